@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.js';
+import { listSessions, resolveKey, sessionStatus } from '../../sessions/session-client.js';
+import { connectClient } from '../../temporal/connection.js';
+import { JsonlTranscriptStore } from '../../transcript/jsonl-store.js';
+import { formatSessionKey } from '../../workflows/session-key.js';
+import { printJson, printTable } from '../output.js';
+
+export function registerSessions(program: Command): void {
+  const sessions = program.command('sessions').description('list and read sessions');
+
+  sessions
+    .command('list')
+    .description('every session: key, channel, last activity, turns, status')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const config = loadConfig();
+      const client = await connectClient(config);
+      try {
+        const rows = await listSessions(client);
+        if (options.json) return printJson(rows);
+        printTable(
+          rows.map((r) => ({ key: r.sessionKey, channel: r.channel, lastActivity: r.lastActivity ?? '-', turns: r.turns, status: r.status })),
+          'No sessions yet. Start one with: npx clawflow send main:cli:me "hello"',
+        );
+      } finally {
+        await client.connection.close();
+      }
+    });
+
+  sessions
+    .command('show')
+    .description("a session's transcript")
+    .argument('<session-key>', '<agent>:<channel>:<chat>, or a bare name for <agent>:cli:<name>')
+    .option('--json', 'print JSON')
+    .action(async (keyText: string, options: { json?: boolean }) => {
+      const config = loadConfig();
+      const sessionKey = formatSessionKey(resolveKey(config, keyText));
+      const transcript = await new JsonlTranscriptStore(config.paths.transcriptsDir).read(sessionKey);
+      const client = await connectClient(config);
+      let status;
+      try {
+        status = await sessionStatus(client, config, sessionKey);
+      } finally {
+        await client.connection.close();
+      }
+      if (!transcript && !status) throw new Error(`No session ${sessionKey}. \`npx clawflow sessions list\` shows the sessions there are.`);
+      if (options.json) return printJson({ sessionKey, status, transcript: transcript ?? [] });
+      process.stdout.write(
+        `Session ${sessionKey}${status ? ` — ${status.status}, ${status.turns} turn(s), ${status.queued} queued` : ' — not running'}\n\n`,
+      );
+      for (const entry of transcript ?? []) {
+        const who = entry.role === 'user' ? (entry.sender ?? 'user') : entry.role === 'assistant' ? 'agent' : 'error';
+        process.stdout.write(`[${entry.at}] #${entry.turn} ${who}: ${entry.text}\n`);
+      }
+    });
+}

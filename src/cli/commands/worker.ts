@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.js';
+import { createLogger } from '../../logger.js';
+import { startWorkers } from '../../workers/run-workers.js';
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run the workers alone against an existing Temporal server and agent runtime (for deployments)')
+    .action(async () => {
+      const config = loadConfig();
+      const logger = createLogger(config.log.level);
+      const runtimeUrl = config.runtime.url ?? `http://127.0.0.1:${config.runtime.port}`;
+      const workers = await startWorkers(config, runtimeUrl, logger);
+      logger.info({ namespace: config.temporal.namespace, runtimeUrl }, 'workers running');
+      const stop = (): void => void workers.shutdown();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await workers.done;
+    });
+}

@@ -1,0 +1,29 @@
+import { Command, CommanderError } from 'commander';
+import { registerConfig } from './commands/config.js';
+import { registerRuntime } from './commands/runtime.js';
+import { registerSend } from './commands/send.js';
+import { registerSessions } from './commands/sessions.js';
+import { registerStart } from './commands/start.js';
+import { registerWorker } from './commands/worker.js';
+import { describeError } from './errors.js';
+
+const program = new Command('clawflow')
+  .description('A personal AI agent where every conversation is a durable Temporal workflow.')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerStart(program);
+registerSend(program);
+registerSessions(program);
+registerWorker(program);
+registerRuntime(program);
+registerConfig(program);
+
+try {
+  await program.parseAsync(process.argv);
+  process.exit(0);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  process.stderr.write(`error: ${describeError(error)}\n`);
+  process.exit(1);
+}

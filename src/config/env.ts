@@ -1,0 +1,33 @@
+/** One environment variable that sets one configuration key. */
+export interface EnvBinding {
+  env: string;
+  path: readonly [string, string];
+  kind: 'string' | 'number';
+  secret?: boolean;
+}
+
+/** Every configuration key that the environment can set. The README lists the same table. */
+export const envBindings: readonly EnvBinding[] = [
+  { env: 'CLAWFLOW_AGENT_ID', path: ['agent', 'id'], kind: 'string' },
+  { env: 'CLAWFLOW_AGENT_TURN_TIMEOUT_SECONDS', path: ['agent', 'turnTimeoutSeconds'], kind: 'number' },
+  { env: 'CLAWFLOW_AGENT_HEARTBEAT_TIMEOUT_SECONDS', path: ['agent', 'heartbeatTimeoutSeconds'], kind: 'number' },
+  { env: 'CLAWFLOW_AGENT_RETRY_FOR_SECONDS', path: ['agent', 'retryForSeconds'], kind: 'number' },
+  { env: 'CLAWFLOW_MODEL_BASE_URL', path: ['model', 'baseUrl'], kind: 'string' },
+  { env: 'CLAWFLOW_MODEL', path: ['model', 'name'], kind: 'string' },
+  { env: 'CLAWFLOW_MODEL_API_KEY', path: ['model', 'apiKey'], kind: 'string', secret: true },
+  { env: 'CLAWFLOW_MODEL_REQUEST_TIMEOUT_SECONDS', path: ['model', 'requestTimeoutSeconds'], kind: 'number' },
+  { env: 'TEMPORAL_ADDRESS', path: ['temporal', 'address'], kind: 'string' },
+  { env: 'TEMPORAL_NAMESPACE', path: ['temporal', 'namespace'], kind: 'string' },
+  { env: 'CLAWFLOW_TEMPORAL_BIN', path: ['temporal', 'bin'], kind: 'string' },
+  { env: 'CLAWFLOW_TEMPORAL_PORT', path: ['temporal', 'port'], kind: 'number' },
+  { env: 'CLAWFLOW_TEMPORAL_UI_PORT', path: ['temporal', 'uiPort'], kind: 'number' },
+  { env: 'CLAWFLOW_RUNTIME_PORT', path: ['runtime', 'port'], kind: 'number' },
+  { env: 'CLAWFLOW_RUNTIME_URL', path: ['runtime', 'url'], kind: 'string' },
+  { env: 'CLAWFLOW_SESSION_HISTORY_TURNS', path: ['session', 'historyTurns'], kind: 'number' },
+  { env: 'CLAWFLOW_SESSION_CONTINUE_AS_NEW_AFTER_TURNS', path: ['session', 'continueAsNewAfterTurns'], kind: 'number' },
+  { env: 'CLAWFLOW_SESSION_DEDUPE_WINDOW', path: ['session', 'dedupeWindow'], kind: 'number' },
+  { env: 'CLAWFLOW_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
+];
+
+/** Keys whose values must never be printed or logged. */
+export const secretPaths = envBindings.filter((b) => b.secret).map((b) => b.path.join('.'));

@@ -1,0 +1,110 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import JSON5 from 'json5';
+import type { z } from 'zod';
+import { envBindings, secretPaths } from './env.js';
+import { statePaths, type StatePaths } from './paths.js';
+import { configFileSchema, type ConfigFile } from './schema.js';
+
+export interface ClawflowConfig extends ConfigFile {
+  paths: StatePaths;
+}
+
+/** A configuration problem a person has to fix; the message names the key and where it came from. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type RawObject = Record<string, unknown>;
+
+function readConfigFile(file: string): RawObject {
+  if (!existsSync(file)) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON5.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`${file} is not valid JSON5: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`${file} must contain one JSON object`);
+  }
+  return parsed as RawObject;
+}
+
+function applyEnv(raw: RawObject, env: NodeJS.ProcessEnv, origins: Map<string, string>): RawObject {
+  const merged: RawObject = structuredClone(raw);
+  for (const binding of envBindings) {
+    const value = env[binding.env];
+    if (value === undefined || value === '') continue;
+    const [section, key] = binding.path;
+    const current = merged[section];
+    const target: RawObject = current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as RawObject) : {};
+    target[key] = binding.kind === 'number' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+    merged[section] = target;
+    origins.set(binding.path.join('.'), binding.env);
+  }
+  return merged;
+}
+
+function describeIssues(issues: z.core.$ZodIssue[], file: string, origins: Map<string, string>): string {
+  return issues
+    .map((issue) => {
+      const path = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys') {
+        const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
+        return `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')} in ${file}`;
+      }
+      const origin = origins.get(path) ?? file;
+      return `${path || '(root)'}: ${issue.message} (from ${origin})`;
+    })
+    .join('\n');
+}
+
+/** Reads the config file under the state dir, applies environment overrides, and validates the result. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ClawflowConfig {
+  const paths = statePaths(env);
+  const origins = new Map<string, string>();
+  const raw = applyEnv(readConfigFile(paths.configFile), env, origins);
+  const result = configFileSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(`Invalid configuration:\n${describeIssues(result.error.issues, paths.configFile, origins)}`);
+  }
+  return { ...result.data, paths };
+}
+
+const starterConfig = `// ClawFlow configuration (JSON5). Every key can also be set from the environment; see README.md.
+{
+  model: {
+    // An OpenAI-compatible endpoint (Ollama, vLLM, OpenAI, OpenRouter). Without one, the echo provider answers.
+    // baseUrl: "http://127.0.0.1:11434/v1",
+    // name: "llama3.2",
+    // apiKey: "...",  // better: CLAWFLOW_MODEL_API_KEY in the environment
+  },
+  temporal: {
+    // address: "127.0.0.1:7233",  // use an existing Temporal server instead of the built-in dev server
+    port: 7233,
+    uiPort: 8233,
+  },
+  runtime: {
+    port: 18080,
+  },
+}
+`;
+
+/** Creates the state dir and a commented starter config file if they do not exist yet. */
+export function ensureStateDir(config: ClawflowConfig): void {
+  mkdirSync(config.paths.home, { recursive: true });
+  mkdirSync(dirname(config.paths.temporalDb), { recursive: true });
+  if (!existsSync(config.paths.configFile)) writeFileSync(config.paths.configFile, starterConfig, { flag: 'wx' });
+}
+
+/** The configuration as it may be shown to a person: secrets replaced. */
+export function redactedConfig(config: ClawflowConfig): Record<string, unknown> {
+  const copy = structuredClone(config) as unknown as Record<string, Record<string, unknown>>;
+  for (const path of secretPaths) {
+    const [section, key] = path.split('.') as [string, string];
+    const holder = copy[section];
+    if (holder && holder[key] !== undefined) holder[key] = '(set, hidden)';
+  }
+  return copy;
+}

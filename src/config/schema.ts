@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+const port = z.number().int().min(1).max(65535);
+const identifier = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'use lowercase letters, digits, "-" and "_" (at most 64)');
+
+/** The whole configuration file. Every object is strict so that a misspelt key is reported by name. */
+export const configFileSchema = z
+  .object({
+    agent: z
+      .object({
+        /** The agent a session key without an agent part belongs to. */
+        id: identifier.default('main'),
+        /** Longest a single agent invocation may run before it is retried. */
+        turnTimeoutSeconds: z.number().int().min(1).max(3600).default(300),
+        /** A worker that dies mid-invocation is noticed after this long, and the invocation retried elsewhere. */
+        heartbeatTimeoutSeconds: z.number().int().min(1).max(600).default(15),
+        /** How long a turn keeps retrying a failing runtime or model before it gives up with an error reply. */
+        retryForSeconds: z.number().int().min(1).max(86_400).default(1800),
+      })
+      .strict()
+      .prefault({}),
+    model: z
+      .object({
+        /** OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 for Ollama. Unset: the built-in echo provider answers. */
+        baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+        name: z.string().min(1).optional(),
+        apiKey: z.string().min(1).optional(),
+        /** Longest a single model request may take. */
+        requestTimeoutSeconds: z.number().int().min(1).max(3600).default(240),
+      })
+      .strict()
+      .refine((model) => !model.baseUrl || model.name, { message: 'is required when model.baseUrl is set', path: ['name'] })
+      .prefault({}),
+    temporal: z
+      .object({
+        /** host:port of an existing Temporal server. Unset: `clawflow start` runs a dev server. */
+        address: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').optional(),
+        namespace: z.string().min(1).default('default'),
+        /** Explicit path of the `temporal` CLI binary. */
+        bin: z.string().min(1).optional(),
+        /** gRPC port of the dev server that `clawflow start` runs. */
+        port: port.default(7233),
+        /** Web UI port of that dev server. */
+        uiPort: port.default(8233),
+      })
+      .strict()
+      .prefault({}),
+    runtime: z
+      .object({
+        /** Port of the local agent runtime that `clawflow start` runs. */
+        port: port.default(18080),
+        /** Use an agent runtime already running at this URL instead of starting one. */
+        url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+      })
+      .strict()
+      .prefault({}),
+    session: z
+      .object({
+        /** Finished turns kept in the session (and sent to the model as context). */
+        historyTurns: z.number().int().min(1).max(500).default(20),
+        /** A session's workflow continues as new after this many turns in one run. */
+        continueAsNewAfterTurns: z.number().int().min(1).max(10_000).default(200),
+        /** How many recent message ids are remembered to drop redeliveries. */
+        dedupeWindow: z.number().int().min(10).max(100_000).default(1000),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof configFileSchema>;

@@ -1,0 +1,16 @@
+import { pino, type Logger, type Level } from 'pino';
+import pretty from 'pino-pretty';
+
+export type { Logger };
+
+/** Paths pino blanks out wherever they appear in a log record. */
+const redactPaths = ['apiKey', '*.apiKey', '*.*.apiKey', 'authorization', '*.authorization', 'headers.authorization', 'token', '*.token'];
+
+/** The one logger factory: human-readable lines on a terminal, JSON lines otherwise (stderr either way). */
+export function createLogger(level: Level | 'silent' = 'info', name = 'clawflow'): Logger {
+  const options = { name, level, redact: { paths: redactPaths, censor: '[redacted]' } };
+  if (process.stderr.isTTY && process.env.CLAWFLOW_LOG_FORMAT !== 'json') {
+    return pino(options, pretty({ destination: 2, colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' }));
+  }
+  return pino(options, pino.destination({ fd: 2, sync: false }));
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import type { ClawflowConfig } from '../config/load.js';
+import type { SessionWorkflow } from '../workflows/index.js';
+import {
+  inboundMessageSchema,
+  inboundSignal,
+  sendUpdate,
+  statusQuery,
+  describeZodError,
+  type InboundMessage,
+  type SessionInput,
+  type SessionSettings,
+  type SessionStatus,
+  type TurnReply,
+} from '../workflows/messages.js';
+import { sessionSearchAttributes as sa } from '../workflows/search-attributes.js';
+import { formatSessionKey, parseSessionKey, sessionWorkflowId, type SessionKey } from '../workflows/session-key.js';
+import { taskQueues } from '../workflows/task-queues.js';
+
+export class InvalidMessageError extends Error {
+  override name = 'InvalidMessageError';
+}
+
+export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettings {
+  return {
+    historyTurns: config.session.historyTurns,
+    continueAsNewAfterTurns: config.session.continueAsNewAfterTurns,
+    dedupeWindow: config.session.dedupeWindow,
+    turnTimeoutSeconds: config.agent.turnTimeoutSeconds,
+    heartbeatTimeoutSeconds: config.agent.heartbeatTimeoutSeconds,
+    retryForSeconds: config.agent.retryForSeconds,
+  };
+}
+
+/** How a session workflow is started when a message finds none running. */
+function startOptions(config: ClawflowConfig, key: SessionKey) {
+  const sessionKey = formatSessionKey(key);
+  const input: SessionInput = { sessionKey, settings: sessionSettingsFromConfig(config) };
+  return {
+    workflowId: sessionWorkflowId(key),
+    taskQueue: taskQueues.sessions,
+    args: [input] as [SessionInput],
+    workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    typedSearchAttributes: [
+      { key: sa.agent, value: key.agent },
+      { key: sa.channel, value: key.channel },
+      { key: sa.peer, value: key.chat },
+      { key: sa.status, value: 'idle' },
+      { key: sa.turns, value: 0 },
+    ],
+    staticSummary: `Session ${sessionKey}`,
+    staticDetails: `ClawFlow conversation — agent **${key.agent}**, channel **${key.channel}**, chat **${key.chat}**.`,
+  };
+}
+
+export interface OutgoingMessage {
+  text: string;
+  messageId?: string;
+  sender?: string;
+  sentAt?: string;
+}
+
+function validMessage(message: OutgoingMessage): InboundMessage {
+  const parsed = inboundMessageSchema.safeParse({ ...message, messageId: message.messageId ?? randomUUID() });
+  if (!parsed.success) throw new InvalidMessageError(describeZodError(parsed.error));
+  return parsed.data;
+}
+
+export function resolveKey(config: ClawflowConfig, keyText: string): SessionKey {
+  return parseSessionKey(keyText, config.agent.id);
+}
+
+/** Delivers a message into a session (starting it if needed) and waits for the reply of its turn. */
+export async function sendMessage(client: Client, config: ClawflowConfig, keyText: string, message: OutgoingMessage): Promise<TurnReply> {
+  const key = resolveKey(config, keyText);
+  const inbound = validMessage(message);
+  return client.workflow.executeUpdateWithStart(sendUpdate, {
+    args: [inbound],
+    startWorkflowOperation: new WithStartWorkflowOperation<typeof SessionWorkflow>('SessionWorkflow', startOptions(config, key)),
+  });
+}
+
+/** Hands a message to a session (starting it if needed) without waiting for the reply: what connectors do. */
+export async function deliverInbound(client: Client, config: ClawflowConfig, keyText: string, message: OutgoingMessage): Promise<void> {
+  const key = resolveKey(config, keyText);
+  await client.workflow.signalWithStart<typeof SessionWorkflow, [InboundMessage]>('SessionWorkflow', {
+    ...startOptions(config, key),
+    signal: inboundSignal,
+    signalArgs: [validMessage(message)],
+  });
+}
+
+export interface SessionSummary {
+  sessionKey: string;
+  agent: string;
+  channel: string;
+  peer: string;
+  lastActivity: string | null;
+  turns: number;
+  /** idle / running for a live session; the execution status (failed, terminated…) otherwise. */
+  status: string;
+}
+
+function summarize(info: WorkflowExecutionInfo): SessionSummary {
+  const attrs = info.typedSearchAttributes;
+  const live = info.status.name === 'RUNNING';
+  const sessionKey = info.workflowId.replace(/^session:/, '');
+  return {
+    sessionKey,
+    agent: attrs.get(sa.agent) ?? '',
+    channel: attrs.get(sa.channel) ?? '',
+    peer: attrs.get(sa.peer) ?? '',
+    lastActivity: attrs.get(sa.lastActivity)?.toISOString() ?? null,
+    turns: attrs.get(sa.turns) ?? 0,
+    status: live ? (attrs.get(sa.status) ?? 'idle') : info.status.name.toLowerCase(),
+  };
+}
+
+/** Every session in the namespace, most recent activity first (one row per session, not per run). */
+export async function listSessions(client: Client): Promise<SessionSummary[]> {
+  const latest = new Map<string, WorkflowExecutionInfo>();
+  for await (const info of client.workflow.list({ query: `WorkflowType = 'SessionWorkflow'` })) {
+    const seen = latest.get(info.workflowId);
+    if (!seen || info.startTime > seen.startTime) latest.set(info.workflowId, info);
+  }
+  return [...latest.values()]
+    .map(summarize)
+    .sort((a, b) => (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '') || a.sessionKey.localeCompare(b.sessionKey));
+}
+
+/** The live status of a session, or null when it was never started. */
+export async function sessionStatus(client: Client, config: ClawflowConfig, keyText: string): Promise<SessionStatus | null> {
+  const handle = client.workflow.getHandle(sessionWorkflowId(resolveKey(config, keyText)));
+  try {
+    const description = await handle.describe();
+    if (description.status.name !== 'RUNNING') return null;
+    return await handle.query(statusQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,96 @@
+import { ensureStateDir, type ClawflowConfig } from '../config/load.js';
+import type { Logger } from '../logger.js';
+import { pingSchema } from '../runtime/contract.js';
+import { providerFromConfig } from '../runtime/providers/index.js';
+import { startRuntime, type RunningRuntime } from '../runtime/server.js';
+import { resolveTemporalCli } from '../temporal/cli-binary.js';
+import { startDevServer, devServerLogFile, type DevServer } from '../temporal/dev-server.js';
+import { temporalAddress, waitForTemporal } from '../temporal/connection.js';
+import { startWorkers, type WorkerSet } from '../workers/run-workers.js';
+import { step } from '../cli/progress.js';
+
+export interface LocalStack {
+  temporalAddress: string;
+  /** Set when this stack runs its own dev server. */
+  webUiUrl: string | null;
+  runtimeUrl: string;
+  modelDescription: string;
+  /** Settles when the workers stop, by shutdown or by a fatal error. */
+  workersDone: Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function checkRuntime(url: string): Promise<void> {
+  const response = await fetch(new URL('/ping', url), { signal: AbortSignal.timeout(5000) }).catch((error: Error) => {
+    throw new Error(`agent runtime at ${url} (CLAWFLOW_RUNTIME_URL) is unreachable: ${error.message}`);
+  });
+  if (!pingSchema.safeParse(await response.json().catch(() => null)).success) {
+    throw new Error(`${url}/ping did not answer like an agent runtime`);
+  }
+}
+
+/** Everything `clawflow start` runs: Temporal (own dev server or TEMPORAL_ADDRESS), the agent runtime, the workers. */
+export async function startLocalStack(config: ClawflowConfig, logger: Logger): Promise<LocalStack> {
+  ensureStateDir(config);
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async (): Promise<void> => {
+    for (const fn of stops.reverse()) await fn().catch((error: Error) => logger.error({ err: error.message }, 'error while stopping'));
+  };
+  try {
+    let devServer: DevServer | null = null;
+    const address = temporalAddress(config);
+    if (config.temporal.address) {
+      await step(`Connecting to Temporal at ${address} (TEMPORAL_ADDRESS)`, () =>
+        waitForTemporal(address, config.temporal.namespace, 10_000).catch((error: Error) => {
+          throw new Error(`TEMPORAL_ADDRESS=${address} is not reachable: ${error.message}`);
+        }),
+      );
+    } else {
+      const cli = await step('Finding the Temporal CLI', async (note) => {
+        const found = await resolveTemporalCli({ explicitPath: config.temporal.bin, cacheDir: config.paths.cacheDir, onProgress: note });
+        note(found.kind === 'binary' ? `using ${found.path} (${found.source})` : `downloading into ${found.downloadDir}`);
+        return found;
+      });
+      devServer = await step(`Starting the Temporal dev server on ${address}`, () =>
+        startDevServer({
+          cli,
+          dbFile: config.paths.temporalDb,
+          ip: '127.0.0.1',
+          port: config.temporal.port,
+          uiPort: config.temporal.uiPort,
+          namespaces: config.temporal.namespace === 'default' ? [] : [config.temporal.namespace],
+          logFile: devServerLogFile(config.paths.temporalDb),
+          pidFile: config.paths.temporalPidFile,
+        }),
+      );
+      stops.push(() => devServer!.stop());
+    }
+
+    let runtime: RunningRuntime | null = null;
+    const provider = providerFromConfig(config.model);
+    if (config.runtime.url) {
+      await step(`Checking the agent runtime at ${config.runtime.url}`, () => checkRuntime(config.runtime.url!));
+    } else {
+      runtime = await step(`Starting the agent runtime on 127.0.0.1:${config.runtime.port}`, () =>
+        startRuntime({ host: '127.0.0.1', port: config.runtime.port, provider, logger: logger.child({ component: 'runtime' }) }),
+      );
+      stops.push(() => runtime!.close());
+    }
+    const runtimeUrl = config.runtime.url ?? runtime!.url;
+
+    const workers: WorkerSet = await step('Starting the workers', () => startWorkers(config, runtimeUrl, logger.child({ component: 'worker' })));
+    stops.push(() => workers.shutdown());
+
+    return {
+      temporalAddress: address,
+      webUiUrl: devServer?.uiUrl ?? null,
+      runtimeUrl,
+      modelDescription: config.runtime.url ? `served by ${config.runtime.url}` : provider.name === 'echo' ? 'echo' : `${provider.model} at ${config.model.baseUrl}`,
+      workersDone: workers.done,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

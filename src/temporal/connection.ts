@@ -1,0 +1,64 @@
+import { Client, Connection } from '@temporalio/client';
+import protos from '@temporalio/proto';
+import type { ClawflowConfig } from '../config/load.js';
+import { searchAttributeRegistrations } from '../workflows/search-attributes.js';
+
+const IndexedValueType = protos.temporal.api.enums.v1.IndexedValueType;
+const indexedTypes = {
+  Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+} as const;
+
+/** The address clients use: TEMPORAL_ADDRESS, or the dev server that `clawflow start` runs. */
+export function temporalAddress(config: ClawflowConfig): string {
+  return config.temporal.address ?? `127.0.0.1:${config.temporal.port}`;
+}
+
+/** Connects once; fails fast with an actionable message when nothing answers. */
+export async function connectClient(config: ClawflowConfig, timeoutMs = 5000): Promise<Client> {
+  const address = temporalAddress(config);
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+  } catch (error) {
+    throw new Error(
+      `Cannot reach Temporal at ${address} (${(error as Error).message}). Start the stack with \`npx clawflow start\`, or set TEMPORAL_ADDRESS to a running server.`,
+    );
+  }
+  return new Client({ connection, namespace: config.temporal.namespace });
+}
+
+/** Polls until the server answers and the namespace exists. */
+export async function waitForTemporal(address: string, namespace: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error(`the Temporal server exited before it became ready`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  throw new Error(`Temporal at ${address} was not ready within ${timeoutMs / 1000} s: ${(lastError as Error | undefined)?.message ?? 'no answer'}`);
+}
+
+/** Registers ClawFlow's custom search attributes on a server that lacks them (a dev server gets them at start). */
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = searchAttributeRegistrations.filter((sa) => !(sa.name in (existing.customAttributes ?? {})));
+  if (missing.length === 0) return [];
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((sa) => [sa.name, indexedTypes[sa.type]])),
+  });
+  return missing.map((sa) => sa.name);
+}

@@ -1,0 +1,163 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { searchAttributeRegistrations, sessionSearchAttributes } from '../workflows/search-attributes.js';
+import type { TemporalCli } from './cli-binary.js';
+import { waitForTemporal } from './connection.js';
+
+export interface DevServerOptions {
+  cli: TemporalCli;
+  dbFile: string;
+  ip: string;
+  port: number;
+  uiPort: number;
+  /** Namespaces created at launch besides `default`. */
+  namespaces?: string[];
+  /** Where the server's own log goes; a pid file is kept beside it. */
+  logFile: string;
+  pidFile: string;
+  readyTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+async function assertPortFree(ip: string, port: number, what: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `${what} port ${ip}:${port} is already in use. If a Temporal server runs there, use it with TEMPORAL_ADDRESS=${ip}:${port}; otherwise choose another port in the config.`
+            : `cannot bind ${what} port ${ip}:${port}: ${error.message}`,
+        ),
+      ),
+    );
+    probe.listen(port, ip, () => probe.close(() => resolve()));
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A dev server left behind by a `clawflow start` that was killed outright holds our SQLite file: stop it. */
+async function stopLeftoverServer(pidFile: string, dbFile: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  rmSync(pidFile, { force: true });
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return; // cannot tell what that process is: leave it alone
+  }
+  if (!cmdline.includes('start-dev') || !cmdline.includes(dbFile)) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && isAlive(pid); i += 1) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+async function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Starts `temporal server start-dev` on a SQLite file, with ClawFlow's search attributes, and waits until it serves. */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const { cli, dbFile, ip, port, uiPort } = options;
+  const address = `${ip}:${port}`;
+  const uiUrl = `http://${ip}:${uiPort}`;
+  mkdirSync(dirname(dbFile), { recursive: true });
+  await stopLeftoverServer(options.pidFile, dbFile);
+  await assertPortFree(ip, port, 'Temporal gRPC');
+  await assertPortFree(ip, uiPort, 'Temporal Web UI');
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+
+  if (cli.kind === 'download') {
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'cached-download', downloadDir: cli.downloadDir },
+        dbFilename: dbFile,
+        ip,
+        port,
+        ui: true,
+        uiPort,
+        searchAttributes: Object.values(sessionSearchAttributes),
+        extraArgs: (options.namespaces ?? []).flatMap((ns) => ['--namespace', ns]),
+      },
+    });
+    return { address, uiUrl, stop: () => env.teardown() };
+  }
+
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    ip,
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--db-filename',
+    dbFile,
+    '--log-level',
+    'warn',
+    ...searchAttributeRegistrations.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
+    ...(options.namespaces ?? []).flatMap((ns) => ['--namespace', ns]),
+  ];
+  mkdirSync(dirname(options.logFile), { recursive: true });
+  const log = openSync(options.logFile, 'a');
+  // Its own process group: Ctrl-C in the terminal reaches us, and we stop the server in order.
+  const child = spawn(cli.path, args, { stdio: ['ignore', log, log], detached: true });
+  closeSync(log);
+  const spawnError = new Promise<never>((_, reject) => child.once('error', (error) => reject(new Error(`cannot run ${cli.path}: ${error.message}`))));
+  if (child.pid) writeFileSync(options.pidFile, String(child.pid));
+  const alive = (): boolean => child.exitCode === null && child.signalCode === null;
+  try {
+    await Promise.race([waitForTemporal(address, 'default', readyTimeoutMs, alive), spawnError]);
+    for (const ns of options.namespaces ?? []) await waitForTemporal(address, ns, readyTimeoutMs, alive);
+  } catch (error) {
+    child.kill('SIGKILL');
+    rmSync(options.pidFile, { force: true });
+    const tail = existsSync(options.logFile) ? readFileSync(options.logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
+    throw new Error(`${(error as Error).message}\nLast lines of ${options.logFile}:\n${tail}`);
+  }
+  child.unref();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    address,
+    uiUrl,
+    stop: () =>
+      (stopping ??= (async () => {
+        if (alive()) child.kill('SIGTERM');
+        await waitForExit(child, 10_000);
+        rmSync(options.pidFile, { force: true });
+      })()),
+  };
+}
+
+export function devServerLogFile(dbFile: string): string {
+  return join(dirname(dbFile), 'server.log');
+}

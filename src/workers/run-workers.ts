@@ -1,0 +1,65 @@
+import { Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createAgentActivities } from '../activities/index.js';
+import type { ClawflowConfig } from '../config/load.js';
+import type { Logger } from '../logger.js';
+import { ensureSearchAttributes, temporalAddress } from '../temporal/connection.js';
+import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
+import { taskQueues } from '../workflows/task-queues.js';
+import { temporalLoggerFrom } from './temporal-logger.js';
+import { loadWorkflowBundle } from './workflow-bundle.js';
+
+export interface WorkerSet {
+  /** Resolves when every worker has stopped. */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** Starts the session (workflow) and agent (activity) workers; the only place where real dependencies are wired. */
+export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, logger: Logger): Promise<WorkerSet> {
+  if (!runtimeInstalled) {
+    // Signals are ours to handle: `clawflow start` stops the workers, then the runtime, then Temporal.
+    Runtime.install({ logger: temporalLoggerFrom(logger.child({ component: 'temporal' }), 'warn'), shutdownSignals: [] });
+    runtimeInstalled = true;
+  }
+  const address = temporalAddress(config);
+  const namespace = config.temporal.namespace;
+
+  const admin = await Connection.connect({ address });
+  try {
+    const added = await ensureSearchAttributes(admin, namespace);
+    if (added.length) logger.info({ added }, 'registered search attributes');
+  } finally {
+    await admin.close();
+  }
+
+  const connection = await NativeConnection.connect({ address });
+  const workflowBundle = await loadWorkflowBundle(config.paths.cacheDir, logger);
+  const sessions = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: taskQueues.sessions,
+    workflowBundle,
+    shutdownGraceTime: '5s',
+  });
+  const agent = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: taskQueues.agent,
+    activities: createAgentActivities({ runtimeUrl, transcripts: new JsonlTranscriptStore(config.paths.transcriptsDir) }),
+    shutdownGraceTime: '5s',
+  });
+  const workers = [sessions, agent];
+  const done = Promise.all(workers.map((w) => w.run())).then(async () => {
+    await connection.close();
+  });
+  return {
+    done,
+    shutdown: async () => {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

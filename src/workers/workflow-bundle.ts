@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { Logger } from '../logger.js';
+import { temporalLoggerFrom } from './temporal-logger.js';
+
+const srcDir = fileURLToPath(new URL('..', import.meta.url));
+const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+const lockFile = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
+
+async function sourceFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : Promise.resolve(e.name.endsWith('.ts') ? [join(dir, e.name)] : []))),
+  );
+  return nested.flat().sort();
+}
+
+/** Identifies the workflow code: every source file and the exact dependency versions. */
+async function bundleKey(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of [...(await sourceFiles(srcDir)), lockFile]) {
+    hash.update(file);
+    hash.update(await readFile(file).catch(() => Buffer.alloc(0)));
+  }
+  return hash.digest('hex').slice(0, 24);
+}
+
+/**
+ * The webpack bundle of `src/workflows`, built once per code version and kept in the per-machine cache:
+ * bundling takes seconds, and every worker start would otherwise pay for it.
+ */
+export async function loadWorkflowBundle(cacheDir: string, logger: Logger): Promise<{ code: string }> {
+  const file = join(cacheDir, 'workflow-bundles', `${await bundleKey()}.js`);
+  if (existsSync(file)) return { code: await readFile(file, 'utf8') };
+  const started = Date.now();
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: temporalLoggerFrom(logger.child({ component: 'bundler' }), 'warn') });
+  await mkdir(join(cacheDir, 'workflow-bundles'), { recursive: true });
+  const partial = `${file}.${process.pid}.tmp`;
+  await writeFile(partial, code);
+  await rename(partial, file);
+  logger.debug({ ms: Date.now() - started, file }, 'bundled workflow code');
+  return { code };
+}

@@ -1,0 +1,107 @@
+// The session workflow's interface, defined once: the workflow and every caller import it.
+// Workflow-safe: no Node APIs, no I/O.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+
+export const inboundMessageSchema = z
+  .object({
+    /** The platform's own message id; a message redelivered with the same id is dropped. */
+    messageId: z.string().trim().min(1, 'messageId must not be empty').max(256, 'messageId is longer than 256 characters'),
+    text: z.string().trim().min(1, 'text must not be empty').max(100_000, 'text is longer than 100,000 characters'),
+    sender: z.string().max(256).optional(),
+    sentAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+export type InboundMessage = z.infer<typeof inboundMessageSchema>;
+
+/** Limits a session is created with, from the configuration; carried across continue-as-new. */
+export const sessionSettingsSchema = z
+  .object({
+    historyTurns: z.number().int().min(1).max(500),
+    continueAsNewAfterTurns: z.number().int().min(1).max(10_000),
+    dedupeWindow: z.number().int().min(10).max(100_000),
+    turnTimeoutSeconds: z.number().int().min(1),
+    heartbeatTimeoutSeconds: z.number().int().min(1),
+    retryForSeconds: z.number().int().min(1),
+  })
+  .strict();
+export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
+
+export const transcriptEntrySchema = z.object({
+  turn: z.number().int().min(1),
+  role: z.enum(['user', 'assistant', 'error']),
+  text: z.string(),
+  messageId: z.string().optional(),
+  sender: z.string().optional(),
+  at: z.string(),
+});
+export type TranscriptEntry = z.infer<typeof transcriptEntrySchema>;
+
+/** What a finished turn answered to one message; `error` is set when the agent could not answer. */
+export const turnReplySchema = z.object({
+  messageId: z.string(),
+  turn: z.number().int(),
+  text: z.string(),
+  error: z.string().optional(),
+});
+export type TurnReply = z.infer<typeof turnReplySchema>;
+
+export const queuedMessageSchema = inboundMessageSchema.extend({
+  receivedAt: z.string(),
+  /** A `send` update is waiting for this message's reply, so it must be answered in the current run. */
+  awaited: z.boolean(),
+});
+export type QueuedMessage = z.infer<typeof queuedMessageSchema>;
+
+/** Everything a session hands to its next run when it continues as new. */
+export const carriedStateSchema = z.object({
+  turns: z.number().int().min(0),
+  runs: z.number().int().min(1),
+  createdAt: z.string(),
+  lastActivity: z.string().nullable(),
+  window: z.array(transcriptEntrySchema),
+  summary: z.string().nullable(),
+  seenMessageIds: z.array(z.string()),
+  queue: z.array(queuedMessageSchema),
+  recentReplies: z.array(turnReplySchema),
+  runtimeSessionId: z.string(),
+  rejected: z.array(z.string()),
+});
+export type CarriedState = z.infer<typeof carriedStateSchema>;
+
+export const sessionInputSchema = z
+  .object({
+    sessionKey: z.string().min(1),
+    settings: sessionSettingsSchema,
+    carried: carriedStateSchema.optional(),
+  })
+  .strict();
+export type SessionInput = z.infer<typeof sessionInputSchema>;
+
+export type SessionStatusName = 'idle' | 'running';
+
+export interface SessionStatus {
+  sessionKey: string;
+  status: SessionStatusName;
+  turns: number;
+  queued: number;
+  runs: number;
+  createdAt: string;
+  lastActivity: string | null;
+  runtimeSessionId: string;
+  /** The most recent inputs the session refused, with the reason. */
+  rejected: string[];
+}
+
+/** Fire-and-forget delivery (connectors): the reply goes out through the channel. */
+export const inboundSignal = defineSignal<[InboundMessage]>('inbound');
+/** Deliver a message and wait for the reply of the turn that answers it. */
+export const sendUpdate = defineUpdate<TurnReply, [InboundMessage]>('send');
+/** The recent window of the conversation kept in the workflow (the full transcript is in the transcript store). */
+export const transcriptQuery = defineQuery<TranscriptEntry[]>('transcript');
+export const statusQuery = defineQuery<SessionStatus>('status');
+
+/** One line per problem, naming the field. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'message'}: ${issue.message}`).join('; ');
+}

@@ -1,0 +1,41 @@
+// Workflow-safe: imported by the session workflow and by every client.
+
+/** A session is one conversation: one agent, one channel, one chat (a DM peer, a group, a thread). */
+export interface SessionKey {
+  agent: string;
+  channel: string;
+  chat: string;
+}
+
+const partPattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const chatPattern = /^[^\s\u0000-\u001f]{1,200}$/;
+
+export class SessionKeyError extends Error {
+  override name = 'SessionKeyError';
+}
+
+/**
+ * Parses `<agent>:<channel>:<chat>` (the chat part may itself contain ":"), or a bare `<chat>`, which
+ * means `<defaultAgent>:cli:<chat>`.
+ */
+export function parseSessionKey(text: string, defaultAgent = 'main'): SessionKey {
+  const parts = text.split(':');
+  const [agent, channel, chat] = parts.length === 1 ? [defaultAgent, 'cli', text] : [parts[0], parts[1], parts.slice(2).join(':')];
+  if (parts.length === 2) {
+    throw new SessionKeyError(`session key "${text}" has two parts; use <agent>:<channel>:<chat> (e.g. main:cli:${parts[1]}) or a bare chat name`);
+  }
+  if (!agent || !partPattern.test(agent)) throw new SessionKeyError(`session key "${text}": agent "${agent}" must be lowercase letters, digits, "-" or "_"`);
+  if (!channel || !partPattern.test(channel)) throw new SessionKeyError(`session key "${text}": channel "${channel}" must be lowercase letters, digits, "-" or "_"`);
+  if (!chat || !chatPattern.test(chat)) throw new SessionKeyError(`session key "${text}": chat "${chat}" must be 1-200 characters without spaces`);
+  return { agent, channel, chat };
+}
+
+export function formatSessionKey(key: SessionKey): string {
+  return `${key.agent}:${key.channel}:${key.chat}`;
+}
+
+export const sessionWorkflowIdPrefix = 'session:';
+
+export function sessionWorkflowId(key: SessionKey): string {
+  return `${sessionWorkflowIdPrefix}${formatSessionKey(key)}`;
+}

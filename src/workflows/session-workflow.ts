@@ -1,0 +1,256 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { AgentActivities } from '../activities/index.js';
+import {
+  describeZodError,
+  inboundMessageSchema,
+  inboundSignal,
+  sendUpdate,
+  sessionInputSchema,
+  statusQuery,
+  transcriptQuery,
+  type CarriedState,
+  type InboundMessage,
+  type QueuedMessage,
+  type SessionInput,
+  type SessionStatusName,
+  type TranscriptEntry,
+  type TurnReply,
+} from './messages.js';
+import { sessionSearchAttributes as sa } from './search-attributes.js';
+import { parseSessionKey } from './session-key.js';
+import { BoundedIdSet, pushBounded, trimWindow, windowToHistory } from './session-state.js';
+import { taskQueues } from './task-queues.js';
+
+const recentRepliesKept = 50;
+const rejectedKept = 20;
+
+/** Turns a failure of the agent into the sentence the user sees in place of a reply. */
+function failureMessage(error: ActivityFailure): string {
+  const cause = error.cause;
+  const detail = cause instanceof Error ? cause.message : error.message;
+  return `The agent could not answer: ${detail}`;
+}
+
+/**
+ * One conversation. Lives as long as the conversation does: messages arrive by signal (`inbound`) or
+ * update (`send`), are answered one turn at a time in arrival order, and the state rolls over into a new
+ * run (continue-as-new) before the history grows large.
+ */
+export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
+  const parsedInput = sessionInputSchema.safeParse(rawInput);
+  if (!parsedInput.success) {
+    throw ApplicationFailure.nonRetryable(`Invalid session input: ${describeZodError(parsedInput.error)}`, 'InvalidSessionInput');
+  }
+  const { sessionKey, settings, carried } = parsedInput.data;
+  const key = parseSessionKey(sessionKey);
+  const now = (): string => new Date().toISOString();
+
+  const agent = proxyActivities<AgentActivities>({
+    taskQueue: taskQueues.agent,
+    startToCloseTimeout: settings.turnTimeoutSeconds * 1000,
+    heartbeatTimeout: settings.heartbeatTimeoutSeconds * 1000,
+    scheduleToCloseTimeout: settings.retryForSeconds * 1000,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  });
+  // The transcript must never lose a turn: keep retrying until the store takes it.
+  const persistence = proxyActivities<AgentActivities>({
+    taskQueue: taskQueues.agent,
+    startToCloseTimeout: '30s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  });
+
+  let turns = carried?.turns ?? 0;
+  let turnsThisRun = 0;
+  let status: SessionStatusName = 'idle';
+  let inFlight: string | null = null;
+  let lastActivity = carried?.lastActivity ?? null;
+  const runs = (carried?.runs ?? 0) + 1;
+  const createdAt = carried?.createdAt ?? now();
+  const summary = carried?.summary ?? null;
+  const runtimeSessionId = carried?.runtimeSessionId ?? `clawflow-${uuid4()}`;
+  let window: TranscriptEntry[] = carried?.window ?? [];
+  const queue: QueuedMessage[] = carried?.queue ?? [];
+  const recentReplies: TurnReply[] = carried?.recentReplies ?? [];
+  const rejected: string[] = carried?.rejected ?? [];
+  const seen = new BoundedIdSet(carried?.seenMessageIds ?? [], settings.dedupeWindow);
+
+  const publish = (): void => {
+    upsertSearchAttributes([
+      { key: sa.status, value: status },
+      { key: sa.turns, value: turns },
+      ...(lastActivity ? [{ key: sa.lastActivity, value: new Date(lastActivity) }] : []),
+    ]);
+    setCurrentDetails(`**${sessionKey}** — ${status}, ${turns} turn(s), ${queue.length} queued, run ${runs}`);
+  };
+
+  const reject = (reason: string): void => {
+    log.warn('Rejected input', { sessionKey, reason });
+    pushBounded(rejected, `${now()} ${reason}`, rejectedKept);
+  };
+
+  /** Queues a new message; returns false for a redelivery of one already seen. */
+  const accept = (message: InboundMessage, awaited: boolean): boolean => {
+    const queued = queue.find((m) => m.messageId === message.messageId);
+    if (queued) {
+      queued.awaited ||= awaited;
+      return false;
+    }
+    if (seen.has(message.messageId)) return false;
+    seen.add(message.messageId);
+    queue.push({ ...message, receivedAt: now(), awaited });
+    return true;
+  };
+
+  const replyFor = (messageId: string): TurnReply | undefined => recentReplies.find((r) => r.messageId === messageId);
+
+  setHandler(inboundSignal, (raw) => {
+    const parsed = inboundMessageSchema.safeParse(raw);
+    if (!parsed.success) return reject(`inbound signal refused: ${describeZodError(parsed.error)}`);
+    if (!accept(parsed.data, false)) log.info('Dropped a redelivered message', { sessionKey, messageId: parsed.data.messageId });
+  });
+
+  setHandler(
+    sendUpdate,
+    async (raw) => {
+      const message = inboundMessageSchema.parse(raw); // the validator has already refused anything that fails here
+      const isNew = accept(message, true);
+      const pending = isNew || inFlight === message.messageId || queue.some((m) => m.messageId === message.messageId);
+      if (!pending && !replyFor(message.messageId)) {
+        throw ApplicationFailure.nonRetryable(
+          `Message ${message.messageId} was already handled in this session and its reply is no longer kept`,
+          'DuplicateMessage',
+        );
+      }
+      await condition(() => replyFor(message.messageId) !== undefined);
+      const reply = replyFor(message.messageId)!;
+      if (reply.error) throw ApplicationFailure.nonRetryable(reply.error, 'TurnFailed');
+      return reply;
+    },
+    {
+      validator: (message) => {
+        const parsed = inboundMessageSchema.safeParse(message);
+        if (!parsed.success) {
+          const reason = `send refused: ${describeZodError(parsed.error)}`;
+          log.warn('Rejected input', { sessionKey, reason });
+          throw new Error(reason);
+        }
+      },
+    },
+  );
+
+  setHandler(transcriptQuery, () => window);
+  setHandler(statusQuery, () => ({
+    sessionKey,
+    status,
+    turns,
+    queued: queue.length,
+    runs,
+    createdAt,
+    lastActivity,
+    runtimeSessionId,
+    rejected,
+  }));
+
+  const runTurn = async (message: QueuedMessage): Promise<void> => {
+    const turn = turns + 1;
+    inFlight = message.messageId;
+    status = 'running';
+    publish();
+
+    const userEntry: TranscriptEntry = {
+      turn,
+      role: 'user',
+      text: message.text,
+      messageId: message.messageId,
+      ...(message.sender ? { sender: message.sender } : {}),
+      at: message.receivedAt,
+    };
+    let answer: TranscriptEntry;
+    try {
+      const result = await agent.invokeAgent({
+        runtimeSessionId,
+        invocation: {
+          sessionKey,
+          turn,
+          summary,
+          history: windowToHistory(window),
+          messages: [{ messageId: message.messageId, content: message.text, ...(message.sender ? { sender: message.sender } : {}) }],
+        },
+      });
+      answer = { turn, role: 'assistant', text: result.reply, at: now() };
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      answer = { turn, role: 'error', text: failureMessage(error), at: now() };
+      log.error('Turn failed', { sessionKey, turn, error: answer.text });
+    }
+
+    await persistence.appendTranscript({ sessionKey, entries: [userEntry, answer] });
+
+    window = trimWindow([...window, userEntry, answer], settings.historyTurns);
+    turns = turn;
+    turnsThisRun += 1;
+    lastActivity = answer.at;
+    pushBounded(
+      recentReplies,
+      answer.role === 'error'
+        ? { messageId: message.messageId, turn, text: '', error: answer.text }
+        : { messageId: message.messageId, turn, text: answer.text },
+      recentRepliesKept,
+    );
+    inFlight = null;
+    status = 'idle';
+    publish();
+  };
+
+  const rollOverDue = (): boolean => turnsThisRun >= settings.continueAsNewAfterTurns || workflowInfo().continueAsNewSuggested;
+  const someoneWaits = (): boolean => queue.some((m) => m.awaited);
+
+  if (!carried) {
+    upsertSearchAttributes([
+      { key: sa.agent, value: key.agent },
+      { key: sa.channel, value: key.channel },
+      { key: sa.peer, value: key.chat },
+    ]);
+  }
+  publish();
+
+  for (;;) {
+    await condition(() => queue.length > 0 || rollOverDue());
+    if (rollOverDue() && !someoneWaits()) {
+      // Handlers still running (a `send` about to return its reply) must finish in this run.
+      await condition(() => allHandlersFinished() || someoneWaits());
+      if (!someoneWaits()) {
+        const next: CarriedState = {
+          turns,
+          runs,
+          createdAt,
+          lastActivity,
+          window,
+          summary,
+          seenMessageIds: seen.toArray(),
+          queue,
+          recentReplies,
+          runtimeSessionId,
+          rejected,
+        };
+        log.info('Continuing as new', { sessionKey, turns, queued: queue.length });
+        await continueAsNew<typeof SessionWorkflow>({ sessionKey, settings, carried: next });
+      }
+    }
+    const message = queue.shift();
+    if (message) await runTurn(message);
+  }
+}
