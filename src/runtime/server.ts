@@ -110,7 +110,7 @@ export function createRuntimeServer({ provider, logger }: RuntimeServerOptions):
     if (req.method === 'GET' && path === '/ping') return sendJson(res, 200, health.ping());
     if (req.method === 'POST' && path === '/invocations') {
       invoke(req, res).catch((error: unknown) => {
-        if (res.headersSent) return;
+        if (res.headersSent || res.destroyed) return logger.debug({ err: (error as Error).message }, 'invocation abandoned by its caller');
         if (error instanceof HttpError) return sendJson(res, error.status, errorBody(error.type, error.message, false));
         if (error instanceof ProviderError) {
           logger.warn({ err: error.message, retryable: error.retryable }, 'model call failed');

@@ -42,6 +42,8 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     namespace,
     taskQueue: taskQueues.sessions,
     workflowBundle,
+    // After a worker dies, its sessions move to another worker this soon (histories are short, so replay is cheap).
+    stickyQueueScheduleToStartTimeout: '3s',
     shutdownGraceTime: '5s',
   });
   const agent = await Worker.create({

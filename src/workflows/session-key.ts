@@ -8,7 +8,7 @@ export interface SessionKey {
 }
 
 const partPattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-const chatPattern = /^[^\s\u0000-\u001f]{1,200}$/;
+const chatPattern = /^[^\s\p{Cc}]{1,200}$/u;
 
 export class SessionKeyError extends Error {
   override name = 'SessionKeyError';

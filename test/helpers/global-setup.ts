@@ -1,0 +1,45 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { statePaths } from '../../src/config/paths.js';
+import { createLogger } from '../../src/logger.js';
+import { resolveTemporalCli, type TemporalCli } from '../../src/temporal/cli-binary.js';
+import { startDevServer } from '../../src/temporal/dev-server.js';
+import { loadWorkflowBundle } from '../../src/workers/workflow-bundle.js';
+import { namespaceForFile } from './namespace.js';
+import { freePort } from './ports.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    temporalCli: TemporalCli;
+  }
+}
+
+/** One Temporal dev server for the whole run, with a namespace per integration test file. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const { cacheDir } = statePaths();
+  const cli = await resolveTemporalCli({ explicitPath: process.env.CLAWFLOW_TEMPORAL_BIN, cacheDir, onProgress: (m) => console.log(m) });
+  // Bundle once up front, so worker processes started in parallel find it cached.
+  await loadWorkflowBundle(cacheDir, createLogger('silent'));
+  const dir = mkdtempSync(join(tmpdir(), 'clawflow-temporal-'));
+  const integrationDir = new URL('../integration/', import.meta.url);
+  const namespaces = readdirSync(integrationDir).filter((f) => f.endsWith('.test.ts')).map(namespaceForFile);
+  const server = await startDevServer({
+    cli,
+    dbFile: join(dir, 'temporal.sqlite'),
+    ip: '127.0.0.1',
+    port: await freePort(),
+    uiPort: await freePort(),
+    namespaces,
+    logFile: join(dir, 'server.log'),
+    pidFile: join(dir, 'server.pid'),
+  });
+  project.provide('temporalAddress', server.address);
+  project.provide('temporalCli', cli);
+  return async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { inject } from 'vitest';
+import { loadConfig, type ClawflowConfig } from '../../src/config/load.js';
+import { createLogger } from '../../src/logger.js';
+import { OpenAiCompatibleProvider } from '../../src/runtime/providers/openai-compatible.js';
+import { startRuntime, type RunningRuntime } from '../../src/runtime/server.js';
+import { sendMessage, type OutgoingMessage } from '../../src/sessions/session-client.js';
+import { connectClient } from '../../src/temporal/connection.js';
+import { JsonlTranscriptStore } from '../../src/transcript/jsonl-store.js';
+import type { TranscriptEntry, TurnReply } from '../../src/workflows/messages.js';
+import { FakeModel } from './fake-model.js';
+import { killAll, spawnCli, type CliProcess } from './processes.js';
+
+export interface TestStackOptions {
+  namespace: string;
+  /** Written to the state dir's clawflow.json (read by the test's client and by the worker processes). */
+  config?: Record<string, unknown>;
+  /** Another Temporal server than the shared one (the server-restart test runs its own). */
+  temporalAddress?: string;
+}
+
+/**
+ * A state dir, a scripted model, the agent runtime (in this process) and real `clawflow worker` processes
+ * against a real Temporal server.
+ */
+export class TestStack {
+  readonly model = new FakeModel();
+  readonly home = mkdtempSync(join(tmpdir(), 'clawflow-test-'));
+  readonly env: NodeJS.ProcessEnv;
+  config!: ClawflowConfig;
+  client!: Client;
+  runtime!: RunningRuntime;
+  private readonly workers = new Set<CliProcess>();
+
+  private constructor(private readonly options: TestStackOptions) {
+    this.env = {
+      CLAWFLOW_HOME: this.home,
+      TEMPORAL_ADDRESS: options.temporalAddress ?? inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: options.namespace,
+      CLAWFLOW_LOG_FORMAT: 'json',
+      CLAWFLOW_LOG_LEVEL: 'info',
+    };
+  }
+
+  static async start(options: TestStackOptions): Promise<TestStack> {
+    const stack = new TestStack(options);
+    await stack.model.start();
+    writeFileSync(join(stack.home, 'clawflow.json'), JSON.stringify(options.config ?? {}));
+    const runtimeConfig = loadConfig({ ...stack.env });
+    stack.runtime = await startRuntime({
+      host: '127.0.0.1',
+      port: 0,
+      provider: new OpenAiCompatibleProvider({ baseUrl: stack.model.baseUrl, model: 'scripted', requestTimeoutMs: 60_000 }),
+      logger: createLogger(runtimeConfig.log.level === 'info' ? 'warn' : runtimeConfig.log.level),
+    });
+    stack.env.CLAWFLOW_RUNTIME_URL = stack.runtime.url;
+    stack.config = loadConfig({ ...stack.env });
+    stack.client = await connectClient(stack.config);
+    return stack;
+  }
+
+  /** Starts a `clawflow worker` process and waits until it polls. */
+  async startWorker(): Promise<CliProcess> {
+    const worker = spawnCli(['worker'], this.env);
+    this.workers.add(worker);
+    void worker.exited.then(() => this.workers.delete(worker));
+    await worker.waitFor(/workers running/);
+    return worker;
+  }
+
+  async kill(worker: CliProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    worker.child.kill(signal);
+    await worker.exited;
+  }
+
+  send(sessionKey: string, text: string, message: Omit<OutgoingMessage, 'text'> = {}): Promise<TurnReply> {
+    return sendMessage(this.client, this.config, sessionKey, { ...message, text });
+  }
+
+  async transcript(sessionKey: string): Promise<TranscriptEntry[]> {
+    return (await new JsonlTranscriptStore(this.config.paths.transcriptsDir).read(sessionKey)) ?? [];
+  }
+
+  /** Polls until the transcript holds `turns` turns. */
+  async waitForTurns(sessionKey: string, turns: number, timeoutMs = 60_000): Promise<TranscriptEntry[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const entries = await this.transcript(sessionKey);
+      if (new Set(entries.map((e) => e.turn)).size >= turns) return entries;
+      if (Date.now() > deadline) throw new Error(`session ${sessionKey} has ${entries.length} transcript entries, expected ${turns} turns`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.workers].map((w) => this.kill(w, 'SIGTERM')));
+    await killAll();
+    await this.client?.connection.close();
+    await this.runtime?.close();
+    await this.model.stop();
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server.js';
+import { freePort } from '../helpers/ports.js';
+import { TestStack } from '../helpers/test-stack.js';
+
+describe('the Temporal server restarted between two turns', () => {
+  let options: DevServerOptions;
+  let server: DevServer;
+  let stack: TestStack;
+  const dir = mkdtempSync(join(tmpdir(), 'clawflow-restart-'));
+
+  beforeAll(async () => {
+    // This test stops its server, so it runs one of its own instead of the shared one.
+    options = {
+      cli: inject('temporalCli'),
+      dbFile: join(dir, 'temporal.sqlite'),
+      ip: '127.0.0.1',
+      port: await freePort(),
+      uiPort: await freePort(),
+      logFile: join(dir, 'server.log'),
+      pidFile: join(dir, 'server.pid'),
+    };
+    server = await startDevServer(options);
+    stack = await TestStack.start({ namespace: 'default', temporalAddress: server.address });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the session, its context and the same worker', async () => {
+    const key = 'main:test:restart';
+    stack.model.setReply((r) => `context of ${r.messages.length - 1} messages`);
+    const worker = await stack.startWorker();
+    expect(await stack.send(key, 'before the restart')).toMatchObject({ turn: 1, text: 'context of 1 messages' });
+
+    await server.stop();
+    server = await startDevServer(options);
+
+    expect(await stack.send(key, 'after the restart')).toMatchObject({ turn: 2, text: 'context of 3 messages' });
+    expect(stack.model.requests.at(-1)!.messages.map((m) => m.content).slice(1)).toEqual([
+      'before the restart',
+      'context of 1 messages',
+      'after the restart',
+    ]);
+    expect(worker.child.exitCode).toBeNull();
+    const transcript = await stack.transcript(key);
+    expect(transcript.map((e) => `${e.turn}:${e.role}`)).toEqual(['1:user', '1:assistant', '2:user', '2:assistant']);
+  });
+});

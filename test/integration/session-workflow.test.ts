@@ -1,0 +1,126 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliverInbound } from '../../src/sessions/session-client.js';
+import { inboundSignal, sendUpdate, statusQuery } from '../../src/workflows/messages.js';
+import { sessionWorkflowId, parseSessionKey } from '../../src/workflows/session-key.js';
+import { namespaceForFile } from '../helpers/namespace.js';
+import { runCli } from '../helpers/processes.js';
+import { TestStack } from '../helpers/test-stack.js';
+
+describe('a session on a real Temporal server', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url) });
+    await stack.startWorker();
+  });
+  afterAll(() => stack?.stop());
+
+  it('carries context: the third model request contains the first two turns', async () => {
+    const key = 'main:test:three-turns';
+    stack.model.setReply((r) => `answer ${r.messages.filter((m) => m.role === 'user').length}`);
+    const first = await stack.send(key, 'My name is Ada.');
+    const second = await stack.send(key, 'I live in Lisbon.');
+    const third = await stack.send(key, 'Where do I live and what is my name?');
+    expect([first.text, second.text, third.text]).toEqual(['answer 1', 'answer 2', 'answer 3']);
+    expect([first.turn, second.turn, third.turn]).toEqual([1, 2, 3]);
+
+    const mine = stack.model.requests.filter((r) => r.messages.some((m) => m.content === 'My name is Ada.'));
+    const lastRequest = mine.at(-1)!;
+    expect(lastRequest.messages.map((m) => [m.role, m.content])).toEqual([
+      ['system', expect.any(String)],
+      ['user', 'My name is Ada.'],
+      ['assistant', 'answer 1'],
+      ['user', 'I live in Lisbon.'],
+      ['assistant', 'answer 2'],
+      ['user', 'Where do I live and what is my name?'],
+    ]);
+    const transcript = await stack.transcript(key);
+    expect(transcript.map((e) => `${e.turn}:${e.role}`)).toEqual(['1:user', '1:assistant', '2:user', '2:assistant', '3:user', '3:assistant']);
+  });
+
+  it('drops a redelivered message id: one turn, one model call', async () => {
+    const key = 'main:test:duplicates';
+    stack.model.setReply(() => 'only once');
+    const before = stack.model.requests.length;
+    await deliverInbound(stack.client, stack.config, key, { text: 'hello once', messageId: 'platform-msg-1' });
+    await deliverInbound(stack.client, stack.config, key, { text: 'hello once', messageId: 'platform-msg-1' });
+    await stack.waitForTurns(key, 1);
+    // The same id sent as an update gets the turn's reply back instead of a new turn.
+    const again = await stack.send(key, 'hello once', { messageId: 'platform-msg-1' });
+    expect(again).toMatchObject({ turn: 1, text: 'only once' });
+    await stack.send(key, 'a different message', { messageId: 'platform-msg-2' });
+
+    const transcript = await stack.transcript(key);
+    expect(transcript.filter((e) => e.role === 'user').map((e) => e.text)).toEqual(['hello once', 'a different message']);
+    expect(stack.model.requests.length - before).toBe(2);
+  });
+
+  it('answers a burst that arrives during a turn, in arrival order', async () => {
+    const key = 'main:test:burst';
+    stack.model.setReply((r) => `re: ${r.messages.at(-1)?.content}`);
+    stack.model.hold();
+    const before = stack.model.requests.length;
+    const first = stack.send(key, 'message 0');
+    await stack.model.waitForRequests(before + 1);
+    for (let i = 1; i <= 5; i += 1) await deliverInbound(stack.client, stack.config, key, { text: `message ${i}`, messageId: `burst-${i}` });
+    const status = await stack.client.workflow.getHandle(sessionWorkflowId(parseSessionKey(key))).query(statusQuery);
+    expect(status).toMatchObject({ status: 'running', queued: 5 });
+    stack.model.release();
+
+    expect((await first).text).toBe('re: message 0');
+    const transcript = await stack.waitForTurns(key, 6);
+    expect(transcript.filter((e) => e.role === 'assistant').map((e) => e.text)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `re: message ${i}`));
+    expect(stack.model.lastUserMessages().slice(before)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `message ${i}`));
+  });
+
+  it('refuses malformed input with a clear error and keeps working', async () => {
+    const key = 'main:test:bad-input';
+    stack.model.setReply(() => 'still here');
+    await stack.send(key, 'first');
+    const handle = stack.client.workflow.getHandle(sessionWorkflowId(parseSessionKey(key)));
+
+    // An update with a wrong payload is rejected before it enters history, naming the field.
+    const rejected = await handle.executeUpdate(sendUpdate, { args: [{ messageId: 'x', text: 42 } as never] }).catch((e: unknown) => e);
+    expect(rejected).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String((rejected as Error).cause?.message)).toMatch(/text: .*expected string/i);
+
+    // A signal with garbage is recorded and ignored.
+    await handle.signal(inboundSignal, { text: '' } as never);
+    await expect.poll(async () => (await handle.query(statusQuery)).rejected.join('\n')).toMatch(/inbound signal refused: messageId: .*; text: .*/);
+
+    // The CLI refuses bad input with a message and a non-zero exit code.
+    const badKey = await runCli(['send', 'Bad Key:x', 'hi'], stack.env);
+    expect(badKey.code).toBe(1);
+    expect(badKey.output).toMatch(/session key "Bad Key:x" has two parts/);
+    const empty = await runCli(['send', key, '   '], stack.env);
+    expect(empty.code).toBe(1);
+    expect(empty.output).toMatch(/text must not be empty/);
+
+    const after = await stack.send(key, 'second');
+    expect(after).toMatchObject({ turn: 2, text: 'still here' });
+    const status = await handle.query(statusQuery);
+    expect(status).toMatchObject({ status: 'idle', turns: 2, queued: 0 });
+  });
+
+  it('lists and shows sessions through the CLI, with --json', async () => {
+    const key = 'main:test:cli';
+    stack.model.setReply(() => 'from the CLI');
+    const sent = await runCli(['send', key, 'hello', 'from', 'cli', '--json'], stack.env);
+    expect(sent.code).toBe(0);
+    expect(JSON.parse(sent.output)).toMatchObject({ turn: 1, text: 'from the CLI' });
+
+    const list = await runCli(['sessions', 'list', '--json'], stack.env);
+    expect(list.code).toBe(0);
+    const rows = JSON.parse(list.output) as Array<Record<string, unknown>>;
+    expect(rows.find((r) => r.sessionKey === key)).toMatchObject({ channel: 'test', peer: 'cli', turns: 1, status: 'idle' });
+
+    const show = await runCli(['sessions', 'show', key, '--json'], stack.env);
+    expect(show.code).toBe(0);
+    expect(JSON.parse(show.output).transcript.map((e: { text: string }) => e.text)).toEqual(['hello from cli', 'from the CLI']);
+
+    const missing = await runCli(['sessions', 'show', 'main:test:never'], stack.env);
+    expect(missing.code).toBe(1);
+    expect(missing.output).toMatch(/No session main:test:never/);
+  });
+});

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { namespaceForFile } from '../helpers/namespace.js';
+import { TestStack } from '../helpers/test-stack.js';
+
+describe('a worker killed mid-turn', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    // A dead worker's activity is noticed after the heartbeat timeout; keep it short so the test is quick.
+    stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url), config: { agent: { heartbeatTimeoutSeconds: 2 } } });
+  });
+  afterAll(() => stack?.stop());
+
+  it('is replaced and the reply arrives exactly once, with nothing duplicated', async () => {
+    const key = 'main:test:crash';
+    stack.model.setReply((r) => `answer to "${r.messages.at(-1)?.content}" with ${r.messages.length - 1} messages of context`);
+    const first = await stack.startWorker();
+    await stack.send(key, 'remember: the code word is tulip');
+
+    stack.model.hold();
+    const pending = stack.send(key, 'what is the code word?');
+    await stack.model.waitForRequests(2);
+    await stack.kill(first, 'SIGKILL');
+    expect(first.child.signalCode).toBe('SIGKILL');
+    // The runtime notices its caller is gone and abandons the model call.
+    await expect.poll(() => stack.model.requests[1]!.aborted).toBe(true);
+    stack.model.release();
+
+    await stack.startWorker();
+    const reply = await pending;
+    expect(reply).toMatchObject({ turn: 2, text: 'answer to "what is the code word?" with 3 messages of context' });
+
+    // The model was asked once more for the interrupted turn, never for the finished one.
+    const asked = stack.model.lastUserMessages();
+    expect(asked.filter((m) => m === 'remember: the code word is tulip')).toHaveLength(1);
+    expect(asked.filter((m) => m === 'what is the code word?')).toHaveLength(2);
+
+    const transcript = await stack.transcript(key);
+    expect(transcript.map((e) => `${e.turn}:${e.role}`)).toEqual(['1:user', '1:assistant', '2:user', '2:assistant']);
+
+    // The session goes on with its context.
+    const third = await stack.send(key, 'thanks');
+    expect(third).toMatchObject({ turn: 3, text: 'answer to "thanks" with 5 messages of context' });
+  });
+});
