@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { ClawflowConfig } from '../config/load.js';
+import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import type { SessionWorkflow } from '../workflows/index.js';
 import {
   inboundMessageSchema,
   inboundSignal,
   sendUpdate,
   statusQuery,
+  transcriptQuery,
   describeZodError,
   type InboundMessage,
   type SessionInput,
   type SessionSettings,
   type SessionStatus,
+  type TranscriptEntry,
   type TurnReply,
 } from '../workflows/messages.js';
 import { sessionSearchAttributes as sa } from '../workflows/search-attributes.js';
@@ -129,15 +132,30 @@ export async function listSessions(client: Client): Promise<SessionSummary[]> {
     .sort((a, b) => (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '') || a.sessionKey.localeCompare(b.sessionKey));
 }
 
-/** The live status of a session, or null when it was never started. */
-export async function sessionStatus(client: Client, config: ClawflowConfig, keyText: string): Promise<SessionStatus | null> {
+export interface SessionView {
+  sessionKey: string;
+  /** Null when the session is not running (never started, or ended). */
+  status: SessionStatus | null;
+  transcript: TranscriptEntry[];
+}
+
+/**
+ * A session's status and full transcript: the transcript store, completed with the turns the workflow has
+ * answered but not yet written (the reply goes out before the transcript is appended). Null if there is no such session.
+ */
+export async function describeSession(client: Client, config: ClawflowConfig, keyText: string): Promise<SessionView | null> {
+  const sessionKey = formatSessionKey(resolveKey(config, keyText));
+  const stored = await new JsonlTranscriptStore(config.paths.transcriptsDir).read(sessionKey);
   const handle = client.workflow.getHandle(sessionWorkflowId(resolveKey(config, keyText)));
+  let status: SessionStatus | null = null;
+  let window: TranscriptEntry[] = [];
   try {
-    const description = await handle.describe();
-    if (description.status.name !== 'RUNNING') return null;
-    return await handle.query(statusQuery);
+    if ((await handle.describe()).status.name === 'RUNNING') [status, window] = await Promise.all([handle.query(statusQuery), handle.query(transcriptQuery)]);
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return null;
-    throw error;
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
+  if (!stored && !status) return null;
+  const transcript = stored ?? [];
+  const lastStored = transcript.at(-1)?.turn ?? 0;
+  return { sessionKey, status, transcript: [...transcript, ...window.filter((e) => e.turn > lastStored)] };
 }

@@ -197,8 +197,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
       log.error('Turn failed', { sessionKey, turn, error: answer.text });
     }
 
-    await persistence.appendTranscript({ sessionKey, entries: [userEntry, answer] });
-
+    // The reply is durable in history from here on: answer the caller now, and write the transcript meanwhile.
     window = trimWindow([...window, userEntry, answer], settings.historyTurns);
     turns = turn;
     turnsThisRun += 1;
@@ -213,6 +212,8 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     inFlight = null;
     status = 'idle';
     publish();
+    // Awaited before the next turn: the store appends turns in order.
+    await persistence.appendTranscript({ sessionKey, entries: [userEntry, answer] });
   };
 
   const rollOverDue = (): boolean => turnsThisRun >= settings.continueAsNewAfterTurns || workflowInfo().continueAsNewSuggested;

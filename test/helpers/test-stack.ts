@@ -7,7 +7,7 @@ import { loadConfig, type ClawflowConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
 import { OpenAiCompatibleProvider } from '../../src/runtime/providers/openai-compatible.js';
 import { startRuntime, type RunningRuntime } from '../../src/runtime/server.js';
-import { sendMessage, type OutgoingMessage } from '../../src/sessions/session-client.js';
+import { describeSession, sendMessage, type OutgoingMessage } from '../../src/sessions/session-client.js';
 import { connectClient } from '../../src/temporal/connection.js';
 import { JsonlTranscriptStore } from '../../src/transcript/jsonl-store.js';
 import type { TranscriptEntry, TurnReply } from '../../src/workflows/messages.js';
@@ -80,7 +80,13 @@ export class TestStack {
     return sendMessage(this.client, this.config, sessionKey, { ...message, text });
   }
 
+  /** The transcript as `clawflow sessions show` presents it (the store, plus turns answered but not yet written). */
   async transcript(sessionKey: string): Promise<TranscriptEntry[]> {
+    return (await describeSession(this.client, this.config, sessionKey))?.transcript ?? [];
+  }
+
+  /** Only what the transcript store holds. */
+  async storedTranscript(sessionKey: string): Promise<TranscriptEntry[]> {
     return (await new JsonlTranscriptStore(this.config.paths.transcriptsDir).read(sessionKey)) ?? [];
   }
 
@@ -88,7 +94,7 @@ export class TestStack {
   async waitForTurns(sessionKey: string, turns: number, timeoutMs = 60_000): Promise<TranscriptEntry[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const entries = await this.transcript(sessionKey);
+      const entries = await this.storedTranscript(sessionKey);
       if (new Set(entries.map((e) => e.turn)).size >= turns) return entries;
       if (Date.now() > deadline) throw new Error(`session ${sessionKey} has ${entries.length} transcript entries, expected ${turns} turns`);
       await new Promise((resolve) => setTimeout(resolve, 100));

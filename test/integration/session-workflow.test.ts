@@ -83,7 +83,7 @@ describe('a session on a real Temporal server', () => {
     // An update with a wrong payload is rejected before it enters history, naming the field.
     const rejected = await handle.executeUpdate(sendUpdate, { args: [{ messageId: 'x', text: 42 } as never] }).catch((e: unknown) => e);
     expect(rejected).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect(String((rejected as Error).cause?.message)).toMatch(/text: .*expected string/i);
+    expect(String(((rejected as Error).cause as Error | undefined)?.message)).toMatch(/text: .*expected string/i);
 
     // A signal with garbage is recorded and ignored.
     await handle.signal(inboundSignal, { text: '' } as never);

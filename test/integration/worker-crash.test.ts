@@ -35,7 +35,7 @@ describe('a worker killed mid-turn', () => {
     expect(asked.filter((m) => m === 'remember: the code word is tulip')).toHaveLength(1);
     expect(asked.filter((m) => m === 'what is the code word?')).toHaveLength(2);
 
-    const transcript = await stack.transcript(key);
+    const transcript = await stack.waitForTurns(key, 2);
     expect(transcript.map((e) => `${e.turn}:${e.role}`)).toEqual(['1:user', '1:assistant', '2:user', '2:assistant']);
 
     // The session goes on with its context.

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
-import { listSessions, resolveKey, sessionStatus } from '../../sessions/session-client.js';
+import { describeSession, listSessions, resolveKey } from '../../sessions/session-client.js';
 import { connectClient } from '../../temporal/connection.js';
-import { JsonlTranscriptStore } from '../../transcript/jsonl-store.js';
 import { formatSessionKey } from '../../workflows/session-key.js';
 import { printJson, printTable } from '../output.js';
 
@@ -35,21 +34,21 @@ export function registerSessions(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (keyText: string, options: { json?: boolean }) => {
       const config = loadConfig();
-      const sessionKey = formatSessionKey(resolveKey(config, keyText));
-      const transcript = await new JsonlTranscriptStore(config.paths.transcriptsDir).read(sessionKey);
       const client = await connectClient(config);
-      let status;
+      let view;
       try {
-        status = await sessionStatus(client, config, sessionKey);
+        view = await describeSession(client, config, keyText);
       } finally {
         await client.connection.close();
       }
-      if (!transcript && !status) throw new Error(`No session ${sessionKey}. \`npx clawflow sessions list\` shows the sessions there are.`);
-      if (options.json) return printJson({ sessionKey, status, transcript: transcript ?? [] });
+      const sessionKey = formatSessionKey(resolveKey(config, keyText));
+      if (!view) throw new Error(`No session ${sessionKey}. \`npx clawflow sessions list\` shows the sessions there are.`);
+      if (options.json) return printJson(view);
+      const { status, transcript } = view;
       process.stdout.write(
         `Session ${sessionKey}${status ? ` — ${status.status}, ${status.turns} turn(s), ${status.queued} queued` : ' — not running'}\n\n`,
       );
-      for (const entry of transcript ?? []) {
+      for (const entry of transcript) {
         const who = entry.role === 'user' ? (entry.sender ?? 'user') : entry.role === 'assistant' ? 'agent' : 'error';
         process.stdout.write(`[${entry.at}] #${entry.turn} ${who}: ${entry.text}\n`);
       }

@@ -1,0 +1,62 @@
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { envBindings } from '../../src/config/env.js';
+import { ConfigError, ensureStateDir, loadConfig, redactedConfig } from '../../src/config/load.js';
+
+function homeWith(config?: string): string {
+  const home = mkdtempSync(join(tmpdir(), 'clawflow-config-'));
+  if (config !== undefined) writeFileSync(join(home, 'clawflow.json'), config);
+  return home;
+}
+
+describe('configuration', () => {
+  it('has defaults for everything when there is no file', () => {
+    const config = loadConfig({ CLAWFLOW_HOME: homeWith() });
+    expect(config.temporal).toMatchObject({ namespace: 'default', port: 7233, uiPort: 8233 });
+    expect(config.runtime.port).toBe(18080);
+    expect(config.model.baseUrl).toBeUndefined();
+    expect(config.paths.configFile).toMatch(/clawflow\.json$/);
+  });
+
+  it('reads JSON5 with comments and lets the environment override it', () => {
+    const home = homeWith(`{ // mine\n model: { baseUrl: "http://127.0.0.1:11434/v1", name: "llama" }, temporal: { port: 7000 } }`);
+    const config = loadConfig({ CLAWFLOW_HOME: home, CLAWFLOW_MODEL: 'qwen', CLAWFLOW_TEMPORAL_PORT: '7100', TEMPORAL_ADDRESS: 'temporal.internal:7233' });
+    expect(config.model).toMatchObject({ baseUrl: 'http://127.0.0.1:11434/v1', name: 'qwen' });
+    expect(config.temporal).toMatchObject({ port: 7100, address: 'temporal.internal:7233' });
+  });
+
+  it('reports a misspelt key by name', () => {
+    const home = homeWith(`{ modle: { name: "x" }, temporal: { prot: 1 } }`);
+    expect(() => loadConfig({ CLAWFLOW_HOME: home })).toThrow(ConfigError);
+    expect(() => loadConfig({ CLAWFLOW_HOME: home })).toThrow(/unknown key "modle".*\n.*unknown key "temporal\.prot"/);
+  });
+
+  it('reports a wrong type with the key and where the value came from', () => {
+    expect(() => loadConfig({ CLAWFLOW_HOME: homeWith(`{ runtime: { port: "eighty" } }`) })).toThrow(/runtime\.port: .*number.*clawflow\.json/);
+    expect(() => loadConfig({ CLAWFLOW_HOME: homeWith(), CLAWFLOW_RUNTIME_PORT: 'eighty' })).toThrow(/runtime\.port: .*\(from CLAWFLOW_RUNTIME_PORT\)/);
+    expect(() => loadConfig({ CLAWFLOW_HOME: homeWith(), CLAWFLOW_MODEL_BASE_URL: 'not a url' })).toThrow(/model\.baseUrl: must be an http\(s\) URL/);
+    expect(() => loadConfig({ CLAWFLOW_HOME: homeWith(), CLAWFLOW_MODEL_BASE_URL: 'http://x/v1' })).toThrow(/model\.name: is required when model\.baseUrl is set/);
+    expect(() => loadConfig({ CLAWFLOW_HOME: homeWith('{ nope') })).toThrow(/not valid JSON5/);
+  });
+
+  it('never shows the API key', () => {
+    const config = loadConfig({ CLAWFLOW_HOME: homeWith(), CLAWFLOW_MODEL_BASE_URL: 'http://x/v1', CLAWFLOW_MODEL: 'm', CLAWFLOW_MODEL_API_KEY: 'sk-secret' });
+    expect(config.model.apiKey).toBe('sk-secret');
+    expect(JSON.stringify(redactedConfig(config))).not.toContain('sk-secret');
+  });
+
+  it('writes a starter config that loads', () => {
+    const home = homeWith();
+    const config = loadConfig({ CLAWFLOW_HOME: home });
+    ensureStateDir(config);
+    expect(readFileSync(config.paths.configFile, 'utf8')).toContain('CLAWFLOW_MODEL_API_KEY');
+    expect(loadConfig({ CLAWFLOW_HOME: home }).temporal.port).toBe(7233);
+  });
+
+  it('is documented: the README lists every environment variable', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const { env } of [...envBindings, { env: 'CLAWFLOW_HOME' }]) expect(readme, env).toContain(`\`${env}\``);
+  });
+});

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { FakeModel } from '../helpers/fake-model.js';
+import { namespaceForFile } from '../helpers/namespace.js';
+import { freePort } from '../helpers/ports.js';
+import { killAll, runCli, spawnCli } from '../helpers/processes.js';
+
+async function portIsClosed(port: number): Promise<boolean> {
+  return fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) }).then(
+    () => false,
+    () => true,
+  );
+}
+
+describe('npx clawflow start', () => {
+  const model = new FakeModel((r) => `heard ${r.messages.filter((m) => m.role === 'user').map((m) => m.content).join(' + ')}`);
+  const home = mkdtempSync(join(tmpdir(), 'clawflow-start-'));
+  let env: NodeJS.ProcessEnv;
+  let ports: { temporal: number; ui: number; runtime: number };
+
+  beforeAll(async () => {
+    await model.start();
+    ports = { temporal: await freePort(), ui: await freePort(), runtime: await freePort() };
+    env = {
+      CLAWFLOW_HOME: home,
+      TEMPORAL_ADDRESS: '',
+      CLAWFLOW_TEMPORAL_PORT: String(ports.temporal),
+      CLAWFLOW_TEMPORAL_UI_PORT: String(ports.ui),
+      CLAWFLOW_RUNTIME_PORT: String(ports.runtime),
+      CLAWFLOW_MODEL_BASE_URL: model.baseUrl,
+      CLAWFLOW_MODEL: 'scripted',
+      CLAWFLOW_MODEL_API_KEY: 'sk-test-secret-value',
+      ...(inject('temporalCli').kind === 'binary' ? { CLAWFLOW_TEMPORAL_BIN: (inject('temporalCli') as { path: string }).path } : {}),
+    };
+  });
+  afterAll(async () => {
+    await killAll();
+    await model.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('runs the whole stack, stops cleanly on Ctrl-C, and a second start finds the session where it was', async () => {
+    const first = spawnCli(['start'], env);
+    await first.waitFor(/Press Ctrl-C to stop/, 120_000);
+    expect(first.output()).toContain(`Temporal Web UI   http://127.0.0.1:${ports.ui}`);
+    expect(first.output()).toContain(`Agent runtime     http://127.0.0.1:${ports.runtime}`);
+    expect(first.output()).toContain('scripted at');
+    expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
+    const ping = await (await fetch(`http://127.0.0.1:${ports.runtime}/ping`)).json();
+    expect(ping).toMatchObject({ status: 'Healthy', time_of_last_update: expect.any(Number) });
+
+    const sent = await runCli(['send', 'main:cli:me', 'one'], env);
+    expect(sent).toMatchObject({ code: 0, output: 'heard one\n' });
+
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toMatch(/Stopped\./);
+    expect(await portIsClosed(ports.ui)).toBe(true);
+    expect(first.output()).not.toContain('sk-test-secret-value');
+
+    const second = spawnCli(['start'], env);
+    await second.waitFor(/Press Ctrl-C to stop/, 120_000);
+    const again = await runCli(['send', 'main:cli:me', 'two'], env);
+    expect(again).toMatchObject({ code: 0, output: 'heard one + two\n' });
+    const list = await runCli(['sessions', 'list', '--json'], env);
+    expect(JSON.parse(list.output)).toEqual([expect.objectContaining({ sessionKey: 'main:cli:me', turns: 2, status: 'idle' })]);
+
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(await portIsClosed(ports.ui)).toBe(true);
+  });
+
+  it('uses the server TEMPORAL_ADDRESS points at instead of starting one', async () => {
+    const external = spawnCli(['start'], {
+      ...env,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: namespaceForFile(import.meta.url),
+      CLAWFLOW_RUNTIME_PORT: String(await freePort()),
+    });
+    await external.waitFor(/Press Ctrl-C to stop/, 60_000);
+    expect(external.output()).toContain(`Connecting to Temporal at ${inject('temporalAddress')} (TEMPORAL_ADDRESS)`);
+    expect(external.output()).not.toContain('Temporal Web UI');
+    external.child.kill('SIGINT');
+    expect(await external.exited).toBe(0);
+  });
+
+  it('fails with a clear message when TEMPORAL_ADDRESS is unreachable', async () => {
+    const port = await freePort();
+    const result = await runCli(['start'], { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`TEMPORAL_ADDRESS=127.0.0.1:${port} is not reachable`);
+  });
+});

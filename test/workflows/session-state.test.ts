@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { TranscriptEntry } from '../../src/workflows/messages.js';
+import { BoundedIdSet, pushBounded, trimWindow, windowToHistory } from '../../src/workflows/session-state.js';
+
+const entry = (turn: number, role: TranscriptEntry['role'], text = `${role} ${turn}`): TranscriptEntry => ({ turn, role, text, at: '2026-01-01T00:00:00Z' });
+
+describe('session state helpers', () => {
+  it('remembers the most recent ids only', () => {
+    const ids = new BoundedIdSet(['a', 'b', 'c'], 3);
+    ids.add('d');
+    expect(ids.has('a')).toBe(false);
+    expect(ids.toArray()).toEqual(['b', 'c', 'd']);
+    expect(new BoundedIdSet(['a', 'b', 'c', 'd'], 2).toArray()).toEqual(['c', 'd']);
+  });
+
+  it('keeps the window to the last N turns', () => {
+    const window = [1, 2, 3, 4].flatMap((t) => [entry(t, 'user'), entry(t, 'assistant')]);
+    expect(trimWindow(window, 2).map((e) => e.turn)).toEqual([3, 3, 4, 4]);
+    expect(trimWindow([], 2)).toEqual([]);
+  });
+
+  it('gives the model only answered turns', () => {
+    const window = [entry(1, 'user'), entry(1, 'assistant'), entry(2, 'user'), entry(2, 'error'), entry(3, 'user'), entry(3, 'assistant')];
+    expect(windowToHistory(window)).toEqual([
+      { role: 'user', content: 'user 1' },
+      { role: 'assistant', content: 'assistant 1' },
+      { role: 'user', content: 'user 3' },
+      { role: 'assistant', content: 'assistant 3' },
+    ]);
+  });
+
+  it('bounds a list', () => {
+    const list = [1, 2];
+    pushBounded(list, 3, 2);
+    expect(list).toEqual([2, 3]);
+  });
+});
