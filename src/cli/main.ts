@@ -3,6 +3,7 @@ import { registerConfig } from './commands/config.js';
 import { registerRuntime } from './commands/runtime.js';
 import { registerSend } from './commands/send.js';
 import { registerSessions } from './commands/sessions.js';
+import { registerSetup } from './commands/setup.js';
 import { registerStart } from './commands/start.js';
 import { registerWorker } from './commands/worker.js';
 import { describeError } from './errors.js';
@@ -18,6 +19,7 @@ registerSessions(program);
 registerWorker(program);
 registerRuntime(program);
 registerConfig(program);
+registerSetup(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -197,23 +197,34 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
       log.error('Turn failed', { sessionKey, turn, error: answer.text });
     }
 
-    // The reply is durable in history from here on: answer the caller now, and write the transcript meanwhile.
-    window = trimWindow([...window, userEntry, answer], settings.historyTurns);
-    turns = turn;
-    turnsThisRun += 1;
-    lastActivity = answer.at;
-    pushBounded(
-      recentReplies,
-      answer.role === 'error'
-        ? { messageId: message.messageId, turn, text: '', error: answer.text }
-        : { messageId: message.messageId, turn, text: answer.text },
-      recentRepliesKept,
-    );
-    inFlight = null;
-    status = 'idle';
-    publish();
-    // Awaited before the next turn: the store appends turns in order.
-    await persistence.appendTranscript({ sessionKey, entries: [userEntry, answer] });
+    const record = (): void => {
+      window = trimWindow([...window, userEntry, answer], settings.historyTurns);
+      turns = turn;
+      turnsThisRun += 1;
+      lastActivity = answer.at;
+      pushBounded(
+        recentReplies,
+        answer.role === 'error'
+          ? { messageId: message.messageId, turn, text: '', error: answer.text }
+          : { messageId: message.messageId, turn, text: answer.text },
+        recentRepliesKept,
+      );
+      inFlight = null;
+      status = 'idle';
+      publish();
+    };
+    // Appends are awaited before the next turn: the store writes turns in order.
+    const append = (): Promise<void> => persistence.appendTranscript({ sessionKey, entries: [userEntry, answer] });
+    if (turnsThisRun + 1 >= settings.continueAsNewAfterTurns || workflowInfo().continueAsNewSuggested) {
+      // This turn ends the run: answer only once the transcript is written, so that a caller's next message
+      // finds the run ready to continue as new instead of keeping it busy forever.
+      await append();
+      record();
+    } else {
+      // The reply is durable in history from here on: answer the caller now and write the transcript meanwhile.
+      record();
+      await append();
+    }
   };
 
   const rollOverDue = (): boolean => turnsThisRun >= settings.continueAsNewAfterTurns || workflowInfo().continueAsNewSuggested;

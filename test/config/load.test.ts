@@ -30,7 +30,8 @@ describe('configuration', () => {
   it('reports a misspelt key by name', () => {
     const home = homeWith(`{ modle: { name: "x" }, temporal: { prot: 1 } }`);
     expect(() => loadConfig({ CLAWFLOW_HOME: home })).toThrow(ConfigError);
-    expect(() => loadConfig({ CLAWFLOW_HOME: home })).toThrow(/unknown key "modle".*\n.*unknown key "temporal\.prot"/);
+    expect(() => loadConfig({ CLAWFLOW_HOME: home })).toThrow(/unknown key "modle" in .*clawflow\.json/);
+    expect(() => loadConfig({ CLAWFLOW_HOME: home })).toThrow(/unknown key "temporal\.prot" in .*clawflow\.json/);
   });
 
   it('reports a wrong type with the key and where the value came from', () => {

@@ -56,7 +56,7 @@ describe('npx clawflow start', () => {
     expect(sent).toMatchObject({ code: 0, output: 'heard one\n' });
 
     first.child.kill('SIGINT');
-    expect(await first.exited).toBe(0);
+    expect(await first.exited, first.output()).toBe(0);
     expect(first.output()).toMatch(/Stopped\./);
     expect(await portIsClosed(ports.ui)).toBe(true);
     expect(first.output()).not.toContain('sk-test-secret-value');
@@ -69,7 +69,7 @@ describe('npx clawflow start', () => {
     expect(JSON.parse(list.output)).toEqual([expect.objectContaining({ sessionKey: 'main:cli:me', turns: 2, status: 'idle' })]);
 
     second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
+    expect(await second.exited, second.output()).toBe(0);
     expect(await portIsClosed(ports.ui)).toBe(true);
   });
 
@@ -84,7 +84,7 @@ describe('npx clawflow start', () => {
     expect(external.output()).toContain(`Connecting to Temporal at ${inject('temporalAddress')} (TEMPORAL_ADDRESS)`);
     expect(external.output()).not.toContain('Temporal Web UI');
     external.child.kill('SIGINT');
-    expect(await external.exited).toBe(0);
+    expect(await external.exited, external.output()).toBe(0);
   });
 
   it('fails with a clear message when TEMPORAL_ADDRESS is unreachable', async () => {

@@ -4,6 +4,7 @@ import { pingSchema, runtimeSessionHeader } from '../../src/runtime/contract.js'
 import { OpenAiCompatibleProvider } from '../../src/runtime/providers/openai-compatible.js';
 import { startRuntime, type RunningRuntime } from '../../src/runtime/server.js';
 import { FakeModel } from '../helpers/fake-model.js';
+import { freePort } from '../helpers/ports.js';
 
 const sessionId = 'clawflow-0123456789abcdef0123456789abcdef';
 const invocation = { sessionKey: 'main:cli:x', turn: 1, history: [], messages: [{ messageId: 'm1', content: 'hi' }] };
@@ -66,13 +67,11 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
   });
 
   it('maps model failures to retryable or not', async () => {
-    const failing = new FakeModel();
-    await failing.start();
-    await failing.stop(); // nothing listens there now: a retryable failure
+    const nothingListens = `http://127.0.0.1:${await freePort()}/v1`;
     const down = await startRuntime({
       host: '127.0.0.1',
       port: 0,
-      provider: new OpenAiCompatibleProvider({ baseUrl: failing.baseUrl, model: 'm', requestTimeoutMs: 2000 }),
+      provider: new OpenAiCompatibleProvider({ baseUrl: nothingListens, model: 'm', requestTimeoutMs: 2000 }),
       logger: createLogger('silent'),
     });
     try {
