@@ -3,6 +3,26 @@ import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../logger.js';
 import { startLocalStack } from '../../stack/local-stack.js';
 
+/**
+ * Resolves with the first SIGINT/SIGTERM; a second one forces the exit. Installed before anything starts: a
+ * listener added once the workers run can miss a signal that arrives right after start-up.
+ */
+function watchStopSignals(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let received = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (received) {
+        process.stdout.write('Forced exit.\n');
+        process.exit(130);
+      }
+      received = true;
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
 export function registerStart(program: Command): void {
   program
     .command('start')
@@ -10,6 +30,7 @@ export function registerStart(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config.log.level);
+      const stopSignal = watchStopSignals();
       const stack = await startLocalStack(config, logger);
 
       const lines = [
@@ -32,29 +53,14 @@ export function registerStart(program: Command): void {
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
 
-      await new Promise<void>((resolve, reject) => {
-        let stopping = false;
-        const shutdown = (signal: string): void => {
-          if (stopping) {
-            process.stdout.write('Forced exit.\n');
-            process.exit(130);
-          }
-          stopping = true;
-          process.stdout.write(`\n${signal}: stopping (press Ctrl-C again to force)…\n`);
-          stack.stop().then(() => {
-            process.stdout.write('Stopped. Sessions are kept; `npm start` picks them up where they were.\n');
-            resolve();
-          }, reject);
-        };
-        process.on('SIGINT', () => shutdown('SIGINT'));
-        process.on('SIGTERM', () => shutdown('SIGTERM'));
-        stack.workersDone.catch(async (error: unknown) => {
-          if (stopping) return;
-          stopping = true;
-          logger.error({ err: error }, 'a worker stopped with an error; stopping the stack');
-          await stack.stop();
-          reject(error instanceof Error ? error : new Error(String(error)));
-        });
-      });
+      const signal = await Promise.race([stopSignal, stack.workersDone.then(() => null, (error: unknown) => error)]);
+      if (typeof signal !== 'string') {
+        logger.error({ err: signal }, 'the workers stopped unexpectedly; stopping the stack');
+        await stack.stop();
+        throw signal instanceof Error ? signal : new Error('the workers stopped unexpectedly');
+      }
+      process.stdout.write(`\n${signal}: stopping (press Ctrl-C again to force)…\n`);
+      await stack.stop();
+      process.stdout.write('Stopped. Sessions are kept; `npm start` picks them up where they were.\n');
     });
 }
