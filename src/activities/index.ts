@@ -1,18 +1,20 @@
+import type { AgentTransport } from '../agent-transport/index.js';
 import type { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
-import { createInvokeAgentActivity } from './invoke-agent.js';
+import { createInvokeAgentActivities } from './invoke-agent.js';
 import { createTranscriptActivities } from './transcript.js';
 
 export interface AgentActivityDeps {
-  runtimeUrl: string;
+  transport: AgentTransport;
   transcripts: JsonlTranscriptStore;
 }
 
 /** The activities of the `clawflow-agent` task queue, wired to their dependencies. */
 export function createAgentActivities(deps: AgentActivityDeps) {
   return {
-    ...createInvokeAgentActivity({ runtimeUrl: deps.runtimeUrl }),
+    ...createInvokeAgentActivities(deps.transport),
     ...createTranscriptActivities(deps.transcripts),
   };
 }
 
 export type AgentActivities = ReturnType<typeof createAgentActivities>;
+export { createToolActivities, type ToolActivities } from './tools.js';

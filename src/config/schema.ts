@@ -16,20 +16,30 @@ export const configFileSchema = z
         heartbeatTimeoutSeconds: z.number().int().min(1).max(600).default(15),
         /** How long a turn keeps retrying a failing runtime or model before it gives up with an error reply. */
         retryForSeconds: z.number().int().min(1).max(86_400).default(1800),
+        /** Tool rounds one turn may take before the model must answer in words. */
+        maxToolSteps: z.number().int().min(1).max(100).default(8),
       })
       .strict()
       .prefault({}),
     model: z
       .object({
-        /** OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 for Ollama. Unset: the built-in echo provider answers. */
+        /** The API family: OpenAI-compatible chat completions (OpenAI, Ollama, vLLM, OpenRouter), Anthropic Messages, or Bedrock Converse. */
+        provider: z.enum(['openai-compatible', 'anthropic', 'bedrock']).default('openai-compatible'),
+        /** The endpoint, e.g. http://127.0.0.1:11434/v1 for Ollama. Unset with openai-compatible: the built-in echo provider answers. */
         baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
         name: z.string().min(1).optional(),
         apiKey: z.string().min(1).optional(),
+        /** AWS region of Bedrock (default: AWS_REGION). */
+        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1').optional(),
+        /** Most tokens one model answer may have. */
+        maxTokens: z.number().int().min(1).max(200_000).default(4096),
         /** Longest a single model request may take. */
         requestTimeoutSeconds: z.number().int().min(1).max(3600).default(240),
       })
       .strict()
-      .refine((model) => !model.baseUrl || model.name, { message: 'is required when model.baseUrl is set', path: ['name'] })
+      .refine((model) => model.provider !== 'openai-compatible' || !model.baseUrl || model.name, { message: 'is required when model.baseUrl is set', path: ['name'] })
+      .refine((model) => model.provider === 'openai-compatible' || model.name, { message: 'is required for this provider', path: ['name'] })
+      .refine((model) => model.provider !== 'anthropic' || model.apiKey, { message: 'is required for the anthropic provider', path: ['apiKey'] })
       .prefault({}),
     temporal: z
       .object({
@@ -53,6 +63,32 @@ export const configFileSchema = z
         url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
       })
       .strict()
+      .prefault({}),
+    agentcore: z
+      .object({
+        /** ARN of an AgentCore agent runtime. Set: turns run there through the AWS SDK. Unset: the local runtime answers. */
+        runtimeArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:bedrock-agentcore:[a-z0-9-]+:\d{12}:runtime\/[A-Za-z0-9_-]+$/, 'must be an agent runtime ARN (arn:aws:bedrock-agentcore:<region>:<account>:runtime/<id>)')
+          .optional(),
+        /** The runtime endpoint to invoke. */
+        qualifier: z.string().min(1).default('DEFAULT'),
+        /** Default: the ARN's region. */
+        region: z.string().min(1).optional(),
+        /** Another endpoint for the AgentCore data plane, e.g. the local emulator (http://127.0.0.1:18090). */
+        endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+        /** The runtime's idle timeout: a session unused this long is gone (AgentCore default 900). */
+        idleTimeoutSeconds: z.number().int().min(1).max(28_800).default(900),
+        /** The runtime's session lifetime cap (AgentCore: 8 hours). */
+        maxLifetimeSeconds: z.number().int().min(1).max(28_800).default(28_800),
+        /** Rotate to a fresh runtime session this long before either limit is reached. */
+        rotationMarginSeconds: z.number().int().min(0).max(3600).default(60),
+      })
+      .strict()
+      .refine((a) => a.rotationMarginSeconds < Math.min(a.idleTimeoutSeconds, a.maxLifetimeSeconds), {
+        message: 'must be shorter than idleTimeoutSeconds and maxLifetimeSeconds',
+        path: ['rotationMarginSeconds'],
+      })
       .prefault({}),
     session: z
       .object({

@@ -4,6 +4,9 @@ import { z } from 'zod';
 
 export const runtimeSessionHeader = 'x-amzn-bedrock-agentcore-runtime-session-id';
 
+/** AgentCore's limits on `runtimeSessionId`. */
+export const runtimeSessionIdLength = { min: 33, max: 256 } as const;
+
 export const chatMessageSchema = z
   .object({
     role: z.enum(['user', 'assistant']),
@@ -12,13 +15,75 @@ export const chatMessageSchema = z
   .strict();
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
-/** Everything one turn needs: the runtime keeps nothing between invocations. */
+/** One answered turn of the conversation as the model sees it. */
+export const historyTurnSchema = z.object({ turn: z.number().int().min(1), messages: z.array(chatMessageSchema) }).strict();
+export type HistoryTurn = z.infer<typeof historyTurnSchema>;
+
+/** A tool the model may call: name, description, JSON Schema of its input. */
+export const toolSpecSchema = z
+  .object({
+    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/),
+    description: z.string(),
+    inputSchema: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+export type ToolSpec = z.infer<typeof toolSpecSchema>;
+
+export const toolCallSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    input: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+export type ToolCall = z.infer<typeof toolCallSchema>;
+
+export const toolResultSchema = z
+  .object({
+    callId: z.string().min(1),
+    name: z.string().min(1),
+    output: z.string(),
+    isError: z.boolean(),
+  })
+  .strict();
+export type ToolResult = z.infer<typeof toolResultSchema>;
+
+/** One round of tool use inside a turn: what the model asked for and what the tools answered. */
+export const toolStepSchema = z
+  .object({
+    text: z.string().default(''),
+    toolCalls: z.array(toolCallSchema).min(1),
+    results: z.array(toolResultSchema),
+  })
+  .strict();
+export type ToolStep = z.input<typeof toolStepSchema>;
+
+/**
+ * The conversation before this turn. `full` rehydrates a runtime session from nothing (a fresh AgentCore microVM);
+ * `cached` says "you already hold the answered turns up to `throughTurn`" and sends only what is new. A runtime that
+ * does not hold them answers 409 `SessionContextMissing`, and the caller starts a fresh session with `full`.
+ */
+export const invocationContextSchema = z.discriminatedUnion('mode', [
+  z
+    .object({
+      mode: z.literal('full'),
+      systemPrompt: z.string().max(200_000).nullable().default(null),
+      summary: z.string().max(100_000).nullable().default(null),
+      history: z.array(historyTurnSchema).max(500),
+      /** How many recent turns the conversation keeps in view; the runtime trims its cache to the same window. */
+      keepTurns: z.number().int().min(1).max(500),
+    })
+    .strict(),
+  z.object({ mode: z.literal('cached'), throughTurn: z.number().int().min(0) }).strict(),
+]);
+export type InvocationContext = z.input<typeof invocationContextSchema>;
+
+/** Everything one step of a turn needs; the runtime keeps nothing it cannot be given again. */
 export const invocationSchema = z
   .object({
     sessionKey: z.string().min(1).max(400),
     turn: z.number().int().min(1),
-    summary: z.string().max(100_000).nullable().default(null),
-    history: z.array(chatMessageSchema).max(2000),
+    context: invocationContextSchema,
     messages: z
       .array(
         z
@@ -30,16 +95,32 @@ export const invocationSchema = z
           .strict(),
       )
       .min(1, 'an invocation needs at least one new message'),
+    tools: z.array(toolSpecSchema).default([]),
+    /** Tool rounds already done in this turn, oldest first. */
+    steps: z.array(toolStepSchema).default([]),
+    /** False on the last step a turn allows: the model must answer in words. */
+    toolsAllowed: z.boolean().default(true),
   })
   .strict();
 export type Invocation = z.input<typeof invocationSchema>;
+export type ParsedInvocation = z.output<typeof invocationSchema>;
 
-export const invocationResultSchema = z.object({
-  reply: z.string(),
-  provider: z.string(),
-  model: z.string(),
-  usage: z.object({ inputTokens: z.number().int(), outputTokens: z.number().int() }).partial().optional(),
-});
+/** What the AgentCore console and CLI send when a person tests an agent by hand. */
+export const plainPromptSchema = z.object({ prompt: z.string().min(1, 'prompt must not be empty') }).strict();
+
+const usageSchema = z.object({ inputTokens: z.number().int(), outputTokens: z.number().int() }).partial();
+
+export const invocationResultSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('reply'), reply: z.string(), provider: z.string(), model: z.string(), usage: usageSchema.optional() }),
+  z.object({
+    kind: z.literal('toolCalls'),
+    text: z.string(),
+    toolCalls: z.array(toolCallSchema).min(1),
+    provider: z.string(),
+    model: z.string(),
+    usage: usageSchema.optional(),
+  }),
+]);
 export type InvocationResult = z.infer<typeof invocationResultSchema>;
 
 /** Error body of a failed invocation: `retryable` tells the caller whether trying again can help. */
@@ -47,6 +128,21 @@ export const runtimeErrorSchema = z.object({
   error: z.object({ type: z.string(), message: z.string(), retryable: z.boolean() }),
 });
 export type RuntimeErrorBody = z.infer<typeof runtimeErrorSchema>;
+
+/**
+ * HTTP statuses of a failed invocation. They carry the meaning on their own, because AgentCore passes only the
+ * status of a container's error on to the caller ("Received error (409) from runtime").
+ */
+export const runtimeErrorStatus = {
+  badRequest: 400,
+  contextMissing: 409,
+  modelRefused: 422,
+  modelUnavailable: 502,
+  internal: 500,
+} as const;
+
+/** Failure type of `invokeAgent` when the runtime session lost its context: start a fresh one with the full context. */
+export const runtimeSessionLostType = 'RuntimeSessionLost';
 
 export const pingSchema = z.object({
   status: z.enum(['Healthy', 'HealthyBusy']),

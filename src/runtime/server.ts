@@ -1,9 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
-import { runAgentTurn } from './agent-turn.js';
-import { invocationSchema, runtimeSessionHeader, type PingBody, type RuntimeErrorBody } from './contract.js';
+import { answerPlainPrompt, ContextMissingError, runAgentStep, type TurnOptions } from './agent-turn.js';
+import {
+  invocationSchema,
+  plainPromptSchema,
+  runtimeErrorStatus,
+  runtimeSessionHeader,
+  runtimeSessionIdLength,
+  type PingBody,
+  type RuntimeErrorBody,
+} from './contract.js';
 import { ProviderError, type ModelProvider } from './providers/provider.js';
+import { SessionContextCache } from './session-cache.js';
 
 const maxBodyBytes = 10 * 1024 * 1024;
 
@@ -81,25 +90,76 @@ class HealthState {
   }
 }
 
+/** The status and body a failed invocation is answered with. */
+function failure(error: unknown): { status: number; body: RuntimeErrorBody } {
+  if (error instanceof HttpError) return { status: error.status, body: errorBody(error.type, error.message, false) };
+  if (error instanceof ContextMissingError) return { status: runtimeErrorStatus.contextMissing, body: errorBody(error.name, error.message, false) };
+  if (error instanceof ProviderError) {
+    return { status: error.retryable ? runtimeErrorStatus.modelUnavailable : runtimeErrorStatus.modelRefused, body: errorBody(error.name, error.message, error.retryable) };
+  }
+  return { status: runtimeErrorStatus.internal, body: errorBody('RuntimeError', (error as Error).message, true) };
+}
+
+function wantsEventStream(req: IncomingMessage): boolean {
+  return (req.headers.accept ?? '').includes('text/event-stream');
+}
+
+/** Server-sent events: `delta` events with text as it arrives, then one `result` (or `error`) event. */
+class EventStream {
+  constructor(private readonly res: ServerResponse) {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  }
+
+  send(event: 'delta' | 'result' | 'error', data: unknown): void {
+    this.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  end(): void {
+    this.res.end();
+  }
+}
+
 /** The agent runtime as an HTTP server speaking the AgentCore Runtime contract. */
 export function createRuntimeServer({ provider, logger }: RuntimeServerOptions): Server {
   const health = new HealthState();
+  const cache = new SessionContextCache();
 
   const invoke = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const sessionId = req.headers[runtimeSessionHeader];
-    if (typeof sessionId !== 'string' || sessionId.length < 33 || sessionId.length > 256) {
-      throw new HttpError(400, 'missing_session_id', `header ${runtimeSessionHeader} is required (33-256 characters)`);
+    if (typeof sessionId !== 'string' || sessionId.length < runtimeSessionIdLength.min || sessionId.length > runtimeSessionIdLength.max) {
+      throw new HttpError(
+        400,
+        'missing_session_id',
+        `header ${runtimeSessionHeader} is required (${runtimeSessionIdLength.min}-${runtimeSessionIdLength.max} characters); AgentCore sets it from runtimeSessionId`,
+      );
     }
-    const parsed = invocationSchema.safeParse(await readJson(req));
-    if (!parsed.success) {
-      throw new HttpError(400, 'invalid_invocation', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const body = await readJson(req);
+    const plain = plainPromptSchema.safeParse(body);
+    let run: (options: TurnOptions) => Promise<unknown>;
+    if (plain.success) {
+      run = async (options) => ({ response: await answerPlainPrompt(provider, plain.data.prompt, options) });
+    } else {
+      const parsed = invocationSchema.safeParse(body);
+      if (!parsed.success) {
+        const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+        throw new HttpError(400, 'invalid_invocation', `${detail} (send a ClawFlow invocation, or {"prompt": "..."} to test by hand)`);
+      }
+      run = (options) => runAgentStep(provider, cache, sessionId, parsed.data, options);
     }
+
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     health.enter();
     try {
-      const result = await runAgentTurn(provider, parsed.data, abort.signal);
-      sendJson(res, 200, result);
+      if (!wantsEventStream(req)) return sendJson(res, 200, await run({ signal: abort.signal }));
+      const stream = new EventStream(res);
+      try {
+        stream.send('result', await run({ signal: abort.signal, onText: (text) => stream.send('delta', { text }) }));
+      } catch (error) {
+        if (abort.signal.aborted) throw error;
+        stream.send('error', failure(error).body);
+      }
+      stream.end();
     } finally {
       health.leave();
     }
@@ -111,13 +171,9 @@ export function createRuntimeServer({ provider, logger }: RuntimeServerOptions):
     if (req.method === 'POST' && path === '/invocations') {
       invoke(req, res).catch((error: unknown) => {
         if (res.headersSent || res.destroyed) return logger.debug({ err: (error as Error).message }, 'invocation abandoned by its caller');
-        if (error instanceof HttpError) return sendJson(res, error.status, errorBody(error.type, error.message, false));
-        if (error instanceof ProviderError) {
-          logger.warn({ err: error.message, retryable: error.retryable }, 'model call failed');
-          return sendJson(res, 502, errorBody('ProviderError', error.message, error.retryable));
-        }
-        logger.error({ err: error }, 'invocation failed');
-        return sendJson(res, 500, errorBody('RuntimeError', (error as Error).message, true));
+        const { status, body } = failure(error);
+        if (status >= 500 || error instanceof ProviderError) logger.warn({ err: body.error.message, status }, 'invocation failed');
+        return sendJson(res, status, body);
       });
       return;
     }

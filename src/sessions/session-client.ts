@@ -33,6 +33,10 @@ export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettin
     turnTimeoutSeconds: config.agent.turnTimeoutSeconds,
     heartbeatTimeoutSeconds: config.agent.heartbeatTimeoutSeconds,
     retryForSeconds: config.agent.retryForSeconds,
+    maxToolSteps: config.agent.maxToolSteps,
+    runtimeIdleSeconds: config.agentcore.idleTimeoutSeconds,
+    runtimeMaxLifetimeSeconds: config.agentcore.maxLifetimeSeconds,
+    runtimeRotationMarginSeconds: config.agentcore.rotationMarginSeconds,
   };
 }
 

@@ -2,6 +2,7 @@ import { ensureStateDir, type ClawflowConfig } from '../config/load.js';
 import type { Logger } from '../logger.js';
 import { pingSchema } from '../runtime/contract.js';
 import { providerFromConfig } from '../runtime/providers/index.js';
+import type { ModelProvider } from '../runtime/providers/provider.js';
 import { startRuntime, type RunningRuntime } from '../runtime/server.js';
 import { resolveTemporalCli } from '../temporal/cli-binary.js';
 import { startDevServer, devServerLogFile, type DevServer } from '../temporal/dev-server.js';
@@ -13,11 +14,17 @@ export interface LocalStack {
   temporalAddress: string;
   /** Set when this stack runs its own dev server. */
   webUiUrl: string | null;
-  runtimeUrl: string;
+  runtimeDescription: string;
+  /** "echo" when no model is configured. */
   modelDescription: string;
   /** Settles when the workers stop, by shutdown or by a fatal error. */
   workersDone: Promise<void>;
   stop(): Promise<void>;
+}
+
+function describeProvider(provider: ModelProvider, baseUrl: string | undefined): string {
+  if (provider.name === 'echo') return 'echo';
+  return `${provider.model} (${provider.name}${baseUrl ? ` at ${baseUrl}` : ''})`;
 }
 
 async function checkRuntime(url: string): Promise<void> {
@@ -68,7 +75,9 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger): P
 
     let runtime: RunningRuntime | null = null;
     const provider = providerFromConfig(config.model);
-    if (config.runtime.url) {
+    if (config.agentcore.runtimeArn) {
+      // Turns run on AgentCore: no local runtime is needed.
+    } else if (config.runtime.url) {
       await step(`Checking the agent runtime at ${config.runtime.url}`, () => checkRuntime(config.runtime.url!));
     } else {
       runtime = await step(`Starting the agent runtime on 127.0.0.1:${config.runtime.port}`, () =>
@@ -76,7 +85,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger): P
       );
       stops.push(() => runtime!.close());
     }
-    const runtimeUrl = config.runtime.url ?? runtime!.url;
+    const runtimeUrl = config.runtime.url ?? runtime?.url ?? `http://127.0.0.1:${config.runtime.port}`;
 
     const workers: WorkerSet = await step('Starting the workers', () => startWorkers(config, runtimeUrl, logger.child({ component: 'worker' })));
     stops.push(() => workers.shutdown());
@@ -84,8 +93,10 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger): P
     return {
       temporalAddress: address,
       webUiUrl: devServer?.uiUrl ?? null,
-      runtimeUrl,
-      modelDescription: config.runtime.url ? `served by ${config.runtime.url}` : provider.name === 'echo' ? 'echo' : `${provider.model} at ${config.model.baseUrl}`,
+      runtimeDescription: config.agentcore.runtimeArn
+        ? `AgentCore ${config.agentcore.runtimeArn} (${config.agentcore.qualifier})`
+        : `${runtimeUrl}  (POST /invocations, GET /ping)`,
+      modelDescription: config.agentcore.runtimeArn || config.runtime.url ? 'chosen by the agent runtime' : describeProvider(provider, config.model.baseUrl),
       workersDone: workers.done,
       stop,
     };

@@ -1,6 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createAgentActivities } from '../activities/index.js';
+import { createAgentActivities, createToolActivities } from '../activities/index.js';
+import { transportFromConfig } from '../agent-transport/index.js';
 import type { ClawflowConfig } from '../config/load.js';
 import type { Logger } from '../logger.js';
 import { ensureSearchAttributes, temporalAddress } from '../temporal/connection.js';
@@ -17,7 +18,7 @@ export interface WorkerSet {
 
 let runtimeInstalled = false;
 
-/** Starts the session (workflow) and agent (activity) workers; the only place where real dependencies are wired. */
+/** Starts the session (workflow), agent and tools (activity) workers; the only place where real dependencies are wired. */
 export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, logger: Logger): Promise<WorkerSet> {
   if (!runtimeInstalled) {
     // Signals are ours to handle: `clawflow start` stops the workers, then the runtime, then Temporal.
@@ -50,10 +51,17 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     connection,
     namespace,
     taskQueue: taskQueues.agent,
-    activities: createAgentActivities({ runtimeUrl, transcripts: new JsonlTranscriptStore(config.paths.transcriptsDir) }),
+    activities: createAgentActivities({ transport: transportFromConfig(config, runtimeUrl), transcripts: new JsonlTranscriptStore(config.paths.transcriptsDir) }),
     shutdownGraceTime: '5s',
   });
-  const workers = [sessions, agent];
+  const tools = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: taskQueues.tools,
+    activities: createToolActivities(),
+    shutdownGraceTime: '5s',
+  });
+  const workers = [sessions, agent, tools];
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
     await connection.close();
   });

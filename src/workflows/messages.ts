@@ -23,9 +23,18 @@ export const sessionSettingsSchema = z
     turnTimeoutSeconds: z.number().int().min(1),
     heartbeatTimeoutSeconds: z.number().int().min(1),
     retryForSeconds: z.number().int().min(1),
+    // Defaults keep sessions started before these settings existed valid.
+    maxToolSteps: z.number().int().min(1).max(100).default(8),
+    runtimeIdleSeconds: z.number().int().min(1).default(900),
+    runtimeMaxLifetimeSeconds: z.number().int().min(1).default(28_800),
+    runtimeRotationMarginSeconds: z.number().int().min(0).default(60),
   })
   .strict();
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
+
+/** Why a session moved to a fresh runtime session. */
+export const rotationReasons = ['idle', 'lifetime', 'lost'] as const;
+export type RotationReason = (typeof rotationReasons)[number];
 
 export const transcriptEntrySchema = z.object({
   turn: z.number().int().min(1),
@@ -34,6 +43,16 @@ export const transcriptEntrySchema = z.object({
   messageId: z.string().optional(),
   sender: z.string().optional(),
   at: z.string(),
+  /** On answers: the runtime session that produced it, and the rotation that started it, if this turn did. */
+  runtime: z
+    .object({
+      sessionId: z.string(),
+      rotatedFrom: z.string().optional(),
+      reason: z.enum(rotationReasons).optional(),
+    })
+    .optional(),
+  /** On answers: the tools the agent called in this turn. */
+  tools: z.array(z.object({ name: z.string(), isError: z.boolean() })).optional(),
 });
 export type TranscriptEntry = z.infer<typeof transcriptEntrySchema>;
 
@@ -53,6 +72,19 @@ export const queuedMessageSchema = inboundMessageSchema.extend({
 });
 export type QueuedMessage = z.infer<typeof queuedMessageSchema>;
 
+/** The AgentCore runtime session a conversation currently runs in; rotated before the service's limits end it. */
+export const runtimeSessionStateSchema = z.object({
+  id: z.string(),
+  /** When its first invocation was sent (null: not used yet). */
+  startedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  /** The last answered turn this runtime session holds in its context; null: it must be sent the full context. */
+  syncedThroughTurn: z.number().int().min(0).nullable(),
+  /** How many times the conversation has moved to a fresh runtime session. */
+  rotations: z.number().int().min(0),
+});
+export type RuntimeSessionState = z.infer<typeof runtimeSessionStateSchema>;
+
 /** Everything a session hands to its next run when it continues as new. */
 export const carriedStateSchema = z.object({
   turns: z.number().int().min(0),
@@ -64,7 +96,7 @@ export const carriedStateSchema = z.object({
   seenMessageIds: z.array(z.string()),
   queue: z.array(queuedMessageSchema),
   recentReplies: z.array(turnReplySchema),
-  runtimeSessionId: z.string(),
+  runtimeSession: runtimeSessionStateSchema,
   rejected: z.array(z.string()),
 });
 export type CarriedState = z.infer<typeof carriedStateSchema>;
@@ -88,7 +120,7 @@ export interface SessionStatus {
   runs: number;
   createdAt: string;
   lastActivity: string | null;
-  runtimeSessionId: string;
+  runtimeSession: RuntimeSessionState;
   /** The most recent inputs the session refused, with the reason. */
   rejected: string[];
 }

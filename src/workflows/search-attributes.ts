@@ -8,6 +8,8 @@ export const sessionSearchAttributes = {
   lastActivity: defineSearchAttributeKey('ClawflowLastActivity', SearchAttributeType.DATETIME),
   turns: defineSearchAttributeKey('ClawflowTurns', SearchAttributeType.INT),
   status: defineSearchAttributeKey('ClawflowStatus', SearchAttributeType.KEYWORD),
+  runtimeSession: defineSearchAttributeKey('ClawflowRuntimeSession', SearchAttributeType.KEYWORD),
+  rotations: defineSearchAttributeKey('ClawflowRuntimeRotations', SearchAttributeType.INT),
 } as const;
 
 /** Names and server-side types, for registering them (`--search-attribute Name=Type` or the operator service). */
@@ -18,4 +20,6 @@ export const searchAttributeRegistrations: ReadonlyArray<{ name: string; type: '
   { name: sessionSearchAttributes.lastActivity.name, type: 'Datetime' },
   { name: sessionSearchAttributes.turns.name, type: 'Int' },
   { name: sessionSearchAttributes.status.name, type: 'Keyword' },
+  { name: sessionSearchAttributes.runtimeSession.name, type: 'Keyword' },
+  { name: sessionSearchAttributes.rotations.name, type: 'Int' },
 ];

@@ -12,7 +12,9 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AgentActivities } from '../activities/index.js';
+import type { AgentActivities, ToolActivities } from '../activities/index.js';
+import { runtimeSessionLostType, type InvocationResult, type ToolStep } from '../runtime/contract.js';
+import { toolCatalog } from '../tools/catalog.js';
 import {
   describeZodError,
   inboundMessageSchema,
@@ -24,6 +26,8 @@ import {
   type CarriedState,
   type InboundMessage,
   type QueuedMessage,
+  type RotationReason,
+  type RuntimeSessionState,
   type SessionInput,
   type SessionStatusName,
   type TranscriptEntry,
@@ -31,7 +35,7 @@ import {
 } from './messages.js';
 import { sessionSearchAttributes as sa } from './search-attributes.js';
 import { parseSessionKey } from './session-key.js';
-import { BoundedIdSet, pushBounded, trimWindow, windowToHistory } from './session-state.js';
+import { BoundedIdSet, freshRuntimeSession, pushBounded, rotationDue, trimWindow, windowToHistory } from './session-state.js';
 import { taskQueues } from './task-queues.js';
 
 const recentRepliesKept = 50;
@@ -42,6 +46,13 @@ function failureMessage(error: ActivityFailure): string {
   const cause = error.cause;
   const detail = cause instanceof Error ? cause.message : error.message;
   return `The agent could not answer: ${detail}`;
+}
+
+/** A turn that cannot end with an answer; the user sees the message. */
+class TurnAbandoned extends Error {}
+
+function isRuntimeSessionLost(error: unknown): boolean {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === runtimeSessionLostType;
 }
 
 /**
@@ -65,6 +76,19 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     scheduleToCloseTimeout: settings.retryForSeconds * 1000,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
   });
+  const tools = proxyActivities<ToolActivities>({
+    taskQueue: taskQueues.tools,
+    startToCloseTimeout: settings.turnTimeoutSeconds * 1000,
+    scheduleToCloseTimeout: settings.retryForSeconds * 1000,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  });
+  // Best effort: nothing waits on it for long.
+  const housekeeping = proxyActivities<AgentActivities>({
+    taskQueue: taskQueues.agent,
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: '2m',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  });
   // The transcript must never lose a turn: keep retrying until the store takes it.
   const persistence = proxyActivities<AgentActivities>({
     taskQueue: taskQueues.agent,
@@ -80,7 +104,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
   const runs = (carried?.runs ?? 0) + 1;
   const createdAt = carried?.createdAt ?? now();
   const summary = carried?.summary ?? null;
-  const runtimeSessionId = carried?.runtimeSessionId ?? `clawflow-${uuid4()}`;
+  let runtime: RuntimeSessionState = carried?.runtimeSession ?? freshRuntimeSession(`clawflow-${uuid4()}`, 0);
   let window: TranscriptEntry[] = carried?.window ?? [];
   const queue: QueuedMessage[] = carried?.queue ?? [];
   const recentReplies: TurnReply[] = carried?.recentReplies ?? [];
@@ -91,6 +115,8 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     upsertSearchAttributes([
       { key: sa.status, value: status },
       { key: sa.turns, value: turns },
+      { key: sa.runtimeSession, value: runtime.id },
+      { key: sa.rotations, value: runtime.rotations },
       ...(lastActivity ? [{ key: sa.lastActivity, value: new Date(lastActivity) }] : []),
     ]);
     setCurrentDetails(`**${sessionKey}** — ${status}, ${turns} turn(s), ${queue.length} queued, run ${runs}`);
@@ -160,7 +186,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     runs,
     createdAt,
     lastActivity,
-    runtimeSessionId,
+    runtimeSession: runtime,
     rejected,
   }));
 
@@ -178,24 +204,67 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
       ...(message.sender ? { sender: message.sender } : {}),
       at: message.receivedAt,
     };
+    const rotations: Array<{ from: string; reason: RotationReason }> = [];
+    const rotate = (reason: RotationReason): void => {
+      rotations.push({ from: runtime.id, reason });
+      log.info('Moving to a fresh runtime session', { sessionKey, from: runtime.id, reason });
+      runtime = freshRuntimeSession(`clawflow-${uuid4()}`, runtime.rotations + 1);
+    };
+    const due = rotationDue(runtime, settings, Date.now());
+    if (due) rotate(due);
+
+    const messages = [{ messageId: message.messageId, content: message.text, ...(message.sender ? { sender: message.sender } : {}) }];
+    /** One invocation; a runtime session that lost the conversation is replaced and sent the full context. */
+    const invokeStep = async (steps: ToolStep[], toolsAllowed: boolean): Promise<InvocationResult> => {
+      for (;;) {
+        const fresh = runtime.syncedThroughTurn === null;
+        const history = fresh ? windowToHistory(window) : [];
+        const context = fresh
+          ? ({ mode: 'full', systemPrompt: null, summary, history, keepTurns: settings.historyTurns } as const)
+          : ({ mode: 'cached', throughTurn: runtime.syncedThroughTurn! } as const);
+        if (fresh) runtime = { ...runtime, startedAt: now() };
+        try {
+          const result = await agent.invokeAgent({
+            runtimeSessionId: runtime.id,
+            invocation: { sessionKey, turn, context, messages, tools: [...toolCatalog], steps, toolsAllowed },
+          });
+          const synced = result.kind === 'reply' ? turn : fresh ? (history.at(-1)?.turn ?? 0) : runtime.syncedThroughTurn;
+          runtime = { ...runtime, lastUsedAt: now(), syncedThroughTurn: synced };
+          return result;
+        } catch (error) {
+          if (fresh || !isRuntimeSessionLost(error)) throw error;
+          rotate('lost');
+        }
+      }
+    };
+
     let answer: TranscriptEntry;
+    const used: Array<{ name: string; isError: boolean }> = [];
     try {
-      const result = await agent.invokeAgent({
-        runtimeSessionId,
-        invocation: {
-          sessionKey,
-          turn,
-          summary,
-          history: windowToHistory(window),
-          messages: [{ messageId: message.messageId, content: message.text, ...(message.sender ? { sender: message.sender } : {}) }],
-        },
-      });
+      const steps: ToolStep[] = [];
+      let result = await invokeStep(steps, true);
+      while (result.kind === 'toolCalls') {
+        if (steps.length >= settings.maxToolSteps) {
+          throw new TurnAbandoned(`The agent could not answer: it still wanted tools after ${settings.maxToolSteps} rounds of tool calls.`);
+        }
+        const results = await Promise.all(result.toolCalls.map((call) => tools.runTool({ sessionKey, call })));
+        used.push(...results.map((r) => ({ name: r.name, isError: r.isError })));
+        steps.push({ text: result.text, toolCalls: result.toolCalls, results });
+        result = await invokeStep(steps, steps.length < settings.maxToolSteps);
+      }
       answer = { turn, role: 'assistant', text: result.reply, at: now() };
     } catch (error) {
-      if (!(error instanceof ActivityFailure)) throw error;
-      answer = { turn, role: 'error', text: failureMessage(error), at: now() };
+      if (error instanceof TurnAbandoned) answer = { turn, role: 'error', text: error.message, at: now() };
+      else if (error instanceof ActivityFailure) answer = { turn, role: 'error', text: failureMessage(error), at: now() };
+      else throw error;
       log.error('Turn failed', { sessionKey, turn, error: answer.text });
     }
+    const firstRotation = rotations[0];
+    answer = {
+      ...answer,
+      runtime: { sessionId: runtime.id, ...(firstRotation ? { rotatedFrom: firstRotation.from, reason: rotations.at(-1)!.reason } : {}) },
+      ...(used.length ? { tools: used } : {}),
+    };
 
     const record = (): void => {
       window = trimWindow([...window, userEntry, answer], settings.historyTurns);
@@ -224,6 +293,13 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
       // The reply is durable in history from here on: answer the caller now and write the transcript meanwhile.
       record();
       await append();
+    }
+    // A session left before its limits still holds a microVM until it idles out: end it now. A lost one is gone.
+    for (const { from, reason } of rotations) {
+      if (reason === 'lost') continue;
+      await housekeeping.stopRuntimeSession({ runtimeSessionId: from }).catch((error: unknown) => {
+        log.warn('Could not stop a runtime session left behind; it ends at its idle timeout', { sessionKey, runtimeSessionId: from, error: String(error) });
+      });
     }
   };
 
@@ -255,7 +331,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
           seenMessageIds: seen.toArray(),
           queue,
           recentReplies,
-          runtimeSessionId,
+          runtimeSession: runtime,
           rejected,
         };
         log.info('Continuing as new', { sessionKey, turns, queued: queue.length });

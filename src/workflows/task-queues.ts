@@ -2,4 +2,6 @@
 export const taskQueues = {
   sessions: 'clawflow-sessions',
   agent: 'clawflow-agent',
+  /** Tools run on the user's host, in the agent's workspace. */
+  tools: 'clawflow-tools',
 } as const;

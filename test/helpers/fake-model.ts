@@ -3,12 +3,17 @@ import type { AddressInfo } from 'node:net';
 
 export interface ModelRequest {
   model: string;
-  messages: Array<{ role: string; content: string }>;
+  messages: Array<{ role: string; content: string | null; tool_calls?: unknown[]; tool_call_id?: string }>;
+  tools?: Array<{ type: string; function: { name: string } }>;
+  tool_choice?: string;
+  stream?: boolean;
   /** Set when the caller hung up before the answer was sent. */
   aborted: boolean;
 }
 
-export type ReplyFn = (request: ModelRequest) => string;
+/** A scripted answer: words, or a request to call tools (OpenAI's function calling). */
+export type ScriptedAnswer = string | { toolCalls: Array<{ name: string; arguments: Record<string, unknown> }> };
+export type ReplyFn = (request: ModelRequest) => ScriptedAnswer;
 
 /**
  * A scripted OpenAI-compatible chat-completions server on 127.0.0.1 that records every request. Answers can be held
@@ -60,9 +65,14 @@ export class FakeModel {
     }
   }
 
-  /** The user messages of each request's last message, in arrival order. */
+  /** The content of each request's last message, in arrival order. */
   lastUserMessages(): string[] {
     return this.requests.map((r) => r.messages.at(-1)?.content ?? '');
+  }
+
+  /** The user messages the model was shown in one request. */
+  userMessagesOf(index: number): string[] {
+    return this.requests.at(index)!.messages.flatMap((m) => (m.role === 'user' && m.content ? [m.content] : []));
   }
 
   async stop(): Promise<void> {
@@ -78,8 +88,8 @@ export class FakeModel {
       res.writeHead(404).end();
       return;
     }
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { model: string; messages: ModelRequest['messages'] };
-    const request: ModelRequest = { model: body.model, messages: body.messages, aborted: false };
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Omit<ModelRequest, 'aborted'>;
+    const request: ModelRequest = { ...body, aborted: false };
     this.requests.push(request);
     for (const notify of this.arrivals.splice(0)) notify();
     res.on('close', () => {
@@ -87,14 +97,34 @@ export class FakeModel {
     });
     if (this.holding) await new Promise<void>((resolve) => this.held.push(resolve));
     if (res.destroyed) return;
-    const content = this.reply(request);
+    const answer = this.reply(request);
+    const n = this.requests.length;
+    const toolCalls =
+      typeof answer === 'string'
+        ? undefined
+        : answer.toolCalls.map((c, i) => ({ id: `call_${n}_${i}`, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.arguments) } }));
+    const content = typeof answer === 'string' ? answer : null;
+    if (body.stream) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const send = (data: unknown): boolean => res.write(`data: ${JSON.stringify(data)}\n\n`);
+      // Words arrive in pieces, a tool call's arguments too, as real servers send them.
+      for (const piece of content?.match(/.{1,4}/gs) ?? []) send({ choices: [{ index: 0, delta: { content: piece } }] });
+      toolCalls?.forEach((call, index) => {
+        const args = call.function.arguments;
+        send({ choices: [{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: args.slice(0, 3) } }] } }] });
+        send({ choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: args.slice(3) } }] } }] });
+      });
+      send({ choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } });
+      res.end('data: [DONE]\n\n');
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
       JSON.stringify({
-        id: `chatcmpl-${this.requests.length}`,
+        id: `chatcmpl-${n}`,
         object: 'chat.completion',
         model: body.model,
-        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+        choices: [{ index: 0, message: { role: 'assistant', content, ...(toolCalls ? { tool_calls: toolCalls } : {}) }, finish_reason: toolCalls ? 'tool_calls' : 'stop' }],
         usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
       }),
     );

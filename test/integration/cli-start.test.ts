@@ -47,7 +47,7 @@ describe('npx clawflow start', () => {
     await first.waitFor(/Press Ctrl-C to stop/, 120_000);
     expect(first.output()).toContain(`Temporal Web UI   http://127.0.0.1:${ports.ui}`);
     expect(first.output()).toContain(`Agent runtime     http://127.0.0.1:${ports.runtime}`);
-    expect(first.output()).toContain('scripted at');
+    expect(first.output()).toContain('scripted (openai-compatible at');
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
     const ping = await (await fetch(`http://127.0.0.1:${ports.runtime}/ping`)).json();
     expect(ping).toMatchObject({ status: 'Healthy', time_of_last_update: expect.any(Number) });

@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import { pingSchema, runtimeSessionHeader } from '../../src/runtime/contract.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pingSchema, runtimeSessionHeader, type HistoryTurn, type Invocation } from '../../src/runtime/contract.js';
 import { OpenAiCompatibleProvider } from '../../src/runtime/providers/openai-compatible.js';
+import { sseEvents } from '../../src/runtime/providers/sse.js';
 import { startRuntime, type RunningRuntime } from '../../src/runtime/server.js';
 import { FakeModel } from '../helpers/fake-model.js';
 import { freePort } from '../helpers/ports.js';
 
 const sessionId = 'clawflow-0123456789abcdef0123456789abcdef';
-const invocation = { sessionKey: 'main:cli:x', turn: 1, history: [], messages: [{ messageId: 'm1', content: 'hi' }] };
+const full = { mode: 'full' as const, systemPrompt: null, summary: null, history: [] as HistoryTurn[], keepTurns: 20 };
+const invocation: Invocation = { sessionKey: 'main:cli:x', turn: 1, context: full, messages: [{ messageId: 'm1', content: 'hi' }] };
 
 describe('agent runtime over HTTP (AgentCore contract)', () => {
   const model = new FakeModel((r) => `hello, ${r.messages.at(-1)?.content}`);
@@ -15,6 +19,7 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
 
   const invoke = (body: unknown, headers: Record<string, string> = { [runtimeSessionHeader]: sessionId }): Promise<Response> =>
     fetch(`${runtime.url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const ping = async () => pingSchema.strict().parse(await (await fetch(`${runtime.url}/ping`)).json());
 
   beforeAll(async () => {
     await model.start();
@@ -33,26 +38,90 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
   it('answers an invocation with the model reply', async () => {
     const response = await invoke(invocation);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ reply: 'hello, hi', provider: 'openai-compatible', model: 'scripted' });
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toMatchObject({ kind: 'reply', reply: 'hello, hi', provider: 'openai-compatible', model: 'scripted' });
     expect(model.requests.at(-1)!.messages).toEqual([
       { role: 'system', content: expect.any(String) },
       { role: 'user', content: 'hi' },
     ]);
   });
 
+  it('continues a session from its cache, and says so when it does not hold the context', async () => {
+    const id = 'clawflow-cache-0000000000000000000000000001';
+    const history = [{ turn: 1, messages: [{ role: 'user', content: 'my name is Ada' } as const, { role: 'assistant', content: 'hi Ada' } as const] }];
+    expect((await invoke({ ...invocation, turn: 2, context: { ...full, history }, messages: [{ messageId: 'a', content: 'two' }] }, { [runtimeSessionHeader]: id })).status).toBe(200);
+    const third = await invoke({ ...invocation, turn: 3, context: { mode: 'cached', throughTurn: 2 }, messages: [{ messageId: 'b', content: 'three' }] }, { [runtimeSessionHeader]: id });
+    expect(third.status).toBe(200);
+    expect(model.userMessagesOf(-1)).toEqual(['my name is Ada', 'two', 'three']);
+
+    const unknown = await invoke({ ...invocation, turn: 2, context: { mode: 'cached', throughTurn: 1 } }, { [runtimeSessionHeader]: 'clawflow-never-seen-000000000000000000000000' });
+    expect(unknown.status).toBe(409);
+    expect(await unknown.json()).toMatchObject({ error: { type: 'SessionContextMissing', retryable: false } });
+  });
+
+  it('answers a plain {"prompt"} payload, as the AgentCore console sends it', async () => {
+    const response = await invoke({ prompt: 'are you there?' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ response: 'hello, are you there?' });
+  });
+
+  it('streams text deltas and a final result as server-sent events when asked to', async () => {
+    model.setReply(() => 'a streamed answer in pieces');
+    try {
+      const response = await invoke(invocation, { [runtimeSessionHeader]: sessionId, accept: 'text/event-stream' });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/event-stream');
+      const events: Array<{ event?: string; data: unknown }> = [];
+      for await (const event of sseEvents(response.body!)) events.push({ event: event.event, data: JSON.parse(event.data) });
+      const deltas = events.filter((e) => e.event === 'delta').map((e) => (e.data as { text: string }).text);
+      expect(deltas.length).toBeGreaterThan(1);
+      expect(deltas.join('')).toBe('a streamed answer in pieces');
+      expect(events.at(-1)).toEqual({ event: 'result', data: expect.objectContaining({ kind: 'reply', reply: 'a streamed answer in pieces' }) });
+      expect(model.requests.at(-1)!.stream).toBe(true);
+    } finally {
+      model.setReply((r) => `hello, ${r.messages.at(-1)?.content}`);
+    }
+  });
+
+  it('hands tool calls back to the caller, and takes their results in the next step', async () => {
+    model.setReply((r) => (r.messages.some((m) => m.role === 'tool') ? 'it is noon' : { toolCalls: [{ name: 'current_time', arguments: { timezone: 'UTC' } }] }));
+    try {
+      const tools = [{ name: 'current_time', description: 'time', inputSchema: { type: 'object' } }];
+      const first = await invoke({ ...invocation, tools });
+      const asked = (await first.json()) as { kind: string; toolCalls: Array<{ id: string; name: string; input: unknown }> };
+      expect(asked).toMatchObject({ kind: 'toolCalls', toolCalls: [{ name: 'current_time', input: { timezone: 'UTC' } }] });
+      expect(model.requests.at(-1)!.tools).toEqual([expect.objectContaining({ type: 'function', function: expect.objectContaining({ name: 'current_time' }) })]);
+
+      const call = asked.toolCalls[0]!;
+      const steps = [{ text: '', toolCalls: [call], results: [{ callId: call.id, name: call.name, output: '12:00', isError: false }] }];
+      const second = await invoke({ ...invocation, context: { mode: 'cached', throughTurn: 0 }, tools, steps });
+      expect(await second.json()).toMatchObject({ kind: 'reply', reply: 'it is noon' });
+      expect(model.requests.at(-1)!.messages.slice(-2)).toEqual([
+        { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: 'function', function: { name: 'current_time', arguments: '{"timezone":"UTC"}' } }] },
+        { role: 'tool', tool_call_id: call.id, content: '12:00' },
+      ]);
+    } finally {
+      model.setReply((r) => `hello, ${r.messages.at(-1)?.content}`);
+    }
+  });
+
   it('reports Healthy, HealthyBusy while a turn runs, and moves the timestamp only on a change', async () => {
-    const idle = pingSchema.parse(await (await fetch(`${runtime.url}/ping`)).json());
+    const idle = await ping();
     expect(idle.status).toBe('Healthy');
     expect(Number.isInteger(idle.time_of_last_update)).toBe(true);
+    expect((await ping()).time_of_last_update).toBe(idle.time_of_last_update);
     model.hold();
+    const seen = model.requests.length;
     const pending = invoke(invocation);
-    await model.waitForRequests(2);
-    expect(pingSchema.parse(await (await fetch(`${runtime.url}/ping`)).json()).status).toBe('HealthyBusy');
+    await model.waitForRequests(seen + 1);
+    const busy = await ping();
+    expect(busy.status).toBe('HealthyBusy');
+    expect(busy.time_of_last_update).toBeGreaterThanOrEqual(idle.time_of_last_update);
     model.release();
     await pending;
-    const after = pingSchema.parse(await (await fetch(`${runtime.url}/ping`)).json());
+    const after = await ping();
     expect(after.status).toBe('Healthy');
-    expect(after.time_of_last_update).toBeGreaterThanOrEqual(idle.time_of_last_update);
+    expect(after.time_of_last_update).toBeGreaterThanOrEqual(busy.time_of_last_update);
   });
 
   it('refuses an invocation without the session header, or with a bad body, saying why', async () => {
@@ -66,24 +135,28 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
     expect(notJson.status).toBe(400);
   });
 
-  it('maps model failures to retryable or not', async () => {
+  it('maps model failures to retryable (502) or not (422)', async () => {
     const nothingListens = `http://127.0.0.1:${await freePort()}/v1`;
-    const down = await startRuntime({
-      host: '127.0.0.1',
-      port: 0,
-      provider: new OpenAiCompatibleProvider({ baseUrl: nothingListens, model: 'm', requestTimeoutMs: 2000 }),
-      logger: createLogger('silent'),
-    });
+    const refusing = createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"message":"Incorrect API key"}}'));
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    const refusingUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/v1`;
+    const runtimes = await Promise.all(
+      [nothingListens, refusingUrl].map((baseUrl) =>
+        startRuntime({ host: '127.0.0.1', port: 0, provider: new OpenAiCompatibleProvider({ baseUrl, model: 'm', requestTimeoutMs: 2000 }), logger: createLogger('silent') }),
+      ),
+    );
     try {
-      const response = await fetch(`${down.url}/invocations`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [runtimeSessionHeader]: sessionId },
-        body: JSON.stringify(invocation),
-      });
-      expect(response.status).toBe(502);
-      expect(await response.json()).toMatchObject({ error: { type: 'ProviderError', retryable: true, message: expect.stringMatching(/unreachable/) } });
+      const post = (url: string) =>
+        fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json', [runtimeSessionHeader]: sessionId }, body: JSON.stringify(invocation) });
+      const down = await post(runtimes[0]!.url);
+      expect(down.status).toBe(502);
+      expect(await down.json()).toMatchObject({ error: { type: 'ProviderError', retryable: true, message: expect.stringMatching(/unreachable/) } });
+      const refused = await post(runtimes[1]!.url);
+      expect(refused.status).toBe(422);
+      expect(await refused.json()).toMatchObject({ error: { type: 'ProviderError', retryable: false, message: expect.stringMatching(/HTTP 401: .*Incorrect API key/) } });
     } finally {
-      await down.close();
+      await Promise.all(runtimes.map((r) => r.close()));
+      await new Promise((resolve) => refusing.close(resolve));
     }
   });
 });

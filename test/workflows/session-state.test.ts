@@ -22,10 +22,8 @@ describe('session state helpers', () => {
   it('gives the model only answered turns', () => {
     const window = [entry(1, 'user'), entry(1, 'assistant'), entry(2, 'user'), entry(2, 'error'), entry(3, 'user'), entry(3, 'assistant')];
     expect(windowToHistory(window)).toEqual([
-      { role: 'user', content: 'user 1' },
-      { role: 'assistant', content: 'assistant 1' },
-      { role: 'user', content: 'user 3' },
-      { role: 'assistant', content: 'assistant 3' },
+      { turn: 1, messages: [{ role: 'user', content: 'user 1' }, { role: 'assistant', content: 'assistant 1' }] },
+      { turn: 3, messages: [{ role: 'user', content: 'user 3' }, { role: 'assistant', content: 'assistant 3' }] },
     ]);
   });
 

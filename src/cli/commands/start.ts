@@ -38,7 +38,7 @@ export function registerStart(program: Command): void {
         'ClawFlow is running.',
         `  Temporal          ${stack.temporalAddress}${config.temporal.address ? ' (TEMPORAL_ADDRESS)' : ` (SQLite: ${config.paths.temporalDb})`}`,
         ...(stack.webUiUrl ? [`  Temporal Web UI   ${stack.webUiUrl}`] : []),
-        `  Agent runtime     ${stack.runtimeUrl}  (POST /invocations, GET /ping)`,
+        `  Agent runtime     ${stack.runtimeDescription}`,
         `  Model             ${stack.modelDescription}`,
         `  State             ${config.paths.home}`,
         '',

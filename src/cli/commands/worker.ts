@@ -12,7 +12,7 @@ export function registerWorker(program: Command): void {
       const logger = createLogger(config.log.level);
       const runtimeUrl = config.runtime.url ?? `http://127.0.0.1:${config.runtime.port}`;
       const workers = await startWorkers(config, runtimeUrl, logger);
-      logger.info({ namespace: config.temporal.namespace, runtimeUrl }, 'workers running');
+      logger.info({ namespace: config.temporal.namespace, agentRuntime: config.agentcore.runtimeArn ?? runtimeUrl }, 'workers running');
       const stop = (): void => void workers.shutdown();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

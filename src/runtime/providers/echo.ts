@@ -1,13 +1,15 @@
-import type { Completion, ModelMessage, ModelProvider } from './provider.js';
+import type { CompleteOptions, Completion, ModelProvider, ModelRequest } from './provider.js';
 
 /** Answers without a model, so the whole stack works before one is configured. */
 export class EchoProvider implements ModelProvider {
   readonly name = 'echo';
   readonly model = 'echo';
 
-  complete(messages: ModelMessage[]): Promise<Completion> {
-    const last = messages.at(-1)?.content ?? '';
-    const earlier = messages.filter((m) => m.role === 'user').length - 1;
-    return Promise.resolve({ text: `echo: ${last} (${earlier} earlier message${earlier === 1 ? '' : 's'} in this session)` });
+  complete(request: ModelRequest, { onText }: CompleteOptions): Promise<Completion> {
+    const users = request.messages.filter((m) => m.role === 'user');
+    const earlier = users.length - 1;
+    const text = `echo: ${users.at(-1)?.content ?? ''} (${earlier} earlier message${earlier === 1 ? '' : 's'} in this session)`;
+    onText?.(text);
+    return Promise.resolve({ text, toolCalls: [] });
   }
 }

@@ -1,15 +1,29 @@
 import type { ClawflowConfig } from '../../config/load.js';
+import { AnthropicProvider } from './anthropic.js';
+import { BedrockConverseProvider } from './bedrock-converse.js';
 import { EchoProvider } from './echo.js';
 import { OpenAiCompatibleProvider } from './openai-compatible.js';
 import type { ModelProvider } from './provider.js';
 
-/** The provider the configuration names; the echo provider when no model endpoint is set. */
-export function providerFromConfig(model: ClawflowConfig['model']): ModelProvider {
-  if (!model.baseUrl) return new EchoProvider();
-  return new OpenAiCompatibleProvider({
-    baseUrl: model.baseUrl,
-    model: model.name ?? 'default',
-    ...(model.apiKey ? { apiKey: model.apiKey } : {}),
-    requestTimeoutMs: model.requestTimeoutSeconds * 1000,
-  });
+/** The provider the configuration names; the echo provider when no model is configured. */
+export function providerFromConfig(model: ClawflowConfig['model'], env: NodeJS.ProcessEnv = process.env): ModelProvider {
+  const requestTimeoutMs = model.requestTimeoutSeconds * 1000;
+  switch (model.provider) {
+    case 'anthropic':
+      return new AnthropicProvider({
+        baseUrl: model.baseUrl ?? 'https://api.anthropic.com',
+        model: model.name!,
+        apiKey: model.apiKey!,
+        maxTokens: model.maxTokens,
+        requestTimeoutMs,
+      });
+    case 'bedrock': {
+      const region = model.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+      if (!region) throw new Error('model.provider "bedrock" needs a region: set model.region (CLAWFLOW_MODEL_REGION) or AWS_REGION');
+      return new BedrockConverseProvider({ model: model.name!, region, maxTokens: model.maxTokens, requestTimeoutMs, ...(model.baseUrl ? { endpoint: model.baseUrl } : {}) });
+    }
+    case 'openai-compatible':
+      if (!model.baseUrl) return new EchoProvider();
+      return new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: model.name!, requestTimeoutMs, ...(model.apiKey ? { apiKey: model.apiKey } : {}) });
+  }
 }

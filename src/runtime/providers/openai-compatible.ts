@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { ProviderError, type Completion, type ModelMessage, type ModelProvider } from './provider.js';
+import type { ToolCall } from '../contract.js';
+import { sseEvents } from './sse.js';
+import {
+  failOnHttpError,
+  parseToolArguments,
+  postJson,
+  ProviderError,
+  type CompleteOptions,
+  type Completion,
+  type ModelMessage,
+  type ModelProvider,
+  type ModelRequest,
+} from './provider.js';
 
 export interface OpenAiCompatibleOptions {
   baseUrl: string;
@@ -8,12 +20,56 @@ export interface OpenAiCompatibleOptions {
   requestTimeoutMs: number;
 }
 
-const completionBody = z.object({
-  choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
-  usage: z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).optional(),
+const toolCallBody = z.object({
+  id: z.string(),
+  function: z.object({ name: z.string(), arguments: z.string().default('') }),
 });
 
-/** Chat Completions over HTTP: OpenAI, Ollama, vLLM, OpenRouter, LM Studio… */
+const completionBody = z.object({
+  choices: z.array(z.object({ message: z.object({ content: z.string().nullish(), tool_calls: z.array(toolCallBody).nullish() }) })).min(1),
+  usage: z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish(),
+});
+
+const chunkBody = z.object({
+  choices: z
+    .array(
+      z.object({
+        delta: z
+          .object({
+            content: z.string().nullish(),
+            tool_calls: z
+              .array(z.object({ index: z.number(), id: z.string().nullish(), function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish() }))
+              .nullish(),
+          })
+          .nullish(),
+      }),
+    )
+    .default([]),
+  usage: completionBody.shape.usage,
+});
+
+function toWire(system: string, messages: ModelMessage[]): unknown[] {
+  return [
+    { role: 'system', content: system },
+    ...messages.map((m) => {
+      if (m.role === 'tool') return { role: 'tool', tool_call_id: m.callId, content: m.isError ? `Error: ${m.content}` : m.content };
+      if (m.role === 'assistant' && m.toolCalls?.length) {
+        return {
+          role: 'assistant',
+          content: m.content || null,
+          tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.input) } })),
+        };
+      }
+      return { role: m.role, content: m.content };
+    }),
+  ];
+}
+
+function usageOf(usage: z.infer<typeof completionBody>['usage']): Pick<Completion, 'usage'> {
+  return usage ? { usage: { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } } : {};
+}
+
+/** Chat Completions over HTTP: OpenAI, Ollama, vLLM, OpenRouter, LM Studio… Streams when asked for text deltas. */
 export class OpenAiCompatibleProvider implements ModelProvider {
   readonly name = 'openai-compatible';
   readonly model: string;
@@ -24,27 +80,25 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     this.url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   }
 
-  async complete(messages: ModelMessage[], signal: AbortSignal): Promise<Completion> {
-    let response: Response;
-    try {
-      response = await fetch(this.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-        },
-        body: JSON.stringify({ model: this.model, messages }),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.requestTimeoutMs)]),
-      });
-    } catch (error) {
-      const reason = (error as Error).name === 'TimeoutError' ? 'timed out' : String((error as Error).cause ?? (error as Error).message);
-      throw new ProviderError(`model endpoint ${this.url} ${reason === 'timed out' ? 'timed out' : `is unreachable: ${reason}`}`, true);
-    }
+  async complete(request: ModelRequest, { signal, onText }: CompleteOptions): Promise<Completion> {
+    const stream = onText !== undefined;
+    const body = {
+      model: this.model,
+      messages: toWire(request.system, request.messages),
+      ...(request.tools.length
+        ? {
+            tools: request.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.inputSchema } })),
+            tool_choice: request.toolsAllowed ? 'auto' : 'none',
+          }
+        : {}),
+      ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+    };
+    const headers: Record<string, string> = this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {};
+    const response = await postJson(this.url, headers, body, signal, this.options.requestTimeoutMs);
+    await failOnHttpError(response, 'model endpoint');
+    if (stream && response.headers.get('content-type')?.includes('text/event-stream') && response.body) return this.readStream(response.body, onText);
+
     const text = await response.text();
-    if (!response.ok) {
-      const retryable = response.status >= 500 || response.status === 429 || response.status === 408;
-      throw new ProviderError(`model endpoint answered HTTP ${response.status}: ${text.slice(0, 500)}`, retryable);
-    }
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -53,10 +107,39 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     }
     const parsed = completionBody.safeParse(json);
     if (!parsed.success) throw new ProviderError(`model endpoint answered without a chat completion: ${text.slice(0, 200)}`, false);
-    const usage = parsed.data.usage;
-    return {
-      text: parsed.data.choices[0]!.message.content ?? '',
-      ...(usage ? { usage: { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } } : {}),
+    const message = parsed.data.choices[0]!.message;
+    const completion: Completion = {
+      text: message.content ?? '',
+      toolCalls: (message.tool_calls ?? []).map((c) => ({ id: c.id, name: c.function.name, input: parseToolArguments(c.function.arguments) })),
+      ...usageOf(parsed.data.usage),
     };
+    if (onText && completion.text) onText(completion.text);
+    return completion;
+  }
+
+  private async readStream(body: ReadableStream<Uint8Array>, onText: (delta: string) => void): Promise<Completion> {
+    let text = '';
+    const calls = new Map<number, { id: string; name: string; args: string }>();
+    let usage: Pick<Completion, 'usage'> = {};
+    for await (const event of sseEvents(body)) {
+      if (event.data === '[DONE]') break;
+      const chunk = chunkBody.safeParse(JSON.parse(event.data));
+      if (!chunk.success) throw new ProviderError(`model endpoint streamed an unexpected chunk: ${event.data.slice(0, 200)}`, false);
+      if (chunk.data.usage) usage = usageOf(chunk.data.usage);
+      const delta = chunk.data.choices[0]?.delta;
+      if (delta?.content) {
+        text += delta.content;
+        onText(delta.content);
+      }
+      for (const part of delta?.tool_calls ?? []) {
+        const call = calls.get(part.index) ?? { id: '', name: '', args: '' };
+        call.id ||= part.id ?? '';
+        call.name += part.function?.name ?? '';
+        call.args += part.function?.arguments ?? '';
+        calls.set(part.index, call);
+      }
+    }
+    const toolCalls: ToolCall[] = [...calls.values()].map((c) => ({ id: c.id, name: c.name, input: parseToolArguments(c.args) }));
+    return { text, toolCalls, ...usage };
   }
 }

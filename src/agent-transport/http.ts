@@ -1,0 +1,34 @@
+import { runtimeErrorSchema, runtimeErrorStatus, runtimeSessionHeader } from '../runtime/contract.js';
+import { TransportError, type AgentTransport } from './transport.js';
+
+/** The local agent runtime (or any server speaking the AgentCore container contract) over plain HTTP. */
+export function createHttpTransport(runtimeUrl: string): AgentTransport {
+  const endpoint = new URL('/invocations', runtimeUrl).toString();
+  return {
+    description: `agent runtime at ${runtimeUrl}`,
+    async invoke(runtimeSessionId, payload, signal) {
+      let response: Response;
+      try {
+        response = await fetch(endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', [runtimeSessionHeader]: runtimeSessionId },
+          body: JSON.stringify(payload),
+          signal,
+        });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        throw new TransportError(`agent runtime at ${runtimeUrl} is unreachable: ${String((error as Error).cause ?? (error as Error).message)}`, 'retryable', 'RuntimeUnreachable');
+      }
+      const body: unknown = await response.json().catch(() => undefined);
+      if (response.ok) return body;
+      const failure = runtimeErrorSchema.safeParse(body);
+      const message = failure.success ? failure.data.error.message : `agent runtime answered HTTP ${response.status}`;
+      const type = failure.success ? failure.data.error.type : 'RuntimeError';
+      if (response.status === runtimeErrorStatus.contextMissing) throw new TransportError(message, 'sessionLost', type);
+      const retryable = failure.success ? failure.data.error.retryable : response.status >= 500 || response.status === 429;
+      throw new TransportError(message, retryable ? 'retryable' : 'fatal', type);
+    },
+    // The local runtime keeps no per-session compute: there is nothing to stop.
+    stopSession: () => Promise.resolve(),
+  };
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import {
+  failOnHttpError,
+  postJson,
+  ProviderError,
+  type CompleteOptions,
+  type Completion,
+  type ModelMessage,
+  type ModelProvider,
+  type ModelRequest,
+} from './provider.js';
+
+export interface AnthropicOptions {
+  /** Default https://api.anthropic.com */
+  baseUrl: string;
+  model: string;
+  apiKey: string;
+  maxTokens: number;
+  requestTimeoutMs: number;
+}
+
+const messageBody = z.object({
+  content: z.array(
+    z.discriminatedUnion('type', [
+      z.object({ type: z.literal('text'), text: z.string() }),
+      z.object({ type: z.literal('tool_use'), id: z.string(), name: z.string(), input: z.record(z.string(), z.unknown()) }),
+      z.object({ type: z.literal('thinking') }).loose(),
+      z.object({ type: z.literal('redacted_thinking') }).loose(),
+    ]),
+  ),
+  usage: z.object({ input_tokens: z.number().optional(), output_tokens: z.number().optional() }).optional(),
+});
+
+type Block = Record<string, unknown>;
+type WireMessage = { role: 'user' | 'assistant'; content: Block[] };
+
+/** Anthropic wants user and assistant turns to alternate: consecutive messages of one role become one message. */
+function toWire(messages: ModelMessage[]): WireMessage[] {
+  const wire: WireMessage[] = [];
+  for (const m of messages) {
+    const role = m.role === 'assistant' ? 'assistant' : 'user';
+    const blocks: Block[] =
+      m.role === 'tool'
+        ? [{ type: 'tool_result', tool_use_id: m.callId, content: m.content, ...(m.isError ? { is_error: true } : {}) }]
+        : [
+            ...(m.content ? [{ type: 'text', text: m.content }] : []),
+            ...(m.role === 'assistant' ? (m.toolCalls ?? []).map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: c.input })) : []),
+          ];
+    const last = wire.at(-1);
+    if (last?.role === role) last.content.push(...blocks);
+    else wire.push({ role, content: blocks });
+  }
+  return wire;
+}
+
+/** The Anthropic Messages API (`POST /v1/messages`). */
+export class AnthropicProvider implements ModelProvider {
+  readonly name = 'anthropic';
+  readonly model: string;
+  private readonly url: string;
+
+  constructor(private readonly options: AnthropicOptions) {
+    this.model = options.model;
+    this.url = `${options.baseUrl.replace(/\/+$/, '')}/v1/messages`;
+  }
+
+  async complete(request: ModelRequest, { signal, onText }: CompleteOptions): Promise<Completion> {
+    const body = {
+      model: this.model,
+      max_tokens: this.options.maxTokens,
+      system: request.system,
+      messages: toWire(request.messages),
+      ...(request.tools.length
+        ? {
+            tools: request.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema })),
+            tool_choice: { type: request.toolsAllowed ? 'auto' : 'none' },
+          }
+        : {}),
+    };
+    const headers = { 'x-api-key': this.options.apiKey, 'anthropic-version': '2023-06-01' };
+    const response = await postJson(this.url, headers, body, signal, this.options.requestTimeoutMs);
+    await failOnHttpError(response, 'Anthropic API');
+    const json: unknown = await response.json().catch(() => {
+      throw new ProviderError('Anthropic API answered with invalid JSON', true);
+    });
+    const parsed = messageBody.safeParse(json);
+    if (!parsed.success) throw new ProviderError(`Anthropic API answered without a message: ${JSON.stringify(json).slice(0, 200)}`, false);
+    const text = parsed.data.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
+    if (onText && text) onText(text);
+    const usage = parsed.data.usage;
+    return {
+      text,
+      toolCalls: parsed.data.content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, name: b.name, input: b.input }] : [])),
+      ...(usage ? { usage: { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens } } : {}),
+    };
+  }
+}

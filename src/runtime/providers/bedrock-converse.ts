@@ -1,0 +1,94 @@
+import {
+  BedrockRuntimeClient,
+  ConverseCommand,
+  type ContentBlock,
+  type Message,
+  type Tool,
+} from '@aws-sdk/client-bedrock-runtime';
+import type { DocumentType } from '@smithy/types';
+import { isRetryableStatus, ProviderError, type CompleteOptions, type Completion, type ModelMessage, type ModelProvider, type ModelRequest } from './provider.js';
+
+export interface BedrockConverseOptions {
+  model: string;
+  region: string;
+  /** Another endpoint than the region's (a VPC endpoint, or a local server in tests). */
+  endpoint?: string;
+  maxTokens: number;
+  requestTimeoutMs: number;
+}
+
+const retryableErrors = new Set([
+  'ThrottlingException',
+  'ServiceUnavailableException',
+  'InternalServerException',
+  'ModelNotReadyException',
+  'ModelTimeoutException',
+  'ServiceQuotaExceededException',
+]);
+
+/** Converse wants user and assistant turns to alternate, tool results inside a user message. */
+function toWire(messages: ModelMessage[]): Message[] {
+  const wire: Message[] = [];
+  for (const m of messages) {
+    const role = m.role === 'assistant' ? 'assistant' : 'user';
+    const blocks: ContentBlock[] =
+      m.role === 'tool'
+        ? [{ toolResult: { toolUseId: m.callId, content: [{ text: m.content }], status: m.isError ? 'error' : 'success' } }]
+        : [
+            ...(m.content ? [{ text: m.content }] : []),
+            ...(m.role === 'assistant' ? (m.toolCalls ?? []).map((c) => ({ toolUse: { toolUseId: c.id, name: c.name, input: c.input as DocumentType } })) : []),
+          ];
+    const last = wire.at(-1);
+    if (last?.role === role) last.content!.push(...blocks);
+    else wire.push({ role, content: blocks });
+  }
+  return wire;
+}
+
+/** Amazon Bedrock's Converse API, through the AWS SDK (credentials from the default provider chain). */
+export class BedrockConverseProvider implements ModelProvider {
+  readonly name = 'bedrock';
+  readonly model: string;
+  private readonly client: BedrockRuntimeClient;
+
+  constructor(private readonly options: BedrockConverseOptions) {
+    this.model = options.model;
+    // Temporal retries the turn; the SDK's own retries would only hide the attempts from the history.
+    this.client = new BedrockRuntimeClient({ region: options.region, maxAttempts: 1, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+  }
+
+  async complete(request: ModelRequest, { signal, onText }: CompleteOptions): Promise<Completion> {
+    const tools: Tool[] = request.tools.map((t) => ({ toolSpec: { name: t.name, description: t.description, inputSchema: { json: t.inputSchema as DocumentType } } }));
+    // Converse has no "none" tool choice: on the last step the model is told in words to answer without tools.
+    const system = request.toolsAllowed || !tools.length ? request.system : `${request.system}\n\nDo not call any tool now: answer with what you have.`;
+    let output;
+    try {
+      output = await this.client.send(
+        new ConverseCommand({
+          modelId: this.model,
+          system: [{ text: system }],
+          messages: toWire(request.messages),
+          inferenceConfig: { maxTokens: this.options.maxTokens },
+          ...(tools.length ? { toolConfig: { tools } } : {}),
+        }),
+        { abortSignal: AbortSignal.any([signal, AbortSignal.timeout(this.options.requestTimeoutMs)]) },
+      );
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const e = error as Error & { $metadata?: { httpStatusCode?: number } };
+      const status = e.$metadata?.httpStatusCode;
+      const retryable = retryableErrors.has(e.name) || (status === undefined ? true : isRetryableStatus(status));
+      throw new ProviderError(`Bedrock Converse failed (${e.name}): ${e.message}`, retryable);
+    }
+    const content = output.output?.message?.content ?? [];
+    const text = content.flatMap((b) => (b.text !== undefined ? [b.text] : [])).join('');
+    if (onText && text) onText(text);
+    return {
+      text,
+      toolCalls: content.flatMap((b) =>
+        b.toolUse ? [{ id: b.toolUse.toolUseId ?? '', name: b.toolUse.name ?? '', input: (b.toolUse.input ?? {}) as Record<string, unknown> }] : [],
+      ),
+      ...(output.usage ? { usage: { inputTokens: output.usage.inputTokens, outputTokens: output.usage.outputTokens } } : {}),
+    };
+  }
+}
