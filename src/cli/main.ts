@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAgentCore } from './commands/agentcore.js';
 import { registerConfig } from './commands/config.js';
 import { registerRuntime } from './commands/runtime.js';
 import { registerSend } from './commands/send.js';
@@ -20,6 +21,7 @@ registerWorker(program);
 registerRuntime(program);
 registerConfig(program);
 registerSetup(program);
+registerAgentCore(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -20,6 +20,8 @@ export interface TestStackOptions {
   config?: Record<string, unknown>;
   /** Another Temporal server than the shared one (the server-restart test runs its own). */
   temporalAddress?: string;
+  /** More environment for the worker processes and the test's client. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -42,6 +44,7 @@ export class TestStack {
       TEMPORAL_NAMESPACE: options.namespace,
       CLAWFLOW_LOG_FORMAT: 'json',
       CLAWFLOW_LOG_LEVEL: 'info',
+      ...options.env,
     };
   }
 
