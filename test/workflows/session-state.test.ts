@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TranscriptEntry } from '../../src/workflows/messages.js';
-import { BoundedIdSet, pushBounded, trimWindow, windowToHistory } from '../../src/workflows/session-state.js';
+import { BoundedIdSet, freshRuntimeSession, pushBounded, rotationDue, trimWindow, windowToHistory } from '../../src/workflows/session-state.js';
 
 const entry = (turn: number, role: TranscriptEntry['role'], text = `${role} ${turn}`): TranscriptEntry => ({ turn, role, text, at: '2026-01-01T00:00:00Z' });
 
@@ -31,5 +31,28 @@ describe('session state helpers', () => {
     const list = [1, 2];
     pushBounded(list, 3, 2);
     expect(list).toEqual([2, 3]);
+  });
+});
+
+describe('runtime session rotation', () => {
+  const limits = { runtimeIdleSeconds: 900, runtimeMaxLifetimeSeconds: 28_800, runtimeRotationMarginSeconds: 60 };
+  const start = Date.parse('2026-11-25T00:00:00Z');
+  const used = (startedAgo: number, usedAgo: number) => ({
+    ...freshRuntimeSession('s', 0),
+    startedAt: new Date(start - startedAgo * 1000).toISOString(),
+    lastUsedAt: new Date(start - usedAgo * 1000).toISOString(),
+    syncedThroughTurn: 3,
+  });
+
+  it('keeps a session in use, and never rotates one not used yet', () => {
+    expect(rotationDue(used(600, 10), limits, start)).toBeNull();
+    expect(rotationDue(freshRuntimeSession('s', 0), limits, start)).toBeNull();
+  });
+
+  it('leaves a session a margin before the idle timeout and before the lifetime cap', () => {
+    expect(rotationDue(used(1000, 839), limits, start)).toBeNull();
+    expect(rotationDue(used(1000, 840), limits, start)).toBe('idle');
+    expect(rotationDue(used(28_739, 1), limits, start)).toBeNull();
+    expect(rotationDue(used(28_740, 1), limits, start)).toBe('lifetime');
   });
 });

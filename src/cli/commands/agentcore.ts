@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { AgentCoreEmulator } from '../../agentcore-emulator/emulator.js';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../logger.js';
 
@@ -8,6 +7,19 @@ const seconds = (value: string): number => {
   if (!Number.isInteger(n) || n < 1) throw new Error(`expected a whole number of seconds, got "${value}"`);
   return n;
 };
+
+/** Model settings the runtime container needs, from this machine's configuration (the API key included, if set). */
+function runtimeEnvironment(model: ReturnType<typeof loadConfig>['model']): Record<string, string> {
+  const entries: Array<[string, string | number | undefined]> = [
+    ['CLAWFLOW_MODEL_PROVIDER', model.provider],
+    ['CLAWFLOW_MODEL_BASE_URL', model.baseUrl],
+    ['CLAWFLOW_MODEL', model.name],
+    ['CLAWFLOW_MODEL_API_KEY', model.apiKey],
+    ['CLAWFLOW_MODEL_REGION', model.region],
+    ['CLAWFLOW_MODEL_MAX_TOKENS', model.maxTokens],
+  ];
+  return Object.fromEntries(entries.filter((e): e is [string, string | number] => e[1] !== undefined).map(([k, v]) => [k, String(v)]));
+}
 
 export function registerAgentCore(program: Command): void {
   const agentcore = program.command('agentcore').description('Amazon Bedrock AgentCore Runtime: a local emulator, and deployment');
@@ -21,6 +33,7 @@ export function registerAgentCore(program: Command): void {
     .action(async (options: { port: number; idleTimeout: number; maxLifetime: number }) => {
       const config = loadConfig();
       const logger = createLogger(config.log.level);
+      const { AgentCoreEmulator } = await import('../../agentcore-emulator/emulator.js');
       const emulator = await new AgentCoreEmulator({
         host: '127.0.0.1',
         port: options.port,
@@ -43,5 +56,42 @@ export function registerAgentCore(program: Command): void {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+    });
+
+  agentcore
+    .command('deploy')
+    .description('create (or update) the AgentCore agent runtime from an ECR image, and wait until it is READY')
+    .requiredOption('--image <uri>', 'runtime image in ECR, built for linux/arm64 from this repository\'s Dockerfile')
+    .requiredOption('--role-arn <arn>', 'IAM role the runtime runs as')
+    .option('--name <name>', 'agent runtime name (letters, digits, underscores)', 'clawflow')
+    .option('--region <region>', 'AWS region (default: AWS_REGION)')
+    .option('--wait <seconds>', 'how long to wait for READY', seconds, 600)
+    .action(async (options: { image: string; roleArn: string; name: string; region?: string; wait: number }) => {
+      const config = loadConfig();
+      const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+      if (!region) throw new Error('no AWS region: pass --region or set AWS_REGION');
+      if (!/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/.test(options.name)) throw new Error(`--name "${options.name}": use a letter, then letters, digits and underscores (at most 48)`);
+      const { BedrockAgentCoreControlClient } = await import('@aws-sdk/client-bedrock-agentcore-control');
+      const { deployAgentRuntime } = await import('../../agentcore/deploy.js');
+      const client = new BedrockAgentCoreControlClient({ region });
+      const result = await deployAgentRuntime(client, {
+        name: options.name,
+        imageUri: options.image,
+        roleArn: options.roleArn,
+        environment: runtimeEnvironment(config.model),
+        idleTimeoutSeconds: config.agentcore.idleTimeoutSeconds,
+        maxLifetimeSeconds: config.agentcore.maxLifetimeSeconds,
+        waitSeconds: options.wait,
+        onProgress: (m) => process.stdout.write(`… ${m}\n`),
+      });
+      process.stdout.write(
+        [
+          `✓ agent runtime ${options.name} ${result.created ? 'created' : 'updated'} (version ${result.version}) and READY`,
+          '',
+          'Point ClawFlow at it (config file agentcore.runtimeArn, or the environment):',
+          `  CLAWFLOW_AGENTCORE_RUNTIME_ARN=${result.agentRuntimeArn}`,
+          '',
+        ].join('\n'),
+      );
     });
 }

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
-import { sendMessage } from '../../sessions/session-client.js';
-import { connectClient } from '../../temporal/connection.js';
 import { printJson } from '../output.js';
 
 export function registerSend(program: Command): void {
@@ -15,6 +13,8 @@ export function registerSend(program: Command): void {
     .option('--json', 'print the reply as JSON')
     .action(async (keyText: string, words: string[], options: { messageId?: string; sender?: string; json?: boolean }) => {
       const config = loadConfig();
+      const { sendMessage } = await import('../../sessions/session-client.js');
+      const { connectClient } = await import('../../temporal/connection.js');
       const client = await connectClient(config);
       try {
         const reply = await sendMessage(client, config, keyText, {

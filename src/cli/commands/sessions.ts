@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
-import { describeSession, listSessions, resolveKey } from '../../sessions/session-client.js';
-import { connectClient } from '../../temporal/connection.js';
 import { formatSessionKey } from '../../workflows/session-key.js';
 import { printJson, printTable } from '../output.js';
 
@@ -14,6 +12,8 @@ export function registerSessions(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
+      const { connectClient } = await import('../../temporal/connection.js');
+      const { listSessions } = await import('../../sessions/session-client.js');
       const client = await connectClient(config);
       try {
         const rows = await listSessions(client);
@@ -34,6 +34,8 @@ export function registerSessions(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (keyText: string, options: { json?: boolean }) => {
       const config = loadConfig();
+      const { connectClient } = await import('../../temporal/connection.js');
+      const { describeSession, resolveKey } = await import('../../sessions/session-client.js');
       const client = await connectClient(config);
       let view;
       try {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
-import { resolveTemporalCli } from '../../temporal/cli-binary.js';
 import { printJson } from '../output.js';
 import { step } from '../progress.js';
 
@@ -10,6 +9,7 @@ export function registerSetup(program: Command): void {
     .description('prepare this machine: find the Temporal CLI, or build it with Go (once per machine)')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
+      const { resolveTemporalCli } = await import('../../temporal/cli-binary.js');
       const config = loadConfig();
       const cli = options.json
         ? await resolveTemporalCli({ explicitPath: config.temporal.bin, cacheDir: config.paths.cacheDir, onProgress: (m) => process.stderr.write(`${m}\n`) })

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../logger.js';
-import { startLocalStack } from '../../stack/local-stack.js';
 
 /**
  * Resolves with the first SIGINT/SIGTERM; a second one forces the exit. Installed before anything starts: a
@@ -31,6 +30,7 @@ export function registerStart(program: Command): void {
       const config = loadConfig();
       const logger = createLogger(config.log.level);
       const stopSignal = watchStopSignals();
+      const { startLocalStack } = await import('../../stack/local-stack.js');
       const stack = await startLocalStack(config, logger);
 
       const lines = [

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../logger.js';
-import { startWorkers } from '../../workers/run-workers.js';
 
 export function registerWorker(program: Command): void {
   program
@@ -11,6 +10,7 @@ export function registerWorker(program: Command): void {
       const config = loadConfig();
       const logger = createLogger(config.log.level);
       const runtimeUrl = config.runtime.url ?? `http://127.0.0.1:${config.runtime.port}`;
+      const { startWorkers } = await import('../../workers/run-workers.js');
       const workers = await startWorkers(config, runtimeUrl, logger);
       logger.info({ namespace: config.temporal.namespace, agentRuntime: config.agentcore.runtimeArn ?? runtimeUrl }, 'workers running');
       const stop = (): void => void workers.shutdown();

@@ -5,6 +5,7 @@ import {
   type Message,
   type Tool,
 } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { DocumentType } from '@smithy/types';
 import { isRetryableStatus, ProviderError, type CompleteOptions, type Completion, type ModelMessage, type ModelProvider, type ModelRequest } from './provider.js';
 
@@ -53,8 +54,14 @@ export class BedrockConverseProvider implements ModelProvider {
 
   constructor(private readonly options: BedrockConverseOptions) {
     this.model = options.model;
-    // Temporal retries the turn; the SDK's own retries would only hide the attempts from the history.
-    this.client = new BedrockRuntimeClient({ region: options.region, maxAttempts: 1, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+    this.client = new BedrockRuntimeClient({
+      region: options.region,
+      // Temporal retries the turn; the SDK's own retries would only hide the attempts from the history.
+      maxAttempts: 1,
+      // Converse is plain request/response: HTTP/1.1 is enough, and works through any proxy or endpoint override.
+      requestHandler: new NodeHttpHandler(),
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    });
   }
 
   async complete(request: ModelRequest, { signal, onText }: CompleteOptions): Promise<Completion> {

@@ -1,0 +1,54 @@
+import { readdirSync } from 'node:fs';
+import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand, StopRuntimeSessionCommand } from '@aws-sdk/client-bedrock-agentcore';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentCoreEmulator } from '../../src/agentcore-emulator/emulator.js';
+import { createLogger } from '../../src/logger.js';
+
+const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/emulated-abc';
+const sessionId = 'emulator-test-session-0000000000000000001';
+
+describe('the AgentCore emulator, driven by the real AWS SDK client', () => {
+  // No model configured: the runtime processes answer with the echo provider.
+  const emulator = new AgentCoreEmulator({ host: '127.0.0.1', port: 0, idleTimeoutSeconds: 900, maxLifetimeSeconds: 28_800, runtimeEnv: { ...process.env, CLAWFLOW_HOME: '/nonexistent-clawflow-home' }, logger: createLogger('silent') });
+  let client: BedrockAgentCoreClient;
+  beforeAll(async () => {
+    await emulator.start();
+    client = new BedrockAgentCoreClient({ region: 'us-east-1', endpoint: emulator.url, maxAttempts: 1, credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+  });
+  afterAll(() => emulator.stop());
+
+  const ask = async (prompt: string) => {
+    const out = await client.send(
+      new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn, runtimeSessionId: sessionId, contentType: 'application/json', accept: 'application/json', payload: new TextEncoder().encode(JSON.stringify({ prompt })) }),
+    );
+    return { sessionId: out.runtimeSessionId, statusCode: out.statusCode, body: JSON.parse(await out.response!.transformToString()) as unknown };
+  };
+
+  it('starts a runtime process per session in an empty directory, and a new one after StopRuntimeSession', async () => {
+    expect(await ask('hello')).toEqual({ sessionId, statusCode: 200, body: { response: 'echo: hello (0 earlier messages in this session)' } });
+    const [first] = emulator.liveSessions();
+    expect(first).toMatchObject({ id: sessionId, invocations: 1 });
+    expect(readdirSync(first!.workDir)).toEqual([]);
+
+    const stopped = await client.send(new StopRuntimeSessionCommand({ agentRuntimeArn: arn, runtimeSessionId: sessionId }));
+    expect(stopped.runtimeSessionId).toBe(sessionId);
+    expect(emulator.liveSessions()).toEqual([]);
+    await expect(client.send(new StopRuntimeSessionCommand({ agentRuntimeArn: arn, runtimeSessionId: sessionId }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+
+    await ask('again');
+    const [second] = emulator.liveSessions();
+    expect(second!.pid).not.toBe(first!.pid);
+    expect(second!.workDir).not.toBe(first!.workDir);
+  });
+
+  it('answers with the service\'s errors: a short session id, an injected fault, a container error', async () => {
+    const short = client.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn, runtimeSessionId: 'too-short', payload: new TextEncoder().encode('{}') }));
+    await expect(short).rejects.toMatchObject({ name: 'ValidationException' });
+
+    emulator.injectFault({ error: 'ThrottlingException', message: 'Rate exceeded' });
+    await expect(ask('x')).rejects.toMatchObject({ name: 'ThrottlingException', message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } });
+
+    const badBody = client.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn, runtimeSessionId: sessionId, contentType: 'application/json', payload: new TextEncoder().encode('{"neither":"prompt nor invocation"}') }));
+    await expect(badBody).rejects.toMatchObject({ name: 'RuntimeClientError', message: expect.stringContaining('Received error (400) from runtime') });
+  });
+});

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnthropicProvider } from '../../src/runtime/providers/anthropic.js';
+import { BedrockConverseProvider } from '../../src/runtime/providers/bedrock-converse.js';
+import { OpenAiCompatibleProvider } from '../../src/runtime/providers/openai-compatible.js';
+import { ProviderError, type ModelRequest } from '../../src/runtime/providers/provider.js';
+import { FakeModel } from '../helpers/fake-model.js';
+import { WireServer } from '../helpers/wire-server.js';
+
+const tool = { name: 'current_time', description: 'the time', inputSchema: { type: 'object', properties: { timezone: { type: 'string' } } } };
+const call = { id: 'call-1', name: 'current_time', input: { timezone: 'UTC' } };
+/** A turn that has been through one tool round: history, the question, the call, its result. */
+const request: ModelRequest = {
+  system: 'be brief',
+  messages: [
+    { role: 'user', content: 'hi' },
+    { role: 'assistant', content: 'hello' },
+    { role: 'user', content: 'what time is it?' },
+    { role: 'assistant', content: '', toolCalls: [call] },
+    { role: 'tool', callId: 'call-1', name: 'current_time', content: '12:00', isError: false },
+  ],
+  tools: [tool],
+  toolsAllowed: true,
+};
+const options = () => ({ signal: new AbortController().signal });
+
+async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
+}
+
+describe('Anthropic Messages adapter, against a local server speaking its wire format', () => {
+  const server = new WireServer(() => ({ body: {} }));
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+  const provider = () => new AnthropicProvider({ baseUrl: server.url, model: 'claude-test', apiKey: 'sk-ant-test', maxTokens: 512, requestTimeoutMs: 5000 });
+
+  it('sends system, alternating turns, tool use and tool results; reads text and tool calls back', async () => {
+    server.setAnswer(() => ({
+      body: {
+        id: 'msg_1',
+        type: 'message',
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'Let me check again.' },
+          { type: 'tool_use', id: 'toolu_2', name: 'current_time', input: { timezone: 'Europe/Paris' } },
+        ],
+        stop_reason: 'tool_use',
+        usage: { input_tokens: 42, output_tokens: 7 },
+      },
+    }));
+    const completion = await provider().complete(request, options());
+    expect(completion).toEqual({
+      text: 'Let me check again.',
+      toolCalls: [{ id: 'toolu_2', name: 'current_time', input: { timezone: 'Europe/Paris' } }],
+      usage: { inputTokens: 42, outputTokens: 7 },
+    });
+    const sent = server.requests.at(-1)!;
+    expect(sent.path).toBe('/v1/messages');
+    expect(sent.headers['x-api-key']).toBe('sk-ant-test');
+    expect(sent.headers['anthropic-version']).toBe('2023-06-01');
+    expect(sent.body).toEqual({
+      model: 'claude-test',
+      max_tokens: 512,
+      system: 'be brief',
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+        { role: 'assistant', content: [{ type: 'text', text: 'hello' }] },
+        { role: 'user', content: [{ type: 'text', text: 'what time is it?' }] },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'call-1', name: 'current_time', input: { timezone: 'UTC' } }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call-1', content: '12:00' }] },
+      ],
+      tools: [{ name: 'current_time', description: 'the time', input_schema: tool.inputSchema }],
+      tool_choice: { type: 'auto' },
+    });
+  });
+
+  it('maps overload to retryable and a bad key to not', async () => {
+    server.setAnswer(() => ({ status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } }));
+    expect((await failureOf(provider().complete(request, options()))).retryable).toBe(true);
+    server.setAnswer(() => ({ status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } }));
+    const refused = await failureOf(provider().complete(request, options()));
+    expect(refused.retryable).toBe(false);
+    expect(refused.message).toMatch(/HTTP 401.*invalid x-api-key/);
+  });
+});
+
+describe('Bedrock Converse adapter, through the AWS SDK against a local server', () => {
+  const server = new WireServer(() => ({ body: {} }));
+  beforeAll(async () => {
+    await server.start();
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDLOCAL';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local-secret';
+  });
+  afterAll(() => server.stop());
+  const provider = () => new BedrockConverseProvider({ model: 'anthropic.claude-test-v1:0', region: 'us-east-1', endpoint: server.url, maxTokens: 256, requestTimeoutMs: 5000 });
+
+  it('sends the Converse request and reads text and tool use back', async () => {
+    server.setAnswer(() => ({
+      body: {
+        output: { message: { role: 'assistant', content: [{ text: 'It is noon.' }] } },
+        stopReason: 'end_turn',
+        usage: { inputTokens: 30, outputTokens: 4, totalTokens: 34 },
+        metrics: { latencyMs: 5 },
+      },
+    }));
+    expect(await provider().complete(request, options())).toEqual({ text: 'It is noon.', toolCalls: [], usage: { inputTokens: 30, outputTokens: 4 } });
+    const sent = server.requests.at(-1)!;
+    expect(sent.path).toBe(`/model/${encodeURIComponent('anthropic.claude-test-v1:0')}/converse`);
+    expect(sent.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDLOCAL\//);
+    expect(sent.body).toEqual({
+      system: [{ text: 'be brief' }],
+      messages: [
+        { role: 'user', content: [{ text: 'hi' }] },
+        { role: 'assistant', content: [{ text: 'hello' }] },
+        { role: 'user', content: [{ text: 'what time is it?' }] },
+        { role: 'assistant', content: [{ toolUse: { toolUseId: 'call-1', name: 'current_time', input: { timezone: 'UTC' } } }] },
+        { role: 'user', content: [{ toolResult: { toolUseId: 'call-1', content: [{ text: '12:00' }], status: 'success' } }] },
+      ],
+      inferenceConfig: { maxTokens: 256 },
+      toolConfig: { tools: [{ toolSpec: { name: 'current_time', description: 'the time', inputSchema: { json: tool.inputSchema } } }] },
+    });
+
+    server.setAnswer(() => ({
+      body: { output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: 't9', name: 'current_time', input: {} } }] } }, stopReason: 'tool_use', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, metrics: { latencyMs: 1 } },
+    }));
+    expect((await provider().complete(request, options())).toolCalls).toEqual([{ id: 't9', name: 'current_time', input: {} }]);
+  });
+
+  it('maps throttling to retryable and validation to not', async () => {
+    server.setAnswer(() => ({ status: 429, headers: { 'x-amzn-errortype': 'ThrottlingException' }, body: { message: 'Too many requests' } }));
+    const throttled = await failureOf(provider().complete(request, options()));
+    expect(throttled).toMatchObject({ retryable: true, message: expect.stringMatching(/ThrottlingException/) });
+    server.setAnswer(() => ({ status: 400, headers: { 'x-amzn-errortype': 'ValidationException' }, body: { message: 'The model ID is invalid' } }));
+    const invalid = await failureOf(provider().complete(request, options()));
+    expect(invalid).toMatchObject({ retryable: false, message: expect.stringMatching(/ValidationException.*model ID is invalid/) });
+  });
+});
+
+describe('OpenAI-compatible adapter, streaming', () => {
+  const model = new FakeModel();
+  beforeAll(() => model.start());
+  afterAll(() => model.stop());
+
+  it('assembles text and tool calls from streamed chunks', async () => {
+    const provider = new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'm', requestTimeoutMs: 5000 });
+    model.setReply(() => ({ toolCalls: [{ name: 'current_time', arguments: { timezone: 'Asia/Tokyo' } }] }));
+    const deltas: string[] = [];
+    const asked = await provider.complete(request, { ...options(), onText: (d) => deltas.push(d) });
+    expect(asked.toolCalls).toEqual([{ id: expect.any(String), name: 'current_time', input: { timezone: 'Asia/Tokyo' } }]);
+    expect(model.requests.at(-1)!.stream).toBe(true);
+
+    model.setReply(() => 'twelve o\'clock');
+    const answered = await provider.complete(request, { ...options(), onText: (d) => deltas.push(d) });
+    expect(answered).toEqual({ text: 'twelve o\'clock', toolCalls: [], usage: { inputTokens: 10, outputTokens: 5 } });
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.join('')).toBe('twelve o\'clock');
+  });
+});
