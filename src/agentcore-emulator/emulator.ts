@@ -44,6 +44,8 @@ export interface EmulatorOptions {
   maxLifetimeSeconds: number;
   /** Environment of each runtime process (model settings); the emulator's own environment by default. */
   runtimeEnv?: NodeJS.ProcessEnv;
+  /** The command that starts one runtime listening on host:port; `clawflow runtime` by default. */
+  runtimeCommand?: (host: string, port: number) => string[];
   logger: Logger;
 }
 
@@ -241,7 +243,8 @@ export class AgentCoreEmulator {
     session.ready = (async () => {
       const port = await freePort(this.options.host);
       session.url = `http://${this.options.host}:${port}`;
-      session.child = spawn(process.execPath, [cliEntry, 'runtime', '--host', this.options.host, '--port', String(port)], {
+      const [command, ...args] = this.options.runtimeCommand?.(this.options.host, port) ?? [process.execPath, cliEntry, 'runtime', '--host', this.options.host, '--port', String(port)];
+      session.child = spawn(command!, args, {
         cwd: workDir,
         env: { ...(this.options.runtimeEnv ?? process.env), CLAWFLOW_LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'inherit', 'inherit'],

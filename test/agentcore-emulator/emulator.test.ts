@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand, StopRuntimeSessionCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentCoreEmulator } from '../../src/agentcore-emulator/emulator.js';
@@ -50,5 +51,30 @@ describe('the AgentCore emulator, driven by the real AWS SDK client', () => {
 
     const badBody = client.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn, runtimeSessionId: sessionId, contentType: 'application/json', payload: new TextEncoder().encode('{"neither":"prompt nor invocation"}') }));
     await expect(badBody).rejects.toMatchObject({ name: 'RuntimeClientError', message: expect.stringContaining('Received error (400) from runtime') });
+  });
+
+  it('keeps an idle session that reports HealthyBusy, and ends it once it is Healthy and idle', async () => {
+    const busyScript = fileURLToPath(new URL('../helpers/busy-runtime.mjs', import.meta.url));
+    const busy = await new AgentCoreEmulator({
+      host: '127.0.0.1',
+      port: 0,
+      idleTimeoutSeconds: 1,
+      maxLifetimeSeconds: 60,
+      runtimeCommand: (host, port) => [process.execPath, busyScript, host, String(port)],
+      logger: createLogger('silent'),
+    }).start();
+    try {
+      const busyClient = new BedrockAgentCoreClient({ region: 'us-east-1', endpoint: busy.url, maxAttempts: 1, credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+      const out = await busyClient.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn, runtimeSessionId: sessionId, payload: new TextEncoder().encode('{}') }));
+      await out.response!.transformToString();
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const [session] = busy.liveSessions();
+      expect(session?.id).toBe(sessionId);
+
+      await fetch(`${session!.url}/done`);
+      await expect.poll(() => busy.liveSessions().length, { timeout: 5000 }).toBe(0);
+    } finally {
+      await busy.stop();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  alternatingTurns,
   failOnHttpError,
   postJson,
   ProviderError,
@@ -32,25 +33,13 @@ const messageBody = z.object({
 });
 
 type Block = Record<string, unknown>;
-type WireMessage = { role: 'user' | 'assistant'; content: Block[] };
 
-/** Anthropic wants user and assistant turns to alternate: consecutive messages of one role become one message. */
-function toWire(messages: ModelMessage[]): WireMessage[] {
-  const wire: WireMessage[] = [];
-  for (const m of messages) {
-    const role = m.role === 'assistant' ? 'assistant' : 'user';
-    const blocks: Block[] =
-      m.role === 'tool'
-        ? [{ type: 'tool_result', tool_use_id: m.callId, content: m.content, ...(m.isError ? { is_error: true } : {}) }]
-        : [
-            ...(m.content ? [{ type: 'text', text: m.content }] : []),
-            ...(m.role === 'assistant' ? (m.toolCalls ?? []).map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: c.input })) : []),
-          ];
-    const last = wire.at(-1);
-    if (last?.role === role) last.content.push(...blocks);
-    else wire.push({ role, content: blocks });
-  }
-  return wire;
+function blocksOf(m: ModelMessage): Block[] {
+  if (m.role === 'tool') return [{ type: 'tool_result', tool_use_id: m.callId, content: m.content, ...(m.isError ? { is_error: true } : {}) }];
+  return [
+    ...(m.content ? [{ type: 'text', text: m.content }] : []),
+    ...(m.role === 'assistant' ? (m.toolCalls ?? []).map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: c.input })) : []),
+  ];
 }
 
 /** The Anthropic Messages API (`POST /v1/messages`). */
@@ -69,7 +58,7 @@ export class AnthropicProvider implements ModelProvider {
       model: this.model,
       max_tokens: this.options.maxTokens,
       system: request.system,
-      messages: toWire(request.messages),
+      messages: alternatingTurns(request.messages, blocksOf),
       ...(request.tools.length
         ? {
             tools: request.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema })),

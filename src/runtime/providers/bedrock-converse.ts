@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { DocumentType } from '@smithy/types';
-import { isRetryableStatus, ProviderError, type CompleteOptions, type Completion, type ModelMessage, type ModelProvider, type ModelRequest } from './provider.js';
+import { alternatingTurns, isRetryableStatus, ProviderError, type CompleteOptions, type Completion, type ModelMessage, type ModelProvider, type ModelRequest } from './provider.js';
 
 export interface BedrockConverseOptions {
   model: string;
@@ -27,23 +27,12 @@ const retryableErrors = new Set([
   'ServiceQuotaExceededException',
 ]);
 
-/** Converse wants user and assistant turns to alternate, tool results inside a user message. */
-function toWire(messages: ModelMessage[]): Message[] {
-  const wire: Message[] = [];
-  for (const m of messages) {
-    const role = m.role === 'assistant' ? 'assistant' : 'user';
-    const blocks: ContentBlock[] =
-      m.role === 'tool'
-        ? [{ toolResult: { toolUseId: m.callId, content: [{ text: m.content }], status: m.isError ? 'error' : 'success' } }]
-        : [
-            ...(m.content ? [{ text: m.content }] : []),
-            ...(m.role === 'assistant' ? (m.toolCalls ?? []).map((c) => ({ toolUse: { toolUseId: c.id, name: c.name, input: c.input as DocumentType } })) : []),
-          ];
-    const last = wire.at(-1);
-    if (last?.role === role) last.content!.push(...blocks);
-    else wire.push({ role, content: blocks });
-  }
-  return wire;
+function blocksOf(m: ModelMessage): ContentBlock[] {
+  if (m.role === 'tool') return [{ toolResult: { toolUseId: m.callId, content: [{ text: m.content }], status: m.isError ? 'error' : 'success' } }];
+  return [
+    ...(m.content ? [{ text: m.content }] : []),
+    ...(m.role === 'assistant' ? (m.toolCalls ?? []).map((c) => ({ toolUse: { toolUseId: c.id, name: c.name, input: c.input as DocumentType } })) : []),
+  ];
 }
 
 /** Amazon Bedrock's Converse API, through the AWS SDK (credentials from the default provider chain). */
@@ -74,7 +63,7 @@ export class BedrockConverseProvider implements ModelProvider {
         new ConverseCommand({
           modelId: this.model,
           system: [{ text: system }],
-          messages: toWire(request.messages),
+          messages: alternatingTurns(request.messages, blocksOf) as Message[],
           inferenceConfig: { maxTokens: this.options.maxTokens },
           ...(tools.length ? { toolConfig: { tools } } : {}),
         }),

@@ -44,6 +44,21 @@ export class ProviderError extends Error {
   }
 }
 
+/**
+ * Anthropic and Bedrock Converse want user and assistant turns to alternate, with tool results inside a user
+ * turn: consecutive messages of one role become one message of blocks.
+ */
+export function alternatingTurns<Block>(messages: ModelMessage[], blocksOf: (message: ModelMessage) => Block[]): Array<{ role: 'user' | 'assistant'; content: Block[] }> {
+  const turns: Array<{ role: 'user' | 'assistant'; content: Block[] }> = [];
+  for (const message of messages) {
+    const role = message.role === 'assistant' ? 'assistant' : 'user';
+    const last = turns.at(-1);
+    if (last?.role === role) last.content.push(...blocksOf(message));
+    else turns.push({ role, content: blocksOf(message) });
+  }
+  return turns;
+}
+
 /** Retryable HTTP statuses of model APIs: timeouts, rate limits, overload and server faults. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
