@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/load.js';
 import { createLogger } from '../src/logger.js';
-import { runtimeSessionHeader } from '../src/runtime/contract.js';
+import { runtimeSessionHeader, type Invocation } from '../src/runtime/contract.js';
 import { OpenAiCompatibleProvider } from '../src/runtime/providers/openai-compatible.js';
 import { startRuntime } from '../src/runtime/server.js';
 import { sendMessage } from '../src/sessions/session-client.js';
@@ -90,14 +90,21 @@ const client = await connectClient(config);
 
 try {
   console.log(`ClawFlow turn overhead — ${turns} turns (after ${warmup} warm-up), one session, instant model, Temporal dev server (SQLite)\n`);
+  // What the session workflow sends: the full context once, then only what is new.
   const invocation = (i: number): string =>
-    JSON.stringify({ sessionKey: 'main:bench:direct', turn: i + 1, history: [], messages: [{ messageId: `d${i}`, content: `message ${i}` }] });
+    JSON.stringify({
+      sessionKey: 'main:bench:direct',
+      turn: i + 1,
+      context: i === 0 ? { mode: 'full', systemPrompt: null, summary: null, history: [], keepTurns: 20 } : { mode: 'cached', throughTurn: i },
+      messages: [{ messageId: `d${i}`, content: `message ${i}` }],
+    } satisfies Invocation);
   await measure('Runtime called directly (no Temporal)', async (i) => {
     const response = await fetch(`${runtime.url}/invocations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [runtimeSessionHeader]: 'clawflow-bench-0000000000000000000000000' },
       body: invocation(i),
     });
+    if (!response.ok) throw new Error(`direct invocation answered HTTP ${response.status}: ${await response.text()}`);
     await response.json();
   });
   console.log();
