@@ -13,6 +13,18 @@ const devServerDynamicConfig = [
   'history.visibilityProcessorMaxPollRPS=10000',
 ];
 
+/**
+ * Write-ahead logging instead of SQLite's rollback journal: one fsync per commit instead of several, still durable
+ * on power loss (synchronous stays FULL). Measured: 70 → 56 ms added per turn.
+ */
+const devServerSqlitePragmas = ['journal_mode=wal'];
+
+/** Flags both ways of running the dev server share. */
+const devServerTuning = [
+  ...devServerDynamicConfig.flatMap((value) => ['--dynamic-config-value', value]),
+  ...devServerSqlitePragmas.flatMap((pragma) => ['--sqlite-pragma', pragma]),
+];
+
 export interface DevServerOptions {
   cli: TemporalCli;
   dbFile: string;
@@ -111,7 +123,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         uiPort,
         searchAttributes: Object.values(sessionSearchAttributes),
         extraArgs: [
-          ...devServerDynamicConfig.flatMap((value) => ['--dynamic-config-value', value]),
+          ...devServerTuning,
           ...(options.namespaces ?? []).flatMap((ns) => ['--namespace', ns]),
         ],
       },
@@ -134,7 +146,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'warn',
     // The history service polls its task queues at most 20 times a second by default, which adds ~50 ms to every
     // step of a turn (measured: 200 ms → 60 ms per turn). A personal server has no reason to throttle itself.
-    ...devServerDynamicConfig.flatMap((value) => ['--dynamic-config-value', value]),
+    ...devServerTuning,
     ...searchAttributeRegistrations.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
     ...(options.namespaces ?? []).flatMap((ns) => ['--namespace', ns]),
   ];
