@@ -17,4 +17,4 @@ export function createAgentActivities(deps: AgentActivityDeps) {
 }
 
 export type AgentActivities = ReturnType<typeof createAgentActivities>;
-export { createToolActivities, type ToolActivities } from './tools.js';
+export { createToolActivities, type RunToolOutcome, type ToolActivities, type WorkspaceContext } from './tools.js';

@@ -1,38 +1,76 @@
+import { Context } from '@temporalio/activity';
 import { z } from 'zod';
-import type { ToolCall, ToolResult } from '../runtime/contract.js';
-import { currentTimeTool } from '../tools/catalog.js';
+import type { ClawflowConfig } from '../config/load.js';
+import type { ToolCall, ToolResult, ToolSpec } from '../runtime/contract.js';
+import type { BrowserPool } from '../tools/browser-pool.js';
+import { offeredTools, toolRegistry } from '../tools/registry.js';
+import { ApprovalRequired, ToolError, type Artifact } from '../tools/tool.js';
+import { buildSystemPrompt, ensureWorkspace } from '../workspace/workspace.js';
 
 export interface RunToolInput {
   sessionKey: string;
   call: ToolCall;
+  /** The user approved this call (it was answered `approvalRequired` before). */
+  approved?: boolean;
 }
 
-const currentTimeInput = z.object({ timezone: z.string().min(1).optional() }).strict();
+export type RunToolOutcome =
+  | { kind: 'result'; result: ToolResult; workspaceChanged: boolean; artifacts?: Artifact[] }
+  | { kind: 'approvalRequired'; subject: string };
 
-function currentTime(input: unknown, now: Date): string {
-  const { timezone } = currentTimeInput.parse(input);
-  const zone = timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const local = new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'long', timeZone: zone }).format(now);
-  return JSON.stringify({ iso: now.toISOString(), timezone: zone, local });
+export interface WorkspaceContext {
+  tools: ToolSpec[];
+  systemPrompt: string;
 }
 
-const tools: Record<string, (input: unknown, now: Date) => string> = {
-  [currentTimeTool.name]: currentTime,
-};
+export interface ToolActivityDeps {
+  config: ClawflowConfig;
+  browsers: BrowserPool;
+}
 
-/** The tools of the `clawflow-tools` task queue: they run on the user's host. */
-export function createToolActivities(clock: () => Date = () => new Date()) {
+/** The activities of the `clawflow-tools` task queue: they run on the user's host, inside the agent's workspace. */
+export function createToolActivities({ config, browsers }: ToolActivityDeps) {
+  const workspace = config.paths.workspaceDir;
+  ensureWorkspace(workspace);
   return {
-    /** Runs one tool call. A tool's own failure is answered to the model (isError), not thrown: it may recover. */
-    runTool({ call }: RunToolInput): Promise<ToolResult> {
-      const tool = tools[call.name];
+    /** What this host offers the agent: its tools, and the system prompt built from the workspace files. */
+    async describeWorkspace(): Promise<WorkspaceContext> {
+      ensureWorkspace(workspace);
+      return { tools: offeredTools(config.tools), systemPrompt: await buildSystemPrompt(workspace, config.workspace.promptMaxChars) };
+    },
+
+    /** Runs one tool call. A refusal or failure is answered to the model (isError), never thrown: it may recover. */
+    async runTool({ sessionKey, call, approved = false }: RunToolInput): Promise<RunToolOutcome> {
       const result = (output: string, isError: boolean): ToolResult => ({ callId: call.id, name: call.name, output, isError });
-      if (!tool) return Promise.resolve(result(`unknown tool "${call.name}"; available: ${Object.keys(tools).join(', ')}`, true));
+      const tool = toolRegistry.get(call.name);
+      if (!tool || !(tool.enabled?.(config.tools) ?? true)) {
+        return { kind: 'result', result: result(`unknown tool "${call.name}"; available: ${offeredTools(config.tools).map((t) => t.name).join(', ')}`, true), workspaceChanged: false };
+      }
+      const input = tool.input.safeParse(call.input);
+      if (!input.success) {
+        const problems = input.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+        return { kind: 'result', result: result(`invalid arguments for ${call.name}: ${problems}`, true), workspaceChanged: false };
+      }
+      const context = Context.current();
+      // Liveness while the tool runs: a tools worker that dies is noticed within the heartbeat timeout.
+      const beat = setInterval(() => context.heartbeat(), 1000);
       try {
-        return Promise.resolve(result(tool(call.input, clock()), false));
+        const output = await tool.run(input.data, {
+          workspace,
+          sessionKey,
+          config: config.tools,
+          signal: context.cancellationSignal,
+          browsers,
+          approved,
+        });
+        const { output: text, artifacts } = typeof output === 'string' ? { output, artifacts: undefined } : output;
+        return { kind: 'result', result: result(text, false), workspaceChanged: tool.mutatesWorkspace, ...(artifacts ? { artifacts } : {}) };
       } catch (error) {
-        const message = error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ') : (error as Error).message;
-        return Promise.resolve(result(`${call.name} failed: ${message}`, true));
+        if (error instanceof ApprovalRequired) return { kind: 'approvalRequired', subject: error.subject };
+        const message = error instanceof ToolError || error instanceof z.ZodError ? error.message : `${call.name} failed: ${(error as Error).message}`;
+        return { kind: 'result', result: result(message, true), workspaceChanged: tool.mutatesWorkspace };
+      } finally {
+        clearInterval(beat);
       }
     },
   };

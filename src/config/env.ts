@@ -1,7 +1,7 @@
 /** One environment variable that sets one configuration key. */
 export interface EnvBinding {
   env: string;
-  path: readonly [string, string];
+  path: readonly [string, string] | readonly [string, string, string];
   kind: 'string' | 'number';
   secret?: boolean;
 }
@@ -34,6 +34,9 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_AGENTCORE_IDLE_TIMEOUT_SECONDS', path: ['agentcore', 'idleTimeoutSeconds'], kind: 'number' },
   { env: 'CLAWFLOW_AGENTCORE_MAX_LIFETIME_SECONDS', path: ['agentcore', 'maxLifetimeSeconds'], kind: 'number' },
   { env: 'CLAWFLOW_AGENTCORE_ROTATION_MARGIN_SECONDS', path: ['agentcore', 'rotationMarginSeconds'], kind: 'number' },
+  { env: 'CLAWFLOW_WORKSPACE', path: ['workspace', 'dir'], kind: 'string' },
+  { env: 'CLAWFLOW_EXEC_POLICY', path: ['tools', 'exec', 'policy'], kind: 'string' },
+  { env: 'CLAWFLOW_BROWSER_EXECUTABLE', path: ['tools', 'browser', 'executablePath'], kind: 'string' },
   { env: 'CLAWFLOW_SESSION_HISTORY_TURNS', path: ['session', 'historyTurns'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_CONTINUE_AS_NEW_AFTER_TURNS', path: ['session', 'continueAsNewAfterTurns'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_DEDUPE_WINDOW', path: ['session', 'dedupeWindow'], kind: 'number' },

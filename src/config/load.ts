@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import JSON5 from 'json5';
 import type { z } from 'zod';
 import { envBindings, secretPaths } from './env.js';
@@ -7,7 +8,10 @@ import { statePaths, type StatePaths } from './paths.js';
 import { configFileSchema, type ConfigFile } from './schema.js';
 
 export interface ClawflowConfig extends ConfigFile {
-  paths: StatePaths;
+  paths: StatePaths & {
+    /** The agent's workspace (workspace.dir, or <home>/workspace). */
+    workspaceDir: string;
+  };
 }
 
 /** A configuration problem a person has to fix; the message names the key and where it came from. */
@@ -36,11 +40,12 @@ function applyEnv(raw: RawObject, env: NodeJS.ProcessEnv, origins: Map<string, s
   for (const binding of envBindings) {
     const value = env[binding.env];
     if (value === undefined || value === '') continue;
-    const [section, key] = binding.path;
-    const current = merged[section];
-    const target: RawObject = current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as RawObject) : {};
-    target[key] = binding.kind === 'number' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
-    merged[section] = target;
+    let holder = merged;
+    for (const part of binding.path.slice(0, -1)) {
+      const next = holder[part];
+      holder = holder[part] = next !== null && typeof next === 'object' && !Array.isArray(next) ? (next as RawObject) : {};
+    }
+    holder[binding.path.at(-1)!] = binding.kind === 'number' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
     origins.set(binding.path.join('.'), binding.env);
   }
   return merged;
@@ -69,7 +74,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ClawflowConfig
   if (!result.success) {
     throw new ConfigError(`Invalid configuration:\n${describeIssues(result.error.issues, paths.configFile, origins)}`);
   }
-  return { ...result.data, paths };
+  const dir = result.data.workspace.dir;
+  const workspaceDir = dir ? resolve(dir.startsWith('~/') ? join(homedir(), dir.slice(2)) : dir) : join(paths.home, 'workspace');
+  return { ...result.data, paths: { ...paths, workspaceDir } };
 }
 
 const starterConfig = `// ClawFlow configuration (JSON5). Every key can also be set from the environment; see README.md.

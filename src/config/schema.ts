@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+function isRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const port = z.number().int().min(1).max(65535);
 const identifier = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'use lowercase letters, digits, "-" and "_" (at most 64)');
 
@@ -89,6 +98,53 @@ export const configFileSchema = z
         message: 'must be shorter than idleTimeoutSeconds and maxLifetimeSeconds',
         path: ['rotationMarginSeconds'],
       })
+      .prefault({}),
+    workspace: z
+      .object({
+        /** The agent's workspace: AGENTS.md, SOUL.md, USER.md, MEMORY.md, memory/ notes; its tools work inside it. Default: <CLAWFLOW_HOME>/workspace. */
+        dir: z.string().min(1).optional(),
+        /** Most characters of workspace files put into the system prompt (the rest is cut, with a note). */
+        promptMaxChars: z.number().int().min(1000).max(500_000).default(24_000),
+      })
+      .strict()
+      .prefault({}),
+    tools: z
+      .object({
+        exec: z
+          .object({
+            /** `deny`: never run commands; `allowlist`: only commands matching `allowlist`; `ask`: ask the user each time (or always allow one command). */
+            policy: z.enum(['deny', 'allowlist', 'ask']).default('ask'),
+            /** Regular expressions; a command runs without asking when one matches it whole. */
+            allowlist: z.array(z.string().refine(isRegex, 'must be a valid regular expression')).default([]),
+            /** Default and largest timeout of one command. */
+            timeoutSeconds: z.number().int().min(1).max(86_400).default(120),
+            maxTimeoutSeconds: z.number().int().min(1).max(86_400).default(1800),
+            /** Most bytes of output returned (head and tail kept). */
+            outputCapBytes: z.number().int().min(1000).max(10_000_000).default(32_000),
+            /** How long the session waits for the user's answer to an approval request. */
+            approvalTimeoutSeconds: z.number().int().min(1).max(86_400).default(600),
+          })
+          .strict()
+          .prefault({}),
+        files: z
+          .object({
+            maxReadBytes: z.number().int().min(1000).max(100_000_000).default(256_000),
+            maxWriteBytes: z.number().int().min(1000).max(100_000_000).default(5_000_000),
+          })
+          .strict()
+          .prefault({}),
+        browser: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Chromium or Chrome; default: the first of /usr/bin/chromium, /usr/bin/chromium-browser, /usr/bin/google-chrome found. */
+            executablePath: z.string().min(1).optional(),
+            /** A session's pages close after this long unused; the browser, once no session has pages. */
+            idleSeconds: z.number().int().min(5).max(86_400).default(300),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
       .prefault({}),
     session: z
       .object({

@@ -37,6 +37,7 @@ export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettin
     runtimeIdleSeconds: config.agentcore.idleTimeoutSeconds,
     runtimeMaxLifetimeSeconds: config.agentcore.maxLifetimeSeconds,
     runtimeRotationMarginSeconds: config.agentcore.rotationMarginSeconds,
+    approvalTimeoutSeconds: config.tools.exec.approvalTimeoutSeconds,
   };
 }
 

@@ -9,6 +9,7 @@ import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { temporalLoggerFrom } from './temporal-logger.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
+import { BrowserPool, findChromium } from '../tools/browser-pool.js';
 
 export interface WorkerSet {
   /** Resolves when every worker has stopped. */
@@ -54,15 +55,17 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     activities: createAgentActivities({ transport: transportFromConfig(config, runtimeUrl), transcripts: new JsonlTranscriptStore(config.paths.transcriptsDir) }),
     shutdownGraceTime: '5s',
   });
+  const browsers = new BrowserPool(findChromium(config.tools.browser.executablePath), config.tools.browser.idleSeconds * 1000);
   const tools = await Worker.create({
     connection,
     namespace,
     taskQueue: taskQueues.tools,
-    activities: createToolActivities(),
+    activities: createToolActivities({ config, browsers }),
     shutdownGraceTime: '5s',
   });
   const workers = [sessions, agent, tools];
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
+    await browsers.close();
     await connection.close();
   });
   return {

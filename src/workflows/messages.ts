@@ -28,6 +28,7 @@ export const sessionSettingsSchema = z
     runtimeIdleSeconds: z.number().int().min(1).default(900),
     runtimeMaxLifetimeSeconds: z.number().int().min(1).default(28_800),
     runtimeRotationMarginSeconds: z.number().int().min(0).default(60),
+    approvalTimeoutSeconds: z.number().int().min(1).default(600),
   })
   .strict();
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
@@ -51,8 +52,16 @@ export const transcriptEntrySchema = z.object({
       reason: z.enum(rotationReasons).optional(),
     })
     .optional(),
-  /** On answers: the tools the agent called in this turn. */
-  tools: z.array(z.object({ name: z.string(), isError: z.boolean() })).optional(),
+  /** On answers: the tools the agent called in this turn, and the files they produced (screenshots). */
+  tools: z
+    .array(
+      z.object({
+        name: z.string(),
+        isError: z.boolean(),
+        artifacts: z.array(z.object({ kind: z.literal('image'), mimeType: z.string(), path: z.string(), bytes: z.number() })).optional(),
+      }),
+    )
+    .optional(),
 });
 export type TranscriptEntry = z.infer<typeof transcriptEntrySchema>;
 
@@ -98,6 +107,8 @@ export const carriedStateSchema = z.object({
   recentReplies: z.array(turnReplySchema),
   runtimeSession: runtimeSessionStateSchema,
   rejected: z.array(z.string()),
+  /** Commands the user approved "always" in this session. */
+  alwaysApproved: z.array(z.string()).default([]),
 });
 export type CarriedState = z.infer<typeof carriedStateSchema>;
 
@@ -110,7 +121,25 @@ export const sessionInputSchema = z
   .strict();
 export type SessionInput = z.infer<typeof sessionInputSchema>;
 
-export type SessionStatusName = 'idle' | 'running';
+export type SessionStatusName = 'idle' | 'running' | 'awaiting-approval';
+
+/** A tool call waiting for the user's yes or no (exec under the `ask` policy). */
+export interface ApprovalRequest {
+  requestId: string;
+  tool: string;
+  /** What would run, e.g. the command line. */
+  subject: string;
+  requestedAt: string;
+  expiresAt: string;
+}
+
+export const approvalDecisionSchema = z
+  .object({
+    requestId: z.string().min(1),
+    decision: z.enum(['once', 'always', 'deny']),
+  })
+  .strict();
+export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
 
 export interface SessionStatus {
   sessionKey: string;
@@ -123,6 +152,7 @@ export interface SessionStatus {
   runtimeSession: RuntimeSessionState;
   /** The most recent inputs the session refused, with the reason. */
   rejected: string[];
+  pendingApprovals: ApprovalRequest[];
 }
 
 /** Fire-and-forget delivery (connectors): the reply goes out through the channel. */
@@ -130,6 +160,8 @@ export const inboundSignal = defineSignal<[InboundMessage]>('inbound');
 /** Deliver a message and wait for the reply of the turn that answers it. */
 export const sendUpdate = defineUpdate<TurnReply, [InboundMessage]>('send');
 /** The recent window of the conversation kept in the workflow (the full transcript is in the transcript store). */
+/** The user's answer to an approval request. */
+export const approvalSignal = defineSignal<[ApprovalDecision]>('approval');
 export const transcriptQuery = defineQuery<TranscriptEntry[]>('transcript');
 export const statusQuery = defineQuery<SessionStatus>('status');
 

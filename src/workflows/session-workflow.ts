@@ -12,11 +12,14 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AgentActivities, ToolActivities } from '../activities/index.js';
-import { runtimeSessionLostType, type InvocationResult, type ToolStep } from '../runtime/contract.js';
-import { toolCatalog } from '../tools/catalog.js';
+import type { AgentActivities, RunToolOutcome, ToolActivities, WorkspaceContext } from '../activities/index.js';
+import { runtimeSessionLostType, type InvocationResult, type ToolCall, type ToolResult, type ToolStep } from '../runtime/contract.js';
 import {
+  approvalDecisionSchema,
+  approvalSignal,
   describeZodError,
+  type ApprovalDecision,
+  type ApprovalRequest,
   inboundMessageSchema,
   inboundSignal,
   sendUpdate,
@@ -76,11 +79,20 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     scheduleToCloseTimeout: settings.retryForSeconds * 1000,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
   });
+  // A tool call runs once: a command that may have half run is reported to the model, never silently repeated.
   const tools = proxyActivities<ToolActivities>({
     taskQueue: taskQueues.tools,
-    startToCloseTimeout: settings.turnTimeoutSeconds * 1000,
-    scheduleToCloseTimeout: settings.retryForSeconds * 1000,
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+    startToCloseTimeout: '2h',
+    heartbeatTimeout: settings.heartbeatTimeoutSeconds * 1000,
+    scheduleToCloseTimeout: settings.retryForSeconds * 1000 + 2 * 3600 * 1000,
+    retry: { maximumAttempts: 1 },
+  });
+  // The tools host may be asleep: do not hold a turn long for its workspace, answer without it and try again later.
+  const workspaceHost = proxyActivities<ToolActivities>({
+    taskQueue: taskQueues.tools,
+    scheduleToStartTimeout: '5s',
+    startToCloseTimeout: '30s',
+    retry: { maximumAttempts: 2 },
   });
   // Best effort: nothing waits on it for long.
   const housekeeping = proxyActivities<AgentActivities>({
@@ -110,6 +122,12 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
   const recentReplies: TurnReply[] = carried?.recentReplies ?? [];
   const rejected: string[] = carried?.rejected ?? [];
   const seen = new BoundedIdSet(carried?.seenMessageIds ?? [], settings.dedupeWindow);
+  const alwaysApproved = new Set(carried?.alwaysApproved ?? []);
+  const pendingApprovals: ApprovalRequest[] = [];
+  const decisions = new Map<string, ApprovalDecision['decision']>();
+  /** The tools and system prompt the tools host offers; fetched once a run, and again after the agent changed its files. */
+  let workspace: WorkspaceContext | null = null;
+  let workspaceChanged = false;
 
   const publish = (): void => {
     upsertSearchAttributes([
@@ -177,6 +195,13 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     },
   );
 
+  setHandler(approvalSignal, (raw) => {
+    const parsed = approvalDecisionSchema.safeParse(raw);
+    if (!parsed.success) return reject(`approval signal refused: ${describeZodError(parsed.error)}`);
+    if (!pendingApprovals.some((a) => a.requestId === parsed.data.requestId)) return reject(`approval for unknown or expired request ${parsed.data.requestId}`);
+    decisions.set(parsed.data.requestId, parsed.data.decision);
+  });
+
   setHandler(transcriptQuery, () => window);
   setHandler(statusQuery, () => ({
     sessionKey,
@@ -188,7 +213,31 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     lastActivity,
     runtimeSession: runtime,
     rejected,
+    pendingApprovals,
   }));
+
+  /** Asks the user to approve a tool call and waits, durably, for the answer or the timeout. */
+  const askUser = async (tool: string, subject: string): Promise<ApprovalDecision['decision'] | 'timeout'> => {
+    const requestedAt = new Date();
+    const request: ApprovalRequest = {
+      requestId: uuid4(),
+      tool,
+      subject,
+      requestedAt: requestedAt.toISOString(),
+      expiresAt: new Date(requestedAt.getTime() + settings.approvalTimeoutSeconds * 1000).toISOString(),
+    };
+    pendingApprovals.push(request);
+    status = 'awaiting-approval';
+    publish();
+    log.info('Waiting for the user to approve a tool call', { sessionKey, tool, subject, requestId: request.requestId });
+    const answered = await condition(() => decisions.has(request.requestId), settings.approvalTimeoutSeconds * 1000);
+    pendingApprovals.splice(pendingApprovals.indexOf(request), 1);
+    const decision = answered ? decisions.get(request.requestId)! : 'timeout';
+    decisions.delete(request.requestId);
+    status = 'running';
+    publish();
+    return decision;
+  };
 
   const runTurn = async (message: QueuedMessage): Promise<void> => {
     const turn = turns + 1;
@@ -212,6 +261,17 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     };
     const due = rotationDue(runtime, settings, Date.now());
     if (due) rotate(due);
+    if (!workspace || workspaceChanged) {
+      const refreshed = await workspaceHost.describeWorkspace().catch((error: unknown) => {
+        log.warn('The tools host did not describe its workspace; answering without tools this turn', { sessionKey, error: String(error) });
+        return null;
+      });
+      // A changed workspace means a changed system prompt: the runtime session gets the full context again.
+      if (refreshed && workspace && refreshed.systemPrompt !== workspace.systemPrompt) runtime = { ...runtime, syncedThroughTurn: null };
+      workspace = refreshed;
+      workspaceChanged = !refreshed;
+    }
+    const offered = workspace?.tools ?? [];
 
     const messages = [{ messageId: message.messageId, content: message.text, ...(message.sender ? { sender: message.sender } : {}) }];
     /** One invocation; a runtime session that lost the conversation is replaced and sent the full context. */
@@ -220,13 +280,13 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
         const fresh = runtime.syncedThroughTurn === null;
         const history = fresh ? windowToHistory(window) : [];
         const context = fresh
-          ? ({ mode: 'full', systemPrompt: null, summary, history, keepTurns: settings.historyTurns } as const)
+          ? ({ mode: 'full', systemPrompt: workspace?.systemPrompt ?? null, summary, history, keepTurns: settings.historyTurns } as const)
           : ({ mode: 'cached', throughTurn: runtime.syncedThroughTurn! } as const);
         if (fresh) runtime = { ...runtime, startedAt: now() };
         try {
           const result = await agent.invokeAgent({
             runtimeSessionId: runtime.id,
-            invocation: { sessionKey, turn, context, messages, tools: [...toolCatalog], steps, toolsAllowed },
+            invocation: { sessionKey, turn, context, messages, tools: offered, steps, toolsAllowed },
           });
           const synced = result.kind === 'reply' ? turn : fresh ? (history.at(-1)?.turn ?? 0) : runtime.syncedThroughTurn;
           runtime = { ...runtime, lastUsedAt: now(), syncedThroughTurn: synced };
@@ -238,8 +298,32 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
       }
     };
 
+    /** Runs one tool call; asks the user first when the host's policy says so. */
+    const runToolCall = async (call: ToolCall): Promise<ToolResult> => {
+      const failed = (output: string): ToolResult => ({ callId: call.id, name: call.name, output, isError: true });
+      const attempt = (approved: boolean): Promise<RunToolOutcome> =>
+        tools.runTool({ sessionKey, call, approved }).catch((error: unknown) => {
+          if (!(error instanceof ActivityFailure)) throw error;
+          const reason = error.cause instanceof Error ? error.cause.message : error.message;
+          return { kind: 'result', result: failed(`${call.name} did not finish (${reason}); it may or may not have taken effect — check before trying again`), workspaceChanged: true };
+        });
+      let outcome = await attempt(false);
+      if (outcome.kind === 'approvalRequired') {
+        const decision = alwaysApproved.has(outcome.subject) ? 'once' : await askUser(call.name, outcome.subject);
+        if (decision === 'always') alwaysApproved.add(outcome.subject);
+        if (decision === 'deny' || decision === 'timeout') {
+          return failed(decision === 'deny' ? `the user did not allow running: ${outcome.subject}` : `no answer from the user within ${settings.approvalTimeoutSeconds} s; not run: ${outcome.subject}`);
+        }
+        outcome = await attempt(true);
+        if (outcome.kind === 'approvalRequired') return failed(`the tools host still refuses: ${outcome.subject}`);
+      }
+      if (outcome.workspaceChanged) workspaceChanged = true;
+      used.push({ name: call.name, isError: outcome.result.isError, ...(outcome.artifacts ? { artifacts: outcome.artifacts } : {}) });
+      return outcome.result;
+    };
+
     let answer: TranscriptEntry;
-    const used: Array<{ name: string; isError: boolean }> = [];
+    const used: NonNullable<TranscriptEntry['tools']> = [];
     try {
       const steps: ToolStep[] = [];
       let result = await invokeStep(steps, true);
@@ -247,8 +331,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
         if (steps.length >= settings.maxToolSteps) {
           throw new TurnAbandoned(`The agent could not answer: it still wanted tools after ${settings.maxToolSteps} rounds of tool calls.`);
         }
-        const results = await Promise.all(result.toolCalls.map((call) => tools.runTool({ sessionKey, call })));
-        used.push(...results.map((r) => ({ name: r.name, isError: r.isError })));
+        const results = await Promise.all(result.toolCalls.map(runToolCall));
         steps.push({ text: result.text, toolCalls: result.toolCalls, results });
         result = await invokeStep(steps, steps.length < settings.maxToolSteps);
       }
@@ -333,6 +416,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
           recentReplies,
           runtimeSession: runtime,
           rejected,
+          alwaysApproved: [...alwaysApproved],
         };
         log.info('Continuing as new', { sessionKey, turns, queued: queue.length });
         await continueAsNew<typeof SessionWorkflow>({ sessionKey, settings, carried: next });

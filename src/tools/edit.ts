@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { writeFileAtomic } from './atomic-write.js';
+import { defineTool, ToolError } from './tool.js';
+import { resolveInWorkspace, workspaceRelative } from './workspace-path.js';
+
+function occurrences(text: string, needle: string): number {
+  let count = 0;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) count += 1;
+  return count;
+}
+
+export const editTool = defineTool({
+  name: 'edit',
+  description: 'Edit a file in the workspace by exact replacement. Each oldText must occur exactly once in the file; add surrounding text to make it unique.',
+  mutatesWorkspace: true,
+  input: z
+    .object({
+      path: z.string().min(1).describe('path relative to the workspace'),
+      edits: z.array(z.object({ oldText: z.string().min(1), newText: z.string() }).strict()).min(1),
+    })
+    .strict(),
+  async run({ path, edits }, { workspace, config }) {
+    const file = await resolveInWorkspace(workspace, path);
+    let text = await readFile(file, 'utf8').catch(() => {
+      throw new ToolError(`${path} does not exist; create it with write`);
+    });
+    for (const [index, { oldText, newText }] of edits.entries()) {
+      const found = occurrences(text, oldText);
+      const which = edits.length > 1 ? `edit ${index + 1}: ` : '';
+      if (found === 0) throw new ToolError(`${which}oldText was not found in ${path}; nothing was changed`);
+      if (found > 1) throw new ToolError(`${which}oldText occurs ${found} times in ${path}; include more surrounding text so it matches once. Nothing was changed`);
+      text = text.replace(oldText, () => newText);
+    }
+    if (Buffer.byteLength(text) > config.files.maxWriteBytes) throw new ToolError(`the edited file would exceed ${config.files.maxWriteBytes} bytes`);
+    await writeFileAtomic(file, text);
+    return `applied ${edits.length} edit${edits.length === 1 ? '' : 's'} to ${workspaceRelative(workspace, file)}`;
+  },
+});
