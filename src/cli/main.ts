@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCore } from './commands/agentcore.js';
+import { registerApprove } from './commands/approve.js';
 import { registerConfig } from './commands/config.js';
 import { registerRuntime } from './commands/runtime.js';
 import { registerSend } from './commands/send.js';
@@ -17,6 +18,7 @@ const program = new Command('clawflow')
 registerStart(program);
 registerSend(program);
 registerSessions(program);
+registerApprove(program);
 registerWorker(program);
 registerRuntime(program);
 registerConfig(program);

@@ -4,12 +4,16 @@ import type { ClawflowConfig } from '../config/load.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import type { SessionWorkflow } from '../workflows/index.js';
 import {
+  approvalDecisionSchema,
+  approvalSignal,
   inboundMessageSchema,
   inboundSignal,
   sendUpdate,
   statusQuery,
   transcriptQuery,
   describeZodError,
+  type ApprovalDecision,
+  type ApprovalRequest,
   type InboundMessage,
   type SessionInput,
   type SessionSettings,
@@ -163,4 +167,28 @@ export async function describeSession(client: Client, config: ClawflowConfig, ke
   const transcript = stored ?? [];
   const lastStored = transcript.at(-1)?.turn ?? 0;
   return { sessionKey, status, transcript: [...transcript, ...window.filter((e) => e.turn > lastStored)] };
+}
+
+export class NoSuchApprovalError extends Error {
+  override name = 'NoSuchApprovalError';
+}
+
+/** The tool calls a session is waiting for the user to approve. */
+export async function pendingApprovals(client: Client, config: ClawflowConfig, keyText: string): Promise<ApprovalRequest[]> {
+  const handle = client.workflow.getHandle(sessionWorkflowId(resolveKey(config, keyText)));
+  return (await handle.query(statusQuery)).pendingApprovals;
+}
+
+/** Answers an approval request: run it once, always (in this session), or not at all. */
+export async function answerApproval(client: Client, config: ClawflowConfig, keyText: string, answer: ApprovalDecision): Promise<ApprovalRequest> {
+  const parsed = approvalDecisionSchema.safeParse(answer);
+  if (!parsed.success) throw new InvalidMessageError(describeZodError(parsed.error));
+  const pending = await pendingApprovals(client, config, keyText);
+  const request = pending.find((r) => r.requestId === parsed.data.requestId);
+  if (!request) {
+    const waiting = pending.map((r) => `${r.requestId} (${r.tool}: ${r.subject})`).join(', ');
+    throw new NoSuchApprovalError(`session ${keyText} has no pending approval ${parsed.data.requestId}${waiting ? `; waiting: ${waiting}` : ' (nothing is waiting)'}`);
+  }
+  await client.workflow.getHandle(sessionWorkflowId(resolveKey(config, keyText))).signal(approvalSignal, parsed.data);
+  return request;
 }

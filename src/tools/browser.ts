@@ -5,7 +5,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { findChromium } from './browser-pool.js';
 import { defineTool, ToolError } from './tool.js';
 
-const actionTimeoutMs = 15_000;
+const actionTimeoutMs = 10_000;
 const maxTextChars = 20_000;
 
 async function pageText(page: Page): Promise<string> {

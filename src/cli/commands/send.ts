@@ -13,9 +13,25 @@ export function registerSend(program: Command): void {
     .option('--json', 'print the reply as JSON')
     .action(async (keyText: string, words: string[], options: { messageId?: string; sender?: string; json?: boolean }) => {
       const config = loadConfig();
-      const { sendMessage } = await import('../../sessions/session-client.js');
+      const { pendingApprovals, sendMessage } = await import('../../sessions/session-client.js');
       const { connectClient } = await import('../../temporal/connection.js');
       const client = await connectClient(config);
+      // While the turn runs, show any command the agent wants to run and how to answer (no chat channel here).
+      const shown = new Set<string>();
+      const watch = setInterval(() => {
+        pendingApprovals(client, config, keyText).then((requests) => {
+          for (const r of requests.filter((r) => !shown.has(r.requestId))) {
+            shown.add(r.requestId);
+            process.stderr.write(
+              `The agent asks to run (${r.tool}): ${r.subject}\n` +
+                `  allow once:  npx clawflow approve ${keyText} ${r.requestId}\n` +
+                `  always:      npx clawflow approve ${keyText} ${r.requestId} --always\n` +
+                `  deny:        npx clawflow approve ${keyText} ${r.requestId} --deny\n` +
+                `  (unanswered by ${r.expiresAt}: not run)\n`,
+            );
+          }
+        }, () => undefined);
+      }, 1000);
       try {
         const reply = await sendMessage(client, config, keyText, {
           text: words.join(' '),
@@ -25,6 +41,7 @@ export function registerSend(program: Command): void {
         if (options.json) printJson(reply);
         else process.stdout.write(`${reply.text}\n`);
       } finally {
+        clearInterval(watch);
         await client.connection.close();
       }
     });

@@ -1,0 +1,30 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import { BrowserPool, findChromium } from '../../src/tools/browser-pool.js';
+import type { ToolContext } from '../../src/tools/tool.js';
+
+/** A real workspace directory and the context a tool call gets, with tools configuration overrides. */
+export function toolContext(tools: Record<string, unknown> = {}): ToolContext & { cleanup(): Promise<void> } {
+  const root = mkdtempSync(join(tmpdir(), 'clawflow-tools-'));
+  const workspace = join(root, 'workspace');
+  const home = join(root, 'home');
+  mkdirSync(workspace);
+  mkdirSync(home);
+  writeFileSync(join(home, 'clawflow.json'), JSON.stringify({ tools }));
+  const config = loadConfig({ CLAWFLOW_HOME: home });
+  const browsers = new BrowserPool(findChromium(config.tools.browser.executablePath), 60_000);
+  return {
+    workspace,
+    sessionKey: 'main:test:tools',
+    config: config.tools,
+    signal: new AbortController().signal,
+    browsers,
+    approved: false,
+    async cleanup() {
+      await browsers.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
+import { namespaceForFile } from '../helpers/namespace.js';
+import { runCli, spawnCli, type CliProcess } from '../helpers/processes.js';
+import { TestStack } from '../helpers/test-stack.js';
+
+/** The model calls one tool, then answers with what the tool said. */
+function oneToolThenReport(name: string, args: Record<string, unknown>) {
+  return (request: ModelRequest): ScriptedAnswer => {
+    const result = request.messages.findLast((m) => m.role === 'tool');
+    if (result) return `tool said: ${result.content}`;
+    return { toolCalls: [{ name, arguments: args }] };
+  };
+}
+
+describe('host tools in a session (real worker processes, real Temporal)', () => {
+  let stack: TestStack;
+  let worker: CliProcess;
+  let workspace: string;
+
+  beforeAll(async () => {
+    stack = await TestStack.start({
+      namespace: namespaceForFile(import.meta.url),
+      config: {
+        agent: { heartbeatTimeoutSeconds: 3 },
+        tools: { exec: { policy: 'ask', allowlist: ['echo \\$\\$ >> job\\.pid; sleep \\d+'], approvalTimeoutSeconds: 60 } },
+      },
+    });
+    workspace = stack.config.paths.workspaceDir;
+    worker = await stack.startWorker();
+  });
+  afterAll(() => stack?.stop());
+
+  const askAndAnswer = async (key: string, command: string, answer: string[]): Promise<string> => {
+    stack.model.setReply(oneToolThenReport('exec', { command }));
+    const send = spawnCli(['send', key, 'please run it'], stack.env);
+    await send.waitFor(/npx clawflow approve \S+ \S+\n/, 30_000);
+    const requestId = /npx clawflow approve \S+ (\S+)\n/.exec(send.output())![1]!;
+    expect(send.output()).toContain(`The agent asks to run (exec): ${command}`);
+    const approved = await runCli(['approve', key, requestId, ...answer], stack.env);
+    expect(approved.code, approved.output).toBe(0);
+    expect(await send.exited, send.output()).toBe(0);
+    return send.output();
+  };
+
+  it('asks before running a command, and runs it once approved', async () => {
+    const output = await askAndAnswer('main:test:approve', 'echo approved > proof.txt', []);
+    expect(output).toMatch(/tool said: exit code 0\n/);
+    expect(readFileSync(join(workspace, 'proof.txt'), 'utf8')).toBe('approved\n');
+  });
+
+  it('does not run a denied command, and the model hears why', async () => {
+    const output = await askAndAnswer('main:test:deny', 'echo denied > never.txt', ['--deny']);
+    expect(output).toContain('tool said: Error: the user did not allow running: echo denied > never.txt');
+    expect(existsSync(join(workspace, 'never.txt'))).toBe(false);
+  });
+
+  it('remembers "always" for the rest of the session', async () => {
+    const key = 'main:test:always';
+    await askAndAnswer(key, 'echo always >> always.txt', ['--always']);
+    stack.model.setReply(oneToolThenReport('exec', { command: 'echo always >> always.txt' }));
+    expect((await stack.send(key, 'again')).text).toMatch(/^tool said: exit code 0/);
+    expect(readFileSync(join(workspace, 'always.txt'), 'utf8')).toBe('always\nalways\n');
+  });
+
+  it('answers with a clear failure when the tools worker dies during a long command, and does not run it again', async () => {
+    const key = 'main:test:killed-tool';
+    stack.model.setReply(oneToolThenReport('exec', { command: 'echo $$ >> job.pid; sleep 20' }));
+    const pending = stack.send(key, 'run the long job');
+    const pidFile = join(workspace, 'job.pid');
+    await expect.poll(() => existsSync(pidFile), { timeout: 20_000 }).toBe(true);
+    await stack.kill(worker, 'SIGKILL');
+    worker = await stack.startWorker();
+    try {
+      const reply = await pending;
+      expect(reply.text).toMatch(/^tool said: Error: exec did not finish \(activity Heartbeat timeout\); it may or may not have taken effect/);
+      // Run once, never again on the new worker.
+      expect(readFileSync(pidFile, 'utf8').trim().split('\n')).toHaveLength(1);
+    } finally {
+      // The command outlived its worker (its own process group); end it.
+      process.kill(-Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL');
+    }
+  });
+
+  it('puts a fact the agent wrote to MEMORY.md into the system prompt of a later, different session', async () => {
+    stack.model.setReply((request) => {
+      if (request.messages.some((m) => m.role === 'tool')) return 'noted';
+      return { toolCalls: [{ name: 'edit', arguments: { path: 'MEMORY.md', edits: [{ oldText: '# MEMORY.md — long-term memory', newText: "# MEMORY.md — long-term memory\n\n- The user's favourite colour is teal." }] } }] };
+    });
+    expect((await stack.send('main:test:memory-a', 'remember that my favourite colour is teal')).text).toBe('noted');
+
+    stack.model.setReply(() => 'hello');
+    await stack.send('main:test:memory-b', 'hi, a new conversation');
+    const system = stack.model.requests.at(-1)!.messages[0]!;
+    expect(system.role).toBe('system');
+    expect(system.content).toContain("The user's favourite colour is teal.");
+    expect(system.content).toContain('## SOUL.md');
+  });
+});
