@@ -63,9 +63,12 @@ export function createToolActivities({ config, browsers }: ToolActivityDeps) {
           browsers,
           approved,
         });
+        // A cancelled call reports the cancellation, so the turn that was stopped does not wait for anything else.
+        if (context.cancellationSignal.aborted) await context.cancelled;
         const { output: text, artifacts } = typeof output === 'string' ? { output, artifacts: undefined } : output;
         return { kind: 'result', result: result(text, false), workspaceChanged: tool.mutatesWorkspace, ...(artifacts ? { artifacts } : {}) };
       } catch (error) {
+        if (context.cancellationSignal.aborted) await context.cancelled;
         if (error instanceof ApprovalRequired) return { kind: 'approvalRequired', subject: error.subject };
         const message = error instanceof ToolError || error instanceof z.ZodError ? error.message : `${call.name} failed: ${(error as Error).message}`;
         return { kind: 'result', result: result(message, true), workspaceChanged: tool.mutatesWorkspace };

@@ -7,6 +7,7 @@ import { registerSend } from './commands/send.js';
 import { registerSessions } from './commands/sessions.js';
 import { registerSetup } from './commands/setup.js';
 import { registerStart } from './commands/start.js';
+import { registerStop } from './commands/stop.js';
 import { registerWorker } from './commands/worker.js';
 import { describeError } from './errors.js';
 
@@ -19,6 +20,7 @@ registerStart(program);
 registerSend(program);
 registerSessions(program);
 registerApprove(program);
+registerStop(program);
 registerWorker(program);
 registerRuntime(program);
 registerConfig(program);

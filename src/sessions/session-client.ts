@@ -9,6 +9,7 @@ import {
   inboundMessageSchema,
   inboundSignal,
   sendUpdate,
+  stopSignal,
   statusQuery,
   transcriptQuery,
   describeZodError,
@@ -191,4 +192,13 @@ export async function answerApproval(client: Client, config: ClawflowConfig, key
   }
   await client.workflow.getHandle(sessionWorkflowId(resolveKey(config, keyText))).signal(approvalSignal, parsed.data);
   return request;
+}
+
+/** Asks a session to stop its running turn; false when it was not running one. */
+export async function stopTurn(client: Client, config: ClawflowConfig, keyText: string): Promise<boolean> {
+  const handle = client.workflow.getHandle(sessionWorkflowId(resolveKey(config, keyText)));
+  const { status } = await handle.query(statusQuery);
+  if (status === 'idle') return false;
+  await handle.signal(stopSignal);
+  return true;
 }

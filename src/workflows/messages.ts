@@ -160,6 +160,8 @@ export const inboundSignal = defineSignal<[InboundMessage]>('inbound');
 /** Deliver a message and wait for the reply of the turn that answers it. */
 export const sendUpdate = defineUpdate<TurnReply, [InboundMessage]>('send');
 /** The recent window of the conversation kept in the workflow (the full transcript is in the transcript store). */
+/** Stop the running turn: its model and tool calls are cancelled (a command's processes die); queued messages stay. */
+export const stopSignal = defineSignal('stop');
 /** The user's answer to an approval request. */
 export const approvalSignal = defineSignal<[ApprovalDecision]>('approval');
 export const transcriptQuery = defineQuery<TranscriptEntry[]>('transcript');

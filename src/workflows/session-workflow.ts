@@ -2,6 +2,8 @@ import {
   ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
+  isCancellation,
   condition,
   continueAsNew,
   log,
@@ -18,6 +20,7 @@ import {
   approvalDecisionSchema,
   approvalSignal,
   describeZodError,
+  stopSignal,
   type ApprovalDecision,
   type ApprovalRequest,
   inboundMessageSchema,
@@ -128,6 +131,8 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
   /** The tools and system prompt the tools host offers; fetched once a run, and again after the agent changed its files. */
   let workspace: WorkspaceContext | null = null;
   let workspaceChanged = false;
+  /** The running turn's work (model calls, tool calls), cancelled by the user's stop. */
+  let turnScope: CancellationScope | null = null;
 
   const publish = (): void => {
     upsertSearchAttributes([
@@ -200,6 +205,12 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     if (!parsed.success) return reject(`approval signal refused: ${describeZodError(parsed.error)}`);
     if (!pendingApprovals.some((a) => a.requestId === parsed.data.requestId)) return reject(`approval for unknown or expired request ${parsed.data.requestId}`);
     decisions.set(parsed.data.requestId, parsed.data.decision);
+  });
+
+  setHandler(stopSignal, () => {
+    if (!turnScope) return log.info('Stop requested with no turn running', { sessionKey });
+    log.info('Stopping the running turn at the user\'s request', { sessionKey, messageId: inFlight });
+    turnScope.cancel();
   });
 
   setHandler(transcriptQuery, () => window);
@@ -303,7 +314,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
       const failed = (output: string): ToolResult => ({ callId: call.id, name: call.name, output, isError: true });
       const attempt = (approved: boolean): Promise<RunToolOutcome> =>
         tools.runTool({ sessionKey, call, approved }).catch((error: unknown) => {
-          if (!(error instanceof ActivityFailure)) throw error;
+          if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
           const reason = error.cause instanceof Error ? error.cause.message : error.message;
           return { kind: 'result', result: failed(`${call.name} did not finish (${reason}); it may or may not have taken effect — check before trying again`), workspaceChanged: true };
         });
@@ -325,23 +336,27 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     let answer: TranscriptEntry;
     const used: NonNullable<TranscriptEntry['tools']> = [];
     try {
+      turnScope = new CancellationScope();
       const steps: ToolStep[] = [];
-      let result = await invokeStep(steps, true);
+      let result = await turnScope.run(() => invokeStep(steps, true));
       while (result.kind === 'toolCalls') {
         if (steps.length >= settings.maxToolSteps) {
           throw new TurnAbandoned(`The agent could not answer: it still wanted tools after ${settings.maxToolSteps} rounds of tool calls.`);
         }
-        const results = await Promise.all(result.toolCalls.map(runToolCall));
-        steps.push({ text: result.text, toolCalls: result.toolCalls, results });
-        result = await invokeStep(steps, steps.length < settings.maxToolSteps);
+        const calls = result.toolCalls;
+        const results = await turnScope.run(() => Promise.all(calls.map(runToolCall)));
+        steps.push({ text: result.text, toolCalls: calls, results });
+        result = await turnScope.run(() => invokeStep(steps, steps.length < settings.maxToolSteps));
       }
       answer = { turn, role: 'assistant', text: result.reply, at: now() };
     } catch (error) {
-      if (error instanceof TurnAbandoned) answer = { turn, role: 'error', text: error.message, at: now() };
+      if (isCancellation(error)) answer = { turn, role: 'error', text: 'Stopped at your request; what was running was cancelled.', at: now() };
+      else if (error instanceof TurnAbandoned) answer = { turn, role: 'error', text: error.message, at: now() };
       else if (error instanceof ActivityFailure) answer = { turn, role: 'error', text: failureMessage(error), at: now() };
       else throw error;
       log.error('Turn failed', { sessionKey, turn, error: answer.text });
     }
+    turnScope = null;
     const firstRotation = rotations[0];
     answer = {
       ...answer,

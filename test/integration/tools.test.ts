@@ -1,10 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeError } from '../../src/cli/errors.js';
 import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { runCli, spawnCli, type CliProcess } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** The model calls one tool, then answers with what the tool said. */
 function oneToolThenReport(name: string, args: Record<string, unknown>) {
@@ -25,7 +35,7 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
       namespace: namespaceForFile(import.meta.url),
       config: {
         agent: { heartbeatTimeoutSeconds: 3 },
-        tools: { exec: { policy: 'ask', allowlist: ['echo \\$\\$ >> job\\.pid; sleep \\d+'], approvalTimeoutSeconds: 60 } },
+        tools: { exec: { policy: 'ask', allowlist: ['echo \\$\\$ >> [a-z]+\\.pid; sleep \\d+'], approvalTimeoutSeconds: 60 } },
       },
     });
     workspace = stack.config.paths.workspaceDir;
@@ -82,6 +92,24 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
       // The command outlived its worker (its own process group); end it.
       process.kill(-Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL');
     }
+  });
+
+  it('stops a running turn at the user\'s request: the command\'s processes die and the session goes on', async () => {
+    const key = 'main:test:stop';
+    stack.model.setReply(oneToolThenReport('exec', { command: 'echo $$ >> stop.pid; sleep 60' }));
+    const pending = stack.send(key, 'run something long').then(() => 'answered', describeError);
+    const pidFile = join(workspace, 'stop.pid');
+    await expect.poll(() => existsSync(pidFile), { timeout: 20_000 }).toBe(true);
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+
+    const stopped = await runCli(['stop', key], stack.env);
+    expect(stopped).toMatchObject({ code: 0, output: `Stopping the running turn of ${key}.\n` });
+    expect(await pending).toBe('Stopped at your request; what was running was cancelled.');
+    await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
+
+    stack.model.setReply(() => 'still here');
+    expect((await stack.send(key, 'hello?')).text).toBe('still here');
+    expect(await runCli(['stop', key], stack.env)).toMatchObject({ code: 0, output: `${key} is not running a turn; nothing to stop.\n` });
   });
 
   it('puts a fact the agent wrote to MEMORY.md into the system prompt of a later, different session', async () => {
