@@ -70,3 +70,13 @@ export async function killAll(): Promise<void> {
     ),
   );
 }
+
+/** Whether a process with this pid still exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -28,3 +28,18 @@ export function toolContext(tools: Record<string, unknown> = {}): ToolContext & 
     },
   };
 }
+
+/** Makes tool contexts for a test file and cleans them all up after each test. */
+export function toolContexts(): { make(tools?: Record<string, unknown>): ReturnType<typeof toolContext>; cleanup(): Promise<void> } {
+  const made: Array<ReturnType<typeof toolContext>> = [];
+  return {
+    make(tools = {}) {
+      const created = toolContext(tools);
+      made.push(created);
+      return created;
+    },
+    async cleanup() {
+      for (const context of made.splice(0)) await context.cleanup();
+    },
+  };
+}

@@ -4,17 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../../src/cli/errors.js';
 import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
-import { runCli, spawnCli, type CliProcess } from '../helpers/processes.js';
+import { isAlive, runCli, spawnCli, type CliProcess } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The model calls one tool, then answers with what the tool said. */
 function oneToolThenReport(name: string, args: Record<string, unknown>) {
@@ -105,7 +96,7 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
     const stopped = await runCli(['stop', key], stack.env);
     expect(stopped).toMatchObject({ code: 0, output: `Stopping the running turn of ${key}.\n` });
     expect(await pending).toBe('Stopped at your request; what was running was cancelled.');
-    await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => isAlive(pid), { timeout: 10_000 }).toBe(false);
 
     stack.model.setReply(() => 'still here');
     expect((await stack.send(key, 'hello?')).text).toBe('still here');

@@ -3,36 +3,21 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { execTool } from '../../src/tools/exec.js';
 import { ApprovalRequired, ToolError } from '../../src/tools/tool.js';
-import { toolContext } from '../helpers/tool-context.js';
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { isAlive } from '../helpers/processes.js';
+import { toolContext, toolContexts } from '../helpers/tool-context.js';
 
 describe('exec', () => {
-  const made: Array<ReturnType<typeof toolContext>> = [];
-  const contextWith = (tools: Record<string, unknown> = {}): ReturnType<typeof toolContext> => {
-    const created = toolContext(tools);
-    made.push(created);
-    return created;
-  };
+  const contexts = toolContexts();
   let context: ReturnType<typeof toolContext>;
-  afterEach(async () => {
-    for (const c of made.splice(0)) await c.cleanup();
-  });
+  afterEach(() => contexts.cleanup());
 
   it('runs a real command in the workspace and returns its exit code and output', async () => {
-    context = contextWith({ exec: { policy: 'allowlist', allowlist: ['.*'] } });
+    context = contexts.make({ exec: { policy: 'allowlist', allowlist: ['.*'] } });
     expect(await execTool.run({ command: 'pwd; echo oops >&2; exit 3' }, context)).toBe(`exit code 3\n${context.workspace}\noops\n`);
   });
 
   it('keeps ClawFlow\'s own settings and secrets out of the command\'s environment', async () => {
-    context = contextWith({ exec: { policy: 'allowlist', allowlist: ['.*'] } });
+    context = contexts.make({ exec: { policy: 'allowlist', allowlist: ['.*'] } });
     process.env.CLAWFLOW_MODEL_API_KEY = 'sk-must-not-leak';
     try {
       const output = await execTool.run({ command: 'env', env: { EXTRA: 'given' } }, context);
@@ -45,32 +30,32 @@ describe('exec', () => {
   });
 
   it('stops a command at its timeout, with everything it started', async () => {
-    context = contextWith({ exec: { policy: 'allowlist', allowlist: ['.*'] } });
+    context = contexts.make({ exec: { policy: 'allowlist', allowlist: ['.*'] } });
     const started = Date.now();
     const error = await execTool.run({ command: 'sleep 30 & echo $! > child.pid; echo started; sleep 30', timeoutSeconds: 1 }, context).then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(ToolError);
     expect((error as Error).message).toMatch(/^timed out after 1 s; the command and everything it started were stopped\. Output so far:\nstarted/);
     expect(Date.now() - started).toBeLessThan(10_000);
     const child = Number(readFileSync(join(context.workspace, 'child.pid'), 'utf8'));
-    await expect.poll(() => alive(child), { timeout: 5000 }).toBe(false);
+    await expect.poll(() => isAlive(child), { timeout: 5000 }).toBe(false);
   });
 
   it('caps long output, keeping its head and its tail', async () => {
-    context = contextWith({ exec: { policy: 'allowlist', allowlist: ['.*'], outputCapBytes: 1000 } });
+    context = contexts.make({ exec: { policy: 'allowlist', allowlist: ['.*'], outputCapBytes: 1000 } });
     const output = await execTool.run({ command: 'echo FIRST; head -c 100000 /dev/zero | tr "\\0" x; echo; echo LAST' }, context);
     expect(output).toMatch(/^exit code 0\nFIRST\nx+\n\[… \d+ bytes of output cut; the first and last 500 bytes are shown …\]\nx+\nLAST\n$/);
     expect(String(output).length).toBeLessThan(1200);
   });
 
   it('follows the policy: deny, allowlist, ask', async () => {
-    context = contextWith({ exec: { policy: 'deny' } });
+    context = contexts.make({ exec: { policy: 'deny' } });
     await expect(execTool.run({ command: 'ls' }, context)).rejects.toThrow(/switched off/);
 
-    context = contextWith({ exec: { policy: 'allowlist', allowlist: ['ls( -la)?', 'git status'] } });
+    context = contexts.make({ exec: { policy: 'allowlist', allowlist: ['ls( -la)?', 'git status'] } });
     expect(await execTool.run({ command: 'ls -la' }, context)).toMatch(/^exit code 0/);
     await expect(execTool.run({ command: 'ls; rm -rf /' }, context)).rejects.toThrow(/matches no pattern of tools.exec.allowlist/);
 
-    context = contextWith({ exec: { policy: 'ask', allowlist: ['date'] } });
+    context = contexts.make({ exec: { policy: 'ask', allowlist: ['date'] } });
     expect(await execTool.run({ command: 'date' }, context)).toMatch(/^exit code 0/);
     await expect(execTool.run({ command: 'touch made-it' }, context)).rejects.toBeInstanceOf(ApprovalRequired);
     expect(await execTool.run({ command: 'touch made-it' }, { ...context, approved: true })).toBe('exit code 0\n');

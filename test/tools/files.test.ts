@@ -7,19 +7,12 @@ import { editTool } from '../../src/tools/edit.js';
 import { readTool } from '../../src/tools/read.js';
 import { ToolError } from '../../src/tools/tool.js';
 import { writeTool } from '../../src/tools/write.js';
-import { toolContext } from '../helpers/tool-context.js';
+import { toolContext, toolContexts } from '../helpers/tool-context.js';
 
 describe('file tools, confined to the workspace', () => {
-  const made: Array<ReturnType<typeof toolContext>> = [];
-  const contextWith = (tools: Record<string, unknown> = {}): ReturnType<typeof toolContext> => {
-    const created = toolContext(tools);
-    made.push(created);
-    return created;
-  };
+  const contexts = toolContexts();
   let context: ReturnType<typeof toolContext>;
-  afterEach(async () => {
-    for (const c of made.splice(0)) await c.cleanup();
-  });
+  afterEach(() => contexts.cleanup());
 
   const refused = async (promise: Promise<unknown>, pattern: RegExp): Promise<void> => {
     const error = await promise.then(() => null, (e: unknown) => e);
@@ -28,7 +21,7 @@ describe('file tools, confined to the workspace', () => {
   };
 
   it('write creates parent directories; read returns the text, in pieces when asked', async () => {
-    context = contextWith();
+    context = contexts.make();
     expect(await writeTool.run({ path: 'notes/a.md', content: 'one\ntwo\nthree' }, context)).toBe('wrote 13 bytes to notes/a.md');
     expect(await readTool.run({ path: 'notes/a.md' }, context)).toBe('one\ntwo\nthree');
     expect(await readTool.run({ path: 'notes/a.md', offset: 2, limit: 1 }, context)).toBe('two\n[lines 2-2 of 3; use offset to read more]');
@@ -36,7 +29,7 @@ describe('file tools, confined to the workspace', () => {
   });
 
   it('refuses .., absolute paths elsewhere and symbolic links that lead out', async () => {
-    context = contextWith();
+    context = contexts.make();
     const outside = join(context.workspace, '..', 'outside');
     mkdirSync(outside);
     writeFileSync(join(outside, 'secret.txt'), 'secret');
@@ -57,7 +50,7 @@ describe('file tools, confined to the workspace', () => {
   });
 
   it('edit replaces exact unique matches, and reports none or several instead of guessing', async () => {
-    context = contextWith();
+    context = contexts.make();
     writeFileSync(join(context.workspace, 'MEMORY.md'), '- likes tea\n- likes tea\n- lives in Lyon\n');
     await refused(editTool.run({ path: 'MEMORY.md', edits: [{ oldText: 'likes coffee', newText: 'x' }] }, context), /was not found.*nothing was changed/);
     await refused(editTool.run({ path: 'MEMORY.md', edits: [{ oldText: 'likes tea', newText: 'x' }] }, context), /occurs 2 times.*Nothing was changed/);
@@ -68,7 +61,7 @@ describe('file tools, confined to the workspace', () => {
   });
 
   it('a write killed halfway leaves the old file or the new one, never a mix', async () => {
-    context = contextWith();
+    context = contexts.make();
     const file = join(context.workspace, 'big.txt');
     const old = 'o'.repeat(4_000_000);
     writeFileSync(file, old);
