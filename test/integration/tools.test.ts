@@ -58,6 +58,19 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
     expect(existsSync(join(workspace, 'never.txt'))).toBe(false);
   });
 
+  it('does not run a command nobody answers for, once the approval times out', async () => {
+    // Sessions take their limits from the sender's configuration when they start.
+    stack.config.tools.exec.approvalTimeoutSeconds = 2;
+    try {
+      stack.model.setReply(oneToolThenReport('exec', { command: 'echo late > late.txt' }));
+      const reply = await stack.send('main:test:unanswered', 'please run it');
+      expect(reply.text).toBe('tool said: Error: no answer from the user within 2 s; not run: echo late > late.txt');
+      expect(existsSync(join(workspace, 'late.txt'))).toBe(false);
+    } finally {
+      stack.config.tools.exec.approvalTimeoutSeconds = 60;
+    }
+  });
+
   it('remembers "always" for the rest of the session', async () => {
     const key = 'main:test:always';
     await askAndAnswer(key, 'echo always >> always.txt', ['--always']);
