@@ -18,3 +18,4 @@ export function createAgentActivities(deps: AgentActivityDeps) {
 
 export type AgentActivities = ReturnType<typeof createAgentActivities>;
 export { createToolActivities, type RunToolOutcome, type ToolActivities, type WorkspaceContext } from './tools.js';
+export { createConnectorActivities, type ConnectorActivities } from './connector.js';

@@ -107,11 +107,12 @@ export function ensureStateDir(config: ClawflowConfig): void {
 
 /** The configuration as it may be shown to a person: secrets replaced. */
 export function redactedConfig(config: ClawflowConfig): Record<string, unknown> {
-  const copy = structuredClone(config) as unknown as Record<string, Record<string, unknown>>;
+  const copy = structuredClone(config) as unknown as RawObject;
   for (const path of secretPaths) {
-    const [section, key] = path.split('.') as [string, string];
-    const holder = copy[section];
-    if (holder && holder[key] !== undefined) holder[key] = '(set, hidden)';
+    const parts = path.split('.');
+    let holder: RawObject | undefined = copy;
+    for (const part of parts.slice(0, -1)) holder = holder?.[part] as RawObject | undefined;
+    if (holder && holder[parts.at(-1)!] !== undefined) holder[parts.at(-1)!] = '(set, hidden)';
   }
   return copy;
 }

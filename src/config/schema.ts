@@ -146,6 +146,30 @@ export const configFileSchema = z
       })
       .strict()
       .prefault({}),
+    channels: z
+      .object({
+        telegram: z
+          .object({
+            /** From @BotFather; better in CLAWFLOW_TELEGRAM_BOT_TOKEN than in this file. Unset: no Telegram. */
+            botToken: z.string().min(1).optional(),
+            /** The Bot API server (a self-hosted one, or a local fake in tests). */
+            apiRoot: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.telegram.org'),
+            /** Who may talk to the agent in direct messages: `pairing` (strangers get a code to approve), `allowlist`, `open`, `disabled`. */
+            dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing'),
+            /** Telegram user ids always allowed. */
+            allowFrom: z.array(z.string().min(1)).default([]),
+            /** `per-peer`: one session per person; `main`: every direct message shares the agent's main session. */
+            dmScope: z.enum(['per-peer', 'main']).default('per-peer'),
+            /** In groups, answer only when mentioned or replied to. */
+            requireMention: z.boolean().default(true),
+            /** Long-polling wait per getUpdates call. */
+            pollTimeoutSeconds: z.number().int().min(0).max(50).default(25),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     session: z
       .object({
         /** Finished turns kept in the session (and sent to the model as context). */

@@ -72,6 +72,8 @@ export interface OutgoingMessage {
   messageId?: string;
   sender?: string;
   sentAt?: string;
+  /** Where the answer goes (channel messages); without it the answer is only returned and recorded. */
+  route?: InboundMessage['route'];
 }
 
 function validMessage(message: OutgoingMessage): InboundMessage {

@@ -7,6 +7,7 @@ import { startRuntime, type RunningRuntime } from '../runtime/server.js';
 import { resolveTemporalCli } from '../temporal/cli-binary.js';
 import { startDevServer, devServerLogFile, type DevServer } from '../temporal/dev-server.js';
 import { temporalAddress, waitForTemporal } from '../temporal/connection.js';
+import { anyChannelConfigured, startConnectors } from '../workers/run-connectors.js';
 import { startWorkers, type WorkerSet } from '../workers/run-workers.js';
 import { step } from '../cli/progress.js';
 
@@ -17,6 +18,8 @@ export interface LocalStack {
   runtimeDescription: string;
   /** "echo" when no model is configured. */
   modelDescription: string;
+  /** The chat channels connected (empty when none is configured). */
+  channels: string[];
   /** Settles when the workers stop, by shutdown or by a fatal error. */
   workersDone: Promise<void>;
   stop(): Promise<void>;
@@ -90,6 +93,13 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger): P
     const workers: WorkerSet = await step('Starting the workers', () => startWorkers(config, runtimeUrl, logger.child({ component: 'worker' })));
     stops.push(() => workers.shutdown());
 
+    let channels: string[] = [];
+    if (anyChannelConfigured(config)) {
+      const connectors = await step('Connecting the chat channels', () => startConnectors(config, logger.child({ component: 'connector' })));
+      stops.push(() => connectors.shutdown());
+      channels = connectors.channels;
+    }
+
     return {
       temporalAddress: address,
       webUiUrl: devServer?.uiUrl ?? null,
@@ -97,6 +107,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger): P
         ? `AgentCore ${config.agentcore.runtimeArn} (${config.agentcore.qualifier})`
         : `${runtimeUrl}  (POST /invocations, GET /ping)`,
       modelDescription: config.agentcore.runtimeArn || config.runtime.url ? 'chosen by the agent runtime' : describeProvider(provider, config.model.baseUrl),
+      channels,
       workersDone: workers.done,
       stop,
     };

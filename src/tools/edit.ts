@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { defineTool, ToolError } from './tool.js';
 import { resolveInWorkspace, workspaceRelative } from './workspace-path.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { defineTool, ToolError } from './tool.js';
 import { resolveInWorkspace, workspaceRelative } from './workspace-path.js';
 

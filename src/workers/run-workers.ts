@@ -1,5 +1,5 @@
 import { Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { createAgentActivities, createToolActivities } from '../activities/index.js';
 import { transportFromConfig } from '../agent-transport/index.js';
 import type { ClawflowConfig } from '../config/load.js';
@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import { ensureSearchAttributes, temporalAddress } from '../temporal/connection.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import { taskQueues } from '../workflows/task-queues.js';
-import { temporalLoggerFrom } from './temporal-logger.js';
+import { installTemporalRuntime } from './temporal-runtime.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
 import { BrowserPool, findChromium } from '../tools/browser-pool.js';
 
@@ -17,15 +17,9 @@ export interface WorkerSet {
   shutdown(): Promise<void>;
 }
 
-let runtimeInstalled = false;
-
 /** Starts the session (workflow), agent and tools (activity) workers; the only place where real dependencies are wired. */
 export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, logger: Logger): Promise<WorkerSet> {
-  if (!runtimeInstalled) {
-    // Signals are ours to handle: `clawflow start` stops the workers, then the runtime, then Temporal.
-    Runtime.install({ logger: temporalLoggerFrom(logger.child({ component: 'temporal' }), 'warn'), shutdownSignals: [] });
-    runtimeInstalled = true;
-  }
+  installTemporalRuntime(logger);
   const address = temporalAddress(config);
   const namespace = config.temporal.namespace;
 

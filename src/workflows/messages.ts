@@ -3,6 +3,19 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 
+/** Where a channel message came from, so that the answer goes back there (the connector's `deliver`). */
+export const replyRouteSchema = z
+  .object({
+    channel: z.string().min(1).max(64),
+    account: z.string().max(256).optional(),
+    chat: z.string().min(1).max(256),
+    thread: z.string().max(256).optional(),
+    /** The platform id of the message to answer (threads the reply where the platform can). */
+    replyTo: z.string().max(256).optional(),
+  })
+  .strict();
+export type ReplyRoute = z.infer<typeof replyRouteSchema>;
+
 export const inboundMessageSchema = z
   .object({
     /** The platform's own message id; a message redelivered with the same id is dropped. */
@@ -10,6 +23,7 @@ export const inboundMessageSchema = z
     text: z.string().trim().min(1, 'text must not be empty').max(100_000, 'text is longer than 100,000 characters'),
     sender: z.string().max(256).optional(),
     sentAt: z.iso.datetime({ offset: true }).optional(),
+    route: replyRouteSchema.optional(),
   })
   .strict();
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;

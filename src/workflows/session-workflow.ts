@@ -14,7 +14,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AgentActivities, RunToolOutcome, ToolActivities, WorkspaceContext } from '../activities/index.js';
+import type { AgentActivities, ConnectorActivities, RunToolOutcome, ToolActivities, WorkspaceContext } from '../activities/index.js';
 import { runtimeSessionLostType, type InvocationResult, type ToolCall, type ToolResult, type ToolStep } from '../runtime/contract.js';
 import {
   approvalDecisionSchema,
@@ -96,6 +96,18 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     scheduleToStartTimeout: '5s',
     startToCloseTimeout: '30s',
     retry: { maximumAttempts: 2 },
+  });
+  // Replies go out through the connector that holds the channel; deliveries are idempotent per turn, so retry freely.
+  const connector = proxyActivities<ConnectorActivities>({
+    taskQueue: taskQueues.connector,
+    startToCloseTimeout: '60s',
+    scheduleToCloseTimeout: settings.retryForSeconds * 1000,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  });
+  const typingIndicator = proxyActivities<ConnectorActivities>({
+    taskQueue: taskQueues.connector,
+    scheduleToCloseTimeout: '10s',
+    retry: { maximumAttempts: 1 },
   });
   // Best effort: nothing waits on it for long.
   const housekeeping = proxyActivities<AgentActivities>({
@@ -228,7 +240,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
   }));
 
   /** Asks the user to approve a tool call and waits, durably, for the answer or the timeout. */
-  const askUser = async (tool: string, subject: string): Promise<ApprovalDecision['decision'] | 'timeout'> => {
+  const askUser = async (tool: string, subject: string, route: QueuedMessage['route']): Promise<ApprovalDecision['decision'] | 'timeout'> => {
     const requestedAt = new Date();
     const request: ApprovalRequest = {
       requestId: uuid4(),
@@ -241,6 +253,13 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     status = 'awaiting-approval';
     publish();
     log.info('Waiting for the user to approve a tool call', { sessionKey, tool, subject, requestId: request.requestId });
+    if (route) {
+      const id = request.requestId;
+      const text = `I'd like to run (${tool}):\n${subject}\n\nReply /approve ${id} to allow it once, /always ${id} to always allow it, or /deny ${id}.`;
+      await connector.deliver({ route, text, idempotencyKey: `${workflowInfo().workflowId}:approval:${id}` }).catch((error: unknown) => {
+        log.error('Could not deliver an approval request to its channel', { sessionKey, error: String(error) });
+      });
+    }
     const answered = await condition(() => decisions.has(request.requestId), settings.approvalTimeoutSeconds * 1000);
     pendingApprovals.splice(pendingApprovals.indexOf(request), 1);
     const decision = answered ? decisions.get(request.requestId)! : 'timeout';
@@ -284,6 +303,8 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     }
     const offered = workspace?.tools ?? [];
 
+    const route = message.route;
+    if (route) void typingIndicator.typing({ route }).catch(() => undefined);
     const messages = [{ messageId: message.messageId, content: message.text, ...(message.sender ? { sender: message.sender } : {}) }];
     /** One invocation; a runtime session that lost the conversation is replaced and sent the full context. */
     const invokeStep = async (steps: ToolStep[], toolsAllowed: boolean): Promise<InvocationResult> => {
@@ -320,7 +341,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
         });
       let outcome = await attempt(false);
       if (outcome.kind === 'approvalRequired') {
-        const decision = alwaysApproved.has(outcome.subject) ? 'once' : await askUser(call.name, outcome.subject);
+        const decision = alwaysApproved.has(outcome.subject) ? 'once' : await askUser(call.name, outcome.subject, message.route);
         if (decision === 'always') alwaysApproved.add(outcome.subject);
         if (decision === 'deny' || decision === 'timeout') {
           return failed(decision === 'deny' ? `the user did not allow running: ${outcome.subject}` : `no answer from the user within ${settings.approvalTimeoutSeconds} s; not run: ${outcome.subject}`);
@@ -391,6 +412,13 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
       // The reply is durable in history from here on: answer the caller now and write the transcript meanwhile.
       record();
       await append();
+    }
+    // The answer goes back where the message came from, once per turn whatever the retries.
+    if (route) {
+      await connector.deliver({ route, text: answer.text, idempotencyKey: `${workflowInfo().workflowId}:${turn}` }).catch((error: unknown) => {
+        // Recorded in the transcript either way; the platform refused it or stayed unreachable for retryForSeconds.
+        log.error('Could not deliver the answer to its channel', { sessionKey, turn, channel: route.channel, error: String(error) });
+      });
     }
     // A session left before its limits still holds a microVM until it idles out: end it now. A lost one is gone.
     for (const { from, reason } of rotations) {

@@ -4,4 +4,6 @@ export const taskQueues = {
   agent: 'clawflow-agent',
   /** Tools run on the user's host, in the agent's workspace. */
   tools: 'clawflow-tools',
+  /** Delivery and typing indicators run where the channel connections are. */
+  connector: 'clawflow-connector',
 } as const;

@@ -1,5 +1,5 @@
 // Writes a large file atomically, over and over, until killed (test/tools/files.test.ts).
-import { writeFileAtomic } from '../../src/tools/atomic-write.js';
+import { writeFileAtomic } from '../../src/fs/atomic-write.js';
 
 const file = process.argv[2]!;
 process.stdout.write('writing\n');

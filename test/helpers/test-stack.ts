@@ -66,12 +66,21 @@ export class TestStack {
   }
 
   /** Starts a `clawflow worker` process and waits until it polls. */
-  async startWorker(): Promise<CliProcess> {
-    const worker = spawnCli(['worker'], this.env);
-    this.workers.add(worker);
-    void worker.exited.then(() => this.workers.delete(worker));
-    await worker.waitFor(/workers running/);
-    return worker;
+  startWorker(): Promise<CliProcess> {
+    return this.startProcess(['worker'], /workers running/);
+  }
+
+  /** Starts a `clawflow connector` process (the channels) and waits until its channels are connected. */
+  startConnector(): Promise<CliProcess> {
+    return this.startProcess(['connector'], /connector running/);
+  }
+
+  private async startProcess(args: string[], ready: RegExp): Promise<CliProcess> {
+    const child = spawnCli(args, this.env);
+    this.workers.add(child);
+    void child.exited.then(() => this.workers.delete(child));
+    await child.waitFor(ready);
+    return child;
   }
 
   async kill(worker: CliProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

@@ -1,0 +1,123 @@
+import { Bot, GrammyError, HttpError } from 'grammy';
+import type { Message, Update } from 'grammy/types';
+import type { Logger } from '../logger.js';
+import type { ReplyRoute } from '../workflows/messages.js';
+import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
+import { ChannelSendError } from './send-error.js';
+
+export interface TelegramOptions {
+  botToken: string;
+  apiRoot: string;
+  pollTimeoutSeconds: number;
+  logger: Logger;
+}
+
+/** Telegram's limit for one message's text. */
+const telegramMessageLimit = 4096;
+
+/** Telegram through grammY, by long polling. An update is confirmed to Telegram only after it was handed over. */
+export class TelegramAdapter implements ChannelAdapter {
+  readonly channel = 'telegram';
+  readonly messageLimit = telegramMessageLimit;
+  private readonly bot: Bot;
+  private readonly abort = new AbortController();
+  private polling: Promise<void> | null = null;
+  private current: ChannelStatus = { channel: 'telegram', state: 'starting' };
+
+  constructor(private readonly options: TelegramOptions) {
+    this.bot = new Bot(options.botToken, { client: { apiRoot: options.apiRoot } });
+  }
+
+  status(): ChannelStatus {
+    return { ...this.current };
+  }
+
+  async start(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
+    await this.bot.init();
+    // Long polling and a webhook exclude each other.
+    await this.bot.api.deleteWebhook();
+    this.current = { channel: 'telegram', state: 'connected', detail: `@${this.bot.botInfo.username}` };
+    this.polling = this.poll(onMessage);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.polling?.catch(() => undefined);
+    this.current = { ...this.current, state: 'stopped' };
+  }
+
+  async send(route: ReplyRoute, text: string): Promise<void> {
+    try {
+      await this.bot.api.sendMessage(route.chat, text, {
+        ...(route.thread ? { message_thread_id: Number(route.thread) } : {}),
+        ...(route.replyTo ? { reply_parameters: { message_id: Number(route.replyTo), allow_sending_without_reply: true } } : {}),
+      });
+    } catch (error) {
+      throw this.sendError(error);
+    }
+  }
+
+  async typing(route: ReplyRoute): Promise<void> {
+    await this.bot.api.sendChatAction(route.chat, 'typing', route.thread ? { message_thread_id: Number(route.thread) } : {});
+  }
+
+  private sendError(error: unknown): ChannelSendError {
+    if (error instanceof GrammyError) {
+      const retryable = error.error_code === 429 || error.error_code >= 500;
+      return new ChannelSendError(`Telegram refused the message (${error.error_code}): ${error.description}`, retryable);
+    }
+    if (error instanceof HttpError) return new ChannelSendError(`Telegram is unreachable: ${String(error.error)}`, true);
+    return new ChannelSendError(`sending to Telegram failed: ${(error as Error).message}`, true);
+  }
+
+  private async poll(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
+    let offset: number | undefined;
+    let backoff = 1000;
+    while (!this.abort.signal.aborted) {
+      let updates: Update[];
+      try {
+        // Asking with `offset` confirms every update before it: only those already handed over.
+        updates = await this.bot.api.getUpdates({ ...(offset !== undefined ? { offset } : {}), timeout: this.options.pollTimeoutSeconds, allowed_updates: ['message'] }, this.abort.signal as Parameters<Bot['api']['getUpdates']>[1]);
+        this.current = { ...this.current, state: 'connected' };
+        backoff = 1000;
+      } catch (error) {
+        if (this.abort.signal.aborted) return;
+        this.current = { ...this.current, state: 'retrying', detail: (error as Error).message };
+        this.options.logger.warn({ err: (error as Error).message, retryInMs: backoff }, 'Telegram getUpdates failed');
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        backoff = Math.min(backoff * 2, 30_000);
+        continue;
+      }
+      for (const update of updates) {
+        const message = update.message ? this.normalize(update.message) : null;
+        // Throws only while stopping: the update stays unconfirmed and comes again after the restart.
+        if (message) await onMessage(message);
+        offset = update.update_id + 1;
+        this.current = { ...this.current, lastEventAt: new Date().toISOString() };
+      }
+    }
+  }
+
+  private normalize(message: Message): ChannelMessage | null {
+    const text = message.text ?? message.caption ?? '';
+    const photo = message.photo?.at(-1);
+    if (!text.trim() && !photo) return null;
+    const me = this.bot.botInfo;
+    const mentioned = (message.entities ?? message.caption_entities ?? []).some(
+      (e) => e.type === 'mention' && text.slice(e.offset, e.offset + e.length).toLowerCase() === `@${me.username.toLowerCase()}`,
+    );
+    return {
+      channel: 'telegram',
+      account: String(me.id),
+      chat: String(message.chat.id),
+      chatType: message.chat.type === 'private' ? 'direct' : 'group',
+      sender: { id: String(message.from?.id ?? message.chat.id), ...(message.from ? { name: [message.from.first_name, message.from.last_name].filter(Boolean).join(' ') } : {}) },
+      ...(message.is_topic_message && message.message_thread_id ? { thread: String(message.message_thread_id) } : {}),
+      messageId: String(message.message_id),
+      text: text.trim() || '(a photo)',
+      attachments: photo ? [{ kind: 'photo', id: photo.file_id }] : [],
+      addressedToBot: mentioned || message.reply_to_message?.from?.id === me.id,
+      sentAt: new Date(message.date * 1000).toISOString(),
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createConnectorActivities } from '../activities/index.js';
+import type { ClawflowConfig } from '../config/load.js';
+import type { ChannelAdapter, ChannelStatus } from '../connectors/channel.js';
+import { Gateway, type ChannelPolicy } from '../connectors/gateway.js';
+import { PairingStore } from '../connectors/pairing-store.js';
+import { SentLog } from '../connectors/sent-log.js';
+import { TelegramAdapter } from '../connectors/telegram.js';
+import type { Logger } from '../logger.js';
+import { connectClient, temporalAddress } from '../temporal/connection.js';
+import { taskQueues } from '../workflows/task-queues.js';
+import { installTemporalRuntime } from './temporal-runtime.js';
+
+export interface ConnectorSet {
+  channels: string[];
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Where the connector keeps its state: pairing, sent parts, and the status `clawflow channels status` reads. */
+export function connectorFiles(config: ClawflowConfig) {
+  const dir = join(config.paths.home, 'connectors');
+  return { pairing: join(dir, 'pairing.json'), sentLog: join(dir, 'sent.log'), status: join(dir, 'status.json') };
+}
+
+/** The channels the configuration turns on, each with its access policy. */
+function configuredChannels(config: ClawflowConfig, logger: Logger): Array<{ adapter: ChannelAdapter; policy: ChannelPolicy }> {
+  const channels: Array<{ adapter: ChannelAdapter; policy: ChannelPolicy }> = [];
+  const telegram = config.channels.telegram;
+  if (telegram.botToken) {
+    channels.push({
+      adapter: new TelegramAdapter({ botToken: telegram.botToken, apiRoot: telegram.apiRoot, pollTimeoutSeconds: telegram.pollTimeoutSeconds, logger: logger.child({ channel: 'telegram' }) }),
+      policy: telegram,
+    });
+  }
+  return channels;
+}
+
+export function anyChannelConfigured(config: ClawflowConfig): boolean {
+  return Boolean(config.channels.telegram.botToken);
+}
+
+/** The connector worker: holds the channel connections and runs `deliver`/`typing` on `clawflow-connector`. */
+export async function startConnectors(config: ClawflowConfig, logger: Logger): Promise<ConnectorSet> {
+  const channels = configuredChannels(config, logger);
+  if (channels.length === 0) throw new Error('no channel is configured: set CLAWFLOW_TELEGRAM_BOT_TOKEN (or channels.telegram.botToken)');
+  installTemporalRuntime(logger);
+  const files = connectorFiles(config);
+  const client = await connectClient(config);
+  let stopping = false;
+  const gateway = new Gateway({ client, config, pairing: new PairingStore(files.pairing), logger, stopping: () => stopping });
+  const adapters = new Map(channels.map(({ adapter }) => [adapter.channel, adapter]));
+
+  const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: taskQueues.connector,
+    activities: createConnectorActivities({ adapters, sentLog: new SentLog(files.sentLog) }),
+    shutdownGraceTime: '5s',
+  });
+  const running = worker.run();
+
+  const writeStatus = (): void => {
+    const statuses: ChannelStatus[] = channels.map(({ adapter }) => adapter.status());
+    writeFileSync(files.status, `${JSON.stringify({ pid: process.pid, updatedAt: new Date().toISOString(), channels: statuses }, null, 2)}\n`);
+  };
+  for (const { adapter, policy } of channels) {
+    await adapter.start((message) => gateway.handle(adapter, policy, message));
+    logger.info({ channel: adapter.channel, status: adapter.status() }, 'channel connected');
+  }
+  writeStatus();
+  const statusTimer = setInterval(writeStatus, 2000);
+
+  const done = running.then(async () => {
+    clearInterval(statusTimer);
+    await connection.close();
+    await client.connection.close();
+  });
+  return {
+    channels: channels.map(({ adapter }) => adapter.channel),
+    done,
+    shutdown: async () => {
+      stopping = true;
+      for (const { adapter } of channels) await adapter.stop();
+      writeStatus();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface BotApiCall {
+  method: string;
+  params: Record<string, unknown>;
+}
+
+interface Waiter {
+  offset: number;
+  respond: () => void;
+}
+
+export const botUser = { id: 7000001, is_bot: true, first_name: 'Claw', username: 'clawflow_test_bot' };
+
+/**
+ * A Telegram Bot API server on 127.0.0.1 for grammY (`apiRoot`): serves getUpdates from a script with real long
+ * polling and offset confirmation, records every call, and answers sendMessage like Telegram.
+ */
+export class FakeTelegram {
+  readonly calls: BotApiCall[] = [];
+  private server: Server | undefined;
+  private readonly updates: Array<Record<string, unknown> & { update_id: number }> = [];
+  private nextUpdateId = 1000;
+  private nextMessageId = 1;
+  private waiters: Waiter[] = [];
+  /** The highest offset a getUpdates call has confirmed (every update below it is acknowledged). */
+  confirmedOffset = 0;
+  /** Called as updates are served, before the answer leaves (a test can kill the connector right there). */
+  onServe: ((updates: Array<Record<string, unknown>>) => void) | null = null;
+
+  get apiRoot(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const waiter of this.waiters.splice(0)) waiter.respond();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** A text message from a user, as Telegram would deliver it; returns its update id. */
+  userMessage(from: { id: number; first_name: string }, text: string, chat: { id: number; type: 'private' | 'group' } = { id: from.id, type: 'private' }): number {
+    return this.push({ message: { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat, from: { ...from, is_bot: false }, text } });
+  }
+
+  /** Serves an update again, exactly as before (what Telegram does when it was not confirmed). */
+  redeliver(updateId: number): void {
+    const original = this.delivered.get(updateId);
+    if (!original) throw new Error(`update ${updateId} was never served`);
+    this.updates.push(original);
+    this.wake();
+  }
+
+  sent(method = 'sendMessage'): Array<Record<string, unknown>> {
+    return this.calls.filter((c) => c.method === method).map((c) => c.params);
+  }
+
+  private readonly delivered = new Map<number, Record<string, unknown> & { update_id: number }>();
+
+  private push(body: Record<string, unknown>): number {
+    const update = { update_id: this.nextUpdateId++, ...body };
+    this.updates.push(update);
+    this.delivered.set(update.update_id, update);
+    this.wake();
+    return update.update_id;
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters.splice(0)) waiter.respond();
+  }
+
+  private pending(offset: number): Array<Record<string, unknown>> {
+    return this.updates.filter((u) => u.update_id >= offset);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    const method = /\/bot[^/]+\/(\w+)/.exec(req.url ?? '')?.[1] ?? '';
+    const text = Buffer.concat(chunks).toString('utf8');
+    const params = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+    this.calls.push({ method, params });
+    const ok = (result: unknown): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result }));
+    switch (method) {
+      case 'getMe':
+        return ok(botUser);
+      case 'deleteWebhook':
+      case 'sendChatAction':
+        return ok(true);
+      case 'getUpdates': {
+        const offset = Number(params.offset ?? 0);
+        if (offset > this.confirmedOffset) {
+          this.confirmedOffset = offset;
+          // Confirmed updates are gone for good.
+          for (let i = this.updates.length - 1; i >= 0; i--) if (this.updates[i]!.update_id < offset) this.updates.splice(i, 1);
+        }
+        if (this.pending(offset).length === 0 && Number(params.timeout ?? 0) > 0) {
+          await new Promise<void>((resolve) => {
+            const waiter = { offset, respond: resolve };
+            this.waiters.push(waiter);
+            setTimeout(resolve, Number(params.timeout) * 1000);
+            res.on('close', resolve);
+          });
+        }
+        if (res.destroyed) return;
+        const served = this.pending(offset);
+        if (served.length) this.onServe?.(served);
+        return ok(served);
+      }
+      case 'sendMessage':
+        return ok({ message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(params.chat_id), type: 'private' }, from: botUser, text: params.text });
+      default:
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 404, description: `Not Found: method ${method}` }));
+    }
+  }
+}

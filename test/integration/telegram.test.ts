@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelRequest } from '../helpers/fake-model.js';
+import { FakeTelegram } from '../helpers/fake-telegram.js';
+import { namespaceForFile } from '../helpers/namespace.js';
+import type { CliProcess } from '../helpers/processes.js';
+import { runCli } from '../helpers/processes.js';
+import { TestStack } from '../helpers/test-stack.js';
+
+const owner = { id: 42, first_name: 'Ada' };
+const heard = (r: ModelRequest): string => `heard: ${r.messages.flatMap((m) => (m.role === 'user' && m.content ? [m.content] : [])).join(' | ')}`;
+
+describe('Telegram through grammY, against a local Bot API server', () => {
+  const telegram = new FakeTelegram();
+  let stack: TestStack;
+  let connector: CliProcess;
+
+  /** Resolves with the sendMessage calls to a chat once there are `count` of them. */
+  const sentTo = async (chatId: number, count: number): Promise<Array<Record<string, unknown>>> => {
+    await expect.poll(() => telegram.sent().filter((m) => Number(m.chat_id) === chatId).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(count);
+    return telegram.sent().filter((m) => Number(m.chat_id) === chatId);
+  };
+
+  beforeAll(async () => {
+    await telegram.start();
+    stack = await TestStack.start({
+      namespace: namespaceForFile(import.meta.url),
+      config: { channels: { telegram: { apiRoot: telegram.apiRoot, allowFrom: [String(owner.id)], pollTimeoutSeconds: 1 } } },
+      env: { CLAWFLOW_TELEGRAM_BOT_TOKEN: '123456:TEST-token' },
+    });
+    stack.model.setReply(heard);
+    await stack.startWorker();
+    connector = await stack.startConnector();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await telegram.stop();
+  });
+
+  it('answers a message in its chat, as a reply to it, showing "typing" meanwhile', async () => {
+    telegram.userMessage(owner, 'hello from Telegram');
+    const [reply] = await sentTo(owner.id, 1);
+    expect(reply).toMatchObject({ chat_id: String(owner.id), text: 'heard: hello from Telegram', reply_parameters: { message_id: expect.any(Number) } });
+    expect(telegram.sent('sendChatAction')).toContainEqual(expect.objectContaining({ chat_id: String(owner.id), action: 'typing' }));
+    expect(connector.output()).not.toContain('TEST-token');
+  });
+
+  it('splits a long answer at the platform limit, on paragraph breaks', async () => {
+    const paragraphs = Array.from({ length: 12 }, (_, i) => `Paragraph ${i}: ${'word '.repeat(150).trim()}.`);
+    stack.model.setReply(() => paragraphs.join('\n\n'));
+    try {
+      const before = telegram.sent().length;
+      telegram.userMessage(owner, 'tell me a lot');
+      await expect.poll(() => telegram.sent().slice(before).map((m) => String(m.text)).join('\n\n'), { timeout: 30_000 }).toBe(paragraphs.join('\n\n'));
+      const parts = telegram.sent().slice(before);
+      expect(parts.length).toBeGreaterThanOrEqual(3);
+      expect(parts.every((m) => String(m.text).length <= 4096)).toBe(true);
+    } finally {
+      stack.model.setReply(heard);
+    }
+  });
+
+  it('answers a redelivered update once', async () => {
+    const requestsBefore = stack.model.requests.length;
+    const updateId = telegram.userMessage(owner, 'once please');
+    await expect.poll(() => telegram.sent().some((m) => String(m.text).endsWith('once please')), { timeout: 30_000 }).toBe(true);
+    telegram.redeliver(updateId);
+    await expect.poll(() => telegram.confirmedOffset, { timeout: 15_000 }).toBeGreaterThan(updateId);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(telegram.sent().filter((m) => String(m.text).endsWith('once please'))).toHaveLength(1);
+    expect(stack.model.requests.length - requestsBefore).toBe(1);
+  });
+
+  it('gives a stranger a pairing code and nothing else, until the owner approves it', async () => {
+    const stranger = { id: 99, first_name: 'Eve' };
+    const requestsBefore = stack.model.requests.length;
+    telegram.userMessage(stranger, 'hi, who are you?');
+    const [codeMessage] = await sentTo(stranger.id, 1);
+    const code = /pairing code is ([A-Z0-9]{8})/.exec(String(codeMessage!.text))?.[1];
+    expect(code).toBeDefined();
+    expect(stack.model.requests.length).toBe(requestsBefore);
+
+    expect((await runCli(['pairing', 'approve', 'telegram', 'WRONG123'], stack.env)).code).toBe(1);
+    const approved = await runCli(['pairing', 'approve', 'telegram', code!], stack.env);
+    expect(approved).toMatchObject({ code: 0, output: 'Approved Eve (telegram 99).\n' });
+
+    telegram.userMessage(stranger, 'and now?');
+    const messages = await sentTo(stranger.id, 2);
+    expect(messages[1]).toMatchObject({ text: 'heard: and now?' });
+  });
+
+  it('answers exactly once when the connector is killed after receiving a message and before acknowledging it', async () => {
+    const requestsBefore = stack.model.requests.length;
+    const killed = new Promise<void>((resolve) => {
+      telegram.onServe = (updates) => {
+        if (!updates.some((u) => JSON.stringify(u).includes('survive the crash'))) return;
+        telegram.onServe = null;
+        connector.child.kill('SIGKILL');
+        resolve();
+      };
+    });
+    const updateId = telegram.userMessage(owner, 'survive the crash');
+    await killed;
+    await connector.exited;
+    expect(telegram.confirmedOffset).toBeLessThanOrEqual(updateId);
+
+    connector = await stack.startConnector();
+    await expect.poll(() => telegram.sent().filter((m) => String(m.text).endsWith('survive the crash')).length, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => telegram.confirmedOffset, { timeout: 15_000 }).toBeGreaterThan(updateId);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(telegram.sent().filter((m) => String(m.text).endsWith('survive the crash'))).toHaveLength(1);
+    expect(stack.model.lastUserMessages().filter((m) => m === 'survive the crash')).toHaveLength(1);
+    expect(stack.model.requests.length - requestsBefore).toBe(1);
+  });
+});
