@@ -1,4 +1,5 @@
 import type { AgentTransport } from '../agent-transport/index.js';
+import type { DeltaSink } from '../connectors/delta-sink.js';
 import type { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import { createInvokeAgentActivities } from './invoke-agent.js';
 import { createTranscriptActivities } from './transcript.js';
@@ -6,12 +7,13 @@ import { createTranscriptActivities } from './transcript.js';
 export interface AgentActivityDeps {
   transport: AgentTransport;
   transcripts: JsonlTranscriptStore;
+  deltas: DeltaSink;
 }
 
 /** The activities of the `clawflow-agent` task queue, wired to their dependencies. */
 export function createAgentActivities(deps: AgentActivityDeps) {
   return {
-    ...createInvokeAgentActivities(deps.transport),
+    ...createInvokeAgentActivities(deps.transport, deps.deltas),
     ...createTranscriptActivities(deps.transcripts),
   };
 }

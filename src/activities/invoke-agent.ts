@@ -1,23 +1,28 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { TransportError, type AgentTransport } from '../agent-transport/index.js';
+import type { DeltaSink } from '../connectors/delta-sink.js';
+import type { ReplyRoute } from '../workflows/messages.js';
 import { invocationResultSchema, runtimeSessionLostType, type Invocation, type InvocationResult } from '../runtime/contract.js';
 
 export interface InvokeAgentInput {
   /** The runtime session this step runs in (AgentCore: 33-256 characters, one microVM per id). */
   runtimeSessionId: string;
   invocation: Invocation;
+  /** Where the turn's message came from: a channel that shows replies as they are written gets the text streamed. */
+  route?: ReplyRoute;
 }
 
 const heartbeatEveryMs = 1000;
 
-export function createInvokeAgentActivities(transport: AgentTransport) {
+export function createInvokeAgentActivities(transport: AgentTransport, deltas: DeltaSink) {
   return {
     /** Runs one step of a turn on the agent runtime; heartbeats while the model thinks. */
-    async invokeAgent({ runtimeSessionId, invocation }: InvokeAgentInput): Promise<InvocationResult> {
+    async invokeAgent({ runtimeSessionId, invocation, route }: InvokeAgentInput): Promise<InvocationResult> {
       const context = Context.current();
       const heartbeat = setInterval(() => context.heartbeat(), heartbeatEveryMs);
       try {
-        const body = await transport.invoke(runtimeSessionId, invocation, context.cancellationSignal);
+        const onText = route && deltas.accepts(route) ? deltas.open(route, invocation.turn) : undefined;
+        const body = await transport.invoke(runtimeSessionId, invocation, context.cancellationSignal, onText);
         const result = invocationResultSchema.safeParse(body);
         if (result.success) return result.data;
         throw ApplicationFailure.nonRetryable(`${transport.description} answered with an unexpected body: ${result.error.message}`, 'RuntimeProtocolError');

@@ -4,6 +4,7 @@ import {
   StopRuntimeSessionCommand,
 } from '@aws-sdk/client-bedrock-agentcore';
 import { runtimeErrorStatus } from '../runtime/contract.js';
+import { readEventStream } from './event-stream.js';
 import { TransportError, type AgentTransport, type TransportFailureKind } from './transport.js';
 
 export interface AgentCoreTransportOptions {
@@ -47,7 +48,7 @@ export function createAgentCoreTransport(options: AgentCoreTransportOptions): Ag
   };
   return {
     description: `AgentCore runtime ${options.runtimeArn} (${options.qualifier})`,
-    async invoke(runtimeSessionId, payload, signal) {
+    async invoke(runtimeSessionId, payload, signal, onText) {
       let text: string;
       try {
         const output = await client.send(
@@ -56,12 +57,13 @@ export function createAgentCoreTransport(options: AgentCoreTransportOptions): Ag
             qualifier: options.qualifier,
             runtimeSessionId,
             contentType: 'application/json',
-            accept: 'application/json',
+            accept: onText ? 'text/event-stream' : 'application/json',
             payload: new TextEncoder().encode(JSON.stringify(payload)),
           }),
           { abortSignal: signal },
         );
         if (!output.response) throw new TransportError('AgentCore answered without a body', 'retryable', 'EmptyResponse');
+        if (onText && output.contentType?.startsWith('text/event-stream')) return await readEventStream(output.response.transformToWebStream(), onText);
         // Reading the stream to its end releases the socket.
         text = await output.response.transformToString();
       } catch (error) {

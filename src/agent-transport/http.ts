@@ -1,4 +1,5 @@
 import { runtimeErrorSchema, runtimeErrorStatus, runtimeSessionHeader } from '../runtime/contract.js';
+import { readEventStream } from './event-stream.js';
 import { TransportError, type AgentTransport } from './transport.js';
 
 /** The local agent runtime (or any server speaking the AgentCore container contract) over plain HTTP. */
@@ -6,12 +7,12 @@ export function createHttpTransport(runtimeUrl: string): AgentTransport {
   const endpoint = new URL('/invocations', runtimeUrl).toString();
   return {
     description: `agent runtime at ${runtimeUrl}`,
-    async invoke(runtimeSessionId, payload, signal) {
+    async invoke(runtimeSessionId, payload, signal, onText) {
       let response: Response;
       try {
         response = await fetch(endpoint, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json', [runtimeSessionHeader]: runtimeSessionId },
+          headers: { 'content-type': 'application/json', accept: onText ? 'text/event-stream' : 'application/json', [runtimeSessionHeader]: runtimeSessionId },
           body: JSON.stringify(payload),
           signal,
         });
@@ -19,6 +20,7 @@ export function createHttpTransport(runtimeUrl: string): AgentTransport {
         if (signal.aborted) throw error;
         throw new TransportError(`agent runtime at ${runtimeUrl} is unreachable: ${String((error as Error).cause ?? (error as Error).message)}`, 'retryable', 'RuntimeUnreachable');
       }
+      if (response.ok && onText && response.body && response.headers.get('content-type')?.startsWith('text/event-stream')) return readEventStream(response.body, onText);
       const body: unknown = await response.json().catch(() => undefined);
       if (response.ok) return body;
       const failure = runtimeErrorSchema.safeParse(body);

@@ -19,7 +19,8 @@ export class TransportError extends Error {
  */
 export interface AgentTransport {
   readonly description: string;
-  invoke(runtimeSessionId: string, payload: unknown, signal: AbortSignal): Promise<unknown>;
+  /** With `onText`, asks the runtime to stream (SSE) and passes each piece of text on as it arrives. */
+  invoke(runtimeSessionId: string, payload: unknown, signal: AbortSignal, onText?: (text: string) => void): Promise<unknown>;
   /** Ends a runtime session early (AgentCore bills a session until it ends). */
   stopSession(runtimeSessionId: string): Promise<void>;
 }

@@ -39,6 +39,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_BROWSER_EXECUTABLE', path: ['tools', 'browser', 'executablePath'], kind: 'string' },
   { env: 'CLAWFLOW_TELEGRAM_BOT_TOKEN', path: ['channels', 'telegram', 'botToken'], kind: 'string', secret: true },
   { env: 'CLAWFLOW_TELEGRAM_API_ROOT', path: ['channels', 'telegram', 'apiRoot'], kind: 'string' },
+  { env: 'CLAWFLOW_WEBCHAT_PORT', path: ['channels', 'webchat', 'port'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_HISTORY_TURNS', path: ['session', 'historyTurns'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_CONTINUE_AS_NEW_AFTER_TURNS', path: ['session', 'continueAsNewAfterTurns'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_DEDUPE_WINDOW', path: ['session', 'dedupeWindow'], kind: 'number' },

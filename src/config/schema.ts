@@ -167,6 +167,14 @@ export const configFileSchema = z
           })
           .strict()
           .prefault({}),
+        webchat: z
+          .object({
+            /** Serve the WebChat page (http://127.0.0.1:<port>/) from the connector. */
+            enabled: z.boolean().default(false),
+            port: port.default(18790),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

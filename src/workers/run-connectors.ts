@@ -8,12 +8,16 @@ import { Gateway, type ChannelPolicy } from '../connectors/gateway.js';
 import { PairingStore } from '../connectors/pairing-store.js';
 import { SentLog } from '../connectors/sent-log.js';
 import { TelegramAdapter } from '../connectors/telegram.js';
+import { WebChatAdapter } from '../connectors/webchat.js';
+import { describeSession } from '../sessions/session-client.js';
+import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger.js';
 import { connectClient, temporalAddress } from '../temporal/connection.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
 
 export interface ConnectorSet {
+  /** Each connected channel, with where it is (the bot's name, the WebChat URL). */
   channels: string[];
   done: Promise<void>;
   shutdown(): Promise<void>;
@@ -26,7 +30,7 @@ export function connectorFiles(config: ClawflowConfig) {
 }
 
 /** The channels the configuration turns on, each with its access policy. */
-function configuredChannels(config: ClawflowConfig, logger: Logger): Array<{ adapter: ChannelAdapter; policy: ChannelPolicy }> {
+function configuredChannels(config: ClawflowConfig, logger: Logger, client: Client): Array<{ adapter: ChannelAdapter; policy: ChannelPolicy }> {
   const channels: Array<{ adapter: ChannelAdapter; policy: ChannelPolicy }> = [];
   const telegram = config.channels.telegram;
   if (telegram.botToken) {
@@ -35,20 +39,36 @@ function configuredChannels(config: ClawflowConfig, logger: Logger): Array<{ ada
       policy: telegram,
     });
   }
+  const webchat = config.channels.webchat;
+  if (webchat.enabled) {
+    const policy: ChannelPolicy = { dmPolicy: 'open', allowFrom: [], dmScope: 'per-peer', requireMention: false };
+    channels.push({
+      adapter: new WebChatAdapter({
+        // Localhost only: whoever can open the page is the machine's user.
+        host: '127.0.0.1',
+        port: webchat.port,
+        logger: logger.child({ channel: 'webchat' }),
+        history: async (chat) => (await describeSession(client, config, `${config.agent.id}:webchat:${chat}`))?.transcript ?? [],
+      }),
+      policy,
+    });
+  }
   return channels;
 }
 
 export function anyChannelConfigured(config: ClawflowConfig): boolean {
-  return Boolean(config.channels.telegram.botToken);
+  return Boolean(config.channels.telegram.botToken) || config.channels.webchat.enabled;
 }
 
 /** The connector worker: holds the channel connections and runs `deliver`/`typing` on `clawflow-connector`. */
 export async function startConnectors(config: ClawflowConfig, logger: Logger): Promise<ConnectorSet> {
-  const channels = configuredChannels(config, logger);
-  if (channels.length === 0) throw new Error('no channel is configured: set CLAWFLOW_TELEGRAM_BOT_TOKEN (or channels.telegram.botToken)');
+  if (!anyChannelConfigured(config)) {
+    throw new Error('no channel is configured: set CLAWFLOW_TELEGRAM_BOT_TOKEN (or channels.telegram.botToken), or channels.webchat.enabled');
+  }
   installTemporalRuntime(logger);
   const files = connectorFiles(config);
   const client = await connectClient(config);
+  const channels = configuredChannels(config, logger, client);
   let stopping = false;
   const gateway = new Gateway({ client, config, pairing: new PairingStore(files.pairing), logger, stopping: () => stopping });
   const adapters = new Map(channels.map(({ adapter }) => [adapter.channel, adapter]));
@@ -80,7 +100,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     await client.connection.close();
   });
   return {
-    channels: channels.map(({ adapter }) => adapter.channel),
+    channels: channels.map(({ adapter }) => `${adapter.channel} (${adapter.status().detail ?? adapter.status().state})`),
     done,
     shutdown: async () => {
       stopping = true;

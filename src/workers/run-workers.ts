@@ -2,6 +2,7 @@ import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createAgentActivities, createToolActivities } from '../activities/index.js';
 import { transportFromConfig } from '../agent-transport/index.js';
+import { webChatDeltaSink } from '../connectors/delta-sink.js';
 import type { ClawflowConfig } from '../config/load.js';
 import type { Logger } from '../logger.js';
 import { ensureSearchAttributes, temporalAddress } from '../temporal/connection.js';
@@ -46,7 +47,11 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     connection,
     namespace,
     taskQueue: taskQueues.agent,
-    activities: createAgentActivities({ transport: transportFromConfig(config, runtimeUrl), transcripts: new JsonlTranscriptStore(config.paths.transcriptsDir) }),
+    activities: createAgentActivities({
+      transport: transportFromConfig(config, runtimeUrl),
+      transcripts: new JsonlTranscriptStore(config.paths.transcriptsDir),
+      deltas: webChatDeltaSink(config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null),
+    }),
     shutdownGraceTime: '5s',
   });
   const browsers = new BrowserPool(findChromium(config.tools.browser.executablePath), config.tools.browser.idleSeconds * 1000);

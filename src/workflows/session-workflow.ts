@@ -319,6 +319,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
           const result = await agent.invokeAgent({
             runtimeSessionId: runtime.id,
             invocation: { sessionKey, turn, context, messages, tools: offered, steps, toolsAllowed },
+            ...(route ? { route } : {}),
           });
           const synced = result.kind === 'reply' ? turn : fresh ? (history.at(-1)?.turn ?? 0) : runtime.syncedThroughTurn;
           runtime = { ...runtime, lastUsedAt: now(), syncedThroughTurn: synced };

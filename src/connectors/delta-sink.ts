@@ -1,0 +1,34 @@
+import type { ReplyRoute } from '../workflows/messages.js';
+
+/**
+ * Where the text of a reply goes while the model writes it: channels that can show a reply growing (WebChat). Not
+ * durable and need not be: the whole reply is delivered by the connector's `deliver` when the turn ends.
+ */
+export interface DeltaSink {
+  accepts(route: ReplyRoute): boolean;
+  /** A writer for one reply; pieces arrive at the channel in order. */
+  open(route: ReplyRoute, turn: number): (text: string) => void;
+}
+
+/** Streams to the WebChat server on this machine (`POST /internal/delta`), in order, dropping what fails. */
+export function webChatDeltaSink(webChatUrl: string | null): DeltaSink {
+  return {
+    accepts: (route) => webChatUrl !== null && route.channel === 'webchat',
+    open(route, turn) {
+      let chain = Promise.resolve();
+      return (text) => {
+        chain = chain.then(() =>
+          fetch(`${webChatUrl}/internal/delta`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ chat: route.chat, turn, text }),
+            signal: AbortSignal.timeout(2000),
+          }).then(
+            (r) => void r.body?.cancel(),
+            () => undefined,
+          ),
+        );
+      };
+    },
+  };
+}

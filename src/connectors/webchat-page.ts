@@ -1,0 +1,87 @@
+/** The WebChat page: one file, no build step. Talks to /ws; shows the history, streams replies as they are written. */
+export const webChatPage = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ClawFlow</title>
+<style>
+  body { font: 15px/1.45 system-ui, sans-serif; margin: 0; display: flex; flex-direction: column; height: 100vh; background: #f6f6f4; }
+  header { padding: 10px 16px; background: #1f2933; color: #fff; font-weight: 600; }
+  header small { font-weight: 400; opacity: .7; margin-left: 8px; }
+  #log { flex: 1; overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 8px; }
+  .msg { max-width: 75%; padding: 8px 12px; border-radius: 12px; white-space: pre-wrap; word-wrap: break-word; }
+  .user { align-self: flex-end; background: #2f6fed; color: #fff; }
+  .assistant { align-self: flex-start; background: #fff; border: 1px solid #ddd; }
+  .error { align-self: flex-start; background: #fde8e8; border: 1px solid #f5b5b5; }
+  .pending { opacity: .6; }
+  form { display: flex; gap: 8px; padding: 12px; border-top: 1px solid #ddd; background: #fff; }
+  textarea { flex: 1; resize: none; font: inherit; padding: 8px; border-radius: 8px; border: 1px solid #ccc; }
+  button { padding: 0 18px; border: 0; border-radius: 8px; background: #2f6fed; color: #fff; font: inherit; cursor: pointer; }
+</style>
+</head>
+<body>
+<header>ClawFlow <small id="state">connecting…</small></header>
+<main id="log" aria-live="polite"></main>
+<form id="form"><textarea id="text" rows="2" placeholder="Message your agent" aria-label="message"></textarea><button id="send" type="submit">Send</button></form>
+<script>
+  const user = localStorage.getItem('clawflow-user') || crypto.randomUUID();
+  localStorage.setItem('clawflow-user', user);
+  const log = document.getElementById('log');
+  const state = document.getElementById('state');
+  window.__events = [];
+  let socket, streaming = null;
+  function bubble(role, text, extra) {
+    const div = document.createElement('div');
+    div.className = 'msg ' + role + (extra ? ' ' + extra : '');
+    div.textContent = text;
+    log.appendChild(div);
+    log.scrollTop = log.scrollHeight;
+    return div;
+  }
+  function connect() {
+    socket = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws?user=' + encodeURIComponent(user));
+    socket.onopen = () => { state.textContent = 'connected'; };
+    socket.onclose = () => { state.textContent = 'reconnecting…'; setTimeout(connect, 1000); };
+    socket.onmessage = (event) => {
+      const data = JSON.parse(event.data);
+      window.__events.push(data.type);
+      if (data.type === 'history') {
+        log.textContent = '';
+        for (const entry of data.entries) bubble(entry.role, entry.text);
+      } else if (data.type === 'accepted') {
+        const mine = log.querySelector('[data-id="' + data.id + '"]');
+        if (mine) mine.classList.remove('pending');
+      } else if (data.type === 'typing') {
+        state.textContent = 'typing…';
+      } else if (data.type === 'delta') {
+        if (!streaming || streaming.turn !== data.turn) streaming = { turn: data.turn, node: bubble('assistant', '') };
+        streaming.node.textContent += data.text;
+        log.scrollTop = log.scrollHeight;
+      } else if (data.type === 'reply') {
+        if (streaming) { streaming.node.textContent = data.text; streaming = null; }
+        else bubble('assistant', data.text);
+        state.textContent = 'connected';
+      } else if (data.type === 'error') {
+        bubble('error', data.message);
+      }
+    };
+  }
+  document.getElementById('form').onsubmit = (event) => {
+    event.preventDefault();
+    const input = document.getElementById('text');
+    const text = input.value.trim();
+    if (!text || socket.readyState !== WebSocket.OPEN) return;
+    const id = crypto.randomUUID();
+    bubble('user', text, 'pending').dataset.id = id;
+    socket.send(JSON.stringify({ type: 'message', id, text }));
+    input.value = '';
+  };
+  document.getElementById('text').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); document.getElementById('form').requestSubmit(); }
+  });
+  connect();
+</script>
+</body>
+</html>
+`;
