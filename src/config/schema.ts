@@ -167,6 +167,29 @@ export const configFileSchema = z
           })
           .strict()
           .prefault({}),
+        slack: z
+          .object({
+            /** xoxb-… bot token. Unset: no Slack. */
+            botToken: z.string().min(1).optional(),
+            /** `socket`: Socket Mode (needs appToken, no public URL); `http`: the Events API on httpPort (needs signingSecret). */
+            mode: z.enum(['socket', 'http']).default('socket'),
+            /** xapp-… app-level token, for Socket Mode. */
+            appToken: z.string().min(1).optional(),
+            /** For the HTTP Events API: requests are verified with it. */
+            signingSecret: z.string().min(1).optional(),
+            httpPort: port.default(18791),
+            /** The Web API's root (a local fake in tests). */
+            apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://slack.com/api/'),
+            dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing'),
+            /** Slack user ids (U…) always allowed. */
+            allowFrom: z.array(z.string().min(1)).default([]),
+            dmScope: z.enum(['per-peer', 'main']).default('per-peer'),
+            requireMention: z.boolean().default(true),
+          })
+          .strict()
+          .refine((s) => !s.botToken || s.mode !== 'socket' || s.appToken, { message: 'is required for Socket Mode', path: ['appToken'] })
+          .refine((s) => !s.botToken || s.mode !== 'http' || s.signingSecret, { message: 'is required for the HTTP Events API', path: ['signingSecret'] })
+          .prefault({}),
         webchat: z
           .object({
             /** Serve the WebChat page (http://127.0.0.1:<port>/) from the connector. */

@@ -7,6 +7,7 @@ import type { ChannelAdapter, ChannelStatus } from '../connectors/channel.js';
 import { Gateway, type ChannelPolicy } from '../connectors/gateway.js';
 import { PairingStore } from '../connectors/pairing-store.js';
 import { SentLog } from '../connectors/sent-log.js';
+import { SlackAdapter } from '../connectors/slack.js';
 import { TelegramAdapter } from '../connectors/telegram.js';
 import { WebChatAdapter } from '../connectors/webchat.js';
 import { describeSession } from '../sessions/session-client.js';
@@ -39,6 +40,21 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
       policy: telegram,
     });
   }
+  const slack = config.channels.slack;
+  if (slack.botToken) {
+    channels.push({
+      adapter: new SlackAdapter({
+        botToken: slack.botToken,
+        mode: slack.mode,
+        ...(slack.appToken ? { appToken: slack.appToken } : {}),
+        ...(slack.signingSecret ? { signingSecret: slack.signingSecret } : {}),
+        httpPort: slack.httpPort,
+        apiUrl: slack.apiUrl,
+        logger: logger.child({ channel: 'slack' }),
+      }),
+      policy: slack,
+    });
+  }
   const webchat = config.channels.webchat;
   if (webchat.enabled) {
     const policy: ChannelPolicy = { dmPolicy: 'open', allowFrom: [], dmScope: 'per-peer', requireMention: false };
@@ -57,13 +73,13 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
 }
 
 export function anyChannelConfigured(config: ClawflowConfig): boolean {
-  return Boolean(config.channels.telegram.botToken) || config.channels.webchat.enabled;
+  return Boolean(config.channels.telegram.botToken || config.channels.slack.botToken) || config.channels.webchat.enabled;
 }
 
 /** The connector worker: holds the channel connections and runs `deliver`/`typing` on `clawflow-connector`. */
 export async function startConnectors(config: ClawflowConfig, logger: Logger): Promise<ConnectorSet> {
   if (!anyChannelConfigured(config)) {
-    throw new Error('no channel is configured: set CLAWFLOW_TELEGRAM_BOT_TOKEN (or channels.telegram.botToken), or channels.webchat.enabled');
+    throw new Error('no channel is configured: set CLAWFLOW_TELEGRAM_BOT_TOKEN or CLAWFLOW_SLACK_BOT_TOKEN (or channels.*), or channels.webchat.enabled');
   }
   installTemporalRuntime(logger);
   const files = connectorFiles(config);

@@ -1,0 +1,147 @@
+import { App, HTTPReceiver, LogLevel, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import { SocketModeClient } from '@slack/socket-mode';
+import type { Logger } from '../logger.js';
+import type { ReplyRoute } from '../workflows/messages.js';
+import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
+import { ChannelSendError } from './send-error.js';
+
+export interface SlackOptions {
+  botToken: string;
+  mode: 'socket' | 'http';
+  appToken?: string;
+  signingSecret?: string;
+  httpPort: number;
+  apiUrl: string;
+  logger: Logger;
+}
+
+/** Slack's limit for one message's text (it accepts more, but truncates above ~40,000). */
+const slackMessageLimit = 39_000;
+
+/**
+ * Socket Mode, acknowledging an envelope only after the app has processed it: Bolt's own Socket Mode receiver
+ * acknowledges Events API envelopes before the listeners run, which would lose a message a crash interrupts.
+ */
+class AckAfterProcessingReceiver implements Receiver {
+  private app: App | undefined;
+  readonly client: SocketModeClient;
+
+  constructor(appToken: string, apiUrl: string, logger: Logger) {
+    this.client = new SocketModeClient({ appToken, clientOptions: { slackApiUrl: apiUrl }, logLevel: LogLevel.ERROR });
+    this.client.on('slack_event', async ({ ack, body, retry_num, retry_reason }: { ack: () => Promise<void>; body: ReceiverEvent['body']; retry_num?: number; retry_reason?: string }) => {
+      const event: ReceiverEvent = { body, ack: () => Promise.resolve(), ...(retry_num !== undefined ? { retryNum: retry_num } : {}), ...(retry_reason ? { retryReason: retry_reason } : {}) };
+      try {
+        await this.app!.processEvent(event);
+        await ack();
+      } catch (error) {
+        // Unacknowledged: Slack sends it again.
+        logger.warn({ err: (error as Error).message }, 'a Slack event was not handed over; leaving it unacknowledged');
+      }
+    });
+  }
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  start(): Promise<unknown> {
+    return this.client.start();
+  }
+
+  stop(): Promise<unknown> {
+    return this.client.disconnect();
+  }
+}
+
+interface SlackMessageEvent {
+  type: string;
+  subtype?: string;
+  channel: string;
+  channel_type?: string;
+  user?: string;
+  bot_id?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+  client_msg_id?: string;
+  files?: Array<{ id: string }>;
+}
+
+/** Slack through Bolt: Socket Mode or the HTTP Events API (signatures verified, retries recognised). */
+export class SlackAdapter implements ChannelAdapter {
+  readonly channel = 'slack';
+  readonly messageLimit = slackMessageLimit;
+  private readonly app: App;
+  private botUserId = '';
+  private current: ChannelStatus = { channel: 'slack', state: 'starting' };
+  private onMessage: ((message: ChannelMessage) => Promise<void>) | null = null;
+
+  constructor(private readonly options: SlackOptions) {
+    const receiver =
+      options.mode === 'socket'
+        ? new AckAfterProcessingReceiver(options.appToken!, options.apiUrl, options.logger)
+        : // The HTTP response (the acknowledgement) waits until the event was handed over.
+          new HTTPReceiver({ signingSecret: options.signingSecret!, port: options.httpPort, processBeforeResponse: true, logLevel: LogLevel.ERROR });
+    this.app = new App({ token: options.botToken, receiver, clientOptions: { slackApiUrl: options.apiUrl, retryConfig: { retries: 0 } }, logLevel: LogLevel.ERROR });
+    this.app.event('message', async ({ event, body }) => {
+      const message = this.normalize(event as unknown as SlackMessageEvent, (body as { team_id?: string }).team_id ?? 'slack');
+      if (message && this.onMessage) await this.onMessage(message);
+    });
+  }
+
+  status(): ChannelStatus {
+    return { ...this.current };
+  }
+
+  async start(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
+    this.onMessage = onMessage;
+    const auth = await this.app.client.auth.test();
+    this.botUserId = auth.user_id ?? '';
+    await this.app.start();
+    this.current = { channel: 'slack', state: 'connected', detail: `${auth.user ?? this.botUserId} (${this.options.mode === 'socket' ? 'Socket Mode' : `Events API on :${this.options.httpPort}`})` };
+  }
+
+  async stop(): Promise<void> {
+    await this.app.stop().catch(() => undefined);
+    this.current = { ...this.current, state: 'stopped' };
+  }
+
+  async send(route: ReplyRoute, text: string): Promise<void> {
+    try {
+      await this.app.client.chat.postMessage({ channel: route.chat, text, ...(route.thread ? { thread_ts: route.thread } : {}) });
+    } catch (error) {
+      const e = error as Error & { code?: string; data?: { error?: string }; statusCode?: number };
+      const retryable = e.code !== 'slack_webapi_platform_error' || e.data?.error === 'ratelimited';
+      throw new ChannelSendError(`Slack refused the message: ${e.data?.error ?? e.message}`, retryable);
+    }
+  }
+
+  /** Bots cannot show "typing…" through the Events API. */
+  typing(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private normalize(event: SlackMessageEvent, team: string): ChannelMessage | null {
+    // Edits, joins, bot messages (ours included) are not messages to answer.
+    if (event.subtype || event.bot_id || !event.user || event.user === this.botUserId) return null;
+    const text = (event.text ?? '').trim();
+    if (!text) return null;
+    const direct = event.channel_type === 'im';
+    const mention = `<@${this.botUserId}>`;
+    this.current = { ...this.current, lastEventAt: new Date().toISOString() };
+    return {
+      channel: 'slack',
+      account: team,
+      chat: event.channel,
+      chatType: direct ? 'direct' : 'group',
+      sender: { id: event.user },
+      // In channels the conversation is the thread: a top-level mention starts one.
+      ...(direct ? {} : { thread: event.thread_ts ?? event.ts }),
+      messageId: event.ts,
+      text: text.replaceAll(mention, '').trim() || text,
+      attachments: (event.files ?? []).map((f) => ({ kind: 'file', id: f.id })),
+      addressedToBot: text.includes(mention) || event.thread_ts !== undefined,
+      sentAt: new Date(Number(event.ts) * 1000).toISOString(),
+    };
+  }
+}

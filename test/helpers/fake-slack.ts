@@ -1,0 +1,100 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export const slackBot = { userId: 'UBOT0001', botId: 'BBOT0001', team: 'T0TEAM01', appId: 'A0APP001' };
+
+/**
+ * Slack on 127.0.0.1 for Bolt: the Web API (`slackApiUrl`: auth.test, apps.connections.open, chat.postMessage,
+ * recorded) and a Socket Mode WebSocket that sends event envelopes and records the acknowledgements.
+ */
+export class FakeSlack {
+  readonly posted: Array<Record<string, string>> = [];
+  readonly acks: string[] = [];
+  private server: Server | undefined;
+  private wss: WebSocketServer | undefined;
+  private sockets = new Set<WebSocket>();
+  private ts = 1_700_000_000;
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/api/`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.api(req, res));
+    this.wss = new WebSocketServer({ server: this.server, path: '/link' });
+    this.wss.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data)) as { envelope_id?: string };
+        if (message.envelope_id) this.acks.push(message.envelope_id);
+      });
+      socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake', approximate_connection_time: 18060 }, connection_info: { app_id: slackBot.appId } }));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.terminate();
+    this.wss?.close();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  connected(): boolean {
+    return this.sockets.size > 0;
+  }
+
+  /** An Events API callback for a user's message, as Slack builds it. */
+  messageEvent(event: { channel: string; user: string; text: string; channel_type: 'im' | 'channel'; thread_ts?: string }, eventId = `Ev${randomUUID().slice(0, 8)}`) {
+    const ts = `${this.ts++}.000100`;
+    return {
+      token: 'verification-token',
+      team_id: slackBot.team,
+      api_app_id: slackBot.appId,
+      event: { type: 'message', ...event, ts, event_ts: ts, client_msg_id: randomUUID() },
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+    };
+  }
+
+  /** Sends an envelope over Socket Mode; returns its envelope id. */
+  sendEnvelope(payload: unknown, retryAttempt = 0): string {
+    const envelopeId = randomUUID();
+    const text = JSON.stringify({ envelope_id: envelopeId, type: 'events_api', accepts_response_payload: false, retry_attempt: retryAttempt, retry_reason: retryAttempt ? 'timeout' : '', payload });
+    for (const socket of this.sockets) socket.send(text);
+    return envelopeId;
+  }
+
+  private async api(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const params: Record<string, string> = (req.headers['content-type'] ?? '').includes('json')
+      ? (JSON.parse(raw || '{}') as Record<string, string>)
+      : Object.fromEntries(new URLSearchParams(raw));
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0];
+    const ok = (body: Record<string, unknown>): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ...body }));
+    switch (method) {
+      case 'auth.test':
+        return ok({ url: 'https://fake.slack.com/', team: 'Fake', user: 'clawflow', team_id: slackBot.team, user_id: slackBot.userId, bot_id: slackBot.botId });
+      case 'apps.connections.open':
+        return ok({ url: `ws://127.0.0.1:${(this.server!.address() as AddressInfo).port}/link` });
+      case 'chat.postMessage':
+        this.posted.push(params);
+        return ok({ channel: params.channel, ts: `${this.ts++}.000200`, message: { text: params.text } });
+      default:
+        return ok({});
+    }
+  }
+}
+
+/** Slack's request signature (v0) for the HTTP Events API. */
+export function signSlackRequest(signingSecret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+  const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature, 'content-type': 'application/json' };
+}

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelRequest } from '../helpers/fake-model.js';
+import { FakeSlack, signSlackRequest, slackBot } from '../helpers/fake-slack.js';
+import { namespaceForFile } from '../helpers/namespace.js';
+import { freePort } from '../helpers/ports.js';
+import type { CliProcess } from '../helpers/processes.js';
+import { TestStack } from '../helpers/test-stack.js';
+
+const heard = (r: ModelRequest): string => `heard: ${r.messages.flatMap((m) => (m.role === 'user' && m.content ? [m.content] : [])).join(' | ')}`;
+
+async function startStack(slack: FakeSlack, owner: string, settings: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<{ stack: TestStack; connector: CliProcess }> {
+  const stack = await TestStack.start({
+    namespace: namespaceForFile(import.meta.url),
+    config: { channels: { slack: { apiUrl: slack.apiUrl, allowFrom: [owner], ...settings } } },
+    env: { CLAWFLOW_SLACK_BOT_TOKEN: 'xoxb-test-token', ...env },
+  });
+  stack.model.setReply(heard);
+  await stack.startWorker();
+  const connector = await stack.startConnector();
+  return { stack, connector };
+}
+
+describe('Slack through Bolt in Socket Mode, against a local Web API and WebSocket', () => {
+  const owner = 'U0OWNER01';
+  const slack = new FakeSlack();
+  let stack: TestStack;
+  let connector: CliProcess;
+
+  beforeAll(async () => {
+    await slack.start();
+    ({ stack, connector } = await startStack(slack, owner, { mode: 'socket' }, { CLAWFLOW_SLACK_APP_TOKEN: 'xapp-test-token' }));
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await slack.stop();
+  });
+
+  it('answers a channel mention in its thread, and acknowledges the event once handed over', async () => {
+    await expect.poll(() => slack.connected()).toBe(true);
+    const event = slack.messageEvent({ channel: 'C0GENERAL', user: owner, text: `<@${slackBot.userId}> what is up?`, channel_type: 'channel' });
+    const envelope = slack.sendEnvelope(event);
+    await expect.poll(() => slack.posted.length, { timeout: 30_000 }).toBe(1);
+    expect(slack.posted[0]).toMatchObject({ channel: 'C0GENERAL', text: 'heard: what is up?', thread_ts: event.event.ts });
+    expect(slack.acks).toContain(envelope);
+    expect(connector.output()).not.toContain('xoxb-test-token');
+  });
+
+  it('ignores channel chatter that does not mention it, and answers direct messages', async () => {
+    const before = slack.posted.length;
+    slack.sendEnvelope(slack.messageEvent({ channel: 'C0GENERAL', user: owner, text: 'just chatting', channel_type: 'channel' }));
+    slack.sendEnvelope(slack.messageEvent({ channel: 'D0DIRECT1', user: owner, text: 'hello in private', channel_type: 'im' }));
+    await expect.poll(() => slack.posted.length, { timeout: 30_000 }).toBe(before + 1);
+    expect(slack.posted.at(-1)).toMatchObject({ channel: 'D0DIRECT1', text: 'heard: hello in private' });
+    expect(slack.posted.at(-1)!.thread_ts).toBeUndefined();
+  });
+
+  it('answers a retried event (same event id) once', async () => {
+    const requests = stack.model.requests.length;
+    const event = slack.messageEvent({ channel: 'D0DIRECT1', user: owner, text: 'only once', channel_type: 'im' });
+    slack.sendEnvelope(event);
+    slack.sendEnvelope(event, 1);
+    await expect.poll(() => slack.posted.filter((p) => p.text?.endsWith('only once')).length, { timeout: 30_000 }).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(slack.posted.filter((p) => p.text?.endsWith('only once'))).toHaveLength(1);
+    expect(stack.model.requests.length - requests).toBe(1);
+  });
+});
+
+describe('Slack through Bolt over the HTTP Events API', () => {
+  // Another person than above: both blocks share a namespace, and a session keeps its history.
+  const owner = 'U0OWNER02';
+  const slack = new FakeSlack();
+  const signingSecret = 'test-signing-secret';
+  let stack: TestStack;
+  let events: string;
+
+  beforeAll(async () => {
+    await slack.start();
+    const port = await freePort();
+    events = `http://127.0.0.1:${port}/slack/events`;
+    ({ stack } = await startStack(slack, owner, { mode: 'http', httpPort: port }, { CLAWFLOW_SLACK_SIGNING_SECRET: signingSecret }));
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await slack.stop();
+  });
+
+  const post = (body: string, headers: Record<string, string>): Promise<Response> => fetch(events, { method: 'POST', headers, body });
+
+  it('answers a signed event, answers its retry once, and refuses a badly signed request', async () => {
+    const body = JSON.stringify(slack.messageEvent({ channel: 'D0DIRECT2', user: owner, text: 'over http', channel_type: 'im' }));
+    expect((await post(body, signSlackRequest(signingSecret, body))).status).toBe(200);
+    expect((await post(body, { ...signSlackRequest(signingSecret, body), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).status).toBe(200);
+    await expect.poll(() => slack.posted.filter((p) => p.text === 'heard: over http').length, { timeout: 30_000 }).toBe(1);
+
+    const forged = JSON.stringify(slack.messageEvent({ channel: 'D0DIRECT2', user: owner, text: 'forged', channel_type: 'im' }));
+    expect((await post(forged, signSlackRequest('not-the-secret', forged))).status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(slack.posted.filter((p) => p.text === 'heard: over http')).toHaveLength(1);
+    expect(slack.posted.some((p) => p.text?.includes('forged'))).toBe(false);
+  });
+});
