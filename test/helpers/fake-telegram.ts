@@ -47,7 +47,11 @@ export class FakeTelegram {
 
   /** A text message from a user, as Telegram would deliver it; returns its update id. */
   userMessage(from: { id: number; first_name: string }, text: string, chat: { id: number; type: 'private' | 'group' } = { id: from.id, type: 'private' }): number {
-    return this.push({ message: { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat, from: { ...from, is_bot: false }, text } });
+    // Telegram marks @mentions as entities.
+    const entities = [...text.matchAll(/@\w+/g)].map((m) => ({ type: 'mention', offset: m.index, length: m[0].length }));
+    return this.push({
+      message: { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat, from: { ...from, is_bot: false }, text, ...(entities.length ? { entities } : {}) },
+    });
   }
 
   /** Serves an update again, exactly as before (what Telegram does when it was not confirmed). */

@@ -88,6 +88,19 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     expect(messages[1]).toMatchObject({ text: 'heard: and now?' });
   });
 
+  it('in a group, answers only when mentioned; and channels status shows the connection', async () => {
+    const group = { id: -1001, type: 'group' as const };
+    const before = telegram.sent().filter((m) => Number(m.chat_id) === group.id).length;
+    telegram.userMessage(owner, 'talking among ourselves', group);
+    telegram.userMessage(owner, '@clawflow_test_bot what do you think?', group);
+    await expect.poll(() => telegram.sent().filter((m) => Number(m.chat_id) === group.id).length, { timeout: 30_000 }).toBe(before + 1);
+    expect(telegram.sent().filter((m) => Number(m.chat_id) === group.id).at(-1)).toMatchObject({ text: 'heard: @clawflow_test_bot what do you think?' });
+
+    const status = await runCli(['channels', 'status', '--json'], stack.env);
+    expect(status.code, status.output).toBe(0);
+    expect(JSON.parse(status.output)).toEqual([expect.objectContaining({ channel: 'telegram', state: 'connected', detail: '@clawflow_test_bot' })]);
+  });
+
   it('answers exactly once when the connector is killed after receiving a message and before acknowledging it', async () => {
     const requestsBefore = stack.model.requests.length;
     const killed = new Promise<void>((resolve) => {
