@@ -130,3 +130,8 @@ export class FakeModel {
     );
   }
 }
+
+/** A scripted answer that repeats every user message the model was shown: a reply proves what context arrived. */
+export function heard(request: ModelRequest): string {
+  return `heard: ${request.messages.flatMap((m) => (m.role === 'user' && m.content ? [m.content] : [])).join(' | ')}`;
+}

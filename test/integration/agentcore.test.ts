@@ -4,17 +4,12 @@ import { describeError } from '../../src/cli/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import { sessionWorkflowId, parseSessionKey } from '../../src/workflows/session-key.js';
-import type { ModelRequest } from '../helpers/fake-model.js';
+import { heard } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { TestStack } from '../helpers/test-stack.js';
 
 const runtimeArn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/clawflow_test-abc123';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The scripted model repeats every user message it was shown, so a reply proves what context arrived. */
-function heard(request: ModelRequest): string {
-  return `heard: ${request.messages.flatMap((m) => (m.role === 'user' && m.content ? [m.content] : [])).join(' | ')}`;
-}
 
 describe('sessions on AgentCore (emulated service, real AWS SDK client)', () => {
   const runtimeEnv: NodeJS.ProcessEnv = { ...process.env };

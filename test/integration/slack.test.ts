@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelRequest } from '../helpers/fake-model.js';
+import { heard } from '../helpers/fake-model.js';
 import { FakeSlack, signSlackRequest, slackBot } from '../helpers/fake-slack.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { freePort } from '../helpers/ports.js';
 import type { CliProcess } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
 
-const heard = (r: ModelRequest): string => `heard: ${r.messages.flatMap((m) => (m.role === 'user' && m.content ? [m.content] : [])).join(' | ')}`;
 
 async function startStack(slack: FakeSlack, owner: string, settings: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<{ stack: TestStack; connector: CliProcess }> {
   const stack = await TestStack.start({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelRequest } from '../helpers/fake-model.js';
+import { heard } from '../helpers/fake-model.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import type { CliProcess } from '../helpers/processes.js';
@@ -7,7 +7,6 @@ import { runCli } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
 
 const owner = { id: 42, first_name: 'Ada' };
-const heard = (r: ModelRequest): string => `heard: ${r.messages.flatMap((m) => (m.role === 'user' && m.content ? [m.content] : [])).join(' | ')}`;
 
 describe('Telegram through grammY, against a local Bot API server', () => {
   const telegram = new FakeTelegram();

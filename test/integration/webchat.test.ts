@@ -1,12 +1,11 @@
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../../src/tools/browser-pool.js';
-import type { ModelRequest } from '../helpers/fake-model.js';
+import { heard } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { freePort } from '../helpers/ports.js';
 import { TestStack } from '../helpers/test-stack.js';
 
-const heard = (r: ModelRequest): string => `heard: ${r.messages.flatMap((m) => (m.role === 'user' && m.content ? [m.content] : [])).join(' | ')}`;
 
 describe('WebChat in a real browser', () => {
   let stack: TestStack;
