@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server.js';
+import { heard } from '../helpers/fake-model.js';
+import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { freePort } from '../helpers/ports.js';
 import { TestStack } from '../helpers/test-stack.js';
 
@@ -11,6 +13,7 @@ describe('the Temporal server restarted between two turns', () => {
   let options: DevServerOptions;
   let server: DevServer;
   let stack: TestStack;
+  const telegram = new FakeTelegram();
   const dir = mkdtempSync(join(tmpdir(), 'clawflow-restart-'));
 
   beforeAll(async () => {
@@ -25,10 +28,17 @@ describe('the Temporal server restarted between two turns', () => {
       pidFile: join(dir, 'server.pid'),
     };
     server = await startDevServer(options);
-    stack = await TestStack.start({ namespace: 'default', temporalAddress: server.address });
+    await telegram.start();
+    stack = await TestStack.start({
+      namespace: 'default',
+      temporalAddress: server.address,
+      config: { channels: { telegram: { apiRoot: telegram.apiRoot, allowFrom: ['42'], pollTimeoutSeconds: 1 } } },
+      env: { CLAWFLOW_TELEGRAM_BOT_TOKEN: '123456:TEST-token' },
+    });
   });
   afterAll(async () => {
     await stack?.stop();
+    await telegram.stop();
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -51,5 +61,22 @@ describe('the Temporal server restarted between two turns', () => {
     expect(worker.child.exitCode).toBeNull();
     const transcript = await stack.transcript(key);
     expect(transcript.map((e) => `${e.turn}:${e.role}`)).toEqual(['1:user', '1:assistant', '2:user', '2:assistant']);
+  });
+
+  it('leaves a Telegram message unacknowledged while Temporal is down, and answers it once Temporal is back', async () => {
+    await stack.startConnector();
+    stack.model.setReply(heard);
+    await server.stop();
+
+    const updateId = telegram.userMessage({ id: 42, first_name: 'Ada' }, 'sent while the server was down');
+    await expect.poll(() => telegram.calls.filter((c) => c.method === 'getUpdates' && Number(c.params.offset ?? 0) <= updateId).length).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Received, not handed over, so not confirmed: Telegram would send it again after a crash.
+    expect(telegram.confirmedOffset).toBeLessThanOrEqual(updateId);
+    expect(telegram.sent()).toHaveLength(0);
+
+    server = await startDevServer(options);
+    await expect.poll(() => telegram.sent().map((m) => m.text), { timeout: 60_000 }).toEqual(['heard: sent while the server was down']);
+    await expect.poll(() => telegram.confirmedOffset, { timeout: 15_000 }).toBeGreaterThan(updateId);
   });
 });
