@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ChannelAdapter } from '../connectors/channel.js';
 import { ChannelSendError } from '../connectors/send-error.js';
@@ -8,6 +9,8 @@ import type { ReplyRoute } from '../workflows/messages.js';
 export interface DeliverInput {
   route: ReplyRoute;
   text: string;
+  /** Images the agent produced this turn, relative to its workspace (screenshots). */
+  images?: string[];
   /** Workflow id and turn: a retried delivery sends none of the parts already sent. */
   idempotencyKey: string;
 }
@@ -15,10 +18,12 @@ export interface DeliverInput {
 export interface ConnectorActivityDeps {
   adapters: ReadonlyMap<string, ChannelAdapter>;
   sentLog: SentLog;
+  /** The agent's workspace on this machine, where the images it produced are. */
+  workspaceDir: string;
 }
 
 /** The activities of the `clawflow-connector` task queue: they run where the channel connections are. */
-export function createConnectorActivities({ adapters, sentLog }: ConnectorActivityDeps) {
+export function createConnectorActivities({ adapters, sentLog, workspaceDir }: ConnectorActivityDeps) {
   const adapterFor = (route: ReplyRoute): ChannelAdapter => {
     const adapter = adapters.get(route.channel);
     // Another connector worker may hold that channel: let Temporal try again.
@@ -27,23 +32,26 @@ export function createConnectorActivities({ adapters, sentLog }: ConnectorActivi
   };
   return {
     /** Sends a reply, split at the platform's limit; parts already sent (by an earlier attempt) are skipped. */
-    async deliver({ route, text, idempotencyKey }: DeliverInput): Promise<{ parts: number; skipped: number }> {
+    async deliver({ route, text, images = [], idempotencyKey }: DeliverInput): Promise<{ parts: number; skipped: number }> {
       const adapter = adapterFor(route);
-      const parts = splitMessage(text, adapter.messageLimit);
+      const sendImage = adapter.sendImage?.bind(adapter);
+      const parts: Array<{ key: string; send: () => Promise<void> }> = [
+        ...splitMessage(text, adapter.messageLimit).map((part, index, all) => ({ key: `${idempotencyKey}#${index + 1}/${all.length}`, send: () => adapter.send(route, part) })),
+        ...(sendImage ? images.map((image, index) => ({ key: `${idempotencyKey}#image${index + 1}`, send: () => sendImage(route, join(workspaceDir, image)) })) : []),
+      ];
       let skipped = 0;
       for (const [index, part] of parts.entries()) {
-        const key = `${idempotencyKey}#${index + 1}/${parts.length}`;
-        if (sentLog.has(key)) {
+        if (sentLog.has(part.key)) {
           skipped += 1;
           continue;
         }
         try {
-          await adapter.send(route, part);
+          await part.send();
         } catch (error) {
           if (error instanceof ChannelSendError) throw ApplicationFailure.create({ message: error.message, type: 'ChannelSendError', nonRetryable: !error.retryable });
           throw error;
         }
-        sentLog.add(key);
+        sentLog.add(part.key);
         Context.current().heartbeat(index);
       }
       return { parts: parts.length, skipped };

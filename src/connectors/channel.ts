@@ -35,5 +35,7 @@ export interface ChannelAdapter {
   stop(): Promise<void>;
   status(): ChannelStatus;
   send(route: ReplyRoute, text: string): Promise<void>;
+  /** Sends an image file (a screenshot the agent took); channels without it get the reply's text only. */
+  sendImage?(route: ReplyRoute, file: string): Promise<void>;
   typing(route: ReplyRoute): Promise<void>;
 }

@@ -1,5 +1,7 @@
-import { Bot, GrammyError, HttpError } from 'grammy';
+import { join } from 'node:path';
+import { Bot, GrammyError, HttpError, InputFile } from 'grammy';
 import type { Message, Update } from 'grammy/types';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../workflows/messages.js';
 import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
@@ -9,6 +11,8 @@ export interface TelegramOptions {
   botToken: string;
   apiRoot: string;
   pollTimeoutSeconds: number;
+  /** The agent's workspace: photos users send are saved under media/inbound/ for its tools. */
+  workspaceDir: string;
   logger: Logger;
 }
 
@@ -57,6 +61,14 @@ export class TelegramAdapter implements ChannelAdapter {
     }
   }
 
+  async sendImage(route: ReplyRoute, file: string): Promise<void> {
+    try {
+      await this.bot.api.sendPhoto(route.chat, new InputFile(file), route.thread ? { message_thread_id: Number(route.thread) } : {});
+    } catch (error) {
+      throw this.sendError(error);
+    }
+  }
+
   async typing(route: ReplyRoute): Promise<void> {
     await this.bot.api.sendChatAction(route.chat, 'typing', route.thread ? { message_thread_id: Number(route.thread) } : {});
   }
@@ -89,7 +101,7 @@ export class TelegramAdapter implements ChannelAdapter {
         continue;
       }
       for (const update of updates) {
-        const message = update.message ? this.normalize(update.message) : null;
+        const message = update.message ? await this.normalize(update.message) : null;
         // Throws only while stopping: the update stays unconfirmed and comes again after the restart.
         if (message) await onMessage(message);
         offset = update.update_id + 1;
@@ -98,13 +110,31 @@ export class TelegramAdapter implements ChannelAdapter {
     }
   }
 
-  private normalize(message: Message): ChannelMessage | null {
-    const text = message.text ?? message.caption ?? '';
+  /** Saves a photo a user sent into the workspace; returns a note for the agent saying where (or why not). */
+  private async savePhoto(message: Message, fileId: string): Promise<{ note: string; path?: string }> {
+    const path = join('media', 'inbound', `telegram-${message.chat.id}-${message.message_id}.jpg`);
+    try {
+      const file = await this.bot.api.getFile(fileId);
+      const response = await fetch(`${this.options.apiRoot}/file/bot${this.options.botToken}/${file.file_path}`, { signal: AbortSignal.timeout(60_000) });
+      if (!response.ok) throw new Error(`download answered HTTP ${response.status}`);
+      await writeFileAtomic(join(this.options.workspaceDir, path), Buffer.from(await response.arrayBuffer()));
+      return { note: `[The user sent a photo, saved in the workspace as ${path}]`, path };
+    } catch (error) {
+      this.options.logger.warn({ err: (error as Error).message }, 'could not download a photo');
+      return { note: `[The user sent a photo that could not be downloaded: ${(error as Error).message}]` };
+    }
+  }
+
+  private async normalize(message: Message): Promise<ChannelMessage | null> {
+    const raw = message.text ?? message.caption ?? '';
+    const caption = raw.trim();
     const photo = message.photo?.at(-1);
-    if (!text.trim() && !photo) return null;
+    if (!caption && !photo) return null;
+    const saved = photo ? await this.savePhoto(message, photo.file_id) : null;
+    const text = saved ? `${caption}\n${saved.note}`.trim() : caption;
     const me = this.bot.botInfo;
     const mentioned = (message.entities ?? message.caption_entities ?? []).some(
-      (e) => e.type === 'mention' && text.slice(e.offset, e.offset + e.length).toLowerCase() === `@${me.username.toLowerCase()}`,
+      (e) => e.type === 'mention' && raw.slice(e.offset, e.offset + e.length).toLowerCase() === `@${me.username.toLowerCase()}`,
     );
     return {
       channel: 'telegram',
@@ -114,8 +144,8 @@ export class TelegramAdapter implements ChannelAdapter {
       sender: { id: String(message.from?.id ?? message.chat.id), ...(message.from ? { name: [message.from.first_name, message.from.last_name].filter(Boolean).join(' ') } : {}) },
       ...(message.is_topic_message && message.message_thread_id ? { thread: String(message.message_thread_id) } : {}),
       messageId: String(message.message_id),
-      text: text.trim() || '(a photo)',
-      attachments: photo ? [{ kind: 'photo', id: photo.file_id }] : [],
+      text,
+      attachments: saved?.path ? [{ kind: 'photo', id: saved.path }] : [],
       addressedToBot: mentioned || message.reply_to_message?.from?.id === me.id,
       sentAt: new Date(message.date * 1000).toISOString(),
     };

@@ -36,7 +36,13 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
   const telegram = config.channels.telegram;
   if (telegram.botToken) {
     channels.push({
-      adapter: new TelegramAdapter({ botToken: telegram.botToken, apiRoot: telegram.apiRoot, pollTimeoutSeconds: telegram.pollTimeoutSeconds, logger: logger.child({ channel: 'telegram' }) }),
+      adapter: new TelegramAdapter({
+        botToken: telegram.botToken,
+        apiRoot: telegram.apiRoot,
+        pollTimeoutSeconds: telegram.pollTimeoutSeconds,
+        workspaceDir: config.paths.workspaceDir,
+        logger: logger.child({ channel: 'telegram' }),
+      }),
       policy: telegram,
     });
   }
@@ -94,7 +100,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     connection,
     namespace: config.temporal.namespace,
     taskQueue: taskQueues.connector,
-    activities: createConnectorActivities({ adapters, sentLog: new SentLog(files.sentLog) }),
+    activities: createConnectorActivities({ adapters, sentLog: new SentLog(files.sentLog), workspaceDir: config.paths.workspaceDir }),
     shutdownGraceTime: '5s',
   });
   const running = worker.run();

@@ -416,7 +416,8 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     }
     // The answer goes back where the message came from, once per turn whatever the retries.
     if (route) {
-      await connector.deliver({ route, text: answer.text, idempotencyKey: `${workflowInfo().workflowId}:${turn}` }).catch((error: unknown) => {
+      const images = (answer.tools ?? []).flatMap((t) => (t.artifacts ?? []).filter((a) => a.kind === 'image').map((a) => a.path));
+      await connector.deliver({ route, text: answer.text, images, idempotencyKey: `${workflowInfo().workflowId}:${turn}` }).catch((error: unknown) => {
         // Recorded in the transcript either way; the platform refused it or stayed unreachable for retryForSeconds.
         log.error('Could not deliver the answer to its channel', { sessionKey, turn, channel: route.channel, error: String(error) });
       });

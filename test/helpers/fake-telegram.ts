@@ -54,6 +54,26 @@ export class FakeTelegram {
     });
   }
 
+  /** A photo from a user, with a caption; its bytes are served by getFile and the file download. */
+  userPhoto(from: { id: number; first_name: string }, caption: string, bytes: Buffer): number {
+    const fileId = `PHOTO${this.nextMessageId}`;
+    this.files.set(fileId, bytes);
+    return this.push({
+      message: {
+        message_id: this.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: from.id, type: 'private' },
+        from: { ...from, is_bot: false },
+        caption,
+        photo: [{ file_id: fileId, file_unique_id: `u${fileId}`, width: 640, height: 480, file_size: bytes.length }],
+      },
+    });
+  }
+
+  /** Photos bots sent: the chat and the uploaded file's bytes. */
+  readonly photos: Array<{ chatId: string; bytes: Buffer }> = [];
+  private readonly files = new Map<string, Buffer>();
+
   /** Serves an update again, exactly as before (what Telegram does when it was not confirmed). */
   redeliver(updateId: number): void {
     const original = this.delivered.get(updateId);
@@ -87,14 +107,35 @@ export class FakeTelegram {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    const download = /^\/file\/bot[^/]+\/files\/(\w+)$/.exec(req.url ?? '');
+    if (download) {
+      const bytes = this.files.get(download[1]!);
+      return void (bytes ? res.writeHead(200, { 'content-type': 'image/jpeg' }).end(bytes) : res.writeHead(404).end());
+    }
     const method = /\/bot[^/]+\/(\w+)/.exec(req.url ?? '')?.[1] ?? '';
-    const text = Buffer.concat(chunks).toString('utf8');
+    const body = Buffer.concat(chunks);
+    if (method === 'sendPhoto') {
+      // multipart/form-data: the chat id field, and the file part's bytes.
+      const boundary = `--${/boundary=(.+)$/.exec(req.headers['content-type'] ?? '')![1]}`;
+      const parts = body.toString('latin1').split(boundary);
+      const field = (name: string) => parts.find((p) => p.includes(`name="${name}"`));
+      const chatId = /\r\n\r\n([^\r]*)/.exec(field('chat_id') ?? '')?.[1] ?? '';
+      // grammY sends `photo` as attach://<name> and the file as a part of its own.
+      const photo = parts.find((p) => p.includes('filename='))!;
+      const bytes = Buffer.from(photo.slice(photo.indexOf('\r\n\r\n') + 4, -2), 'latin1');
+      this.photos.push({ chatId, bytes });
+      this.calls.push({ method, params: { chat_id: chatId } });
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result: { message_id: this.nextMessageId++, date: 0, chat: { id: Number(chatId), type: 'private' }, photo: [] } }));
+    }
+    const text = body.toString('utf8');
     const params = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
     this.calls.push({ method, params });
     const ok = (result: unknown): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result }));
     switch (method) {
       case 'getMe':
         return ok(botUser);
+      case 'getFile':
+        return ok({ file_id: params.file_id, file_unique_id: `u${String(params.file_id)}`, file_size: this.files.get(String(params.file_id))?.length, file_path: `files/${String(params.file_id)}` });
       case 'deleteWebhook':
       case 'sendChatAction':
         return ok(true);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heard } from '../helpers/fake-model.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
@@ -85,6 +87,31 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     telegram.userMessage(stranger, 'and now?');
     const messages = await sentTo(stranger.id, 2);
     expect(messages[1]).toMatchObject({ text: 'heard: and now?' });
+  });
+
+  it('saves a photo a user sends into the workspace and tells the agent where it is', async () => {
+    const bytes = Buffer.from('\xff\xd8\xff\xe0 a small jpeg-ish payload', 'latin1');
+    telegram.userPhoto(owner, 'look at this', bytes);
+    await expect.poll(() => stack.model.requests.some((r) => r.messages.at(-1)?.content?.startsWith('look at this')), { timeout: 30_000 }).toBe(true);
+    const asked = stack.model.requests.find((r) => r.messages.at(-1)?.content?.startsWith('look at this'))!.messages.at(-1)!.content!;
+    const path = /saved in the workspace as (media\/inbound\/telegram-42-\d+\.jpg)/.exec(asked)?.[1];
+    expect(path).toBeDefined();
+    expect(readFileSync(join(stack.config.paths.workspaceDir, path!))).toEqual(bytes);
+  });
+
+  it('sends the screenshot the agent took along with its answer', async () => {
+    stack.model.setReply((request) => (request.messages.some((m) => m.role === 'tool') ? 'here is the screenshot' : { toolCalls: [{ name: 'browser', arguments: { action: 'screenshot' } }] }));
+    try {
+      const photosBefore = telegram.photos.length;
+      telegram.userMessage(owner, 'show me your browser');
+      await expect.poll(() => telegram.sent().some((m) => m.text === 'here is the screenshot'), { timeout: 30_000 }).toBe(true);
+      await expect.poll(() => telegram.photos.length, { timeout: 10_000 }).toBe(photosBefore + 1);
+      const photo = telegram.photos.at(-1)!;
+      expect(photo.chatId).toBe(String(owner.id));
+      expect(photo.bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    } finally {
+      stack.model.setReply(heard);
+    }
   });
 
   it('in a group, answers only when mentioned; and channels status shows the connection', async () => {
