@@ -35,8 +35,10 @@ export function createConnectorActivities({ adapters, sentLog, workspaceDir }: C
     async deliver({ route, text, images = [], idempotencyKey }: DeliverInput): Promise<{ parts: number; skipped: number }> {
       const adapter = adapterFor(route);
       const sendImage = adapter.sendImage?.bind(adapter);
+      // A channel that cannot take images gets their names, so the user knows where to look.
+      const body = sendImage || images.length === 0 ? text : `${text}\n\n${images.map((image) => `(image saved in the workspace: ${image})`).join('\n')}`;
       const parts: Array<{ key: string; send: () => Promise<void> }> = [
-        ...splitMessage(text, adapter.messageLimit).map((part, index, all) => ({ key: `${idempotencyKey}#${index + 1}/${all.length}`, send: () => adapter.send(route, part) })),
+        ...splitMessage(body, adapter.messageLimit).map((part, index, all) => ({ key: `${idempotencyKey}#${index + 1}/${all.length}`, send: () => adapter.send(route, part) })),
         ...(sendImage ? images.map((image, index) => ({ key: `${idempotencyKey}#image${index + 1}`, send: () => sendImage(route, join(workspaceDir, image)) })) : []),
       ];
       let skipped = 0;
