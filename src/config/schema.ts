@@ -190,6 +190,20 @@ export const configFileSchema = z
           .refine((s) => !s.botToken || s.mode !== 'socket' || s.appToken, { message: 'is required for Socket Mode', path: ['appToken'] })
           .refine((s) => !s.botToken || s.mode !== 'http' || s.signingSecret, { message: 'is required for the HTTP Events API', path: ['signingSecret'] })
           .prefault({}),
+        discord: z
+          .object({
+            /** The bot token from the Discord developer portal. Unset: no Discord. */
+            botToken: z.string().min(1).optional(),
+            /** The REST API root; the gateway URL is asked from it (a local fake in tests). */
+            apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://discord.com/api'),
+            dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing'),
+            /** Discord user ids always allowed. */
+            allowFrom: z.array(z.string().min(1)).default([]),
+            dmScope: z.enum(['per-peer', 'main']).default('per-peer'),
+            requireMention: z.boolean().default(true),
+          })
+          .strict()
+          .prefault({}),
         webchat: z
           .object({
             /** Serve the WebChat page (http://127.0.0.1:<port>/) from the connector. */

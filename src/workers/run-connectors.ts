@@ -7,6 +7,7 @@ import type { ChannelAdapter, ChannelStatus } from '../connectors/channel.js';
 import { Gateway, type ChannelPolicy } from '../connectors/gateway.js';
 import { PairingStore } from '../connectors/pairing-store.js';
 import { SentLog } from '../connectors/sent-log.js';
+import { DiscordAdapter } from '../connectors/discord.js';
 import { SlackAdapter } from '../connectors/slack.js';
 import { TelegramAdapter } from '../connectors/telegram.js';
 import { WebChatAdapter } from '../connectors/webchat.js';
@@ -61,6 +62,10 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
       policy: slack,
     });
   }
+  const discord = config.channels.discord;
+  if (discord.botToken) {
+    channels.push({ adapter: new DiscordAdapter({ botToken: discord.botToken, apiUrl: discord.apiUrl, logger: logger.child({ channel: 'discord' }) }), policy: discord });
+  }
   const webchat = config.channels.webchat;
   if (webchat.enabled) {
     const policy: ChannelPolicy = { dmPolicy: 'open', allowFrom: [], dmScope: 'per-peer', requireMention: false };
@@ -79,7 +84,8 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
 }
 
 export function anyChannelConfigured(config: ClawflowConfig): boolean {
-  return Boolean(config.channels.telegram.botToken || config.channels.slack.botToken) || config.channels.webchat.enabled;
+  const { telegram, slack, discord, webchat } = config.channels;
+  return Boolean(telegram.botToken || slack.botToken || discord.botToken) || webchat.enabled;
 }
 
 /** The connector worker: holds the channel connections and runs `deliver`/`typing` on `clawflow-connector`. */

@@ -1,0 +1,111 @@
+import { Client, Events, GatewayIntentBits, Partials, Routes, DiscordAPIError, type Message } from 'discord.js';
+import type { Logger } from '../logger.js';
+import type { ReplyRoute } from '../workflows/messages.js';
+import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
+import { ChannelSendError } from './send-error.js';
+
+export interface DiscordOptions {
+  botToken: string;
+  /** The REST API root, e.g. https://discord.com/api (a local fake in tests); the gateway URL comes from it. */
+  apiUrl: string;
+  logger: Logger;
+}
+
+/** Discord's limit for one message's content. */
+const discordMessageLimit = 2000;
+
+/**
+ * Discord through discord.js: the gateway connection (reconnect and resume are the library's), messages handed over
+ * one at a time in arrival order. Sends go straight to the REST API, so they never depend on the client's cache.
+ */
+export class DiscordAdapter implements ChannelAdapter {
+  readonly channel = 'discord';
+  readonly messageLimit = discordMessageLimit;
+  private readonly client: Client;
+  private current: ChannelStatus = { channel: 'discord', state: 'starting' };
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: DiscordOptions) {
+    this.client = new Client({
+      intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent],
+      // Direct-message channels are not cached until used: without the partial their messages would be dropped.
+      partials: [Partials.Channel],
+      rest: { api: options.apiUrl },
+    });
+  }
+
+  status(): ChannelStatus {
+    return { ...this.current };
+  }
+
+  async start(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
+    this.client.on(Events.MessageCreate, (message) => {
+      const normalized = this.normalize(message);
+      if (!normalized) return;
+      this.current = { ...this.current, lastEventAt: new Date().toISOString() };
+      // In arrival order, one at a time; a failure here means the connector is stopping.
+      this.queue = this.queue.then(() =>
+        onMessage(normalized).catch((error: Error) => this.options.logger.error({ err: error.message, messageId: normalized.messageId }, 'a Discord message was not handed over')),
+      );
+    });
+    this.client.on(Events.ShardDisconnect, () => (this.current = { ...this.current, state: 'retrying', detail: 'gateway disconnected' }));
+    this.client.on(Events.ShardResume, () => (this.current = { ...this.current, state: 'connected' }));
+    this.client.on(Events.ShardReconnecting, () => {
+      this.current = { ...this.current, state: 'retrying', detail: 'reconnecting to the gateway' };
+      this.options.logger.warn('Discord gateway reconnecting');
+    });
+    const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
+    await this.client.login(this.options.botToken);
+    await ready;
+    this.current = { channel: 'discord', state: 'connected', detail: this.client.user?.tag ?? 'bot' };
+  }
+
+  async stop(): Promise<void> {
+    await this.client.destroy();
+    await this.queue;
+    this.current = { ...this.current, state: 'stopped' };
+  }
+
+  async send(route: ReplyRoute, text: string): Promise<void> {
+    try {
+      await this.client.rest.post(Routes.channelMessages(route.thread ?? route.chat), {
+        body: {
+          content: text,
+          allowed_mentions: { parse: [] },
+          ...(route.replyTo ? { message_reference: { message_id: route.replyTo, fail_if_not_exists: false } } : {}),
+        },
+      });
+    } catch (error) {
+      if (error instanceof DiscordAPIError) throw new ChannelSendError(`Discord refused the message (${error.status}): ${error.message}`, error.status === 429 || error.status >= 500);
+      throw new ChannelSendError(`sending to Discord failed: ${(error as Error).message}`, true);
+    }
+  }
+
+  async typing(route: ReplyRoute): Promise<void> {
+    await this.client.rest.post(Routes.channelTyping(route.thread ?? route.chat));
+  }
+
+  private normalize(message: Message): ChannelMessage | null {
+    const me = this.client.user;
+    if (message.author.bot || message.author.id === me?.id) return null;
+    const text = message.content.trim();
+    if (!text && message.attachments.size === 0) return null;
+    const direct = !message.guildId;
+    const mentionTag = me ? new RegExp(`<@!?${me.id}>`, 'g') : null;
+    const mentioned = Boolean(mentionTag && message.content.match(mentionTag)) || (me ? message.mentions.repliedUser?.id === me.id : false);
+    const inThread = message.channel.isThread?.() ?? false;
+    return {
+      channel: 'discord',
+      account: me?.id ?? 'discord',
+      chat: inThread && 'parentId' in message.channel && message.channel.parentId ? message.channel.parentId : message.channelId,
+      chatType: direct ? 'direct' : 'group',
+      sender: { id: message.author.id, name: message.author.globalName ?? message.author.username },
+      ...(inThread ? { thread: message.channelId } : {}),
+      messageId: message.id,
+      text: (mentionTag ? text.replace(mentionTag, '').trim() : text) || text || '(an attachment)',
+      attachments: [...message.attachments.values()].map((a) => ({ kind: 'file', id: a.url })),
+      addressedToBot: mentioned || inThread,
+      sentAt: message.createdAt.toISOString(),
+    };
+  }
+}

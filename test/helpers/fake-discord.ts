@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export const discordBot = { id: '900000000000000001', username: 'clawflow', discriminator: '0', bot: true, global_name: null, avatar: null };
+
+interface Dispatch {
+  s: number;
+  t: string;
+  d: unknown;
+}
+
+/**
+ * Discord on 127.0.0.1 for discord.js: the REST API (`rest.api`: gateway/bot, create message, typing; recorded) and a
+ * gateway WebSocket (JSON, no compression) that says HELLO, takes IDENTIFY and RESUME, sends READY and dispatches,
+ * answers heartbeats, and can drop the connection.
+ */
+export class FakeDiscord {
+  readonly posted: Array<{ channelId: string; body: Record<string, unknown> }> = [];
+  readonly typing: string[] = [];
+  identifies = 0;
+  resumes = 0;
+  private server: Server | undefined;
+  private wss: WebSocketServer | undefined;
+  private socket: WebSocket | null = null;
+  private seq = 0;
+  private readonly dispatched: Dispatch[] = [];
+  private sessionId = randomUUID();
+  private nextId = 1_000_000_000_000_000_000n;
+
+  get apiUrl(): string {
+    return `${this.base('http')}/api`;
+  }
+
+  private base(scheme: 'http' | 'ws'): string {
+    return `${scheme}://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.rest(req, res));
+    this.wss = new WebSocketServer({ server: this.server, path: '/gateway' });
+    this.wss.on('connection', (socket) => this.connect(socket));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.socket?.terminate();
+    this.wss?.close();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  connected(): boolean {
+    return this.socket?.readyState === 1;
+  }
+
+  /** A user's message, in a direct message channel (or a guild channel with `guildId`); returns its id. */
+  userMessage(author: { id: string; username: string }, channelId: string, content: string, guildId?: string): string {
+    const id = String(this.nextId++);
+    this.dispatch('MESSAGE_CREATE', {
+      id,
+      channel_id: channelId,
+      // Discord says what kind of channel it is: 1 a direct message, 0 a guild text channel.
+      channel_type: guildId ? 0 : 1,
+      ...(guildId ? { guild_id: guildId } : {}),
+      author: { ...author, discriminator: '0', bot: false, global_name: author.username, avatar: null },
+      content,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: [],
+      embeds: [],
+      pinned: false,
+      type: 0,
+    });
+    return id;
+  }
+
+  /** Drops the gateway connection as a network failure would (the client resumes, and missed events are replayed). */
+  dropConnection(): void {
+    this.socket?.close(4000, 'unknown error');
+    this.socket = null;
+  }
+
+  private dispatch(t: string, d: unknown): void {
+    const event = { s: ++this.seq, t, d };
+    this.dispatched.push(event);
+    this.send({ op: 0, ...event });
+  }
+
+  private send(payload: unknown): void {
+    if (this.socket?.readyState === 1) this.socket.send(JSON.stringify(payload));
+  }
+
+  private connect(socket: WebSocket): void {
+    this.socket = socket;
+    socket.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 41_250 } }));
+    socket.on('message', (data) => {
+      const { op, d } = JSON.parse(String(data)) as { op: number; d: Record<string, unknown> | number | null };
+      if (op === 1) return void socket.send(JSON.stringify({ op: 11 }));
+      if (op === 2) {
+        this.identifies += 1;
+        this.sessionId = randomUUID();
+        const ready = {
+          v: 10,
+          user: discordBot,
+          guilds: [],
+          session_id: this.sessionId,
+          resume_gateway_url: `${this.base('ws')}/gateway`,
+          application: { id: discordBot.id, flags: 0 },
+        };
+        return this.dispatch('READY', ready);
+      }
+      if (op === 6) {
+        this.resumes += 1;
+        const since = Number((d as { seq: number }).seq);
+        for (const event of this.dispatched.filter((e) => e.s > since && e.t !== 'READY')) this.send({ op: 0, ...event });
+        return this.dispatch('RESUMED', null);
+      }
+    });
+  }
+
+  private async rest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    const path = (req.url ?? '').split('?')[0]!.replace(/^\/api\/v\d+/, '');
+    const json = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.method === 'GET' && path === '/gateway/bot') {
+      return json(200, { url: `${this.base('ws')}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
+    }
+    const create = /^\/channels\/(\d+)\/messages$/.exec(path);
+    if (req.method === 'POST' && create) {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      this.posted.push({ channelId: create[1]!, body });
+      return json(200, { id: String(this.nextId++), channel_id: create[1], author: discordBot, content: body.content, timestamp: new Date().toISOString(), type: 0, attachments: [], embeds: [], mentions: [] });
+    }
+    const typing = /^\/channels\/(\d+)\/typing$/.exec(path);
+    if (req.method === 'POST' && typing) {
+      this.typing.push(typing[1]!);
+      return void res.writeHead(204).end();
+    }
+    json(404, { message: '404: Not Found', code: 0 });
+  }
+}
