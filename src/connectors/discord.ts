@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { Client, Events, GatewayIntentBits, Partials, Routes, DiscordAPIError, type Message } from 'discord.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../workflows/messages.js';
@@ -81,6 +83,15 @@ export class DiscordAdapter implements ChannelAdapter {
     }
   }
 
+  async sendImage(route: ReplyRoute, file: string): Promise<void> {
+    try {
+      await this.client.rest.post(Routes.channelMessages(route.thread ?? route.chat), { files: [{ name: basename(file), data: await readFile(file) }], body: {} });
+    } catch (error) {
+      if (error instanceof DiscordAPIError) throw new ChannelSendError(`Discord refused the image (${error.status}): ${error.message}`, error.status === 429 || error.status >= 500);
+      throw new ChannelSendError(`sending an image to Discord failed: ${(error as Error).message}`, true);
+    }
+  }
+
   async typing(route: ReplyRoute): Promise<void> {
     await this.client.rest.post(Routes.channelTyping(route.thread ?? route.chat));
   }
@@ -102,7 +113,12 @@ export class DiscordAdapter implements ChannelAdapter {
       sender: { id: message.author.id, name: message.author.globalName ?? message.author.username },
       ...(inThread ? { thread: message.channelId } : {}),
       messageId: message.id,
-      text: (mentionTag ? text.replace(mentionTag, '').trim() : text) || text || '(an attachment)',
+      text: [
+        (mentionTag ? text.replace(mentionTag, '').trim() : text) || text,
+        ...[...message.attachments.values()].map((a) => `[The user attached ${a.name} (${a.contentType ?? 'file'}): ${a.url}]`),
+      ]
+        .filter(Boolean)
+        .join('\n'),
       attachments: [...message.attachments.values()].map((a) => ({ kind: 'file', id: a.url })),
       addressedToBot: mentioned || inThread,
       sentAt: message.createdAt.toISOString(),

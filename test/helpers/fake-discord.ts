@@ -5,6 +5,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 
 export const discordBot = { id: '900000000000000001', username: 'clawflow', discriminator: '0', bot: true, global_name: null, avatar: null };
 
+/** One guild with a text channel and a thread under it. */
+export const discordGuild = { id: '300000000000000001', channel: '300000000000000002', thread: '300000000000000003' };
+
 interface Dispatch {
   s: number;
   t: string;
@@ -56,14 +59,15 @@ export class FakeDiscord {
     return this.socket?.readyState === 1;
   }
 
-  /** A user's message, in a direct message channel (or a guild channel with `guildId`); returns its id. */
+  /** A user's message, in a direct message channel (or a guild channel or thread with `guildId`); returns its id. */
   userMessage(author: { id: string; username: string }, channelId: string, content: string, guildId?: string): string {
+    const mentions = content.includes(`<@${discordBot.id}>`) ? [discordBot] : [];
     const id = String(this.nextId++);
     this.dispatch('MESSAGE_CREATE', {
       id,
       channel_id: channelId,
-      // Discord says what kind of channel it is: 1 a direct message, 0 a guild text channel.
-      channel_type: guildId ? 0 : 1,
+      // Discord says what kind of channel it is: 1 a direct message, 0 a guild text channel, 11 a thread.
+      channel_type: guildId ? (channelId === discordGuild.thread ? 11 : 0) : 1,
       ...(guildId ? { guild_id: guildId } : {}),
       author: { ...author, discriminator: '0', bot: false, global_name: author.username, avatar: null },
       content,
@@ -71,7 +75,7 @@ export class FakeDiscord {
       edited_timestamp: null,
       tts: false,
       mention_everyone: false,
-      mentions: [],
+      mentions,
       mention_roles: [],
       attachments: [],
       embeds: [],
@@ -109,12 +113,45 @@ export class FakeDiscord {
         const ready = {
           v: 10,
           user: discordBot,
-          guilds: [],
+          guilds: [{ id: discordGuild.id, unavailable: true }],
           session_id: this.sessionId,
           resume_gateway_url: `${this.base('ws')}/gateway`,
           application: { id: discordBot.id, flags: 0 },
         };
-        return this.dispatch('READY', ready);
+        this.dispatch('READY', ready);
+        return this.dispatch('GUILD_CREATE', {
+          id: discordGuild.id,
+          name: 'Test guild',
+          icon: null,
+          owner_id: '100000000000000042',
+          roles: [{ id: discordGuild.id, name: '@everyone', permissions: '2248473465835073', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+          emojis: [],
+          stickers: [],
+          features: [],
+          member_count: 2,
+          members: [],
+          presences: [],
+          voice_states: [],
+          stage_instances: [],
+          guild_scheduled_events: [],
+          channels: [{ id: discordGuild.channel, type: 0, name: 'general', guild_id: discordGuild.id, position: 0, permission_overwrites: [] }],
+          threads: [
+            {
+              id: discordGuild.thread,
+              type: 11,
+              name: 'a thread',
+              guild_id: discordGuild.id,
+              parent_id: discordGuild.channel,
+              owner_id: '100000000000000042',
+              thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
+              message_count: 0,
+              member_count: 1,
+            },
+          ],
+          joined_at: new Date().toISOString(),
+          large: false,
+          unavailable: false,
+        });
       }
       if (op === 6) {
         this.resumes += 1;
@@ -135,7 +172,15 @@ export class FakeDiscord {
     }
     const create = /^\/channels\/(\d+)\/messages$/.exec(path);
     if (req.method === 'POST' && create) {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      const raw = Buffer.concat(chunks);
+      let body: Record<string, unknown>;
+      if ((req.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
+        // payload_json plus files[n] parts
+        const text = raw.toString('latin1');
+        const payload = /name="payload_json"[^\r]*\r\n(?:[^\r]*\r\n)*?\r\n([^\r]*)/.exec(text)?.[1] ?? '{}';
+        const file = text.split(/--[^\r]+\r\n/).find((part) => part.includes('filename='));
+        body = { ...(JSON.parse(payload) as Record<string, unknown>), file: file ? Buffer.from(file.slice(file.indexOf('\r\n\r\n') + 4, file.lastIndexOf('\r\n')), 'latin1') : undefined };
+      } else body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
       this.posted.push({ channelId: create[1]!, body });
       return json(200, { id: String(this.nextId++), channel_id: create[1], author: discordBot, content: body.content, timestamp: new Date().toISOString(), type: 0, attachments: [], embeds: [], mentions: [] });
     }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeDiscord } from '../helpers/fake-discord.js';
+import { discordBot, discordGuild, FakeDiscord } from '../helpers/fake-discord.js';
 import { heard } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import type { CliProcess } from '../helpers/processes.js';
@@ -57,4 +57,53 @@ describe('Discord through discord.js, against a local REST API and gateway', () 
     expect(repliesWith('and once more')).toHaveLength(1);
     expect(discord.identifies).toBe(1);
   });
+
+  it('in a guild, answers only when mentioned, in the channel; a thread is a session of its own', async () => {
+    const before = discord.posted.length;
+    discord.userMessage(ada, discordGuild.channel, 'just chatting here', discordGuild.id);
+    discord.userMessage(ada, discordGuild.channel, `<@${discordBot.id}> what is new?`, discordGuild.id);
+    await expect.poll(() => discord.posted.length, { timeout: 30_000 }).toBe(before + 1);
+    expect(discord.posted.at(-1)).toMatchObject({ channelId: discordGuild.channel, body: { content: 'heard: what is new?' } });
+
+    // In a thread, every message is for the agent, and the thread remembers only its own conversation.
+    discord.userMessage(ada, discordGuild.thread, 'first in the thread', discordGuild.id);
+    await expect.poll(() => discord.posted.length, { timeout: 30_000 }).toBe(before + 2);
+    expect(discord.posted.at(-1)).toMatchObject({ channelId: discordGuild.thread, body: { content: 'heard: first in the thread' } });
+  });
+
+  it('splits a long answer at 2,000 characters, and sends the screenshot the agent took', async () => {
+    const long = Array.from({ length: 6 }, (_, i) => `Part ${i}: ${'x'.repeat(700)}`).join('\n\n');
+    stack.model.setReply((request) => (request.messages.some((m) => m.role === 'tool') ? long : { toolCalls: [{ name: 'browser', arguments: { action: 'screenshot' } }] }));
+    try {
+      const before = discord.posted.length;
+      discord.userMessage(ada, dm, 'a long one with a picture');
+      await expect.poll(() => discord.posted.slice(before).filter((p) => p.body.file).length, { timeout: 30_000 }).toBe(1);
+      const texts = discord.posted.slice(before).filter((p) => !p.body.file).map((p) => String(p.body.content));
+      expect(texts.length).toBeGreaterThanOrEqual(3);
+      expect(texts.every((t) => t.length <= 2000)).toBe(true);
+      expect(texts.join('\n\n')).toBe(long);
+      const image = discord.posted.slice(before).find((p) => p.body.file)!.body.file as Buffer;
+      expect(image.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    } finally {
+      stack.model.setReply(heard);
+    }
+  });
+
+  it('rides out a reconnect storm (20 drops in under a minute) without crashing, losing or doubling a message', async () => {
+    const sent: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      discord.dropConnection();
+      if (i % 4 === 0) {
+        const text = `storm message ${i}`;
+        sent.push(text);
+        discord.userMessage(ada, dm, text);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 700));
+    }
+    for (const text of sent) await expect.poll(() => repliesWith(text).length, { timeout: 60_000 }).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const text of sent) expect(repliesWith(text)).toHaveLength(1);
+    expect(connector.child.exitCode).toBeNull();
+    expect(connector.output()).toMatch(/Discord gateway reconnecting/);
+  }, 120_000);
 });
