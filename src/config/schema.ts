@@ -204,6 +204,20 @@ export const configFileSchema = z
           })
           .strict()
           .prefault({}),
+        whatsapp: z
+          .object({
+            /** Link ClawFlow as a device of your WhatsApp account (`clawflow channels login whatsapp` first). */
+            enabled: z.boolean().default(false),
+            dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing'),
+            /** Phone numbers (digits only, with country code) always allowed. */
+            allowFrom: z.array(z.string().regex(/^\d{5,20}$/, 'a phone number: digits only, with the country code')).default([]),
+            dmScope: z.enum(['per-peer', 'main']).default('per-peer'),
+            requireMention: z.boolean().default(true),
+            /** Mark messages read once handed to the agent. */
+            readReceipts: z.boolean().default(false),
+          })
+          .strict()
+          .prefault({}),
         webchat: z
           .object({
             /** Serve the WebChat page (http://127.0.0.1:<port>/) from the connector. */

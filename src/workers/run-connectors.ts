@@ -11,6 +11,8 @@ import { DiscordAdapter } from '../connectors/discord.js';
 import { SlackAdapter } from '../connectors/slack.js';
 import { TelegramAdapter } from '../connectors/telegram.js';
 import { WebChatAdapter } from '../connectors/webchat.js';
+import { WhatsAppAdapter } from '../connectors/whatsapp.js';
+import { baileysSocketFactory } from '../connectors/whatsapp-socket.js';
 import { describeSession } from '../sessions/session-client.js';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger.js';
@@ -28,7 +30,7 @@ export interface ConnectorSet {
 /** Where the connector keeps its state: pairing, sent parts, and the status `clawflow channels status` reads. */
 export function connectorFiles(config: ClawflowConfig) {
   const dir = join(config.paths.home, 'connectors');
-  return { pairing: join(dir, 'pairing.json'), sentLog: join(dir, 'sent.log'), status: join(dir, 'status.json') };
+  return { pairing: join(dir, 'pairing.json'), sentLog: join(dir, 'sent.log'), status: join(dir, 'status.json'), whatsappAuth: join(dir, 'whatsapp-auth') };
 }
 
 /** The channels the configuration turns on, each with its access policy. */
@@ -66,6 +68,20 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
   if (discord.botToken) {
     channels.push({ adapter: new DiscordAdapter({ botToken: discord.botToken, apiUrl: discord.apiUrl, logger: logger.child({ channel: 'discord' }) }), policy: discord });
   }
+  const whatsapp = config.channels.whatsapp;
+  if (whatsapp.enabled) {
+    const whatsappLogger = logger.child({ channel: 'whatsapp' });
+    channels.push({
+      adapter: new WhatsAppAdapter({
+        authDir: connectorFiles(config).whatsappAuth,
+        socketFactory: baileysSocketFactory(whatsappLogger),
+        readReceipts: whatsapp.readReceipts,
+        logger: whatsappLogger,
+        onQr: () => whatsappLogger.warn('WhatsApp is not linked: run `clawflow channels login whatsapp` and scan the QR code'),
+      }),
+      policy: whatsapp,
+    });
+  }
   const webchat = config.channels.webchat;
   if (webchat.enabled) {
     const policy: ChannelPolicy = { dmPolicy: 'open', allowFrom: [], dmScope: 'per-peer', requireMention: false };
@@ -84,8 +100,8 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
 }
 
 export function anyChannelConfigured(config: ClawflowConfig): boolean {
-  const { telegram, slack, discord, webchat } = config.channels;
-  return Boolean(telegram.botToken || slack.botToken || discord.botToken) || webchat.enabled;
+  const { telegram, slack, discord, whatsapp, webchat } = config.channels;
+  return Boolean(telegram.botToken || slack.botToken || discord.botToken) || whatsapp.enabled || webchat.enabled;
 }
 
 /** The connector worker: holds the channel connections and runs `deliver`/`typing` on `clawflow-connector`. */

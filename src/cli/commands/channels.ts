@@ -1,12 +1,47 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
+import { createLogger } from '../../logger.js';
 import { printJson, printTable } from '../output.js';
 
 export function registerChannels(program: Command): void {
-  program
-    .command('channels')
-    .description('chat channels')
+  const channels = program.command('channels').description('chat channels');
+  channels
+    .command('login')
+    .description('link ClawFlow to WhatsApp as a device: scan the QR code it prints with WhatsApp on your phone')
+    .argument('<channel>', 'whatsapp')
+    .option('--timeout <seconds>', 'give up after this long', (v) => Number.parseInt(v, 10), 180)
+    .action(async (channel: string, options: { timeout: number }) => {
+      if (channel !== 'whatsapp') throw new Error(`only whatsapp logs in by QR code; ${channel} uses a token in the configuration`);
+      const config = loadConfig();
+      const logger = createLogger(config.log.level);
+      const [{ WhatsAppAdapter }, { baileysSocketFactory }, { connectorFiles }, QRCode] = await Promise.all([
+        import('../../connectors/whatsapp.js'),
+        import('../../connectors/whatsapp-socket.js'),
+        import('../../workers/run-connectors.js'),
+        import('qrcode'),
+      ]);
+      const adapter = new WhatsAppAdapter({
+        authDir: connectorFiles(config).whatsappAuth,
+        socketFactory: baileysSocketFactory(logger),
+        readReceipts: false,
+        logger,
+        onQr: (qr) => void QRCode.toString(qr, { type: 'terminal', small: true }).then((art) => process.stdout.write(`\nScan with WhatsApp → Linked devices → Link a device:\n${art}\n`)),
+      });
+      // Messages that arrive while linking are not answered: start the connector afterwards.
+      await adapter.start(() => Promise.resolve());
+      const deadline = Date.now() + options.timeout * 1000;
+      while (adapter.status().state !== 'connected') {
+        if (adapter.status().state === 'stopped' || Date.now() > deadline) {
+          await adapter.stop();
+          throw new Error(`WhatsApp was not linked: ${adapter.status().detail ?? 'timed out'}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      await adapter.stop();
+      process.stdout.write(`Linked as ${adapter.status().detail}. Set channels.whatsapp.enabled to true and start ClawFlow.\n`);
+    });
+  channels
     .command('status')
     .description('each channel connection\'s state, as the running connector reports it')
     .option('--json', 'print JSON')

@@ -1,0 +1,17 @@
+import type { Logger } from '../logger.js';
+import type { WhatsAppSocket, WhatsAppSocketFactory } from './whatsapp.js';
+
+/** Real WhatsApp: a Baileys socket linked as a device of the user's phone. */
+export function baileysSocketFactory(logger: Logger): WhatsAppSocketFactory {
+  return async (auth) => {
+    const { default: makeWASocket, Browsers } = await import('baileys');
+    const socket = makeWASocket({
+      auth,
+      browser: Browsers.ubuntu('ClawFlow'),
+      logger: logger.child({ component: 'baileys' }, { level: 'warn' }) as never,
+      markOnlineOnConnect: false,
+      syncFullHistory: false,
+    });
+    return socket as unknown as WhatsAppSocket;
+  };
+}

@@ -1,0 +1,191 @@
+import { readFile } from 'node:fs/promises';
+import { DisconnectReason, type AuthenticationState, type WAMessage, type WAMessageKey } from 'baileys';
+import type { Logger } from '../logger.js';
+import type { ReplyRoute } from '../workflows/messages.js';
+import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
+import { ChannelSendError } from './send-error.js';
+import { useAtomicAuthState } from './whatsapp-auth-store.js';
+
+/** The part of Baileys' socket the adapter uses; a test passes a fake with the same events. */
+export interface WhatsAppSocket {
+  ev: { on(event: string, listener: (payload: never) => void): void };
+  user?: { id: string } | undefined;
+  sendMessage(jid: string, content: { text: string } | { image: Buffer }): Promise<unknown>;
+  sendPresenceUpdate(type: 'composing' | 'paused', jid: string): Promise<void>;
+  readMessages(keys: WAMessageKey[]): Promise<void>;
+  end(error: Error | undefined): void;
+}
+
+export type WhatsAppSocketFactory = (auth: AuthenticationState) => WhatsAppSocket | Promise<WhatsAppSocket>;
+
+export interface WhatsAppOptions {
+  /** Where the login state lives (under the state dir). */
+  authDir: string;
+  socketFactory: WhatsAppSocketFactory;
+  readReceipts: boolean;
+  logger: Logger;
+  /** A QR code to scan with the phone (first login). */
+  onQr?: (qr: string) => void;
+  /** First and largest wait between reconnects. */
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+/** WhatsApp's limit we keep to for one message. */
+const whatsappMessageLimit = 4096;
+const recentIdsKept = 2000;
+const stableConnectionMs = 30_000;
+
+type ConnectionUpdate = { connection?: 'open' | 'connecting' | 'close'; qr?: string; lastDisconnect?: { error?: Error & { output?: { statusCode?: number } } } };
+
+/** The text of a message, from whichever kind it is. */
+function textOf(message: WAMessage): string {
+  const m = message.message;
+  return (m?.conversation ?? m?.extendedTextMessage?.text ?? m?.imageMessage?.caption ?? m?.videoMessage?.caption ?? '').trim();
+}
+
+/**
+ * WhatsApp through Baileys (a linked device): login state persisted atomically, reconnect with backoff, messages
+ * handed over one at a time and each message id once. Logged out is reported, not retried.
+ */
+export class WhatsAppAdapter implements ChannelAdapter {
+  readonly channel = 'whatsapp';
+  readonly messageLimit = whatsappMessageLimit;
+  private socket: WhatsAppSocket | null = null;
+  private current: ChannelStatus = { channel: 'whatsapp', state: 'starting' };
+  private queue: Promise<void> = Promise.resolve();
+  private readonly recentIds = new Set<string>();
+  private stopping = false;
+  private failures = 0;
+  private openedAt = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private onMessage: ((message: ChannelMessage) => Promise<void>) | null = null;
+
+  constructor(private readonly options: WhatsAppOptions) {}
+
+  status(): ChannelStatus {
+    return { ...this.current };
+  }
+
+  async start(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
+    this.onMessage = onMessage;
+    await this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.reconnectTimer);
+    this.socket?.end(undefined);
+    await this.queue;
+    this.current = { ...this.current, state: 'stopped' };
+  }
+
+  async send(route: ReplyRoute, text: string): Promise<void> {
+    await this.withSocket((socket) => socket.sendMessage(route.chat, { text }));
+  }
+
+  async sendImage(route: ReplyRoute, file: string): Promise<void> {
+    const image = await readFile(file);
+    await this.withSocket((socket) => socket.sendMessage(route.chat, { image }));
+  }
+
+  async typing(route: ReplyRoute): Promise<void> {
+    await this.socket?.sendPresenceUpdate('composing', route.chat);
+  }
+
+  private async withSocket(send: (socket: WhatsAppSocket) => Promise<unknown>): Promise<void> {
+    if (!this.socket || this.current.state !== 'connected') throw new ChannelSendError(`WhatsApp is not connected (${this.current.detail ?? this.current.state})`, this.current.state !== 'stopped');
+    try {
+      await send(this.socket);
+    } catch (error) {
+      throw new ChannelSendError(`WhatsApp send failed: ${(error as Error).message}`, true);
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const { state, saveCreds } = await useAtomicAuthState(this.options.authDir);
+    const socket = await this.options.socketFactory(state);
+    this.socket = socket;
+    socket.ev.on('creds.update', () => void saveCreds().catch((error: Error) => this.options.logger.error({ err: error.message }, 'could not save the WhatsApp login state')));
+    socket.ev.on('connection.update', (update: ConnectionUpdate) => this.onConnectionUpdate(socket, update));
+    socket.ev.on('messages.upsert', ({ messages, type }: { messages: WAMessage[]; type: string }) => {
+      if (type !== 'notify') return;
+      for (const message of messages) this.receive(socket, message);
+    });
+  }
+
+  private onConnectionUpdate(socket: WhatsAppSocket, update: ConnectionUpdate): void {
+    if (socket !== this.socket) return;
+    if (update.qr) {
+      this.current = { channel: 'whatsapp', state: 'starting', detail: 'waiting for the QR code to be scanned (clawflow channels login whatsapp)' };
+      this.options.onQr?.(update.qr);
+    }
+    if (update.connection === 'open') {
+      this.openedAt = Date.now();
+      this.current = { ...this.current, state: 'connected', detail: socket.user?.id ?? 'linked' };
+      this.options.logger.info({ user: socket.user?.id }, 'WhatsApp connected');
+    }
+    if (update.connection !== 'close' || this.stopping) return;
+    const code = update.lastDisconnect?.error?.output?.statusCode;
+    if (code === DisconnectReason.loggedOut) {
+      this.current = { channel: 'whatsapp', state: 'stopped', detail: 'logged out: link the device again with `clawflow channels login whatsapp`' };
+      this.options.logger.error('WhatsApp logged this device out; run `clawflow channels login whatsapp`');
+      return;
+    }
+    // Only a connection that held for a while resets the backoff: a flapping one keeps backing off.
+    if (this.openedAt && Date.now() - this.openedAt > stableConnectionMs) this.failures = 0;
+    this.openedAt = 0;
+    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 1000, maxMs: 60_000 };
+    const delay = Math.min(initialMs * 2 ** this.failures, maxMs);
+    this.failures += 1;
+    this.current = { ...this.current, state: 'retrying', detail: `connection closed (${code ?? update.lastDisconnect?.error?.message ?? 'no reason'}); reconnecting in ${delay} ms` };
+    this.options.logger.warn({ code, attempt: this.failures, retryInMs: delay }, 'WhatsApp connection closed; reconnecting with backoff');
+    this.reconnectTimer = setTimeout(() => {
+      this.connect().catch((error: Error) => {
+        this.options.logger.error({ err: error.message }, 'WhatsApp reconnect failed');
+        this.onConnectionUpdate(this.socket!, { connection: 'close', lastDisconnect: { error } });
+      });
+    }, delay);
+  }
+
+  private receive(socket: WhatsAppSocket, message: WAMessage): void {
+    const id = message.key.id;
+    const jid = message.key.remoteJid;
+    if (!id || !jid || message.key.fromMe || jid === 'status@broadcast') return;
+    // A replayed message (history sync, reconnect) is handed over once; the session drops any that slip through.
+    const seenKey = `${jid}/${id}`;
+    if (this.recentIds.has(seenKey)) return;
+    const text = textOf(message);
+    const image = Boolean(message.message?.imageMessage);
+    if (!text && !image) return;
+    this.recentIds.add(seenKey);
+    if (this.recentIds.size > recentIdsKept) this.recentIds.delete(this.recentIds.values().next().value as string);
+
+    const group = jid.endsWith('@g.us');
+    const me = socket.user?.id.replace(/:\d+@/, '@');
+    const context = message.message?.extendedTextMessage?.contextInfo ?? message.message?.imageMessage?.contextInfo;
+    const mentioned = Boolean(me && (context?.mentionedJid?.includes(me) || context?.participant === me));
+    const sender = group ? (message.key.participant ?? jid) : jid;
+    const normalized: ChannelMessage = {
+      channel: 'whatsapp',
+      account: me ?? 'whatsapp',
+      chat: jid,
+      chatType: group ? 'group' : 'direct',
+      sender: { id: sender.replace(/@.*$/, ''), ...(message.pushName ? { name: message.pushName } : {}) },
+      messageId: id,
+      text: [text, image ? '[The user sent an image]' : ''].filter(Boolean).join('\n'),
+      attachments: image ? [{ kind: 'image', id }] : [],
+      addressedToBot: mentioned,
+      sentAt: new Date(Number(message.messageTimestamp ?? Date.now() / 1000) * 1000).toISOString(),
+    };
+    this.current = { ...this.current, lastEventAt: new Date().toISOString() };
+    this.queue = this.queue.then(async () => {
+      try {
+        await this.onMessage!(normalized);
+        if (this.options.readReceipts) await socket.readMessages([message.key]).catch(() => undefined);
+      } catch (error) {
+        this.recentIds.delete(seenKey);
+        this.options.logger.error({ err: (error as Error).message, messageId: id }, 'a WhatsApp message was not handed over');
+      }
+    });
+  }
+}

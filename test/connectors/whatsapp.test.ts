@@ -1,0 +1,181 @@
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { proto, type WAMessage } from 'baileys';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createConnectorActivities } from '../../src/activities/connector.js';
+import type { ChannelMessage } from '../../src/connectors/channel.js';
+import { SentLog } from '../../src/connectors/sent-log.js';
+import { WhatsAppAdapter, type WhatsAppSocket } from '../../src/connectors/whatsapp.js';
+import { useAtomicAuthState } from '../../src/connectors/whatsapp-auth-store.js';
+
+const me = '15550001111:7@s.whatsapp.net';
+const ada = '15550002222@s.whatsapp.net';
+
+/** Stands in for Baileys' socket: the same events, and records what the adapter sends. */
+class FakeSocket implements WhatsAppSocket {
+  readonly ev = new EventEmitter() as EventEmitter & WhatsAppSocket['ev'];
+  readonly user = { id: me };
+  readonly sent: Array<{ jid: string; content: unknown }> = [];
+  readonly presence: Array<{ type: string; jid: string }> = [];
+  sendMessage(jid: string, content: unknown): Promise<unknown> {
+    this.sent.push({ jid, content });
+    return Promise.resolve({});
+  }
+  sendPresenceUpdate(type: 'composing' | 'paused', jid: string): Promise<void> {
+    this.presence.push({ type, jid });
+    return Promise.resolve();
+  }
+  readMessages(): Promise<void> {
+    return Promise.resolve();
+  }
+  end(): void {}
+}
+
+let next = 1;
+function message(from: string, text: string, extra: Partial<proto.IWebMessageInfo> = {}): WAMessage {
+  return proto.WebMessageInfo.fromObject({
+    key: { remoteJid: from, fromMe: false, id: `3EB0${String(next++).padStart(8, '0')}` },
+    message: { conversation: text },
+    messageTimestamp: Math.floor(Date.now() / 1000),
+    pushName: 'Ada',
+    ...extra,
+  }) as WAMessage;
+}
+
+function setup(backoff = { initialMs: 5, maxMs: 40 }) {
+  const dir = mkdtempSync(join(tmpdir(), 'clawflow-wa-'));
+  const sockets: FakeSocket[] = [];
+  const received: ChannelMessage[] = [];
+  const lines: string[] = [];
+  const logger = pino({ level: 'debug' }, new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
+  const adapter = new WhatsAppAdapter({
+    authDir: join(dir, 'auth'),
+    socketFactory: () => {
+      const socket = new FakeSocket();
+      sockets.push(socket);
+      return socket;
+    },
+    readReceipts: false,
+    logger,
+    backoff,
+  });
+  const current = (): FakeSocket => sockets.at(-1)!;
+  return { dir, adapter, sockets, current, received, lines, onMessage: (m: ChannelMessage) => (received.push(m), Promise.resolve()) };
+}
+
+describe('WhatsApp adapter at the Baileys boundary', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('hands each message over once, in order, ignoring its own, status updates and non-notify upserts', async () => {
+    const t = setup();
+    dirs.push(t.dir);
+    await t.adapter.start(t.onMessage);
+    t.current().ev.emit('connection.update', { connection: 'open' });
+    const first = message(ada, 'hello');
+    const second = message(ada, 'second');
+    t.current().ev.emit('messages.upsert', { type: 'notify', messages: [first] });
+    t.current().ev.emit('messages.upsert', { type: 'notify', messages: [first, second] }); // replayed
+    t.current().ev.emit('messages.upsert', { type: 'append', messages: [message(ada, 'history')] });
+    t.current().ev.emit('messages.upsert', { type: 'notify', messages: [message(ada, 'mine', { key: { remoteJid: ada, fromMe: true, id: 'X1' } })] });
+    await expect.poll(() => t.received.length).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(t.received.map((m) => [m.chat, m.text, m.chatType, m.sender])).toEqual([
+      [ada, 'hello', 'direct', { id: '15550002222', name: 'Ada' }],
+      [ada, 'second', 'direct', { id: '15550002222', name: 'Ada' }],
+    ]);
+    await t.adapter.stop();
+  });
+
+  it('knows when a group message mentions it', async () => {
+    const t = setup();
+    dirs.push(t.dir);
+    await t.adapter.start(t.onMessage);
+    t.current().ev.emit('connection.update', { connection: 'open' });
+    const group = '120363000000000001@g.us';
+    const plain = message(group, 'chatter', { key: { remoteJid: group, fromMe: false, id: 'G1', participant: ada } });
+    const mention = proto.WebMessageInfo.fromObject({
+      key: { remoteJid: group, fromMe: false, id: 'G2', participant: ada },
+      message: { extendedTextMessage: { text: '@15550001111 help?', contextInfo: { mentionedJid: ['15550001111@s.whatsapp.net'] } } },
+      messageTimestamp: 1,
+    }) as WAMessage;
+    t.current().ev.emit('messages.upsert', { type: 'notify', messages: [plain, mention] });
+    await expect.poll(() => t.received.length).toBe(2);
+    expect(t.received.map((m) => [m.chatType, m.sender.id, m.addressedToBot])).toEqual([
+      ['group', '15550002222', false],
+      ['group', '15550002222', true],
+    ]);
+    await t.adapter.stop();
+  });
+
+  it('delivers a long reply to the right jid in 4,096-character chunks, once even when retried, with typing', async () => {
+    const t = setup();
+    dirs.push(t.dir);
+    await t.adapter.start(t.onMessage);
+    t.current().ev.emit('connection.update', { connection: 'open' });
+    const activities = createConnectorActivities({ adapters: new Map([['whatsapp', t.adapter]]), sentLog: new SentLog(join(t.dir, 'sent.log')), workspaceDir: t.dir });
+    const env = new MockActivityEnvironment();
+    const text = Array.from({ length: 5 }, (_, i) => `Paragraph ${i}: ${'y'.repeat(1500)}.`).join('\n\n');
+    const input = { route: { channel: 'whatsapp', chat: ada }, text, idempotencyKey: 'session:main:whatsapp:x:1' };
+    await env.run(activities.typing, { route: input.route });
+    const first = (await env.run(activities.deliver, input)) as { parts: number; skipped: number };
+    const retried = await env.run(activities.deliver, input);
+    expect(first.parts).toBeGreaterThanOrEqual(2);
+    expect(retried).toEqual({ parts: first.parts, skipped: first.parts });
+    const sent = t.current().sent;
+    expect(sent.every((s) => s.jid === ada)).toBe(true);
+    expect(sent.map((s) => (s.content as { text: string }).text.length).every((n) => n <= 4096)).toBe(true);
+    expect(sent.map((s) => (s.content as { text: string }).text).join('\n\n')).toBe(text);
+    expect(t.current().presence).toEqual([{ type: 'composing', jid: ada }]);
+    await t.adapter.stop();
+  });
+
+  it('rides out a reconnect storm with growing backoff in the logs, losing no message; logged out is reported', async () => {
+    const t = setup();
+    dirs.push(t.dir);
+    await t.adapter.start(t.onMessage);
+    const sentTexts: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const socket = t.current();
+      socket.ev.emit('connection.update', { connection: 'open' });
+      const text = `message ${i}`;
+      sentTexts.push(text);
+      socket.ev.emit('messages.upsert', { type: 'notify', messages: [message(ada, text)] });
+      socket.ev.emit('connection.update', { connection: 'close', lastDisconnect: { error: Object.assign(new Error('Connection Closed'), { output: { statusCode: 428 } }) } });
+      await expect.poll(() => t.sockets.length).toBe(i + 2);
+    }
+    await expect.poll(() => t.received.length).toBe(20);
+    expect(t.received.map((m) => m.text)).toEqual(sentTexts);
+    const waits = t.lines.filter((l) => l.includes('reconnecting with backoff')).map((l) => (JSON.parse(l) as { retryInMs: number }).retryInMs);
+    // It never held long: the wait doubles up to its cap.
+    expect(waits.slice(0, 5)).toEqual([5, 10, 20, 40, 40]);
+    expect(waits.length).toBe(20);
+
+    t.current().ev.emit('connection.update', { connection: 'close', lastDisconnect: { error: Object.assign(new Error('logged out'), { output: { statusCode: 401 } }) } });
+    expect(t.adapter.status()).toMatchObject({ state: 'stopped', detail: expect.stringContaining('clawflow channels login whatsapp') });
+    await t.adapter.stop();
+  });
+
+  it('keeps the login state readable when the process is killed in the middle of writing it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clawflow-wa-auth-'));
+    dirs.push(dir);
+    const writer = fileURLToPath(new URL('../helpers/whatsapp-auth-writer.ts', import.meta.url));
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, 100 + attempt * 37));
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) expect(() => JSON.parse(readFileSync(join(dir, file), 'utf8'))).not.toThrow();
+      const { state } = await useAtomicAuthState(dir);
+      expect(typeof state.creds.registrationId).toBe('number');
+    }
+  });
+});
