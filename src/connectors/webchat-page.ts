@@ -22,6 +22,7 @@ export const webChatPage = `<!doctype html>
 </head>
 <body>
 <header>ClawFlow <small id="state">connecting…</small></header>
+<aside id="notice" hidden style="padding:12px 16px;background:#fff8e1;border-bottom:1px solid #f0d98c"><strong id="notice-title"></strong><div id="notice-body" style="max-width:260px"></div></aside>
 <main id="log" aria-live="polite"></main>
 <form id="form"><textarea id="text" rows="2" placeholder="Message your agent" aria-label="message"></textarea><button id="send" type="submit">Send</button></form>
 <script>
@@ -62,6 +63,13 @@ export const webChatPage = `<!doctype html>
         if (streaming) { streaming.node.textContent = data.text; streaming = null; }
         else bubble('assistant', data.text);
         state.textContent = 'connected';
+      } else if (data.type === 'notice') {
+        const box = document.getElementById('notice');
+        box.hidden = !data.notice;
+        if (data.notice) {
+          document.getElementById('notice-title').textContent = data.notice.title;
+          document.getElementById('notice-body').innerHTML = data.notice.svg;
+        }
       } else if (data.type === 'error') {
         bubble('error', data.message);
       }

@@ -29,6 +29,8 @@ export class WebChatAdapter implements ChannelAdapter {
   private server: Server | undefined;
   private readonly sockets = new Map<string, Set<WebSocket>>();
   private current: ChannelStatus = { channel: 'webchat', state: 'starting' };
+  /** A notice every open page shows (the WhatsApp QR code while a device waits to be linked). */
+  private notice: { title: string; svg: string } | null = null;
 
   constructor(private readonly options: WebChatOptions) {}
 
@@ -56,6 +58,13 @@ export class WebChatAdapter implements ChannelAdapter {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.current = { ...this.current, state: 'stopped' };
+  }
+
+  /** Shows a QR code (or clears it with null) on every open page and on pages opened later. */
+  showNotice(notice: { title: string; svg: string } | null): void {
+    this.notice = notice;
+    const event = JSON.stringify({ type: 'notice', notice });
+    for (const set of this.sockets.values()) for (const socket of set) socket.send(event);
   }
 
   send(route: ReplyRoute, text: string): Promise<void> {
@@ -124,5 +133,6 @@ export class WebChatAdapter implements ChannelAdapter {
       return [];
     });
     socket.send(JSON.stringify({ type: 'history', entries: entries.map((e) => ({ role: e.role, text: e.text, at: e.at })) }));
+    if (this.notice) socket.send(JSON.stringify({ type: 'notice', notice: this.notice }));
   }
 }

@@ -26,6 +26,8 @@ export interface WhatsAppOptions {
   logger: Logger;
   /** A QR code to scan with the phone (first login). */
   onQr?: (qr: string) => void;
+  /** The device is linked and connected. */
+  onLinked?: () => void;
   /** First and largest wait between reconnects. */
   backoff?: { initialMs: number; maxMs: number };
 }
@@ -123,6 +125,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
       this.openedAt = Date.now();
       this.current = { ...this.current, state: 'connected', detail: socket.user?.id ?? 'linked' };
       this.options.logger.info({ user: socket.user?.id }, 'WhatsApp connected');
+      this.options.onLinked?.();
     }
     if (update.connection !== 'close' || this.stopping) return;
     const code = update.lastDisconnect?.error?.output?.statusCode;

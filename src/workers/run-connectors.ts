@@ -68,6 +68,16 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
   if (discord.botToken) {
     channels.push({ adapter: new DiscordAdapter({ botToken: discord.botToken, apiUrl: discord.apiUrl, logger: logger.child({ channel: 'discord' }) }), policy: discord });
   }
+  const webchat = config.channels.webchat;
+  const webChatAdapter = webchat.enabled
+    ? new WebChatAdapter({
+        // Localhost only: whoever can open the page is the machine's user.
+        host: '127.0.0.1',
+        port: webchat.port,
+        logger: logger.child({ channel: 'webchat' }),
+        history: async (chat) => (await describeSession(client, config, `${config.agent.id}:webchat:${chat}`))?.transcript ?? [],
+      })
+    : null;
   const whatsapp = config.channels.whatsapp;
   if (whatsapp.enabled) {
     const whatsappLogger = logger.child({ channel: 'whatsapp' });
@@ -77,26 +87,22 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
         socketFactory: baileysSocketFactory(whatsappLogger),
         readReceipts: whatsapp.readReceipts,
         logger: whatsappLogger,
-        onQr: () => whatsappLogger.warn('WhatsApp is not linked: run `clawflow channels login whatsapp` and scan the QR code'),
+        onQr: (qr) => {
+          whatsappLogger.warn('WhatsApp is not linked: run `clawflow channels login whatsapp`, or scan the QR code on the WebChat page');
+          if (webChatAdapter) void toQrSvg(qr).then((svg) => webChatAdapter.showNotice({ title: 'Link WhatsApp: WhatsApp → Linked devices → Link a device', svg }));
+        },
+        onLinked: () => webChatAdapter?.showNotice(null),
       }),
       policy: whatsapp,
     });
   }
-  const webchat = config.channels.webchat;
-  if (webchat.enabled) {
-    const policy: ChannelPolicy = { dmPolicy: 'open', allowFrom: [], dmScope: 'per-peer', requireMention: false };
-    channels.push({
-      adapter: new WebChatAdapter({
-        // Localhost only: whoever can open the page is the machine's user.
-        host: '127.0.0.1',
-        port: webchat.port,
-        logger: logger.child({ channel: 'webchat' }),
-        history: async (chat) => (await describeSession(client, config, `${config.agent.id}:webchat:${chat}`))?.transcript ?? [],
-      }),
-      policy,
-    });
-  }
+  if (webChatAdapter) channels.push({ adapter: webChatAdapter, policy: { dmPolicy: 'open', allowFrom: [], dmScope: 'per-peer', requireMention: false } });
   return channels;
+}
+
+async function toQrSvg(qr: string): Promise<string> {
+  const { toString } = await import('qrcode');
+  return toString(qr, { type: 'svg', margin: 1 });
 }
 
 export function anyChannelConfigured(config: ClawflowConfig): boolean {
