@@ -86,6 +86,7 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
         authDir: connectorFiles(config).whatsappAuth,
         socketFactory: baileysSocketFactory(whatsappLogger),
         readReceipts: whatsapp.readReceipts,
+        workspaceDir: config.paths.workspaceDir,
         logger: whatsappLogger,
         onQr: (qr) => {
           whatsappLogger.warn('WhatsApp is not linked: run `clawflow channels login whatsapp`, or scan the QR code on the WebChat page');

@@ -65,6 +65,8 @@ function setup(backoff = { initialMs: 5, maxMs: 40 }) {
     readReceipts: false,
     logger,
     backoff,
+    workspaceDir: dir,
+    downloadImage: () => Promise.resolve(Buffer.from('jpeg bytes from WhatsApp')),
   });
   const current = (): FakeSocket => sockets.at(-1)!;
   return { dir, adapter, sockets, current, received, lines, onMessage: (m: ChannelMessage) => (received.push(m), Promise.resolve()) };
@@ -91,6 +93,23 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
       [ada, 'hello', 'direct', { id: '15550002222', name: 'Ada' }],
       [ada, 'second', 'direct', { id: '15550002222', name: 'Ada' }],
     ]);
+    await t.adapter.stop();
+  });
+
+  it('saves an image a user sends into the workspace and tells the agent where', async () => {
+    const t = setup();
+    dirs.push(t.dir);
+    await t.adapter.start(t.onMessage);
+    t.current().ev.emit('connection.update', { connection: 'open' });
+    const photo = proto.WebMessageInfo.fromObject({
+      key: { remoteJid: ada, fromMe: false, id: 'IMG1' },
+      message: { imageMessage: { caption: 'what is this?', mimetype: 'image/jpeg' } },
+      messageTimestamp: 1,
+    }) as WAMessage;
+    t.current().ev.emit('messages.upsert', { type: 'notify', messages: [photo] });
+    await expect.poll(() => t.received.length).toBe(1);
+    expect(t.received[0]!.text).toBe('what is this?\n[The user sent an image, saved in the workspace as media/inbound/whatsapp-IMG1.jpg]');
+    expect(readFileSync(join(t.dir, 'media/inbound/whatsapp-IMG1.jpg'), 'utf8')).toBe('jpeg bytes from WhatsApp');
     await t.adapter.stop();
   });
 
