@@ -1,4 +1,7 @@
+import type { Client } from '@temporalio/client';
 import type { AgentTransport } from '../agent-transport/index.js';
+import type { ClawflowConfig } from '../config/load.js';
+import { createScheduledTurnActivities } from './scheduled-turns.js';
 import type { DeltaSink } from '../connectors/delta-sink.js';
 import type { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import { createInvokeAgentActivities } from './invoke-agent.js';
@@ -8,6 +11,8 @@ export interface AgentActivityDeps {
   transport: AgentTransport;
   transcripts: JsonlTranscriptStore;
   deltas: DeltaSink;
+  client: Client;
+  config: ClawflowConfig;
 }
 
 /** The activities of the `clawflow-agent` task queue, wired to their dependencies. */
@@ -15,6 +20,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
   return {
     ...createInvokeAgentActivities(deps.transport, deps.deltas),
     ...createTranscriptActivities(deps.transcripts),
+    ...createScheduledTurnActivities(deps.client, deps.config),
   };
 }
 

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
@@ -37,6 +39,16 @@ export function createToolActivities({ config, browsers }: ToolActivityDeps) {
     async describeWorkspace(): Promise<WorkspaceContext> {
       ensureWorkspace(workspace);
       return { tools: offeredTools(config.tools), systemPrompt: await buildSystemPrompt(workspace, config.workspace.promptMaxChars) };
+    },
+
+    /** The heartbeat's prompt: HEARTBEAT.md's checklist, and how to say there is nothing to report. */
+    async heartbeatPrompt({ silentToken }: { silentToken: string }): Promise<string> {
+      const checklist = (await readFile(join(workspace, 'HEARTBEAT.md'), 'utf8').catch(() => '')).trim();
+      return [
+        'Heartbeat: a scheduled check-in, not a message from the user.',
+        checklist ? `Go through HEARTBEAT.md:\n\n${checklist}` : 'HEARTBEAT.md is empty.',
+        `If nothing needs the user's attention, answer exactly ${silentToken} and nothing else.`,
+      ].join('\n\n');
     },
 
     /** Runs one tool call. A refusal or failure is answered to the model (isError), never thrown: it may recover. */

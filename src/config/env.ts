@@ -47,6 +47,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_DISCORD_BOT_TOKEN', path: ['channels', 'discord', 'botToken'], kind: 'string', secret: true },
   { env: 'CLAWFLOW_DISCORD_API_URL', path: ['channels', 'discord', 'apiUrl'], kind: 'string' },
   { env: 'CLAWFLOW_WEBCHAT_PORT', path: ['channels', 'webchat', 'port'], kind: 'number' },
+  { env: 'CLAWFLOW_TIMEZONE', path: ['schedules', 'timeZone'], kind: 'string' },
   { env: 'CLAWFLOW_SESSION_HISTORY_TURNS', path: ['session', 'historyTurns'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_CONTINUE_AS_NEW_AFTER_TURNS', path: ['session', 'continueAsNewAfterTurns'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_DEDUPE_WINDOW', path: ['session', 'dedupeWindow'], kind: 'number' },

@@ -229,6 +229,17 @@ export const configFileSchema = z
       })
       .strict()
       .prefault({}),
+    schedules: z
+      .object({
+        /** A firing missed while the workers were down runs once when they return, if it is at most this old. */
+        catchupWindowSeconds: z.number().int().min(60).max(30 * 86_400).default(3600),
+        /** A heartbeat answer that is only this token is not sent. */
+        heartbeatSilentToken: z.string().min(2).default('HEARTBEAT_OK'),
+        /** The zone cron expressions, `--at` times and active hours are read in (default: this machine's). */
+        timeZone: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     session: z
       .object({
         /** Finished turns kept in the session (and sent to the model as context). */

@@ -5,7 +5,7 @@ import { transportFromConfig } from '../agent-transport/index.js';
 import { webChatDeltaSink } from '../connectors/delta-sink.js';
 import type { ClawflowConfig } from '../config/load.js';
 import type { Logger } from '../logger.js';
-import { ensureSearchAttributes, temporalAddress } from '../temporal/connection.js';
+import { connectClient, ensureSearchAttributes, temporalAddress } from '../temporal/connection.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
@@ -33,6 +33,8 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
   }
 
   const connection = await NativeConnection.connect({ address });
+  // Scheduled turns reach sessions through the client, as any caller does.
+  const client = await connectClient(config);
   const workflowBundle = await loadWorkflowBundle(config.paths.cacheDir, logger);
   const sessions = await Worker.create({
     connection,
@@ -51,6 +53,8 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
       transport: transportFromConfig(config, runtimeUrl),
       transcripts: new JsonlTranscriptStore(config.paths.transcriptsDir),
       deltas: webChatDeltaSink(config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null),
+      client,
+      config,
     }),
     shutdownGraceTime: '5s',
   });
@@ -66,6 +70,7 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
     await browsers.close();
     await connection.close();
+    await client.connection.close();
   });
   return {
     done,

@@ -123,6 +123,8 @@ export const carriedStateSchema = z.object({
   rejected: z.array(z.string()),
   /** Commands the user approved "always" in this session. */
   alwaysApproved: z.array(z.string()).default([]),
+  /** Where the last channel message came from: heartbeats answer there. */
+  lastRoute: replyRouteSchema.optional(),
 });
 export type CarriedState = z.infer<typeof carriedStateSchema>;
 
@@ -167,6 +169,7 @@ export interface SessionStatus {
   /** The most recent inputs the session refused, with the reason. */
   rejected: string[];
   pendingApprovals: ApprovalRequest[];
+  lastRoute?: ReplyRoute;
 }
 
 /** Fire-and-forget delivery (connectors): the reply goes out through the channel. */

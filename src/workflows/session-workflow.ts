@@ -138,6 +138,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
   const rejected: string[] = carried?.rejected ?? [];
   const seen = new BoundedIdSet(carried?.seenMessageIds ?? [], settings.dedupeWindow);
   const alwaysApproved = new Set(carried?.alwaysApproved ?? []);
+  let lastRoute = carried?.lastRoute;
   const pendingApprovals: ApprovalRequest[] = [];
   const decisions = new Map<string, ApprovalDecision['decision']>();
   /** The tools and system prompt the tools host offers; fetched once a run, and again after the agent changed its files. */
@@ -237,6 +238,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     runtimeSession: runtime,
     rejected,
     pendingApprovals,
+    ...(lastRoute ? { lastRoute } : {}),
   }));
 
   /** Asks the user to approve a tool call and waits, durably, for the answer or the timeout. */
@@ -304,6 +306,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     const offered = workspace?.tools ?? [];
 
     const route = message.route;
+    if (route) lastRoute = route;
     if (route) void typingIndicator.typing({ route }).catch(() => undefined);
     const messages = [{ messageId: message.messageId, content: message.text, ...(message.sender ? { sender: message.sender } : {}) }];
     /** One invocation; a runtime session that lost the conversation is replaced and sent the full context. */
@@ -462,6 +465,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
           runtimeSession: runtime,
           rejected,
           alwaysApproved: [...alwaysApproved],
+          ...(lastRoute ? { lastRoute } : {}),
         };
         log.info('Continuing as new', { sessionKey, turns, queued: queue.length });
         await continueAsNew<typeof SessionWorkflow>({ sessionKey, settings, carried: next });

@@ -7,6 +7,7 @@ import { startDevServer, type DevServer, type DevServerOptions } from '../../src
 import { heard } from '../helpers/fake-model.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { freePort } from '../helpers/ports.js';
+import { runCli } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
 
 describe('the Temporal server restarted between two turns', () => {
@@ -78,5 +79,18 @@ describe('the Temporal server restarted between two turns', () => {
     server = await startDevServer(options);
     await expect.poll(() => telegram.sent().map((m) => m.text), { timeout: 60_000 }).toEqual(['heard: sent while the server was down']);
     await expect.poll(() => telegram.confirmedOffset, { timeout: 15_000 }).toBeGreaterThan(updateId);
+  });
+
+  it('keeps firing schedules after the server restarted', async () => {
+    const asked = () => stack.model.requests.filter((r) => r.messages.some((m) => m.content === 'tick after restart')).length;
+    const add = await runCli(['cron', 'add', '--name', 'tick', '--every', '2s', '--message', 'tick after restart'], stack.env);
+    expect(add.code, add.output).toBe(0);
+    await expect.poll(asked, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+
+    await server.stop();
+    server = await startDevServer(options);
+    const before = asked();
+    await expect.poll(asked, { timeout: 30_000 }).toBeGreaterThanOrEqual(before + 2);
+    expect((await runCli(['cron', 'rm', 'tick'], stack.env)).code).toBe(0);
   });
 });

@@ -1,0 +1,47 @@
+import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import { describeError } from '../cli/errors.js';
+import type { ClawflowConfig } from '../config/load.js';
+import { sendMessage } from '../sessions/session-client.js';
+import { statusQuery, type ReplyRoute } from '../workflows/messages.js';
+import { parseSessionKey, sessionWorkflowId } from '../workflows/session-key.js';
+
+export interface RunSessionTurnInput {
+  sessionKey: string;
+  messageId: string;
+  text: string;
+  sender: string;
+}
+
+export interface RunSessionTurnOutput {
+  reply: string;
+  error?: string;
+  /** The channel the session last heard from, where a heartbeat's answer goes by default. */
+  lastRoute?: ReplyRoute;
+}
+
+/** What scheduled turns (heartbeat, cron) need of Temporal: a turn in a session, and removing a one-shot schedule. */
+export function createScheduledTurnActivities(client: Client, config: ClawflowConfig) {
+  return {
+    /** Runs a turn in a session (starting it if needed) and returns the reply; the message id makes retries safe. */
+    async runSessionTurn({ sessionKey, messageId, text, sender }: RunSessionTurnInput): Promise<RunSessionTurnOutput> {
+      let reply = '';
+      let error: string | undefined;
+      try {
+        reply = (await sendMessage(client, config, sessionKey, { messageId, text, sender })).text;
+      } catch (failure) {
+        error = describeError(failure);
+      }
+      const status = await client.workflow.getHandle(sessionWorkflowId(parseSessionKey(sessionKey))).query(statusQuery).catch(() => null);
+      return { reply, ...(error ? { error } : {}), ...(status?.lastRoute ? { lastRoute: status.lastRoute } : {}) };
+    },
+
+    async deleteSchedule({ scheduleId }: { scheduleId: string }): Promise<void> {
+      await client.schedule
+        .getHandle(scheduleId)
+        .delete()
+        .catch((error: unknown) => {
+          if (!(error instanceof ScheduleNotFoundError)) throw error;
+        });
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import type { Command } from 'commander';
+import { loadConfig, type ClawflowConfig } from '../../config/load.js';
+import { printJson, printTable } from '../output.js';
+
+type ScheduleClientModule = typeof import('../../schedules/schedule-client.js');
+
+/** Runs `work` with a schedule client, closing the connection after. */
+async function withSchedules<T>(work: (schedules: InstanceType<ScheduleClientModule['ScheduleClient']>, config: ClawflowConfig, mod: ScheduleClientModule) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const [mod, { connectClient }] = await Promise.all([import('../../schedules/schedule-client.js'), import('../../temporal/connection.js')]);
+  const client = await connectClient(config);
+  try {
+    return await work(new mod.ScheduleClient(client, config), config, mod);
+  } catch (error) {
+    if (error instanceof mod.ScheduleNotFoundError) throw new Error(`no such job: ${error.message.replace(/^.*?: /, '')} (clawflow cron list shows them)`);
+    throw error;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+const zoneOf = (config: ClawflowConfig, option?: string): string => option ?? config.schedules.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+function printJobs(jobs: Array<{ name: string; kind: string; paused: boolean; note: string; nextRuns: string[]; lastRun: string | null }>, json?: boolean): void {
+  if (json) return printJson(jobs);
+  printTable(
+    jobs.map((j) => ({ name: j.name, kind: j.kind, state: j.paused ? 'paused' : 'active', next: j.nextRuns[0] ?? '-', last: j.lastRun ?? '-', note: j.note })),
+    'No jobs. Add one with `clawflow cron add` or `clawflow heartbeat set`.',
+  );
+}
+
+export function registerSchedules(program: Command): void {
+  const cron = program.command('cron').description('scheduled messages to the agent (Temporal Schedules: they fire even after the machine slept, never twice)');
+  cron
+    .command('add')
+    .description('add a job: a message the agent gets on a schedule')
+    .requiredOption('--name <name>', 'the job\'s name (lowercase letters, digits, - and _)')
+    .option('--cron <expression>', 'a five-field cron expression, e.g. "0 9 * * 1-5"')
+    .option('--every <duration>', 'an interval, e.g. 30m, 2h')
+    .option('--at <time>', 'once, at an ISO time, e.g. 2026-12-01T09:00')
+    .option('--tz <zone>', 'IANA time zone for --cron and --at (default: schedules.timeZone or this machine\'s)')
+    .requiredOption('--message <text>', 'what the agent is told')
+    .option('--session <kind>', '"main" (a turn in the main session) or "isolated" (a one-off session)', 'main')
+    .option('--to <channel:chat>', 'where the answer goes, e.g. telegram:123456789')
+    .option('--json', 'print the job as JSON')
+    .action(async (options: { name: string; cron?: string; every?: string; at?: string; tz?: string; message: string; session: string; to?: string; json?: boolean }) => {
+      const whens = [options.cron ? { cron: options.cron } : null, options.every ? { every: options.every } : null, options.at ? { at: options.at } : null].filter((w) => w !== null);
+      if (whens.length !== 1) throw new Error('give exactly one of --cron, --every, --at');
+      if (options.session !== 'main' && options.session !== 'isolated') throw new Error(`--session must be "main" or "isolated", not "${options.session}"`);
+      const job = await withSchedules((schedules, config) =>
+        schedules.addCronJob({
+          name: options.name,
+          when: whens[0]!,
+          timeZone: zoneOf(config, options.tz),
+          message: options.message,
+          session: options.session as 'main' | 'isolated',
+          ...(options.to ? { to: options.to } : {}),
+        }),
+      );
+      if (options.json) printJson(job);
+      else process.stdout.write(`Added ${job.name}; next run ${job.nextRuns[0] ?? '(none)'}.\n`);
+    });
+  cron
+    .command('list')
+    .description('every job with its next runs')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => printJobs(await withSchedules((s) => s.list()), options.json));
+  for (const [name, description] of [
+    ['rm', 'remove a job'],
+    ['pause', 'pause a job'],
+    ['resume', 'resume a paused job'],
+    ['run', 'run a job now, besides its schedule'],
+  ] as const) {
+    cron
+      .command(name)
+      .description(description)
+      .argument('<name>', 'the job\'s name')
+      .action(async (job: string) => {
+        await withSchedules(async (schedules, config, mod) => {
+          const id = mod.cronScheduleId(config.agent.id, job);
+          if (name === 'rm') await schedules.remove(id);
+          else if (name === 'run') await schedules.trigger(id);
+          else await schedules.pause(id, name === 'pause');
+        });
+        process.stdout.write(`${{ rm: 'Removed', pause: 'Paused', resume: 'Resumed', run: 'Started' }[name]} ${job}.\n`);
+      });
+  }
+
+  const heartbeat = program.command('heartbeat').description('the agent\'s periodic check-in (HEARTBEAT.md), answered only when there is something to say');
+  heartbeat
+    .command('show')
+    .description('the heartbeat\'s schedule')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const job = await withSchedules(async (s, config, mod) => s.describe(mod.heartbeatScheduleId(config.agent.id)).catch((e: unknown) => (e instanceof mod.ScheduleNotFoundError ? null : Promise.reject(e))));
+      if (options.json) return printJson(job);
+      process.stdout.write(job ? `Heartbeat ${job.paused ? 'paused' : 'on'}: ${job.note}; next ${job.nextRuns[0] ?? '-'}.\n` : 'Heartbeat is off. Turn it on with `clawflow heartbeat set --every 30m`.\n');
+    });
+  heartbeat
+    .command('set')
+    .description('turn the heartbeat on, or change it')
+    .option('--every <duration>', 'how often', '30m')
+    .option('--active-hours <HH:MM-HH:MM>', 'only within these hours')
+    .option('--tz <zone>', 'time zone of the active hours')
+    .option('--to <channel:chat>', 'where answers go (default: the channel the main session last heard from)')
+    .action(async (options: { every: string; activeHours?: string; tz?: string; to?: string }) => {
+      const job = await withSchedules((s, config) =>
+        s.setHeartbeat({ every: options.every, timeZone: zoneOf(config, options.tz), ...(options.activeHours ? { activeHours: options.activeHours } : {}), ...(options.to ? { to: options.to } : {}) }),
+      );
+      process.stdout.write(`Heartbeat on: ${job.note}; next ${job.nextRuns[0] ?? '-'}.\n`);
+    });
+  heartbeat
+    .command('off')
+    .description('turn the heartbeat off')
+    .action(async () => {
+      await withSchedules((s, config, mod) => s.remove(mod.heartbeatScheduleId(config.agent.id)));
+      process.stdout.write('Heartbeat off.\n');
+    });
+  heartbeat
+    .command('run')
+    .description('run the heartbeat now')
+    .action(async () => {
+      await withSchedules((s, config, mod) => s.trigger(mod.heartbeatScheduleId(config.agent.id)));
+      process.stdout.write('Heartbeat started.\n');
+    });
+}

@@ -1,0 +1,71 @@
+import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { AgentActivities, ConnectorActivities, ToolActivities } from '../activities/index.js';
+import { withinActiveHours, type ActiveHours } from './active-hours.js';
+import type { ReplyRoute } from './messages.js';
+import { taskQueues } from './task-queues.js';
+
+export interface ScheduledTurnInput {
+  agentId: string;
+  scheduleId: string;
+  kind: 'cron' | 'heartbeat';
+  jobName: string;
+  /** The prompt of a cron job (a heartbeat's comes from HEARTBEAT.md). */
+  message?: string;
+  /** `main`: a turn in the agent's main session; `isolated`: a one-off session of its own. */
+  session: 'main' | 'isolated';
+  /** Where the answer goes; unset: the channel the main session last heard from (or nowhere). */
+  to?: ReplyRoute;
+  /** A heartbeat answer that is only this token (give or take a few characters) is not sent. */
+  silentToken?: string;
+  activeHours?: ActiveHours;
+  /** A one-shot job deletes its schedule after it ran. */
+  oneShot?: boolean;
+}
+
+export interface ScheduledTurnResult {
+  status: 'skipped' | 'silent' | 'delivered' | 'recorded' | 'failed';
+  detail: string;
+}
+
+/** The agent's main session, where heartbeats and main-session jobs run. */
+export function mainSessionKey(agentId: string): string {
+  return `${agentId}:main:main`;
+}
+
+/** One firing of a heartbeat or cron schedule: a turn in a session, and the answer sent where it should go. */
+export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<ScheduledTurnResult> {
+  const info = workflowInfo();
+  const agent = proxyActivities<AgentActivities>({
+    taskQueue: taskQueues.agent,
+    startToCloseTimeout: '30m',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+  });
+  const tools = proxyActivities<ToolActivities>({ taskQueue: taskQueues.tools, startToCloseTimeout: '30s', scheduleToCloseTimeout: '5m' });
+  const connector = proxyActivities<ConnectorActivities>({ taskQueue: taskQueues.connector, startToCloseTimeout: '60s', scheduleToCloseTimeout: '30m' });
+
+  const finish = async (result: ScheduledTurnResult): Promise<ScheduledTurnResult> => {
+    if (input.oneShot) await agent.deleteSchedule({ scheduleId: input.scheduleId });
+    log.info('Scheduled turn done', { scheduleId: input.scheduleId, ...result });
+    return result;
+  };
+
+  if (input.activeHours && !withinActiveHours(new Date(), input.activeHours)) return finish({ status: 'skipped', detail: 'outside active hours' });
+  const text = input.kind === 'heartbeat' ? await tools.heartbeatPrompt({ silentToken: input.silentToken ?? 'HEARTBEAT_OK' }) : input.message!;
+  const sessionKey = input.session === 'main' ? mainSessionKey(input.agentId) : `${input.agentId}:cron:${input.jobName}-${info.workflowId.slice(-20)}`;
+  // The workflow id is unique per firing: a retried activity finds the turn already answered and gets its reply.
+  const outcome = await agent.runSessionTurn({ sessionKey, messageId: `${input.scheduleId}:${info.workflowId}`, text, sender: input.kind });
+  if (outcome.error) return finish({ status: 'failed', detail: outcome.error });
+
+  const reply = outcome.reply.trim();
+  if (input.kind === 'heartbeat' && isSilent(reply, input.silentToken ?? 'HEARTBEAT_OK')) return finish({ status: 'silent', detail: 'nothing to report' });
+  const target = input.to ?? outcome.lastRoute;
+  if (!target) return finish({ status: 'recorded', detail: `answer kept in ${sessionKey}; no channel to send it to` });
+  await connector.deliver({ route: target, text: reply, idempotencyKey: info.workflowId });
+  return finish({ status: 'delivered', detail: `sent to ${target.channel}:${target.chat}` });
+}
+
+/** The token alone, or with a little decoration ("HEARTBEAT_OK.", "All quiet. HEARTBEAT_OK"). */
+export function isSilent(reply: string, token: string): boolean {
+  if (!reply.includes(token)) return false;
+  return reply.replace(token, '').replace(/[\s.!,:;-]/g, '').length <= 30;
+}

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeTelegram } from '../helpers/fake-telegram.js';
+import { namespaceForFile } from '../helpers/namespace.js';
+import { runCli, type CliProcess } from '../helpers/processes.js';
+import { TestStack } from '../helpers/test-stack.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('heartbeat and cron on Temporal Schedules', () => {
+  const telegram = new FakeTelegram();
+  let stack: TestStack;
+  let worker: CliProcess;
+
+  const cli = async (...args: string[]) => {
+    const result = await runCli(args, stack.env);
+    expect(result.code, result.output).toBe(0);
+    return result.output;
+  };
+  const asked = (text: string) => stack.model.requests.filter((r) => r.messages.some((m) => m.role === 'user' && m.content?.includes(text))).length;
+  const sentTo = (chat: number) => telegram.sent().filter((m) => Number(m.chat_id) === chat);
+
+  beforeAll(async () => {
+    await telegram.start();
+    stack = await TestStack.start({
+      namespace: namespaceForFile(import.meta.url),
+      config: { channels: { telegram: { apiRoot: telegram.apiRoot, allowFrom: ['42'], pollTimeoutSeconds: 1 } }, schedules: { timeZone: 'UTC' } },
+      env: { CLAWFLOW_TELEGRAM_BOT_TOKEN: '123456:TEST-token' },
+    });
+    stack.model.setReply((r) => `noted: ${r.messages.at(-1)?.content ?? ''}`);
+    worker = await stack.startWorker();
+    await stack.startConnector();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await telegram.stop();
+  });
+
+  it('fires an every-2-seconds job and its answer reaches the channel', async () => {
+    await cli('cron', 'add', '--name', 'ping', '--every', '2s', '--message', 'scheduled ping', '--to', 'telegram:42');
+    const listed = JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; nextRuns: string[] }>;
+    expect(listed).toContainEqual(expect.objectContaining({ name: 'ping', nextRuns: expect.arrayContaining([expect.any(String)]) }));
+    await expect.poll(() => sentTo(42).filter((m) => String(m.text).includes('scheduled ping')).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    await cli('cron', 'rm', 'ping');
+    expect(JSON.parse(await cli('cron', 'list', '--json'))).not.toContainEqual(expect.objectContaining({ name: 'ping' }));
+  });
+
+  it('runs an isolated job in a one-off session and delivers only its result', async () => {
+    await cli('cron', 'add', '--name', 'report', '--every', '1h', '--message', 'isolated report please', '--session', 'isolated', '--to', 'telegram:43');
+    await cli('cron', 'run', 'report');
+    await expect.poll(() => sentTo(43).length, { timeout: 20_000 }).toBe(1);
+    expect(sentTo(43)[0]).toMatchObject({ text: 'noted: isolated report please' });
+    const sessions = JSON.parse(await cli('sessions', 'list', '--json')) as Array<{ sessionKey: string }>;
+    expect(sessions.some((s) => s.sessionKey.startsWith('main:cron:report-'))).toBe(true);
+    await cli('cron', 'rm', 'report');
+  });
+
+  it('runs a firing missed while the workers were down exactly once when they return, and a one-shot job then removes itself', async () => {
+    await stack.kill(worker, 'SIGTERM');
+    const at = new Date(Date.now() + 3000).toISOString().replace(/\.\d+Z$/, 'Z');
+    await cli('cron', 'add', '--name', 'once', '--at', at, '--message', 'one-shot while asleep');
+    await sleep(6000);
+    expect(asked('one-shot while asleep')).toBe(0);
+    worker = await stack.startWorker();
+    await expect.poll(() => asked('one-shot while asleep'), { timeout: 30_000 }).toBe(1);
+    await expect.poll(async () => (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string }>).some((j) => j.name === 'once'), { timeout: 15_000 }).toBe(false);
+    await sleep(2000);
+    expect(asked('one-shot while asleep')).toBe(1);
+  });
+
+  it('does not start a job again while its last run is still going', async () => {
+    stack.model.hold();
+    try {
+      await cli('cron', 'add', '--name', 'slow', '--every', '1s', '--message', 'slow job');
+      await expect.poll(() => asked('slow job'), { timeout: 20_000 }).toBe(1);
+      await sleep(4000);
+      expect(asked('slow job')).toBe(1);
+      await cli('cron', 'rm', 'slow');
+    } finally {
+      stack.model.release();
+    }
+  });
+
+  it('heartbeat: sends nothing when there is nothing to report, sends once when there is, and stays quiet outside active hours', async () => {
+    stack.model.setReply(() => 'HEARTBEAT_OK');
+    await cli('heartbeat', 'set', '--every', '1h', '--to', 'telegram:77');
+    expect(await cli('heartbeat', 'show')).toMatch(/^Heartbeat on: every 1h/);
+    const heartbeats = () => stack.model.requests.filter((r) => r.messages.at(-1)?.content?.startsWith('Heartbeat:')).length;
+    const before = heartbeats();
+    await cli('heartbeat', 'run');
+    await expect.poll(heartbeats, { timeout: 20_000 }).toBe(before + 1);
+    await sleep(2000);
+    expect(sentTo(77)).toHaveLength(0);
+
+    stack.model.setReply(() => 'Your dentist appointment is in one hour.');
+    await cli('heartbeat', 'run');
+    await expect.poll(() => sentTo(77).length, { timeout: 20_000 }).toBe(1);
+    expect(sentTo(77)[0]).toMatchObject({ text: 'Your dentist appointment is in one hour.' });
+
+    // A window that excludes now: the heartbeat does not even ask the model.
+    const hour = new Date().getUTCHours();
+    const window = `${String((hour + 2) % 24).padStart(2, '0')}:00-${String((hour + 3) % 24).padStart(2, '0')}:00`;
+    await cli('heartbeat', 'set', '--every', '1h', '--active-hours', window, '--tz', 'UTC', '--to', 'telegram:77');
+    const quiet = heartbeats();
+    await cli('heartbeat', 'run');
+    await sleep(4000);
+    expect(heartbeats()).toBe(quiet);
+    expect(sentTo(77)).toHaveLength(1);
+    await cli('heartbeat', 'off');
+    expect(await cli('heartbeat', 'show')).toMatch(/^Heartbeat is off/);
+  });
+
+  it('refuses bad specs with a clear message and creates nothing', async () => {
+    const refused = async (args: string[], message: RegExp) => {
+      const result = await runCli(['cron', 'add', '--name', 'bad', '--message', 'x', ...args], stack.env);
+      expect(result.code).toBe(1);
+      expect(result.output).toMatch(message);
+    };
+    await refused(['--cron', '61 * * * *'], /not a valid cron expression/);
+    await refused(['--every', '2h', '--tz', 'Mars/Olympus'], /unknown time zone "Mars\/Olympus"/);
+    await refused(['--at', '2020-01-01T09:00'], /is in the past/);
+    await refused(['--every', '2h', '--cron', '0 9 * * *'], /exactly one of --cron, --every, --at/);
+    expect(JSON.parse(await cli('cron', 'list', '--json'))).not.toContainEqual(expect.objectContaining({ name: 'bad' }));
+  });
+});
