@@ -240,6 +240,23 @@ export const configFileSchema = z
       })
       .strict()
       .prefault({}),
+    api: z
+      .object({
+        /** Serve the OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models) from `clawflow start`. */
+        enabled: z.boolean().default(true),
+        port: port.default(18788),
+        /** Address to bind; anything but loopback needs a token. */
+        host: z.string().min(1).default('127.0.0.1'),
+        /** Bearer token callers must send. Unset: loopback only, no token asked. */
+        token: z.string().min(8, 'must be at least 8 characters').optional(),
+        maxBodyBytes: z.number().int().min(1024).max(100_000_000).default(1_000_000),
+      })
+      .strict()
+      .refine((api) => api.token || ['127.0.0.1', 'localhost', '::1'].includes(api.host), {
+        message: 'serving the API beyond this machine needs api.token (CLAWFLOW_API_TOKEN)',
+        path: ['host'],
+      })
+      .prefault({}),
     session: z
       .object({
         /** Finished turns kept in the session (and sent to the model as context). */

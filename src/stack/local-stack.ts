@@ -6,7 +6,8 @@ import type { ModelProvider } from '../runtime/providers/provider.js';
 import { startRuntime, type RunningRuntime } from '../runtime/server.js';
 import { resolveTemporalCli } from '../temporal/cli-binary.js';
 import { startDevServer, devServerLogFile, type DevServer } from '../temporal/dev-server.js';
-import { temporalAddress, waitForTemporal } from '../temporal/connection.js';
+import { connectClient, temporalAddress, waitForTemporal } from '../temporal/connection.js';
+import { startApiServer } from '../api/openai-api.js';
 import { anyChannelConfigured, startConnectors } from '../workers/run-connectors.js';
 import { startWorkers, type WorkerSet } from '../workers/run-workers.js';
 import { step } from '../cli/progress.js';
@@ -18,6 +19,8 @@ export interface LocalStack {
   runtimeDescription: string;
   /** "echo" when no model is configured. */
   modelDescription: string;
+  /** Base URL of the OpenAI-compatible API (null when switched off). */
+  apiUrl: string | null;
   /** The chat channels connected (empty when none is configured). */
   channels: string[];
   /** Settles when the workers stop, by shutdown or by a fatal error. */
@@ -93,6 +96,19 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger): P
     const workers: WorkerSet = await step('Starting the workers', () => startWorkers(config, runtimeUrl, logger.child({ component: 'worker' })));
     stops.push(() => workers.shutdown());
 
+    let apiUrl: string | null = null;
+    if (config.api.enabled) {
+      const client = await connectClient(config);
+      const api = await step(`Starting the OpenAI-compatible API on ${config.api.host}:${config.api.port}`, () =>
+        startApiServer({ client, config, logger: logger.child({ component: 'api' }) }),
+      );
+      stops.push(async () => {
+        await api.close();
+        await client.connection.close();
+      });
+      apiUrl = api.url;
+    }
+
     let channels: string[] = [];
     if (anyChannelConfigured(config)) {
       const connectors = await step('Connecting the chat channels', () => startConnectors(config, logger.child({ component: 'connector' })));
@@ -108,6 +124,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger): P
         : `${runtimeUrl}  (POST /invocations, GET /ping)`,
       modelDescription: config.agentcore.runtimeArn || config.runtime.url ? 'chosen by the agent runtime' : describeProvider(provider, config.model.baseUrl),
       channels,
+      apiUrl,
       workersDone: workers.done,
       stop,
     };

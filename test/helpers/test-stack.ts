@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
+import { startApiServer, type RunningApi } from '../../src/api/openai-api.js';
 import { loadConfig, type ClawflowConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
 import { OpenAiCompatibleProvider } from '../../src/runtime/providers/openai-compatible.js';
@@ -65,6 +66,15 @@ export class TestStack {
     return stack;
   }
 
+  /** The OpenAI-compatible API, in this process, on a free port. */
+  async startApi(): Promise<RunningApi> {
+    const api = await startApiServer({ client: this.client, config: this.config, logger: createLogger('silent'), port: 0 });
+    this.closers.push(() => api.close());
+    return api;
+  }
+
+  private readonly closers: Array<() => Promise<void>> = [];
+
   /** Starts a `clawflow worker` process and waits until it polls. */
   startWorker(): Promise<CliProcess> {
     return this.startProcess(['worker'], /workers running/);
@@ -114,6 +124,7 @@ export class TestStack {
   }
 
   async stop(): Promise<void> {
+    for (const close of this.closers.splice(0)) await close();
     await Promise.all([...this.workers].map((w) => this.kill(w, 'SIGTERM')));
     await killAll();
     await this.client?.connection.close();

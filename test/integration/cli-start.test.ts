@@ -19,17 +19,18 @@ describe('npx clawflow start', () => {
   const model = new FakeModel((r) => `heard ${r.messages.filter((m) => m.role === 'user').map((m) => m.content).join(' + ')}`);
   const home = mkdtempSync(join(tmpdir(), 'clawflow-start-'));
   let env: NodeJS.ProcessEnv;
-  let ports: { temporal: number; ui: number; runtime: number };
+  let ports: { temporal: number; ui: number; runtime: number; api: number };
 
   beforeAll(async () => {
     await model.start();
-    ports = { temporal: await freePort(), ui: await freePort(), runtime: await freePort() };
+    ports = { temporal: await freePort(), ui: await freePort(), runtime: await freePort(), api: await freePort() };
     env = {
       CLAWFLOW_HOME: home,
       TEMPORAL_ADDRESS: '',
       CLAWFLOW_TEMPORAL_PORT: String(ports.temporal),
       CLAWFLOW_TEMPORAL_UI_PORT: String(ports.ui),
       CLAWFLOW_RUNTIME_PORT: String(ports.runtime),
+      CLAWFLOW_API_PORT: String(ports.api),
       CLAWFLOW_MODEL_BASE_URL: model.baseUrl,
       CLAWFLOW_MODEL: 'scripted',
       CLAWFLOW_MODEL_API_KEY: 'sk-test-secret-value',
@@ -49,6 +50,8 @@ describe('npx clawflow start', () => {
     expect(first.output()).toContain(`Agent runtime     http://127.0.0.1:${ports.runtime}`);
     expect(first.output()).toContain('scripted (openai-compatible at');
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
+    expect(first.output()).toContain(`OpenAI API        http://127.0.0.1:${ports.api}/v1`);
+    expect(await (await fetch(`http://127.0.0.1:${ports.api}/v1/models`)).json()).toMatchObject({ object: 'list', data: [expect.objectContaining({ id: 'clawflow' }), expect.anything()] });
     const ping = await (await fetch(`http://127.0.0.1:${ports.runtime}/ping`)).json();
     expect(ping).toMatchObject({ status: 'Healthy', time_of_last_update: expect.any(Number) });
 
@@ -79,6 +82,7 @@ describe('npx clawflow start', () => {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_NAMESPACE: namespaceForFile(import.meta.url),
       CLAWFLOW_RUNTIME_PORT: String(await freePort()),
+      CLAWFLOW_API_PORT: String(await freePort()),
     });
     await external.waitFor(/Press Ctrl-C to stop/, 60_000);
     expect(external.output()).toContain(`Connecting to Temporal at ${inject('temporalAddress')} (TEMPORAL_ADDRESS)`);

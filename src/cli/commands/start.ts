@@ -40,6 +40,7 @@ export function registerStart(program: Command): void {
         ...(stack.webUiUrl ? [`  Temporal Web UI   ${stack.webUiUrl}`] : []),
         `  Agent runtime     ${stack.runtimeDescription}`,
         `  Model             ${stack.modelDescription}`,
+        ...(stack.apiUrl ? [`  OpenAI API        ${stack.apiUrl}  (model "clawflow"${config.api.token ? ', bearer token api.token' : ''})`] : []),
         `  Channels          ${stack.channels.length ? stack.channels.join(', ') : 'none (set CLAWFLOW_TELEGRAM_BOT_TOKEN for Telegram, channels.webchat.enabled for WebChat)'}`,
         `  State             ${config.paths.home}`,
         '',

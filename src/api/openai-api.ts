@@ -1,0 +1,212 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { z } from 'zod';
+import { describeError } from '../cli/errors.js';
+import type { ClawflowConfig } from '../config/load.js';
+import type { Logger } from '../logger.js';
+import { InvalidMessageError, resolveKey, sendMessage } from '../sessions/session-client.js';
+import { formatSessionKey } from '../workflows/session-key.js';
+
+export interface ApiServerOptions {
+  client: Client;
+  config: ClawflowConfig;
+  logger: Logger;
+  /** Overrides api.host / api.port (tests pick a free port). */
+  host?: string;
+  port?: number;
+}
+
+export interface RunningApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+const contentPartSchema = z.object({ type: z.string(), text: z.string().optional() }).loose();
+const chatRequestSchema = z
+  .object({
+    model: z.string().min(1, 'model must not be empty'),
+    messages: z
+      .array(
+        z
+          .object({
+            role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
+            content: z.union([z.string(), z.array(contentPartSchema), z.null()]).optional(),
+          })
+          .loose(),
+      )
+      .min(1, 'messages must contain at least one message'),
+    stream: z.boolean().optional(),
+    user: z.string().min(1).max(200).optional(),
+  })
+  .loose();
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function sendError(res: ServerResponse, error: ApiError): void {
+  const body = JSON.stringify({ error: { message: error.message, type: error.type, code: error.code, param: null } });
+  res.writeHead(error.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+}
+
+function sendJson(res: ServerResponse, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return; // read and drop the rest, so the client gets the answer instead of a reset connection
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      tooLarge = true;
+      reject(new ApiError(413, 'invalid_request_error', 'request_too_large', `the request body is larger than ${limit} bytes`));
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      if (tooLarge) return;
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        reject(new ApiError(400, 'invalid_request_error', 'invalid_json', 'the request body is not valid JSON'));
+      }
+    });
+  });
+}
+
+function textOf(content: z.infer<typeof chatRequestSchema>['messages'][number]['content']): string {
+  if (typeof content === 'string') return content;
+  return (content ?? []).flatMap((part) => (part.type === 'text' && part.text ? [part.text] : [])).join('\n');
+}
+
+/**
+ * The OpenAI Chat Completions API in front of durable sessions. The session holds the history, so only the user
+ * messages after the last assistant message are new input; `user` (or x-clawflow-session-key) picks the session,
+ * and x-clawflow-message-id (or Idempotency-Key) makes a retried request return the same reply without a new turn.
+ */
+export async function startApiServer({ client, config, logger, host, port }: ApiServerOptions): Promise<RunningApi> {
+  const agentId = config.agent.id;
+  const models = ['clawflow', `clawflow/${agentId}`];
+  const expected = config.api.token ? Buffer.from(`Bearer ${config.api.token}`) : null;
+
+  const authorize = (req: IncomingMessage): void => {
+    if (!expected) return;
+    const given = Buffer.from(req.headers.authorization ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new ApiError(401, 'invalid_request_error', 'invalid_api_key', 'missing or wrong API key: send "Authorization: Bearer <api.token>"');
+    }
+  };
+
+  const complete = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const parsed = chatRequestSchema.safeParse(await readBody(req, config.api.maxBodyBytes));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ApiError(400, 'invalid_request_error', 'invalid_request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    }
+    const request = parsed.data;
+    if (!models.includes(request.model)) {
+      throw new ApiError(404, 'invalid_request_error', 'model_not_found', `model "${request.model}" does not exist; use one of ${models.join(', ')} (GET /v1/models)`);
+    }
+    const lastAssistant = request.messages.map((m) => m.role).lastIndexOf('assistant');
+    const text = request.messages
+      .slice(lastAssistant + 1)
+      .filter((m) => m.role === 'user')
+      .map((m) => textOf(m.content))
+      .filter(Boolean)
+      .join('\n\n');
+    if (!text) throw new ApiError(400, 'invalid_request_error', 'invalid_request', 'messages must end with a user message (the session keeps the history; send only what is new)');
+
+    const header = (name: string): string | undefined => {
+      const value = req.headers[name];
+      return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+    };
+    const explicitKey = header('x-clawflow-session-key');
+    const sessionKey = explicitKey
+      ? formatSessionKey(resolveKey(config, explicitKey))
+      : request.user
+        ? `${agentId}:api:${request.user}`
+        : `${agentId}:api:oneoff-${randomUUID()}`;
+    const idempotency = header('x-clawflow-message-id') ?? header('idempotency-key');
+    const messageId = idempotency ? `api:${idempotency}` : `api:${randomUUID()}`;
+
+    let reply: string;
+    try {
+      reply = (await sendMessage(client, config, sessionKey, { messageId, text, ...(request.user ? { sender: request.user } : {}) })).text;
+    } catch (error) {
+      if (error instanceof InvalidMessageError) throw new ApiError(400, 'invalid_request_error', 'invalid_request', error.message);
+      if (error instanceof WorkflowUpdateFailedError) {
+        const message = describeError(error);
+        const duplicate = /already handled/.test(message);
+        throw new ApiError(duplicate ? 409 : 502, duplicate ? 'invalid_request_error' : 'agent_error', duplicate ? 'duplicate_message' : 'turn_failed', message);
+      }
+      throw new ApiError(503, 'server_error', 'unavailable', `ClawFlow could not reach the session: ${describeError(error)}`);
+    }
+
+    const id = `chatcmpl-${messageId.replace(/[^A-Za-z0-9-]/g, '')}`;
+    const created = Math.floor(Date.now() / 1000);
+    res.setHeader('x-clawflow-session-key', sessionKey);
+    res.setHeader('x-clawflow-message-id', messageId.slice('api:'.length));
+    if (!request.stream) {
+      return sendJson(res, {
+        id,
+        object: 'chat.completion',
+        created,
+        model: request.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: reply, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+      });
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const chunk = (delta: Record<string, unknown>, finish: string | null): void =>
+      void res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: request.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`);
+    chunk({ role: 'assistant', content: '' }, null);
+    chunk({ content: reply }, null);
+    chunk({}, 'stop');
+    res.end('data: [DONE]\n\n');
+  };
+
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const handle = async (): Promise<void> => {
+      authorize(req);
+      if (req.method === 'GET' && path === '/v1/models') {
+        return sendJson(res, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'clawflow' })) });
+      }
+      if (req.method === 'POST' && path === '/v1/chat/completions') return complete(req, res);
+      throw new ApiError(404, 'invalid_request_error', 'not_found', `no route for ${req.method} ${path}; this API serves POST /v1/chat/completions and GET /v1/models`);
+    };
+    handle().catch((error: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (error instanceof ApiError) return sendError(res, error);
+      logger.error({ err: error }, 'API request failed');
+      sendError(res, new ApiError(500, 'server_error', 'internal_error', (error as Error).message));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port ?? config.api.port, host ?? config.api.host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}/v1`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
