@@ -3,13 +3,11 @@ import type { AgentTransport } from '../agent-transport/index.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { createScheduledTurnActivities } from './scheduled-turns.js';
 import type { DeltaSink } from '../connectors/delta-sink.js';
-import type { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import { createInvokeAgentActivities } from './invoke-agent.js';
 import { createTranscriptActivities } from './transcript.js';
 
 export interface AgentActivityDeps {
   transport: AgentTransport;
-  transcripts: JsonlTranscriptStore;
   deltas: DeltaSink;
   client: Client;
   config: ClawflowConfig;
@@ -19,10 +17,12 @@ export interface AgentActivityDeps {
 export function createAgentActivities(deps: AgentActivityDeps) {
   return {
     ...createInvokeAgentActivities(deps.transport, deps.deltas),
-    ...createTranscriptActivities(deps.transcripts),
     ...createScheduledTurnActivities(deps.client, deps.config),
   };
 }
+
+export { createTranscriptActivities };
+export type TranscriptActivities = ReturnType<typeof createTranscriptActivities>;
 
 export type AgentActivities = ReturnType<typeof createAgentActivities>;
 export { createToolActivities, type RunToolOutcome, type ToolActivities, type WorkspaceContext } from './tools.js';

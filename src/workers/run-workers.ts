@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createAgentActivities, createToolActivities } from '../activities/index.js';
+import { createAgentActivities, createToolActivities, createTranscriptActivities } from '../activities/index.js';
 import { transportFromConfig } from '../agent-transport/index.js';
 import { webChatDeltaSink } from '../connectors/delta-sink.js';
 import type { ClawflowConfig } from '../config/load.js';
@@ -41,6 +41,8 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     namespace,
     taskQueue: taskQueues.sessions,
     workflowBundle,
+    // Local activities of the session workflow: the transcript store is on this machine.
+    activities: createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir)),
     // After a worker dies, its sessions move to another worker this soon (histories are short, so replay is cheap).
     stickyQueueScheduleToStartTimeout: '3s',
     shutdownGraceTime: '5s',
@@ -51,7 +53,6 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     taskQueue: taskQueues.agent,
     activities: createAgentActivities({
       transport: transportFromConfig(config, runtimeUrl),
-      transcripts: new JsonlTranscriptStore(config.paths.transcriptsDir),
       deltas: webChatDeltaSink(config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null),
       client,
       config,

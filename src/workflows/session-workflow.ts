@@ -8,13 +8,14 @@ import {
   continueAsNew,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AgentActivities, ConnectorActivities, RunToolOutcome, ToolActivities, WorkspaceContext } from '../activities/index.js';
+import type { AgentActivities, ConnectorActivities, RunToolOutcome, ToolActivities, TranscriptActivities, WorkspaceContext } from '../activities/index.js';
 import { runtimeSessionLostType, type InvocationResult, type ToolCall, type ToolResult, type ToolStep } from '../runtime/contract.js';
 import {
   approvalDecisionSchema,
@@ -117,8 +118,8 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
   });
   // The transcript must never lose a turn: keep retrying until the store takes it.
-  const persistence = proxyActivities<AgentActivities>({
-    taskQueue: taskQueues.agent,
+  // A local activity: the sessions worker writes the line itself, without a round trip through the server's queues.
+  const persistence = proxyLocalActivities<TranscriptActivities>({
     startToCloseTimeout: '30s',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
   });
