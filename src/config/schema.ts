@@ -9,6 +9,18 @@ function isRegex(pattern: string): boolean {
   }
 }
 
+/** Who may reach the agent on a channel, and how its chats map to sessions; every channel has these. */
+const channelAccess = {
+  /** Direct messages: `pairing` (strangers get a code to approve), `allowlist`, `open`, `disabled`. */
+  dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing'),
+  /** The platform's user ids always allowed. */
+  allowFrom: z.array(z.string().min(1)).default([]),
+  /** `per-peer`: one session per person; `main`: every direct message shares the agent's main session. */
+  dmScope: z.enum(['per-peer', 'main']).default('per-peer'),
+  /** In groups, answer only when mentioned or replied to. */
+  requireMention: z.boolean().default(true),
+};
+
 const port = z.number().int().min(1).max(65535);
 const identifier = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'use lowercase letters, digits, "-" and "_" (at most 64)');
 
@@ -154,14 +166,7 @@ export const configFileSchema = z
             botToken: z.string().min(1).optional(),
             /** The Bot API server (a self-hosted one, or a local fake in tests). */
             apiRoot: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.telegram.org'),
-            /** Who may talk to the agent in direct messages: `pairing` (strangers get a code to approve), `allowlist`, `open`, `disabled`. */
-            dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing'),
-            /** Telegram user ids always allowed. */
-            allowFrom: z.array(z.string().min(1)).default([]),
-            /** `per-peer`: one session per person; `main`: every direct message shares the agent's main session. */
-            dmScope: z.enum(['per-peer', 'main']).default('per-peer'),
-            /** In groups, answer only when mentioned or replied to. */
-            requireMention: z.boolean().default(true),
+            ...channelAccess,
             /** Long-polling wait per getUpdates call. */
             pollTimeoutSeconds: z.number().int().min(0).max(50).default(25),
           })
@@ -180,11 +185,7 @@ export const configFileSchema = z
             httpPort: port.default(18791),
             /** The Web API's root (a local fake in tests). */
             apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://slack.com/api/'),
-            dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing'),
-            /** Slack user ids (U…) always allowed. */
-            allowFrom: z.array(z.string().min(1)).default([]),
-            dmScope: z.enum(['per-peer', 'main']).default('per-peer'),
-            requireMention: z.boolean().default(true),
+            ...channelAccess,
           })
           .strict()
           .refine((s) => !s.botToken || s.mode !== 'socket' || s.appToken, { message: 'is required for Socket Mode', path: ['appToken'] })
@@ -196,11 +197,7 @@ export const configFileSchema = z
             botToken: z.string().min(1).optional(),
             /** The REST API root; the gateway URL is asked from it (a local fake in tests). */
             apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://discord.com/api'),
-            dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing'),
-            /** Discord user ids always allowed. */
-            allowFrom: z.array(z.string().min(1)).default([]),
-            dmScope: z.enum(['per-peer', 'main']).default('per-peer'),
-            requireMention: z.boolean().default(true),
+            ...channelAccess,
           })
           .strict()
           .prefault({}),
@@ -208,11 +205,9 @@ export const configFileSchema = z
           .object({
             /** Link ClawFlow as a device of your WhatsApp account (`clawflow channels login whatsapp` first). */
             enabled: z.boolean().default(false),
-            dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing'),
+            ...channelAccess,
             /** Phone numbers (digits only, with country code) always allowed. */
             allowFrom: z.array(z.string().regex(/^\d{5,20}$/, 'a phone number: digits only, with the country code')).default([]),
-            dmScope: z.enum(['per-peer', 'main']).default('per-peer'),
-            requireMention: z.boolean().default(true),
             /** Mark messages read once handed to the agent. */
             readReceipts: z.boolean().default(false),
           })
