@@ -1,3 +1,4 @@
+import { CancelledFailure, Context } from '@temporalio/activity';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { describeError } from '../cli/errors.js';
 import type { ClawflowConfig } from '../config/load.js';
@@ -27,8 +28,10 @@ export function createScheduledTurnActivities(client: Client, config: ClawflowCo
       let reply = '';
       let error: string | undefined;
       try {
-        reply = (await sendMessage(client, config, sessionKey, { messageId, text, sender })).text;
+        // The update waits for the turn; a cancelled activity (worker shutting down) stops waiting, the turn goes on.
+        reply = (await Promise.race([sendMessage(client, config, sessionKey, { messageId, text, sender }), Context.current().cancelled])).text;
       } catch (failure) {
+        if (failure instanceof CancelledFailure) throw failure;
         error = describeError(failure);
       }
       const status = await client.workflow.getHandle(sessionWorkflowId(parseSessionKey(sessionKey))).query(statusQuery).catch(() => null);

@@ -131,6 +131,8 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     taskQueue: taskQueues.connector,
     activities: createConnectorActivities({ adapters, sentLog: new SentLog(files.sentLog), workspaceDir: config.paths.workspaceDir }),
     shutdownGraceTime: '5s',
+    // An activity that ignores cancellation must not keep the process from stopping.
+    shutdownForceTime: '20s',
   });
   const running = worker.run();
 

@@ -46,6 +46,8 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     // After a worker dies, its sessions move to another worker this soon (histories are short, so replay is cheap).
     stickyQueueScheduleToStartTimeout: '3s',
     shutdownGraceTime: '5s',
+    // An activity that ignores cancellation must not keep the process from stopping.
+    shutdownForceTime: '20s',
   });
   const agent = await Worker.create({
     connection,
@@ -58,6 +60,8 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
       config,
     }),
     shutdownGraceTime: '5s',
+    // An activity that ignores cancellation must not keep the process from stopping.
+    shutdownForceTime: '20s',
   });
   const browsers = new BrowserPool(findChromium(config.tools.browser.executablePath), config.tools.browser.idleSeconds * 1000);
   const tools = await Worker.create({
@@ -66,6 +70,8 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     taskQueue: taskQueues.tools,
     activities: createToolActivities({ config, browsers }),
     shutdownGraceTime: '5s',
+    // An activity that ignores cancellation must not keep the process from stopping.
+    shutdownForceTime: '20s',
   });
   const workers = [sessions, agent, tools];
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {

@@ -95,7 +95,13 @@ export class TestStack {
 
   async kill(worker: CliProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     worker.child.kill(signal);
-    await worker.exited;
+    // A graceful stop that hangs is a bug worth seeing in the output, but must not hang the test run.
+    const stopped = await Promise.race([worker.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000))]);
+    if (!stopped) {
+      console.error(`clawflow ${worker.child.spawnargs.slice(2).join(' ')} did not stop within 30 s of ${signal}; killing it`);
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+    }
   }
 
   send(sessionKey: string, text: string, message: Omit<OutgoingMessage, 'text'> = {}): Promise<TurnReply> {
