@@ -14,6 +14,13 @@ export interface InvokeAgentInput {
 
 const heartbeatEveryMs = 1000;
 
+/** A transport failure as Temporal should treat it: retry, give up, or (lost session) let the workflow start afresh. */
+function toActivityFailure(error: unknown): unknown {
+  if (!(error instanceof TransportError)) return error;
+  if (error.kind === 'sessionLost') return ApplicationFailure.nonRetryable(error.message, runtimeSessionLostType);
+  return ApplicationFailure.create({ message: error.message, type: error.type, nonRetryable: error.kind === 'fatal' });
+}
+
 export function createInvokeAgentActivities(transport: AgentTransport, deltas: DeltaSink) {
   return {
     /** Runs one step of a turn on the agent runtime; heartbeats while the model thinks. */
@@ -27,9 +34,7 @@ export function createInvokeAgentActivities(transport: AgentTransport, deltas: D
         if (result.success) return result.data;
         throw ApplicationFailure.nonRetryable(`${transport.description} answered with an unexpected body: ${result.error.message}`, 'RuntimeProtocolError');
       } catch (error) {
-        if (!(error instanceof TransportError)) throw error;
-        if (error.kind === 'sessionLost') throw ApplicationFailure.nonRetryable(error.message, runtimeSessionLostType);
-        throw ApplicationFailure.create({ message: error.message, type: error.type, nonRetryable: error.kind === 'fatal' });
+        throw toActivityFailure(error);
       } finally {
         clearInterval(heartbeat);
       }
@@ -40,8 +45,7 @@ export function createInvokeAgentActivities(transport: AgentTransport, deltas: D
       try {
         await transport.stopSession(runtimeSessionId);
       } catch (error) {
-        if (!(error instanceof TransportError)) throw error;
-        throw ApplicationFailure.create({ message: error.message, type: error.type, nonRetryable: error.kind === 'fatal' });
+        throw toActivityFailure(error);
       }
     },
   };

@@ -2,9 +2,8 @@ import { CancelledFailure, Context } from '@temporalio/activity';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { describeError } from '../cli/errors.js';
 import type { ClawflowConfig } from '../config/load.js';
-import { sendMessage } from '../sessions/session-client.js';
+import { sendMessage, sessionHandle } from '../sessions/session-client.js';
 import { statusQuery, type ReplyRoute } from '../workflows/messages.js';
-import { parseSessionKey, sessionWorkflowId } from '../workflows/session-key.js';
 
 export interface RunSessionTurnInput {
   sessionKey: string;
@@ -34,7 +33,7 @@ export function createScheduledTurnActivities(client: Client, config: ClawflowCo
         if (failure instanceof CancelledFailure) throw failure;
         error = describeError(failure);
       }
-      const status = await client.workflow.getHandle(sessionWorkflowId(parseSessionKey(sessionKey))).query(statusQuery).catch(() => null);
+      const status = await sessionHandle(client, config, sessionKey).query(statusQuery).catch(() => null);
       return { reply, ...(error ? { error } : {}), ...(status?.lastRoute ? { lastRoute: status.lastRoute } : {}) };
     },
 

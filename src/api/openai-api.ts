@@ -6,6 +6,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { describeError } from '../cli/errors.js';
 import type { ClawflowConfig } from '../config/load.js';
+import { BodyError, readJsonBody } from '../http/read-json-body.js';
 import type { Logger } from '../logger.js';
 import { InvalidMessageError, resolveKey, sendMessage } from '../sessions/session-client.js';
 import { formatSessionKey } from '../workflows/session-key.js';
@@ -65,26 +66,11 @@ function sendJson(res: ServerResponse, body: unknown): void {
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      if (tooLarge) return; // read and drop the rest, so the client gets the answer instead of a reset connection
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      tooLarge = true;
-      reject(new ApiError(413, 'invalid_request_error', 'request_too_large', `the request body is larger than ${limit} bytes`));
-    });
-    req.on('error', reject);
-    req.on('end', () => {
-      if (tooLarge) return;
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        reject(new ApiError(400, 'invalid_request_error', 'invalid_json', 'the request body is not valid JSON'));
-      }
-    });
+  return readJsonBody(req, limit, 'the request body').catch((error: unknown) => {
+    if (!(error instanceof BodyError)) throw error;
+    throw error.reason === 'too_large'
+      ? new ApiError(413, 'invalid_request_error', 'request_too_large', error.message)
+      : new ApiError(400, 'invalid_request_error', 'invalid_json', error.message);
   });
 }
 

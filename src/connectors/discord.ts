@@ -16,6 +16,12 @@ export interface DiscordOptions {
 /** Discord's limit for one message's content. */
 const discordMessageLimit = 2000;
 
+/** What a failed send means: rate limits and server faults may pass, anything else Discord refused will not. */
+function sendError(error: unknown, what: string): ChannelSendError {
+  if (error instanceof DiscordAPIError) return new ChannelSendError(`Discord refused ${what} (${error.status}): ${error.message}`, error.status === 429 || error.status >= 500);
+  return new ChannelSendError(`sending ${what} to Discord failed: ${(error as Error).message}`, true);
+}
+
 /**
  * Discord through discord.js: the gateway connection (reconnect and resume are the library's), messages handed over
  * one at a time in arrival order. Sends go straight to the REST API, so they never depend on the client's cache.
@@ -78,8 +84,7 @@ export class DiscordAdapter implements ChannelAdapter {
         },
       });
     } catch (error) {
-      if (error instanceof DiscordAPIError) throw new ChannelSendError(`Discord refused the message (${error.status}): ${error.message}`, error.status === 429 || error.status >= 500);
-      throw new ChannelSendError(`sending to Discord failed: ${(error as Error).message}`, true);
+      throw sendError(error, 'the message');
     }
   }
 
@@ -87,8 +92,7 @@ export class DiscordAdapter implements ChannelAdapter {
     try {
       await this.client.rest.post(Routes.channelMessages(route.thread ?? route.chat), { files: [{ name: basename(file), data: await readFile(file) }], body: {} });
     } catch (error) {
-      if (error instanceof DiscordAPIError) throw new ChannelSendError(`Discord refused the image (${error.status}): ${error.message}`, error.status === 429 || error.status >= 500);
-      throw new ChannelSendError(`sending an image to Discord failed: ${(error as Error).message}`, true);
+      throw sendError(error, 'the image');
     }
   }
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BodyError, readJsonBody } from '../http/read-json-body.js';
 import type { Logger } from '../logger.js';
 import { answerPlainPrompt, ContextMissingError, runAgentStep, type TurnOptions } from './agent-turn.js';
 import {
@@ -47,19 +48,11 @@ function errorBody(type: string, message: string, retryable: boolean): RuntimeEr
   return { error: { type, message, retryable } };
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBodyBytes) throw new HttpError(413, 'payload_too_large', `invocation body is larger than ${maxBodyBytes} bytes`);
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'invalid_json', 'invocation body is not valid JSON');
-  }
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return readJsonBody(req, maxBodyBytes, 'invocation body').catch((error: unknown) => {
+    if (!(error instanceof BodyError)) throw error;
+    throw error.reason === 'too_large' ? new HttpError(413, 'payload_too_large', error.message) : new HttpError(400, 'invalid_json', error.message);
+  });
 }
 
 /** Tracks `Healthy`/`HealthyBusy`; the timestamp moves only when the status changes (AgentCore's /ping contract). */

@@ -86,6 +86,11 @@ export function resolveKey(config: ClawflowConfig, keyText: string): SessionKey 
   return parseSessionKey(keyText, config.agent.id);
 }
 
+/** The workflow handle of a session, from its key as a person or caller writes it. */
+export function sessionHandle(client: Client, config: ClawflowConfig, keyText: string) {
+  return client.workflow.getHandle(sessionWorkflowId(resolveKey(config, keyText)));
+}
+
 /** Delivers a message into a session (starting it if needed) and waits for the reply of its turn. */
 export async function sendMessage(client: Client, config: ClawflowConfig, keyText: string, message: OutgoingMessage): Promise<TurnReply> {
   const key = resolveKey(config, keyText);
@@ -158,7 +163,7 @@ export interface SessionView {
 export async function describeSession(client: Client, config: ClawflowConfig, keyText: string): Promise<SessionView | null> {
   const sessionKey = formatSessionKey(resolveKey(config, keyText));
   const stored = await new JsonlTranscriptStore(config.paths.transcriptsDir).read(sessionKey);
-  const handle = client.workflow.getHandle(sessionWorkflowId(resolveKey(config, keyText)));
+  const handle = sessionHandle(client, config, keyText);
   let status: SessionStatus | null = null;
   let window: TranscriptEntry[] = [];
   try {
@@ -178,8 +183,7 @@ export class NoSuchApprovalError extends Error {
 
 /** The tool calls a session is waiting for the user to approve. */
 export async function pendingApprovals(client: Client, config: ClawflowConfig, keyText: string): Promise<ApprovalRequest[]> {
-  const handle = client.workflow.getHandle(sessionWorkflowId(resolveKey(config, keyText)));
-  return (await handle.query(statusQuery)).pendingApprovals;
+  return (await sessionHandle(client, config, keyText).query(statusQuery)).pendingApprovals;
 }
 
 /** Answers an approval request: run it once, always (in this session), or not at all. */
@@ -192,13 +196,13 @@ export async function answerApproval(client: Client, config: ClawflowConfig, key
     const waiting = pending.map((r) => `${r.requestId} (${r.tool}: ${r.subject})`).join(', ');
     throw new NoSuchApprovalError(`session ${keyText} has no pending approval ${parsed.data.requestId}${waiting ? `; waiting: ${waiting}` : ' (nothing is waiting)'}`);
   }
-  await client.workflow.getHandle(sessionWorkflowId(resolveKey(config, keyText))).signal(approvalSignal, parsed.data);
+  await sessionHandle(client, config, keyText).signal(approvalSignal, parsed.data);
   return request;
 }
 
 /** Asks a session to stop its running turn; false when it was not running one. */
 export async function stopTurn(client: Client, config: ClawflowConfig, keyText: string): Promise<boolean> {
-  const handle = client.workflow.getHandle(sessionWorkflowId(resolveKey(config, keyText)));
+  const handle = sessionHandle(client, config, keyText);
   const { status } = await handle.query(statusQuery);
   if (status === 'idle') return false;
   await handle.signal(stopSignal);

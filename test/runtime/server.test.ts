@@ -133,6 +133,10 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/messages: an invocation needs at least one new message/);
     const notJson = await fetch(`${runtime.url}/invocations`, { method: 'POST', headers: { [runtimeSessionHeader]: sessionId }, body: '{' });
     expect(notJson.status).toBe(400);
+    // Answered, not reset, even while the client is still sending.
+    const huge = await fetch(`${runtime.url}/invocations`, { method: 'POST', headers: { [runtimeSessionHeader]: sessionId }, body: 'x'.repeat(11 * 1024 * 1024) });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toMatchObject({ error: { type: 'payload_too_large' } });
   });
 
   it('maps model failures to retryable (502) or not (422)', async () => {
