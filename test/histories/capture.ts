@@ -1,0 +1,471 @@
+// Captures real workflow histories of this checkout's code, one per path a session can take, into
+// test/fixtures/histories/<version>/ (the version in package.json). Run once per release: `npm run histories:capture`.
+// The replay test (test/histories/replay.test.ts) replays every release's histories against today's code.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createConnectorActivities } from '../../src/activities/index.js';
+import { loadConfig, type ClawflowConfig } from '../../src/config/load.js';
+import type { ChannelAdapter, ChannelStatus } from '../../src/connectors/channel.js';
+import { SentLog } from '../../src/connectors/sent-log.js';
+import { createLogger } from '../../src/logger.js';
+import { OpenAiCompatibleProvider } from '../../src/runtime/providers/openai-compatible.js';
+import { startRuntime, type RunningRuntime } from '../../src/runtime/server.js';
+import { answerApproval, deliverInbound, sendMessage, sessionHandle, stopTurn, type OutgoingMessage } from '../../src/sessions/session-client.js';
+import { resolveTemporalCli } from '../../src/temporal/cli-binary.js';
+import { connectClient } from '../../src/temporal/connection.js';
+import { startDevServer } from '../../src/temporal/dev-server.js';
+import { startWorkers } from '../../src/workers/run-workers.js';
+import { loadWorkflowBundle } from '../../src/workers/workflow-bundle.js';
+import { approvalSignal, inboundSignal, statusQuery, type ReplyRoute, type SessionStatus } from '../../src/workflows/messages.js';
+import type { ScheduledTurnInput } from '../../src/workflows/scheduled-turn-workflow.js';
+import { parseSessionKey, sessionWorkflowId } from '../../src/workflows/session-key.js';
+import { taskQueues } from '../../src/workflows/task-queues.js';
+import { FakeModel, type ModelRequest, type ScriptedAnswer } from '../helpers/fake-model.js';
+import { freePort } from '../helpers/ports.js';
+import { historyFixtureSchema, type HistoryFixture } from './fixtures.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const version = `v${(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version}`;
+const outDir = join(repoRoot, 'test', 'fixtures', 'histories', version);
+const force = process.argv.includes('--force');
+
+/** A channel that records what the sessions send it, on the connector's task queue. */
+class RecordingChannel implements ChannelAdapter {
+  readonly channel = 'fake';
+  readonly messageLimit = 4096;
+  readonly sent: Array<{ chat: string; text: string }> = [];
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+  status(): ChannelStatus {
+    return { channel: 'fake', state: 'connected' };
+  }
+  send(route: ReplyRoute, text: string): Promise<void> {
+    this.sent.push({ chat: route.chat, text });
+    return Promise.resolve();
+  }
+  typing(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await pause(100);
+  }
+}
+
+/** The model calls one tool, then answers with what the tool said. */
+function toolThenReport(name: string, args: Record<string, unknown>) {
+  return (request: ModelRequest): ScriptedAnswer => {
+    const result = request.messages.findLast((m) => m.role === 'tool');
+    return result ? `tool said: ${result.content}` : { toolCalls: [{ name, arguments: args }] };
+  };
+}
+
+interface Scenario {
+  name: string;
+  description: string;
+  run(ctx: CaptureContext): Promise<void>;
+  /** Sessions (keys) and scheduled-turn workflow ids whose histories this scenario produced. */
+  sessions?: string[];
+  workflows?: string[];
+}
+
+interface CaptureContext {
+  client: Client;
+  config: ClawflowConfig;
+  model: FakeModel;
+  channel: RecordingChannel;
+  /** The same config with some session settings changed, for sessions that start with other limits. */
+  withSettings(change: (config: ClawflowConfig) => void): ClawflowConfig;
+  restartRuntime(downForMs?: number): Promise<void>;
+  status(key: string): Promise<SessionStatus>;
+}
+
+const route = (chat: string): ReplyRoute => ({ channel: 'fake', account: 'local', chat, replyTo: `${chat}-msg` });
+const message = (text: string, extra: Partial<OutgoingMessage> = {}): OutgoingMessage => ({ text, ...extra });
+
+const scenarios: Scenario[] = [
+  {
+    name: 'plain-turns',
+    description: 'two turns answered in words (update-with-start, then update)',
+    sessions: ['main:cli:plain'],
+    async run({ client, config, model }) {
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      await sendMessage(client, config, 'main:cli:plain', message('hello', { messageId: 'p1' }));
+      await sendMessage(client, config, 'main:cli:plain', message('again', { messageId: 'p2' }));
+    },
+  },
+  {
+    name: 'queued-during-turn',
+    description: 'two messages signalled while the first turn waits on the model, answered one turn each in order',
+    sessions: ['main:cli:queued'],
+    async run({ client, config, model }) {
+      const key = 'main:cli:queued';
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      const before = model.requests.length;
+      model.hold();
+      const first = sendMessage(client, config, key, message('first', { messageId: 'q1' }));
+      await model.waitForRequests(before + 1);
+      await deliverInbound(client, config, key, message('second', { messageId: 'q2' }));
+      await deliverInbound(client, config, key, message('third', { messageId: 'q3' }));
+      model.release();
+      await first;
+      await until('three turns', async () => (await sessionHandle(client, config, key).query(statusQuery)).turns === 3 || undefined);
+    },
+  },
+  {
+    name: 'duplicate-message-id',
+    description: 'a message id sent twice by update and once by signal: one turn, the recorded reply returned',
+    sessions: ['main:cli:duplicate'],
+    async run({ client, config, model }) {
+      const key = 'main:cli:duplicate';
+      model.setReply(() => 'only once');
+      await sendMessage(client, config, key, message('hi', { messageId: 'd1' }));
+      await sendMessage(client, config, key, message('hi', { messageId: 'd1' }));
+      await deliverInbound(client, config, key, message('hi', { messageId: 'd1' }));
+      await sendMessage(client, config, key, message('after', { messageId: 'd2' }));
+    },
+  },
+  {
+    name: 'tool-round',
+    description: 'the model reads a file, then answers; a write makes the next turn describe the workspace again',
+    sessions: ['main:cli:tools'],
+    async run({ client, config, model }) {
+      const key = 'main:cli:tools';
+      model.setReply(toolThenReport('read', { path: 'AGENTS.md', limit: 3 }));
+      await sendMessage(client, config, key, message('read it', { messageId: 't1' }));
+      model.setReply(toolThenReport('write', { path: 'notes/today.md', content: 'noted' }));
+      await sendMessage(client, config, key, message('note it', { messageId: 't2' }));
+      model.setReply(() => 'done');
+      await sendMessage(client, config, key, message('thanks', { messageId: 't3' }));
+    },
+  },
+  {
+    name: 'tool-steps-exhausted',
+    description: 'a model that keeps asking for tools past maxToolSteps: the turn ends with an error reply',
+    sessions: ['main:cli:steps'],
+    async run({ client, withSettings, model }) {
+      model.setReply(() => ({ toolCalls: [{ name: 'current_time', arguments: {} }] }));
+      const config = withSettings((c) => (c.agent.maxToolSteps = 1));
+      await sendMessage(client, config, 'main:cli:steps', message('loop', { messageId: 's1' })).catch(() => undefined);
+    },
+  },
+  {
+    name: 'approval-approved-channel',
+    description: 'a channel message whose exec needs approval: the request is delivered to the chat, approved once, the answer delivered',
+    sessions: ['main:fake:approve'],
+    async run({ client, config, model, status }) {
+      const key = 'main:fake:approve';
+      model.setReply(toolThenReport('exec', { command: 'echo approved' }));
+      await deliverInbound(client, config, key, message('run it', { messageId: 'a1', route: route('approve') }));
+      const pending = await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
+      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'once' });
+      await until('the turn', async () => (await status(key)).turns === 1 || undefined);
+    },
+  },
+  {
+    name: 'approval-denied',
+    description: 'an exec the user denies: not run, the model told why',
+    sessions: ['main:cli:deny'],
+    async run({ client, config, model, status }) {
+      const key = 'main:cli:deny';
+      model.setReply(toolThenReport('exec', { command: 'echo denied' }));
+      const reply = sendMessage(client, config, key, message('run it', { messageId: 'n1' }));
+      const pending = await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
+      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'deny' });
+      await reply;
+    },
+  },
+  {
+    name: 'approval-timeout',
+    description: 'an exec nobody answers for: the approval times out, the command is not run',
+    sessions: ['main:cli:timeout'],
+    async run({ client, withSettings, model }) {
+      model.setReply(toolThenReport('exec', { command: 'echo late' }));
+      const config = withSettings((c) => (c.tools.exec.approvalTimeoutSeconds = 1));
+      await sendMessage(client, config, 'main:cli:timeout', message('run it', { messageId: 'o1' }));
+    },
+  },
+  {
+    name: 'approval-always',
+    description: 'an exec approved "always": the same command runs without asking in the next turn',
+    sessions: ['main:cli:always'],
+    async run({ client, config, model, status }) {
+      const key = 'main:cli:always';
+      model.setReply(toolThenReport('exec', { command: 'echo always' }));
+      const reply = sendMessage(client, config, key, message('run it', { messageId: 'w1' }));
+      const pending = await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
+      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'always' });
+      await reply;
+      await sendMessage(client, config, key, message('again', { messageId: 'w2' }));
+    },
+  },
+  {
+    name: 'approval-pending-with-queue',
+    description: 'left running: a turn waiting for an approval, with a message queued behind it',
+    sessions: ['main:fake:pending'],
+    async run({ client, config, model, status }) {
+      const key = 'main:fake:pending';
+      model.setReply(toolThenReport('exec', { command: 'echo pending' }));
+      await deliverInbound(client, config, key, message('run it', { messageId: 'e1', route: route('pending') }));
+      await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
+      await deliverInbound(client, config, key, message('and then this', { messageId: 'e2', route: route('pending') }));
+      await until('the queued message', async () => (await status(key)).queued === 1 || undefined);
+    },
+  },
+  {
+    name: 'stop',
+    description: 'a turn stopped while the model thinks: cancelled, answered "Stopped", the next message answered',
+    sessions: ['main:cli:stop'],
+    async run({ client, config, model }) {
+      const key = 'main:cli:stop';
+      model.setReply(() => 'too late');
+      const before = model.requests.length;
+      model.hold();
+      const reply = sendMessage(client, config, key, message('think long', { messageId: 'x1' })).catch(() => undefined);
+      await model.waitForRequests(before + 1);
+      await stopTurn(client, config, key);
+      await reply;
+      model.release();
+      model.setReply(() => 'fine');
+      await sendMessage(client, config, key, message('next', { messageId: 'x2' }));
+    },
+  },
+  {
+    name: 'rotation-idle',
+    description: 'the runtime session idles past its limit: the next turn moves to a fresh one and stops the old',
+    sessions: ['main:cli:idle'],
+    async run({ client, withSettings, model }) {
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      const config = withSettings((c) => {
+        c.agentcore.idleTimeoutSeconds = 2;
+        c.agentcore.rotationMarginSeconds = 0;
+      });
+      await sendMessage(client, config, 'main:cli:idle', message('one', { messageId: 'i1' }));
+      await pause(2500);
+      await sendMessage(client, config, 'main:cli:idle', message('two', { messageId: 'i2' }));
+    },
+  },
+  {
+    name: 'rotation-lost',
+    description: 'the runtime lost the conversation (restarted): the turn moves to a fresh runtime session with the full context',
+    sessions: ['main:cli:lost'],
+    async run({ client, config, model, restartRuntime }) {
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      await sendMessage(client, config, 'main:cli:lost', message('one', { messageId: 'l1' }));
+      await restartRuntime();
+      await sendMessage(client, config, 'main:cli:lost', message('two', { messageId: 'l2' }));
+    },
+  },
+  {
+    name: 'runtime-down',
+    description: 'the runtime is unreachable for longer than retryForSeconds: the turn ends with an error reply',
+    sessions: ['main:cli:down'],
+    async run({ client, withSettings, model, restartRuntime }) {
+      model.setReply(() => 'back');
+      const config = withSettings((c) => (c.agent.retryForSeconds = 2));
+      const down = restartRuntime(4000);
+      await pause(200);
+      await sendMessage(client, config, 'main:cli:down', message('anyone?', { messageId: 'r1' })).catch(() => undefined);
+      await down;
+    },
+  },
+  {
+    name: 'continue-as-new',
+    description: 'a session that continues as new after two turns, carrying messages queued during its last turn',
+    sessions: ['main:cli:rollover'],
+    async run({ client, withSettings, model }) {
+      const key = 'main:cli:rollover';
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      const config = withSettings((c) => (c.session.continueAsNewAfterTurns = 2));
+      await sendMessage(client, config, key, message('one', { messageId: 'c1' }));
+      const before = model.requests.length;
+      model.hold();
+      const second = sendMessage(client, config, key, message('two', { messageId: 'c2' }));
+      await model.waitForRequests(before + 1);
+      await deliverInbound(client, config, key, message('three', { messageId: 'c3' }));
+      await deliverInbound(client, config, key, message('four', { messageId: 'c4' }));
+      model.release();
+      await second;
+      await until('four turns', async () => (await sessionHandle(client, config, key).query(statusQuery)).turns === 4 || undefined);
+      await sendMessage(client, config, key, message('five', { messageId: 'c5' }));
+    },
+  },
+  {
+    name: 'rejected-signals',
+    description: 'a malformed inbound signal and an approval for an unknown request: recorded as rejected, the session goes on',
+    sessions: ['main:cli:rejected'],
+    async run({ client, config, model }) {
+      const key = 'main:cli:rejected';
+      model.setReply(() => 'still here');
+      await sendMessage(client, config, key, message('hello', { messageId: 'j1' }));
+      const handle = sessionHandle(client, config, key);
+      await handle.signal(inboundSignal, { messageId: '', text: 42 } as never);
+      await handle.signal(approvalSignal, { requestId: 'no-such-request', decision: 'once' });
+      await sendMessage(client, config, key, message('still?', { messageId: 'j2' }));
+    },
+  },
+  {
+    name: 'channel-turns',
+    description: 'channel messages by signal-with-start: typing indicator, the answer delivered to the chat',
+    sessions: ['main:fake:chat'],
+    async run({ client, config, model, channel }) {
+      const key = 'main:fake:chat';
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      await deliverInbound(client, config, key, message('hi there', { messageId: 'h1', route: route('chat') }));
+      await until('a delivery', async () => channel.sent.some((s) => s.chat === 'chat') || undefined);
+      await deliverInbound(client, config, key, message('and more', { messageId: 'h2', route: route('chat') }));
+      await until('two deliveries', async () => channel.sent.filter((s) => s.chat === 'chat').length === 2 || undefined);
+    },
+  },
+  {
+    name: 'scheduled-turns',
+    description: 'scheduled turns: a heartbeat answered silently, a cron job delivered to a chat, a one-shot isolated job',
+    sessions: ['main:main:main'],
+    workflows: ['scheduled:heartbeat', 'scheduled:cron', 'scheduled:oneshot'],
+    async run({ client, model }) {
+      model.setReply((r) => (String(r.messages.at(-1)?.content).startsWith('Heartbeat') ? 'HEARTBEAT_OK' : `scheduled: ${r.messages.at(-1)?.content}`));
+      const start = (workflowId: string, input: ScheduledTurnInput) =>
+        client.workflow.execute('ScheduledTurnWorkflow', { workflowId, taskQueue: taskQueues.sessions, args: [input] });
+      await start('scheduled:heartbeat', { agentId: 'main', scheduleId: 'heartbeat:main', kind: 'heartbeat', jobName: 'heartbeat', session: 'main', silentToken: 'HEARTBEAT_OK' });
+      await start('scheduled:cron', { agentId: 'main', scheduleId: 'cron:main:daily', kind: 'cron', jobName: 'daily', message: 'daily summary', session: 'main', to: route('cron') });
+      await start('scheduled:oneshot', { agentId: 'main', scheduleId: 'cron:main:once', kind: 'cron', jobName: 'once', message: 'remind me', session: 'isolated', oneShot: true });
+    },
+  },
+];
+
+/** Every run of a workflow id, oldest first. */
+async function runsOf(client: Client, workflowId: string): Promise<string[]> {
+  const runs: Array<{ runId: string; start: number }> = [];
+  for await (const info of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push({ runId: info.runId, start: info.startTime.getTime() });
+  return runs.sort((a, b) => a.start - b.start).map((r) => r.runId);
+}
+
+async function main(): Promise<void> {
+  if (existsSync(outDir) && !force) throw new Error(`${outDir} exists: a release's histories are captured once (--force to replace them)`);
+  const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  const dirtyWorkflows = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  if (dirtyWorkflows && !force) throw new Error(`src/ has uncommitted changes; capture from a committed release (--force to capture anyway):\n${dirtyWorkflows}`);
+
+  const work = mkdtempSync(join(tmpdir(), 'clawflow-capture-'));
+  const logger = createLogger('warn');
+  const env = { ...process.env, CLAWFLOW_HOME: work, CLAWFLOW_LOG_LEVEL: 'warn' };
+  const baseConfig = loadConfig(env);
+  const cli = await resolveTemporalCli({ explicitPath: baseConfig.temporal.bin, cacheDir: baseConfig.paths.cacheDir, onProgress: (m) => console.log(m) });
+  const server = await startDevServer({
+    cli,
+    dbFile: join(work, 'temporal.sqlite'),
+    ip: '127.0.0.1',
+    port: await freePort(),
+    uiPort: await freePort(),
+    logFile: join(work, 'server.log'),
+    pidFile: join(work, 'server.pid'),
+  });
+  const model = await new FakeModel().start();
+  const runtimePort = await freePort();
+  const provider = new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'scripted', requestTimeoutMs: 60_000 });
+  let runtime: RunningRuntime = await startRuntime({ host: '127.0.0.1', port: runtimePort, provider, logger });
+  writeFileSync(join(work, 'clawflow.json'), JSON.stringify({ tools: { exec: { policy: 'ask', approvalTimeoutSeconds: 600 }, browser: { enabled: false } } }));
+  const config = loadConfig({ ...env, TEMPORAL_ADDRESS: server.address, CLAWFLOW_RUNTIME_URL: runtime.url });
+  const workers = await startWorkers(config, runtime.url, logger);
+  const channel = new RecordingChannel();
+  const connection = await NativeConnection.connect({ address: server.address });
+  const connector = await Worker.create({
+    connection,
+    taskQueue: taskQueues.connector,
+    activities: createConnectorActivities({ adapters: new Map([['fake', channel]]), sentLog: new SentLog(join(work, 'sent.log')), workspaceDir: config.paths.workspaceDir }),
+  });
+  const connectorRun = connector.run();
+  const client = await connectClient(config);
+
+  const ctx: CaptureContext = {
+    client,
+    config,
+    model,
+    channel,
+    withSettings(change) {
+      const copy = structuredClone(config);
+      change(copy);
+      return copy;
+    },
+    async restartRuntime(downForMs = 0) {
+      await runtime.close();
+      await pause(downForMs);
+      runtime = await startRuntime({ host: '127.0.0.1', port: runtimePort, provider, logger });
+    },
+    status: (key) => sessionHandle(client, config, key).query(statusQuery),
+  };
+
+  const written: string[] = [];
+  try {
+    mkdirSync(outDir, { recursive: true });
+    for (const scenario of scenarios) {
+      console.log(`- ${scenario.name}: ${scenario.description}`);
+      await scenario.run(ctx);
+      // Let the last workflow task of every session settle before its history is read.
+      await pause(500);
+      const ids = [
+        ...(scenario.sessions ?? []).map((key) => ({ id: sessionWorkflowId(parseSessionKey(key)), type: 'SessionWorkflow' as const })),
+        ...(scenario.workflows ?? []).map((id) => ({ id, type: 'ScheduledTurnWorkflow' as const })),
+      ];
+      for (const { id, type } of ids) {
+        const runs = await runsOf(client, id);
+        for (const [index, runId] of runs.entries()) {
+          const history = await client.workflow.getHandle(id, runId).fetchHistory();
+          const suffix = ids.length > 1 ? `-${id.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}` : '';
+          const name = `${scenario.name}${suffix}${runs.length > 1 ? `-run${index + 1}` : ''}`;
+          const fixture: HistoryFixture = historyFixtureSchema.parse({
+            name,
+            scenario: scenario.name,
+            description: scenario.description,
+            workflowType: type,
+            workflowId: id,
+            history: JSON.parse(historyToJSON(history)),
+          });
+          writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(fixture, null, 1)}\n`);
+          written.push(name);
+        }
+      }
+    }
+    writeFileSync(
+      join(outDir, 'release.json'),
+      `${JSON.stringify({ version, commit, capturedAt: new Date().toISOString(), histories: written }, null, 2)}\n`,
+    );
+    // A history the code that made it cannot replay would prove nothing later.
+    const { code } = await loadWorkflowBundle(config.paths.cacheDir, logger);
+    const { loadReleaseHistories } = await import('./fixtures.js');
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { code } }, loadReleaseHistories(outDir))) {
+      if (result.error) throw new Error(`captured history ${result.workflowId} does not replay on the code that made it: ${result.error.message}`);
+    }
+    console.log(`Wrote ${written.length} histories of ${version} (commit ${commit.slice(0, 12)}) to ${outDir}`);
+  } finally {
+    await client.connection.close();
+    connector.shutdown();
+    await connectorRun.catch(() => undefined);
+    await connection.close();
+    await workers.shutdown();
+    await runtime.close();
+    await model.stop();
+    await server.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,52 @@
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { statePaths } from '../../src/config/paths.js';
+import { createLogger } from '../../src/logger.js';
+import { loadWorkflowBundle } from '../../src/workers/workflow-bundle.js';
+import { readFixture, releases } from './fixtures.js';
+
+const known = releases();
+
+describe('running sessions outlive upgrades: every committed history of every release replays on today’s workflow code', () => {
+  let code: string;
+
+  beforeAll(async () => {
+    ({ code } = await loadWorkflowBundle(statePaths().cacheDir, createLogger('silent')));
+  });
+
+  it('has the histories of the first release', () => {
+    expect(known.map((r) => r.version)).toContain('v0.1.0');
+  });
+
+  for (const release of known) {
+    it(`replays the ${release.histories.length} histories of ${release.version} (${release.commit.slice(0, 12)})`, async () => {
+      const fixtures = release.histories.map((name) => readFixture(release.dir, name));
+      const failures: string[] = [];
+      let index = 0;
+      for await (const result of Worker.runReplayHistories(
+        { workflowBundle: { code }, replayName: `replay-${release.version}` },
+        fixtures.map((f) => ({ workflowId: f.workflowId, history: f.parsed })),
+      )) {
+        const fixture = fixtures[index++]!;
+        if (result.error) failures.push(`${release.version}/${fixture.name}.json (${fixture.description}): ${result.error.message}`);
+      }
+      expect(index).toBe(fixtures.length);
+      expect(failures, `these running sessions would break on upgrade:\n${failures.join('\n')}`).toEqual([]);
+    });
+  }
+
+  it('notices a workflow change that would break them (the check can fail)', async () => {
+    const changed = await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('../fixtures/workflows/changed-session-workflow.ts', import.meta.url)),
+      logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    const fixture = readFixture(known[0]!.dir, 'plain-turns');
+    const error = await Worker.runReplayHistory({ workflowBundle: changed }, fixture.parsed, fixture.workflowId).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DeterminismViolationError);
+  });
+});
