@@ -6,7 +6,9 @@ FROM --platform=linux/arm64 node:20-bookworm-slim
 ENV NODE_ENV=production \
     # Everything the runtime writes is a cache: AgentCore gives each session an empty, ephemeral filesystem.
     CLAWFLOW_HOME=/tmp/clawflow \
-    CLAWFLOW_LOG_FORMAT=json
+    CLAWFLOW_LOG_FORMAT=json \
+    # Only AgentCore reaches the container, and it authenticates every caller (SigV4 or JWT) before it does.
+    CLAWFLOW_RUNTIME_AUTH=none
 WORKDIR /app
 
 COPY package.json package-lock.json ./

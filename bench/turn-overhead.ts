@@ -12,6 +12,7 @@ import { loadConfig } from '../src/config/load.js';
 import { createLogger } from '../src/logger.js';
 import { runtimeSessionHeader, type Invocation } from '../src/runtime/contract.js';
 import { OpenAiCompatibleProvider } from '../src/runtime/providers/openai-compatible.js';
+import { runtimeToken } from '../src/config/secrets.js';
 import { startRuntime } from '../src/runtime/server.js';
 import { sendMessage } from '../src/sessions/session-client.js';
 import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
@@ -83,6 +84,7 @@ const runtime = await startRuntime({
   host: '127.0.0.1',
   port: 0,
   provider: new OpenAiCompatibleProvider({ baseUrl: modelUrl, model: 'instant', requestTimeoutMs: 10_000 }),
+  token: runtimeToken(config),
   logger,
 });
 const workers = await startWorkers(config, runtime.url, logger);
@@ -101,7 +103,7 @@ try {
   await measure('Runtime called directly (no Temporal)', async (i) => {
     const response = await fetch(`${runtime.url}/invocations`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [runtimeSessionHeader]: 'clawflow-bench-0000000000000000000000000' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${runtimeToken(config)}`, [runtimeSessionHeader]: 'clawflow-bench-0000000000000000000000000' },
       body: invocation(i),
     });
     if (!response.ok) throw new Error(`direct invocation answered HTTP ${response.status}: ${await response.text()}`);

@@ -3,7 +3,8 @@ import { readEventStream } from './event-stream.js';
 import { TransportError, type AgentTransport } from './transport.js';
 
 /** The local agent runtime (or any server speaking the AgentCore container contract) over plain HTTP. */
-export function createHttpTransport(runtimeUrl: string): AgentTransport {
+/** `token`: the runtime's shared secret, sent with every invocation (null: the runtime asks for none). */
+export function createHttpTransport(runtimeUrl: string, token: string | null): AgentTransport {
   const endpoint = new URL('/invocations', runtimeUrl).toString();
   return {
     description: `agent runtime at ${runtimeUrl}`,
@@ -12,7 +13,12 @@ export function createHttpTransport(runtimeUrl: string): AgentTransport {
       try {
         response = await fetch(endpoint, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: onText ? 'text/event-stream' : 'application/json', [runtimeSessionHeader]: runtimeSessionId },
+          headers: {
+            'content-type': 'application/json',
+            accept: onText ? 'text/event-stream' : 'application/json',
+            [runtimeSessionHeader]: runtimeSessionId,
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
           body: JSON.stringify(payload),
           signal,
         });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { drain, guardRequest } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
 import { pingSchema, runtimeSessionHeader, runtimeSessionIdLength } from '../runtime/contract.js';
 
@@ -46,6 +48,11 @@ export interface EmulatorOptions {
   runtimeEnv?: NodeJS.ProcessEnv;
   /** The command that starts one runtime listening on host:port; `clawflow runtime` by default. */
   runtimeCommand?: (host: string, port: number) => string[];
+  /**
+   * Most runtime sessions alive at once (the service has a quota too): a new one ends the least recently used
+   * idle session, and is refused (ServiceQuotaExceededException) when every session is busy. Default 8.
+   */
+  maxSessions?: number;
   logger: Logger;
 }
 
@@ -103,6 +110,8 @@ export class AgentCoreEmulator {
   private reaping = false;
   /** Every session this emulator has started, in order (terminated ones too). */
   readonly history: EmulatedSession[] = [];
+  /** The secret its runtime processes want, as the workers' runtime token: only the emulator reaches them. */
+  private readonly runtimeToken = randomBytes(24).toString('base64url');
 
   constructor(private readonly options: EmulatorOptions) {}
 
@@ -113,6 +122,12 @@ export class AgentCoreEmulator {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
+      const port = (this.server!.address() as AddressInfo).port;
+      const refused = guardRequest(req, { port, allowedHosts: [], allowedOrigins: [] }, req.method === 'POST' ? { accepted: ['application/json', 'application/octet-stream'] } : undefined);
+      if (refused) {
+        drain(req);
+        return void res.writeHead(refused.status, { 'content-type': 'application/json' }).end(JSON.stringify({ __type: refused.code, message: refused.message }));
+      }
       this.route(req, res).catch((error: unknown) => {
         if (res.headersSent) return void res.destroy();
         sendError(res, error instanceof ServiceError ? error : new ServiceError('InternalServerException', (error as Error).message));
@@ -177,7 +192,12 @@ export class AgentCoreEmulator {
       if (--fault.remaining === 0) this.faults.shift();
       throw new ServiceError(fault.error, fault.message);
     }
-    const session = this.sessions.get(sessionId) ?? this.launch(sessionId);
+    let session = this.sessions.get(sessionId);
+    if (!session) {
+      await this.makeRoomFor(sessionId);
+      // Another invocation may have started it meanwhile.
+      session = this.sessions.get(sessionId) ?? this.launch(sessionId);
+    }
     session.inflight += 1;
     session.invocations += 1;
     try {
@@ -189,6 +209,7 @@ export class AgentCoreEmulator {
           headers: {
             'content-type': req.headers['content-type'] ?? 'application/octet-stream',
             accept: req.headers.accept ?? '*/*',
+            authorization: `Bearer ${this.runtimeToken}`,
             [runtimeSessionHeader]: sessionId,
           },
           body: Buffer.concat(chunks),
@@ -236,6 +257,16 @@ export class AgentCoreEmulator {
     throw new ServiceError('ResourceNotFoundException', `no emulator route ${req.method} ${path}`);
   }
 
+  /** At the session cap, ends the least recently used idle session; with none idle, refuses like the service's quota. */
+  private async makeRoomFor(sessionId: string): Promise<void> {
+    const cap = this.options.maxSessions ?? 8;
+    while (this.sessions.size >= cap) {
+      const idle = [...this.sessions.values()].filter((s) => s.inflight === 0).sort((a, b) => a.lastActivityAt - b.lastActivityAt)[0];
+      if (!idle) throw new ServiceError('ServiceQuotaExceededException', `${cap} runtime sessions are busy (maxSessions); runtime session ${sessionId} cannot start now`);
+      await this.terminate(idle.id, `session cap (${cap}) reached: least recently used`);
+    }
+  }
+
   private launch(sessionId: string): LiveSession {
     const workDir = mkdtempSync(join(tmpdir(), 'agentcore-session-'));
     const session = { id: sessionId, workDir, startedAt: Date.now(), lastActivityAt: Date.now(), invocations: 0, inflight: 0 } as LiveSession;
@@ -246,7 +277,7 @@ export class AgentCoreEmulator {
       const [command, ...args] = this.options.runtimeCommand?.(this.options.host, port) ?? [process.execPath, cliEntry, 'runtime', '--host', this.options.host, '--port', String(port)];
       session.child = spawn(command!, args, {
         cwd: workDir,
-        env: { ...(this.options.runtimeEnv ?? process.env), CLAWFLOW_LOG_LEVEL: 'warn' },
+        env: { ...(this.options.runtimeEnv ?? process.env), CLAWFLOW_LOG_LEVEL: 'warn', CLAWFLOW_RUNTIME_AUTH: 'token', CLAWFLOW_RUNTIME_TOKEN: this.runtimeToken },
         stdio: ['ignore', 'inherit', 'inherit'],
       });
       session.pid = session.child.pid!;

@@ -6,7 +6,9 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { describeError } from '../cli/errors.js';
 import type { ClawflowConfig } from '../config/load.js';
+import { apiToken } from '../config/secrets.js';
 import { BodyError, readJsonBody } from '../http/read-json-body.js';
+import { applyCors, drain, guardRequest, type GuardPolicy } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
 import { InvalidMessageError, resolveKey, sendMessage } from '../sessions/session-client.js';
 import { formatSessionKey } from '../workflows/session-key.js';
@@ -87,13 +89,19 @@ function textOf(content: z.infer<typeof chatRequestSchema>['messages'][number]['
 export async function startApiServer({ client, config, logger, host, port }: ApiServerOptions): Promise<RunningApi> {
   const agentId = config.agent.id;
   const models = ['clawflow', `clawflow/${agentId}`];
-  const expected = config.api.token ? Buffer.from(`Bearer ${config.api.token}`) : null;
+  const token = apiToken(config);
+  const expected = token ? Buffer.from(`Bearer ${token}`) : null;
 
   const authorize = (req: IncomingMessage): void => {
     if (!expected) return;
     const given = Buffer.from(req.headers.authorization ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new ApiError(401, 'invalid_request_error', 'invalid_api_key', 'missing or wrong API key: send "Authorization: Bearer <api.token>"');
+      throw new ApiError(
+        401,
+        'invalid_request_error',
+        'invalid_api_key',
+        'missing or wrong API key: send "Authorization: Bearer <token>" with the token `npx clawflow config --api-token` prints',
+      );
     }
   };
 
@@ -165,9 +173,16 @@ export async function startApiServer({ client, config, logger, host, port }: Api
     res.end('data: [DONE]\n\n');
   };
 
+  let policy: GuardPolicy = { port: port ?? config.api.port, allowedHosts: config.api.allowedHosts, allowedOrigins: config.api.allowedOrigins };
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const handle = async (): Promise<void> => {
+      if (applyCors(req, res, policy, ['authorization', 'content-type', 'x-clawflow-session-key', 'x-clawflow-message-id', 'idempotency-key'])) return;
+      const refused = guardRequest(req, policy, req.method === 'POST' ? { accepted: ['application/json'] } : undefined);
+      if (refused) {
+        drain(req);
+        throw new ApiError(refused.status, 'invalid_request_error', refused.code, refused.message);
+      }
       authorize(req);
       if (req.method === 'GET' && path === '/v1/models') {
         return sendJson(res, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'clawflow' })) });
@@ -177,6 +192,7 @@ export async function startApiServer({ client, config, logger, host, port }: Api
     };
     handle().catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
+      if (!req.complete) drain(req);
       if (error instanceof ApiError) return sendError(res, error);
       logger.error({ err: error }, 'API request failed');
       sendError(res, new ApiError(500, 'server_error', 'internal_error', (error as Error).message));
@@ -187,6 +203,7 @@ export async function startApiServer({ client, config, logger, host, port }: Api
     server.listen(port ?? config.api.port, host ?? config.api.host, resolve);
   });
   const address = server.address() as AddressInfo;
+  policy = { ...policy, port: address.port };
   return {
     url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}/v1`,
     close: () =>

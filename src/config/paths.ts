@@ -12,6 +12,12 @@ export interface StatePaths {
   cacheDir: string;
 }
 
+/** Where the connector keeps its state: pairing, sent parts, the status `clawflow channels status` reads, WhatsApp's login. */
+export function connectorFiles(home: string) {
+  const dir = join(home, 'connectors');
+  return { pairing: join(dir, 'pairing.json'), sentLog: join(dir, 'sent.log'), status: join(dir, 'status.json'), whatsappAuth: join(dir, 'whatsapp-auth') };
+}
+
 export function statePaths(env: NodeJS.ProcessEnv = process.env): StatePaths {
   const home = resolve(env.CLAWFLOW_HOME ?? join(homedir(), '.clawflow'));
   const cacheRoot = env.XDG_CACHE_HOME ?? join(homedir(), '.cache');

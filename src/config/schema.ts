@@ -22,6 +22,10 @@ const channelAccess = {
 };
 
 const port = z.number().int().min(1).max(65535);
+/** Host names a local server answers to besides loopback (`name` or `name:port`): behind a reverse proxy, its public name. */
+const allowedHosts = z.array(z.string().regex(/^(\*|[A-Za-z0-9.-]+(:\d{1,5})?|\[[0-9a-fA-F:]+\](:\d{1,5})?)$/, 'a host name, optionally with :port, or "*"')).default([]);
+/** Web pages (origins, e.g. https://app.example) allowed to call a local server from a browser. */
+const allowedOrigins = z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin: scheme and host, e.g. https://app.example')).default([]);
 const identifier = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'use lowercase letters, digits, "-" and "_" (at most 64)');
 
 /** The whole configuration file. Every object is strict so that a misspelt key is reported by name. */
@@ -82,6 +86,14 @@ export const configFileSchema = z
         port: port.default(18080),
         /** Use an agent runtime already running at this URL instead of starting one. */
         url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+        /**
+         * `token`: /invocations needs the shared secret the workers send (runtime.token, or the state dir's
+         * secrets/runtime-token). `none`: only inside AgentCore, where the service authenticates callers.
+         */
+        auth: z.enum(['token', 'none']).default('token'),
+        /** The shared secret between the workers and the runtime when they run on different machines. */
+        token: z.string().min(16, 'must be at least 16 characters').optional(),
+        allowedHosts,
       })
       .strict()
       .prefault({}),
@@ -218,6 +230,8 @@ export const configFileSchema = z
             /** Serve the WebChat page (http://127.0.0.1:<port>/) from the connector. */
             enabled: z.boolean().default(false),
             port: port.default(18790),
+            allowedHosts,
+            allowedOrigins,
           })
           .strict()
           .prefault({}),
@@ -240,16 +254,20 @@ export const configFileSchema = z
         /** Serve the OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models) from `clawflow start`. */
         enabled: z.boolean().default(true),
         port: port.default(18788),
-        /** Address to bind; anything but loopback needs a token. */
+        /** Address to bind. */
         host: z.string().min(1).default('127.0.0.1'),
-        /** Bearer token callers must send. Unset: loopback only, no token asked. */
+        /** `token`: every request needs `Authorization: Bearer <token>`. `none`: no token, on loopback only (a warning at start). */
+        auth: z.enum(['token', 'none']).default('token'),
+        /** The bearer token. Unset: the one ClawFlow made on first start, in <home>/secrets/api-token. */
         token: z.string().min(8, 'must be at least 8 characters').optional(),
         maxBodyBytes: z.number().int().min(1024).max(100_000_000).default(1_000_000),
+        allowedHosts,
+        allowedOrigins,
       })
       .strict()
-      .refine((api) => api.token || ['127.0.0.1', 'localhost', '::1'].includes(api.host), {
-        message: 'serving the API beyond this machine needs api.token (CLAWFLOW_API_TOKEN)',
-        path: ['host'],
+      .refine((api) => api.auth === 'token' || ['127.0.0.1', 'localhost', '::1'].includes(api.host), {
+        message: 'api.auth "none" is for loopback only: serving the API beyond this machine needs its token',
+        path: ['auth'],
       })
       .prefault({}),
     session: z

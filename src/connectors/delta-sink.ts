@@ -1,5 +1,8 @@
 import type { ReplyRoute } from '../workflows/messages.js';
 
+/** The header carrying the install's internal token: only processes of this install can stream into the WebChat. */
+export const internalTokenHeader = 'x-clawflow-internal-token';
+
 /**
  * Where the text of a reply goes while the model writes it: channels that can show a reply growing (WebChat). Not
  * durable and need not be: the whole reply is delivered by the connector's `deliver` when the turn ends.
@@ -11,7 +14,7 @@ export interface DeltaSink {
 }
 
 /** Streams to the WebChat server on this machine (`POST /internal/delta`), in order, dropping what fails. */
-export function webChatDeltaSink(webChatUrl: string | null): DeltaSink {
+export function webChatDeltaSink(webChatUrl: string | null, internalToken: string): DeltaSink {
   return {
     accepts: (route) => webChatUrl !== null && route.channel === 'webchat',
     open(route, turn) {
@@ -20,7 +23,7 @@ export function webChatDeltaSink(webChatUrl: string | null): DeltaSink {
         chain = chain.then(() =>
           fetch(`${webChatUrl}/internal/delta`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', [internalTokenHeader]: internalToken },
             body: JSON.stringify({ chat: route.chat, turn, text }),
             signal: AbortSignal.timeout(2000),
           }).then(

@@ -1,3 +1,11 @@
+/** What a browser without the WebChat's cookie sees: how to get in. */
+export function webChatLockedPage(reason: string): string {
+  const text = reason.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ClawFlow</title></head>
+<body style="font: 15px/1.45 system-ui, sans-serif; margin: 40px"><h1>ClawFlow WebChat</h1><p>${text}</p>
+<p>Lost it? <code>npx clawflow channels status</code> shows the link again.</p></body></html>`;
+}
+
 /** The WebChat page: one file, no build step. Talks to /ws; shows the history, streams replies as they are written. */
 export const webChatPage = `<!doctype html>
 <html lang="en">
@@ -26,8 +34,6 @@ export const webChatPage = `<!doctype html>
 <main id="log" aria-live="polite"></main>
 <form id="form"><textarea id="text" rows="2" placeholder="Message your agent" aria-label="message"></textarea><button id="send" type="submit">Send</button></form>
 <script>
-  const user = localStorage.getItem('clawflow-user') || crypto.randomUUID();
-  localStorage.setItem('clawflow-user', user);
   const log = document.getElementById('log');
   const state = document.getElementById('state');
   window.__events = [];
@@ -41,7 +47,8 @@ export const webChatPage = `<!doctype html>
     return div;
   }
   function connect() {
-    socket = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws?user=' + encodeURIComponent(user));
+    // The browser's cookie says whose conversation this is.
+    socket = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws');
     socket.onopen = () => { state.textContent = 'connected'; };
     socket.onclose = () => { state.textContent = 'reconnecting…'; setTimeout(connect, 1000); };
     socket.onmessage = (event) => {

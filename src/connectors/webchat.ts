@@ -1,27 +1,60 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
+import { BodyError, readJsonBody } from '../http/read-json-body.js';
+import { checkContentType, drain, guardRequest, type GuardPolicy, type Refusal } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute, TranscriptEntry } from '../workflows/messages.js';
 import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
-import { webChatPage } from './webchat-page.js';
+import { internalTokenHeader } from './delta-sink.js';
+import { webChatPage, webChatLockedPage } from './webchat-page.js';
 
 export interface WebChatOptions {
   host: string;
   port: number;
   logger: Logger;
+  /** The install's WebChat key: the URL `npm start` prints carries it; whoever opens that URL gets a browser cookie. */
+  secret: string;
+  /** What the agent worker sends with the streamed text of a reply (`POST /internal/delta`). */
+  internalToken: string;
+  /** Pages of other origins allowed to open the chat socket (the WebChat's own origin always is). */
+  allowedOrigins: readonly string[];
+  /** Host names answered besides loopback (behind a reverse proxy). */
+  allowedHosts: readonly string[];
   /** The conversation so far of one browser's session, for the page to show on (re)load. */
   history(chat: string): Promise<TranscriptEntry[]>;
 }
 
-const userIdSchema = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'user must be 8-64 letters, digits or dashes');
+const cookieName = 'clawflow_webchat';
+/** Each frame a page may send: one message of at most 100,000 characters, with room for JSON escaping. */
+const maxFrameBytes = 1024 * 1024;
+const maxDeltaBytes = 256 * 1024;
+
 const clientMessageSchema = z.object({ type: z.literal('message'), id: z.string().min(1).max(100), text: z.string().trim().min(1).max(100_000) }).strict();
-const deltaSchema = z.object({ chat: z.string(), turn: z.number().int(), text: z.string() }).strict();
+const deltaSchema = z.object({ chat: z.string().min(1).max(256), turn: z.number().int(), text: z.string().max(maxDeltaBytes) }).strict();
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * The WebChat: a page on localhost and a WebSocket per browser tab. Each browser (its id kept in localStorage) has its
- * own session; a message is confirmed to the page only once its session has it; replies stream in as written.
+ * The WebChat: a page on localhost and a WebSocket per browser tab. Only a browser that opened the URL with the
+ * install's key (it then holds a signed cookie naming its own conversation) and only from the WebChat's own origin
+ * can talk to it: a web page elsewhere cannot open the socket, and a browser cannot pick another's conversation. A
+ * message is confirmed to the page once its session has it; replies stream in as written.
  */
 export class WebChatAdapter implements ChannelAdapter {
   readonly channel = 'webchat';
@@ -38,14 +71,33 @@ export class WebChatAdapter implements ChannelAdapter {
     return `http://${this.options.host}:${(this.server!.address() as AddressInfo).port}`;
   }
 
+  /** The URL to open: it carries the key, which the page trades for a cookie at once. */
+  get openUrl(): string {
+    return `${this.url}/?token=${encodeURIComponent(this.options.secret)}`;
+  }
+
   status(): ChannelStatus {
     return { ...this.current };
   }
 
   async start(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
-    this.server = createServer((req, res) => void this.route(req, res));
-    const wss = new WebSocketServer({ server: this.server, path: '/ws' });
-    wss.on('connection', (socket, req) => void this.connect(socket, req, onMessage));
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((error: unknown) => {
+        this.options.logger.warn({ err: (error as Error).message }, 'a WebChat request failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+        else res.destroy();
+      });
+    });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => undefined);
+      const chat = this.admitSocket(req);
+      if (typeof chat !== 'string') {
+        socket.end(`HTTP/1.1 ${chat.status} ${chat.code}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${chat.message}`);
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => void this.connect(ws, chat, onMessage));
+    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.options.port, this.options.host, resolve);
@@ -82,57 +134,129 @@ export class WebChatAdapter implements ChannelAdapter {
     for (const socket of this.sockets.get(chat) ?? []) socket.send(text);
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private policy(): GuardPolicy {
+    return { port: (this.server!.address() as AddressInfo).port, allowedHosts: this.options.allowedHosts, allowedOrigins: this.options.allowedOrigins };
+  }
+
+  private signature(browser: string): string {
+    return createHmac('sha256', this.options.secret).update(`webchat-browser:${browser}`).digest('base64url');
+  }
+
+  /** The browser's own conversation id, from its signed cookie; null without a valid one. */
+  private browserOf(req: IncomingMessage): string | null {
+    for (const part of (req.headers.cookie ?? '').split(';')) {
+      const [name, value] = part.trim().split('=', 2);
+      if (name !== cookieName || !value) continue;
+      const [browser, signature] = value.split('.', 2);
+      if (browser && signature && /^[a-f0-9]{32}$/.test(browser) && sameSecret(signature, this.signature(browser))) return browser;
+    }
+    return null;
+  }
+
+  /** The chat a socket may join, or why it may not: checked before the upgrade, so nothing of a refused one is read. */
+  private admitSocket(req: IncomingMessage): string | Refusal {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(webChatPage);
-      return;
+    if (path !== '/ws') return { status: 404, code: 'Not Found', message: 'no WebSocket here' };
+    const refused = guardRequest(req, this.policy());
+    if (refused) return { ...refused, code: refused.status === 421 ? 'Misdirected Request' : 'Forbidden' };
+    // Browsers always say where a socket comes from: one that does not is not the WebChat page.
+    if (!req.headers.origin) return { status: 403, code: 'Forbidden', message: 'a WebSocket without an Origin is refused' };
+    const browser = this.browserOf(req);
+    if (!browser) return { status: 401, code: 'Unauthorized', message: 'open the WebChat with the link `npm start` printed' };
+    return browser;
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://webchat');
+    if (req.method === 'POST' && url.pathname === '/internal/delta') return this.delta(req, res);
+    const refused = guardRequest(req, this.policy());
+    if (refused) {
+      drain(req);
+      return void res.writeHead(refused.status, { 'content-type': 'text/plain' }).end(refused.message);
     }
-    if (req.method === 'POST' && path === '/internal/delta') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-      const delta = deltaSchema.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null'));
-      if (!delta.success) return void res.writeHead(400).end();
-      this.broadcast(delta.data.chat, { type: 'delta', turn: delta.data.turn, text: delta.data.text });
-      return void res.writeHead(204).end();
+    if (req.method === 'GET' && url.pathname === '/') {
+      const token = url.searchParams.get('token');
+      const headers = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' };
+      if (token !== null) {
+        if (!sameSecret(token, this.options.secret)) return void res.writeHead(401, headers).end(webChatLockedPage('That link carries the wrong key.'));
+        // The key becomes a cookie for this browser (its own conversation id, signed), and leaves the address bar.
+        const browser = this.browserOf(req) ?? randomBytes(16).toString('hex');
+        const cookie = `${cookieName}=${browser}.${this.signature(browser)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${400 * 86_400}`;
+        return void res.writeHead(303, { location: '/', 'set-cookie': cookie, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).end();
+      }
+      if (!this.browserOf(req)) return void res.writeHead(401, headers).end(webChatLockedPage('Open the WebChat with the link `npm start` printed: it carries this install’s key.'));
+      return void res.writeHead(200, headers).end(webChatPage);
     }
+    drain(req);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   }
 
-  private async connect(socket: WebSocket, req: IncomingMessage, onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
-    const user = userIdSchema.safeParse(new URL(req.url ?? '/', 'http://webchat').searchParams.get('user'));
-    if (!user.success) return socket.close(1008, user.error.issues[0]!.message);
-    const chat = user.data;
+  /** The text of a reply as the model writes it, from the agent worker on this machine. Never from a browser. */
+  private async delta(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refuse = (status: number, message: string): void => {
+      drain(req);
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(message);
+    };
+    const given = req.headers[internalTokenHeader];
+    if (req.headers.origin !== undefined) return refuse(403, 'not for browsers');
+    const refused = guardRequest(req, this.policy()) ?? checkContentType(req);
+    if (refused) return refuse(refused.status, refused.message);
+    if (typeof given !== 'string' || !sameSecret(given, this.options.internalToken)) return refuse(401, `${internalTokenHeader} is missing or wrong`);
+    let body: unknown;
+    try {
+      body = await readJsonBody(req, maxDeltaBytes, 'the delta');
+    } catch (error) {
+      if (error instanceof BodyError) return void res.writeHead(error.reason === 'too_large' ? 413 : 400, { 'content-type': 'text/plain' }).end(error.message);
+      throw error;
+    }
+    const delta = deltaSchema.safeParse(body);
+    if (!delta.success) return void res.writeHead(400, { 'content-type': 'text/plain' }).end(delta.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    this.broadcast(delta.data.chat, { type: 'delta', turn: delta.data.turn, text: delta.data.text });
+    res.writeHead(204).end();
+  }
+
+  private async connect(socket: WebSocket, chat: string, onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
     const set = this.sockets.get(chat) ?? new Set();
     set.add(socket);
     this.sockets.set(chat, set);
-    socket.on('close', () => set.delete(socket));
-    socket.on('message', (data) => {
-      const parsed = clientMessageSchema.safeParse(JSON.parse(String(data)));
-      if (!parsed.success) return socket.send(JSON.stringify({ type: 'error', message: parsed.error.issues.map((i) => i.message).join('; ') }));
-      const { id, text } = parsed.data;
-      onMessage({
-        channel: 'webchat',
-        account: 'local',
-        chat,
-        chatType: 'direct',
-        sender: { id: chat },
-        messageId: id,
-        text,
-        attachments: [],
-        addressedToBot: true,
-        sentAt: new Date().toISOString(),
-      }).then(
-        () => socket.send(JSON.stringify({ type: 'accepted', id })),
-        (error: Error) => socket.send(JSON.stringify({ type: 'error', id, message: `not delivered: ${error.message}` })),
-      );
-      this.current = { ...this.current, lastEventAt: new Date().toISOString() };
+    socket.on('error', (error) => this.options.logger.debug({ err: error.message }, 'a WebChat socket failed'));
+    socket.on('close', () => {
+      set.delete(socket);
+      if (set.size === 0 && this.sockets.get(chat) === set) this.sockets.delete(chat);
     });
+    socket.on('message', (data: RawData, isBinary: boolean) => this.receive(socket, chat, isBinary ? undefined : String(data), onMessage));
     const entries = await this.options.history(chat).catch((error: Error) => {
       this.options.logger.warn({ err: error.message, chat }, 'could not load a WebChat history');
       return [];
     });
+    if (socket.readyState !== socket.OPEN) return;
     socket.send(JSON.stringify({ type: 'history', entries: entries.map((e) => ({ role: e.role, text: e.text, at: e.at })) }));
     if (this.notice) socket.send(JSON.stringify({ type: 'notice', notice: this.notice }));
+  }
+
+  /** One frame from a page; anything but a well-formed message is answered with an error and changes nothing. */
+  private receive(socket: WebSocket, chat: string, text: string | undefined, onMessage: (message: ChannelMessage) => Promise<void>): void {
+    const parsed = clientMessageSchema.safeParse(text === undefined ? undefined : parseJson(text));
+    if (!parsed.success) {
+      const why = text === undefined ? 'binary frames are not messages' : parsed.error.issues.map((i) => `${i.path.join('.') || 'frame'}: ${i.message}`).join('; ');
+      return socket.send(JSON.stringify({ type: 'error', message: why }));
+    }
+    const { id, text: body } = parsed.data;
+    this.current = { ...this.current, lastEventAt: new Date().toISOString() };
+    onMessage({
+      channel: 'webchat',
+      account: 'local',
+      chat,
+      chatType: 'direct',
+      sender: { id: chat },
+      messageId: id,
+      text: body,
+      attachments: [],
+      addressedToBot: true,
+      sentAt: new Date().toISOString(),
+    }).then(
+      () => socket.send(JSON.stringify({ type: 'accepted', id })),
+      (error: Error) => socket.send(JSON.stringify({ type: 'error', id, message: `not delivered: ${error.message}` })),
+    );
   }
 }

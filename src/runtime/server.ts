@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
 import { BodyError, readJsonBody } from '../http/read-json-body.js';
+import { drain, guardRequest, type GuardPolicy } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
 import { answerPlainPrompt, ContextMissingError, runAgentStep, type TurnOptions } from './agent-turn.js';
 import {
@@ -20,7 +22,14 @@ const maxBodyBytes = 10 * 1024 * 1024;
 export interface RuntimeServerOptions {
   provider: ModelProvider;
   logger: Logger;
+  /** The secret callers must send (`Authorization: Bearer …`); null: none asked (inside AgentCore, which authenticates callers). */
+  token: string | null;
+  /** Host names answered besides loopback; `*` for any (a container reached under names it cannot know). */
+  allowedHosts?: readonly string[];
 }
+
+/** The bodies /invocations reads: JSON, or what AgentCore sends when the caller set no content type. */
+const invocationContentTypes = ['application/json', 'application/octet-stream'];
 
 export interface RunningRuntime {
   url: string;
@@ -113,9 +122,17 @@ class EventStream {
 }
 
 /** The agent runtime as an HTTP server speaking the AgentCore Runtime contract. */
-export function createRuntimeServer({ provider, logger }: RuntimeServerOptions): Server {
+export function createRuntimeServer({ provider, logger, token, allowedHosts = [] }: RuntimeServerOptions): Server {
   const health = new HealthState();
   const cache = new SessionContextCache();
+  const expected = token ? Buffer.from(`Bearer ${token}`) : null;
+  const policy = (server: Server): GuardPolicy => ({ port: (server.address() as AddressInfo | null)?.port ?? 0, allowedHosts, allowedOrigins: [] });
+
+  const authorized = (req: IncomingMessage): boolean => {
+    if (!expected) return true;
+    const given = Buffer.from(req.headers.authorization ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
 
   const invoke = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const sessionId = req.headers[runtimeSessionHeader];
@@ -158,10 +175,19 @@ export function createRuntimeServer({ provider, logger }: RuntimeServerOptions):
     }
   };
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    const refused = guardRequest(req, policy(server), req.method === 'POST' ? { accepted: invocationContentTypes } : undefined);
+    if (refused) {
+      drain(req);
+      return sendJson(res, refused.status, errorBody(refused.code, refused.message, false));
+    }
     if (req.method === 'GET' && path === '/ping') return sendJson(res, 200, health.ping());
     if (req.method === 'POST' && path === '/invocations') {
+      if (!authorized(req)) {
+        drain(req);
+        return sendJson(res, 401, errorBody('unauthorized', 'missing or wrong runtime token: the workers send runtime.token (or the state dir\'s secrets/runtime-token)', false));
+      }
       invoke(req, res).catch((error: unknown) => {
         if (res.headersSent || res.destroyed) return logger.debug({ err: (error as Error).message }, 'invocation abandoned by its caller');
         const { status, body } = failure(error);
@@ -170,8 +196,10 @@ export function createRuntimeServer({ provider, logger }: RuntimeServerOptions):
       });
       return;
     }
+    drain(req);
     sendJson(res, 404, errorBody('not_found', `no route for ${req.method} ${path}; this runtime serves POST /invocations and GET /ping`, false));
   });
+  return server;
 }
 
 /** Starts the runtime on host:port (port 0 picks a free one). */

@@ -1,4 +1,5 @@
 import { ensureStateDir, type ClawflowConfig } from '../config/load.js';
+import { runtimeToken } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { pingSchema } from '../runtime/contract.js';
 import { providerFromConfig } from '../runtime/providers/index.js';
@@ -87,7 +88,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger): P
       await step(`Checking the agent runtime at ${config.runtime.url}`, () => checkRuntime(config.runtime.url!));
     } else {
       runtime = await step(`Starting the agent runtime on 127.0.0.1:${config.runtime.port}`, () =>
-        startRuntime({ host: '127.0.0.1', port: config.runtime.port, provider, logger: logger.child({ component: 'runtime' }) }),
+        startRuntime({ host: '127.0.0.1', port: config.runtime.port, provider, token: runtimeToken(config), allowedHosts: config.runtime.allowedHosts, logger: logger.child({ component: 'runtime' }) }),
       );
       stops.push(() => runtime!.close());
     }

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createConnectorActivities } from '../activities/index.js';
 import type { ClawflowConfig } from '../config/load.js';
+import { connectorFiles } from '../config/paths.js';
+import { installSecret } from '../config/secrets.js';
 import type { ChannelAdapter, ChannelStatus } from '../connectors/channel.js';
 import { Gateway, type ChannelPolicy } from '../connectors/gateway.js';
 import { PairingStore } from '../connectors/pairing-store.js';
@@ -25,12 +26,6 @@ export interface ConnectorSet {
   channels: string[];
   done: Promise<void>;
   shutdown(): Promise<void>;
-}
-
-/** Where the connector keeps its state: pairing, sent parts, and the status `clawflow channels status` reads. */
-export function connectorFiles(config: ClawflowConfig) {
-  const dir = join(config.paths.home, 'connectors');
-  return { pairing: join(dir, 'pairing.json'), sentLog: join(dir, 'sent.log'), status: join(dir, 'status.json'), whatsappAuth: join(dir, 'whatsapp-auth') };
 }
 
 /** The channels the configuration turns on, each with its access policy. */
@@ -74,6 +69,10 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
         // Localhost only: whoever can open the page is the machine's user.
         host: '127.0.0.1',
         port: webchat.port,
+        secret: installSecret(config.paths.home, 'webchat-token'),
+        internalToken: installSecret(config.paths.home, 'internal-token'),
+        allowedOrigins: webchat.allowedOrigins,
+        allowedHosts: webchat.allowedHosts,
         logger: logger.child({ channel: 'webchat' }),
         history: async (chat) => (await describeSession(client, config, `${config.agent.id}:webchat:${chat}`))?.transcript ?? [],
       })
@@ -83,7 +82,7 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
     const whatsappLogger = logger.child({ channel: 'whatsapp' });
     channels.push({
       adapter: new WhatsAppAdapter({
-        authDir: connectorFiles(config).whatsappAuth,
+        authDir: connectorFiles(config.paths.home).whatsappAuth,
         socketFactory: baileysSocketFactory(whatsappLogger),
         readReceipts: whatsapp.readReceipts,
         workspaceDir: config.paths.workspaceDir,
@@ -117,7 +116,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     throw new Error('no channel is configured: set CLAWFLOW_TELEGRAM_BOT_TOKEN or CLAWFLOW_SLACK_BOT_TOKEN (or channels.*), or channels.webchat.enabled');
   }
   installTemporalRuntime(logger);
-  const files = connectorFiles(config);
+  const files = connectorFiles(config.paths.home);
   const client = await connectClient(config);
   const channels = configuredChannels(config, logger, client);
   let stopping = false;

@@ -4,6 +4,7 @@ import { createAgentActivities, createToolActivities, createTranscriptActivities
 import { transportFromConfig } from '../agent-transport/index.js';
 import { webChatDeltaSink } from '../connectors/delta-sink.js';
 import type { ClawflowConfig } from '../config/load.js';
+import { installSecret } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { connectClient, ensureSearchAttributes, temporalAddress } from '../temporal/connection.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
@@ -55,7 +56,7 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     taskQueue: taskQueues.agent,
     activities: createAgentActivities({
       transport: transportFromConfig(config, runtimeUrl),
-      deltas: webChatDeltaSink(config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null),
+      deltas: webChatDeltaSink(config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null, installSecret(config.paths.home, 'internal-token')),
       client,
       config,
     }),

@@ -53,6 +53,31 @@ describe('the AgentCore emulator, driven by the real AWS SDK client', () => {
     await expect(badBody).rejects.toMatchObject({ name: 'RuntimeClientError', message: expect.stringContaining('Received error (400) from runtime') });
   });
 
+  it('holds at most maxSessions runtime processes: a new session ends the least recently used idle one', async () => {
+    const capped = await new AgentCoreEmulator({ host: '127.0.0.1', port: 0, idleTimeoutSeconds: 900, maxLifetimeSeconds: 28_800, maxSessions: 2, runtimeEnv: { ...process.env, CLAWFLOW_HOME: '/nonexistent-clawflow-home' }, logger: createLogger('silent') }).start();
+    try {
+      const cappedClient = new BedrockAgentCoreClient({ region: 'us-east-1', endpoint: capped.url, maxAttempts: 1, credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+      const invoke = (n: number) =>
+        cappedClient.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn, runtimeSessionId: `capped-session-${String(n).padStart(30, '0')}`, contentType: 'application/json', payload: new TextEncoder().encode('{"prompt":"hi"}') }));
+      for (const n of [1, 2, 3, 4]) await invoke(n);
+      expect(capped.liveSessions().map((s) => s.id.slice(-1))).toEqual(['3', '4']);
+      expect(capped.history).toHaveLength(4);
+    } finally {
+      await capped.stop();
+    }
+  });
+
+  it('answers only local callers: another Host or a web page is refused before any runtime starts', async () => {
+    const { rawRequest } = await import('../helpers/raw-http.js');
+    const url = `${emulator.url}/runtimes/${encodeURIComponent(arn)}/invocations`;
+    const headers = { 'content-type': 'application/json', 'x-amzn-bedrock-agentcore-runtime-session-id': 'drive-by-session-000000000000000000000' };
+    const started = emulator.history.length;
+    expect((await rawRequest(url, { method: 'POST', headers: { ...headers, host: `evil.example:${new URL(emulator.url).port}` }, body: '{"prompt":"x"}' })).status).toBe(421);
+    expect((await rawRequest(url, { method: 'POST', headers: { ...headers, origin: 'https://evil.example' }, body: '{"prompt":"x"}' })).status).toBe(403);
+    expect((await rawRequest(url, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: '{"prompt":"x"}' })).status).toBe(415);
+    expect(emulator.history.length).toBe(started);
+  });
+
   it('keeps an idle session that reports HealthyBusy, and ends it once it is Healthy and idle', async () => {
     const busyScript = fileURLToPath(new URL('../helpers/busy-runtime.mjs', import.meta.url));
     const busy = await new AgentCoreEmulator({

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import { startApiServer, type RunningApi } from '../../src/api/openai-api.js';
 import { loadConfig, type ClawflowConfig } from '../../src/config/load.js';
+import { runtimeToken } from '../../src/config/secrets.js';
 import { createLogger } from '../../src/logger.js';
 import { OpenAiCompatibleProvider } from '../../src/runtime/providers/openai-compatible.js';
 import { startRuntime, type RunningRuntime } from '../../src/runtime/server.js';
@@ -57,6 +58,7 @@ export class TestStack {
     stack.runtime = await startRuntime({
       host: '127.0.0.1',
       port: 0,
+      token: runtimeToken(runtimeConfig),
       provider: new OpenAiCompatibleProvider({ baseUrl: stack.model.baseUrl, model: 'scripted', requestTimeoutMs: 60_000 }),
       logger: createLogger(runtimeConfig.log.level === 'info' ? 'warn' : runtimeConfig.log.level),
     });

@@ -11,6 +11,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createConnectorActivities } from '../../src/activities/index.js';
 import { loadConfig, type ClawflowConfig } from '../../src/config/load.js';
+import { runtimeToken } from '../../src/config/secrets.js';
 import type { ChannelAdapter, ChannelStatus } from '../../src/connectors/channel.js';
 import { SentLog } from '../../src/connectors/sent-log.js';
 import { createLogger } from '../../src/logger.js';
@@ -381,9 +382,10 @@ async function main(): Promise<void> {
   const model = await new FakeModel().start();
   const runtimePort = await freePort();
   const provider = new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'scripted', requestTimeoutMs: 60_000 });
-  let runtime: RunningRuntime = await startRuntime({ host: '127.0.0.1', port: runtimePort, provider, logger });
   writeFileSync(join(work, 'clawflow.json'), JSON.stringify({ tools: { exec: { policy: 'ask', approvalTimeoutSeconds: 600 }, browser: { enabled: false } } }));
-  const config = loadConfig({ ...env, TEMPORAL_ADDRESS: server.address, CLAWFLOW_RUNTIME_URL: runtime.url });
+  const config = loadConfig({ ...env, TEMPORAL_ADDRESS: server.address, CLAWFLOW_RUNTIME_URL: `http://127.0.0.1:${runtimePort}` });
+  const token = runtimeToken(config);
+  let runtime: RunningRuntime = await startRuntime({ host: '127.0.0.1', port: runtimePort, provider, token, logger });
   const workers = await startWorkers(config, runtime.url, logger);
   const channel = new RecordingChannel();
   const connection = await NativeConnection.connect({ address: server.address });
@@ -408,7 +410,7 @@ async function main(): Promise<void> {
     async restartRuntime(downForMs = 0) {
       await runtime.close();
       await pause(downForMs);
-      runtime = await startRuntime({ host: '127.0.0.1', port: runtimePort, provider, logger });
+      runtime = await startRuntime({ host: '127.0.0.1', port: runtimePort, provider, token, logger });
     },
     status: (key) => sessionHandle(client, config, key).query(statusQuery),
   };

@@ -51,7 +51,12 @@ describe('npx clawflow start', () => {
     expect(first.output()).toContain('scripted (openai-compatible at');
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
     expect(first.output()).toContain(`OpenAI API        http://127.0.0.1:${ports.api}/v1`);
-    expect(await (await fetch(`http://127.0.0.1:${ports.api}/v1/models`)).json()).toMatchObject({ object: 'list', data: [expect.objectContaining({ id: 'clawflow' }), expect.anything()] });
+    // The API wants the token this install made, which start prints.
+    const token = /API token\s+(\S+)/.exec(first.output())![1]!;
+    expect((await fetch(`http://127.0.0.1:${ports.api}/v1/models`)).status).toBe(401);
+    const models = await fetch(`http://127.0.0.1:${ports.api}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await models.json()).toMatchObject({ object: 'list', data: [expect.objectContaining({ id: 'clawflow' }), expect.anything()] });
+    expect((await runCli(['config', '--api-token'], env)).output.trim()).toBe(token);
     const ping = await (await fetch(`http://127.0.0.1:${ports.runtime}/ping`)).json();
     expect(ping).toMatchObject({ status: 'Healthy', time_of_last_update: expect.any(Number) });
 

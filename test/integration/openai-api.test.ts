@@ -1,6 +1,10 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiServer } from '../../src/api/openai-api.js';
+import { apiToken } from '../../src/config/secrets.js';
+import { createLogger } from '../../src/logger.js';
 import { heard } from '../helpers/fake-model.js';
+import { rawRequest } from '../helpers/raw-http.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import type { CliProcess } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
@@ -93,5 +97,37 @@ describe('the OpenAI-compatible API, through the official openai client', () => 
     await check(await post(JSON.stringify({ model: 'clawflow', messages: [{ role: 'user', content: 'x' }] }), 'Bearer wrong-token'), 401, 'invalid_api_key', /wrong API key/);
     await expect(new OpenAI({ baseURL, apiKey: 'nope', maxRetries: 0 }).models.list()).rejects.toMatchObject({ status: 401 });
     expect((await openai.chat.completions.create({ model: 'clawflow', messages: [{ role: 'user', content: 'still here?' }] })).choices[0]!.message.content).toBe('heard: still here?');
+  });
+
+  it('refuses what a web page could send (a simple cross-site POST, a rebinding Host, no token) before any turn runs', async () => {
+    // As a new user runs it: no token configured, so the API makes one and wants it.
+    const config = { ...stack.config, api: { ...stack.config.api, token: undefined } };
+    const api = await startApiServer({ client: stack.client, config, logger: createLogger('silent'), port: 0 });
+    try {
+      const url = `${api.url}/chat/completions`;
+      const { port } = new URL(api.url);
+      const body = JSON.stringify({ model: 'clawflow', user: 'csrf', messages: [{ role: 'user', content: 'do something bad' }] });
+      const installToken = apiToken(config)!;
+      expect(installToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const before = stack.model.requests.length;
+      const refused = [
+        await rawRequest(url, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' }, body }),
+        await rawRequest(url, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${installToken}` }, body }),
+        await rawRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${installToken}`, host: `evil.example:${port}` }, body }),
+        await rawRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${installToken}`, origin: 'https://evil.example' }, body }),
+        await rawRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }),
+        await rawRequest(url, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } }),
+      ];
+      expect(refused.map((r) => r.status)).toEqual([403, 415, 421, 403, 401, 403]);
+      expect(refused.every((r) => r.headers['access-control-allow-origin'] === undefined)).toBe(true);
+      expect(JSON.parse(refused[2]!.body)).toMatchObject({ error: { code: 'misdirected_request' } });
+      expect(stack.model.requests.length).toBe(before);
+      expect(await stack.transcript('main:api:csrf')).toEqual([]);
+
+      const ok = await rawRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${installToken}` }, body });
+      expect(ok.status).toBe(200);
+    } finally {
+      await api.close();
+    }
   });
 });

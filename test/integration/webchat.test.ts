@@ -1,24 +1,66 @@
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { installSecret, webChatOpenUrl } from '../../src/config/secrets.js';
+import { internalTokenHeader } from '../../src/connectors/delta-sink.js';
 import { findChromium } from '../../src/tools/browser-pool.js';
 import { heard } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { freePort } from '../helpers/ports.js';
+import { rawRequest } from '../helpers/raw-http.js';
 import { TestStack } from '../helpers/test-stack.js';
+import type { CliProcess } from '../helpers/processes.js';
 
+/** A socket opened as a script would (any headers it likes), collecting the frames it receives from the start. */
+interface TestSocket {
+  socket: WebSocket;
+  seen: Array<Record<string, unknown>>;
+  waitFor(match: (frame: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+}
+
+/** Resolves with the open socket, or with the HTTP status it was refused with. */
+function openSocket(url: string, headers: Record<string, string>): Promise<TestSocket | number> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, { headers });
+    const seen: Array<Record<string, unknown>> = [];
+    socket.on('message', (data) => seen.push(JSON.parse(String(data)) as Record<string, unknown>));
+    const waitFor = async (match: (frame: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = seen.find(match);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no such frame among ${JSON.stringify(seen)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    socket.once('open', () => resolve({ socket, seen, waitFor }));
+    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    socket.once('error', () => resolve(0));
+  });
+}
 
 describe('WebChat in a real browser', () => {
   let stack: TestStack;
   let browser: Browser;
   let url: string;
+  let origin: string;
+  let connector: CliProcess;
+
+  /** The cookie a browser gets for opening the link `npm start` prints. */
+  const cookieFor = async (): Promise<string> => {
+    const opened = await rawRequest(webChatOpenUrl(stack.config));
+    expect(opened.status).toBe(303);
+    return String(opened.headers['set-cookie']).split(';')[0]!;
+  };
 
   beforeAll(async () => {
     const port = await freePort();
-    url = `http://127.0.0.1:${port}/`;
+    origin = `http://127.0.0.1:${port}`;
     stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url), config: { channels: { webchat: { enabled: true, port } } } });
+    url = webChatOpenUrl(stack.config);
     stack.model.setReply(heard);
     await stack.startWorker();
-    await stack.startConnector();
+    connector = await stack.startConnector();
     browser = await chromium.launch({ executablePath: findChromium(undefined), headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   });
   afterAll(async () => {
@@ -29,6 +71,8 @@ describe('WebChat in a real browser', () => {
   it('sends a message, streams the reply in, and shows the conversation again after a reload', async () => {
     const page = await browser.newPage();
     await page.goto(url);
+    // The key left the address bar for a cookie.
+    expect(page.url()).toBe(`${origin}/`);
     await expect.poll(() => page.locator('#state').textContent()).toBe('connected');
     await page.fill('#text', 'hello from the browser');
     await page.press('#text', 'Enter');
@@ -51,5 +95,80 @@ describe('WebChat in a real browser', () => {
       'heard: hello from the browser | second message',
     ]);
     await page.close();
+  });
+
+  it('shows nothing to a browser without the key, and a wrong key gets nothing either', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/`);
+    expect(await page.textContent('body')).toContain('Open the WebChat with the link `npm start` printed');
+    await page.goto(`${origin}/?token=wrong`);
+    expect(await page.textContent('body')).toContain('wrong key');
+    expect(await page.locator('#log').count()).toBe(0);
+    await page.close();
+  });
+
+  it('refuses a socket from another site, without the cookie, with a forged cookie or under another Host, before it reads a message', async () => {
+    const cookie = await cookieFor();
+    const ws = `${origin.replace('http', 'ws')}/ws`;
+    const port = new URL(origin).port;
+    const before = stack.model.requests.length;
+    expect(await openSocket(ws, { cookie, origin: 'https://evil.example' })).toBe(403);
+    expect(await openSocket(ws, { cookie })).toBe(403);
+    expect(await openSocket(ws, { origin })).toBe(401);
+    const [id] = cookie.split('=')[1]!.split('.');
+    expect(await openSocket(ws, { origin, cookie: `clawflow_webchat=${id}.forged` })).toBe(401);
+    expect(await openSocket(ws, { origin: `http://evil.example:${port}`, host: `evil.example:${port}`, cookie })).toBe(421);
+    expect(stack.model.requests.length).toBe(before);
+  });
+
+  it('keeps each browser to its own conversation', async () => {
+    const [mine, theirs] = [await cookieFor(), await cookieFor()];
+    const ws = `${origin.replace('http', 'ws')}/ws`;
+    const a = (await openSocket(ws, { origin, cookie: mine })) as TestSocket;
+    a.socket.send(JSON.stringify({ type: 'message', id: 'private-1', text: 'my secret plan' }));
+    await a.waitFor((f) => f.type === 'reply');
+    const b = (await openSocket(ws, { origin, cookie: theirs })) as TestSocket;
+    const history = await b.waitFor((f) => f.type === 'history');
+    expect(JSON.stringify(history)).not.toContain('my secret plan');
+    // The first browser sees its own conversation again.
+    const again = (await openSocket(ws, { origin, cookie: mine })) as TestSocket;
+    expect(JSON.stringify(await again.waitFor((f) => f.type === 'history'))).toContain('my secret plan');
+    for (const s of [a, b, again]) s.socket.close();
+  });
+
+  it('answers garbage frames and a garbage delta feed with errors, and keeps serving', async () => {
+    const cookie = await cookieFor();
+    const ws = `${origin.replace('http', 'ws')}/ws`;
+    const seen = (await openSocket(ws, { origin, cookie })) as TestSocket;
+    const socket = seen.socket;
+    await seen.waitFor((f) => f.type === 'history');
+    socket.send('this is not json');
+    socket.send(Buffer.from([0, 1, 2, 255]), { binary: true });
+    socket.send(JSON.stringify({ type: 'message', id: 42, text: ['no'] }));
+    socket.send('{"type":"message","id":"x","text":""}');
+    socket.send('null');
+    await expect.poll(() => seen.seen.filter((f) => f.type === 'error').length).toBe(5);
+    // A frame over the size limit closes that socket only.
+    const big = ((await openSocket(ws, { origin, cookie })) as TestSocket).socket;
+    const closed = new Promise<number>((resolve) => big.once('close', (code) => resolve(code)));
+    big.send('x'.repeat(2 * 1024 * 1024));
+    expect(await closed).toBe(1009);
+
+    const delta = `${origin}/internal/delta`;
+    const token = installSecret(stack.home, 'internal-token');
+    const body = JSON.stringify({ chat: 'someone', turn: 1, text: 'injected' });
+    expect((await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(401);
+    expect((await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'application/json', [internalTokenHeader]: token, origin }, body })).status).toBe(403);
+    expect((await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'text/plain', [internalTokenHeader]: token }, body })).status).toBe(415);
+    expect((await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'application/json', [internalTokenHeader]: token }, body: '{"chat":' })).status).toBe(400);
+    expect((await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'application/json', [internalTokenHeader]: token }, body: '[1,2]' })).status).toBe(400);
+    expect((await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'application/json', [internalTokenHeader]: token }, body: 'x'.repeat(1024 * 1024) })).status).toBe(413);
+
+    // Still the same process, still answering.
+    expect(connector.child.exitCode).toBeNull();
+    socket.send(JSON.stringify({ type: 'message', id: 'after-garbage', text: 'still there?' }));
+    await seen.waitFor((f) => f.type === 'reply' && String(f.text).includes('still there?'));
+    expect(connector.output()).not.toMatch(/uncaught exception|unhandled promise rejection/);
+    socket.close();
   });
 });

@@ -6,10 +6,12 @@ import { pingSchema, runtimeSessionHeader, type HistoryTurn, type Invocation } f
 import { OpenAiCompatibleProvider } from '../../src/runtime/providers/openai-compatible.js';
 import { sseEvents } from '../../src/runtime/providers/sse.js';
 import { startRuntime, type RunningRuntime } from '../../src/runtime/server.js';
+import { rawRequest } from '../helpers/raw-http.js';
 import { FakeModel } from '../helpers/fake-model.js';
 import { freePort } from '../helpers/ports.js';
 
 const sessionId = 'clawflow-0123456789abcdef0123456789abcdef';
+const token = 'runtime-test-token-0123456789';
 const full = { mode: 'full' as const, systemPrompt: null, summary: null, history: [] as HistoryTurn[], keepTurns: 20 };
 const invocation: Invocation = { sessionKey: 'main:cli:x', turn: 1, context: full, messages: [{ messageId: 'm1', content: 'hi' }] };
 
@@ -18,7 +20,7 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
   let runtime: RunningRuntime;
 
   const invoke = (body: unknown, headers: Record<string, string> = { [runtimeSessionHeader]: sessionId }): Promise<Response> =>
-    fetch(`${runtime.url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    fetch(`${runtime.url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers }, body: JSON.stringify(body) });
   const ping = async () => pingSchema.strict().parse(await (await fetch(`${runtime.url}/ping`)).json());
 
   beforeAll(async () => {
@@ -27,12 +29,31 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
       host: '127.0.0.1',
       port: 0,
       provider: new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'scripted', apiKey: 'sk-x', requestTimeoutMs: 5000 }),
+      token,
       logger: createLogger('silent'),
     });
   });
   afterAll(async () => {
     await runtime.close();
     await model.stop();
+  });
+
+  it('answers only the workers: no token, another Host, a web page or a body a browser sends unasked are refused, and the model is never asked', async () => {
+    const before = model.requests.length;
+    const body = JSON.stringify(invocation);
+    const url = `${runtime.url}/invocations`;
+    const { port } = new URL(runtime.url);
+    const noToken = { 'content-type': 'application/json', [runtimeSessionHeader]: sessionId };
+    const base = { ...noToken, authorization: `Bearer ${token}` };
+    expect((await rawRequest(url, { method: 'POST', headers: noToken, body })).status).toBe(401);
+    expect((await rawRequest(url, { method: 'POST', headers: { ...base, authorization: 'Bearer wrong' }, body })).status).toBe(401);
+    expect((await rawRequest(url, { method: 'POST', headers: { ...base, host: `evil.example:${port}` }, body })).status).toBe(421);
+    expect((await rawRequest(url, { method: 'POST', headers: { ...base, origin: 'https://evil.example' }, body })).status).toBe(403);
+    expect((await rawRequest(url, { method: 'POST', headers: { ...base, 'content-type': 'text/plain' }, body })).status).toBe(415);
+    expect(model.requests.length).toBe(before);
+    // The health check stays open: AgentCore and the emulator poll it without credentials.
+    expect((await rawRequest(`${runtime.url}/ping`)).status).toBe(200);
+    expect((await rawRequest(url, { method: 'POST', headers: { ...base, host: `localhost:${port}` }, body })).status).toBe(200);
   });
 
   it('answers an invocation with the model reply', async () => {
@@ -131,10 +152,11 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
     const bad = await invoke({ ...invocation, messages: [] });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/messages: an invocation needs at least one new message/);
-    const notJson = await fetch(`${runtime.url}/invocations`, { method: 'POST', headers: { [runtimeSessionHeader]: sessionId }, body: '{' });
+    const authorized = { 'content-type': 'application/json', authorization: `Bearer ${token}`, [runtimeSessionHeader]: sessionId };
+    const notJson = await fetch(`${runtime.url}/invocations`, { method: 'POST', headers: authorized, body: '{' });
     expect(notJson.status).toBe(400);
     // Answered, not reset, even while the client is still sending.
-    const huge = await fetch(`${runtime.url}/invocations`, { method: 'POST', headers: { [runtimeSessionHeader]: sessionId }, body: 'x'.repeat(11 * 1024 * 1024) });
+    const huge = await fetch(`${runtime.url}/invocations`, { method: 'POST', headers: authorized, body: 'x'.repeat(11 * 1024 * 1024) });
     expect(huge.status).toBe(413);
     expect(await huge.json()).toMatchObject({ error: { type: 'payload_too_large' } });
   });
@@ -146,7 +168,7 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
     const refusingUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/v1`;
     const runtimes = await Promise.all(
       [nothingListens, refusingUrl].map((baseUrl) =>
-        startRuntime({ host: '127.0.0.1', port: 0, provider: new OpenAiCompatibleProvider({ baseUrl, model: 'm', requestTimeoutMs: 2000 }), logger: createLogger('silent') }),
+        startRuntime({ host: '127.0.0.1', port: 0, provider: new OpenAiCompatibleProvider({ baseUrl, model: 'm', requestTimeoutMs: 2000 }), token: null, logger: createLogger('silent') }),
       ),
     );
     try {

@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../logger.js';
+import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 
-const seconds = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a whole number of seconds, got "${value}"`);
-  return n;
-};
+const wholeNumber =
+  (what: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`expected a whole number of ${what}, got "${value}"`);
+    return n;
+  };
+const seconds = wholeNumber('seconds');
 
 /** Model settings the runtime container needs, from this machine's configuration (the API key included, if set). */
 function runtimeEnvironment(model: ReturnType<typeof loadConfig>['model']): Record<string, string> {
@@ -30,15 +34,18 @@ export function registerAgentCore(program: Command): void {
     .option('--port <port>', 'port to listen on', (v) => Number.parseInt(v, 10), 18090)
     .option('--idle-timeout <seconds>', 'terminate a session unused this long', seconds, 900)
     .option('--max-lifetime <seconds>', 'terminate a session this old', seconds, 28_800)
-    .action(async (options: { port: number; idleTimeout: number; maxLifetime: number }) => {
+    .option('--max-sessions <n>', 'most runtime processes at once (the least recently used idle one makes room)', wholeNumber('sessions'), 8)
+    .action(async (options: { port: number; idleTimeout: number; maxLifetime: number; maxSessions: number }) => {
       const config = loadConfig();
       const logger = createLogger(config.log.level);
+      keepServingOnUncaughtErrors(logger);
       const { AgentCoreEmulator } = await import('../../agentcore-emulator/emulator.js');
       const emulator = await new AgentCoreEmulator({
         host: '127.0.0.1',
         port: options.port,
         idleTimeoutSeconds: options.idleTimeout,
         maxLifetimeSeconds: options.maxLifetime,
+        maxSessions: options.maxSessions,
         logger,
       }).start();
       process.stdout.write(

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
+import { connectorFiles } from '../../config/paths.js';
+import { webChatOpenUrl } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
 import { printJson, printTable } from '../output.js';
 
@@ -15,14 +17,13 @@ export function registerChannels(program: Command): void {
       if (channel !== 'whatsapp') throw new Error(`only whatsapp logs in by QR code; ${channel} uses a token in the configuration`);
       const config = loadConfig();
       const logger = createLogger(config.log.level);
-      const [{ WhatsAppAdapter }, { baileysSocketFactory }, { connectorFiles }, QRCode] = await Promise.all([
+      const [{ WhatsAppAdapter }, { baileysSocketFactory }, QRCode] = await Promise.all([
         import('../../connectors/whatsapp.js'),
         import('../../connectors/whatsapp-socket.js'),
-        import('../../workers/run-connectors.js'),
         import('qrcode'),
       ]);
       const adapter = new WhatsAppAdapter({
-        authDir: connectorFiles(config).whatsappAuth,
+        authDir: connectorFiles(config.paths.home).whatsappAuth,
         socketFactory: baileysSocketFactory(logger),
         readReceipts: false,
         workspaceDir: config.paths.workspaceDir,
@@ -48,10 +49,9 @@ export function registerChannels(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
-      const { connectorFiles } = await import('../../workers/run-connectors.js');
       let report: { pid: number; updatedAt: string; channels: Array<{ channel: string; state: string; detail?: string; lastEventAt?: string }> };
       try {
-        report = JSON.parse(readFileSync(connectorFiles(config).status, 'utf8')) as typeof report;
+        report = JSON.parse(readFileSync(connectorFiles(config.paths.home).status, 'utf8')) as typeof report;
       } catch {
         throw new Error('no connector has run yet: configure a channel (e.g. CLAWFLOW_TELEGRAM_BOT_TOKEN) and run `npx clawflow start` or `npx clawflow connector`');
       }
@@ -59,5 +59,6 @@ export function registerChannels(program: Command): void {
       const rows = report.channels.map((c) => ({ ...c, state: stale && c.state !== 'stopped' ? `${c.state} (connector not reporting since ${report.updatedAt})` : c.state }));
       if (options.json) return printJson(rows);
       printTable(rows.map((r) => ({ channel: r.channel, state: r.state, detail: r.detail ?? '', 'last event': r.lastEventAt ?? '' })), 'No channel is configured.');
+      if (rows.some((r) => r.channel === 'webchat')) process.stdout.write(`\nOpen the WebChat with: ${webChatOpenUrl(config)}\n`);
     });
 }

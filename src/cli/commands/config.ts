@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, redactedConfig } from '../../config/load.js';
+import { apiToken, secretFile } from '../../config/secrets.js';
 import { printJson } from '../output.js';
 
 export function registerConfig(program: Command): void {
@@ -7,5 +8,19 @@ export function registerConfig(program: Command): void {
     .command('config')
     .description('print the effective configuration (file + environment), secrets hidden')
     .option('--json', 'print JSON (the default)')
-    .action(() => printJson(redactedConfig(loadConfig())));
+    .option('--api-token', "print only the OpenAI-compatible API's bearer token (e.g. OPENAI_API_KEY=$(npx clawflow config --api-token))")
+    .action((options: { apiToken?: boolean }) => {
+      const config = loadConfig();
+      if (options.apiToken) {
+        const token = apiToken(config);
+        if (!token) throw new Error('api.auth is "none": the API takes no token');
+        return void process.stdout.write(`${token}\n`);
+      }
+      printJson({
+        ...redactedConfig(config),
+        secrets: {
+          apiToken: config.api.auth === 'none' ? 'none (api.auth "none")' : config.api.token ? 'api.token (hidden)' : `${secretFile(config.paths.home, 'api-token')} (npx clawflow config --api-token prints it)`,
+        },
+      });
+    });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../logger.js';
+import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 
 export function registerConnector(program: Command): void {
   program
@@ -9,6 +10,7 @@ export function registerConnector(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config.log.level);
+      keepServingOnUncaughtErrors(logger);
       const { startConnectors } = await import('../../workers/run-connectors.js');
       const connectors = await startConnectors(config, logger);
       logger.info({ channels: connectors.channels }, 'connector running');

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
+import { connectorFiles } from '../../config/paths.js';
 import { printJson, printTable } from '../output.js';
 
 export function registerPairing(program: Command): void {
   const pairing = program.command('pairing').description('who may talk to the agent on channels with dmPolicy "pairing"');
   const store = async () => {
     const config = loadConfig();
-    const [{ PairingStore }, { connectorFiles }] = await Promise.all([import('../../connectors/pairing-store.js'), import('../../workers/run-connectors.js')]);
-    return new PairingStore(connectorFiles(config).pairing);
+    const { PairingStore } = await import('../../connectors/pairing-store.js');
+    return new PairingStore(connectorFiles(config.paths.home).pairing);
   };
 
   pairing

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
+import { runtimeToken } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
+import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 import { providerFromConfig } from '../../runtime/providers/index.js';
 import { startRuntime } from '../../runtime/server.js';
 
@@ -13,8 +15,14 @@ export function registerRuntime(program: Command): void {
     .action(async (options: { port?: number; host: string }) => {
       const config = loadConfig();
       const logger = createLogger(config.log.level);
+      keepServingOnUncaughtErrors(logger);
       const provider = providerFromConfig(config.model);
-      const runtime = await startRuntime({ host: options.host, port: options.port ?? config.runtime.port, provider, logger });
+      const token = runtimeToken(config);
+      if (!token) logger.warn('runtime.auth is "none": /invocations answers anyone who reaches this port (meant for the AgentCore container only)');
+      // Bound beyond loopback (a container), the runtime is reached under names it cannot know.
+      const loopback = ['127.0.0.1', 'localhost', '::1'].includes(options.host);
+      const allowedHosts = config.runtime.allowedHosts.length || loopback ? config.runtime.allowedHosts : ['*'];
+      const runtime = await startRuntime({ host: options.host, port: options.port ?? config.runtime.port, provider, token, allowedHosts, logger });
       logger.info({ url: runtime.url, provider: provider.name, model: provider.model }, 'agent runtime listening');
       await new Promise<void>((resolve) => {
         const stop = (): void => void runtime.close().then(resolve);

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.js';
+import { loadConfig, type ClawflowConfig } from '../../config/load.js';
+import { apiToken, webChatOpenUrl } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
+import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 
 /**
  * Resolves with the first SIGINT/SIGTERM; a second one forces the exit. Installed before anything starts: a
@@ -22,6 +24,12 @@ function watchStopSignals(): Promise<NodeJS.Signals> {
   });
 }
 
+function apiTokenLine(config: ClawflowConfig): string {
+  const token = apiToken(config);
+  if (!token) return 'none: api.auth is "none", so any program on this machine can use the API';
+  return `${token}  (send "Authorization: Bearer <token>"; \`npx clawflow config --api-token\` prints it)`;
+}
+
 export function registerStart(program: Command): void {
   program
     .command('start')
@@ -29,6 +37,7 @@ export function registerStart(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config.log.level);
+      keepServingOnUncaughtErrors(logger);
       const stopSignal = watchStopSignals();
       const { startLocalStack } = await import('../../stack/local-stack.js');
       const stack = await startLocalStack(config, logger);
@@ -40,8 +49,9 @@ export function registerStart(program: Command): void {
         ...(stack.webUiUrl ? [`  Temporal Web UI   ${stack.webUiUrl}`] : []),
         `  Agent runtime     ${stack.runtimeDescription}`,
         `  Model             ${stack.modelDescription}`,
-        ...(stack.apiUrl ? [`  OpenAI API        ${stack.apiUrl}  (model "clawflow"${config.api.token ? ', bearer token api.token' : ''})`] : []),
+        ...(stack.apiUrl ? [`  OpenAI API        ${stack.apiUrl}  (model "clawflow")`, `  API token         ${apiTokenLine(config)}`] : []),
         `  Channels          ${stack.channels.length ? stack.channels.join(', ') : 'none (set CLAWFLOW_TELEGRAM_BOT_TOKEN for Telegram, channels.webchat.enabled for WebChat)'}`,
+        ...(config.channels.webchat.enabled ? [`  WebChat           ${webChatOpenUrl(config)}  (the link carries this install's key: open it, don't share it)`] : []),
         `  State             ${config.paths.home}`,
         '',
         ...(stack.modelDescription === 'echo'

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../logger.js';
+import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 
 export function registerWorker(program: Command): void {
   program
@@ -9,6 +10,7 @@ export function registerWorker(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config.log.level);
+      keepServingOnUncaughtErrors(logger);
       const runtimeUrl = config.runtime.url ?? `http://127.0.0.1:${config.runtime.port}`;
       const { startWorkers } = await import('../../workers/run-workers.js');
       const workers = await startWorkers(config, runtimeUrl, logger);

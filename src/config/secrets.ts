@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClawflowConfig } from './load.js';
+
+/** Secrets ClawFlow makes for itself on first use, one file each under `<home>/secrets/` (0700, files 0600). */
+export type InstallSecret = 'api-token' | 'runtime-token' | 'webchat-token' | 'internal-token';
+
+export function secretFile(home: string, name: InstallSecret): string {
+  return join(home, 'secrets', name);
+}
+
+/** The install's secret of this name: read from its file, or made (32 random bytes) and written there first. */
+export function installSecret(home: string, name: InstallSecret): string {
+  const file = secretFile(home, name);
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const dir = join(home, 'secrets');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const secret = randomBytes(32).toString('base64url');
+  // Written whole beside it, then linked into place: two processes starting at once agree on the first one's secret.
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(temp, `${secret}\n`, { mode: 0o600 });
+  try {
+    linkSync(temp, file);
+    return secret;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return readFileSync(file, 'utf8').trim();
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
+/** The bearer token the OpenAI-compatible API wants: api.token, or the install's own; null with api.auth "none". */
+export function apiToken(config: ClawflowConfig): string | null {
+  if (config.api.auth === 'none') return null;
+  return config.api.token ?? installSecret(config.paths.home, 'api-token');
+}
+
+/** The secret the workers send the agent runtime: runtime.token, or the install's own; null with runtime.auth "none". */
+export function runtimeToken(config: ClawflowConfig): string | null {
+  if (config.runtime.auth === 'none') return null;
+  return config.runtime.token ?? installSecret(config.paths.home, 'runtime-token');
+}
+
+/** The link that opens the WebChat: it carries the install's WebChat key, which the page trades for a cookie. */
+export function webChatOpenUrl(config: ClawflowConfig): string {
+  return `http://127.0.0.1:${config.channels.webchat.port}/?token=${installSecret(config.paths.home, 'webchat-token')}`;
+}
