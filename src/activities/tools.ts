@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
+import { protectedStatePaths } from '../config/paths.js';
 import type { ToolCall, ToolResult, ToolSpec } from '../runtime/contract.js';
 import type { BrowserPool } from '../tools/browser-pool.js';
 import { offeredTools, toolRegistry } from '../tools/registry.js';
@@ -33,6 +34,7 @@ export interface ToolActivityDeps {
 /** The activities of the `clawflow-tools` task queue: they run on the user's host, inside the agent's workspace. */
 export function createToolActivities({ config, browsers }: ToolActivityDeps) {
   const workspace = config.paths.workspaceDir;
+  const protectedPaths = protectedStatePaths(config.paths);
   ensureWorkspace(workspace);
   return {
     /** What this host offers the agent: its tools, and the system prompt built from the workspace files. */
@@ -69,6 +71,7 @@ export function createToolActivities({ config, browsers }: ToolActivityDeps) {
       try {
         const output = await tool.run(input.data, {
           workspace,
+          protectedPaths,
           sessionKey,
           config: config.tools,
           signal: context.cancellationSignal,

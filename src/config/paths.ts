@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** Where everything ClawFlow keeps for one user lives. */
 export interface StatePaths {
@@ -16,6 +16,11 @@ export interface StatePaths {
 export function connectorFiles(home: string) {
   const dir = join(home, 'connectors');
   return { pairing: join(dir, 'pairing.json'), sentLog: join(dir, 'sent.log'), status: join(dir, 'status.json'), whatsappAuth: join(dir, 'whatsapp-auth') };
+}
+
+/** What no tool may read or write, even inside a workspace configured to include the state dir. */
+export function protectedStatePaths(paths: StatePaths): string[] {
+  return [paths.configFile, join(paths.home, 'secrets'), join(paths.home, 'connectors'), dirname(paths.temporalDb), paths.transcriptsDir];
 }
 
 export function statePaths(env: NodeJS.ProcessEnv = process.env): StatePaths {

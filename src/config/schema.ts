@@ -136,10 +136,15 @@ export const configFileSchema = z
       .object({
         exec: z
           .object({
-            /** `deny`: never run commands; `allowlist`: only commands matching `allowlist`; `ask`: ask the user each time (or always allow one command). */
-            policy: z.enum(['deny', 'allowlist', 'ask']).default('ask'),
-            /** Regular expressions; a command runs without asking when one matches it whole. */
+            /**
+             * `deny`: never run commands; `allowlist`: only allowlisted ones; `ask`: allowlisted ones run, anything
+             * else is asked for (once, or always for this exact invocation); `full`: everything runs unasked.
+             */
+            policy: z.enum(['deny', 'allowlist', 'ask', 'full']).default('ask'),
+            /** Regular expressions over one simple command's arguments (`git status`, `ls( -la)?`); every command of a line must match one. */
             allowlist: z.array(z.string().refine(isRegex, 'must be a valid regular expression')).default([]),
+            /** Host environment variables commands get besides PATH, HOME, USER, LANG, LC_*, TERM, TZ, SHELL (e.g. GITHUB_TOKEN). */
+            env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')).default([]),
             /** Default and largest timeout of one command. */
             timeoutSeconds: z.number().int().min(1).max(86_400).default(120),
             maxTimeoutSeconds: z.number().int().min(1).max(86_400).default(1800),

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { checkGuardedWrite } from './guarded-files.js';
 import { defineTool, ToolError } from './tool.js';
-import { resolveInWorkspace, workspaceRelative } from './workspace-path.js';
+import { resolveInWorkspace, workspaceRelative, writeDestination } from './workspace-path.js';
 
 function occurrences(text: string, needle: string): number {
   let count = 0;
@@ -20,11 +21,13 @@ export const editTool = defineTool({
       edits: z.array(z.object({ oldText: z.string().min(1), newText: z.string() }).strict()).min(1),
     })
     .strict(),
-  async run({ path, edits }, { workspace, config }) {
-    const file = await resolveInWorkspace(workspace, path);
-    let text = await readFile(file, 'utf8').catch(() => {
-      throw new ToolError(`${path} does not exist; create it with write`);
-    });
+  async run({ path, edits }, context) {
+    const { workspace, config } = context;
+    const file = await resolveInWorkspace(workspace, path, context.protectedPaths);
+    checkGuardedWrite(workspaceRelative(workspace, file), context);
+    const { destination, mode } = await writeDestination(file, path);
+    if (mode === undefined) throw new ToolError(`${path} does not exist; create it with write`);
+    let text = await readFile(destination, 'utf8');
     for (const [index, { oldText, newText }] of edits.entries()) {
       const found = occurrences(text, oldText);
       const which = edits.length > 1 ? `edit ${index + 1}: ` : '';
@@ -33,7 +36,7 @@ export const editTool = defineTool({
       text = text.replace(oldText, () => newText);
     }
     if (Buffer.byteLength(text) > config.files.maxWriteBytes) throw new ToolError(`the edited file would exceed ${config.files.maxWriteBytes} bytes`);
-    await writeFileAtomic(file, text);
+    await writeFileAtomic(destination, text, mode);
     return `applied ${edits.length} edit${edits.length === 1 ? '' : 's'} to ${workspaceRelative(workspace, file)}`;
   },
 });

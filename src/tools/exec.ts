@@ -1,26 +1,34 @@
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import { CappedOutput } from './capped-output.js';
+import { allowlisted, commandEnvironment, describeInvocation, riskyEnvironment } from './exec-policy.js';
 import { ApprovalRequired, defineTool, ToolError, type ToolContext } from './tool.js';
 import { resolveInWorkspace } from './workspace-path.js';
 
-/** The environment of a command: the host's, without ClawFlow's own settings and secrets. */
-export function commandEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(CLAWFLOW_|TEMPORAL_)/.test(key)));
-  return { ...env, ...extra };
+interface Invocation {
+  command: string;
+  env?: Record<string, string> | undefined;
+  workdir?: string | undefined;
 }
 
-/** Whether the command may run without asking: a whole-string match of an allowlist pattern. */
-export function allowlisted(command: string, patterns: readonly string[]): boolean {
-  return patterns.some((pattern) => new RegExp(`^(?:${pattern})$`).test(command.trim()));
-}
-
-function checkPolicy(command: string, { config, approved }: ToolContext): void {
+/**
+ * Runs, refuses, or asks. What is allowlisted or approved is the whole invocation: the command line (every simple
+ * command in it), the variables it is given and where it runs.
+ */
+function checkPolicy(invocation: Invocation, { config, approved }: ToolContext): void {
   const { policy, allowlist } = config.exec;
   if (policy === 'deny') throw new ToolError('running commands is switched off on this machine (tools.exec.policy "deny")');
-  if (allowlisted(command, allowlist) || approved) return;
-  if (policy === 'allowlist') throw new ToolError(`"${command}" is not allowed here: it matches no pattern of tools.exec.allowlist`);
-  throw new ApprovalRequired(command);
+  if (policy === 'full' || approved) return;
+  const risky = riskyEnvironment(invocation.env);
+  if (risky.length === 0 && allowlisted(invocation.command, allowlist)) return;
+  if (policy === 'allowlist') {
+    throw new ToolError(
+      risky.length
+        ? `not allowed here: the variables ${risky.join(', ')} can make programs run other code, and tools.exec.policy is "allowlist"`
+        : `"${invocation.command}" is not allowed here: not every command in it matches a pattern of tools.exec.allowlist (substitutions, redirections and globs never do)`,
+    );
+  }
+  throw new ApprovalRequired(describeInvocation(invocation));
 }
 
 /** Ends the command's whole process group: first politely, then for good. */
@@ -50,13 +58,13 @@ export const execTool = defineTool({
     .strict(),
   enabled: (config) => config.exec.policy !== 'deny',
   async run({ command, workdir, env, timeoutSeconds }, context) {
-    checkPolicy(command, context);
+    checkPolicy({ command, env, workdir }, context);
     const { config, workspace, signal } = context;
-    const cwd = await resolveInWorkspace(workspace, workdir ?? '.');
+    const cwd = await resolveInWorkspace(workspace, workdir ?? '.', context.protectedPaths);
     const timeout = Math.min(timeoutSeconds ?? config.exec.timeoutSeconds, config.exec.maxTimeoutSeconds);
     const output = new CappedOutput(config.exec.outputCapBytes);
     // Its own process group, so that a timeout or a cancellation ends everything it started.
-    const child = spawn('/bin/sh', ['-c', command], { cwd, env: commandEnvironment(env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', command], { cwd, env: commandEnvironment(process.env, config.exec.env, env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
     let ended: 'timeout' | 'cancelled' | null = null;

@@ -15,11 +15,13 @@ export const readTool = defineTool({
       limit: z.number().int().min(1).max(maxLines).optional().describe('how many lines'),
     })
     .strict(),
-  async run({ path, offset = 1, limit = maxLines }, { workspace, config }) {
-    const file = await resolveInWorkspace(workspace, path);
+  async run({ path, offset = 1, limit = maxLines }, { workspace, protectedPaths, config }) {
+    const file = await resolveInWorkspace(workspace, path, protectedPaths);
     const info = await stat(file).catch(() => null);
     if (!info) throw new ToolError(`${path} does not exist`);
     if (info.isDirectory()) throw new ToolError(`${path} is a directory; use exec with ls to list it`);
+    // A FIFO or a device would block the reader (and a Node I/O thread) for as long as it likes.
+    if (!info.isFile()) throw new ToolError(`${path} is not a regular file; only regular files are read`);
     if (info.size > config.files.maxReadBytes * 20) throw new ToolError(`${path} is ${info.size} bytes, too large to read (limit ${config.files.maxReadBytes * 20})`);
     const buffer = await readFile(file);
     if (buffer.subarray(0, 8000).includes(0)) throw new ToolError(`${path} is a binary file`);

@@ -6,6 +6,8 @@ import type { BrowserPool } from './browser-pool.js';
 /** What a tool call may use: the workspace it is confined to, the session it serves, cancellation. */
 export interface ToolContext {
   workspace: string;
+  /** ClawFlow's own files (configuration, secrets, channel logins, database, transcripts): never read or written by a tool. */
+  protectedPaths: readonly string[];
   sessionKey: string;
   config: ClawflowConfig['tools'];
   signal: AbortSignal;

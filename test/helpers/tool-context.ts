@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
+import { protectedStatePaths } from '../../src/config/paths.js';
 import { BrowserPool, findChromium } from '../../src/tools/browser-pool.js';
 import type { ToolContext } from '../../src/tools/tool.js';
 
@@ -17,6 +18,7 @@ export function toolContext(tools: Record<string, unknown> = {}): ToolContext & 
   const browsers = new BrowserPool(findChromium(config.tools.browser.executablePath), 60_000);
   return {
     workspace,
+    protectedPaths: protectedStatePaths(config.paths),
     sessionKey: 'main:test:tools',
     config: config.tools,
     signal: new AbortController().signal,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../../src/cli/errors.js';
@@ -26,11 +26,13 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
       namespace: namespaceForFile(import.meta.url),
       config: {
         agent: { heartbeatTimeoutSeconds: 3 },
-        tools: { exec: { policy: 'ask', allowlist: ['echo \\$\\$ >> [a-z]+\\.pid; sleep \\d+'], approvalTimeoutSeconds: 60 } },
+        tools: { exec: { policy: 'ask', allowlist: ['sh long-job\\.sh [a-z]+\\.pid \\d+'], approvalTimeoutSeconds: 60 } },
       },
     });
     workspace = stack.config.paths.workspaceDir;
     worker = await stack.startWorker();
+    // A long job the allowlist lets run unasked: it notes its process group (the command's), then sleeps.
+    writeFileSync(join(workspace, 'long-job.sh'), 'read -r _ _ _ _ group _ < /proc/$$/stat\necho "$group" >> "$1"\nsleep "$2"\n');
   });
   afterAll(() => stack?.stop());
 
@@ -81,7 +83,7 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
 
   it('answers with a clear failure when the tools worker dies during a long command, and does not run it again', async () => {
     const key = 'main:test:killed-tool';
-    stack.model.setReply(oneToolThenReport('exec', { command: 'echo $$ >> job.pid; sleep 20' }));
+    stack.model.setReply(oneToolThenReport('exec', { command: 'sh long-job.sh job.pid 20' }));
     const pending = stack.send(key, 'run the long job');
     const pidFile = join(workspace, 'job.pid');
     await expect.poll(() => existsSync(pidFile), { timeout: 20_000 }).toBe(true);
@@ -100,7 +102,7 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
 
   it('stops a running turn at the user\'s request: the command\'s processes die and the session goes on', async () => {
     const key = 'main:test:stop';
-    stack.model.setReply(oneToolThenReport('exec', { command: 'echo $$ >> stop.pid; sleep 60' }));
+    stack.model.setReply(oneToolThenReport('exec', { command: 'sh long-job.sh stop.pid 60' }));
     const pending = stack.send(key, 'run something long').then(() => 'answered', describeError);
     const pidFile = join(workspace, 'stop.pid');
     await expect.poll(() => existsSync(pidFile), { timeout: 20_000 }).toBe(true);

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { editTool } from '../../src/tools/edit.js';
 import { readTool } from '../../src/tools/read.js';
-import { ToolError } from '../../src/tools/tool.js';
+import { ApprovalRequired, ToolError } from '../../src/tools/tool.js';
 import { writeTool } from '../../src/tools/write.js';
 import { toolContext, toolContexts } from '../helpers/tool-context.js';
 
@@ -76,5 +76,71 @@ describe('file tools, confined to the workspace', () => {
       const content = readFileSync(file, 'utf8');
       expect(content === old || content === 'n'.repeat(4_000_000)).toBe(true);
     }
+  });
+
+  it('refuses ClawFlow\'s own files even when the workspace is the whole state dir', async () => {
+    context = contexts.make();
+    const home = join(context.workspace, '..', 'home');
+    // A workspace configured as the state dir itself: its secrets are inside it.
+    const wide = { ...context, workspace: home };
+    mkdirSync(join(home, 'secrets'), { recursive: true });
+    writeFileSync(join(home, 'secrets', 'api-token'), 'the-token');
+    mkdirSync(join(home, 'connectors', 'whatsapp-auth'), { recursive: true });
+    writeFileSync(join(home, 'connectors', 'whatsapp-auth', 'creds.json'), '{}');
+    await refused(readTool.run({ path: 'clawflow.json' }, wide), /ClawFlow's own files/);
+    await refused(readTool.run({ path: 'secrets/api-token' }, wide), /ClawFlow's own files/);
+    await refused(readTool.run({ path: 'connectors/whatsapp-auth/creds.json' }, wide), /ClawFlow's own files/);
+    await refused(writeTool.run({ path: 'secrets/new', content: 'x' }, wide), /ClawFlow's own files/);
+    await refused(editTool.run({ path: 'clawflow.json', edits: [{ oldText: '{', newText: '[' }] }, wide), /ClawFlow's own files/);
+    // Through a link the model made in the workspace, too.
+    symlinkSync(join(home, 'secrets'), join(home, 'innocent'));
+    await refused(readTool.run({ path: 'innocent/api-token' }, wide), /ClawFlow's own files/);
+  });
+
+  it('reads and writes regular files only: a FIFO is refused at once instead of blocking', async () => {
+    context = contexts.make();
+    const fifo = join(context.workspace, 'pipe');
+    await new Promise<void>((resolve, reject) => spawn('mkfifo', [fifo]).once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`mkfifo ${code}`)))));
+    const started = Date.now();
+    await refused(readTool.run({ path: 'pipe' }, context), /not a regular file/);
+    await refused(writeTool.run({ path: 'pipe', content: 'x' }, context), /not a regular file/);
+    await refused(editTool.run({ path: 'pipe', edits: [{ oldText: 'a', newText: 'b' }] }, context), /not a regular file/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('write and edit keep a file\'s mode, and write through a link inside the workspace to its target', async () => {
+    context = contexts.make();
+    const script = join(context.workspace, 'run.sh');
+    writeFileSync(script, '#!/bin/sh\necho one\n', { mode: 0o700 });
+    chmodSync(script, 0o700);
+    await editTool.run({ path: 'run.sh', edits: [{ oldText: 'one', newText: 'two' }] }, context);
+    expect(statSync(script).mode & 0o777).toBe(0o700);
+    const secret = join(context.workspace, 'private.md');
+    writeFileSync(secret, 'a');
+    chmodSync(secret, 0o600);
+    await writeTool.run({ path: 'private.md', content: 'b' }, context);
+    expect(statSync(secret).mode & 0o777).toBe(0o600);
+
+    symlinkSync(secret, join(context.workspace, 'link.md'));
+    await writeTool.run({ path: 'link.md', content: 'through the link' }, context);
+    expect(lstatSync(join(context.workspace, 'link.md')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(secret, 'utf8')).toBe('through the link');
+  });
+
+  it('treats writing a file that makes programs run code (.git/config, package.json, Makefile, rc files) like running a command', async () => {
+    context = contexts.make({ exec: { policy: 'ask' } });
+    for (const path of ['.git/config', '.git/hooks/pre-commit', 'package.json', 'Makefile', '.bashrc', 'sub/repo/.git/config', '.npmrc']) {
+      const asked = await writeTool.run({ path, content: 'x' }, context).then(() => null, (e: unknown) => e);
+      expect(asked, path).toBeInstanceOf(ApprovalRequired);
+      expect((asked as ApprovalRequired).subject).toMatch(new RegExp(`^write ${path.replaceAll('.', '\\.')}\n\\(`));
+    }
+    expect(existsSync(join(context.workspace, '.git'))).toBe(false);
+    expect(await writeTool.run({ path: '.git/config', content: 'approved' }, { ...context, approved: true })).toBe('wrote 8 bytes to .git/config');
+    expect(await writeTool.run({ path: 'notes/package.json.md', content: 'fine' }, context)).toMatch(/^wrote/);
+
+    context = contexts.make({ exec: { policy: 'allowlist', allowlist: ['git status'] } });
+    await refused(writeTool.run({ path: '.git/config', content: '[core]\n\tfsmonitor = touch pwned' }, context), /not allowed here: git runs/);
+    context = contexts.make({ exec: { policy: 'deny' } });
+    expect(await writeTool.run({ path: 'Makefile', content: 'all:' }, context)).toMatch(/^wrote/);
   });
 });
