@@ -15,7 +15,13 @@ export interface StatePaths {
 /** Where the connector keeps its state: pairing, sent parts, the status `clawflow channels status` reads, WhatsApp's login. */
 export function connectorFiles(home: string) {
   const dir = join(home, 'connectors');
-  return { pairing: join(dir, 'pairing.json'), sentLog: join(dir, 'sent.log'), status: join(dir, 'status.json'), whatsappAuth: join(dir, 'whatsapp-auth') };
+  return {
+    pairing: join(dir, 'pairing.json'),
+    sentLog: join(dir, 'sent.log'),
+    status: join(dir, 'status.json'),
+    rejected: join(dir, 'rejected.log'),
+    whatsappAuth: join(dir, 'whatsapp-auth'),
+  };
 }
 
 /** What no tool may read or write, even inside a workspace configured to include the state dir. */

@@ -124,7 +124,8 @@ export class DiscordAdapter implements ChannelAdapter {
         .filter(Boolean)
         .join('\n'),
       attachments: [...message.attachments.values()].map((a) => ({ kind: 'file', id: a.url })),
-      addressedToBot: mentioned || inThread,
+      addressedToBot: mentioned,
+      ...(inThread ? { inThread: true } : {}),
       sentAt: message.createdAt.toISOString(),
     };
   }

@@ -1,32 +1,42 @@
-import type { Client } from '@temporalio/client';
-import type { ClawflowConfig } from '../config/load.js';
+import { appendFile } from 'node:fs/promises';
 import type { Logger } from '../logger.js';
-import { answerApproval, deliverInbound } from '../sessions/session-client.js';
 import type { ReplyRoute } from '../workflows/messages.js';
 import type { ChannelAdapter, ChannelMessage } from './channel.js';
+import { materializeInbound } from './inbound-store.js';
 import type { PairingStore } from './pairing-store.js';
+import { PermanentRefusal, type SessionPort } from './session-port.js';
 
 /** Who may reach the agent on one channel, and how its chats map to sessions. */
 export interface ChannelPolicy {
   dmPolicy: 'pairing' | 'allowlist' | 'open' | 'disabled';
   allowFrom: readonly string[];
+  owners: readonly string[];
   dmScope: 'per-peer' | 'main';
+  groupPolicy: 'allowlist' | 'open' | 'disabled';
+  groups: readonly string[];
+  groupAllowFrom: readonly string[];
   requireMention: boolean;
 }
 
 export interface GatewayDeps {
-  client: Client;
-  config: ClawflowConfig;
+  sessions: SessionPort;
+  agentId: string;
+  /** Where admitted messages' media (and over-long texts) are saved. */
+  workspaceDir: string;
   pairing: PairingStore;
   logger: Logger;
+  /** Where messages no session could take are recorded (JSON lines), with the reason. */
+  rejectedLog: string;
   /** True once the connector is shutting down: a message not yet handed over stays unacknowledged. */
   stopping: () => boolean;
+  /** Tries before a message Temporal keeps refusing is given up; default 5. */
+  maxRefusals?: number;
 }
 
 const approvalCommand = /^\/(approve|always|deny)\s+(\S+)\s*$/i;
 
 /** The session a channel message belongs to: a person's direct chat, a group, or a thread in a group. */
-export function sessionKeyFor(message: ChannelMessage, agentId: string, policy: ChannelPolicy): string {
+export function sessionKeyFor(message: ChannelMessage, agentId: string, policy: Pick<ChannelPolicy, 'dmScope'>): string {
   if (message.chatType === 'direct') return policy.dmScope === 'main' ? `${agentId}:main:main` : `${agentId}:${message.channel}:${message.sender.id}`;
   return `${agentId}:${message.channel}:${message.chat}${message.thread ? `:${message.thread}` : ''}`;
 }
@@ -41,9 +51,16 @@ export function routeOf(message: ChannelMessage): ReplyRoute {
   };
 }
 
+/** Who may answer a session's approval requests: its DM peer, or the channel's owners and allowFrom. */
+export function isApprover(message: ChannelMessage, policy: ChannelPolicy): boolean {
+  if (policy.owners.includes(message.sender.id) || policy.allowFrom.includes(message.sender.id)) return true;
+  return message.chatType === 'direct' && policy.dmScope === 'per-peer';
+}
+
 /**
- * Between the platforms and the sessions: decides who may talk to the agent, answers strangers with a pairing code,
- * and hands each admitted message to its session (signal-with-start), retrying until Temporal takes it.
+ * Between the platforms and the sessions: decides who may talk to the agent (direct messages, groups, threads),
+ * answers strangers with a pairing code, takes approvals only from a session's owner, saves what an admitted message
+ * brought into the workspace, and hands each message to its session, retrying until Temporal takes it.
  */
 export class Gateway {
   constructor(private readonly deps: GatewayDeps) {}
@@ -51,50 +68,77 @@ export class Gateway {
   async handle(adapter: ChannelAdapter, policy: ChannelPolicy, message: ChannelMessage): Promise<void> {
     const { logger } = this.deps;
     const route = routeOf(message);
-    if (message.chatType === 'direct' && !(await this.admitted(adapter, policy, message))) return;
-    if (message.chatType === 'group' && policy.requireMention && !message.addressedToBot) return;
-    const sessionKey = sessionKeyFor(message, this.deps.config.agent.id, policy);
+    const admitted = message.chatType === 'direct' ? await this.admitDirect(adapter, policy, message) : await this.admitGroup(policy, message);
+    if (!admitted) return;
+    const sessionKey = sessionKeyFor(message, this.deps.agentId, policy);
 
     const approval = approvalCommand.exec(message.text.trim());
-    if (approval) return this.answerApproval(adapter, route, sessionKey, approval[1]!.toLowerCase(), approval[2]!);
+    if (approval) {
+      if (!isApprover(message, policy)) {
+        logger.warn({ channel: message.channel, sender: message.sender.id, sessionKey }, 'refused an approval from someone who is not the session owner');
+        return adapter.send(route, 'Only the owner of this conversation can answer approval requests.');
+      }
+      return this.answerApproval(adapter, route, sessionKey, approval[1]!.toLowerCase(), approval[2]!);
+    }
 
-    await this.retrying(`hand message ${message.messageId} to session ${sessionKey}`, () =>
-      deliverInbound(this.deps.client, this.deps.config, sessionKey, {
-        // Platform ids are unique within a chat: a redelivery carries the same id and is dropped by the session.
-        messageId: `${message.channel}:${message.chat}:${message.messageId}`,
-        text: message.text,
-        sender: message.sender.name ?? message.sender.id,
-        sentAt: message.sentAt,
-        route,
-      }),
-    );
+    const text = await materializeInbound(message, this.deps.workspaceDir, logger);
+    // Platform ids are unique within a chat: a redelivery carries the same id and is dropped by the session.
+    const messageId = `${message.channel}:${message.chat}:${message.messageId}`;
+    const outgoing = { messageId, text, sender: message.sender.name ?? message.sender.id, sentAt: message.sentAt, route };
+    const handedOver = await this.retrying(`hand message ${message.messageId} to session ${sessionKey}`, () => this.deps.sessions.deliver(sessionKey, outgoing));
+    if (handedOver !== true) return this.reject(adapter, route, sessionKey, message, handedOver.message);
     logger.debug({ sessionKey, messageId: message.messageId }, 'handed a message to its session');
   }
 
-  private async admitted(adapter: ChannelAdapter, policy: ChannelPolicy, message: ChannelMessage): Promise<boolean> {
+  private async admitDirect(adapter: ChannelAdapter, policy: ChannelPolicy, message: ChannelMessage): Promise<boolean> {
     const { pairing, logger } = this.deps;
     const sender = message.sender;
     if (policy.dmPolicy === 'disabled') return false;
-    if (policy.dmPolicy === 'open' || policy.allowFrom.includes(sender.id)) return true;
+    if (policy.dmPolicy === 'open' || policy.allowFrom.includes(sender.id) || policy.owners.includes(sender.id)) return true;
     if (policy.dmPolicy === 'allowlist') {
       logger.info({ channel: message.channel, sender: sender.id }, 'ignored a direct message from a sender not on the allowlist');
       return false;
     }
     if (pairing.isApproved(message.channel, sender.id)) return true;
-    const { code } = await pairing.codeFor(message.channel, sender);
-    logger.info({ channel: message.channel, sender: sender.id, code }, 'a stranger asked to pair');
-    await adapter.send(
-      routeOf(message),
-      `Hi! I don't know you yet, so I can't answer. Your pairing code is ${code}. Ask my owner to run:\nclawflow pairing approve ${message.channel} ${code}`,
-    );
+    const { code, reply } = await pairing.codeFor(message.channel, sender);
+    logger.info({ channel: message.channel, sender: sender.id, code, replied: reply }, 'a stranger asked to pair');
+    if (reply) {
+      await adapter.send(
+        routeOf(message),
+        `Hi! I don't know you yet, so I can't answer. Your pairing code is ${code}. Ask my owner to run:\nclawflow pairing approve ${message.channel} ${code}`,
+      );
+    }
     return false;
+  }
+
+  /** A group message: an allowed group, addressed to the bot (or in a thread it follows), from a known sender. */
+  private async admitGroup(policy: ChannelPolicy, message: ChannelMessage): Promise<boolean> {
+    const { logger } = this.deps;
+    if (policy.groupPolicy === 'disabled') return false;
+    if (policy.groupPolicy === 'allowlist' && !policy.groups.includes('*') && !policy.groups.includes(message.chat)) {
+      if (message.addressedToBot) logger.info({ channel: message.channel, chat: message.chat }, 'ignored a group that is not in groups (groupPolicy "allowlist")');
+      return false;
+    }
+    if (policy.requireMention && !message.addressedToBot) {
+      // In a thread the bot was mentioned in (its session exists), it follows the conversation; elsewhere it keeps out.
+      if (!message.inThread || !(await this.deps.sessions.exists(sessionKeyFor(message, this.deps.agentId, policy)))) return false;
+    }
+    const sender = message.sender.id;
+    const known =
+      policy.groupAllowFrom.includes('*') ||
+      policy.groupAllowFrom.includes(sender) ||
+      policy.allowFrom.includes(sender) ||
+      policy.owners.includes(sender) ||
+      this.deps.pairing.isApproved(message.channel, sender);
+    if (!known) logger.info({ channel: message.channel, chat: message.chat, sender }, 'ignored a group message from a sender who is not paired or allowed (groupAllowFrom)');
+    return known;
   }
 
   private async answerApproval(adapter: ChannelAdapter, route: ReplyRoute, sessionKey: string, verb: string, requestId: string): Promise<void> {
     const decision = verb === 'approve' ? 'once' : verb === 'always' ? 'always' : 'deny';
     let reply: string;
     try {
-      const request = await answerApproval(this.deps.client, this.deps.config, sessionKey, { requestId, decision });
+      const request = await this.deps.sessions.answerApproval(sessionKey, { requestId, decision });
       reply = `${decision === 'deny' ? 'Denied' : decision === 'always' ? 'Allowed from now on' : 'Allowed once'}: ${request.subject}`;
     } catch (error) {
       reply = `Could not answer: ${(error as Error).message}`;
@@ -102,12 +146,24 @@ export class Gateway {
     await adapter.send(route, reply);
   }
 
-  private async retrying(what: string, attempt: () => Promise<void>): Promise<void> {
+  /** A message no session can take: recorded with the reason, the sender told, and acknowledged so the chat moves on. */
+  private async reject(adapter: ChannelAdapter, route: ReplyRoute, sessionKey: string, message: ChannelMessage, reason: string): Promise<void> {
+    this.deps.logger.error({ sessionKey, messageId: message.messageId, reason }, 'gave up a message its session does not take; the chat moves on');
+    const record = { at: new Date().toISOString(), channel: message.channel, chat: message.chat, messageId: message.messageId, sessionKey, reason };
+    await appendFile(this.deps.rejectedLog, `${JSON.stringify(record)}\n`, { mode: 0o600 }).catch(() => undefined);
+    await adapter.send(route, `Sorry, I could not take that message: ${reason}`).catch(() => undefined);
+  }
+
+  /** True once handed over; the refusal when Temporal keeps refusing it (`maxRefusals` times); throws only while stopping. */
+  private async retrying(what: string, attempt: () => Promise<void>): Promise<true | PermanentRefusal> {
+    let refusals = 0;
     for (let delay = 500; ; delay = Math.min(delay * 2, 30_000)) {
       try {
-        return await attempt();
+        await attempt();
+        return true;
       } catch (error) {
         if (this.deps.stopping()) throw error;
+        if (error instanceof PermanentRefusal && (error.final || ++refusals >= (this.deps.maxRefusals ?? 5))) return error;
         this.deps.logger.warn({ err: (error as Error).message, retryInMs: delay }, `could not ${what}; retrying (the message stays unacknowledged meanwhile)`);
         await new Promise((resolve) => setTimeout(resolve, delay));
       }

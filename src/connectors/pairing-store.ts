@@ -1,21 +1,35 @@
 import { randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 
-const pendingSchema = z.object({ code: z.string(), senderId: z.string(), senderName: z.string().optional(), createdAt: z.string() });
+const pendingSchema = z.object({
+  code: z.string(),
+  senderId: z.string(),
+  senderName: z.string().optional(),
+  createdAt: z.string(),
+  /** When the sender was last told their code: a stranger gets one reply an hour, however much they write. */
+  repliedAt: z.string().optional(),
+});
 const storeSchema = z.record(z.string(), z.object({ approved: z.array(z.string()).default([]), pending: z.array(pendingSchema).default([]) }));
 export type PendingPairing = z.infer<typeof pendingSchema>;
+type Store = z.infer<typeof storeSchema>;
 
 // No 0/O or 1/I: the code is read off a phone and typed into a terminal.
 const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-const codeTtlMs = 60 * 60 * 1000;
+export const pairingCodeTtlMs = 60 * 60 * 1000;
+const replyEveryMs = 60 * 60 * 1000;
 
-/** Who may talk to the agent on each channel under the `pairing` policy: one JSON file, written atomically. */
+/**
+ * Who may talk to the agent on each channel under the `pairing` policy: one JSON file, written atomically and under
+ * a lock, so the connector (new codes) and the CLI (approvals) never lose each other's changes.
+ */
 export class PairingStore {
   constructor(private readonly file: string) {}
 
-  private load(): z.infer<typeof storeSchema> {
+  private load(): Store {
     try {
       return storeSchema.parse(JSON.parse(readFileSync(this.file, 'utf8')));
     } catch {
@@ -23,40 +37,66 @@ export class PairingStore {
     }
   }
 
-  private async save(store: z.infer<typeof storeSchema>): Promise<void> {
-    await writeFileAtomic(this.file, `${JSON.stringify(store, null, 2)}\n`);
+  /** Reads, changes and writes the store with no other process in between. */
+  private async update<T>(change: (store: Store) => { result: T; changed: boolean }): Promise<T> {
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+    // The lock needs the file to exist.
+    try {
+      writeFileSync(this.file, '{}\n', { flag: 'wx', mode: 0o600 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const release = await lockfile.lock(this.file, { retries: { retries: 50, minTimeout: 20, maxTimeout: 200 }, stale: 10_000 });
+    try {
+      const store = this.load();
+      const { result, changed } = change(store);
+      if (changed) await writeFileAtomic(this.file, `${JSON.stringify(store, null, 2)}\n`, 0o600);
+      return result;
+    } finally {
+      await release();
+    }
   }
 
   isApproved(channel: string, senderId: string): boolean {
     return this.load()[channel]?.approved.includes(senderId) ?? false;
   }
 
-  /** The sender's pairing code: the one already given if still valid (no new code per message), else a new one. */
-  async codeFor(channel: string, sender: { id: string; name?: string }, now = new Date()): Promise<{ code: string; isNew: boolean }> {
-    const store = this.load();
-    const entry = (store[channel] ??= { approved: [], pending: [] });
-    entry.pending = entry.pending.filter((p) => now.getTime() - Date.parse(p.createdAt) < codeTtlMs);
-    const existing = entry.pending.find((p) => p.senderId === sender.id);
-    if (existing) return { code: existing.code, isNew: false };
-    const code = Array.from({ length: 8 }, () => alphabet[randomInt(alphabet.length)]).join('');
-    entry.pending.push({ code, senderId: sender.id, ...(sender.name ? { senderName: sender.name } : {}), createdAt: now.toISOString() });
-    await this.save(store);
-    return { code, isNew: true };
+  /**
+   * The sender's pairing code (the one already given while it is valid, else a new one), and whether to tell them now:
+   * at most once an hour, so that a flood of messages does not use up the bot's sending quota.
+   */
+  async codeFor(channel: string, sender: { id: string; name?: string }, now = new Date()): Promise<{ code: string; reply: boolean }> {
+    return this.update((store) => {
+      const entry = (store[channel] ??= { approved: [], pending: [] });
+      const before = entry.pending.length;
+      entry.pending = entry.pending.filter((p) => now.getTime() - Date.parse(p.createdAt) < pairingCodeTtlMs);
+      let changed = entry.pending.length !== before;
+      let pending = entry.pending.find((p) => p.senderId === sender.id);
+      if (!pending) {
+        changed = true;
+        const code = Array.from({ length: 8 }, () => alphabet[randomInt(alphabet.length)]).join('');
+        pending = { code, senderId: sender.id, ...(sender.name ? { senderName: sender.name } : {}), createdAt: now.toISOString() };
+        entry.pending.push(pending);
+      }
+      const reply = !pending.repliedAt || now.getTime() - Date.parse(pending.repliedAt) >= replyEveryMs;
+      if (reply) pending.repliedAt = now.toISOString();
+      return { result: { code: pending.code, reply }, changed: changed || reply };
+    });
   }
 
-  /** Lets the sender with this code in; null when no such code is pending. */
-  async approve(channel: string, code: string): Promise<PendingPairing | null> {
-    const store = this.load();
-    const entry = store[channel];
-    const pending = entry?.pending.find((p) => p.code === code.trim().toUpperCase());
-    if (!entry || !pending) return null;
-    entry.pending = entry.pending.filter((p) => p !== pending);
-    if (!entry.approved.includes(pending.senderId)) entry.approved.push(pending.senderId);
-    await this.save(store);
-    return pending;
+  /** Lets the sender with this code in; null when no such code is pending (or it expired). */
+  async approve(channel: string, code: string, now = new Date()): Promise<PendingPairing | null> {
+    return this.update((store) => {
+      const entry = store[channel];
+      const pending = entry?.pending.find((p) => p.code === code.trim().toUpperCase() && now.getTime() - Date.parse(p.createdAt) < pairingCodeTtlMs);
+      if (!entry || !pending) return { result: null, changed: false };
+      entry.pending = entry.pending.filter((p) => p !== pending);
+      if (!entry.approved.includes(pending.senderId)) entry.approved.push(pending.senderId);
+      return { result: pending, changed: true };
+    });
   }
 
-  list(): z.infer<typeof storeSchema> {
+  list(): Store {
     return this.load();
   }
 }

@@ -140,7 +140,8 @@ export class SlackAdapter implements ChannelAdapter {
       messageId: event.ts,
       text: text.replaceAll(mention, '').trim() || text,
       attachments: (event.files ?? []).map((f) => ({ kind: 'file', id: f.id })),
-      addressedToBot: text.includes(mention) || event.thread_ts !== undefined,
+      addressedToBot: text.includes(mention),
+      ...(!direct && event.thread_ts !== undefined ? { inThread: true } : {}),
       sentAt: new Date(Number(event.ts) * 1000).toISOString(),
     };
   }

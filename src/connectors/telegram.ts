@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import { Bot, GrammyError, HttpError, InputFile } from 'grammy';
 import type { Message, Update } from 'grammy/types';
-import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../workflows/messages.js';
 import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
@@ -11,8 +9,6 @@ export interface TelegramOptions {
   botToken: string;
   apiRoot: string;
   pollTimeoutSeconds: number;
-  /** The agent's workspace: photos users send are saved under media/inbound/ for its tools. */
-  workspaceDir: string;
   logger: Logger;
 }
 
@@ -101,7 +97,7 @@ export class TelegramAdapter implements ChannelAdapter {
         continue;
       }
       for (const update of updates) {
-        const message = update.message ? await this.normalize(update.message) : null;
+        const message = update.message ? this.normalize(update.message) : null;
         // Throws only while stopping: the update stays unconfirmed and comes again after the restart.
         if (message) await onMessage(message);
         offset = update.update_id + 1;
@@ -110,28 +106,19 @@ export class TelegramAdapter implements ChannelAdapter {
     }
   }
 
-  /** Saves a photo a user sent into the workspace; returns a note for the agent saying where (or why not). */
-  private async savePhoto(message: Message, fileId: string): Promise<{ note: string; path?: string }> {
-    const path = join('media', 'inbound', `telegram-${message.chat.id}-${message.message_id}.jpg`);
-    try {
-      const file = await this.bot.api.getFile(fileId);
-      const response = await fetch(`${this.options.apiRoot}/file/bot${this.options.botToken}/${file.file_path}`, { signal: AbortSignal.timeout(60_000) });
-      if (!response.ok) throw new Error(`download answered HTTP ${response.status}`);
-      await writeFileAtomic(join(this.options.workspaceDir, path), Buffer.from(await response.arrayBuffer()));
-      return { note: `[The user sent a photo, saved in the workspace as ${path}]`, path };
-    } catch (error) {
-      this.options.logger.warn({ err: (error as Error).message }, 'could not download a photo');
-      return { note: `[The user sent a photo that could not be downloaded: ${(error as Error).message}]` };
-    }
+  /** The bytes of a file a user sent (fetched only once the sender was admitted). */
+  private async download(fileId: string): Promise<Buffer> {
+    const file = await this.bot.api.getFile(fileId);
+    const response = await fetch(`${this.options.apiRoot}/file/bot${this.options.botToken}/${file.file_path}`, { signal: AbortSignal.timeout(60_000) });
+    if (!response.ok) throw new Error(`download answered HTTP ${response.status}`);
+    return Buffer.from(await response.arrayBuffer());
   }
 
-  private async normalize(message: Message): Promise<ChannelMessage | null> {
+  private normalize(message: Message): ChannelMessage | null {
     const raw = message.text ?? message.caption ?? '';
-    const caption = raw.trim();
+    const text = raw.trim();
     const photo = message.photo?.at(-1);
-    if (!caption && !photo) return null;
-    const saved = photo ? await this.savePhoto(message, photo.file_id) : null;
-    const text = saved ? `${caption}\n${saved.note}`.trim() : caption;
+    if (!text && !photo) return null;
     const me = this.bot.botInfo;
     const mentioned = (message.entities ?? message.caption_entities ?? []).some(
       (e) => e.type === 'mention' && raw.slice(e.offset, e.offset + e.length).toLowerCase() === `@${me.username.toLowerCase()}`,
@@ -145,7 +132,8 @@ export class TelegramAdapter implements ChannelAdapter {
       ...(message.is_topic_message && message.message_thread_id ? { thread: String(message.message_thread_id) } : {}),
       messageId: String(message.message_id),
       text,
-      attachments: saved?.path ? [{ kind: 'photo', id: saved.path }] : [],
+      attachments: [],
+      ...(photo ? { media: [{ kind: 'photo' as const, extension: 'jpg' as const, download: () => this.download(photo.file_id) }] } : {}),
       addressedToBot: mentioned || message.reply_to_message?.from?.id === me.id,
       sentAt: new Date(message.date * 1000).toISOString(),
     };

@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DisconnectReason, type AuthenticationState, type WAMessage, type WAMessageKey } from 'baileys';
-import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../workflows/messages.js';
 import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
@@ -30,8 +28,6 @@ export interface WhatsAppOptions {
   onQr?: (qr: string) => void;
   /** The device is linked and connected. */
   onLinked?: () => void;
-  /** The agent's workspace: images users send are saved under media/inbound/. */
-  workspaceDir: string;
   /** Fetches an image message's bytes (Baileys' downloadMediaMessage by default). */
   downloadImage?: (message: WAMessage) => Promise<Buffer>;
   /** First and largest wait between reconnects. */
@@ -156,16 +152,9 @@ export class WhatsAppAdapter implements ChannelAdapter {
     }, delay);
   }
 
-  /** Saves an image a user sent into the workspace; returns the note that tells the agent where (or why not). */
-  private async saveImage(message: WAMessage, path: string): Promise<string> {
-    try {
-      const download = this.options.downloadImage ?? (async (m: WAMessage) => (await import('baileys')).downloadMediaMessage(m, 'buffer', {}));
-      await writeFileAtomic(join(this.options.workspaceDir, path), await download(message));
-      return `[The user sent an image, saved in the workspace as ${path}]`;
-    } catch (error) {
-      this.options.logger.warn({ err: (error as Error).message }, 'could not download a WhatsApp image');
-      return `[The user sent an image that could not be downloaded: ${(error as Error).message}]`;
-    }
+  private async downloadImage(message: WAMessage): Promise<Buffer> {
+    const download = this.options.downloadImage ?? (async (m: WAMessage) => (await import('baileys')).downloadMediaMessage(m, 'buffer', {}));
+    return download(message);
   }
 
   private receive(socket: WhatsAppSocket, message: WAMessage): void {
@@ -177,7 +166,6 @@ export class WhatsAppAdapter implements ChannelAdapter {
     if (this.recentIds.has(seenKey)) return;
     const text = textOf(message);
     const image = Boolean(message.message?.imageMessage);
-    const imagePath = image ? join('media', 'inbound', `whatsapp-${id}.jpg`) : null;
     if (!text && !image) return;
     this.recentIds.add(seenKey);
     if (this.recentIds.size > recentIdsKept) this.recentIds.delete(this.recentIds.values().next().value as string);
@@ -195,14 +183,14 @@ export class WhatsAppAdapter implements ChannelAdapter {
       sender: { id: sender.replace(/@.*$/, ''), ...(message.pushName ? { name: message.pushName } : {}) },
       messageId: id,
       text,
-      attachments: imagePath ? [{ kind: 'image', id: imagePath }] : [],
+      attachments: [],
+      ...(image ? { media: [{ kind: 'image' as const, extension: 'jpg' as const, download: () => this.downloadImage(message) }] } : {}),
       addressedToBot: mentioned,
       sentAt: new Date(Number(message.messageTimestamp ?? Date.now() / 1000) * 1000).toISOString(),
     };
     this.current = { ...this.current, lastEventAt: new Date().toISOString() };
     this.queue = this.queue.then(async () => {
       try {
-        if (imagePath) normalized.text = [text, await this.saveImage(message, imagePath)].filter(Boolean).join('\n');
         await this.onMessage!(normalized);
         if (this.options.readReceipts) await socket.readMessages([message.key]).catch(() => undefined);
       } catch (error) {

@@ -7,6 +7,7 @@ import { installSecret } from '../config/secrets.js';
 import type { ChannelAdapter, ChannelStatus } from '../connectors/channel.js';
 import { Gateway, type ChannelPolicy } from '../connectors/gateway.js';
 import { PairingStore } from '../connectors/pairing-store.js';
+import { temporalSessionPort } from '../connectors/session-port.js';
 import { SentLog } from '../connectors/sent-log.js';
 import { DiscordAdapter } from '../connectors/discord.js';
 import { SlackAdapter } from '../connectors/slack.js';
@@ -38,7 +39,6 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
         botToken: telegram.botToken,
         apiRoot: telegram.apiRoot,
         pollTimeoutSeconds: telegram.pollTimeoutSeconds,
-        workspaceDir: config.paths.workspaceDir,
         logger: logger.child({ channel: 'telegram' }),
       }),
       policy: telegram,
@@ -85,7 +85,6 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
         authDir: connectorFiles(config.paths.home).whatsappAuth,
         socketFactory: baileysSocketFactory(whatsappLogger),
         readReceipts: whatsapp.readReceipts,
-        workspaceDir: config.paths.workspaceDir,
         logger: whatsappLogger,
         onQr: (qr) => {
           whatsappLogger.warn('WhatsApp is not linked: run `clawflow channels login whatsapp`, or scan the QR code on the WebChat page');
@@ -96,7 +95,13 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
       policy: whatsapp,
     });
   }
-  if (webChatAdapter) channels.push({ adapter: webChatAdapter, policy: { dmPolicy: 'open', allowFrom: [], dmScope: 'per-peer', requireMention: false } });
+  // Only the browser that opened the key-bearing link reaches the WebChat: whoever it is, it is the owner.
+  if (webChatAdapter) {
+    channels.push({
+      adapter: webChatAdapter,
+      policy: { dmPolicy: 'open', allowFrom: [], owners: [], dmScope: 'per-peer', groupPolicy: 'disabled', groups: [], groupAllowFrom: [], requireMention: false },
+    });
+  }
   return channels;
 }
 
@@ -120,7 +125,15 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   const client = await connectClient(config);
   const channels = configuredChannels(config, logger, client);
   let stopping = false;
-  const gateway = new Gateway({ client, config, pairing: new PairingStore(files.pairing), logger, stopping: () => stopping });
+  const gateway = new Gateway({
+    sessions: temporalSessionPort(client, config),
+    agentId: config.agent.id,
+    workspaceDir: config.paths.workspaceDir,
+    pairing: new PairingStore(files.pairing),
+    rejectedLog: files.rejected,
+    logger,
+    stopping: () => stopping,
+  });
   const adapters = new Map(channels.map(({ adapter }) => [adapter.channel, adapter]));
 
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });

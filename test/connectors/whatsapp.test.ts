@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -11,6 +11,10 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConnectorActivities } from '../../src/activities/connector.js';
 import type { ChannelMessage } from '../../src/connectors/channel.js';
+import { Gateway, type ChannelPolicy } from '../../src/connectors/gateway.js';
+import { materializeInbound } from '../../src/connectors/inbound-store.js';
+import { PairingStore } from '../../src/connectors/pairing-store.js';
+import type { SessionPort } from '../../src/connectors/session-port.js';
 import { SentLog } from '../../src/connectors/sent-log.js';
 import { WhatsAppAdapter, type WhatsAppSocket } from '../../src/connectors/whatsapp.js';
 import { useAtomicAuthState } from '../../src/connectors/whatsapp-auth-store.js';
@@ -65,7 +69,6 @@ function setup(backoff = { initialMs: 5, maxMs: 40 }) {
     readReceipts: false,
     logger,
     backoff,
-    workspaceDir: dir,
     downloadImage: () => Promise.resolve(Buffer.from('jpeg bytes from WhatsApp')),
   });
   const current = (): FakeSocket => sockets.at(-1)!;
@@ -96,20 +99,28 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     await t.adapter.stop();
   });
 
-  it('saves an image a user sends into the workspace and tells the agent where', async () => {
+  it('offers an image to save only once the sender is admitted, under a generated name whatever its message id', async () => {
     const t = setup();
     dirs.push(t.dir);
     await t.adapter.start(t.onMessage);
     t.current().ev.emit('connection.update', { connection: 'open' });
     const photo = proto.WebMessageInfo.fromObject({
-      key: { remoteJid: ada, fromMe: false, id: 'IMG1' },
+      key: { remoteJid: ada, fromMe: false, id: '/../../../../escaped' },
       message: { imageMessage: { caption: 'what is this?', mimetype: 'image/jpeg' } },
       messageTimestamp: 1,
     }) as WAMessage;
     t.current().ev.emit('messages.upsert', { type: 'notify', messages: [photo] });
     await expect.poll(() => t.received.length).toBe(1);
-    expect(t.received[0]!.text).toBe('what is this?\n[The user sent an image, saved in the workspace as media/inbound/whatsapp-IMG1.jpg]');
-    expect(readFileSync(join(t.dir, 'media/inbound/whatsapp-IMG1.jpg'), 'utf8')).toBe('jpeg bytes from WhatsApp');
+    // Nothing is written by the adapter: the gateway saves media after its access check.
+    expect(t.received[0]!.text).toBe('what is this?');
+    expect(readdirSync(t.dir)).toEqual(['auth']);
+    const workspace = join(t.dir, 'workspace');
+    const text = await materializeInbound(t.received[0]!, workspace, pino({ level: 'silent' }));
+    const path = /^what is this\?\n\[The user sent an image, saved in the workspace as (media\/inbound\/whatsapp-[0-9a-f]{24}\.jpg)\]$/.exec(text)?.[1];
+    expect(path, text).toBeDefined();
+    expect(readFileSync(join(workspace, path!), 'utf8')).toBe('jpeg bytes from WhatsApp');
+    expect(existsSync(join(t.dir, '..', 'escaped'))).toBe(false);
+    expect(readdirSync(join(workspace, 'media', 'inbound'))).toHaveLength(1);
     await t.adapter.stop();
   });
 
@@ -131,6 +142,30 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
       ['group', '15550002222', false],
       ['group', '15550002222', true],
     ]);
+    await t.adapter.stop();
+  });
+
+  it('through the gateway: an unpaired stranger mentioning it in a group reaches no session, and nothing of theirs is saved', async () => {
+    const t = setup();
+    dirs.push(t.dir);
+    const delivered: string[] = [];
+    const sessions: SessionPort = { deliver: (key) => (delivered.push(key), Promise.resolve()), answerApproval: () => Promise.reject(new Error('no')), exists: () => Promise.resolve(false) };
+    const gateway = new Gateway({ sessions, agentId: 'main', workspaceDir: join(t.dir, 'workspace'), pairing: new PairingStore(join(t.dir, 'pairing.json')), rejectedLog: join(t.dir, 'rejected.log'), logger: pino({ level: 'silent' }), stopping: () => false });
+    const policy: ChannelPolicy = { dmPolicy: 'pairing', allowFrom: ['15550002222'], owners: [], dmScope: 'per-peer', groupPolicy: 'allowlist', groups: ['*'], groupAllowFrom: [], requireMention: true };
+    await t.adapter.start((m) => gateway.handle(t.adapter, policy, m));
+    t.current().ev.emit('connection.update', { connection: 'open' });
+    const group = '120363000000000001@g.us';
+    const mention = (id: string, participant: string, text: string) =>
+      proto.WebMessageInfo.fromObject({
+        key: { remoteJid: group, fromMe: false, id, participant },
+        message: { imageMessage: { caption: text, mimetype: 'image/jpeg', contextInfo: { mentionedJid: ['15550001111@s.whatsapp.net'] } } },
+        messageTimestamp: 1,
+      }) as WAMessage;
+    t.current().ev.emit('messages.upsert', { type: 'notify', messages: [mention('S1', '15559999999@s.whatsapp.net', '@15550001111 read USER.md'), mention('S2', ada, '@15550001111 and me?')] });
+    await expect.poll(() => delivered.length).toBe(1);
+    expect(delivered).toEqual([`main:whatsapp:${group}`]);
+    // Only the known sender's image was saved.
+    expect(readdirSync(join(t.dir, 'workspace', 'media', 'inbound'))).toHaveLength(1);
     await t.adapter.stop();
   });
 

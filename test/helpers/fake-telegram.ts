@@ -55,14 +55,16 @@ export class FakeTelegram {
   }
 
   /** A photo from a user, with a caption; its bytes are served by getFile and the file download. */
-  userPhoto(from: { id: number; first_name: string }, caption: string, bytes: Buffer): number {
+  userPhoto(from: { id: number; first_name: string }, caption: string, bytes: Buffer, chat: { id: number; type: 'private' | 'group' } = { id: from.id, type: 'private' }): number {
     const fileId = `PHOTO${this.nextMessageId}`;
     this.files.set(fileId, bytes);
+    const entities = [...caption.matchAll(/@\w+/g)].map((m) => ({ type: 'mention', offset: m.index, length: m[0].length }));
     return this.push({
       message: {
         message_id: this.nextMessageId++,
         date: Math.floor(Date.now() / 1000),
-        chat: { id: from.id, type: 'private' },
+        chat,
+        ...(entities.length ? { caption_entities: entities } : {}),
         from: { ...from, is_bot: false },
         caption,
         photo: [{ file_id: fileId, file_unique_id: `u${fileId}`, width: 640, height: 480, file_size: bytes.length }],

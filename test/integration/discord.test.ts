@@ -17,7 +17,7 @@ describe('Discord through discord.js, against a local REST API and gateway', () 
     await discord.start();
     stack = await TestStack.start({
       namespace: namespaceForFile(import.meta.url),
-      config: { channels: { discord: { apiUrl: discord.apiUrl, allowFrom: [ada.id] } } },
+      config: { channels: { discord: { apiUrl: discord.apiUrl, allowFrom: [ada.id], groups: [discordGuild.channel] } } },
       env: { CLAWFLOW_DISCORD_BOT_TOKEN: 'discord-test-token' },
     });
     stack.model.setReply(heard);
@@ -65,10 +65,16 @@ describe('Discord through discord.js, against a local REST API and gateway', () 
     await expect.poll(() => discord.posted.length, { timeout: 30_000 }).toBe(before + 1);
     expect(discord.posted.at(-1)).toMatchObject({ channelId: discordGuild.channel, body: { content: 'heard: what is new?' } });
 
-    // In a thread, every message is for the agent, and the thread remembers only its own conversation.
-    discord.userMessage(ada, discordGuild.thread, 'first in the thread', discordGuild.id);
+    // A thread it was never mentioned in is not for it; once mentioned there, it follows the thread, which
+    // remembers only its own conversation. A stranger's mention is not for it either.
+    discord.userMessage(ada, discordGuild.thread, 'chatter in a thread', discordGuild.id);
+    discord.userMessage({ id: '200000000000000666', username: 'mallory' }, discordGuild.channel, `<@${discordBot.id}> read USER.md`, discordGuild.id);
+    discord.userMessage(ada, discordGuild.thread, `<@${discordBot.id}> first in the thread`, discordGuild.id);
     await expect.poll(() => discord.posted.length, { timeout: 30_000 }).toBe(before + 2);
     expect(discord.posted.at(-1)).toMatchObject({ channelId: discordGuild.thread, body: { content: 'heard: first in the thread' } });
+    discord.userMessage(ada, discordGuild.thread, 'and a follow-up', discordGuild.id);
+    await expect.poll(() => discord.posted.length, { timeout: 30_000 }).toBe(before + 3);
+    expect(discord.posted.at(-1)).toMatchObject({ channelId: discordGuild.thread, body: { content: 'heard: first in the thread | and a follow-up' } });
   });
 
   it('splits a long answer at 2,000 characters, and sends the screenshot the agent took', async () => {

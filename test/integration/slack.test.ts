@@ -10,7 +10,7 @@ import { TestStack } from '../helpers/test-stack.js';
 async function startStack(slack: FakeSlack, owner: string, settings: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<{ stack: TestStack; connector: CliProcess }> {
   const stack = await TestStack.start({
     namespace: namespaceForFile(import.meta.url),
-    config: { channels: { slack: { apiUrl: slack.apiUrl, allowFrom: [owner], ...settings } } },
+    config: { channels: { slack: { apiUrl: slack.apiUrl, allowFrom: [owner], groups: ['C0GENERAL'], ...settings } } },
     env: { CLAWFLOW_SLACK_BOT_TOKEN: 'xoxb-test-token', ...env },
   });
   stack.model.setReply(heard);
@@ -42,6 +42,22 @@ describe('Slack through Bolt in Socket Mode, against a local Web API and WebSock
     expect(slack.posted[0]).toMatchObject({ channel: 'C0GENERAL', text: 'heard: what is up?', thread_ts: event.event.ts });
     expect(slack.acks).toContain(envelope);
     expect(connector.output()).not.toContain('xoxb-test-token');
+  });
+
+  it('follows a thread it was mentioned in, and keeps out of threads it never joined and of strangers\' mentions', async () => {
+    const mentioned = slack.posted.find((p) => p.text === 'heard: what is up?')!;
+    const requests = stack.model.requests.length;
+    const before = slack.posted.length;
+    // Someone else's thread, and a stranger's mention: not for the agent.
+    slack.sendEnvelope(slack.messageEvent({ channel: 'C0GENERAL', user: owner, text: 'a thread of our own', channel_type: 'channel', thread_ts: '1700000000.000001' }));
+    slack.sendEnvelope(slack.messageEvent({ channel: 'C0GENERAL', user: 'U0STRANGER', text: `<@${slackBot.userId}> read USER.md`, channel_type: 'channel' }));
+    // In the thread it was mentioned in, it answers without being mentioned again.
+    slack.sendEnvelope(slack.messageEvent({ channel: 'C0GENERAL', user: owner, text: 'and then?', channel_type: 'channel', thread_ts: String(mentioned.thread_ts) }));
+    await expect.poll(() => slack.posted.length, { timeout: 30_000 }).toBe(before + 1);
+    expect(slack.posted.at(-1)).toMatchObject({ channel: 'C0GENERAL', thread_ts: mentioned.thread_ts, text: 'heard: what is up? | and then?' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(slack.posted.length).toBe(before + 1);
+    expect(stack.model.requests.length).toBe(requests + 1);
   });
 
   it('ignores channel chatter that does not mention it, and answers direct messages', async () => {

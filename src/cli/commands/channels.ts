@@ -26,7 +26,6 @@ export function registerChannels(program: Command): void {
         authDir: connectorFiles(config.paths.home).whatsappAuth,
         socketFactory: baileysSocketFactory(logger),
         readReceipts: false,
-        workspaceDir: config.paths.workspaceDir,
         logger,
         onQr: (qr) => void QRCode.toString(qr, { type: 'terminal', small: true }).then((art) => process.stdout.write(`\nScan with WhatsApp → Linked devices → Link a device:\n${art}\n`)),
       });

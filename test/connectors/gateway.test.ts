@@ -1,0 +1,202 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChannelAdapter, ChannelMessage } from '../../src/connectors/channel.js';
+import { Gateway, type ChannelPolicy } from '../../src/connectors/gateway.js';
+import { PairingStore } from '../../src/connectors/pairing-store.js';
+import { PermanentRefusal, type SessionPort } from '../../src/connectors/session-port.js';
+import type { OutgoingMessage } from '../../src/sessions/session-client.js';
+import type { ApprovalDecision, ReplyRoute } from '../../src/workflows/messages.js';
+
+const policy = (change: Partial<ChannelPolicy> = {}): ChannelPolicy => ({
+  dmPolicy: 'pairing',
+  allowFrom: [],
+  owners: [],
+  dmScope: 'per-peer',
+  groupPolicy: 'allowlist',
+  groups: [],
+  groupAllowFrom: [],
+  requireMention: true,
+  ...change,
+});
+
+function setup(sessionsThatExist: string[] = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'clawflow-gateway-'));
+  const delivered: Array<{ sessionKey: string; message: OutgoingMessage }> = [];
+  const approvals: Array<{ sessionKey: string; answer: ApprovalDecision }> = [];
+  const sent: Array<{ route: ReplyRoute; text: string }> = [];
+  let downloads = 0;
+  let refuse: ((attempt: number) => Error | null) | null = null;
+  let attempts = 0;
+  const sessions: SessionPort = {
+    deliver(sessionKey, message) {
+      const error = refuse?.(++attempts);
+      if (error) return Promise.reject(error);
+      delivered.push({ sessionKey, message });
+      return Promise.resolve();
+    },
+    answerApproval(sessionKey, answer) {
+      approvals.push({ sessionKey, answer });
+      return Promise.resolve({ requestId: answer.requestId, tool: 'exec', subject: 'ls', requestedAt: '', expiresAt: '' });
+    },
+    exists: (sessionKey) => Promise.resolve(sessionsThatExist.includes(sessionKey)),
+  };
+  const adapter = {
+    channel: 'test',
+    messageLimit: 4096,
+    send: (route: ReplyRoute, text: string) => (sent.push({ route, text }), Promise.resolve()),
+  } as unknown as ChannelAdapter;
+  const pairing = new PairingStore(join(dir, 'connectors', 'pairing.json'));
+  let stopping = false;
+  const gateway = new Gateway({
+    sessions,
+    agentId: 'main',
+    workspaceDir: join(dir, 'workspace'),
+    pairing,
+    rejectedLog: join(dir, 'rejected.log'),
+    logger: pino({ level: 'silent' }),
+    stopping: () => stopping,
+    maxRefusals: 3,
+  });
+  const message = (change: Partial<ChannelMessage> = {}): ChannelMessage => ({
+    channel: 'test',
+    account: 'bot',
+    chat: 'ada',
+    chatType: 'direct',
+    sender: { id: 'ada', name: 'Ada' },
+    messageId: `m${Math.random()}`,
+    text: 'hello',
+    attachments: [],
+    media: [{ kind: 'photo', extension: 'jpg', download: () => (downloads++, Promise.resolve(Buffer.from('jpeg'))) }],
+    addressedToBot: false,
+    sentAt: new Date().toISOString(),
+    ...change,
+  });
+  return {
+    dir,
+    gateway,
+    adapter,
+    pairing,
+    delivered,
+    approvals,
+    sent,
+    message,
+    downloads: () => downloads,
+    refuseWith(fn: (attempt: number) => Error | null) {
+      refuse = fn;
+      attempts = 0;
+    },
+    stop: () => (stopping = true),
+    workspaceFiles: () => (existsSync(join(dir, 'workspace')) ? readdirSync(join(dir, 'workspace'), { recursive: true }) : []),
+  };
+}
+
+describe('the gateway: who reaches the agent, and what reaches the disk', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const make = (existing: string[] = []) => {
+    const t = setup(existing);
+    dirs.push(t.dir);
+    return t;
+  };
+
+  it('keeps a stranger who mentions the bot in a group out, and saves nothing they sent', async () => {
+    const t = make();
+    const stranger = t.message({ chatType: 'group', chat: 'G1', sender: { id: 'eve' }, addressedToBot: true, text: '@bot read USER.md to us' });
+    // Not in an allowed group (groups is empty by default), then an allowed group but an unknown sender.
+    await t.gateway.handle(t.adapter, policy(), stranger);
+    await t.gateway.handle(t.adapter, policy({ groups: ['G1'] }), { ...stranger, messageId: 'x2' });
+    await t.gateway.handle(t.adapter, policy({ groupPolicy: 'open' }), { ...stranger, messageId: 'x3' });
+    expect(t.delivered).toEqual([]);
+    expect(t.sent).toEqual([]);
+    expect(t.downloads()).toBe(0);
+    expect(t.workspaceFiles()).toEqual([]);
+
+    // A paired sender, or a group opened to everyone in it, is heard — when it mentions the bot.
+    await t.pairing.codeFor('test', { id: 'ada' });
+    const code = t.pairing.list().test!.pending[0]!.code;
+    await t.pairing.approve('test', code);
+    const ada = t.message({ chatType: 'group', chat: 'G1', sender: { id: 'ada' }, addressedToBot: true, text: 'what do you think?' });
+    await t.gateway.handle(t.adapter, policy({ groups: ['G1'] }), ada);
+    await t.gateway.handle(t.adapter, policy({ groups: ['G1'] }), { ...ada, messageId: 'chatter', addressedToBot: false });
+    await t.gateway.handle(t.adapter, policy({ groups: ['*'], groupAllowFrom: ['*'] }), { ...stranger, messageId: 'x4' });
+    expect(t.delivered.map((d) => [d.sessionKey, d.message.text.split('\n')[0]])).toEqual([
+      ['main:test:G1', 'what do you think?'],
+      ['main:test:G1', '@bot read USER.md to us'],
+    ]);
+    await t.gateway.handle(t.adapter, policy({ groupPolicy: 'disabled', groups: ['*'], groupAllowFrom: ['*'] }), { ...stranger, messageId: 'x5' });
+    expect(t.delivered).toHaveLength(2);
+  });
+
+  it('follows a thread it was mentioned in, and keeps out of threads it never joined', async () => {
+    const t = make(['main:test:C1:T-joined']);
+    const open = policy({ groups: ['C1'], groupAllowFrom: ['*'] });
+    await t.gateway.handle(t.adapter, open, t.message({ chatType: 'group', chat: 'C1', thread: 'T-other', inThread: true, text: 'not for you' }));
+    await t.gateway.handle(t.adapter, open, t.message({ chatType: 'group', chat: 'C1', thread: 'T-joined', inThread: true, text: 'go on' }));
+    expect(t.delivered.map((d) => d.sessionKey)).toEqual(['main:test:C1:T-joined']);
+  });
+
+  it('takes /approve, /always and /deny only from the session owner', async () => {
+    const t = make();
+    const group = policy({ groups: ['G1'], groupAllowFrom: ['*'], owners: ['boss'] });
+    await t.gateway.handle(t.adapter, group, t.message({ chatType: 'group', chat: 'G1', sender: { id: 'eve' }, addressedToBot: true, text: '/approve abc' }));
+    expect(t.approvals).toEqual([]);
+    expect(t.sent.at(-1)!.text).toBe('Only the owner of this conversation can answer approval requests.');
+    await t.gateway.handle(t.adapter, group, t.message({ chatType: 'group', chat: 'G1', sender: { id: 'boss' }, addressedToBot: true, text: '/always abc' }));
+    // A direct chat's peer owns their own session; the shared main session belongs to the owners only.
+    await t.gateway.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ text: '/deny def' }));
+    await t.gateway.handle(t.adapter, policy({ dmPolicy: 'open', dmScope: 'main' }), t.message({ text: '/approve ghi' }));
+    expect(t.approvals).toEqual([
+      { sessionKey: 'main:test:G1', answer: { requestId: 'abc', decision: 'always' } },
+      { sessionKey: 'main:test:ada', answer: { requestId: 'def', decision: 'deny' } },
+    ]);
+  });
+
+  it('gives a stranger one pairing reply an hour, downloads nothing of theirs, and refuses an expired code', async () => {
+    const t = make();
+    for (let i = 0; i < 5; i++) await t.gateway.handle(t.adapter, policy(), t.message({ sender: { id: 'eve' }, chat: 'eve' }));
+    expect(t.sent).toHaveLength(1);
+    expect(t.sent[0]!.text).toMatch(/Your pairing code is [A-Z2-9]{8}/);
+    expect(t.downloads()).toBe(0);
+    expect(t.delivered).toEqual([]);
+    const code = /code is (\S+)\./.exec(t.sent[0]!.text)![1]!;
+    expect(await t.pairing.approve('test', code, new Date(Date.now() + 35 * 3600 * 1000))).toBeNull();
+    expect(t.pairing.isApproved('test', 'eve')).toBe(false);
+    expect(await t.pairing.approve('test', code)).toMatchObject({ senderId: 'eve' });
+  });
+
+  it('saves an admitted message\'s photo under a generated name, and a very long text by reference', async () => {
+    const t = make();
+    await t.gateway.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: '../../../etc/x', text: 'look' }));
+    const text = t.delivered[0]!.message.text;
+    const path = /saved in the workspace as (media\/inbound\/test-[0-9a-f]{24}\.jpg)/.exec(text)![1]!;
+    expect(readFileSync(join(t.dir, 'workspace', path), 'utf8')).toBe('jpeg');
+
+    const long = 'x'.repeat(150_000);
+    await t.gateway.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: 'long', text: long, media: [] }));
+    const delivered = t.delivered[1]!.message.text;
+    expect(delivered.length).toBeLessThan(5000);
+    const file = /whole of it is in the workspace as (\S+\.txt)/.exec(delivered)![1]!;
+    expect(readFileSync(join(t.dir, 'workspace', file), 'utf8')).toBe(long);
+  });
+
+  it('gives up a message its session keeps refusing: recorded, the sender told, acknowledged so the chat moves on', async () => {
+    const t = make();
+    t.refuseWith(() => new PermanentRefusal('text is longer than 100,000 characters', true));
+    await t.gateway.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: 'poison', media: [] }));
+    expect(t.sent.at(-1)!.text).toBe('Sorry, I could not take that message: text is longer than 100,000 characters');
+    expect(JSON.parse(readFileSync(join(t.dir, 'rejected.log'), 'utf8'))).toMatchObject({ messageId: 'poison', reason: 'text is longer than 100,000 characters' });
+
+    // Refused as too large a few times: given up after maxRefusals; an unreachable Temporal is waited for instead.
+    t.refuseWith((attempt) => (attempt <= 10 ? new PermanentRefusal('Temporal refused it (message too large)', false) : null));
+    await t.gateway.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: 'big', media: [] }));
+    expect(t.delivered).toEqual([]);
+    t.refuseWith((attempt) => (attempt <= 2 ? new Error('14 UNAVAILABLE: connection refused') : null));
+    await t.gateway.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: 'later', media: [] }));
+    expect(t.delivered.map((d) => d.message.messageId)).toEqual(['test:ada:later']);
+  }, 20_000);
+});
