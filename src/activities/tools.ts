@@ -6,6 +6,7 @@ import type { ClawflowConfig } from '../config/load.js';
 import { protectedStatePaths } from '../config/paths.js';
 import type { ToolCall, ToolResult, ToolSpec } from '../runtime/contract.js';
 import type { BrowserPool } from '../tools/browser-pool.js';
+import { byReference } from '../tools/large-result.js';
 import { offeredTools, toolRegistry } from '../tools/registry.js';
 import { ApprovalRequired, ToolError, type Artifact } from '../tools/tool.js';
 import { buildSystemPrompt, ensureWorkspace } from '../workspace/workspace.js';
@@ -81,12 +82,13 @@ export function createToolActivities({ config, browsers }: ToolActivityDeps) {
         // A cancelled call reports the cancellation, so the turn that was stopped does not wait for anything else.
         if (context.cancellationSignal.aborted) await context.cancelled;
         const { output: text, artifacts } = typeof output === 'string' ? { output, artifacts: undefined } : output;
-        return { kind: 'result', result: result(text, false), workspaceChanged: tool.mutatesWorkspace, ...(artifacts ? { artifacts } : {}) };
+        const inline = await byReference(text, { workspace, sessionKey, callId: call.id, tool: call.name });
+        return { kind: 'result', result: result(inline, false), workspaceChanged: tool.mutatesWorkspace, ...(artifacts ? { artifacts } : {}) };
       } catch (error) {
         if (context.cancellationSignal.aborted) await context.cancelled;
         if (error instanceof ApprovalRequired) return { kind: 'approvalRequired', subject: error.subject };
         const message = error instanceof ToolError || error instanceof z.ZodError ? error.message : `${call.name} failed: ${(error as Error).message}`;
-        return { kind: 'result', result: result(message, true), workspaceChanged: tool.mutatesWorkspace };
+        return { kind: 'result', result: result(await byReference(message, { workspace, sessionKey, callId: call.id, tool: call.name }), true), workspaceChanged: tool.mutatesWorkspace };
       } finally {
         clearInterval(beat);
       }

@@ -1,9 +1,24 @@
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { z } from 'zod';
+import { inlineResultChars } from './large-result.js';
 import { defineTool, ToolError } from './tool.js';
 import { resolveInWorkspace } from './workspace-path.js';
 
 const maxLines = 2000;
+
+/** Whether a file starts like a binary one (a NUL byte in its first 8,000 bytes). */
+async function looksBinary(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(8000);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).includes(0);
+  } finally {
+    await handle.close();
+  }
+}
 
 export const readTool = defineTool({
   name: 'read',
@@ -15,25 +30,50 @@ export const readTool = defineTool({
       limit: z.number().int().min(1).max(maxLines).optional().describe('how many lines'),
     })
     .strict(),
-  async run({ path, offset = 1, limit = maxLines }, { workspace, protectedPaths, config }) {
+  async run({ path, offset = 1, limit = maxLines }, { workspace, protectedPaths, config, signal }) {
     const file = await resolveInWorkspace(workspace, path, protectedPaths);
     const info = await stat(file).catch(() => null);
     if (!info) throw new ToolError(`${path} does not exist`);
     if (info.isDirectory()) throw new ToolError(`${path} is a directory; use exec with ls to list it`);
     // A FIFO or a device would block the reader (and a Node I/O thread) for as long as it likes.
     if (!info.isFile()) throw new ToolError(`${path} is not a regular file; only regular files are read`);
-    if (info.size > config.files.maxReadBytes * 20) throw new ToolError(`${path} is ${info.size} bytes, too large to read (limit ${config.files.maxReadBytes * 20})`);
-    const buffer = await readFile(file);
-    if (buffer.subarray(0, 8000).includes(0)) throw new ToolError(`${path} is a binary file`);
-    const lines = buffer.toString('utf8').split('\n');
-    let text = lines.slice(offset - 1, offset - 1 + limit).join('\n');
-    const notes: string[] = [];
-    if (Buffer.byteLength(text) > config.files.maxReadBytes) {
-      text = Buffer.from(text).subarray(0, config.files.maxReadBytes).toString('utf8');
-      notes.push(`[cut at ${config.files.maxReadBytes} bytes]`);
+    if (await looksBinary(file)) throw new ToolError(`${path} is a binary file`);
+
+    // Whole lines up to what one result carries inline (history stays small); the model reads on with offset.
+    // The file streams by: its size does not matter, only the piece asked for is kept.
+    const budget = Math.min(inlineResultChars, config.files.maxReadBytes);
+    let text = '';
+    let taken = 0;
+    let full = false;
+    let lineNumber = 0;
+    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8', signal }), crlfDelay: Infinity });
+    for await (const line of lines) {
+      lineNumber += 1;
+      if (lineNumber < offset || full) continue;
+      if (taken === limit || (taken > 0 && text.length + 1 + line.length > budget)) {
+        full = true;
+        continue;
+      }
+      text += (taken > 0 ? '\n' : '') + line;
+      taken += 1;
     }
-    const last = Math.min(lines.length, offset - 1 + limit);
-    if (offset > 1 || last < lines.length) notes.push(`[lines ${offset}-${last} of ${lines.length}; use offset to read more]`);
-    return notes.length ? `${text}\n${notes.join(' ')}` : text;
+    // Counted as `split('\n')` does: a file ending in a newline has an empty last line.
+    const total = lineNumber + (info.size === 0 || (await endsWithNewline(file, info.size)) ? 1 : 0);
+    if (offset > total) throw new ToolError(`${path} has ${total} lines; offset ${offset} is past its end`);
+    if (text.length > budget) text = `${text.slice(0, budget)} [… this line is ${text.length.toLocaleString('en')} characters long; the rest of it is not shown]`;
+    const last = offset - 1 + taken;
+    if (offset > 1 || last < total) return `${text}\n[lines ${offset}-${last} of ${total}${last < total ? `; read on with offset ${last + 1}` : ''}]`;
+    return text;
   },
 });
+
+async function endsWithNewline(file: string, size: number): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(1);
+    await handle.read(buffer, 0, 1, size - 1);
+    return buffer[0] === 0x0a;
+  } finally {
+    await handle.close();
+  }
+}

@@ -67,7 +67,10 @@ export class JsonlTranscriptStore {
     return keys;
   }
 
-  /** The turn number of the last complete line, and whether the file ends in a line torn by a crash. */
+  /**
+   * The turn number of the last complete line, and whether the file ends in a line torn by a crash. Reads backwards in
+   * chunks until a whole line that parses has been seen, however long it is (a 70,000-character answer included).
+   */
   private async tail(file: string): Promise<{ lastTurn: number; tornLine: boolean }> {
     let handle;
     try {
@@ -77,16 +80,37 @@ export class JsonlTranscriptStore {
     }
     try {
       const { size } = await handle.stat();
-      const length = Math.min(size, tailBytes);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, size - length);
-      const text = buffer.toString('utf8');
-      const tornLine = text.length > 0 && !text.endsWith('\n');
-      const lines = text.split('\n').filter((l) => l.trim());
-      for (let i = lines.length - 1; i >= 0; i -= 1) {
-        // skips a torn last line and the partial first line of the tail
-        const parsed = transcriptEntrySchema.safeParse(parseJson(lines[i]!));
-        if (parsed.success) return { lastTurn: parsed.data.turn, tornLine };
+      let buffer = Buffer.alloc(0);
+      /** The file offset `buffer` starts at: it holds [start, size). */
+      let start = size;
+      const readMore = async (): Promise<boolean> => {
+        if (start === 0) return false;
+        const length = Math.min(tailBytes, start);
+        const chunk = Buffer.alloc(length);
+        await handle.read(chunk, 0, length, start - length);
+        buffer = Buffer.concat([chunk, buffer]);
+        start -= length;
+        return true;
+      };
+      /** The newline at or before the file offset `before` (exclusive of anything after it), or -1 for the file's start. */
+      const newlineBefore = async (before: number): Promise<number | null> => {
+        for (;;) {
+          const index = before - start < 0 ? -1 : buffer.lastIndexOf(0x0a, before - start);
+          if (index !== -1) return start + index;
+          if (!(await readMore())) return start === 0 ? -1 : null;
+        }
+      };
+      if (size === 0) return { lastTurn: 0, tornLine: false };
+      await readMore();
+      const tornLine = buffer[buffer.length - 1] !== 0x0a;
+      // Complete lines end at a newline; the newest one ends at the last newline of the file.
+      let lineEnd = await newlineBefore(size - 1);
+      while (lineEnd !== null && lineEnd >= 0) {
+        const lineStart = (await newlineBefore(lineEnd - 1)) ?? -1;
+        const line = buffer.subarray(lineStart + 1 - start, lineEnd - start).toString('utf8');
+        const parsed = line.trim() ? transcriptEntrySchema.safeParse(parseJson(line)) : null;
+        if (parsed?.success) return { lastTurn: parsed.data.turn, tornLine };
+        lineEnd = lineStart;
       }
       return { lastTurn: 0, tornLine };
     } finally {

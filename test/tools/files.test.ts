@@ -24,7 +24,7 @@ describe('file tools, confined to the workspace', () => {
     context = contexts.make();
     expect(await writeTool.run({ path: 'notes/a.md', content: 'one\ntwo\nthree' }, context)).toBe('wrote 13 bytes to notes/a.md');
     expect(await readTool.run({ path: 'notes/a.md' }, context)).toBe('one\ntwo\nthree');
-    expect(await readTool.run({ path: 'notes/a.md', offset: 2, limit: 1 }, context)).toBe('two\n[lines 2-2 of 3; use offset to read more]');
+    expect(await readTool.run({ path: 'notes/a.md', offset: 2, limit: 1 }, context)).toBe('two\n[lines 2-2 of 3; read on with offset 3]');
     await refused(readTool.run({ path: 'missing.md' }, context), /missing.md does not exist/);
   });
 
@@ -142,5 +142,17 @@ describe('file tools, confined to the workspace', () => {
     await refused(writeTool.run({ path: '.git/config', content: '[core]\n\tfsmonitor = touch pwned' }, context), /not allowed here: git runs/);
     context = contexts.make({ exec: { policy: 'deny' } });
     expect(await writeTool.run({ path: 'Makefile', content: 'all:' }, context)).toMatch(/^wrote/);
+  });
+
+  it('reads a big file in pieces that stay small, and says where to read on', async () => {
+    context = contexts.make();
+    const lines = Array.from({ length: 100_000 }, (_, i) => `line ${i + 1} ${'x'.repeat(40)}`);
+    writeFileSync(join(context.workspace, 'big.log'), lines.join('\n'));
+    const first = String(await readTool.run({ path: 'big.log' }, context));
+    expect(first.length).toBeLessThan(8_200);
+    const next = Number(/read on with offset (\d+)\]$/.exec(first)![1]);
+    expect(first).toContain(`line ${next - 1} `);
+    const second = String(await readTool.run({ path: 'big.log', offset: next, limit: 3 }, context));
+    expect(second.split('\n').slice(0, 3)).toEqual(lines.slice(next - 1, next + 2));
   });
 });

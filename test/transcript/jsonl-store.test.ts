@@ -37,4 +37,21 @@ describe('JSONL transcript store', () => {
     expect((await store.read('main:cli:x'))!.map((e) => `${e.turn}${e.role}`)).toEqual(['1user', '1assistant', '2user', '2assistant']);
     expect(readFileSync(store.fileFor('main:cli:x'), 'utf8').endsWith('\n')).toBe(true);
   });
+
+  it('recognises a retried append after answers of any length (the check once read only the last 64 KiB)', async () => {
+    const store = new JsonlTranscriptStore(mkdtempSync(join(tmpdir(), 'clawflow-transcripts-')));
+    const long = (n: number, chars: number): TranscriptEntry[] => [
+      { turn: n, role: 'user', text: `q${n}`, messageId: `m${n}`, at: '2026-01-01T00:00:00Z' },
+      { turn: n, role: 'assistant', text: 'y'.repeat(chars), at: '2026-01-01T00:00:01Z' },
+    ];
+    expect(await store.append('main:cli:long', long(1, 70_000))).toBe(2);
+    expect(await store.append('main:cli:long', long(1, 70_000))).toBe(0);
+    expect(await store.append('main:cli:long', long(2, 300_000))).toBe(2);
+    expect(await store.append('main:cli:long', long(2, 300_000))).toBe(0);
+    // A torn line after a long one is skipped, and the long one still counts.
+    appendFileSync(store.fileFor('main:cli:long'), `{"turn":3,"role":"user","text":"${'z'.repeat(100_000)}`);
+    expect(await store.append('main:cli:long', long(2, 300_000))).toBe(0);
+    expect(await store.append('main:cli:long', long(3, 10))).toBe(2);
+    expect((await store.read('main:cli:long'))!.map((e) => `${e.turn}${e.role}`)).toEqual(['1user', '1assistant', '2user', '2assistant', '3user', '3assistant']);
+  });
 });
