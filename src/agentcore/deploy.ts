@@ -6,6 +6,29 @@ import {
   UpdateAgentRuntimeCommand,
   type AgentRuntimeStatus,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import type { ClawflowConfig } from '../config/load.js';
+
+/**
+ * Model settings the runtime container needs, from this machine's configuration. Never the API key itself: the
+ * container reads it from AWS Secrets Manager at start (model.apiKeySecretArn), so it is in no environment variable.
+ */
+export function runtimeEnvironment(model: ClawflowConfig['model'], apiKeySecretArn: string | undefined): Record<string, string> {
+  if (model.apiKey && !apiKeySecretArn) {
+    throw new Error(
+      'the model API key would go into the runtime\'s environment in plain text. Store it in AWS Secrets Manager and pass --api-key-secret-arn <arn> (or set model.apiKeySecretArn); the runtime\'s role needs secretsmanager:GetSecretValue on it',
+    );
+  }
+  const entries: Array<[string, string | number | undefined]> = [
+    ['CLAWFLOW_MODEL_PROVIDER', model.provider],
+    ['CLAWFLOW_MODEL_BASE_URL', model.baseUrl],
+    ['CLAWFLOW_MODEL', model.name],
+    ['CLAWFLOW_MODEL_API_KEY_SECRET_ARN', apiKeySecretArn],
+    ['CLAWFLOW_MODEL_API_KEY_SECRET_JSON_KEY', apiKeySecretArn ? model.apiKeySecretJsonKey : undefined],
+    ['CLAWFLOW_MODEL_REGION', model.region],
+    ['CLAWFLOW_MODEL_MAX_TOKENS', model.maxTokens],
+  ];
+  return Object.fromEntries(entries.filter((e): e is [string, string | number] => e[1] !== undefined).map(([k, v]) => [k, String(v)]));
+}
 
 export interface DeployOptions {
   /** Agent runtime name: letters, digits and underscores (AgentCore's rule). */

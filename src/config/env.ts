@@ -17,6 +17,8 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_MODEL_BASE_URL', path: ['model', 'baseUrl'], kind: 'string' },
   { env: 'CLAWFLOW_MODEL', path: ['model', 'name'], kind: 'string' },
   { env: 'CLAWFLOW_MODEL_API_KEY', path: ['model', 'apiKey'], kind: 'string', secret: true },
+  { env: 'CLAWFLOW_MODEL_API_KEY_SECRET_ARN', path: ['model', 'apiKeySecretArn'], kind: 'string' },
+  { env: 'CLAWFLOW_MODEL_API_KEY_SECRET_JSON_KEY', path: ['model', 'apiKeySecretJsonKey'], kind: 'string' },
   { env: 'CLAWFLOW_MODEL_REGION', path: ['model', 'region'], kind: 'string' },
   { env: 'CLAWFLOW_MODEL_MAX_TOKENS', path: ['model', 'maxTokens'], kind: 'number' },
   { env: 'CLAWFLOW_MODEL_REQUEST_TIMEOUT_SECONDS', path: ['model', 'requestTimeoutSeconds'], kind: 'number' },

@@ -2,6 +2,7 @@ import { ensureStateDir, type ClawflowConfig } from '../config/load.js';
 import { runtimeToken } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { pingSchema } from '../runtime/contract.js';
+import { withModelApiKey } from '../runtime/model-secret.js';
 import { providerFromConfig } from '../runtime/providers/index.js';
 import type { ModelProvider } from '../runtime/providers/provider.js';
 import { startRuntime, type RunningRuntime } from '../runtime/server.js';
@@ -81,7 +82,8 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger): P
     }
 
     let runtime: RunningRuntime | null = null;
-    const provider = providerFromConfig(config.model);
+    // Only a runtime of our own needs the model's key (read from Secrets Manager when model.apiKeySecretArn names one).
+    const provider = providerFromConfig(config.agentcore.runtimeArn || config.runtime.url ? config.model : await withModelApiKey(config.model, logger));
     if (config.agentcore.runtimeArn) {
       // Turns run on AgentCore: no local runtime is needed.
     } else if (config.runtime.url) {

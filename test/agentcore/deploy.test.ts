@@ -1,6 +1,7 @@
 import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployAgentRuntime, type DeployOptions } from '../../src/agentcore/deploy.js';
+import { deployAgentRuntime, runtimeEnvironment, type DeployOptions } from '../../src/agentcore/deploy.js';
+import { loadConfig } from '../../src/config/load.js';
 import { WireServer, type RecordedRequest } from '../helpers/wire-server.js';
 
 const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/clawflow-AbC123';
@@ -59,5 +60,21 @@ describe('clawflow agentcore deploy (against a local control plane, real AWS SDK
     const result = await deployAgentRuntime(client, options, () => Promise.resolve());
     expect(result).toMatchObject({ created: false, version: '2' });
     expect(server.requests.find((r) => r.method === 'PUT')!.path).toBe('/runtimes/clawflow-AbC123/');
+  });
+
+  it('never puts the model API key in the runtime\'s environment: only the Secrets Manager secret that holds it', () => {
+    const model = { ...loadConfig({ CLAWFLOW_HOME: '/nonexistent' }).model, baseUrl: 'https://api.openai.com/v1', name: 'gpt-4o-mini', apiKey: 'sk-plain-text' };
+    expect(() => runtimeEnvironment(model, undefined)).toThrow(/plain text.*--api-key-secret-arn/);
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:clawflow/model-key-AbCdEf';
+    const environment = runtimeEnvironment({ ...model, apiKeySecretJsonKey: 'key' }, arn);
+    expect(environment).toEqual({
+      CLAWFLOW_MODEL_PROVIDER: 'openai-compatible',
+      CLAWFLOW_MODEL_BASE_URL: 'https://api.openai.com/v1',
+      CLAWFLOW_MODEL: 'gpt-4o-mini',
+      CLAWFLOW_MODEL_API_KEY_SECRET_ARN: arn,
+      CLAWFLOW_MODEL_API_KEY_SECRET_JSON_KEY: 'key',
+      CLAWFLOW_MODEL_MAX_TOKENS: '4096',
+    });
+    expect(JSON.stringify(environment)).not.toContain('sk-plain-text');
   });
 });

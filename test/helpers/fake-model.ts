@@ -9,6 +9,8 @@ export interface ModelRequest {
   stream?: boolean;
   /** Set when the caller hung up before the answer was sent. */
   aborted: boolean;
+  /** The Authorization header the caller sent (the model API key). */
+  authorization?: string;
 }
 
 /** A scripted answer: words, or a request to call tools (OpenAI's function calling). */
@@ -89,7 +91,7 @@ export class FakeModel {
       return;
     }
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Omit<ModelRequest, 'aborted'>;
-    const request: ModelRequest = { ...body, aborted: false };
+    const request: ModelRequest = { ...body, aborted: false, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) };
     this.requests.push(request);
     for (const notify of this.arrivals.splice(0)) notify();
     res.on('close', () => {

@@ -12,19 +12,6 @@ const wholeNumber =
   };
 const seconds = wholeNumber('seconds');
 
-/** Model settings the runtime container needs, from this machine's configuration (the API key included, if set). */
-function runtimeEnvironment(model: ReturnType<typeof loadConfig>['model']): Record<string, string> {
-  const entries: Array<[string, string | number | undefined]> = [
-    ['CLAWFLOW_MODEL_PROVIDER', model.provider],
-    ['CLAWFLOW_MODEL_BASE_URL', model.baseUrl],
-    ['CLAWFLOW_MODEL', model.name],
-    ['CLAWFLOW_MODEL_API_KEY', model.apiKey],
-    ['CLAWFLOW_MODEL_REGION', model.region],
-    ['CLAWFLOW_MODEL_MAX_TOKENS', model.maxTokens],
-  ];
-  return Object.fromEntries(entries.filter((e): e is [string, string | number] => e[1] !== undefined).map(([k, v]) => [k, String(v)]));
-}
-
 export function registerAgentCore(program: Command): void {
   const agentcore = program.command('agentcore').description('Amazon Bedrock AgentCore Runtime: a local emulator, and deployment');
 
@@ -72,20 +59,21 @@ export function registerAgentCore(program: Command): void {
     .requiredOption('--role-arn <arn>', 'IAM role the runtime runs as')
     .option('--name <name>', 'agent runtime name (letters, digits, underscores)', 'clawflow')
     .option('--region <region>', 'AWS region (default: AWS_REGION)')
+    .option('--api-key-secret-arn <arn>', 'AWS Secrets Manager secret holding the model API key (default: model.apiKeySecretArn)')
     .option('--wait <seconds>', 'how long to wait for READY', seconds, 600)
-    .action(async (options: { image: string; roleArn: string; name: string; region?: string; wait: number }) => {
+    .action(async (options: { image: string; roleArn: string; name: string; region?: string; apiKeySecretArn?: string; wait: number }) => {
       const config = loadConfig();
       const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
       if (!region) throw new Error('no AWS region: pass --region or set AWS_REGION');
       if (!/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/.test(options.name)) throw new Error(`--name "${options.name}": use a letter, then letters, digits and underscores (at most 48)`);
       const { BedrockAgentCoreControlClient } = await import('@aws-sdk/client-bedrock-agentcore-control');
-      const { deployAgentRuntime } = await import('../../agentcore/deploy.js');
+      const { deployAgentRuntime, runtimeEnvironment } = await import('../../agentcore/deploy.js');
       const client = new BedrockAgentCoreControlClient({ region });
       const result = await deployAgentRuntime(client, {
         name: options.name,
         imageUri: options.image,
         roleArn: options.roleArn,
-        environment: runtimeEnvironment(config.model),
+        environment: runtimeEnvironment(config.model, options.apiKeySecretArn ?? config.model.apiKeySecretArn),
         idleTimeoutSeconds: config.agentcore.idleTimeoutSeconds,
         maxLifetimeSeconds: config.agentcore.maxLifetimeSeconds,
         waitSeconds: options.wait,

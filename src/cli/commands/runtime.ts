@@ -4,6 +4,7 @@ import { runtimeToken } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 import { providerFromConfig } from '../../runtime/providers/index.js';
+import { withModelApiKey } from '../../runtime/model-secret.js';
 import { startRuntime } from '../../runtime/server.js';
 
 export function registerRuntime(program: Command): void {
@@ -16,7 +17,7 @@ export function registerRuntime(program: Command): void {
       const config = loadConfig();
       const logger = createLogger(config.log.level);
       keepServingOnUncaughtErrors(logger);
-      const provider = providerFromConfig(config.model);
+      const provider = providerFromConfig(await withModelApiKey(config.model, logger));
       const token = runtimeToken(config);
       if (!token) logger.warn('runtime.auth is "none": /invocations answers anyone who reaches this port (meant for the AgentCore container only)');
       // Bound beyond loopback (a container), the runtime is reached under names it cannot know.
