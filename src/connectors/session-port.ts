@@ -2,6 +2,7 @@ import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } 
 import type { ClawflowConfig } from '../config/load.js';
 import { answerApproval, deliverInbound, InvalidMessageError, sessionHandle, type OutgoingMessage } from '../sessions/session-client.js';
 import type { ApprovalDecision, ApprovalRequest } from '../workflows/messages.js';
+import { SessionKeyError } from '../workflows/session-key.js';
 
 /** What the gateway needs of the sessions: hand a message over, answer an approval, know whether a session exists. */
 export interface SessionPort {
@@ -35,7 +36,7 @@ export function temporalSessionPort(client: Client, config: ClawflowConfig): Ses
       try {
         await deliverInbound(client, config, sessionKey, message);
       } catch (error) {
-        if (error instanceof InvalidMessageError) throw new PermanentRefusal(error.message, true);
+        if (error instanceof InvalidMessageError || error instanceof SessionKeyError) throw new PermanentRefusal(error.message, true);
         const cause = error instanceof ServiceError ? error.cause : error;
         if (isGrpcServiceError(cause) && (cause.code === invalidArgument || cause.code === resourceExhausted)) {
           throw new PermanentRefusal(`Temporal refused it (${cause.details || cause.message})`, false);

@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import type { Logger } from '../logger.js';
@@ -67,21 +68,69 @@ interface SlackMessageEvent {
   files?: Array<{ id: string }>;
 }
 
+const maxEventBytes = 1024 * 1024;
+
+/**
+ * The Events API endpoint: each body is read (at most 1 MB) and must be a JSON object or a form before Bolt's
+ * receiver verifies its signature and handles it. (Bolt's own server leaves a request with a `null` body unanswered,
+ * with an unhandled rejection.)
+ */
+async function listenForEvents(receiver: HTTPReceiver, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    const refuse = (status: number, message: string): void => {
+      req.resume();
+      if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain' }).end(message);
+    };
+    if (req.method !== 'POST') return refuse(405, 'POST Slack events here');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('error', () => undefined);
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxEventBytes) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > maxEventBytes) return refuse(413, 'too large');
+      const rawBody = Buffer.concat(chunks);
+      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+      if (type === 'application/json') {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(rawBody.toString('utf8'));
+        } catch {
+          return refuse(400, 'not JSON');
+        }
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return refuse(400, 'not a JSON object');
+      } else if (type !== 'application/x-www-form-urlencoded') return refuse(415, 'Content-Type must be application/json or a form');
+      // Bolt reads a body already buffered from `rawBody`.
+      Object.assign(req, { rawBody });
+      receiver.requestListener(req, res);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // Loopback only: Slack reaches it through the reverse proxy that terminates TLS.
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return server;
+}
+
 /** Slack through Bolt: Socket Mode or the HTTP Events API (signatures verified, retries recognised). */
 export class SlackAdapter implements ChannelAdapter {
   readonly channel = 'slack';
   readonly messageLimit = slackMessageLimit;
   private readonly app: App;
+  /** HTTP mode: our own server in front of Bolt's receiver, which reads and checks each body first. */
+  private readonly events: HTTPReceiver | null;
+  private server: Server | null = null;
   private botUserId = '';
   private current: ChannelStatus = { channel: 'slack', state: 'starting' };
   private onMessage: ((message: ChannelMessage) => Promise<void>) | null = null;
 
   constructor(private readonly options: SlackOptions) {
-    const receiver =
-      options.mode === 'socket'
-        ? new AckAfterProcessingReceiver(options.appToken!, options.apiUrl, options.logger)
-        : // The HTTP response (the acknowledgement) waits until the event was handed over.
-          new HTTPReceiver({ signingSecret: options.signingSecret!, port: options.httpPort, processBeforeResponse: true, logLevel: LogLevel.ERROR });
+    // The HTTP response (the acknowledgement) waits until the event was handed over.
+    this.events = options.mode === 'http' ? new HTTPReceiver({ signingSecret: options.signingSecret!, processBeforeResponse: true, logLevel: LogLevel.ERROR }) : null;
+    const receiver = this.events ?? new AckAfterProcessingReceiver(options.appToken!, options.apiUrl, options.logger);
     this.app = new App({ token: options.botToken, receiver, clientOptions: { slackApiUrl: options.apiUrl, retryConfig: { retries: 0 } }, logLevel: LogLevel.ERROR });
     this.app.event('message', async ({ event, body }) => {
       const message = this.normalize(event as unknown as SlackMessageEvent, (body as { team_id?: string }).team_id ?? 'slack');
@@ -97,12 +146,16 @@ export class SlackAdapter implements ChannelAdapter {
     this.onMessage = onMessage;
     const auth = await this.app.client.auth.test();
     this.botUserId = auth.user_id ?? '';
-    await this.app.start();
+    if (this.events) this.server = await listenForEvents(this.events, this.options.httpPort);
+    else await this.app.start();
     this.current = { channel: 'slack', state: 'connected', detail: `${auth.user ?? this.botUserId} (${this.options.mode === 'socket' ? 'Socket Mode' : `Events API on :${this.options.httpPort}`})` };
   }
 
   async stop(): Promise<void> {
-    await this.app.stop().catch(() => undefined);
+    if (this.server) {
+      this.server.closeAllConnections();
+      await new Promise((resolve) => this.server!.close(resolve));
+    } else await this.app.stop().catch(() => undefined);
     this.current = { ...this.current, state: 'stopped' };
   }
 
