@@ -1,14 +1,24 @@
 import { pino, type Logger, type Level } from 'pino';
 import pretty from 'pino-pretty';
+import { redactDeep, type Redactor } from './redaction.js';
 
 export type { Logger };
 
 /** Paths pino blanks out wherever they appear in a log record. */
 const redactPaths = ['apiKey', '*.apiKey', '*.*.apiKey', 'authorization', '*.authorization', 'headers.authorization', 'token', '*.token'];
 
-/** The one logger factory: human-readable lines on a terminal, JSON lines otherwise (stderr either way). */
-export function createLogger(level: Level | 'silent' = 'info', name = 'clawflow'): Logger {
-  const options = { name, level, redact: { paths: redactPaths, censor: '[redacted]' } };
+/**
+ * The one logger factory: human-readable lines on a terminal, JSON lines otherwise (stderr either way). With a
+ * redactor, every string of every record (messages, fields, errors) passes through it: no configured secret, and no
+ * token that looks like one, reaches a log line.
+ */
+export function createLogger(level: Level | 'silent' = 'info', redact?: Redactor, name = 'clawflow'): Logger {
+  const options = {
+    name,
+    level,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    ...(redact ? { hooks: { logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) { method.apply(this, args.map((a) => redactDeep(a, redact))); } } } : {}),
+  };
   if (process.stderr.isTTY && process.env.CLAWFLOW_LOG_FORMAT !== 'json') {
     return pino(options, pretty({ destination: 2, colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' }));
   }

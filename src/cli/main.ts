@@ -15,6 +15,9 @@ import { registerStop } from './commands/stop.js';
 import { registerWorker } from './commands/worker.js';
 import { describeError } from './errors.js';
 
+// Everything ClawFlow creates (state, secrets, the Temporal database, transcripts) is the user's alone.
+process.umask(0o077);
+
 const program = new Command('clawflow')
   .description('A personal AI agent where every conversation is a durable Temporal workflow.')
   .showHelpAfterError()

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import JSON5 from 'json5';
@@ -98,11 +98,36 @@ const starterConfig = `// ClawFlow configuration (JSON5). Every key can also be 
 }
 `;
 
-/** Creates the state dir and a commented starter config file if they do not exist yet. */
-export function ensureStateDir(config: ClawflowConfig): void {
-  mkdirSync(config.paths.home, { recursive: true });
-  mkdirSync(dirname(config.paths.temporalDb), { recursive: true });
-  if (!existsSync(config.paths.configFile)) writeFileSync(config.paths.configFile, starterConfig, { flag: 'wx' });
+/**
+ * Creates the state dir (0700) and a commented starter config file (0600) if they do not exist yet, and closes up
+ * what another tool or an older ClawFlow left readable to other users: directories 0700, files 0600 (the workspace
+ * inside it is the user's own and left as it is). Returns the paths it repaired, for a warning.
+ */
+export function ensureStateDir(config: ClawflowConfig): string[] {
+  mkdirSync(config.paths.home, { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(config.paths.temporalDb), { recursive: true, mode: 0o700 });
+  if (!existsSync(config.paths.configFile)) writeFileSync(config.paths.configFile, starterConfig, { flag: 'wx', mode: 0o600 });
+  return closeUp(config.paths.home, new Set([resolve(config.paths.workspaceDir)]));
+}
+
+/** Says so when the state dir had to be closed up. */
+export function warnIfRepaired(repaired: readonly string[], logger: { warn(fields: object, message: string): void }): void {
+  if (repaired.length === 0) return;
+  logger.warn({ count: repaired.length, first: repaired.slice(0, 5) }, 'the state dir was readable by other users; made its directories 0700 and its files 0600');
+}
+
+function closeUp(path: string, skip: ReadonlySet<string>): string[] {
+  if (skip.has(resolve(path))) return [];
+  const info = lstatSync(path, { throwIfNoEntry: false });
+  if (!info || info.isSymbolicLink()) return [];
+  const repaired: string[] = [];
+  if ((info.mode & 0o077) !== 0) {
+    // The owner's own bits stay (a script keeps its x); nobody else's.
+    chmodSync(path, (info.mode & 0o700) | (info.isDirectory() ? 0o700 : 0o600));
+    repaired.push(path);
+  }
+  if (info.isDirectory()) for (const entry of readdirSync(path)) repaired.push(...closeUp(join(path, entry), skip));
+  return repaired;
 }
 
 /** The configuration as it may be shown to a person: secrets replaced. */

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRedactor, type Redactor } from '../redaction.js';
+import { secretPaths } from './env.js';
 import type { ClawflowConfig } from './load.js';
 
 /** Secrets ClawFlow makes for itself on first use, one file each under `<home>/secrets/` (0700, files 0600). */
@@ -51,4 +53,16 @@ export function runtimeToken(config: ClawflowConfig): string | null {
 /** The link that opens the WebChat: it carries the install's WebChat key, which the page trades for a cookie. */
 export function webChatOpenUrl(config: ClawflowConfig): string {
   return `http://127.0.0.1:${config.channels.webchat.port}/?token=${installSecret(config.paths.home, 'webchat-token')}`;
+}
+
+/** Every secret value this install knows: configured ones and the install's own (made now if they do not exist yet). */
+export function secretValues(config: ClawflowConfig): string[] {
+  const configured = secretPaths.map((path) => path.split('.').reduce<unknown>((holder, part) => (holder as Record<string, unknown> | undefined)?.[part], config));
+  const own = (['api-token', 'runtime-token', 'webchat-token', 'internal-token'] as const).map((name) => installSecret(config.paths.home, name));
+  return [...configured, ...own].filter((value): value is string => typeof value === 'string' && value.length > 0);
+}
+
+/** The redactor for this install's secrets (logs, and every error that leaves an activity). */
+export function redactorFor(config: ClawflowConfig): Redactor {
+  return createRedactor(secretValues(config));
 }

@@ -1,4 +1,4 @@
-import { ensureStateDir, type ClawflowConfig } from '../config/load.js';
+import { ensureStateDir, warnIfRepaired, type ClawflowConfig } from '../config/load.js';
 import { runtimeToken } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { pingSchema } from '../runtime/contract.js';
@@ -46,7 +46,7 @@ async function checkRuntime(url: string): Promise<void> {
 
 /** Everything `clawflow start` runs: Temporal (own dev server or TEMPORAL_ADDRESS), the agent runtime, the workers. */
 export async function startLocalStack(config: ClawflowConfig, logger: Logger): Promise<LocalStack> {
-  ensureStateDir(config);
+  warnIfRepaired(ensureStateDir(config), logger);
   const stops: Array<() => Promise<void>> = [];
   const stop = async (): Promise<void> => {
     for (const fn of stops.reverse()) await fn().catch((error: Error) => logger.error({ err: error.message }, 'error while stopping'));

@@ -3,7 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createConnectorActivities } from '../activities/index.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { connectorFiles } from '../config/paths.js';
-import { installSecret } from '../config/secrets.js';
+import { installSecret, redactorFor } from '../config/secrets.js';
 import type { ChannelAdapter, ChannelStatus } from '../connectors/channel.js';
 import { Gateway, type ChannelPolicy } from '../connectors/gateway.js';
 import { PairingStore } from '../connectors/pairing-store.js';
@@ -21,6 +21,7 @@ import type { Logger } from '../logger.js';
 import { connectClient, temporalAddress } from '../temporal/connection.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
+import { commonWorkerOptions } from './worker-options.js';
 
 export interface ConnectorSet {
   /** Each connected channel, with where it is (the bot's name, the WebChat URL). */
@@ -142,9 +143,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     namespace: config.temporal.namespace,
     taskQueue: taskQueues.connector,
     activities: createConnectorActivities({ adapters, sentLog: new SentLog(files.sentLog), workspaceDir: config.paths.workspaceDir }),
-    shutdownGraceTime: '5s',
-    // An activity that ignores cancellation must not keep the process from stopping.
-    shutdownForceTime: '20s',
+    ...commonWorkerOptions(redactorFor(config)),
   });
   const running = worker.run();
 

@@ -4,12 +4,13 @@ import { createAgentActivities, createToolActivities, createTranscriptActivities
 import { transportFromConfig } from '../agent-transport/index.js';
 import { webChatDeltaSink } from '../connectors/delta-sink.js';
 import type { ClawflowConfig } from '../config/load.js';
-import { installSecret } from '../config/secrets.js';
+import { installSecret, redactorFor } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { connectClient, ensureSearchAttributes, temporalAddress } from '../temporal/connection.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
+import { commonWorkerOptions } from './worker-options.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
 import { BrowserPool, findChromium } from '../tools/browser-pool.js';
 
@@ -33,6 +34,7 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     await admin.close();
   }
 
+  const common = commonWorkerOptions(redactorFor(config));
   const connection = await NativeConnection.connect({ address });
   // Scheduled turns reach sessions through the client, as any caller does.
   const client = await connectClient(config);
@@ -46,9 +48,7 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     activities: createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir)),
     // After a worker dies, its sessions move to another worker this soon (histories are short, so replay is cheap).
     stickyQueueScheduleToStartTimeout: '3s',
-    shutdownGraceTime: '5s',
-    // An activity that ignores cancellation must not keep the process from stopping.
-    shutdownForceTime: '20s',
+    ...common,
   });
   const agent = await Worker.create({
     connection,
@@ -60,9 +60,7 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
       client,
       config,
     }),
-    shutdownGraceTime: '5s',
-    // An activity that ignores cancellation must not keep the process from stopping.
-    shutdownForceTime: '20s',
+    ...common,
   });
   const browsers = new BrowserPool(findChromium(config.tools.browser.executablePath), config.tools.browser.idleSeconds * 1000);
   const tools = await Worker.create({
@@ -70,9 +68,7 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     namespace,
     taskQueue: taskQueues.tools,
     activities: createToolActivities({ config, browsers }),
-    shutdownGraceTime: '5s',
-    // An activity that ignores cancellation must not keep the process from stopping.
-    shutdownForceTime: '20s',
+    ...common,
   });
   const workers = [sessions, agent, tools];
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,6 +54,23 @@ describe('configuration', () => {
     ensureStateDir(config);
     expect(readFileSync(config.paths.configFile, 'utf8')).toContain('CLAWFLOW_MODEL_API_KEY');
     expect(loadConfig({ CLAWFLOW_HOME: home }).temporal.port).toBe(7233);
+  });
+
+  it('closes up a state dir others could read (0700 directories, 0600 files), leaving the workspace as it is', () => {
+    const home = homeWith();
+    chmodSync(home, 0o755);
+    mkdirSync(join(home, 'agents', 'main', 'sessions'), { recursive: true, mode: 0o755 });
+    writeFileSync(join(home, 'agents', 'main', 'sessions', 'cli%3Ame.jsonl'), '{}\n', { mode: 0o644 });
+    writeFileSync(join(home, 'hook.sh'), '#!/bin/sh\n', { mode: 0o755 });
+    mkdirSync(join(home, 'workspace'), { mode: 0o755 });
+    writeFileSync(join(home, 'workspace', 'notes.md'), 'mine', { mode: 0o644 });
+    const config = loadConfig({ CLAWFLOW_HOME: home });
+    const repaired = ensureStateDir(config);
+    expect(repaired.length).toBeGreaterThanOrEqual(5);
+    const mode = (path: string): number => statSync(join(home, path)).mode & 0o777;
+    expect([mode('.'), mode('agents'), mode('agents/main/sessions'), mode('agents/main/sessions/cli%3Ame.jsonl'), mode('hook.sh'), mode('clawflow.json')]).toEqual([0o700, 0o700, 0o700, 0o600, 0o700, 0o600]);
+    expect([mode('workspace'), mode('workspace/notes.md')]).toEqual([0o755, 0o644]);
+    expect(ensureStateDir(config)).toEqual([]);
   });
 
   it('is documented: the README lists every environment variable', () => {

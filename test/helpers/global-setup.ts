@@ -14,6 +14,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     temporalCli: TemporalCli;
+    /** The shared dev server's SQLite file: tests search it for what must never be stored. */
+    temporalDbFile: string;
   }
 }
 
@@ -38,6 +40,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   project.provide('temporalAddress', server.address);
   project.provide('temporalCli', cli);
+  project.provide('temporalDbFile', join(dir, 'temporal.sqlite'));
   return async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,8 @@ describe('npx clawflow start', () => {
   });
 
   it('runs the whole stack, stops cleanly on Ctrl-C, and a second start finds the session where it was', async () => {
+    // As an older install (or a permissive umask) would have left it.
+    chmodSync(home, 0o755);
     const first = spawnCli(['start'], env);
     await first.waitFor(/Press Ctrl-C to stop/, 120_000);
     expect(first.output()).toContain(`Temporal Web UI   http://127.0.0.1:${ports.ui}`);
@@ -62,6 +64,15 @@ describe('npx clawflow start', () => {
 
     const sent = await runCli(['send', 'main:cli:me', 'one'], env);
     expect(sent).toMatchObject({ code: 0, output: 'heard one\n' });
+    // Everything it keeps (configuration, secrets, the Temporal database, transcripts) is the user's alone.
+    const readableByOthers = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const path = join(dir, entry.name);
+        if (path === join(home, 'workspace') || entry.isSymbolicLink()) return [];
+        return [...((statSync(path).mode & 0o077) !== 0 ? [path] : []), ...(entry.isDirectory() ? readableByOthers(path) : [])];
+      });
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    expect(readableByOthers(home)).toEqual([]);
 
     first.child.kill('SIGINT');
     expect(await first.exited, first.output()).toBe(0);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { redactorFor } from '../../config/secrets.js';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
@@ -24,7 +25,7 @@ export function registerAgentCore(program: Command): void {
     .option('--max-sessions <n>', 'most runtime processes at once (the least recently used idle one makes room)', wholeNumber('sessions'), 8)
     .action(async (options: { port: number; idleTimeout: number; maxLifetime: number; maxSessions: number }) => {
       const config = loadConfig();
-      const logger = createLogger(config.log.level);
+      const logger = createLogger(config.log.level, redactorFor(config));
       keepServingOnUncaughtErrors(logger);
       const { AgentCoreEmulator } = await import('../../agentcore-emulator/emulator.js');
       const emulator = await new AgentCoreEmulator({

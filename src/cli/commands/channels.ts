@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { connectorFiles } from '../../config/paths.js';
-import { webChatOpenUrl } from '../../config/secrets.js';
+import { webChatOpenUrl, redactorFor } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
 import { printJson, printTable } from '../output.js';
 
@@ -16,7 +16,7 @@ export function registerChannels(program: Command): void {
     .action(async (channel: string, options: { timeout: number }) => {
       if (channel !== 'whatsapp') throw new Error(`only whatsapp logs in by QR code; ${channel} uses a token in the configuration`);
       const config = loadConfig();
-      const logger = createLogger(config.log.level);
+      const logger = createLogger(config.log.level, redactorFor(config));
       const [{ WhatsAppAdapter }, { baileysSocketFactory }, QRCode] = await Promise.all([
         import('../../connectors/whatsapp.js'),
         import('../../connectors/whatsapp-socket.js'),

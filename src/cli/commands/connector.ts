@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.js';
+import { redactorFor } from '../../config/secrets.js';
+import { ensureStateDir, loadConfig, warnIfRepaired } from '../../config/load.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 
@@ -9,8 +10,9 @@ export function registerConnector(program: Command): void {
     .description('run the connector worker alone: the chat channels (Telegram…) and reply delivery, against an existing Temporal server')
     .action(async () => {
       const config = loadConfig();
-      const logger = createLogger(config.log.level);
+      const logger = createLogger(config.log.level, redactorFor(config));
       keepServingOnUncaughtErrors(logger);
+      warnIfRepaired(ensureStateDir(config), logger);
       const { startConnectors } = await import('../../workers/run-connectors.js');
       const connectors = await startConnectors(config, logger);
       logger.info({ channels: connectors.channels }, 'connector running');

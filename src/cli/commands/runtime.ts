@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
-import { runtimeToken } from '../../config/secrets.js';
+import { runtimeToken, redactorFor } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 import { providerFromConfig } from '../../runtime/providers/index.js';
@@ -15,7 +15,7 @@ export function registerRuntime(program: Command): void {
     .option('--host <host>', 'address to bind (0.0.0.0 in a container)', '127.0.0.1')
     .action(async (options: { port?: number; host: string }) => {
       const config = loadConfig();
-      const logger = createLogger(config.log.level);
+      const logger = createLogger(config.log.level, redactorFor(config));
       keepServingOnUncaughtErrors(logger);
       const provider = providerFromConfig(await withModelApiKey(config.model, logger));
       const token = runtimeToken(config);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, type ClawflowConfig } from '../../config/load.js';
-import { apiToken, webChatOpenUrl } from '../../config/secrets.js';
+import { apiToken, webChatOpenUrl, redactorFor } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 
@@ -36,7 +36,7 @@ export function registerStart(program: Command): void {
     .description('run the whole local stack: Temporal dev server, agent runtime and workers (Ctrl-C stops it)')
     .action(async () => {
       const config = loadConfig();
-      const logger = createLogger(config.log.level);
+      const logger = createLogger(config.log.level, redactorFor(config));
       keepServingOnUncaughtErrors(logger);
       const stopSignal = watchStopSignals();
       const { startLocalStack } = await import('../../stack/local-stack.js');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.js';
+import { redactorFor } from '../../config/secrets.js';
+import { ensureStateDir, loadConfig, warnIfRepaired } from '../../config/load.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 
@@ -9,8 +10,9 @@ export function registerWorker(program: Command): void {
     .description('run the workers alone against an existing Temporal server and agent runtime (for deployments)')
     .action(async () => {
       const config = loadConfig();
-      const logger = createLogger(config.log.level);
+      const logger = createLogger(config.log.level, redactorFor(config));
       keepServingOnUncaughtErrors(logger);
+      warnIfRepaired(ensureStateDir(config), logger);
       const runtimeUrl = config.runtime.url ?? `http://127.0.0.1:${config.runtime.port}`;
       const { startWorkers } = await import('../../workers/run-workers.js');
       const workers = await startWorkers(config, runtimeUrl, logger);
