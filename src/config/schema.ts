@@ -181,6 +181,13 @@ export const configFileSchema = z
             executablePath: z.string().min(1).optional(),
             /** A session's pages close after this long unused; the browser, once no session has pages. */
             idleSeconds: z.number().int().min(5).max(86_400).default(300),
+            /**
+             * Private destinations the browser may open anyway (loopback, LAN, link-local are refused by default): `host`,
+             * `host:port`, an address, or a CIDR block (`192.168.1.0/24`). ClawFlow's own ports never open.
+             */
+            allowPrivateNetwork: z.array(z.string().min(1)).default([]),
+            /** The largest download kept (in the workspace's downloads/). */
+            maxDownloadBytes: z.number().int().min(1000).max(2_000_000_000).default(50_000_000),
           })
           .strict()
           .prefault({}),

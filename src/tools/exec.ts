@@ -15,7 +15,7 @@ interface Invocation {
  * Runs, refuses, or asks. What is allowlisted or approved is the whole invocation: the command line (every simple
  * command in it), the variables it is given and where it runs.
  */
-function checkPolicy(invocation: Invocation, { config, approved }: ToolContext): void {
+function checkPolicy(invocation: Invocation, { config, approved, browsers, sessionKey }: ToolContext): void {
   const { policy, allowlist } = config.exec;
   if (policy === 'deny') throw new ToolError('running commands is switched off on this machine (tools.exec.policy "deny")');
   if (policy === 'full' || approved) return;
@@ -28,7 +28,10 @@ function checkPolicy(invocation: Invocation, { config, approved }: ToolContext):
         : `"${invocation.command}" is not allowed here: not every command in it matches a pattern of tools.exec.allowlist (substitutions, redirections and globs never do)`,
     );
   }
-  throw new ApprovalRequired(describeInvocation(invocation));
+  // A web page may have asked for it: the user sees where the agent was browsing when it asked.
+  const page = browsers.currentUrl(sessionKey);
+  const browsing = page && page !== 'about:blank' ? `\n(the agent's browser is on ${page}: what a page says may have led to this)` : '';
+  throw new ApprovalRequired(`${describeInvocation(invocation)}${browsing}`);
 }
 
 /** Ends the command's whole process group: first politely, then for good. */

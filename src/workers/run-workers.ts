@@ -12,7 +12,7 @@ import { taskQueues } from '../workflows/task-queues.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
 import { commonWorkerOptions } from './worker-options.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
-import { BrowserPool, findChromium } from '../tools/browser-pool.js';
+import { BrowserPool, browserPolicy, findChromium } from '../tools/browser-pool.js';
 
 export interface WorkerSet {
   /** Resolves when every worker has stopped. */
@@ -62,7 +62,7 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     }),
     ...common,
   });
-  const browsers = new BrowserPool(findChromium(config.tools.browser.executablePath), config.tools.browser.idleSeconds * 1000);
+  const browsers = new BrowserPool(findChromium(config.tools.browser.executablePath), config.tools.browser.idleSeconds * 1000, browserPolicy(config));
   const tools = await Worker.create({
     connection,
     namespace,

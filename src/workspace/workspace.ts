@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { untrustedContentRule } from '../tools/untrusted.js';
 
 /** The day's note file, as OpenClaw names it: memory/YYYY-MM-DD.md (local date). */
 export function dailyNotePath(date: Date): string {
@@ -73,7 +74,7 @@ export async function buildSystemPrompt(dir: string, maxChars: number, now = new
   const found = (await Promise.all(names.map(async (name) => ({ name, text: await readIfPresent(join(dir, name)) })))).filter(
     (f): f is { name: string; text: string } => f.text !== null && f.text.trim() !== '',
   );
-  const intro = `You are ClawFlow, a personal AI agent. The user's workspace files follow; they are your memory and instructions. Today is ${now.toDateString()}.`;
+  const intro = `You are ClawFlow, a personal AI agent. The user's workspace files follow; they are your memory and instructions. Today is ${now.toDateString()}.\n\n${untrustedContentRule}`;
   const sections: string[] = [intro];
   let budget = maxChars - intro.length;
   found.forEach((file, index) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { protectedStatePaths } from '../../src/config/paths.js';
-import { BrowserPool, findChromium } from '../../src/tools/browser-pool.js';
+import { BrowserPool, browserPolicy, findChromium } from '../../src/tools/browser-pool.js';
 import type { ToolContext } from '../../src/tools/tool.js';
 
 /** A real workspace directory and the context a tool call gets, with tools configuration overrides. */
@@ -15,7 +15,7 @@ export function toolContext(tools: Record<string, unknown> = {}): ToolContext & 
   mkdirSync(home);
   writeFileSync(join(home, 'clawflow.json'), JSON.stringify({ tools }));
   const config = loadConfig({ CLAWFLOW_HOME: home });
-  const browsers = new BrowserPool(findChromium(config.tools.browser.executablePath), 60_000);
+  const browsers = new BrowserPool(findChromium(config.tools.browser.executablePath), 60_000, { ...browserPolicy(config), workspace });
   return {
     workspace,
     protectedPaths: protectedStatePaths(config.paths),

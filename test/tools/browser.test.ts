@@ -43,11 +43,14 @@ function decodePng(png: Buffer): { width: number; height: number } {
 describe('browser (real Chromium through playwright-core)', () => {
   let server: Server;
   let url: string;
-  const context = toolContext();
+  let context: ReturnType<typeof toolContext>;
   beforeAll(async () => {
     server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const { port } = server.address() as AddressInfo;
+    url = `http://127.0.0.1:${port}/`;
+    // A local test server: private addresses open only when listed.
+    context = toolContext({ browser: { allowPrivateNetwork: [`127.0.0.1:${port}`] } });
   });
   afterAll(async () => {
     await context.cleanup();
@@ -55,7 +58,7 @@ describe('browser (real Chromium through playwright-core)', () => {
   });
 
   it('opens a page, reads it, types, clicks a button that changes it, and takes a screenshot', async () => {
-    expect(await browserTool.run({ action: 'open', url }, context)).toMatch(new RegExp(`^# Counter\nURL: ${url}\n\nHello from a page on 127\\.0\\.0\\.1\n\\s*Press me$`));
+    expect(await browserTool.run({ action: 'open', url }, context)).toMatch(new RegExp(`^<<<UNTRUSTED WEB CONTENT from ${url}>>>\n# Counter\nHello from a page on 127\\.0\\.0\\.1\n\\s*Press me\n<<<END UNTRUSTED WEB CONTENT>>>$`));
     expect(await browserTool.run({ action: 'snapshot', mode: 'aria' }, context)).toContain('button "Press me"');
     await browserTool.run({ action: 'type', selector: '#name', text: 'Ada' }, context);
     expect(await browserTool.run({ action: 'click', selector: 'text=Press me' }, context)).toContain('Clicked, Ada');

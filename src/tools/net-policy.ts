@@ -1,0 +1,137 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+
+/**
+ * Where the agent's web tools (the browser, and any tool that fetches a URL) may go: the public internet over http(s).
+ * Loopback, link-local (cloud metadata at 169.254.169.254), private and unique-local addresses are refused, checked
+ * on the addresses a name resolves to at request time, so a name that resolves to 127.0.0.1 (DNS rebinding) does
+ * not slip through. A user can open chosen private hosts (`tools.browser.allowPrivateNetwork`); ClawFlow's own
+ * ports on them never open.
+ */
+export interface NetPolicy {
+  /** Private destinations allowed anyway: `host`, `host:port`, `10.0.0.0/8`, `192.168.1.5:8080`. */
+  allowPrivateNetwork: readonly string[];
+  /** Ports of ClawFlow's own servers: never reachable on a private or loopback address, allowed or not. */
+  clawflowPorts: readonly number[];
+  /** How names resolve (the system's resolver by default; a test passes its own). */
+  resolve?: (host: string) => Promise<Array<{ address: string; family: number }>>;
+}
+
+export type Destination = { ok: true; address: string; family: 4 | 6 } | { ok: false; reason: string };
+
+const notPublic = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  notPublic.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['2001:db8::', 32],
+] as const) {
+  notPublic.addSubnet(network, prefix, 'ipv6');
+}
+
+/** The IPv4 address an IPv6 one carries (mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::a.b.c.d`), if any. */
+function embeddedIpv4(address: string): string | null {
+  const match = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (match) return match[1]!;
+  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (!hex) return null;
+  const high = Number.parseInt(hex[1]!, 16);
+  const low = Number.parseInt(hex[2]!, 16);
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}
+
+/** Whether an address is anything but the public internet. */
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 4) return notPublic.check(address, 'ipv4');
+  if (family === 6) {
+    const v4 = embeddedIpv4(address);
+    return v4 ? notPublic.check(v4, 'ipv4') : notPublic.check(address, 'ipv6');
+  }
+  return true;
+}
+
+/** An allowPrivateNetwork entry: a CIDR block, or a host (name or address) with an optional port. */
+function parseAllowed(entry: string): { cidr: string } | { host: string; port?: number } {
+  if (entry.includes('/')) return { cidr: entry };
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+  if (bracketed) return { host: bracketed[1]!, ...(bracketed[2] ? { port: Number(bracketed[2]) } : {}) };
+  const withPort = /^([^:]+):(\d+)$/.exec(entry);
+  if (withPort) return { host: withPort[1]!, port: Number(withPort[2]) };
+  return { host: entry };
+}
+
+function allowedPrivate(host: string, address: string, port: number, policy: NetPolicy): boolean {
+  return policy.allowPrivateNetwork.some((entry) => {
+    const allowed = parseAllowed(entry);
+    if ('cidr' in allowed) {
+      const [network, bits] = allowed.cidr.split('/');
+      const family = isIP(network!);
+      if (!family || isIP(address) !== family) return false;
+      const block = new BlockList();
+      block.addSubnet(network!, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+      return block.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    }
+    if (allowed.port !== undefined && allowed.port !== port) return false;
+    return allowed.host.toLowerCase() === host.toLowerCase() || allowed.host === address;
+  });
+}
+
+function portOf(url: URL): number {
+  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+/**
+ * Where a URL may lead: refused (with the reason the model reads), or the address to connect to — use that address,
+ * not a second lookup, so the check and the connection see the same answer.
+ */
+export async function checkDestination(raw: string, policy: NetPolicy): Promise<Destination> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { ok: false, reason: `"${raw}" is not a URL` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, reason: `${url.protocol} URLs are not opened; only http and https` };
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = portOf(url);
+  let addresses: Array<{ address: string; family: number }>;
+  try {
+    addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await (policy.resolve ?? ((name: string) => lookup(name, { all: true, verbatim: true })))(host);
+  } catch (error) {
+    return { ok: false, reason: `${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+  }
+  if (addresses.length === 0) return { ok: false, reason: `${host} does not resolve` };
+  for (const { address } of addresses) {
+    if (!isPrivateAddress(address)) continue;
+    if (policy.clawflowPorts.includes(port)) return { ok: false, reason: `${host}:${port} is one of ClawFlow's own servers; the agent's web tools never open it` };
+    if (!allowedPrivate(host, address, port, policy)) {
+      return {
+        ok: false,
+        reason: `${host}${host === address ? '' : ` (${address})`} is a private, loopback or link-local address; the agent's web tools only open the public internet (tools.browser.allowPrivateNetwork opens chosen hosts)`,
+      };
+    }
+  }
+  const chosen = addresses[0]!;
+  return { ok: true, address: chosen.address, family: chosen.family === 6 ? 6 : 4 };
+}
