@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { AgentTransport } from '../agent-transport/index.js';
+import type { AgentTransport } from '../agent/transport/index.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { createScheduledTurnActivities } from './scheduled-turns.js';
 import type { DeltaSink } from '../connectors/delta-sink.js';

@@ -1,8 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { TransportError, type AgentTransport } from '../agent-transport/index.js';
+import { TransportError, type AgentTransport } from '../agent/transport/index.js';
 import type { DeltaSink } from '../connectors/delta-sink.js';
 import type { ReplyRoute } from '../workflows/messages.js';
-import { invocationResultSchema, runtimeSessionLostType, type Invocation, type InvocationResult } from '../runtime/contract.js';
+import { invocationResultSchema, runtimeSessionLostType, type Invocation, type InvocationResult } from '../contracts/agent-runtime.js';
 
 export interface InvokeAgentInput {
   /** The runtime session this step runs in (AgentCore: 33-256 characters, one microVM per id). */

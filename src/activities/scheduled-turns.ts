@@ -1,6 +1,6 @@
 import { CancelledFailure, Context } from '@temporalio/activity';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import { describeError } from '../cli/errors.js';
+import { describeError } from '../errors.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { sendMessage, sessionHandle } from '../sessions/session-client.js';
 import { statusQuery, type ReplyRoute } from '../workflows/messages.js';

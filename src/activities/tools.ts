@@ -4,7 +4,7 @@ import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
 import { protectedStatePaths } from '../config/paths.js';
-import type { ToolCall, ToolResult, ToolSpec } from '../runtime/contract.js';
+import type { ToolCall, ToolResult, ToolSpec } from '../contracts/agent-runtime.js';
 import type { BrowserPool } from '../tools/browser-pool.js';
 import { byReference } from '../tools/large-result.js';
 import { offeredTools, toolRegistry } from '../tools/registry.js';

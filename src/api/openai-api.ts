@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
-import { describeError } from '../cli/errors.js';
+import { describeError } from '../errors.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { apiToken } from '../config/secrets.js';
 import { BodyError, readJsonBody } from '../http/read-json-body.js';

@@ -13,7 +13,7 @@ import { registerSetup } from './commands/setup.js';
 import { registerStart } from './commands/start.js';
 import { registerStop } from './commands/stop.js';
 import { registerWorker } from './commands/worker.js';
-import { describeError } from './errors.js';
+import { describeError } from '../errors.js';
 
 // Everything ClawFlow creates (state, secrets, the Temporal database, transcripts) is the user's alone.
 process.umask(0o077);

@@ -1,11 +1,11 @@
 import { ensureStateDir, warnIfRepaired, type ClawflowConfig } from '../config/load.js';
 import { runtimeToken } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
-import { pingSchema } from '../runtime/contract.js';
-import { withModelApiKey } from '../runtime/model-secret.js';
-import { providerFromConfig } from '../runtime/providers/index.js';
-import type { ModelProvider } from '../runtime/providers/provider.js';
-import { startRuntime, type RunningRuntime } from '../runtime/server.js';
+import { pingSchema } from '../contracts/agent-runtime.js';
+import { withModelApiKey } from '../agent/runtime/model-secret.js';
+import { providerFromConfig } from '../agent/providers/index.js';
+import type { ModelProvider } from '../agent/providers/provider.js';
+import { startRuntime, type RunningRuntime } from '../agent/runtime/server.js';
 import { resolveTemporalCli } from '../temporal/cli-binary.js';
 import { startDevServer, devServerLogFile, type DevServer } from '../temporal/dev-server.js';
 import { connectClient, temporalAddress, waitForTemporal } from '../temporal/connection.js';

@@ -1,5 +1,5 @@
 import type { ClawflowConfig } from '../config/load.js';
-import type { ToolSpec } from '../runtime/contract.js';
+import type { ToolSpec } from '../contracts/agent-runtime.js';
 import { browserTool } from './browser.js';
 import { currentTimeTool } from './current-time.js';
 import { editTool } from './edit.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
-import type { ToolSpec } from '../runtime/contract.js';
+import type { ToolSpec } from '../contracts/agent-runtime.js';
 import type { BrowserPool } from './browser-pool.js';
 
 /** What a tool call may use: the workspace it is confined to, the session it serves, cancellation. */

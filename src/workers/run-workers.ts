@@ -1,7 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createAgentActivities, createToolActivities, createTranscriptActivities } from '../activities/index.js';
-import { transportFromConfig } from '../agent-transport/index.js';
+import { transportFromConfig } from '../agent/transport/index.js';
 import { webChatDeltaSink } from '../connectors/delta-sink.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { installSecret, redactorFor } from '../config/secrets.js';

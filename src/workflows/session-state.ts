@@ -1,5 +1,5 @@
 // Pure helpers for the session workflow's state. Workflow-safe.
-import type { HistoryTurn } from '../runtime/contract.js';
+import type { HistoryTurn } from '../contracts/agent-runtime.js';
 import type { RotationReason, RuntimeSessionState, TranscriptEntry } from './messages.js';
 
 /** Remembers the last `capacity` ids in arrival order. */

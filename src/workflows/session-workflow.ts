@@ -16,7 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AgentActivities, ConnectorActivities, RunToolOutcome, ToolActivities, TranscriptActivities, WorkspaceContext } from '../activities/index.js';
-import { runtimeSessionLostType, type InvocationResult, type ToolCall, type ToolResult, type ToolStep } from '../runtime/contract.js';
+import { runtimeSessionLostType, type InvocationResult, type ToolCall, type ToolResult, type ToolStep } from '../contracts/agent-runtime.js';
 import {
   approvalDecisionSchema,
   approvalSignal,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentCoreEmulator } from '../../src/agentcore-emulator/emulator.js';
-import { describeError } from '../../src/cli/errors.js';
+import { AgentCoreEmulator } from '../../src/agent/emulator/emulator.js';
+import { describeError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import { sessionWorkflowId, parseSessionKey } from '../../src/workflows/session-key.js';

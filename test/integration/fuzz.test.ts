@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import { loadConfig } from '../../src/config/load.js';
 import { apiToken, installSecret, runtimeToken, webChatOpenUrl } from '../../src/config/secrets.js';
 import { internalTokenHeader } from '../../src/connectors/delta-sink.js';
-import { runtimeSessionHeader } from '../../src/runtime/contract.js';
+import { runtimeSessionHeader } from '../../src/contracts/agent-runtime.js';
 import { FakeModel, heard } from '../helpers/fake-model.js';
 import { FakeSlack, signSlackRequest } from '../helpers/fake-slack.js';
 import { namespaceForFile } from '../helpers/namespace.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeError } from '../../src/cli/errors.js';
+import { describeError } from '../../src/errors.js';
 import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { isAlive, runCli, spawnCli, type CliProcess } from '../helpers/processes.js';

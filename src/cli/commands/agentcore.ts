@@ -27,7 +27,7 @@ export function registerAgentCore(program: Command): void {
       const config = loadConfig();
       const logger = createLogger(config.log.level, redactorFor(config));
       keepServingOnUncaughtErrors(logger);
-      const { AgentCoreEmulator } = await import('../../agentcore-emulator/emulator.js');
+      const { AgentCoreEmulator } = await import('../../agent/emulator/emulator.js');
       const emulator = await new AgentCoreEmulator({
         host: '127.0.0.1',
         port: options.port,
@@ -68,7 +68,7 @@ export function registerAgentCore(program: Command): void {
       if (!region) throw new Error('no AWS region: pass --region or set AWS_REGION');
       if (!/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/.test(options.name)) throw new Error(`--name "${options.name}": use a letter, then letters, digits and underscores (at most 48)`);
       const { BedrockAgentCoreControlClient } = await import('@aws-sdk/client-bedrock-agentcore-control');
-      const { deployAgentRuntime, runtimeEnvironment } = await import('../../agentcore/deploy.js');
+      const { deployAgentRuntime, runtimeEnvironment } = await import('../../agent/agentcore/deploy.js');
       const client = new BedrockAgentCoreControlClient({ region });
       const result = await deployAgentRuntime(client, {
         name: options.name,

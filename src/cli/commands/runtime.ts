@@ -3,9 +3,9 @@ import { loadConfig } from '../../config/load.js';
 import { runtimeToken, redactorFor } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
-import { providerFromConfig } from '../../runtime/providers/index.js';
-import { withModelApiKey } from '../../runtime/model-secret.js';
-import { startRuntime } from '../../runtime/server.js';
+import { providerFromConfig } from '../../agent/providers/index.js';
+import { withModelApiKey } from '../../agent/runtime/model-secret.js';
+import { startRuntime } from '../../agent/runtime/server.js';
 
 export function registerRuntime(program: Command): void {
   program

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { drain, guardRequest } from '../http/request-guard.js';
-import type { Logger } from '../logger.js';
-import { pingSchema, runtimeSessionHeader, runtimeSessionIdLength } from '../runtime/contract.js';
+import { drain, guardRequest } from '../../http/request-guard.js';
+import type { Logger } from '../../logger.js';
+import { pingSchema, runtimeSessionHeader, runtimeSessionIdLength } from '../../contracts/agent-runtime.js';
 
-const cliEntry = fileURLToPath(new URL('../../bin/clawflow.js', import.meta.url));
+const cliEntry = fileURLToPath(new URL('../../../bin/clawflow.js', import.meta.url));
 
 /** The errors InvokeAgentRuntime can answer with, and their HTTP statuses (AWS REST-JSON protocol). */
 const serviceErrors = {

@@ -6,7 +6,7 @@ import {
   UpdateAgentRuntimeCommand,
   type AgentRuntimeStatus,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import type { ClawflowConfig } from '../config/load.js';
+import type { ClawflowConfig } from '../../config/load.js';
 
 /**
  * Model settings the runtime container needs, from this machine's configuration. Never the API key itself: the

@@ -1,4 +1,4 @@
-import type { HistoryTurn } from './contract.js';
+import type { HistoryTurn } from '../../contracts/agent-runtime.js';
 
 /** What a runtime session remembers of its conversation between invocations. */
 export interface SessionContext {

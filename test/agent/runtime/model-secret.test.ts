@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runtimeSessionHeader } from '../../src/runtime/contract.js';
-import { FakeModel } from '../helpers/fake-model.js';
-import { freePort } from '../helpers/ports.js';
-import { killAll, spawnCli } from '../helpers/processes.js';
-import { WireServer } from '../helpers/wire-server.js';
+import { runtimeSessionHeader } from '../../../src/contracts/agent-runtime.js';
+import { FakeModel } from '../../helpers/fake-model.js';
+import { freePort } from '../../helpers/ports.js';
+import { killAll, spawnCli } from '../../helpers/processes.js';
+import { WireServer } from '../../helpers/wire-server.js';
 
 const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:clawflow/model-key-AbCdEf';
 

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { BodyError, readJsonBody } from '../http/read-json-body.js';
-import { drain, guardRequest, type GuardPolicy } from '../http/request-guard.js';
-import type { Logger } from '../logger.js';
+import { BodyError, readJsonBody } from '../../http/read-json-body.js';
+import { drain, guardRequest, type GuardPolicy } from '../../http/request-guard.js';
+import type { Logger } from '../../logger.js';
 import { answerPlainPrompt, ContextMissingError, runAgentStep, type TurnOptions } from './agent-turn.js';
 import {
   invocationSchema,
@@ -13,8 +13,8 @@ import {
   runtimeSessionIdLength,
   type PingBody,
   type RuntimeErrorBody,
-} from './contract.js';
-import { ProviderError, type ModelProvider } from './providers/provider.js';
+} from '../../contracts/agent-runtime.js';
+import { ProviderError, type ModelProvider } from '../providers/provider.js';
 import { SessionContextCache } from './session-cache.js';
 
 const maxBodyBytes = 10 * 1024 * 1024;

@@ -1,5 +1,5 @@
-import { runtimeErrorSchema } from '../runtime/contract.js';
-import { sseEvents } from '../runtime/providers/sse.js';
+import { runtimeErrorSchema } from '../../contracts/agent-runtime.js';
+import { sseEvents } from '../../http/sse.js';
 import { TransportError } from './transport.js';
 
 /** Reads the runtime's SSE answer: `delta` events go to `onText`, the `result` event is the answer. */

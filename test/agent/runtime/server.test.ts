@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../../src/logger.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pingSchema, runtimeSessionHeader, type HistoryTurn, type Invocation } from '../../src/runtime/contract.js';
-import { OpenAiCompatibleProvider } from '../../src/runtime/providers/openai-compatible.js';
-import { sseEvents } from '../../src/runtime/providers/sse.js';
-import { startRuntime, type RunningRuntime } from '../../src/runtime/server.js';
-import { rawRequest } from '../helpers/raw-http.js';
-import { FakeModel } from '../helpers/fake-model.js';
-import { freePort } from '../helpers/ports.js';
+import { pingSchema, runtimeSessionHeader, type HistoryTurn, type Invocation } from '../../../src/contracts/agent-runtime.js';
+import { OpenAiCompatibleProvider } from '../../../src/agent/providers/openai-compatible.js';
+import { sseEvents } from '../../../src/http/sse.js';
+import { startRuntime, type RunningRuntime } from '../../../src/agent/runtime/server.js';
+import { rawRequest } from '../../helpers/raw-http.js';
+import { FakeModel } from '../../helpers/fake-model.js';
+import { freePort } from '../../helpers/ports.js';
 
 const sessionId = 'clawflow-0123456789abcdef0123456789abcdef';
 const token = 'runtime-test-token-0123456789';

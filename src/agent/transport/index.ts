@@ -1,5 +1,5 @@
-import type { ClawflowConfig } from '../config/load.js';
-import { runtimeToken } from '../config/secrets.js';
+import type { ClawflowConfig } from '../../config/load.js';
+import { runtimeToken } from '../../config/secrets.js';
 import { createAgentCoreTransport, regionOfArn } from './agentcore.js';
 import { createHttpTransport } from './http.js';
 import type { AgentTransport } from './transport.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionContextCache } from '../../src/runtime/session-cache.js';
+import { SessionContextCache } from '../../../src/agent/runtime/session-cache.js';
 
 const turn = (n: number) => ({ turn: n, messages: [{ role: 'user' as const, content: `q${n}` }, { role: 'assistant' as const, content: `a${n}` }] });
 

@@ -3,7 +3,7 @@ import {
   InvokeAgentRuntimeCommand,
   StopRuntimeSessionCommand,
 } from '@aws-sdk/client-bedrock-agentcore';
-import { runtimeErrorStatus } from '../runtime/contract.js';
+import { runtimeErrorStatus } from '../../contracts/agent-runtime.js';
 import { readEventStream } from './event-stream.js';
 import { TransportError, type AgentTransport, type TransportFailureKind } from './transport.js';
 

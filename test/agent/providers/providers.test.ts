@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AnthropicProvider } from '../../src/runtime/providers/anthropic.js';
-import { BedrockConverseProvider } from '../../src/runtime/providers/bedrock-converse.js';
-import { OpenAiCompatibleProvider } from '../../src/runtime/providers/openai-compatible.js';
-import { ProviderError, type ModelRequest } from '../../src/runtime/providers/provider.js';
-import { FakeModel } from '../helpers/fake-model.js';
-import { WireServer } from '../helpers/wire-server.js';
+import { AnthropicProvider } from '../../../src/agent/providers/anthropic.js';
+import { BedrockConverseProvider } from '../../../src/agent/providers/bedrock-converse.js';
+import { OpenAiCompatibleProvider } from '../../../src/agent/providers/openai-compatible.js';
+import { ProviderError, type ModelRequest } from '../../../src/agent/providers/provider.js';
+import { FakeModel } from '../../helpers/fake-model.js';
+import { WireServer } from '../../helpers/wire-server.js';
 
 const tool = { name: 'current_time', description: 'the time', inputSchema: { type: 'object', properties: { timezone: { type: 'string' } } } };
 const call = { id: 'call-1', name: 'current_time', input: { timezone: 'UTC' } };

@@ -1,4 +1,4 @@
-import { runtimeErrorSchema, runtimeErrorStatus, runtimeSessionHeader } from '../runtime/contract.js';
+import { runtimeErrorSchema, runtimeErrorStatus, runtimeSessionHeader } from '../../contracts/agent-runtime.js';
 import { readEventStream } from './event-stream.js';
 import { TransportError, type AgentTransport } from './transport.js';
 

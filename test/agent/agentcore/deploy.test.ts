@@ -1,8 +1,8 @@
 import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployAgentRuntime, runtimeEnvironment, type DeployOptions } from '../../src/agentcore/deploy.js';
-import { loadConfig } from '../../src/config/load.js';
-import { WireServer, type RecordedRequest } from '../helpers/wire-server.js';
+import { deployAgentRuntime, runtimeEnvironment, type DeployOptions } from '../../../src/agent/agentcore/deploy.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { WireServer, type RecordedRequest } from '../../helpers/wire-server.js';
 
 const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/clawflow-AbC123';
 

@@ -1,4 +1,4 @@
-import type { ToolCall, ToolSpec } from '../contract.js';
+import type { ToolCall, ToolSpec } from '../../contracts/agent-runtime.js';
 
 /** The conversation as every provider adapter receives it; each maps it onto its own wire format. */
 export type ModelMessage =

@@ -1,5 +1,5 @@
-import type { InvocationResult, ParsedInvocation } from './contract.js';
-import type { ModelMessage, ModelProvider, ModelRequest } from './providers/provider.js';
+import type { InvocationResult, ParsedInvocation } from '../../contracts/agent-runtime.js';
+import type { ModelMessage, ModelProvider, ModelRequest } from '../providers/provider.js';
 import type { SessionContext, SessionContextCache } from './session-cache.js';
 
 export const defaultSystemPrompt =

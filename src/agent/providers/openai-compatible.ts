@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ToolCall } from '../contract.js';
-import { sseEvents } from './sse.js';
+import type { ToolCall } from '../../contracts/agent-runtime.js';
+import { sseEvents } from '../../http/sse.js';
 import {
   failOnHttpError,
   parseToolArguments,

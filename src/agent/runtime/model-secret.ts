@@ -1,5 +1,5 @@
-import type { ClawflowConfig } from '../config/load.js';
-import type { Logger } from '../logger.js';
+import type { ClawflowConfig } from '../../config/load.js';
+import type { Logger } from '../../logger.js';
 
 type ModelConfig = ClawflowConfig['model'];
 

@@ -2,8 +2,8 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand, StopRuntimeSessionCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentCoreEmulator } from '../../src/agentcore-emulator/emulator.js';
-import { createLogger } from '../../src/logger.js';
+import { AgentCoreEmulator } from '../../../src/agent/emulator/emulator.js';
+import { createLogger } from '../../../src/logger.js';
 
 const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/emulated-abc';
 const sessionId = 'emulator-test-session-0000000000000000001';
@@ -68,7 +68,7 @@ describe('the AgentCore emulator, driven by the real AWS SDK client', () => {
   });
 
   it('answers only local callers: another Host or a web page is refused before any runtime starts', async () => {
-    const { rawRequest } = await import('../helpers/raw-http.js');
+    const { rawRequest } = await import('../../helpers/raw-http.js');
     const url = `${emulator.url}/runtimes/${encodeURIComponent(arn)}/invocations`;
     const headers = { 'content-type': 'application/json', 'x-amzn-bedrock-agentcore-runtime-session-id': 'drive-by-session-000000000000000000000' };
     const started = emulator.history.length;
@@ -79,7 +79,7 @@ describe('the AgentCore emulator, driven by the real AWS SDK client', () => {
   });
 
   it('keeps an idle session that reports HealthyBusy, and ends it once it is Healthy and idle', async () => {
-    const busyScript = fileURLToPath(new URL('../helpers/busy-runtime.mjs', import.meta.url));
+    const busyScript = fileURLToPath(new URL('../../helpers/busy-runtime.mjs', import.meta.url));
     const busy = await new AgentCoreEmulator({
       host: '127.0.0.1',
       port: 0,
