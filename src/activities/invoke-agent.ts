@@ -1,15 +1,17 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { TransportError, type AgentTransport } from '../agent/transport/index.js';
-import type { DeltaSink } from '../connectors/delta-sink.js';
-import type { ReplyRoute } from '../workflows/messages.js';
-import { invocationResultSchema, runtimeSessionLostType, type Invocation, type InvocationResult } from '../contracts/agent-runtime.js';
+import type { ReplyRoute } from '../contracts/session-records.js';
+import type { AgentActivities } from '../contracts/activities.js';
+import { invocationResultSchema, runtimeSessionLostType } from '../contracts/agent-runtime.js';
 
-export interface InvokeAgentInput {
-  /** The runtime session this step runs in (AgentCore: 33-256 characters, one microVM per id). */
-  runtimeSessionId: string;
-  invocation: Invocation;
-  /** Where the turn's message came from: a channel that shows replies as they are written gets the text streamed. */
-  route?: ReplyRoute;
+/**
+ * Where the text of a reply goes while the model writes it: channels that can show a reply growing (WebChat). Not
+ * durable and need not be: the whole reply is delivered by the connector's `deliver` when the turn ends.
+ */
+export interface DeltaSink {
+  accepts(route: ReplyRoute): boolean;
+  /** A writer for one reply; pieces arrive at the channel in order. */
+  open(route: ReplyRoute, turn: number): (text: string) => void;
 }
 
 const heartbeatEveryMs = 1000;
@@ -21,10 +23,16 @@ function toActivityFailure(error: unknown): unknown {
   return ApplicationFailure.create({ message: error.message, type: error.type, nonRetryable: error.kind === 'fatal' });
 }
 
-export function createInvokeAgentActivities(transport: AgentTransport, deltas: DeltaSink) {
+export interface AgentActivityDeps {
+  transport: AgentTransport;
+  deltas: DeltaSink;
+}
+
+/** The activities of the `clawflow-agent` task queue that talk to the agent runtime. */
+export function createAgentActivities({ transport, deltas }: AgentActivityDeps): AgentActivities {
   return {
     /** Runs one step of a turn on the agent runtime; heartbeats while the model thinks. */
-    async invokeAgent({ runtimeSessionId, invocation, route }: InvokeAgentInput): Promise<InvocationResult> {
+    async invokeAgent({ runtimeSessionId, invocation, route }) {
       const context = Context.current();
       const heartbeat = setInterval(() => context.heartbeat(), heartbeatEveryMs);
       try {
@@ -41,7 +49,7 @@ export function createInvokeAgentActivities(transport: AgentTransport, deltas: D
     },
 
     /** Ends a runtime session the workflow has moved away from. */
-    async stopRuntimeSession({ runtimeSessionId }: { runtimeSessionId: string }): Promise<void> {
+    async stopRuntimeSession({ runtimeSessionId }) {
       try {
         await transport.stopSession(runtimeSessionId);
       } catch (error) {

@@ -1,49 +1,38 @@
 import { CancelledFailure, Context } from '@temporalio/activity';
-import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import type { RunSessionTurnInput, ScheduleActivities } from '../contracts/activities.js';
+import type { ReplyRoute } from '../contracts/session-records.js';
 import { describeError } from '../errors.js';
-import type { ClawflowConfig } from '../config/load.js';
-import { sendMessage, sessionHandle } from '../sessions/session-client.js';
-import { statusQuery, type ReplyRoute } from '../workflows/messages.js';
 
-export interface RunSessionTurnInput {
-  sessionKey: string;
-  messageId: string;
-  text: string;
-  sender: string;
+/** What scheduled turns need of the sessions and schedules; the workers pass the Temporal client's side of them. */
+export interface ScheduleActivityDeps {
+  /** A turn in a session, started if needed (update-with-start): resolves with its reply, throws with why not. */
+  sendMessage(sessionKey: string, message: Omit<RunSessionTurnInput, 'sessionKey'>): Promise<{ text: string }>;
+  /** The channel the session last heard from, if any. */
+  lastRoute(sessionKey: string): Promise<ReplyRoute | undefined>;
+  /** Removes a schedule; one already gone is no error. */
+  deleteSchedule(scheduleId: string): Promise<void>;
 }
 
-export interface RunSessionTurnOutput {
-  reply: string;
-  error?: string;
-  /** The channel the session last heard from, where a heartbeat's answer goes by default. */
-  lastRoute?: ReplyRoute;
-}
-
-/** What scheduled turns (heartbeat, cron) need of Temporal: a turn in a session, and removing a one-shot schedule. */
-export function createScheduledTurnActivities(client: Client, config: ClawflowConfig) {
+/** What scheduled turns (heartbeat, cron) need: a turn in a session, and removing a one-shot schedule. */
+export function createScheduleActivities(deps: ScheduleActivityDeps): ScheduleActivities {
   return {
     /** Runs a turn in a session (starting it if needed) and returns the reply; the message id makes retries safe. */
-    async runSessionTurn({ sessionKey, messageId, text, sender }: RunSessionTurnInput): Promise<RunSessionTurnOutput> {
+    async runSessionTurn({ sessionKey, messageId, text, sender }) {
       let reply = '';
       let error: string | undefined;
       try {
         // The update waits for the turn; a cancelled activity (worker shutting down) stops waiting, the turn goes on.
-        reply = (await Promise.race([sendMessage(client, config, sessionKey, { messageId, text, sender }), Context.current().cancelled])).text;
+        reply = (await Promise.race([deps.sendMessage(sessionKey, { messageId, text, sender }), Context.current().cancelled])).text;
       } catch (failure) {
         if (failure instanceof CancelledFailure) throw failure;
         error = describeError(failure);
       }
-      const status = await sessionHandle(client, config, sessionKey).query(statusQuery).catch(() => null);
-      return { reply, ...(error ? { error } : {}), ...(status?.lastRoute ? { lastRoute: status.lastRoute } : {}) };
+      const lastRoute = await deps.lastRoute(sessionKey).catch(() => undefined);
+      return { reply, ...(error ? { error } : {}), ...(lastRoute ? { lastRoute } : {}) };
     },
 
-    async deleteSchedule({ scheduleId }: { scheduleId: string }): Promise<void> {
-      await client.schedule
-        .getHandle(scheduleId)
-        .delete()
-        .catch((error: unknown) => {
-          if (!(error instanceof ScheduleNotFoundError)) throw error;
-        });
+    async deleteSchedule({ scheduleId }) {
+      await deps.deleteSchedule(scheduleId);
     },
   };
 }

@@ -1,31 +1,16 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
 import { protectedStatePaths } from '../config/paths.js';
-import type { ToolCall, ToolResult, ToolSpec } from '../contracts/agent-runtime.js';
+import type { RunToolInput, RunToolOutcome, ToolActivities, WorkspaceContext } from '../contracts/activities.js';
+import type { ToolResult } from '../contracts/agent-runtime.js';
 import type { BrowserPool } from '../tools/browser-pool.js';
 import { byReference } from '../tools/large-result.js';
 import { offeredTools, toolRegistry } from '../tools/registry.js';
-import { ApprovalRequired, ToolError, type Artifact } from '../tools/tool.js';
+import { ApprovalRequired, ToolError } from '../tools/tool.js';
+import { heartbeatPrompt } from '../workspace/heartbeat.js';
 import { buildSystemPrompt, ensureWorkspace } from '../workspace/workspace.js';
-
-export interface RunToolInput {
-  sessionKey: string;
-  call: ToolCall;
-  /** The user approved this call (it was answered `approvalRequired` before). */
-  approved?: boolean;
-}
-
-export type RunToolOutcome =
-  | { kind: 'result'; result: ToolResult; workspaceChanged: boolean; artifacts?: Artifact[] }
-  | { kind: 'approvalRequired'; subject: string };
-
-export interface WorkspaceContext {
-  tools: ToolSpec[];
-  systemPrompt: string;
-}
+import { describeZodError } from '../contracts/zod-issues.js';
 
 export interface ToolActivityDeps {
   config: ClawflowConfig;
@@ -33,7 +18,7 @@ export interface ToolActivityDeps {
 }
 
 /** The activities of the `clawflow-tools` task queue: they run on the user's host, inside the agent's workspace. */
-export function createToolActivities({ config, browsers }: ToolActivityDeps) {
+export function createToolActivities({ config, browsers }: ToolActivityDeps): ToolActivities {
   const workspace = config.paths.workspaceDir;
   const protectedPaths = protectedStatePaths(config.paths);
   ensureWorkspace(workspace);
@@ -44,15 +29,7 @@ export function createToolActivities({ config, browsers }: ToolActivityDeps) {
       return { tools: offeredTools(config.tools), systemPrompt: await buildSystemPrompt(workspace, config.workspace.promptMaxChars) };
     },
 
-    /** The heartbeat's prompt: HEARTBEAT.md's checklist, and how to say there is nothing to report. */
-    async heartbeatPrompt({ silentToken }: { silentToken: string }): Promise<string> {
-      const checklist = (await readFile(join(workspace, 'HEARTBEAT.md'), 'utf8').catch(() => '')).trim();
-      return [
-        'Heartbeat: a scheduled check-in, not a message from the user.',
-        checklist ? `Go through HEARTBEAT.md:\n\n${checklist}` : 'HEARTBEAT.md is empty.',
-        `If nothing needs the user's attention, answer exactly ${silentToken} and nothing else.`,
-      ].join('\n\n');
-    },
+    heartbeatPrompt: ({ silentToken }) => heartbeatPrompt(workspace, silentToken),
 
     /** Runs one tool call. A refusal or failure is answered to the model (isError), never thrown: it may recover. */
     async runTool({ sessionKey, call, approved = false }: RunToolInput): Promise<RunToolOutcome> {
@@ -63,7 +40,7 @@ export function createToolActivities({ config, browsers }: ToolActivityDeps) {
       }
       const input = tool.input.safeParse(call.input);
       if (!input.success) {
-        const problems = input.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+        const problems = describeZodError(input.error, 'input');
         return { kind: 'result', result: result(`invalid arguments for ${call.name}: ${problems}`, true), workspaceChanged: false };
       }
       const context = Context.current();
@@ -95,5 +72,3 @@ export function createToolActivities({ config, browsers }: ToolActivityDeps) {
     },
   };
 }
-
-export type ToolActivities = ReturnType<typeof createToolActivities>;

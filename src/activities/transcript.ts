@@ -1,15 +1,9 @@
-import type { TranscriptEntry } from '../workflows/messages.js';
+import type { TranscriptActivities } from '../contracts/activities.js';
 import type { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 
-export interface AppendTranscriptInput {
-  sessionKey: string;
-  entries: TranscriptEntry[];
-}
-
-export function createTranscriptActivities(store: JsonlTranscriptStore) {
+export function createTranscriptActivities(store: JsonlTranscriptStore): TranscriptActivities {
   return {
-    /** Writes a finished turn to the session's transcript; a retry after a successful write adds nothing. */
-    async appendTranscript(input: AppendTranscriptInput): Promise<void> {
+    async appendTranscript(input) {
       await store.append(input.sessionKey, input.entries);
     },
   };

@@ -11,7 +11,8 @@ import { BodyError, readJsonBody } from '../http/read-json-body.js';
 import { applyCors, drain, guardRequest, type GuardPolicy } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
 import { InvalidMessageError, resolveKey, sendMessage } from '../sessions/session-client.js';
-import { formatSessionKey } from '../workflows/session-key.js';
+import { formatSessionKey } from '../contracts/session-key.js';
+import { describeZodError } from '../contracts/zod-issues.js';
 
 export interface ApiServerOptions {
   client: Client;
@@ -108,8 +109,7 @@ export async function startApiServer({ client, config, logger, host, port }: Api
   const complete = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const parsed = chatRequestSchema.safeParse(await readBody(req, config.api.maxBodyBytes));
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ApiError(400, 'invalid_request_error', 'invalid_request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+      throw new ApiError(400, 'invalid_request_error', 'invalid_request', describeZodError(parsed.error, 'body'));
     }
     const request = parsed.data;
     if (!models.includes(request.model)) {

@@ -1,4 +1,4 @@
-import type { ReplyRoute } from '../workflows/messages.js';
+import type { ReplyRoute } from '../contracts/session-records.js';
 
 /** A message from any platform, in ClawFlow's one shape. */
 export interface ChannelMessage {

@@ -1,17 +1,7 @@
-import type { ReplyRoute } from '../workflows/messages.js';
+import type { DeltaSink } from '../activities/invoke-agent.js';
 
 /** The header carrying the install's internal token: only processes of this install can stream into the WebChat. */
 export const internalTokenHeader = 'x-clawflow-internal-token';
-
-/**
- * Where the text of a reply goes while the model writes it: channels that can show a reply growing (WebChat). Not
- * durable and need not be: the whole reply is delivered by the connector's `deliver` when the turn ends.
- */
-export interface DeltaSink {
-  accepts(route: ReplyRoute): boolean;
-  /** A writer for one reply; pieces arrive at the channel in order. */
-  open(route: ReplyRoute, turn: number): (text: string) => void;
-}
 
 /** Streams to the WebChat server on this machine (`POST /internal/delta`), in order, dropping what fails. */
 export function webChatDeltaSink(webChatUrl: string | null, internalToken: string): DeltaSink {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Client, Events, GatewayIntentBits, Partials, Routes, DiscordAPIError, type Message } from 'discord.js';
 import type { Logger } from '../logger.js';
-import type { ReplyRoute } from '../workflows/messages.js';
+import type { ReplyRoute } from '../contracts/session-records.js';
 import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
 import { ChannelSendError } from './send-error.js';
 

@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import type { Logger } from '../logger.js';
-import type { ReplyRoute } from '../workflows/messages.js';
+import type { ReplyRoute } from '../contracts/session-records.js';
 import type { ChannelAdapter, ChannelMessage } from './channel.js';
 import { materializeInbound } from './inbound-store.js';
 import type { PairingStore } from './pairing-store.js';

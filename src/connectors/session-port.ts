@@ -2,7 +2,7 @@ import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } 
 import type { ClawflowConfig } from '../config/load.js';
 import { answerApproval, deliverInbound, InvalidMessageError, sessionHandle, type OutgoingMessage } from '../sessions/session-client.js';
 import type { ApprovalDecision, ApprovalRequest } from '../workflows/messages.js';
-import { SessionKeyError } from '../workflows/session-key.js';
+import { SessionKeyError } from '../contracts/session-key.js';
 
 /** What the gateway needs of the sessions: hand a message over, answer an approval, know whether a session exists. */
 export interface SessionPort {

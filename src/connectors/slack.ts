@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import type { Logger } from '../logger.js';
-import type { ReplyRoute } from '../workflows/messages.js';
+import type { ReplyRoute } from '../contracts/session-records.js';
 import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
 import { ChannelSendError } from './send-error.js';
 

@@ -7,10 +7,11 @@ import { z } from 'zod';
 import { BodyError, readJsonBody } from '../http/read-json-body.js';
 import { checkContentType, drain, guardRequest, type GuardPolicy, type Refusal } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
-import type { ReplyRoute, TranscriptEntry } from '../workflows/messages.js';
+import type { ReplyRoute, TranscriptEntry } from '../contracts/session-records.js';
 import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
 import { internalTokenHeader } from './delta-sink.js';
 import { webChatPage, webChatLockedPage } from './webchat-page.js';
+import { describeZodError } from '../contracts/zod-issues.js';
 
 export interface WebChatOptions {
   host: string;
@@ -210,7 +211,7 @@ export class WebChatAdapter implements ChannelAdapter {
       throw error;
     }
     const delta = deltaSchema.safeParse(body);
-    if (!delta.success) return void res.writeHead(400, { 'content-type': 'text/plain' }).end(delta.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!delta.success) return void res.writeHead(400, { 'content-type': 'text/plain' }).end(describeZodError(delta.error, 'body'));
     this.broadcast(delta.data.chat, { type: 'delta', turn: delta.data.turn, text: delta.data.text });
     res.writeHead(204).end();
   }
@@ -238,7 +239,7 @@ export class WebChatAdapter implements ChannelAdapter {
   private receive(socket: WebSocket, chat: string, text: string | undefined, onMessage: (message: ChannelMessage) => Promise<void>): void {
     const parsed = clientMessageSchema.safeParse(text === undefined ? undefined : parseJson(text));
     if (!parsed.success) {
-      const why = text === undefined ? 'binary frames are not messages' : parsed.error.issues.map((i) => `${i.path.join('.') || 'frame'}: ${i.message}`).join('; ');
+      const why = text === undefined ? 'binary frames are not messages' : describeZodError(parsed.error, 'frame');
       return socket.send(JSON.stringify({ type: 'error', message: why }));
     }
     const { id, text: body } = parsed.data;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { DisconnectReason, type AuthenticationState, type WAMessage, type WAMessageKey } from 'baileys';
 import type { Logger } from '../logger.js';
-import type { ReplyRoute } from '../workflows/messages.js';
+import type { ReplyRoute } from '../contracts/session-records.js';
 import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
 import { ChannelSendError } from './send-error.js';
 import { useAtomicAuthState } from './whatsapp-auth-store.js';

@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { ClawflowConfig } from '../config/load.js';
-import type { ReplyRoute } from '../workflows/messages.js';
+import type { ReplyRoute } from '../contracts/session-records.js';
 import type { ScheduledTurnInput, ScheduledTurnWorkflow } from '../workflows/scheduled-turn-workflow.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { InvalidJobError, parseActiveHours, parseDuration, scheduleSpecFor, type When } from './job-spec.js';
@@ -162,6 +162,16 @@ export class ScheduleClient {
       lastRun: last?.toISOString() ?? null,
     };
   }
+}
+
+/** Removes a schedule; one already gone (a one-shot job whose firing was retried) is no error. */
+export async function deleteSchedule(client: Client, scheduleId: string): Promise<void> {
+  await client.schedule
+    .getHandle(scheduleId)
+    .delete()
+    .catch((error: unknown) => {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+    });
 }
 
 export { InvalidJobError, ScheduleNotFoundError };

@@ -3,27 +3,11 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client, type Wo
 import type { ClawflowConfig } from '../config/load.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import type { SessionWorkflow } from '../workflows/index.js';
-import {
-  approvalDecisionSchema,
-  approvalSignal,
-  inboundMessageSchema,
-  inboundSignal,
-  sendUpdate,
-  stopSignal,
-  statusQuery,
-  transcriptQuery,
-  describeZodError,
-  type ApprovalDecision,
-  type ApprovalRequest,
-  type InboundMessage,
-  type SessionInput,
-  type SessionSettings,
-  type SessionStatus,
-  type TranscriptEntry,
-  type TurnReply,
-} from '../workflows/messages.js';
+import { approvalDecisionSchema, approvalSignal, inboundMessageSchema, inboundSignal, sendUpdate, stopSignal, statusQuery, transcriptQuery, type ApprovalDecision, type ApprovalRequest, type InboundMessage, type SessionInput, type SessionSettings, type SessionStatus, type TurnReply } from '../workflows/messages.js';
+import { describeZodError } from '../contracts/zod-issues.js';
+import { type TranscriptEntry } from '../contracts/session-records.js';
 import { sessionSearchAttributes as sa } from '../workflows/search-attributes.js';
-import { formatSessionKey, parseSessionKey, sessionWorkflowId, type SessionKey } from '../workflows/session-key.js';
+import { formatSessionKey, parseSessionKey, sessionWorkflowId, type SessionKey } from '../contracts/session-key.js';
 import { taskQueues } from '../workflows/task-queues.js';
 
 export class InvalidMessageError extends Error {

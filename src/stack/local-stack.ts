@@ -12,7 +12,6 @@ import { connectClient, temporalAddress, waitForTemporal } from '../temporal/con
 import { startApiServer } from '../api/openai-api.js';
 import { anyChannelConfigured, startConnectors } from '../workers/run-connectors.js';
 import { startWorkers, type WorkerSet } from '../workers/run-workers.js';
-import { step } from '../cli/progress.js';
 
 export interface LocalStack {
   temporalAddress: string;
@@ -44,8 +43,11 @@ async function checkRuntime(url: string): Promise<void> {
   }
 }
 
+/** How a slow step is shown to the person waiting: its title, notes while it runs, and how it ended. */
+export type StepReporter = <T>(title: string, run: (note: (message: string) => void) => Promise<T>) => Promise<T>;
+
 /** Everything `clawflow start` runs: Temporal (own dev server or TEMPORAL_ADDRESS), the agent runtime, the workers. */
-export async function startLocalStack(config: ClawflowConfig, logger: Logger): Promise<LocalStack> {
+export async function startLocalStack(config: ClawflowConfig, logger: Logger, step: StepReporter): Promise<LocalStack> {
   warnIfRepaired(ensureStateDir(config), logger);
   const stops: Array<() => Promise<void>> = [];
   const stop = async (): Promise<void> => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
 import type { ToolSpec } from '../contracts/agent-runtime.js';
+import type { Artifact } from '../contracts/session-records.js';
 import type { BrowserPool } from './browser-pool.js';
 
 /** What a tool call may use: the workspace it is confined to, the session it serves, cancellation. */
@@ -14,15 +15,6 @@ export interface ToolContext {
   browsers: BrowserPool;
   /** Set when the user approved this very call (exec under the `ask` policy). */
   approved: boolean;
-}
-
-/** A file a tool produced for the agent and the channel (a screenshot), stored in the workspace. */
-export interface Artifact {
-  kind: 'image';
-  mimeType: string;
-  /** Relative to the workspace. */
-  path: string;
-  bytes: number;
 }
 
 export interface ToolOutput {

@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, open, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { transcriptEntrySchema, type TranscriptEntry } from '../workflows/messages.js';
-import { parseSessionKey } from '../workflows/session-key.js';
+import { transcriptEntrySchema, type TranscriptEntry } from '../contracts/session-records.js';
+import { parseSessionKey } from '../contracts/session-key.js';
 
 const tailBytes = 64 * 1024;
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createConnectorActivities } from '../activities/index.js';
+import { createConnectorActivities } from '../connectors/deliver-activities.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { connectorFiles } from '../config/paths.js';
 import { installSecret, redactorFor } from '../config/secrets.js';

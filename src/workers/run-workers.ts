@@ -1,6 +1,12 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createAgentActivities, createToolActivities, createTranscriptActivities } from '../activities/index.js';
+import { createAgentActivities } from '../activities/invoke-agent.js';
+import { createScheduleActivities } from '../activities/scheduled-turns.js';
+import { createToolActivities } from '../activities/tools.js';
+import { createTranscriptActivities } from '../activities/transcript.js';
+import { deleteSchedule } from '../schedules/schedule-client.js';
+import { sendMessage, sessionHandle } from '../sessions/session-client.js';
+import { statusQuery } from '../workflows/messages.js';
 import { transportFromConfig } from '../agent/transport/index.js';
 import { webChatDeltaSink } from '../connectors/delta-sink.js';
 import type { ClawflowConfig } from '../config/load.js';
@@ -54,12 +60,18 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     connection,
     namespace,
     taskQueue: taskQueues.agent,
-    activities: createAgentActivities({
-      transport: transportFromConfig(config, runtimeUrl),
-      deltas: webChatDeltaSink(config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null, installSecret(config.paths.home, 'internal-token')),
-      client,
-      config,
-    }),
+    activities: {
+      ...createAgentActivities({
+        transport: transportFromConfig(config, runtimeUrl),
+        deltas: webChatDeltaSink(config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null, installSecret(config.paths.home, 'internal-token')),
+      }),
+      // Scheduled turns reach sessions through the client, as any caller does.
+      ...createScheduleActivities({
+        sendMessage: (sessionKey, message) => sendMessage(client, config, sessionKey, message),
+        lastRoute: async (sessionKey) => (await sessionHandle(client, config, sessionKey).query(statusQuery)).lastRoute,
+        deleteSchedule: (scheduleId) => deleteSchedule(client, scheduleId),
+      }),
+    },
     ...common,
   });
   const browsers = new BrowserPool(findChromium(config.tools.browser.executablePath), config.tools.browser.idleSeconds * 1000, browserPolicy(config));

@@ -2,19 +2,7 @@
 // Workflow-safe: no Node APIs, no I/O.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-
-/** Where a channel message came from, so that the answer goes back there (the connector's `deliver`). */
-export const replyRouteSchema = z
-  .object({
-    channel: z.string().min(1).max(64),
-    account: z.string().max(256).optional(),
-    chat: z.string().min(1).max(256),
-    thread: z.string().max(256).optional(),
-    /** The platform id of the message to answer (threads the reply where the platform can). */
-    replyTo: z.string().max(256).optional(),
-  })
-  .strict();
-export type ReplyRoute = z.infer<typeof replyRouteSchema>;
+import { replyRouteSchema, transcriptEntrySchema, type ReplyRoute, type TranscriptEntry } from '../contracts/session-records.js';
 
 export const inboundMessageSchema = z
   .object({
@@ -46,38 +34,6 @@ export const sessionSettingsSchema = z
   })
   .strict();
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
-
-/** Why a session moved to a fresh runtime session. */
-export const rotationReasons = ['idle', 'lifetime', 'lost'] as const;
-export type RotationReason = (typeof rotationReasons)[number];
-
-export const transcriptEntrySchema = z.object({
-  turn: z.number().int().min(1),
-  role: z.enum(['user', 'assistant', 'error']),
-  text: z.string(),
-  messageId: z.string().optional(),
-  sender: z.string().optional(),
-  at: z.string(),
-  /** On answers: the runtime session that produced it, and the rotation that started it, if this turn did. */
-  runtime: z
-    .object({
-      sessionId: z.string(),
-      rotatedFrom: z.string().optional(),
-      reason: z.enum(rotationReasons).optional(),
-    })
-    .optional(),
-  /** On answers: the tools the agent called in this turn, and the files they produced (screenshots). */
-  tools: z
-    .array(
-      z.object({
-        name: z.string(),
-        isError: z.boolean(),
-        artifacts: z.array(z.object({ kind: z.literal('image'), mimeType: z.string(), path: z.string(), bytes: z.number() })).optional(),
-      }),
-    )
-    .optional(),
-});
-export type TranscriptEntry = z.infer<typeof transcriptEntrySchema>;
 
 /** What a finished turn answered to one message; `error` is set when the agent could not answer. */
 export const turnReplySchema = z.object({
@@ -183,8 +139,3 @@ export const stopSignal = defineSignal('stop');
 export const approvalSignal = defineSignal<[ApprovalDecision]>('approval');
 export const transcriptQuery = defineQuery<TranscriptEntry[]>('transcript');
 export const statusQuery = defineQuery<SessionStatus>('status');
-
-/** One line per problem, naming the field. */
-export function describeZodError(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'message'}: ${issue.message}`).join('; ');
-}

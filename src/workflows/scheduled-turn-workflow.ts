@@ -1,7 +1,7 @@
 import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { AgentActivities, ConnectorActivities, ToolActivities } from '../activities/index.js';
+import type { ConnectorActivities, ScheduleActivities, ToolActivities } from '../contracts/activities.js';
 import { withinActiveHours, type ActiveHours } from './active-hours.js';
-import type { ReplyRoute } from './messages.js';
+import type { ReplyRoute } from '../contracts/session-records.js';
 import { taskQueues } from './task-queues.js';
 
 export interface ScheduledTurnInput {
@@ -35,7 +35,7 @@ export function mainSessionKey(agentId: string): string {
 /** One firing of a heartbeat or cron schedule: a turn in a session, and the answer sent where it should go. */
 export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<ScheduledTurnResult> {
   const info = workflowInfo();
-  const agent = proxyActivities<AgentActivities>({
+  const agent = proxyActivities<ScheduleActivities>({
     taskQueue: taskQueues.agent,
     startToCloseTimeout: '30m',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },

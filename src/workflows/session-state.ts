@@ -1,6 +1,7 @@
 // Pure helpers for the session workflow's state. Workflow-safe.
 import type { HistoryTurn } from '../contracts/agent-runtime.js';
-import type { RotationReason, RuntimeSessionState, TranscriptEntry } from './messages.js';
+import type { RuntimeSessionState } from './messages.js';
+import type { RotationReason, TranscriptEntry } from '../contracts/session-records.js';
 
 /** Remembers the last `capacity` ids in arrival order. */
 export class BoundedIdSet {

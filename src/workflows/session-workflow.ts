@@ -15,33 +15,13 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AgentActivities, ConnectorActivities, RunToolOutcome, ToolActivities, TranscriptActivities, WorkspaceContext } from '../activities/index.js';
+import type { AgentActivities, ConnectorActivities, RunToolOutcome, ToolActivities, TranscriptActivities, WorkspaceContext } from '../contracts/activities.js';
 import { runtimeSessionLostType, type InvocationResult, type ToolCall, type ToolResult, type ToolStep } from '../contracts/agent-runtime.js';
-import {
-  approvalDecisionSchema,
-  approvalSignal,
-  describeZodError,
-  stopSignal,
-  type ApprovalDecision,
-  type ApprovalRequest,
-  inboundMessageSchema,
-  inboundSignal,
-  sendUpdate,
-  sessionInputSchema,
-  statusQuery,
-  transcriptQuery,
-  type CarriedState,
-  type InboundMessage,
-  type QueuedMessage,
-  type RotationReason,
-  type RuntimeSessionState,
-  type SessionInput,
-  type SessionStatusName,
-  type TranscriptEntry,
-  type TurnReply,
-} from './messages.js';
+import { approvalDecisionSchema, approvalSignal, stopSignal, type ApprovalDecision, type ApprovalRequest, inboundMessageSchema, inboundSignal, sendUpdate, sessionInputSchema, statusQuery, transcriptQuery, type CarriedState, type InboundMessage, type QueuedMessage, type RuntimeSessionState, type SessionInput, type SessionStatusName, type TurnReply } from './messages.js';
+import { describeZodError } from '../contracts/zod-issues.js';
+import { type RotationReason, type TranscriptEntry } from '../contracts/session-records.js';
 import { sessionSearchAttributes as sa } from './search-attributes.js';
-import { parseSessionKey } from './session-key.js';
+import { parseSessionKey } from '../contracts/session-key.js';
 import { BoundedIdSet, freshRuntimeSession, pushBounded, rotationDue, trimWindow, windowToHistory } from './session-state.js';
 import { taskQueues } from './task-queues.js';
 

@@ -8,7 +8,8 @@ import { Gateway, type ChannelPolicy } from '../../src/connectors/gateway.js';
 import { PairingStore } from '../../src/connectors/pairing-store.js';
 import { PermanentRefusal, type SessionPort } from '../../src/connectors/session-port.js';
 import type { OutgoingMessage } from '../../src/sessions/session-client.js';
-import type { ApprovalDecision, ReplyRoute } from '../../src/workflows/messages.js';
+import type { ApprovalDecision } from '../../src/workflows/messages.js';
+import type { ReplyRoute } from '../../src/contracts/session-records.js';
 
 const policy = (change: Partial<ChannelPolicy> = {}): ChannelPolicy => ({
   dmPolicy: 'pairing',

@@ -9,7 +9,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { proto, type WAMessage } from 'baileys';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createConnectorActivities } from '../../src/activities/connector.js';
+import { createConnectorActivities } from '../../src/connectors/deliver-activities.js';
 import type { ChannelMessage } from '../../src/connectors/channel.js';
 import { Gateway, type ChannelPolicy } from '../../src/connectors/gateway.js';
 import { materializeInbound } from '../../src/connectors/inbound-store.js';

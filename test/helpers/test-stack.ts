@@ -12,7 +12,8 @@ import { startRuntime, type RunningRuntime } from '../../src/agent/runtime/serve
 import { describeSession, sendMessage, type OutgoingMessage } from '../../src/sessions/session-client.js';
 import { connectClient } from '../../src/temporal/connection.js';
 import { JsonlTranscriptStore } from '../../src/transcript/jsonl-store.js';
-import type { TranscriptEntry, TurnReply } from '../../src/workflows/messages.js';
+import type { TurnReply } from '../../src/workflows/messages.js';
+import type { TranscriptEntry } from '../../src/contracts/session-records.js';
 import { FakeModel } from './fake-model.js';
 import { killAll, spawnCli, type CliProcess } from './processes.js';
 

@@ -3,7 +3,7 @@ import { AgentCoreEmulator } from '../../src/agent/emulator/emulator.js';
 import { describeError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { statusQuery } from '../../src/workflows/messages.js';
-import { sessionWorkflowId, parseSessionKey } from '../../src/workflows/session-key.js';
+import { sessionWorkflowId, parseSessionKey } from '../../src/contracts/session-key.js';
 import { heard } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { TestStack } from '../helpers/test-stack.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverInbound } from '../../src/sessions/session-client.js';
 import { statusQuery } from '../../src/workflows/messages.js';
-import { parseSessionKey, sessionWorkflowId } from '../../src/workflows/session-key.js';
+import { parseSessionKey, sessionWorkflowId } from '../../src/contracts/session-key.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { TestStack } from '../helpers/test-stack.js';
 

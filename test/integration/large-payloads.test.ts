@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSessionKey, sessionWorkflowId } from '../../src/workflows/session-key.js';
+import { parseSessionKey, sessionWorkflowId } from '../../src/contracts/session-key.js';
 import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { TestStack } from '../helpers/test-stack.js';

@@ -2,7 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverInbound } from '../../src/sessions/session-client.js';
 import { inboundSignal, sendUpdate, statusQuery } from '../../src/workflows/messages.js';
-import { sessionWorkflowId, parseSessionKey } from '../../src/workflows/session-key.js';
+import { sessionWorkflowId, parseSessionKey } from '../../src/contracts/session-key.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { runCli } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JsonlTranscriptStore } from '../../src/transcript/jsonl-store.js';
-import type { TranscriptEntry } from '../../src/workflows/messages.js';
+import type { TranscriptEntry } from '../../src/contracts/session-records.js';
 
 const turn = (n: number): TranscriptEntry[] => [
   { turn: n, role: 'user', text: `q${n}`, messageId: `m${n}`, at: '2026-01-01T00:00:00Z' },

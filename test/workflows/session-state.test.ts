@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TranscriptEntry } from '../../src/workflows/messages.js';
+import type { TranscriptEntry } from '../../src/contracts/session-records.js';
 import { BoundedIdSet, freshRuntimeSession, pushBounded, rotationDue, trimWindow, windowToHistory } from '../../src/workflows/session-state.js';
 
 const entry = (turn: number, role: TranscriptEntry['role'], text = `${role} ${turn}`): TranscriptEntry => ({ turn, role, text, at: '2026-01-01T00:00:00Z' });

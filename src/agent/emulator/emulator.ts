@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { drain, guardRequest } from '../../http/request-guard.js';
 import type { Logger } from '../../logger.js';
 import { pingSchema, runtimeSessionHeader, runtimeSessionIdLength } from '../../contracts/agent-runtime.js';
+import { describeZodError } from '../../contracts/zod-issues.js';
 
 const cliEntry = fileURLToPath(new URL('../../../bin/clawflow.js', import.meta.url));
 
@@ -248,7 +249,7 @@ export class AgentCoreEmulator {
     if (req.method === 'GET' && path === '/_emulator/sessions') return json(200, { live: this.liveSessions(), started: this.history });
     if (req.method === 'POST' && path === '/_emulator/faults') {
       const fault = faultSchema.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
-      if (!fault.success) return json(400, { message: fault.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      if (!fault.success) return json(400, { message: describeZodError(fault.error, 'body') });
       this.injectFault(fault.data);
       return json(200, { queued: this.faults.length });
     }

@@ -16,6 +16,7 @@ import {
 } from '../../contracts/agent-runtime.js';
 import { ProviderError, type ModelProvider } from '../providers/provider.js';
 import { SessionContextCache } from './session-cache.js';
+import { describeZodError } from '../../contracts/zod-issues.js';
 
 const maxBodyBytes = 10 * 1024 * 1024;
 
@@ -151,7 +152,7 @@ export function createRuntimeServer({ provider, logger, token, allowedHosts = []
     } else {
       const parsed = invocationSchema.safeParse(body);
       if (!parsed.success) {
-        const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+        const detail = describeZodError(parsed.error, 'body');
         throw new HttpError(400, 'invalid_invocation', `${detail} (send a ClawFlow invocation, or {"prompt": "..."} to test by hand)`);
       }
       run = (options) => runAgentStep(provider, cache, sessionId, parsed.data, options);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
-import { formatSessionKey } from '../../workflows/session-key.js';
+import { formatSessionKey } from '../../contracts/session-key.js';
 import { printJson, printTable } from '../output.js';
 
 export function registerSessions(program: Command): void {

@@ -3,6 +3,7 @@ import { loadConfig, type ClawflowConfig } from '../../config/load.js';
 import { apiToken, webChatOpenUrl, redactorFor } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
+import { step } from '../progress.js';
 
 /**
  * Resolves with the first SIGINT/SIGTERM; a second one forces the exit. Installed before anything starts: a
@@ -40,7 +41,7 @@ export function registerStart(program: Command): void {
       keepServingOnUncaughtErrors(logger);
       const stopSignal = watchStopSignals();
       const { startLocalStack } = await import('../../stack/local-stack.js');
-      const stack = await startLocalStack(config, logger);
+      const stack = await startLocalStack(config, logger, step);
 
       const lines = [
         '',

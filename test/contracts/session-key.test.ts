@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSessionKey, parseSessionKey, sessionWorkflowId } from '../../src/workflows/session-key.js';
+import { formatSessionKey, parseSessionKey, sessionWorkflowId } from '../../src/contracts/session-key.js';
 
 describe('session keys', () => {
   it('parses agent:channel:chat, keeping colons inside the chat', () => {

@@ -1,19 +1,11 @@
 import { join } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { ChannelAdapter } from '../connectors/channel.js';
-import { ChannelSendError } from '../connectors/send-error.js';
-import type { SentLog } from '../connectors/sent-log.js';
-import { splitMessage } from '../connectors/split-message.js';
-import type { ReplyRoute } from '../workflows/messages.js';
-
-export interface DeliverInput {
-  route: ReplyRoute;
-  text: string;
-  /** Images the agent produced this turn, relative to its workspace (screenshots). */
-  images?: string[];
-  /** Workflow id and turn: a retried delivery sends none of the parts already sent. */
-  idempotencyKey: string;
-}
+import type { ChannelAdapter } from './channel.js';
+import { ChannelSendError } from './send-error.js';
+import type { SentLog } from './sent-log.js';
+import { splitMessage } from './split-message.js';
+import type { ConnectorActivities } from '../contracts/activities.js';
+import type { ReplyRoute } from '../contracts/session-records.js';
 
 export interface ConnectorActivityDeps {
   adapters: ReadonlyMap<string, ChannelAdapter>;
@@ -23,7 +15,7 @@ export interface ConnectorActivityDeps {
 }
 
 /** The activities of the `clawflow-connector` task queue: they run where the channel connections are. */
-export function createConnectorActivities({ adapters, sentLog, workspaceDir }: ConnectorActivityDeps) {
+export function createConnectorActivities({ adapters, sentLog, workspaceDir }: ConnectorActivityDeps): ConnectorActivities {
   const adapterFor = (route: ReplyRoute): ChannelAdapter => {
     const adapter = adapters.get(route.channel);
     // Another connector worker may hold that channel: let Temporal try again.
@@ -31,8 +23,7 @@ export function createConnectorActivities({ adapters, sentLog, workspaceDir }: C
     return adapter;
   };
   return {
-    /** Sends a reply, split at the platform's limit; parts already sent (by an earlier attempt) are skipped. */
-    async deliver({ route, text, images = [], idempotencyKey }: DeliverInput): Promise<{ parts: number; skipped: number }> {
+    async deliver({ route, text, images = [], idempotencyKey }) {
       const adapter = adapterFor(route);
       const sendImage = adapter.sendImage?.bind(adapter);
       // A channel that cannot take images gets their names, so the user knows where to look.
@@ -59,11 +50,8 @@ export function createConnectorActivities({ adapters, sentLog, workspaceDir }: C
       return { parts: parts.length, skipped };
     },
 
-    /** Shows "typing…" in the chat while a turn runs (best effort). */
-    async typing({ route }: { route: ReplyRoute }): Promise<void> {
+    async typing({ route }) {
       await adapterFor(route).typing(route);
     },
   };
 }
-
-export type ConnectorActivities = ReturnType<typeof createConnectorActivities>;

@@ -1,0 +1,92 @@
+// Every activity the workflows call, as types only: its name, its input, what it answers. The workflows proxy these
+// (`proxyActivities<AgentActivities>`) and never import an implementation; each factory in src/activities returns
+// exactly one of these interfaces. Workflow-safe.
+import type { Invocation, InvocationResult, ToolCall, ToolResult, ToolSpec } from './agent-runtime.js';
+import type { Artifact, ReplyRoute, TranscriptEntry } from './session-records.js';
+
+/** `clawflow-agent`: a step of a turn on the agent runtime, and ending a runtime session left behind. */
+export interface AgentActivities {
+  invokeAgent(input: InvokeAgentInput): Promise<InvocationResult>;
+  stopRuntimeSession(input: { runtimeSessionId: string }): Promise<void>;
+}
+
+export interface InvokeAgentInput {
+  /** The runtime session this step runs in (AgentCore: 33-256 characters, one microVM per id). */
+  runtimeSessionId: string;
+  invocation: Invocation;
+  /** Where the turn's message came from: a channel that shows replies as they are written gets the text streamed. */
+  route?: ReplyRoute;
+}
+
+/** `clawflow-agent`: what a scheduled turn needs of Temporal itself (a turn in a session; removing a one-shot schedule). */
+export interface ScheduleActivities {
+  runSessionTurn(input: RunSessionTurnInput): Promise<RunSessionTurnOutput>;
+  deleteSchedule(input: { scheduleId: string }): Promise<void>;
+}
+
+export interface RunSessionTurnInput {
+  sessionKey: string;
+  messageId: string;
+  text: string;
+  sender: string;
+}
+
+export interface RunSessionTurnOutput {
+  reply: string;
+  error?: string;
+  /** The channel the session last heard from, where a heartbeat's answer goes by default. */
+  lastRoute?: ReplyRoute;
+}
+
+/** `clawflow-tools`: on the user's host, inside the agent's workspace. */
+export interface ToolActivities {
+  /** What this host offers the agent: its tools, and the system prompt built from the workspace files. */
+  describeWorkspace(): Promise<WorkspaceContext>;
+  /** The heartbeat's prompt, from HEARTBEAT.md. */
+  heartbeatPrompt(input: { silentToken: string }): Promise<string>;
+  runTool(input: RunToolInput): Promise<RunToolOutcome>;
+}
+
+export interface WorkspaceContext {
+  tools: ToolSpec[];
+  systemPrompt: string;
+}
+
+export interface RunToolInput {
+  sessionKey: string;
+  call: ToolCall;
+  /** The user approved this call (it was answered `approvalRequired` before). */
+  approved?: boolean;
+}
+
+export type RunToolOutcome =
+  | { kind: 'result'; result: ToolResult; workspaceChanged: boolean; artifacts?: Artifact[] }
+  | { kind: 'approvalRequired'; subject: string };
+
+/** `clawflow-connector`: where the channel connections are. */
+export interface ConnectorActivities {
+  /** Sends a reply, split at the platform's limit; parts already sent (by an earlier attempt) are skipped. */
+  deliver(input: DeliverInput): Promise<{ parts: number; skipped: number }>;
+  /** Shows "typing…" in the chat while a turn runs (best effort). */
+  typing(input: { route: ReplyRoute }): Promise<void>;
+}
+
+export interface DeliverInput {
+  route: ReplyRoute;
+  text: string;
+  /** Images the agent produced this turn, relative to its workspace (screenshots). */
+  images?: string[];
+  /** Workflow id and turn: a retried delivery sends none of the parts already sent. */
+  idempotencyKey: string;
+}
+
+/** Local activities of the sessions worker: the transcript store is on its machine. */
+export interface TranscriptActivities {
+  /** Writes a finished turn to the session's transcript; a retry after a successful write adds nothing. */
+  appendTranscript(input: AppendTranscriptInput): Promise<void>;
+}
+
+export interface AppendTranscriptInput {
+  sessionKey: string;
+  entries: TranscriptEntry[];
+}

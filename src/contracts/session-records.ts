@@ -1,0 +1,58 @@
+// What sessions, activities, connectors and the transcript store all agree on: where an answer goes, and what a
+// turn leaves in the transcript. Workflow-safe: no Node APIs, no I/O.
+import { z } from 'zod';
+
+/** Where a channel message came from, so that the answer goes back there (the connector's `deliver`). */
+export const replyRouteSchema = z
+  .object({
+    channel: z.string().min(1).max(64),
+    account: z.string().max(256).optional(),
+    chat: z.string().min(1).max(256),
+    thread: z.string().max(256).optional(),
+    /** The platform id of the message to answer (threads the reply where the platform can). */
+    replyTo: z.string().max(256).optional(),
+  })
+  .strict();
+export type ReplyRoute = z.infer<typeof replyRouteSchema>;
+
+/** A file a tool produced for the agent and the channel (a screenshot), stored in the workspace. */
+export const artifactSchema = z.object({
+  kind: z.literal('image'),
+  mimeType: z.string(),
+  /** Relative to the workspace. */
+  path: z.string(),
+  bytes: z.number(),
+});
+export type Artifact = z.infer<typeof artifactSchema>;
+
+/** Why a session moved to a fresh runtime session. */
+export const rotationReasons = ['idle', 'lifetime', 'lost'] as const;
+export type RotationReason = (typeof rotationReasons)[number];
+
+export const transcriptEntrySchema = z.object({
+  turn: z.number().int().min(1),
+  role: z.enum(['user', 'assistant', 'error']),
+  text: z.string(),
+  messageId: z.string().optional(),
+  sender: z.string().optional(),
+  at: z.string(),
+  /** On answers: the runtime session that produced it, and the rotation that started it, if this turn did. */
+  runtime: z
+    .object({
+      sessionId: z.string(),
+      rotatedFrom: z.string().optional(),
+      reason: z.enum(rotationReasons).optional(),
+    })
+    .optional(),
+  /** On answers: the tools the agent called in this turn, and the files they produced (screenshots). */
+  tools: z
+    .array(
+      z.object({
+        name: z.string(),
+        isError: z.boolean(),
+        artifacts: z.array(artifactSchema).optional(),
+      }),
+    )
+    .optional(),
+});
+export type TranscriptEntry = z.infer<typeof transcriptEntrySchema>;
