@@ -71,7 +71,6 @@ export const carriedStateSchema = z.object({
   createdAt: z.string(),
   lastActivity: z.string().nullable(),
   window: z.array(transcriptEntrySchema),
-  summary: z.string().nullable(),
   seenMessageIds: z.array(z.string()),
   queue: z.array(queuedMessageSchema),
   recentReplies: z.array(turnReplySchema),
@@ -132,10 +131,10 @@ export interface SessionStatus {
 export const inboundSignal = defineSignal<[InboundMessage]>('inbound');
 /** Deliver a message and wait for the reply of the turn that answers it. */
 export const sendUpdate = defineUpdate<TurnReply, [InboundMessage]>('send');
-/** The recent window of the conversation kept in the workflow (the full transcript is in the transcript store). */
 /** Stop the running turn: its model and tool calls are cancelled (a command's processes die); queued messages stay. */
 export const stopSignal = defineSignal('stop');
 /** The user's answer to an approval request. */
 export const approvalSignal = defineSignal<[ApprovalDecision]>('approval');
+/** The recent window of the conversation kept in the workflow (the full transcript is in the transcript store). */
 export const transcriptQuery = defineQuery<TranscriptEntry[]>('transcript');
 export const statusQuery = defineQuery<SessionStatus>('status');

@@ -1,0 +1,59 @@
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { AgentActivities, ConnectorActivities, ToolActivities, TranscriptActivities } from '../../contracts/activities.js';
+import type { SessionSettings } from '../messages.js';
+import { taskQueues } from '../task-queues.js';
+
+/** The activities a session calls, each with the timeouts and retries its kind of work needs. */
+export function sessionActivities(settings: SessionSettings) {
+  return {
+    agent: proxyActivities<AgentActivities>({
+      taskQueue: taskQueues.agent,
+      startToCloseTimeout: settings.turnTimeoutSeconds * 1000,
+      heartbeatTimeout: settings.heartbeatTimeoutSeconds * 1000,
+      scheduleToCloseTimeout: settings.retryForSeconds * 1000,
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+    }),
+    // A tool call runs once: a command that may have half run is reported to the model, never silently repeated.
+    tools: proxyActivities<ToolActivities>({
+      taskQueue: taskQueues.tools,
+      startToCloseTimeout: '2h',
+      heartbeatTimeout: settings.heartbeatTimeoutSeconds * 1000,
+      scheduleToCloseTimeout: settings.retryForSeconds * 1000 + 2 * 3600 * 1000,
+      retry: { maximumAttempts: 1 },
+    }),
+    // The tools host may be asleep: do not hold a turn long for its workspace, answer without it and try again later.
+    workspaceHost: proxyActivities<ToolActivities>({
+      taskQueue: taskQueues.tools,
+      scheduleToStartTimeout: '5s',
+      startToCloseTimeout: '30s',
+      retry: { maximumAttempts: 2 },
+    }),
+    // Replies go out through the connector that holds the channel; deliveries are idempotent per turn, so retry freely.
+    connector: proxyActivities<ConnectorActivities>({
+      taskQueue: taskQueues.connector,
+      startToCloseTimeout: '60s',
+      scheduleToCloseTimeout: settings.retryForSeconds * 1000,
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+    }),
+    typingIndicator: proxyActivities<ConnectorActivities>({
+      taskQueue: taskQueues.connector,
+      scheduleToCloseTimeout: '10s',
+      retry: { maximumAttempts: 1 },
+    }),
+    // Best effort: nothing waits on it for long.
+    housekeeping: proxyActivities<AgentActivities>({
+      taskQueue: taskQueues.agent,
+      startToCloseTimeout: '30s',
+      scheduleToCloseTimeout: '2m',
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+    }),
+    // The transcript must never lose a turn: keep retrying until the store takes it. A local activity: the sessions
+    // worker writes the line itself, without a round trip through the server's queues.
+    persistence: proxyLocalActivities<TranscriptActivities>({
+      startToCloseTimeout: '30s',
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+    }),
+  };
+}
+
+export type SessionActivities = ReturnType<typeof sessionActivities>;

@@ -1,0 +1,65 @@
+import { condition, log, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { ReplyRoute } from '../../contracts/session-records.js';
+import { describeZodError } from '../../contracts/zod-issues.js';
+import { approvalDecisionSchema, type ApprovalDecision, type ApprovalRequest } from '../messages.js';
+import type { SessionActivities } from './activities.js';
+import type { Session } from './session.js';
+
+export type ApprovalOutcome = ApprovalDecision['decision'] | 'timeout';
+
+/**
+ * Tool calls waiting for the user's yes or no (exec under `ask`): the request goes to the chat it came from, and the
+ * session waits, durably, for `approval` or the timeout.
+ */
+export class Approvals {
+  readonly pending: ApprovalRequest[] = [];
+  private readonly decisions = new Map<string, ApprovalDecision['decision']>();
+
+  constructor(
+    private readonly session: Session,
+    private readonly activities: SessionActivities,
+  ) {}
+
+  /** The `approval` signal: an answer to a pending request, or the reason it was refused. */
+  answer(raw: unknown): string | null {
+    const parsed = approvalDecisionSchema.safeParse(raw);
+    if (!parsed.success) return `approval signal refused: ${describeZodError(parsed.error)}`;
+    if (!this.pending.some((a) => a.requestId === parsed.data.requestId)) return `approval for unknown or expired request ${parsed.data.requestId}`;
+    this.decisions.set(parsed.data.requestId, parsed.data.decision);
+    return null;
+  }
+
+  /** Asks the user to approve a tool call and waits, durably, for the answer or the timeout. */
+  async ask(tool: string, subject: string, route: ReplyRoute | undefined): Promise<ApprovalOutcome> {
+    const { session } = this;
+    const { approvalTimeoutSeconds } = session.settings;
+    const requestedAt = new Date();
+    const request: ApprovalRequest = {
+      requestId: uuid4(),
+      tool,
+      subject,
+      requestedAt: requestedAt.toISOString(),
+      expiresAt: new Date(requestedAt.getTime() + approvalTimeoutSeconds * 1000).toISOString(),
+    };
+    this.pending.push(request);
+    session.status = 'awaiting-approval';
+    session.publish();
+    log.info('Waiting for the user to approve a tool call', { sessionKey: session.sessionKey, tool, subject, requestId: request.requestId });
+    if (route) await this.sendRequest(route, request);
+    const answered = await condition(() => this.decisions.has(request.requestId), approvalTimeoutSeconds * 1000);
+    this.pending.splice(this.pending.indexOf(request), 1);
+    const decision = answered ? this.decisions.get(request.requestId)! : 'timeout';
+    this.decisions.delete(request.requestId);
+    session.status = 'running';
+    session.publish();
+    return decision;
+  }
+
+  private async sendRequest(route: ReplyRoute, request: ApprovalRequest): Promise<void> {
+    const id = request.requestId;
+    const text = `I'd like to run (${request.tool}):\n${request.subject}\n\nReply /approve ${id} to allow it once, /always ${id} to always allow it, or /deny ${id}.`;
+    await this.activities.connector.deliver({ route, text, idempotencyKey: `${workflowInfo().workflowId}:approval:${id}` }).catch((error: unknown) => {
+      log.error('Could not deliver an approval request to its channel', { sessionKey: this.session.sessionKey, error: String(error) });
+    });
+  }
+}

@@ -1,0 +1,175 @@
+import { log, setCurrentDetails, upsertSearchAttributes, uuid4, workflowInfo, type CancellationScope } from '@temporalio/workflow';
+import type { WorkspaceContext } from '../../contracts/activities.js';
+import { parseSessionKey } from '../../contracts/session-key.js';
+import type { ReplyRoute, TranscriptEntry } from '../../contracts/session-records.js';
+import type { ApprovalRequest, CarriedState, InboundMessage, QueuedMessage, RuntimeSessionState, SessionSettings, SessionStatus, SessionStatusName, TurnReply } from '../messages.js';
+import { sessionSearchAttributes as sa } from '../search-attributes.js';
+import { BoundedIdSet, freshRuntimeSession, pushBounded, trimWindow } from '../session-state.js';
+
+const recentRepliesKept = 50;
+const rejectedKept = 20;
+
+/**
+ * One conversation's state and its rules: what arrived and in what order, what was answered, which runtime session
+ * holds it, and everything a run hands to the next when it continues as new. The workflow's handlers and turns
+ * change it only through these methods.
+ */
+export class Session {
+  readonly key: ReturnType<typeof parseSessionKey>;
+  turns: number;
+  turnsThisRun = 0;
+  status: SessionStatusName = 'idle';
+  /** The message whose turn is running. */
+  inFlight: string | null = null;
+  lastActivity: string | null;
+  readonly runs: number;
+  readonly createdAt: string;
+  runtime: RuntimeSessionState;
+  window: TranscriptEntry[];
+  readonly queue: QueuedMessage[];
+  readonly recentReplies: TurnReply[];
+  readonly rejected: string[];
+  readonly seen: BoundedIdSet;
+  readonly alwaysApproved: Set<string>;
+  lastRoute: ReplyRoute | undefined;
+  /** The tools and system prompt the tools host offers; fetched once a run, and again after the agent changed its files. */
+  workspace: WorkspaceContext | null = null;
+  workspaceChanged = false;
+  /** The running turn's work (model calls, tool calls), cancelled by the user's stop. */
+  turnScope: CancellationScope | null = null;
+
+  constructor(
+    readonly sessionKey: string,
+    readonly settings: SessionSettings,
+    carried: CarriedState | undefined,
+  ) {
+    this.key = parseSessionKey(sessionKey);
+    this.turns = carried?.turns ?? 0;
+    this.lastActivity = carried?.lastActivity ?? null;
+    this.runs = (carried?.runs ?? 0) + 1;
+    this.createdAt = carried?.createdAt ?? now();
+    this.runtime = carried?.runtimeSession ?? freshRuntimeSession(`clawflow-${uuid4()}`, 0);
+    this.window = carried?.window ?? [];
+    this.queue = carried?.queue ?? [];
+    this.recentReplies = carried?.recentReplies ?? [];
+    this.rejected = carried?.rejected ?? [];
+    this.seen = new BoundedIdSet(carried?.seenMessageIds ?? [], settings.dedupeWindow);
+    this.alwaysApproved = new Set(carried?.alwaysApproved ?? []);
+    this.lastRoute = carried?.lastRoute;
+  }
+
+  /** Keeps the search attributes and the Web UI's details current. */
+  publish(): void {
+    upsertSearchAttributes([
+      { key: sa.status, value: this.status },
+      { key: sa.turns, value: this.turns },
+      { key: sa.runtimeSession, value: this.runtime.id },
+      { key: sa.rotations, value: this.runtime.rotations },
+      ...(this.lastActivity ? [{ key: sa.lastActivity, value: new Date(this.lastActivity) }] : []),
+    ]);
+    setCurrentDetails(`**${this.sessionKey}** — ${this.status}, ${this.turns} turn(s), ${this.queue.length} queued, run ${this.runs}`);
+  }
+
+  /** The attributes only a new session sets: they never change. */
+  publishIdentity(): void {
+    upsertSearchAttributes([
+      { key: sa.agent, value: this.key.agent },
+      { key: sa.channel, value: this.key.channel },
+      { key: sa.peer, value: this.key.chat },
+    ]);
+  }
+
+  /** Records an input the session refused, with the reason (shown by `status`). */
+  reject(reason: string): void {
+    log.warn('Rejected input', { sessionKey: this.sessionKey, reason });
+    pushBounded(this.rejected, `${now()} ${reason}`, rejectedKept);
+  }
+
+  /** Queues a new message; false for a redelivery of one already seen. */
+  accept(message: InboundMessage, awaited: boolean): boolean {
+    const queued = this.queue.find((m) => m.messageId === message.messageId);
+    if (queued) {
+      queued.awaited ||= awaited;
+      return false;
+    }
+    if (this.seen.has(message.messageId)) return false;
+    this.seen.add(message.messageId);
+    this.queue.push({ ...message, receivedAt: now(), awaited });
+    return true;
+  }
+
+  /** Whether a message is queued or being answered. */
+  isPending(messageId: string): boolean {
+    return this.inFlight === messageId || this.queue.some((m) => m.messageId === messageId);
+  }
+
+  replyFor(messageId: string): TurnReply | undefined {
+    return this.recentReplies.find((r) => r.messageId === messageId);
+  }
+
+  /** A finished turn: into the window (the model's context), the recent replies (for callers waiting), the counters. */
+  record(message: QueuedMessage, turn: number, userEntry: TranscriptEntry, answer: TranscriptEntry): void {
+    this.window = trimWindow([...this.window, userEntry, answer], this.settings.historyTurns);
+    this.turns = turn;
+    this.turnsThisRun += 1;
+    this.lastActivity = answer.at;
+    pushBounded(
+      this.recentReplies,
+      answer.role === 'error' ? { messageId: message.messageId, turn, text: '', error: answer.text } : { messageId: message.messageId, turn, text: answer.text },
+      recentRepliesKept,
+    );
+    this.inFlight = null;
+    this.status = 'idle';
+    this.publish();
+  }
+
+  /** Whether this run has done its share and should hand over to a new one. */
+  rollOverDue(): boolean {
+    return this.turnsThisRun >= this.settings.continueAsNewAfterTurns || workflowInfo().continueAsNewSuggested;
+  }
+
+  /** Whether a caller (a `send` update) waits for a queued message: it must be answered in this run. */
+  someoneWaits(): boolean {
+    return this.queue.some((m) => m.awaited);
+  }
+
+  /** Everything the next run needs. */
+  carried(): CarriedState {
+    return {
+      turns: this.turns,
+      runs: this.runs,
+      createdAt: this.createdAt,
+      lastActivity: this.lastActivity,
+      window: this.window,
+      seenMessageIds: this.seen.toArray(),
+      queue: this.queue,
+      recentReplies: this.recentReplies,
+      runtimeSession: this.runtime,
+      rejected: this.rejected,
+      alwaysApproved: [...this.alwaysApproved],
+      ...(this.lastRoute ? { lastRoute: this.lastRoute } : {}),
+    };
+  }
+
+  /** What the `status` query answers. */
+  describe(pendingApprovals: ApprovalRequest[]): SessionStatus {
+    return {
+      sessionKey: this.sessionKey,
+      status: this.status,
+      turns: this.turns,
+      queued: this.queue.length,
+      runs: this.runs,
+      createdAt: this.createdAt,
+      lastActivity: this.lastActivity,
+      runtimeSession: this.runtime,
+      rejected: this.rejected,
+      pendingApprovals,
+      ...(this.lastRoute ? { lastRoute: this.lastRoute } : {}),
+    };
+  }
+}
+
+/** The workflow's clock (replayed from history). */
+export function now(): string {
+  return new Date().toISOString();
+}

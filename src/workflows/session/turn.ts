@@ -1,0 +1,220 @@
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { RunToolOutcome } from '../../contracts/activities.js';
+import { runtimeSessionLostType, type InvocationResult, type ToolCall, type ToolResult, type ToolStep } from '../../contracts/agent-runtime.js';
+import type { RotationReason, TranscriptEntry } from '../../contracts/session-records.js';
+import type { QueuedMessage } from '../messages.js';
+import { freshRuntimeSession, rotationDue, windowToHistory } from '../session-state.js';
+import type { SessionActivities } from './activities.js';
+import type { Approvals } from './approvals.js';
+import { now, type Session } from './session.js';
+
+/** A turn that cannot end with an answer; the user sees the message. */
+class TurnAbandoned extends Error {}
+
+/** Turns a failure of the agent into the sentence the user sees in place of a reply. */
+function failureMessage(error: ActivityFailure): string {
+  const cause = error.cause;
+  const detail = cause instanceof Error ? cause.message : error.message;
+  return `The agent could not answer: ${detail}`;
+}
+
+function isRuntimeSessionLost(error: unknown): boolean {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === runtimeSessionLostType;
+}
+
+type ToolUse = NonNullable<TranscriptEntry['tools']>[number];
+
+/**
+ * One turn: the message in, the model asked (and asked again after each round of tool calls, up to maxToolSteps),
+ * the answer recorded, written to the transcript and delivered where the message came from. Every step is an
+ * activity, so a crash resumes at the step it interrupted.
+ */
+export class Turn {
+  private readonly turn: number;
+  private readonly rotations: Array<{ from: string; reason: RotationReason }> = [];
+  private readonly used: ToolUse[] = [];
+
+  constructor(
+    private readonly session: Session,
+    private readonly activities: SessionActivities,
+    private readonly approvals: Approvals,
+    private readonly message: QueuedMessage,
+  ) {
+    this.turn = session.turns + 1;
+  }
+
+  async run(): Promise<void> {
+    const { session, message, activities } = this;
+    session.inFlight = message.messageId;
+    session.status = 'running';
+    session.publish();
+    const userEntry: TranscriptEntry = {
+      turn: this.turn,
+      role: 'user',
+      text: message.text,
+      messageId: message.messageId,
+      ...(message.sender ? { sender: message.sender } : {}),
+      at: message.receivedAt,
+    };
+    const due = rotationDue(session.runtime, session.settings, Date.now());
+    if (due) this.rotate(due);
+    await this.refreshWorkspace();
+    const route = message.route;
+    if (route) session.lastRoute = route;
+    if (route) void activities.typingIndicator.typing({ route }).catch(() => undefined);
+
+    const said = await this.converse();
+    // After the conversation: a lost runtime session may have been replaced during it.
+    const firstRotation = this.rotations[0];
+    const answer: TranscriptEntry = {
+      ...said,
+      runtime: { sessionId: session.runtime.id, ...(firstRotation ? { rotatedFrom: firstRotation.from, reason: this.rotations.at(-1)!.reason } : {}) },
+      ...(this.used.length ? { tools: this.used } : {}),
+    };
+    await this.record(userEntry, answer);
+    await this.deliver(answer);
+    await this.stopLeftRuntimeSessions();
+  }
+
+  /** Moves the conversation to a fresh runtime session; the old one is stopped when the turn ends (unless lost). */
+  private rotate(reason: RotationReason): void {
+    const { session } = this;
+    this.rotations.push({ from: session.runtime.id, reason });
+    log.info('Moving to a fresh runtime session', { sessionKey: session.sessionKey, from: session.runtime.id, reason });
+    session.runtime = freshRuntimeSession(`clawflow-${uuid4()}`, session.runtime.rotations + 1);
+  }
+
+  /** The tools and system prompt of the tools host: once a run, and again after the agent changed its files. */
+  private async refreshWorkspace(): Promise<void> {
+    const { session } = this;
+    if (session.workspace && !session.workspaceChanged) return;
+    const refreshed = await this.activities.workspaceHost.describeWorkspace().catch((error: unknown) => {
+      log.warn('The tools host did not describe its workspace; answering without tools this turn', { sessionKey: session.sessionKey, error: String(error) });
+      return null;
+    });
+    // A changed workspace means a changed system prompt: the runtime session gets the full context again.
+    if (refreshed && session.workspace && refreshed.systemPrompt !== session.workspace.systemPrompt) session.runtime = { ...session.runtime, syncedThroughTurn: null };
+    session.workspace = refreshed;
+    session.workspaceChanged = !refreshed;
+  }
+
+  /** The model and the tools, round after round, until an answer in words (or a stop, or a failure the user reads). */
+  private async converse(): Promise<TranscriptEntry> {
+    const { session, turn } = this;
+    let answer: TranscriptEntry;
+    try {
+      const scope = (session.turnScope = new CancellationScope());
+      const steps: ToolStep[] = [];
+      let result = await scope.run(() => this.invokeStep(steps, true));
+      while (result.kind === 'toolCalls') {
+        if (steps.length >= session.settings.maxToolSteps) {
+          throw new TurnAbandoned(`The agent could not answer: it still wanted tools after ${session.settings.maxToolSteps} rounds of tool calls.`);
+        }
+        const calls = result.toolCalls;
+        const results = await scope.run(() => Promise.all(calls.map((call) => this.callTool(call))));
+        steps.push({ text: result.text, toolCalls: calls, results });
+        result = await scope.run(() => this.invokeStep(steps, steps.length < session.settings.maxToolSteps));
+      }
+      answer = { turn, role: 'assistant', text: result.reply, at: now() };
+    } catch (error) {
+      if (isCancellation(error)) answer = { turn, role: 'error', text: 'Stopped at your request; what was running was cancelled.', at: now() };
+      else if (error instanceof TurnAbandoned) answer = { turn, role: 'error', text: error.message, at: now() };
+      else if (error instanceof ActivityFailure) answer = { turn, role: 'error', text: failureMessage(error), at: now() };
+      else throw error;
+      log.error('Turn failed', { sessionKey: session.sessionKey, turn, error: answer.text });
+    }
+    session.turnScope = null;
+    return answer;
+  }
+
+  /** One invocation; a runtime session that lost the conversation is replaced and sent the full context. */
+  private async invokeStep(steps: ToolStep[], toolsAllowed: boolean): Promise<InvocationResult> {
+    const { session, message, turn } = this;
+    const messages = [{ messageId: message.messageId, content: message.text, ...(message.sender ? { sender: message.sender } : {}) }];
+    for (;;) {
+      const fresh = session.runtime.syncedThroughTurn === null;
+      const history = fresh ? windowToHistory(session.window) : [];
+      const context = fresh
+        ? ({ mode: 'full', systemPrompt: session.workspace?.systemPrompt ?? null, history, keepTurns: session.settings.historyTurns } as const)
+        : ({ mode: 'cached', throughTurn: session.runtime.syncedThroughTurn! } as const);
+      if (fresh) session.runtime = { ...session.runtime, startedAt: now() };
+      try {
+        const result = await this.activities.agent.invokeAgent({
+          runtimeSessionId: session.runtime.id,
+          invocation: { sessionKey: session.sessionKey, turn, context, messages, tools: session.workspace?.tools ?? [], steps, toolsAllowed },
+          ...(message.route ? { route: message.route } : {}),
+        });
+        const synced = result.kind === 'reply' ? turn : fresh ? (history.at(-1)?.turn ?? 0) : session.runtime.syncedThroughTurn;
+        session.runtime = { ...session.runtime, lastUsedAt: now(), syncedThroughTurn: synced };
+        return result;
+      } catch (error) {
+        if (fresh || !isRuntimeSessionLost(error)) throw error;
+        this.rotate('lost');
+      }
+    }
+  }
+
+  /** Runs one tool call; asks the user first when the host's policy says so. */
+  private async callTool(call: ToolCall): Promise<ToolResult> {
+    const { session } = this;
+    const failed = (output: string): ToolResult => ({ callId: call.id, name: call.name, output, isError: true });
+    const attempt = (approved: boolean): Promise<RunToolOutcome> =>
+      this.activities.tools.runTool({ sessionKey: session.sessionKey, call, approved }).catch((error: unknown) => {
+        if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
+        const reason = error.cause instanceof Error ? error.cause.message : error.message;
+        return { kind: 'result', result: failed(`${call.name} did not finish (${reason}); it may or may not have taken effect — check before trying again`), workspaceChanged: true };
+      });
+    let outcome = await attempt(false);
+    if (outcome.kind === 'approvalRequired') {
+      const subject = outcome.subject;
+      const decision = session.alwaysApproved.has(subject) ? 'once' : await this.approvals.ask(call.name, subject, this.message.route);
+      if (decision === 'always') session.alwaysApproved.add(subject);
+      if (decision === 'deny') return failed(`the user did not allow running: ${subject}`);
+      if (decision === 'timeout') return failed(`no answer from the user within ${session.settings.approvalTimeoutSeconds} s; not run: ${subject}`);
+      outcome = await attempt(true);
+      if (outcome.kind === 'approvalRequired') return failed(`the tools host still refuses: ${outcome.subject}`);
+    }
+    if (outcome.workspaceChanged) session.workspaceChanged = true;
+    this.used.push({ name: call.name, isError: outcome.result.isError, ...(outcome.artifacts ? { artifacts: outcome.artifacts } : {}) });
+    return outcome.result;
+  }
+
+  /** Into the session's state and the transcript store, in an order that lets the run end cleanly. */
+  private async record(userEntry: TranscriptEntry, answer: TranscriptEntry): Promise<void> {
+    const { session, message, turn } = this;
+    // Appends are awaited before the next turn: the store writes turns in order.
+    const append = (): Promise<void> => this.activities.persistence.appendTranscript({ sessionKey: session.sessionKey, entries: [userEntry, answer] });
+    if (session.turnsThisRun + 1 >= session.settings.continueAsNewAfterTurns || workflowInfo().continueAsNewSuggested) {
+      // This turn ends the run: answer only once the transcript is written, so that a caller's next message finds the
+      // run ready to continue as new instead of keeping it busy forever.
+      await append();
+      session.record(message, turn, userEntry, answer);
+    } else {
+      // The reply is durable in history from here on: answer the caller now and write the transcript meanwhile.
+      session.record(message, turn, userEntry, answer);
+      await append();
+    }
+  }
+
+  /** The answer goes back where the message came from, once per turn whatever the retries. */
+  private async deliver(answer: TranscriptEntry): Promise<void> {
+    const { session, turn } = this;
+    const route = this.message.route;
+    if (!route) return;
+    const images = (answer.tools ?? []).flatMap((t) => (t.artifacts ?? []).filter((a) => a.kind === 'image').map((a) => a.path));
+    await this.activities.connector.deliver({ route, text: answer.text, images, idempotencyKey: `${workflowInfo().workflowId}:${turn}` }).catch((error: unknown) => {
+      // Recorded in the transcript either way; the platform refused it or stayed unreachable for retryForSeconds.
+      log.error('Could not deliver the answer to its channel', { sessionKey: session.sessionKey, turn, channel: route.channel, error: String(error) });
+    });
+  }
+
+  /** A runtime session left before its limits still holds a microVM until it idles out: end it now. A lost one is gone. */
+  private async stopLeftRuntimeSessions(): Promise<void> {
+    for (const { from, reason } of this.rotations) {
+      if (reason === 'lost') continue;
+      await this.activities.housekeeping.stopRuntimeSession({ runtimeSessionId: from }).catch((error: unknown) => {
+        log.warn('Could not stop a runtime session left behind; it ends at its idle timeout', { sessionKey: this.session.sessionKey, runtimeSessionId: from, error: String(error) });
+      });
+    }
+  }
+}
