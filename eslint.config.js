@@ -1,34 +1,58 @@
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['fs', 'child_process', 'net', 'http', 'https', 'crypto', 'os', 'path', 'url', 'worker_threads', 'dns', 'stream', 'process', 'timers'];
+const nodeGlobals = { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', AbortController: 'readonly', Buffer: 'readonly' };
+
+/** Every Node module, bare and `node:`-prefixed, with its subpaths (`fs/promises`, `node:stream/web`). */
+const nodeModules = [...new Set(builtinModules.map((name) => name.replace(/^node:/, '')))].flatMap((name) => [name, `${name}/*`, `node:${name}`, `node:${name}/*`]);
 
 export default tseslint.config(
   { ignores: ['node_modules/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', AbortController: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      globals: nodeGlobals,
+      // Type-aware rules: the project's own tsconfig.
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/clawflow.js', 'test/helpers/busy-runtime.mjs'] }, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // A promise nobody awaits loses its errors; one passed where a callback returns nothing is never awaited.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
     },
   },
   {
-    // Workflow code is replayed: it must stay deterministic, so no Node APIs and no activity implementations.
+    // Workflow code is replayed: it must stay deterministic. No Node API, no activity implementation, no I/O; values
+    // only from the workflow SDK, zod, the workflows themselves and the shared contracts (types from anywhere).
     files: ['src/workflows/**/*.ts'],
+    languageOptions: { globals: { console: 'readonly', URL: 'readonly' } },
     rules: {
-      'no-restricted-imports': [
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.flatMap((name) => [name, `node:${name}`]).map((name) => ({ name, message: 'Workflow code must not do I/O: use an activity.' })),
+          paths: nodeModules.filter((name) => !name.endsWith('/*')).map((name) => ({ name, message: 'Workflow code must not use Node APIs: do it in an activity.', allowTypeImports: true })),
           patterns: [
-            { group: ['../activities/*', '!../activities/index.js'], message: 'Import activities as types only, through proxyActivities.' },
-            { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Not available inside workflows.' },
+            { group: nodeModules.filter((name) => name.endsWith('/*')), message: 'Workflow code must not use Node APIs: do it in an activity.', allowTypeImports: true },
+            {
+              regex: String.raw`^(?!(@temporalio/workflow|@temporalio/common|zod)$|\./|\.\./[^/]+\.js$|\.\./contracts/|\.\./\.\./contracts/)`,
+              message: 'Workflow code imports values only from @temporalio/workflow, zod, src/workflows and src/contracts (types may come from anywhere).',
+              allowTypeImports: true,
+            },
           ],
         },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' }, { name: 'fetch', message: 'Use an activity.' }],
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'fetch', 'Buffer', 'require', '__dirname', '__filename', 'queueMicrotask'].map((name) => ({
+          name,
+          message: 'Not in workflow code: use the workflow SDK (sleep, condition) or an activity.',
+        })),
+      ],
     },
   },
 );

@@ -29,7 +29,8 @@ class AckAfterProcessingReceiver implements Receiver {
 
   constructor(appToken: string, apiUrl: string, logger: Logger) {
     this.client = new SocketModeClient({ appToken, clientOptions: { slackApiUrl: apiUrl }, logLevel: LogLevel.ERROR });
-    this.client.on('slack_event', async ({ ack, body, retry_num, retry_reason }: { ack: () => Promise<void>; body: ReceiverEvent['body']; retry_num?: number; retry_reason?: string }) => {
+    type Envelope = { ack: () => Promise<void>; body: ReceiverEvent['body']; retry_num?: number; retry_reason?: string };
+    const handle = async ({ ack, body, retry_num, retry_reason }: Envelope): Promise<void> => {
       const event: ReceiverEvent = { body, ack: () => Promise.resolve(), ...(retry_num !== undefined ? { retryNum: retry_num } : {}), ...(retry_reason ? { retryReason: retry_reason } : {}) };
       try {
         await this.app!.processEvent(event);
@@ -38,7 +39,9 @@ class AckAfterProcessingReceiver implements Receiver {
         // Unacknowledged: Slack sends it again.
         logger.warn({ err: (error as Error).message }, 'a Slack event was not handed over; leaving it unacknowledged');
       }
-    });
+    };
+    // The emitter does not wait for a listener: the handler catches everything itself.
+    this.client.on('slack_event', (envelope: Envelope) => void handle(envelope));
   }
 
   init(app: App): void {
