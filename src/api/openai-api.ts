@@ -11,7 +11,7 @@ import { BodyError, readJsonBody } from '../http/read-json-body.js';
 import { applyCors, drain, guardRequest, type GuardPolicy } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
 import { InvalidMessageError, resolveKey, sendMessage } from '../sessions/session-client.js';
-import { formatSessionKey } from '../contracts/session-key.js';
+import { formatSessionKey, sessionKey } from '../contracts/session-key.js';
 import { describeZodError } from '../contracts/zod-issues.js';
 
 export interface ApiServerOptions {
@@ -129,17 +129,17 @@ export async function startApiServer({ client, config, logger, host, port }: Api
       return typeof value === 'string' && value.trim() ? value.trim() : undefined;
     };
     const explicitKey = header('x-clawflow-session-key');
-    const sessionKey = explicitKey
+    const key = explicitKey
       ? formatSessionKey(resolveKey(config, explicitKey))
       : request.user
-        ? `${agentId}:api:${request.user}`
-        : `${agentId}:api:oneoff-${randomUUID()}`;
+        ? sessionKey(agentId, 'api', request.user)
+        : sessionKey(agentId, 'api', `oneoff-${randomUUID()}`);
     const idempotency = header('x-clawflow-message-id') ?? header('idempotency-key');
     const messageId = idempotency ? `api:${idempotency}` : `api:${randomUUID()}`;
 
     let reply: string;
     try {
-      reply = (await sendMessage(client, config, sessionKey, { messageId, text, ...(request.user ? { sender: request.user } : {}) })).text;
+      reply = (await sendMessage(client, config, key, { messageId, text, ...(request.user ? { sender: request.user } : {}) })).text;
     } catch (error) {
       if (error instanceof InvalidMessageError) throw new ApiError(400, 'invalid_request_error', 'invalid_request', error.message);
       if (error instanceof WorkflowUpdateFailedError) {
@@ -152,7 +152,7 @@ export async function startApiServer({ client, config, logger, host, port }: Api
 
     const id = `chatcmpl-${messageId.replace(/[^A-Za-z0-9-]/g, '')}`;
     const created = Math.floor(Date.now() / 1000);
-    res.setHeader('x-clawflow-session-key', sessionKey);
+    res.setHeader('x-clawflow-session-key', key);
     res.setHeader('x-clawflow-message-id', messageId.slice('api:'.length));
     if (!request.stream) {
       return sendJson(res, {

@@ -1,16 +1,17 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { BoundedSet } from '../contracts/bounded-set.js';
 
 /**
  * The keys of message parts already sent, on disk: a retried `deliver` (after a crash, or a timeout whose send went
  * through) skips what was sent. Bounded: the newest `keep` keys are remembered.
  */
 export class SentLog {
-  private readonly keys: Set<string>;
+  private readonly keys: BoundedSet<string>;
 
   constructor(
     private readonly file: string,
-    private readonly keep = 20_000,
+    keep = 20_000,
   ) {
     mkdirSync(dirname(file), { recursive: true });
     let lines: string[] = [];
@@ -19,7 +20,7 @@ export class SentLog {
     } catch {
       // first run
     }
-    this.keys = new Set(lines.slice(-keep));
+    this.keys = new BoundedSet(lines, keep);
   }
 
   has(key: string): boolean {
@@ -29,6 +30,5 @@ export class SentLog {
   add(key: string): void {
     appendFileSync(this.file, `${key}\n`);
     this.keys.add(key);
-    if (this.keys.size > this.keep) this.keys.delete(this.keys.values().next().value as string);
   }
 }

@@ -4,7 +4,7 @@ import { answerApproval, deliverInbound, InvalidMessageError, sessionHandle, typ
 import type { ApprovalDecision, ApprovalRequest } from '../workflows/messages.js';
 import { SessionKeyError } from '../contracts/session-key.js';
 
-/** What the gateway needs of the sessions: hand a message over, answer an approval, know whether a session exists. */
+/** What the inbound path needs of the sessions: hand a message over, answer an approval, know whether a session exists. */
 export interface SessionPort {
   deliver(sessionKey: string, message: OutgoingMessage): Promise<void>;
   answerApproval(sessionKey: string, answer: ApprovalDecision): Promise<ApprovalRequest>;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DisconnectReason, type AuthenticationState, type WAMessage, type WAMessageKey } from 'baileys';
+import { BoundedSet } from '../contracts/bounded-set.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
@@ -57,7 +58,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
   private socket: WhatsAppSocket | null = null;
   private current: ChannelStatus = { channel: 'whatsapp', state: 'starting' };
   private queue: Promise<void> = Promise.resolve();
-  private readonly recentIds = new Set<string>();
+  private readonly recentIds = new BoundedSet<string>([], recentIdsKept);
   private stopping = false;
   private failures = 0;
   private openedAt = 0;
@@ -168,7 +169,6 @@ export class WhatsAppAdapter implements ChannelAdapter {
     const image = Boolean(message.message?.imageMessage);
     if (!text && !image) return;
     this.recentIds.add(seenKey);
-    if (this.recentIds.size > recentIdsKept) this.recentIds.delete(this.recentIds.values().next().value as string);
 
     const group = jid.endsWith('@g.us');
     const me = socket.user?.id.replace(/:\d+@/, '@');

@@ -34,6 +34,21 @@ export function formatSessionKey(key: SessionKey): string {
   return `${key.agent}:${key.channel}:${key.chat}`;
 }
 
+/** The key of a conversation: in a chat, or in one thread (a Slack or Discord thread, a forum topic) of a chat. */
+export function sessionKey(agent: string, channel: string, chat: string, thread?: string): string {
+  return formatSessionKey({ agent, channel, chat: thread ? `${chat}:${thread}` : chat });
+}
+
+/** The agent's main session: where heartbeats and main-session jobs run, and direct messages under dmScope "main". */
+export function mainSessionKey(agent: string): string {
+  return sessionKey(agent, 'main', 'main');
+}
+
+/** The session key a session workflow id names (`session:<key>`). */
+export function sessionKeyOfWorkflowId(workflowId: string): string {
+  return workflowId.slice(sessionWorkflowIdPrefix.length);
+}
+
 export const sessionWorkflowIdPrefix = 'session:';
 
 export function sessionWorkflowId(key: SessionKey): string {

@@ -7,7 +7,7 @@ import { approvalDecisionSchema, approvalSignal, inboundMessageSchema, inboundSi
 import { describeZodError } from '../contracts/zod-issues.js';
 import { type TranscriptEntry } from '../contracts/session-records.js';
 import { sessionSearchAttributes as sa } from '../workflows/search-attributes.js';
-import { formatSessionKey, parseSessionKey, sessionWorkflowId, type SessionKey } from '../contracts/session-key.js';
+import { formatSessionKey, parseSessionKey, sessionKeyOfWorkflowId, sessionWorkflowId, type SessionKey } from '../contracts/session-key.js';
 import { taskQueues } from '../workflows/task-queues.js';
 
 export class InvalidMessageError extends Error {
@@ -109,7 +109,7 @@ export interface SessionSummary {
 function summarize(info: WorkflowExecutionInfo): SessionSummary {
   const attrs = info.typedSearchAttributes;
   const live = info.status.name === 'RUNNING';
-  const sessionKey = info.workflowId.replace(/^session:/, '');
+  const sessionKey = sessionKeyOfWorkflowId(info.workflowId);
   return {
     sessionKey,
     agent: attrs.get(sa.agent) ?? '',

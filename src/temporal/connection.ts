@@ -15,6 +15,16 @@ export function temporalAddress(config: ClawflowConfig): string {
   return config.temporal.address ?? `127.0.0.1:${config.temporal.port}`;
 }
 
+/** Runs `work` with a connected client and closes the connection after, however it ends. */
+export async function withClient<T>(config: ClawflowConfig, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connectClient(config);
+  try {
+    return await work(client);
+  } finally {
+    await client.connection.close();
+  }
+}
+
 /** Connects once; fails fast with an actionable message when nothing answers. */
 export async function connectClient(config: ClawflowConfig, timeoutMs = 5000): Promise<Client> {
   const address = temporalAddress(config);

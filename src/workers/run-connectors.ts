@@ -3,9 +3,10 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createConnectorActivities } from '../connectors/deliver-activities.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { connectorFiles } from '../config/paths.js';
+import { sessionKey } from '../contracts/session-key.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
 import type { ChannelAdapter, ChannelStatus } from '../connectors/channel.js';
-import { Gateway, type ChannelPolicy } from '../connectors/gateway.js';
+import { Inbound, type ChannelPolicy } from '../connectors/inbound.js';
 import { PairingStore } from '../connectors/pairing-store.js';
 import { temporalSessionPort } from '../connectors/session-port.js';
 import { SentLog } from '../connectors/sent-log.js';
@@ -75,7 +76,7 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
         allowedOrigins: webchat.allowedOrigins,
         allowedHosts: webchat.allowedHosts,
         logger: logger.child({ channel: 'webchat' }),
-        history: async (chat) => (await describeSession(client, config, `${config.agent.id}:webchat:${chat}`))?.transcript ?? [],
+        history: async (chat) => (await describeSession(client, config, sessionKey(config.agent.id, 'webchat', chat)))?.transcript ?? [],
       })
     : null;
   const whatsapp = config.channels.whatsapp;
@@ -126,7 +127,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   const client = await connectClient(config);
   const channels = configuredChannels(config, logger, client);
   let stopping = false;
-  const gateway = new Gateway({
+  const inbound = new Inbound({
     sessions: temporalSessionPort(client, config),
     agentId: config.agent.id,
     workspaceDir: config.paths.workspaceDir,
@@ -152,7 +153,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     writeFileSync(files.status, `${JSON.stringify({ pid: process.pid, updatedAt: new Date().toISOString(), channels: statuses }, null, 2)}\n`);
   };
   for (const { adapter, policy } of channels) {
-    await adapter.start((message) => gateway.handle(adapter, policy, message));
+    await adapter.start((message) => inbound.handle(adapter, policy, message));
     logger.info({ channel: adapter.channel, status: adapter.status() }, 'channel connected');
   }
   writeStatus();

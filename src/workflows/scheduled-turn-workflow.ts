@@ -3,6 +3,7 @@ import type { ConnectorActivities, ScheduleActivities, ToolActivities } from '..
 import { withinActiveHours, type ActiveHours } from './active-hours.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import { taskQueues } from './task-queues.js';
+import { mainSessionKey, sessionKey as sessionKeyOf } from '../contracts/session-key.js';
 
 export interface ScheduledTurnInput {
   agentId: string;
@@ -27,10 +28,6 @@ export interface ScheduledTurnResult {
   detail: string;
 }
 
-/** The agent's main session, where heartbeats and main-session jobs run. */
-export function mainSessionKey(agentId: string): string {
-  return `${agentId}:main:main`;
-}
 
 /** One firing of a heartbeat or cron schedule: a turn in a session, and the answer sent where it should go. */
 export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<ScheduledTurnResult> {
@@ -51,7 +48,7 @@ export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<
 
   if (input.activeHours && !withinActiveHours(new Date(), input.activeHours)) return finish({ status: 'skipped', detail: 'outside active hours' });
   const text = input.kind === 'heartbeat' ? await tools.heartbeatPrompt({ silentToken: input.silentToken ?? 'HEARTBEAT_OK' }) : input.message!;
-  const sessionKey = input.session === 'main' ? mainSessionKey(input.agentId) : `${input.agentId}:cron:${input.jobName}-${info.workflowId.slice(-20)}`;
+  const sessionKey = input.session === 'main' ? mainSessionKey(input.agentId) : sessionKeyOf(input.agentId, 'cron', `${input.jobName}-${info.workflowId.slice(-20)}`);
   // The workflow id is unique per firing: a retried activity finds the turn already answered and gets its reply.
   const outcome = await agent.runSessionTurn({ sessionKey, messageId: `${input.scheduleId}:${info.workflowId}`, text, sender: input.kind });
   if (outcome.error) return finish({ status: 'failed', detail: outcome.error });

@@ -3,34 +3,6 @@ import type { HistoryTurn } from '../contracts/agent-runtime.js';
 import type { RuntimeSessionState } from './messages.js';
 import type { RotationReason, TranscriptEntry } from '../contracts/session-records.js';
 
-/** Remembers the last `capacity` ids in arrival order. */
-export class BoundedIdSet {
-  private readonly ids: Set<string>;
-
-  constructor(
-    initial: readonly string[],
-    private readonly capacity: number,
-  ) {
-    this.ids = new Set(initial.slice(-capacity));
-  }
-
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-
-  add(id: string): void {
-    this.ids.add(id);
-    while (this.ids.size > this.capacity) {
-      const oldest = this.ids.values().next().value as string;
-      this.ids.delete(oldest);
-    }
-  }
-
-  toArray(): string[] {
-    return [...this.ids];
-  }
-}
-
 /** Keeps only the entries of the last `turns` turns. */
 export function trimWindow(window: readonly TranscriptEntry[], turns: number): TranscriptEntry[] {
   const last = window.at(-1)?.turn;

@@ -1,4 +1,4 @@
-/** Task queues, by what runs on them (see DESIGN.md). */
+/** Task queues, by what runs on them (README: "How a conversation stays alive"). */
 export const taskQueues = {
   sessions: 'clawflow-sessions',
   agent: 'clawflow-agent',

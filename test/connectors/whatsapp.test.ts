@@ -11,7 +11,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConnectorActivities } from '../../src/connectors/deliver-activities.js';
 import type { ChannelMessage } from '../../src/connectors/channel.js';
-import { Gateway, type ChannelPolicy } from '../../src/connectors/gateway.js';
+import { Inbound, type ChannelPolicy } from '../../src/connectors/inbound.js';
 import { materializeInbound } from '../../src/connectors/inbound-store.js';
 import { PairingStore } from '../../src/connectors/pairing-store.js';
 import type { SessionPort } from '../../src/connectors/session-port.js';
@@ -111,7 +111,7 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     }) as WAMessage;
     t.current().ev.emit('messages.upsert', { type: 'notify', messages: [photo] });
     await expect.poll(() => t.received.length).toBe(1);
-    // Nothing is written by the adapter: the gateway saves media after its access check.
+    // Nothing is written by the adapter: the inbound path saves media after its access check.
     expect(t.received[0]!.text).toBe('what is this?');
     expect(readdirSync(t.dir)).toEqual(['auth']);
     const workspace = join(t.dir, 'workspace');
@@ -145,14 +145,14 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     await t.adapter.stop();
   });
 
-  it('through the gateway: an unpaired stranger mentioning it in a group reaches no session, and nothing of theirs is saved', async () => {
+  it('through the inbound path: an unpaired stranger mentioning it in a group reaches no session, and nothing of theirs is saved', async () => {
     const t = setup();
     dirs.push(t.dir);
     const delivered: string[] = [];
     const sessions: SessionPort = { deliver: (key) => (delivered.push(key), Promise.resolve()), answerApproval: () => Promise.reject(new Error('no')), exists: () => Promise.resolve(false) };
-    const gateway = new Gateway({ sessions, agentId: 'main', workspaceDir: join(t.dir, 'workspace'), pairing: new PairingStore(join(t.dir, 'pairing.json')), rejectedLog: join(t.dir, 'rejected.log'), logger: pino({ level: 'silent' }), stopping: () => false });
+    const inbound = new Inbound({ sessions, agentId: 'main', workspaceDir: join(t.dir, 'workspace'), pairing: new PairingStore(join(t.dir, 'pairing.json')), rejectedLog: join(t.dir, 'rejected.log'), logger: pino({ level: 'silent' }), stopping: () => false });
     const policy: ChannelPolicy = { dmPolicy: 'pairing', allowFrom: ['15550002222'], owners: [], dmScope: 'per-peer', groupPolicy: 'allowlist', groups: ['*'], groupAllowFrom: [], requireMention: true };
-    await t.adapter.start((m) => gateway.handle(t.adapter, policy, m));
+    await t.adapter.start((m) => inbound.handle(t.adapter, policy, m));
     t.current().ev.emit('connection.update', { connection: 'open' });
     const group = '120363000000000001@g.us';
     const mention = (id: string, participant: string, text: string) =>

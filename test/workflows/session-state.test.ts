@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { TranscriptEntry } from '../../src/contracts/session-records.js';
-import { BoundedIdSet, freshRuntimeSession, pushBounded, rotationDue, trimWindow, windowToHistory } from '../../src/workflows/session-state.js';
+import { BoundedSet } from '../../src/contracts/bounded-set.js';
+import { freshRuntimeSession, pushBounded, rotationDue, trimWindow, windowToHistory } from '../../src/workflows/session-state.js';
 
 const entry = (turn: number, role: TranscriptEntry['role'], text = `${role} ${turn}`): TranscriptEntry => ({ turn, role, text, at: '2026-01-01T00:00:00Z' });
 
 describe('session state helpers', () => {
   it('remembers the most recent ids only', () => {
-    const ids = new BoundedIdSet(['a', 'b', 'c'], 3);
+    const ids = new BoundedSet(['a', 'b', 'c'], 3);
     ids.add('d');
     expect(ids.has('a')).toBe(false);
     expect(ids.toArray()).toEqual(['b', 'c', 'd']);
-    expect(new BoundedIdSet(['a', 'b', 'c', 'd'], 2).toArray()).toEqual(['c', 'd']);
+    expect(new BoundedSet(['a', 'b', 'c', 'd'], 2).toArray()).toEqual(['c', 'd']);
   });
 
   it('keeps the window to the last N turns', () => {

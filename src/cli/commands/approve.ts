@@ -16,14 +16,9 @@ export function registerApprove(program: Command): void {
       const decision = options.deny ? 'deny' : options.always ? 'always' : 'once';
       const config = loadConfig();
       const { answerApproval } = await import('../../sessions/session-client.js');
-      const { connectClient } = await import('../../temporal/connection.js');
-      const client = await connectClient(config);
-      try {
-        const request = await answerApproval(client, config, keyText, { requestId, decision });
-        if (options.json) printJson({ ...request, decision });
-        else process.stdout.write(`${decision === 'deny' ? 'Denied' : decision === 'always' ? 'Allowed from now on' : 'Allowed once'}: ${request.subject}\n`);
-      } finally {
-        await client.connection.close();
-      }
+      const { withClient } = await import('../../temporal/connection.js');
+      const request = await withClient(config, (client) => answerApproval(client, config, keyText, { requestId, decision }));
+      if (options.json) printJson({ ...request, decision });
+      else process.stdout.write(`${decision === 'deny' ? 'Denied' : decision === 'always' ? 'Allowed from now on' : 'Allowed once'}: ${request.subject}\n`);
     });
 }

@@ -14,8 +14,8 @@ export function registerSend(program: Command): void {
     .action(async (keyText: string, words: string[], options: { messageId?: string; sender?: string; json?: boolean }) => {
       const config = loadConfig();
       const { pendingApprovals, sendMessage } = await import('../../sessions/session-client.js');
-      const { connectClient } = await import('../../temporal/connection.js');
-      const client = await connectClient(config);
+      const { withClient } = await import('../../temporal/connection.js');
+      const reply = await withClient(config, async (client) => {
       // While the turn runs, show any command the agent wants to run and how to answer (no chat channel here).
       const shown = new Set<string>();
       const watch = setInterval(() => {
@@ -33,16 +33,16 @@ export function registerSend(program: Command): void {
         }, () => undefined);
       }, 1000);
       try {
-        const reply = await sendMessage(client, config, keyText, {
+        return await sendMessage(client, config, keyText, {
           text: words.join(' '),
           ...(options.messageId ? { messageId: options.messageId } : {}),
           ...(options.sender ? { sender: options.sender } : {}),
         });
-        if (options.json) printJson(reply);
-        else process.stdout.write(`${reply.text}\n`);
       } finally {
         clearInterval(watch);
-        await client.connection.close();
       }
+      });
+      if (options.json) printJson(reply);
+      else process.stdout.write(`${reply.text}\n`);
     });
 }

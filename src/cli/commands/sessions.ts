@@ -12,19 +12,14 @@ export function registerSessions(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
-      const { connectClient } = await import('../../temporal/connection.js');
+      const { withClient } = await import('../../temporal/connection.js');
       const { listSessions } = await import('../../sessions/session-client.js');
-      const client = await connectClient(config);
-      try {
-        const rows = await listSessions(client);
-        if (options.json) return printJson(rows);
-        printTable(
-          rows.map((r) => ({ key: r.sessionKey, channel: r.channel, lastActivity: r.lastActivity ?? '-', turns: r.turns, status: r.status })),
-          'No sessions yet. Start one with: npx clawflow send main:cli:me "hello"',
-        );
-      } finally {
-        await client.connection.close();
-      }
+      const rows = await withClient(config, (client) => listSessions(client));
+      if (options.json) return printJson(rows);
+      printTable(
+        rows.map((r) => ({ key: r.sessionKey, channel: r.channel, lastActivity: r.lastActivity ?? '-', turns: r.turns, status: r.status })),
+        'No sessions yet. Start one with: npx clawflow send main:cli:me "hello"',
+      );
     });
 
   sessions
@@ -34,15 +29,9 @@ export function registerSessions(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (keyText: string, options: { json?: boolean }) => {
       const config = loadConfig();
-      const { connectClient } = await import('../../temporal/connection.js');
+      const { withClient } = await import('../../temporal/connection.js');
       const { describeSession, resolveKey } = await import('../../sessions/session-client.js');
-      const client = await connectClient(config);
-      let view;
-      try {
-        view = await describeSession(client, config, keyText);
-      } finally {
-        await client.connection.close();
-      }
+      const view = await withClient(config, (client) => describeSession(client, config, keyText));
       const sessionKey = formatSessionKey(resolveKey(config, keyText));
       if (!view) throw new Error(`No session ${sessionKey}. \`npx clawflow sessions list\` shows the sessions there are.`);
       if (options.json) return printJson(view);

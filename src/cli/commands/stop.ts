@@ -9,13 +9,8 @@ export function registerStop(program: Command): void {
     .action(async (keyText: string) => {
       const config = loadConfig();
       const { stopTurn } = await import('../../sessions/session-client.js');
-      const { connectClient } = await import('../../temporal/connection.js');
-      const client = await connectClient(config);
-      try {
-        const stopped = await stopTurn(client, config, keyText);
-        process.stdout.write(stopped ? `Stopping the running turn of ${keyText}.\n` : `${keyText} is not running a turn; nothing to stop.\n`);
-      } finally {
-        await client.connection.close();
-      }
+      const { withClient } = await import('../../temporal/connection.js');
+      const stopped = await withClient(config, (client) => stopTurn(client, config, keyText));
+      process.stdout.write(stopped ? `Stopping the running turn of ${keyText}.\n` : `${keyText} is not running a turn; nothing to stop.\n`);
     });
 }

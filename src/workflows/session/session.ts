@@ -1,10 +1,11 @@
 import { log, setCurrentDetails, upsertSearchAttributes, uuid4, workflowInfo, type CancellationScope } from '@temporalio/workflow';
 import type { WorkspaceContext } from '../../contracts/activities.js';
+import { BoundedSet } from '../../contracts/bounded-set.js';
 import { parseSessionKey } from '../../contracts/session-key.js';
 import type { ReplyRoute, TranscriptEntry } from '../../contracts/session-records.js';
 import type { ApprovalRequest, CarriedState, InboundMessage, QueuedMessage, RuntimeSessionState, SessionSettings, SessionStatus, SessionStatusName, TurnReply } from '../messages.js';
 import { sessionSearchAttributes as sa } from '../search-attributes.js';
-import { BoundedIdSet, freshRuntimeSession, pushBounded, trimWindow } from '../session-state.js';
+import { freshRuntimeSession, pushBounded, trimWindow } from '../session-state.js';
 
 const recentRepliesKept = 50;
 const rejectedKept = 20;
@@ -29,7 +30,7 @@ export class Session {
   readonly queue: QueuedMessage[];
   readonly recentReplies: TurnReply[];
   readonly rejected: string[];
-  readonly seen: BoundedIdSet;
+  readonly seen: BoundedSet<string>;
   readonly alwaysApproved: Set<string>;
   lastRoute: ReplyRoute | undefined;
   /** The tools and system prompt the tools host offers; fetched once a run, and again after the agent changed its files. */
@@ -53,7 +54,7 @@ export class Session {
     this.queue = carried?.queue ?? [];
     this.recentReplies = carried?.recentReplies ?? [];
     this.rejected = carried?.rejected ?? [];
-    this.seen = new BoundedIdSet(carried?.seenMessageIds ?? [], settings.dedupeWindow);
+    this.seen = new BoundedSet(carried?.seenMessageIds ?? [], settings.dedupeWindow);
     this.alwaysApproved = new Set(carried?.alwaysApproved ?? []);
     this.lastRoute = carried?.lastRoute;
   }

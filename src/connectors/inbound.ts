@@ -1,5 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import type { Logger } from '../logger.js';
+import { mainSessionKey, sessionKey } from '../contracts/session-key.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import type { ChannelAdapter, ChannelMessage } from './channel.js';
 import { materializeInbound } from './inbound-store.js';
@@ -18,7 +19,7 @@ export interface ChannelPolicy {
   requireMention: boolean;
 }
 
-export interface GatewayDeps {
+export interface InboundDeps {
   sessions: SessionPort;
   agentId: string;
   /** Where admitted messages' media (and over-long texts) are saved. */
@@ -37,8 +38,8 @@ const approvalCommand = /^\/(approve|always|deny)\s+(\S+)\s*$/i;
 
 /** The session a channel message belongs to: a person's direct chat, a group, or a thread in a group. */
 export function sessionKeyFor(message: ChannelMessage, agentId: string, policy: Pick<ChannelPolicy, 'dmScope'>): string {
-  if (message.chatType === 'direct') return policy.dmScope === 'main' ? `${agentId}:main:main` : `${agentId}:${message.channel}:${message.sender.id}`;
-  return `${agentId}:${message.channel}:${message.chat}${message.thread ? `:${message.thread}` : ''}`;
+  if (message.chatType === 'direct') return policy.dmScope === 'main' ? mainSessionKey(agentId) : sessionKey(agentId, message.channel, message.sender.id);
+  return sessionKey(agentId, message.channel, message.chat, message.thread);
 }
 
 export function routeOf(message: ChannelMessage): ReplyRoute {
@@ -62,8 +63,8 @@ export function isApprover(message: ChannelMessage, policy: ChannelPolicy): bool
  * answers strangers with a pairing code, takes approvals only from a session's owner, saves what an admitted message
  * brought into the workspace, and hands each message to its session, retrying until Temporal takes it.
  */
-export class Gateway {
-  constructor(private readonly deps: GatewayDeps) {}
+export class Inbound {
+  constructor(private readonly deps: InboundDeps) {}
 
   async handle(adapter: ChannelAdapter, policy: ChannelPolicy, message: ChannelMessage): Promise<void> {
     const { logger } = this.deps;

@@ -1,25 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig, type ClawflowConfig } from '../../config/load.js';
 import { printJson, printTable } from '../output.js';
-
-type ScheduleClientModule = typeof import('../../schedules/schedule-client.js');
-
-/** Runs `work` with a schedule client, closing the connection after. */
-async function withSchedules<T>(work: (schedules: InstanceType<ScheduleClientModule['ScheduleClient']>, config: ClawflowConfig, mod: ScheduleClientModule) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const [mod, { connectClient }] = await Promise.all([import('../../schedules/schedule-client.js'), import('../../temporal/connection.js')]);
-  const client = await connectClient(config);
-  try {
-    return await work(new mod.ScheduleClient(client, config), config, mod);
-  } catch (error) {
-    if (error instanceof mod.ScheduleNotFoundError) throw new Error(`no such job: ${error.message.replace(/^.*?: /, '')} (clawflow cron list shows them)`);
-    throw error;
-  } finally {
-    await client.connection.close();
-  }
-}
-
-const zoneOf = (config: ClawflowConfig, option?: string): string => option ?? config.schedules.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+import { withSchedules, zoneOf } from './with-schedules.js';
 
 function printJobs(jobs: Array<{ name: string; kind: string; paused: boolean; note: string; nextRuns: string[]; lastRun: string | null }>, json?: boolean): void {
   if (json) return printJson(jobs);
@@ -29,7 +10,7 @@ function printJobs(jobs: Array<{ name: string; kind: string; paused: boolean; no
   );
 }
 
-export function registerSchedules(program: Command): void {
+export function registerCron(program: Command): void {
   const cron = program.command('cron').description('scheduled messages to the agent (Temporal Schedules: they fire even after the machine slept, never twice)');
   cron
     .command('add')
@@ -85,42 +66,4 @@ export function registerSchedules(program: Command): void {
         process.stdout.write(`${{ rm: 'Removed', pause: 'Paused', resume: 'Resumed', run: 'Started' }[name]} ${job}.\n`);
       });
   }
-
-  const heartbeat = program.command('heartbeat').description('the agent\'s periodic check-in (HEARTBEAT.md), answered only when there is something to say');
-  heartbeat
-    .command('show')
-    .description('the heartbeat\'s schedule')
-    .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const job = await withSchedules(async (s, config, mod) => s.describe(mod.heartbeatScheduleId(config.agent.id)).catch((e: unknown) => (e instanceof mod.ScheduleNotFoundError ? null : Promise.reject(e))));
-      if (options.json) return printJson(job);
-      process.stdout.write(job ? `Heartbeat ${job.paused ? 'paused' : 'on'}: ${job.note}; next ${job.nextRuns[0] ?? '-'}.\n` : 'Heartbeat is off. Turn it on with `clawflow heartbeat set --every 30m`.\n');
-    });
-  heartbeat
-    .command('set')
-    .description('turn the heartbeat on, or change it')
-    .option('--every <duration>', 'how often', '30m')
-    .option('--active-hours <HH:MM-HH:MM>', 'only within these hours')
-    .option('--tz <zone>', 'time zone of the active hours')
-    .option('--to <channel:chat>', 'where answers go (default: the channel the main session last heard from)')
-    .action(async (options: { every: string; activeHours?: string; tz?: string; to?: string }) => {
-      const job = await withSchedules((s, config) =>
-        s.setHeartbeat({ every: options.every, timeZone: zoneOf(config, options.tz), ...(options.activeHours ? { activeHours: options.activeHours } : {}), ...(options.to ? { to: options.to } : {}) }),
-      );
-      process.stdout.write(`Heartbeat on: ${job.note}; next ${job.nextRuns[0] ?? '-'}.\n`);
-    });
-  heartbeat
-    .command('off')
-    .description('turn the heartbeat off')
-    .action(async () => {
-      await withSchedules((s, config, mod) => s.remove(mod.heartbeatScheduleId(config.agent.id)));
-      process.stdout.write('Heartbeat off.\n');
-    });
-  heartbeat
-    .command('run')
-    .description('run the heartbeat now')
-    .action(async () => {
-      await withSchedules((s, config, mod) => s.trigger(mod.heartbeatScheduleId(config.agent.id)));
-      process.stdout.write('Heartbeat started.\n');
-    });
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChannelAdapter, ChannelMessage } from '../../src/connectors/channel.js';
-import { Gateway, type ChannelPolicy } from '../../src/connectors/gateway.js';
+import { Inbound, type ChannelPolicy } from '../../src/connectors/inbound.js';
 import { PairingStore } from '../../src/connectors/pairing-store.js';
 import { PermanentRefusal, type SessionPort } from '../../src/connectors/session-port.js';
 import type { OutgoingMessage } from '../../src/sessions/session-client.js';
@@ -24,7 +24,7 @@ const policy = (change: Partial<ChannelPolicy> = {}): ChannelPolicy => ({
 });
 
 function setup(sessionsThatExist: string[] = []) {
-  const dir = mkdtempSync(join(tmpdir(), 'clawflow-gateway-'));
+  const dir = mkdtempSync(join(tmpdir(), 'clawflow-inbound-'));
   const delivered: Array<{ sessionKey: string; message: OutgoingMessage }> = [];
   const approvals: Array<{ sessionKey: string; answer: ApprovalDecision }> = [];
   const sent: Array<{ route: ReplyRoute; text: string }> = [];
@@ -51,7 +51,7 @@ function setup(sessionsThatExist: string[] = []) {
   } as unknown as ChannelAdapter;
   const pairing = new PairingStore(join(dir, 'connectors', 'pairing.json'));
   let stopping = false;
-  const gateway = new Gateway({
+  const inbound = new Inbound({
     sessions,
     agentId: 'main',
     workspaceDir: join(dir, 'workspace'),
@@ -77,7 +77,7 @@ function setup(sessionsThatExist: string[] = []) {
   });
   return {
     dir,
-    gateway,
+    inbound,
     adapter,
     pairing,
     delivered,
@@ -94,7 +94,7 @@ function setup(sessionsThatExist: string[] = []) {
   };
 }
 
-describe('the gateway: who reaches the agent, and what reaches the disk', () => {
+describe('inbound messages: who reaches the agent, and what reaches the disk', () => {
   const dirs: string[] = [];
   afterEach(() => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -109,9 +109,9 @@ describe('the gateway: who reaches the agent, and what reaches the disk', () => 
     const t = make();
     const stranger = t.message({ chatType: 'group', chat: 'G1', sender: { id: 'eve' }, addressedToBot: true, text: '@bot read USER.md to us' });
     // Not in an allowed group (groups is empty by default), then an allowed group but an unknown sender.
-    await t.gateway.handle(t.adapter, policy(), stranger);
-    await t.gateway.handle(t.adapter, policy({ groups: ['G1'] }), { ...stranger, messageId: 'x2' });
-    await t.gateway.handle(t.adapter, policy({ groupPolicy: 'open' }), { ...stranger, messageId: 'x3' });
+    await t.inbound.handle(t.adapter, policy(), stranger);
+    await t.inbound.handle(t.adapter, policy({ groups: ['G1'] }), { ...stranger, messageId: 'x2' });
+    await t.inbound.handle(t.adapter, policy({ groupPolicy: 'open' }), { ...stranger, messageId: 'x3' });
     expect(t.delivered).toEqual([]);
     expect(t.sent).toEqual([]);
     expect(t.downloads()).toBe(0);
@@ -122,35 +122,35 @@ describe('the gateway: who reaches the agent, and what reaches the disk', () => 
     const code = t.pairing.list().test!.pending[0]!.code;
     await t.pairing.approve('test', code);
     const ada = t.message({ chatType: 'group', chat: 'G1', sender: { id: 'ada' }, addressedToBot: true, text: 'what do you think?' });
-    await t.gateway.handle(t.adapter, policy({ groups: ['G1'] }), ada);
-    await t.gateway.handle(t.adapter, policy({ groups: ['G1'] }), { ...ada, messageId: 'chatter', addressedToBot: false });
-    await t.gateway.handle(t.adapter, policy({ groups: ['*'], groupAllowFrom: ['*'] }), { ...stranger, messageId: 'x4' });
+    await t.inbound.handle(t.adapter, policy({ groups: ['G1'] }), ada);
+    await t.inbound.handle(t.adapter, policy({ groups: ['G1'] }), { ...ada, messageId: 'chatter', addressedToBot: false });
+    await t.inbound.handle(t.adapter, policy({ groups: ['*'], groupAllowFrom: ['*'] }), { ...stranger, messageId: 'x4' });
     expect(t.delivered.map((d) => [d.sessionKey, d.message.text.split('\n')[0]])).toEqual([
       ['main:test:G1', 'what do you think?'],
       ['main:test:G1', '@bot read USER.md to us'],
     ]);
-    await t.gateway.handle(t.adapter, policy({ groupPolicy: 'disabled', groups: ['*'], groupAllowFrom: ['*'] }), { ...stranger, messageId: 'x5' });
+    await t.inbound.handle(t.adapter, policy({ groupPolicy: 'disabled', groups: ['*'], groupAllowFrom: ['*'] }), { ...stranger, messageId: 'x5' });
     expect(t.delivered).toHaveLength(2);
   });
 
   it('follows a thread it was mentioned in, and keeps out of threads it never joined', async () => {
     const t = make(['main:test:C1:T-joined']);
     const open = policy({ groups: ['C1'], groupAllowFrom: ['*'] });
-    await t.gateway.handle(t.adapter, open, t.message({ chatType: 'group', chat: 'C1', thread: 'T-other', inThread: true, text: 'not for you' }));
-    await t.gateway.handle(t.adapter, open, t.message({ chatType: 'group', chat: 'C1', thread: 'T-joined', inThread: true, text: 'go on' }));
+    await t.inbound.handle(t.adapter, open, t.message({ chatType: 'group', chat: 'C1', thread: 'T-other', inThread: true, text: 'not for you' }));
+    await t.inbound.handle(t.adapter, open, t.message({ chatType: 'group', chat: 'C1', thread: 'T-joined', inThread: true, text: 'go on' }));
     expect(t.delivered.map((d) => d.sessionKey)).toEqual(['main:test:C1:T-joined']);
   });
 
   it('takes /approve, /always and /deny only from the session owner', async () => {
     const t = make();
     const group = policy({ groups: ['G1'], groupAllowFrom: ['*'], owners: ['boss'] });
-    await t.gateway.handle(t.adapter, group, t.message({ chatType: 'group', chat: 'G1', sender: { id: 'eve' }, addressedToBot: true, text: '/approve abc' }));
+    await t.inbound.handle(t.adapter, group, t.message({ chatType: 'group', chat: 'G1', sender: { id: 'eve' }, addressedToBot: true, text: '/approve abc' }));
     expect(t.approvals).toEqual([]);
     expect(t.sent.at(-1)!.text).toBe('Only the owner of this conversation can answer approval requests.');
-    await t.gateway.handle(t.adapter, group, t.message({ chatType: 'group', chat: 'G1', sender: { id: 'boss' }, addressedToBot: true, text: '/always abc' }));
+    await t.inbound.handle(t.adapter, group, t.message({ chatType: 'group', chat: 'G1', sender: { id: 'boss' }, addressedToBot: true, text: '/always abc' }));
     // A direct chat's peer owns their own session; the shared main session belongs to the owners only.
-    await t.gateway.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ text: '/deny def' }));
-    await t.gateway.handle(t.adapter, policy({ dmPolicy: 'open', dmScope: 'main' }), t.message({ text: '/approve ghi' }));
+    await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ text: '/deny def' }));
+    await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open', dmScope: 'main' }), t.message({ text: '/approve ghi' }));
     expect(t.approvals).toEqual([
       { sessionKey: 'main:test:G1', answer: { requestId: 'abc', decision: 'always' } },
       { sessionKey: 'main:test:ada', answer: { requestId: 'def', decision: 'deny' } },
@@ -159,7 +159,7 @@ describe('the gateway: who reaches the agent, and what reaches the disk', () => 
 
   it('gives a stranger one pairing reply an hour, downloads nothing of theirs, and refuses an expired code', async () => {
     const t = make();
-    for (let i = 0; i < 5; i++) await t.gateway.handle(t.adapter, policy(), t.message({ sender: { id: 'eve' }, chat: 'eve' }));
+    for (let i = 0; i < 5; i++) await t.inbound.handle(t.adapter, policy(), t.message({ sender: { id: 'eve' }, chat: 'eve' }));
     expect(t.sent).toHaveLength(1);
     expect(t.sent[0]!.text).toMatch(/Your pairing code is [A-Z2-9]{8}/);
     expect(t.downloads()).toBe(0);
@@ -172,13 +172,13 @@ describe('the gateway: who reaches the agent, and what reaches the disk', () => 
 
   it('saves an admitted message\'s photo under a generated name, and a very long text by reference', async () => {
     const t = make();
-    await t.gateway.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: '../../../etc/x', text: 'look' }));
+    await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: '../../../etc/x', text: 'look' }));
     const text = t.delivered[0]!.message.text;
     const path = /saved in the workspace as (media\/inbound\/test-[0-9a-f]{24}\.jpg)/.exec(text)![1]!;
     expect(readFileSync(join(t.dir, 'workspace', path), 'utf8')).toBe('jpeg');
 
     const long = 'x'.repeat(150_000);
-    await t.gateway.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: 'long', text: long, media: [] }));
+    await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: 'long', text: long, media: [] }));
     const delivered = t.delivered[1]!.message.text;
     expect(delivered.length).toBeLessThan(5000);
     const file = /whole of it is in the workspace as (\S+\.txt)/.exec(delivered)![1]!;
@@ -188,16 +188,16 @@ describe('the gateway: who reaches the agent, and what reaches the disk', () => 
   it('gives up a message its session keeps refusing: recorded, the sender told, acknowledged so the chat moves on', async () => {
     const t = make();
     t.refuseWith(() => new PermanentRefusal('text is longer than 100,000 characters', true));
-    await t.gateway.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: 'poison', media: [] }));
+    await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: 'poison', media: [] }));
     expect(t.sent.at(-1)!.text).toBe('Sorry, I could not take that message: text is longer than 100,000 characters');
     expect(JSON.parse(readFileSync(join(t.dir, 'rejected.log'), 'utf8'))).toMatchObject({ messageId: 'poison', reason: 'text is longer than 100,000 characters' });
 
     // Refused as too large a few times: given up after maxRefusals; an unreachable Temporal is waited for instead.
     t.refuseWith((attempt) => (attempt <= 10 ? new PermanentRefusal('Temporal refused it (message too large)', false) : null));
-    await t.gateway.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: 'big', media: [] }));
+    await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: 'big', media: [] }));
     expect(t.delivered).toEqual([]);
     t.refuseWith((attempt) => (attempt <= 2 ? new Error('14 UNAVAILABLE: connection refused') : null));
-    await t.gateway.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: 'later', media: [] }));
+    await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: 'later', media: [] }));
     expect(t.delivered.map((d) => d.message.messageId)).toEqual(['test:ada:later']);
   }, 20_000);
 });

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { printJson } from '../output.js';
+import { withSchedules, zoneOf } from './with-schedules.js';
+
+export function registerHeartbeat(program: Command): void {
+  const heartbeat = program.command('heartbeat').description('the agent\'s periodic check-in (HEARTBEAT.md), answered only when there is something to say');
+  heartbeat
+    .command('show')
+    .description('the heartbeat\'s schedule')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const job = await withSchedules(async (s, config, mod) => s.describe(mod.heartbeatScheduleId(config.agent.id)).catch((e: unknown) => (e instanceof mod.ScheduleNotFoundError ? null : Promise.reject(e))));
+      if (options.json) return printJson(job);
+      process.stdout.write(job ? `Heartbeat ${job.paused ? 'paused' : 'on'}: ${job.note}; next ${job.nextRuns[0] ?? '-'}.\n` : 'Heartbeat is off. Turn it on with `clawflow heartbeat set --every 30m`.\n');
+    });
+  heartbeat
+    .command('set')
+    .description('turn the heartbeat on, or change it')
+    .option('--every <duration>', 'how often', '30m')
+    .option('--active-hours <HH:MM-HH:MM>', 'only within these hours')
+    .option('--tz <zone>', 'time zone of the active hours')
+    .option('--to <channel:chat>', 'where answers go (default: the channel the main session last heard from)')
+    .action(async (options: { every: string; activeHours?: string; tz?: string; to?: string }) => {
+      const job = await withSchedules((s, config) =>
+        s.setHeartbeat({ every: options.every, timeZone: zoneOf(config, options.tz), ...(options.activeHours ? { activeHours: options.activeHours } : {}), ...(options.to ? { to: options.to } : {}) }),
+      );
+      process.stdout.write(`Heartbeat on: ${job.note}; next ${job.nextRuns[0] ?? '-'}.\n`);
+    });
+  heartbeat
+    .command('off')
+    .description('turn the heartbeat off')
+    .action(async () => {
+      await withSchedules((s, config, mod) => s.remove(mod.heartbeatScheduleId(config.agent.id)));
+      process.stdout.write('Heartbeat off.\n');
+    });
+  heartbeat
+    .command('run')
+    .description('run the heartbeat now')
+    .action(async () => {
+      await withSchedules((s, config, mod) => s.trigger(mod.heartbeatScheduleId(config.agent.id)));
+      process.stdout.write('Heartbeat started.\n');
+    });
+}
