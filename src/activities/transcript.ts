@@ -6,5 +6,11 @@ export function createTranscriptActivities(store: JsonlTranscriptStore): Transcr
     async appendTranscript(input) {
       await store.append(input.sessionKey, input.entries);
     },
+
+    async readTranscriptTail({ sessionKey, turns }) {
+      const entries = (await store.read(sessionKey)) ?? [];
+      const lastTurn = entries.at(-1)?.turn ?? 0;
+      return { lastTurn, entries: entries.filter((e) => e.turn > lastTurn - turns) };
+    },
   };
 }

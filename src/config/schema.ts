@@ -305,6 +305,22 @@ export const configFileSchema = z
       })
       .strict()
       .prefault({}),
+    messages: z
+      .object({
+        queue: z
+          .object({
+            /** Messages that may wait behind a running turn (OpenClaw's messages.queue.cap). */
+            cap: z.number().int().min(1).max(1000).default(20),
+            /** Their characters together: what waits travels in Temporal's history, which caps payloads at 2 MB. */
+            maxChars: z.number().int().min(1000).max(300_000).default(100_000),
+            /** When full: `summarize` (the oldest gives way and the next turn hears how it began), `old` (the oldest gives way), `new` (the newcomer is refused). */
+            drop: z.enum(['summarize', 'old', 'new']).default('summarize'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -84,6 +84,13 @@ export interface DeliverInput {
 export interface TranscriptActivities {
   /** Writes a finished turn to the session's transcript; a retry after a successful write adds nothing. */
   appendTranscript(input: AppendTranscriptInput): Promise<void>;
+  /** The last turn number in a session's transcript, and the entries of its last `turns` turns (0 and none without one). */
+  readTranscriptTail(input: { sessionKey: string; turns: number }): Promise<TranscriptTail>;
+}
+
+export interface TranscriptTail {
+  lastTurn: number;
+  entries: TranscriptEntry[];
 }
 
 export interface AppendTranscriptInput {

@@ -27,6 +27,9 @@ export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettin
     runtimeMaxLifetimeSeconds: config.agentcore.maxLifetimeSeconds,
     runtimeRotationMarginSeconds: config.agentcore.rotationMarginSeconds,
     approvalTimeoutSeconds: config.tools.exec.approvalTimeoutSeconds,
+    queueCap: config.messages.queue.cap,
+    queueMaxChars: config.messages.queue.maxChars,
+    queueDrop: config.messages.queue.drop,
   };
 }
 

@@ -31,6 +31,10 @@ export const sessionSettingsSchema = z
     runtimeMaxLifetimeSeconds: z.number().int().min(1).default(28_800),
     runtimeRotationMarginSeconds: z.number().int().min(0).default(60),
     approvalTimeoutSeconds: z.number().int().min(1).default(600),
+    /** Messages waiting behind a turn (OpenClaw's messages.queue.cap), their characters together, and what gives way. */
+    queueCap: z.number().int().min(1).max(1000).default(20),
+    queueMaxChars: z.number().int().min(1000).max(300_000).default(100_000),
+    queueDrop: z.enum(['old', 'new', 'summarize']).default('summarize'),
   })
   .strict();
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
@@ -80,6 +84,10 @@ export const carriedStateSchema = z.object({
   alwaysApproved: z.array(z.string()).default([]),
   /** Where the last channel message came from: heartbeats answer there. */
   lastRoute: replyRouteSchema.optional(),
+  /** How messages that gave way to a full queue began (summarize): the next turn is told. */
+  dropped: z.array(z.string()).default([]),
+  /** Answers to deliver first (a repaired session's turns whose delivery did not finish); idempotent by their keys. */
+  pendingDeliveries: z.array(z.object({ route: replyRouteSchema, text: z.string(), images: z.array(z.string()).optional(), idempotencyKey: z.string() })).optional(),
 });
 export type CarriedState = z.infer<typeof carriedStateSchema>;
 

@@ -15,6 +15,7 @@ import { sessionActivities } from './session/activities.js';
 import { Approvals } from './session/approvals.js';
 import { Session } from './session/session.js';
 import { Turn } from './session/turn.js';
+import { sessionFeatures } from './session/features.js';
 
 /**
  * One conversation. Lives as long as the conversation does: messages arrive by signal (`inbound`) or update (`send`),
@@ -26,22 +27,24 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
   const input = sessionInputSchema.safeParse(rawInput);
   if (!input.success) throw ApplicationFailure.nonRetryable(`Invalid session input: ${describeZodError(input.error)}`, 'InvalidSessionInput');
   const { sessionKey, settings, carried } = input.data;
-  const session = new Session(sessionKey, settings, carried);
+  const features = sessionFeatures(!carried);
+  const session = new Session(sessionKey, settings, carried, features);
   const activities = sessionActivities(settings);
   const approvals = new Approvals(session, activities);
 
   setHandler(inboundSignal, (raw) => {
     const parsed = inboundMessageSchema.safeParse(raw);
     if (!parsed.success) return session.reject(`inbound signal refused: ${describeZodError(parsed.error)}`);
-    if (!session.accept(parsed.data, false)) log.info('Dropped a redelivered message', { sessionKey, messageId: parsed.data.messageId });
+    if (session.accept(parsed.data, false).outcome === 'duplicate') log.info('Dropped a redelivered message', { sessionKey, messageId: parsed.data.messageId });
   });
 
   setHandler(
     sendUpdate,
     async (raw) => {
       const message = inboundMessageSchema.parse(raw); // the validator has already refused anything that fails here
-      const isNew = session.accept(message, true);
-      if (!isNew && !session.isPending(message.messageId) && !session.replyFor(message.messageId)) {
+      const accepted = session.accept(message, true);
+      if (accepted.outcome === 'full') throw ApplicationFailure.nonRetryable(`Message ${message.messageId} was refused: ${accepted.reason}`, 'QueueFull');
+      if (accepted.outcome === 'duplicate' && !session.isPending(message.messageId) && !session.replyFor(message.messageId)) {
         throw ApplicationFailure.nonRetryable(`Message ${message.messageId} was already handled in this session and its reply is no longer kept`, 'DuplicateMessage');
       }
       await condition(() => session.replyFor(message.messageId) !== undefined);
@@ -76,6 +79,11 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
 
   if (!carried) session.publishIdentity();
   session.publish();
+  if (features.resumeFromTranscript) session.resume(await activities.persistence.readTranscriptTail({ sessionKey, turns: settings.historyTurns }));
+  // A repaired session first finishes the deliveries its stuck run did not: the keys make a repeat a no-op.
+  for (const delivery of carried?.pendingDeliveries ?? []) {
+    await activities.connector.deliver(delivery).catch((error: unknown) => log.error('Could not deliver an answer left by the run before', { sessionKey, error: String(error) }));
+  }
 
   for (;;) {
     await condition(() => session.queue.length > 0 || session.rollOverDue());

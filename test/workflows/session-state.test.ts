@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TranscriptEntry } from '../../src/contracts/session-records.js';
 import { BoundedSet } from '../../src/contracts/bounded-set.js';
-import { freshRuntimeSession, pushBounded, rotationDue, trimWindow, windowToHistory } from '../../src/workflows/session-state.js';
+import { admitToQueue, boundForCarrying, carriedBytes, droppedNote, freshRuntimeSession, utf8Bytes, pushBounded, rotationDue, trimWindow, windowToHistory } from '../../src/workflows/session-state.js';
 
 const entry = (turn: number, role: TranscriptEntry['role'], text = `${role} ${turn}`): TranscriptEntry => ({ turn, role, text, at: '2026-01-01T00:00:00Z' });
 
@@ -55,5 +55,38 @@ describe('runtime session rotation', () => {
     expect(rotationDue(used(1000, 840), limits, start)).toBe('idle');
     expect(rotationDue(used(28_739, 1), limits, start)).toBeNull();
     expect(rotationDue(used(28_740, 1), limits, start)).toBe('lifetime');
+  });
+
+  it('admits a message to a full queue by letting the oldest waiting one give way, never one a caller waits for', () => {
+    const queued = (text: string, awaited = false) => ({ text, awaited });
+    const limits = { cap: 3, maxChars: 1000, drop: 'old' as const };
+    expect(admitToQueue([queued('a'), queued('b')], { text: 'c' }, limits)).toEqual({ admitted: true, dropped: [] });
+    expect(admitToQueue([queued('a', true), queued('b'), queued('c')], { text: 'd' }, limits)).toEqual({ admitted: true, dropped: [queued('b')] });
+    expect(admitToQueue([queued('a', true), queued('b', true), queued('c', true)], { text: 'd' }, limits)).toMatchObject({ admitted: false, reason: expect.stringMatching(/queue is full/) });
+    expect(admitToQueue([queued('a'), queued('b'), queued('c')], { text: 'd' }, { ...limits, drop: 'new' })).toMatchObject({ admitted: false });
+    // Characters count too: one long newcomer pushes out as many as it needs.
+    expect(admitToQueue([queued('x'.repeat(400)), queued('y'.repeat(400))], { text: 'z'.repeat(500) }, limits)).toEqual({ admitted: true, dropped: [queued('x'.repeat(400))] });
+    expect(droppedNote({ text: `  hello\n  there ${'w'.repeat(300)}`, sender: 'Ada' })).toMatch(/^Ada: hello there w+…$/);
+  });
+
+  it('carries at most what fits in a Temporal payload, whatever the conversation held (the limit case)', () => {
+    // Three-byte characters, every limit at its configurable maximum.
+    const big = (n: number) => '語'.repeat(n);
+    const window = Array.from({ length: 1000 }, (_, i) => entry(Math.floor(i / 2) + 1, i % 2 ? 'assistant' : 'user', big(100_000)));
+    const queue = [{ messageId: 'q'.repeat(256), text: big(100_000), receivedAt: '2026-01-01T00:00:00Z', awaited: true }];
+    const carried = boundForCarrying({
+      window,
+      queue,
+      recentReplies: Array.from({ length: 50 }, (_, i) => ({ messageId: `m${i}`, turn: i, text: big(100_000) })),
+      alwaysApproved: Array.from({ length: 500 }, (_, i) => `${i} ${big(20_000)}`),
+      seenMessageIds: Array.from({ length: 100_000 }, (_, i) => `${i}${'語'.repeat(80)}`),
+    });
+    expect(utf8Bytes(JSON.stringify(carried))).toBeLessThanOrEqual(carriedBytes);
+    expect(carriedBytes).toBeLessThan(2 * 1024 * 1024);
+    // The newest survive; the queue is untouched.
+    expect(carried.window.at(-1)!.turn).toBe(500);
+    expect(carried.queue).toEqual(queue);
+    expect(carried.seenMessageIds.at(-1)).toBe(`99999${'語'.repeat(80)}`);
+    expect(utf8Bytes('aé語😀')).toBe(1 + 2 + 3 + 4);
   });
 });

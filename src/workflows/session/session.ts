@@ -1,14 +1,17 @@
 import { log, setCurrentDetails, upsertSearchAttributes, uuid4, workflowInfo, type CancellationScope } from '@temporalio/workflow';
-import type { WorkspaceContext } from '../../contracts/activities.js';
+import type { TranscriptTail, WorkspaceContext } from '../../contracts/activities.js';
 import { BoundedSet } from '../../contracts/bounded-set.js';
 import { parseSessionKey } from '../../contracts/session-key.js';
 import type { ReplyRoute, TranscriptEntry } from '../../contracts/session-records.js';
 import type { ApprovalRequest, CarriedState, InboundMessage, QueuedMessage, RuntimeSessionState, SessionSettings, SessionStatus, SessionStatusName, TurnReply } from '../messages.js';
 import { sessionSearchAttributes as sa } from '../search-attributes.js';
-import { freshRuntimeSession, pushBounded, trimWindow } from '../session-state.js';
+import { admitToQueue, boundForCarrying, droppedNote, freshRuntimeSession, pushBounded, trimWindow } from '../session-state.js';
+import type { SessionFeatures } from './features.js';
 
 const recentRepliesKept = 50;
 const rejectedKept = 20;
+/** Notes of messages that gave way, kept for the next turn (each at most ~200 characters). */
+const droppedNotesKept = 50;
 
 /**
  * One conversation's state and its rules: what arrived and in what order, what was answered, which runtime session
@@ -38,11 +41,14 @@ export class Session {
   workspaceChanged = false;
   /** The running turn's work (model calls, tool calls), cancelled by the user's stop. */
   turnScope: CancellationScope | null = null;
+  /** How messages that gave way to a full queue began, for the next turn (summarize). */
+  dropped: string[];
 
   constructor(
     readonly sessionKey: string,
     readonly settings: SessionSettings,
     carried: CarriedState | undefined,
+    readonly features: SessionFeatures,
   ) {
     this.key = parseSessionKey(sessionKey);
     this.turns = carried?.turns ?? 0;
@@ -57,6 +63,16 @@ export class Session {
     this.seen = new BoundedSet(carried?.seenMessageIds ?? [], settings.dedupeWindow);
     this.alwaysApproved = new Set(carried?.alwaysApproved ?? []);
     this.lastRoute = carried?.lastRoute;
+    this.dropped = carried?.dropped ?? [];
+  }
+
+  /** A session started afresh goes on from its transcript: the next turn number, and the recent context. */
+  resume(tail: TranscriptTail): void {
+    if (tail.lastTurn <= this.turns) return;
+    log.info('Going on from the transcript', { sessionKey: this.sessionKey, lastTurn: tail.lastTurn });
+    this.turns = tail.lastTurn;
+    this.window = trimWindow(tail.entries, this.settings.historyTurns);
+    this.publish();
   }
 
   /** Keeps the search attributes and the Web UI's details current. */
@@ -86,17 +102,38 @@ export class Session {
     pushBounded(this.rejected, `${now()} ${reason}`, rejectedKept);
   }
 
-  /** Queues a new message; false for a redelivery of one already seen. */
-  accept(message: InboundMessage, awaited: boolean): boolean {
+  /**
+   * Queues a new message: `queued`, `duplicate` (a redelivery of one already seen), or `full` with the reason (the queue
+   * is at its cap and nothing may give way). Waiting messages that give way are recorded, and summarized for the next turn.
+   */
+  accept(message: InboundMessage, awaited: boolean): { outcome: 'queued' | 'duplicate' } | { outcome: 'full'; reason: string } {
     const queued = this.queue.find((m) => m.messageId === message.messageId);
     if (queued) {
       queued.awaited ||= awaited;
-      return false;
+      return { outcome: 'duplicate' };
     }
-    if (this.seen.has(message.messageId)) return false;
+    if (this.seen.has(message.messageId)) return { outcome: 'duplicate' };
+    if (this.features.boundedQueue) {
+      const { queueCap: cap, queueMaxChars: maxChars, queueDrop: drop } = this.settings;
+      const admission = admitToQueue(this.queue, message, { cap, maxChars, drop });
+      if (!admission.admitted) {
+        this.reject(`message ${message.messageId} refused: ${admission.reason}`);
+        return { outcome: 'full', reason: admission.reason };
+      }
+      for (const gone of admission.dropped) {
+        this.queue.splice(this.queue.indexOf(gone), 1);
+        this.reject(`message ${gone.messageId} gave way to newer ones (queue full, messages.queue.drop "${drop}")`);
+        if (drop === 'summarize') pushBounded(this.dropped, droppedNote(gone), droppedNotesKept);
+      }
+    }
     this.seen.add(message.messageId);
     this.queue.push({ ...message, receivedAt: now(), awaited });
-    return true;
+    return { outcome: 'queued' };
+  }
+
+  /** The summary of what gave way since the last turn (consumed by it). */
+  takeDropped(): string[] {
+    return this.dropped.splice(0);
   }
 
   /** Whether a message is queued or being answered. */
@@ -136,7 +173,7 @@ export class Session {
 
   /** Everything the next run needs. */
   carried(): CarriedState {
-    return {
+    return boundForCarrying({
       turns: this.turns,
       runs: this.runs,
       createdAt: this.createdAt,
@@ -149,7 +186,8 @@ export class Session {
       rejected: this.rejected,
       alwaysApproved: [...this.alwaysApproved],
       ...(this.lastRoute ? { lastRoute: this.lastRoute } : {}),
-    };
+      dropped: this.dropped,
+    });
   }
 
   /** What the `status` query answers. */

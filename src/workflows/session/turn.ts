@@ -33,6 +33,8 @@ export class Turn {
   private readonly turn: number;
   private readonly rotations: Array<{ from: string; reason: RotationReason }> = [];
   private readonly used: ToolUse[] = [];
+  /** What the model is told besides the message: the messages that gave way to a full queue since the last turn. */
+  private readonly gaveWay: string[];
 
   constructor(
     private readonly session: Session,
@@ -41,6 +43,7 @@ export class Turn {
     private readonly message: QueuedMessage,
   ) {
     this.turn = session.turns + 1;
+    this.gaveWay = session.takeDropped();
   }
 
   async run(): Promise<void> {
@@ -130,7 +133,12 @@ export class Turn {
   /** One invocation; a runtime session that lost the conversation is replaced and sent the full context. */
   private async invokeStep(steps: ToolStep[], toolsAllowed: boolean): Promise<InvocationResult> {
     const { session, message, turn } = this;
-    const messages = [{ messageId: message.messageId, content: message.text, ...(message.sender ? { sender: message.sender } : {}) }];
+    const messages = [
+      ...(this.gaveWay.length
+        ? [{ messageId: `${message.messageId}:gave-way`, content: `[While you were busy, ${this.gaveWay.length} earlier message(s) gave way to newer ones (the queue was full). They began:\n${this.gaveWay.map((line) => `- ${line}`).join('\n')}]` }]
+        : []),
+      { messageId: message.messageId, content: message.text, ...(message.sender ? { sender: message.sender } : {}) },
+    ];
     for (;;) {
       const fresh = session.runtime.syncedThroughTurn === null;
       const history = fresh ? windowToHistory(session.window) : [];

@@ -1,0 +1,22 @@
+import { patched } from '@temporalio/workflow';
+
+/**
+ * What this run of a session does differently from the code that started older runs. Each is a `patched()` call,
+ * decided once at the start of the run: a run started by older code replays without the marker and keeps the old
+ * behaviour to its end (its next continue-as-new starts a run with the new one); a new run records the marker. See
+ * CONTRIBUTING.md, "Changing a workflow".
+ */
+export interface SessionFeatures {
+  /** The queue has a cap and a drop policy (v0.2.0). */
+  boundedQueue: boolean;
+  /** A session started afresh (terminated, repaired) goes on from its transcript: turn numbers and recent context (v0.2.0). */
+  resumeFromTranscript: boolean;
+}
+
+export function sessionFeatures(fresh: boolean): SessionFeatures {
+  return {
+    boundedQueue: patched('bounded-queue'),
+    // Only a fresh run looks at the transcript; a continued one carries its state.
+    resumeFromTranscript: fresh && patched('resume-from-transcript'),
+  };
+}
