@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { ClawflowConfig } from '../config/load.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
+import { stuckSession } from './stuck.js';
 import type { SessionWorkflow } from '../workflows/index.js';
 import { approvalDecisionSchema, approvalSignal, inboundMessageSchema, inboundSignal, sendUpdate, stopSignal, statusQuery, transcriptQuery, type ApprovalDecision, type ApprovalRequest, type InboundMessage, type SessionInput, type SessionSettings, type SessionStatus, type TurnReply } from '../workflows/messages.js';
 import { describeZodError } from '../contracts/zod-issues.js';
@@ -34,7 +35,7 @@ export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettin
 }
 
 /** How a session workflow is started when a message finds none running. */
-function startOptions(config: ClawflowConfig, key: SessionKey) {
+export function sessionStartOptions(config: ClawflowConfig, key: SessionKey) {
   const sessionKey = formatSessionKey(key);
   const input: SessionInput = { sessionKey, settings: sessionSettingsFromConfig(config) };
   return {
@@ -84,7 +85,7 @@ export async function sendMessage(client: Client, config: ClawflowConfig, keyTex
   const inbound = validMessage(message);
   return client.workflow.executeUpdateWithStart(sendUpdate, {
     args: [inbound],
-    startWorkflowOperation: new WithStartWorkflowOperation<typeof SessionWorkflow>('SessionWorkflow', startOptions(config, key)),
+    startWorkflowOperation: new WithStartWorkflowOperation<typeof SessionWorkflow>('SessionWorkflow', sessionStartOptions(config, key)),
   });
 }
 
@@ -92,7 +93,7 @@ export async function sendMessage(client: Client, config: ClawflowConfig, keyTex
 export async function deliverInbound(client: Client, config: ClawflowConfig, keyText: string, message: OutgoingMessage): Promise<void> {
   const key = resolveKey(config, keyText);
   await client.workflow.signalWithStart<typeof SessionWorkflow, [InboundMessage]>('SessionWorkflow', {
-    ...startOptions(config, key),
+    ...sessionStartOptions(config, key),
     signal: inboundSignal,
     signalArgs: [validMessage(message)],
   });
@@ -105,8 +106,10 @@ export interface SessionSummary {
   peer: string;
   lastActivity: string | null;
   turns: number;
-  /** idle / running for a live session; the execution status (failed, terminated…) otherwise. */
+  /** idle / running / awaiting-approval for a live session, `stuck` when its workflow task keeps failing; the execution status (failed, terminated…) otherwise. */
   status: string;
+  /** Why a stuck session is stuck (and `clawflow sessions repair` moves it onto today's code). */
+  problem?: string;
 }
 
 function summarize(info: WorkflowExecutionInfo): SessionSummary {
@@ -131,9 +134,19 @@ export async function listSessions(client: Client): Promise<SessionSummary[]> {
     const seen = latest.get(info.workflowId);
     if (!seen || info.startTime > seen.startTime) latest.set(info.workflowId, info);
   }
-  return [...latest.values()]
-    .map(summarize)
-    .sort((a, b) => (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '') || a.sessionKey.localeCompare(b.sessionKey));
+  const summaries = [...latest.values()].map(summarize);
+  // A running session may be stuck (its workflow task failing): asked of each, a few at a time.
+  const running = [...latest.values()].filter((info) => info.status.name === 'RUNNING');
+  for (let i = 0; i < running.length; i += 16) {
+    await Promise.all(
+      running.slice(i, i + 16).map(async (info) => {
+        const stuck = await stuckSession(client, info.workflowId).catch(() => null);
+        const summary = summaries.find((s) => s.sessionKey === sessionKeyOfWorkflowId(info.workflowId));
+        if (stuck && summary) Object.assign(summary, { status: 'stuck', problem: stuck.reason });
+      }),
+    );
+  }
+  return summaries.sort((a, b) => (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '') || a.sessionKey.localeCompare(b.sessionKey));
 }
 
 export interface SessionView {

@@ -20,6 +20,9 @@ export function registerSessions(program: Command): void {
         rows.map((r) => ({ key: r.sessionKey, channel: r.channel, lastActivity: r.lastActivity ?? '-', turns: r.turns, status: r.status })),
         'No sessions yet. Start one with: npx clawflow send main:cli:me "hello"',
       );
+      for (const row of rows.filter((r) => r.problem)) {
+        process.stdout.write(`\n${row.sessionKey} is stuck: ${row.problem}\n  Move it onto this version with: npx clawflow sessions repair ${row.sessionKey}\n`);
+      }
     });
 
   sessions
@@ -43,5 +46,23 @@ export function registerSessions(program: Command): void {
         const who = entry.role === 'user' ? (entry.sender ?? 'user') : entry.role === 'assistant' ? 'agent' : 'error';
         process.stdout.write(`[${entry.at}] #${entry.turn} ${who}: ${entry.text}\n`);
       }
+    });
+
+  sessions
+    .command('repair')
+    .description('move a stuck session onto this version of ClawFlow, from its transcript and its last good state')
+    .argument('<session-key>', 'the stuck session')
+    .option('--force', 'repair it even if it is not stuck')
+    .option('--json', 'print JSON')
+    .action(async (keyText: string, options: { force?: boolean; json?: boolean }) => {
+      const config = loadConfig();
+      const { withClient } = await import('../../temporal/connection.js');
+      const { repairSession } = await import('../../sessions/repair.js');
+      const report = await withClient(config, (client) => repairSession(client, config, keyText, options.force ?? false));
+      if (options.json) return printJson(report);
+      process.stdout.write(
+        `Repaired ${report.sessionKey} (it was stuck: ${report.reason}).\n` +
+          `  It goes on from turn ${report.lastTurn}; ${report.requeued} unanswered message(s) queued again, ${report.redelivered} answer(s) delivered again where the delivery had not finished.\n`,
+      );
     });
 }
