@@ -13,9 +13,9 @@ export interface CliProcess {
   exited: Promise<number | NodeJS.Signals>;
 }
 
-/** Runs `clawflow <args>` as a real child process. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv): CliProcess {
-  const child = spawn(process.execPath, [cliEntry, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `clawflow <args>` as a real child process (this checkout's, or the one whose bin/clawflow.js `entry` names). */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv, entry = cliEntry): CliProcess {
+  const child = spawn(process.execPath, [entry, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let text = '';
   const listeners = new Set<() => void>();
@@ -52,8 +52,8 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv): CliProcess {
 }
 
 /** Runs `clawflow <args>` to completion. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | NodeJS.Signals; output: string }> {
-  const process = spawnCli(args, env);
+export async function runCli(args: string[], env: NodeJS.ProcessEnv, entry = cliEntry): Promise<{ code: number | NodeJS.Signals; output: string }> {
+  const process = spawnCli(args, env, entry);
   const code = await process.exited;
   return { code, output: process.output() };
 }
