@@ -17,13 +17,13 @@ import { SentLog } from '../../src/connectors/sent-log.js';
 import { createLogger } from '../../src/logger.js';
 import { OpenAiCompatibleProvider } from '../../src/agent/providers/openai-compatible.js';
 import { startRuntime, type RunningRuntime } from '../../src/agent/runtime/server.js';
-import { answerApproval, deliverInbound, sendMessage, sessionHandle, stopTurn, type OutgoingMessage } from '../../src/sessions/session-client.js';
+import { answerApproval, deliverInbound, sendMessage, sessionHandle, sessionSettingsFromConfig, stopTurn, type OutgoingMessage } from '../../src/sessions/session-client.js';
 import { resolveTemporalCli } from '../../src/temporal/cli-binary.js';
 import { connectClient } from '../../src/temporal/connection.js';
 import { startDevServer } from '../../src/temporal/dev-server.js';
 import { startWorkers } from '../../src/workers/run-workers.js';
 import { loadWorkflowBundle } from '../../src/workers/workflow-bundle.js';
-import { approvalSignal, inboundSignal, statusQuery, type SessionStatus } from '../../src/workflows/messages.js';
+import { approvalSignal, carriedStateSchema, inboundSignal, statusQuery, type SessionStatus } from '../../src/workflows/messages.js';
 import { type ReplyRoute } from '../../src/contracts/session-records.js';
 import type { ScheduledTurnInput } from '../../src/workflows/scheduled-turn-workflow.js';
 import { parseSessionKey, sessionWorkflowId } from '../../src/contracts/session-key.js';
@@ -335,6 +335,69 @@ const scenarios: Scenario[] = [
       await until('a delivery', async () => channel.sent.some((s) => s.chat === 'chat') || undefined);
       await deliverInbound(client, config, key, message('and more', { messageId: 'h2', route: route('chat') }));
       await until('two deliveries', async () => channel.sent.filter((s) => s.chat === 'chat').length === 2 || undefined);
+    },
+  },
+  {
+    name: 'queue-full',
+    description: 'more messages than the queue holds while a turn runs: the oldest give way, the next turn is told (since v0.2.0)',
+    sessions: ['main:cli:queue-full'],
+    async run({ client, withSettings, model }) {
+      const key = 'main:cli:queue-full';
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      const config = withSettings((c) => (c.messages.queue.cap = 2));
+      const before = model.requests.length;
+      model.hold();
+      await deliverInbound(client, config, key, message('first', { messageId: 'f0' }));
+      await model.waitForRequests(before + 1);
+      for (const n of [1, 2, 3, 4, 5]) await deliverInbound(client, config, key, message(`burst ${n}`, { messageId: `f${n}`, sender: 'Ada' }));
+      model.release();
+      await until('three turns', async () => (await sessionHandle(client, config, key).query(statusQuery)).turns === 3 || undefined);
+    },
+  },
+  {
+    name: 'resume-after-terminate',
+    description: 'a session whose workflow was terminated starts again from its transcript: turn numbers and context (since v0.2.0)',
+    sessions: ['main:cli:resumed'],
+    async run({ client, config, model }) {
+      const key = 'main:cli:resumed';
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      await sendMessage(client, config, key, message('before', { messageId: 'v1' }));
+      await pause(500);
+      await sessionHandle(client, config, key).terminate('captured: ended by hand');
+      await sendMessage(client, config, key, message('after', { messageId: 'v2' }));
+    },
+  },
+  {
+    name: 'repaired-start',
+    description: 'a run started by repair: it delivers the answer its stuck run left undelivered, then answers the message queued again (since v0.2.0)',
+    sessions: ['main:fake:repaired'],
+    async run({ client, config, model, channel }) {
+      const key = 'main:fake:repaired';
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      const settings = sessionSettingsFromConfig(config);
+      const at = new Date().toISOString();
+      const carried = carriedStateSchema.parse({
+        turns: 1,
+        runs: 1,
+        createdAt: at,
+        lastActivity: at,
+        window: [
+          { turn: 1, role: 'user', text: 'answered before', messageId: 'r1', at },
+          { turn: 1, role: 'assistant', text: 'the old answer', at },
+        ],
+        seenMessageIds: ['r1', 'r2'],
+        queue: [{ messageId: 'r2', text: 'waiting since the run got stuck', route: route('repaired'), receivedAt: at, awaited: false }],
+        recentReplies: [{ messageId: 'r1', turn: 1, text: 'the old answer' }],
+        runtimeSession: { id: 'clawflow-repaired-0000000000000000000000000', startedAt: null, lastUsedAt: null, syncedThroughTurn: null, rotations: 1 },
+        rejected: [`${at} repaired by clawflow sessions repair: captured`],
+        pendingDeliveries: [{ route: route('repaired'), text: 'the old answer', idempotencyKey: `${sessionWorkflowId(parseSessionKey(key))}:1` }],
+      });
+      await client.workflow.start('SessionWorkflow', {
+        workflowId: sessionWorkflowId(parseSessionKey(key)),
+        taskQueue: taskQueues.sessions,
+        args: [{ sessionKey: key, settings, carried }],
+      });
+      await until('the queued message answered', async () => channel.sent.filter((s) => s.chat === 'repaired').length === 2 || undefined);
     },
   },
   {

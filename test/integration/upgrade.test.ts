@@ -22,7 +22,9 @@ function spawnAt(checkout: string, args: string[], env: NodeJS.ProcessEnv): CliP
 }
 
 describe('an upgrade keeps running sessions: the previous release stops mid-conversation, this one carries on', () => {
-  const previous = releases().at(-1)!;
+  // The newest release before the one this checkout is (package.json's version).
+  const current = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const previous = releases().filter((r) => r.version.localeCompare(`v${current}`, undefined, { numeric: true }) < 0).at(-1)!;
   const work = mkdtempSync(join(tmpdir(), 'clawflow-upgrade-'));
   const checkout = join(work, previous.version);
   const home = join(work, 'home');
@@ -85,9 +87,9 @@ describe('an upgrade keeps running sessions: the previous release stops mid-conv
     queued.child.kill('SIGKILL');
 
     // This release, on the same state dir.
-    const current = spawnCli(['start'], env);
+    const upgraded = spawnCli(['start'], env);
     try {
-      await current.waitFor(/Press Ctrl-C to stop/, 120_000);
+      await upgraded.waitFor(/Press Ctrl-C to stop/, 120_000);
       const approved = await runCli(['approve', key, requestId], env);
       expect(approved.code, approved.output).toBe(0);
       const store = new JsonlTranscriptStore(join(home, 'agents'));
@@ -103,10 +105,10 @@ describe('an upgrade keeps running sessions: the previous release stops mid-conv
       // The job the previous release scheduled fires on this one (once, into the main session).
       await expect.poll(async () => ((await store.read(mainSessionKey('main'))) ?? []).filter((e) => e.text === 'scheduled across the upgrade').length, { timeout: 120_000, interval: 1000 }).toBe(1);
       expect(existsSync(join(home, 'temporal', 'temporal.sqlite'))).toBe(true);
-      expect(current.output()).not.toMatch(/Nondeterminism|TMPRL1100/);
+      expect(upgraded.output()).not.toMatch(/Nondeterminism|TMPRL1100/);
     } finally {
-      current.child.kill('SIGINT');
-      await current.exited;
+      upgraded.child.kill('SIGINT');
+      await upgraded.exited;
     }
   }, 360_000);
 });
