@@ -200,4 +200,19 @@ describe('inbound messages: who reaches the agent, and what reaches the disk', (
     await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: 'later', media: [] }));
     expect(t.delivered.map((d) => d.message.messageId)).toEqual(['test:ada:later']);
   }, 20_000);
+
+  it('keeps every pairing change when the connector and the CLI write at once (pairing.json under a lock)', async () => {
+    const t = make();
+    const file = join(t.dir, 'connectors', 'pairing.json');
+    const connector = new PairingStore(file);
+    const cli = new PairingStore(file);
+    const codes = await Promise.all(Array.from({ length: 12 }, (_, i) => connector.codeFor('test', { id: `sender-${i}` })));
+    await Promise.all([
+      ...codes.slice(0, 6).map(({ code }) => cli.approve('test', code)),
+      ...Array.from({ length: 6 }, (_, i) => connector.codeFor('test', { id: `late-${i}` })),
+    ]);
+    const store = new PairingStore(file).list().test!;
+    expect(store.approved.sort()).toEqual(Array.from({ length: 6 }, (_, i) => `sender-${i}`).sort());
+    expect(store.pending.map((p) => p.senderId).sort()).toEqual([...Array.from({ length: 6 }, (_, i) => `sender-${i + 6}`), ...Array.from({ length: 6 }, (_, i) => `late-${i}`)].sort());
+  });
 });

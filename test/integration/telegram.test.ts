@@ -144,6 +144,18 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     expect(telegram.sent('getFile').length).toBe(downloads);
   });
 
+  it('takes a 150,000-character text by reference, answers it, and the chat moves on', async () => {
+    const requests = stack.model.requests.length;
+    telegram.userMessage(owner, `${'long '.repeat(30_000)}end`);
+    telegram.userMessage(owner, 'and a short one after');
+    await expect.poll(() => stack.model.requests.slice(requests).filter((r) => r.messages.at(-1)?.content === 'and a short one after').length, { timeout: 30_000 }).toBe(1);
+    const long = stack.model.requests.slice(requests).find((r) => String(r.messages.at(-1)?.content).includes('characters long'))!;
+    const text = String(long.messages.at(-1)!.content);
+    expect(text.length).toBeLessThan(5_000);
+    const path = /whole of it is in the workspace as (\S+\.txt)/.exec(text)![1]!;
+    expect(readFileSync(join(stack.config.paths.workspaceDir, path), 'utf8')).toBe(`${'long '.repeat(30_000)}end`);
+  });
+
   it('answers exactly once when the connector is killed after receiving a message and before acknowledging it', async () => {
     const requestsBefore = stack.model.requests.length;
     const killed = new Promise<void>((resolve) => {
