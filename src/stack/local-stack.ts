@@ -103,6 +103,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
 
     let apiUrl: string | null = null;
     if (config.api.enabled) {
+      if (config.api.auth === 'none') logger.warn('api.auth is "none": any program on this machine can use the OpenAI-compatible API without a token');
       const client = await connectClient(config);
       const api = await step(`Starting the OpenAI-compatible API on ${config.api.host}:${config.api.port}`, () =>
         startApiServer({ client, config, logger: logger.child({ component: 'api' }) }),
