@@ -77,6 +77,8 @@ describe('WebChat in a real browser', () => {
     await page.fill('#text', 'hello from the browser');
     await page.press('#text', 'Enter');
     await page.locator('.msg.assistant', { hasText: 'heard: hello from the browser' }).waitFor({ timeout: 30_000 });
+    // The streamed text can be whole before the final delivery lands; wait for that delivery.
+    await expect.poll(async () => (await page.evaluate('window.__events')) as string[], { timeout: 10_000 }).toContain('reply');
     const events = (await page.evaluate('window.__events')) as string[];
     // The reply grew piece by piece before the final delivery.
     expect(events.filter((e) => e === 'delta').length).toBeGreaterThan(1);
