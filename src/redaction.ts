@@ -28,7 +28,9 @@ export function createRedactor(secrets: readonly string[]): Redactor {
 /** A copy of a log record or an error with every string redacted (errors become plain objects with their message and stack). */
 export function redactDeep(value: unknown, redact: Redactor, depth = 0): unknown {
   if (typeof value === 'string') return redact(value);
-  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than any record worth logging: dropped rather than passed on unredacted.
+  if (depth > 8) return '[too deep to log]';
   if (value instanceof Error) {
     return {
       type: value.name,
@@ -43,8 +45,10 @@ export function redactDeep(value: unknown, redact: Redactor, depth = 0): unknown
 
 /** Redacts an error in place, with its cause chain: what an activity throws reaches workflow history as it is. */
 export function redactError(error: unknown, redact: Redactor, depth = 0): void {
-  if (!(error instanceof Error) || depth > 8) return;
+  if (!(error instanceof Error)) return;
   error.message = redact(error.message);
   if (error.stack) error.stack = redact(error.stack);
-  redactError(error.cause, redact, depth + 1);
+  // A cause chain deeper than this is cut, so that nothing unredacted rides along at its end.
+  if (depth >= 8) error.cause = undefined;
+  else redactError(error.cause, redact, depth + 1);
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 function isRegex(pattern: string): boolean {
@@ -7,6 +8,14 @@ function isRegex(pattern: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A CIDR block as `address/bits`, with bits in range for the address family. */
+function isCidr(entry: string): boolean {
+  const [network, bits, ...rest] = entry.split('/');
+  const family = isIP(network ?? '');
+  if (!family || rest.length || !/^\d{1,3}$/.test(bits ?? '')) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 /** Who may reach the agent on a channel, and how its chats map to sessions; every channel has these. */
@@ -185,7 +194,9 @@ export const configFileSchema = z
              * Private destinations the browser may open anyway (loopback, LAN, link-local are refused by default): `host`,
              * `host:port`, an address, or a CIDR block (`192.168.1.0/24`). ClawFlow's own ports never open.
              */
-            allowPrivateNetwork: z.array(z.string().min(1)).default([]),
+            allowPrivateNetwork: z
+              .array(z.string().min(1).refine((entry) => !entry.includes('/') || isCidr(entry), { message: 'a CIDR block is an address and a prefix length, like 192.168.1.0/24 or fd00::/8' }))
+              .default([]),
             /** The largest download kept (in the workspace's downloads/). */
             maxDownloadBytes: z.number().int().min(1000).max(2_000_000_000).default(50_000_000),
           })

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRedactor, type Redactor } from '../redaction.js';
 import { secretPaths } from './env.js';
@@ -12,11 +12,23 @@ export function secretFile(home: string, name: InstallSecret): string {
   return join(home, 'secrets', name);
 }
 
+/** Shorter than this, a secret file is damaged (or was never a secret), not a secret. */
+const shortestSecret = 16;
+
+/** A secret file's value; an empty or too short one is an error, never "no secret" (which would switch checks off). */
+function readSecret(file: string): string {
+  const secret = readFileSync(file, 'utf8').trim();
+  if (secret.length < shortestSecret) {
+    throw new Error(`${file} holds no usable secret (${secret.length ? `only ${secret.length} characters` : 'it is empty'}); delete it and ClawFlow makes a new one at the next start (clients that used the old one need the new one)`);
+  }
+  return secret;
+}
+
 /** The install's secret of this name: read from its file, or made (32 random bytes) and written there first. */
 export function installSecret(home: string, name: InstallSecret): string {
   const file = secretFile(home, name);
   try {
-    return readFileSync(file, 'utf8').trim();
+    return readSecret(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -26,13 +38,20 @@ export function installSecret(home: string, name: InstallSecret): string {
   const secret = randomBytes(32).toString('base64url');
   // Written whole beside it, then linked into place: two processes starting at once agree on the first one's secret.
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  writeFileSync(temp, `${secret}\n`, { mode: 0o600 });
+  // On disk before it is linked into place, so a crash cannot leave an empty secret file behind.
+  const fd = openSync(temp, 'wx', 0o600);
+  try {
+    writeFileSync(fd, `${secret}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   try {
     linkSync(temp, file);
     return secret;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return readFileSync(file, 'utf8').trim();
+    return readSecret(file);
   } finally {
     rmSync(temp, { force: true });
   }

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -27,13 +27,21 @@ const replyEveryMs = 60 * 60 * 1000;
  * a lock, so the connector (new codes) and the CLI (approvals) never lose each other's changes.
  */
 export class PairingStore {
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly onDamaged?: (message: string) => void,
+  ) {}
 
+  /** The store; an unreadable file reads as empty (nobody approved: closed, never open). */
   private load(): Store {
+    return this.parse() ?? {};
+  }
+
+  private parse(): Store | null {
     try {
       return storeSchema.parse(JSON.parse(readFileSync(this.file, 'utf8')));
     } catch {
-      return {};
+      return null;
     }
   }
 
@@ -48,7 +56,13 @@ export class PairingStore {
     }
     const release = await lockfile.lock(this.file, { retries: { retries: 50, minTimeout: 20, maxTimeout: 200 }, stale: 10_000 });
     try {
-      const store = this.load();
+      let store = this.parse();
+      if (!store) {
+        // Damaged (edited by hand, a disk that filled up): kept aside for the user rather than overwritten.
+        renameSync(this.file, `${this.file}.damaged-${Date.now()}`);
+        this.onDamaged?.(`${this.file} could not be read; it was moved aside (${basename(this.file)}.damaged-*) and pairing starts over: approve your senders again, or repair and restore the file`);
+        store = {};
+      }
       const { result, changed } = change(store);
       if (changed) await writeFileAtomic(this.file, `${JSON.stringify(store, null, 2)}\n`, 0o600);
       return result;

@@ -47,10 +47,8 @@ export function checkHost(req: IncomingMessage, policy: GuardPolicy): Refusal | 
   const allowed =
     host !== null &&
     ((loopbackNames.has(host.name) && host.port === policy.port) ||
-      policy.allowedHosts.some((entry) => {
-        const wanted = entry.toLowerCase();
-        return wanted.includes(':') && !wanted.startsWith('[') ? wanted === `${host.name}:${host.port}` : wanted === host.name;
-      }));
+      // An entry names a host on any port (`example.com`, `[fd00::1]`) or on one (`example.com:8443`, `[fd00::1]:8443`).
+      policy.allowedHosts.some((entry) => [host.name, `${host.name}:${host.port}`].includes(entry.toLowerCase())));
   if (allowed) return null;
   return {
     status: 421,

@@ -13,6 +13,9 @@ export interface Refusal {
 /** Marks a response the proxy made itself to refuse a request (the browser tool tells a refused navigation by it). */
 export const refusedHeader = 'x-clawflow-refused';
 
+/** A connection through the proxy with nothing flowing for this long is closed (a page left open does not pin sockets). */
+const idleMs = 120_000;
+
 const hopByHop = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 
 /**
@@ -32,9 +35,18 @@ export class BrowserProxy {
   /** Starts listening (once); the proxy server URL for Chromium. */
   async start(): Promise<string> {
     if (!this.server) {
-      const server = createServer((req, res) => void this.forward(req, res));
-      server.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.tunnel(req, socket, head));
-      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.tunnel(req, socket, head));
+      // Whatever goes wrong with one request ends that request, never the proxy.
+      const server = createServer((req, res) => {
+        this.forward(req, res).catch((error: unknown) => {
+          if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(`ClawFlow's browser proxy failed: ${(error as Error).message}`);
+          else res.destroy();
+        });
+      });
+      const tunnel = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+        this.tunnel(req, socket, head).catch(() => socket.destroy());
+      };
+      server.on('connect', tunnel);
+      server.on('upgrade', tunnel);
       server.on('clientError', (_error, socket) => socket.destroy());
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       this.server = server;
@@ -94,6 +106,9 @@ export class BrowserProxy {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(`ClawFlow could not reach ${target.host}: ${error.message}`);
       else res.destroy();
     });
+    upstream.setTimeout(idleMs, () => upstream.destroy(new Error(`no answer for ${idleMs / 1000} s`)));
+    // The browser went away (a page closed, a download cancelled): so does the request it made.
+    res.on('close', () => upstream.destroy());
     req.pipe(upstream);
   }
 
@@ -110,9 +125,14 @@ export class BrowserProxy {
       report({ url: isConnect ? `https://${req.url}` : url, reason: destination.reason });
       return void client.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n`);
     }
+    // The browser may have given up while the name resolved.
+    if (client.destroyed) return;
     const target = new URL(url);
-    const upstream: Socket = connect({ host: destination.address, port: Number(target.port || (target.protocol === 'https:' ? 443 : 80)), family: destination.family });
+    const secure = target.protocol === 'https:' || target.protocol === 'wss:';
+    const upstream: Socket = connect({ host: destination.address, port: Number(target.port || (secure ? 443 : 80)), family: destination.family });
     upstream.on('error', () => client.destroy());
+    upstream.setTimeout(idleMs, () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
     client.on('close', () => upstream.destroy());
     upstream.once('connect', () => {
       if (isConnect) client.write('HTTP/1.1 200 Connection Established\r\n\r\n');

@@ -24,8 +24,8 @@ export const editTool = defineTool({
   async run({ path, edits }, context) {
     const { workspace, config } = context;
     const file = await resolveInWorkspace(workspace, path, context.protectedPaths);
-    checkGuardedWrite(workspaceRelative(workspace, file), context);
     const { destination, mode } = await writeDestination(file, path);
+    await checkGuardedWrite(workspace, file, destination, context);
     if (mode === undefined) throw new ToolError(`${path} does not exist; create it with write`);
     let text = await readFile(destination, 'utf8');
     for (const [index, { oldText, newText }] of edits.entries()) {

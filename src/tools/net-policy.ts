@@ -89,7 +89,11 @@ function allowedPrivate(host: string, address: string, port: number, policy: Net
       const family = isIP(network!);
       if (!family || isIP(address) !== family) return false;
       const block = new BlockList();
-      block.addSubnet(network!, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+      try {
+        block.addSubnet(network!, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+      } catch {
+        return false; // Not a block (the configuration schema refuses these; a policy built in code may not).
+      }
       return block.check(address, family === 4 ? 'ipv4' : 'ipv6');
     }
     if (allowed.port !== undefined && allowed.port !== port) return false;

@@ -28,10 +28,26 @@ export class ToolError extends Error {
 }
 
 /** The call needs the user's approval first (exec under the `ask` policy); the session asks and calls again. */
+/**
+ * Characters that can make a line read as something else on a terminal or in a chat: control characters (a carriage
+ * return or an escape sequence can overwrite what was shown), invisible ones and bidirectional overrides.
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const deceptive = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
+
+/** Text as it will be shown for approval: every deceptive character written out as a visible escape. */
+export function visibleText(text: string): string {
+  return text.replace(deceptive, (char) => `\\u{${char.codePointAt(0)!.toString(16)}}`);
+}
+
+/** The user must approve this first. The subject is what they see, exactly, so nothing in it can hide. */
 export class ApprovalRequired extends Error {
   override name = 'ApprovalRequired';
-  constructor(readonly subject: string) {
-    super(`approval required: ${subject}`);
+  readonly subject: string;
+  constructor(subject: string) {
+    const visible = visibleText(subject);
+    super(`approval required: ${visible}`);
+    this.subject = visible;
   }
 }
 

@@ -23,7 +23,7 @@ async function realAncestor(path: string): Promise<string> {
 }
 
 /** A path with its existing part resolved through symlinks, and the part that does not exist yet kept as it is. */
-async function realPathOf(path: string): Promise<string> {
+export async function realPathOf(path: string): Promise<string> {
   const base = await realAncestor(path);
   let existing = path;
   while (existing !== dirname(existing)) {

@@ -131,7 +131,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     sessions: temporalSessionPort(client, config),
     agentId: config.agent.id,
     workspaceDir: config.paths.workspaceDir,
-    pairing: new PairingStore(files.pairing),
+    pairing: new PairingStore(files.pairing, (message) => logger.warn(message)),
     rejectedLog: files.rejected,
     logger,
     stopping: () => stopping,

@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChannelAdapter, ChannelMessage } from '../../src/connectors/channel.js';
@@ -214,5 +214,21 @@ describe('inbound messages: who reaches the agent, and what reaches the disk', (
     const store = new PairingStore(file).list().test!;
     expect(store.approved.sort()).toEqual(Array.from({ length: 6 }, (_, i) => `sender-${i}`).sort());
     expect(store.pending.map((p) => p.senderId).sort()).toEqual([...Array.from({ length: 6 }, (_, i) => `sender-${i + 6}`), ...Array.from({ length: 6 }, (_, i) => `late-${i}`)].sort());
+  });
+
+  it('moves a damaged pairing.json aside instead of writing over the approvals in it, and says so', async () => {
+    const t = make();
+    const file = join(t.dir, 'connectors', 'pairing.json');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, '{"test":{"approved":["ada"]'); // cut short
+    const warnings: string[] = [];
+    const store = new PairingStore(file, (message) => warnings.push(message));
+    expect(store.isApproved('test', 'ada')).toBe(false); // unreadable reads as closed
+    await store.codeFor('test', { id: 'stranger' });
+    const damaged = readdirSync(dirname(file)).filter((name) => name.startsWith('pairing.json.damaged-'));
+    expect(damaged).toHaveLength(1);
+    expect(readFileSync(join(dirname(file), damaged[0]!), 'utf8')).toBe('{"test":{"approved":["ada"]');
+    expect(warnings[0]).toMatch(/could not be read; it was moved aside/);
+    expect(store.list().test!.pending.map((p) => p.senderId)).toEqual(['stranger']);
   });
 });

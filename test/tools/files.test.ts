@@ -144,6 +144,27 @@ describe('file tools, confined to the workspace', () => {
     expect(await writeTool.run({ path: 'Makefile', content: 'all:' }, context)).toMatch(/^wrote/);
   });
 
+  it('guards the file a write really lands in: through links, in a bare repository\'s layout, in any letter case', async () => {
+    context = contexts.make({ exec: { policy: 'allowlist', allowlist: ['git status', 'git ls-remote'] } });
+    const { workspace } = context;
+    mkdirSync(join(workspace, '.git'));
+    writeFileSync(join(workspace, '.git', 'config'), '[core]\n');
+    symlinkSync('.git/config', join(workspace, 'notes.md'));
+    symlinkSync('.git', join(workspace, 'docs'));
+    await refused(writeTool.run({ path: 'notes.md', content: '[core]\n\tfsmonitor = touch pwned' }, context), /notes\.md \(which leads to \.git\/config\) is not allowed here/);
+    await refused(editTool.run({ path: 'notes.md', edits: [{ oldText: '[core]', newText: '[core]\n\tfsmonitor = touch pwned' }] }, context), /which leads to \.git\/config/);
+    await refused(writeTool.run({ path: 'docs/hooks/pre-commit', content: 'touch pwned' }, context), /which leads to \.git\/hooks\/pre-commit/);
+    expect(readFileSync(join(workspace, '.git', 'config'), 'utf8')).toBe('[core]\n');
+    // A directory with HEAD, objects/ and refs/ is a repository to git, whose config it obeys.
+    expect(await writeTool.run({ path: 'sub/objects/x', content: '' }, context)).toMatch(/^wrote/);
+    await refused(writeTool.run({ path: 'sub/HEAD', content: 'ref: refs/heads/main' }, context), /sub\/HEAD is not allowed here/);
+    writeFileSync(join(workspace, 'sub', 'HEAD'), 'ref: refs/heads/main\n');
+    await refused(writeTool.run({ path: 'sub/config', content: '[core]\n\tsshCommand = touch pwned' }, context), /sub\/config is not allowed here/);
+    expect(await writeTool.run({ path: 'other/config', content: 'fine' }, context)).toMatch(/^wrote/);
+    // On a case-insensitive filesystem these are the same files.
+    for (const path of ['.GIT/config', 'PACKAGE.JSON', 'MakeFile']) await refused(writeTool.run({ path, content: 'x' }, context), /is not allowed here/);
+  });
+
   it('reads a big file in pieces that stay small, and says where to read on', async () => {
     context = contexts.make();
     const lines = Array.from({ length: 100_000 }, (_, i) => `line ${i + 1} ${'x'.repeat(40)}`);

@@ -8,7 +8,7 @@ export function registerPairing(program: Command): void {
   const store = async () => {
     const config = loadConfig();
     const { PairingStore } = await import('../../connectors/pairing-store.js');
-    return new PairingStore(connectorFiles(config.paths.home).pairing);
+    return new PairingStore(connectorFiles(config.paths.home).pairing, (message) => console.error(`warning: ${message}`));
   };
 
   pairing
