@@ -153,6 +153,10 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     writeFileSync(files.status, `${JSON.stringify({ pid: process.pid, updatedAt: new Date().toISOString(), channels: statuses }, null, 2)}\n`);
   };
   for (const { adapter, policy } of channels) {
+    // The person in a direct chat answers their own session's approvals: under "open", that is anyone.
+    if (adapter.channel !== 'webchat' && policy.dmPolicy === 'open' && (config.tools.exec.policy === 'ask' || config.tools.exec.policy === 'full')) {
+      logger.warn(`${adapter.channel}: dmPolicy is "open" and tools.exec.policy is "${config.tools.exec.policy}": anyone who writes to the bot can have commands run on this machine`);
+    }
     await adapter.start((message) => inbound.handle(adapter, policy, message));
     logger.info({ channel: adapter.channel, status: adapter.status() }, 'channel connected');
   }
