@@ -41,6 +41,8 @@ const model = createServer((req, res) => {
 
 interface LocalStack {
   baseUrl: string;
+  /** The API's bearer token, made by `clawflow start` on first start. */
+  apiKey: string;
   pids(): number[];
   stop(): Promise<void>;
 }
@@ -76,6 +78,7 @@ async function startLocalStack(): Promise<LocalStack> {
   const serverPid = Number(readFileSync(join(home, 'temporal', 'server.pid'), 'utf8').trim());
   return {
     baseUrl: `http://127.0.0.1:${apiPort}/v1`,
+    apiKey: readFileSync(join(home, 'secrets', 'api-token'), 'utf8').trim(),
     pids: () => [child.pid!, serverPid],
     stop: async () => {
       child.kill('SIGINT');
@@ -100,7 +103,7 @@ function percentile(sorted: number[], p: number): string {
 
 const local = values['base-url'] ? null : await startLocalStack();
 const baseUrl = values['base-url'] ?? local!.baseUrl;
-const apiKey = values['api-key'];
+const apiKey = values['api-key'] ?? local?.apiKey;
 const run = Date.now().toString(36);
 
 async function turn(session: number, index: number): Promise<number> {
@@ -115,30 +118,38 @@ async function turn(session: number, index: number): Promise<number> {
   return performance.now() - start;
 }
 
-console.log(`Chat-completions load — ${sessions} concurrent conversations × ${turns} turns against ${baseUrl} (model "${values.model}")`);
-// One warm-up turn per conversation: sessions start, caches fill.
-await Promise.all(Array.from({ length: sessions }, (_, s) => turn(s, -1)));
-const peak = { rss: 0 };
-const sampler = local ? setInterval(() => (peak.rss = Math.max(peak.rss, local.pids().reduce((sum, pid) => sum + rssMb(pid), 0))), 200) : undefined;
-const callsBefore = modelCalls;
-const msBefore = modelMs;
-const started = performance.now();
-const latencies = (await Promise.all(Array.from({ length: sessions }, async (_, s) => {
-  const mine: number[] = [];
-  for (let t = 0; t < turns; t++) mine.push(await turn(s, t));
-  return mine;
-}))).flat();
-const seconds = (performance.now() - started) / 1000;
-clearInterval(sampler);
+async function measure(): Promise<void> {
+  console.log(`Chat-completions load — ${sessions} concurrent conversations × ${turns} turns against ${baseUrl} (model "${values.model}")`);
+  // One warm-up turn per conversation: sessions start, caches fill.
+  await Promise.all(Array.from({ length: sessions }, (_, s) => turn(s, -1)));
+  const peak = { rss: 0 };
+  const sampler = local ? setInterval(() => (peak.rss = Math.max(peak.rss, local.pids().reduce((sum, pid) => sum + rssMb(pid), 0))), 200) : undefined;
+  const callsBefore = modelCalls;
+  const msBefore = modelMs;
+  const started = performance.now();
+  const latencies = (await Promise.all(Array.from({ length: sessions }, async (_, s) => {
+    const mine: number[] = [];
+    for (let t = 0; t < turns; t++) mine.push(await turn(s, t));
+    return mine;
+  }))).flat();
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
 
-const sorted = latencies.sort((a, b) => a - b);
-const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
-console.log(`  throughput        ${(latencies.length / seconds).toFixed(1)} turns/s (${latencies.length} turns in ${seconds.toFixed(1)} s)`);
-console.log(`  latency           p50 ${percentile(sorted, 50)} ms   p95 ${percentile(sorted, 95)} ms   p99 ${percentile(sorted, 99)} ms`);
-if (local) {
-  const calls = modelCalls - callsBefore;
-  const inModel = calls ? (modelMs - msBefore) / calls : 0;
-  console.log(`  outside the model ${(mean - inModel).toFixed(1)} ms per turn on average (the model took ${inModel.toFixed(2)} ms per call, ${calls} calls)`);
-  console.log(`  memory            ${peak.rss.toFixed(0)} MB peak RSS (clawflow start + Temporal dev server)`);
-  await local.stop();
+  const sorted = latencies.sort((a, b) => a - b);
+  const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
+  console.log(`  throughput        ${(latencies.length / seconds).toFixed(1)} turns/s (${latencies.length} turns in ${seconds.toFixed(1)} s)`);
+  console.log(`  latency           p50 ${percentile(sorted, 50)} ms   p95 ${percentile(sorted, 95)} ms   p99 ${percentile(sorted, 99)} ms`);
+  if (local) {
+    const calls = modelCalls - callsBefore;
+    const inModel = calls ? (modelMs - msBefore) / calls : 0;
+    console.log(`  outside the model ${(mean - inModel).toFixed(1)} ms per turn on average (the model took ${inModel.toFixed(2)} ms per call, ${calls} calls)`);
+    console.log(`  memory            ${peak.rss.toFixed(0)} MB peak RSS (clawflow start + Temporal dev server)`);
+  }
+}
+
+// The stack this script started stops whatever happens, so a failed run leaves nothing behind.
+try {
+  await measure();
+} finally {
+  await local?.stop();
 }
