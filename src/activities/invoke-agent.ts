@@ -3,6 +3,7 @@ import { TransportError, type AgentTransport } from '../agent/transport/index.js
 import type { ReplyRoute } from '../contracts/session-records.js';
 import type { AgentActivities } from '../contracts/activities.js';
 import { invocationResultSchema, runtimeSessionLostType } from '../contracts/agent-runtime.js';
+import { whileHeartbeating } from '../temporal/heartbeat.js';
 
 /**
  * Where the text of a reply goes while the model writes it: channels that can show a reply growing (WebChat). Not
@@ -13,8 +14,6 @@ export interface DeltaSink {
   /** A writer for one reply; pieces arrive at the channel in order. */
   open(route: ReplyRoute, turn: number): (text: string) => void;
 }
-
-const heartbeatEveryMs = 1000;
 
 /** A transport failure as Temporal should treat it: retry, give up, or (lost session) let the workflow start afresh. */
 function toActivityFailure(error: unknown): unknown {
@@ -34,17 +33,14 @@ export function createAgentActivities({ transport, deltas }: AgentActivityDeps):
     /** Runs one step of a turn on the agent runtime; heartbeats while the model thinks. */
     async invokeAgent({ runtimeSessionId, invocation, route }) {
       const context = Context.current();
-      const heartbeat = setInterval(() => context.heartbeat(), heartbeatEveryMs);
       try {
         const onText = route && deltas.accepts(route) ? deltas.open(route, invocation.turn) : undefined;
-        const body = await transport.invoke(runtimeSessionId, invocation, context.cancellationSignal, onText);
+        const body = await whileHeartbeating(() => transport.invoke(runtimeSessionId, invocation, context.cancellationSignal, onText));
         const result = invocationResultSchema.safeParse(body);
         if (result.success) return result.data;
         throw ApplicationFailure.nonRetryable(`${transport.description} answered with an unexpected body: ${result.error.message}`, 'RuntimeProtocolError');
       } catch (error) {
         throw toActivityFailure(error);
-      } finally {
-        clearInterval(heartbeat);
       }
     },
 

@@ -2,6 +2,7 @@ import { CancelledFailure, Context } from '@temporalio/activity';
 import type { RunSessionTurnInput, ScheduleActivities } from '../contracts/activities.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import { describeError } from '../errors.js';
+import { whileHeartbeating } from '../temporal/heartbeat.js';
 
 /** What scheduled turns need of the sessions and schedules; the workers pass the Temporal client's side of them. */
 export interface ScheduleActivityDeps {
@@ -22,7 +23,7 @@ export function createScheduleActivities(deps: ScheduleActivityDeps): ScheduleAc
       let error: string | undefined;
       try {
         // The update waits for the turn; a cancelled activity (worker shutting down) stops waiting, the turn goes on.
-        reply = (await Promise.race([deps.sendMessage(sessionKey, { messageId, text, sender }), Context.current().cancelled])).text;
+        reply = (await whileHeartbeating(() => Promise.race([deps.sendMessage(sessionKey, { messageId, text, sender }), Context.current().cancelled]))).text;
       } catch (failure) {
         if (failure instanceof CancelledFailure) throw failure;
         error = describeError(failure);

@@ -11,6 +11,7 @@ import { ApprovalRequired, ToolError } from '../tools/tool.js';
 import { heartbeatPrompt } from '../workspace/heartbeat.js';
 import { buildSystemPrompt, ensureWorkspace } from '../workspace/workspace.js';
 import { describeZodError } from '../contracts/zod-issues.js';
+import { heartbeatEveryMs } from '../temporal/heartbeat.js';
 
 export interface ToolActivityDeps {
   config: ClawflowConfig;
@@ -45,7 +46,7 @@ export function createToolActivities({ config, browsers }: ToolActivityDeps): To
       }
       const context = Context.current();
       // Liveness while the tool runs: a tools worker that dies is noticed within the heartbeat timeout.
-      const beat = setInterval(() => context.heartbeat(), 1000);
+      const beat = setInterval(() => context.heartbeat(), heartbeatEveryMs);
       try {
         const output = await tool.run(input.data, {
           workspace,

@@ -24,9 +24,14 @@ export function connectorFiles(home: string) {
   };
 }
 
+/** Where each running ClawFlow process records itself, so the next start knows whether the last one stopped cleanly. */
+export function runDir(paths: Pick<StatePaths, 'home'>): string {
+  return join(paths.home, 'run');
+}
+
 /** What no tool may read or write, even inside a workspace configured to include the state dir. */
 export function protectedStatePaths(paths: StatePaths): string[] {
-  return [paths.configFile, join(paths.home, 'secrets'), join(paths.home, 'connectors'), dirname(paths.temporalDb), paths.transcriptsDir];
+  return [paths.configFile, join(paths.home, 'secrets'), join(paths.home, 'connectors'), runDir(paths), dirname(paths.temporalDb), paths.transcriptsDir];
 }
 
 export function statePaths(env: NodeJS.ProcessEnv = process.env): StatePaths {

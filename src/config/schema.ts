@@ -55,7 +55,7 @@ export const configFileSchema = z
         /** Longest a single agent invocation may run before it is retried. */
         turnTimeoutSeconds: z.number().int().min(1).max(3600).default(300),
         /** A worker that dies mid-invocation is noticed after this long, and the invocation retried elsewhere. */
-        heartbeatTimeoutSeconds: z.number().int().min(1).max(600).default(15),
+        heartbeatTimeoutSeconds: z.number().int().min(1).max(600).default(5),
         /** How long a turn keeps retrying a failing runtime or model before it gives up with an error reply. */
         retryForSeconds: z.number().int().min(1).max(86_400).default(1800),
         /** Tool rounds one turn may take before the model must answer in words. */

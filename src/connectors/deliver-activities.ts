@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { ChannelAdapter } from './channel.js';
 import { ChannelSendError } from './send-error.js';
 import type { SentLog } from './sent-log.js';
 import { splitMessage } from './split-message.js';
 import type { ConnectorActivities } from '../contracts/activities.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
+import { whileHeartbeating } from '../temporal/heartbeat.js';
 
 export interface ConnectorActivityDeps {
   adapters: ReadonlyMap<string, ChannelAdapter>;
@@ -33,20 +34,23 @@ export function createConnectorActivities({ adapters, sentLog, workspaceDir }: C
         ...(sendImage ? images.map((image, index) => ({ key: `${idempotencyKey}#image${index + 1}`, send: () => sendImage(route, join(workspaceDir, image)) })) : []),
       ];
       let skipped = 0;
-      for (const [index, part] of parts.entries()) {
-        if (sentLog.has(part.key)) {
-          skipped += 1;
-          continue;
+      // Heartbeats while sending: a connector that dies mid-delivery is replaced within the heartbeat timeout, and
+      // the parts it already sent are not sent again.
+      await whileHeartbeating(async () => {
+        for (const part of parts) {
+          if (sentLog.has(part.key)) {
+            skipped += 1;
+            continue;
+          }
+          try {
+            await part.send();
+          } catch (error) {
+            if (error instanceof ChannelSendError) throw ApplicationFailure.create({ message: error.message, type: 'ChannelSendError', nonRetryable: !error.retryable });
+            throw error;
+          }
+          sentLog.add(part.key);
         }
-        try {
-          await part.send();
-        } catch (error) {
-          if (error instanceof ChannelSendError) throw ApplicationFailure.create({ message: error.message, type: 'ChannelSendError', nonRetryable: !error.retryable });
-          throw error;
-        }
-        sentLog.add(part.key);
-        Context.current().heartbeat(index);
-      }
+      });
       return { parts: parts.length, skipped };
     },
 

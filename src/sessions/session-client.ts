@@ -43,6 +43,9 @@ export function sessionStartOptions(config: ClawflowConfig, key: SessionKey) {
     taskQueue: taskQueues.sessions,
     args: [input] as [SessionInput],
     workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    // A session's workflow tasks take milliseconds; one cut off by a dying worker is retried elsewhere this soon
+    // (Temporal's default is 10 s). Later runs of the session inherit it.
+    workflowTaskTimeout: '3s' as const,
     typedSearchAttributes: [
       { key: sa.agent, value: key.agent },
       { key: sa.channel, value: key.channel },

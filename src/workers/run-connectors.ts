@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createConnectorActivities } from '../connectors/deliver-activities.js';
 import type { ClawflowConfig } from '../config/load.js';
-import { connectorFiles } from '../config/paths.js';
+import { connectorFiles, runDir } from '../config/paths.js';
 import { sessionKey } from '../contracts/session-key.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
 import type { ChannelAdapter, ChannelStatus } from '../connectors/channel.js';
@@ -23,6 +23,8 @@ import { connectClient, temporalAddress } from '../temporal/connection.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
 import { commonWorkerOptions } from './worker-options.js';
+import { resumeAfterUncleanStop } from './interrupted-steps.js';
+import { claimRun } from './run-records.js';
 
 export interface ConnectorSet {
   /** Each connected channel, with where it is (the bot's name, the WebChat URL). */
@@ -138,6 +140,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   });
   const adapters = new Map(channels.map(({ adapter }) => [adapter.channel, adapter]));
 
+  const run = claimRun(runDir(config.paths));
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
   const worker = await Worker.create({
     connection,
@@ -145,8 +148,10 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     taskQueue: taskQueues.connector,
     activities: createConnectorActivities({ adapters, sentLog: new SentLog(files.sentLog), workspaceDir: config.paths.workspaceDir }),
     ...commonWorkerOptions(redactorFor(config)),
+    identity: run.identity,
   });
   const running = worker.run();
+  resumeAfterUncleanStop(client, run.interrupted, { deliveryRetrySeconds: config.agent.retryForSeconds, logger });
 
   const writeStatus = (): void => {
     const statuses: ChannelStatus[] = channels.map(({ adapter }) => adapter.status());
@@ -164,6 +169,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   const statusTimer = setInterval(writeStatus, 2000);
 
   const done = running.then(async () => {
+    run.release();
     clearInterval(statusTimer);
     await connection.close();
     await client.connection.close();

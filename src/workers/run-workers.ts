@@ -10,6 +10,7 @@ import { statusQuery } from '../workflows/messages.js';
 import { transportFromConfig } from '../agent/transport/index.js';
 import { webChatDeltaSink } from '../connectors/delta-sink.js';
 import type { ClawflowConfig } from '../config/load.js';
+import { runDir } from '../config/paths.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { connectClient, ensureSearchAttributes, temporalAddress } from '../temporal/connection.js';
@@ -18,6 +19,8 @@ import { taskQueues } from '../workflows/task-queues.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
 import { commonWorkerOptions } from './worker-options.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
+import { resumeAfterUncleanStop } from './interrupted-steps.js';
+import { claimRun } from './run-records.js';
 import { BrowserPool, browserPolicy, findChromium } from '../tools/browser-pool.js';
 
 export interface WorkerSet {
@@ -40,7 +43,8 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     await admin.close();
   }
 
-  const common = commonWorkerOptions(redactorFor(config));
+  const run = claimRun(runDir(config.paths));
+  const common = { ...commonWorkerOptions(redactorFor(config)), identity: run.identity };
   const connection = await NativeConnection.connect({ address });
   // Scheduled turns reach sessions through the client, as any caller does.
   const client = await connectClient(config);
@@ -84,10 +88,12 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
   });
   const workers = [sessions, agent, tools];
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
+    run.release();
     await browsers.close();
     await connection.close();
     await client.connection.close();
   });
+  resumeAfterUncleanStop(client, run.interrupted, { deliveryRetrySeconds: config.agent.retryForSeconds, logger });
   return {
     done,
     shutdown: async () => {

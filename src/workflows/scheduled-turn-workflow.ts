@@ -35,10 +35,12 @@ export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<
   const agent = proxyActivities<ScheduleActivities>({
     taskQueue: taskQueues.agent,
     startToCloseTimeout: '30m',
+    // The turn may take long; a worker that dies while waiting for it is noticed this soon (it heartbeats every second).
+    heartbeatTimeout: '10s',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
   });
   const tools = proxyActivities<ToolActivities>({ taskQueue: taskQueues.tools, startToCloseTimeout: '30s', scheduleToCloseTimeout: '5m' });
-  const connector = proxyActivities<ConnectorActivities>({ taskQueue: taskQueues.connector, startToCloseTimeout: '60s', scheduleToCloseTimeout: '30m' });
+  const connector = proxyActivities<ConnectorActivities>({ taskQueue: taskQueues.connector, startToCloseTimeout: '60s', heartbeatTimeout: '10s', scheduleToCloseTimeout: '30m' });
 
   const finish = async (result: ScheduledTurnResult): Promise<ScheduledTurnResult> => {
     if (input.oneShot) await agent.deleteSchedule({ scheduleId: input.scheduleId });

@@ -32,6 +32,8 @@ export function sessionActivities(settings: SessionSettings) {
     connector: proxyActivities<ConnectorActivities>({
       taskQueue: taskQueues.connector,
       startToCloseTimeout: '60s',
+      // A connector that dies mid-delivery is replaced this soon (deliver heartbeats every second).
+      heartbeatTimeout: settings.heartbeatTimeoutSeconds * 1000,
       scheduleToCloseTimeout: settings.retryForSeconds * 1000,
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
     }),
