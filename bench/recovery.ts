@@ -215,7 +215,7 @@ try {
     everyProcess.forEach(({ part, child }, index) => writeFileSync(join(values.logs!, `${index}-${part}.log`), child.output()));
   }
   model.release();
-  for (const child of parts.values()) child.child.kill('SIGKILL');
+  for (const { child } of everyProcess) child.child.kill('SIGKILL');
   try {
     process.kill(temporalPid(), 'SIGKILL');
   } catch {

@@ -46,6 +46,12 @@ describe('the whole stack killed with kill -9 while a turn waits on the model', 
   });
   afterAll(async () => {
     await killAll();
+    // A `clawflow start` killed mid-test leaves its Temporal server behind.
+    try {
+      process.kill(Number(readFileSync(join(home, 'temporal', 'server.pid'), 'utf8').trim()), 'SIGKILL');
+    } catch {
+      // Stopped with its stack, or never started.
+    }
     await Promise.all([model.stop(), telegram.stop()]);
     rmSync(home, { recursive: true, force: true });
   });
