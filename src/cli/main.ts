@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAgentCore } from './commands/agentcore.js';
 import { registerApprove } from './commands/approve.js';
@@ -19,8 +20,11 @@ import { describeError } from '../errors.js';
 // Everything ClawFlow creates (state, secrets, the Temporal database, transcripts) is the user's alone.
 process.umask(0o077);
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('clawflow')
   .description('A personal AI agent where every conversation is a durable Temporal workflow.')
+  .version(version, '-V, --version', 'print the version')
   .showHelpAfterError()
   .exitOverride();
 

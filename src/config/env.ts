@@ -62,5 +62,8 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
 ];
 
+/** The `CLAWFLOW_*` variables read directly rather than as configuration keys. */
+export const otherEnvVariables: readonly string[] = ['CLAWFLOW_HOME', 'CLAWFLOW_CACHE_DIR', 'CLAWFLOW_LOG_FORMAT'];
+
 /** Keys whose values must never be printed or logged. */
 export const secretPaths = envBindings.filter((b) => b.secret).map((b) => b.path.join('.'));

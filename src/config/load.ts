@@ -3,7 +3,8 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import JSON5 from 'json5';
 import type { z } from 'zod';
-import { envBindings, secretPaths } from './env.js';
+import { envBindings, otherEnvVariables, secretPaths } from './env.js';
+import { closestName, keysAt } from './suggest.js';
 import { statePaths, type StatePaths } from './paths.js';
 import { configFileSchema, type ConfigFile } from './schema.js';
 
@@ -56,8 +57,13 @@ function describeIssues(issues: z.core.$ZodIssue[], file: string, origins: Map<s
     .map((issue) => {
       const path = issue.path.join('.');
       if (issue.code === 'unrecognized_keys') {
-        const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
-        return `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')} in ${file}`;
+        const known = keysAt(configFileSchema, issue.path);
+        return issue.keys
+          .map((key) => {
+            const meant = closestName(key, known);
+            return `unknown key "${path ? `${path}.${key}` : key}" in ${file}${meant ? ` — did you mean "${path ? `${path}.${meant}` : meant}"?` : ''}`;
+          })
+          .join('\n');
       }
       const origin = origins.get(path) ?? file;
       return `${path || '(root)'}: ${issue.message} (from ${origin})`;
@@ -108,6 +114,25 @@ export function ensureStateDir(config: ClawflowConfig): string[] {
   mkdirSync(dirname(config.paths.temporalDb), { recursive: true, mode: 0o700 });
   if (!existsSync(config.paths.configFile)) writeFileSync(config.paths.configFile, starterConfig, { flag: 'wx', mode: 0o600 });
   return closeUp(config.paths.home, new Set([resolve(config.paths.workspaceDir)]));
+}
+
+/** `CLAWFLOW_*` variables set in the environment that nothing reads, each with the variable it probably meant. */
+export function unknownEnvVariables(env: NodeJS.ProcessEnv): Array<{ name: string; meant?: string }> {
+  const known = new Set([...envBindings.map((b) => b.env), ...otherEnvVariables]);
+  return Object.keys(env)
+    .filter((name) => name.startsWith('CLAWFLOW_') && !known.has(name))
+    .sort()
+    .map((name) => {
+      const meant = closestName(name, known);
+      return meant ? { name, meant } : { name };
+    });
+}
+
+/** Warns about `CLAWFLOW_*` variables that nothing reads (a misspelt one is otherwise silently ignored). */
+export function warnUnknownEnv(env: NodeJS.ProcessEnv, logger: { warn(message: string): void }): void {
+  for (const { name, meant } of unknownEnvVariables(env)) {
+    logger.warn(`${name} is set but ClawFlow reads no such variable${meant ? ` — did you mean ${meant}?` : ''}`);
+  }
 }
 
 /** Says so when the state dir had to be closed up. */

@@ -10,15 +10,24 @@ import { whileHeartbeating } from '../temporal/heartbeat.js';
 
 export interface ConnectorActivityDeps {
   adapters: ReadonlyMap<string, ChannelAdapter>;
+  /** The channels the configuration turns on: one not among them cannot be delivered to by any connector. */
+  enabled: readonly string[];
   sentLog: SentLog;
   /** The agent's workspace on this machine, where the images it produced are. */
   workspaceDir: string;
 }
 
 /** The activities of the `clawflow-connector` task queue: they run where the channel connections are. */
-export function createConnectorActivities({ adapters, sentLog, workspaceDir }: ConnectorActivityDeps): ConnectorActivities {
+export function createConnectorActivities({ adapters, enabled, sentLog, workspaceDir }: ConnectorActivityDeps): ConnectorActivities {
   const adapterFor = (route: ReplyRoute): ChannelAdapter => {
     const adapter = adapters.get(route.channel);
+    if (!adapter && !enabled.includes(route.channel)) {
+      // No retry can help: say so at once instead of retrying for half an hour.
+      throw ApplicationFailure.nonRetryable(
+        `channel "${route.channel}" is not configured here (configured: ${enabled.join(', ') || 'none'})`,
+        'ChannelNotConfigured',
+      );
+    }
     // Another connector worker may hold that channel: let Temporal try again.
     if (!adapter) throw ApplicationFailure.retryable(`channel ${route.channel} is not connected on this connector worker`, 'ChannelNotConnected');
     return adapter;

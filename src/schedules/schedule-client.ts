@@ -1,4 +1,5 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { enabledChannels } from '../config/channels.js';
 import type { ClawflowConfig } from '../config/load.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import type { ScheduledTurnInput, ScheduledTurnWorkflow } from '../workflows/scheduled-turn-workflow.js';
@@ -23,6 +24,10 @@ export interface JobSummary {
   note: string;
   nextRuns: string[];
   lastRun: string | null;
+  /** How the last firing ended (`delivered`, `failed`…, or `running`), with why. */
+  lastOutcome: { status: string; detail: string } | null;
+  /** Firings skipped because the one before was still running. */
+  skipped: number;
 }
 
 const cronPrefix = 'cron:';
@@ -36,12 +41,22 @@ export function heartbeatScheduleId(agentId: string): string {
   return `${heartbeatPrefix}${agentId}`;
 }
 
-function parseTarget(to: string | undefined): ReplyRoute | undefined {
+/** Where a job's answer goes; refuses a channel this configuration does not turn on (its deliveries could never land). */
+function parseTarget(to: string | undefined, config: ClawflowConfig): ReplyRoute | undefined {
   if (!to) return undefined;
   const match = /^([a-z]+):(.+)$/.exec(to);
   if (!match) throw new InvalidJobError(`--to "${to}" must be channel:chat, e.g. telegram:123456789 or slack:C024BE91L`);
+  const enabled = enabledChannels(config);
+  if (!enabled.includes(match[1]!)) {
+    throw new InvalidJobError(
+      `--to "${to}": no channel "${match[1]}" is configured here (${enabled.length ? `configured: ${enabled.join(', ')}` : 'none is: see Channels in the README'})`,
+    );
+  }
   return { channel: match[1]!, chat: match[2]! };
 }
+
+/** The memo key that keeps a job's description: unlike the schedule's note, pausing does not replace it. */
+const definitionMemo = 'clawflowJob';
 
 /** Heartbeat and cron jobs as Temporal Schedules: the server keeps time, catches up missed firings once, never overlaps. */
 export class ScheduleClient {
@@ -68,7 +83,7 @@ export class ScheduleClient {
     if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(job.name)) throw new InvalidJobError(`--name "${job.name}": use lowercase letters, digits, "-" and "_"`);
     if (!job.message.trim()) throw new InvalidJobError('--message must not be empty');
     const { spec, oneShot } = scheduleSpecFor(job.when, job.timeZone);
-    const to = parseTarget(job.to);
+    const to = parseTarget(job.to, this.config);
     const scheduleId = cronScheduleId(this.config.agent.id, job.name);
     try {
       await this.client.schedule.create({
@@ -85,7 +100,8 @@ export class ScheduleClient {
           ...(oneShot ? { oneShot } : {}),
         }),
         policies: this.policies(),
-        state: { note: `${job.message.slice(0, 200)}${to ? ` → ${job.to}` : ''}`, ...(oneShot ? { remainingActions: 1 } : {}) },
+        memo: { [definitionMemo]: `${job.message.slice(0, 200)}${to ? ` → ${job.to}` : ''}` },
+        state: { ...(oneShot ? { remainingActions: 1 } : {}) },
       });
     } catch (error) {
       if (error instanceof ScheduleAlreadyRunning) throw new InvalidJobError(`a job named "${job.name}" already exists; remove it first (clawflow cron rm ${job.name})`);
@@ -100,7 +116,7 @@ export class ScheduleClient {
     const scheduleId = heartbeatScheduleId(this.config.agent.id);
     const hours = options.activeHours ? { ...parseActiveHours(options.activeHours), timeZone: options.timeZone } : undefined;
     scheduleSpecFor({ every: options.every }, options.timeZone);
-    const to = parseTarget(options.to);
+    const to = parseTarget(options.to, this.config);
     const input: ScheduledTurnInput = {
       agentId: this.config.agent.id,
       scheduleId,
@@ -113,30 +129,68 @@ export class ScheduleClient {
     };
     const note = `every ${options.every}${options.activeHours ? `, ${options.activeHours} ${options.timeZone}` : ''}`;
     await this.remove(scheduleId).catch(() => undefined);
-    await this.client.schedule.create({ scheduleId, spec: { intervals: [{ every }] }, action: this.action(input), policies: this.policies(), state: { note } });
+    await this.client.schedule.create({ scheduleId, spec: { intervals: [{ every }] }, action: this.action(input), policies: this.policies(), memo: { [definitionMemo]: note } });
     return this.describe(scheduleId);
   }
 
   async list(): Promise<JobSummary[]> {
-    const jobs: JobSummary[] = [];
+    const ids: string[] = [];
     for await (const schedule of this.client.schedule.list()) {
-      if (!schedule.scheduleId.startsWith(cronPrefix) && !schedule.scheduleId.startsWith(heartbeatPrefix)) continue;
-      jobs.push(this.summary(schedule.scheduleId, schedule.state.paused, schedule.state.note, schedule.info.nextActionTimes, schedule.info.recentActions.at(-1)?.takenAt));
+      if (schedule.scheduleId.startsWith(cronPrefix) || schedule.scheduleId.startsWith(heartbeatPrefix)) ids.push(schedule.scheduleId);
     }
-    return jobs.sort((a, b) => a.id.localeCompare(b.id));
+    // Described one by one: the list's entries lack what a job's last firing did (a few jobs, so a few calls).
+    const jobs = await Promise.all(ids.map((id) => this.describe(id).catch(() => null)));
+    return jobs.filter((job) => job !== null).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   async describe(scheduleId: string): Promise<JobSummary> {
     const d = await this.handle(scheduleId).describe();
-    return this.summary(scheduleId, d.state.paused, d.state.note, d.info.nextActionTimes, d.info.recentActions.at(-1)?.takenAt);
+    const last = d.info.recentActions.at(-1);
+    const running = d.info.runningActions.length > 0;
+    const lastOutcome = running ? { status: 'running', detail: 'a firing is running now' } : last ? await this.outcomeOf(last.action.workflow.workflowId) : null;
+    const note = typeof d.memo?.[definitionMemo] === 'string' ? (d.memo[definitionMemo] as string) : (d.state.note ?? '');
+    return {
+      id: scheduleId,
+      kind: scheduleId.startsWith(heartbeatPrefix) ? 'heartbeat' : 'cron',
+      name: scheduleId.startsWith(heartbeatPrefix) ? 'heartbeat' : scheduleId.slice(cronPrefix.length).split(':').slice(1).join(':'),
+      paused: d.state.paused,
+      note,
+      nextRuns: d.info.nextActionTimes.slice(0, 3).map((date) => date.toISOString()),
+      lastRun: last?.takenAt.toISOString() ?? null,
+      lastOutcome,
+      skipped: d.info.numActionsSkippedOverlap,
+    };
   }
 
+  /** What a finished firing reported (its workflow's result), or how its workflow ended. */
+  private async outcomeOf(workflowId: string): Promise<{ status: string; detail: string }> {
+    try {
+      const handle = this.client.workflow.getHandle<typeof ScheduledTurnWorkflow>(workflowId);
+      const { status } = await handle.describe();
+      if (status.name !== 'COMPLETED') return { status: status.name.toLowerCase(), detail: `the firing's workflow ${status.name.toLowerCase()}` };
+      return await handle.result();
+    } catch (error) {
+      return { status: 'unknown', detail: (error as Error).message };
+    }
+  }
+
+  /** Removes a job, and ends the firing it may be running (its answer is no longer wanted). */
   async remove(scheduleId: string): Promise<void> {
-    await this.handle(scheduleId).delete();
+    const handle = this.handle(scheduleId);
+    const { info } = await handle.describe();
+    await handle.delete();
+    for (const action of info.runningActions) {
+      await this.client.workflow
+        .getHandle(action.workflow.workflowId)
+        .terminate('its job was removed')
+        .catch(() => undefined);
+    }
   }
 
+  /** Pauses or resumes a job; what it does and where its answer goes stay as they were. */
   async pause(scheduleId: string, paused: boolean): Promise<void> {
     const handle = this.handle(scheduleId);
+    await handle.describe();
     if (paused) await handle.pause('paused with clawflow');
     else await handle.unpause('resumed with clawflow');
   }
@@ -148,19 +202,6 @@ export class ScheduleClient {
 
   private handle(scheduleId: string) {
     return this.client.schedule.getHandle(scheduleId);
-  }
-
-  private summary(id: string, paused: boolean, note: string | undefined, next: Date[], last: Date | undefined): JobSummary {
-    const kind = id.startsWith(heartbeatPrefix) ? 'heartbeat' : 'cron';
-    return {
-      id,
-      kind,
-      name: kind === 'heartbeat' ? 'heartbeat' : id.split(':').slice(2).join(':'),
-      paused,
-      note: note ?? '',
-      nextRuns: next.slice(0, 3).map((d) => d.toISOString()),
-      lastRun: last?.toISOString() ?? null,
-    };
   }
 }
 

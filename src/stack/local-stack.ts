@@ -1,4 +1,4 @@
-import { ensureStateDir, warnIfRepaired, type ClawflowConfig } from '../config/load.js';
+import { ensureStateDir, warnIfRepaired, warnUnknownEnv, type ClawflowConfig } from '../config/load.js';
 import { runtimeToken } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { pingSchema } from '../contracts/agent-runtime.js';
@@ -49,6 +49,7 @@ export type StepReporter = <T>(title: string, run: (note: (message: string) => v
 /** Everything `clawflow start` runs: Temporal (own dev server or TEMPORAL_ADDRESS), the agent runtime, the workers. */
 export async function startLocalStack(config: ClawflowConfig, logger: Logger, step: StepReporter): Promise<LocalStack> {
   warnIfRepaired(ensureStateDir(config), logger);
+  warnUnknownEnv(process.env, logger);
   const stops: Array<() => Promise<void>> = [];
   const stop = async (): Promise<void> => {
     for (const fn of stops.reverse()) await fn().catch((error: Error) => logger.error({ err: error.message }, 'error while stopping'));

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createConnectorActivities } from '../connectors/deliver-activities.js';
 import type { ClawflowConfig } from '../config/load.js';
+import { enabledChannels } from '../config/channels.js';
 import { connectorFiles, runDir } from '../config/paths.js';
 import { sessionKey } from '../contracts/session-key.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
@@ -115,8 +116,7 @@ async function toQrSvg(qr: string): Promise<string> {
 }
 
 export function anyChannelConfigured(config: ClawflowConfig): boolean {
-  const { telegram, slack, discord, whatsapp, webchat } = config.channels;
-  return Boolean(telegram.botToken || slack.botToken || discord.botToken) || whatsapp.enabled || webchat.enabled;
+  return enabledChannels(config).length > 0;
 }
 
 /** The connector worker: holds the channel connections and runs `deliver`/`typing` on `clawflow-connector`. */
@@ -146,7 +146,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     connection,
     namespace: config.temporal.namespace,
     taskQueue: taskQueues.connector,
-    activities: createConnectorActivities({ adapters, sentLog: new SentLog(files.sentLog), workspaceDir: config.paths.workspaceDir }),
+    activities: createConnectorActivities({ adapters, enabled: enabledChannels(config), sentLog: new SentLog(files.sentLog), workspaceDir: config.paths.workspaceDir }),
     ...commonWorkerOptions(redactorFor(config)),
     identity: run.identity,
   });

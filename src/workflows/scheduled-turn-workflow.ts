@@ -1,4 +1,4 @@
-import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ConnectorActivities, ScheduleActivities, ToolActivities } from '../contracts/activities.js';
 import { withinActiveHours, type ActiveHours } from './active-hours.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
@@ -59,7 +59,14 @@ export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<
   if (input.kind === 'heartbeat' && isSilent(reply, input.silentToken ?? 'HEARTBEAT_OK')) return finish({ status: 'silent', detail: 'nothing to report' });
   const target = input.to ?? outcome.lastRoute;
   if (!target) return finish({ status: 'recorded', detail: `answer kept in ${sessionKey}; no channel to send it to` });
-  await connector.deliver({ route: target, text: reply, idempotencyKey: info.workflowId });
+  try {
+    await connector.deliver({ route: target, text: reply, idempotencyKey: info.workflowId });
+  } catch (error) {
+    // The job's last outcome says why (`clawflow cron list`); the next firing is not held up by this one.
+    if (!(error instanceof ActivityFailure)) throw error;
+    const reason = error.cause instanceof Error ? error.cause.message : error.message;
+    return finish({ status: 'failed', detail: `could not send to ${target.channel}:${target.chat}: ${reason}` });
+  }
   return finish({ status: 'delivered', detail: `sent to ${target.channel}:${target.chat}` });
 }
 

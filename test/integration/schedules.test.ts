@@ -49,6 +49,9 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     await cli('cron', 'run', 'report');
     await expect.poll(() => sentTo(43).length, { timeout: 20_000 }).toBe(1);
     expect(sentTo(43)[0]).toMatchObject({ text: 'noted: isolated report please' });
+    // The list says how the last firing ended.
+    const outcome = async () => (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; lastOutcome: unknown }>).find((j) => j.name === 'report')?.lastOutcome;
+    await expect.poll(outcome, { timeout: 15_000 }).toEqual({ status: 'delivered', detail: 'sent to telegram:43' });
     const sessions = JSON.parse(await cli('sessions', 'list', '--json')) as Array<{ sessionKey: string }>;
     expect(sessions.some((s) => s.sessionKey.startsWith('main:cron:report-'))).toBe(true);
     await cli('cron', 'rm', 'report');
@@ -74,7 +77,19 @@ describe('heartbeat and cron on Temporal Schedules', () => {
       await expect.poll(() => asked('slow job'), { timeout: 20_000 }).toBe(1);
       await sleep(4000);
       expect(asked('slow job')).toBe(1);
+      // The list shows that the job is still on its first firing, and that later ones are being skipped.
+      const slow = (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; lastOutcome: { status: string }; skipped: number }>).find((j) => j.name === 'slow')!;
+      expect(slow.lastOutcome.status).toBe('running');
+      expect(slow.skipped).toBeGreaterThanOrEqual(2);
+      expect(await cli('cron', 'list')).toMatch(/slow.*running.*\(the one before was still running\)/);
+      // Removing the job ends the firing it was stuck on.
+      const firings = async () => {
+        const { count } = await stack.client.workflow.count('WorkflowType="ScheduledTurnWorkflow" AND ExecutionStatus="Running"');
+        return count;
+      };
+      expect(await firings()).toBe(1);
       await cli('cron', 'rm', 'slow');
+      await expect.poll(firings, { timeout: 15_000 }).toBe(0);
     } finally {
       stack.model.release();
     }
@@ -119,6 +134,25 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     await refused(['--every', '2h', '--tz', 'Mars/Olympus'], /unknown time zone "Mars\/Olympus"/);
     await refused(['--at', '2020-01-01T09:00'], /is in the past/);
     await refused(['--every', '2h', '--cron', '0 9 * * *'], /exactly one of --cron, --every, --at/);
+    await refused(['--every', 'every day'], /"every day" is not a duration: use a number and a unit, e\.g\. 30s, 15m, 2h, 1d/);
+    // A channel that is not configured could never be delivered to.
+    await refused(['--every', '1h', '--to', 'sms:123'], /--to "sms:123": no channel "sms" is configured here \(configured: telegram\)/);
     expect(JSON.parse(await cli('cron', 'list', '--json'))).not.toContainEqual(expect.objectContaining({ name: 'bad' }));
+  });
+
+  it('keeps a paused job\'s message and destination, and names a missing job in plain words', async () => {
+    await cli('cron', 'add', '--name', 'keep', '--every', '1h', '--message', 'kept message', '--to', 'telegram:42');
+    const keep = async () => (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; paused: boolean; note: string }>).find((j) => j.name === 'keep');
+    await cli('cron', 'pause', 'keep');
+    expect(await keep()).toMatchObject({ paused: true, note: 'kept message → telegram:42' });
+    await cli('cron', 'resume', 'keep');
+    expect(await keep()).toMatchObject({ paused: false, note: 'kept message → telegram:42' });
+    await cli('cron', 'rm', 'keep');
+    for (const args of [['rm', 'keep'], ['pause', 'nosuch'], ['run', 'nosuch']]) {
+      const result = await runCli(['cron', ...args], stack.env);
+      expect(result.code).toBe(1);
+      expect(result.output).toMatch(new RegExp(`^error: no such job "${args[1]}" \\(clawflow cron list shows them\\)`));
+      expect(result.output).not.toMatch(/temporal|workflow/i);
+    }
   });
 });

@@ -1,11 +1,21 @@
 import type { Command } from 'commander';
+import type { JobSummary } from '../../schedules/schedule-client.js';
 import { printJson, printTable } from '../output.js';
 import { withSchedules, zoneOf } from './with-schedules.js';
 
-function printJobs(jobs: Array<{ name: string; kind: string; paused: boolean; note: string; nextRuns: string[]; lastRun: string | null }>, json?: boolean): void {
+function printJobs(jobs: JobSummary[], json?: boolean): void {
   if (json) return printJson(jobs);
   printTable(
-    jobs.map((j) => ({ name: j.name, kind: j.kind, state: j.paused ? 'paused' : 'active', next: j.nextRuns[0] ?? '-', last: j.lastRun ?? '-', note: j.note })),
+    jobs.map((j) => ({
+      name: j.name,
+      kind: j.kind,
+      state: j.paused ? 'paused' : 'active',
+      next: j.nextRuns[0] ?? '-',
+      last: j.lastRun ?? '-',
+      outcome: j.lastOutcome ? `${j.lastOutcome.status}: ${j.lastOutcome.detail}` : '-',
+      skipped: j.skipped ? `${j.skipped} (the one before was still running)` : '0',
+      note: j.note,
+    })),
     'No jobs. Add one with `clawflow cron add` or `clawflow heartbeat set`.',
   );
 }
@@ -59,9 +69,17 @@ export function registerCron(program: Command): void {
       .action(async (job: string) => {
         await withSchedules(async (schedules, config, mod) => {
           const id = mod.cronScheduleId(config.agent.id, job);
-          if (name === 'rm') await schedules.remove(id);
-          else if (name === 'run') await schedules.trigger(id);
-          else await schedules.pause(id, name === 'pause');
+          try {
+            if (name === 'rm') await schedules.remove(id);
+            else if (name === 'run') await schedules.trigger(id);
+            else await schedules.pause(id, name === 'pause');
+          } catch (error) {
+            // A removed schedule answers "workflow execution already completed": to the user, it is just gone.
+            if (error instanceof mod.ScheduleNotFoundError || /already completed|not found/i.test((error as Error).message)) {
+              throw new Error(`no such job "${job}" (clawflow cron list shows them)`);
+            }
+            throw error;
+          }
         });
         process.stdout.write(`${{ rm: 'Removed', pause: 'Paused', resume: 'Resumed', run: 'Started' }[name]} ${job}.\n`);
       });

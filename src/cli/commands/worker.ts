@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { redactorFor } from '../../config/secrets.js';
-import { ensureStateDir, loadConfig, warnIfRepaired } from '../../config/load.js';
+import { ensureStateDir, loadConfig, warnIfRepaired, warnUnknownEnv } from '../../config/load.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 
@@ -13,6 +13,7 @@ export function registerWorker(program: Command): void {
       const logger = createLogger(config.log.level, redactorFor(config));
       keepServingOnUncaughtErrors(logger);
       warnIfRepaired(ensureStateDir(config), logger);
+      warnUnknownEnv(process.env, logger);
       const runtimeUrl = config.runtime.url ?? `http://127.0.0.1:${config.runtime.port}`;
       const { startWorkers } = await import('../../workers/run-workers.js');
       const workers = await startWorkers(config, runtimeUrl, logger);
