@@ -1,6 +1,8 @@
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { FakeModel } from '../helpers/fake-model.js';
@@ -105,6 +107,42 @@ describe('npx clawflow start', () => {
     expect(external.output()).not.toContain('Temporal Web UI');
     external.child.kill('SIGINT');
     expect(await external.exited, external.output()).toBe(0);
+  });
+
+  it('stops everything it started when `npm start` gets SIGTERM (as from a service manager or kill)', async () => {
+    const npm = spawn('npm', ['start'], { cwd: fileURLToPath(new URL('../..', import.meta.url)), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await expect.poll(() => output, { timeout: 120_000, interval: 200 }).toMatch(/Press Ctrl-C to stop/);
+    const temporalPid = Number(readFileSync(join(home, 'temporal', 'server.pid'), 'utf8').trim());
+    // Everything npm started: its shell, ClawFlow's node process (and not other tests' stacks).
+    const descendants = (pid: number): number[] => {
+      let children: number[];
+      try {
+        children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+      } catch {
+        children = []; // pgrep exits 1 when there are none
+      }
+      return children.flatMap((child) => [child, ...descendants(child)]);
+    };
+    const clawflowPids = descendants(npm.pid!);
+    expect(clawflowPids).toContain(temporalPid);
+    npm.kill('SIGTERM');
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      await expect.poll(() => [temporalPid, ...clawflowPids].filter(alive), { timeout: 30_000, interval: 250 }).toEqual([]);
+      for (const port of Object.values(ports)) expect(await portIsClosed(port)).toBe(true);
+    } finally {
+      for (const pid of [temporalPid, ...clawflowPids].filter(alive)) process.kill(pid, 'SIGKILL');
+    }
   });
 
   it('fails with a clear message when TEMPORAL_ADDRESS is unreachable', async () => {

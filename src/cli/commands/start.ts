@@ -6,22 +6,32 @@ import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 import { step } from '../progress.js';
 
 /**
- * Resolves with the first SIGINT/SIGTERM; a second one forces the exit. Installed before anything starts: a
- * listener added once the workers run can miss a signal that arrives right after start-up.
+ * Resolves with the first SIGINT/SIGTERM/SIGHUP, or when the process that started this one goes away (`npm start`
+ * stopped by a service manager or `kill` ends npm and its shell but does not pass the signal on); a second signal
+ * forces the exit. Installed before anything starts: a listener added once the workers run can miss a signal that
+ * arrives right after start-up.
  */
-function watchStopSignals(): Promise<NodeJS.Signals> {
+function watchStopSignals(): Promise<string> {
   return new Promise((resolve) => {
     let received = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
+    const onSignal = (signal: string): void => {
       if (received) {
         process.stdout.write('Forced exit.\n');
         process.exit(130);
       }
       received = true;
+      clearInterval(orphaned);
       resolve(signal);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onSignal);
+    // Started by a service manager (parent pid 1) there is no parent to lose.
+    const parent = process.ppid;
+    const orphaned = setInterval(() => {
+      if (parent !== 1 && process.ppid !== parent) onSignal('the process that started ClawFlow exited');
+    }, 500);
+    orphaned.unref();
   });
 }
 
@@ -39,6 +49,8 @@ export function registerStart(program: Command): void {
       const config = loadConfig();
       const logger = createLogger(config.log.level, redactorFor(config));
       keepServingOnUncaughtErrors(logger);
+      // Whoever read our output may be gone (a stopped `npm start`): stopping must not fail on a closed pipe.
+      process.stdout.on('error', () => undefined);
       const stopSignal = watchStopSignals();
       const { startLocalStack } = await import('../../stack/local-stack.js');
       const stack = await startLocalStack(config, logger, step);
