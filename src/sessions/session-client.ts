@@ -35,9 +35,9 @@ export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettin
 }
 
 /** How a session workflow is started when a message finds none running. */
-export function sessionStartOptions(config: ClawflowConfig, key: SessionKey) {
+export function sessionStartOptions(config: ClawflowConfig, key: SessionKey, options: { oneOff?: boolean } = {}) {
   const sessionKey = formatSessionKey(key);
-  const input: SessionInput = { sessionKey, settings: sessionSettingsFromConfig(config) };
+  const input: SessionInput = { sessionKey, settings: sessionSettingsFromConfig(config), ...(options.oneOff ? { oneOff: true } : {}) };
   return {
     workflowId: sessionWorkflowId(key),
     taskQueue: taskQueues.sessions,
@@ -83,12 +83,16 @@ export function sessionHandle(client: Client, config: ClawflowConfig, keyText: s
 }
 
 /** Delivers a message into a session (starting it if needed) and waits for the reply of its turn. */
-export async function sendMessage(client: Client, config: ClawflowConfig, keyText: string, message: OutgoingMessage): Promise<TurnReply> {
+/**
+ * Runs a turn in a session (starting it if needed) and resolves with the reply. `oneOff`: a session of its own for
+ * this message, which ends once it is answered (its transcript stays).
+ */
+export async function sendMessage(client: Client, config: ClawflowConfig, keyText: string, message: OutgoingMessage, options: { oneOff?: boolean } = {}): Promise<TurnReply> {
   const key = resolveKey(config, keyText);
   const inbound = validMessage(message);
   return client.workflow.executeUpdateWithStart(sendUpdate, {
     args: [inbound],
-    startWorkflowOperation: new WithStartWorkflowOperation<typeof SessionWorkflow>('SessionWorkflow', sessionStartOptions(config, key)),
+    startWorkflowOperation: new WithStartWorkflowOperation<typeof SessionWorkflow>('SessionWorkflow', sessionStartOptions(config, key, options)),
   });
 }
 
@@ -115,7 +119,7 @@ export interface SessionSummary {
   problem?: string;
 }
 
-function summarize(info: WorkflowExecutionInfo): SessionSummary {
+function summarize(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'status' | 'typedSearchAttributes'>): SessionSummary {
   const attrs = info.typedSearchAttributes;
   const live = info.status.name === 'RUNNING';
   const sessionKey = sessionKeyOfWorkflowId(info.workflowId);
@@ -137,16 +141,21 @@ export async function listSessions(client: Client): Promise<SessionSummary[]> {
     const seen = latest.get(info.workflowId);
     if (!seen || info.startTime > seen.startTime) latest.set(info.workflowId, info);
   }
-  const summaries = [...latest.values()].map(summarize);
-  // A running session may be stuck (its workflow task failing): asked of each, a few at a time.
-  const running = [...latest.values()].filter((info) => info.status.name === 'RUNNING');
-  for (let i = 0; i < running.length; i += 16) {
-    await Promise.all(
-      running.slice(i, i + 16).map(async (info) => {
-        const stuck = await stuckSession(client, info.workflowId).catch(() => null);
-        const summary = summaries.find((s) => s.sessionKey === sessionKeyOfWorkflowId(info.workflowId));
-        if (stuck && summary) Object.assign(summary, { status: 'stuck', problem: stuck.reason });
-      }),
+  // The list is Temporal's index, which may lag a turn that just ended; each running session is described (its own
+  // state, current to the last event) — which also tells whether it is stuck (its workflow task failing).
+  const summaries: SessionSummary[] = [];
+  const entries = [...latest.values()];
+  for (let i = 0; i < entries.length; i += 16) {
+    summaries.push(
+      ...(await Promise.all(
+        entries.slice(i, i + 16).map(async (info) => {
+          if (info.status.name !== 'RUNNING') return summarize(info);
+          const described = await client.workflow.getHandle(info.workflowId, info.runId).describe().catch(() => null);
+          if (!described) return summarize(info);
+          const stuck = await stuckSession(client, info.workflowId, described).catch(() => null);
+          return stuck ? { ...summarize(described), status: 'stuck', problem: stuck.reason } : summarize(described);
+        }),
+      )),
     );
   }
   return summaries.sort((a, b) => (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '') || a.sessionKey.localeCompare(b.sessionKey));

@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import protos from '@temporalio/proto';
 
 const EventType = protos.temporal.api.enums.v1.EventType;
@@ -14,8 +14,8 @@ export interface StuckSession {
  * Whether a running session is stuck: its workflow task has failed and keeps being retried (a change of workflow code
  * that breaks its history, say). A task retried after a worker died is not stuck: only a recorded failure is.
  */
-export async function stuckSession(client: Client, workflowId: string): Promise<StuckSession | null> {
-  const described = await client.workflow.getHandle(workflowId).describe();
+export async function stuckSession(client: Client, workflowId: string, description?: WorkflowExecutionDescription): Promise<StuckSession | null> {
+  const described = description ?? (await client.workflow.getHandle(workflowId).describe());
   if (described.status.name !== 'RUNNING') return null;
   const attempts = described.raw.pendingWorkflowTask?.attempt ?? 0;
   if (attempts < 2) return null;

@@ -96,6 +96,8 @@ export const sessionInputSchema = z
     sessionKey: z.string().min(1),
     settings: sessionSettingsSchema,
     carried: carriedStateSchema.optional(),
+    /** A one-off session (an API request without `user`, an isolated cron job): it ends once its turn is answered. */
+    oneOff: z.boolean().optional(),
   })
   .strict();
 export type SessionInput = z.infer<typeof sessionInputSchema>;

@@ -97,5 +97,13 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     }
     const message = session.queue.shift();
     if (message) await new Turn(session, activities, approvals, message).run();
+    if (input.data.oneOff && session.queue.length === 0) {
+      // Its caller gets the reply first; its transcript is already written.
+      await condition(allHandlersFinished);
+      if (session.queue.length === 0) {
+        log.info('One-off session answered; ending it', { sessionKey });
+        return;
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../src/api/openai-api.js';
+import { listSessions } from '../../src/sessions/session-client.js';
 import { apiToken } from '../../src/config/secrets.js';
 import { createLogger } from '../../src/logger.js';
 import { heard } from '../helpers/fake-model.js';
@@ -31,6 +32,10 @@ describe('the OpenAI-compatible API, through the official openai client', () => 
 
     const completion = await openai.chat.completions.create({ model: 'clawflow', messages: [{ role: 'user', content: 'hello API' }] });
     expect(completion).toMatchObject({ object: 'chat.completion', model: 'clawflow', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'heard: hello API' } }] });
+    // Without `user`, the request had a session of its own, which ended once answered; its transcript stays.
+    const oneOff = async () => (await listSessions(stack.client)).find((s) => s.sessionKey.startsWith('main:api:oneoff-'));
+    await expect.poll(async () => (await oneOff())?.status, { timeout: 10_000 }).toBe('completed');
+    expect((await stack.storedTranscript((await oneOff())!.sessionKey)).map((e) => e.text)).toEqual(['hello API', 'heard: hello API']);
 
     const stream = await openai.chat.completions.create({ model: 'clawflow/main', messages: [{ role: 'user', content: 'stream it' }], stream: true });
     let text = '';
