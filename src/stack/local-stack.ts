@@ -9,6 +9,7 @@ import { startRuntime, type RunningRuntime } from '../agent/runtime/server.js';
 import { resolveTemporalCli } from '../temporal/cli-binary.js';
 import { startDevServer, devServerLogFile, type DevServer } from '../temporal/dev-server.js';
 import { connectClient, temporalAddress, waitForTemporal } from '../temporal/connection.js';
+import { readRunningStack, removeRunningStack, writeRunningStack } from '../config/running-stack.js';
 import { startApiServer } from '../api/openai-api.js';
 import { anyChannelConfigured, startConnectors } from '../workers/run-connectors.js';
 import { startWorkers, type WorkerSet } from '../workers/run-workers.js';
@@ -50,6 +51,10 @@ export type StepReporter = <T>(title: string, run: (note: (message: string) => v
 export async function startLocalStack(config: ClawflowConfig, logger: Logger, step: StepReporter): Promise<LocalStack> {
   warnIfRepaired(ensureStateDir(config), logger);
   warnUnknownEnv(process.env, logger);
+  const running = readRunningStack(config.paths.home);
+  if (running && running.pid !== process.pid) {
+    throw new Error(`ClawFlow is already running from ${config.paths.home} (process ${running.pid}, Temporal at ${running.temporalAddress}): stop it first, or give this one another CLAWFLOW_HOME`);
+  }
   const stops: Array<() => Promise<void>> = [];
   const stop = async (): Promise<void> => {
     for (const fn of stops.reverse()) await fn().catch((error: Error) => logger.error({ err: error.message }, 'error while stopping'));
@@ -123,6 +128,9 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
       channels = connectors.channels;
     }
 
+    // Other terminals find this stack from here, whatever its ports (see temporalAddress).
+    writeRunningStack(config.paths.home, { pid: process.pid, temporalAddress: address, apiUrl, webUiUrl: devServer?.uiUrl ?? null });
+    stops.unshift(async () => removeRunningStack(config.paths.home));
     return {
       temporalAddress: address,
       webUiUrl: devServer?.uiUrl ?? null,

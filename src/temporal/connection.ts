@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import type { ClawflowConfig } from '../config/load.js';
+import { readRunningStack } from '../config/running-stack.js';
 import { searchAttributeRegistrations } from '../workflows/search-attributes.js';
 
 const IndexedValueType = protos.temporal.api.enums.v1.IndexedValueType;
@@ -11,8 +12,9 @@ const indexedTypes = {
 } as const;
 
 /** The address clients use: TEMPORAL_ADDRESS, or the dev server that `clawflow start` runs. */
+/** TEMPORAL_ADDRESS if set; else where a stack running from this state dir said it listens; else the configured port. */
 export function temporalAddress(config: ClawflowConfig): string {
-  return config.temporal.address ?? `127.0.0.1:${config.temporal.port}`;
+  return config.temporal.address ?? readRunningStack(config.paths.home)?.temporalAddress ?? `127.0.0.1:${config.temporal.port}`;
 }
 
 /** Runs `work` with a connected client and closes the connection after, however it ends. */
@@ -33,7 +35,7 @@ export async function connectClient(config: ClawflowConfig, timeoutMs = 5000): P
     connection = await Connection.connect({ address, connectTimeout: timeoutMs });
   } catch (error) {
     throw new Error(
-      `Cannot reach Temporal at ${address} (${(error as Error).message}). Start the stack with \`npx clawflow start\`, or set TEMPORAL_ADDRESS to a running server.`,
+      `Cannot reach Temporal at ${address} (${(error as Error).message}). Start the stack with \`npx clawflow start\`; if it runs from another state dir, set CLAWFLOW_HOME to that dir (this one is ${config.paths.home}); or set TEMPORAL_ADDRESS to a running server.`,
     );
   }
   return new Client({ connection, namespace: config.temporal.namespace });

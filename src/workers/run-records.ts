@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { processAlive } from '../config/running-stack.js';
 
 /**
  * Which worker processes of this state dir are running, so that a process starting after an unclean stop (kill -9,
@@ -20,16 +21,6 @@ export interface RunClaim {
   interrupted: RunRecord[];
   /** Removes this process's record: call on a clean stop. */
   release(): void;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the pid exists but belongs to someone else: not ours, but not provably dead either.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const claims = new Map<string, RunClaim>();
@@ -54,7 +45,7 @@ export function claimRun(runDir: string): RunClaim {
       rmSync(path, { force: true });
       continue;
     }
-    if (record.pid === process.pid || alive(record.pid)) continue;
+    if (record.pid === process.pid || processAlive(record.pid)) continue;
     // Taken over by renaming: when two processes start at once, only one of them recovers a dead one's work.
     const taken = `${path}.taken-${process.pid}`;
     try {

@@ -66,6 +66,14 @@ describe('npx clawflow start', () => {
 
     const sent = await runCli(['send', 'main:cli:me', 'one'], env);
     expect(sent).toMatchObject({ code: 0, output: 'heard one\n' });
+    // Another terminal needs only CLAWFLOW_HOME: the stack says where it listens, whatever its ports.
+    const elsewhere = await runCli(['sessions', 'list', '--json'], { CLAWFLOW_HOME: home, TEMPORAL_ADDRESS: '', CLAWFLOW_TEMPORAL_PORT: '' });
+    expect(elsewhere.code, elsewhere.output).toBe(0);
+    expect(JSON.parse(elsewhere.output)).toEqual([expect.objectContaining({ sessionKey: 'main:cli:me', turns: 1 })]);
+    // A second stack on the same state dir is refused, naming the first.
+    const twice = await runCli(['start'], env);
+    expect(twice.code).toBe(1);
+    expect(twice.output).toContain(`ClawFlow is already running from ${home} (process ${first.child.pid}`);
     // Everything it keeps (configuration, secrets, the Temporal database, transcripts) is the user's alone.
     const readableByOthers = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
