@@ -1,4 +1,5 @@
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import { runtimeSessionLostType } from '../contracts/agent-runtime.js';
 import type { Logger } from '../logger.js';
 
 const levels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
@@ -13,6 +14,11 @@ const expectedNotices = [/^No (activities|workflows|Nexus services) registered/]
  */
 export function temporalLoggerFrom(logger: Logger, quietBelow: keyof typeof rank = 'trace'): TemporalLogger {
   const log = (level: LogLevel, message: string, meta?: LogMetadata): void => {
+    if (isDesignedRotation(meta)) {
+      // Not a failure: the runtime session moved on (a restart, its idle timeout) and the workflow resends the context.
+      logger.info({ workflowId: meta?.workflowId }, 'the agent runtime no longer held this conversation (after a restart or its idle timeout): sending it the full context');
+      return;
+    }
     const target = levels[level];
     const quiet = rank[target] < rank[quietBelow] || expectedNotices.some((p) => p.test(message));
     logger[quiet ? 'debug' : target](meta ?? {}, message);
@@ -25,4 +31,10 @@ export function temporalLoggerFrom(logger: Logger, quietBelow: keyof typeof rank
     warn: (message, meta) => log('WARN', message, meta),
     error: (message, meta) => log('ERROR', message, meta),
   };
+}
+
+/** The SDK's "Activity failed" for a runtime session that lost the conversation: a designed recovery, not a fault. */
+function isDesignedRotation(meta: LogMetadata | undefined): boolean {
+  const error = meta?.error as { type?: unknown } | undefined;
+  return meta?.activityType === 'invokeAgent' && error?.type === runtimeSessionLostType;
 }
