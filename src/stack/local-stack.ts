@@ -32,6 +32,7 @@ export interface LocalStack {
 
 function describeProvider(provider: ModelProvider, baseUrl: string | undefined): string {
   if (provider.name === 'echo') return 'echo';
+  if (provider.name === 'demo') return 'demo (scripted cues: "run: <command>", "read: <file>", "remember: <fact>")';
   return `${provider.model} (${provider.name}${baseUrl ? ` at ${baseUrl}` : ''})`;
 }
 

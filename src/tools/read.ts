@@ -62,7 +62,9 @@ export const readTool = defineTool({
     if (offset > total) throw new ToolError(`${path} has ${total} lines; offset ${offset} is past its end`);
     if (text.length > budget) text = `${text.slice(0, budget)} [… this line is ${text.length.toLocaleString('en')} characters long; the rest of it is not shown]`;
     const last = offset - 1 + taken;
-    if (offset > 1 || last < total) return `${text}\n[lines ${offset}-${last} of ${total}${last < total ? `; read on with offset ${last + 1}` : ''}]`;
+    // More to read only when a line with content is left: the empty "line" after a final newline is not news.
+    const more = last < lineNumber;
+    if (offset > 1 || more) return `${text}\n[lines ${offset}-${last} of ${total}${more ? `; read on with offset ${last + 1}` : ''}]`;
     return text;
   },
 });

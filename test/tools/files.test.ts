@@ -25,6 +25,9 @@ describe('file tools, confined to the workspace', () => {
     expect(await writeTool.run({ path: 'notes/a.md', content: 'one\ntwo\nthree' }, context)).toBe('wrote 13 bytes to notes/a.md');
     expect(await readTool.run({ path: 'notes/a.md' }, context)).toBe('one\ntwo\nthree');
     expect(await readTool.run({ path: 'notes/a.md', offset: 2, limit: 1 }, context)).toBe('two\n[lines 2-2 of 3; read on with offset 3]');
+    // A file that ends with a newline is read whole: no "read on" for the empty line after it.
+    await writeTool.run({ path: 'notes/b.md', content: 'one\ntwo\n' }, context);
+    expect(await readTool.run({ path: 'notes/b.md' }, context)).toBe('one\ntwo');
     await refused(readTool.run({ path: 'missing.md' }, context), /missing.md does not exist/);
   });
 

@@ -1,11 +1,12 @@
 import type { ClawflowConfig } from '../../config/load.js';
 import { AnthropicProvider } from './anthropic.js';
 import { BedrockConverseProvider } from './bedrock-converse.js';
+import { DemoProvider } from './demo.js';
 import { EchoProvider } from './echo.js';
 import { OpenAiCompatibleProvider } from './openai-compatible.js';
 import type { ModelProvider } from './provider.js';
 
-/** The provider the configuration names; the echo provider when no model is configured. */
+/** The provider the configuration names; the demo or echo provider when no endpoint is configured. */
 export function providerFromConfig(model: ClawflowConfig['model'], env: NodeJS.ProcessEnv = process.env): ModelProvider {
   const requestTimeoutMs = model.requestTimeoutSeconds * 1000;
   switch (model.provider) {
@@ -23,7 +24,8 @@ export function providerFromConfig(model: ClawflowConfig['model'], env: NodeJS.P
       return new BedrockConverseProvider({ model: model.name!, region, maxTokens: model.maxTokens, requestTimeoutMs, ...(model.baseUrl ? { endpoint: model.baseUrl } : {}) });
     }
     case 'openai-compatible':
-      if (!model.baseUrl) return new EchoProvider();
+      // Without an endpoint: the demo model when asked for by name (CLAWFLOW_MODEL=demo), else echo.
+      if (!model.baseUrl) return model.name === 'demo' ? new DemoProvider() : new EchoProvider();
       return new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: model.name!, requestTimeoutMs, ...(model.apiKey ? { apiKey: model.apiKey } : {}) });
   }
 }

@@ -1,0 +1,55 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../helpers/ports.js';
+import { killAll, runCli, spawnCli, type CliProcess } from '../helpers/processes.js';
+
+describe('CLAWFLOW_MODEL=demo: tools, approvals and memory in the first minutes, without a model', () => {
+  const home = mkdtempSync(join(tmpdir(), 'clawflow-demo-'));
+  let env: NodeJS.ProcessEnv;
+  let stack: CliProcess;
+
+  beforeAll(async () => {
+    env = {
+      CLAWFLOW_HOME: home,
+      TEMPORAL_ADDRESS: '',
+      CLAWFLOW_TEMPORAL_PORT: String(await freePort()),
+      CLAWFLOW_TEMPORAL_UI_PORT: String(await freePort()),
+      CLAWFLOW_RUNTIME_PORT: String(await freePort()),
+      CLAWFLOW_API_PORT: String(await freePort()),
+      CLAWFLOW_MODEL_BASE_URL: '',
+      CLAWFLOW_MODEL: 'demo',
+      ...(inject('temporalCli').kind === 'binary' ? { CLAWFLOW_TEMPORAL_BIN: (inject('temporalCli') as { path: string }).path } : {}),
+    };
+    stack = spawnCli(['start'], env);
+    await stack.waitFor(/Press Ctrl-C to stop/, 120_000);
+  });
+  afterAll(async () => {
+    stack?.child.kill('SIGINT');
+    await stack?.exited;
+    await killAll();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('says it is the demo model, and runs "run: echo hi" once the user approves it', async () => {
+    expect(stack.output()).toContain('Model             demo (scripted cues');
+    const send = spawnCli(['send', 'main:cli:me', 'run: echo hi'], env);
+    await send.waitFor(/The agent asks to run \(exec\): echo hi/, 30_000);
+    const requestId = /npx clawflow approve main:cli:me (\S+)\n/.exec(send.output())![1]!;
+    expect((await runCli(['approve', 'main:cli:me', requestId], env)).code).toBe(0);
+    expect(await send.exited).toBe(0);
+    expect(send.output()).toMatch(/I ran `echo hi`:\n[\s\S]*hi/);
+  });
+
+  it('reads a workspace file, and remembers a fact in MEMORY.md', async () => {
+    const read = await runCli(['send', 'main:cli:me', 'read: USER.md'], env);
+    expect(read.code).toBe(0);
+    expect(read.output).toMatch(/^USER\.md says:\n/);
+    const remember = await runCli(['send', 'main:cli:me', 'remember: I like green tea'], env);
+    expect(remember).toMatchObject({ code: 0, output: 'Noted in my memory: I like green tea\n' });
+    expect(readFileSync(join(home, 'workspace', 'MEMORY.md'), 'utf8')).toMatch(/\n- I like green tea\n$/);
+    const other = await runCli(['send', 'main:cli:me', 'hello'], env);
+    expect(other.output).toMatch(/I am the demo model[\s\S]*You said: hello/);
+  });
+});
