@@ -203,7 +203,8 @@ export async function answerApproval(client: Client, config: ClawflowConfig, key
   const parsed = approvalDecisionSchema.safeParse(answer);
   if (!parsed.success) throw new InvalidMessageError(describeZodError(parsed.error));
   const pending = await pendingApprovals(client, config, keyText);
-  const request = pending.find((r) => r.requestId === parsed.data.requestId);
+  // Ids are lowercase; one typed in capitals (a phone's keyboard) is the same id.
+  const request = pending.find((r) => r.requestId === parsed.data.requestId.toLowerCase());
   if (!request) {
     const waiting = pending.map((r) => `${r.requestId} (${r.tool}: ${r.subject})`).join(', ');
     throw new NoSuchApprovalError(`session ${keyText} has no pending approval ${parsed.data.requestId}${waiting ? `; waiting: ${waiting}` : ' (nothing is waiting)'}`);

@@ -42,7 +42,9 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
     await send.waitFor(/npx clawflow approve \S+ \S+\n/, 30_000);
     const requestId = /npx clawflow approve \S+ (\S+)\n/.exec(send.output())![1]!;
     expect(send.output()).toContain(`The agent asks to run (exec): ${command}`);
-    const approved = await runCli(['approve', key, requestId, ...answer], stack.env);
+    // Short enough to type on a phone, with no look-alike characters; typed in capitals, it still answers.
+    expect(requestId).toMatch(/^[a-hjkmnp-z2-9]{6}$/);
+    const approved = await runCli(['approve', key, requestId.toUpperCase(), ...answer], stack.env);
     expect(approved.code, approved.output).toBe(0);
     expect(await send.exited, send.output()).toBe(0);
     return send.output();

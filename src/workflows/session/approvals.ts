@@ -7,6 +7,8 @@ import type { Session } from './session.js';
 
 export type ApprovalOutcome = ApprovalDecision['decision'] | 'timeout';
 
+const shortIdAlphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+
 /**
  * Tool calls waiting for the user's yes or no (exec under `ask`): the request goes to the chat it came from, and the
  * session waits, durably, for `approval` or the timeout.
@@ -24,9 +26,21 @@ export class Approvals {
   answer(raw: unknown): string | null {
     const parsed = approvalDecisionSchema.safeParse(raw);
     if (!parsed.success) return `approval signal refused: ${describeZodError(parsed.error)}`;
-    if (!this.pending.some((a) => a.requestId === parsed.data.requestId)) return `approval for unknown or expired request ${parsed.data.requestId}`;
-    this.decisions.set(parsed.data.requestId, parsed.data.decision);
+    // Typed on a phone, an id may come capitalised: ids are lowercase.
+    const requestId = parsed.data.requestId.toLowerCase();
+    if (!this.pending.some((a) => a.requestId === requestId)) return `approval for unknown or expired request ${parsed.data.requestId}`;
+    this.decisions.set(requestId, parsed.data.decision);
     return null;
+  }
+
+  /** A new request id: short and unambiguous (no 0/o, 1/l/i), unique among this session's pending requests. */
+  private newRequestId(): string {
+    if (!this.session.features.shortApprovalIds) return uuid4();
+    for (;;) {
+      // Math.random is deterministic in workflow code (seeded per run), so replay makes the same ids.
+      const id = Array.from({ length: 6 }, () => shortIdAlphabet[Math.floor(Math.random() * shortIdAlphabet.length)]).join('');
+      if (!this.pending.some((a) => a.requestId === id)) return id;
+    }
   }
 
   /** Asks the user to approve a tool call and waits, durably, for the answer or the timeout. */
@@ -35,7 +49,7 @@ export class Approvals {
     const { approvalTimeoutSeconds } = session.settings;
     const requestedAt = new Date();
     const request: ApprovalRequest = {
-      requestId: uuid4(),
+      requestId: this.newRequestId(),
       tool,
       subject,
       requestedAt: requestedAt.toISOString(),

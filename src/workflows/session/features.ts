@@ -11,6 +11,8 @@ export interface SessionFeatures {
   boundedQueue: boolean;
   /** A session started afresh (terminated, repaired) goes on from its transcript: turn numbers and recent context (v0.2.0). */
   resumeFromTranscript: boolean;
+  /** Approval requests have short ids (6 characters, no look-alikes) instead of UUIDs: easy to type on a phone. */
+  shortApprovalIds: boolean;
 }
 
 export function sessionFeatures(fresh: boolean): SessionFeatures {
@@ -18,5 +20,6 @@ export function sessionFeatures(fresh: boolean): SessionFeatures {
     boundedQueue: patched('bounded-queue'),
     // Only a fresh run looks at the transcript; a continued one carries its state.
     resumeFromTranscript: fresh && patched('resume-from-transcript'),
+    shortApprovalIds: patched('short-approval-ids'),
   };
 }
