@@ -101,7 +101,13 @@ export class Inbound {
       return false;
     }
     if (pairing.isApproved(message.channel, sender.id)) return true;
-    const { code, reply } = await pairing.codeFor(message.channel, sender);
+    const held = {
+      messageId: message.messageId,
+      route: routeOf(message),
+      text: message.media?.length ? `${message.text}\n[The user also sent ${message.media.length} attachment(s) before being paired; they were not kept]`.trim() : message.text,
+      ...(message.sentAt ? { sentAt: message.sentAt } : {}),
+    };
+    const { code, reply } = await pairing.codeFor(message.channel, sender, held);
     logger.info({ channel: message.channel, sender: sender.id, code, replied: reply }, 'a stranger asked to pair');
     if (reply) {
       await adapter.send(
@@ -145,6 +151,38 @@ export class Inbound {
       reply = `Could not answer: ${(error as Error).message}`;
     }
     await adapter.send(route, reply);
+  }
+
+  /**
+   * Tells the senders the owner approved since the last call that they are in, and hands the message they were
+   * waiting with to their session (once: its id is the platform's, and sessions drop redeliveries).
+   */
+  async welcomeApproved(adapter: ChannelAdapter, policy: ChannelPolicy): Promise<void> {
+    const { pairing, logger, sessions, agentId } = this.deps;
+    for (const welcome of pairing.welcomes(adapter.channel)) {
+      const held = welcome.held;
+      if (!held) {
+        await pairing.welcomed(adapter.channel, welcome.senderId);
+        continue;
+      }
+      const { route } = held;
+      const key = sessionKeyFor({ chatType: 'direct', channel: adapter.channel, chat: route.chat, sender: { id: welcome.senderId } } as ChannelMessage, agentId, policy);
+      await adapter
+        .send(route, `You're in${welcome.senderName ? `, ${welcome.senderName}` : ''}: my owner approved you. Here is my answer to your first message.`)
+        .catch((error: unknown) => logger.warn({ err: (error as Error).message, channel: adapter.channel }, 'could not tell an approved sender they are in'));
+      const outgoing = {
+        messageId: `${adapter.channel}:${route.chat}:${held.messageId}`,
+        text: held.text,
+        sender: welcome.senderName ?? welcome.senderId,
+        ...(held.sentAt ? { sentAt: held.sentAt } : {}),
+        route,
+      };
+      // Stopping meanwhile: it stays to be welcomed after the restart (the session drops the message if it had it).
+      const handedOver = await this.retrying(`hand the held message of ${welcome.senderId} to session ${key}`, () => sessions.deliver(key, outgoing));
+      if (handedOver !== true) logger.error({ channel: adapter.channel, sender: welcome.senderId, reason: handedOver.message }, 'gave up the message an approved sender was waiting with');
+      await pairing.welcomed(adapter.channel, welcome.senderId);
+      logger.info({ channel: adapter.channel, sender: welcome.senderId, sessionKey: key }, 'welcomed an approved sender and handed over their first message');
+    }
   }
 
   /** A message no session can take: recorded with the reason, the sender told, and acknowledged so the chat moves on. */

@@ -5,6 +5,16 @@ import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 
+/** A stranger's first message, kept (text only, cut short) to be answered once the owner lets them in. */
+const heldSchema = z.object({
+  messageId: z.string(),
+  route: z.object({ channel: z.string(), account: z.string().optional(), chat: z.string(), thread: z.string().optional(), replyTo: z.string().optional() }),
+  text: z.string(),
+  sentAt: z.string().optional(),
+});
+export type HeldMessage = z.infer<typeof heldSchema>;
+export const heldTextChars = 2_000;
+
 const pendingSchema = z.object({
   code: z.string(),
   senderId: z.string(),
@@ -12,9 +22,20 @@ const pendingSchema = z.object({
   createdAt: z.string(),
   /** When the sender was last told their code: a stranger gets one reply an hour, however much they write. */
   repliedAt: z.string().optional(),
+  held: heldSchema.optional(),
 });
-const storeSchema = z.record(z.string(), z.object({ approved: z.array(z.string()).default([]), pending: z.array(pendingSchema).default([]) }));
+const welcomeSchema = z.object({ senderId: z.string(), senderName: z.string().optional(), held: heldSchema.optional() });
+const storeSchema = z.record(
+  z.string(),
+  z.object({
+    approved: z.array(z.string()).default([]),
+    pending: z.array(pendingSchema).default([]),
+    /** Approved senders the connector has yet to tell (and whose held message it has yet to hand over). */
+    welcome: z.array(welcomeSchema).default([]),
+  }),
+);
 export type PendingPairing = z.infer<typeof pendingSchema>;
+export type PairingWelcome = z.infer<typeof welcomeSchema>;
 type Store = z.infer<typeof storeSchema>;
 
 // No 0/O or 1/I: the code is read off a phone and typed into a terminal.
@@ -79,9 +100,9 @@ export class PairingStore {
    * The sender's pairing code (the one already given while it is valid, else a new one), and whether to tell them now:
    * at most once an hour, so that a flood of messages does not use up the bot's sending quota.
    */
-  async codeFor(channel: string, sender: { id: string; name?: string }, now = new Date()): Promise<{ code: string; reply: boolean }> {
+  async codeFor(channel: string, sender: { id: string; name?: string }, held?: HeldMessage, now = new Date()): Promise<{ code: string; reply: boolean }> {
     return this.update((store) => {
-      const entry = (store[channel] ??= { approved: [], pending: [] });
+      const entry = (store[channel] ??= { approved: [], pending: [], welcome: [] });
       const before = entry.pending.length;
       entry.pending = entry.pending.filter((p) => now.getTime() - Date.parse(p.createdAt) < pairingCodeTtlMs);
       let changed = entry.pending.length !== before;
@@ -89,7 +110,9 @@ export class PairingStore {
       if (!pending) {
         changed = true;
         const code = Array.from({ length: 8 }, () => alphabet[randomInt(alphabet.length)]).join('');
-        pending = { code, senderId: sender.id, ...(sender.name ? { senderName: sender.name } : {}), createdAt: now.toISOString() };
+        // Their first message waits for the owner's answer (the ones after it only repeat the question).
+        const kept = held ? { ...held, text: held.text.length > heldTextChars ? `${held.text.slice(0, heldTextChars)} [… cut short while waiting for pairing]` : held.text } : undefined;
+        pending = { code, senderId: sender.id, ...(sender.name ? { senderName: sender.name } : {}), createdAt: now.toISOString(), ...(kept ? { held: kept } : {}) };
         entry.pending.push(pending);
       }
       const reply = !pending.repliedAt || now.getTime() - Date.parse(pending.repliedAt) >= replyEveryMs;
@@ -106,7 +129,23 @@ export class PairingStore {
       if (!entry || !pending) return { result: null, changed: false };
       entry.pending = entry.pending.filter((p) => p !== pending);
       if (!entry.approved.includes(pending.senderId)) entry.approved.push(pending.senderId);
+      entry.welcome.push({ senderId: pending.senderId, ...(pending.senderName ? { senderName: pending.senderName } : {}), ...(pending.held ? { held: pending.held } : {}) });
       return { result: pending, changed: true };
+    });
+  }
+
+  /** The senders approved and not yet welcomed by the connector. */
+  welcomes(channel: string): PairingWelcome[] {
+    return this.load()[channel]?.welcome ?? [];
+  }
+
+  /** Marks a sender as welcomed (after their held message was handed over: a crash in between repeats, never loses it). */
+  async welcomed(channel: string, senderId: string): Promise<void> {
+    await this.update((store) => {
+      const entry = store[channel];
+      const before = entry?.welcome.length ?? 0;
+      if (entry) entry.welcome = entry.welcome.filter((w) => w.senderId !== senderId);
+      return { result: undefined, changed: (entry?.welcome.length ?? 0) !== before };
     });
   }
 

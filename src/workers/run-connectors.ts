@@ -166,7 +166,23 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     logger.info({ channel: adapter.channel, status: adapter.status() }, 'channel connected');
   }
   writeStatus();
-  const statusTimer = setInterval(writeStatus, 2000);
+  // Senders the owner let in (`clawflow pairing approve`, another process) are told so, and answered, within seconds.
+  let welcoming = false;
+  const welcomeApproved = async (): Promise<void> => {
+    if (welcoming || stopping) return;
+    welcoming = true;
+    try {
+      for (const { adapter, policy } of channels) await inbound.welcomeApproved(adapter, policy);
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, 'could not welcome the senders approved for pairing; trying again shortly');
+    } finally {
+      welcoming = false;
+    }
+  };
+  const statusTimer = setInterval(() => {
+    writeStatus();
+    void welcomeApproved();
+  }, 2000);
 
   const done = running.then(async () => {
     run.release();

@@ -84,9 +84,15 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     const approved = await runCli(['pairing', 'approve', 'telegram', code!], stack.env);
     expect(approved).toMatchObject({ code: 0, output: 'Approved Eve (telegram 99).\n' });
 
+    // Told they are in, and their first message answered, without writing again — once.
+    const welcomed = await sentTo(stranger.id, 3);
+    expect(welcomed[1]).toMatchObject({ text: "You're in, Eve: my owner approved you. Here is my answer to your first message." });
+    expect(welcomed[2]).toMatchObject({ text: 'heard: hi, who are you?' });
+
     telegram.userMessage(stranger, 'and now?');
-    const messages = await sentTo(stranger.id, 2);
-    expect(messages[1]).toMatchObject({ text: 'heard: and now?' });
+    const messages = await sentTo(stranger.id, 4);
+    expect(messages[3]).toMatchObject({ text: 'heard: hi, who are you? | and now?' });
+    expect(stack.model.lastUserMessages().filter((m) => m === 'hi, who are you?')).toHaveLength(1);
   });
 
   it('saves a photo a user sends into the workspace and tells the agent where it is', async () => {
