@@ -61,6 +61,7 @@ async function startLocalStack(): Promise<LocalStack> {
       CLAWFLOW_TEMPORAL_UI_PORT: String(await freePort()),
       CLAWFLOW_RUNTIME_PORT: String(await freePort()),
       CLAWFLOW_API_PORT: String(apiPort),
+      CLAWFLOW_WEBCHAT_PORT: String(await freePort()),
       CLAWFLOW_MODEL_BASE_URL: `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`,
       CLAWFLOW_MODEL: 'instant',
       CLAWFLOW_LOG_LEVEL: 'warn',

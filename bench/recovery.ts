@@ -52,6 +52,7 @@ const env: NodeJS.ProcessEnv = {
   CLAWFLOW_MODEL_BASE_URL: model.baseUrl,
   CLAWFLOW_MODEL: 'scripted',
   CLAWFLOW_TELEGRAM_BOT_TOKEN: '123456:BENCH-token',
+  CLAWFLOW_WEBCHAT_ENABLED: 'false',
 };
 const config = loadConfig({ ...process.env, ...env });
 const cli = await resolveTemporalCli({ explicitPath: config.temporal.bin, cacheDir: config.paths.cacheDir, onProgress: (m) => console.log(m) });

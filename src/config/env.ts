@@ -2,7 +2,7 @@
 export interface EnvBinding {
   env: string;
   path: readonly [string, string] | readonly [string, string, string];
-  kind: 'string' | 'number';
+  kind: 'string' | 'number' | 'boolean';
   secret?: boolean;
 }
 
@@ -50,6 +50,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_SLACK_API_URL', path: ['channels', 'slack', 'apiUrl'], kind: 'string' },
   { env: 'CLAWFLOW_DISCORD_BOT_TOKEN', path: ['channels', 'discord', 'botToken'], kind: 'string', secret: true },
   { env: 'CLAWFLOW_DISCORD_API_URL', path: ['channels', 'discord', 'apiUrl'], kind: 'string' },
+  { env: 'CLAWFLOW_WEBCHAT_ENABLED', path: ['channels', 'webchat', 'enabled'], kind: 'boolean' },
   { env: 'CLAWFLOW_WEBCHAT_PORT', path: ['channels', 'webchat', 'port'], kind: 'number' },
   { env: 'CLAWFLOW_TIMEZONE', path: ['schedules', 'timeZone'], kind: 'string' },
   { env: 'CLAWFLOW_API_PORT', path: ['api', 'port'], kind: 'number' },

@@ -36,6 +36,14 @@ function readConfigFile(file: string): RawObject {
   return parsed as RawObject;
 }
 
+/** An environment value as its key wants it; one that does not fit is left as text, for the schema to name. */
+function fromEnv(kind: 'string' | 'number' | 'boolean', value: string): unknown {
+  if (kind === 'number' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+  if (kind === 'boolean' && /^\s*(true|1|yes|on)\s*$/i.test(value)) return true;
+  if (kind === 'boolean' && /^\s*(false|0|no|off)\s*$/i.test(value)) return false;
+  return value;
+}
+
 function applyEnv(raw: RawObject, env: NodeJS.ProcessEnv, origins: Map<string, string>): RawObject {
   const merged: RawObject = structuredClone(raw);
   for (const binding of envBindings) {
@@ -46,7 +54,7 @@ function applyEnv(raw: RawObject, env: NodeJS.ProcessEnv, origins: Map<string, s
       const next = holder[part];
       holder = holder[part] = next !== null && typeof next === 'object' && !Array.isArray(next) ? (next as RawObject) : {};
     }
-    holder[binding.path.at(-1)!] = binding.kind === 'number' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+    holder[binding.path.at(-1)!] = fromEnv(binding.kind, value);
     origins.set(binding.path.join('.'), binding.env);
   }
   return merged;

@@ -262,8 +262,8 @@ export const configFileSchema = z
           .prefault({}),
         webchat: z
           .object({
-            /** Serve the WebChat page (http://127.0.0.1:<port>/) from the connector. */
-            enabled: z.boolean().default(false),
+            /** Serve the WebChat page (http://127.0.0.1:<port>/) from the connector: on by default, loopback only, opened with the link `npm start` prints. */
+            enabled: z.boolean().default(true),
             port: port.default(18790),
             allowedHosts,
             allowedOrigins,

@@ -54,7 +54,10 @@ export class TestStack {
   static async start(options: TestStackOptions): Promise<TestStack> {
     const stack = new TestStack(options);
     await stack.model.start();
-    writeFileSync(join(stack.home, 'clawflow.json'), JSON.stringify(options.config ?? {}));
+    // WebChat is on by default (port 18790): a test that wants it says so, with its own port.
+    const config = options.config ?? {};
+    const channels = (config.channels ?? {}) as Record<string, unknown>;
+    writeFileSync(join(stack.home, 'clawflow.json'), JSON.stringify({ ...config, channels: { webchat: { enabled: false }, ...channels } }));
     const runtimeConfig = loadConfig({ ...stack.env });
     stack.runtime = await startRuntime({
       host: '127.0.0.1',

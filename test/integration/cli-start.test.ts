@@ -21,11 +21,11 @@ describe('npx clawflow start', () => {
   const model = new FakeModel((r) => `heard ${r.messages.filter((m) => m.role === 'user').map((m) => m.content).join(' + ')}`);
   const home = mkdtempSync(join(tmpdir(), 'clawflow-start-'));
   let env: NodeJS.ProcessEnv;
-  let ports: { temporal: number; ui: number; runtime: number; api: number };
+  let ports: { temporal: number; ui: number; runtime: number; api: number; webchat: number };
 
   beforeAll(async () => {
     await model.start();
-    ports = { temporal: await freePort(), ui: await freePort(), runtime: await freePort(), api: await freePort() };
+    ports = { temporal: await freePort(), ui: await freePort(), runtime: await freePort(), api: await freePort(), webchat: await freePort() };
     env = {
       CLAWFLOW_HOME: home,
       TEMPORAL_ADDRESS: '',
@@ -33,6 +33,7 @@ describe('npx clawflow start', () => {
       CLAWFLOW_TEMPORAL_UI_PORT: String(ports.ui),
       CLAWFLOW_RUNTIME_PORT: String(ports.runtime),
       CLAWFLOW_API_PORT: String(ports.api),
+      CLAWFLOW_WEBCHAT_PORT: String(ports.webchat),
       CLAWFLOW_MODEL_BASE_URL: model.baseUrl,
       CLAWFLOW_MODEL: 'scripted',
       CLAWFLOW_MODEL_API_KEY: 'sk-test-secret-value',
@@ -55,6 +56,9 @@ describe('npx clawflow start', () => {
     expect(first.output()).toContain('scripted (openai-compatible at');
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
     expect(first.output()).toContain(`OpenAI API        http://127.0.0.1:${ports.api}/v1`);
+    // The WebChat is on by default, on loopback, and opens only with the link start prints.
+    expect(first.output()).toMatch(new RegExp(`WebChat           http://127\\.0\\.0\\.1:${ports.webchat}/\\S*`));
+    expect((await fetch(`http://127.0.0.1:${ports.webchat}/`)).status).toBe(401);
     // The API wants the token this install made, which start prints.
     const token = /API token\s+(\S+)/.exec(first.output())![1]!;
     expect((await fetch(`http://127.0.0.1:${ports.api}/v1/models`)).status).toBe(401);
@@ -109,6 +113,7 @@ describe('npx clawflow start', () => {
       TEMPORAL_NAMESPACE: namespaceForFile(import.meta.url),
       CLAWFLOW_RUNTIME_PORT: String(await freePort()),
       CLAWFLOW_API_PORT: String(await freePort()),
+      CLAWFLOW_WEBCHAT_PORT: String(await freePort()),
     });
     await external.waitFor(/Press Ctrl-C to stop/, 60_000);
     expect(external.output()).toContain(`Connecting to Temporal at ${inject('temporalAddress')} (TEMPORAL_ADDRESS)`);

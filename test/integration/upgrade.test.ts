@@ -48,6 +48,7 @@ describe('an upgrade keeps running sessions: the previous release stops mid-conv
       CLAWFLOW_TEMPORAL_UI_PORT: String(await freePort()),
       CLAWFLOW_RUNTIME_PORT: String(await freePort()),
       CLAWFLOW_API_PORT: String(await freePort()),
+      CLAWFLOW_WEBCHAT_PORT: String(await freePort()),
       CLAWFLOW_MODEL_BASE_URL: model.baseUrl,
       CLAWFLOW_MODEL: 'scripted',
       CLAWFLOW_TIMEZONE: 'UTC',
