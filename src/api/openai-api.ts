@@ -141,7 +141,8 @@ export async function startApiServer({ client, config, logger, host, port }: Api
     try {
       // Without `user` (or a session key) a request is a conversation of its own: its session ends once it is answered.
       const oneOff = !explicitKey && !request.user;
-      reply = (await sendMessage(client, config, key, { messageId, text, ...(request.user ? { sender: request.user } : {}) }, { oneOff })).text;
+      // The caller holds the install's API token: the sessions are theirs.
+      reply = (await sendMessage(client, config, key, { messageId, text, fromOwner: true, ...(request.user ? { sender: request.user } : {}) }, { oneOff })).text;
     } catch (error) {
       if (error instanceof InvalidMessageError) throw new ApiError(400, 'invalid_request_error', 'invalid_request', error.message);
       if (error instanceof WorkflowUpdateFailedError) {

@@ -85,7 +85,7 @@ export class Inbound {
     const text = await materializeInbound(message, this.deps.workspaceDir, logger);
     // Platform ids are unique within a chat: a redelivery carries the same id and is dropped by the session.
     const messageId = `${message.channel}:${message.chat}:${message.messageId}`;
-    const outgoing = { messageId, text, sender: message.sender.name ?? message.sender.id, sentAt: message.sentAt, route };
+    const outgoing = { messageId, text, sender: message.sender.name ?? message.sender.id, sentAt: message.sentAt, route, fromOwner: isApprover(message, policy) };
     const handedOver = await this.retrying(`hand message ${message.messageId} to session ${sessionKey}`, () => this.deps.sessions.deliver(sessionKey, outgoing));
     if (handedOver !== true) return this.reject(adapter, route, sessionKey, message, handedOver.message);
     logger.debug({ sessionKey, messageId: message.messageId }, 'handed a message to its session');

@@ -36,6 +36,8 @@ export const transcriptEntrySchema = z.object({
   messageId: z.string().optional(),
   sender: z.string().optional(),
   at: z.string(),
+  /** A `/new` or `/reset`: the turns before it are no longer the agent's context (they stay in the transcript). */
+  reset: z.literal(true).optional(),
   /** On answers: the runtime session that produced it, and the rotation that started it, if this turn did. */
   runtime: z
     .object({

@@ -65,6 +65,8 @@ export interface OutgoingMessage {
   sentAt?: string;
   /** Where the answer goes (channel messages); without it the answer is only returned and recorded. */
   route?: InboundMessage['route'];
+  /** The sender owns the conversation: may run the chat commands that change it (/new, /stop). */
+  fromOwner?: boolean;
 }
 
 function validMessage(message: OutgoingMessage): InboundMessage {

@@ -12,6 +12,8 @@ export const inboundMessageSchema = z
     sender: z.string().max(256).optional(),
     sentAt: z.iso.datetime({ offset: true }).optional(),
     route: replyRouteSchema.optional(),
+    /** The sender owns this conversation (may run the chat commands that change it, e.g. /new, /stop). */
+    fromOwner: z.boolean().optional(),
   })
   .strict();
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;

@@ -9,10 +9,12 @@ import {
   statusQuery,
   stopSignal,
   transcriptQuery,
+  type InboundMessage,
   type SessionInput,
 } from './messages.js';
 import { sessionActivities } from './session/activities.js';
 import { Approvals } from './session/approvals.js';
+import { ChatCommands, parseChatCommand } from './session/commands.js';
 import { Session } from './session/session.js';
 import { Turn } from './session/turn.js';
 import { sessionFeatures } from './session/features.js';
@@ -32,9 +34,18 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
   const activities = sessionActivities(settings);
   const approvals = new Approvals(session, activities);
 
-  setHandler(inboundSignal, (raw) => {
+  const commands = new ChatCommands(session, activities, approvals);
+  /** A chat command not seen before (a redelivered one is a duplicate like any message). */
+  const newCommand = (message: InboundMessage) => {
+    if (!features.chatCommands || session.seen.has(message.messageId) || session.isPending(message.messageId)) return null;
+    return parseChatCommand(message.text);
+  };
+
+  setHandler(inboundSignal, async (raw) => {
     const parsed = inboundMessageSchema.safeParse(raw);
     if (!parsed.success) return session.reject(`inbound signal refused: ${describeZodError(parsed.error)}`);
+    const command = newCommand(parsed.data);
+    if (command) return commands.take(parsed.data, command, false);
     if (session.accept(parsed.data, false).outcome === 'duplicate') log.info('Dropped a redelivered message', { sessionKey, messageId: parsed.data.messageId });
   });
 
@@ -42,6 +53,12 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     sendUpdate,
     async (raw) => {
       const message = inboundMessageSchema.parse(raw); // the validator has already refused anything that fails here
+      const command = newCommand(message);
+      if (command) {
+        await commands.take(message, command, true);
+        await condition(() => session.replyFor(message.messageId) !== undefined);
+        return session.replyFor(message.messageId)!;
+      }
       const accepted = session.accept(message, true);
       if (accepted.outcome === 'full') throw ApplicationFailure.nonRetryable(`Message ${message.messageId} was refused: ${accepted.reason}`, 'QueueFull');
       if (accepted.outcome === 'duplicate' && !session.isPending(message.messageId) && !session.replyFor(message.messageId)) {
@@ -96,7 +113,10 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
       }
     }
     const message = session.queue.shift();
-    if (message) await new Turn(session, activities, approvals, message).run();
+    if (!message) continue;
+    const command = features.chatCommands && message.fromOwner ? parseChatCommand(message.text) : null;
+    if (command === 'new' || command === 'reset') await commands.reset(message);
+    else await new Turn(session, activities, approvals, message).run();
     if (input.data.oneOff && session.queue.length === 0) {
       // Its caller gets the reply first; its transcript is already written.
       await condition(allHandlersFinished);

@@ -103,6 +103,21 @@ describe('a session on a real Temporal server', () => {
     expect(status).toMatchObject({ status: 'idle', turns: 2, queued: 0 });
   });
 
+  it('lets only the owner run the chat commands that change a session, and answers the others from anyone', async () => {
+    const key = 'main:test:commands';
+    stack.model.setReply(() => 'a model answer');
+    const requests = stack.model.requests.length;
+    // stack.send does not say the sender owns the session; the CLI and the API do.
+    expect(await stack.send(key, '/new')).toMatchObject({ text: 'Only the owner of this conversation can use /new.' });
+    expect((await stack.send(key, '/help')).text).toMatch(/^Commands:\n\/help — /);
+    expect(await stack.send(key, '/stop')).toMatchObject({ text: 'Only the owner of this conversation can use /stop.' });
+    expect(stack.model.requests.length).toBe(requests);
+    const owned = await runCli(['send', key, '/new'], stack.env);
+    expect(owned).toMatchObject({ code: 0, output: 'Started a fresh conversation: I no longer see what we said before (it stays in the transcript).\n' });
+    // The transcript keeps the mark; nothing before it is context any more.
+    expect((await stack.waitForTurns(key, 1)).at(-1)).toMatchObject({ role: 'assistant', reset: true });
+  });
+
   it('lists and shows sessions through the CLI, with --json', async () => {
     const key = 'main:test:cli';
     stack.model.setReply(() => 'from the CLI');

@@ -163,6 +163,40 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     expect(readFileSync(join(stack.config.paths.workspaceDir, path), 'utf8')).toBe(`${'long '.repeat(30_000)}end`);
   });
 
+  it('answers chat commands itself: /status without a model call, /new empties the context, /stop ends a slow turn', async () => {
+    const requests = stack.model.requests.length;
+    const repliesStarting = (prefix: string) => telegram.sent().filter((m) => String(m.text).startsWith(prefix));
+    telegram.userMessage(owner, '/status');
+    await expect.poll(() => repliesStarting('main:telegram:42: idle').length, { timeout: 30_000 }).toBe(1);
+    expect(repliesStarting('main:telegram:42: idle')[0]!.text).toMatch(/\nTurns: \d+ \(\d+ in the context, about [\d,]+ tokens with the system prompt\)\n/);
+    expect(stack.model.requests.length).toBe(requests);
+
+    telegram.userMessage(owner, 'the code word is tulip');
+    // (With this chat's long history the answer comes in parts: the last one ends with the message.)
+    await expect.poll(() => telegram.sent().filter((m) => String(m.text).endsWith('the code word is tulip')).length, { timeout: 30_000 }).toBe(1);
+    telegram.userMessage(owner, '/new');
+    await expect.poll(() => repliesStarting('Started a fresh conversation').length, { timeout: 30_000 }).toBe(1);
+    telegram.userMessage(owner, 'what is the code word?');
+    // The model sees only what came after /new.
+    await expect.poll(() => repliesStarting('heard: what is the code word?').length, { timeout: 30_000 }).toBe(1);
+    expect(stack.model.userMessagesOf(-1)).toEqual(['what is the code word?']);
+
+    stack.model.hold();
+    try {
+      const before = stack.model.requests.length;
+      telegram.userMessage(owner, 'take your time');
+      await stack.model.waitForRequests(before + 1);
+      telegram.userMessage(owner, '/stop');
+      await expect.poll(() => repliesStarting('Stopping the turn that was running.').length, { timeout: 30_000 }).toBe(1);
+      await expect.poll(() => repliesStarting('Stopped at your request').length, { timeout: 30_000 }).toBe(1);
+    } finally {
+      stack.model.release();
+    }
+    // An unknown /word is a message like any other.
+    telegram.userMessage(owner, '/frobnicate now');
+    await expect.poll(() => telegram.sent().filter((m) => String(m.text).endsWith('/frobnicate now')).length, { timeout: 30_000 }).toBe(1);
+  });
+
   it('answers exactly once when the connector is killed after receiving a message and before acknowledging it', async () => {
     const requestsBefore = stack.model.requests.length;
     const killed = new Promise<void>((resolve) => {

@@ -35,6 +35,8 @@ export function registerSend(program: Command): void {
       try {
         return await sendMessage(client, config, keyText, {
           text: words.join(' '),
+          // Whoever runs the CLI on this machine owns its sessions.
+          fromOwner: true,
           ...(options.messageId ? { messageId: options.messageId } : {}),
           ...(options.sender ? { sender: options.sender } : {}),
         });

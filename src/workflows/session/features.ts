@@ -13,6 +13,8 @@ export interface SessionFeatures {
   resumeFromTranscript: boolean;
   /** Approval requests have short ids (6 characters, no look-alikes) instead of UUIDs: easy to type on a phone. */
   shortApprovalIds: boolean;
+  /** Messages such as /status, /stop, /new are chat commands, answered without the model. */
+  chatCommands: boolean;
 }
 
 export function sessionFeatures(fresh: boolean): SessionFeatures {
@@ -21,5 +23,6 @@ export function sessionFeatures(fresh: boolean): SessionFeatures {
     // Only a fresh run looks at the transcript; a continued one carries its state.
     resumeFromTranscript: fresh && patched('resume-from-transcript'),
     shortApprovalIds: patched('short-approval-ids'),
+    chatCommands: patched('chat-commands'),
   };
 }

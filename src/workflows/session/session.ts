@@ -8,7 +8,7 @@ import { sessionSearchAttributes as sa } from '../search-attributes.js';
 import { admitToQueue, boundForCarrying, droppedNote, freshRuntimeSession, pushBounded, trimWindow } from '../session-state.js';
 import type { SessionFeatures } from './features.js';
 
-const recentRepliesKept = 50;
+export const recentRepliesKept = 50;
 const rejectedKept = 20;
 /** Notes of messages that gave way, kept for the next turn (each at most ~200 characters). */
 const droppedNotesKept = 50;
@@ -71,7 +71,9 @@ export class Session {
     if (tail.lastTurn <= this.turns) return;
     log.info('Going on from the transcript', { sessionKey: this.sessionKey, lastTurn: tail.lastTurn });
     this.turns = tail.lastTurn;
-    this.window = trimWindow(tail.entries, this.settings.historyTurns);
+    // Nothing from before a /new: the conversation started afresh there.
+    const since = tail.entries.map((e) => e.reset === true).lastIndexOf(true);
+    this.window = trimWindow(tail.entries.slice(since + 1), this.settings.historyTurns);
     this.publish();
   }
 

@@ -1,0 +1,125 @@
+import { log, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { TranscriptEntry } from '../../contracts/session-records.js';
+import type { InboundMessage } from '../messages.js';
+import { freshRuntimeSession, pushBounded } from '../session-state.js';
+import type { SessionActivities } from './activities.js';
+import type { Approvals } from './approvals.js';
+import { now, recentRepliesKept, type Session } from './session.js';
+
+/** The chat commands a session answers itself, without the model (OpenClaw's names). */
+const commands = {
+  help: { changesState: false, about: 'what you can tell me besides messages' },
+  status: { changesState: false, about: 'this conversation: turns, context, runtime session, queue, approvals' },
+  whoami: { changesState: false, about: 'who I think you are here' },
+  stop: { changesState: true, about: 'stop the turn that is running (what it started is cancelled)' },
+  new: { changesState: true, about: 'start a fresh conversation (what we said stays in the transcript)' },
+  reset: { changesState: true, about: 'the same as /new' },
+} as const;
+type CommandName = keyof typeof commands;
+
+/** `/status`, `/stop@my_bot` (Telegram's form in groups)…: a known command, or null (any other text, or an unknown `/word`, goes to the model). */
+export function parseChatCommand(text: string): CommandName | null {
+  const match = /^\/([a-z]+)(?:@\S+)?(?:\s[\s\S]*)?$/i.exec(text.trim());
+  const name = match?.[1]?.toLowerCase();
+  return name && Object.hasOwn(commands, name) ? (name as CommandName) : null;
+}
+
+/** Rough tokens of the model's context: four characters a token, as every provider's text roughly is. */
+function estimatedTokens(session: Session): number {
+  const chars = session.window.reduce((sum, e) => sum + e.text.length, 0) + (session.workspace?.systemPrompt.length ?? 0);
+  return Math.ceil(chars / 4);
+}
+
+/**
+ * Chat commands: messages of the session like any other (ordered, deduplicated, durable), answered by the session
+ * itself. Those that only read or interrupt (/status, /help, /whoami, /stop) are answered at once, even while a turn
+ * runs; /new and /reset wait their turn in the queue, so that what was sent before them is answered in the old
+ * context and what comes after in the new one. Only the conversation's owner may run those that change it.
+ */
+export class ChatCommands {
+  constructor(
+    private readonly session: Session,
+    private readonly activities: SessionActivities,
+    private readonly approvals: Approvals,
+  ) {}
+
+  /** Takes a command message: answers it now, or queues it for its turn (/new, /reset). */
+  async take(message: InboundMessage, name: CommandName, awaited: boolean): Promise<void> {
+    const { session } = this;
+    session.seen.add(message.messageId);
+    if (commands[name].changesState && !message.fromOwner) {
+      return this.answer(message, `Only the owner of this conversation can use /${name}.`);
+    }
+    switch (name) {
+      case 'help':
+        return this.answer(message, [
+          'Commands:',
+          ...Object.entries(commands).map(([command, { about }]) => `/${command} — ${about}`),
+          '/approve <id>, /always <id>, /deny <id> — answer my request to run a command',
+          'Anything else is a message to me.',
+        ].join('\n'));
+      case 'whoami':
+        return this.answer(
+          message,
+          `You are ${message.sender ?? 'someone I cannot name'}${message.fromOwner ? ', the owner of this conversation' : ''}; this conversation is ${session.sessionKey} (${session.key.channel}, chat ${session.key.chat}).`,
+        );
+      case 'status':
+        return this.answer(message, this.status());
+      case 'stop':
+        if (!session.turnScope) return this.answer(message, 'Nothing is running.');
+        log.info("Stopping the running turn at the user's request (/stop)", { sessionKey: session.sessionKey, messageId: session.inFlight });
+        session.turnScope.cancel();
+        return this.answer(message, 'Stopping the turn that was running.');
+      case 'new':
+      case 'reset':
+        session.queue.push({ ...message, receivedAt: now(), awaited });
+        return;
+    }
+  }
+
+  /** A queued /new or /reset, in its turn: the context starts empty, in a fresh runtime session; the transcript is marked. */
+  async reset(message: InboundMessage): Promise<void> {
+    const { session } = this;
+    const left = session.runtime;
+    session.window = [];
+    session.runtime = freshRuntimeSession(`clawflow-${uuid4()}`, left.rotations + 1);
+    session.turns += 1;
+    session.lastActivity = now();
+    const marker: TranscriptEntry = {
+      turn: session.turns,
+      role: 'assistant',
+      text: '[A fresh conversation starts here (/new): the turns above are no longer in the agent\'s context.]',
+      messageId: message.messageId,
+      at: session.lastActivity,
+      reset: true,
+    };
+    await this.activities.persistence.appendTranscript({ sessionKey: session.sessionKey, entries: [marker] });
+    if (left.startedAt) await this.activities.housekeeping.stopRuntimeSession({ runtimeSessionId: left.id }).catch(() => undefined);
+    session.publish();
+    log.info('Started a fresh conversation at the user\'s request', { sessionKey: session.sessionKey });
+    await this.answer(message, 'Started a fresh conversation: I no longer see what we said before (it stays in the transcript).');
+  }
+
+  private status(): string {
+    const { session } = this;
+    const pending = this.approvals.pending;
+    return [
+      `${session.sessionKey}: ${session.status}${session.inFlight ? ' (answering a message)' : ''}`,
+      `Turns: ${session.turns} (${session.window.filter((e) => e.role === 'user').length} in the context, about ${estimatedTokens(session).toLocaleString('en')} tokens with the system prompt)`,
+      `Runtime session: ${session.runtime.id} (${session.runtime.rotations} rotation${session.runtime.rotations === 1 ? '' : 's'})`,
+      `Queue: ${session.queue.length} waiting`,
+      `Approvals: ${pending.length ? pending.map((a) => `${a.requestId} (${a.tool}: ${a.subject.slice(0, 80)})`).join(', ') : 'none waiting'}`,
+      `Last activity: ${session.lastActivity ?? 'never'}`,
+    ].join('\n');
+  }
+
+  /** The answer to a command: to the caller waiting on it (`send`), and to the chat it came from. */
+  private async answer(message: InboundMessage, text: string): Promise<void> {
+    const { session } = this;
+    pushBounded(session.recentReplies, { messageId: message.messageId, turn: session.turns, text }, recentRepliesKept);
+    if (!message.route) return;
+    await this.activities.connector
+      .deliver({ route: message.route, text, idempotencyKey: `${workflowInfo().workflowId}:command:${message.messageId}` })
+      .catch((error: unknown) => log.error('Could not deliver the answer to a chat command', { sessionKey: session.sessionKey, error: String(error) }));
+  }
+}
