@@ -313,6 +313,11 @@ export const configFileSchema = z
         continueAsNewAfterTurns: z.number().int().min(1).max(10_000).default(200),
         /** How many recent message ids are remembered to drop redeliveries. */
         dedupeWindow: z.number().int().min(10).max(100_000).default(1000),
+        /**
+         * Sessions a sessions worker keeps in memory (each about 2 MB); one not kept replays its short history when its
+         * next message comes (milliseconds). 0: none kept.
+         */
+        maxCached: z.number().int().min(0).max(100_000).default(25),
       })
       .strict()
       .prefault({}),

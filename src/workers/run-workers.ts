@@ -58,6 +58,8 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     activities: createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir)),
     // After a worker dies, its sessions move to another worker this soon (histories are short, so replay is cheap).
     stickyQueueScheduleToStartTimeout: '3s',
+    // Memory stays flat however many sessions there are: the least recently used leave the cache (and replay later).
+    maxCachedWorkflows: config.session.maxCached,
     ...common,
   });
   const agent = await Worker.create({
