@@ -138,11 +138,12 @@ export async function startApiServer({ client, config, logger, host, port }: Api
     const messageId = idempotency ? `api:${idempotency}` : `api:${randomUUID()}`;
 
     let reply: string;
+    let usage: { inputTokens: number; outputTokens: number } | undefined;
     try {
       // Without `user` (or a session key) a request is a conversation of its own: its session ends once it is answered.
       const oneOff = !explicitKey && !request.user;
       // The caller holds the install's API token: the sessions are theirs.
-      reply = (await sendMessage(client, config, key, { messageId, text, fromOwner: true, ...(request.user ? { sender: request.user } : {}) }, { oneOff })).text;
+      ({ text: reply, usage } = await sendMessage(client, config, key, { messageId, text, fromOwner: true, ...(request.user ? { sender: request.user } : {}) }, { oneOff }));
     } catch (error) {
       if (error instanceof InvalidMessageError) throw new ApiError(400, 'invalid_request_error', 'invalid_request', error.message);
       if (error instanceof WorkflowUpdateFailedError) {
@@ -164,7 +165,8 @@ export async function startApiServer({ client, config, logger, host, port }: Api
         created,
         model: request.model,
         choices: [{ index: 0, message: { role: 'assistant', content: reply, refusal: null }, logprobs: null, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+        // What the model calls of the turn used (0 when the provider does not say).
+        usage: { prompt_tokens: usage?.inputTokens ?? 0, completion_tokens: usage?.outputTokens ?? 0, total_tokens: (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0) },
       });
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

@@ -38,6 +38,9 @@ export const transcriptEntrySchema = z.object({
   at: z.string(),
   /** A `/new` or `/reset`: the turns before it are no longer the agent's context (they stay in the transcript). */
   reset: z.literal(true).optional(),
+  /** On answers: the model that gave it, and the tokens the turn's model calls used (all its steps together). */
+  model: z.string().optional(),
+  usage: z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0) }).optional(),
   /** On answers: the runtime session that produced it, and the rotation that started it, if this turn did. */
   runtime: z
     .object({

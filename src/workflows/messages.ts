@@ -47,6 +47,8 @@ export const turnReplySchema = z.object({
   turn: z.number().int(),
   text: z.string(),
   error: z.string().optional(),
+  /** Tokens the turn's model calls used, when the provider reports them. */
+  usage: z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0) }).optional(),
 });
 export type TurnReply = z.infer<typeof turnReplySchema>;
 
@@ -70,6 +72,9 @@ export const runtimeSessionStateSchema = z.object({
 });
 export type RuntimeSessionState = z.infer<typeof runtimeSessionStateSchema>;
 
+export const usageTodaySchema = z.object({ day: z.string(), inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0), turns: z.number().int().min(0) });
+export type UsageToday = z.infer<typeof usageTodaySchema>;
+
 /** Everything a session hands to its next run when it continues as new. */
 export const carriedStateSchema = z.object({
   turns: z.number().int().min(0),
@@ -90,6 +95,9 @@ export const carriedStateSchema = z.object({
   dropped: z.array(z.string()).default([]),
   /** Answers to deliver first (a repaired session's turns whose delivery did not finish); idempotent by their keys. */
   pendingDeliveries: z.array(z.object({ route: replyRouteSchema, text: z.string(), images: z.array(z.string()).optional(), idempotencyKey: z.string() })).optional(),
+  /** The model that answered last, and the tokens used on the current (UTC) day. */
+  lastModel: z.string().optional(),
+  usageToday: usageTodaySchema.optional(),
 });
 export type CarriedState = z.infer<typeof carriedStateSchema>;
 

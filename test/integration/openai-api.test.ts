@@ -32,6 +32,8 @@ describe('the OpenAI-compatible API, through the official openai client', () => 
 
     const completion = await openai.chat.completions.create({ model: 'clawflow', messages: [{ role: 'user', content: 'hello API' }] });
     expect(completion).toMatchObject({ object: 'chat.completion', model: 'clawflow', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'heard: hello API' } }] });
+    // What the turn's model call used, as the model reported it.
+    expect(completion.usage).toEqual({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 });
     // Without `user`, the request had a session of its own, which ended once answered; its transcript stays.
     const oneOff = async () => (await listSessions(stack.client)).find((s) => s.sessionKey.startsWith('main:api:oneoff-'));
     await expect.poll(async () => (await oneOff())?.status, { timeout: 10_000 }).toBe('completed');

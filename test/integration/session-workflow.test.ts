@@ -116,6 +116,13 @@ describe('a session on a real Temporal server', () => {
     expect(owned).toMatchObject({ code: 0, output: 'Started a fresh conversation: I no longer see what we said before (it stays in the transcript).\n' });
     // The transcript keeps the mark; nothing before it is context any more.
     expect((await stack.waitForTurns(key, 1)).at(-1)).toMatchObject({ role: 'assistant', reset: true });
+
+    // A turn's model and token use (the fake model reports 10 in, 5 out per call) reach the transcript and /status.
+    await stack.send(key, 'a question');
+    expect((await stack.waitForTurns(key, 2)).at(-1)).toMatchObject({ role: 'assistant', model: 'scripted', usage: { inputTokens: 10, outputTokens: 5 } });
+    const status = (await stack.send(key, '/status')).text;
+    expect(status).toMatch(/\nModel: scripted\n/);
+    expect(status).toMatch(/\nUsage today: 10 tokens in, 5 out, over 1 turn\n/);
   });
 
   it('lists and shows sessions through the CLI, with --json', async () => {

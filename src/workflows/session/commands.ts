@@ -24,6 +24,13 @@ export function parseChatCommand(text: string): CommandName | null {
   return name && Object.hasOwn(commands, name) ? (name as CommandName) : null;
 }
 
+/** Tokens used today (UTC), as the providers reported them. */
+function usageLine(session: Session, day: string): string {
+  const today = session.usageToday?.day === day ? session.usageToday : null;
+  if (!today) return 'none reported';
+  return `${today.inputTokens.toLocaleString('en')} tokens in, ${today.outputTokens.toLocaleString('en')} out, over ${today.turns} turn${today.turns === 1 ? '' : 's'}`;
+}
+
 /** Rough tokens of the model's context: four characters a token, as every provider's text roughly is. */
 function estimatedTokens(session: Session): number {
   const chars = session.window.reduce((sum, e) => sum + e.text.length, 0) + (session.workspace?.systemPrompt.length ?? 0);
@@ -106,6 +113,8 @@ export class ChatCommands {
     return [
       `${session.sessionKey}: ${session.status}${session.inFlight ? ' (answering a message)' : ''}`,
       `Turns: ${session.turns} (${session.window.filter((e) => e.role === 'user').length} in the context, about ${estimatedTokens(session).toLocaleString('en')} tokens with the system prompt)`,
+      `Model: ${session.lastModel ?? 'not asked yet'}`,
+      `Usage today: ${usageLine(session, now().slice(0, 10))}`,
       `Runtime session: ${session.runtime.id} (${session.runtime.rotations} rotation${session.runtime.rotations === 1 ? '' : 's'})`,
       `Queue: ${session.queue.length} waiting`,
       `Approvals: ${pending.length ? pending.map((a) => `${a.requestId} (${a.tool}: ${a.subject.slice(0, 80)})`).join(', ') : 'none waiting'}`,

@@ -3,7 +3,7 @@ import type { TranscriptTail, WorkspaceContext } from '../../contracts/activitie
 import { BoundedSet } from '../../contracts/bounded-set.js';
 import { parseSessionKey } from '../../contracts/session-key.js';
 import type { ReplyRoute, TranscriptEntry } from '../../contracts/session-records.js';
-import type { ApprovalRequest, CarriedState, InboundMessage, QueuedMessage, RuntimeSessionState, SessionSettings, SessionStatus, SessionStatusName, TurnReply } from '../messages.js';
+import type { ApprovalRequest, CarriedState, InboundMessage, QueuedMessage, RuntimeSessionState, SessionSettings, SessionStatus, SessionStatusName, TurnReply, UsageToday } from '../messages.js';
 import { sessionSearchAttributes as sa } from '../search-attributes.js';
 import { admitToQueue, boundForCarrying, droppedNote, freshRuntimeSession, pushBounded, trimWindow } from '../session-state.js';
 import type { SessionFeatures } from './features.js';
@@ -43,6 +43,9 @@ export class Session {
   turnScope: CancellationScope | null = null;
   /** How messages that gave way to a full queue began, for the next turn (summarize). */
   dropped: string[];
+  /** The model that answered last, and the tokens used today (UTC), for /status. */
+  lastModel: string | undefined;
+  usageToday: UsageToday | undefined;
 
   constructor(
     readonly sessionKey: string,
@@ -64,6 +67,8 @@ export class Session {
     this.alwaysApproved = new Set(carried?.alwaysApproved ?? []);
     this.lastRoute = carried?.lastRoute;
     this.dropped = carried?.dropped ?? [];
+    this.lastModel = carried?.lastModel;
+    this.usageToday = carried?.usageToday;
   }
 
   /** A session started afresh goes on from its transcript: the next turn number, and the recent context. */
@@ -153,11 +158,18 @@ export class Session {
     this.turns = turn;
     this.turnsThisRun += 1;
     this.lastActivity = answer.at;
+    const usage = answer.usage;
     pushBounded(
       this.recentReplies,
-      answer.role === 'error' ? { messageId: message.messageId, turn, text: '', error: answer.text } : { messageId: message.messageId, turn, text: answer.text },
+      answer.role === 'error' ? { messageId: message.messageId, turn, text: '', error: answer.text } : { messageId: message.messageId, turn, text: answer.text, ...(usage ? { usage } : {}) },
       recentRepliesKept,
     );
+    if (answer.model) this.lastModel = answer.model;
+    if (usage) {
+      const day = answer.at.slice(0, 10);
+      const today = this.usageToday?.day === day ? this.usageToday : { day, inputTokens: 0, outputTokens: 0, turns: 0 };
+      this.usageToday = { day, inputTokens: today.inputTokens + usage.inputTokens, outputTokens: today.outputTokens + usage.outputTokens, turns: today.turns + 1 };
+    }
     this.inFlight = null;
     this.status = 'idle';
     this.publish();
@@ -189,6 +201,8 @@ export class Session {
       alwaysApproved: [...this.alwaysApproved],
       ...(this.lastRoute ? { lastRoute: this.lastRoute } : {}),
       dropped: this.dropped,
+      ...(this.lastModel ? { lastModel: this.lastModel } : {}),
+      ...(this.usageToday ? { usageToday: this.usageToday } : {}),
     });
   }
 

@@ -33,6 +33,9 @@ export class Turn {
   private readonly turn: number;
   private readonly rotations: Array<{ from: string; reason: RotationReason }> = [];
   private readonly used: ToolUse[] = [];
+  /** Tokens the model calls of this turn used, and the model that answered (from the runtime's results). */
+  private readonly usage = { inputTokens: 0, outputTokens: 0, reported: false };
+  private model: string | undefined;
   /** What the model is told besides the message: the messages that gave way to a full queue since the last turn. */
   private readonly gaveWay: string[];
 
@@ -73,6 +76,8 @@ export class Turn {
       ...said,
       runtime: { sessionId: session.runtime.id, ...(firstRotation ? { rotatedFrom: firstRotation.from, reason: this.rotations.at(-1)!.reason } : {}) },
       ...(this.used.length ? { tools: this.used } : {}),
+      ...(this.model ? { model: this.model } : {}),
+      ...(this.usage.reported ? { usage: { inputTokens: this.usage.inputTokens, outputTokens: this.usage.outputTokens } } : {}),
     };
     await this.record(userEntry, answer);
     await this.deliver(answer);
@@ -152,6 +157,12 @@ export class Turn {
           invocation: { sessionKey: session.sessionKey, turn, context, messages, tools: session.workspace?.tools ?? [], steps, toolsAllowed },
           ...(message.route ? { route: message.route } : {}),
         });
+        this.model = result.model;
+        if (result.usage) {
+          this.usage.inputTokens += result.usage.inputTokens ?? 0;
+          this.usage.outputTokens += result.usage.outputTokens ?? 0;
+          this.usage.reported = true;
+        }
         const synced = result.kind === 'reply' ? turn : fresh ? (history.at(-1)?.turn ?? 0) : session.runtime.syncedThroughTurn;
         session.runtime = { ...session.runtime, lastUsedAt: now(), syncedThroughTurn: synced };
         return result;
