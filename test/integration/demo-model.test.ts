@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../helpers/ports.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownStackEnv } from '../helpers/own-stack-env.js';
 import { killAll, runCli, spawnCli, type CliProcess } from '../helpers/processes.js';
 
 describe('CLAWFLOW_MODEL=demo: tools, approvals and memory in the first minutes, without a model', () => {
@@ -11,18 +11,7 @@ describe('CLAWFLOW_MODEL=demo: tools, approvals and memory in the first minutes,
   let stack: CliProcess;
 
   beforeAll(async () => {
-    env = {
-      CLAWFLOW_HOME: home,
-      TEMPORAL_ADDRESS: '',
-      CLAWFLOW_TEMPORAL_PORT: String(await freePort()),
-      CLAWFLOW_TEMPORAL_UI_PORT: String(await freePort()),
-      CLAWFLOW_RUNTIME_PORT: String(await freePort()),
-      CLAWFLOW_API_PORT: String(await freePort()),
-      CLAWFLOW_WEBCHAT_PORT: String(await freePort()),
-      CLAWFLOW_MODEL_BASE_URL: '',
-      CLAWFLOW_MODEL: 'demo',
-      ...(inject('temporalCli').kind === 'binary' ? { CLAWFLOW_TEMPORAL_BIN: (inject('temporalCli') as { path: string }).path } : {}),
-    };
+    env = await ownStackEnv(home, { CLAWFLOW_MODEL_BASE_URL: '', CLAWFLOW_MODEL: 'demo' });
     stack = spawnCli(['start'], env);
     await stack.waitFor(/Press Ctrl-C to stop/, 120_000);
   });

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeModel } from '../helpers/fake-model.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
-import { freePort } from '../helpers/ports.js';
+import { ownStackEnv } from '../helpers/own-stack-env.js';
 import { killAll, spawnCli, type CliProcess } from '../helpers/processes.js';
 
 const owner = { id: 42, first_name: 'Ada' };
@@ -31,19 +31,11 @@ describe('the whole stack killed with kill -9 while a turn waits on the model', 
       JSON.stringify({ agent: { heartbeatTimeoutSeconds: 120 }, channels: { telegram: { apiRoot: telegram.apiRoot, allowFrom: [String(owner.id)], pollTimeoutSeconds: 1 } } }),
       { mode: 0o600 },
     );
-    env = {
-      CLAWFLOW_HOME: home,
-      TEMPORAL_ADDRESS: '',
-      CLAWFLOW_TEMPORAL_PORT: String(await freePort()),
-      CLAWFLOW_TEMPORAL_UI_PORT: String(await freePort()),
-      CLAWFLOW_RUNTIME_PORT: String(await freePort()),
-      CLAWFLOW_API_PORT: String(await freePort()),
-      CLAWFLOW_WEBCHAT_PORT: String(await freePort()),
+    env = await ownStackEnv(home, {
       CLAWFLOW_MODEL_BASE_URL: model.baseUrl,
       CLAWFLOW_MODEL: 'scripted',
       CLAWFLOW_TELEGRAM_BOT_TOKEN: '123456:TEST-token',
-      ...(inject('temporalCli').kind === 'binary' ? { CLAWFLOW_TEMPORAL_BIN: (inject('temporalCli') as { path: string }).path } : {}),
-    };
+    });
   });
   afterAll(async () => {
     await killAll();

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { mainSessionKey, parseSessionKey, sessionWorkflowId } from '../../src/contracts/session-key.js';
 import { connectClient } from '../../src/temporal/connection.js';
@@ -11,7 +11,7 @@ import { JsonlTranscriptStore } from '../../src/transcript/jsonl-store.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import { releases } from '../histories/fixtures.js';
 import { FakeModel, heard, type ModelRequest, type ScriptedAnswer } from '../helpers/fake-model.js';
-import { freePort } from '../helpers/ports.js';
+import { ownStackEnv } from '../helpers/own-stack-env.js';
 import { killAll, runCli, spawnCli, type CliProcess } from '../helpers/processes.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,19 +41,7 @@ describe('an upgrade keeps running sessions: the previous release stops mid-conv
     execFileSync('git', ['worktree', 'add', '--detach', checkout, previous.commit], { cwd: repoRoot, stdio: 'pipe' });
     execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: checkout, stdio: 'pipe', timeout: 300_000 });
     await model.start();
-    const cli = inject('temporalCli');
-    env = {
-      CLAWFLOW_HOME: home,
-      CLAWFLOW_TEMPORAL_PORT: String(await freePort()),
-      CLAWFLOW_TEMPORAL_UI_PORT: String(await freePort()),
-      CLAWFLOW_RUNTIME_PORT: String(await freePort()),
-      CLAWFLOW_API_PORT: String(await freePort()),
-      CLAWFLOW_WEBCHAT_PORT: String(await freePort()),
-      CLAWFLOW_MODEL_BASE_URL: model.baseUrl,
-      CLAWFLOW_MODEL: 'scripted',
-      CLAWFLOW_TIMEZONE: 'UTC',
-      ...(cli.kind === 'binary' ? { CLAWFLOW_TEMPORAL_BIN: cli.path } : {}),
-    };
+    env = await ownStackEnv(home, { CLAWFLOW_MODEL_BASE_URL: model.baseUrl, CLAWFLOW_MODEL: 'scripted', CLAWFLOW_TIMEZONE: 'UTC' });
   }, 360_000);
   afterAll(async () => {
     await killAll();
