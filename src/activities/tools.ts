@@ -11,7 +11,7 @@ import { ApprovalRequired, ToolError } from '../tools/tool.js';
 import { heartbeatPrompt } from '../workspace/heartbeat.js';
 import { buildSystemPrompt, ensureWorkspace } from '../workspace/workspace.js';
 import { describeZodError } from '../contracts/zod-issues.js';
-import { heartbeatEveryMs } from '../temporal/heartbeat.js';
+import { whileHeartbeating } from '../temporal/heartbeat.js';
 
 export interface ToolActivityDeps {
   config: ClawflowConfig;
@@ -46,30 +46,29 @@ export function createToolActivities({ config, browsers }: ToolActivityDeps): To
       }
       const context = Context.current();
       // Liveness while the tool runs: a tools worker that dies is noticed within the heartbeat timeout.
-      const beat = setInterval(() => context.heartbeat(), heartbeatEveryMs);
-      try {
-        const output = await tool.run(input.data, {
-          workspace,
-          protectedPaths,
-          sessionKey,
-          config: config.tools,
-          signal: context.cancellationSignal,
-          browsers,
-          approved,
-        });
-        // A cancelled call reports the cancellation, so the turn that was stopped does not wait for anything else.
-        if (context.cancellationSignal.aborted) await context.cancelled;
-        const { output: text, artifacts } = typeof output === 'string' ? { output, artifacts: undefined } : output;
-        const inline = await byReference(text, { workspace, sessionKey, callId: call.id, tool: call.name });
-        return { kind: 'result', result: result(inline, false), workspaceChanged: tool.mutatesWorkspace, ...(artifacts ? { artifacts } : {}) };
-      } catch (error) {
-        if (context.cancellationSignal.aborted) await context.cancelled;
-        if (error instanceof ApprovalRequired) return { kind: 'approvalRequired', subject: error.subject };
-        const message = error instanceof ToolError || error instanceof z.ZodError ? error.message : `${call.name} failed: ${(error as Error).message}`;
-        return { kind: 'result', result: result(await byReference(message, { workspace, sessionKey, callId: call.id, tool: call.name }), true), workspaceChanged: tool.mutatesWorkspace };
-      } finally {
-        clearInterval(beat);
-      }
+      return whileHeartbeating(async () => {
+        try {
+          const output = await tool.run(input.data, {
+            workspace,
+            protectedPaths,
+            sessionKey,
+            config: config.tools,
+            signal: context.cancellationSignal,
+            browsers,
+            approved,
+          });
+          // A cancelled call reports the cancellation, so the turn that was stopped does not wait for anything else.
+          if (context.cancellationSignal.aborted) await context.cancelled;
+          const { output: text, artifacts } = typeof output === 'string' ? { output, artifacts: undefined } : output;
+          const inline = await byReference(text, { workspace, sessionKey, callId: call.id, tool: call.name });
+          return { kind: 'result', result: result(inline, false), workspaceChanged: tool.mutatesWorkspace, ...(artifacts ? { artifacts } : {}) };
+        } catch (error) {
+          if (context.cancellationSignal.aborted) await context.cancelled;
+          if (error instanceof ApprovalRequired) return { kind: 'approvalRequired', subject: error.subject };
+          const message = error instanceof ToolError || error instanceof z.ZodError ? error.message : `${call.name} failed: ${(error as Error).message}`;
+          return { kind: 'result', result: result(await byReference(message, { workspace, sessionKey, callId: call.id, tool: call.name }), true), workspaceChanged: tool.mutatesWorkspace };
+        }
+      });
     },
   };
 }

@@ -190,7 +190,6 @@ export class ScheduleClient {
   /** Pauses or resumes a job; what it does and where its answer goes stay as they were. */
   async pause(scheduleId: string, paused: boolean): Promise<void> {
     const handle = this.handle(scheduleId);
-    await handle.describe();
     if (paused) await handle.pause('paused with clawflow');
     else await handle.unpause('resumed with clawflow');
   }

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 
 /** How often a running activity tells Temporal it is alive (the SDK throttles to 0.8 × the heartbeat timeout). */
-export const heartbeatEveryMs = 1000;
+const heartbeatEveryMs = 1000;
 
 /**
  * Runs `work` inside the current activity while heartbeating every second, so a worker that dies mid-step is noticed

@@ -151,7 +151,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     identity: run.identity,
   });
   const running = worker.run();
-  resumeAfterUncleanStop(client, run.interrupted, { deliveryRetrySeconds: config.agent.retryForSeconds, logger });
+  resumeAfterUncleanStop(client, run.takeInterrupted(), { deliveryRetrySeconds: config.agent.retryForSeconds, logger });
 
   const writeStatus = (): void => {
     const statuses: ChannelStatus[] = channels.map(({ adapter }) => adapter.status());

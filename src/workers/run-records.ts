@@ -17,8 +17,11 @@ export type RunRecord = z.infer<typeof recordSchema>;
 export interface RunClaim {
   /** The Temporal worker identity every worker of this process uses. */
   identity: string;
-  /** Workers of this state dir that stopped without cleaning up (their steps in flight were cut off). */
-  interrupted: RunRecord[];
+  /**
+   * Workers of this state dir that stopped without cleaning up (their steps in flight were cut off) — handed out once,
+   * so that a process running workers and connectors (`clawflow start`) resumes their steps once.
+   */
+  takeInterrupted(): RunRecord[];
   /** Removes this process's record: call on a clean stop. */
   release(): void;
 }
@@ -59,7 +62,7 @@ export function claimRun(runDir: string): RunClaim {
   const identity = `clawflow-${process.pid}-${randomUUID().slice(0, 8)}@${hostname()}`;
   const own = join(runDir, `${process.pid}.json`);
   writeFileSync(own, JSON.stringify({ pid: process.pid, identity, startedAt: new Date().toISOString() } satisfies RunRecord), { mode: 0o600 });
-  const claim = { identity, interrupted, release: () => rmSync(own, { force: true }) };
+  const claim = { identity, takeInterrupted: () => interrupted.splice(0), release: () => rmSync(own, { force: true }) };
   claims.set(runDir, claim);
   return claim;
 }

@@ -95,7 +95,7 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     await connection.close();
     await client.connection.close();
   });
-  resumeAfterUncleanStop(client, run.interrupted, { deliveryRetrySeconds: config.agent.retryForSeconds, logger });
+  resumeAfterUncleanStop(client, run.takeInterrupted(), { deliveryRetrySeconds: config.agent.retryForSeconds, logger });
   return {
     done,
     shutdown: async () => {

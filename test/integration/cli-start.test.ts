@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { FakeModel } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
+import { ownStackEnv } from '../helpers/own-stack-env.js';
 import { freePort } from '../helpers/ports.js';
 import { killAll, runCli, spawnCli } from '../helpers/processes.js';
 
@@ -25,20 +26,9 @@ describe('npx clawflow start', () => {
 
   beforeAll(async () => {
     await model.start();
-    ports = { temporal: await freePort(), ui: await freePort(), runtime: await freePort(), api: await freePort(), webchat: await freePort() };
-    env = {
-      CLAWFLOW_HOME: home,
-      TEMPORAL_ADDRESS: '',
-      CLAWFLOW_TEMPORAL_PORT: String(ports.temporal),
-      CLAWFLOW_TEMPORAL_UI_PORT: String(ports.ui),
-      CLAWFLOW_RUNTIME_PORT: String(ports.runtime),
-      CLAWFLOW_API_PORT: String(ports.api),
-      CLAWFLOW_WEBCHAT_PORT: String(ports.webchat),
-      CLAWFLOW_MODEL_BASE_URL: model.baseUrl,
-      CLAWFLOW_MODEL: 'scripted',
-      CLAWFLOW_MODEL_API_KEY: 'sk-test-secret-value',
-      ...(inject('temporalCli').kind === 'binary' ? { CLAWFLOW_TEMPORAL_BIN: (inject('temporalCli') as { path: string }).path } : {}),
-    };
+    env = await ownStackEnv(home, { CLAWFLOW_MODEL_BASE_URL: model.baseUrl, CLAWFLOW_MODEL: 'scripted', CLAWFLOW_MODEL_API_KEY: 'sk-test-secret-value' });
+    const port = (name: string): number => Number(env[name]);
+    ports = { temporal: port('CLAWFLOW_TEMPORAL_PORT'), ui: port('CLAWFLOW_TEMPORAL_UI_PORT'), runtime: port('CLAWFLOW_RUNTIME_PORT'), api: port('CLAWFLOW_API_PORT'), webchat: port('CLAWFLOW_WEBCHAT_PORT') };
   });
   afterAll(async () => {
     await killAll();

@@ -3,6 +3,9 @@ import type { AgentActivities, ConnectorActivities, ToolActivities, TranscriptAc
 import type { SessionSettings } from '../messages.js';
 import { taskQueues } from '../task-queues.js';
 
+/** For work that may be retried as often as it takes (idempotent, or deduplicated by its key): soon, then backing off. */
+const retryWithBackoff = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
+
 /** The activities a session calls, each with the timeouts and retries its kind of work needs. */
 export function sessionActivities(settings: SessionSettings) {
   return {
@@ -11,7 +14,7 @@ export function sessionActivities(settings: SessionSettings) {
       startToCloseTimeout: settings.turnTimeoutSeconds * 1000,
       heartbeatTimeout: settings.heartbeatTimeoutSeconds * 1000,
       scheduleToCloseTimeout: settings.retryForSeconds * 1000,
-      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+      retry: retryWithBackoff,
     }),
     // A tool call runs once: a command that may have half run is reported to the model, never silently repeated.
     tools: proxyActivities<ToolActivities>({
@@ -35,7 +38,7 @@ export function sessionActivities(settings: SessionSettings) {
       // A connector that dies mid-delivery is replaced this soon (deliver heartbeats every second).
       heartbeatTimeout: settings.heartbeatTimeoutSeconds * 1000,
       scheduleToCloseTimeout: settings.retryForSeconds * 1000,
-      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+      retry: retryWithBackoff,
     }),
     typingIndicator: proxyActivities<ConnectorActivities>({
       taskQueue: taskQueues.connector,
@@ -47,13 +50,13 @@ export function sessionActivities(settings: SessionSettings) {
       taskQueue: taskQueues.agent,
       startToCloseTimeout: '30s',
       scheduleToCloseTimeout: '2m',
-      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+      retry: retryWithBackoff,
     }),
     // The transcript must never lose a turn: keep retrying until the store takes it. A local activity: the sessions
     // worker writes the line itself, without a round trip through the server's queues.
     persistence: proxyLocalActivities<TranscriptActivities>({
       startToCloseTimeout: '30s',
-      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+      retry: retryWithBackoff,
     }),
   };
 }
