@@ -61,6 +61,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_SESSION_CONTINUE_AS_NEW_AFTER_TURNS', path: ['session', 'continueAsNewAfterTurns'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_DEDUPE_WINDOW', path: ['session', 'dedupeWindow'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_MAX_CACHED', path: ['session', 'maxCached'], kind: 'number' },
+  { env: 'CLAWFLOW_QUEUE_MODE', path: ['messages', 'queue', 'mode'], kind: 'string' },
   { env: 'CLAWFLOW_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
 ];
 

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { queueModes } from '../contracts/queue-modes.js';
 
 function isRegex(pattern: string): boolean {
   try {
@@ -331,6 +332,13 @@ export const configFileSchema = z
             maxChars: z.number().int().min(1000).max(300_000).default(100_000),
             /** When full: `summarize` (the oldest gives way and the next turn hears how it began), `old` (the oldest gives way), `new` (the newcomer is refused). */
             drop: z.enum(['summarize', 'old', 'new']).default('summarize'),
+            /**
+             * What messages sent while a turn runs do: `collect` (one next turn for them all), `followup` (a turn each),
+             * `steer` (into the running turn at its next tool step), `interrupt` (cancel it; the next turn answers all).
+             */
+            mode: z.enum(queueModes).default('collect'),
+            /** In `collect`, `steer` and `interrupt`: the next turn waits until the waiting messages have been quiet this long. */
+            debounceMs: z.number().int().min(0).max(60_000).default(500),
           })
           .strict()
           .prefault({}),

@@ -48,12 +48,23 @@ export const toolResultSchema = z
   .strict();
 export type ToolResult = z.infer<typeof toolResultSchema>;
 
-/** One round of tool use inside a turn: what the model asked for and what the tools answered. */
+/** A message of the user's that the turn answers. */
+export const newMessageSchema = z
+  .object({
+    messageId: z.string().min(1),
+    content: z.string().min(1),
+    sender: z.string().optional(),
+  })
+  .strict();
+
+/** One round of tool use inside a turn: what the model asked for, what the tools answered, and what the user added meanwhile. */
 export const toolStepSchema = z
   .object({
     text: z.string().default(''),
     toolCalls: z.array(toolCallSchema).min(1),
     results: z.array(toolResultSchema),
+    /** Messages that came while the tools ran (queue mode `steer`): the model reads them after the results. */
+    messages: z.array(newMessageSchema).optional(),
   })
   .strict();
 export type ToolStep = z.input<typeof toolStepSchema>;
@@ -84,17 +95,7 @@ export const invocationSchema = z
     sessionKey: z.string().min(1).max(400),
     turn: z.number().int().min(1),
     context: invocationContextSchema,
-    messages: z
-      .array(
-        z
-          .object({
-            messageId: z.string().min(1),
-            content: z.string().min(1),
-            sender: z.string().optional(),
-          })
-          .strict(),
-      )
-      .min(1, 'an invocation needs at least one new message'),
+    messages: z.array(newMessageSchema).min(1, 'an invocation needs at least one new message'),
     tools: z.array(toolSpecSchema).default([]),
     /** Tool rounds already done in this turn, oldest first. */
     steps: z.array(toolStepSchema).default([]),

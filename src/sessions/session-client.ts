@@ -31,6 +31,8 @@ export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettin
     queueCap: config.messages.queue.cap,
     queueMaxChars: config.messages.queue.maxChars,
     queueDrop: config.messages.queue.drop,
+    queueMode: config.messages.queue.mode,
+    queueDebounceMs: config.messages.queue.debounceMs,
   };
 }
 

@@ -2,6 +2,7 @@
 // Workflow-safe: no Node APIs, no I/O.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { queueModes, type QueueMode } from '../contracts/queue-modes.js';
 import { replyRouteSchema, transcriptEntrySchema, type ReplyRoute, type TranscriptEntry } from '../contracts/session-records.js';
 
 export const inboundMessageSchema = z
@@ -37,6 +38,10 @@ export const sessionSettingsSchema = z
     queueCap: z.number().int().min(1).max(1000).default(20),
     queueMaxChars: z.number().int().min(1000).max(300_000).default(100_000),
     queueDrop: z.enum(['old', 'new', 'summarize']).default('summarize'),
+    /** What messages that arrive during a turn do (OpenClaw's messages.queue.mode); a session may choose its own (/queue). */
+    queueMode: z.enum(queueModes).default('collect'),
+    /** In `collect`, the next turn starts once the waiting messages have been quiet this long. */
+    queueDebounceMs: z.number().int().min(0).max(60_000).default(500),
   })
   .strict();
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
@@ -98,6 +103,8 @@ export const carriedStateSchema = z.object({
   /** The model that answered last, and the tokens used on the current (UTC) day. */
   lastModel: z.string().optional(),
   usageToday: usageTodaySchema.optional(),
+  /** The queue mode this session chose with /queue (else the settings' queueMode). */
+  queueMode: z.enum(queueModes).optional(),
 });
 export type CarriedState = z.infer<typeof carriedStateSchema>;
 
@@ -137,6 +144,7 @@ export interface SessionStatus {
   status: SessionStatusName;
   turns: number;
   queued: number;
+  queueMode: QueueMode;
   runs: number;
   createdAt: string;
   lastActivity: string | null;

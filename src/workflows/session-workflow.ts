@@ -14,7 +14,7 @@ import {
 } from './messages.js';
 import { sessionActivities } from './session/activities.js';
 import { Approvals } from './session/approvals.js';
-import { ChatCommands, parseChatCommand } from './session/commands.js';
+import { ChatCommands, isResetCommand, parseChatCommand } from './session/commands.js';
 import { Session } from './session/session.js';
 import { Turn } from './session/turn.js';
 import { sessionFeatures } from './session/features.js';
@@ -38,8 +38,10 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
   /** A chat command not seen before (a redelivered one is a duplicate like any message). */
   const newCommand = (message: InboundMessage) => {
     if (!features.chatCommands || session.seen.has(message.messageId) || session.isPending(message.messageId)) return null;
-    return parseChatCommand(message.text);
+    return parseChatCommand(message.text, features);
   };
+  /** A queued /new or /reset: handled on its own, never answered together with other messages. */
+  const separate = (message: InboundMessage) => isResetCommand(message, features);
 
   setHandler(inboundSignal, async (raw) => {
     const parsed = inboundMessageSchema.safeParse(raw);
@@ -112,11 +114,10 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
         await continueAsNew<typeof SessionWorkflow>({ sessionKey, settings, carried: session.carried() });
       }
     }
-    const message = session.queue.shift();
-    if (!message) continue;
-    const command = features.chatCommands && message.fromOwner ? parseChatCommand(message.text) : null;
-    if (command === 'new' || command === 'reset') await commands.reset(message);
-    else await new Turn(session, activities, approvals, message).run();
+    const batch = await session.takeBatch(separate);
+    if (batch.length === 0) continue;
+    if (separate(batch[0]!)) await commands.reset(batch[0]!);
+    else await new Turn(session, activities, approvals, batch, separate).run();
     if (input.data.oneOff && session.queue.length === 0) {
       // Its caller gets the reply first; its transcript is already written.
       await condition(allHandlersFinished);

@@ -56,22 +56,98 @@ describe('a session on a real Temporal server', () => {
     expect(stack.model.requests.length - before).toBe(2);
   });
 
-  it('answers a burst that arrives during a turn, in arrival order', async () => {
-    const key = 'main:test:burst';
+  it('collects ten messages sent during a slow turn into one next turn that sees all ten, in order (queue mode collect)', async () => {
+    const key = 'main:test:collect';
+    stack.model.setReply((r) => `re: ${r.messages.filter((m) => m.role === 'user').at(-1)?.content}`);
+    stack.model.hold();
+    const before = stack.model.requests.length;
+    const first = stack.send(key, 'message 0');
+    await stack.model.waitForRequests(before + 1);
+    for (let i = 1; i <= 10; i += 1) await deliverInbound(stack.client, stack.config, key, { text: `message ${i}`, messageId: `collect-${i}` });
+    // A redelivery of one of them is still one message.
+    await deliverInbound(stack.client, stack.config, key, { text: 'message 3', messageId: 'collect-3' });
+    const handle = stack.client.workflow.getHandle(sessionWorkflowId(parseSessionKey(key)));
+    expect(await handle.query(statusQuery)).toMatchObject({ status: 'running', queued: 10, queueMode: 'collect' });
+    stack.model.release();
+
+    expect((await first).text).toBe('re: message 0');
+    const transcript = await stack.waitForTurns(key, 2);
+    // Two model calls in all: the second shows the ten in the order they were sent, after the first turn.
+    await stack.model.waitForRequests(before + 2);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(stack.model.requests.length - before).toBe(2);
+    const tenth = Array.from({ length: 10 }, (_, i) => `message ${i + 1}`);
+    expect(stack.model.userMessagesOf(before + 1)).toEqual(['message 0', ...tenth]);
+    // Each message id is in the transcript once, all ten in turn 2, answered by one reply.
+    expect(transcript.filter((e) => e.role === 'user').map((e) => `${e.turn}:${e.messageId}`)).toEqual(['1:' + transcript[0]!.messageId, ...tenth.map((_, i) => `2:collect-${i + 1}`)]);
+    expect(transcript.filter((e) => e.role === 'assistant').map((e) => e.text)).toEqual(['re: message 0', 're: message 10']);
+    // The same ids sent again are known: the reply of the turn that answered them.
+    expect(await stack.send(key, 'message 7', { messageId: 'collect-7' })).toMatchObject({ turn: 2, text: 're: message 10' });
+  });
+
+  it('answers each message of a burst in its own turn after /queue followup, and says which mode is on', async () => {
+    const key = 'main:test:followup';
     stack.model.setReply((r) => `re: ${r.messages.at(-1)?.content}`);
+    expect(await stack.send(key, '/queue followup')).toMatchObject({ text: 'Only the owner of this conversation can use /queue followup.' });
+    expect((await stack.send(key, '/queue followup', { fromOwner: true })).text).toMatch(/^Queue mode: followup\. Messages you send while I work are answered one by one/);
+    expect((await stack.send(key, '/queue')).text).toBe('Queue mode: followup (chosen for this conversation); 0 messages waiting.');
+    expect((await stack.send(key, '/queue sideways', { fromOwner: true })).text).toBe('"sideways" is not a queue mode: use collect, followup, steer, interrupt or reset.');
     stack.model.hold();
     const before = stack.model.requests.length;
     const first = stack.send(key, 'message 0');
     await stack.model.waitForRequests(before + 1);
     for (let i = 1; i <= 5; i += 1) await deliverInbound(stack.client, stack.config, key, { text: `message ${i}`, messageId: `burst-${i}` });
-    const status = await stack.client.workflow.getHandle(sessionWorkflowId(parseSessionKey(key))).query(statusQuery);
-    expect(status).toMatchObject({ status: 'running', queued: 5 });
+    expect(await stack.client.workflow.getHandle(sessionWorkflowId(parseSessionKey(key))).query(statusQuery)).toMatchObject({ status: 'running', queued: 5, queueMode: 'followup' });
     stack.model.release();
 
     expect((await first).text).toBe('re: message 0');
     const transcript = await stack.waitForTurns(key, 6);
     expect(transcript.filter((e) => e.role === 'assistant').map((e) => e.text)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `re: message ${i}`));
     expect(stack.model.lastUserMessages().slice(before)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `message ${i}`));
+    expect((await stack.send(key, '/queue reset', { fromOwner: true })).text).toBe('Queue mode back to the configured default: collect.');
+  });
+
+  it('steers a message sent during a tool call into the running turn (queue mode steer)', async () => {
+    const key = 'main:test:steer';
+    await stack.send(key, '/queue steer', { fromOwner: true });
+    const before = stack.model.requests.length;
+    // The model first asks for a tool; once it has the result (and whatever came meanwhile) it answers.
+    stack.model.setReply((r) => (r.messages.some((m) => m.role === 'tool') ? `done; I also saw: ${r.messages.at(-1)?.content}` : { toolCalls: [{ name: 'read', arguments: { path: 'missing.txt' } }] }));
+    stack.model.hold();
+    const first = stack.send(key, 'read the file');
+    await stack.model.waitForRequests(before + 1);
+    const second = stack.send(key, 'and use British spelling');
+    await expect.poll(async () => (await stack.client.workflow.getHandle(sessionWorkflowId(parseSessionKey(key))).query(statusQuery)).queued).toBe(1);
+    stack.model.release();
+
+    const [a, b] = await Promise.all([first, second]);
+    expect({ ...a, messageId: '' }).toEqual({ ...b, messageId: '' });
+    expect(a).toMatchObject({ turn: 1, text: 'done; I also saw: and use British spelling' });
+    expect(stack.model.requests.length - before).toBe(2);
+    // In the second request the steered message comes after the tool's result.
+    expect(stack.model.requests.at(-1)!.messages.map((m) => m.role).slice(-3)).toEqual(['assistant', 'tool', 'user']);
+    const transcript = await stack.transcript(key);
+    expect(transcript.map((e) => `${e.turn}:${e.role}:${e.text}`)).toEqual(['1:user:read the file', '1:user:and use British spelling', '1:assistant:done; I also saw: and use British spelling']);
+  });
+
+  it('cancels the running turn for a newer message and answers both in one turn (queue mode interrupt)', async () => {
+    const key = 'main:test:interrupt';
+    await stack.send(key, '/queue interrupt', { fromOwner: true });
+    stack.model.setReply((r) => `answering: ${r.messages.filter((m) => m.role === 'user').map((m) => m.content).join(' + ')}`);
+    stack.model.hold();
+    const before = stack.model.requests.length;
+    const first = stack.send(key, 'plan a trip to Porto');
+    await stack.model.waitForRequests(before + 1);
+    const second = stack.send(key, 'no, make it Lisbon');
+    await stack.model.waitForRequests(before + 2);
+    stack.model.release();
+
+    const [a, b] = await Promise.all([first, second]);
+    expect({ ...a, messageId: '' }).toEqual({ ...b, messageId: '' });
+    expect(a).toMatchObject({ turn: 1, text: 'answering: plan a trip to Porto + no, make it Lisbon' });
+    // The first call was abandoned: one answer is recorded, for both messages.
+    const transcript = await stack.transcript(key);
+    expect(transcript.map((e) => `${e.turn}:${e.role}`)).toEqual(['1:user', '1:user', '1:assistant']);
   });
 
   it('refuses malformed input with a clear error and keeps working', async () => {

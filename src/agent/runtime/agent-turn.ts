@@ -20,6 +20,7 @@ export function buildModelRequest(context: SessionContext, invocation: ParsedInv
     ...invocation.steps.flatMap((step): ModelMessage[] => [
       { role: 'assistant', content: step.text, toolCalls: step.toolCalls },
       ...step.results.map((r) => ({ role: 'tool' as const, callId: r.callId, name: r.name, content: r.output, isError: r.isError })),
+      ...(step.messages ?? []).map((m) => ({ role: 'user' as const, content: m.content })),
     ]),
   ];
   return { system, messages, tools: invocation.tools, toolsAllowed: invocation.toolsAllowed };
@@ -54,7 +55,10 @@ export async function runAgentStep(
   if (completion.toolCalls.length > 0) return { kind: 'toolCalls', text: completion.text, toolCalls: completion.toolCalls, ...about };
   cache.record(sessionId, {
     turn: invocation.turn,
-    messages: [...invocation.messages.map((m) => ({ role: 'user' as const, content: m.content })), { role: 'assistant', content: completion.text }],
+    messages: [
+      ...[...invocation.messages, ...invocation.steps.flatMap((step) => step.messages ?? [])].map((m) => ({ role: 'user' as const, content: m.content })),
+      { role: 'assistant', content: completion.text },
+    ],
   });
   return { kind: 'reply', reply: completion.text, ...about };
 }

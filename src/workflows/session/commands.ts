@@ -1,12 +1,17 @@
 import { log, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { TranscriptEntry } from '../../contracts/session-records.js';
+import { queueModes, type QueueMode } from '../../contracts/queue-modes.js';
 import type { InboundMessage } from '../messages.js';
 import { freshRuntimeSession, pushBounded } from '../session-state.js';
 import type { SessionActivities } from './activities.js';
 import type { Approvals } from './approvals.js';
+import type { SessionFeatures } from './features.js';
 import { now, recentRepliesKept, type Session } from './session.js';
 
-/** The chat commands a session answers itself, without the model (OpenClaw's names). */
+/**
+ * The chat commands a session answers itself, without the model (OpenClaw's names). `feature`: the session feature a
+ * command came with; a run without it treats the text as a message, as the code that started the run did.
+ */
 const commands = {
   help: { changesState: false, about: 'what you can tell me besides messages' },
   status: { changesState: false, about: 'this conversation: turns, context, runtime session, queue, approvals' },
@@ -14,15 +19,42 @@ const commands = {
   stop: { changesState: true, about: 'stop the turn that is running (what it started is cancelled)' },
   new: { changesState: true, about: 'start a fresh conversation (what we said stays in the transcript)' },
   reset: { changesState: true, about: 'the same as /new' },
-} as const;
-type CommandName = keyof typeof commands;
-
-/** `/status`, `/stop@my_bot` (Telegram's form in groups)…: a known command, or null (any other text, or an unknown `/word`, goes to the model). */
-export function parseChatCommand(text: string): CommandName | null {
-  const match = /^\/([a-z]+)(?:@\S+)?(?:\s[\s\S]*)?$/i.exec(text.trim());
-  const name = match?.[1]?.toLowerCase();
-  return name && Object.hasOwn(commands, name) ? (name as CommandName) : null;
+  queue: {
+    changesState: false,
+    about: 'what messages sent while I work do: /queue collect (one turn for them all), followup (a turn each), steer (into the running turn), interrupt (stop it and answer the newest), /queue reset',
+    feature: 'queueModes',
+  },
+} as const satisfies Record<string, { changesState: boolean; about: string; feature?: keyof SessionFeatures }>;
+export type CommandName = keyof typeof commands;
+export interface ChatCommand {
+  name: CommandName;
+  /** What follows the name, trimmed ('' when nothing does). */
+  args: string;
 }
+
+/** `/status`, `/queue steer`, `/stop@my_bot` (Telegram's form in groups)…: a known command, or null (any other text, or an unknown `/word`, goes to the model). */
+export function parseChatCommand(text: string, features: SessionFeatures): ChatCommand | null {
+  const match = /^\/([a-z]+)(?:@\S+)?(?:\s([\s\S]*))?$/i.exec(text.trim());
+  const name = match?.[1]?.toLowerCase();
+  if (!name || !Object.hasOwn(commands, name)) return null;
+  const command = commands[name as CommandName];
+  if ('feature' in command && !features[command.feature]) return null;
+  return { name: name as CommandName, args: (match?.[2] ?? '').trim() };
+}
+
+/** Whether a queued message is a /new or /reset its owner sent: it is handled on its own, in its turn. */
+export function isResetCommand(message: InboundMessage, features: SessionFeatures): boolean {
+  if (!features.chatCommands || !message.fromOwner) return false;
+  const name = parseChatCommand(message.text, features)?.name;
+  return name === 'new' || name === 'reset';
+}
+
+const queueModeMeaning: Record<QueueMode, string> = {
+  collect: 'Messages you send while I work are answered together in one turn when I am done.',
+  followup: 'Messages you send while I work are answered one by one, in order, when I am done.',
+  steer: 'Messages you send while I work reach me at my next tool step; otherwise they are answered together when I am done.',
+  interrupt: 'A message you send while I work stops what I am doing, and I answer it together with what I was answering.',
+};
 
 /** Tokens used today (UTC), as the providers reported them. */
 function usageLine(session: Session, day: string): string {
@@ -51,17 +83,16 @@ export class ChatCommands {
   ) {}
 
   /** Takes a command message: answers it now, or queues it for its turn (/new, /reset). */
-  async take(message: InboundMessage, name: CommandName, awaited: boolean): Promise<void> {
+  async take(message: InboundMessage, { name, args }: ChatCommand, awaited: boolean): Promise<void> {
     const { session } = this;
     session.seen.add(message.messageId);
-    if (commands[name].changesState && !message.fromOwner) {
-      return this.answer(message, `Only the owner of this conversation can use /${name}.`);
-    }
+    const onlyOwner = `Only the owner of this conversation can use /${name}${args && !commands[name].changesState ? ` ${args.split(/\s/)[0]}` : ''}.`;
+    if (commands[name].changesState && !message.fromOwner) return this.answer(message, onlyOwner);
     switch (name) {
       case 'help':
         return this.answer(message, [
           'Commands:',
-          ...Object.entries(commands).map(([command, { about }]) => `/${command} — ${about}`),
+          ...Object.entries(commands).flatMap(([command, about]) => (parseChatCommand(`/${command}`, session.features) ? [`/${command} — ${about.about}`] : [])),
           '/approve <id>, /always <id>, /deny <id> — answer my request to run a command',
           'Anything else is a message to me.',
         ].join('\n'));
@@ -79,9 +110,32 @@ export class ChatCommands {
         return this.answer(message, 'Stopping the turn that was running.');
       case 'new':
       case 'reset':
-        session.queue.push({ ...message, receivedAt: now(), awaited });
+        session.enqueue(message, awaited);
         return;
+      case 'queue':
+        if (!args) return this.answer(message, this.queueLine());
+        if (!message.fromOwner) return this.answer(message, onlyOwner);
+        return this.answer(message, this.chooseQueueMode(args.toLowerCase()));
     }
+  }
+
+  private queueLine(): string {
+    const { session } = this;
+    const chosen = session.queueModeChoice ? 'chosen for this conversation' : 'the configured default';
+    return `Queue mode: ${session.queueMode} (${chosen}); ${session.queue.length} message${session.queue.length === 1 ? '' : 's'} waiting.`;
+  }
+
+  /** /queue <mode> or /queue reset; the answer says what changed, or what the modes are. */
+  private chooseQueueMode(choice: string): string {
+    const { session } = this;
+    if (choice === 'reset' || choice === 'default') {
+      session.queueModeChoice = undefined;
+      return `Queue mode back to the configured default: ${session.queueMode}.`;
+    }
+    if (!(queueModes as readonly string[]).includes(choice)) return `"${choice.slice(0, 40)}" is not a queue mode: use ${queueModes.join(', ')} or reset.`;
+    session.queueModeChoice = choice as QueueMode;
+    log.info('Queue mode chosen for this conversation', { sessionKey: session.sessionKey, queueMode: choice });
+    return `Queue mode: ${choice}. ${queueModeMeaning[choice as QueueMode]}`;
   }
 
   /** A queued /new or /reset, in its turn: the context starts empty, in a fresh runtime session; the transcript is marked. */
@@ -111,12 +165,12 @@ export class ChatCommands {
     const { session } = this;
     const pending = this.approvals.pending;
     return [
-      `${session.sessionKey}: ${session.status}${session.inFlight ? ' (answering a message)' : ''}`,
+      `${session.sessionKey}: ${session.status}${session.inFlight.length ? ` (answering ${session.inFlight.length === 1 ? 'a message' : `${session.inFlight.length} messages`})` : ''}`,
       `Turns: ${session.turns} (${session.window.filter((e) => e.role === 'user').length} in the context, about ${estimatedTokens(session).toLocaleString('en')} tokens with the system prompt)`,
       `Model: ${session.lastModel ?? 'not asked yet'}`,
       `Usage today: ${usageLine(session, now().slice(0, 10))}`,
       `Runtime session: ${session.runtime.id} (${session.runtime.rotations} rotation${session.runtime.rotations === 1 ? '' : 's'})`,
-      `Queue: ${session.queue.length} waiting`,
+      ...(session.features.queueModes ? [`Queue: ${session.queue.length} waiting (mode ${session.queueMode})`] : [`Queue: ${session.queue.length} waiting`]),
       `Approvals: ${pending.length ? pending.map((a) => `${a.requestId} (${a.tool}: ${a.subject.slice(0, 80)})`).join(', ') : 'none waiting'}`,
       `Last activity: ${session.lastActivity ?? 'never'}`,
     ].join('\n');

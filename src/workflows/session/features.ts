@@ -15,6 +15,8 @@ export interface SessionFeatures {
   shortApprovalIds: boolean;
   /** Messages such as /status, /stop, /new are chat commands, answered without the model. */
   chatCommands: boolean;
+  /** Queue modes (collect, followup, steer, interrupt) and /queue; before them every message was its own turn. */
+  queueModes: boolean;
 }
 
 export function sessionFeatures(fresh: boolean): SessionFeatures {
@@ -24,5 +26,6 @@ export function sessionFeatures(fresh: boolean): SessionFeatures {
     resumeFromTranscript: fresh && patched('resume-from-transcript'),
     shortApprovalIds: patched('short-approval-ids'),
     chatCommands: patched('chat-commands'),
+    queueModes: patched('queue-modes'),
   };
 }

@@ -1,7 +1,8 @@
-import { log, setCurrentDetails, upsertSearchAttributes, uuid4, workflowInfo, type CancellationScope } from '@temporalio/workflow';
+import { log, setCurrentDetails, sleep, upsertSearchAttributes, uuid4, workflowInfo, type CancellationScope } from '@temporalio/workflow';
 import type { TranscriptTail, WorkspaceContext } from '../../contracts/activities.js';
 import { BoundedSet } from '../../contracts/bounded-set.js';
 import { parseSessionKey } from '../../contracts/session-key.js';
+import type { QueueMode } from '../../contracts/queue-modes.js';
 import type { ReplyRoute, TranscriptEntry } from '../../contracts/session-records.js';
 import type { ApprovalRequest, CarriedState, InboundMessage, QueuedMessage, RuntimeSessionState, SessionSettings, SessionStatus, SessionStatusName, TurnReply, UsageToday } from '../messages.js';
 import { sessionSearchAttributes as sa } from '../search-attributes.js';
@@ -23,8 +24,8 @@ export class Session {
   turns: number;
   turnsThisRun = 0;
   status: SessionStatusName = 'idle';
-  /** The message whose turn is running. */
-  inFlight: string | null = null;
+  /** The messages whose turn is running. */
+  inFlight: string[] = [];
   lastActivity: string | null;
   readonly runs: number;
   readonly createdAt: string;
@@ -46,6 +47,13 @@ export class Session {
   /** The model that answered last, and the tokens used today (UTC), for /status. */
   lastModel: string | undefined;
   usageToday: UsageToday | undefined;
+  /** The queue mode chosen with /queue; unset: the settings' queueMode. */
+  queueModeChoice: QueueMode | undefined;
+  /** When the last message arrived (workflow time), and whether messages came while a turn ran (a burst to gather). */
+  private lastArrivalMs = 0;
+  private burst = false;
+  /** Set when a newcomer cancels the running turn (queue mode `interrupt`): the turn gives its messages back. */
+  interrupting = false;
 
   constructor(
     readonly sessionKey: string,
@@ -69,6 +77,13 @@ export class Session {
     this.dropped = carried?.dropped ?? [];
     this.lastModel = carried?.lastModel;
     this.usageToday = carried?.usageToday;
+    this.queueModeChoice = carried?.queueMode;
+  }
+
+  /** What messages that arrive during a turn do: the session's own choice, else the configured mode (followup before queue modes). */
+  get queueMode(): QueueMode {
+    if (!this.features.queueModes) return 'followup';
+    return this.queueModeChoice ?? this.settings.queueMode;
   }
 
   /** A session started afresh goes on from its transcript: the next turn number, and the recent context. */
@@ -134,8 +149,67 @@ export class Session {
       }
     }
     this.seen.add(message.messageId);
-    this.queue.push({ ...message, receivedAt: now(), awaited });
+    this.enqueue(message, awaited);
+    if (this.queueMode === 'interrupt' && this.turnScope && !this.interrupting) {
+      log.info('A newer message interrupts the running turn (queue mode interrupt)', { sessionKey: this.sessionKey, messageIds: this.inFlight });
+      this.interrupting = true;
+      this.turnScope.cancel();
+    }
     return { outcome: 'queued' };
+  }
+
+  /** Puts a message in the queue and notes when it came (a burst gathers until it has been quiet). */
+  enqueue(message: InboundMessage, awaited: boolean): void {
+    this.queue.push({ ...message, receivedAt: now(), awaited });
+    this.lastArrivalMs = Date.now();
+    if (this.inFlight.length > 0) this.burst = true;
+  }
+
+  /**
+   * The messages the next turn answers: the first waiting one, and in every mode but `followup` those after it from
+   * the same chat, up to one that must be handled on its own (`separate`: a /new). A burst that came during the last
+   * turn is first given `queueDebounceMs` of quiet, so that its last messages make the same turn.
+   */
+  async takeBatch(separate: (message: QueuedMessage) => boolean): Promise<QueuedMessage[]> {
+    if (this.burst && this.queueMode !== 'followup') {
+      for (let quiet = Date.now() - this.lastArrivalMs; quiet < this.settings.queueDebounceMs; quiet = Date.now() - this.lastArrivalMs) {
+        await sleep(this.settings.queueDebounceMs - quiet);
+      }
+    }
+    this.burst = false;
+    const first = this.queue.shift();
+    if (!first) return [];
+    if (this.queueMode === 'followup' || separate(first)) return [first];
+    return [first, ...this.takeFollowing(first, separate)];
+  }
+
+  /** Waiting messages from the same chat as `like`, from the head of the queue up to one that must be handled on its own. */
+  takeFollowing(like: QueuedMessage, separate: (message: QueuedMessage) => boolean): QueuedMessage[] {
+    const taken: QueuedMessage[] = [];
+    while (this.queue.length > 0 && !separate(this.queue[0]!) && sameChat(this.queue[0]!, like)) taken.push(this.queue.shift()!);
+    return taken;
+  }
+
+  /** What an interrupted turn had done, for the turn that answers its messages (the model is told). */
+  private interruptedNote: string | null = null;
+
+  noteInterrupted(toolsRun: string[]): void {
+    this.interruptedNote = toolsRun.length
+      ? `[Your previous answer to these messages was cut short by a newer message; tools it had already run: ${toolsRun.join(', ')}.]`
+      : null;
+  }
+
+  takeInterruptedNote(): string[] {
+    const note = this.interruptedNote;
+    this.interruptedNote = null;
+    return note ? [note] : [];
+  }
+
+  /** An interrupted turn's messages go back to the head of the queue, to be answered with the newer ones. */
+  giveBack(messages: QueuedMessage[]): void {
+    this.queue.unshift(...messages);
+    this.inFlight = [];
+    this.interrupting = false;
   }
 
   /** The summary of what gave way since the last turn (consumed by it). */
@@ -145,7 +219,7 @@ export class Session {
 
   /** Whether a message is queued or being answered. */
   isPending(messageId: string): boolean {
-    return this.inFlight === messageId || this.queue.some((m) => m.messageId === messageId);
+    return this.inFlight.includes(messageId) || this.queue.some((m) => m.messageId === messageId);
   }
 
   replyFor(messageId: string): TurnReply | undefined {
@@ -153,24 +227,26 @@ export class Session {
   }
 
   /** A finished turn: into the window (the model's context), the recent replies (for callers waiting), the counters. */
-  record(message: QueuedMessage, turn: number, userEntry: TranscriptEntry, answer: TranscriptEntry): void {
-    this.window = trimWindow([...this.window, userEntry, answer], this.settings.historyTurns);
+  record(messages: QueuedMessage[], turn: number, userEntries: TranscriptEntry[], answer: TranscriptEntry): void {
+    this.window = trimWindow([...this.window, ...userEntries, answer], this.settings.historyTurns);
     this.turns = turn;
     this.turnsThisRun += 1;
     this.lastActivity = answer.at;
     const usage = answer.usage;
-    pushBounded(
-      this.recentReplies,
-      answer.role === 'error' ? { messageId: message.messageId, turn, text: '', error: answer.text } : { messageId: message.messageId, turn, text: answer.text, ...(usage ? { usage } : {}) },
-      recentRepliesKept,
-    );
+    for (const { messageId } of messages) {
+      pushBounded(
+        this.recentReplies,
+        answer.role === 'error' ? { messageId, turn, text: '', error: answer.text } : { messageId, turn, text: answer.text, ...(usage ? { usage } : {}) },
+        recentRepliesKept,
+      );
+    }
     if (answer.model) this.lastModel = answer.model;
     if (usage) {
       const day = answer.at.slice(0, 10);
       const today = this.usageToday?.day === day ? this.usageToday : { day, inputTokens: 0, outputTokens: 0, turns: 0 };
       this.usageToday = { day, inputTokens: today.inputTokens + usage.inputTokens, outputTokens: today.outputTokens + usage.outputTokens, turns: today.turns + 1 };
     }
-    this.inFlight = null;
+    this.inFlight = [];
     this.status = 'idle';
     this.publish();
   }
@@ -203,6 +279,7 @@ export class Session {
       dropped: this.dropped,
       ...(this.lastModel ? { lastModel: this.lastModel } : {}),
       ...(this.usageToday ? { usageToday: this.usageToday } : {}),
+      ...(this.queueModeChoice ? { queueMode: this.queueModeChoice } : {}),
     });
   }
 
@@ -213,6 +290,7 @@ export class Session {
       status: this.status,
       turns: this.turns,
       queued: this.queue.length,
+      queueMode: this.queueMode,
       runs: this.runs,
       createdAt: this.createdAt,
       lastActivity: this.lastActivity,
@@ -222,6 +300,13 @@ export class Session {
       ...(this.lastRoute ? { lastRoute: this.lastRoute } : {}),
     };
   }
+}
+
+/** Whether two messages came from the same chat (and thread): only those are answered together. */
+function sameChat(a: QueuedMessage, b: QueuedMessage): boolean {
+  const [x, y] = [a.route, b.route];
+  if (!x || !y) return !x && !y;
+  return x.channel === y.channel && x.account === y.account && x.chat === y.chat && x.thread === y.thread;
 }
 
 /** The workflow's clock (replayed from history). */

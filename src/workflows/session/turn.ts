@@ -11,6 +11,14 @@ import { now, type Session } from './session.js';
 /** A turn that cannot end with an answer; the user sees the message. */
 class TurnAbandoned extends Error {}
 
+/** A newer message cancelled the turn (queue mode `interrupt`): its messages are answered with the newer ones. */
+class TurnInterrupted extends Error {}
+
+/** A queued message as the model is given it. */
+function modelMessage(message: QueuedMessage): { messageId: string; content: string; sender?: string } {
+  return { messageId: message.messageId, content: message.text, ...(message.sender ? { sender: message.sender } : {}) };
+}
+
 /** Turns a failure of the agent into the sentence the user sees in place of a reply. */
 function failureMessage(error: ActivityFailure): string {
   const cause = error.cause;
@@ -36,40 +44,71 @@ export class Turn {
   /** Tokens the model calls of this turn used, and the model that answered (from the runtime's results). */
   private readonly usage = { inputTokens: 0, outputTokens: 0, reported: false };
   private model: string | undefined;
-  /** What the model is told besides the message: the messages that gave way to a full queue since the last turn. */
-  private readonly gaveWay: string[];
+  /** What the model is told besides the messages: those that gave way to a full queue, and what an interrupted turn did. */
+  private readonly notes: string[];
+  /** The newest message: the answer goes where it came from. */
+  private message: QueuedMessage;
+  /** How many of the messages the turn started with (the rest were steered in at tool boundaries). */
+  private readonly opening: number;
 
+  /**
+   * @param messages what this turn answers, oldest first: one message, or a burst gathered by the queue mode; messages
+   *   steered in at a tool boundary join them.
+   */
   constructor(
     private readonly session: Session,
     private readonly activities: SessionActivities,
     private readonly approvals: Approvals,
-    private readonly message: QueuedMessage,
+    private readonly messages: QueuedMessage[],
+    private readonly separate: (message: QueuedMessage) => boolean = () => false,
   ) {
     this.turn = session.turns + 1;
-    this.gaveWay = session.takeDropped();
+    this.message = messages.at(-1)!;
+    this.opening = messages.length;
+    const gaveWay = session.takeDropped();
+    this.notes = [
+      ...(gaveWay.length
+        ? [`[While you were busy, ${gaveWay.length} earlier message(s) gave way to newer ones (the queue was full). They began:\n${gaveWay.map((line) => `- ${line}`).join('\n')}]`]
+        : []),
+      ...session.takeInterruptedNote(),
+    ];
   }
 
   async run(): Promise<void> {
-    const { session, message, activities } = this;
-    session.inFlight = message.messageId;
+    const { session, activities } = this;
+    session.inFlight = this.messages.map((m) => m.messageId);
     session.status = 'running';
     session.publish();
-    const userEntry: TranscriptEntry = {
-      turn: this.turn,
-      role: 'user',
-      text: message.text,
-      messageId: message.messageId,
-      ...(message.sender ? { sender: message.sender } : {}),
-      at: message.receivedAt,
-    };
     const due = rotationDue(session.runtime, session.settings, Date.now());
     if (due) this.rotate(due);
     await this.refreshWorkspace();
-    const route = message.route;
+    const route = this.message.route;
     if (route) session.lastRoute = route;
     if (route) void activities.typingIndicator.typing({ route }).catch(() => undefined);
 
-    const said = await this.converse();
+    let said: TranscriptEntry;
+    try {
+      said = await this.converse();
+    } catch (error) {
+      if (!(error instanceof TurnInterrupted)) throw error;
+      // Nothing of this turn is recorded or sent: its messages are answered together with the newer ones.
+      session.noteInterrupted(this.used.map((t) => t.name));
+      session.giveBack(this.messages);
+      session.status = 'idle';
+      session.publish();
+      await this.stopLeftRuntimeSessions();
+      return;
+    }
+    const userEntries = this.messages.map(
+      (message): TranscriptEntry => ({
+        turn: this.turn,
+        role: 'user',
+        text: message.text,
+        messageId: message.messageId,
+        ...(message.sender ? { sender: message.sender } : {}),
+        at: message.receivedAt,
+      }),
+    );
     // After the conversation: a lost runtime session may have been replaced during it.
     const firstRotation = this.rotations[0];
     const answer: TranscriptEntry = {
@@ -79,7 +118,7 @@ export class Turn {
       ...(this.model ? { model: this.model } : {}),
       ...(this.usage.reported ? { usage: { inputTokens: this.usage.inputTokens, outputTokens: this.usage.outputTokens } } : {}),
     };
-    await this.record(userEntry, answer);
+    await this.record(userEntries, answer);
     await this.deliver(answer);
     await this.stopLeftRuntimeSessions();
   }
@@ -120,11 +159,14 @@ export class Turn {
         }
         const calls = result.toolCalls;
         const results = await scope.run(() => Promise.all(calls.map((call) => this.callTool(call))));
-        steps.push({ text: result.text, toolCalls: calls, results });
+        const steered = this.takeSteered();
+        steps.push({ text: result.text, toolCalls: calls, results, ...(steered.length ? { messages: steered.map(modelMessage) } : {}) });
         result = await scope.run(() => this.invokeStep(steps, steps.length < session.settings.maxToolSteps));
       }
       answer = { turn, role: 'assistant', text: result.reply, at: now() };
     } catch (error) {
+      session.turnScope = null;
+      if (isCancellation(error) && session.interrupting) throw new TurnInterrupted();
       if (isCancellation(error)) answer = { turn, role: 'error', text: 'Stopped at your request; what was running was cancelled.', at: now() };
       else if (error instanceof TurnAbandoned) answer = { turn, role: 'error', text: error.message, at: now() };
       else if (error instanceof ActivityFailure) answer = { turn, role: 'error', text: failureMessage(error), at: now() };
@@ -135,14 +177,25 @@ export class Turn {
     return answer;
   }
 
+  /** Queue mode `steer`: messages from the same chat that came during this turn join it at its tool boundary. */
+  private takeSteered(): QueuedMessage[] {
+    if (this.session.queueMode !== 'steer') return [];
+    const steered = this.session.takeFollowing(this.message, this.separate);
+    if (steered.length === 0) return [];
+    log.info('Steering messages into the running turn', { sessionKey: this.session.sessionKey, turn: this.turn, messageIds: steered.map((m) => m.messageId) });
+    this.messages.push(...steered);
+    this.message = steered.at(-1)!;
+    this.session.inFlight.push(...steered.map((m) => m.messageId));
+    return steered;
+  }
+
   /** One invocation; a runtime session that lost the conversation is replaced and sent the full context. */
   private async invokeStep(steps: ToolStep[], toolsAllowed: boolean): Promise<InvocationResult> {
-    const { session, message, turn } = this;
+    const { session, turn } = this;
+    const first = this.messages[0]!;
     const messages = [
-      ...(this.gaveWay.length
-        ? [{ messageId: `${message.messageId}:gave-way`, content: `[While you were busy, ${this.gaveWay.length} earlier message(s) gave way to newer ones (the queue was full). They began:\n${this.gaveWay.map((line) => `- ${line}`).join('\n')}]` }]
-        : []),
-      { messageId: message.messageId, content: message.text, ...(message.sender ? { sender: message.sender } : {}) },
+      ...this.notes.map((content, i) => ({ messageId: `${first.messageId}:note-${i}`, content })),
+      ...this.messages.slice(0, this.opening).map(modelMessage),
     ];
     for (;;) {
       const fresh = session.runtime.syncedThroughTurn === null;
@@ -155,7 +208,7 @@ export class Turn {
         const result = await this.activities.agent.invokeAgent({
           runtimeSessionId: session.runtime.id,
           invocation: { sessionKey: session.sessionKey, turn, context, messages, tools: session.workspace?.tools ?? [], steps, toolsAllowed },
-          ...(message.route ? { route: message.route } : {}),
+          ...(this.message.route ? { route: this.message.route } : {}),
         });
         this.model = result.model;
         if (result.usage) {
@@ -199,18 +252,18 @@ export class Turn {
   }
 
   /** Into the session's state and the transcript store, in an order that lets the run end cleanly. */
-  private async record(userEntry: TranscriptEntry, answer: TranscriptEntry): Promise<void> {
-    const { session, message, turn } = this;
+  private async record(userEntries: TranscriptEntry[], answer: TranscriptEntry): Promise<void> {
+    const { session, messages, turn } = this;
     // Appends are awaited before the next turn: the store writes turns in order.
-    const append = (): Promise<void> => this.activities.persistence.appendTranscript({ sessionKey: session.sessionKey, entries: [userEntry, answer] });
+    const append = (): Promise<void> => this.activities.persistence.appendTranscript({ sessionKey: session.sessionKey, entries: [...userEntries, answer] });
     if (session.turnsThisRun + 1 >= session.settings.continueAsNewAfterTurns || workflowInfo().continueAsNewSuggested) {
       // This turn ends the run: answer only once the transcript is written, so that a caller's next message finds the
       // run ready to continue as new instead of keeping it busy forever.
       await append();
-      session.record(message, turn, userEntry, answer);
+      session.record(messages, turn, userEntries, answer);
     } else {
       // The reply is durable in history from here on: answer the caller now and write the transcript meanwhile.
-      session.record(message, turn, userEntry, answer);
+      session.record(messages, turn, userEntries, answer);
       await append();
     }
   }
