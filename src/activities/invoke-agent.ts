@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { TransportError, type AgentTransport } from '../agent/transport/index.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import type { AgentActivities } from '../contracts/activities.js';
-import { invocationResultSchema, runtimeSessionLostType } from '../contracts/agent-runtime.js';
+import { invocationResultSchema, runtimeSessionLostType, summaryResultSchema } from '../contracts/agent-runtime.js';
 import { whileHeartbeating } from '../temporal/heartbeat.js';
 
 /**
@@ -39,6 +39,19 @@ export function createAgentActivities({ transport, deltas }: AgentActivityDeps):
         const result = invocationResultSchema.safeParse(body);
         if (result.success) return result.data;
         throw ApplicationFailure.nonRetryable(`${transport.description} answered with an unexpected body: ${result.error.message}`, 'RuntimeProtocolError');
+      } catch (error) {
+        throw toActivityFailure(error);
+      }
+    },
+
+    /** Folds older turns into the running summary (compaction); heartbeats while the model writes. */
+    async summarizeConversation({ runtimeSessionId, request }) {
+      const context = Context.current();
+      try {
+        const body = await whileHeartbeating(() => transport.invoke(runtimeSessionId, request, context.cancellationSignal));
+        const result = summaryResultSchema.safeParse(body);
+        if (result.success) return result.data;
+        throw ApplicationFailure.nonRetryable(`${transport.description} answered a summary request with an unexpected body: ${result.error.message}`, 'RuntimeProtocolError');
       } catch (error) {
         throw toActivityFailure(error);
       }

@@ -58,6 +58,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_API_AUTH', path: ['api', 'auth'], kind: 'string' },
   { env: 'CLAWFLOW_API_TOKEN', path: ['api', 'token'], kind: 'string', secret: true },
   { env: 'CLAWFLOW_SESSION_HISTORY_TURNS', path: ['session', 'historyTurns'], kind: 'number' },
+  { env: 'CLAWFLOW_SESSION_CONTEXT_TOKENS', path: ['session', 'contextTokens'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_CONTINUE_AS_NEW_AFTER_TURNS', path: ['session', 'continueAsNewAfterTurns'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_DEDUPE_WINDOW', path: ['session', 'dedupeWindow'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_MAX_CACHED', path: ['session', 'maxCached'], kind: 'number' },

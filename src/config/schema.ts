@@ -309,7 +309,12 @@ export const configFileSchema = z
     session: z
       .object({
         /** Finished turns kept in the session (and sent to the model as context). */
-        historyTurns: z.number().int().min(1).max(500).default(20),
+        historyTurns: z.number().int().min(1).max(500).default(40),
+        /**
+         * The conversation's share of a model request, in tokens (estimated from characters): as it nears this, the
+         * older turns are summarised by the model into the context (compaction).
+         */
+        contextTokens: z.number().int().min(1000).max(2_000_000).default(32_000),
         /** A session's workflow continues as new after this many turns in one run. */
         continueAsNewAfterTurns: z.number().int().min(1).max(10_000).default(200),
         /** How many recent message ids are remembered to drop redeliveries. */

@@ -231,7 +231,7 @@ export class WebChatAdapter implements ChannelAdapter {
       return [];
     });
     if (socket.readyState !== socket.OPEN) return;
-    socket.send(JSON.stringify({ type: 'history', entries: entries.map((e) => ({ role: e.role, text: e.text, at: e.at })) }));
+    socket.send(JSON.stringify({ type: 'history', entries: entries.filter((e) => e.role !== 'summary').map((e) => ({ role: e.role, text: e.text, at: e.at })) }));
     if (this.notice) socket.send(JSON.stringify({ type: 'notice', notice: this.notice }));
   }
 

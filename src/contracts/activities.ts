@@ -1,12 +1,14 @@
 // Every activity the workflows call, as types only: its name, its input, what it answers. The workflows proxy these
 // (`proxyActivities<AgentActivities>`) and never import an implementation; each factory in src/activities returns
 // exactly one of these interfaces. Workflow-safe.
-import type { Invocation, InvocationResult, ToolCall, ToolResult, ToolSpec } from './agent-runtime.js';
+import type { Invocation, InvocationResult, SummarizeRequest, SummaryResult, ToolCall, ToolResult, ToolSpec } from './agent-runtime.js';
 import type { Artifact, ReplyRoute, TranscriptEntry } from './session-records.js';
 
 /** `clawflow-agent`: a step of a turn on the agent runtime, and ending a runtime session left behind. */
 export interface AgentActivities {
   invokeAgent(input: InvokeAgentInput): Promise<InvocationResult>;
+  /** Compaction: the model folds older turns into the running summary, through the same runtime. */
+  summarizeConversation(input: { runtimeSessionId: string; request: SummarizeRequest }): Promise<SummaryResult>;
   stopRuntimeSession(input: { runtimeSessionId: string }): Promise<void>;
 }
 

@@ -7,17 +7,6 @@ export const runtimeSessionHeader = 'x-amzn-bedrock-agentcore-runtime-session-id
 /** AgentCore's limits on `runtimeSessionId`. */
 export const runtimeSessionIdLength = { min: 33, max: 256 } as const;
 
-export const chatMessageSchema = z
-  .object({
-    role: z.enum(['user', 'assistant']),
-    content: z.string(),
-  })
-  .strict();
-export type ChatMessage = z.infer<typeof chatMessageSchema>;
-
-/** One answered turn of the conversation as the model sees it. */
-export const historyTurnSchema = z.object({ turn: z.number().int().min(1), messages: z.array(chatMessageSchema) }).strict();
-export type HistoryTurn = z.infer<typeof historyTurnSchema>;
 
 /** A tool the model may call: name, description, JSON Schema of its input. */
 export const toolSpecSchema = z
@@ -47,6 +36,21 @@ export const toolResultSchema = z
   })
   .strict();
 export type ToolResult = z.infer<typeof toolResultSchema>;
+
+/**
+ * A message of an earlier turn as the model sees it again: what the user and the assistant said, and the tool calls
+ * the assistant made with their results (pruned: long outputs keep their head and tail).
+ */
+export const chatMessageSchema = z.union([
+  z.object({ role: z.enum(['user', 'assistant']), content: z.string() }).strict(),
+  z.object({ role: z.literal('assistant'), content: z.string(), toolCalls: z.array(toolCallSchema).min(1) }).strict(),
+  z.object({ role: z.literal('tool'), callId: z.string().min(1), name: z.string().min(1), content: z.string(), isError: z.boolean() }).strict(),
+]);
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+/** One answered turn of the conversation as the model sees it. */
+export const historyTurnSchema = z.object({ turn: z.number().int().min(1), messages: z.array(chatMessageSchema) }).strict();
+export type HistoryTurn = z.infer<typeof historyTurnSchema>;
 
 /** A message of the user's that the turn answers. */
 export const newMessageSchema = z
@@ -105,6 +109,38 @@ export const invocationSchema = z
   .strict();
 export type Invocation = z.input<typeof invocationSchema>;
 export type ParsedInvocation = z.output<typeof invocationSchema>;
+
+/**
+ * Compaction: the model folds older turns into the conversation's running summary. Sent to the same runtime as the
+ * turns; the runtime keeps nothing of it.
+ */
+export const summarizeRequestSchema = z
+  .object({
+    summarize: z
+      .object({
+        sessionKey: z.string().min(1).max(400),
+        /** The summary so far: the new one replaces it, with the turns folded in. */
+        previousSummary: z.string().max(100_000).nullable(),
+        /** The turns to fold in, oldest first. */
+        history: z.array(historyTurnSchema).max(1000),
+        /** What the user asked the summary to focus on (/compact <instructions>). */
+        instructions: z.string().max(2_000).optional(),
+        /** Longest summary wanted; a longer one is cut. */
+        maxChars: z.number().int().min(200).max(100_000),
+      })
+      .strict(),
+  })
+  .strict();
+export type SummarizeRequest = z.input<typeof summarizeRequestSchema>;
+
+export const summaryResultSchema = z.object({
+  kind: z.literal('summary'),
+  summary: z.string(),
+  provider: z.string(),
+  model: z.string(),
+  usage: z.object({ inputTokens: z.number().int(), outputTokens: z.number().int() }).partial().optional(),
+});
+export type SummaryResult = z.infer<typeof summaryResultSchema>;
 
 /** What the AgentCore console and CLI send when a person tests an agent by hand. */
 export const plainPromptSchema = z.object({ prompt: z.string().min(1, 'prompt must not be empty') }).strict();

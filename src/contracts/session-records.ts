@@ -31,13 +31,16 @@ export type RotationReason = (typeof rotationReasons)[number];
 
 export const transcriptEntrySchema = z.object({
   turn: z.number().int().min(1),
-  role: z.enum(['user', 'assistant', 'error']),
+  /** `summary`: a compaction — the turns through `throughTurn` are in the agent's context only as this summary. */
+  role: z.enum(['user', 'assistant', 'error', 'summary']),
   text: z.string(),
   messageId: z.string().optional(),
   sender: z.string().optional(),
   at: z.string(),
   /** A `/new` or `/reset`: the turns before it are no longer the agent's context (they stay in the transcript). */
   reset: z.literal(true).optional(),
+  /** On summaries: the last turn folded in. */
+  throughTurn: z.number().int().min(0).optional(),
   /** On answers: the model that gave it, and the tokens the turn's model calls used (all its steps together). */
   model: z.string().optional(),
   usage: z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0) }).optional(),
@@ -48,6 +51,18 @@ export const transcriptEntrySchema = z.object({
       rotatedFrom: z.string().optional(),
       reason: z.enum(rotationReasons).optional(),
     })
+    .optional(),
+  /**
+   * On answers: the rounds of tool calls before the answer, pruned (long arguments and results keep their start, or
+   * head and tail): later turns see them again.
+   */
+  steps: z
+    .array(
+      z.object({
+        text: z.string(),
+        calls: z.array(z.object({ id: z.string(), name: z.string(), input: z.record(z.string(), z.unknown()), output: z.string(), isError: z.boolean() })),
+      }),
+    )
     .optional(),
   /** On answers: the tools the agent called in this turn, and the files they produced (screenshots). */
   tools: z

@@ -7,7 +7,7 @@ import { formatSessionKey, sessionWorkflowId } from '../contracts/session-key.js
 import type { ReplyRoute, TranscriptEntry } from '../contracts/session-records.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import { carriedStateSchema, inboundMessageSchema, sessionInputSchema, type CarriedState, type InboundMessage, type SessionInput } from '../workflows/messages.js';
-import { trimWindow } from '../workflows/session-state.js';
+import { contextFromTranscript } from '../workflows/session-state.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { resolveKey, sessionStartOptions } from './session-client.js';
 import { stuckSession } from './stuck.js';
@@ -67,7 +67,7 @@ export function repairedState(run: RunRecord, transcript: readonly TranscriptEnt
   const settings = run.input.settings;
   const startTurn = base?.turns ?? 0;
   const answered = new Map(transcript.filter((e) => e.role === 'user' && e.messageId).map((e) => [e.messageId!, e.turn]));
-  const answers = new Map(transcript.filter((e) => e.role !== 'user').map((e) => [e.turn, e]));
+  const answers = new Map(transcript.filter((e) => e.role === 'assistant' || e.role === 'error').map((e) => [e.turn, e]));
   const queuedIds = new Set((base?.queue ?? []).map((m) => m.messageId));
   // Each unanswered message once (a redelivery in the run carries the same id), in the order it first came.
   const unanswered = new Map<string, RunRecord['messages'][number]>();
@@ -99,12 +99,15 @@ export function repairedState(run: RunRecord, transcript: readonly TranscriptEnt
       }),
   ].slice(-50);
   const lastRoute = [...run.messages].reverse().find(({ message }) => message.route)?.message.route ?? base?.lastRoute;
+  // Since the last /new: the latest summary and the turns after it.
+  const context = contextFromTranscript(transcript, settings.historyTurns);
   return carriedStateSchema.parse({
     turns: lastTurn,
     runs: base?.runs ?? 1,
     createdAt: base?.createdAt ?? run.messages[0]?.receivedAt ?? at,
     lastActivity: transcript.at(-1)?.at ?? base?.lastActivity ?? null,
-    window: trimWindow([...transcript], settings.historyTurns),
+    window: context.window,
+    ...(context.summary ? { summary: context.summary } : {}),
     seenMessageIds: [...new Set([...(base?.seenMessageIds ?? []), ...run.messages.map(({ message }) => message.messageId)])].slice(-settings.dedupeWindow),
     queue,
     recentReplies,
@@ -115,6 +118,9 @@ export function repairedState(run: RunRecord, transcript: readonly TranscriptEnt
     ...(lastRoute ? { lastRoute } : {}),
     dropped: base?.dropped ?? [],
     ...(pendingDeliveries.length ? { pendingDeliveries } : {}),
+    ...(base?.queueMode ? { queueMode: base.queueMode } : {}),
+    ...(base?.lastModel ? { lastModel: base.lastModel } : {}),
+    ...(base?.usageToday ? { usageToday: base.usageToday } : {}),
   });
 }
 

@@ -31,6 +31,9 @@ export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettin
     queueCap: config.messages.queue.cap,
     queueMaxChars: config.messages.queue.maxChars,
     queueDrop: config.messages.queue.drop,
+    contextTokens: config.session.contextTokens,
+    // Anthropic's and Bedrock's tokenizers cut English finer than OpenAI's.
+    charsPerToken: config.model.provider === 'openai-compatible' ? 4 : 3.5,
     queueMode: config.messages.queue.mode,
     queueDebounceMs: config.messages.queue.debounceMs,
   };

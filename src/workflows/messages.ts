@@ -38,6 +38,10 @@ export const sessionSettingsSchema = z
     queueCap: z.number().int().min(1).max(1000).default(20),
     queueMaxChars: z.number().int().min(1000).max(300_000).default(100_000),
     queueDrop: z.enum(['old', 'new', 'summarize']).default('summarize'),
+    /** The conversation's share of a model request, in tokens (estimated): past it, older turns are summarised (compaction). */
+    contextTokens: z.number().int().min(1000).max(2_000_000).default(32_000),
+    /** Characters per token of the provider's tokenizer, for that estimate. */
+    charsPerToken: z.number().min(1).max(10).default(4),
     /** What messages that arrive during a turn do (OpenClaw's messages.queue.mode); a session may choose its own (/queue). */
     queueMode: z.enum(queueModes).default('collect'),
     /** In `collect`, the next turn starts once the waiting messages have been quiet this long. */
@@ -103,6 +107,8 @@ export const carriedStateSchema = z.object({
   /** The model that answered last, and the tokens used on the current (UTC) day. */
   lastModel: z.string().optional(),
   usageToday: usageTodaySchema.optional(),
+  /** The model's summary of the turns compaction took out of the window (v0.1.0 carried an empty slot: null). */
+  summary: z.object({ text: z.string(), throughTurn: z.number().int().min(0), compactions: z.number().int().min(0) }).nullable().optional(),
   /** The queue mode this session chose with /queue (else the settings' queueMode). */
   queueMode: z.enum(queueModes).optional(),
 });

@@ -1,13 +1,34 @@
 // Pure helpers for the session workflow's state. Workflow-safe.
-import type { HistoryTurn } from '../contracts/agent-runtime.js';
+import type { ChatMessage, HistoryTurn } from '../contracts/agent-runtime.js';
+import { stepMessages } from '../contracts/tool-pruning.js';
 import type { RuntimeSessionState } from './messages.js';
 import type { RotationReason, TranscriptEntry } from '../contracts/session-records.js';
 
-/** Keeps only the entries of the last `turns` turns. */
+/** Keeps only the entries of the last `turns` turns (counted, not by number: a compaction's summary takes a number). */
 export function trimWindow(window: readonly TranscriptEntry[], turns: number): TranscriptEntry[] {
-  const last = window.at(-1)?.turn;
-  if (last === undefined) return [];
-  return window.filter((entry) => entry.turn > last - turns);
+  const kept = [...new Set(window.map((entry) => entry.turn))].slice(-turns);
+  if (kept.length === 0) return [];
+  return window.filter((entry) => entry.turn >= kept[0]!);
+}
+
+/** What older turns left in the context: the model's summary of them, through which turn, after how many compactions. */
+export interface ConversationSummary {
+  text: string;
+  throughTurn: number;
+  compactions: number;
+}
+
+/**
+ * The context a transcript leaves (a session started afresh, a repaired one): since the last /new, the latest summary
+ * and the turns after it, at most `turns` of them.
+ */
+export function contextFromTranscript(entries: readonly TranscriptEntry[], turns: number): { window: TranscriptEntry[]; summary: ConversationSummary | undefined } {
+  const current = entries.slice(entries.map((e) => e.reset === true).lastIndexOf(true) + 1);
+  const summaries = current.filter((e) => e.role === 'summary');
+  const latest = summaries.at(-1);
+  const summary = latest ? { text: latest.text, throughTurn: latest.throughTurn ?? latest.turn, compactions: summaries.length } : undefined;
+  const after = current.filter((e) => e.role !== 'summary' && e.turn > (summary?.throughTurn ?? 0));
+  return { window: trimWindow(after, turns), summary };
 }
 
 /** The conversation so far as the model sees it: answered turns only, oldest first. */
@@ -15,11 +36,12 @@ export function windowToHistory(window: readonly TranscriptEntry[]): HistoryTurn
   const answered = new Set(window.filter((e) => e.role === 'assistant').map((e) => e.turn));
   const turns: HistoryTurn[] = [];
   for (const entry of window) {
-    if (entry.role === 'error' || !answered.has(entry.turn)) continue;
-    const message = { role: entry.role, content: entry.text };
+    if ((entry.role !== 'user' && entry.role !== 'assistant') || !answered.has(entry.turn)) continue;
+    // An answer comes after the tool calls that led to it (pruned).
+    const messages: ChatMessage[] = [...stepMessages(entry.steps ?? []), { role: entry.role, content: entry.text }];
     const last = turns.at(-1);
-    if (last?.turn === entry.turn) last.messages.push(message);
-    else turns.push({ turn: entry.turn, messages: [message] });
+    if (last?.turn === entry.turn) last.messages.push(...messages);
+    else turns.push({ turn: entry.turn, messages });
   }
   return turns;
 }

@@ -14,7 +14,7 @@ import {
 } from './messages.js';
 import { sessionActivities } from './session/activities.js';
 import { Approvals } from './session/approvals.js';
-import { ChatCommands, isResetCommand, parseChatCommand } from './session/commands.js';
+import { ChatCommands, isQueuedCommand, parseChatCommand } from './session/commands.js';
 import { Session } from './session/session.js';
 import { Turn } from './session/turn.js';
 import { sessionFeatures } from './session/features.js';
@@ -40,8 +40,8 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     if (!features.chatCommands || session.seen.has(message.messageId) || session.isPending(message.messageId)) return null;
     return parseChatCommand(message.text, features);
   };
-  /** A queued /new or /reset: handled on its own, never answered together with other messages. */
-  const separate = (message: InboundMessage) => isResetCommand(message, features);
+  /** A queued /new, /reset or /compact: handled on its own, never answered together with other messages. */
+  const separate = (message: InboundMessage) => isQueuedCommand(message, features);
 
   setHandler(inboundSignal, async (raw) => {
     const parsed = inboundMessageSchema.safeParse(raw);
@@ -116,7 +116,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     }
     const batch = await session.takeBatch(separate);
     if (batch.length === 0) continue;
-    if (separate(batch[0]!)) await commands.reset(batch[0]!);
+    if (separate(batch[0]!)) await commands.runQueued(batch[0]!);
     else await new Turn(session, activities, approvals, batch, separate).run();
     if (input.data.oneOff && session.queue.length === 0) {
       // Its caller gets the reply first; its transcript is already written.

@@ -1,4 +1,5 @@
-import type { InvocationResult, ParsedInvocation } from '../../contracts/agent-runtime.js';
+import type { ChatMessage, InvocationResult, ParsedInvocation } from '../../contracts/agent-runtime.js';
+import { pruneSteps, stepMessages } from '../../contracts/tool-pruning.js';
 import type { ModelMessage, ModelProvider, ModelRequest } from '../providers/provider.js';
 import type { SessionContext, SessionContextCache } from './session-cache.js';
 
@@ -14,8 +15,10 @@ export class ContextMissingError extends Error {
 export function buildModelRequest(context: SessionContext, invocation: ParsedInvocation): ModelRequest {
   const base = context.systemPrompt ?? defaultSystemPrompt;
   const system = context.summary ? `${base}\n\nSummary of the earlier conversation:\n${context.summary}` : base;
+  const earlier = context.turns.flatMap((t) => t.messages);
   const messages: ModelMessage[] = [
-    ...context.turns.flatMap((t) => t.messages),
+    // Providers refuse tool calls in a request that offers no tools (the tools host was away): then they are told in words.
+    ...(invocation.tools.length ? earlier : earlier.map(inWords)),
     ...invocation.messages.map((m) => ({ role: 'user' as const, content: m.content })),
     ...invocation.steps.flatMap((step): ModelMessage[] => [
       { role: 'assistant', content: step.text, toolCalls: step.toolCalls },
@@ -24,6 +27,13 @@ export function buildModelRequest(context: SessionContext, invocation: ParsedInv
     ]),
   ];
   return { system, messages, tools: invocation.tools, toolsAllowed: invocation.toolsAllowed };
+}
+
+/** An earlier tool call or result as plain text, for a request without tools. */
+function inWords(message: ChatMessage): ModelMessage {
+  if (message.role === 'tool') return { role: 'user', content: `[Result of the earlier ${message.name} call${message.isError ? ' (failed)' : ''}: ${message.content}]` };
+  if ('toolCalls' in message) return { role: 'assistant', content: `${message.content}${message.content ? '\n' : ''}[Called ${message.toolCalls.map((c) => `${c.name} ${JSON.stringify(c.input)}`).join('; ')}]` };
+  return message;
 }
 
 function contextFor(cache: SessionContextCache, sessionId: string, invocation: ParsedInvocation): SessionContext {
@@ -55,8 +65,10 @@ export async function runAgentStep(
   if (completion.toolCalls.length > 0) return { kind: 'toolCalls', text: completion.text, toolCalls: completion.toolCalls, ...about };
   cache.record(sessionId, {
     turn: invocation.turn,
+    // As the session workflow keeps the turn (its window): the user's messages, the tool rounds pruned, the answer.
     messages: [
       ...[...invocation.messages, ...invocation.steps.flatMap((step) => step.messages ?? [])].map((m) => ({ role: 'user' as const, content: m.content })),
+      ...stepMessages(pruneSteps(invocation.steps)),
       { role: 'assistant', content: completion.text },
     ],
   });

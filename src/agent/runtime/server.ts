@@ -5,9 +5,11 @@ import { BodyError, readJsonBody } from '../../http/read-json-body.js';
 import { drain, guardRequest, type GuardPolicy } from '../../http/request-guard.js';
 import type { Logger } from '../../logger.js';
 import { answerPlainPrompt, ContextMissingError, runAgentStep, type TurnOptions } from './agent-turn.js';
+import { summarizeConversation } from './summarize.js';
 import {
   invocationSchema,
   plainPromptSchema,
+  summarizeRequestSchema,
   runtimeErrorStatus,
   runtimeSessionHeader,
   runtimeSessionIdLength,
@@ -147,8 +149,13 @@ export function createRuntimeServer({ provider, logger, token, allowedHosts = []
     const body = await readJson(req);
     const plain = plainPromptSchema.safeParse(body);
     let run: (options: TurnOptions) => Promise<unknown>;
+    const summarize = summarizeRequestSchema.safeParse(body);
     if (plain.success) {
       run = async (options) => ({ response: await answerPlainPrompt(provider, plain.data.prompt, options) });
+    } else if (typeof body === 'object' && body !== null && 'summarize' in body) {
+      if (!summarize.success) throw new HttpError(400, 'invalid_invocation', describeZodError(summarize.error, 'body'));
+      const request = summarize.data.summarize;
+      run = (options) => summarizeConversation(provider, request, options);
     } else {
       const parsed = invocationSchema.safeParse(body);
       if (!parsed.success) {

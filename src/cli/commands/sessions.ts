@@ -43,7 +43,7 @@ export function registerSessions(program: Command): void {
         `Session ${sessionKey}${status ? ` — ${status.status}, ${status.turns} turn(s), ${status.queued} queued` : ' — not running'}\n\n`,
       );
       for (const entry of transcript) {
-        const who = entry.role === 'user' ? (entry.sender ?? 'user') : entry.role === 'assistant' ? 'agent' : 'error';
+        const who = entry.role === 'user' ? (entry.sender ?? 'user') : entry.role === 'assistant' ? 'agent' : entry.role === 'summary' ? `summary of turns through ${entry.throughTurn}` : 'error';
         process.stdout.write(`[${entry.at}] #${entry.turn} ${who}: ${entry.text}\n`);
       }
     });

@@ -5,6 +5,7 @@ import type { InboundMessage } from '../messages.js';
 import { freshRuntimeSession, pushBounded } from '../session-state.js';
 import type { SessionActivities } from './activities.js';
 import type { Approvals } from './approvals.js';
+import { Compaction } from './compaction.js';
 import type { SessionFeatures } from './features.js';
 import { now, recentRepliesKept, type Session } from './session.js';
 
@@ -19,6 +20,11 @@ const commands = {
   stop: { changesState: true, about: 'stop the turn that is running (what it started is cancelled)' },
   new: { changesState: true, about: 'start a fresh conversation (what we said stays in the transcript)' },
   reset: { changesState: true, about: 'the same as /new' },
+  compact: {
+    changesState: true,
+    about: 'fold the older turns into the summary now (/compact <what to focus on>)',
+    feature: 'compaction',
+  },
   queue: {
     changesState: false,
     about: 'what messages sent while I work do: /queue collect (one turn for them all), followup (a turn each), steer (into the running turn), interrupt (stop it and answer the newest), /queue reset',
@@ -42,11 +48,11 @@ export function parseChatCommand(text: string, features: SessionFeatures): ChatC
   return { name: name as CommandName, args: (match?.[2] ?? '').trim() };
 }
 
-/** Whether a queued message is a /new or /reset its owner sent: it is handled on its own, in its turn. */
-export function isResetCommand(message: InboundMessage, features: SessionFeatures): boolean {
+/** Whether a queued message is a command its owner sent that waits its turn (/new, /reset, /compact): it is handled on its own. */
+export function isQueuedCommand(message: InboundMessage, features: SessionFeatures): boolean {
   if (!features.chatCommands || !message.fromOwner) return false;
   const name = parseChatCommand(message.text, features)?.name;
-  return name === 'new' || name === 'reset';
+  return name === 'new' || name === 'reset' || name === 'compact';
 }
 
 const queueModeMeaning: Record<QueueMode, string> = {
@@ -63,11 +69,6 @@ function usageLine(session: Session, day: string): string {
   return `${today.inputTokens.toLocaleString('en')} tokens in, ${today.outputTokens.toLocaleString('en')} out, over ${today.turns} turn${today.turns === 1 ? '' : 's'}`;
 }
 
-/** Rough tokens of the model's context: four characters a token, as every provider's text roughly is. */
-function estimatedTokens(session: Session): number {
-  const chars = session.window.reduce((sum, e) => sum + e.text.length, 0) + (session.workspace?.systemPrompt.length ?? 0);
-  return Math.ceil(chars / 4);
-}
 
 /**
  * Chat commands: messages of the session like any other (ordered, deduplicated, durable), answered by the session
@@ -110,6 +111,7 @@ export class ChatCommands {
         return this.answer(message, 'Stopping the turn that was running.');
       case 'new':
       case 'reset':
+      case 'compact':
         session.enqueue(message, awaited);
         return;
       case 'queue':
@@ -138,11 +140,38 @@ export class ChatCommands {
     return `Queue mode: ${choice}. ${queueModeMeaning[choice as QueueMode]}`;
   }
 
+  /** A queued command (/new, /reset, /compact), in its turn. */
+  async runQueued(message: InboundMessage): Promise<void> {
+    const command = parseChatCommand(message.text, this.session.features);
+    if (command?.name === 'compact') return this.compact(message, command.args);
+    return this.reset(message);
+  }
+
+  /** /compact [instructions]: the older turns folded into the summary now, steered by the instructions. */
+  private async compact(message: InboundMessage, instructions: string): Promise<void> {
+    const { session } = this;
+    const outcome = await new Compaction(session, this.activities).run('command', instructions || undefined);
+    const budget = session.settings.contextTokens.toLocaleString('en');
+    switch (outcome.kind) {
+      case 'compacted':
+        return this.answer(
+          message,
+          `Compacted: ${outcome.folded} older turn${outcome.folded === 1 ? '' : 's'} folded into the summary (compaction ${session.summary?.compactions ?? 1} of this conversation). ` +
+            `The context is now about ${outcome.tokensAfter.toLocaleString('en')} tokens of ${budget} (it was ${outcome.tokensBefore.toLocaleString('en')}).`,
+        );
+      case 'nothing':
+        return this.answer(message, `Nothing to compact: the context holds only recent turns (about ${new Compaction(session, this.activities).estimate().toLocaleString('en')} tokens of ${budget}).`);
+      case 'failed':
+        return this.answer(message, `Could not compact: ${outcome.reason}. The conversation goes on as it was; try again later, or /new to start afresh.`);
+    }
+  }
+
   /** A queued /new or /reset, in its turn: the context starts empty, in a fresh runtime session; the transcript is marked. */
-  async reset(message: InboundMessage): Promise<void> {
+  private async reset(message: InboundMessage): Promise<void> {
     const { session } = this;
     const left = session.runtime;
     session.window = [];
+    if (session.features.compaction) session.summary = undefined;
     session.runtime = freshRuntimeSession(`clawflow-${uuid4()}`, left.rotations + 1);
     session.turns += 1;
     session.lastActivity = now();
@@ -166,7 +195,8 @@ export class ChatCommands {
     const pending = this.approvals.pending;
     return [
       `${session.sessionKey}: ${session.status}${session.inFlight.length ? ` (answering ${session.inFlight.length === 1 ? 'a message' : `${session.inFlight.length} messages`})` : ''}`,
-      `Turns: ${session.turns} (${session.window.filter((e) => e.role === 'user').length} in the context, about ${estimatedTokens(session).toLocaleString('en')} tokens with the system prompt)`,
+      `Turns: ${session.turns}`,
+      this.contextLine(),
       `Model: ${session.lastModel ?? 'not asked yet'}`,
       `Usage today: ${usageLine(session, now().slice(0, 10))}`,
       `Runtime session: ${session.runtime.id} (${session.runtime.rotations} rotation${session.runtime.rotations === 1 ? '' : 's'})`,
@@ -174,6 +204,18 @@ export class ChatCommands {
       `Approvals: ${pending.length ? pending.map((a) => `${a.requestId} (${a.tool}: ${a.subject.slice(0, 80)})`).join(', ') : 'none waiting'}`,
       `Last activity: ${session.lastActivity ?? 'never'}`,
     ].join('\n');
+  }
+
+  /** How full the context is, and what the summary holds. */
+  private contextLine(): string {
+    const { session } = this;
+    const tokens = new Compaction(session, this.activities).estimate().toLocaleString('en');
+    const turns = new Set(session.window.map((e) => e.turn)).size;
+    const summary = session.summary
+      ? `; older turns (through ${session.summary.throughTurn}) as a summary, ${session.summary.compactions} compaction${session.summary.compactions === 1 ? '' : 's'}`
+      : '';
+    const budget = session.features.compaction ? ` of ${session.settings.contextTokens.toLocaleString('en')}` : '';
+    return `Context: about ${tokens} tokens${budget} with the system prompt and tools (${turns} turn${turns === 1 ? '' : 's'} word for word${summary})`;
   }
 
   /** The answer to a command: to the caller waiting on it (`send`), and to the chat it came from. */

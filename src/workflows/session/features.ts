@@ -17,6 +17,8 @@ export interface SessionFeatures {
   chatCommands: boolean;
   /** Queue modes (collect, followup, steer, interrupt) and /queue; before them every message was its own turn. */
   queueModes: boolean;
+  /** Older turns are summarised into the context (compaction, /compact) instead of dropped past historyTurns. */
+  compaction: boolean;
 }
 
 export function sessionFeatures(fresh: boolean): SessionFeatures {
@@ -27,5 +29,6 @@ export function sessionFeatures(fresh: boolean): SessionFeatures {
     shortApprovalIds: patched('short-approval-ids'),
     chatCommands: patched('chat-commands'),
     queueModes: patched('queue-modes'),
+    compaction: patched('compaction'),
   };
 }

@@ -6,7 +6,7 @@ import type { QueueMode } from '../../contracts/queue-modes.js';
 import type { ReplyRoute, TranscriptEntry } from '../../contracts/session-records.js';
 import type { ApprovalRequest, CarriedState, InboundMessage, QueuedMessage, RuntimeSessionState, SessionSettings, SessionStatus, SessionStatusName, TurnReply, UsageToday } from '../messages.js';
 import { sessionSearchAttributes as sa } from '../search-attributes.js';
-import { admitToQueue, boundForCarrying, droppedNote, freshRuntimeSession, pushBounded, trimWindow } from '../session-state.js';
+import { admitToQueue, boundForCarrying, contextFromTranscript, droppedNote, freshRuntimeSession, pushBounded, trimWindow, type ConversationSummary } from '../session-state.js';
 import type { SessionFeatures } from './features.js';
 
 export const recentRepliesKept = 50;
@@ -47,6 +47,8 @@ export class Session {
   /** The model that answered last, and the tokens used today (UTC), for /status. */
   lastModel: string | undefined;
   usageToday: UsageToday | undefined;
+  /** The model's summary of the turns compaction took out of the window. */
+  summary: ConversationSummary | undefined;
   /** The queue mode chosen with /queue; unset: the settings' queueMode. */
   queueModeChoice: QueueMode | undefined;
   /** When the last message arrived (workflow time), and whether messages came while a turn ran (a burst to gather). */
@@ -78,6 +80,7 @@ export class Session {
     this.lastModel = carried?.lastModel;
     this.usageToday = carried?.usageToday;
     this.queueModeChoice = carried?.queueMode;
+    this.summary = carried?.summary ?? undefined;
   }
 
   /** What messages that arrive during a turn do: the session's own choice, else the configured mode (followup before queue modes). */
@@ -91,9 +94,15 @@ export class Session {
     if (tail.lastTurn <= this.turns) return;
     log.info('Going on from the transcript', { sessionKey: this.sessionKey, lastTurn: tail.lastTurn });
     this.turns = tail.lastTurn;
-    // Nothing from before a /new: the conversation started afresh there.
-    const since = tail.entries.map((e) => e.reset === true).lastIndexOf(true);
-    this.window = trimWindow(tail.entries.slice(since + 1), this.settings.historyTurns);
+    if (this.features.compaction) {
+      const context = contextFromTranscript(tail.entries, this.settings.historyTurns);
+      this.window = context.window;
+      this.summary = context.summary;
+    } else {
+      // Nothing from before a /new: the conversation started afresh there.
+      const since = tail.entries.map((e) => e.reset === true).lastIndexOf(true);
+      this.window = trimWindow(tail.entries.slice(since + 1), this.settings.historyTurns);
+    }
     this.publish();
   }
 
@@ -228,6 +237,8 @@ export class Session {
 
   /** A finished turn: into the window (the model's context), the recent replies (for callers waiting), the counters. */
   record(messages: QueuedMessage[], turn: number, userEntries: TranscriptEntry[], answer: TranscriptEntry): void {
+    // With compaction, turns leave the window into the summary before it is full; this cut only bounds the context
+    // when no summary could be made (the model down).
     this.window = trimWindow([...this.window, ...userEntries, answer], this.settings.historyTurns);
     this.turns = turn;
     this.turnsThisRun += 1;
@@ -280,6 +291,7 @@ export class Session {
       ...(this.lastModel ? { lastModel: this.lastModel } : {}),
       ...(this.usageToday ? { usageToday: this.usageToday } : {}),
       ...(this.queueModeChoice ? { queueMode: this.queueModeChoice } : {}),
+      ...(this.summary ? { summary: this.summary } : {}),
     });
   }
 

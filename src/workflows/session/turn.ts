@@ -2,10 +2,12 @@ import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation,
 import type { RunToolOutcome } from '../../contracts/activities.js';
 import { runtimeSessionLostType, type InvocationResult, type ToolCall, type ToolResult, type ToolStep } from '../../contracts/agent-runtime.js';
 import type { RotationReason, TranscriptEntry } from '../../contracts/session-records.js';
+import { pruneSteps } from '../../contracts/tool-pruning.js';
 import type { QueuedMessage } from '../messages.js';
 import { freshRuntimeSession, rotationDue, windowToHistory } from '../session-state.js';
 import type { SessionActivities } from './activities.js';
 import type { Approvals } from './approvals.js';
+import { Compaction } from './compaction.js';
 import { now, type Session } from './session.js';
 
 /** A turn that cannot end with an answer; the user sees the message. */
@@ -38,7 +40,8 @@ type ToolUse = NonNullable<TranscriptEntry['tools']>[number];
  * activity, so a crash resumes at the step it interrupted.
  */
 export class Turn {
-  private readonly turn: number;
+  /** This turn's number: set when it starts (a compaction before it takes one). */
+  private turn = 0;
   private readonly rotations: Array<{ from: string; reason: RotationReason }> = [];
   private readonly used: ToolUse[] = [];
   /** Tokens the model calls of this turn used, and the model that answered (from the runtime's results). */
@@ -62,7 +65,6 @@ export class Turn {
     private readonly messages: QueuedMessage[],
     private readonly separate: (message: QueuedMessage) => boolean = () => false,
   ) {
-    this.turn = session.turns + 1;
     this.message = messages.at(-1)!;
     this.opening = messages.length;
     const gaveWay = session.takeDropped();
@@ -82,6 +84,9 @@ export class Turn {
     const due = rotationDue(session.runtime, session.settings, Date.now());
     if (due) this.rotate(due);
     await this.refreshWorkspace();
+    const compaction = new Compaction(session, activities);
+    if (compaction.due(this.messages)) await compaction.run('auto');
+    this.turn = session.turns + 1;
     const route = this.message.route;
     if (route) session.lastRoute = route;
     if (route) void activities.typingIndicator.typing({ route }).catch(() => undefined);
@@ -163,7 +168,7 @@ export class Turn {
         steps.push({ text: result.text, toolCalls: calls, results, ...(steered.length ? { messages: steered.map(modelMessage) } : {}) });
         result = await scope.run(() => this.invokeStep(steps, steps.length < session.settings.maxToolSteps));
       }
-      answer = { turn, role: 'assistant', text: result.reply, at: now() };
+      answer = { turn, role: 'assistant', text: result.reply, at: now(), ...(steps.length && session.features.compaction ? { steps: pruneSteps(steps) } : {}) };
     } catch (error) {
       session.turnScope = null;
       if (isCancellation(error) && session.interrupting) throw new TurnInterrupted();
@@ -201,7 +206,7 @@ export class Turn {
       const fresh = session.runtime.syncedThroughTurn === null;
       const history = fresh ? windowToHistory(session.window) : [];
       const context = fresh
-        ? ({ mode: 'full', systemPrompt: session.workspace?.systemPrompt ?? null, history, keepTurns: session.settings.historyTurns } as const)
+        ? ({ mode: 'full', systemPrompt: session.workspace?.systemPrompt ?? null, summary: session.summary?.text ?? null, history, keepTurns: session.settings.historyTurns } as const)
         : ({ mode: 'cached', throughTurn: session.runtime.syncedThroughTurn! } as const);
       if (fresh) session.runtime = { ...session.runtime, startedAt: now() };
       try {
