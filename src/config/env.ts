@@ -2,7 +2,8 @@
 export interface EnvBinding {
   env: string;
   path: readonly [string, string] | readonly [string, string, string];
-  kind: 'string' | 'number' | 'boolean';
+  /** `list`: comma-separated. */
+  kind: 'string' | 'number' | 'boolean' | 'list';
   secret?: boolean;
 }
 
@@ -19,6 +20,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_MODEL_API_KEY', path: ['model', 'apiKey'], kind: 'string', secret: true },
   { env: 'CLAWFLOW_MODEL_API_KEY_SECRET_ARN', path: ['model', 'apiKeySecretArn'], kind: 'string' },
   { env: 'CLAWFLOW_MODEL_API_KEY_SECRET_JSON_KEY', path: ['model', 'apiKeySecretJsonKey'], kind: 'string' },
+  { env: 'CLAWFLOW_MODEL_CHOICES', path: ['model', 'choices'], kind: 'list' },
   { env: 'CLAWFLOW_MODEL_REGION', path: ['model', 'region'], kind: 'string' },
   { env: 'CLAWFLOW_MODEL_MAX_TOKENS', path: ['model', 'maxTokens'], kind: 'number' },
   { env: 'CLAWFLOW_MODEL_REQUEST_TIMEOUT_SECONDS', path: ['model', 'requestTimeoutSeconds'], kind: 'number' },
@@ -59,6 +61,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_API_TOKEN', path: ['api', 'token'], kind: 'string', secret: true },
   { env: 'CLAWFLOW_SESSION_HISTORY_TURNS', path: ['session', 'historyTurns'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_CONTEXT_TOKENS', path: ['session', 'contextTokens'], kind: 'number' },
+  { env: 'CLAWFLOW_SESSION_RESET', path: ['session', 'reset', 'mode'], kind: 'string' },
   { env: 'CLAWFLOW_SESSION_CONTINUE_AS_NEW_AFTER_TURNS', path: ['session', 'continueAsNewAfterTurns'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_DEDUPE_WINDOW', path: ['session', 'dedupeWindow'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_MAX_CACHED', path: ['session', 'maxCached'], kind: 'number' },

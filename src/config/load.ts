@@ -37,7 +37,8 @@ function readConfigFile(file: string): RawObject {
 }
 
 /** An environment value as its key wants it; one that does not fit is left as text, for the schema to name. */
-function fromEnv(kind: 'string' | 'number' | 'boolean', value: string): unknown {
+function fromEnv(kind: 'string' | 'number' | 'boolean' | 'list', value: string): unknown {
+  if (kind === 'list') return value.split(',').map((item) => item.trim()).filter(Boolean);
   if (kind === 'number' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
   if (kind === 'boolean' && /^\s*(true|1|yes|on)\s*$/i.test(value)) return true;
   if (kind === 'boolean' && /^\s*(false|0|no|off)\s*$/i.test(value)) return false;

@@ -71,6 +71,8 @@ export const configFileSchema = z
         /** The endpoint, e.g. http://127.0.0.1:11434/v1 for Ollama. Unset with openai-compatible: the built-in echo provider answers. */
         baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
         name: z.string().min(1).optional(),
+        /** Other models the same provider serves, that a session may switch to with /model (the first of a name wins). */
+        choices: z.array(z.string().min(1).max(200)).max(50).default([]),
         apiKey: z.string().min(1).optional(),
         /** An AWS Secrets Manager secret holding the API key, read when the runtime starts (how the AgentCore container gets it). */
         apiKeySecretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN').optional(),
@@ -315,6 +317,20 @@ export const configFileSchema = z
          * older turns are summarised by the model into the context (compaction).
          */
         contextTokens: z.number().int().min(1000).max(2_000_000).default(32_000),
+        /**
+         * When a conversation starts afresh on its own, checked when a message comes (OpenClaw's session.reset): `off`
+         * (ClawFlow's default: compaction keeps a long conversation within the budget), `daily` (the first message after
+         * `atHour`, in schedules.timeZone), `idle` (after `idleMinutes` without a turn; with `daily` too, the first to expire wins).
+         */
+        reset: z
+          .object({
+            mode: z.enum(['off', 'daily', 'idle']).default('off'),
+            atHour: z.number().int().min(0).max(23).default(4),
+            idleMinutes: z.number().min(0).max(525_600).default(0),
+          })
+          .strict()
+          .refine((reset) => reset.mode !== 'idle' || reset.idleMinutes > 0, { message: 'mode "idle" needs idleMinutes', path: ['idleMinutes'] })
+          .prefault({}),
         /** A session's workflow continues as new after this many turns in one run. */
         continueAsNewAfterTurns: z.number().int().min(1).max(10_000).default(200),
         /** How many recent message ids are remembered to drop redeliveries. */

@@ -105,6 +105,8 @@ export const invocationSchema = z
     steps: z.array(toolStepSchema).default([]),
     /** False on the last step a turn allows: the model must answer in words. */
     toolsAllowed: z.boolean().default(true),
+    /** One of the runtime's model choices (/model); unset: its default model. */
+    model: z.string().min(1).max(200).optional(),
   })
   .strict();
 export type Invocation = z.input<typeof invocationSchema>;

@@ -3,7 +3,7 @@ import { runtimeToken } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { pingSchema } from '../contracts/agent-runtime.js';
 import { withModelApiKey } from '../agent/runtime/model-secret.js';
-import { providerFromConfig } from '../agent/providers/index.js';
+import { modelChoicesFromConfig, providerFromConfig } from '../agent/providers/index.js';
 import type { ModelProvider } from '../agent/providers/provider.js';
 import { startRuntime, type RunningRuntime } from '../agent/runtime/server.js';
 import { resolveTemporalCli } from '../temporal/cli-binary.js';
@@ -92,14 +92,15 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
 
     let runtime: RunningRuntime | null = null;
     // Only a runtime of our own needs the model's key (read from Secrets Manager when model.apiKeySecretArn names one).
-    const provider = providerFromConfig(config.agentcore.runtimeArn || config.runtime.url ? config.model : await withModelApiKey(config.model, logger));
+    const modelConfig = config.agentcore.runtimeArn || config.runtime.url ? config.model : await withModelApiKey(config.model, logger);
+    const provider = providerFromConfig(modelConfig);
     if (config.agentcore.runtimeArn) {
       // Turns run on AgentCore: no local runtime is needed.
     } else if (config.runtime.url) {
       await step(`Checking the agent runtime at ${config.runtime.url}`, () => checkRuntime(config.runtime.url!));
     } else {
       runtime = await step(`Starting the agent runtime on 127.0.0.1:${config.runtime.port}`, () =>
-        startRuntime({ host: '127.0.0.1', port: config.runtime.port, provider, token: runtimeToken(config), allowedHosts: config.runtime.allowedHosts, logger: logger.child({ component: 'runtime' }) }),
+        startRuntime({ host: '127.0.0.1', port: config.runtime.port, provider, models: modelChoicesFromConfig(modelConfig), token: runtimeToken(config), allowedHosts: config.runtime.allowedHosts, logger: logger.child({ component: 'runtime' }) }),
       );
       stops.push(() => runtime!.close());
     }

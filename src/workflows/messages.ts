@@ -42,6 +42,13 @@ export const sessionSettingsSchema = z
     contextTokens: z.number().int().min(1000).max(2_000_000).default(32_000),
     /** Characters per token of the provider's tokenizer, for that estimate. */
     charsPerToken: z.number().min(1).max(10).default(4),
+    /** When the conversation starts afresh on its own (OpenClaw's session.reset); checked when a message comes. */
+    reset: z
+      .object({ mode: z.enum(['off', 'daily', 'idle']), atHour: z.number().int().min(0).max(23), idleMinutes: z.number().min(0), timeZone: z.string().min(1) })
+      .strict()
+      .default({ mode: 'off', atHour: 4, idleMinutes: 0, timeZone: 'UTC' }),
+    /** Models a session may switch to with /model besides the runtime's default (model.choices). */
+    modelChoices: z.array(z.string()).default([]),
     /** What messages that arrive during a turn do (OpenClaw's messages.queue.mode); a session may choose its own (/queue). */
     queueMode: z.enum(queueModes).default('collect'),
     /** In `collect`, the next turn starts once the waiting messages have been quiet this long. */
@@ -109,6 +116,10 @@ export const carriedStateSchema = z.object({
   usageToday: usageTodaySchema.optional(),
   /** The model's summary of the turns compaction took out of the window (v0.1.0 carried an empty slot: null). */
   summary: z.object({ text: z.string(), throughTurn: z.number().int().min(0), compactions: z.number().int().min(0) }).nullable().optional(),
+  /** When the current context started: the session's start, or its last reset (/new, or the reset policy). */
+  contextStartedAt: z.string().optional(),
+  /** The model this session chose with /model (else the runtime's default). */
+  model: z.string().optional(),
   /** The queue mode this session chose with /queue (else the settings' queueMode). */
   queueMode: z.enum(queueModes).optional(),
 });

@@ -18,6 +18,7 @@ import { ChatCommands, isQueuedCommand, parseChatCommand } from './session/comma
 import { Session } from './session/session.js';
 import { Turn } from './session/turn.js';
 import { sessionFeatures } from './session/features.js';
+import { resetDue } from './reset-policy.js';
 
 /**
  * One conversation. Lives as long as the conversation does: messages arrive by signal (`inbound`) or update (`send`),
@@ -117,7 +118,11 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     const batch = await session.takeBatch(separate);
     if (batch.length === 0) continue;
     if (separate(batch[0]!)) await commands.runQueued(batch[0]!);
-    else await new Turn(session, activities, approvals, batch, separate).run();
+    else {
+      const expired = features.resetPolicy ? resetDue(settings.reset, session.contextStartedAt, session.lastActivity, new Date()) : null;
+      if (expired) await commands.startAfresh(expired);
+      await new Turn(session, activities, approvals, batch, separate).run();
+    }
     if (input.data.oneOff && session.queue.length === 0) {
       // Its caller gets the reply first; its transcript is already written.
       await condition(allHandlersFinished);

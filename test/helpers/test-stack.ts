@@ -64,6 +64,7 @@ export class TestStack {
       port: 0,
       token: runtimeToken(runtimeConfig),
       provider: new OpenAiCompatibleProvider({ baseUrl: stack.model.baseUrl, model: 'scripted', requestTimeoutMs: 60_000 }),
+      models: new Map(runtimeConfig.model.choices.map((name) => [name, new OpenAiCompatibleProvider({ baseUrl: stack.model.baseUrl, model: name, requestTimeoutMs: 60_000 })])),
       logger: createLogger(runtimeConfig.log.level === 'info' ? 'warn' : runtimeConfig.log.level),
     });
     stack.env.CLAWFLOW_RUNTIME_URL = stack.runtime.url;

@@ -11,7 +11,7 @@ describe('a session on a real Temporal server', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url) });
+    stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url), config: { model: { choices: ['scripted-large', 'scripted-small'] } } });
     await stack.startWorker();
   });
   afterAll(() => stack?.stop());
@@ -199,6 +199,30 @@ describe('a session on a real Temporal server', () => {
     const status = (await stack.send(key, '/status')).text;
     expect(status).toMatch(/\nModel: scripted\n/);
     expect(status).toMatch(/\nUsage today: 10 tokens in, 5 out, over 1 turn\n/);
+  });
+
+  it('switches among the configured models with /model, for this conversation only', async () => {
+    const key = 'main:test:model';
+    stack.model.setReply(() => 'answered');
+    const owner = { fromOwner: true };
+    expect((await stack.send(key, '/model')).text).toBe(
+      "Model: the runtime's (the default). To switch: 1. scripted-large, 2. scripted-small — /model <name or number>; /model default to go back.",
+    );
+    expect((await stack.send(key, '/model large')).text).toBe('Only the owner of this conversation can use /model large.');
+    expect((await stack.send(key, '/model scripted', owner)).text).toBe('"scripted" could be scripted-large or scripted-small. Choose one of: scripted-large, scripted-small.');
+    expect((await stack.send(key, '/model LARGE', owner)).text).toBe('From now on scripted-large answers in this conversation.');
+    await stack.send(key, 'hello');
+    expect(stack.model.requests.at(-1)!.model).toBe('scripted-large');
+    expect((await stack.send(key, '/status')).text).toMatch(/\nModel: scripted-large \(chosen with \/model; the last answer came from scripted-large\)\n/);
+    expect((await stack.send(key, '/model 2', owner)).text).toBe('From now on scripted-small answers in this conversation.');
+    await stack.send(key, 'hello again');
+    expect(stack.model.requests.at(-1)!.model).toBe('scripted-small');
+    // Another conversation keeps the default.
+    await stack.send('main:test:model-other', 'hi');
+    expect(stack.model.requests.at(-1)!.model).toBe('scripted');
+    expect((await stack.send(key, '/model default', owner)).text).toBe('Back to the default model.');
+    await stack.send(key, 'and now?');
+    expect(stack.model.requests.at(-1)!.model).toBe('scripted');
   });
 
   it('lists and shows sessions through the CLI, with --json', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TranscriptEntry } from '../../src/contracts/session-records.js';
 import { BoundedSet } from '../../src/contracts/bounded-set.js';
 import { admitToQueue, boundForCarrying, carriedBytes, droppedNote, freshRuntimeSession, utf8Bytes, pushBounded, rotationDue, trimWindow, windowToHistory } from '../../src/workflows/session-state.js';
+import { resetDue } from '../../src/workflows/reset-policy.js';
 
 const entry = (turn: number, role: TranscriptEntry['role'], text = `${role} ${turn}`): TranscriptEntry => ({ turn, role, text, at: '2026-01-01T00:00:00Z' });
 
@@ -88,5 +89,30 @@ describe('runtime session rotation', () => {
     expect(carried.queue).toEqual(queue);
     expect(carried.seenMessageIds.at(-1)).toBe(`99999${'語'.repeat(80)}`);
     expect(utf8Bytes('aé語😀')).toBe(1 + 2 + 3 + 4);
+  });
+});
+
+describe('the reset policy (session.reset)', () => {
+  const daily = { mode: 'daily' as const, atHour: 4, idleMinutes: 0, timeZone: 'Europe/Lisbon' };
+  const at = (iso: string) => new Date(iso);
+
+  it('resets at the first message after atHour, in the configured zone', () => {
+    // Lisbon is UTC+0 in winter: 03:59 and 04:01 local are either side of the reset.
+    expect(resetDue(daily, '2026-11-25T20:00:00Z', '2026-11-26T03:00:00Z', at('2026-11-26T03:59:00Z'))).toBeNull();
+    expect(resetDue(daily, '2026-11-25T20:00:00Z', '2026-11-26T03:00:00Z', at('2026-11-26T04:01:00Z'))).toBe('daily');
+    // A context started after today's reset lasts until tomorrow's.
+    expect(resetDue(daily, '2026-11-26T04:30:00Z', '2026-11-26T23:00:00Z', at('2026-11-27T03:30:00Z'))).toBeNull();
+    // New York at 04:00 local is 09:00 UTC.
+    expect(resetDue({ ...daily, timeZone: 'America/New_York' }, '2026-11-26T08:00:00Z', '2026-11-26T08:00:00Z', at('2026-11-26T08:59:00Z'))).toBeNull();
+    expect(resetDue({ ...daily, timeZone: 'America/New_York' }, '2026-11-26T08:00:00Z', '2026-11-26T08:00:00Z', at('2026-11-26T09:01:00Z'))).toBe('daily');
+  });
+
+  it('resets after idle minutes (the first to expire wins with daily), never when off or before any turn', () => {
+    const idle = { ...daily, mode: 'idle' as const, idleMinutes: 30 };
+    expect(resetDue(idle, '2026-11-26T10:00:00Z', '2026-11-26T10:00:00Z', at('2026-11-26T10:29:00Z'))).toBeNull();
+    expect(resetDue(idle, '2026-11-26T10:00:00Z', '2026-11-26T10:00:00Z', at('2026-11-26T10:30:00Z'))).toBe('idle');
+    expect(resetDue({ ...daily, idleMinutes: 30 }, '2026-11-26T10:00:00Z', '2026-11-26T10:00:00Z', at('2026-11-26T10:45:00Z'))).toBe('idle');
+    expect(resetDue({ ...daily, mode: 'off' }, '2026-11-20T10:00:00Z', '2026-11-20T10:00:00Z', at('2026-11-26T10:45:00Z'))).toBeNull();
+    expect(resetDue(idle, '2026-11-20T10:00:00Z', null, at('2026-11-26T10:45:00Z'))).toBeNull();
   });
 });

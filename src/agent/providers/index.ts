@@ -6,6 +6,11 @@ import { EchoProvider } from './echo.js';
 import { OpenAiCompatibleProvider } from './openai-compatible.js';
 import type { ModelProvider } from './provider.js';
 
+/** The providers of the other models a session may choose with /model (model.choices), by name. */
+export function modelChoicesFromConfig(model: ClawflowConfig['model'], env: NodeJS.ProcessEnv = process.env): Map<string, ModelProvider> {
+  return new Map(model.choices.filter((name) => name !== model.name).map((name) => [name, providerFromConfig({ ...model, name }, env)]));
+}
+
 /** The provider the configuration names; the demo or echo provider when no endpoint is configured. */
 export function providerFromConfig(model: ClawflowConfig['model'], env: NodeJS.ProcessEnv = process.env): ModelProvider {
   const requestTimeoutMs = model.requestTimeoutSeconds * 1000;

@@ -24,6 +24,8 @@ const maxBodyBytes = 10 * 1024 * 1024;
 
 export interface RuntimeServerOptions {
   provider: ModelProvider;
+  /** The other models a session may choose (/model), by name: model.choices. */
+  models?: ReadonlyMap<string, ModelProvider>;
   logger: Logger;
   /** The secret callers must send (`Authorization: Bearer …`); null: none asked (inside AgentCore, which authenticates callers). */
   token: string | null;
@@ -125,7 +127,7 @@ class EventStream {
 }
 
 /** The agent runtime as an HTTP server speaking the AgentCore Runtime contract. */
-export function createRuntimeServer({ provider, logger, token, allowedHosts = [] }: RuntimeServerOptions): Server {
+export function createRuntimeServer({ provider, models, logger, token, allowedHosts = [] }: RuntimeServerOptions): Server {
   const health = new HealthState();
   const cache = new SessionContextCache();
   const expected = token ? Buffer.from(`Bearer ${token}`) : null;
@@ -135,6 +137,15 @@ export function createRuntimeServer({ provider, logger, token, allowedHosts = []
     if (!expected) return true;
     const given = Buffer.from(req.headers.authorization ?? '');
     return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+
+  /** The provider of a session's chosen model; one this runtime does not offer is refused (a stale /model choice, a typo). */
+  const providerFor = (model: string | undefined): ModelProvider => {
+    if (!model || model === provider.model) return provider;
+    const chosen = models?.get(model);
+    if (chosen) return chosen;
+    const offered = [provider.model, ...(models?.keys() ?? [])].join(', ');
+    throw new HttpError(400, 'model_not_offered', `this runtime does not offer the model "${model}" (it offers ${offered}: model.name and model.choices); choose another with /model`);
   };
 
   const invoke = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -162,7 +173,8 @@ export function createRuntimeServer({ provider, logger, token, allowedHosts = []
         const detail = describeZodError(parsed.error, 'body');
         throw new HttpError(400, 'invalid_invocation', `${detail} (send a ClawFlow invocation, or {"prompt": "..."} to test by hand)`);
       }
-      run = (options) => runAgentStep(provider, cache, sessionId, parsed.data, options);
+      const chosen = providerFor(parsed.data.model);
+      run = (options) => runAgentStep(chosen, cache, sessionId, parsed.data, options);
     }
 
     const abort = new AbortController();

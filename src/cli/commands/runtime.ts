@@ -3,7 +3,7 @@ import { loadConfig } from '../../config/load.js';
 import { runtimeToken, redactorFor } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
-import { providerFromConfig } from '../../agent/providers/index.js';
+import { modelChoicesFromConfig, providerFromConfig } from '../../agent/providers/index.js';
 import { withModelApiKey } from '../../agent/runtime/model-secret.js';
 import { startRuntime } from '../../agent/runtime/server.js';
 
@@ -17,13 +17,14 @@ export function registerRuntime(program: Command): void {
       const config = loadConfig();
       const logger = createLogger(config.log.level, redactorFor(config));
       keepServingOnUncaughtErrors(logger);
-      const provider = providerFromConfig(await withModelApiKey(config.model, logger));
+      const modelConfig = await withModelApiKey(config.model, logger);
+      const provider = providerFromConfig(modelConfig);
       const token = runtimeToken(config);
       if (!token) logger.warn('runtime.auth is "none": /invocations answers anyone who reaches this port (meant for the AgentCore container only)');
       // Bound beyond loopback (a container), the runtime is reached under names it cannot know.
       const loopback = ['127.0.0.1', 'localhost', '::1'].includes(options.host);
       const allowedHosts = config.runtime.allowedHosts.length || loopback ? config.runtime.allowedHosts : ['*'];
-      const runtime = await startRuntime({ host: options.host, port: options.port ?? config.runtime.port, provider, token, allowedHosts, logger });
+      const runtime = await startRuntime({ host: options.host, port: options.port ?? config.runtime.port, provider, models: modelChoicesFromConfig(modelConfig), token, allowedHosts, logger });
       logger.info({ url: runtime.url, provider: provider.name, model: provider.model }, 'agent runtime listening');
       await new Promise<void>((resolve) => {
         const stop = (): void => void runtime.close().then(resolve);

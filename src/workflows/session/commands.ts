@@ -20,6 +20,11 @@ const commands = {
   stop: { changesState: true, about: 'stop the turn that is running (what it started is cancelled)' },
   new: { changesState: true, about: 'start a fresh conversation (what we said stays in the transcript)' },
   reset: { changesState: true, about: 'the same as /new' },
+  model: {
+    changesState: false,
+    about: 'which model answers, and the others configured: /model <name or number> to switch, /model default to go back',
+    feature: 'modelChoice',
+  },
   compact: {
     changesState: true,
     about: 'fold the older turns into the summary now (/compact <what to focus on>)',
@@ -114,11 +119,45 @@ export class ChatCommands {
       case 'compact':
         session.enqueue(message, awaited);
         return;
+      case 'model':
+        if (!args || args.toLowerCase() === 'list' || args.toLowerCase() === 'status') return this.answer(message, this.modelLine());
+        if (!message.fromOwner) return this.answer(message, onlyOwner);
+        return this.answer(message, this.chooseModel(args));
       case 'queue':
         if (!args) return this.answer(message, this.queueLine());
         if (!message.fromOwner) return this.answer(message, onlyOwner);
         return this.answer(message, this.chooseQueueMode(args.toLowerCase()));
     }
+  }
+
+  private modelLine(): string {
+    const { session } = this;
+    const current = session.modelChoice ? `${session.modelChoice} (chosen for this conversation)` : `${session.lastModel ?? 'the runtime\'s'} (the default)`;
+    const choices = session.settings.modelChoices;
+    if (choices.length === 0) return `Model: ${current}. No other model is configured (model.choices).`;
+    return `Model: ${current}. To switch: ${choices.map((name, i) => `${i + 1}. ${name}`).join(', ')} — /model <name or number>; /model default to go back.`;
+  }
+
+  /** /model <name|number|default>: exact name, then a unique prefix or part of one (case aside), or its number in the list. */
+  private chooseModel(choice: string): string {
+    const { session } = this;
+    const wanted = choice.toLowerCase().replace(/^#/, '');
+    if (wanted === 'default' || wanted === 'reset') {
+      session.modelChoice = undefined;
+      return 'Back to the default model.';
+    }
+    const choices = session.settings.modelChoices;
+    const byNumber = /^\d+$/.test(wanted) ? choices[Number(wanted) - 1] : undefined;
+    const candidates = byNumber
+      ? [byNumber]
+      : [choices.filter((n) => n.toLowerCase() === wanted), choices.filter((n) => n.toLowerCase().startsWith(wanted)), choices.filter((n) => n.toLowerCase().includes(wanted))].find((found) => found.length > 0) ?? [];
+    if (candidates.length !== 1) {
+      const why = candidates.length > 1 ? `"${choice.slice(0, 60)}" could be ${candidates.join(' or ')}` : `no configured model matches "${choice.slice(0, 60)}"`;
+      return `${why}. ${choices.length ? `Choose one of: ${choices.join(', ')}.` : 'No other model is configured (model.choices).'}`;
+    }
+    session.modelChoice = candidates[0]!;
+    log.info('Model chosen for this conversation', { sessionKey: session.sessionKey, model: session.modelChoice });
+    return `From now on ${session.modelChoice} answers in this conversation.`;
   }
 
   private queueLine(): string {
@@ -166,8 +205,17 @@ export class ChatCommands {
     }
   }
 
-  /** A queued /new or /reset, in its turn: the context starts empty, in a fresh runtime session; the transcript is marked. */
+  /** A queued /new or /reset, in its turn: the conversation starts afresh, and the user is told. */
   private async reset(message: InboundMessage): Promise<void> {
+    await this.startAfresh('command', message.messageId);
+    await this.answer(message, 'Started a fresh conversation: I no longer see what we said before (it stays in the transcript).');
+  }
+
+  /**
+   * The context starts empty (no window, no summary), in a fresh runtime session; the transcript is marked. By /new,
+   * or by the reset policy (session.reset) before the turn of the message that found the conversation expired.
+   */
+  async startAfresh(why: 'command' | 'daily' | 'idle', messageId?: string): Promise<void> {
     const { session } = this;
     const left = session.runtime;
     session.window = [];
@@ -175,19 +223,21 @@ export class ChatCommands {
     session.runtime = freshRuntimeSession(`clawflow-${uuid4()}`, left.rotations + 1);
     session.turns += 1;
     session.lastActivity = now();
+    if (session.features.resetPolicy) session.contextStartedAt = session.lastActivity;
+    const { atHour, idleMinutes } = session.settings.reset;
+    const cause = { command: '/new', daily: `the daily reset at ${String(atHour).padStart(2, '0')}:00`, idle: `${idleMinutes} idle minutes` }[why];
     const marker: TranscriptEntry = {
       turn: session.turns,
       role: 'assistant',
-      text: '[A fresh conversation starts here (/new): the turns above are no longer in the agent\'s context.]',
-      messageId: message.messageId,
+      text: `[A fresh conversation starts here (${cause}): the turns above are no longer in the agent's context.]`,
+      ...(messageId ? { messageId } : {}),
       at: session.lastActivity,
       reset: true,
     };
     await this.activities.persistence.appendTranscript({ sessionKey: session.sessionKey, entries: [marker] });
     if (left.startedAt) await this.activities.housekeeping.stopRuntimeSession({ runtimeSessionId: left.id }).catch(() => undefined);
     session.publish();
-    log.info('Started a fresh conversation at the user\'s request', { sessionKey: session.sessionKey });
-    await this.answer(message, 'Started a fresh conversation: I no longer see what we said before (it stays in the transcript).');
+    log.info('Started a fresh conversation', { sessionKey: session.sessionKey, why });
   }
 
   private status(): string {
@@ -197,7 +247,7 @@ export class ChatCommands {
       `${session.sessionKey}: ${session.status}${session.inFlight.length ? ` (answering ${session.inFlight.length === 1 ? 'a message' : `${session.inFlight.length} messages`})` : ''}`,
       `Turns: ${session.turns}`,
       this.contextLine(),
-      `Model: ${session.lastModel ?? 'not asked yet'}`,
+      `Model: ${session.modelChoice ? `${session.modelChoice} (chosen with /model; the last answer came from ${session.lastModel ?? 'none yet'})` : (session.lastModel ?? 'not asked yet')}`,
       `Usage today: ${usageLine(session, now().slice(0, 10))}`,
       `Runtime session: ${session.runtime.id} (${session.runtime.rotations} rotation${session.runtime.rotations === 1 ? '' : 's'})`,
       ...(session.features.queueModes ? [`Queue: ${session.queue.length} waiting (mode ${session.queueMode})`] : [`Queue: ${session.queue.length} waiting`]),

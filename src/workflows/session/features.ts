@@ -19,6 +19,10 @@ export interface SessionFeatures {
   queueModes: boolean;
   /** Older turns are summarised into the context (compaction, /compact) instead of dropped past historyTurns. */
   compaction: boolean;
+  /** /model: a session may switch among the configured models. */
+  modelChoice: boolean;
+  /** The reset policy (session.reset): daily, or after idle minutes, the conversation starts afresh. */
+  resetPolicy: boolean;
 }
 
 export function sessionFeatures(fresh: boolean): SessionFeatures {
@@ -30,5 +34,7 @@ export function sessionFeatures(fresh: boolean): SessionFeatures {
     chatCommands: patched('chat-commands'),
     queueModes: patched('queue-modes'),
     compaction: patched('compaction'),
+    modelChoice: patched('model-choice'),
+    resetPolicy: patched('reset-policy'),
   };
 }

@@ -49,6 +49,10 @@ export class Session {
   usageToday: UsageToday | undefined;
   /** The model's summary of the turns compaction took out of the window. */
   summary: ConversationSummary | undefined;
+  /** When the current context started: the session's start, or its last reset. */
+  contextStartedAt: string;
+  /** The model chosen with /model; unset: the runtime's default. */
+  modelChoice: string | undefined;
   /** The queue mode chosen with /queue; unset: the settings' queueMode. */
   queueModeChoice: QueueMode | undefined;
   /** When the last message arrived (workflow time), and whether messages came while a turn ran (a burst to gather). */
@@ -81,6 +85,8 @@ export class Session {
     this.usageToday = carried?.usageToday;
     this.queueModeChoice = carried?.queueMode;
     this.summary = carried?.summary ?? undefined;
+    this.modelChoice = carried?.model;
+    this.contextStartedAt = carried?.contextStartedAt ?? this.createdAt;
   }
 
   /** What messages that arrive during a turn do: the session's own choice, else the configured mode (followup before queue modes). */
@@ -292,6 +298,8 @@ export class Session {
       ...(this.usageToday ? { usageToday: this.usageToday } : {}),
       ...(this.queueModeChoice ? { queueMode: this.queueModeChoice } : {}),
       ...(this.summary ? { summary: this.summary } : {}),
+      ...(this.modelChoice ? { model: this.modelChoice } : {}),
+      contextStartedAt: this.contextStartedAt,
     });
   }
 

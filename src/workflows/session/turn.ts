@@ -212,7 +212,7 @@ export class Turn {
       try {
         const result = await this.activities.agent.invokeAgent({
           runtimeSessionId: session.runtime.id,
-          invocation: { sessionKey: session.sessionKey, turn, context, messages, tools: session.workspace?.tools ?? [], steps, toolsAllowed },
+          invocation: { sessionKey: session.sessionKey, turn, context, messages, tools: session.workspace?.tools ?? [], steps, toolsAllowed, ...(session.modelChoice ? { model: session.modelChoice } : {}) },
           ...(this.message.route ? { route: this.message.route } : {}),
         });
         this.model = result.model;

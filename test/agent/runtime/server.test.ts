@@ -29,6 +29,7 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
       host: '127.0.0.1',
       port: 0,
       provider: new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'scripted', apiKey: 'sk-x', requestTimeoutMs: 5000 }),
+      models: new Map([['scripted-large', new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'scripted-large', apiKey: 'sk-x', requestTimeoutMs: 5000 })]]),
       token,
       logger: createLogger('silent'),
     });
@@ -65,6 +66,35 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
       { role: 'system', content: expect.any(String) },
       { role: 'user', content: 'hi' },
     ]);
+  });
+
+  it("answers with a session's chosen model, and refuses one it does not offer", async () => {
+    const chosen = await invoke({ ...invocation, model: 'scripted-large' });
+    expect(await chosen.json()).toMatchObject({ kind: 'reply', model: 'scripted-large' });
+    expect(model.requests.at(-1)!.model).toBe('scripted-large');
+    const unknown = await invoke({ ...invocation, model: 'gpt-9' });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({
+      error: { type: 'model_not_offered', message: 'this runtime does not offer the model "gpt-9" (it offers scripted, scripted-large: model.name and model.choices); choose another with /model', retryable: false },
+    });
+  });
+
+  it('folds turns into a summary when asked (compaction), with no tools and nothing kept', async () => {
+    const before = model.requests.length;
+    const response = await invoke({ summarize: { sessionKey: 'main:cli:x', previousSummary: 'Ada lives in Lisbon.', history: [{ turn: 3, messages: [{ role: 'user', content: 'I moved to Porto' }, { role: 'assistant', content: 'noted' }] }], instructions: 'places only', maxChars: 200 } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ kind: 'summary', summary: expect.stringMatching(/^hello, Summary so far:/), model: 'scripted' });
+    const request = model.requests.at(-1)!;
+    expect(model.requests.length).toBe(before + 1);
+    expect(request.tools).toBeUndefined();
+    expect(request.messages[1]!.content).toContain('Ada lives in Lisbon.');
+    expect(request.messages[1]!.content).toContain('User (turn 3): I moved to Porto');
+    expect(request.messages[1]!.content).toContain('The user asks the summary to: places only');
+    // The answer is cut to maxChars.
+    expect(((await (await invoke({ summarize: { sessionKey: 'main:cli:x', previousSummary: 'x'.repeat(5_000), history: [], maxChars: 200 } })).json()) as { summary: string }).summary.length).toBeLessThanOrEqual(200);
+    const bad = await invoke({ summarize: { sessionKey: 'main:cli:x', history: [], maxChars: 5 } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/previousSummary/);
   });
 
   it('continues a session from its cache, and says so when it does not hold the context', async () => {
