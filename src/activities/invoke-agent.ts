@@ -6,13 +6,13 @@ import { invocationResultSchema, runtimeSessionLostType, summaryResultSchema } f
 import { whileHeartbeating } from '../temporal/heartbeat.js';
 
 /**
- * Where the text of a reply goes while the model writes it: channels that can show a reply growing (WebChat). Not
+ * Where the text of a reply goes while the model writes it: channels that can show a reply growing. Not
  * durable and need not be: the whole reply is delivered by the connector's `deliver` when the turn ends.
  */
 export interface DeltaSink {
   accepts(route: ReplyRoute): boolean;
-  /** A writer for one reply; pieces arrive at the channel in order. */
-  open(route: ReplyRoute, turn: number): (text: string) => void;
+  /** A writer for one attempt at a reply (the session's workflow id and turn name the reply); pieces arrive in order. */
+  open(route: ReplyRoute, reply: { workflowId: string; turn: number }): (text: string) => void;
 }
 
 /** A transport failure as Temporal should treat it: retry, give up, or (lost session) let the workflow start afresh. */
@@ -34,7 +34,7 @@ export function createAgentActivities({ transport, deltas }: AgentActivityDeps):
     async invokeAgent({ runtimeSessionId, invocation, route }) {
       const context = Context.current();
       try {
-        const onText = route && deltas.accepts(route) ? deltas.open(route, invocation.turn) : undefined;
+        const onText = route && deltas.accepts(route) ? deltas.open(route, { workflowId: context.info.workflowExecution?.workflowId ?? invocation.sessionKey, turn: invocation.turn }) : undefined;
         const body = await whileHeartbeating(() => transport.invoke(runtimeSessionId, invocation, context.cancellationSignal, onText));
         const result = invocationResultSchema.safeParse(body);
         if (result.success) return result.data;

@@ -53,6 +53,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_DISCORD_BOT_TOKEN', path: ['channels', 'discord', 'botToken'], kind: 'string', secret: true },
   { env: 'CLAWFLOW_DISCORD_API_URL', path: ['channels', 'discord', 'apiUrl'], kind: 'string' },
   { env: 'CLAWFLOW_WEBCHAT_ENABLED', path: ['channels', 'webchat', 'enabled'], kind: 'boolean' },
+  { env: 'CLAWFLOW_PREVIEW_PORT', path: ['channels', 'previewPort'], kind: 'number' },
   { env: 'CLAWFLOW_WEBCHAT_PORT', path: ['channels', 'webchat', 'port'], kind: 'number' },
   { env: 'CLAWFLOW_TIMEZONE', path: ['schedules', 'timeZone'], kind: 'string' },
   { env: 'CLAWFLOW_API_PORT', path: ['api', 'port'], kind: 'number' },

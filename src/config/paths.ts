@@ -18,6 +18,7 @@ export function connectorFiles(home: string) {
   return {
     pairing: join(dir, 'pairing.json'),
     sentLog: join(dir, 'sent.log'),
+    previews: join(dir, 'previews.jsonl'),
     status: join(dir, 'status.json'),
     rejected: join(dir, 'rejected.log'),
     whatsappAuth: join(dir, 'whatsapp-auth'),

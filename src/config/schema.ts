@@ -212,6 +212,8 @@ export const configFileSchema = z
       .object({
         telegram: z
           .object({
+            /** `partial`: the reply shows in one message edited as the model writes it (throttled to one edit a second), then takes its final text; `off`: it comes when done. */
+            streaming: z.enum(['partial', 'off']).default('partial'),
             /** From @BotFather; better in CLAWFLOW_TELEGRAM_BOT_TOKEN than in this file. Unset: no Telegram. */
             botToken: z.string().min(1).optional(),
             /** The Bot API server (a self-hosted one, or a local fake in tests). */
@@ -224,6 +226,8 @@ export const configFileSchema = z
           .prefault({}),
         slack: z
           .object({
+            /** `partial`: the reply shows in one message edited as the model writes it (throttled to one edit a second), then takes its final text; `off`: it comes when done. */
+            streaming: z.enum(['partial', 'off']).default('partial'),
             /** xoxb-… bot token. Unset: no Slack. */
             botToken: z.string().min(1).optional(),
             /** `socket`: Socket Mode (needs appToken, no public URL); `http`: the Events API on httpPort (needs signingSecret). */
@@ -243,6 +247,8 @@ export const configFileSchema = z
           .prefault({}),
         discord: z
           .object({
+            /** `partial`: the reply shows in one message edited as the model writes it (throttled to one edit a second), then takes its final text; `off`: it comes when done. */
+            streaming: z.enum(['partial', 'off']).default('partial'),
             /** The bot token from the Discord developer portal. Unset: no Discord. */
             botToken: z.string().min(1).optional(),
             /** The REST API root; the gateway URL is asked from it (a local fake in tests). */
@@ -263,6 +269,8 @@ export const configFileSchema = z
           })
           .strict()
           .prefault({}),
+        /** The loopback port on which the connector takes the text of replies being written, from the agent worker (streaming). */
+        previewPort: port.default(18791),
         webchat: z
           .object({
             /** Serve the WebChat page (http://127.0.0.1:<port>/) from the connector: on by default, loopback only, opened with the link `npm start` prints. */

@@ -50,6 +50,10 @@ export interface ChannelAdapter {
   stop(): Promise<void>;
   status(): ChannelStatus;
   send(route: ReplyRoute, text: string): Promise<void>;
+  /** Posts a message that can be edited later (a reply shown as it is written) and returns its platform id. */
+  post?(route: ReplyRoute, text: string): Promise<string>;
+  /** Replaces the text of a message `post` sent. */
+  edit?(route: ReplyRoute, messageId: string, text: string): Promise<void>;
   /** Sends an image file (a screenshot the agent took); channels without it get the reply's text only. */
   sendImage?(route: ReplyRoute, file: string): Promise<void>;
   typing(route: ReplyRoute): Promise<void>;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ChannelAdapter } from './channel.js';
 import { ChannelSendError } from './send-error.js';
+import type { ReplyPreviews } from './reply-previews.js';
 import type { SentLog } from './sent-log.js';
 import { splitMessage } from './split-message.js';
 import type { ConnectorActivities } from '../contracts/activities.js';
@@ -13,12 +14,14 @@ export interface ConnectorActivityDeps {
   /** The channels the configuration turns on: one not among them cannot be delivered to by any connector. */
   enabled: readonly string[];
   sentLog: SentLog;
+  /** Replies shown as they are written: their delivery edits the message shown into the final text. */
+  previews?: ReplyPreviews;
   /** The agent's workspace on this machine, where the images it produced are. */
   workspaceDir: string;
 }
 
 /** The activities of the `clawflow-connector` task queue: they run where the channel connections are. */
-export function createConnectorActivities({ adapters, enabled, sentLog, workspaceDir }: ConnectorActivityDeps): ConnectorActivities {
+export function createConnectorActivities({ adapters, enabled, sentLog, previews, workspaceDir }: ConnectorActivityDeps): ConnectorActivities {
   const adapterFor = (route: ReplyRoute): ChannelAdapter => {
     const adapter = adapters.get(route.channel);
     if (!adapter && !enabled.includes(route.channel)) {
@@ -38,8 +41,22 @@ export function createConnectorActivities({ adapters, enabled, sentLog, workspac
       const sendImage = adapter.sendImage?.bind(adapter);
       // A channel that cannot take images gets their names, so the user knows where to look.
       const body = sendImage || images.length === 0 ? text : `${text}\n\n${images.map((image) => `(image saved in the workspace: ${image})`).join('\n')}`;
+      // A reply shown as it was written is edited into its first part: one message, not two, whatever crashed meanwhile.
+      const shown = await previews?.finish(idempotencyKey);
+      const edit = adapter.edit?.bind(adapter);
+      const sendFirst = (part: string) => async (): Promise<void> => {
+        if (!shown || !edit) return adapter.send(route, part);
+        await edit(route, shown, part).catch(async (error: unknown) => {
+          // The message shown is gone (deleted by the user): the reply is sent as a new one.
+          if (error instanceof ChannelSendError && !error.retryable) return adapter.send(route, part);
+          throw error;
+        });
+      };
       const parts: Array<{ key: string; send: () => Promise<void> }> = [
-        ...splitMessage(body, adapter.messageLimit).map((part, index, all) => ({ key: `${idempotencyKey}#${index + 1}/${all.length}`, send: () => adapter.send(route, part) })),
+        ...splitMessage(body, adapter.messageLimit).map((part, index, all) => ({
+          key: `${idempotencyKey}#${index + 1}/${all.length}`,
+          send: index === 0 ? sendFirst(part) : () => adapter.send(route, part),
+        })),
         ...(sendImage ? images.map((image, index) => ({ key: `${idempotencyKey}#image${index + 1}`, send: () => sendImage(route, join(workspaceDir, image)) })) : []),
       ];
       let skipped = 0;

@@ -1,26 +1,57 @@
+import { randomUUID } from 'node:crypto';
 import type { DeltaSink } from '../activities/invoke-agent.js';
 
-/** The header carrying the install's internal token: only processes of this install can stream into the WebChat. */
+/** The header carrying the install's internal token: only processes of this install can stream into the connector. */
 export const internalTokenHeader = 'x-clawflow-internal-token';
 
-/** Streams to the WebChat server on this machine (`POST /internal/delta`), in order, dropping what fails. */
-export function webChatDeltaSink(webChatUrl: string | null, internalToken: string): DeltaSink {
+export interface ReplyDeltaTargets {
+  /** The WebChat server on this machine (`POST /internal/delta`), or null when it is off. */
+  webChatUrl: string | null;
+  /** The connector's preview relay (`POST /internal/preview`), for the channels in `streaming`. */
+  previewUrl: string | null;
+  streaming: readonly string[];
+  internalToken: string;
+}
+
+/**
+ * Streams the text of replies to the connector on this machine as the model writes it: to the WebChat, and to the
+ * channels that show a reply growing (Telegram, Slack, Discord with `streaming: "partial"`). Pieces that come while
+ * one is on its way go together in the next request; what fails is dropped (the reply is delivered whole anyway).
+ */
+export function replyDeltaSink({ webChatUrl, previewUrl, streaming, internalToken }: ReplyDeltaTargets): DeltaSink {
+  const post = (url: string, body: unknown): Promise<void> =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [internalTokenHeader]: internalToken },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(2000),
+    }).then(
+      (r) => void r.body?.cancel(),
+      () => undefined,
+    );
   return {
-    accepts: (route) => webChatUrl !== null && route.channel === 'webchat',
-    open(route, turn) {
-      let chain = Promise.resolve();
+    accepts: (route) => (route.channel === 'webchat' ? webChatUrl !== null : previewUrl !== null && streaming.includes(route.channel)),
+    open(route, { workflowId, turn }) {
+      // One attempt at the reply: a retried step writes it afresh.
+      const stream = randomUUID();
+      const send =
+        route.channel === 'webchat'
+          ? (text: string) => post(`${webChatUrl}/internal/delta`, { chat: route.chat, turn, text })
+          : (text: string) => post(`${previewUrl}/internal/preview`, { key: `${workflowId}:${turn}`, route, stream, text });
+      let waiting = '';
+      let sending = false;
+      const drain = async (): Promise<void> => {
+        sending = true;
+        while (waiting) {
+          const text = waiting;
+          waiting = '';
+          await send(text);
+        }
+        sending = false;
+      };
       return (text) => {
-        chain = chain.then(() =>
-          fetch(`${webChatUrl}/internal/delta`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', [internalTokenHeader]: internalToken },
-            body: JSON.stringify({ chat: route.chat, turn, text }),
-            signal: AbortSignal.timeout(2000),
-          }).then(
-            (r) => void r.body?.cancel(),
-            () => undefined,
-          ),
-        );
+        waiting += text;
+        if (!sending) void drain();
       };
     },
   };

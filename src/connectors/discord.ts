@@ -75,16 +75,29 @@ export class DiscordAdapter implements ChannelAdapter {
   }
 
   async send(route: ReplyRoute, text: string): Promise<void> {
+    await this.post(route, text);
+  }
+
+  async post(route: ReplyRoute, text: string): Promise<string> {
     try {
-      await this.client.rest.post(Routes.channelMessages(route.thread ?? route.chat), {
+      const sent = (await this.client.rest.post(Routes.channelMessages(route.thread ?? route.chat), {
         body: {
           content: text,
           allowed_mentions: { parse: [] },
           ...(route.replyTo ? { message_reference: { message_id: route.replyTo, fail_if_not_exists: false } } : {}),
         },
-      });
+      })) as { id: string };
+      return sent.id;
     } catch (error) {
       throw sendError(error, 'the message');
+    }
+  }
+
+  async edit(route: ReplyRoute, messageId: string, text: string): Promise<void> {
+    try {
+      await this.client.rest.patch(Routes.channelMessage(route.thread ?? route.chat, messageId), { body: { content: text, allowed_mentions: { parse: [] } } });
+    } catch (error) {
+      throw sendError(error, 'the edit');
     }
   }
 

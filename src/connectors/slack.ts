@@ -163,12 +163,24 @@ export class SlackAdapter implements ChannelAdapter {
   }
 
   async send(route: ReplyRoute, text: string): Promise<void> {
+    await this.post(route, text);
+  }
+
+  async post(route: ReplyRoute, text: string): Promise<string> {
     try {
-      await this.app.client.chat.postMessage({ channel: route.chat, text, ...(route.thread ? { thread_ts: route.thread } : {}) });
+      const sent = await this.app.client.chat.postMessage({ channel: route.chat, text, ...(route.thread ? { thread_ts: route.thread } : {}) });
+      if (!sent.ts) throw new ChannelSendError('Slack took the message but gave no ts', true);
+      return sent.ts;
     } catch (error) {
-      const e = error as Error & { code?: string; data?: { error?: string }; statusCode?: number };
-      const retryable = e.code !== 'slack_webapi_platform_error' || e.data?.error === 'ratelimited';
-      throw new ChannelSendError(`Slack refused the message: ${e.data?.error ?? e.message}`, retryable);
+      throw slackSendError(error);
+    }
+  }
+
+  async edit(route: ReplyRoute, messageId: string, text: string): Promise<void> {
+    try {
+      await this.app.client.chat.update({ channel: route.chat, ts: messageId, text });
+    } catch (error) {
+      throw slackSendError(error);
     }
   }
 
@@ -201,4 +213,11 @@ export class SlackAdapter implements ChannelAdapter {
       sentAt: new Date(Number(event.ts) * 1000).toISOString(),
     };
   }
+}
+
+function slackSendError(error: unknown): ChannelSendError {
+  if (error instanceof ChannelSendError) return error;
+  const e = error as Error & { code?: string; data?: { error?: string }; statusCode?: number };
+  const retryable = e.code !== 'slack_webapi_platform_error' || e.data?.error === 'ratelimited';
+  return new ChannelSendError(`Slack refused the message: ${e.data?.error ?? e.message}`, retryable);
 }

@@ -47,12 +47,27 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   async send(route: ReplyRoute, text: string): Promise<void> {
+    await this.post(route, text);
+  }
+
+  async post(route: ReplyRoute, text: string): Promise<string> {
     try {
-      await this.bot.api.sendMessage(route.chat, text, {
+      const sent = await this.bot.api.sendMessage(route.chat, text, {
         ...(route.thread ? { message_thread_id: Number(route.thread) } : {}),
         ...(route.replyTo ? { reply_parameters: { message_id: Number(route.replyTo), allow_sending_without_reply: true } } : {}),
       });
+      return String(sent.message_id);
     } catch (error) {
+      throw this.sendError(error);
+    }
+  }
+
+  async edit(route: ReplyRoute, messageId: string, text: string): Promise<void> {
+    try {
+      await this.bot.api.editMessageText(route.chat, Number(messageId), text);
+    } catch (error) {
+      // The same text again (a retried edit) is not a failure.
+      if (error instanceof GrammyError && /message is not modified/i.test(error.description)) return;
       throw this.sendError(error);
     }
   }

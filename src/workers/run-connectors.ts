@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createConnectorActivities } from '../connectors/deliver-activities.js';
 import type { ClawflowConfig } from '../config/load.js';
-import { enabledChannels } from '../config/channels.js';
+import { enabledChannels, streamingChannels } from '../config/channels.js';
 import { connectorFiles, runDir } from '../config/paths.js';
 import { sessionKey } from '../contracts/session-key.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
@@ -11,6 +11,8 @@ import { Inbound, type ChannelPolicy } from '../connectors/inbound.js';
 import { PairingStore } from '../connectors/pairing-store.js';
 import { temporalSessionPort } from '../connectors/session-port.js';
 import { SentLog } from '../connectors/sent-log.js';
+import { ReplyPreviews } from '../connectors/reply-previews.js';
+import { startPreviewRelay } from '../connectors/preview-relay.js';
 import { DiscordAdapter } from '../connectors/discord.js';
 import { SlackAdapter } from '../connectors/slack.js';
 import { TelegramAdapter } from '../connectors/telegram.js';
@@ -139,6 +141,15 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     stopping: () => stopping,
   });
   const adapters = new Map(channels.map(({ adapter }) => [adapter.channel, adapter]));
+  // Replies shown as they are written, on the channels that can edit a message (streaming: "partial").
+  const streaming = streamingChannels(config);
+  const previews = new ReplyPreviews(adapters, streaming, files.previews, logger);
+  const relay = streaming.length
+    ? await startPreviewRelay({ port: config.channels.previewPort, internalToken: installSecret(config.paths.home, 'internal-token'), logger, onDelta: (delta) => previews.delta(delta) }).catch((error: Error) => {
+        logger.warn({ err: error.message, port: config.channels.previewPort }, 'replies will not show as they are written: the preview port is taken (channels.previewPort)');
+        return null;
+      })
+    : null;
 
   const run = claimRun(runDir(config.paths));
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
@@ -146,7 +157,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     connection,
     namespace: config.temporal.namespace,
     taskQueue: taskQueues.connector,
-    activities: createConnectorActivities({ adapters, enabled: enabledChannels(config), sentLog: new SentLog(files.sentLog), workspaceDir: config.paths.workspaceDir }),
+    activities: createConnectorActivities({ adapters, enabled: enabledChannels(config), sentLog: new SentLog(files.sentLog), previews, workspaceDir: config.paths.workspaceDir }),
     ...commonWorkerOptions(redactorFor(config)),
     identity: run.identity,
   });
@@ -187,6 +198,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   const done = running.then(async () => {
     run.release();
     clearInterval(statusTimer);
+    await relay?.close();
     await connection.close();
     await client.connection.close();
   });

@@ -8,7 +8,8 @@ import { deleteSchedule } from '../schedules/schedule-client.js';
 import { sendMessage, sessionHandle } from '../sessions/session-client.js';
 import { statusQuery } from '../workflows/messages.js';
 import { transportFromConfig } from '../agent/transport/index.js';
-import { webChatDeltaSink } from '../connectors/delta-sink.js';
+import { replyDeltaSink } from '../connectors/delta-sink.js';
+import { streamingChannels } from '../config/channels.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { runDir } from '../config/paths.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
@@ -69,7 +70,12 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     activities: {
       ...createAgentActivities({
         transport: transportFromConfig(config, runtimeUrl),
-        deltas: webChatDeltaSink(config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null, installSecret(config.paths.home, 'internal-token')),
+        deltas: replyDeltaSink({
+          webChatUrl: config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null,
+          previewUrl: `http://127.0.0.1:${config.channels.previewPort}`,
+          streaming: streamingChannels(config),
+          internalToken: installSecret(config.paths.home, 'internal-token'),
+        }),
       }),
       // Scheduled turns reach sessions through the client, as any caller does.
       ...createScheduleActivities({

@@ -21,6 +21,9 @@ interface Dispatch {
  */
 export class FakeDiscord {
   readonly posted: Array<{ channelId: string; body: Record<string, unknown> }> = [];
+  /** The bot's messages by id: an edit changes the posted entry's content, so `posted` shows what the user sees. */
+  private readonly byId = new Map<string, { channelId: string; body: Record<string, unknown> }>();
+  edits = 0;
   readonly typing: string[] = [];
   identifies = 0;
   resumes = 0;
@@ -181,8 +184,20 @@ export class FakeDiscord {
         const file = text.split(/--[^\r]+\r\n/).find((part) => part.includes('filename='));
         body = { ...(JSON.parse(payload) as Record<string, unknown>), file: file ? Buffer.from(file.slice(file.indexOf('\r\n\r\n') + 4, file.lastIndexOf('\r\n')), 'latin1') : undefined };
       } else body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
-      this.posted.push({ channelId: create[1]!, body });
-      return json(200, { id: String(this.nextId++), channel_id: create[1], author: discordBot, content: body.content, timestamp: new Date().toISOString(), type: 0, attachments: [], embeds: [], mentions: [] });
+      const entry = { channelId: create[1]!, body };
+      const id = String(this.nextId++);
+      this.posted.push(entry);
+      this.byId.set(id, entry);
+      return json(200, { id, channel_id: create[1], author: discordBot, content: body.content, timestamp: new Date().toISOString(), type: 0, attachments: [], embeds: [], mentions: [] });
+    }
+    const edited = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path);
+    if (req.method === 'PATCH' && edited) {
+      const entry = this.byId.get(edited[2]!);
+      if (!entry || entry.channelId !== edited[1]) return json(404, { message: 'Unknown Message', code: 10008 });
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      entry.body = { ...entry.body, content: body.content };
+      this.edits += 1;
+      return json(200, { id: edited[2], channel_id: edited[1], author: discordBot, content: body.content, timestamp: new Date().toISOString(), type: 0, attachments: [], embeds: [], mentions: [] });
     }
     const typing = /^\/channels\/(\d+)\/typing$/.exec(path);
     if (req.method === 'POST' && typing) {

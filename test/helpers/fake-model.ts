@@ -27,6 +27,8 @@ export class FakeModel {
   private held: Array<() => void> = [];
   private holding = false;
   private arrivals: Array<() => void> = [];
+  /** Milliseconds between the pieces of a streamed answer (0: all at once): a model that writes slowly. */
+  streamPieceDelayMs = 0;
 
   constructor(private reply: ReplyFn = (r) => `reply to: ${r.messages.at(-1)?.content}`) {}
 
@@ -110,7 +112,11 @@ export class FakeModel {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const send = (data: unknown): boolean => res.write(`data: ${JSON.stringify(data)}\n\n`);
       // Words arrive in pieces, a tool call's arguments too, as real servers send them.
-      for (const piece of content?.match(/.{1,4}/gs) ?? []) send({ choices: [{ index: 0, delta: { content: piece } }] });
+      for (const piece of content?.match(/.{1,4}/gs) ?? []) {
+        if (res.destroyed) return;
+        send({ choices: [{ index: 0, delta: { content: piece } }] });
+        if (this.streamPieceDelayMs) await new Promise((resolve) => setTimeout(resolve, this.streamPieceDelayMs));
+      }
       toolCalls?.forEach((call, index) => {
         const args = call.function.arguments;
         send({ choices: [{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: args.slice(0, 3) } }] } }] });

@@ -11,6 +11,9 @@ export const slackBot = { userId: 'UBOT0001', botId: 'BBOT0001', team: 'T0TEAM01
  */
 export class FakeSlack {
   readonly posted: Array<Record<string, string>> = [];
+  /** The bot's messages by ts: chat.update changes the posted entry's text, so `posted` shows what the user sees. */
+  private readonly byTs = new Map<string, Record<string, string>>();
+  updates = 0;
   readonly acks: string[] = [];
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
@@ -84,9 +87,19 @@ export class FakeSlack {
         return ok({ url: 'https://fake.slack.com/', team: 'Fake', user: 'clawflow', team_id: slackBot.team, user_id: slackBot.userId, bot_id: slackBot.botId });
       case 'apps.connections.open':
         return ok({ url: `ws://127.0.0.1:${(this.server!.address() as AddressInfo).port}/link` });
-      case 'chat.postMessage':
+      case 'chat.postMessage': {
+        const ts = `${this.ts++}.000200`;
         this.posted.push(params);
-        return ok({ channel: params.channel, ts: `${this.ts++}.000200`, message: { text: params.text } });
+        this.byTs.set(ts, params);
+        return ok({ channel: params.channel, ts, message: { text: params.text } });
+      }
+      case 'chat.update': {
+        const message = this.byTs.get(params.ts!);
+        if (!message || message.channel !== params.channel) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'message_not_found' }));
+        message.text = params.text!;
+        this.updates += 1;
+        return ok({ channel: params.channel, ts: params.ts, text: params.text });
+      }
       default:
         return ok({});
     }

@@ -19,6 +19,10 @@ export const botUser = { id: 7000001, is_bot: true, first_name: 'Claw', username
  */
 export class FakeTelegram {
   readonly calls: BotApiCall[] = [];
+  /** The bot's messages by id: an edit changes the sendMessage call's text, so `sent()` shows what the user sees. */
+  private readonly botMessages = new Map<number, Record<string, unknown>>();
+  /** editMessageText calls that changed a message. */
+  edits = 0;
   private server: Server | undefined;
   private readonly updates: Array<Record<string, unknown> & { update_id: number }> = [];
   private nextUpdateId = 1000;
@@ -161,8 +165,20 @@ export class FakeTelegram {
         if (served.length) this.onServe?.(served);
         return ok(served);
       }
-      case 'sendMessage':
-        return ok({ message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(params.chat_id), type: 'private' }, from: botUser, text: params.text });
+      case 'sendMessage': {
+        const id = this.nextMessageId++;
+        this.botMessages.set(id, params);
+        return ok({ message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: Number(params.chat_id), type: 'private' }, from: botUser, text: params.text });
+      }
+      case 'editMessageText': {
+        const message = this.botMessages.get(Number(params.message_id));
+        const refuse = (description: string): void => void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 400, description }));
+        if (!message || String(message.chat_id) !== String(params.chat_id)) return refuse('Bad Request: message to edit not found');
+        if (message.text === params.text) return refuse('Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+        message.text = params.text;
+        this.edits += 1;
+        return ok({ message_id: Number(params.message_id), date: Math.floor(Date.now() / 1000), chat: { id: Number(params.chat_id), type: 'private' }, from: botUser, text: params.text });
+      }
       default:
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 404, description: `Not Found: method ${method}` }));
     }

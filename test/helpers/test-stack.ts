@@ -15,6 +15,7 @@ import { JsonlTranscriptStore } from '../../src/transcript/jsonl-store.js';
 import type { TurnReply } from '../../src/workflows/messages.js';
 import type { TranscriptEntry } from '../../src/contracts/session-records.js';
 import { FakeModel } from './fake-model.js';
+import { freePort } from './ports.js';
 import { killAll, spawnCli, type CliProcess } from './processes.js';
 
 export interface TestStackOptions {
@@ -57,7 +58,8 @@ export class TestStack {
     // WebChat is on by default (port 18790): a test that wants it says so, with its own port.
     const config = options.config ?? {};
     const channels = (config.channels ?? {}) as Record<string, unknown>;
-    writeFileSync(join(stack.home, 'clawflow.json'), JSON.stringify({ ...config, channels: { webchat: { enabled: false }, ...channels } }));
+    // Test files run side by side: each connector takes replies being written on a port of its own.
+    writeFileSync(join(stack.home, 'clawflow.json'), JSON.stringify({ ...config, channels: { webchat: { enabled: false }, previewPort: await freePort(), ...channels } }));
     const runtimeConfig = loadConfig({ ...stack.env });
     stack.runtime = await startRuntime({
       host: '127.0.0.1',

@@ -42,6 +42,23 @@ describe('Discord through discord.js, against a local REST API and gateway', () 
     expect(connector.output()).not.toContain('discord-test-token');
   });
 
+  it('shows a slow reply as it is written, in one message edited in place', async () => {
+    const answer = Array.from({ length: 10 }, (_, i) => `Line ${i + 1} of a reply written slowly.`).join(' ');
+    stack.model.setReply(() => answer);
+    stack.model.streamPieceDelayMs = 30;
+    try {
+      const before = discord.posted.length;
+      const edits = discord.edits;
+      discord.userMessage(ada, dm, 'write slowly');
+      await expect.poll(() => discord.posted.slice(before).some((p) => String(p.body.content).endsWith(' …')), { timeout: 15_000 }).toBe(true);
+      await expect.poll(() => discord.posted.slice(before).map((p) => p.body.content), { timeout: 30_000 }).toEqual([answer]);
+      expect(discord.edits - edits).toBeGreaterThanOrEqual(2);
+    } finally {
+      stack.model.streamPieceDelayMs = 0;
+      stack.model.setReply(heard);
+    }
+  });
+
   it('survives a dropped gateway connection: resumes, and answers what arrived meanwhile once', async () => {
     discord.dropConnection();
     discord.userMessage(ada, dm, 'sent while the gateway was down');

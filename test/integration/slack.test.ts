@@ -69,6 +69,23 @@ describe('Slack through Bolt in Socket Mode, against a local Web API and WebSock
     expect(slack.posted.at(-1)!.thread_ts).toBeUndefined();
   });
 
+  it('shows a slow reply as it is written, in one message updated in place (chat.update)', async () => {
+    const answer = Array.from({ length: 10 }, (_, i) => `Line ${i + 1} of a reply written slowly.`).join(' ');
+    stack.model.setReply(() => answer);
+    stack.model.streamPieceDelayMs = 30;
+    try {
+      const before = slack.posted.length;
+      const updates = slack.updates;
+      slack.sendEnvelope(slack.messageEvent({ channel: 'D0DIRECT1', user: owner, text: 'write slowly', channel_type: 'im' }));
+      await expect.poll(() => slack.posted.slice(before).some((p) => String(p.text).endsWith(' …')), { timeout: 15_000 }).toBe(true);
+      await expect.poll(() => slack.posted.slice(before).map((p) => p.text), { timeout: 30_000 }).toEqual([answer]);
+      expect(slack.updates - updates).toBeGreaterThanOrEqual(2);
+    } finally {
+      stack.model.streamPieceDelayMs = 0;
+      stack.model.setReply(heard);
+    }
+  });
+
   it('answers a retried event (same event id) once', async () => {
     const requests = stack.model.requests.length;
     const event = slack.messageEvent({ channel: 'D0DIRECT1', user: owner, text: 'only once', channel_type: 'im' });

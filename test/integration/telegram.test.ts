@@ -163,12 +163,39 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     expect(readFileSync(join(stack.config.paths.workspaceDir, path), 'utf8')).toBe(`${'long '.repeat(30_000)}end`);
   });
 
+  it('shows a slow reply as it is written, in one message edited in place; a connector killed mid-reply still leaves one complete reply', async () => {
+    const answer = Array.from({ length: 12 }, (_, i) => `Sentence ${i + 1} of a reply written slowly.`).join(' ');
+    stack.model.setReply(() => answer);
+    stack.model.streamPieceDelayMs = 30;
+    const repliesSince = (before: number) => telegram.sent().slice(before).filter((m) => Number(m.chat_id) === owner.id).map((m) => String(m.text));
+    try {
+      const before = telegram.sent().length;
+      const editsBefore = telegram.edits;
+      telegram.userMessage(owner, 'write slowly');
+      // Part of the reply shows before the model is done, marked as still being written…
+      await expect.poll(() => repliesSince(before).some((text) => text.endsWith(' …') && answer.startsWith(text.slice(0, -2))), { timeout: 15_000 }).toBe(true);
+      // …and the same message becomes the whole reply: one message, edited in place.
+      await expect.poll(() => repliesSince(before), { timeout: 30_000 }).toEqual([answer]);
+      expect(telegram.edits - editsBefore).toBeGreaterThanOrEqual(2);
+
+      const again = telegram.sent().length;
+      telegram.userMessage(owner, 'write slowly again');
+      await expect.poll(() => repliesSince(again).some((text) => text.endsWith(' …')), { timeout: 15_000 }).toBe(true);
+      await stack.kill(connector);
+      connector = await stack.startConnector();
+      await expect.poll(() => repliesSince(again), { timeout: 60_000 }).toEqual([answer]);
+    } finally {
+      stack.model.streamPieceDelayMs = 0;
+      stack.model.setReply(heard);
+    }
+  });
+
   it('answers chat commands itself: /status without a model call, /new empties the context, /stop ends a slow turn', async () => {
     const requests = stack.model.requests.length;
     const repliesStarting = (prefix: string) => telegram.sent().filter((m) => String(m.text).startsWith(prefix));
     telegram.userMessage(owner, '/status');
     await expect.poll(() => repliesStarting('main:telegram:42: idle').length, { timeout: 30_000 }).toBe(1);
-    expect(repliesStarting('main:telegram:42: idle')[0]!.text).toMatch(/\nTurns: \d+ \(\d+ in the context, about [\d,]+ tokens with the system prompt\)\n/);
+    expect(repliesStarting('main:telegram:42: idle')[0]!.text).toMatch(/\nTurns: \d+\nContext: about [\d,]+ tokens of 32,000 with the system prompt and tools \(\d+ turns? word for word(; older turns \(through \d+\) as a summary, \d+ compactions?)?\)\n/);
     expect(stack.model.requests.length).toBe(requests);
 
     telegram.userMessage(owner, 'the code word is tulip');

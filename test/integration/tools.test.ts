@@ -10,7 +10,8 @@ import { TestStack } from '../helpers/test-stack.js';
 /** The model calls one tool, then answers with what the tool said. */
 function oneToolThenReport(name: string, args: Record<string, unknown>) {
   return (request: ModelRequest): ScriptedAnswer => {
-    const result = request.messages.findLast((m) => m.role === 'tool');
+    // This turn's result: earlier turns' tool calls are in the history too.
+    const result = request.messages.slice(request.messages.findLastIndex((m) => m.role === 'user')).findLast((m) => m.role === 'tool');
     if (result) return `tool said: ${result.content}`;
     return { toolCalls: [{ name, arguments: args }] };
   };
