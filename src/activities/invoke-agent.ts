@@ -13,6 +13,8 @@ export interface DeltaSink {
   accepts(route: ReplyRoute): boolean;
   /** A writer for one attempt at a reply (the session's workflow id and turn name the reply); pieces arrive in order. */
   open(route: ReplyRoute, reply: { workflowId: string; turn: number }): (text: string) => void;
+  /** A writer for one attempt at the reply an API caller waits for (`stream: true`), by message id; null without the API. */
+  openForCaller(messageId: string): ((text: string) => void) | null;
 }
 
 /** A transport failure as Temporal should treat it: retry, give up, or (lost session) let the workflow start afresh. */
@@ -31,10 +33,11 @@ export interface AgentActivityDeps {
 export function createAgentActivities({ transport, deltas }: AgentActivityDeps): AgentActivities {
   return {
     /** Runs one step of a turn on the agent runtime; heartbeats while the model thinks. */
-    async invokeAgent({ runtimeSessionId, invocation, route }) {
+    async invokeAgent({ runtimeSessionId, invocation, route, streamTo }) {
       const context = Context.current();
       try {
-        const onText = route && deltas.accepts(route) ? deltas.open(route, { workflowId: context.info.workflowExecution?.workflowId ?? invocation.sessionKey, turn: invocation.turn }) : undefined;
+        const reply = { workflowId: context.info.workflowExecution?.workflowId ?? invocation.sessionKey, turn: invocation.turn };
+        const onText = route ? (deltas.accepts(route) ? deltas.open(route, reply) : undefined) : streamTo ? (deltas.openForCaller(streamTo) ?? undefined) : undefined;
         const body = await whileHeartbeating(() => transport.invoke(runtimeSessionId, invocation, context.cancellationSignal, onText));
         const result = invocationResultSchema.safeParse(body);
         if (result.success) return result.data;

@@ -6,7 +6,8 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { describeError } from '../errors.js';
 import type { ClawflowConfig } from '../config/load.js';
-import { apiToken } from '../config/secrets.js';
+import { apiToken, installSecret } from '../config/secrets.js';
+import { internalTokenHeader, sameSecret } from '../http/internal-token.js';
 import { BodyError, readJsonBody } from '../http/read-json-body.js';
 import { applyCors, drain, guardRequest, type GuardPolicy } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
@@ -58,6 +59,19 @@ class ApiError extends Error {
   }
 }
 
+/** A failure of the session call as the API answers it. */
+function apiErrorOf(error: unknown): ApiError {
+  if (error instanceof InvalidMessageError) return new ApiError(400, 'invalid_request_error', 'invalid_request', error.message);
+  if (error instanceof WorkflowUpdateFailedError) {
+    const message = describeError(error);
+    const duplicate = /already handled/.test(message);
+    return new ApiError(duplicate ? 409 : 502, duplicate ? 'invalid_request_error' : 'agent_error', duplicate ? 'duplicate_message' : 'turn_failed', message);
+  }
+  return new ApiError(503, 'server_error', 'unavailable', `ClawFlow could not reach the session: ${describeError(error)}`);
+}
+
+const deltaSchema = z.object({ messageId: z.string().min(1).max(300), stream: z.string().min(1).max(100), text: z.string().max(64 * 1024) }).strict();
+
 function sendError(res: ServerResponse, error: ApiError): void {
   const body = JSON.stringify({ error: { message: error.message, type: error.type, code: error.code, param: null } });
   res.writeHead(error.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
@@ -92,6 +106,9 @@ export async function startApiServer({ client, config, logger, host, port }: Api
   const models = ['clawflow', `clawflow/${agentId}`];
   const token = apiToken(config);
   const expected = token ? Buffer.from(`Bearer ${token}`) : null;
+  const internalToken = installSecret(config.paths.home, 'internal-token');
+  /** The callers waiting on a streamed reply, by message id: the agent worker's deltas go to them. */
+  const listeners = new Map<string, (delta: { stream: string; text: string }) => void>();
 
   const authorize = (req: IncomingMessage): void => {
     if (!expected) return;
@@ -137,28 +154,21 @@ export async function startApiServer({ client, config, logger, host, port }: Api
     const idempotency = header('x-clawflow-message-id') ?? header('idempotency-key');
     const messageId = idempotency ? `api:${idempotency}` : `api:${randomUUID()}`;
 
-    let reply: string;
-    let usage: { inputTokens: number; outputTokens: number } | undefined;
-    try {
-      // Without `user` (or a session key) a request is a conversation of its own: its session ends once it is answered.
-      const oneOff = !explicitKey && !request.user;
-      // The caller holds the install's API token: the sessions are theirs.
-      ({ text: reply, usage } = await sendMessage(client, config, key, { messageId, text, fromOwner: true, ...(request.user ? { sender: request.user } : {}) }, { oneOff }));
-    } catch (error) {
-      if (error instanceof InvalidMessageError) throw new ApiError(400, 'invalid_request_error', 'invalid_request', error.message);
-      if (error instanceof WorkflowUpdateFailedError) {
-        const message = describeError(error);
-        const duplicate = /already handled/.test(message);
-        throw new ApiError(duplicate ? 409 : 502, duplicate ? 'invalid_request_error' : 'agent_error', duplicate ? 'duplicate_message' : 'turn_failed', message);
-      }
-      throw new ApiError(503, 'server_error', 'unavailable', `ClawFlow could not reach the session: ${describeError(error)}`);
-    }
-
     const id = `chatcmpl-${messageId.replace(/[^A-Za-z0-9-]/g, '')}`;
     const created = Math.floor(Date.now() / 1000);
     res.setHeader('x-clawflow-session-key', key);
     res.setHeader('x-clawflow-message-id', messageId.slice('api:'.length));
+    // Without `user` (or a session key) a request is a conversation of its own: its session ends once it is answered.
+    const oneOff = !explicitKey && !request.user;
+    // The caller holds the install's API token: the sessions are theirs.
+    const ask = () =>
+      sendMessage(client, config, key, { messageId, text, fromOwner: true, ...(request.user ? { sender: request.user } : {}), ...(request.stream ? { stream: true } : {}) }, { oneOff }).catch(
+        (error: unknown) => {
+          throw apiErrorOf(error);
+        },
+      );
     if (!request.stream) {
+      const { text: reply, usage } = await ask();
       return sendJson(res, {
         id,
         object: 'chat.completion',
@@ -169,19 +179,58 @@ export async function startApiServer({ client, config, logger, host, port }: Api
         usage: { prompt_tokens: usage?.inputTokens ?? 0, completion_tokens: usage?.outputTokens ?? 0, total_tokens: (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0) },
       });
     }
+
+    // stream: the model's text as it comes (relayed by the agent worker), then whatever the final reply adds.
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const chunk = (delta: Record<string, unknown>, finish: string | null): void =>
       void res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: request.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`);
     chunk({ role: 'assistant', content: '' }, null);
-    chunk({ content: reply }, null);
-    chunk({}, 'stop');
+    let streamed = '';
+    let firstStream: string | undefined;
+    listeners.set(messageId, ({ stream, text: piece }) => {
+      // Only the first attempt's text goes out as it comes: a retried call or a later tool round would repeat or
+      // contradict it; the final reply settles the rest below.
+      firstStream ??= stream;
+      if (stream !== firstStream || !piece) return;
+      streamed += piece;
+      chunk({ content: piece }, null);
+    });
+    try {
+      const { text: reply } = await ask();
+      const rest = reply.startsWith(streamed) ? reply.slice(streamed.length) : `${streamed ? '\n\n' : ''}${reply}`;
+      if (rest) chunk({ content: rest }, null);
+      chunk({}, 'stop');
+    } catch (error) {
+      const failure = error instanceof ApiError ? error : apiErrorOf(error);
+      res.write(`data: ${JSON.stringify({ error: { message: failure.message, type: failure.type, code: failure.code, param: null } })}\n\n`);
+    } finally {
+      listeners.delete(messageId);
+    }
     res.end('data: [DONE]\n\n');
+  };
+
+  /** The text of a streamed reply as the model writes it, from the agent worker on this machine. Never from a browser. */
+  const delta = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const refuse = (status: number, message: string): void => {
+      drain(req);
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(message);
+    };
+    if (req.headers.origin !== undefined) return refuse(403, 'not for browsers');
+    const refused = guardRequest(req, policy, { accepted: ['application/json'] });
+    if (refused) return refuse(refused.status, refused.message);
+    const given = req.headers[internalTokenHeader];
+    if (typeof given !== 'string' || !sameSecret(given, internalToken)) return refuse(401, `${internalTokenHeader} is missing or wrong`);
+    const parsed = deltaSchema.safeParse(await readJsonBody(req, 70_000, 'the delta').catch(() => null));
+    if (!parsed.success) return void res.writeHead(400, { 'content-type': 'text/plain' }).end(describeZodError(parsed.error, 'body'));
+    listeners.get(parsed.data.messageId)?.(parsed.data);
+    res.writeHead(204).end();
   };
 
   let policy: GuardPolicy = { port: port ?? config.api.port, allowedHosts: config.api.allowedHosts, allowedOrigins: config.api.allowedOrigins };
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const handle = async (): Promise<void> => {
+      if (req.method === 'POST' && path === '/internal/delta') return delta(req, res);
       if (applyCors(req, res, policy, ['authorization', 'content-type', 'x-clawflow-session-key', 'x-clawflow-message-id', 'idempotency-key'])) return;
       const refused = guardRequest(req, policy, req.method === 'POST' ? { accepted: ['application/json'] } : undefined);
       if (refused) {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DeltaSink } from '../activities/invoke-agent.js';
+import { internalTokenHeader } from '../http/internal-token.js';
 
-/** The header carrying the install's internal token: only processes of this install can stream into the connector. */
-export const internalTokenHeader = 'x-clawflow-internal-token';
 
 export interface ReplyDeltaTargets {
   /** The WebChat server on this machine (`POST /internal/delta`), or null when it is off. */
@@ -10,6 +9,8 @@ export interface ReplyDeltaTargets {
   /** The connector's preview relay (`POST /internal/preview`), for the channels in `streaming`. */
   previewUrl: string | null;
   streaming: readonly string[];
+  /** The OpenAI-compatible API on this machine (`POST /internal/delta`), for callers that asked for `stream: true`; null when it is off. */
+  apiUrl: string | null;
   internalToken: string;
 }
 
@@ -18,7 +19,7 @@ export interface ReplyDeltaTargets {
  * channels that show a reply growing (Telegram, Slack, Discord with `streaming: "partial"`). Pieces that come while
  * one is on its way go together in the next request; what fails is dropped (the reply is delivered whole anyway).
  */
-export function replyDeltaSink({ webChatUrl, previewUrl, streaming, internalToken }: ReplyDeltaTargets): DeltaSink {
+export function replyDeltaSink({ webChatUrl, previewUrl, streaming, apiUrl, internalToken }: ReplyDeltaTargets): DeltaSink {
   const post = (url: string, body: unknown): Promise<void> =>
     fetch(url, {
       method: 'POST',
@@ -29,30 +30,39 @@ export function replyDeltaSink({ webChatUrl, previewUrl, streaming, internalToke
       (r) => void r.body?.cancel(),
       () => undefined,
     );
+  /** A writer that coalesces: pieces that come while one is on its way go together in the next request. */
+  const coalescing = (send: (text: string) => Promise<void>): ((text: string) => void) => {
+    let waiting = '';
+    let sending = false;
+    const drain = async (): Promise<void> => {
+      sending = true;
+      while (waiting) {
+        const text = waiting;
+        waiting = '';
+        await send(text);
+      }
+      sending = false;
+    };
+    return (text) => {
+      waiting += text;
+      if (!sending) void drain();
+    };
+  };
   return {
+    openForCaller(messageId) {
+      if (!apiUrl) return null;
+      const stream = randomUUID();
+      return coalescing((text) => post(`${apiUrl}/internal/delta`, { messageId, stream, text }));
+    },
     accepts: (route) => (route.channel === 'webchat' ? webChatUrl !== null : previewUrl !== null && streaming.includes(route.channel)),
     open(route, { workflowId, turn }) {
       // One attempt at the reply: a retried step writes it afresh.
       const stream = randomUUID();
-      const send =
+      return coalescing(
         route.channel === 'webchat'
-          ? (text: string) => post(`${webChatUrl}/internal/delta`, { chat: route.chat, turn, text })
-          : (text: string) => post(`${previewUrl}/internal/preview`, { key: `${workflowId}:${turn}`, route, stream, text });
-      let waiting = '';
-      let sending = false;
-      const drain = async (): Promise<void> => {
-        sending = true;
-        while (waiting) {
-          const text = waiting;
-          waiting = '';
-          await send(text);
-        }
-        sending = false;
-      };
-      return (text) => {
-        waiting += text;
-        if (!sending) void drain();
-      };
+          ? (text) => post(`${webChatUrl}/internal/delta`, { chat: route.chat, turn, text })
+          : (text) => post(`${previewUrl}/internal/preview`, { key: `${workflowId}:${turn}`, route, stream, text }),
+      );
     },
   };
 }

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -7,19 +6,13 @@ import { describeZodError } from '../contracts/zod-issues.js';
 import { BodyError, readJsonBody } from '../http/read-json-body.js';
 import { checkContentType, drain, guardRequest } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
-import { internalTokenHeader } from './delta-sink.js';
+import { internalTokenHeader, sameSecret } from '../http/internal-token.js';
 import type { ReplyDelta } from './reply-previews.js';
 
 const maxDeltaBytes = 64 * 1024;
 const deltaSchema = z
   .object({ key: z.string().min(1).max(600), route: replyRouteSchema, stream: z.string().min(1).max(100), text: z.string().max(maxDeltaBytes) })
   .strict();
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 export interface RunningPreviewRelay {
   url: string;

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -9,7 +9,7 @@ import { checkContentType, drain, guardRequest, type GuardPolicy, type Refusal }
 import type { Logger } from '../logger.js';
 import type { ReplyRoute, TranscriptEntry } from '../contracts/session-records.js';
 import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
-import { internalTokenHeader } from './delta-sink.js';
+import { internalTokenHeader, sameSecret } from '../http/internal-token.js';
 import { webChatPage, webChatLockedPage } from './webchat-page.js';
 import { describeZodError } from '../contracts/zod-issues.js';
 
@@ -37,11 +37,6 @@ const maxDeltaBytes = 256 * 1024;
 const clientMessageSchema = z.object({ type: z.literal('message'), id: z.string().min(1).max(100), text: z.string().trim().min(1).max(100_000) }).strict();
 const deltaSchema = z.object({ chat: z.string().min(1).max(256), turn: z.number().int(), text: z.string().max(maxDeltaBytes) }).strict();
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 function parseJson(text: string): unknown {
   try {

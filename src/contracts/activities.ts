@@ -18,6 +18,8 @@ export interface InvokeAgentInput {
   invocation: Invocation;
   /** Where the turn's message came from: a channel that shows replies as they are written gets the text streamed. */
   route?: ReplyRoute;
+  /** A message without a route whose caller reads the reply as it is written (the API): its id. */
+  streamTo?: string;
 }
 
 /** `clawflow-agent`: what a scheduled turn needs of Temporal itself (a turn in a session; removing a one-shot schedule). */

@@ -74,6 +74,7 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
           webChatUrl: config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null,
           previewUrl: `http://127.0.0.1:${config.channels.previewPort}`,
           streaming: streamingChannels(config),
+          apiUrl: config.api.enabled ? `http://127.0.0.1:${config.api.port}` : null,
           internalToken: installSecret(config.paths.home, 'internal-token'),
         }),
       }),

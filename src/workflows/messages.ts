@@ -15,6 +15,8 @@ export const inboundMessageSchema = z
     route: replyRouteSchema.optional(),
     /** The sender owns this conversation (may run the chat commands that change it, e.g. /new, /stop). */
     fromOwner: z.boolean().optional(),
+    /** The caller reads the reply as it is written (the API with `stream: true`): the model's text goes to it as it comes. */
+    stream: z.boolean().optional(),
   })
   .strict();
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;

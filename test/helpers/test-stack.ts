@@ -59,7 +59,9 @@ export class TestStack {
     const config = options.config ?? {};
     const channels = (config.channels ?? {}) as Record<string, unknown>;
     // Test files run side by side: each connector takes replies being written on a port of its own.
-    writeFileSync(join(stack.home, 'clawflow.json'), JSON.stringify({ ...config, channels: { webchat: { enabled: false }, previewPort: await freePort(), ...channels } }));
+    // The API gets a port of its own too: the worker processes stream replies to it.
+    const api = { port: await freePort(), ...((config.api ?? {}) as Record<string, unknown>) };
+    writeFileSync(join(stack.home, 'clawflow.json'), JSON.stringify({ ...config, api, channels: { webchat: { enabled: false }, previewPort: await freePort(), ...channels } }));
     const runtimeConfig = loadConfig({ ...stack.env });
     stack.runtime = await startRuntime({
       host: '127.0.0.1',
@@ -77,7 +79,7 @@ export class TestStack {
 
   /** The OpenAI-compatible API, in this process, on a free port. */
   async startApi(): Promise<RunningApi> {
-    const api = await startApiServer({ client: this.client, config: this.config, logger: createLogger('silent'), port: 0 });
+    const api = await startApiServer({ client: this.client, config: this.config, logger: createLogger('silent') });
     this.closers.push(() => api.close());
     return api;
   }

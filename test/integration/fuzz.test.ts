@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../../src/config/load.js';
 import { apiToken, installSecret, runtimeToken, webChatOpenUrl } from '../../src/config/secrets.js';
-import { internalTokenHeader } from '../../src/connectors/delta-sink.js';
+import { internalTokenHeader } from '../../src/http/internal-token.js';
 import { runtimeSessionHeader } from '../../src/contracts/agent-runtime.js';
 import { FakeModel, heard } from '../helpers/fake-model.js';
 import { FakeSlack, signSlackRequest } from '../helpers/fake-slack.js';
@@ -86,18 +86,18 @@ describe('every inbound surface survives garbage (clawflow start, seeded fuzzing
   const slack = new FakeSlack();
   const home = mkdtempSync(join(tmpdir(), 'clawflow-fuzz-'));
   const signingSecret = 'fuzz-signing-secret';
-  let ports: { api: number; runtime: number; webchat: number; slack: number };
+  let ports: { api: number; runtime: number; webchat: number; slack: number; preview: number };
   let stack: CliProcess;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
     await model.start();
     await slack.start();
-    ports = { api: await freePort(), runtime: await freePort(), webchat: await freePort(), slack: await freePort() };
+    ports = { api: await freePort(), runtime: await freePort(), webchat: await freePort(), slack: await freePort(), preview: await freePort() };
     writeFileSync(
       join(home, 'clawflow.json'),
       JSON.stringify({
-        channels: { webchat: { enabled: true, port: ports.webchat }, slack: { mode: 'http', httpPort: ports.slack, apiUrl: slack.apiUrl, dmPolicy: 'open' } },
+        channels: { previewPort: ports.preview, webchat: { enabled: true, port: ports.webchat }, slack: { mode: 'http', httpPort: ports.slack, apiUrl: slack.apiUrl, dmPolicy: 'open' } },
         api: { port: ports.api },
         runtime: { port: ports.runtime },
       }),
@@ -137,6 +137,12 @@ describe('every inbound surface survives garbage (clawflow start, seeded fuzzing
       { url: api, valid: { model: 'clawflow', messages: [{ role: 'user', content: 'hi' }] }, headers: () => ({ authorization: auth.api }) },
       { url: runtime, valid: { prompt: 'hi' }, headers: () => ({ authorization: auth.runtime, [runtimeSessionHeader]: r.pick(['fuzz-session-0000000000000000000000000000', 'short', '']) }) },
       { url: delta, valid: { chat: 'c', turn: 1, text: 'x' }, headers: () => ({ [internalTokenHeader]: auth.internal }) },
+      {
+        url: `http://127.0.0.1:${ports.preview}/internal/preview`,
+        valid: { key: 'session:main:slack:D0FUZZ:1', route: { channel: 'slack', chat: 'D0FUZZ' }, stream: 's', text: 'x' },
+        headers: () => ({ [internalTokenHeader]: auth.internal }),
+      },
+      { url: `http://127.0.0.1:${ports.api}/internal/delta`, valid: { messageId: 'api:x', stream: 's', text: 'x' }, headers: () => ({ [internalTokenHeader]: auth.internal }) },
       { url: events, valid: slack.messageEvent({ channel: 'D0FUZZ', user: 'U0FUZZ', text: 'hi', channel_type: 'im' }), headers: () => ({}) },
     ];
     let statuses = 0;

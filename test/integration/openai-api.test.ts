@@ -50,6 +50,28 @@ describe('the OpenAI-compatible API, through the official openai client', () => 
     expect(finish).toBe('stop');
   });
 
+  it('streams the reply as the model writes it: text arrives before the turn is over, and adds up to the reply once', async () => {
+    const answer = Array.from({ length: 8 }, (_, i) => `Part ${i + 1} of an answer written slowly.`).join(' ');
+    stack.model.setReply(() => answer);
+    stack.model.streamPieceDelayMs = 25;
+    try {
+      const started = Date.now();
+      const stream = await openai.chat.completions.create({ model: 'clawflow', user: 'streamer', messages: [{ role: 'user', content: 'write slowly' }], stream: true });
+      const arrivals: Array<{ at: number; text: string }> = [];
+      for await (const chunk of stream) {
+        const piece = chunk.choices[0]?.delta.content;
+        if (piece) arrivals.push({ at: Date.now() - started, text: piece });
+      }
+      expect(arrivals.map((a) => a.text).join('')).toBe(answer);
+      // Many pieces, the first well before the last (the model took ~2.5 s to write it).
+      expect(arrivals.length).toBeGreaterThan(5);
+      expect(arrivals.at(-1)!.at - arrivals[0]!.at).toBeGreaterThan(1_000);
+    } finally {
+      stack.model.streamPieceDelayMs = 0;
+      stack.model.setReply(heard);
+    }
+  });
+
   it('keeps one durable session per `user`: the second call has the first in context', async () => {
     await openai.chat.completions.create({ model: 'clawflow', user: 'ada', messages: [{ role: 'user', content: 'my name is Ada' }] });
     const second = await openai.chat.completions.create({

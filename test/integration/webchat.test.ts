@@ -2,7 +2,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { installSecret, webChatOpenUrl } from '../../src/config/secrets.js';
-import { internalTokenHeader } from '../../src/connectors/delta-sink.js';
+import { internalTokenHeader } from '../../src/http/internal-token.js';
 import { findChromium } from '../../src/tools/browser-pool.js';
 import { heard } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';

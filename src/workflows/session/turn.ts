@@ -213,7 +213,7 @@ export class Turn {
         const result = await this.activities.agent.invokeAgent({
           runtimeSessionId: session.runtime.id,
           invocation: { sessionKey: session.sessionKey, turn, context, messages, tools: session.workspace?.tools ?? [], steps, toolsAllowed, ...(session.modelChoice ? { model: session.modelChoice } : {}) },
-          ...(this.message.route ? { route: this.message.route } : {}),
+          ...(this.message.route ? { route: this.message.route } : this.message.stream ? { streamTo: this.message.messageId } : {}),
         });
         this.model = result.model;
         if (result.usage) {
