@@ -75,7 +75,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | null 
 /** The model calls one tool, then answers with what the tool said. */
 function toolThenReport(name: string, args: Record<string, unknown>) {
   return (request: ModelRequest): ScriptedAnswer => {
-    const result = request.messages.findLast((m) => m.role === 'tool');
+    // This turn's result only: earlier turns' tool calls stay in the context (since v0.3.0).
+    const result = request.messages.slice(request.messages.findLastIndex((m) => m.role === 'user')).findLast((m) => m.role === 'tool');
     return result ? `tool said: ${result.content}` : { toolCalls: [{ name, arguments: args }] };
   };
 }
@@ -116,10 +117,11 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'queued-during-turn',
-    description: 'two messages signalled while the first turn waits on the model, answered one turn each in order',
+    description: 'two messages signalled while the first turn waits on the model, answered one turn each in order (queue mode followup)',
     sessions: ['main:cli:queued'],
-    async run({ client, config, model }) {
+    async run({ client, withSettings, model }) {
       const key = 'main:cli:queued';
+      const config = withSettings((c) => (c.messages.queue.mode = 'followup'));
       model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
       const before = model.requests.length;
       model.hold();
@@ -296,7 +298,10 @@ const scenarios: Scenario[] = [
     async run({ client, withSettings, model }) {
       const key = 'main:cli:rollover';
       model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
-      const config = withSettings((c) => (c.session.continueAsNewAfterTurns = 2));
+      const config = withSettings((c) => {
+        c.session.continueAsNewAfterTurns = 2;
+        c.messages.queue.mode = 'followup';
+      });
       await sendMessage(client, config, key, message('one', { messageId: 'c1' }));
       const before = model.requests.length;
       model.hold();
@@ -344,7 +349,10 @@ const scenarios: Scenario[] = [
     async run({ client, withSettings, model }) {
       const key = 'main:cli:queue-full';
       model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
-      const config = withSettings((c) => (c.messages.queue.cap = 2));
+      const config = withSettings((c) => {
+        c.messages.queue.cap = 2;
+        c.messages.queue.mode = 'followup';
+      });
       const before = model.requests.length;
       model.hold();
       await deliverInbound(client, config, key, message('first', { messageId: 'f0' }));
@@ -401,6 +409,114 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'chat-commands',
+    description: '/status, /help, /whoami answered at once; /new by the owner starts a fresh context; /queue and /model shown (since v0.3.0)',
+    sessions: ['main:cli:commands'],
+    async run({ client, config, model }) {
+      const key = 'main:cli:commands';
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      await sendMessage(client, config, key, message('hello', { messageId: 'k1' }));
+      for (const [id, text] of [['k2', '/status'], ['k3', '/help'], ['k4', '/whoami'], ['k5', '/queue'], ['k6', '/model'], ['k7', '/new']]) {
+        await sendMessage(client, config, key, message(text!, { messageId: id! }));
+      }
+      await sendMessage(client, config, key, message('/new', { messageId: 'k8', fromOwner: true }));
+      await sendMessage(client, config, key, message('after the reset', { messageId: 'k9' }));
+    },
+  },
+  {
+    name: 'queue-collect',
+    description: 'three messages signalled while a turn waits on the model: answered together in one next turn (queue mode collect, the default; since v0.3.0)',
+    sessions: ['main:cli:collect'],
+    async run({ client, config, model, status }) {
+      const key = 'main:cli:collect';
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      const before = model.requests.length;
+      model.hold();
+      const first = sendMessage(client, config, key, message('first', { messageId: 'b1' }));
+      await model.waitForRequests(before + 1);
+      for (const n of [2, 3, 4]) await deliverInbound(client, config, key, message(`message ${n}`, { messageId: `b${n}` }));
+      model.release();
+      await first;
+      await until('two turns', async () => (await status(key)).turns === 2 || undefined);
+    },
+  },
+  {
+    name: 'queue-steer',
+    description: 'a message sent while a turn calls a tool joins that turn at its tool boundary (queue mode steer; since v0.3.0)',
+    sessions: ['main:cli:steer'],
+    async run({ client, config, model }) {
+      const key = 'main:cli:steer';
+      await sendMessage(client, config, key, message('/queue steer', { messageId: 'g1', fromOwner: true }));
+      model.setReply((r) => (r.messages.at(-1)?.role === 'user' && r.messages.some((m) => m.role === 'tool') ? 'steered' : toolThenReport('current_time', {})(r)));
+      const before = model.requests.length;
+      model.hold();
+      const first = sendMessage(client, config, key, message('what time is it?', { messageId: 'g2' }));
+      await model.waitForRequests(before + 1);
+      const second = sendMessage(client, config, key, message('in UTC please', { messageId: 'g3' }));
+      await pause(300);
+      model.release();
+      await Promise.all([first, second]);
+    },
+  },
+  {
+    name: 'queue-interrupt',
+    description: 'a newer message cancels the running turn, and the next turn answers both (queue mode interrupt; since v0.3.0)',
+    sessions: ['main:cli:interrupt'],
+    async run({ client, config, model }) {
+      const key = 'main:cli:interrupt';
+      await sendMessage(client, config, key, message('/queue interrupt', { messageId: 'u1', fromOwner: true }));
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      const before = model.requests.length;
+      model.hold();
+      const first = sendMessage(client, config, key, message('plan a trip', { messageId: 'u2' }));
+      await model.waitForRequests(before + 1);
+      const second = sendMessage(client, config, key, message('to Lisbon', { messageId: 'u3' }));
+      await model.waitForRequests(before + 2);
+      model.release();
+      await Promise.all([first, second]);
+    },
+  },
+  {
+    name: 'compaction',
+    description: 'the window reaches historyTurns: older turns are summarised by the model before the next turn; then /compact by the owner (since v0.3.0)',
+    sessions: ['main:cli:compaction'],
+    async run({ client, withSettings, model }) {
+      const key = 'main:cli:compaction';
+      model.setReply((r) => (String(r.messages[0]?.content).startsWith('You keep the running summary') ? 'the summary so far' : `reply to: ${r.messages.at(-1)?.content}`));
+      const config = withSettings((c) => (c.session.historyTurns = 3));
+      for (const n of [1, 2, 3, 4, 5]) await sendMessage(client, config, key, message(`fact ${n}`, { messageId: `m${n}` }));
+      await sendMessage(client, config, key, message('/compact keep the facts', { messageId: 'm6', fromOwner: true }));
+      await sendMessage(client, config, key, message('what do you know?', { messageId: 'm7' }));
+    },
+  },
+  {
+    name: 'model-choice',
+    description: 'the owner switches this conversation to another configured model with /model, then back (since v0.3.0)',
+    sessions: ['main:cli:model'],
+    async run({ client, withSettings, model }) {
+      const key = 'main:cli:model';
+      model.setReply(() => 'answered');
+      const config = withSettings((c) => (c.model.choices = ['scripted-large']));
+      await sendMessage(client, config, key, message('/model large', { messageId: 'y1', fromOwner: true }));
+      await sendMessage(client, config, key, message('hello', { messageId: 'y2' }));
+      await sendMessage(client, config, key, message('/model default', { messageId: 'y3', fromOwner: true }));
+      await sendMessage(client, config, key, message('hello again', { messageId: 'y4' }));
+    },
+  },
+  {
+    name: 'reset-idle',
+    description: 'session.reset idle: the first message after the idle time starts a fresh context (since v0.3.0)',
+    sessions: ['main:cli:reset-idle'],
+    async run({ client, withSettings, model }) {
+      const key = 'main:cli:reset-idle';
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      const config = withSettings((c) => (c.session.reset = { mode: 'idle', atHour: 4, idleMinutes: 0.02 }));
+      await sendMessage(client, config, key, message('before', { messageId: 'z1' }));
+      await pause(1_500);
+      await sendMessage(client, config, key, message('after the idle time', { messageId: 'z2' }));
+    },
+  },
+  {
     name: 'scheduled-turns',
     description: 'scheduled turns: a heartbeat answered silently, a cron job delivered to a chat, a one-shot isolated job',
     sessions: ['main:main:main'],
@@ -449,7 +565,9 @@ async function main(): Promise<void> {
   writeFileSync(join(work, 'clawflow.json'), JSON.stringify({ tools: { exec: { policy: 'ask', approvalTimeoutSeconds: 600 }, browser: { enabled: false } } }));
   const config = loadConfig({ ...env, TEMPORAL_ADDRESS: server.address, CLAWFLOW_RUNTIME_URL: `http://127.0.0.1:${runtimePort}` });
   const token = runtimeToken(config);
-  let runtime: RunningRuntime = await startRuntime({ host: '127.0.0.1', port: runtimePort, provider, token, logger });
+  // The model-choice scenario's other model.
+  const models = new Map([['scripted-large', new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'scripted-large', requestTimeoutMs: 60_000 })]]);
+  let runtime: RunningRuntime = await startRuntime({ host: '127.0.0.1', port: runtimePort, provider, models, token, logger });
   const workers = await startWorkers(config, runtime.url, logger);
   const channel = new RecordingChannel();
   const connection = await NativeConnection.connect({ address: server.address });
@@ -474,7 +592,7 @@ async function main(): Promise<void> {
     async restartRuntime(downForMs = 0) {
       await runtime.close();
       await pause(downForMs);
-      runtime = await startRuntime({ host: '127.0.0.1', port: runtimePort, provider, token, logger });
+      runtime = await startRuntime({ host: '127.0.0.1', port: runtimePort, provider, models, token, logger });
     },
     status: (key) => sessionHandle(client, config, key).query(statusQuery),
   };

@@ -60,8 +60,13 @@ export class Approvals {
     session.publish();
     log.info('Waiting for the user to approve a tool call', { sessionKey: session.sessionKey, tool, subject, requestId: request.requestId });
     if (route) await this.sendRequest(route, request);
-    const answered = await condition(() => this.decisions.has(request.requestId), approvalTimeoutSeconds * 1000);
-    this.pending.splice(this.pending.indexOf(request), 1);
+    let answered: boolean;
+    try {
+      answered = await condition(() => this.decisions.has(request.requestId), approvalTimeoutSeconds * 1000);
+    } finally {
+      // Also when the turn stops meanwhile (/stop, a newer message in queue mode interrupt): no longer pending.
+      this.pending.splice(this.pending.indexOf(request), 1);
+    }
     const decision = answered ? this.decisions.get(request.requestId)! : 'timeout';
     this.decisions.delete(request.requestId);
     session.status = 'running';

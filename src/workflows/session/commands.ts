@@ -74,7 +74,6 @@ function usageLine(session: Session, day: string): string {
   return `${today.inputTokens.toLocaleString('en')} tokens in, ${today.outputTokens.toLocaleString('en')} out, over ${today.turns} turn${today.turns === 1 ? '' : 's'}`;
 }
 
-
 /**
  * Chat commands: messages of the session like any other (ordered, deduplicated, durable), answered by the session
  * itself. Those that only read or interrupt (/status, /help, /whoami, /stop) are answered at once, even while a turn

@@ -1,4 +1,5 @@
 import { ActivityFailure, log } from '@temporalio/workflow';
+import type { WorkspaceContext } from '../../contracts/activities.js';
 import type { TranscriptEntry } from '../../contracts/session-records.js';
 import type { QueuedMessage } from '../messages.js';
 import { windowToHistory } from '../session-state.js';
@@ -12,6 +13,17 @@ const keepRecentShare = 0.3;
 /** The summary's share of the budget (and at most summaryMaxChars). */
 const summaryShare = 0.15;
 const summaryMaxChars = 20_000;
+
+/** The system prompt's and tool schemas' characters, counted once per workspace description. */
+const workspaceSizes = new WeakMap<WorkspaceContext, number>();
+function workspaceChars(workspace: WorkspaceContext): number {
+  let size = workspaceSizes.get(workspace);
+  if (size === undefined) {
+    size = workspace.systemPrompt.length + JSON.stringify(workspace.tools).length;
+    workspaceSizes.set(workspace, size);
+  }
+  return size;
+}
 
 /** Characters an entry of the window puts in a model request: its text, and the tool rounds it keeps. */
 function entryChars(entry: TranscriptEntry): number {
@@ -40,8 +52,7 @@ export class Compaction {
   estimate(extraChars = 0): number {
     const { session } = this;
     const chars =
-      (session.workspace?.systemPrompt.length ?? 0) +
-      (session.workspace ? JSON.stringify(session.workspace.tools).length : 0) +
+      (session.workspace ? workspaceChars(session.workspace) : 0) +
       (session.summary?.text.length ?? 0) +
       session.window.reduce((sum, e) => sum + entryChars(e), 0) +
       extraChars;

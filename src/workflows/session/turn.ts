@@ -208,7 +208,9 @@ export class Turn {
       const context = fresh
         ? ({ mode: 'full', systemPrompt: session.workspace?.systemPrompt ?? null, summary: session.summary?.text ?? null, history, keepTurns: session.settings.historyTurns } as const)
         : ({ mode: 'cached', throughTurn: session.runtime.syncedThroughTurn! } as const);
-      if (fresh) session.runtime = { ...session.runtime, startedAt: now() };
+      // A runtime session sent the full context again (after a compaction, a changed system prompt) is no younger for
+      // it: its lifetime runs from its first invocation. (Runs from before compaction restarted the clock; they keep to it.)
+      if (fresh && (!session.runtime.startedAt || !session.features.compaction)) session.runtime = { ...session.runtime, startedAt: now() };
       try {
         const result = await this.activities.agent.invokeAgent({
           runtimeSessionId: session.runtime.id,
