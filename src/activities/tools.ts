@@ -4,7 +4,7 @@ import type { ClawflowConfig } from '../config/load.js';
 import { protectedStatePaths } from '../config/paths.js';
 import type { RunToolInput, RunToolOutcome, ToolActivities, WorkspaceContext } from '../contracts/activities.js';
 import type { ToolResult } from '../contracts/agent-runtime.js';
-import type { BrowserPool } from '../tools/browser-pool.js';
+import { browserPolicy, type BrowserPool } from '../tools/browser-pool.js';
 import { byReference } from '../tools/large-result.js';
 import { offeredTools, toolRegistry } from '../tools/registry.js';
 import { ApprovalRequired, ToolError } from '../tools/tool.js';
@@ -22,6 +22,7 @@ export interface ToolActivityDeps {
 export function createToolActivities({ config, browsers }: ToolActivityDeps): ToolActivities {
   const workspace = config.paths.workspaceDir;
   const protectedPaths = protectedStatePaths(config.paths);
+  const net = browserPolicy(config);
   ensureWorkspace(workspace);
   return {
     /** What this host offers the agent: its tools, and the system prompt built from the workspace files. */
@@ -55,6 +56,7 @@ export function createToolActivities({ config, browsers }: ToolActivityDeps): To
             config: config.tools,
             signal: context.cancellationSignal,
             browsers,
+            net,
             approved,
           });
           // A cancelled call reports the cancellation, so the turn that was stopped does not wait for anything else.

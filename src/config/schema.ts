@@ -186,6 +186,22 @@ export const configFileSchema = z
           })
           .strict()
           .prefault({}),
+        web: z
+          .object({
+            /** web_fetch: the largest response kept, and how long a page may take. */
+            fetchMaxBytes: z.number().int().min(10_000).max(50_000_000).default(2_000_000),
+            fetchTimeoutSeconds: z.number().int().min(1).max(300).default(20),
+            /** web_search's provider: the Brave Search API, Tavily, or a SearXNG instance (searchUrl). Unset: the tool says what to set. */
+            searchProvider: z.enum(['brave', 'tavily', 'searxng']).optional(),
+            /** Brave's subscription token or Tavily's key; better in CLAWFLOW_WEB_SEARCH_API_KEY than in this file. */
+            searchApiKey: z.string().min(1).optional(),
+            /** The provider's address: a SearXNG instance (required for searxng), or another endpoint for Brave or Tavily. */
+            searchUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+          })
+          .strict()
+          .refine((web) => web.searchProvider !== 'searxng' || web.searchUrl, { message: 'is required for the searxng provider', path: ['searchUrl'] })
+          .refine((web) => !web.searchProvider || web.searchProvider === 'searxng' || web.searchApiKey, { message: 'is required for this provider', path: ['searchApiKey'] })
+          .prefault({}),
         browser: z
           .object({
             enabled: z.boolean().default(true),

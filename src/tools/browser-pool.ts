@@ -25,7 +25,7 @@ export function browserPolicy(config: ClawflowConfig): BrowserPolicy {
   const { api, runtime, temporal, channels, tools } = config;
   return {
     allowPrivateNetwork: tools.browser.allowPrivateNetwork,
-    clawflowPorts: [api.port, runtime.port, temporal.port, temporal.uiPort, channels.webchat.port, channels.slack.httpPort],
+    clawflowPorts: [api.port, runtime.port, temporal.port, temporal.uiPort, channels.webchat.port, channels.slack.httpPort, channels.previewPort],
     workspace: config.paths.workspaceDir,
     maxDownloadBytes: tools.browser.maxDownloadBytes,
   };

@@ -7,11 +7,13 @@ import { execTool } from './exec.js';
 import { memorySearchTool } from './memory-search.js';
 import { readTool } from './read.js';
 import type { Tool } from './tool.js';
+import { webFetchTool } from './web-fetch.js';
+import { webSearchTool } from './web-search.js';
 import { writeTool } from './write.js';
 
 /** Every tool the agent can have. Adding a tool means adding its module and one line here. */
 export const toolRegistry: ReadonlyMap<string, Tool> = new Map(
-  ([readTool, writeTool, editTool, execTool, browserTool, memorySearchTool, currentTimeTool] as Tool[]).map((tool) => [tool.spec.name, tool]),
+  ([readTool, writeTool, editTool, execTool, browserTool, webFetchTool, webSearchTool, memorySearchTool, currentTimeTool] as Tool[]).map((tool) => [tool.spec.name, tool]),
 );
 
 /** What this host offers the model: the tools its configuration leaves on. */

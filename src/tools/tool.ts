@@ -3,6 +3,7 @@ import type { ClawflowConfig } from '../config/load.js';
 import type { ToolSpec } from '../contracts/agent-runtime.js';
 import type { Artifact } from '../contracts/session-records.js';
 import type { BrowserPool } from './browser-pool.js';
+import type { NetPolicy } from './net-policy.js';
 
 /** What a tool call may use: the workspace it is confined to, the session it serves, cancellation. */
 export interface ToolContext {
@@ -13,6 +14,8 @@ export interface ToolContext {
   config: ClawflowConfig['tools'];
   signal: AbortSignal;
   browsers: BrowserPool;
+  /** Where the web tools may go (the public internet; chosen private hosts; never ClawFlow's own ports). */
+  net: NetPolicy;
   /** Set when the user approved this very call (exec under the `ask` policy). */
   approved: boolean;
 }

@@ -23,6 +23,7 @@ export function toolContext(tools: Record<string, unknown> = {}): ToolContext & 
     config: config.tools,
     signal: new AbortController().signal,
     browsers,
+    net: browserPolicy(config),
     approved: false,
     async cleanup() {
       await browsers.close();

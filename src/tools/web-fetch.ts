@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { pinnedGet } from './pinned-get.js';
+import { readablePage } from './readable-page.js';
+import { defineTool, ToolError } from './tool.js';
+import { untrusted } from './untrusted.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const userAgent = `Mozilla/5.0 (compatible; ClawFlow/${version}; +https://github.com/clawflow/clawflow)`;
+
+/** The charset a Content-Type names, if TextDecoder knows it; UTF-8 otherwise. */
+function decode(body: Buffer, contentType: string): string {
+  const charset = /charset=["']?([\w-]+)/i.exec(contentType)?.[1];
+  try {
+    return new TextDecoder(charset ?? 'utf-8').decode(body);
+  } catch {
+    return new TextDecoder('utf-8').decode(body);
+  }
+}
+
+const isHtml = (type: string): boolean => /^(text\/html|application\/xhtml\+xml)\b/i.test(type);
+const isText = (type: string): boolean => /^(text\/|application\/(json|xml|javascript|ld\+json|rss\+xml|atom\+xml)|[^;]*\+(json|xml)\b)/i.test(type) || type === '';
+
+/** OpenClaw's `web_fetch`: a page's readable text, without a browser. */
+export const webFetchTool = defineTool({
+  name: 'web_fetch',
+  description:
+    'Fetch a web page (http or https GET) and get its readable text: the article as markdown (or plain text), without markup, scripts or navigation. Other text (JSON, plain text) comes as it is. For pages that need a browser (logins, scripts, clicking), use the browser tool. Only the public internet is reachable.',
+  input: z
+    .object({
+      url: z.string().min(1).describe('the http(s) URL to fetch'),
+      extractMode: z.enum(['markdown', 'text']).default('markdown').describe('markdown (keeps headings and links) or plain text'),
+      maxChars: z.number().int().min(100).max(100_000).default(30_000).describe('the most characters of text to return'),
+    })
+    .strict(),
+  async run({ url, extractMode, maxChars }, { net, signal, config }) {
+    const response = await pinnedGet(url, {
+      policy: net,
+      signal,
+      timeoutMs: config.web.fetchTimeoutSeconds * 1000,
+      maxBytes: config.web.fetchMaxBytes,
+      maxRedirects: 5,
+      userAgent,
+      accept: 'text/html,application/xhtml+xml,text/plain;q=0.9,application/json;q=0.8,*/*;q=0.5',
+    });
+    const type = response.contentType.split(';')[0]!.trim().toLowerCase();
+    if (!isHtml(type) && !isText(type)) {
+      throw new ToolError(`${response.url} is ${type} (${response.body.length.toLocaleString('en')} bytes), not text: download it with the browser or exec to work with it`);
+    }
+    const raw = decode(response.body, response.contentType);
+    const page = isHtml(type) ? readablePage(raw, response.url, extractMode) : { title: '', text: raw };
+    const cut = page.text.length > maxChars;
+    const text = cut ? `${page.text.slice(0, maxChars)}\n\n[… cut at ${maxChars.toLocaleString('en')} of ${page.text.length.toLocaleString('en')} characters; ask for more with a larger maxChars]` : page.text;
+    const header = [
+      `URL: ${response.url}`,
+      `Status: ${response.status}`,
+      ...(page.title ? [`Title: ${page.title}`] : []),
+      ...(response.truncated ? [`(the response was cut at ${response.body.length.toLocaleString('en')} bytes, tools.web.fetchMaxBytes)`] : []),
+    ].join('\n');
+    return `${header}\n\n${untrusted(response.url, text || '(the page has no readable text)')}`;
+  },
+});
