@@ -5,9 +5,12 @@ import { protectedStatePaths } from '../config/paths.js';
 import type { RunToolInput, RunToolOutcome, ToolActivities, WorkspaceContext } from '../contracts/activities.js';
 import type { ToolResult } from '../contracts/agent-runtime.js';
 import { browserPolicy, type BrowserPool } from '../tools/browser-pool.js';
+import { cronScheduleId, InvalidJobError, type ScheduleClient } from '../schedules/schedule-client.js';
+import { parseDuration } from '../schedules/job-spec.js';
+import type { ReplyRoute } from '../contracts/session-records.js';
 import { byReference } from '../tools/large-result.js';
 import { offeredTools, toolRegistry } from '../tools/registry.js';
-import { ApprovalRequired, ToolError } from '../tools/tool.js';
+import { ApprovalRequired, ToolError, type AgentJobs } from '../tools/tool.js';
 import { heartbeatPrompt } from '../workspace/heartbeat.js';
 import { buildSystemPrompt, ensureWorkspace } from '../workspace/workspace.js';
 import { describeZodError } from '../contracts/zod-issues.js';
@@ -16,10 +19,37 @@ import { whileHeartbeating } from '../temporal/heartbeat.js';
 export interface ToolActivityDeps {
   config: ClawflowConfig;
   browsers: BrowserPool;
+  /** The agent's cron jobs (Temporal Schedules); unset where the tools host has no Temporal client. */
+  schedules?: ScheduleClient;
+}
+
+/** The cron tool's view of the schedules: this agent's cron jobs only, answering in the conversation that set them. */
+function agentJobs(schedules: ScheduleClient, config: ClawflowConfig, sessionKey: string, route: ReplyRoute | undefined): AgentJobs {
+  const prefix = cronScheduleId(config.agent.id, '');
+  const mine = async () => (await schedules.list()).filter((job) => job.id.startsWith(prefix));
+  return {
+    timeZone: config.schedules.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    add: async (job) => {
+      // A turn a minute at most: a job the agent set must not run up the model bill unnoticed.
+      if ('every' in job.when && parseDuration(job.when.every) < 60_000) throw new InvalidJobError(`every ${job.when.every} is too often: at least 1m`);
+      return schedules.addCronJob({
+        name: job.name,
+        when: job.when,
+        timeZone: job.timeZone,
+        message: job.message,
+        session: job.isolated ? 'isolated' : 'main',
+        ...(job.isolated ? {} : { sessionKey }),
+        ...(route ? { route } : {}),
+      });
+    },
+    list: mine,
+    remove: (name) => schedules.remove(cronScheduleId(config.agent.id, name)),
+    run: (name) => schedules.trigger(cronScheduleId(config.agent.id, name)),
+  };
 }
 
 /** The activities of the `clawflow-tools` task queue: they run on the user's host, inside the agent's workspace. */
-export function createToolActivities({ config, browsers }: ToolActivityDeps): ToolActivities {
+export function createToolActivities({ config, browsers, schedules }: ToolActivityDeps): ToolActivities {
   const workspace = config.paths.workspaceDir;
   const protectedPaths = protectedStatePaths(config.paths);
   const net = browserPolicy(config);
@@ -34,7 +64,7 @@ export function createToolActivities({ config, browsers }: ToolActivityDeps): To
     heartbeatPrompt: ({ silentToken }) => heartbeatPrompt(workspace, silentToken),
 
     /** Runs one tool call. A refusal or failure is answered to the model (isError), never thrown: it may recover. */
-    async runTool({ sessionKey, call, approved = false }: RunToolInput): Promise<RunToolOutcome> {
+    async runTool({ sessionKey, call, approved = false, route }: RunToolInput): Promise<RunToolOutcome> {
       const result = (output: string, isError: boolean): ToolResult => ({ callId: call.id, name: call.name, output, isError });
       const tool = toolRegistry.get(call.name);
       if (!tool || !(tool.enabled?.(config.tools) ?? true)) {
@@ -57,6 +87,7 @@ export function createToolActivities({ config, browsers }: ToolActivityDeps): To
             signal: context.cancellationSignal,
             browsers,
             net,
+            jobs: schedules ? agentJobs(schedules, config, sessionKey, route) : null,
             approved,
           });
           // A cancelled call reports the cancellation, so the turn that was stopped does not wait for anything else.

@@ -61,6 +61,8 @@ export interface RunToolInput {
   call: ToolCall;
   /** The user approved this call (it was answered `approvalRequired` before). */
   approved?: boolean;
+  /** The chat the turn answers: a reminder the agent sets (cron) answers there. */
+  route?: ReplyRoute;
 }
 
 export type RunToolOutcome =

@@ -14,6 +14,10 @@ export interface CronJobRequest {
   session: 'main' | 'isolated';
   /** "channel:chat", e.g. telegram:123456 */
   to?: string;
+  /** Where the answer goes, as a route (the chat a reminder was asked in); beats `to`. */
+  route?: ReplyRoute;
+  /** The session the job's turns run in (a reminder set in a conversation); beats `session`. */
+  sessionKey?: string;
 }
 
 export interface JobSummary {
@@ -83,7 +87,7 @@ export class ScheduleClient {
     if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(job.name)) throw new InvalidJobError(`--name "${job.name}": use lowercase letters, digits, "-" and "_"`);
     if (!job.message.trim()) throw new InvalidJobError('--message must not be empty');
     const { spec, oneShot } = scheduleSpecFor(job.when, job.timeZone);
-    const to = parseTarget(job.to, this.config);
+    const to = job.route ?? parseTarget(job.to, this.config);
     const scheduleId = cronScheduleId(this.config.agent.id, job.name);
     try {
       await this.client.schedule.create({
@@ -96,11 +100,12 @@ export class ScheduleClient {
           jobName: job.name,
           message: job.message,
           session: job.session,
+          ...(job.sessionKey ? { sessionKey: job.sessionKey } : {}),
           ...(to ? { to } : {}),
           ...(oneShot ? { oneShot } : {}),
         }),
         policies: this.policies(),
-        memo: { [definitionMemo]: `${job.message.slice(0, 200)}${to ? ` → ${job.to}` : ''}` },
+        memo: { [definitionMemo]: `${job.message.slice(0, 200)}${to ? ` → ${to.channel}:${to.chat}` : ''}` },
         state: { ...(oneShot ? { remainingActions: 1 } : {}) },
       });
     } catch (error) {

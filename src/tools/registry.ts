@@ -1,6 +1,7 @@
 import type { ClawflowConfig } from '../config/load.js';
 import type { ToolSpec } from '../contracts/agent-runtime.js';
 import { browserTool } from './browser.js';
+import { cronTool } from './cron.js';
 import { currentTimeTool } from './current-time.js';
 import { editTool } from './edit.js';
 import { execTool } from './exec.js';
@@ -13,7 +14,7 @@ import { writeTool } from './write.js';
 
 /** Every tool the agent can have. Adding a tool means adding its module and one line here. */
 export const toolRegistry: ReadonlyMap<string, Tool> = new Map(
-  ([readTool, writeTool, editTool, execTool, browserTool, webFetchTool, webSearchTool, memorySearchTool, currentTimeTool] as Tool[]).map((tool) => [tool.spec.name, tool]),
+  ([readTool, writeTool, editTool, execTool, browserTool, webFetchTool, webSearchTool, memorySearchTool, currentTimeTool, cronTool] as Tool[]).map((tool) => [tool.spec.name, tool]),
 );
 
 /** What this host offers the model: the tools its configuration leaves on. */

@@ -16,8 +16,30 @@ export interface ToolContext {
   browsers: BrowserPool;
   /** Where the web tools may go (the public internet; chosen private hosts; never ClawFlow's own ports). */
   net: NetPolicy;
+  /** This agent's scheduled jobs, as the cron tool sees them: set in this conversation, they answer in it. Null: no Temporal client here. */
+  jobs: AgentJobs | null;
   /** Set when the user approved this very call (exec under the `ask` policy). */
   approved: boolean;
+}
+
+/** A job the agent scheduled: when it fires next, and how its last firing went. */
+export interface AgentJob {
+  name: string;
+  note: string;
+  paused: boolean;
+  nextRuns: string[];
+  lastOutcome: { status: string; detail: string } | null;
+}
+
+/** The agent's own cron jobs (Temporal Schedules, the same as `clawflow cron`). */
+export interface AgentJobs {
+  /** The zone times are read in when the call names none. */
+  readonly timeZone: string;
+  /** `isolated`: each firing in a one-off session; otherwise in the conversation the job was set in. */
+  add(job: { name: string; when: { at: string } | { every: string } | { cron: string }; timeZone: string; message: string; isolated: boolean }): Promise<AgentJob>;
+  list(): Promise<AgentJob[]>;
+  remove(name: string): Promise<void>;
+  run(name: string): Promise<void>;
 }
 
 export interface ToolOutput {

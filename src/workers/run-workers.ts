@@ -4,7 +4,7 @@ import { createAgentActivities } from '../activities/invoke-agent.js';
 import { createScheduleActivities } from '../activities/scheduled-turns.js';
 import { createToolActivities } from '../activities/tools.js';
 import { createTranscriptActivities } from '../activities/transcript.js';
-import { deleteSchedule } from '../schedules/schedule-client.js';
+import { deleteSchedule, ScheduleClient } from '../schedules/schedule-client.js';
 import { sendMessage, sessionHandle } from '../sessions/session-client.js';
 import { statusQuery } from '../workflows/messages.js';
 import { transportFromConfig } from '../agent/transport/index.js';
@@ -92,7 +92,7 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     connection,
     namespace,
     taskQueue: taskQueues.tools,
-    activities: createToolActivities({ config, browsers }),
+    activities: createToolActivities({ config, browsers, schedules: new ScheduleClient(client, config) }),
     ...common,
   });
   const workers = [sessions, agent, tools];

@@ -14,6 +14,8 @@ export interface ScheduledTurnInput {
   message?: string;
   /** `main`: a turn in the agent's main session; `isolated`: a one-off session of its own. */
   session: 'main' | 'isolated';
+  /** A turn in this session instead: a reminder the agent set in a conversation fires there, with its context. */
+  sessionKey?: string;
   /** Where the answer goes; unset: the channel the main session last heard from (or nowhere). */
   to?: ReplyRoute;
   /** A heartbeat answer that is only this token (give or take a few characters) is not sent. */
@@ -50,7 +52,7 @@ export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<
 
   if (input.activeHours && !withinActiveHours(new Date(), input.activeHours)) return finish({ status: 'skipped', detail: 'outside active hours' });
   const text = input.kind === 'heartbeat' ? await tools.heartbeatPrompt({ silentToken: input.silentToken ?? 'HEARTBEAT_OK' }) : input.message!;
-  const sessionKey = input.session === 'main' ? mainSessionKey(input.agentId) : sessionKeyOf(input.agentId, 'cron', `${input.jobName}-${info.workflowId.slice(-20)}`);
+  const sessionKey = input.sessionKey ?? (input.session === 'main' ? mainSessionKey(input.agentId) : sessionKeyOf(input.agentId, 'cron', `${input.jobName}-${info.workflowId.slice(-20)}`));
   // The workflow id is unique per firing: a retried activity finds the turn already answered and gets its reply.
   const outcome = await agent.runSessionTurn({ sessionKey, messageId: `${input.scheduleId}:${info.workflowId}`, text, sender: input.kind });
   if (outcome.error) return finish({ status: 'failed', detail: outcome.error });

@@ -24,6 +24,7 @@ export function toolContext(tools: Record<string, unknown> = {}): ToolContext & 
     signal: new AbortController().signal,
     browsers,
     net: browserPolicy(config),
+    jobs: null,
     approved: false,
     async cleanup() {
       await browsers.close();

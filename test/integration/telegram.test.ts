@@ -14,6 +14,7 @@ describe('Telegram through grammY, against a local Bot API server', () => {
   const telegram = new FakeTelegram();
   let stack: TestStack;
   let connector: CliProcess;
+  let worker: CliProcess;
 
   /** Resolves with the sendMessage calls to a chat once there are `count` of them. */
   const sentTo = async (chatId: number, count: number): Promise<Array<Record<string, unknown>>> => {
@@ -29,7 +30,7 @@ describe('Telegram through grammY, against a local Bot API server', () => {
       env: { CLAWFLOW_TELEGRAM_BOT_TOKEN: '123456:TEST-token' },
     });
     stack.model.setReply(heard);
-    await stack.startWorker();
+    worker = await stack.startWorker();
     connector = await stack.startConnector();
   });
   afterAll(async () => {
@@ -186,6 +187,33 @@ describe('Telegram through grammY, against a local Bot API server', () => {
       await expect.poll(() => repliesSince(again), { timeout: 60_000 }).toEqual([answer]);
     } finally {
       stack.model.streamPieceDelayMs = 0;
+      stack.model.setReply(heard);
+    }
+  });
+
+  it('sets a reminder the model asks for (cron tool): it fires once, in the same chat, also across a worker restart', async () => {
+    stack.model.setReply((request) => {
+      const last = request.messages.at(-1)!;
+      if (last.role === 'user' && last.content === 'remind me to stretch in a few seconds') {
+        return { toolCalls: [{ name: 'cron', arguments: { action: 'add', at: new Date(Date.now() + 8_000).toISOString(), message: 'Remind the user to stretch' } }] };
+      }
+      if (last.role === 'tool') return `Done. ${String(last.content).split('.')[0]}`;
+      if (last.role === 'user' && last.content === 'Remind the user to stretch') return 'Time to stretch!';
+      return heard(request);
+    });
+    const stretches = () => telegram.sent().filter((m) => m.text === 'Time to stretch!' && Number(m.chat_id) === owner.id).length;
+    try {
+      telegram.userMessage(owner, 'remind me to stretch in a few seconds');
+      await expect.poll(() => telegram.sent().some((m) => /^Done\. Scheduled "reminder-[0-9a-f]{6}": first at /.test(String(m.text))), { timeout: 30_000 }).toBe(true);
+      // The workers go down and come back before it is due: the schedule lives in Temporal, not in them.
+      await stack.kill(worker);
+      worker = await stack.startWorker();
+      await expect.poll(stretches, { timeout: 60_000 }).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(stretches()).toBe(1);
+      // A one-shot reminder leaves no job behind.
+      await expect.poll(async () => (await runCli(['cron', 'list'], stack.env)).output, { timeout: 15_000 }).toMatch(/No jobs|no jobs/i);
+    } finally {
       stack.model.setReply(heard);
     }
   });

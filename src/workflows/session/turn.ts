@@ -238,7 +238,7 @@ export class Turn {
     const { session } = this;
     const failed = (output: string): ToolResult => ({ callId: call.id, name: call.name, output, isError: true });
     const attempt = (approved: boolean): Promise<RunToolOutcome> =>
-      this.activities.tools.runTool({ sessionKey: session.sessionKey, call, approved }).catch((error: unknown) => {
+      this.activities.tools.runTool({ sessionKey: session.sessionKey, call, approved, ...(this.message.route ? { route: this.message.route } : {}) }).catch((error: unknown) => {
         if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
         const reason = error.cause instanceof Error ? error.cause.message : error.message;
         return { kind: 'result', result: failed(`${call.name} did not finish (${reason}); it may or may not have taken effect — check before trying again`), workspaceChanged: true };
