@@ -186,6 +186,13 @@ export const configFileSchema = z
           })
           .strict()
           .prefault({}),
+        message: z
+          .object({
+            /** Chats besides the conversation's own the agent's `message` tool may write to: "channel:chat", e.g. "telegram:123456". */
+            allowedTargets: z.array(z.string().regex(/^[a-z]+:.+$/, 'channel:chat, e.g. telegram:123456')).default([]),
+          })
+          .strict()
+          .prefault({}),
         web: z
           .object({
             /** web_fetch: the largest response kept, and how long a page may take. */

@@ -35,6 +35,7 @@ export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettin
     // Anthropic's and Bedrock's tokenizers cut English finer than OpenAI's.
     charsPerToken: config.model.provider === 'openai-compatible' ? 4 : 3.5,
     modelChoices: config.model.choices,
+    messageTargets: config.tools.message.allowedTargets,
     reset: { ...config.session.reset, timeZone: config.schedules.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone },
     queueMode: config.messages.queue.mode,
     queueDebounceMs: config.messages.queue.debounceMs,

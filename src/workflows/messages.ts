@@ -49,6 +49,8 @@ export const sessionSettingsSchema = z
       .object({ mode: z.enum(['off', 'daily', 'idle']), atHour: z.number().int().min(0).max(23), idleMinutes: z.number().min(0), timeZone: z.string().min(1) })
       .strict()
       .default({ mode: 'off', atHour: 4, idleMinutes: 0, timeZone: 'UTC' }),
+    /** Chats besides its own the `message` tool may send to ("channel:chat"; tools.message.allowedTargets). */
+    messageTargets: z.array(z.string()).default([]),
     /** Models a session may switch to with /model besides the runtime's default (model.choices). */
     modelChoices: z.array(z.string()).default([]),
     /** What messages that arrive during a turn do (OpenClaw's messages.queue.mode); a session may choose its own (/queue). */

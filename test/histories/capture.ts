@@ -517,6 +517,17 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'message-tool',
+    description: 'the model sends a progress note with the message tool, delivered by the session before the answer (since v0.3.1)',
+    sessions: ['main:fake:message'],
+    async run({ client, config, model, channel }) {
+      const key = 'main:fake:message';
+      model.setReply((r) => (r.messages.at(-1)?.role === 'tool' ? 'all done' : { toolCalls: [{ name: 'message', arguments: { text: 'on it' } }] }));
+      await deliverInbound(client, config, key, message('do it', { messageId: 'n1', route: route('message') }));
+      await until('the note and the answer', async () => channel.sent.filter((s) => s.chat === 'message').length === 2 || undefined);
+    },
+  },
+  {
     name: 'scheduled-turns',
     description: 'scheduled turns: a heartbeat answered silently, a cron job delivered to a chat, a one-shot isolated job',
     sessions: ['main:main:main'],

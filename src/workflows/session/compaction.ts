@@ -8,8 +8,15 @@ import { now, type Session } from './session.js';
 
 /** Past this share of the context budget, the older turns are summarised before the next turn. */
 const compactAtShare = 0.75;
-/** The newest turns kept word for word after a compaction: at most this share of the budget. */
+/**
+ * After a compaction the context is at most this share (with the system prompt, tools and summary), and the newest
+ * turns kept word for word at most keepRecentShare: the distance to compactAtShare is what spares the next turns a
+ * compaction each.
+ */
+const compactToShare = 0.5;
 const keepRecentShare = 0.3;
+/** When the system prompt, tools and summary alone take this share, summarising turns cannot bring the context down. */
+const fixedShareLimit = 0.6;
 /** The summary's share of the budget (and at most summaryMaxChars). */
 const summaryShare = 0.15;
 const summaryMaxChars = 20_000;
@@ -51,12 +58,18 @@ export class Compaction {
   /** Estimated tokens of the next model request's context: system prompt, tools, summary, window, and `extraChars` more. */
   estimate(extraChars = 0): number {
     const { session } = this;
-    const chars =
-      (session.workspace ? workspaceChars(session.workspace) : 0) +
-      (session.summary?.text.length ?? 0) +
-      session.window.reduce((sum, e) => sum + entryChars(e), 0) +
-      extraChars;
+    const chars = this.fixedChars() + session.window.reduce((sum, e) => sum + entryChars(e), 0) + extraChars;
     return Math.ceil(chars / session.settings.charsPerToken);
+  }
+
+  /** What every request carries whatever the window holds: system prompt, tool schemas, the summary. */
+  private fixedChars(): number {
+    const { session } = this;
+    return (session.workspace ? workspaceChars(session.workspace) : 0) + (session.summary?.text.length ?? 0);
+  }
+
+  private budgetChars(): number {
+    return this.session.settings.contextTokens * this.session.settings.charsPerToken;
   }
 
   /** Whether the next turn, answering `incoming`, should start with a compaction. */
@@ -64,9 +77,24 @@ export class Compaction {
     const { session } = this;
     if (!session.features.compaction || session.window.length === 0) return false;
     const turns = new Set(session.window.map((e) => e.turn)).size;
+    if (turns >= session.settings.historyTurns) return true;
     const incomingChars = incoming.reduce((sum, m) => sum + m.text.length, 0);
-    return turns >= session.settings.historyTurns || this.estimate(incomingChars) > session.settings.contextTokens * compactAtShare;
+    if (this.estimate(incomingChars) <= session.settings.contextTokens * compactAtShare) return false;
+    if (this.fixedChars() >= this.budgetChars() * fixedShareLimit) {
+      // Folding turns would gain next to nothing and cost a model call every turn: the budget is too small.
+      if (!session.budgetWarned) {
+        session.budgetWarned = true;
+        log.warn('The system prompt, tools and summary alone nearly fill session.contextTokens: turns are no longer summarised for size (raise it)', {
+          sessionKey: session.sessionKey,
+          fixedTokens: Math.ceil(this.fixedChars() / session.settings.charsPerToken),
+          contextTokens: session.settings.contextTokens,
+        });
+      }
+      return false;
+    }
+    return true;
   }
+
 
   /** Folds the older turns of the window into the summary; the newest stay. Consumes a turn number (the transcript's summary line). */
   async run(trigger: 'auto' | 'command', instructions?: string): Promise<CompactionOutcome> {
@@ -127,7 +155,7 @@ export class Compaction {
   private firstKeptTurn(keepTurns: number): number {
     const { session } = this;
     const { settings } = session;
-    const keepChars = settings.contextTokens * settings.charsPerToken * keepRecentShare;
+    const keepChars = Math.max(0, Math.min(this.budgetChars() * keepRecentShare, this.budgetChars() * compactToShare - this.fixedChars()));
     const turns = [...new Set(session.window.map((e) => e.turn))].reverse();
     let kept = 0;
     let chars = 0;

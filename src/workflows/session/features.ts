@@ -23,6 +23,8 @@ export interface SessionFeatures {
   modelChoice: boolean;
   /** The reset policy (session.reset): daily, or after idle minutes, the conversation starts afresh. */
   resetPolicy: boolean;
+  /** The `message` tool, answered by the session (a durable delivery mid-turn). */
+  messageTool: boolean;
 }
 
 export function sessionFeatures(fresh: boolean): SessionFeatures {
@@ -36,5 +38,6 @@ export function sessionFeatures(fresh: boolean): SessionFeatures {
     compaction: patched('compaction'),
     modelChoice: patched('model-choice'),
     resetPolicy: patched('reset-policy'),
+    messageTool: patched('message-tool'),
   };
 }

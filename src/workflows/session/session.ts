@@ -49,6 +49,8 @@ export class Session {
   usageToday: UsageToday | undefined;
   /** The model's summary of the turns compaction took out of the window. */
   summary: ConversationSummary | undefined;
+  /** This run has warned that the system prompt and tools leave compaction no room (once a run is enough). */
+  budgetWarned = false;
   /** When the current context started: the session's start, or its last reset. */
   contextStartedAt: string;
   /** The model chosen with /model; unset: the runtime's default. */

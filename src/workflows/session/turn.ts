@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { RunToolOutcome } from '../../contracts/activities.js';
-import { runtimeSessionLostType, type InvocationResult, type ToolCall, type ToolResult, type ToolStep } from '../../contracts/agent-runtime.js';
+import { runtimeSessionLostType, type InvocationResult, type ToolCall, type ToolResult, type ToolSpec, type ToolStep } from '../../contracts/agent-runtime.js';
 import type { RotationReason, TranscriptEntry } from '../../contracts/session-records.js';
 import { pruneSteps } from '../../contracts/tool-pruning.js';
 import type { QueuedMessage } from '../messages.js';
@@ -8,6 +8,7 @@ import { freshRuntimeSession, rotationDue, windowToHistory } from '../session-st
 import type { SessionActivities } from './activities.js';
 import type { Approvals } from './approvals.js';
 import { Compaction } from './compaction.js';
+import { messageToolSpec, sendMessageTool } from './message-tool.js';
 import { now, type Session } from './session.js';
 
 /** A turn that cannot end with an answer; the user sees the message. */
@@ -182,6 +183,12 @@ export class Turn {
     return answer;
   }
 
+  /** The tools the model is offered: the tools host's, and the ones the session answers itself. */
+  private tools(): ToolSpec[] {
+    const host = this.session.workspace?.tools ?? [];
+    return this.session.features.messageTool ? [...host, messageToolSpec] : host;
+  }
+
   /** Queue mode `steer`: messages from the same chat that came during this turn join it at its tool boundary. */
   private takeSteered(): QueuedMessage[] {
     if (this.session.queueMode !== 'steer') return [];
@@ -214,7 +221,7 @@ export class Turn {
       try {
         const result = await this.activities.agent.invokeAgent({
           runtimeSessionId: session.runtime.id,
-          invocation: { sessionKey: session.sessionKey, turn, context, messages, tools: session.workspace?.tools ?? [], steps, toolsAllowed, ...(session.modelChoice ? { model: session.modelChoice } : {}) },
+          invocation: { sessionKey: session.sessionKey, turn, context, messages, tools: this.tools(), steps, toolsAllowed, ...(session.modelChoice ? { model: session.modelChoice } : {}) },
           ...(this.message.route ? { route: this.message.route } : this.message.stream ? { streamTo: this.message.messageId } : {}),
         });
         this.model = result.model;
@@ -236,6 +243,11 @@ export class Turn {
   /** Runs one tool call; asks the user first when the host's policy says so. */
   private async callTool(call: ToolCall): Promise<ToolResult> {
     const { session } = this;
+    if (session.features.messageTool && call.name === messageToolSpec.name) {
+      const sent = await sendMessageTool(call, { turn: this.turn, route: this.message.route, allowedTargets: session.settings.messageTargets, activities: this.activities });
+      this.used.push({ name: call.name, isError: sent.isError });
+      return sent;
+    }
     const failed = (output: string): ToolResult => ({ callId: call.id, name: call.name, output, isError: true });
     const attempt = (approved: boolean): Promise<RunToolOutcome> =>
       this.activities.tools.runTool({ sessionKey: session.sessionKey, call, approved, ...(this.message.route ? { route: this.message.route } : {}) }).catch((error: unknown) => {
