@@ -151,10 +151,12 @@ export class Compaction {
     return { kind: 'compacted', folded, throughTurn, tokensBefore, tokensAfter };
   }
 
-  /** The oldest turn kept word for word: the newest turns within keepRecentShare of the budget, at most `keepTurns`. */
+  /**
+   * The oldest turn kept word for word: the newest turns within keepRecentShare of the budget, and within what leaves
+   * the whole context at compactToShare, at most `keepTurns`.
+   */
   private firstKeptTurn(keepTurns: number): number {
     const { session } = this;
-    const { settings } = session;
     const keepChars = Math.max(0, Math.min(this.budgetChars() * keepRecentShare, this.budgetChars() * compactToShare - this.fixedChars()));
     const turns = [...new Set(session.window.map((e) => e.turn))].reverse();
     let kept = 0;
