@@ -70,6 +70,9 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_SESSION_DEDUPE_WINDOW', path: ['session', 'dedupeWindow'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_MAX_CACHED', path: ['session', 'maxCached'], kind: 'number' },
   { env: 'CLAWFLOW_QUEUE_MODE', path: ['messages', 'queue', 'mode'], kind: 'string' },
+  { env: 'CLAWFLOW_TRANSCRIPTION_BASE_URL', path: ['media', 'transcription', 'baseUrl'], kind: 'string' },
+  { env: 'CLAWFLOW_TRANSCRIPTION_API_KEY', path: ['media', 'transcription', 'apiKey'], kind: 'string', secret: true },
+  { env: 'CLAWFLOW_TRANSCRIPTION_MODEL', path: ['media', 'transcription', 'model'], kind: 'string' },
   { env: 'CLAWFLOW_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
 ];
 

@@ -397,6 +397,27 @@ export const configFileSchema = z
       })
       .strict()
       .prefault({}),
+    media: z
+      .object({
+        /**
+         * Voice notes and audio are transcribed through an OpenAI-compatible `/audio/transcriptions` endpoint (OpenAI,
+         * Groq, a local whisper.cpp or faster-whisper server). Unset: the sender is told what to set.
+         */
+        transcription: z
+          .object({
+            baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+            apiKey: z.string().min(1).optional(),
+            model: z.string().min(1).default('whisper-1'),
+          })
+          .strict()
+          .prefault({}),
+        /** The largest file a user sends that is kept (voice notes, documents, photos). */
+        maxBytes: z.number().int().min(10_000).max(500_000_000).default(25_000_000),
+        /** How much of a document's text (PDF, text files) the agent is given with the message; the file has the rest. */
+        documentTextChars: z.number().int().min(0).max(100_000).default(8_000),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

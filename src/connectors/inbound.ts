@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import { mainSessionKey, sessionKey } from '../contracts/session-key.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import type { ChannelAdapter, ChannelMessage } from './channel.js';
-import { materializeInbound } from './inbound-store.js';
+import { carriesSpeech, materializeInbound, type MediaOptions } from './inbound-store.js';
 import type { PairingStore } from './pairing-store.js';
 import { PermanentRefusal, type SessionPort } from './session-port.js';
 
@@ -32,7 +32,13 @@ export interface InboundDeps {
   stopping: () => boolean;
   /** Tries before a message Temporal keeps refusing is given up; default 5. */
   maxRefusals?: number;
+  /** Speech to text and the limits on what users send (media.*). */
+  media?: MediaOptions;
 }
+
+/** What a sender of a voice note is told when no transcription endpoint is configured: what to set, never silence. */
+export const noTranscriptionReply =
+  "I got your voice message, but I can't listen to it yet: voice messages need a transcription endpoint. My owner can set one (media.transcription.baseUrl, e.g. CLAWFLOW_TRANSCRIPTION_BASE_URL=https://api.openai.com/v1 with CLAWFLOW_TRANSCRIPTION_API_KEY, or a local whisper server). Meanwhile, please write it.";
 
 const approvalCommand = /^\/(approve|always|deny)\s+(\S+)\s*$/i;
 
@@ -82,7 +88,11 @@ export class Inbound {
       return this.answerApproval(adapter, route, sessionKey, approval[1]!.toLowerCase(), approval[2]!);
     }
 
-    const text = await materializeInbound(message, this.deps.workspaceDir, logger);
+    if (!this.deps.media?.transcribe && carriesSpeech(message) && !message.text.trim()) {
+      logger.info({ channel: message.channel, sessionKey }, 'a voice message came and no transcription endpoint is configured; the sender was told');
+      return adapter.send(route, noTranscriptionReply);
+    }
+    const text = await materializeInbound(message, this.deps.workspaceDir, logger, this.deps.media);
     // Platform ids are unique within a chat: a redelivery carries the same id and is dropped by the session.
     const messageId = `${message.channel}:${message.chat}:${message.messageId}`;
     const outgoing = { messageId, text, sender: message.sender.name ?? message.sender.id, sentAt: message.sentAt, route, fromOwner: isApprover(message, policy) };

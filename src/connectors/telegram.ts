@@ -2,7 +2,7 @@ import { Bot, GrammyError, HttpError, InputFile } from 'grammy';
 import type { Message, Update } from 'grammy/types';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
-import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
+import { safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
 import { ChannelSendError } from './send-error.js';
 
 export interface TelegramOptions {
@@ -129,11 +129,41 @@ export class TelegramAdapter implements ChannelAdapter {
     return Buffer.from(await response.arrayBuffer());
   }
 
+  /** The files a message carries, as ClawFlow saves them: a photo, a voice note, an audio file, a document. */
+  private mediaOf(message: Message): InboundMedia[] {
+    const photo = message.photo?.at(-1);
+    const file = (kind: InboundMedia['kind'], f: { file_id: string; mime_type?: string; file_name?: string; file_size?: number }, fallback: string): InboundMedia => ({
+      kind,
+      extension: safeExtension(f.file_name, f.mime_type, fallback),
+      ...(f.mime_type ? { mimeType: f.mime_type } : {}),
+      ...(f.file_name ? { fileName: f.file_name } : {}),
+      ...(f.file_size !== undefined ? { size: f.file_size } : {}),
+      download: () => this.download(f.file_id),
+    });
+    return [
+      ...(photo ? [{ kind: 'photo' as const, extension: 'jpg', mimeType: 'image/jpeg', ...(photo.file_size !== undefined ? { size: photo.file_size } : {}), download: () => this.download(photo.file_id) }] : []),
+      ...(message.voice ? [file('voice', { mime_type: 'audio/ogg', ...message.voice }, 'ogg')] : []),
+      ...(message.audio ? [file('audio', message.audio, 'mp3')] : []),
+      ...(message.document ? [file('document', message.document, 'bin')] : []),
+      ...(message.video ? [file('video', message.video, 'mp4')] : []),
+    ];
+  }
+
+  /** What the agent is told of the kinds it cannot take as a file: never silence. */
+  private static noteOf(message: Message): string | null {
+    if (message.sticker) return `[The user sent a sticker${message.sticker.emoji ? ` (${message.sticker.emoji})` : ''}]`;
+    if (message.location) return `[The user shared a location: latitude ${message.location.latitude}, longitude ${message.location.longitude}]`;
+    if (message.contact) return `[The user shared a contact: ${[message.contact.first_name, message.contact.last_name].filter(Boolean).join(' ')}, ${message.contact.phone_number}]`;
+    if (message.poll) return `[The user sent a poll: ${message.poll.question}]`;
+    if (message.video_note) return '[The user sent a round video message, which ClawFlow cannot show the agent]';
+    return null;
+  }
+
   private normalize(message: Message): ChannelMessage | null {
     const raw = message.text ?? message.caption ?? '';
-    const text = raw.trim();
-    const photo = message.photo?.at(-1);
-    if (!text && !photo) return null;
+    const media = this.mediaOf(message);
+    const text = raw.trim() || (media.length ? '' : (TelegramAdapter.noteOf(message) ?? ''));
+    if (!text && media.length === 0) return null;
     const me = this.bot.botInfo;
     const mentioned = (message.entities ?? message.caption_entities ?? []).some(
       (e) => e.type === 'mention' && raw.slice(e.offset, e.offset + e.length).toLowerCase() === `@${me.username.toLowerCase()}`,
@@ -148,7 +178,7 @@ export class TelegramAdapter implements ChannelAdapter {
       messageId: String(message.message_id),
       text,
       attachments: [],
-      ...(photo ? { media: [{ kind: 'photo' as const, extension: 'jpg' as const, download: () => this.download(photo.file_id) }] } : {}),
+      ...(media.length ? { media } : {}),
       addressedToBot: mentioned || message.reply_to_message?.from?.id === me.id,
       sentAt: new Date(message.date * 1000).toISOString(),
     };

@@ -184,7 +184,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
       messageId: id,
       text,
       attachments: [],
-      ...(image ? { media: [{ kind: 'image' as const, extension: 'jpg' as const, download: () => this.downloadImage(message) }] } : {}),
+      ...(image ? { media: [{ kind: 'image' as const, extension: 'jpg', mimeType: 'image/jpeg', download: () => this.downloadImage(message) }] } : {}),
       addressedToBot: mentioned,
       sentAt: new Date(Number(message.messageTimestamp ?? Date.now() / 1000) * 1000).toISOString(),
     };

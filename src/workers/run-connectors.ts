@@ -11,6 +11,7 @@ import { Inbound, type ChannelPolicy } from '../connectors/inbound.js';
 import { PairingStore } from '../connectors/pairing-store.js';
 import { temporalSessionPort } from '../connectors/session-port.js';
 import { SentLog } from '../connectors/sent-log.js';
+import { transcriberFrom } from '../connectors/transcribe.js';
 import { ReplyPreviews } from '../connectors/reply-previews.js';
 import { startPreviewRelay } from '../connectors/preview-relay.js';
 import { DiscordAdapter } from '../connectors/discord.js';
@@ -137,6 +138,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     workspaceDir: config.paths.workspaceDir,
     pairing: new PairingStore(files.pairing, (message) => logger.warn(message)),
     rejectedLog: files.rejected,
+    media: { transcribe: transcriberFrom(config.media.transcription), maxBytes: config.media.maxBytes, documentTextChars: config.media.documentTextChars },
     logger,
     stopping: () => stopping,
   });

@@ -116,7 +116,7 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     expect(readdirSync(t.dir)).toEqual(['auth']);
     const workspace = join(t.dir, 'workspace');
     const text = await materializeInbound(t.received[0]!, workspace, pino({ level: 'silent' }));
-    const path = /^what is this\?\n\[The user sent an image, saved in the workspace as (media\/inbound\/whatsapp-[0-9a-f]{24}\.jpg)\]$/.exec(text)?.[1];
+    const path = /^what is this\?\n\[The user sent an image \(image\/jpeg, \d+ kB\), saved in the workspace as (media\/inbound\/whatsapp-[0-9a-f]{24}\.jpg)\]$/.exec(text)?.[1];
     expect(path, text).toBeDefined();
     expect(readFileSync(join(workspace, path!), 'utf8')).toBe('jpeg bytes from WhatsApp');
     expect(existsSync(join(t.dir, '..', 'escaped'))).toBe(false);

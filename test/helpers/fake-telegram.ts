@@ -76,6 +76,38 @@ export class FakeTelegram {
     });
   }
 
+  /** A voice note from a user (OGG/Opus as Telegram records them); its bytes are served like a photo's. */
+  userVoice(from: { id: number; first_name: string }, bytes: Buffer): number {
+    const fileId = `VOICE${this.nextMessageId}`;
+    this.files.set(fileId, bytes);
+    return this.push({
+      message: { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: from.id, type: 'private' }, from: { ...from, is_bot: false }, voice: { file_id: fileId, file_unique_id: `u${fileId}`, duration: 3, mime_type: 'audio/ogg', file_size: bytes.length } },
+    });
+  }
+
+  /** A document from a user, with its file name and type, and a caption. */
+  userDocument(from: { id: number; first_name: string }, fileName: string, mimeType: string, bytes: Buffer, caption = ''): number {
+    const fileId = `DOC${this.nextMessageId}`;
+    this.files.set(fileId, bytes);
+    return this.push({
+      message: {
+        message_id: this.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: from.id, type: 'private' },
+        from: { ...from, is_bot: false },
+        ...(caption ? { caption } : {}),
+        document: { file_id: fileId, file_unique_id: `u${fileId}`, file_name: fileName, mime_type: mimeType, file_size: bytes.length },
+      },
+    });
+  }
+
+  /** A sticker from a user: no file the agent could use. */
+  userSticker(from: { id: number; first_name: string }, emoji: string): number {
+    return this.push({
+      message: { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: from.id, type: 'private' }, from: { ...from, is_bot: false }, sticker: { file_id: 'STICKER', file_unique_id: 'uSTICKER', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false, emoji } },
+    });
+  }
+
   /** Photos bots sent: the chat and the uploaded file's bytes. */
   readonly photos: Array<{ chatId: string; bytes: Buffer }> = [];
   private readonly files = new Map<string, Buffer>();

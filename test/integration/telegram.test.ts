@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { noTranscriptionReply } from '../../src/connectors/inbound.js';
 import { heard } from '../helpers/fake-model.js';
+import { tinyPdf } from '../helpers/tiny-pdf.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import type { CliProcess } from '../helpers/processes.js';
@@ -240,6 +244,63 @@ describe('Telegram through grammY, against a local Bot API server', () => {
       ]);
       expect(telegram.sent().slice(before).every((m) => Number(m.chat_id) === owner.id)).toBe(true);
     } finally {
+      stack.model.setReply(heard);
+    }
+  });
+
+  it('hears voice notes and reads documents: told what to set without transcription, a transcript with it, a PDF\'s text, a sticker named', async () => {
+    const sentSince = (before: number) => telegram.sent().slice(before).filter((m) => Number(m.chat_id) === owner.id).map((m) => String(m.text));
+    const lastUserMessage = () => stack.model.requests.at(-1)!.messages.filter((m) => m.role === 'user').at(-1)!.content!;
+    // One short reply a turn (this chat's history is long by now: an echo of it would come in parts).
+    stack.model.setReply(() => 'noted');
+    // No transcription endpoint: the sender is told what to set, and no turn is taken.
+    let before = telegram.sent().length;
+    let requests = stack.model.requests.length;
+    telegram.userVoice(owner, Buffer.from('OggS fake opus audio'));
+    await expect.poll(() => sentSince(before), { timeout: 30_000 }).toEqual([noTranscriptionReply]);
+    expect(stack.model.requests.length).toBe(requests);
+
+    // A PDF: its text reaches the model with the file's name, type and where it is.
+    before = telegram.sent().length;
+    telegram.userDocument(owner, 'invoice.pdf', 'application/pdf', tinyPdf(['Invoice 2026-114', 'The total is 42.50 euros, due on 1 December.']), 'what do I owe?');
+    await expect.poll(() => sentSince(before).length, { timeout: 30_000 }).toBe(1);
+    expect(lastUserMessage()).toMatch(/^what do I owe\?\n\[The user sent a document "invoice\.pdf" \(application\/pdf, \d+ kB\), saved in the workspace as media\/inbound\/telegram-[0-9a-f]{24}\.pdf, 1 page\. Its text:\]\nInvoice 2026-114\nThe total is 42\.50 euros, due on 1 December\.$/);
+
+    // A sticker is named, not dropped.
+    before = telegram.sent().length;
+    telegram.userSticker(owner, '👍');
+    await expect.poll(() => sentSince(before).length, { timeout: 30_000 }).toBe(1);
+    expect(lastUserMessage()).toBe('[The user sent a sticker (👍)]');
+
+    // With a transcription endpoint (OpenAI's API shape), a voice note reaches the model as its transcript.
+    const uploads: Array<{ authorization?: string; type?: string; bytes: number }> = [];
+    const whisper = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('latin1');
+        uploads.push({ authorization: req.headers.authorization, type: req.headers['content-type'], bytes: body.length });
+        const ok = req.url === '/v1/audio/transcriptions' && body.includes('name="model"\r\n\r\nwhisper-1') && body.includes('OggS fake opus audio');
+        res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { text: 'please buy oat milk on the way home' } : { error: 'bad request' }));
+      });
+    });
+    await new Promise<void>((resolve) => whisper.listen(0, '127.0.0.1', resolve));
+    try {
+      stack.env.CLAWFLOW_TRANSCRIPTION_BASE_URL = `http://127.0.0.1:${(whisper.address() as AddressInfo).port}/v1`;
+      stack.env.CLAWFLOW_TRANSCRIPTION_API_KEY = 'sk-whisper';
+      await stack.kill(connector, 'SIGTERM');
+      connector = await stack.startConnector();
+      before = telegram.sent().length;
+      requests = stack.model.requests.length;
+      telegram.userVoice(owner, Buffer.from('OggS fake opus audio'));
+      await expect.poll(() => sentSince(before).length, { timeout: 30_000 }).toBe(1);
+      expect(uploads.at(-1)).toMatchObject({ authorization: 'Bearer sk-whisper', type: expect.stringMatching(/^multipart\/form-data; boundary=/) });
+      expect(lastUserMessage()).toMatch(/^\[The user sent a voice note \(audio\/ogg, 1 kB\), saved in the workspace as media\/inbound\/telegram-[0-9a-f]{24}\.ogg\. Transcript:\]\nplease buy oat milk on the way home$/);
+      expect(connector.output()).not.toContain('sk-whisper');
+    } finally {
+      delete stack.env.CLAWFLOW_TRANSCRIPTION_BASE_URL;
+      delete stack.env.CLAWFLOW_TRANSCRIPTION_API_KEY;
+      await new Promise((resolve) => whisper.close(resolve));
       stack.model.setReply(heard);
     }
   });
