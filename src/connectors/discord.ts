@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { Client, Events, GatewayIntentBits, Partials, Routes, DiscordAPIError, type Message } from 'discord.js';
+import { Client, Events, GatewayIntentBits, MessageFlags, Partials, Routes, DiscordAPIError, type Attachment, type Message } from 'discord.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
-import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
+import { safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
 import { ChannelSendError } from './send-error.js';
 
 export interface DiscordOptions {
@@ -113,6 +113,24 @@ export class DiscordAdapter implements ChannelAdapter {
     await this.client.rest.post(Routes.channelTyping(route.thread ?? route.chat));
   }
 
+  /** An attachment as ClawFlow saves it: fetched from Discord's CDN only once the sender was admitted. */
+  private mediaOf(attachment: Attachment, voiceMessage: boolean): InboundMedia {
+    const type = attachment.contentType ?? 'application/octet-stream';
+    const kind: InboundMedia['kind'] = type.startsWith('audio/') ? (voiceMessage ? 'voice' : 'audio') : type.startsWith('image/') ? 'image' : type.startsWith('video/') ? 'video' : 'document';
+    return {
+      kind,
+      extension: safeExtension(attachment.name, type),
+      mimeType: type,
+      fileName: attachment.name,
+      size: attachment.size,
+      download: async () => {
+        const response = await fetch(attachment.url, { signal: AbortSignal.timeout(60_000) });
+        if (!response.ok) throw new Error(`download answered HTTP ${response.status}`);
+        return Buffer.from(await response.arrayBuffer());
+      },
+    };
+  }
+
   private normalize(message: Message): ChannelMessage | null {
     const me = this.client.user;
     if (message.author.bot || message.author.id === me?.id) return null;
@@ -130,13 +148,9 @@ export class DiscordAdapter implements ChannelAdapter {
       sender: { id: message.author.id, name: message.author.globalName ?? message.author.username },
       ...(inThread ? { thread: message.channelId } : {}),
       messageId: message.id,
-      text: [
-        (mentionTag ? text.replace(mentionTag, '').trim() : text) || text,
-        ...[...message.attachments.values()].map((a) => `[The user attached ${a.name} (${a.contentType ?? 'file'}): ${a.url}]`),
-      ]
-        .filter(Boolean)
-        .join('\n'),
+      text: (mentionTag ? text.replace(mentionTag, '').trim() : text) || text,
       attachments: [...message.attachments.values()].map((a) => ({ kind: 'file', id: a.url })),
+      ...(message.attachments.size ? { media: [...message.attachments.values()].map((a) => this.mediaOf(a, message.flags.has(MessageFlags.IsVoiceMessage))) } : {}),
       addressedToBot: mentioned,
       ...(inThread ? { inThread: true } : {}),
       sentAt: message.createdAt.toISOString(),

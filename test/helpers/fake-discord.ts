@@ -34,6 +34,8 @@ export class FakeDiscord {
   private readonly dispatched: Dispatch[] = [];
   private sessionId = randomUUID();
   private nextId = 1_000_000_000_000_000_000n;
+  /** The bytes of the files users attached, served at their attachment URLs. */
+  private readonly files = new Map<string, Buffer>();
 
   get apiUrl(): string {
     return `${this.base('http')}/api`;
@@ -63,7 +65,20 @@ export class FakeDiscord {
   }
 
   /** A user's message, in a direct message channel (or a guild channel or thread with `guildId`); returns its id. */
-  userMessage(author: { id: string; username: string }, channelId: string, content: string, guildId?: string): string {
+  userMessage(
+    author: { id: string; username: string },
+    channelId: string,
+    content: string,
+    guildId?: string,
+    files: Array<{ name: string; contentType: string; bytes: Buffer; voice?: boolean }> = [],
+  ): string {
+    const attachments = files.map((file) => {
+      const attachmentId = String(this.nextId++);
+      this.files.set(attachmentId, file.bytes);
+      const url = `${this.base('http')}/attachments/${attachmentId}/${file.name}`;
+      return { id: attachmentId, filename: file.name, content_type: file.contentType, size: file.bytes.length, url, proxy_url: url, ...(file.voice ? { duration_secs: 3, waveform: 'AAAA' } : {}) };
+    });
+    const voice = files.some((file) => file.voice);
     const mentions = content.includes(`<@${discordBot.id}>`) ? [discordBot] : [];
     const id = String(this.nextId++);
     this.dispatch('MESSAGE_CREATE', {
@@ -80,10 +95,12 @@ export class FakeDiscord {
       mention_everyone: false,
       mentions,
       mention_roles: [],
-      attachments: [],
+      attachments,
       embeds: [],
       pinned: false,
       type: 0,
+      // IS_VOICE_MESSAGE
+      flags: voice ? 1 << 13 : 0,
     });
     return id;
   }
@@ -170,6 +187,11 @@ export class FakeDiscord {
     for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
     const path = (req.url ?? '').split('?')[0]!.replace(/^\/api\/v\d+/, '');
     const json = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const attachment = /^\/attachments\/(\d+)\//.exec(req.url ?? '');
+    if (req.method === 'GET' && attachment) {
+      const bytes = this.files.get(attachment[1]!);
+      return void (bytes ? res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes) : res.writeHead(404).end());
+    }
     if (req.method === 'GET' && path === '/gateway/bot') {
       return json(200, { url: `${this.base('ws')}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
     }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discordBot, discordGuild, FakeDiscord } from '../helpers/fake-discord.js';
+import { noTranscriptionReply } from '../../src/connectors/inbound.js';
 import { heard } from '../helpers/fake-model.js';
+import { tinyPdf } from '../helpers/tiny-pdf.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import type { CliProcess } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
@@ -55,6 +57,24 @@ describe('Discord through discord.js, against a local REST API and gateway', () 
       expect(discord.edits - edits).toBeGreaterThanOrEqual(2);
     } finally {
       stack.model.streamPieceDelayMs = 0;
+      stack.model.setReply(heard);
+    }
+  });
+
+  it('reads an attached PDF, and tells the sender of a voice message what to set when nothing can transcribe it', async () => {
+    stack.model.setReply(() => 'noted');
+    try {
+      const before = discord.posted.length;
+      discord.userMessage(ada, dm, 'what is in it?', undefined, [{ name: 'minutes.pdf', contentType: 'application/pdf', bytes: tinyPdf(['Meeting minutes', 'Decision: ship on Friday.']) }]);
+      await expect.poll(() => discord.posted.length, { timeout: 30_000 }).toBe(before + 1);
+      const asked = stack.model.requests.at(-1)!.messages.filter((m) => m.role === 'user').at(-1)!.content!;
+      expect(asked).toMatch(/^what is in it\?\n\[The user sent a document "minutes\.pdf" \(application\/pdf, \d+ kB\), saved in the workspace as media\/inbound\/discord-[0-9a-f]{24}\.pdf, 1 page\. Its text:\]\nMeeting minutes\nDecision: ship on Friday\.$/);
+
+      const requests = stack.model.requests.length;
+      discord.userMessage(ada, dm, '', undefined, [{ name: 'voice-message.ogg', contentType: 'audio/ogg', bytes: Buffer.from('OggS'), voice: true }]);
+      await expect.poll(() => discord.posted.at(-1)?.body.content, { timeout: 30_000 }).toBe(noTranscriptionReply);
+      expect(stack.model.requests.length).toBe(requests);
+    } finally {
       stack.model.setReply(heard);
     }
   });
