@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { describeError } from '../errors.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { apiToken, installSecret } from '../config/secrets.js';
-import { internalTokenHeader, sameSecret } from '../http/internal-token.js';
+import { readInternalPost } from '../http/internal-token.js';
+import { sameSecret } from '../http/same-secret.js';
 import { BodyError, readJsonBody } from '../http/read-json-body.js';
 import { applyCors, drain, guardRequest, type GuardPolicy } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
@@ -105,15 +106,14 @@ export async function startApiServer({ client, config, logger, host, port }: Api
   const agentId = config.agent.id;
   const models = ['clawflow', `clawflow/${agentId}`];
   const token = apiToken(config);
-  const expected = token ? Buffer.from(`Bearer ${token}`) : null;
+  const expected = token ? `Bearer ${token}` : null;
   const internalToken = installSecret(config.paths.home, 'internal-token');
   /** The callers waiting on a streamed reply, by message id: the agent worker's deltas go to them. */
   const listeners = new Map<string, (delta: { stream: string; text: string }) => void>();
 
   const authorize = (req: IncomingMessage): void => {
     if (!expected) return;
-    const given = Buffer.from(req.headers.authorization ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!sameSecret(req.headers.authorization ?? '', expected)) {
       throw new ApiError(
         401,
         'invalid_request_error',
@@ -211,18 +211,9 @@ export async function startApiServer({ client, config, logger, host, port }: Api
 
   /** The text of a streamed reply as the model writes it, from the agent worker on this machine. Never from a browser. */
   const delta = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const refuse = (status: number, message: string): void => {
-      drain(req);
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(message);
-    };
-    if (req.headers.origin !== undefined) return refuse(403, 'not for browsers');
-    const refused = guardRequest(req, policy, { accepted: ['application/json'] });
-    if (refused) return refuse(refused.status, refused.message);
-    const given = req.headers[internalTokenHeader];
-    if (typeof given !== 'string' || !sameSecret(given, internalToken)) return refuse(401, `${internalTokenHeader} is missing or wrong`);
-    const parsed = deltaSchema.safeParse(await readJsonBody(req, 70_000, 'the delta').catch(() => null));
-    if (!parsed.success) return void res.writeHead(400, { 'content-type': 'text/plain' }).end(describeZodError(parsed.error, 'body'));
-    listeners.get(parsed.data.messageId)?.(parsed.data);
+    const piece = await readInternalPost(req, res, { policy, internalToken, maxBytes: 70_000, what: 'the delta', schema: deltaSchema });
+    if (!piece) return;
+    listeners.get(piece.messageId)?.(piece);
     res.writeHead(204).end();
   };
 

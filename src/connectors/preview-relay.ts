@@ -2,11 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { replyRouteSchema } from '../contracts/session-records.js';
-import { describeZodError } from '../contracts/zod-issues.js';
-import { BodyError, readJsonBody } from '../http/read-json-body.js';
-import { checkContentType, drain, guardRequest } from '../http/request-guard.js';
+import { readInternalPost } from '../http/internal-token.js';
+import { drain } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
-import { internalTokenHeader, sameSecret } from '../http/internal-token.js';
 import type { ReplyDelta } from './reply-previews.js';
 
 const maxDeltaBytes = 64 * 1024;
@@ -26,26 +24,13 @@ export interface RunningPreviewRelay {
 export async function startPreviewRelay(options: { port: number; internalToken: string; logger: Logger; onDelta: (delta: ReplyDelta) => void }): Promise<RunningPreviewRelay> {
   const policy = { port: options.port, allowedHosts: [], allowedOrigins: [] };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const refuse = (status: number, message: string): void => {
+    if (req.method !== 'POST' || req.url !== '/internal/preview') {
       drain(req);
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(message);
-    };
-    if (req.method !== 'POST' || req.url !== '/internal/preview') return refuse(404, 'not found');
-    if (req.headers.origin !== undefined) return refuse(403, 'not for browsers');
-    const refused = guardRequest(req, policy) ?? checkContentType(req);
-    if (refused) return refuse(refused.status, refused.message);
-    const given = req.headers[internalTokenHeader];
-    if (typeof given !== 'string' || !sameSecret(given, options.internalToken)) return refuse(401, `${internalTokenHeader} is missing or wrong`);
-    let body: unknown;
-    try {
-      body = await readJsonBody(req, maxDeltaBytes + 2_048, 'the delta');
-    } catch (error) {
-      if (error instanceof BodyError) return void res.writeHead(error.reason === 'too_large' ? 413 : 400, { 'content-type': 'text/plain' }).end(error.message);
-      throw error;
+      return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
-    const delta = deltaSchema.safeParse(body);
-    if (!delta.success) return void res.writeHead(400, { 'content-type': 'text/plain' }).end(describeZodError(delta.error, 'body'));
-    options.onDelta(delta.data);
+    const delta = await readInternalPost(req, res, { policy, internalToken: options.internalToken, maxBytes: maxDeltaBytes + 2_048, what: 'the delta', schema: deltaSchema });
+    if (!delta) return;
+    options.onDelta(delta);
     res.writeHead(204).end();
   };
   const server: Server = createServer((req, res) => {

@@ -4,12 +4,12 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
-import { BodyError, readJsonBody } from '../http/read-json-body.js';
-import { checkContentType, drain, guardRequest, type GuardPolicy, type Refusal } from '../http/request-guard.js';
+import { drain, guardRequest, type GuardPolicy, type Refusal } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute, TranscriptEntry } from '../contracts/session-records.js';
 import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
-import { internalTokenHeader, sameSecret } from '../http/internal-token.js';
+import { readInternalPost } from '../http/internal-token.js';
+import { sameSecret } from '../http/same-secret.js';
 import { webChatPage, webChatLockedPage } from './webchat-page.js';
 import { describeZodError } from '../contracts/zod-issues.js';
 
@@ -189,25 +189,9 @@ export class WebChatAdapter implements ChannelAdapter {
 
   /** The text of a reply as the model writes it, from the agent worker on this machine. Never from a browser. */
   private async delta(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const refuse = (status: number, message: string): void => {
-      drain(req);
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(message);
-    };
-    const given = req.headers[internalTokenHeader];
-    if (req.headers.origin !== undefined) return refuse(403, 'not for browsers');
-    const refused = guardRequest(req, this.policy()) ?? checkContentType(req);
-    if (refused) return refuse(refused.status, refused.message);
-    if (typeof given !== 'string' || !sameSecret(given, this.options.internalToken)) return refuse(401, `${internalTokenHeader} is missing or wrong`);
-    let body: unknown;
-    try {
-      body = await readJsonBody(req, maxDeltaBytes, 'the delta');
-    } catch (error) {
-      if (error instanceof BodyError) return void res.writeHead(error.reason === 'too_large' ? 413 : 400, { 'content-type': 'text/plain' }).end(error.message);
-      throw error;
-    }
-    const delta = deltaSchema.safeParse(body);
-    if (!delta.success) return void res.writeHead(400, { 'content-type': 'text/plain' }).end(describeZodError(delta.error, 'body'));
-    this.broadcast(delta.data.chat, { type: 'delta', turn: delta.data.turn, text: delta.data.text });
+    const delta = await readInternalPost(req, res, { policy: this.policy(), internalToken: this.options.internalToken, maxBytes: maxDeltaBytes, what: 'the delta', schema: deltaSchema });
+    if (!delta) return;
+    this.broadcast(delta.chat, { type: 'delta', turn: delta.turn, text: delta.text });
     res.writeHead(204).end();
   }
 

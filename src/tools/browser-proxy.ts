@@ -1,7 +1,8 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { sameSecret } from '../http/same-secret.js';
 import { checkDestination, type NetPolicy } from './net-policy.js';
 
 /** What the proxy refused, for the browser tool to tell the model. */
@@ -75,9 +76,7 @@ export class BrowserProxy {
     const [scheme, encoded] = header.split(' ');
     if (scheme?.toLowerCase() !== 'basic' || !encoded) return null;
     const [username, password] = Buffer.from(encoded, 'base64').toString('utf8').split(':');
-    const a = Buffer.from(password ?? '');
-    const b = Buffer.from(this.password);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
+    if (!sameSecret(password ?? '', this.password)) return null;
     return this.contexts.get(username ?? '') ?? null;
   }
 

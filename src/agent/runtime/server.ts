@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import { BodyError, readJsonBody } from '../../http/read-json-body.js';
 import { drain, guardRequest, type GuardPolicy } from '../../http/request-guard.js';
+import { sameSecret } from '../../http/same-secret.js';
 import type { Logger } from '../../logger.js';
 import { answerPlainPrompt, ContextMissingError, runAgentStep, type TurnOptions } from './agent-turn.js';
 import { summarizeConversation } from './summarize.js';
@@ -130,13 +130,12 @@ class EventStream {
 export function createRuntimeServer({ provider, models, logger, token, allowedHosts = [] }: RuntimeServerOptions): Server {
   const health = new HealthState();
   const cache = new SessionContextCache();
-  const expected = token ? Buffer.from(`Bearer ${token}`) : null;
+  const expected = token ? `Bearer ${token}` : null;
   const policy = (server: Server): GuardPolicy => ({ port: (server.address() as AddressInfo | null)?.port ?? 0, allowedHosts, allowedOrigins: [] });
 
   const authorized = (req: IncomingMessage): boolean => {
     if (!expected) return true;
-    const given = Buffer.from(req.headers.authorization ?? '');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return sameSecret(req.headers.authorization ?? '', expected);
   };
 
   /** The provider of a session's chosen model; one this runtime does not offer is refused (a stale /model choice, a typo). */
