@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { z } from 'zod';
 import { TransportError, type AgentTransport } from '../agent/transport/index.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import type { AgentActivities } from '../contracts/activities.js';
@@ -31,33 +32,29 @@ export interface AgentActivityDeps {
 
 /** The activities of the `clawflow-agent` task queue that talk to the agent runtime. */
 export function createAgentActivities({ transport, deltas }: AgentActivityDeps): AgentActivities {
+  /** One request to the runtime, heartbeating while it runs, its answer checked against what `what` must look like. */
+  const ask = async <T>(runtimeSessionId: string, payload: unknown, schema: z.ZodType<T>, what: string, onText?: (text: string) => void): Promise<T> => {
+    const context = Context.current();
+    try {
+      const body = await whileHeartbeating(() => transport.invoke(runtimeSessionId, payload, context.cancellationSignal, onText));
+      const result = schema.safeParse(body);
+      if (result.success) return result.data;
+      throw ApplicationFailure.nonRetryable(`${transport.description} answered ${what} with an unexpected body: ${result.error.message}`, 'RuntimeProtocolError');
+    } catch (error) {
+      throw toActivityFailure(error);
+    }
+  };
   return {
     /** Runs one step of a turn on the agent runtime; heartbeats while the model thinks. */
     async invokeAgent({ runtimeSessionId, invocation, route, streamTo }) {
-      const context = Context.current();
-      try {
-        const reply = { workflowId: context.info.workflowExecution?.workflowId ?? invocation.sessionKey, turn: invocation.turn };
-        const onText = route ? (deltas.accepts(route) ? deltas.open(route, reply) : undefined) : streamTo ? (deltas.openForCaller(streamTo) ?? undefined) : undefined;
-        const body = await whileHeartbeating(() => transport.invoke(runtimeSessionId, invocation, context.cancellationSignal, onText));
-        const result = invocationResultSchema.safeParse(body);
-        if (result.success) return result.data;
-        throw ApplicationFailure.nonRetryable(`${transport.description} answered with an unexpected body: ${result.error.message}`, 'RuntimeProtocolError');
-      } catch (error) {
-        throw toActivityFailure(error);
-      }
+      const reply = { workflowId: Context.current().info.workflowExecution?.workflowId ?? invocation.sessionKey, turn: invocation.turn };
+      const onText = route ? (deltas.accepts(route) ? deltas.open(route, reply) : undefined) : streamTo ? (deltas.openForCaller(streamTo) ?? undefined) : undefined;
+      return ask(runtimeSessionId, invocation, invocationResultSchema, 'an invocation', onText);
     },
 
     /** Folds older turns into the running summary (compaction); heartbeats while the model writes. */
     async summarizeConversation({ runtimeSessionId, request }) {
-      const context = Context.current();
-      try {
-        const body = await whileHeartbeating(() => transport.invoke(runtimeSessionId, request, context.cancellationSignal));
-        const result = summaryResultSchema.safeParse(body);
-        if (result.success) return result.data;
-        throw ApplicationFailure.nonRetryable(`${transport.description} answered a summary request with an unexpected body: ${result.error.message}`, 'RuntimeProtocolError');
-      } catch (error) {
-        throw toActivityFailure(error);
-      }
+      return ask(runtimeSessionId, request, summaryResultSchema, 'a summary request');
     },
 
     /** Ends a runtime session the workflow has moved away from. */

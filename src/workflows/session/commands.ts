@@ -81,11 +81,15 @@ function usageLine(session: Session, day: string): string {
  * context and what comes after in the new one. Only the conversation's owner may run those that change it.
  */
 export class ChatCommands {
+  private readonly compaction: Compaction;
+
   constructor(
     private readonly session: Session,
     private readonly activities: SessionActivities,
     private readonly approvals: Approvals,
-  ) {}
+  ) {
+    this.compaction = new Compaction(session, activities);
+  }
 
   /** Takes a command message: answers it now, or queues it for its turn (/new, /reset). */
   async take(message: InboundMessage, { name, args }: ChatCommand, awaited: boolean): Promise<void> {
@@ -188,7 +192,7 @@ export class ChatCommands {
   /** /compact [instructions]: the older turns folded into the summary now, steered by the instructions. */
   private async compact(message: InboundMessage, instructions: string): Promise<void> {
     const { session } = this;
-    const outcome = await new Compaction(session, this.activities).run('command', instructions || undefined);
+    const outcome = await this.compaction.run('command', instructions || undefined);
     const budget = session.settings.contextTokens.toLocaleString('en');
     switch (outcome.kind) {
       case 'compacted':
@@ -198,7 +202,7 @@ export class ChatCommands {
             `The context is now about ${outcome.tokensAfter.toLocaleString('en')} tokens of ${budget} (it was ${outcome.tokensBefore.toLocaleString('en')}).`,
         );
       case 'nothing':
-        return this.answer(message, `Nothing to compact: the context holds only recent turns (about ${new Compaction(session, this.activities).estimate().toLocaleString('en')} tokens of ${budget}).`);
+        return this.answer(message, `Nothing to compact: the context holds only recent turns (about ${this.compaction.estimate().toLocaleString('en')} tokens of ${budget}).`);
       case 'failed':
         return this.answer(message, `Could not compact: ${outcome.reason}. The conversation goes on as it was; try again later, or /new to start afresh.`);
     }
@@ -258,7 +262,7 @@ export class ChatCommands {
   /** How full the context is, and what the summary holds. */
   private contextLine(): string {
     const { session } = this;
-    const tokens = new Compaction(session, this.activities).estimate().toLocaleString('en');
+    const tokens = this.compaction.estimate().toLocaleString('en');
     const turns = new Set(session.window.map((e) => e.turn)).size;
     const summary = session.summary
       ? `; older turns (through ${session.summary.throughTurn}) as a summary, ${session.summary.compactions} compaction${session.summary.compactions === 1 ? '' : 's'}`
