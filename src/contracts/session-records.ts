@@ -15,6 +15,12 @@ export const replyRouteSchema = z
   .strict();
 export type ReplyRoute = z.infer<typeof replyRouteSchema>;
 
+/** A chat named as `channel:chat` (`telegram:123456`, `slack:C024BE91L`), as the CLI and the config write them; null when it is not one. */
+export function parseChatTarget(text: string): { channel: string; chat: string } | null {
+  const match = /^([a-z]+):(.+)$/.exec(text);
+  return match ? { channel: match[1]!, chat: match[2]! } : null;
+}
+
 /** A file a tool produced for the agent and the channel (a screenshot), stored in the workspace. */
 export const artifactSchema = z.object({
   kind: z.literal('image'),

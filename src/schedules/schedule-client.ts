@@ -1,7 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { enabledChannels } from '../config/channels.js';
 import type { ClawflowConfig } from '../config/load.js';
-import type { ReplyRoute } from '../contracts/session-records.js';
+import { parseChatTarget, type ReplyRoute } from '../contracts/session-records.js';
 import type { ScheduledTurnInput, ScheduledTurnWorkflow } from '../workflows/scheduled-turn-workflow.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { InvalidJobError, parseActiveHours, parseDuration, scheduleSpecFor, type When } from './job-spec.js';
@@ -48,15 +48,15 @@ export function heartbeatScheduleId(agentId: string): string {
 /** Where a job's answer goes; refuses a channel this configuration does not turn on (its deliveries could never land). */
 function parseTarget(to: string | undefined, config: ClawflowConfig): ReplyRoute | undefined {
   if (!to) return undefined;
-  const match = /^([a-z]+):(.+)$/.exec(to);
-  if (!match) throw new InvalidJobError(`--to "${to}" must be channel:chat, e.g. telegram:123456789 or slack:C024BE91L`);
+  const target = parseChatTarget(to);
+  if (!target) throw new InvalidJobError(`--to "${to}" must be channel:chat, e.g. telegram:123456789 or slack:C024BE91L`);
   const enabled = enabledChannels(config);
-  if (!enabled.includes(match[1]!)) {
+  if (!enabled.includes(target.channel)) {
     throw new InvalidJobError(
-      `--to "${to}": no channel "${match[1]}" is configured here (${enabled.length ? `configured: ${enabled.join(', ')}` : 'none is: see Channels in the README'})`,
+      `--to "${to}": no channel "${target.channel}" is configured here (${enabled.length ? `configured: ${enabled.join(', ')}` : 'none is: see Channels in the README'})`,
     );
   }
-  return { channel: match[1]!, chat: match[2]! };
+  return target;
 }
 
 /** The memo key that keeps a job's description: unlike the schedule's note, pausing does not replace it. */

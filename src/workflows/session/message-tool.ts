@@ -1,7 +1,7 @@
 import { ActivityFailure, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ToolCall, ToolResult, ToolSpec } from '../../contracts/agent-runtime.js';
-import type { ReplyRoute } from '../../contracts/session-records.js';
+import { parseChatTarget, type ReplyRoute } from '../../contracts/session-records.js';
 import { describeZodError } from '../../contracts/zod-issues.js';
 import type { SessionActivities } from './activities.js';
 
@@ -37,11 +37,11 @@ export async function sendMessageTool(
   const { text, to } = input.data;
   let route = context.route;
   if (to !== undefined) {
-    const target = /^([a-z]+):(.+)$/.exec(to);
+    const target = parseChatTarget(to);
     if (!target || !context.allowedTargets.includes(to)) {
       return result(`message to "${to}" refused: only this chat${context.allowedTargets.length ? ` and ${context.allowedTargets.join(', ')}` : ''} (tools.message.allowedTargets)`, true);
     }
-    route = { channel: target[1]!, chat: target[2]! };
+    route = target;
   }
   if (!route) return result('this conversation has no chat to message (it came from the CLI or the API): put it in your answer', true);
   try {
