@@ -38,6 +38,13 @@ export interface InboundMedia {
   download(): Promise<Buffer>;
 }
 
+/** The bytes of a file a platform serves over HTTP (a user's upload), within a minute. */
+export async function downloadFile(url: string): Promise<Buffer> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+  if (!response.ok) throw new Error(`download answered HTTP ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
 /** An extension for a saved file, from the sender's file name or the type: lowercase letters and digits, or `bin`. */
 export function safeExtension(fileName: string | undefined, mimeType: string | undefined, fallback = 'bin'): string {
   const fromName = /\.([a-z0-9]{1,8})$/i.exec(fileName ?? '')?.[1];

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { Client, Events, GatewayIntentBits, MessageFlags, Partials, Routes, DiscordAPIError, type Attachment, type Message } from 'discord.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
-import { safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
+import { downloadFile, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
 import { ChannelSendError } from './send-error.js';
 
 export interface DiscordOptions {
@@ -123,11 +123,7 @@ export class DiscordAdapter implements ChannelAdapter {
       mimeType: type,
       fileName: attachment.name,
       size: attachment.size,
-      download: async () => {
-        const response = await fetch(attachment.url, { signal: AbortSignal.timeout(60_000) });
-        if (!response.ok) throw new Error(`download answered HTTP ${response.status}`);
-        return Buffer.from(await response.arrayBuffer());
-      },
+      download: () => downloadFile(attachment.url),
     };
   }
 

@@ -2,7 +2,7 @@ import { Bot, GrammyError, HttpError, InputFile } from 'grammy';
 import type { Message, Update } from 'grammy/types';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
-import { safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
+import { downloadFile, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
 import { ChannelSendError } from './send-error.js';
 
 export interface TelegramOptions {
@@ -124,9 +124,7 @@ export class TelegramAdapter implements ChannelAdapter {
   /** The bytes of a file a user sent (fetched only once the sender was admitted). */
   private async download(fileId: string): Promise<Buffer> {
     const file = await this.bot.api.getFile(fileId);
-    const response = await fetch(`${this.options.apiRoot}/file/bot${this.options.botToken}/${file.file_path}`, { signal: AbortSignal.timeout(60_000) });
-    if (!response.ok) throw new Error(`download answered HTTP ${response.status}`);
-    return Buffer.from(await response.arrayBuffer());
+    return downloadFile(`${this.options.apiRoot}/file/bot${this.options.botToken}/${file.file_path}`);
   }
 
   /** The files a message carries, as ClawFlow saves them: a photo, a voice note, an audio file, a document. */
