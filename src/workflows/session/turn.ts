@@ -171,15 +171,15 @@ export class Turn {
       }
       answer = { turn, role: 'assistant', text: result.reply, at: now(), ...(steps.length && session.features.compaction ? { steps: pruneSteps(steps) } : {}) };
     } catch (error) {
-      session.turnScope = null;
       if (isCancellation(error) && session.interrupting) throw new TurnInterrupted();
       if (isCancellation(error)) answer = { turn, role: 'error', text: 'Stopped at your request; what was running was cancelled.', at: now() };
       else if (error instanceof TurnAbandoned) answer = { turn, role: 'error', text: error.message, at: now() };
       else if (error instanceof ActivityFailure) answer = { turn, role: 'error', text: failureMessage(error), at: now() };
       else throw error;
       log.error('Turn failed', { sessionKey: session.sessionKey, turn, error: answer.text });
+    } finally {
+      session.turnScope = null;
     }
-    session.turnScope = null;
     return answer;
   }
 
