@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { TransportError, type AgentTransport } from '../agent/transport/index.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import type { AgentActivities } from '../contracts/activities.js';
-import { invocationResultSchema, runtimeSessionLostType, summaryResultSchema } from '../contracts/agent-runtime.js';
+import { invocationResultSchema, runtimeSessionLostType, summaryResultSchema, type Invocation, type NewMessage } from '../contracts/agent-runtime.js';
+import type { ImageLinks } from '../tools/image-links.js';
 import { whileHeartbeating } from '../temporal/heartbeat.js';
 
 /**
@@ -28,10 +29,19 @@ function toActivityFailure(error: unknown): unknown {
 export interface AgentActivityDeps {
   transport: AgentTransport;
   deltas: DeltaSink;
+  /** Links to the images on the tools host, for the runtime to fetch; null: no image server (images are only named). */
+  imageLinks: ImageLinks | null;
+}
+
+/** The invocation as the runtime gets it: each image reference with a fresh link to it (links never enter history). */
+function withImageLinks(invocation: Invocation, links: ImageLinks | null): Invocation {
+  if (!links) return invocation;
+  const linked = (message: NewMessage): NewMessage => (message.images?.length ? { ...message, images: message.images.map((image) => ({ ...image, url: links.urlFor(image.path) })) } : message);
+  return { ...invocation, messages: invocation.messages.map(linked), ...(invocation.steps ? { steps: invocation.steps.map((step) => (step.messages ? { ...step, messages: step.messages.map(linked) } : step)) } : {}) };
 }
 
 /** The activities of the `clawflow-agent` task queue that talk to the agent runtime. */
-export function createAgentActivities({ transport, deltas }: AgentActivityDeps): AgentActivities {
+export function createAgentActivities({ transport, deltas, imageLinks }: AgentActivityDeps): AgentActivities {
   /** One request to the runtime, heartbeating while it runs, its answer checked against what `what` must look like. */
   const ask = async <T>(runtimeSessionId: string, payload: unknown, schema: z.ZodType<T>, what: string, onText?: (text: string) => void): Promise<T> => {
     const context = Context.current();
@@ -49,7 +59,7 @@ export function createAgentActivities({ transport, deltas }: AgentActivityDeps):
     async invokeAgent({ runtimeSessionId, invocation, route, streamTo }) {
       const reply = { workflowId: Context.current().info.workflowExecution?.workflowId ?? invocation.sessionKey, turn: invocation.turn };
       const onText = route ? (deltas.accepts(route) ? deltas.open(route, reply) : undefined) : streamTo ? (deltas.openForCaller(streamTo) ?? undefined) : undefined;
-      return ask(runtimeSessionId, invocation, invocationResultSchema, 'an invocation', onText);
+      return ask(runtimeSessionId, withImageLinks(invocation, imageLinks), invocationResultSchema, 'an invocation', onText);
     },
 
     /** Folds older turns into the running summary (compaction); heartbeats while the model writes. */

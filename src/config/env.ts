@@ -24,6 +24,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_MODEL_REGION', path: ['model', 'region'], kind: 'string' },
   { env: 'CLAWFLOW_MODEL_MAX_TOKENS', path: ['model', 'maxTokens'], kind: 'number' },
   { env: 'CLAWFLOW_MODEL_REQUEST_TIMEOUT_SECONDS', path: ['model', 'requestTimeoutSeconds'], kind: 'number' },
+  { env: 'CLAWFLOW_MODEL_VISION', path: ['model', 'vision'], kind: 'boolean' },
   { env: 'TEMPORAL_ADDRESS', path: ['temporal', 'address'], kind: 'string' },
   { env: 'TEMPORAL_NAMESPACE', path: ['temporal', 'namespace'], kind: 'string' },
   { env: 'CLAWFLOW_TEMPORAL_BIN', path: ['temporal', 'bin'], kind: 'string' },
@@ -73,6 +74,8 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_TRANSCRIPTION_BASE_URL', path: ['media', 'transcription', 'baseUrl'], kind: 'string' },
   { env: 'CLAWFLOW_TRANSCRIPTION_API_KEY', path: ['media', 'transcription', 'apiKey'], kind: 'string', secret: true },
   { env: 'CLAWFLOW_TRANSCRIPTION_MODEL', path: ['media', 'transcription', 'model'], kind: 'string' },
+  { env: 'CLAWFLOW_IMAGE_PORT', path: ['media', 'imagePort'], kind: 'number' },
+  { env: 'CLAWFLOW_IMAGE_BASE_URL', path: ['media', 'imageBaseUrl'], kind: 'string' },
   { env: 'CLAWFLOW_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
 ];
 

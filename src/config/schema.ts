@@ -84,6 +84,8 @@ export const configFileSchema = z
         maxTokens: z.number().int().min(1).max(200_000).default(4096),
         /** Longest a single model request may take. */
         requestTimeoutSeconds: z.number().int().min(1).max(3600).default(240),
+        /** The model sees the images users send (a vision model); false: it is only told they came, and where they are saved. */
+        vision: z.boolean().default(true),
       })
       .strict()
       .refine((model) => model.provider !== 'openai-compatible' || !model.baseUrl || model.name, { message: 'is required when model.baseUrl is set', path: ['name'] })
@@ -293,7 +295,7 @@ export const configFileSchema = z
           .strict()
           .prefault({}),
         /** The loopback port on which the connector takes the text of replies being written, from the agent worker (streaming). */
-        previewPort: port.default(18791),
+        previewPort: port.default(18793),
         webchat: z
           .object({
             /** Serve the WebChat page (http://127.0.0.1:<port>/) from the connector: on by default, loopback only, opened with the link `npm start` prints. */
@@ -415,6 +417,16 @@ export const configFileSchema = z
         maxBytes: z.number().int().min(10_000).max(500_000_000).default(25_000_000),
         /** How much of a document's text (PDF, text files) the agent is given with the message; the file has the rest. */
         documentTextChars: z.number().int().min(0).max(100_000).default(8_000),
+        /**
+         * Where the tools host serves the images users sent to the agent runtime (short-lived signed links, downscaled).
+         * 0: a free loopback port, which a runtime on this machine reaches.
+         */
+        imagePort: z.union([port, z.literal(0)]).default(0),
+        /**
+         * The address a runtime elsewhere (AgentCore) reaches that image server at, e.g. an HTTPS tunnel or reverse
+         * proxy to media.imagePort. Unset: the loopback address.
+         */
+        imageBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
       })
       .strict()
       .prefault({}),

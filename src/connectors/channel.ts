@@ -45,12 +45,17 @@ export async function downloadFile(url: string): Promise<Buffer> {
   return Buffer.from(await response.arrayBuffer());
 }
 
+/** Types whose usual extension is not their subtype. */
+const usualExtensions: Record<string, string> = { 'image/jpeg': 'jpg', 'audio/mpeg': 'mp3', 'audio/mp4': 'm4a', 'text/plain': 'txt', 'text/markdown': 'md' };
+
 /** An extension for a saved file, from the sender's file name or the type: lowercase letters and digits, or `bin`. */
 export function safeExtension(fileName: string | undefined, mimeType: string | undefined, fallback = 'bin'): string {
   const fromName = /\.([a-z0-9]{1,8})$/i.exec(fileName ?? '')?.[1];
   if (fromName) return fromName.toLowerCase();
-  const fromType = /^[a-z]+\/(?:x-)?([a-z0-9]{1,8})(?:[;+]|$)/i.exec(mimeType ?? '')?.[1];
-  return fromType ? fromType.toLowerCase() : fallback;
+  const type = (mimeType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (usualExtensions[type]) return usualExtensions[type];
+  const fromType = /^[a-z]+\/(?:x-)?([a-z0-9]{1,8})(?:[+]|$)/.exec(type)?.[1];
+  return fromType ?? fallback;
 }
 
 export interface ChannelStatus {

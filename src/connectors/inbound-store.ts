@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { maxImagesPerMessage, type ImageRef } from '../contracts/agent-runtime.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { sniffImageType } from '../fs/image-type.js';
 import type { Logger } from '../logger.js';
 import type { ChannelMessage, InboundMedia } from './channel.js';
 import { documentText } from './document-text.js';
@@ -66,12 +68,19 @@ async function describeMedia(media: InboundMedia, path: string, bytes: Buffer, o
   return `[The user sent ${about}]`;
 }
 
+/** What the agent gets for a message: its text (with notes on its media), and the images a vision model is shown. */
+export interface MaterializedMessage {
+  text: string;
+  images: ImageRef[];
+}
+
 /**
  * The text the agent gets for an admitted message: its words, with its media saved into the workspace and named —
  * voice notes transcribed, documents' text taken — and a text too long to carry inline saved whole with its head shown.
  */
-export async function materializeInbound(message: ChannelMessage, workspaceDir: string, logger: Logger, options: MediaOptions = defaultMedia): Promise<string> {
+export async function materializeInbound(message: ChannelMessage, workspaceDir: string, logger: Logger, options: MediaOptions = defaultMedia): Promise<MaterializedMessage> {
   const notes: string[] = [];
+  const images: MaterializedMessage['images'] = [];
   for (const [index, media] of (message.media ?? []).entries()) {
     if (media.size !== undefined && media.size > options.maxBytes) {
       notes.push(`[The user sent ${nouns[media.kind]} of ${sizeText(media.size)}: larger than this install keeps (media.maxBytes, ${sizeText(options.maxBytes)}), so it was not downloaded]`);
@@ -89,6 +98,9 @@ export async function materializeInbound(message: ChannelMessage, workspaceDir: 
       continue;
     }
     notes.push(await describeMedia(media, path, bytes, options));
+    // Whatever it was sent as (a photo, a file), an image a model can take is shown to it, by its path.
+    const imageType = sniffImageType(bytes);
+    if (imageType && images.length < maxImagesPerMessage && media.kind !== 'voice' && media.kind !== 'audio') images.push({ path, mimeType: imageType });
   }
   let text = message.text;
   if (text.length > inlineTextChars) {
@@ -96,5 +108,5 @@ export async function materializeInbound(message: ChannelMessage, workspaceDir: 
     await writeFileAtomic(join(workspaceDir, path), text);
     text = `${text.slice(0, headChars)}\n[… the message is ${text.length.toLocaleString('en')} characters long; the whole of it is in the workspace as ${path}: read it there]`;
   }
-  return [text, ...notes].filter(Boolean).join('\n');
+  return { text: [text, ...notes].filter(Boolean).join('\n'), images };
 }

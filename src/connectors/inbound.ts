@@ -92,10 +92,10 @@ export class Inbound {
       logger.info({ channel: message.channel, sessionKey }, 'a voice message came and no transcription endpoint is configured; the sender was told');
       return adapter.send(route, noTranscriptionReply);
     }
-    const text = await materializeInbound(message, this.deps.workspaceDir, logger, this.deps.media);
+    const { text, images } = await materializeInbound(message, this.deps.workspaceDir, logger, this.deps.media);
     // Platform ids are unique within a chat: a redelivery carries the same id and is dropped by the session.
     const messageId = `${message.channel}:${message.chat}:${message.messageId}`;
-    const outgoing = { messageId, text, sender: message.sender.name ?? message.sender.id, sentAt: message.sentAt, route, fromOwner: isApprover(message, policy) };
+    const outgoing = { messageId, text, sender: message.sender.name ?? message.sender.id, sentAt: message.sentAt, route, fromOwner: isApprover(message, policy), ...(images.length ? { images } : {}) };
     const handedOver = await this.retrying(`hand message ${message.messageId} to session ${sessionKey}`, () => this.deps.sessions.deliver(sessionKey, outgoing));
     if (handedOver !== true) return this.reject(adapter, route, sessionKey, message, handedOver.message);
     logger.debug({ sessionKey, messageId: message.messageId }, 'handed a message to its session');

@@ -3,7 +3,7 @@ import { DisconnectReason, type AuthenticationState, type WAMessage, type WAMess
 import { BoundedSet } from '../contracts/bounded-set.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
-import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
+import { safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
 import { ChannelSendError } from './send-error.js';
 import { useAtomicAuthState } from './whatsapp-auth-store.js';
 
@@ -29,8 +29,8 @@ export interface WhatsAppOptions {
   onQr?: (qr: string) => void;
   /** The device is linked and connected. */
   onLinked?: () => void;
-  /** Fetches an image message's bytes (Baileys' downloadMediaMessage by default). */
-  downloadImage?: (message: WAMessage) => Promise<Buffer>;
+  /** Fetches a media message's bytes (Baileys' downloadMediaMessage by default). */
+  downloadMedia?: (message: WAMessage) => Promise<Buffer>;
   /** First and largest wait between reconnects. */
   backoff?: { initialMs: number; maxMs: number };
 }
@@ -42,10 +42,35 @@ const stableConnectionMs = 30_000;
 
 type ConnectionUpdate = { connection?: 'open' | 'connecting' | 'close'; qr?: string; lastDisconnect?: { error?: Error & { output?: { statusCode?: number } } } };
 
+type WAContent = NonNullable<WAMessage['message']>;
+
+/** A document, also when it came with a caption (WhatsApp wraps those). */
+function documentOf(m: WAContent | null | undefined): WAContent['documentMessage'] {
+  return m?.documentMessage ?? m?.documentWithCaptionMessage?.message?.documentMessage;
+}
+
 /** The text of a message, from whichever kind it is. */
 function textOf(message: WAMessage): string {
   const m = message.message;
-  return (m?.conversation ?? m?.extendedTextMessage?.text ?? m?.imageMessage?.caption ?? m?.videoMessage?.caption ?? '').trim();
+  return (m?.conversation ?? m?.extendedTextMessage?.text ?? m?.imageMessage?.caption ?? m?.videoMessage?.caption ?? documentOf(m)?.caption ?? '').trim();
+}
+
+/** What the agent is told of the kinds it cannot take as a file: never silence. */
+function noteOf(m: WAContent | null | undefined): string | null {
+  if (m?.stickerMessage) return '[The user sent a sticker]';
+  const place = m?.locationMessage ?? m?.liveLocationMessage;
+  if (place) return `[The user shared a location: latitude ${place.degreesLatitude ?? '?'}, longitude ${place.degreesLongitude ?? '?'}${m?.locationMessage?.name ? ` (${m.locationMessage.name})` : ''}]`;
+  if (m?.contactMessage) return `[The user shared a contact: ${m.contactMessage.displayName ?? 'unnamed'}]`;
+  if (m?.contactsArrayMessage) return `[The user shared ${m.contactsArrayMessage.contacts?.length ?? 0} contacts]`;
+  const poll = m?.pollCreationMessage ?? m?.pollCreationMessageV3;
+  if (poll) return `[The user sent a poll: ${poll.name ?? ''}]`;
+  return null;
+}
+
+/** A size Baileys reports (a number, or a protobuf Long). */
+function sizeOf(length: number | { toNumber(): number } | null | undefined): { size?: number } {
+  if (length === null || length === undefined) return {};
+  return { size: typeof length === 'number' ? length : length.toNumber() };
 }
 
 /**
@@ -153,9 +178,24 @@ export class WhatsAppAdapter implements ChannelAdapter {
     }, delay);
   }
 
-  private async downloadImage(message: WAMessage): Promise<Buffer> {
-    const download = this.options.downloadImage ?? (async (m: WAMessage) => (await import('baileys')).downloadMediaMessage(m, 'buffer', {}));
+  private async downloadMedia(message: WAMessage): Promise<Buffer> {
+    const download = this.options.downloadMedia ?? (async (m: WAMessage) => (await import('baileys')).downloadMediaMessage(m, 'buffer', {}));
     return download(message);
+  }
+
+  /** The file a message carries, as ClawFlow saves it: an image, a voice note, an audio file, a document, a video. */
+  private mediaOf(message: WAMessage): InboundMedia[] {
+    const m = message.message;
+    const download = (): Promise<Buffer> => this.downloadMedia(message);
+    const file = (kind: InboundMedia['kind'], mimeType: string, fallback: string, length: Parameters<typeof sizeOf>[0], fileName?: string | null): InboundMedia[] => [
+      { kind, extension: safeExtension(fileName ?? undefined, mimeType, fallback), mimeType, ...(fileName ? { fileName } : {}), ...sizeOf(length), download },
+    ];
+    if (m?.imageMessage) return file('image', m.imageMessage.mimetype ?? 'image/jpeg', 'jpg', m.imageMessage.fileLength);
+    if (m?.audioMessage) return file(m.audioMessage.ptt ? 'voice' : 'audio', m.audioMessage.mimetype ?? 'audio/ogg', 'ogg', m.audioMessage.fileLength);
+    const document = documentOf(m);
+    if (document) return file('document', document.mimetype ?? 'application/octet-stream', 'bin', document.fileLength, document.fileName);
+    if (m?.videoMessage) return file('video', m.videoMessage.mimetype ?? 'video/mp4', 'mp4', m.videoMessage.fileLength);
+    return [];
   }
 
   private receive(socket: WhatsAppSocket, message: WAMessage): void {
@@ -165,14 +205,15 @@ export class WhatsAppAdapter implements ChannelAdapter {
     // A replayed message (history sync, reconnect) is handed over once; the session drops any that slip through.
     const seenKey = `${jid}/${id}`;
     if (this.recentIds.has(seenKey)) return;
-    const text = textOf(message);
-    const image = Boolean(message.message?.imageMessage);
-    if (!text && !image) return;
+    const media = this.mediaOf(message);
+    const text = textOf(message) || (media.length ? '' : (noteOf(message.message) ?? ''));
+    if (!text && !media.length) return;
     this.recentIds.add(seenKey);
 
     const group = jid.endsWith('@g.us');
     const me = socket.user?.id.replace(/:\d+@/, '@');
-    const context = message.message?.extendedTextMessage?.contextInfo ?? message.message?.imageMessage?.contextInfo;
+    const m = message.message;
+    const context = m?.extendedTextMessage?.contextInfo ?? m?.imageMessage?.contextInfo ?? m?.audioMessage?.contextInfo ?? documentOf(m)?.contextInfo ?? m?.videoMessage?.contextInfo;
     const mentioned = Boolean(me && (context?.mentionedJid?.includes(me) || context?.participant === me));
     const sender = group ? (message.key.participant ?? jid) : jid;
     const normalized: ChannelMessage = {
@@ -184,7 +225,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
       messageId: id,
       text,
       attachments: [],
-      ...(image ? { media: [{ kind: 'image' as const, extension: 'jpg', mimeType: 'image/jpeg', download: () => this.downloadImage(message) }] } : {}),
+      ...(media.length ? { media } : {}),
       addressedToBot: mentioned,
       sentAt: new Date(Number(message.messageTimestamp ?? Date.now() / 1000) * 1000).toISOString(),
     };

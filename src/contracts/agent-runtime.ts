@@ -52,14 +52,36 @@ export type ChatMessage = z.infer<typeof chatMessageSchema>;
 export const historyTurnSchema = z.object({ turn: z.number().int().min(1), messages: z.array(chatMessageSchema) }).strict();
 export type HistoryTurn = z.infer<typeof historyTurnSchema>;
 
+/** Image types every vision provider takes (OpenAI-compatible, Anthropic, Bedrock Converse). */
+export const visionMimeTypes = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
+
+/** Most images one message shows the model; more are named in its text only. */
+export const maxImagesPerMessage = 8;
+
+/**
+ * An image that came with a message, by reference: where it lies in the workspace on the tools host. The bytes never
+ * travel through Temporal; the agent activity adds a short-lived `url` the runtime fetches them from.
+ */
+export const imageRefSchema = z
+  .object({
+    path: z.string().min(1).max(500),
+    mimeType: z.enum(visionMimeTypes),
+    url: z.url({ protocol: /^https?$/ }).max(2_000).optional(),
+  })
+  .strict();
+export type ImageRef = z.infer<typeof imageRefSchema>;
+
 /** A message of the user's that the turn answers. */
 export const newMessageSchema = z
   .object({
     messageId: z.string().min(1),
     content: z.string().min(1),
     sender: z.string().optional(),
+    /** Images it carries, shown to a vision model with its words (their paths are named in `content` too). */
+    images: z.array(imageRefSchema).max(maxImagesPerMessage).optional(),
   })
   .strict();
+export type NewMessage = z.infer<typeof newMessageSchema>;
 
 /** One round of tool use inside a turn: what the model asked for, what the tools answered, and what the user added meanwhile. */
 export const toolStepSchema = z

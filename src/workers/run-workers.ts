@@ -11,7 +11,7 @@ import { transportFromConfig } from '../agent/transport/index.js';
 import { replyDeltaSink } from '../connectors/delta-sink.js';
 import { streamingChannels } from '../config/channels.js';
 import type { ClawflowConfig } from '../config/load.js';
-import { runDir } from '../config/paths.js';
+import { protectedStatePaths, runDir } from '../config/paths.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { connectClient, ensureSearchAttributes, temporalAddress } from '../temporal/connection.js';
@@ -23,6 +23,8 @@ import { loadWorkflowBundle } from './workflow-bundle.js';
 import { resumeAfterUncleanStop } from './interrupted-steps.js';
 import { claimRun } from './run-records.js';
 import { BrowserPool, browserPolicy, findChromium } from '../tools/browser-pool.js';
+import { ImageLinks } from '../tools/image-links.js';
+import { startImageServer } from '../tools/image-server.js';
 
 export interface WorkerSet {
   /** Resolves when every worker has stopped. */
@@ -43,6 +45,25 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
   } finally {
     await admin.close();
   }
+
+  // The tools host serves the images users sent to the runtime, by signed link; without it a model is only told they came.
+  const imageKey = installSecret(config.paths.home, 'image-link-key');
+  const images = config.model.vision
+    ? await startImageServer({
+        host: '127.0.0.1',
+        port: config.media.imagePort,
+        workspaceDir: config.paths.workspaceDir,
+        key: imageKey,
+        maxBytes: config.media.maxBytes,
+        protectedPaths: protectedStatePaths(config.paths),
+        allowedHosts: config.media.imageBaseUrl ? [new URL(config.media.imageBaseUrl).host] : [],
+        logger: logger.child({ component: 'images' }),
+      }).catch((error: Error) => {
+        logger.warn({ err: error.message, port: config.media.imagePort }, 'the model will not see images: the image server could not start (media.imagePort)');
+        return null;
+      })
+    : null;
+  const imageLinks = images ? new ImageLinks(config.media.imageBaseUrl ?? images.url, imageKey) : null;
 
   const run = claimRun(runDir(config.paths));
   const common = { ...commonWorkerOptions(redactorFor(config)), identity: run.identity };
@@ -77,6 +98,7 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
           apiUrl: config.api.enabled ? `http://127.0.0.1:${config.api.port}` : null,
           internalToken: installSecret(config.paths.home, 'internal-token'),
         }),
+        imageLinks,
       }),
       // Scheduled turns reach sessions through the client, as any caller does.
       ...createScheduleActivities({
@@ -99,6 +121,7 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
     run.release();
     await browsers.close();
+    await images?.close();
     await connection.close();
     await client.connection.close();
   });

@@ -2,6 +2,7 @@
 // Workflow-safe: no Node APIs, no I/O.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { imageRefSchema, maxImagesPerMessage } from '../contracts/agent-runtime.js';
 import { queueModes, type QueueMode } from '../contracts/queue-modes.js';
 import { replyRouteSchema, transcriptEntrySchema, type ReplyRoute, type TranscriptEntry } from '../contracts/session-records.js';
 
@@ -17,6 +18,8 @@ export const inboundMessageSchema = z
     fromOwner: z.boolean().optional(),
     /** The caller reads the reply as it is written (the API with `stream: true`): the model's text goes to it as it comes. */
     stream: z.boolean().optional(),
+    /** Images saved in the workspace with the message, by path: a vision model is shown them with its words. */
+    images: z.array(imageRefSchema.omit({ url: true })).max(maxImagesPerMessage).optional(),
   })
   .strict();
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;

@@ -69,7 +69,7 @@ function setup(backoff = { initialMs: 5, maxMs: 40 }) {
     readReceipts: false,
     logger,
     backoff,
-    downloadImage: () => Promise.resolve(Buffer.from('jpeg bytes from WhatsApp')),
+    downloadMedia: () => Promise.resolve(Buffer.from('jpeg bytes from WhatsApp')),
   });
   const current = (): FakeSocket => sockets.at(-1)!;
   return { dir, adapter, sockets, current, received, lines, onMessage: (m: ChannelMessage) => (received.push(m), Promise.resolve()) };
@@ -99,6 +99,40 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     await t.adapter.stop();
   });
 
+  it('takes voice notes, audio, documents (with or without a caption) and videos as files; a location, contact or sticker as a note', async () => {
+    const t = setup();
+    dirs.push(t.dir);
+    await t.adapter.start(t.onMessage);
+    t.current().ev.emit('connection.update', { connection: 'open' });
+    const sent = (content: proto.IMessage): WAMessage => message(ada, '', { message: content });
+    t.current().ev.emit('messages.upsert', {
+      type: 'notify',
+      messages: [
+        sent({ audioMessage: { ptt: true, mimetype: 'audio/ogg; codecs=opus', fileLength: 3000 } }),
+        sent({ audioMessage: { mimetype: 'audio/mpeg' } }),
+        sent({ documentWithCaptionMessage: { message: { documentMessage: { caption: 'the contract', fileName: 'deal.pdf', mimetype: 'application/pdf', fileLength: 1200 } } } }),
+        sent({ videoMessage: { mimetype: 'video/mp4' } }),
+        sent({ locationMessage: { degreesLatitude: 52.52, degreesLongitude: 13.405, name: 'Berlin' } }),
+        sent({ contactMessage: { displayName: 'Grace Hopper' } }),
+        sent({ stickerMessage: { mimetype: 'image/webp' } }),
+        sent({ protocolMessage: { type: 0 } }),
+      ],
+    });
+    await expect.poll(() => t.received.length).toBe(7);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(t.received.map((m) => [m.text, m.media?.map((f) => [f.kind, f.extension, f.mimeType, f.fileName, f.size])])).toEqual([
+      ['', [['voice', 'ogg', 'audio/ogg; codecs=opus', undefined, 3000]]],
+      ['', [['audio', 'mp3', 'audio/mpeg', undefined, undefined]]],
+      ['the contract', [['document', 'pdf', 'application/pdf', 'deal.pdf', 1200]]],
+      ['', [['video', 'mp4', 'video/mp4', undefined, undefined]]],
+      ['[The user shared a location: latitude 52.52, longitude 13.405 (Berlin)]', undefined],
+      ['[The user shared a contact: Grace Hopper]', undefined],
+      ['[The user sent a sticker]', undefined],
+    ]);
+    expect(await t.received[0]!.media![0]!.download()).toEqual(Buffer.from('jpeg bytes from WhatsApp'));
+    await t.adapter.stop();
+  });
+
   it('offers an image to save only once the sender is admitted, under a generated name whatever its message id', async () => {
     const t = setup();
     dirs.push(t.dir);
@@ -115,7 +149,7 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     expect(t.received[0]!.text).toBe('what is this?');
     expect(readdirSync(t.dir)).toEqual(['auth']);
     const workspace = join(t.dir, 'workspace');
-    const text = await materializeInbound(t.received[0]!, workspace, pino({ level: 'silent' }));
+    const { text } = await materializeInbound(t.received[0]!, workspace, pino({ level: 'silent' }));
     const path = /^what is this\?\n\[The user sent an image \(image\/jpeg, \d+ kB\), saved in the workspace as (media\/inbound\/whatsapp-[0-9a-f]{24}\.jpg)\]$/.exec(text)?.[1];
     expect(path, text).toBeDefined();
     expect(readFileSync(join(workspace, path!), 'utf8')).toBe('jpeg bytes from WhatsApp');

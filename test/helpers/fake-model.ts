@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface ModelRequest {
   model: string;
-  messages: Array<{ role: string; content: string | null; tool_calls?: unknown[]; tool_call_id?: string }>;
+  /** A message's words; a message of parts (vision) has its text parts joined here and its images in `images`. */
+  messages: Array<{ role: string; content: string | null; images?: string[]; tool_calls?: unknown[]; tool_call_id?: string }>;
   tools?: Array<{ type: string; function: { name: string } }>;
   tool_choice?: string;
   stream?: boolean;
@@ -93,6 +94,12 @@ export class FakeModel {
       return;
     }
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Omit<ModelRequest, 'aborted'>;
+    body.messages = body.messages.map((m) => {
+      const content = m.content as unknown;
+      if (!Array.isArray(content)) return m;
+      const parts = content as Array<{ type: string; text?: string; image_url?: { url: string } }>;
+      return { ...m, content: parts.flatMap((p) => (p.type === 'text' ? [p.text ?? ''] : [])).join('\n'), images: parts.flatMap((p) => (p.type === 'image_url' ? [p.image_url!.url] : [])) };
+    });
     const request: ModelRequest = { ...body, aborted: false, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) };
     this.requests.push(request);
     for (const notify of this.arrivals.splice(0)) notify();

@@ -35,7 +35,7 @@ describe('a session stuck on a workflow-task failure is shown and repaired, noth
       namespace,
       taskQueue: 'clawflow-agent',
       activities: {
-        ...createAgentActivities({ transport: createHttpTransport(stack.runtime.url, runtimeToken(stack.config)), deltas: { accepts: () => false, open: () => () => undefined, openForCaller: () => null } }),
+        ...createAgentActivities({ transport: createHttpTransport(stack.runtime.url, runtimeToken(stack.config)), deltas: { accepts: () => false, open: () => () => undefined, openForCaller: () => null }, imageLinks: null }),
         ...createTranscriptActivities(new JsonlTranscriptStore(stack.config.paths.transcriptsDir)),
       },
     });

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSessionKey, sessionWorkflowId } from '../../src/contracts/session-key.js';
 import { noTranscriptionReply } from '../../src/connectors/inbound.js';
 import { heard } from '../helpers/fake-model.js';
 import { tinyPdf } from '../helpers/tiny-pdf.js';
@@ -100,14 +102,34 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     expect(stack.model.lastUserMessages().filter((m) => m === 'hi, who are you?')).toHaveLength(1);
   });
 
-  it('saves a photo a user sends into the workspace and tells the agent where it is', async () => {
-    const bytes = Buffer.from('\xff\xd8\xff\xe0 a small jpeg-ish payload', 'latin1');
+  it('shows a photo to the vision model as an image part, downscaled, saved in the workspace; no Temporal event carries its bytes', async () => {
+    // A 3000×2000 photo: orange, with a blue square in its top-left corner.
+    const bytes = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#ff8000' } })
+      .composite([{ input: await sharp({ create: { width: 600, height: 600, channels: 3, background: '#0040ff' } }).png().toBuffer(), left: 0, top: 0 }])
+      .jpeg({ quality: 90 })
+      .toBuffer();
     telegram.userPhoto(owner, 'look at this', bytes);
     await expect.poll(() => stack.model.requests.some((r) => r.messages.at(-1)?.content?.startsWith('look at this')), { timeout: 30_000 }).toBe(true);
-    const asked = stack.model.requests.find((r) => r.messages.at(-1)?.content?.startsWith('look at this'))!.messages.at(-1)!.content!;
-    const path = /saved in the workspace as (media\/inbound\/telegram-[0-9a-f]{24}\.jpg)/.exec(asked)?.[1];
+    const asked = stack.model.requests.find((r) => r.messages.at(-1)?.content?.startsWith('look at this'))!.messages.at(-1)!;
+    const path = /saved in the workspace as (media\/inbound\/telegram-[0-9a-f]{24}\.jpg)/.exec(asked.content!)?.[1];
     expect(path).toBeDefined();
     expect(readFileSync(join(stack.config.paths.workspaceDir, path!))).toEqual(bytes);
+    // The model sees the photo itself: one JPEG, its longest side 1568 px, the blue corner still blue.
+    expect(asked.images).toHaveLength(1);
+    const [, type, data] = /^data:(image\/\w+);base64,(.+)$/.exec(asked.images![0]!)!;
+    expect(type).toBe('image/jpeg');
+    const shown = sharp(Buffer.from(data!, 'base64'));
+    expect(await shown.metadata()).toMatchObject({ width: 1568, height: 1045, format: 'jpeg' });
+    const corner = await shown.extract({ left: 50, top: 50, width: 1, height: 1 }).raw().toBuffer();
+    expect(corner[2]!).toBeGreaterThan(200);
+    expect(corner[0]!).toBeLessThan(50);
+    // The session's history holds the photo's path, never its bytes, nor the link the runtime fetched it by.
+    const events = (await stack.client.workflow.getHandle(sessionWorkflowId(parseSessionKey(`main:telegram:${owner.id}`))).fetchHistory()).events ?? [];
+    // Payloads as their JSON text (the history form carries them base64-encoded).
+    const history = JSON.stringify(events, (key, value: unknown) => (key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('latin1') : value));
+    expect(history.includes(path!)).toBe(true);
+    const pieces = [bytes.subarray(3000, 3048).toString('latin1'), bytes.toString('base64').slice(4000, 4064), data!.slice(4000, 4064), 'sig='];
+    expect(pieces.filter((piece) => history.includes(piece))).toEqual([]);
   });
 
   it('sends the screenshot the agent took along with its answer', async () => {

@@ -37,6 +37,8 @@ type Block = Record<string, unknown>;
 function blocksOf(m: ModelMessage): Block[] {
   if (m.role === 'tool') return [{ type: 'tool_result', tool_use_id: m.callId, content: m.content, ...(m.isError ? { is_error: true } : {}) }];
   return [
+    // Images before the words about them, as Anthropic advises.
+    ...(m.role === 'user' ? (m.images ?? []).map((i) => ({ type: 'image', source: { type: 'base64', media_type: i.mimeType, data: i.data } })) : []),
     ...(m.content ? [{ type: 'text', text: m.content }] : []),
     ...(m.role === 'assistant' ? (m.toolCalls ?? []).map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: c.input })) : []),
   ];

@@ -2,12 +2,13 @@ import {
   BedrockRuntimeClient,
   ConverseCommand,
   type ContentBlock,
+  type ImageFormat,
   type Message,
   type Tool,
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { DocumentType } from '@smithy/types';
-import { alternatingTurns, isRetryableStatus, ProviderError, type CompleteOptions, type Completion, type ModelMessage, type ModelProvider, type ModelRequest } from './provider.js';
+import { alternatingTurns, isRetryableStatus, ProviderError, type CompleteOptions, type Completion, type ModelImage, type ModelMessage, type ModelProvider, type ModelRequest } from './provider.js';
 
 export interface BedrockConverseOptions {
   model: string;
@@ -27,9 +28,12 @@ const retryableErrors = new Set([
   'ServiceQuotaExceededException',
 ]);
 
+const imageFormats = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/gif': 'gif', 'image/webp': 'webp' } as const satisfies Record<ModelImage['mimeType'], ImageFormat>;
+
 function blocksOf(m: ModelMessage): ContentBlock[] {
   if (m.role === 'tool') return [{ toolResult: { toolUseId: m.callId, content: [{ text: m.content }], status: m.isError ? 'error' : 'success' } }];
   return [
+    ...(m.role === 'user' ? (m.images ?? []).map((i): ContentBlock => ({ image: { format: imageFormats[i.mimeType], source: { bytes: Buffer.from(i.data, 'base64') } } })) : []),
     ...(m.content ? [{ text: m.content }] : []),
     ...(m.role === 'assistant' ? (m.toolCalls ?? []).map((c) => ({ toolUse: { toolUseId: c.id, name: c.name, input: c.input as DocumentType } })) : []),
   ];

@@ -60,6 +60,10 @@ function toWire(system: string, messages: ModelMessage[]): unknown[] {
           tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.input) } })),
         };
       }
+      if (m.role === 'user' && m.images?.length) {
+        // Vision: the words, then each image as a data URL (OpenAI's image_url part, which Ollama, vLLM and OpenRouter take too).
+        return { role: 'user', content: [{ type: 'text', text: m.content }, ...m.images.map((i) => ({ type: 'image_url', image_url: { url: `data:${i.mimeType};base64,${i.data}` } }))] };
+      }
       return { role: m.role, content: m.content };
     }),
   ];

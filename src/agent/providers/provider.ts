@@ -1,8 +1,14 @@
 import type { ToolCall, ToolSpec } from '../../contracts/agent-runtime.js';
 
+/** An image the model is shown with a user message: fetched and downscaled by the runtime, base64-encoded. */
+export interface ModelImage {
+  mimeType: 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
+  data: string;
+}
+
 /** The conversation as every provider adapter receives it; each maps it onto its own wire format. */
 export type ModelMessage =
-  | { role: 'user'; content: string }
+  | { role: 'user'; content: string; images?: ModelImage[] }
   | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
   | { role: 'tool'; callId: string; name: string; content: string; isError: boolean };
 

@@ -1,6 +1,7 @@
 import type { ChatMessage, InvocationResult, ParsedInvocation } from '../../contracts/agent-runtime.js';
 import { pruneSteps, stepMessages } from '../../contracts/tool-pruning.js';
 import type { ModelMessage, ModelProvider, ModelRequest } from '../providers/provider.js';
+import { loadImages, withImages, type LoadedImages } from './image-inputs.js';
 import type { SessionContext, SessionContextCache } from './session-cache.js';
 
 export const defaultSystemPrompt =
@@ -12,18 +13,18 @@ export class ContextMissingError extends Error {
 }
 
 /** The model's view of one step: system prompt and summary, recent turns, the new messages, this turn's tool rounds. */
-export function buildModelRequest(context: SessionContext, invocation: ParsedInvocation): ModelRequest {
+export function buildModelRequest(context: SessionContext, invocation: ParsedInvocation, images: LoadedImages | null = null): ModelRequest {
   const base = context.systemPrompt ?? defaultSystemPrompt;
   const system = context.summary ? `${base}\n\nSummary of the earlier conversation:\n${context.summary}` : base;
   const earlier = context.turns.flatMap((t) => t.messages);
   const messages: ModelMessage[] = [
     // Providers refuse tool calls in a request that offers no tools (the tools host was away): then they are told in words.
     ...(invocation.tools.length ? earlier : earlier.map(inWords)),
-    ...invocation.messages.map((m) => ({ role: 'user' as const, content: m.content })),
+    ...invocation.messages.map((m) => withImages(m, images)),
     ...invocation.steps.flatMap((step): ModelMessage[] => [
       { role: 'assistant', content: step.text, toolCalls: step.toolCalls },
       ...step.results.map((r) => ({ role: 'tool' as const, callId: r.callId, name: r.name, content: r.output, isError: r.isError })),
-      ...(step.messages ?? []).map((m) => ({ role: 'user' as const, content: m.content })),
+      ...(step.messages ?? []).map((m) => withImages(m, images)),
     ]),
   ];
   return { system, messages, tools: invocation.tools, toolsAllowed: invocation.toolsAllowed };
@@ -51,16 +52,23 @@ export interface TurnOptions {
   onText?: (delta: string) => void;
 }
 
+export interface StepOptions extends TurnOptions {
+  /** Show the messages' images to the model (a vision model: model.vision); false: it reads only that they came. */
+  vision: boolean;
+}
+
 /** Runs one step of the agent loop: the model answers in words, or asks for tools. */
 export async function runAgentStep(
   provider: ModelProvider,
   cache: SessionContextCache,
   sessionId: string,
   invocation: ParsedInvocation,
-  options: TurnOptions,
+  options: StepOptions,
 ): Promise<InvocationResult> {
   const context = contextFor(cache, sessionId, invocation);
-  const completion = await provider.complete(buildModelRequest(context, invocation), options);
+  // Earlier turns keep only the words: the images were seen once, and their paths stay named in the text.
+  const images = options.vision ? await loadImages(invocation, options.signal) : null;
+  const completion = await provider.complete(buildModelRequest(context, invocation, images), options);
   const about = { provider: provider.name, model: provider.model, ...(completion.usage ? { usage: completion.usage } : {}) };
   if (completion.toolCalls.length > 0) return { kind: 'toolCalls', text: completion.text, toolCalls: completion.toolCalls, ...about };
   cache.record(sessionId, {

@@ -31,6 +31,8 @@ export interface RuntimeServerOptions {
   token: string | null;
   /** Host names answered besides loopback; `*` for any (a container reached under names it cannot know). */
   allowedHosts?: readonly string[];
+  /** The models see images (model.vision, on by default); false: a message's images are only named to them. */
+  vision?: boolean;
 }
 
 /** The bodies /invocations reads: JSON, or what AgentCore sends when the caller set no content type. */
@@ -127,7 +129,7 @@ class EventStream {
 }
 
 /** The agent runtime as an HTTP server speaking the AgentCore Runtime contract. */
-export function createRuntimeServer({ provider, models, logger, token, allowedHosts = [] }: RuntimeServerOptions): Server {
+export function createRuntimeServer({ provider, models, logger, token, allowedHosts = [], vision = true }: RuntimeServerOptions): Server {
   const health = new HealthState();
   const cache = new SessionContextCache();
   const expected = token ? `Bearer ${token}` : null;
@@ -173,7 +175,7 @@ export function createRuntimeServer({ provider, models, logger, token, allowedHo
         throw new HttpError(400, 'invalid_invocation', `${detail} (send a ClawFlow invocation, or {"prompt": "..."} to test by hand)`);
       }
       const chosen = providerFor(parsed.data.model);
-      run = (options) => runAgentStep(chosen, cache, sessionId, parsed.data, options);
+      run = (options) => runAgentStep(chosen, cache, sessionId, parsed.data, { ...options, vision });
     }
 
     const abort = new AbortController();

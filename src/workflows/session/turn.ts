@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { RunToolOutcome } from '../../contracts/activities.js';
-import { runtimeSessionLostType, type InvocationResult, type ToolCall, type ToolResult, type ToolSpec, type ToolStep } from '../../contracts/agent-runtime.js';
+import { runtimeSessionLostType, type InvocationResult, type NewMessage, type ToolCall, type ToolResult, type ToolSpec, type ToolStep } from '../../contracts/agent-runtime.js';
 import type { RotationReason, TranscriptEntry } from '../../contracts/session-records.js';
 import { pruneSteps } from '../../contracts/tool-pruning.js';
 import type { QueuedMessage } from '../messages.js';
@@ -18,8 +18,8 @@ class TurnAbandoned extends Error {}
 class TurnInterrupted extends Error {}
 
 /** A queued message as the model is given it. */
-function modelMessage(message: QueuedMessage): { messageId: string; content: string; sender?: string } {
-  return { messageId: message.messageId, content: message.text, ...(message.sender ? { sender: message.sender } : {}) };
+function modelMessage(message: QueuedMessage): NewMessage {
+  return { messageId: message.messageId, content: message.text, ...(message.sender ? { sender: message.sender } : {}), ...(message.images?.length ? { images: message.images } : {}) };
 }
 
 /** Turns a failure of the agent into the sentence the user sees in place of a reply. */

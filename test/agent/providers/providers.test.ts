@@ -157,3 +157,46 @@ describe('OpenAI-compatible adapter, streaming', () => {
     expect(deltas.join('')).toBe('twelve o\'clock');
   });
 });
+
+describe('images on each provider\'s wire (vision)', () => {
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+  const seeing: ModelRequest = {
+    system: 's',
+    messages: [{ role: 'user', content: 'what is in this picture?', images: [{ mimeType: 'image/png', data: png.toString('base64') }] }],
+    tools: [],
+    toolsAllowed: false,
+  };
+  const server = new WireServer(() => ({ body: {} }));
+  beforeAll(async () => {
+    await server.start();
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDLOCAL';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local-secret';
+  });
+  afterAll(() => server.stop());
+
+  it('Anthropic: an image block before the words', async () => {
+    server.setAnswer(() => ({ body: { content: [{ type: 'text', text: 'a cat' }] } }));
+    await new AnthropicProvider({ baseUrl: server.url, model: 'claude-test', apiKey: 'k', maxTokens: 64, requestTimeoutMs: 5000 }).complete(seeing, options());
+    expect((server.requests.at(-1)!.body as { messages: unknown }).messages).toEqual([
+      { role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: png.toString('base64') } }, { type: 'text', text: 'what is in this picture?' }] },
+    ]);
+  });
+
+  it('Bedrock Converse: an image block with its format and bytes', async () => {
+    server.setAnswer(() => ({ body: { output: { message: { role: 'assistant', content: [{ text: 'a cat' }] } }, stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, metrics: { latencyMs: 1 } } }));
+    await new BedrockConverseProvider({ model: 'anthropic.claude-test-v1:0', region: 'us-east-1', endpoint: server.url, maxTokens: 64, requestTimeoutMs: 5000 }).complete(seeing, options());
+    // The SDK sends the bytes base64-encoded in the JSON body.
+    expect((server.requests.at(-1)!.body as { messages: unknown }).messages).toEqual([
+      { role: 'user', content: [{ image: { format: 'png', source: { bytes: png.toString('base64') } } }, { text: 'what is in this picture?' }] },
+    ]);
+  });
+
+  it('OpenAI-compatible: a text part and an image_url part with a data URL', async () => {
+    server.setAnswer(() => ({ body: { choices: [{ message: { content: 'a cat' } }] } }));
+    await new OpenAiCompatibleProvider({ baseUrl: server.url, model: 'm', requestTimeoutMs: 5000 }).complete(seeing, options());
+    expect((server.requests.at(-1)!.body as { messages: unknown[] }).messages[1]).toEqual({
+      role: 'user',
+      content: [{ type: 'text', text: 'what is in this picture?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } }],
+    });
+  });
+});
