@@ -39,10 +39,18 @@ export interface InboundMedia {
 }
 
 /** The bytes of a file a platform serves over HTTP (a user's upload), within a minute. */
-export async function downloadFile(url: string): Promise<Buffer> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+export async function downloadFile(url: string, headers: Record<string, string> = {}): Promise<Buffer> {
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(60_000) });
   if (!response.ok) throw new Error(`download answered HTTP ${response.status}`);
   return Buffer.from(await response.arrayBuffer());
+}
+
+/** What a file is, by its type: speech (a voice message when the platform marks it so), an image, a video, or a document. */
+export function mediaKind(mimeType: string, voiceMessage = false): InboundMedia['kind'] {
+  if (mimeType.startsWith('audio/')) return voiceMessage ? 'voice' : 'audio';
+  if (mimeType.startsWith('image/')) return 'image';
+  if (mimeType.startsWith('video/')) return 'video';
+  return 'document';
 }
 
 /** Types whose usual extension is not their subtype. */

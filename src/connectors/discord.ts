@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { Client, Events, GatewayIntentBits, MessageFlags, Partials, Routes, DiscordAPIError, type Attachment, type Message } from 'discord.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
-import { downloadFile, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
+import { downloadFile, mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
 import { ChannelSendError } from './send-error.js';
 
 export interface DiscordOptions {
@@ -116,7 +116,7 @@ export class DiscordAdapter implements ChannelAdapter {
   /** An attachment as ClawFlow saves it: fetched from Discord's CDN only once the sender was admitted. */
   private mediaOf(attachment: Attachment, voiceMessage: boolean): InboundMedia {
     const type = attachment.contentType ?? 'application/octet-stream';
-    const kind: InboundMedia['kind'] = type.startsWith('audio/') ? (voiceMessage ? 'voice' : 'audio') : type.startsWith('image/') ? 'image' : type.startsWith('video/') ? 'video' : 'document';
+    const kind = mediaKind(type, voiceMessage);
     return {
       kind,
       extension: safeExtension(attachment.name, type),

@@ -3,7 +3,7 @@ import { App, HTTPReceiver, LogLevel, type Receiver, type ReceiverEvent } from '
 import { SocketModeClient } from '@slack/socket-mode';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
-import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
+import { downloadFile, mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
 import { ChannelSendError } from './send-error.js';
 
 export interface SlackOptions {
@@ -68,7 +68,19 @@ interface SlackMessageEvent {
   ts: string;
   thread_ts?: string;
   client_msg_id?: string;
-  files?: Array<{ id: string }>;
+  files?: SlackFile[];
+}
+
+/** A file shared in a message (subtype `file_share`), as the event describes it. */
+interface SlackFile {
+  id: string;
+  name?: string;
+  mimetype?: string;
+  size?: number;
+  url_private_download?: string;
+  url_private?: string;
+  /** Slack marks a recorded voice clip so. */
+  subtype?: string;
 }
 
 const maxEventBytes = 1024 * 1024;
@@ -189,11 +201,42 @@ export class SlackAdapter implements ChannelAdapter {
     return Promise.resolve();
   }
 
+  /**
+   * A shared file as ClawFlow saves it: fetched with the bot token, which goes only to Slack's own hosts (or the
+   * configured API's, a local fake in tests), whatever URL an event names.
+   */
+  private mediaOf(file: SlackFile): InboundMedia[] {
+    const url = file.url_private_download ?? file.url_private;
+    if (!url || !this.isSlackFileHost(url)) return [];
+    const type = file.mimetype ?? 'application/octet-stream';
+    return [
+      {
+        kind: mediaKind(type, file.subtype === 'slack_audio'),
+        extension: safeExtension(file.name, type),
+        mimeType: type,
+        ...(file.name ? { fileName: file.name } : {}),
+        ...(file.size !== undefined ? { size: file.size } : {}),
+        download: () => downloadFile(url, { authorization: `Bearer ${this.options.botToken}` }),
+      },
+    ];
+  }
+
+  private isSlackFileHost(url: string): boolean {
+    try {
+      const { protocol, hostname, host } = new URL(url);
+      if (host === new URL(this.options.apiUrl).host) return true;
+      return protocol === 'https:' && (hostname === 'slack.com' || hostname.endsWith('.slack.com'));
+    } catch {
+      return false;
+    }
+  }
+
   private normalize(event: SlackMessageEvent, team: string): ChannelMessage | null {
-    // Edits, joins, bot messages (ours included) are not messages to answer.
-    if (event.subtype || event.bot_id || !event.user || event.user === this.botUserId) return null;
+    // Edits, joins, bot messages (ours included) are not messages to answer; a message sharing files is.
+    if ((event.subtype && event.subtype !== 'file_share') || event.bot_id || !event.user || event.user === this.botUserId) return null;
     const text = (event.text ?? '').trim();
-    if (!text) return null;
+    const media = (event.files ?? []).flatMap((file) => this.mediaOf(file));
+    if (!text && !media.length) return null;
     const direct = event.channel_type === 'im';
     const mention = `<@${this.botUserId}>`;
     this.current = { ...this.current, lastEventAt: new Date().toISOString() };
@@ -206,8 +249,9 @@ export class SlackAdapter implements ChannelAdapter {
       // In channels the conversation is the thread: a top-level mention starts one.
       ...(direct ? {} : { thread: event.thread_ts ?? event.ts }),
       messageId: event.ts,
-      text: text.replaceAll(mention, '').trim() || text,
+      text: text.replaceAll(mention, '').trim() || (media.length ? '' : text),
       attachments: (event.files ?? []).map((f) => ({ kind: 'file', id: f.id })),
+      ...(media.length ? { media } : {}),
       addressedToBot: text.includes(mention),
       ...(!direct && event.thread_ts !== undefined ? { inThread: true } : {}),
       sentAt: new Date(Number(event.ts) * 1000).toISOString(),

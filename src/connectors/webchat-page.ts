@@ -6,8 +6,11 @@ export function webChatLockedPage(reason: string): string {
 <p>Lost it? <code>npx clawflow channels status</code> shows the link again.</p></body></html>`;
 }
 
-/** The WebChat page: one file, no build step. Talks to /ws; shows the history, streams replies as they are written. */
-export const webChatPage = `<!doctype html>
+/**
+ * The WebChat page: one file, no build step. Talks to /ws; shows the history, streams replies as they are written;
+ * sends files chosen, dropped or pasted with a message (together at most `maxUploadBytes`).
+ */
+export const webChatPage = (maxUploadBytes: number): string => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -26,13 +29,16 @@ export const webChatPage = `<!doctype html>
   form { display: flex; gap: 8px; padding: 12px; border-top: 1px solid #ddd; background: #fff; }
   textarea { flex: 1; resize: none; font: inherit; padding: 8px; border-radius: 8px; border: 1px solid #ccc; }
   button { padding: 0 18px; border: 0; border-radius: 8px; background: #2f6fed; color: #fff; font: inherit; cursor: pointer; }
+  #attach { padding: 0 12px; border-radius: 8px; border: 1px solid #ccc; display: flex; align-items: center; cursor: pointer; }
+  #chosen { padding: 0 12px 8px; font-size: 13px; color: #555; background: #fff; }
 </style>
 </head>
 <body>
 <header>ClawFlow <small id="state">connecting…</small></header>
 <aside id="notice" hidden style="padding:12px 16px;background:#fff8e1;border-bottom:1px solid #f0d98c"><strong id="notice-title"></strong><div id="notice-body" style="max-width:260px"></div></aside>
 <main id="log" aria-live="polite"></main>
-<form id="form"><textarea id="text" rows="2" placeholder="Message your agent" aria-label="message"></textarea><button id="send" type="submit">Send</button></form>
+<form id="form"><label id="attach" title="Attach files">📎<input id="files" type="file" multiple hidden></label><textarea id="text" rows="2" placeholder="Message your agent" aria-label="message"></textarea><button id="send" type="submit">Send</button></form>
+<div id="chosen" hidden></div>
 <script>
   const log = document.getElementById('log');
   const state = document.getElementById('state');
@@ -82,15 +88,46 @@ export const webChatPage = `<!doctype html>
       }
     };
   }
-  document.getElementById('form').onsubmit = (event) => {
+  const maxUploadBytes = ${maxUploadBytes};
+  let chosen = [];
+  function showChosen() {
+    const line = document.getElementById('chosen');
+    line.hidden = chosen.length === 0;
+    line.textContent = chosen.map((f) => '📎 ' + f.name).join('  ');
+  }
+  function choose(files) {
+    chosen = chosen.concat(Array.from(files)).slice(0, 8);
+    showChosen();
+  }
+  document.getElementById('files').onchange = (event) => { choose(event.target.files); event.target.value = ''; };
+  document.addEventListener('paste', (event) => { if (event.clipboardData && event.clipboardData.files.length) choose(event.clipboardData.files); });
+  document.addEventListener('dragover', (event) => event.preventDefault());
+  document.addEventListener('drop', (event) => { event.preventDefault(); choose(event.dataTransfer.files); });
+  function base64Of(file) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(file);
+    });
+  }
+  document.getElementById('form').onsubmit = async (event) => {
     event.preventDefault();
     const input = document.getElementById('text');
     const text = input.value.trim();
-    if (!text || socket.readyState !== WebSocket.OPEN) return;
+    if ((!text && chosen.length === 0) || socket.readyState !== WebSocket.OPEN) return;
+    const size = chosen.reduce((sum, f) => sum + f.size, 0);
+    if (size > maxUploadBytes) {
+      bubble('error', 'These files are ' + Math.ceil(size / 1e6) + ' MB together; this install takes at most ' + Math.floor(maxUploadBytes / 1e6) + ' MB with one message (media.maxBytes).');
+      return;
+    }
+    const files = await Promise.all(chosen.map(async (f) => ({ name: f.name, type: f.type, data: await base64Of(f) })));
     const id = crypto.randomUUID();
-    bubble('user', text, 'pending').dataset.id = id;
-    socket.send(JSON.stringify({ type: 'message', id, text }));
+    bubble('user', [text].concat(chosen.map((f) => '📎 ' + f.name)).filter(Boolean).join('\\n'), 'pending').dataset.id = id;
+    socket.send(JSON.stringify(files.length ? { type: 'message', id, text, files } : { type: 'message', id, text }));
     input.value = '';
+    chosen = [];
+    showChosen();
   };
   document.getElementById('text').addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); document.getElementById('form').requestSubmit(); }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { drain, guardRequest, type GuardPolicy, type Refusal } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute, TranscriptEntry } from '../contracts/session-records.js';
-import type { ChannelAdapter, ChannelMessage, ChannelStatus } from './channel.js';
+import { mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
 import { readInternalPost } from '../http/internal-token.js';
 import { sameSecret } from '../http/same-secret.js';
 import { webChatPage, webChatLockedPage } from './webchat-page.js';
@@ -27,14 +27,35 @@ export interface WebChatOptions {
   allowedHosts: readonly string[];
   /** The conversation so far of one browser's session, for the page to show on (re)load. */
   history(chat: string): Promise<TranscriptEntry[]>;
+  /** The largest file a page may send with a message (media.maxBytes). */
+  maxUploadBytes: number;
 }
 
 const cookieName = 'clawflow_webchat';
-/** Each frame a page may send: one message of at most 100,000 characters, with room for JSON escaping. */
-const maxFrameBytes = 1024 * 1024;
+/** A frame without files: one message of at most 100,000 characters, with room for JSON escaping. */
+const maxTextFrameBytes = 1024 * 1024;
 const maxDeltaBytes = 256 * 1024;
+/** Files one message may carry. */
+const maxFilesPerMessage = 8;
 
-const clientMessageSchema = z.object({ type: z.literal('message'), id: z.string().min(1).max(100), text: z.string().trim().min(1).max(100_000) }).strict();
+const uploadSchema = z
+  .object({
+    /** The name the user's file had: shown to the agent, never used on disk. */
+    name: z.string().max(255),
+    type: z.string().max(200),
+    /** The file's bytes, base64-encoded. */
+    data: z.base64(),
+  })
+  .strict();
+const clientMessageSchema = z
+  .object({
+    type: z.literal('message'),
+    id: z.string().min(1).max(100),
+    text: z.string().trim().max(100_000),
+    files: z.array(uploadSchema).max(maxFilesPerMessage).optional(),
+  })
+  .strict()
+  .refine((m) => m.text.length > 0 || (m.files?.length ?? 0) > 0, { message: 'a message needs text or a file', path: ['text'] });
 const deltaSchema = z.object({ chat: z.string().min(1).max(256), turn: z.number().int(), text: z.string().max(maxDeltaBytes) }).strict();
 
 
@@ -84,7 +105,8 @@ export class WebChatAdapter implements ChannelAdapter {
         else res.destroy();
       });
     });
-    const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
+    // Files come base64-encoded inside the message frame: up to maxUploadBytes together, a third larger as text.
+    const wss = new WebSocketServer({ noServer: true, maxPayload: maxTextFrameBytes + Math.ceil((this.options.maxUploadBytes * 4) / 3) });
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', () => undefined);
       const chat = this.admitSocket(req);
@@ -181,7 +203,7 @@ export class WebChatAdapter implements ChannelAdapter {
         return void res.writeHead(303, { location: '/', 'set-cookie': cookie, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).end();
       }
       if (!this.browserOf(req)) return void res.writeHead(401, headers).end(webChatLockedPage('Open the WebChat with the link `npm start` printed: it carries this install’s key.'));
-      return void res.writeHead(200, headers).end(webChatPage);
+      return void res.writeHead(200, headers).end(webChatPage(this.options.maxUploadBytes));
     }
     drain(req);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -221,8 +243,13 @@ export class WebChatAdapter implements ChannelAdapter {
       const why = text === undefined ? 'binary frames are not messages' : describeZodError(parsed.error, 'frame');
       return socket.send(JSON.stringify({ type: 'error', message: why }));
     }
-    const { id, text: body } = parsed.data;
+    const { id, text: body, files = [] } = parsed.data;
     this.current = { ...this.current, lastEventAt: new Date().toISOString() };
+    const media = files.map((file): InboundMedia => {
+      const bytes = Buffer.from(file.data, 'base64');
+      const type = file.type || 'application/octet-stream';
+      return { kind: mediaKind(type), extension: safeExtension(file.name, type), mimeType: type, ...(file.name ? { fileName: file.name } : {}), size: bytes.length, download: () => Promise.resolve(bytes) };
+    });
     onMessage({
       channel: 'webchat',
       account: 'local',
@@ -232,6 +259,7 @@ export class WebChatAdapter implements ChannelAdapter {
       messageId: id,
       text: body,
       attachments: [],
+      ...(media.length ? { media } : {}),
       addressedToBot: true,
       sentAt: new Date().toISOString(),
     }).then(

@@ -83,6 +83,7 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
         allowedHosts: webchat.allowedHosts,
         logger: logger.child({ channel: 'webchat' }),
         history: async (chat) => (await describeSession(client, config, sessionKey(config.agent.id, 'webchat', chat)))?.transcript ?? [],
+        maxUploadBytes: config.media.maxBytes,
       })
     : null;
   const whatsapp = config.channels.whatsapp;

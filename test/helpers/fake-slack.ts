@@ -51,8 +51,20 @@ export class FakeSlack {
     return this.sockets.size > 0;
   }
 
+  /** Files users shared, served at /files/<id> to the bot token only (as files.slack.com serves url_private_download). */
+  private readonly files = new Map<string, Buffer>();
+  readonly fileDownloads: Array<{ id: string; authorization: string | undefined }> = [];
+
+  /** A file share's `files` entry for a message event; its bytes are served to the bot token. */
+  sharedFile(name: string, mimetype: string, bytes: Buffer, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    const id = `F${randomUUID().slice(0, 8).toUpperCase()}`;
+    this.files.set(id, bytes);
+    const url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/files/${id}/${encodeURIComponent(name)}`;
+    return { id, name, mimetype, size: bytes.length, url_private: url, url_private_download: `${url}?download=1`, ...extra };
+  }
+
   /** An Events API callback for a user's message, as Slack builds it. */
-  messageEvent(event: { channel: string; user: string; text: string; channel_type: 'im' | 'channel'; thread_ts?: string }, eventId = `Ev${randomUUID().slice(0, 8)}`) {
+  messageEvent(event: { channel: string; user: string; text: string; channel_type: 'im' | 'channel'; thread_ts?: string; subtype?: string; files?: unknown[] }, eventId = `Ev${randomUUID().slice(0, 8)}`) {
     const ts = `${this.ts++}.000100`;
     return {
       token: 'verification-token',
@@ -80,6 +92,13 @@ export class FakeSlack {
     const params: Record<string, string> = (req.headers['content-type'] ?? '').includes('json')
       ? (JSON.parse(raw || '{}') as Record<string, string>)
       : Object.fromEntries(new URLSearchParams(raw));
+    const file = /^\/files\/(F[0-9A-F]+)\//.exec(req.url ?? '')?.[1];
+    if (file) {
+      this.fileDownloads.push({ id: file, authorization: req.headers.authorization });
+      const bytes = this.files.get(file);
+      if (req.headers.authorization !== 'Bearer xoxb-test-token' || !bytes) return void res.writeHead(404).end();
+      return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
+    }
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0];
     const ok = (body: Record<string, unknown>): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ...body }));
     switch (method) {

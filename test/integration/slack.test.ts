@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heard } from '../helpers/fake-model.js';
 import { FakeSlack, signSlackRequest, slackBot } from '../helpers/fake-slack.js';
@@ -5,6 +6,7 @@ import { namespaceForFile } from '../helpers/namespace.js';
 import { freePort } from '../helpers/ports.js';
 import type { CliProcess } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
+import { tinyPdf } from '../helpers/tiny-pdf.js';
 
 
 async function startStack(slack: FakeSlack, owner: string, settings: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<{ stack: TestStack; connector: CliProcess }> {
@@ -67,6 +69,25 @@ describe('Slack through Bolt in Socket Mode, against a local Web API and WebSock
     await expect.poll(() => slack.posted.length, { timeout: 30_000 }).toBe(before + 1);
     expect(slack.posted.at(-1)).toMatchObject({ channel: 'D0DIRECT1', text: 'heard: hello in private' });
     expect(slack.posted.at(-1)!.thread_ts).toBeUndefined();
+  });
+
+  it('reads shared files with the bot token: a PDF\'s text and a picture reach the model; the token goes to no other host', async () => {
+    const requests = stack.model.requests.length;
+    const picture = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#00ff00' } }).png().toBuffer();
+    const files = [slack.sharedFile('notes.pdf', 'application/pdf', tinyPdf(['Meeting moved to Friday 10:00.'])), slack.sharedFile('green.png', 'image/png', picture)];
+    slack.sendEnvelope(slack.messageEvent({ channel: 'D0DIRECT1', user: owner, text: 'see attached', channel_type: 'im', subtype: 'file_share', files }));
+    await expect.poll(() => stack.model.requests.length, { timeout: 30_000 }).toBeGreaterThan(requests);
+    const asked = stack.model.requests.at(-1)!.messages.at(-1)!;
+    expect(asked.content).toMatch(/^see attached\n\[The user sent a document "notes\.pdf" \(application\/pdf, \d+ kB\), saved in the workspace as media\/inbound\/slack-[0-9a-f]{24}\.pdf, 1 page\. Its text:\]\nMeeting moved to Friday 10:00\.\n\[The user sent an image "green\.png" \(image\/png, \d+ kB\), saved in the workspace as media\/inbound\/slack-[0-9a-f]{24}\.png\]$/);
+    expect(asked.images).toHaveLength(1);
+    expect(slack.fileDownloads.map((d) => d.authorization)).toEqual(['Bearer xoxb-test-token', 'Bearer xoxb-test-token']);
+
+    // A file an event places elsewhere is not fetched with the token: the message goes on without it.
+    const elsewhere = { ...slack.sharedFile('x.png', 'image/png', picture), url_private_download: 'https://collector.example/steal', url_private: 'https://collector.example/steal' };
+    slack.sendEnvelope(slack.messageEvent({ channel: 'D0DIRECT1', user: owner, text: 'one more', channel_type: 'im', subtype: 'file_share', files: [elsewhere] }));
+    await expect.poll(() => stack.model.requests.at(-1)!.messages.at(-1)!.content, { timeout: 30_000 }).toBe('one more');
+    expect(slack.fileDownloads).toHaveLength(2);
+    await expect.poll(() => String(slack.posted.at(-1)?.text).endsWith('| one more'), { timeout: 30_000 }).toBe(true);
   });
 
   it('shows a slow reply as it is written, in one message updated in place (chat.update)', async () => {

@@ -1,4 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { installSecret, webChatOpenUrl } from '../../src/config/secrets.js';
@@ -56,7 +57,7 @@ describe('WebChat in a real browser', () => {
   beforeAll(async () => {
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
-    stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url), config: { channels: { webchat: { enabled: true, port } } } });
+    stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url), config: { channels: { webchat: { enabled: true, port } }, media: { maxBytes: 2_000_000 } } });
     url = webChatOpenUrl(stack.config);
     stack.model.setReply(heard);
     await stack.startWorker();
@@ -96,6 +97,33 @@ describe('WebChat in a real browser', () => {
       'second message',
       'heard: hello from the browser | second message',
     ]);
+    await page.close();
+  });
+
+  it('uploads files with a message: a picture reaches the model as an image, a text file as its text; too much is refused in the page', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await expect.poll(() => page.locator('#state').textContent()).toBe('connected');
+    const picture = await sharp({ create: { width: 120, height: 80, channels: 3, background: '#ff0000' } }).jpeg().toBuffer();
+    await page.setInputFiles('#files', [
+      { name: 'red.jpg', mimeType: 'image/jpeg', buffer: picture },
+      { name: 'list.txt', mimeType: 'text/plain', buffer: Buffer.from('eggs\nflour\nsugar\n') },
+    ]);
+    await expect.poll(() => page.locator('#chosen').textContent()).toBe('📎 red.jpg  📎 list.txt');
+    await page.fill('#text', 'what do I need?');
+    await page.press('#text', 'Enter');
+    await page.locator('.msg.assistant', { hasText: 'what do I need?' }).waitFor({ timeout: 30_000 });
+    const asked = stack.model.requests.at(-1)!.messages.at(-1)!;
+    expect(asked.content).toMatch(/^what do I need\?\n\[The user sent an image "red\.jpg" \(image\/jpeg, \d+ kB\), saved in the workspace as media\/inbound\/webchat-[0-9a-f]{24}\.jpg\]\n\[The user sent a document "list\.txt" \(text\/plain, 1 kB\), saved in the workspace as media\/inbound\/webchat-[0-9a-f]{24}\.txt\. Its text:\]\neggs\nflour\nsugar/);
+    expect(asked.images).toHaveLength(1);
+    expect(await page.locator('.msg.user').last().textContent()).toBe('what do I need?\n📎 red.jpg\n📎 list.txt');
+
+    // Over media.maxBytes together: the page says so and sends nothing.
+    const requests = stack.model.requests.length;
+    await page.setInputFiles('#files', [{ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(stack.config.media.maxBytes + 1) }]);
+    await page.press('#text', 'Enter');
+    await page.locator('.msg.error', { hasText: 'media.maxBytes' }).waitFor({ timeout: 10_000 });
+    expect(stack.model.requests.length).toBe(requests);
     await page.close();
   });
 
@@ -149,11 +177,12 @@ describe('WebChat in a real browser', () => {
     socket.send(JSON.stringify({ type: 'message', id: 42, text: ['no'] }));
     socket.send('{"type":"message","id":"x","text":""}');
     socket.send('null');
-    await expect.poll(() => seen.seen.filter((f) => f.type === 'error').length).toBe(5);
-    // A frame over the size limit closes that socket only.
+    socket.send(JSON.stringify({ type: 'message', id: 'y', text: '', files: [{ name: 'a.png', type: 'image/png', data: 'not base64!' }] }));
+    await expect.poll(() => seen.seen.filter((f) => f.type === 'error').length).toBe(6);
+    // A frame over the size limit (media.maxBytes of files, base64-encoded, and the text) closes that socket only.
     const big = ((await openSocket(ws, { origin, cookie })) as TestSocket).socket;
     const closed = new Promise<number>((resolve) => big.once('close', (code) => resolve(code)));
-    big.send('x'.repeat(2 * 1024 * 1024));
+    big.send('x'.repeat(5 * 1024 * 1024));
     expect(await closed).toBe(1009);
 
     const delta = `${origin}/internal/delta`;
