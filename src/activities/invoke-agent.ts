@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { TransportError, type AgentTransport } from '../agent/transport/index.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import type { AgentActivities } from '../contracts/activities.js';
-import { invocationResultSchema, runtimeSessionLostType, summaryResultSchema, type Invocation, type NewMessage } from '../contracts/agent-runtime.js';
+import { invocationResultSchema, runtimeSessionLostType, summaryResultSchema, type ImageRef, type Invocation } from '../contracts/agent-runtime.js';
 import type { ImageLinks } from '../tools/image-links.js';
 import { whileHeartbeating } from '../temporal/heartbeat.js';
 
@@ -36,8 +36,12 @@ export interface AgentActivityDeps {
 /** The invocation as the runtime gets it: each image reference with a fresh link to it (links never enter history). */
 function withImageLinks(invocation: Invocation, links: ImageLinks | null): Invocation {
   if (!links) return invocation;
-  const linked = (message: NewMessage): NewMessage => (message.images?.length ? { ...message, images: message.images.map((image) => ({ ...image, url: links.urlFor(image.path) })) } : message);
-  return { ...invocation, messages: invocation.messages.map(linked), ...(invocation.steps ? { steps: invocation.steps.map((step) => (step.messages ? { ...step, messages: step.messages.map(linked) } : step)) } : {}) };
+  const linked = <T extends { images?: ImageRef[] | undefined }>(holder: T): T => (holder.images?.length ? { ...holder, images: holder.images.map((image) => ({ ...image, url: links.urlFor(image.path) })) } : holder);
+  return {
+    ...invocation,
+    messages: invocation.messages.map(linked),
+    ...(invocation.steps ? { steps: invocation.steps.map((step) => ({ ...step, results: step.results.map(linked), ...(step.messages ? { messages: step.messages.map(linked) } : {}) })) } : {}),
+  };
 }
 
 /** The activities of the `clawflow-agent` task queue that talk to the agent runtime. */

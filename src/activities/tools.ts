@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
 import { protectedStatePaths } from '../config/paths.js';
 import type { RunToolInput, RunToolOutcome, ToolActivities, WorkspaceContext } from '../contracts/activities.js';
-import type { ToolResult } from '../contracts/agent-runtime.js';
+import { maxImagesPerMessage, type ToolResult } from '../contracts/agent-runtime.js';
 import { browserPolicy, type BrowserPool } from '../tools/browser-pool.js';
 import { cronScheduleId, InvalidJobError, type ScheduleClient } from '../schedules/schedule-client.js';
 import { parseDuration } from '../schedules/job-spec.js';
@@ -92,9 +92,10 @@ export function createToolActivities({ config, browsers, schedules }: ToolActivi
           });
           // A cancelled call reports the cancellation, so the turn that was stopped does not wait for anything else.
           if (context.cancellationSignal.aborted) await context.cancelled;
-          const { output: text, artifacts } = typeof output === 'string' ? { output, artifacts: undefined } : output;
+          const { output: text, artifacts, images } = typeof output === 'string' ? { output } : output;
           const inline = await byReference(text, { workspace, sessionKey, callId: call.id, tool: call.name });
-          return { kind: 'result', result: result(inline, false), workspaceChanged: tool.mutatesWorkspace, ...(artifacts ? { artifacts } : {}) };
+          const shown = images?.length ? { images: images.slice(0, maxImagesPerMessage) } : {};
+          return { kind: 'result', result: { ...result(inline, false), ...shown }, workspaceChanged: tool.mutatesWorkspace, ...(artifacts ? { artifacts } : {}) };
         } catch (error) {
           if (context.cancellationSignal.aborted) await context.cancelled;
           if (error instanceof ApprovalRequired) return { kind: 'approvalRequired', subject: error.subject };

@@ -18,40 +18,6 @@ export const toolSpecSchema = z
   .strict();
 export type ToolSpec = z.infer<typeof toolSpecSchema>;
 
-export const toolCallSchema = z
-  .object({
-    id: z.string().min(1),
-    name: z.string().min(1),
-    input: z.record(z.string(), z.unknown()),
-  })
-  .strict();
-export type ToolCall = z.infer<typeof toolCallSchema>;
-
-export const toolResultSchema = z
-  .object({
-    callId: z.string().min(1),
-    name: z.string().min(1),
-    output: z.string(),
-    isError: z.boolean(),
-  })
-  .strict();
-export type ToolResult = z.infer<typeof toolResultSchema>;
-
-/**
- * A message of an earlier turn as the model sees it again: what the user and the assistant said, and the tool calls
- * the assistant made with their results (pruned: long outputs keep their head and tail).
- */
-export const chatMessageSchema = z.union([
-  z.object({ role: z.enum(['user', 'assistant']), content: z.string() }).strict(),
-  z.object({ role: z.literal('assistant'), content: z.string(), toolCalls: z.array(toolCallSchema).min(1) }).strict(),
-  z.object({ role: z.literal('tool'), callId: z.string().min(1), name: z.string().min(1), content: z.string(), isError: z.boolean() }).strict(),
-]);
-export type ChatMessage = z.infer<typeof chatMessageSchema>;
-
-/** One answered turn of the conversation as the model sees it. */
-export const historyTurnSchema = z.object({ turn: z.number().int().min(1), messages: z.array(chatMessageSchema) }).strict();
-export type HistoryTurn = z.infer<typeof historyTurnSchema>;
-
 /** Image types every vision provider takes (OpenAI-compatible, Anthropic, Bedrock Converse). */
 export const visionMimeTypes = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
 
@@ -70,6 +36,42 @@ export const imageRefSchema = z
   })
   .strict();
 export type ImageRef = z.infer<typeof imageRefSchema>;
+
+export const toolCallSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    input: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+export type ToolCall = z.infer<typeof toolCallSchema>;
+
+export const toolResultSchema = z
+  .object({
+    callId: z.string().min(1),
+    name: z.string().min(1),
+    output: z.string(),
+    isError: z.boolean(),
+    /** Images the tool shows the model with its result (the image tool, a screenshot), by workspace path. */
+    images: z.array(imageRefSchema).max(maxImagesPerMessage).optional(),
+  })
+  .strict();
+export type ToolResult = z.infer<typeof toolResultSchema>;
+
+/**
+ * A message of an earlier turn as the model sees it again: what the user and the assistant said, and the tool calls
+ * the assistant made with their results (pruned: long outputs keep their head and tail).
+ */
+export const chatMessageSchema = z.union([
+  z.object({ role: z.enum(['user', 'assistant']), content: z.string() }).strict(),
+  z.object({ role: z.literal('assistant'), content: z.string(), toolCalls: z.array(toolCallSchema).min(1) }).strict(),
+  z.object({ role: z.literal('tool'), callId: z.string().min(1), name: z.string().min(1), content: z.string(), isError: z.boolean() }).strict(),
+]);
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+/** One answered turn of the conversation as the model sees it. */
+export const historyTurnSchema = z.object({ turn: z.number().int().min(1), messages: z.array(chatMessageSchema) }).strict();
+export type HistoryTurn = z.infer<typeof historyTurnSchema>;
 
 /** A message of the user's that the turn answers. */
 export const newMessageSchema = z

@@ -96,7 +96,7 @@ export const browserTool = defineTool({
           const png = await page.screenshot({ fullPage: input.fullPage ?? false, type: 'png', timeout: actionTimeoutMs });
           const path = join('media', 'screenshots', `${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
           await writeFileAtomic(join(workspace, path), png);
-          return { output: `screenshot of ${page.url()} saved to ${path} (${png.length} bytes, PNG)`, artifacts: [{ kind: 'image', mimeType: 'image/png', path, bytes: png.length }] };
+          return { output: `screenshot of ${page.url()} saved to ${path} (${png.length} bytes, PNG)`, artifacts: [{ kind: 'image', mimeType: 'image/png', path, bytes: png.length }], images: [{ path, mimeType: 'image/png' }] };
         }
       }
     } catch (error) {

@@ -2,19 +2,20 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
+import { sniffImageType } from '../fs/image-type.js';
 import { inlineResultChars } from './large-result.js';
 import { defineTool, ToolError } from './tool.js';
 import { resolveInWorkspace } from './workspace-path.js';
 
 const maxLines = 2000;
 
-/** Whether a file starts like a binary one (a NUL byte in its first 8,000 bytes). */
-async function looksBinary(file: string): Promise<boolean> {
+/** A file's first 8,000 bytes: enough to tell a binary file (a NUL byte) and an image. */
+async function headOf(file: string): Promise<Buffer> {
   const handle = await open(file, 'r');
   try {
     const buffer = Buffer.alloc(8000);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead).includes(0);
+    return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
@@ -37,7 +38,10 @@ export const readTool = defineTool({
     if (info.isDirectory()) throw new ToolError(`${path} is a directory; use exec with ls to list it`);
     // A FIFO or a device would block the reader (and a Node I/O thread) for as long as it likes.
     if (!info.isFile()) throw new ToolError(`${path} is not a regular file; only regular files are read`);
-    if (await looksBinary(file)) throw new ToolError(`${path} is a binary file`);
+    const head = await headOf(file);
+    const image = sniffImageType(head);
+    if (image) throw new ToolError(`${path} is an image (${image}); look at it with the image tool`);
+    if (head.includes(0)) throw new ToolError(`${path} is a binary file`);
 
     // Whole lines up to what one result carries inline (history stays small); the model reads on with offset.
     // The file streams by: its size does not matter, only the piece asked for is kept.

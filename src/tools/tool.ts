@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
-import type { ToolSpec } from '../contracts/agent-runtime.js';
+import type { ImageRef, ToolSpec } from '../contracts/agent-runtime.js';
 import type { Artifact } from '../contracts/session-records.js';
 import type { BrowserPool } from './browser-pool.js';
 import type { NetPolicy } from './net-policy.js';
@@ -44,7 +44,10 @@ export interface AgentJobs {
 
 export interface ToolOutput {
   output: string;
+  /** Files for the channel (a screenshot sent with the answer). */
   artifacts?: Artifact[];
+  /** Images the model is shown with the result (a vision model), by workspace path. */
+  images?: Array<Omit<ImageRef, 'url'>>;
 }
 
 /** A refusal or failure the model should read and act on; never a crashed turn. */

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { pinnedGet } from './pinned-get.js';
 import { readablePage } from './readable-page.js';
 import { defineTool, ToolError } from './tool.js';
 import { untrusted } from './untrusted.js';
+import { userAgent } from './user-agent.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-const userAgent = `Mozilla/5.0 (compatible; ClawFlow/${version}; +https://github.com/clawflow/clawflow)`;
 
 /** The charset a Content-Type names, if TextDecoder knows it; UTF-8 otherwise. */
 function decode(body: Buffer, contentType: string): string {

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../../src/errors.js';
 import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
@@ -11,7 +12,8 @@ import { TestStack } from '../helpers/test-stack.js';
 function oneToolThenReport(name: string, args: Record<string, unknown>) {
   return (request: ModelRequest): ScriptedAnswer => {
     // This turn's result: earlier turns' tool calls are in the history too.
-    const result = request.messages.slice(request.messages.findLastIndex((m) => m.role === 'user')).findLast((m) => m.role === 'tool');
+    const asked = request.messages.findLastIndex((m) => m.role === 'user' && !m.content?.startsWith('[Images the tools returned'));
+    const result = request.messages.slice(asked).findLast((m) => m.role === 'tool');
     if (result) return `tool said: ${result.content}`;
     return { toolCalls: [{ name, arguments: args }] };
   };
@@ -136,5 +138,28 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
     expect(system.role).toBe('system');
     expect(system.content).toContain("The user's favourite colour is teal.");
     expect(system.content).toContain('## SOUL.md');
+  });
+
+  it('shows the model an image it asks to look at (image tool), after the result, in that turn only', async () => {
+    mkdirSync(join(workspace, 'pictures'), { recursive: true });
+    writeFileSync(join(workspace, 'pictures', 'chart.png'), await sharp({ create: { width: 300, height: 200, channels: 3, background: '#123456' } }).png().toBuffer());
+    stack.model.setReply(oneToolThenReport('image', { image: 'pictures/chart.png', prompt: 'the colour' }));
+    expect((await stack.send('main:test:image', 'what colour is my chart?')).text).toMatch(/^tool said: Here is the image pictures\/chart\.png \(image\/png, [\d,]+ bytes\)\. Look for: the colour$/);
+    const seeing = stack.model.requests.at(-1)!.messages;
+    const shown = seeing.at(-1)!;
+    expect(seeing.at(-2)!.role).toBe('tool');
+    expect(shown).toMatchObject({ role: 'user', content: '[Images the tools returned: pictures/chart.png (from image)]' });
+    expect(shown.images).toHaveLength(1);
+    expect(await sharp(Buffer.from(shown.images![0]!.split(',')[1]!, 'base64')).metadata()).toMatchObject({ width: 300, height: 200 });
+
+    // The next turn keeps the tool's words, not the picture.
+    stack.model.setReply(() => 'ok');
+    await stack.send('main:test:image', 'thanks');
+    expect(stack.model.requests.at(-1)!.messages.filter((m) => m.images?.length)).toEqual([]);
+    // Not an image, and outside the workspace: the model hears why.
+    stack.model.setReply(oneToolThenReport('image', { image: 'long-job.sh' }));
+    expect((await stack.send('main:test:image', 'look at the script')).text).toBe('tool said: Error: long-job.sh is not a JPEG, PNG, GIF or WebP image');
+    stack.model.setReply(oneToolThenReport('image', { image: '../home/clawflow.json' }));
+    expect((await stack.send('main:test:image', 'look outside')).text).toMatch(/^tool said: Error: \.\.\/home\/clawflow\.json is outside the workspace/);
   });
 });

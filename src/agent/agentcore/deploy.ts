@@ -26,6 +26,9 @@ export function runtimeEnvironment(model: ClawflowConfig['model'], apiKeySecretA
     ['CLAWFLOW_MODEL_API_KEY_SECRET_JSON_KEY', apiKeySecretArn ? model.apiKeySecretJsonKey : undefined],
     ['CLAWFLOW_MODEL_REGION', model.region],
     ['CLAWFLOW_MODEL_MAX_TOKENS', model.maxTokens],
+    // The runtime must offer the models sessions may switch to (/model), and know whether to show images.
+    ['CLAWFLOW_MODEL_CHOICES', model.choices.length ? model.choices.join(',') : undefined],
+    ['CLAWFLOW_MODEL_VISION', model.vision ? undefined : 'false'],
   ];
   return Object.fromEntries(entries.filter((e): e is [string, string | number] => e[1] !== undefined).map(([k, v]) => [k, String(v)]));
 }

@@ -1,7 +1,7 @@
 import type { ChatMessage, InvocationResult, ParsedInvocation } from '../../contracts/agent-runtime.js';
 import { pruneSteps, stepMessages } from '../../contracts/tool-pruning.js';
 import type { ModelMessage, ModelProvider, ModelRequest } from '../providers/provider.js';
-import { loadImages, withImages, type LoadedImages } from './image-inputs.js';
+import { loadImages, toolImages, withImages, type LoadedImages } from './image-inputs.js';
 import type { SessionContext, SessionContextCache } from './session-cache.js';
 
 export const defaultSystemPrompt =
@@ -24,6 +24,7 @@ export function buildModelRequest(context: SessionContext, invocation: ParsedInv
     ...invocation.steps.flatMap((step): ModelMessage[] => [
       { role: 'assistant', content: step.text, toolCalls: step.toolCalls },
       ...step.results.map((r) => ({ role: 'tool' as const, callId: r.callId, name: r.name, content: r.output, isError: r.isError })),
+      ...toolImages(step.results, images),
       ...(step.messages ?? []).map((m) => withImages(m, images)),
     ]),
   ];

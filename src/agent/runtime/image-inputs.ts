@@ -1,4 +1,4 @@
-import type { NewMessage, ParsedInvocation } from '../../contracts/agent-runtime.js';
+import type { ImageRef, NewMessage, ParsedInvocation, ToolResult } from '../../contracts/agent-runtime.js';
 import { sniffImageType } from '../../fs/image-type.js';
 import type { ModelImage } from '../providers/provider.js';
 
@@ -30,9 +30,9 @@ async function fetchImage(url: string, signal: AbortSignal): Promise<ModelImage>
   return { mimeType, data: bytes.toString('base64') };
 }
 
-/** Every message an invocation shows the model: the new ones, and those that came while its tools ran. */
-function messagesOf(invocation: ParsedInvocation): NewMessage[] {
-  return [...invocation.messages, ...invocation.steps.flatMap((step) => step.messages ?? [])];
+/** Every image an invocation shows the model: with the new messages, the tools' results, and messages that came meanwhile. */
+function imagesOf(invocation: ParsedInvocation): ImageRef[] {
+  return [...invocation.messages, ...invocation.steps.flatMap((step) => [...step.results, ...(step.messages ?? [])])].flatMap((holder) => holder.images ?? []);
 }
 
 /**
@@ -40,7 +40,7 @@ function messagesOf(invocation: ParsedInvocation): NewMessage[] {
  * short-lived links). An image that cannot be fetched does not fail the turn: the model is told it could not see it.
  */
 export async function loadImages(invocation: ParsedInvocation, signal: AbortSignal): Promise<LoadedImages> {
-  const urls = [...new Set(messagesOf(invocation).flatMap((m) => (m.images ?? []).flatMap((i) => (i.url ? [i.url] : []))))];
+  const urls = [...new Set(imagesOf(invocation).flatMap((i) => (i.url ? [i.url] : [])))];
   const loaded = await Promise.all(
     urls.map(async (url) => {
       try {
@@ -54,16 +54,35 @@ export async function loadImages(invocation: ParsedInvocation, signal: AbortSign
   return new Map<string, ModelImage | { failed: string }>(loaded);
 }
 
-/** A user message as the model gets it: its words, and the images it carries that could be loaded. */
-export function withImages(message: NewMessage, images: LoadedImages | null): { role: 'user'; content: string; images?: ModelImage[] } {
-  if (!images || !message.images?.length) return { role: 'user', content: message.content };
+type UserMessage = { role: 'user'; content: string; images?: ModelImage[] };
+
+/** Words with the images that could be loaded; those that could not are named, with why. */
+function showing(content: string, refs: readonly ImageRef[], images: LoadedImages): UserMessage {
   const shown: ModelImage[] = [];
   const notes: string[] = [];
-  for (const ref of message.images) {
+  for (const ref of refs) {
     const image = ref.url ? images.get(ref.url) : { failed: 'the tools host gave no link to it' };
     if (image && 'data' in image) shown.push(image);
     else notes.push(`[The image ${ref.path} could not be shown to you: ${image?.failed ?? 'it was not loaded'}]`);
   }
-  const content = [message.content, ...notes].join('\n');
-  return shown.length ? { role: 'user', content, images: shown } : { role: 'user', content };
+  const text = [content, ...notes].join('\n');
+  return shown.length ? { role: 'user', content: text, images: shown } : { role: 'user', content: text };
+}
+
+/** A user message as the model gets it: its words, and the images it carries that could be loaded (null: no vision). */
+export function withImages(message: NewMessage, images: LoadedImages | null): UserMessage {
+  if (!images || !message.images?.length) return { role: 'user', content: message.content };
+  return showing(message.content, message.images, images);
+}
+
+/**
+ * The images a round of tool results returned (the image tool, a screenshot), as a user message after the results:
+ * tool messages cannot carry images on every provider. Nothing when there are none; words only without vision.
+ */
+export function toolImages(results: readonly ToolResult[], images: LoadedImages | null): UserMessage[] {
+  const refs = results.flatMap((r) => (r.images ?? []).map((image) => ({ image, tool: r.name })));
+  if (!refs.length) return [];
+  const names = refs.map((r) => `${r.image.path} (from ${r.tool})`).join(', ');
+  if (!images) return [{ role: 'user', content: `[The tools returned images (${names}), but this model is not shown images (model.vision is off)]` }];
+  return [showing(`[Images the tools returned: ${names}]`, refs.map((r) => r.image), images)];
 }

@@ -76,5 +76,7 @@ describe('clawflow agentcore deploy (against a local control plane, real AWS SDK
       CLAWFLOW_MODEL_MAX_TOKENS: '4096',
     });
     expect(JSON.stringify(environment)).not.toContain('sk-plain-text');
+    // The models a session may switch to, and a text-only model, reach the runtime too.
+    expect(runtimeEnvironment({ ...model, choices: ['gpt-4o', 'o3-mini'], vision: false }, arn)).toMatchObject({ CLAWFLOW_MODEL_CHOICES: 'gpt-4o,o3-mini', CLAWFLOW_MODEL_VISION: 'false' });
   });
 });
