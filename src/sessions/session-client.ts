@@ -75,6 +75,8 @@ export interface OutgoingMessage {
   route?: InboundMessage['route'];
   /** The sender owns the conversation: may run the chat commands that change it (/new, /stop). */
   fromOwner?: boolean;
+  /** Images saved in the workspace with the message, shown to a vision model. */
+  images?: InboundMessage['images'];
 }
 
 function validMessage(message: OutgoingMessage): InboundMessage {

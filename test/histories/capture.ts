@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
+import sharp from 'sharp';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createConnectorActivities } from '../../src/connectors/deliver-activities.js';
@@ -525,6 +526,20 @@ const scenarios: Scenario[] = [
       model.setReply((r) => (r.messages.at(-1)?.role === 'tool' ? 'all done' : { toolCalls: [{ name: 'message', arguments: { text: 'on it' } }] }));
       await deliverInbound(client, config, key, message('do it', { messageId: 'n1', route: route('message') }));
       await until('the note and the answer', async () => channel.sent.filter((s) => s.chat === 'message').length === 2 || undefined);
+    },
+  },
+  {
+    name: 'images',
+    description: 'a photo by reference shown to the model, and the image tool showing it again after its result (since v0.4.0)',
+    sessions: ['main:fake:images'],
+    async run({ client, config, model, channel }) {
+      const key = 'main:fake:images';
+      const path = 'media/inbound/fake-capture.png';
+      mkdirSync(join(config.paths.workspaceDir, 'media', 'inbound'), { recursive: true });
+      writeFileSync(join(config.paths.workspaceDir, path), await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } }).png().toBuffer());
+      model.setReply((r) => (r.messages.at(-1)?.images?.length && r.messages.at(-2)?.role === 'tool' ? 'a blue square' : { toolCalls: [{ name: 'image', arguments: { image: path } }] }));
+      await deliverInbound(client, config, key, message(`what is this?\n[The user sent an image, saved in the workspace as ${path}]`, { messageId: 'i1', route: route('images'), images: [{ path, mimeType: 'image/png' }] }));
+      await until('the answer', async () => channel.sent.some((s) => s.chat === 'images') || undefined);
     },
   },
   {
