@@ -13,6 +13,7 @@ import { offeredTools, toolRegistry } from '../tools/registry.js';
 import { ApprovalRequired, ToolError, type AgentJobs } from '../tools/tool.js';
 import { heartbeatPrompt } from '../workspace/heartbeat.js';
 import { buildSystemPrompt, ensureWorkspace } from '../workspace/workspace.js';
+import { installSkills, skillRoots, skillsPrompt } from '../workspace/skills.js';
 import { describeZodError } from '../contracts/zod-issues.js';
 import { whileHeartbeating } from '../temporal/heartbeat.js';
 
@@ -53,12 +54,18 @@ export function createToolActivities({ config, browsers, schedules }: ToolActivi
   const workspace = config.paths.workspaceDir;
   const protectedPaths = protectedStatePaths(config.paths);
   const net = browserPolicy(config);
+  // Skills outside the workspace (the install's, the bundled, extra folders) may be read, never written.
+  const skillDirs = skillRoots({ workspace, home: config.paths.home, bundled: config.skills.bundled, extraDirs: config.skills.extraDirs }).filter((root) => root.origin !== 'workspace').map((root) => root.dir);
   ensureWorkspace(workspace);
   return {
     /** What this host offers the agent: its tools, and the system prompt built from the workspace files. */
     async describeWorkspace(): Promise<WorkspaceContext> {
       ensureWorkspace(workspace);
-      return { tools: offeredTools(config.tools), systemPrompt: await buildSystemPrompt(workspace, config.workspace.promptMaxChars) };
+      // Skills are looked for afresh each turn: one added to skills/ is offered from the next message on.
+      const { skills } = await installSkills(config);
+      const listed = skillsPrompt(skills, workspace, config.skills.maxPromptChars);
+      const systemPrompt = await buildSystemPrompt(workspace, config.workspace.promptMaxChars);
+      return { tools: offeredTools(config.tools), systemPrompt: listed ? `${systemPrompt}\n\n${listed}` : systemPrompt };
     },
 
     heartbeatPrompt: ({ silentToken }) => heartbeatPrompt(workspace, silentToken),
@@ -82,6 +89,7 @@ export function createToolActivities({ config, browsers, schedules }: ToolActivi
           const output = await tool.run(input.data, {
             workspace,
             protectedPaths,
+            skillDirs,
             sessionKey,
             config: config.tools,
             signal: context.cancellationSignal,

@@ -430,6 +430,19 @@ export const configFileSchema = z
       })
       .strict()
       .prefault({}),
+    skills: z
+      .object({
+        /** More folders of skills, after the workspace's (skills/, .agents/skills/), the managed (<home>/skills) and the bundled ones. */
+        extraDirs: z.array(z.string().min(1)).default([]),
+        /** Offer the skills ClawFlow ships. */
+        bundled: z.boolean().default(true),
+        /** The most characters the skills list may take in the system prompt. */
+        maxPromptChars: z.number().int().min(0).max(200_000).default(20_000),
+        /** Per skill (by name): `enabled: false` turns one off. */
+        entries: z.record(z.string(), z.object({ enabled: z.boolean().optional() }).strict()).default({}),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { sniffImageType } from '../fs/image-type.js';
 import { inlineResultChars } from './large-result.js';
 import { defineTool, ToolError } from './tool.js';
-import { resolveInWorkspace } from './workspace-path.js';
+import { resolveReadable } from './workspace-path.js';
 
 const maxLines = 2000;
 
@@ -23,7 +23,7 @@ async function headOf(file: string): Promise<Buffer> {
 
 export const readTool = defineTool({
   name: 'read',
-  description: `Read a text file in the workspace. Long files come in pieces: give offset (1-based line) and limit (lines, at most ${maxLines}).`,
+  description: `Read a text file in the workspace (or a skill's file at the location the skills list gives). Long files come in pieces: give offset (1-based line) and limit (lines, at most ${maxLines}).`,
   input: z
     .object({
       path: z.string().min(1).describe('path relative to the workspace'),
@@ -31,8 +31,8 @@ export const readTool = defineTool({
       limit: z.number().int().min(1).max(maxLines).optional().describe('how many lines'),
     })
     .strict(),
-  async run({ path, offset = 1, limit = maxLines }, { workspace, protectedPaths, config, signal }) {
-    const file = await resolveInWorkspace(workspace, path, protectedPaths);
+  async run({ path, offset = 1, limit = maxLines }, { workspace, protectedPaths, skillDirs, config, signal }) {
+    const file = await resolveReadable(workspace, path, protectedPaths, skillDirs);
     const info = await stat(file).catch(() => null);
     if (!info) throw new ToolError(`${path} does not exist`);
     if (info.isDirectory()) throw new ToolError(`${path} is a directory; use exec with ls to list it`);

@@ -10,6 +10,8 @@ export interface ToolContext {
   workspace: string;
   /** ClawFlow's own files (configuration, secrets, channel logins, database, transcripts): never read or written by a tool. */
   protectedPaths: readonly string[];
+  /** Folders of skills outside the workspace: `read` takes their files by absolute path (read only). */
+  skillDirs: readonly string[];
   sessionKey: string;
   config: ClawflowConfig['tools'];
   signal: AbortSignal;

@@ -58,6 +58,21 @@ export async function resolveInWorkspace(workspace: string, path: string, protec
   return target;
 }
 
+/**
+ * A path the model may read: inside the workspace (as resolveInWorkspace), or an absolute path inside one of the
+ * read-only folders (skills kept outside the workspace), also after every symbolic link.
+ */
+export async function resolveReadable(workspace: string, path: string, protectedPaths: readonly string[], readOnlyDirs: readonly string[]): Promise<string> {
+  if (isAbsolute(path)) {
+    const real = await realPathOf(resolve(path));
+    for (const dir of readOnlyDirs) {
+      const root = await realPathOf(dir);
+      if (inside(root, real)) return real;
+    }
+  }
+  return resolveInWorkspace(workspace, path, protectedPaths);
+}
+
 /** The path as the model should see it: relative to the workspace. */
 export function workspaceRelative(workspace: string, path: string): string {
   return relative(realpathSync(workspace), path) || '.';

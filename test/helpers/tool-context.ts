@@ -19,6 +19,7 @@ export function toolContext(tools: Record<string, unknown> = {}): ToolContext & 
   return {
     workspace,
     protectedPaths: protectedStatePaths(config.paths),
+    skillDirs: [],
     sessionKey: 'main:test:tools',
     config: config.tools,
     signal: new AbortController().signal,

@@ -140,6 +140,28 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
     expect(system.content).toContain('## SOUL.md');
   });
 
+  it('offers a skill dropped into the workspace: listed by name and description in the system prompt, read when it applies; the CLI lists it', async () => {
+    mkdirSync(join(workspace, 'skills', 'packing'), { recursive: true });
+    writeFileSync(join(workspace, 'skills', 'packing', 'SKILL.md'), '---\nname: packing\ndescription: Make a packing list for a trip.\nmetadata: {"openclaw": {"emoji": "🧳"}}\n---\n# Packing\nAlways start with passport, charger, toothbrush.\n');
+    stack.model.setReply((request) => {
+      const result = request.messages.at(-1)!;
+      if (result.role === 'tool') return `following the skill: ${result.content}`;
+      const system = String(request.messages[0]!.content);
+      const location = /<skill><name>packing<\/name><description>Make a packing list for a trip\.<\/description><location>([^<]+)<\/location><\/skill>/.exec(system)?.[1];
+      return location ? { toolCalls: [{ name: 'read', arguments: { path: location } }] } : 'no skill for that';
+    });
+    const reply = await stack.send('main:test:skills', 'I am going to Lisbon, what do I pack?');
+    expect(reply.text).toContain('following the skill: ---\nname: packing');
+    expect(reply.text).toContain('Always start with passport, charger, toothbrush.');
+    // A bundled skill is listed too, by its absolute location, and the model may read it there.
+    expect(String(stack.model.requests.at(-1)!.messages[0]!.content)).toMatch(/<name>reminders<\/name>.*<location>\/[^<]+\/skills\/reminders\/SKILL\.md<\/location>/);
+    const listed = await runCli(['skills', 'list', '--json'], stack.env);
+    expect(listed.code, listed.output).toBe(0);
+    const { skills } = JSON.parse(listed.output.slice(listed.output.indexOf('{'))) as { skills: Array<{ name: string; state: string; from: string; location: string }> };
+    expect(skills.find((s) => s.name === 'packing')).toEqual(expect.objectContaining({ state: 'ready', from: 'workspace', location: 'skills/packing/SKILL.md' }));
+    expect(skills.filter((s) => s.from === 'bundled').map((s) => s.name).sort()).toEqual(['daily-notes', 'reminders', 'web-research']);
+  });
+
   it('shows the model an image it asks to look at (image tool), after the result, in that turn only', async () => {
     mkdirSync(join(workspace, 'pictures'), { recursive: true });
     writeFileSync(join(workspace, 'pictures', 'chart.png'), await sharp({ create: { width: 300, height: 200, channels: 3, background: '#123456' } }).png().toBuffer());
