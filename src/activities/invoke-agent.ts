@@ -5,6 +5,7 @@ import type { ReplyRoute } from '../contracts/session-records.js';
 import type { AgentActivities } from '../contracts/activities.js';
 import { invocationResultSchema, runtimeSessionLostType, summaryResultSchema, type ImageRef, type Invocation } from '../contracts/agent-runtime.js';
 import type { ImageLinks } from '../tools/image-links.js';
+import { parseSessionKey } from '../contracts/session-key.js';
 import { whileHeartbeating } from '../temporal/heartbeat.js';
 
 /**
@@ -31,6 +32,8 @@ export interface AgentActivityDeps {
   deltas: DeltaSink;
   /** Links to the images on the tools host, for the runtime to fetch; null: no image server (images are only named). */
   imageLinks: ImageLinks | null;
+  /** The model an agent answers with when its session chose none (agents.list[].model); undefined: the runtime's default. */
+  agentModel?: (agentId: string) => string | undefined;
 }
 
 /** The invocation as the runtime gets it: each image reference with a fresh link to it (links never enter history). */
@@ -45,7 +48,7 @@ function withImageLinks(invocation: Invocation, links: ImageLinks | null): Invoc
 }
 
 /** The activities of the `clawflow-agent` task queue that talk to the agent runtime. */
-export function createAgentActivities({ transport, deltas, imageLinks }: AgentActivityDeps): AgentActivities {
+export function createAgentActivities({ transport, deltas, imageLinks, agentModel }: AgentActivityDeps): AgentActivities {
   /** One request to the runtime, heartbeating while it runs, its answer checked against what `what` must look like. */
   const ask = async <T>(runtimeSessionId: string, payload: unknown, schema: z.ZodType<T>, what: string, onText?: (text: string) => void): Promise<T> => {
     const context = Context.current();
@@ -63,7 +66,9 @@ export function createAgentActivities({ transport, deltas, imageLinks }: AgentAc
     async invokeAgent({ runtimeSessionId, invocation, route, streamTo }) {
       const reply = { workflowId: Context.current().info.workflowExecution?.workflowId ?? invocation.sessionKey, turn: invocation.turn };
       const onText = route ? (deltas.accepts(route) ? deltas.open(route, reply) : undefined) : streamTo ? (deltas.openForCaller(streamTo) ?? undefined) : undefined;
-      return ask(runtimeSessionId, withImageLinks(invocation, imageLinks), invocationResultSchema, 'an invocation', onText);
+      // A session's /model choice, else its agent's own model.
+      const model = invocation.model ?? agentModel?.(parseSessionKey(invocation.sessionKey).agent);
+      return ask(runtimeSessionId, withImageLinks(model ? { ...invocation, model } : invocation, imageLinks), invocationResultSchema, 'an invocation', onText);
     },
 
     /** Folds older turns into the running summary (compaction); heartbeats while the model writes. */

@@ -1,7 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
+import { agentIds, agentProfile, defaultAgentId, type AgentProfile } from '../config/agents.js';
 import { protectedStatePaths } from '../config/paths.js';
+import { parseSessionKey } from '../contracts/session-key.js';
 import type { RunToolInput, RunToolOutcome, ToolActivities, WorkspaceContext } from '../contracts/activities.js';
 import { maxImagesPerMessage, type ToolResult } from '../contracts/agent-runtime.js';
 import { browserPolicy, type BrowserPool } from '../tools/browser-pool.js';
@@ -24,9 +26,9 @@ export interface ToolActivityDeps {
   schedules?: ScheduleClient;
 }
 
-/** The cron tool's view of the schedules: this agent's cron jobs only, answering in the conversation that set them. */
-function agentJobs(schedules: ScheduleClient, config: ClawflowConfig, sessionKey: string, route: ReplyRoute | undefined): AgentJobs {
-  const prefix = cronScheduleId(config.agent.id, '');
+/** The cron tool's view of the schedules: its agent's cron jobs only, answering in the conversation that set them. */
+function agentJobs(schedules: ScheduleClient, config: ClawflowConfig, agentId: string, sessionKey: string, route: ReplyRoute | undefined): AgentJobs {
+  const prefix = cronScheduleId(agentId, '');
   const mine = async () => (await schedules.list()).filter((job) => job.id.startsWith(prefix));
   return {
     timeZone: config.schedules.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
@@ -39,43 +41,64 @@ function agentJobs(schedules: ScheduleClient, config: ClawflowConfig, sessionKey
         timeZone: job.timeZone,
         message: job.message,
         session: job.isolated ? 'isolated' : 'main',
+        agentId,
         ...(job.isolated ? {} : { sessionKey }),
         ...(route ? { route } : {}),
       });
     },
     list: mine,
-    remove: (name) => schedules.remove(cronScheduleId(config.agent.id, name)),
-    run: (name) => schedules.trigger(cronScheduleId(config.agent.id, name)),
+    remove: (name) => schedules.remove(cronScheduleId(agentId, name)),
+    run: (name) => schedules.trigger(cronScheduleId(agentId, name)),
   };
 }
 
-/** The activities of the `clawflow-tools` task queue: they run on the user's host, inside the agent's workspace. */
+/** What the tools host keeps for one agent: its profile, and the skill folders outside its workspace it may read. */
+interface AgentHost {
+  profile: AgentProfile;
+  skillDirs: string[];
+}
+
+/** The activities of the `clawflow-tools` task queue: they run on the user's host, inside each agent's workspace. */
 export function createToolActivities({ config, browsers, schedules }: ToolActivityDeps): ToolActivities {
-  const workspace = config.paths.workspaceDir;
   const protectedPaths = protectedStatePaths(config.paths);
   const net = browserPolicy(config);
-  // Skills outside the workspace (the install's, the bundled, extra folders) may be read, never written.
-  const skillDirs = skillRoots({ workspace, home: config.paths.home, bundled: config.skills.bundled, extraDirs: config.skills.extraDirs }).filter((root) => root.origin !== 'workspace').map((root) => root.dir);
-  ensureWorkspace(workspace);
+  const hosts = new Map<string, AgentHost>(
+    agentIds(config).map((id) => {
+      const profile = agentProfile(config, id);
+      ensureWorkspace(profile.workspaceDir);
+      // Skills outside the workspace (the install's, the bundled, extra folders) may be read, never written.
+      const roots = skillRoots({ workspace: profile.workspaceDir, home: config.paths.home, bundled: config.skills.bundled, extraDirs: config.skills.extraDirs });
+      return [id, { profile, skillDirs: roots.filter((root) => root.origin !== 'workspace').map((root) => root.dir) }];
+    }),
+  );
+  /** The agent a session belongs to; a session of an agent this host does not know is the default agent's. */
+  const hostOf = (sessionKey: string | undefined): AgentHost => {
+    const agent = sessionKey ? parseSessionKey(sessionKey, defaultAgentId(config)).agent : defaultAgentId(config);
+    return hosts.get(agent) ?? hosts.get(defaultAgentId(config))!;
+  };
+  const offered = ({ profile }: AgentHost) => offeredTools(profile.tools).filter((tool) => !profile.deniedTools.includes(tool.name));
   return {
-    /** What this host offers the agent: its tools, and the system prompt built from the workspace files. */
-    async describeWorkspace(): Promise<WorkspaceContext> {
+    /** What this host offers the agent: its tools, and the system prompt built from its workspace files and skills. */
+    async describeWorkspace(input?: { sessionKey?: string }): Promise<WorkspaceContext> {
+      const host = hostOf(input?.sessionKey);
+      const workspace = host.profile.workspaceDir;
       ensureWorkspace(workspace);
-      // Skills are looked for afresh each turn: one added to skills/ is offered from the next message on.
-      const { skills } = await installSkills(config);
+      const { skills } = await installSkills(config, workspace);
       const listed = skillsPrompt(skills, workspace, config.skills.maxPromptChars);
       const systemPrompt = await buildSystemPrompt(workspace, config.workspace.promptMaxChars);
-      return { tools: offeredTools(config.tools), systemPrompt: listed ? `${systemPrompt}\n\n${listed}` : systemPrompt };
+      return { tools: offered(host), systemPrompt: listed ? `${systemPrompt}\n\n${listed}` : systemPrompt };
     },
 
-    heartbeatPrompt: ({ silentToken }) => heartbeatPrompt(workspace, silentToken),
+    heartbeatPrompt: ({ silentToken, sessionKey }) => heartbeatPrompt(hostOf(sessionKey).profile.workspaceDir, silentToken),
 
     /** Runs one tool call. A refusal or failure is answered to the model (isError), never thrown: it may recover. */
     async runTool({ sessionKey, call, approved = false, route }: RunToolInput): Promise<RunToolOutcome> {
       const result = (output: string, isError: boolean): ToolResult => ({ callId: call.id, name: call.name, output, isError });
+      const host = hostOf(sessionKey);
+      const { workspaceDir: workspace, tools: toolsConfig } = host.profile;
       const tool = toolRegistry.get(call.name);
-      if (!tool || !(tool.enabled?.(config.tools) ?? true)) {
-        return { kind: 'result', result: result(`unknown tool "${call.name}"; available: ${offeredTools(config.tools).map((t) => t.name).join(', ')}`, true), workspaceChanged: false };
+      if (!tool || !offered(host).some((t) => t.name === call.name)) {
+        return { kind: 'result', result: result(`unknown tool "${call.name}"; available: ${offered(host).map((t) => t.name).join(', ')}`, true), workspaceChanged: false };
       }
       const input = tool.input.safeParse(call.input);
       if (!input.success) {
@@ -89,13 +112,13 @@ export function createToolActivities({ config, browsers, schedules }: ToolActivi
           const output = await tool.run(input.data, {
             workspace,
             protectedPaths,
-            skillDirs,
+            skillDirs: host.skillDirs,
             sessionKey,
-            config: config.tools,
+            config: toolsConfig,
             signal: context.cancellationSignal,
             browsers,
             net,
-            jobs: schedules ? agentJobs(schedules, config, sessionKey, route) : null,
+            jobs: schedules ? agentJobs(schedules, config, host.profile.id, sessionKey, route) : null,
             approved,
           });
           // A cancelled call reports the cancellation, so the turn that was stopped does not wait for anything else.

@@ -15,6 +15,7 @@ import type { Logger } from '../logger.js';
 import { InvalidMessageError, resolveKey, sendMessage } from '../sessions/session-client.js';
 import { formatSessionKey, sessionKey } from '../contracts/session-key.js';
 import { describeZodError } from '../contracts/zod-issues.js';
+import { agentIds, defaultAgentId } from '../config/agents.js';
 
 export interface ApiServerOptions {
   client: Client;
@@ -103,8 +104,10 @@ function textOf(content: z.infer<typeof chatRequestSchema>['messages'][number]['
  * and x-clawflow-message-id (or Idempotency-Key) makes a retried request return the same reply without a new turn.
  */
 export async function startApiServer({ client, config, logger, host, port }: ApiServerOptions): Promise<RunningApi> {
-  const agentId = config.agent.id;
-  const models = ['clawflow', `clawflow/${agentId}`];
+  // `clawflow` is the default agent; `clawflow/<agent>` names any agent.
+  const defaultAgent = defaultAgentId(config);
+  const agentOfModel = new Map([['clawflow', defaultAgent], ...agentIds(config).map((id) => [`clawflow/${id}`, id] as const)]);
+  const models = [...agentOfModel.keys()];
   const token = apiToken(config);
   const expected = token ? `Bearer ${token}` : null;
   const internalToken = installSecret(config.paths.home, 'internal-token');
@@ -146,6 +149,7 @@ export async function startApiServer({ client, config, logger, host, port }: Api
       return typeof value === 'string' && value.trim() ? value.trim() : undefined;
     };
     const explicitKey = header('x-clawflow-session-key');
+    const agentId = agentOfModel.get(request.model)!;
     const key = explicitKey
       ? formatSessionKey(resolveKey(config, explicitKey))
       : request.user

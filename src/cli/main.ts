@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAgentCore } from './commands/agentcore.js';
+import { registerAgents } from './commands/agents.js';
 import { registerApprove } from './commands/approve.js';
 import { registerChannels } from './commands/channels.js';
 import { registerConfig } from './commands/config.js';
@@ -34,6 +35,7 @@ registerSend(program);
 registerSessions(program);
 registerApprove(program);
 registerSkills(program);
+registerAgents(program);
 registerStop(program);
 registerWorker(program);
 registerConnector(program);

@@ -2,11 +2,13 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync,
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import JSON5 from 'json5';
+import { agentsProblems } from './agents.js';
 import type { z } from 'zod';
 import { envBindings, otherEnvVariables, secretPaths } from './env.js';
 import { closestName, keysAt } from './suggest.js';
 import { statePaths, type StatePaths } from './paths.js';
 import { configFileSchema, type ConfigFile } from './schema.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 
 export interface ClawflowConfig extends ConfigFile {
   paths: StatePaths & {
@@ -34,6 +36,25 @@ function readConfigFile(file: string): RawObject {
     throw new ConfigError(`${file} must contain one JSON object`);
   }
   return parsed as RawObject;
+}
+
+/**
+ * Changes the configuration file (a CLI command that adds an agent): the change is checked as a whole
+ * configuration before it is written, atomically (0600), and the old file is kept beside it as `clawflow.json.bak`.
+ * JSON5 comments are not kept.
+ */
+export async function updateConfigFile(env: NodeJS.ProcessEnv, change: (raw: RawObject) => void): Promise<{ file: string; backup: string | null }> {
+  const { configFile } = statePaths(env);
+  const raw = readConfigFile(configFile);
+  change(raw);
+  const checked = configFileSchema.safeParse(raw);
+  if (!checked.success) throw new ConfigError(`the change would make the configuration invalid:\n${describeIssues(checked.error.issues, configFile, new Map())}`);
+  const problems = agentsProblems(checked.data);
+  if (problems.length) throw new ConfigError(`the change would make the configuration invalid:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+  const backup = existsSync(configFile) ? `${configFile}.bak` : null;
+  if (backup) await writeFileAtomic(backup, readFileSync(configFile), 0o600);
+  await writeFileAtomic(configFile, `${JSON.stringify(raw, null, 2)}\n`, 0o600);
+  return { file: configFile, backup };
 }
 
 /** An environment value as its key wants it; one that does not fit is left as text, for the schema to name. */
@@ -89,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ClawflowConfig
   if (!result.success) {
     throw new ConfigError(`Invalid configuration:\n${describeIssues(result.error.issues, paths.configFile, origins)}`);
   }
+  const agentIssues = agentsProblems(result.data);
+  if (agentIssues.length) throw new ConfigError(`Invalid configuration:\n${agentIssues.map((issue) => `- ${issue} (${paths.configFile})`).join('\n')}`);
   const dir = result.data.workspace.dir;
   const workspaceDir = dir ? resolve(dir.startsWith('~/') ? join(homedir(), dir.slice(2)) : dir) : join(paths.home, 'workspace');
   return { ...result.data, paths: { ...paths, workspaceDir } };

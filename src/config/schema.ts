@@ -64,6 +64,59 @@ export const configFileSchema = z
       })
       .strict()
       .prefault({}),
+    /** More agents besides the default one (OpenClaw's agents.list): each with its own workspace, model and tools. */
+    agents: z
+      .object({
+        list: z
+          .array(
+            z
+              .object({
+                id: identifier,
+                /** This agent answers what no binding routes elsewhere (instead of agent.id). */
+                default: z.boolean().optional(),
+                /** What it is called (shown by clawflow agents list). */
+                name: z.string().min(1).max(100).optional(),
+                /** Its workspace. Unset: <CLAWFLOW_HOME>/workspace-<id> (the default agent: workspace.dir). */
+                workspace: z.string().min(1).optional(),
+                /** The model it answers with, one the configured provider serves. Unset: model.name. */
+                model: z.string().min(1).max(200).optional(),
+                tools: z
+                  .object({
+                    /** Tools this agent is not offered (e.g. ["exec", "browser"]). */
+                    deny: z.array(z.string().min(1)).default([]),
+                    /** Its own exec policy instead of tools.exec.policy. */
+                    execPolicy: z.enum(['deny', 'allowlist', 'ask', 'full']).optional(),
+                  })
+                  .strict()
+                  .prefault({}),
+              })
+              .strict(),
+          )
+          .max(50)
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
+    /** Which agent answers which chats (OpenClaw's bindings): the most specific match wins, then the first listed. */
+    bindings: z
+      .array(
+        z
+          .object({
+            agentId: identifier,
+            match: z
+              .object({
+                channel: z.string().min(1),
+                /** The bot or workspace account the message came to (Telegram bot id, Slack team, …). */
+                accountId: z.string().min(1).optional(),
+                /** One chat: a direct chat with a sender (their id), or a group (its chat id). */
+                peer: z.object({ kind: z.enum(['direct', 'group']), id: z.string().min(1) }).strict().optional(),
+              })
+              .strict(),
+          })
+          .strict(),
+      )
+      .max(500)
+      .default([]),
     model: z
       .object({
         /** The API family: OpenAI-compatible chat completions (OpenAI, Ollama, vLLM, OpenRouter), Anthropic Messages, or Bedrock Converse. */

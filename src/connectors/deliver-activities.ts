@@ -16,12 +16,14 @@ export interface ConnectorActivityDeps {
   sentLog: SentLog;
   /** Replies shown as they are written: their delivery edits the message shown into the final text. */
   previews?: ReplyPreviews;
-  /** The agent's workspace on this machine, where the images it produced are. */
+  /** The default agent's workspace on this machine, where the images it produced are. */
   workspaceDir: string;
+  /** Other agents' workspaces, by agent id. */
+  agentWorkspaces?: ReadonlyMap<string, string>;
 }
 
 /** The activities of the `clawflow-connector` task queue: they run where the channel connections are. */
-export function createConnectorActivities({ adapters, enabled, sentLog, previews, workspaceDir }: ConnectorActivityDeps): ConnectorActivities {
+export function createConnectorActivities({ adapters, enabled, sentLog, previews, workspaceDir, agentWorkspaces }: ConnectorActivityDeps): ConnectorActivities {
   const adapterFor = (route: ReplyRoute): ChannelAdapter => {
     const adapter = adapters.get(route.channel);
     if (!adapter && !enabled.includes(route.channel)) {
@@ -36,7 +38,7 @@ export function createConnectorActivities({ adapters, enabled, sentLog, previews
     return adapter;
   };
   return {
-    async deliver({ route, text, images = [], idempotencyKey }) {
+    async deliver({ route, text, images = [], agentId, idempotencyKey }) {
       const adapter = adapterFor(route);
       const sendImage = adapter.sendImage?.bind(adapter);
       // A channel that cannot take images gets their names, so the user knows where to look.
@@ -57,7 +59,7 @@ export function createConnectorActivities({ adapters, enabled, sentLog, previews
           key: `${idempotencyKey}#${index + 1}/${all.length}`,
           send: index === 0 ? sendFirst(part) : () => adapter.send(route, part),
         })),
-        ...(sendImage ? images.map((image, index) => ({ key: `${idempotencyKey}#image${index + 1}`, send: () => sendImage(route, join(workspaceDir, image)) })) : []),
+        ...(sendImage ? images.map((image, index) => ({ key: `${idempotencyKey}#image${index + 1}`, send: () => sendImage(route, join((agentId && agentWorkspaces?.get(agentId)) || workspaceDir, image)) })) : []),
       ];
       let skipped = 0;
       // Heartbeats while sending: a connector that dies mid-delivery is replaced within the heartbeat timeout, and

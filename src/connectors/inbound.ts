@@ -2,6 +2,7 @@ import { appendFile } from 'node:fs/promises';
 import type { Logger } from '../logger.js';
 import { mainSessionKey, sessionKey } from '../contracts/session-key.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
+import type { MessageOrigin } from '../config/agents.js';
 import type { ChannelAdapter, ChannelMessage } from './channel.js';
 import { carriesSpeech, materializeInbound, type MediaOptions } from './inbound-store.js';
 import type { PairingStore } from './pairing-store.js';
@@ -21,9 +22,10 @@ export interface ChannelPolicy {
 
 export interface InboundDeps {
   sessions: SessionPort;
-  agentId: string;
-  /** Where admitted messages' media (and over-long texts) are saved. */
-  workspaceDir: string;
+  /** The agent a message goes to (bindings; the default agent when none matches). */
+  agentFor(origin: MessageOrigin): string;
+  /** Where an agent's admitted messages' media (and over-long texts) are saved: its workspace. */
+  workspaceFor(agentId: string): string;
   pairing: PairingStore;
   logger: Logger;
   /** Where messages no session could take are recorded (JSON lines), with the reason. */
@@ -77,7 +79,8 @@ export class Inbound {
     const route = routeOf(message);
     const admitted = message.chatType === 'direct' ? await this.admitDirect(adapter, policy, message) : await this.admitGroup(policy, message);
     if (!admitted) return;
-    const sessionKey = sessionKeyFor(message, this.deps.agentId, policy);
+    const agentId = this.agentOf(message);
+    const sessionKey = sessionKeyFor(message, agentId, policy);
 
     const approval = approvalCommand.exec(message.text.trim());
     if (approval) {
@@ -92,13 +95,18 @@ export class Inbound {
       logger.info({ channel: message.channel, sessionKey }, 'a voice message came and no transcription endpoint is configured; the sender was told');
       return adapter.send(route, noTranscriptionReply);
     }
-    const { text, images } = await materializeInbound(message, this.deps.workspaceDir, logger, this.deps.media);
+    const { text, images } = await materializeInbound(message, this.deps.workspaceFor(agentId), logger, this.deps.media);
     // Platform ids are unique within a chat: a redelivery carries the same id and is dropped by the session.
     const messageId = `${message.channel}:${message.chat}:${message.messageId}`;
     const outgoing = { messageId, text, sender: message.sender.name ?? message.sender.id, sentAt: message.sentAt, route, fromOwner: isApprover(message, policy), ...(images.length ? { images } : {}) };
     const handedOver = await this.retrying(`hand message ${message.messageId} to session ${sessionKey}`, () => this.deps.sessions.deliver(sessionKey, outgoing));
     if (handedOver !== true) return this.reject(adapter, route, sessionKey, message, handedOver.message);
     logger.debug({ sessionKey, messageId: message.messageId }, 'handed a message to its session');
+  }
+
+  /** The agent this message goes to: by its channel, account and chat (a direct chat: its sender). */
+  private agentOf(message: ChannelMessage): string {
+    return this.deps.agentFor({ channel: message.channel, account: message.account, chatType: message.chatType, peerId: message.chatType === 'direct' ? message.sender.id : message.chat });
   }
 
   private async admitDirect(adapter: ChannelAdapter, policy: ChannelPolicy, message: ChannelMessage): Promise<boolean> {
@@ -138,7 +146,7 @@ export class Inbound {
     }
     if (policy.requireMention && !message.addressedToBot) {
       // In a thread the bot was mentioned in (its session exists), it follows the conversation; elsewhere it keeps out.
-      if (!message.inThread || !(await this.deps.sessions.exists(sessionKeyFor(message, this.deps.agentId, policy)))) return false;
+      if (!message.inThread || !(await this.deps.sessions.exists(sessionKeyFor(message, this.agentOf(message), policy)))) return false;
     }
     const sender = message.sender.id;
     const known =
@@ -168,7 +176,7 @@ export class Inbound {
    * waiting with to their session (once: its id is the platform's, and sessions drop redeliveries).
    */
   async welcomeApproved(adapter: ChannelAdapter, policy: ChannelPolicy): Promise<void> {
-    const { pairing, logger, sessions, agentId } = this.deps;
+    const { pairing, logger, sessions } = this.deps;
     for (const welcome of pairing.welcomes(adapter.channel)) {
       const held = welcome.held;
       if (!held) {
@@ -176,6 +184,7 @@ export class Inbound {
         continue;
       }
       const { route } = held;
+      const agentId = this.deps.agentFor({ channel: adapter.channel, account: route.account ?? '', chatType: 'direct', peerId: welcome.senderId });
       const key = sessionKeyFor({ chatType: 'direct', channel: adapter.channel, chat: route.chat, sender: { id: welcome.senderId } } as ChannelMessage, agentId, policy);
       await adapter
         .send(route, `You're in${welcome.senderName ? `, ${welcome.senderName}` : ''}: my owner approved you. Here is my answer to your first message.`)

@@ -45,9 +45,10 @@ export interface RunSessionTurnOutput {
 /** `clawflow-tools`: on the user's host, inside the agent's workspace. */
 export interface ToolActivities {
   /** What this host offers the agent: its tools, and the system prompt built from the workspace files. */
-  describeWorkspace(): Promise<WorkspaceContext>;
+  /** The session's agent's tools and system prompt (its session key names the agent; unset: the default agent). */
+  describeWorkspace(input?: { sessionKey?: string }): Promise<WorkspaceContext>;
   /** The heartbeat's prompt, from HEARTBEAT.md. */
-  heartbeatPrompt(input: { silentToken: string }): Promise<string>;
+  heartbeatPrompt(input: { silentToken: string; sessionKey?: string }): Promise<string>;
   runTool(input: RunToolInput): Promise<RunToolOutcome>;
 }
 
@@ -82,6 +83,8 @@ export interface DeliverInput {
   text: string;
   /** Images the agent produced this turn, relative to its workspace (screenshots). */
   images?: string[];
+  /** The agent whose workspace the images are in; unset: the default agent. */
+  agentId?: string;
   /** Workflow id and turn: a retried delivery sends none of the parts already sent. */
   idempotencyKey: string;
 }

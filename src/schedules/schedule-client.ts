@@ -1,5 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { enabledChannels } from '../config/channels.js';
+import { defaultAgentId } from '../config/agents.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { parseChatTarget, type ReplyRoute } from '../contracts/session-records.js';
 import type { ScheduledTurnInput, ScheduledTurnWorkflow } from '../workflows/scheduled-turn-workflow.js';
@@ -18,6 +19,8 @@ export interface CronJobRequest {
   route?: ReplyRoute;
   /** The session the job's turns run in (a reminder set in a conversation); beats `session`. */
   sessionKey?: string;
+  /** The agent whose job it is; unset: the default agent. */
+  agentId?: string;
 }
 
 export interface JobSummary {
@@ -88,13 +91,14 @@ export class ScheduleClient {
     if (!job.message.trim()) throw new InvalidJobError('--message must not be empty');
     const { spec, oneShot } = scheduleSpecFor(job.when, job.timeZone);
     const to = job.route ?? parseTarget(job.to, this.config);
-    const scheduleId = cronScheduleId(this.config.agent.id, job.name);
+    const agentId = job.agentId ?? defaultAgentId(this.config);
+    const scheduleId = cronScheduleId(agentId, job.name);
     try {
       await this.client.schedule.create({
         scheduleId,
         spec,
         action: this.action({
-          agentId: this.config.agent.id,
+          agentId,
           scheduleId,
           kind: 'cron',
           jobName: job.name,
@@ -118,12 +122,12 @@ export class ScheduleClient {
   /** Turns the heartbeat on (or changes it): every `every`, optionally only within active hours in a zone. */
   async setHeartbeat(options: { every: string; activeHours?: string; timeZone: string; to?: string }): Promise<JobSummary> {
     const every = parseDuration(options.every);
-    const scheduleId = heartbeatScheduleId(this.config.agent.id);
+    const scheduleId = heartbeatScheduleId(defaultAgentId(this.config));
     const hours = options.activeHours ? { ...parseActiveHours(options.activeHours), timeZone: options.timeZone } : undefined;
     scheduleSpecFor({ every: options.every }, options.timeZone);
     const to = parseTarget(options.to, this.config);
     const input: ScheduledTurnInput = {
-      agentId: this.config.agent.id,
+      agentId: defaultAgentId(this.config),
       scheduleId,
       kind: 'heartbeat',
       jobName: 'heartbeat',

@@ -10,6 +10,7 @@ import { type TranscriptEntry } from '../contracts/session-records.js';
 import { sessionSearchAttributes as sa } from '../workflows/search-attributes.js';
 import { formatSessionKey, parseSessionKey, sessionKeyOfWorkflowId, sessionWorkflowId, type SessionKey } from '../contracts/session-key.js';
 import { taskQueues } from '../workflows/task-queues.js';
+import { agentIds, defaultAgentId } from '../config/agents.js';
 
 export class InvalidMessageError extends Error {
   override name = 'InvalidMessageError';
@@ -86,7 +87,7 @@ function validMessage(message: OutgoingMessage): InboundMessage {
 }
 
 export function resolveKey(config: ClawflowConfig, keyText: string): SessionKey {
-  return parseSessionKey(keyText, config.agent.id);
+  return parseSessionKey(keyText, defaultAgentId(config));
 }
 
 /** The workflow handle of a session, from its key as a person or caller writes it. */
@@ -99,8 +100,16 @@ export function sessionHandle(client: Client, config: ClawflowConfig, keyText: s
  * Runs a turn in a session (starting it if needed) and resolves with the reply. `oneOff`: a session of its own for
  * this message, which ends once it is answered (its transcript stays).
  */
-export async function sendMessage(client: Client, config: ClawflowConfig, keyText: string, message: OutgoingMessage, options: { oneOff?: boolean } = {}): Promise<TurnReply> {
+/** The key of a session a message may start: one of this install's agents (a typo must not make a stray agent). */
+function keyToStart(config: ClawflowConfig, keyText: string): SessionKey {
   const key = resolveKey(config, keyText);
+  const agents = agentIds(config);
+  if (!agents.includes(key.agent)) throw new InvalidMessageError(`there is no agent "${key.agent}" (agents: ${agents.join(', ')}; add one to agents.list)`);
+  return key;
+}
+
+export async function sendMessage(client: Client, config: ClawflowConfig, keyText: string, message: OutgoingMessage, options: { oneOff?: boolean } = {}): Promise<TurnReply> {
+  const key = keyToStart(config, keyText);
   const inbound = validMessage(message);
   return client.workflow.executeUpdateWithStart(sendUpdate, {
     args: [inbound],
@@ -110,7 +119,7 @@ export async function sendMessage(client: Client, config: ClawflowConfig, keyTex
 
 /** Hands a message to a session (starting it if needed) without waiting for the reply: what connectors do. */
 export async function deliverInbound(client: Client, config: ClawflowConfig, keyText: string, message: OutgoingMessage): Promise<void> {
-  const key = resolveKey(config, keyText);
+  const key = keyToStart(config, keyText);
   await client.workflow.signalWithStart<typeof SessionWorkflow, [InboundMessage]>('SessionWorkflow', {
     ...sessionStartOptions(config, key),
     signal: inboundSignal,

@@ -13,6 +13,7 @@ import { readRunningStack, removeRunningStack, writeRunningStack } from '../conf
 import { startApiServer } from '../api/openai-api.js';
 import { anyChannelConfigured, startConnectors } from '../workers/run-connectors.js';
 import { startWorkers, type WorkerSet } from '../workers/run-workers.js';
+import { offeredModelNames } from '../config/agents.js';
 
 export interface LocalStack {
   temporalAddress: string;
@@ -100,7 +101,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
       await step(`Checking the agent runtime at ${config.runtime.url}`, () => checkRuntime(config.runtime.url!));
     } else {
       runtime = await step(`Starting the agent runtime on 127.0.0.1:${config.runtime.port}`, () =>
-        startRuntime({ host: '127.0.0.1', port: config.runtime.port, provider, models: modelChoicesFromConfig(modelConfig), vision: modelConfig.vision, token: runtimeToken(config), allowedHosts: config.runtime.allowedHosts, logger: logger.child({ component: 'runtime' }) }),
+        startRuntime({ host: '127.0.0.1', port: config.runtime.port, provider, models: modelChoicesFromConfig({ ...modelConfig, choices: offeredModelNames(config) }), vision: modelConfig.vision, token: runtimeToken(config), allowedHosts: config.runtime.allowedHosts, logger: logger.child({ component: 'runtime' }) }),
       );
       stops.push(() => runtime!.close());
     }

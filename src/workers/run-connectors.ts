@@ -29,6 +29,7 @@ import { installTemporalRuntime } from './temporal-runtime.js';
 import { commonWorkerOptions } from './worker-options.js';
 import { resumeAfterUncleanStop } from './interrupted-steps.js';
 import { claimRun } from './run-records.js';
+import { agentForMessage, agentIds, agentProfile } from '../config/agents.js';
 
 export interface ConnectorSet {
   /** Each connected channel, with where it is (the bot's name, the WebChat URL). */
@@ -82,7 +83,7 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
         allowedOrigins: webchat.allowedOrigins,
         allowedHosts: webchat.allowedHosts,
         logger: logger.child({ channel: 'webchat' }),
-        history: async (chat) => (await describeSession(client, config, sessionKey(config.agent.id, 'webchat', chat)))?.transcript ?? [],
+        history: async (chat) => (await describeSession(client, config, sessionKey(agentForMessage(config, { channel: 'webchat', account: 'local', chatType: 'direct', peerId: chat }), 'webchat', chat)))?.transcript ?? [],
         maxUploadBytes: config.media.maxBytes,
       })
     : null;
@@ -135,8 +136,8 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   let stopping = false;
   const inbound = new Inbound({
     sessions: temporalSessionPort(client, config),
-    agentId: config.agent.id,
-    workspaceDir: config.paths.workspaceDir,
+    agentFor: (origin) => agentForMessage(config, origin),
+    workspaceFor: (agentId) => agentProfile(config, agentId).workspaceDir,
     pairing: new PairingStore(files.pairing, (message) => logger.warn(message)),
     rejectedLog: files.rejected,
     media: { transcribe: transcriberFrom(config.media.transcription), maxBytes: config.media.maxBytes, documentTextChars: config.media.documentTextChars },
@@ -160,7 +161,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     connection,
     namespace: config.temporal.namespace,
     taskQueue: taskQueues.connector,
-    activities: createConnectorActivities({ adapters, enabled: enabledChannels(config), sentLog: new SentLog(files.sentLog), previews, workspaceDir: config.paths.workspaceDir }),
+    activities: createConnectorActivities({ adapters, enabled: enabledChannels(config), sentLog: new SentLog(files.sentLog), previews, workspaceDir: config.paths.workspaceDir, agentWorkspaces: new Map(agentIds(config).map((id) => [id, agentProfile(config, id).workspaceDir])) }),
     ...commonWorkerOptions(redactorFor(config)),
     identity: run.identity,
   });

@@ -99,6 +99,7 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
           internalToken: installSecret(config.paths.home, 'internal-token'),
         }),
         imageLinks,
+        agentModel: (agentId) => config.agents.list.find((agent) => agent.id === agentId)?.model,
       }),
       // Scheduled turns reach sessions through the client, as any caller does.
       ...createScheduleActivities({

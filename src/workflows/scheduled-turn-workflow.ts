@@ -51,8 +51,9 @@ export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<
   };
 
   if (input.activeHours && !withinActiveHours(new Date(), input.activeHours)) return finish({ status: 'skipped', detail: 'outside active hours' });
-  const text = input.kind === 'heartbeat' ? await tools.heartbeatPrompt({ silentToken: input.silentToken ?? 'HEARTBEAT_OK' }) : input.message!;
   const sessionKey = input.sessionKey ?? (input.session === 'main' ? mainSessionKey(input.agentId) : sessionKeyOf(input.agentId, 'cron', `${input.jobName}-${info.workflowId.slice(-20)}`));
+  // The agent's own HEARTBEAT.md (its workspace: the session key names the agent).
+  const text = input.kind === 'heartbeat' ? await tools.heartbeatPrompt({ silentToken: input.silentToken ?? 'HEARTBEAT_OK', sessionKey }) : input.message!;
   // The workflow id is unique per firing: a retried activity finds the turn already answered and gets its reply.
   const outcome = await agent.runSessionTurn({ sessionKey, messageId: `${input.scheduleId}:${info.workflowId}`, text, sender: input.kind });
   if (outcome.error) return finish({ status: 'failed', detail: outcome.error });

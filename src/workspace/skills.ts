@@ -193,9 +193,9 @@ export function skillRoots(options: { workspace: string; home: string; bundled: 
   ];
 }
 
-/** This install's skills, checked against the environment the agent's commands get (exec). */
-export function installSkills(config: ClawflowConfig, hostEnv: NodeJS.ProcessEnv = process.env): Promise<{ skills: Skill[]; skipped: SkippedSkill[] }> {
-  const roots = skillRoots({ workspace: config.paths.workspaceDir, home: config.paths.home, bundled: config.skills.bundled, extraDirs: config.skills.extraDirs });
+/** An agent's skills (its workspace's, and the shared ones), checked against the environment the agent's commands get (exec). */
+export function installSkills(config: ClawflowConfig, workspace = config.paths.workspaceDir, hostEnv: NodeJS.ProcessEnv = process.env): Promise<{ skills: Skill[]; skipped: SkippedSkill[] }> {
+  const roots = skillRoots({ workspace, home: config.paths.home, bundled: config.skills.bundled, extraDirs: config.skills.extraDirs });
   return loadSkills(roots, {
     env: commandEnvironment(hostEnv, config.tools.exec.env),
     entries: config.skills.entries,

@@ -53,8 +53,8 @@ function setup(sessionsThatExist: string[] = []) {
   let stopping = false;
   const inbound = new Inbound({
     sessions,
-    agentId: 'main',
-    workspaceDir: join(dir, 'workspace'),
+    agentFor: () => 'main',
+    workspaceFor: () => join(dir, 'workspace'),
     pairing,
     rejectedLog: join(dir, 'rejected.log'),
     logger: pino({ level: 'silent' }),

@@ -184,7 +184,7 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     dirs.push(t.dir);
     const delivered: string[] = [];
     const sessions: SessionPort = { deliver: (key) => (delivered.push(key), Promise.resolve()), answerApproval: () => Promise.reject(new Error('no')), exists: () => Promise.resolve(false) };
-    const inbound = new Inbound({ sessions, agentId: 'main', workspaceDir: join(t.dir, 'workspace'), pairing: new PairingStore(join(t.dir, 'pairing.json')), rejectedLog: join(t.dir, 'rejected.log'), logger: pino({ level: 'silent' }), stopping: () => false });
+    const inbound = new Inbound({ sessions, agentFor: () => 'main', workspaceFor: () => join(t.dir, 'workspace'), pairing: new PairingStore(join(t.dir, 'pairing.json')), rejectedLog: join(t.dir, 'rejected.log'), logger: pino({ level: 'silent' }), stopping: () => false });
     const policy: ChannelPolicy = { dmPolicy: 'pairing', allowFrom: ['15550002222'], owners: [], dmScope: 'per-peer', groupPolicy: 'allowlist', groups: ['*'], groupAllowFrom: [], requireMention: true };
     await t.adapter.start((m) => inbound.handle(t.adapter, policy, m));
     t.current().ev.emit('connection.update', { connection: 'open' });

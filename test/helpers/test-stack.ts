@@ -17,6 +17,7 @@ import type { TranscriptEntry } from '../../src/contracts/session-records.js';
 import { FakeModel } from './fake-model.js';
 import { freePort } from './ports.js';
 import { killAll, spawnCli, type CliProcess } from './processes.js';
+import { offeredModelNames } from '../../src/config/agents.js';
 
 export interface TestStackOptions {
   namespace: string;
@@ -68,7 +69,7 @@ export class TestStack {
       port: 0,
       token: runtimeToken(runtimeConfig),
       provider: new OpenAiCompatibleProvider({ baseUrl: stack.model.baseUrl, model: 'scripted', requestTimeoutMs: 60_000 }),
-      models: new Map(runtimeConfig.model.choices.map((name) => [name, new OpenAiCompatibleProvider({ baseUrl: stack.model.baseUrl, model: name, requestTimeoutMs: 60_000 })])),
+      models: new Map(offeredModelNames(runtimeConfig).map((name) => [name, new OpenAiCompatibleProvider({ baseUrl: stack.model.baseUrl, model: name, requestTimeoutMs: 60_000 })])),
       logger: createLogger(runtimeConfig.log.level === 'info' ? 'warn' : runtimeConfig.log.level),
     });
     stack.env.CLAWFLOW_RUNTIME_URL = stack.runtime.url;

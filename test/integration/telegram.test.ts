@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { runCli } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
 
 const owner = { id: 42, first_name: 'Ada' };
+const colleague = { id: 43, first_name: 'Grace' };
 
 describe('Telegram through grammY, against a local Bot API server', () => {
   const telegram = new FakeTelegram();
@@ -32,7 +33,12 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     await telegram.start();
     stack = await TestStack.start({
       namespace: namespaceForFile(import.meta.url),
-      config: { channels: { telegram: { apiRoot: telegram.apiRoot, allowFrom: [String(owner.id)], groups: ['-1001'], pollTimeoutSeconds: 1 } } },
+      config: {
+        channels: { telegram: { apiRoot: telegram.apiRoot, allowFrom: [String(owner.id), String(colleague.id)], groups: ['-1001'], pollTimeoutSeconds: 1 } },
+        // A second agent, with a workspace and a model of its own, answers the colleague's direct chat.
+        agents: { list: [{ id: 'work', model: 'scripted-work' }] },
+        bindings: [{ agentId: 'work', match: { channel: 'telegram', peer: { kind: 'direct', id: String(colleague.id) } } }],
+      },
       env: { CLAWFLOW_TELEGRAM_BOT_TOKEN: '123456:TEST-token' },
     });
     stack.model.setReply(heard);
@@ -100,6 +106,27 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     const messages = await sentTo(stranger.id, 4);
     expect(messages[3]).toMatchObject({ text: 'heard: hi, who are you? | and now?' });
     expect(stack.model.lastUserMessages().filter((m) => m === 'hi, who are you?')).toHaveLength(1);
+  });
+
+  it('routes a chat bound to the agent "work" to it: its workspace\'s prompt, its model, its session; everyone else keeps the default agent', async () => {
+    const workspace = join(stack.config.paths.home, 'workspace-work');
+    await expect.poll(() => existsSync(join(workspace, 'SOUL.md')), { timeout: 10_000 }).toBe(true);
+    writeFileSync(join(workspace, 'SOUL.md'), '# SOUL.md\n\nYou are the WORK agent: terse, formal, about the office only.\n');
+    const requests = stack.model.requests.length;
+    telegram.userMessage(colleague, 'what is on today?');
+    await expect.poll(() => stack.model.requests.slice(requests).some((r) => r.messages.at(-1)?.content === 'what is on today?'), { timeout: 30_000 }).toBe(true);
+    const asked = stack.model.requests.slice(requests).find((r) => r.messages.at(-1)?.content === 'what is on today?')!;
+    expect(asked.model).toBe('scripted-work');
+    expect(String(asked.messages[0]!.content)).toContain('You are the WORK agent');
+    await sentTo(colleague.id, 1);
+    expect((await stack.transcript(`work:telegram:${colleague.id}`)).map((e) => e.text)).toContain('what is on today?');
+    // The owner's chat is the default agent's: its own workspace and the provider's default model.
+    const before = stack.model.requests.length;
+    telegram.userMessage(owner, 'and for me?');
+    await expect.poll(() => stack.model.requests.slice(before).some((r) => r.messages.at(-1)?.content === 'and for me?'), { timeout: 30_000 }).toBe(true);
+    const mine = stack.model.requests.slice(before).find((r) => r.messages.at(-1)?.content === 'and for me?')!;
+    expect(mine.model).toBe('scripted');
+    expect(String(mine.messages[0]!.content)).not.toContain('WORK agent');
   });
 
   it('shows a photo to the vision model as an image part, downscaled, saved in the workspace; no Temporal event carries its bytes', async () => {

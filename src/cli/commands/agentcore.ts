@@ -3,6 +3,7 @@ import { redactorFor } from '../../config/secrets.js';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
+import { offeredModelNames } from '../../config/agents.js';
 
 const wholeNumber =
   (what: string) =>
@@ -74,7 +75,7 @@ export function registerAgentCore(program: Command): void {
         name: options.name,
         imageUri: options.image,
         roleArn: options.roleArn,
-        environment: runtimeEnvironment(config.model, options.apiKeySecretArn ?? config.model.apiKeySecretArn),
+        environment: runtimeEnvironment({ ...config.model, choices: offeredModelNames(config) }, options.apiKeySecretArn ?? config.model.apiKeySecretArn),
         idleTimeoutSeconds: config.agentcore.idleTimeoutSeconds,
         maxLifetimeSeconds: config.agentcore.maxLifetimeSeconds,
         waitSeconds: options.wait,

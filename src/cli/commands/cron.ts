@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { JobSummary } from '../../schedules/schedule-client.js';
 import { printJson, printTable } from '../output.js';
 import { withSchedules, zoneOf } from './with-schedules.js';
+import { defaultAgentId } from '../../config/agents.js';
 
 function printJobs(jobs: JobSummary[], json?: boolean): void {
   if (json) return printJson(jobs);
@@ -68,7 +69,7 @@ export function registerCron(program: Command): void {
       .argument('<name>', 'the job\'s name')
       .action(async (job: string) => {
         await withSchedules(async (schedules, config, mod) => {
-          const id = mod.cronScheduleId(config.agent.id, job);
+          const id = mod.cronScheduleId(defaultAgentId(config), job);
           try {
             if (name === 'rm') await schedules.remove(id);
             else if (name === 'run') await schedules.trigger(id);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { printJson } from '../output.js';
 import { withSchedules, zoneOf } from './with-schedules.js';
+import { defaultAgentId } from '../../config/agents.js';
 
 export function registerHeartbeat(program: Command): void {
   const heartbeat = program.command('heartbeat').description('the agent\'s periodic check-in (HEARTBEAT.md), answered only when there is something to say');
@@ -9,7 +10,7 @@ export function registerHeartbeat(program: Command): void {
     .description('the heartbeat\'s schedule')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const job = await withSchedules(async (s, config, mod) => s.describe(mod.heartbeatScheduleId(config.agent.id)).catch((e: unknown) => (e instanceof mod.ScheduleNotFoundError ? null : Promise.reject(e))));
+      const job = await withSchedules(async (s, config, mod) => s.describe(mod.heartbeatScheduleId(defaultAgentId(config))).catch((e: unknown) => (e instanceof mod.ScheduleNotFoundError ? null : Promise.reject(e))));
       if (options.json) return printJson(job);
       process.stdout.write(job ? `Heartbeat ${job.paused ? 'paused' : 'on'}: ${job.note}; next ${job.nextRuns[0] ?? '-'}.\n` : 'Heartbeat is off. Turn it on with `clawflow heartbeat set --every 30m`.\n');
     });
@@ -30,14 +31,14 @@ export function registerHeartbeat(program: Command): void {
     .command('off')
     .description('turn the heartbeat off')
     .action(async () => {
-      await withSchedules((s, config, mod) => s.remove(mod.heartbeatScheduleId(config.agent.id)));
+      await withSchedules((s, config, mod) => s.remove(mod.heartbeatScheduleId(defaultAgentId(config))));
       process.stdout.write('Heartbeat off.\n');
     });
   heartbeat
     .command('run')
     .description('run the heartbeat now')
     .action(async () => {
-      await withSchedules((s, config, mod) => s.trigger(mod.heartbeatScheduleId(config.agent.id)));
+      await withSchedules((s, config, mod) => s.trigger(mod.heartbeatScheduleId(defaultAgentId(config))));
       process.stdout.write('Heartbeat started.\n');
     });
 }

@@ -6,6 +6,7 @@ import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 import { modelChoicesFromConfig, providerFromConfig } from '../../agent/providers/index.js';
 import { withModelApiKey } from '../../agent/runtime/model-secret.js';
 import { startRuntime } from '../../agent/runtime/server.js';
+import { offeredModelNames } from '../../config/agents.js';
 
 export function registerRuntime(program: Command): void {
   program
@@ -24,7 +25,7 @@ export function registerRuntime(program: Command): void {
       // Bound beyond loopback (a container), the runtime is reached under names it cannot know.
       const loopback = ['127.0.0.1', 'localhost', '::1'].includes(options.host);
       const allowedHosts = config.runtime.allowedHosts.length || loopback ? config.runtime.allowedHosts : ['*'];
-      const runtime = await startRuntime({ host: options.host, port: options.port ?? config.runtime.port, provider, models: modelChoicesFromConfig(modelConfig), vision: modelConfig.vision, token, allowedHosts, logger });
+      const runtime = await startRuntime({ host: options.host, port: options.port ?? config.runtime.port, provider, models: modelChoicesFromConfig({ ...modelConfig, choices: offeredModelNames(config) }), vision: modelConfig.vision, token, allowedHosts, logger });
       logger.info({ url: runtime.url, provider: provider.name, model: provider.model }, 'agent runtime listening');
       await new Promise<void>((resolve) => {
         const stop = (): void => void runtime.close().then(resolve);

@@ -10,9 +10,12 @@ export function registerSend(program: Command): void {
     .argument('<text...>', 'the message')
     .option('--message-id <id>', 'idempotency key: sending the same id again returns the same reply')
     .option('--sender <name>', 'who is speaking')
+    .option('--agent <id>', 'the agent a bare name belongs to (default: the default agent)')
     .option('--json', 'print the reply as JSON')
-    .action(async (keyText: string, words: string[], options: { messageId?: string; sender?: string; json?: boolean }) => {
+    .action(async (keyText: string, words: string[], options: { messageId?: string; sender?: string; agent?: string; json?: boolean }) => {
       const config = loadConfig();
+      // A bare name under another agent: <agent>:cli:<name>.
+      if (options.agent && !keyText.includes(':')) keyText = `${options.agent}:cli:${keyText}`;
       const { pendingApprovals, sendMessage } = await import('../../sessions/session-client.js');
       const { withClient } = await import('../../temporal/connection.js');
       const reply = await withClient(config, async (client) => {

@@ -141,7 +141,7 @@ export class Turn {
   private async refreshWorkspace(): Promise<void> {
     const { session } = this;
     if (session.workspace && !session.workspaceChanged) return;
-    const refreshed = await this.activities.workspaceHost.describeWorkspace().catch((error: unknown) => {
+    const refreshed = await this.activities.workspaceHost.describeWorkspace({ sessionKey: session.sessionKey }).catch((error: unknown) => {
       log.warn('The tools host did not describe its workspace; answering without tools this turn', { sessionKey: session.sessionKey, error: String(error) });
       return null;
     });
@@ -293,7 +293,7 @@ export class Turn {
     const route = this.message.route;
     if (!route) return;
     const images = (answer.tools ?? []).flatMap((t) => (t.artifacts ?? []).filter((a) => a.kind === 'image').map((a) => a.path));
-    await this.activities.connector.deliver({ route, text: answer.text, images, idempotencyKey: `${workflowInfo().workflowId}:${turn}` }).catch((error: unknown) => {
+    await this.activities.connector.deliver({ route, text: answer.text, images, ...(images.length ? { agentId: session.key.agent } : {}), idempotencyKey: `${workflowInfo().workflowId}:${turn}` }).catch((error: unknown) => {
       // Recorded in the transcript either way; the platform refused it or stayed unreachable for retryForSeconds.
       log.error('Could not deliver the answer to its channel', { sessionKey: session.sessionKey, turn, channel: route.channel, error: String(error) });
     });
