@@ -139,6 +139,8 @@ export const sessionInputSchema = z
     carried: carriedStateSchema.optional(),
     /** A one-off session (an API request without `user`, an isolated cron job): it ends once its turn is answered. */
     oneOff: z.boolean().optional(),
+    /** A sub-agent's task (sessions_spawn): answered first, its reply the workflow's result; a sub-agent spawns none. */
+    task: z.object({ messageId: z.string().min(1).max(256), text: z.string().min(1).max(100_000) }).strict().optional(),
   })
   .strict();
 export type SessionInput = z.infer<typeof sessionInputSchema>;

@@ -11,6 +11,7 @@ import {
   transcriptQuery,
   type InboundMessage,
   type SessionInput,
+  type TurnReply,
 } from './messages.js';
 import { sessionActivities } from './session/activities.js';
 import { Approvals } from './session/approvals.js';
@@ -26,12 +27,14 @@ import { resetDue } from './reset-policy.js';
  * the history grows large. The state and its rules are the Session's; a turn is a Turn; this function holds the
  * message handlers and the main loop.
  */
-export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
+export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply | undefined> {
   const input = sessionInputSchema.safeParse(rawInput);
   if (!input.success) throw ApplicationFailure.nonRetryable(`Invalid session input: ${describeZodError(input.error)}`, 'InvalidSessionInput');
   const { sessionKey, settings, carried } = input.data;
   const features = sessionFeatures(!carried);
   const session = new Session(sessionKey, settings, carried, features);
+  // A sub-agent works on its task and spawns none of its own.
+  session.subagent = input.data.task !== undefined;
   const activities = sessionActivities(settings);
   const approvals = new Approvals(session, activities);
 
@@ -105,6 +108,9 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
     await activities.connector.deliver(delivery).catch((error: unknown) => log.error('Could not deliver an answer left by the run before', { sessionKey, error: String(error) }));
   }
 
+  const task = input.data.task;
+  if (task && !carried) session.accept({ messageId: task.messageId, text: task.text }, true);
+
   for (;;) {
     await condition(() => session.queue.length > 0 || session.rollOverDue());
     if (session.rollOverDue() && !session.someoneWaits()) {
@@ -128,7 +134,8 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<void> {
       await condition(allHandlersFinished);
       if (session.queue.length === 0) {
         log.info('One-off session answered; ending it', { sessionKey });
-        return;
+        // A sub-agent's answer goes back to its parent (sessions_spawn); other one-off sessions return nothing.
+        return task ? session.replyFor(task.messageId) : undefined;
       }
     }
   }

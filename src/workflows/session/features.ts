@@ -25,6 +25,8 @@ export interface SessionFeatures {
   resetPolicy: boolean;
   /** The `message` tool, answered by the session (a durable delivery mid-turn). */
   messageTool: boolean;
+  /** `sessions_spawn`: sub-agents as child workflows (not offered to a sub-agent itself). */
+  subagents: boolean;
 }
 
 export function sessionFeatures(fresh: boolean): SessionFeatures {
@@ -39,5 +41,6 @@ export function sessionFeatures(fresh: boolean): SessionFeatures {
     modelChoice: patched('model-choice'),
     resetPolicy: patched('reset-policy'),
     messageTool: patched('message-tool'),
+    subagents: patched('subagents'),
   };
 }

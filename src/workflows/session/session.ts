@@ -40,6 +40,8 @@ export class Session {
   /** The tools and system prompt the tools host offers; fetched once a run, and again after the agent changed its files. */
   workspace: WorkspaceContext | null = null;
   workspaceChanged = false;
+  /** This session is a sub-agent (a sessions_spawn task): it is not offered sessions_spawn itself. */
+  subagent = false;
   /** The running turn's work (model calls, tool calls), cancelled by the user's stop. */
   turnScope: CancellationScope | null = null;
   /** How messages that gave way to a full queue began, for the next turn (summarize). */

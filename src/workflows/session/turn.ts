@@ -9,6 +9,7 @@ import type { SessionActivities } from './activities.js';
 import type { Approvals } from './approvals.js';
 import { Compaction } from './compaction.js';
 import { messageToolSpec, sendMessageTool } from './message-tool.js';
+import { spawnSubagent, spawnToolSpec } from './subagents.js';
 import { now, type Session } from './session.js';
 
 /** A turn that cannot end with an answer; the user sees the message. */
@@ -185,8 +186,9 @@ export class Turn {
 
   /** The tools the model is offered: the tools host's, and the ones the session answers itself. */
   private tools(): ToolSpec[] {
-    const host = this.session.workspace?.tools ?? [];
-    return this.session.features.messageTool ? [...host, messageToolSpec] : host;
+    const { session } = this;
+    const host = session.workspace?.tools ?? [];
+    return [...host, ...(session.features.messageTool ? [messageToolSpec] : []), ...(session.features.subagents && !session.subagent ? [spawnToolSpec] : [])];
   }
 
   /** Queue mode `steer`: messages from the same chat that came during this turn join it at its tool boundary. */
@@ -243,6 +245,11 @@ export class Turn {
   /** Runs one tool call; asks the user first when the host's policy says so. */
   private async callTool(call: ToolCall): Promise<ToolResult> {
     const { session } = this;
+    if (session.features.subagents && !session.subagent && call.name === spawnToolSpec.name) {
+      const spawned = await spawnSubagent(call, { session, turn: this.turn });
+      this.used.push({ name: call.name, isError: spawned.isError });
+      return spawned;
+    }
     if (session.features.messageTool && call.name === messageToolSpec.name) {
       const sent = await sendMessageTool(call, { turn: this.turn, route: this.message.route, allowedTargets: session.settings.messageTargets, activities: this.activities });
       this.used.push({ name: call.name, isError: sent.isError });

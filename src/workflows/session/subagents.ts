@@ -1,0 +1,90 @@
+import { CancellationScope, ChildWorkflowCancellationType, ChildWorkflowFailure, isCancellation, ParentClosePolicy, sleep, startChild } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { ToolCall, ToolResult, ToolSpec } from '../../contracts/agent-runtime.js';
+import { formatSessionKey, parseSessionKey, sessionWorkflowId } from '../../contracts/session-key.js';
+import { describeZodError } from '../../contracts/zod-issues.js';
+import type { SessionInput, TurnReply } from '../messages.js';
+import type { Session } from './session.js';
+
+/**
+ * OpenClaw's `sessions_spawn`, answered by the session itself: the task goes to a sub-agent — a session of the same
+ * agent, run as a child workflow with a context of its own — and its answer comes back as the tool result. The child
+ * is durable like any session (it survives worker and server restarts; the parent's turn waits for it), appears
+ * linked to its parent in the Web UI, and is cancelled with the turn (/stop) or when it runs past its time.
+ */
+export const spawnToolSpec: ToolSpec = {
+  name: 'sessions_spawn',
+  description:
+    'Delegate a self-contained task to a sub-agent: a fresh agent with your tools (but no memory of this conversation) works on it and its answer comes back to you as the result. Give it everything it needs in the task. Use it for long research or work that would clutter this conversation.',
+  inputSchema: {
+    type: 'object',
+    properties: {
+      task: { type: 'string', description: 'what the sub-agent should do and answer, with all the context it needs' },
+      label: { type: 'string', description: 'a short name for it (shown in sessions list)' },
+      timeoutSeconds: { type: 'integer', minimum: 10, maximum: 3600, description: 'how long to wait for its answer (default 600)' },
+    },
+    required: ['task'],
+    additionalProperties: false,
+  },
+};
+
+const spawnInput = z
+  .object({
+    task: z.string().trim().min(1, 'task must not be empty').max(20_000, 'task is longer than 20,000 characters'),
+    label: z.string().trim().max(40).optional(),
+    timeoutSeconds: z.number().int().min(10).max(3600).default(600),
+  })
+  .strict();
+
+/** The sub-agent's session key: the parent's agent, channel `subagent`, a chat named by the parent, the turn and the call. */
+function childKey(session: Session, turn: number, call: ToolCall, label: string | undefined): string {
+  const clean = (text: string, max: number) => text.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, max);
+  const chat = [clean(`${session.key.channel}-${session.key.chat}`, 80), `t${turn}`, clean(call.id, 40), ...(label ? [clean(label, 40)] : [])].join('-');
+  return formatSessionKey({ agent: session.key.agent, channel: 'subagent', chat });
+}
+
+/** Runs one `sessions_spawn` call to its end; the result is the sub-agent's answer, or why there is none. */
+export async function spawnSubagent(call: ToolCall, context: { session: Session; turn: number }): Promise<ToolResult> {
+  const result = (output: string, isError: boolean): ToolResult => ({ callId: call.id, name: call.name, output, isError });
+  const input = spawnInput.safeParse(call.input);
+  if (!input.success) return result(`invalid arguments for sessions_spawn: ${describeZodError(input.error, 'input')}`, true);
+  const { task, label, timeoutSeconds } = input.data;
+  const { session, turn } = context;
+  const sessionKey = childKey(session, turn, call, label);
+  const childInput: SessionInput = { sessionKey, settings: session.settings, oneOff: true, task: { messageId: `spawn:${call.id}`, text: task } };
+  const scope = new CancellationScope();
+  let timedOut = false;
+  try {
+    const reply = await scope.run(async () => {
+      const child = await startChild('SessionWorkflow', {
+        workflowId: sessionWorkflowId(parseSessionKey(sessionKey)),
+        args: [childInput],
+        // Cancelled with the turn (/stop) or at its timeout, without waiting for it to wind down.
+        cancellationType: ChildWorkflowCancellationType.TRY_CANCEL,
+        parentClosePolicy: ParentClosePolicy.TERMINATE,
+        staticSummary: `Sub-agent of ${session.sessionKey}${label ? `: ${label}` : ''}`,
+      });
+      const timer = new CancellationScope();
+      void timer
+        .run(() => sleep(timeoutSeconds * 1000))
+        .then(() => {
+          timedOut = true;
+          scope.cancel();
+        })
+        .catch(() => undefined);
+      try {
+        return (await child.result()) as TurnReply | undefined;
+      } finally {
+        timer.cancel();
+      }
+    });
+    if (!reply) return result('the sub-agent ended without an answer', true);
+    if (reply.error) return result(`the sub-agent could not answer: ${reply.error}`, true);
+    return result(`The sub-agent (${sessionKey}) answered:\n${reply.text}`, false);
+  } catch (error) {
+    if (timedOut) return result(`the sub-agent did not answer within ${timeoutSeconds} s and was stopped (${sessionKey})`, true);
+    if (isCancellation(error)) throw error;
+    if (error instanceof ChildWorkflowFailure) return result(`the sub-agent failed: ${error.cause?.message ?? error.message}`, true);
+    throw error;
+  }
+}

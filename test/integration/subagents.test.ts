@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { namespaceForFile } from '../helpers/namespace.js';
+import { describeError } from '../../src/errors.js';
+import { stopTurn } from '../../src/sessions/session-client.js';
+import { TestStack } from '../helpers/test-stack.js';
+
+describe('sub-agents (sessions_spawn) as child workflows', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    // A dead worker's activity is noticed after the heartbeat timeout; keep it short so the test is quick.
+    stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url), config: { agent: { heartbeatTimeoutSeconds: 2 } } });
+  });
+  afterAll(() => stack?.stop());
+
+  it('brings a sub-agent\'s answer back into its parent\'s turn (sessions_spawn), also when the worker was SIGKILLed while the child ran', async () => {
+    const key = 'main:test:parent';
+    const task = 'Count the letters in "durable" and answer with the number only.';
+    stack.model.setReply((r) => {
+      const last = r.messages.at(-1)!;
+      // The sub-agent: its only message is the task.
+      if (last.role === 'user' && last.content === task) return '7';
+      if (last.role === 'tool') return `My helper says: ${String(last.content).split('\n').at(-1)}`;
+      return { toolCalls: [{ name: 'sessions_spawn', arguments: { task, label: 'letters' } }] };
+    });
+    const worker = await stack.startWorker();
+    const requests = stack.model.requests.length;
+    const childRequests = () => stack.model.requests.slice(requests).filter((r) => r.messages.at(-1)?.content === task);
+    const pending = stack.send(key, 'how many letters has "durable"? ask a helper');
+    // The parent asks for a sub-agent; the sub-agent's model call is held, and the worker dies under it.
+    await stack.model.waitForRequests(requests + 1);
+    stack.model.hold();
+    await expect.poll(() => childRequests().length, { timeout: 30_000 }).toBe(1);
+    await stack.kill(worker, 'SIGKILL');
+    stack.model.release();
+    await stack.startWorker();
+
+    expect(await pending).toMatchObject({ text: 'My helper says: 7' });
+    // The sub-agent is a session of its own, linked to its parent, with its own transcript; its context held only the task.
+    const childAsked = childRequests();
+    expect(childAsked[0]!.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual([task]);
+    expect(childAsked[0]!.tools?.map((t) => t.function.name)).not.toContain('sessions_spawn');
+    const children = [];
+    for await (const w of stack.client.workflow.list({ query: `WorkflowType = 'SessionWorkflow' AND ClawflowChannel = 'subagent'` })) children.push(w);
+    expect(children).toHaveLength(1);
+    expect(children[0]!.status.name).toBe('COMPLETED');
+    const described = await stack.client.workflow.getHandle(children[0]!.workflowId).describe();
+    expect(described.raw.workflowExecutionInfo?.parentExecution?.workflowId).toBe(`session:${key}`);
+    expect((await stack.transcript(children[0]!.workflowId.slice('session:'.length))).map((e) => e.text)).toEqual([task, '7']);
+  });
+
+  it('stops a sub-agent with its parent\'s turn (/stop), and one that runs past its timeout; the parent goes on', async () => {
+    const stuck = 'Think about this forever.';
+    stack.model.setReply((r) => {
+      const last = r.messages.at(-1)!;
+      if (last.role === 'tool') return `helper: ${String(last.content)}`;
+      if (last.content === stuck) return 'never seen';
+      return { toolCalls: [{ name: 'sessions_spawn', arguments: { task: stuck, timeoutSeconds: 10 } }] };
+    });
+    await stack.startWorker();
+    const subagents = async (status: string) => {
+      const found = [];
+      for await (const w of stack.client.workflow.list({ query: `WorkflowType = 'SessionWorkflow' AND ClawflowChannel = 'subagent' AND ExecutionStatus = '${status}'` })) found.push(w);
+      return found.length;
+    };
+    const requests = stack.model.requests.length;
+    const waiting = () => stack.model.requests.slice(requests).filter((r) => r.messages.at(-1)?.content === stuck).length;
+
+    // /stop while the sub-agent thinks: the parent's turn ends as stopped, the child is cancelled.
+    const stopped = stack.send('main:test:stop-parent', 'start a helper');
+    await stack.model.waitForRequests(requests + 1);
+    stack.model.hold();
+    await expect.poll(waiting, { timeout: 30_000 }).toBe(1);
+    expect(await stopTurn(stack.client, stack.config, 'main:test:stop-parent')).toBe(true);
+    expect(describeError(await stopped.then(() => null, (error: unknown) => error))).toMatch(/Stopped at your request/);
+    await expect.poll(() => subagents('Canceled'), { timeout: 30_000 }).toBe(1);
+
+    // Past its timeout: the parent hears so and answers with that (its own next model call is let through).
+    stack.model.release();
+    const before = stack.model.requests.length;
+    const started = Date.now();
+    const latePending = stack.send('main:test:late-parent', 'start a helper');
+    await stack.model.waitForRequests(before + 1);
+    stack.model.hold();
+    await expect.poll(() => stack.model.requests.slice(before).some((r) => r.messages.at(-1)?.role === 'tool'), { timeout: 30_000 }).toBe(true);
+    stack.model.release();
+    const late = await latePending;
+    expect(late.text).toMatch(/^helper: Error: the sub-agent did not answer within 10 s and was stopped \(main:subagent:/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
+    await expect.poll(() => subagents('Canceled'), { timeout: 30_000 }).toBe(2);
+  });
+});
