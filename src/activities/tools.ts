@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
 import { agentIds, agentProfile, defaultAgentId, type AgentProfile } from '../config/agents.js';
 import { protectedStatePaths } from '../config/paths.js';
-import { parseSessionKey } from '../contracts/session-key.js';
+import { formatSessionKey, parseSessionKey, subagentKeyPrefix } from '../contracts/session-key.js';
+import { describeSession, listSessions, sendMessage } from '../sessions/session-client.js';
+import type { Client } from '@temporalio/client';
 import type { RunToolInput, RunToolOutcome, ToolActivities, WorkspaceContext } from '../contracts/activities.js';
 import { maxImagesPerMessage, type ToolResult } from '../contracts/agent-runtime.js';
 import { browserPolicy, type BrowserPool } from '../tools/browser-pool.js';
@@ -12,7 +14,7 @@ import { parseDuration } from '../schedules/job-spec.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import { byReference } from '../tools/large-result.js';
 import { offeredTools, toolRegistry } from '../tools/registry.js';
-import { ApprovalRequired, ToolError, type AgentJobs } from '../tools/tool.js';
+import { ApprovalRequired, ToolError, type AgentJobs, type AgentSessions } from '../tools/tool.js';
 import { heartbeatPrompt } from '../workspace/heartbeat.js';
 import { buildSystemPrompt, ensureWorkspace } from '../workspace/workspace.js';
 import { installSkills, skillRoots, skillsPrompt } from '../workspace/skills.js';
@@ -24,6 +26,8 @@ export interface ToolActivityDeps {
   browsers: BrowserPool;
   /** The agent's cron jobs (Temporal Schedules); unset where the tools host has no Temporal client. */
   schedules?: ScheduleClient;
+  /** Temporal, for the session tools; unset: they say they cannot work here. */
+  client?: Client;
 }
 
 /** The cron tool's view of the schedules: its agent's cron jobs only, answering in the conversation that set them. */
@@ -52,6 +56,55 @@ function agentJobs(schedules: ScheduleClient, config: ClawflowConfig, agentId: s
   };
 }
 
+/**
+ * The session tools' view of the other sessions: a session's sub-agents (visibility "tree"), or every session of its
+ * agent ("agent"); never another agent's, never itself.
+ */
+function agentSessions(client: Client, config: ClawflowConfig, sessionKey: string): AgentSessions {
+  const own = parseSessionKey(sessionKey, defaultAgentId(config));
+  const visibility = config.tools.sessions.visibility;
+  const visible = (key: string): boolean => {
+    if (key === formatSessionKey(own)) return false;
+    if (visibility === 'agent') return parseSessionKey(key, defaultAgentId(config)).agent === own.agent;
+    return key.startsWith(subagentKeyPrefix(own));
+  };
+  const check = (key: string): string => {
+    let canonical: string;
+    try {
+      canonical = formatSessionKey(parseSessionKey(key, own.agent));
+    } catch (error) {
+      throw new ToolError((error as Error).message);
+    }
+    if (!visible(canonical)) throw new ToolError(`${key} is not a session you may see (${visibility === 'tree' ? 'only the sub-agents you spawned' : "only your agent's sessions"}: sessions_list shows them; tools.sessions.visibility)`);
+    return canonical;
+  };
+  return {
+    visibility,
+    list: async () => (await listSessions(client)).filter((s) => visible(s.sessionKey)).map(({ sessionKey: key, status, lastActivity, turns }) => ({ sessionKey: key, status, lastActivity, turns })),
+    history: async (key, limit) => {
+      const view = await describeSession(client, config, check(key));
+      return (view?.transcript ?? []).filter((e) => e.role !== 'summary').slice(-limit).map((e) => ({ turn: e.turn, role: e.role, text: e.text, at: e.at }));
+    },
+    send: async (key, text, timeoutMs) => {
+      const target = check(key);
+      const answered = sendMessage(client, config, target, { text, sender: sessionKey });
+      if (timeoutMs === 0) {
+        answered.catch(() => undefined);
+        return null;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
+      try {
+        const reply = await Promise.race([answered.then((r) => r.text), late]);
+        if (reply === null) answered.catch(() => undefined);
+        return reply;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
 /** What the tools host keeps for one agent: its profile, and the skill folders outside its workspace it may read. */
 interface AgentHost {
   profile: AgentProfile;
@@ -59,7 +112,7 @@ interface AgentHost {
 }
 
 /** The activities of the `clawflow-tools` task queue: they run on the user's host, inside each agent's workspace. */
-export function createToolActivities({ config, browsers, schedules }: ToolActivityDeps): ToolActivities {
+export function createToolActivities({ config, browsers, schedules, client }: ToolActivityDeps): ToolActivities {
   const protectedPaths = protectedStatePaths(config.paths);
   const net = browserPolicy(config);
   const hosts = new Map<string, AgentHost>(
@@ -119,6 +172,7 @@ export function createToolActivities({ config, browsers, schedules }: ToolActivi
             browsers,
             net,
             jobs: schedules ? agentJobs(schedules, config, host.profile.id, sessionKey, route) : null,
+            sessions: client ? agentSessions(client, config, sessionKey) : null,
             approved,
           });
           // A cancelled call reports the cancellation, so the turn that was stopped does not wait for anything else.

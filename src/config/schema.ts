@@ -241,6 +241,16 @@ export const configFileSchema = z
           })
           .strict()
           .prefault({}),
+        sessions: z
+          .object({
+            /**
+             * Which other sessions the session tools (sessions_list, sessions_history, sessions_send) reach: `tree`, the
+             * sub-agents a session spawned; `agent`, every session of its agent (other people's chats too).
+             */
+            visibility: z.enum(['tree', 'agent']).default('tree'),
+          })
+          .strict()
+          .prefault({}),
         message: z
           .object({
             /** Chats besides the conversation's own the agent's `message` tool may write to: "channel:chat", e.g. "telegram:123456". */

@@ -54,3 +54,15 @@ export const sessionWorkflowIdPrefix = 'session:';
 export function sessionWorkflowId(key: SessionKey): string {
   return `${sessionWorkflowIdPrefix}${formatSessionKey(key)}`;
 }
+
+const cleanPart = (text: string, max: number): string => text.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, max);
+
+/** What the keys of a session's sub-agents start with: its agent, channel `subagent`, a chat named after it. */
+export function subagentKeyPrefix(parent: SessionKey): string {
+  return `${parent.agent}:subagent:${cleanPart(`${parent.channel}-${parent.chat}`, 80)}-t`;
+}
+
+/** The key of the sub-agent a session spawns in a turn's tool call (sessions_spawn): one per call, the same on every replay. */
+export function subagentKey(parent: SessionKey, turn: number, callId: string, label?: string): string {
+  return `${subagentKeyPrefix(parent)}${[turn, cleanPart(callId, 40), ...(label ? [cleanPart(label, 40)] : [])].join('-')}`;
+}

@@ -20,6 +20,8 @@ export interface ToolContext {
   net: NetPolicy;
   /** This agent's scheduled jobs, as the cron tool sees them: set in this conversation, they answer in it. Null: no Temporal client here. */
   jobs: AgentJobs | null;
+  /** The other sessions this one may look at and message (tools.sessions.visibility). Null: no Temporal client here. */
+  sessions: AgentSessions | null;
   /** Set when the user approved this very call (exec under the `ask` policy). */
   approved: boolean;
 }
@@ -31,6 +33,24 @@ export interface AgentJob {
   paused: boolean;
   nextRuns: string[];
   lastOutcome: { status: string; detail: string } | null;
+}
+
+/** A session as the session tools show it. */
+export interface SessionBrief {
+  sessionKey: string;
+  status: string;
+  lastActivity: string | null;
+  turns: number;
+}
+
+/** The sessions one session may see: its sub-agents (visibility "tree"), or every session of its agent ("agent"). */
+export interface AgentSessions {
+  readonly visibility: 'tree' | 'agent';
+  list(): Promise<SessionBrief[]>;
+  /** Its last `limit` transcript lines, oldest first; a session out of sight is refused. */
+  history(sessionKey: string, limit: number): Promise<Array<{ turn: number; role: string; text: string; at: string }>>;
+  /** Sends a message into it and waits up to `timeoutMs` for the reply (null: not yet answered, it still will be). */
+  send(sessionKey: string, text: string, timeoutMs: number): Promise<string | null>;
 }
 
 /** The agent's own cron jobs (Temporal Schedules, the same as `clawflow cron`). */

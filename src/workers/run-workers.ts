@@ -115,7 +115,7 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
     connection,
     namespace,
     taskQueue: taskQueues.tools,
-    activities: createToolActivities({ config, browsers, schedules: new ScheduleClient(client, config) }),
+    activities: createToolActivities({ config, browsers, schedules: new ScheduleClient(client, config), client }),
     ...common,
   });
   const workers = [sessions, agent, tools];

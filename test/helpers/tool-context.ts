@@ -26,6 +26,7 @@ export function toolContext(tools: Record<string, unknown> = {}): ToolContext & 
     browsers,
     net: browserPolicy(config),
     jobs: null,
+    sessions: null,
     approved: false,
     async cleanup() {
       await browsers.close();

@@ -89,4 +89,29 @@ describe('sub-agents (sessions_spawn) as child workflows', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
     await expect.poll(() => subagents('Canceled'), { timeout: 30_000 }).toBe(2);
   });
+
+  it('lets a session look at and message its own sub-agents (sessions_list, sessions_history, sessions_send), and no other session', async () => {
+    const parent = 'main:test:parent';
+    const calls: Array<{ name: string; arguments: Record<string, unknown> }> = [];
+    stack.model.setReply((r) => {
+      const last = r.messages.at(-1)!;
+      if (last.content === 'and in "temporal"?') return '8';
+      if (last.role === 'tool') return `tool: ${String(last.content)}`;
+      return { toolCalls: [calls.shift()!] };
+    });
+    await stack.startWorker();
+    calls.push({ name: 'sessions_list', arguments: {} });
+    const listed = await stack.send(parent, 'which helpers do you have?');
+    const child = /- (main:subagent:\S+): /.exec(listed.text)?.[1];
+    expect(listed.text, listed.text).toMatch(/^tool: 1 sub-agents you spawned:\n- main:subagent:test-parent-t1-\S+: completed, 1 turn, last active /);
+    calls.push({ name: 'sessions_history', arguments: { sessionKey: child } });
+    expect((await stack.send(parent, 'what did it say?')).text).toMatch(/\[turn 1, user, [^\]]+\] Count the letters in "durable" and answer with the number only\.\n\[turn 1, assistant, [^\]]+\] 7\n/);
+    calls.push({ name: 'sessions_send', arguments: { sessionKey: child, message: 'and in "temporal"?', timeoutSeconds: 60 } });
+    expect((await stack.send(parent, 'ask it about "temporal"')).text).toContain(`tool: ${child} answered:\n<<<UNTRUSTED WEB CONTENT from session ${child}>>>\n8\n`);
+    // Other conversations are out of sight, and so is this one.
+    calls.push({ name: 'sessions_history', arguments: { sessionKey: 'main:test:late-parent' } });
+    expect((await stack.send(parent, 'peek elsewhere')).text).toBe('tool: Error: main:test:late-parent is not a session you may see (only the sub-agents you spawned: sessions_list shows them; tools.sessions.visibility)');
+    calls.push({ name: 'sessions_send', arguments: { sessionKey: parent, message: 'hi me' } });
+    expect((await stack.send(parent, 'talk to yourself')).text).toBe('tool: Error: that is this conversation: answer here instead');
+  });
 });

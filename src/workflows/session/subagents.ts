@@ -1,7 +1,7 @@
 import { CancellationScope, ChildWorkflowCancellationType, ChildWorkflowFailure, isCancellation, ParentClosePolicy, sleep, startChild } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ToolCall, ToolResult, ToolSpec } from '../../contracts/agent-runtime.js';
-import { formatSessionKey, parseSessionKey, sessionWorkflowId } from '../../contracts/session-key.js';
+import { parseSessionKey, sessionWorkflowId, subagentKey } from '../../contracts/session-key.js';
 import { describeZodError } from '../../contracts/zod-issues.js';
 import type { SessionInput, TurnReply } from '../messages.js';
 import type { Session } from './session.js';
@@ -36,13 +36,6 @@ const spawnInput = z
   })
   .strict();
 
-/** The sub-agent's session key: the parent's agent, channel `subagent`, a chat named by the parent, the turn and the call. */
-function childKey(session: Session, turn: number, call: ToolCall, label: string | undefined): string {
-  const clean = (text: string, max: number) => text.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, max);
-  const chat = [clean(`${session.key.channel}-${session.key.chat}`, 80), `t${turn}`, clean(call.id, 40), ...(label ? [clean(label, 40)] : [])].join('-');
-  return formatSessionKey({ agent: session.key.agent, channel: 'subagent', chat });
-}
-
 /** Runs one `sessions_spawn` call to its end; the result is the sub-agent's answer, or why there is none. */
 export async function spawnSubagent(call: ToolCall, context: { session: Session; turn: number }): Promise<ToolResult> {
   const result = (output: string, isError: boolean): ToolResult => ({ callId: call.id, name: call.name, output, isError });
@@ -50,7 +43,7 @@ export async function spawnSubagent(call: ToolCall, context: { session: Session;
   if (!input.success) return result(`invalid arguments for sessions_spawn: ${describeZodError(input.error, 'input')}`, true);
   const { task, label, timeoutSeconds } = input.data;
   const { session, turn } = context;
-  const sessionKey = childKey(session, turn, call, label);
+  const sessionKey = subagentKey(session.key, turn, call.id, label);
   const childInput: SessionInput = { sessionKey, settings: session.settings, oneOff: true, task: { messageId: `spawn:${call.id}`, text: task } };
   const scope = new CancellationScope();
   let timedOut = false;
