@@ -120,14 +120,15 @@ export class ScheduleClient {
   }
 
   /** Turns the heartbeat on (or changes it): every `every`, optionally only within active hours in a zone. */
-  async setHeartbeat(options: { every: string; activeHours?: string; timeZone: string; to?: string }): Promise<JobSummary> {
+  async setHeartbeat(options: { every: string; activeHours?: string; timeZone: string; to?: string; agentId?: string }): Promise<JobSummary> {
     const every = parseDuration(options.every);
-    const scheduleId = heartbeatScheduleId(defaultAgentId(this.config));
+    const agentId = options.agentId ?? defaultAgentId(this.config);
+    const scheduleId = heartbeatScheduleId(agentId);
     const hours = options.activeHours ? { ...parseActiveHours(options.activeHours), timeZone: options.timeZone } : undefined;
     scheduleSpecFor({ every: options.every }, options.timeZone);
     const to = parseTarget(options.to, this.config);
     const input: ScheduledTurnInput = {
-      agentId: defaultAgentId(this.config),
+      agentId,
       scheduleId,
       kind: 'heartbeat',
       jobName: 'heartbeat',

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { JobSummary } from '../../schedules/schedule-client.js';
 import { printJson, printTable } from '../output.js';
-import { withSchedules, zoneOf } from './with-schedules.js';
-import { defaultAgentId } from '../../config/agents.js';
+import { agentOption, withSchedules, zoneOf } from './with-schedules.js';
 
 function printJobs(jobs: JobSummary[], json?: boolean): void {
   if (json) return printJson(jobs);
@@ -34,8 +33,9 @@ export function registerCron(program: Command): void {
     .requiredOption('--message <text>', 'what the agent is told')
     .option('--session <kind>', '"main" (a turn in the main session) or "isolated" (a one-off session)', 'main')
     .option('--to <channel:chat>', 'where the answer goes, e.g. telegram:123456789')
+    .option('--agent <id>', 'the agent whose job it is (default: the default agent)')
     .option('--json', 'print the job as JSON')
-    .action(async (options: { name: string; cron?: string; every?: string; at?: string; tz?: string; message: string; session: string; to?: string; json?: boolean }) => {
+    .action(async (options: { name: string; cron?: string; every?: string; at?: string; tz?: string; message: string; session: string; to?: string; agent?: string; json?: boolean }) => {
       const whens = [options.cron ? { cron: options.cron } : null, options.every ? { every: options.every } : null, options.at ? { at: options.at } : null].filter((w) => w !== null);
       if (whens.length !== 1) throw new Error('give exactly one of --cron, --every, --at');
       if (options.session !== 'main' && options.session !== 'isolated') throw new Error(`--session must be "main" or "isolated", not "${options.session}"`);
@@ -46,6 +46,7 @@ export function registerCron(program: Command): void {
           timeZone: zoneOf(config, options.tz),
           message: options.message,
           session: options.session as 'main' | 'isolated',
+          agentId: agentOption(config, options.agent),
           ...(options.to ? { to: options.to } : {}),
         }),
       );
@@ -67,9 +68,10 @@ export function registerCron(program: Command): void {
       .command(name)
       .description(description)
       .argument('<name>', 'the job\'s name')
-      .action(async (job: string) => {
+      .option('--agent <id>', 'the agent whose job it is (default: the default agent)')
+      .action(async (job: string, options: { agent?: string }) => {
         await withSchedules(async (schedules, config, mod) => {
-          const id = mod.cronScheduleId(defaultAgentId(config), job);
+          const id = mod.cronScheduleId(agentOption(config, options.agent), job);
           try {
             if (name === 'rm') await schedules.remove(id);
             else if (name === 'run') await schedules.trigger(id);

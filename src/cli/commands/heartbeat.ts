@@ -1,16 +1,16 @@
 import type { Command } from 'commander';
 import { printJson } from '../output.js';
-import { withSchedules, zoneOf } from './with-schedules.js';
-import { defaultAgentId } from '../../config/agents.js';
+import { agentOption, withSchedules, zoneOf } from './with-schedules.js';
 
 export function registerHeartbeat(program: Command): void {
   const heartbeat = program.command('heartbeat').description('the agent\'s periodic check-in (HEARTBEAT.md), answered only when there is something to say');
   heartbeat
     .command('show')
     .description('the heartbeat\'s schedule')
+    .option('--agent <id>', 'another agent\'s heartbeat (default: the default agent)')
     .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const job = await withSchedules(async (s, config, mod) => s.describe(mod.heartbeatScheduleId(defaultAgentId(config))).catch((e: unknown) => (e instanceof mod.ScheduleNotFoundError ? null : Promise.reject(e))));
+    .action(async (options: { json?: boolean; agent?: string }) => {
+      const job = await withSchedules(async (s, config, mod) => s.describe(mod.heartbeatScheduleId(agentOption(config, options.agent))).catch((e: unknown) => (e instanceof mod.ScheduleNotFoundError ? null : Promise.reject(e))));
       if (options.json) return printJson(job);
       process.stdout.write(job ? `Heartbeat ${job.paused ? 'paused' : 'on'}: ${job.note}; next ${job.nextRuns[0] ?? '-'}.\n` : 'Heartbeat is off. Turn it on with `clawflow heartbeat set --every 30m`.\n');
     });
@@ -21,24 +21,27 @@ export function registerHeartbeat(program: Command): void {
     .option('--active-hours <HH:MM-HH:MM>', 'only within these hours')
     .option('--tz <zone>', 'time zone of the active hours')
     .option('--to <channel:chat>', 'where answers go (default: the channel the main session last heard from)')
-    .action(async (options: { every: string; activeHours?: string; tz?: string; to?: string }) => {
+    .option('--agent <id>', 'another agent\'s heartbeat: its HEARTBEAT.md, its main session (default: the default agent)')
+    .action(async (options: { every: string; activeHours?: string; tz?: string; to?: string; agent?: string }) => {
       const job = await withSchedules((s, config) =>
-        s.setHeartbeat({ every: options.every, timeZone: zoneOf(config, options.tz), ...(options.activeHours ? { activeHours: options.activeHours } : {}), ...(options.to ? { to: options.to } : {}) }),
+        s.setHeartbeat({ every: options.every, timeZone: zoneOf(config, options.tz), agentId: agentOption(config, options.agent), ...(options.activeHours ? { activeHours: options.activeHours } : {}), ...(options.to ? { to: options.to } : {}) }),
       );
       process.stdout.write(`Heartbeat on: ${job.note}; next ${job.nextRuns[0] ?? '-'}.\n`);
     });
   heartbeat
     .command('off')
     .description('turn the heartbeat off')
-    .action(async () => {
-      await withSchedules((s, config, mod) => s.remove(mod.heartbeatScheduleId(defaultAgentId(config))));
+    .option('--agent <id>', 'another agent\'s heartbeat')
+    .action(async (options: { agent?: string }) => {
+      await withSchedules((s, config, mod) => s.remove(mod.heartbeatScheduleId(agentOption(config, options.agent))));
       process.stdout.write('Heartbeat off.\n');
     });
   heartbeat
     .command('run')
     .description('run the heartbeat now')
-    .action(async () => {
-      await withSchedules((s, config, mod) => s.trigger(mod.heartbeatScheduleId(defaultAgentId(config))));
+    .option('--agent <id>', 'another agent\'s heartbeat')
+    .action(async (options: { agent?: string }) => {
+      await withSchedules((s, config, mod) => s.trigger(mod.heartbeatScheduleId(agentOption(config, options.agent))));
       process.stdout.write('Heartbeat started.\n');
     });
 }
