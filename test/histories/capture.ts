@@ -543,6 +543,25 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'subagent',
+    description: 'sessions_spawn: a sub-agent child workflow answers its task, and its answer comes back as the tool result (since v0.5.0)',
+    // The child's key is found once it has run: the parent and its sub-agent.
+    sessions: ['main:fake:parent'],
+    async run({ client, config, model, channel }) {
+      const key = 'main:fake:parent';
+      const task = 'Name a colour.';
+      model.setReply((r) => {
+        const last = r.messages.at(-1)!;
+        if (last.content === task) return 'teal';
+        if (last.role === 'tool') return `the helper said ${String(last.content).split('\n').at(-1)}`;
+        return { toolCalls: [{ name: 'sessions_spawn', arguments: { task, label: 'colour' } }] };
+      });
+      await deliverInbound(client, config, key, message('ask a helper for a colour', { messageId: 's1', route: route('parent') }));
+      await until('the answer', async () => channel.sent.some((s) => s.chat === 'parent') || undefined);
+      for await (const child of client.workflow.list({ query: `WorkflowType = 'SessionWorkflow' AND ClawflowChannel = 'subagent'` })) this.sessions!.push(child.workflowId.slice('session:'.length));
+    },
+  },
+  {
     name: 'scheduled-turns',
     description: 'scheduled turns: a heartbeat answered silently, a cron job delivered to a chat, a one-shot isolated job',
     sessions: ['main:main:main'],
