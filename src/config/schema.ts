@@ -493,6 +493,18 @@ export const configFileSchema = z
       })
       .strict()
       .prefault({}),
+    history: z
+      .object({
+        /**
+         * Encrypt what ClawFlow writes to Temporal (messages, replies, tool input and output) with AES-256-GCM, the key
+         * in secrets/history-key; the Web UI reads it through the codec server `clawflow start` runs.
+         */
+        encrypt: z.boolean().default(true),
+        /** The loopback port of that codec server (the dev server's Web UI is pointed at it). */
+        codecPort: port.default(18794),
+      })
+      .strict()
+      .prefault({}),
     skills: z
       .object({
         /** More folders of skills, after the workspace's (skills/, .agents/skills/), the managed (<home>/skills) and the bundled ones. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type PayloadCodec } from '@temporalio/common';
+import { dataConverterFor } from '../temporal/data-converter.js';
 import type { temporal } from '@temporalio/proto';
 import type { ClawflowConfig } from '../config/load.js';
 import { formatSessionKey, sessionWorkflowId } from '../contracts/session-key.js';
@@ -23,8 +24,11 @@ export interface RunRecord {
   deliveredKeys: Set<string>;
 }
 
-function decode(payloads: temporal.api.common.v1.IPayloads | null | undefined): unknown[] {
-  return (payloads?.payloads ?? []).map((payload) => defaultPayloadConverter.fromPayload(payload));
+/** Payloads as values: opened by the install's codec first (encrypted history), then read as JSON. */
+async function decode(payloads: temporal.api.common.v1.IPayloads | null | undefined, codec: PayloadCodec | undefined): Promise<unknown[]> {
+  const raw = payloads?.payloads ?? [];
+  const opened = codec ? await codec.decode(raw) : raw;
+  return opened.map((payload) => defaultPayloadConverter.fromPayload(payload));
 }
 
 function timeOf(event: HistoryEvent): string {
@@ -33,21 +37,21 @@ function timeOf(event: HistoryEvent): string {
 }
 
 /** Reads a run's history into what repair needs; messages that do not parse are left out, as the session would. */
-export function readRun(events: readonly HistoryEvent[]): RunRecord {
+export async function readRun(events: readonly HistoryEvent[], codec?: PayloadCodec): Promise<RunRecord> {
   const started = events[0]?.workflowExecutionStartedEventAttributes;
-  const input = sessionInputSchema.parse(decode(started?.input)[0]);
+  const input = sessionInputSchema.parse((await decode(started?.input, codec))[0]);
   const messages: RunRecord['messages'] = [];
   const scheduledDeliveries = new Map<string, string>();
   const deliveredKeys = new Set<string>();
   for (const event of events) {
     const signal = event.workflowExecutionSignaledEventAttributes;
     const update = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
-    const raw = signal?.signalName === 'inbound' ? decode(signal.input)[0] : update?.name === 'send' ? decode(update.args)[0] : undefined;
+    const raw = signal?.signalName === 'inbound' ? (await decode(signal.input, codec))[0] : update?.name === 'send' ? (await decode(update.args, codec))[0] : undefined;
     const parsed = raw === undefined ? null : inboundMessageSchema.safeParse(raw);
     if (parsed?.success) messages.push({ message: parsed.data, receivedAt: timeOf(event) });
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name === 'deliver') {
-      const key = (decode(scheduled.input)[0] as { idempotencyKey?: string } | undefined)?.idempotencyKey;
+      const key = ((await decode(scheduled.input, codec))[0] as { idempotencyKey?: string } | undefined)?.idempotencyKey;
       if (key) scheduledDeliveries.set(String(event.eventId), key);
     }
     const completed = event.activityTaskCompletedEventAttributes;
@@ -146,7 +150,7 @@ export async function repairSession(client: Client, config: ClawflowConfig, keyT
   const handle = client.workflow.getHandle(workflowId);
   const runId = stuck?.runId ?? (await handle.describe()).runId;
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  const run = readRun(history.events ?? []);
+  const run = await readRun(history.events ?? [], dataConverterFor(config).payloadCodecs?.[0]);
   const transcript = (await new JsonlTranscriptStore(config.paths.transcriptsDir).read(sessionKey)) ?? [];
   const reason = stuck?.reason ?? 'repaired on request';
   const carried = repairedState(run, transcript, workflowId, reason, new Date().toISOString());

@@ -14,6 +14,8 @@ import { startApiServer } from '../api/openai-api.js';
 import { anyChannelConfigured, startConnectors } from '../workers/run-connectors.js';
 import { startWorkers, type WorkerSet } from '../workers/run-workers.js';
 import { offeredModelNames } from '../config/agents.js';
+import { startCodecServer } from '../temporal/codec-server.js';
+import { dataConverterFor } from '../temporal/data-converter.js';
 
 export interface LocalStack {
   temporalAddress: string;
@@ -76,8 +78,23 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
         note(found.kind === 'binary' ? `using ${found.path} (${found.source})` : `downloading into ${found.downloadDir}`);
         return found;
       });
+      // The Web UI reads encrypted sessions through a codec server on this machine, holding the key.
+      const codec = config.history.encrypt
+        ? await startCodecServer({
+            host: '127.0.0.1',
+            port: config.history.codecPort,
+            codec: dataConverterFor(config).payloadCodecs![0]!,
+            allowedOrigins: [`http://127.0.0.1:${config.temporal.uiPort}`, `http://localhost:${config.temporal.uiPort}`],
+            logger: logger.child({ component: 'codec' }),
+          }).catch((error: Error) => {
+            logger.warn({ err: error.message, port: config.history.codecPort }, 'the Web UI will show sessions encrypted: the codec server could not start (history.codecPort)');
+            return null;
+          })
+        : null;
+      if (codec) stops.push(() => codec.close());
       devServer = await step(`Starting the Temporal dev server on ${address}`, () =>
         startDevServer({
+          ...(codec ? { uiCodecEndpoint: codec.url } : {}),
           cli,
           dbFile: config.paths.temporalDb,
           ip: '127.0.0.1',

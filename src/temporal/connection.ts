@@ -3,6 +3,7 @@ import protos from '@temporalio/proto';
 import type { ClawflowConfig } from '../config/load.js';
 import { readRunningStack } from '../config/running-stack.js';
 import { searchAttributeRegistrations } from '../workflows/search-attributes.js';
+import { dataConverterFor } from './data-converter.js';
 
 const IndexedValueType = protos.temporal.api.enums.v1.IndexedValueType;
 const indexedTypes = {
@@ -38,7 +39,7 @@ export async function connectClient(config: ClawflowConfig, timeoutMs = 5000): P
       `Cannot reach Temporal at ${address} (${(error as Error).message}). Start the stack with \`npx clawflow start\`; if it runs from another state dir, set CLAWFLOW_HOME to that dir (this one is ${config.paths.home}); or set TEMPORAL_ADDRESS to a running server.`,
     );
   }
-  return new Client({ connection, namespace: config.temporal.namespace });
+  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) });
 }
 
 /** Polls until the server answers and the namespace exists. */

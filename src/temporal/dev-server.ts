@@ -33,6 +33,8 @@ export interface DevServerOptions {
   uiPort: number;
   /** Namespaces created at launch besides `default`. */
   namespaces?: string[];
+  /** A codec server the Web UI decodes payloads through (encrypted history). */
+  uiCodecEndpoint?: string;
   /** Where the server's own log goes; a pid file is kept beside it. */
   logFile: string;
   pidFile: string;
@@ -125,6 +127,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         extraArgs: [
           ...devServerTuning,
           ...(options.namespaces ?? []).flatMap((ns) => ['--namespace', ns]),
+          ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
         ],
       },
     });
@@ -149,6 +152,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...devServerTuning,
     ...searchAttributeRegistrations.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
     ...(options.namespaces ?? []).flatMap((ns) => ['--namespace', ns]),
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = openSync(options.logFile, 'a');

@@ -30,6 +30,7 @@ import { commonWorkerOptions } from './worker-options.js';
 import { resumeAfterUncleanStop } from './interrupted-steps.js';
 import { claimRun } from './run-records.js';
 import { agentForMessage, agentIds, agentProfile } from '../config/agents.js';
+import { dataConverterFor } from '../temporal/data-converter.js';
 
 export interface ConnectorSet {
   /** Each connected channel, with where it is (the bot's name, the WebChat URL). */
@@ -161,6 +162,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     connection,
     namespace: config.temporal.namespace,
     taskQueue: taskQueues.connector,
+    dataConverter: dataConverterFor(config),
     activities: createConnectorActivities({ adapters, enabled: enabledChannels(config), sentLog: new SentLog(files.sentLog), previews, workspaceDir: config.paths.workspaceDir, agentWorkspaces: new Map(agentIds(config).map((id) => [id, agentProfile(config, id).workspaceDir])) }),
     ...commonWorkerOptions(redactorFor(config)),
     identity: run.identity,

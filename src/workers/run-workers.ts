@@ -25,6 +25,7 @@ import { claimRun } from './run-records.js';
 import { BrowserPool, browserPolicy, findChromium } from '../tools/browser-pool.js';
 import { ImageLinks } from '../tools/image-links.js';
 import { startImageServer } from '../tools/image-server.js';
+import { dataConverterFor } from '../temporal/data-converter.js';
 
 export interface WorkerSet {
   /** Resolves when every worker has stopped. */
@@ -66,7 +67,8 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
   const imageLinks = images ? new ImageLinks(config.media.imageBaseUrl ?? images.url, imageKey) : null;
 
   const run = claimRun(runDir(config.paths));
-  const common = { ...commonWorkerOptions(redactorFor(config)), identity: run.identity };
+  // Every worker reads and writes payloads the same way as the clients: encrypted unless history.encrypt is off.
+  const common = { ...commonWorkerOptions(redactorFor(config)), identity: run.identity, dataConverter: dataConverterFor(config) };
   const connection = await NativeConnection.connect({ address });
   // Scheduled turns reach sessions through the client, as any caller does.
   const client = await connectClient(config);

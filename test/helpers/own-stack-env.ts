@@ -17,6 +17,7 @@ export async function ownStackEnv(home: string, more: NodeJS.ProcessEnv = {}): P
     CLAWFLOW_API_PORT: String(await freePort()),
     CLAWFLOW_WEBCHAT_PORT: String(await freePort()),
     CLAWFLOW_PREVIEW_PORT: String(await freePort()),
+    CLAWFLOW_CODEC_PORT: String(await freePort()),
     ...(cli.kind === 'binary' ? { CLAWFLOW_TEMPORAL_BIN: cli.path } : {}),
     ...more,
   };

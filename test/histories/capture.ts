@@ -607,7 +607,8 @@ async function main(): Promise<void> {
   const model = await new FakeModel().start();
   const runtimePort = await freePort();
   const provider = new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'scripted', requestTimeoutMs: 60_000 });
-  writeFileSync(join(work, 'clawflow.json'), JSON.stringify({ tools: { exec: { policy: 'ask', approvalTimeoutSeconds: 600 }, browser: { enabled: false } } }));
+  // Histories are kept as plain JSON: they record the workflow's shape, and the replay test reads them without a key.
+  writeFileSync(join(work, 'clawflow.json'), JSON.stringify({ history: { encrypt: false }, tools: { exec: { policy: 'ask', approvalTimeoutSeconds: 600 }, browser: { enabled: false } } }));
   const config = loadConfig({ ...env, TEMPORAL_ADDRESS: server.address, CLAWFLOW_RUNTIME_URL: `http://127.0.0.1:${runtimePort}` });
   const token = runtimeToken(config);
   // The model-choice scenario's other model.

@@ -11,6 +11,7 @@ import { heard } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { runCli } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
+import { dataConverterFor } from '../../src/temporal/data-converter.js';
 
 const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -29,11 +30,12 @@ describe('a session stuck on a workflow-task failure is shown and repaired, noth
     const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
     const namespace = namespaceForFile(import.meta.url);
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../fixtures/workflows/legacy-session-workflow.ts', import.meta.url)), logger: quiet });
-    const legacy = await Worker.create({ connection, namespace, taskQueue: 'clawflow-sessions', workflowBundle });
+    const legacy = await Worker.create({ connection, namespace, taskQueue: 'clawflow-sessions', workflowBundle, dataConverter: dataConverterFor(stack.config) });
     const legacyActivities = await Worker.create({
       connection,
       namespace,
       taskQueue: 'clawflow-agent',
+      dataConverter: dataConverterFor(stack.config),
       activities: {
         ...createAgentActivities({ transport: createHttpTransport(stack.runtime.url, runtimeToken(stack.config)), deltas: { accepts: () => false, open: () => () => undefined, openForCaller: () => null }, imageLinks: null }),
         ...createTranscriptActivities(new JsonlTranscriptStore(stack.config.paths.transcriptsDir)),

@@ -6,6 +6,7 @@ import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import type { CliProcess } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
+import { decodedHistoryText } from '../helpers/history-text.js';
 
 const botToken = '987654:SECRET-bot-token-never-stored';
 const owner = { id: 4242, first_name: 'Ada' };
@@ -55,5 +56,21 @@ describe('secrets never reach workflow history, the database or the logs', () =>
       expect(readFileSync(join(dbDir, file)).includes(Buffer.from('SECRET-bot-token')), file).toBe(false);
     }
     expect(connector.output()).not.toContain('SECRET-bot-token');
+  });
+
+  it('keeps what users say out of Temporal\'s database: a unique phrase is ciphertext there, and the workers still read it', async () => {
+    const phrase = `my locker code is ${Math.random().toString(36).slice(2)}-zebra`;
+    stack.model.setReply((r) => `noted: ${r.messages.at(-1)?.content}`);
+    expect((await stack.send('main:cli:locker', phrase)).text).toBe(`noted: ${phrase}`);
+    // The session's history, opened with the install's key, holds it (message, model reply, transcript line)…
+    expect((await decodedHistoryText(stack, 'main:cli:locker')).includes(phrase)).toBe(true);
+    // …and not one of the server's files does, in any form the payloads could take.
+    const dbDir = dirname(inject('temporalDbFile'));
+    for (const file of readdirSync(dbDir).filter((f) => f.startsWith('temporal.sqlite'))) {
+      const bytes = readFileSync(join(dbDir, file));
+      for (const form of [phrase, Buffer.from(phrase).toString('base64').slice(4, 40), JSON.stringify(phrase).slice(1, -1)]) expect(bytes.includes(Buffer.from(form)), `${file}: ${form}`).toBe(false);
+    }
+    // The transcript on this machine keeps it readable (it is the user's own file, not the server's).
+    expect((await stack.transcript('main:cli:locker')).map((e) => e.text)).toContain(phrase);
   });
 });
