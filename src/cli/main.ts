@@ -6,6 +6,7 @@ import { registerApprove } from './commands/approve.js';
 import { registerChannels } from './commands/channels.js';
 import { registerConfig } from './commands/config.js';
 import { registerConnector } from './commands/connector.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerPairing } from './commands/pairing.js';
 import { registerRuntime } from './commands/runtime.js';
 import { registerCron } from './commands/cron.js';
@@ -38,6 +39,7 @@ registerApprove(program);
 registerSkills(program);
 registerAgents(program);
 registerHistory(program);
+registerDoctor(program);
 registerStop(program);
 registerWorker(program);
 registerConnector(program);
@@ -52,7 +54,8 @@ registerAgentCore(program);
 
 try {
   await program.parseAsync(process.argv);
-  process.exit(0);
+  // A command that found problems (doctor, skills check) says so by its exit code.
+  process.exit(process.exitCode ?? 0);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
   process.stderr.write(`error: ${describeError(error)}\n`);

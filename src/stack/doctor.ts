@@ -1,0 +1,162 @@
+import { statfs } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { enabledChannels } from '../config/channels.js';
+import type { ClawflowConfig } from '../config/load.js';
+import { connectorFiles } from '../config/paths.js';
+import { secretFile } from '../config/secrets.js';
+import { sessionSearchAttributes } from '../workflows/search-attributes.js';
+import { taskQueues } from '../workflows/task-queues.js';
+import { findChromium } from '../tools/browser-pool.js';
+import { temporalAddress } from '../temporal/connection.js';
+import { historyKeys } from '../temporal/data-converter.js';
+import { findOnPath } from '../temporal/cli-binary.js';
+
+export type Verdict = 'ok' | 'warn' | 'fail';
+
+/** One thing the doctor looked at: how it is, and, when it is not ok, what to do. */
+export interface Finding {
+  check: string;
+  verdict: Verdict;
+  detail: string;
+}
+
+const { TaskQueueType } = proto.temporal.api.enums.v1;
+
+const ok = (check: string, detail: string): Finding => ({ check, verdict: 'ok', detail });
+const warn = (check: string, detail: string): Finding => ({ check, verdict: 'warn', detail });
+const fail = (check: string, detail: string): Finding => ({ check, verdict: 'fail', detail });
+
+async function fetchWithin(url: string, init: RequestInit = {}, timeoutMs = 4000): Promise<Response> {
+  return fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+}
+
+const reason = (error: unknown): string => String((error as Error).cause ?? (error as Error).message);
+
+/** Temporal: reachable, the namespace there, ClawFlow's search attributes registered, workers polling each queue. */
+async function temporalFindings(config: ClawflowConfig): Promise<Finding[]> {
+  const address = temporalAddress(config);
+  const { namespace } = config.temporal;
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 3000 });
+  } catch (error) {
+    return [fail('temporal', `not reachable at ${address} (${reason(error)}): start ClawFlow (npm start), or set TEMPORAL_ADDRESS to your server`)];
+  }
+  const findings: Finding[] = [];
+  try {
+    try {
+      await connection.workflowService.describeNamespace({ namespace });
+      findings.push(ok('temporal', `${address}, namespace ${namespace}`));
+    } catch {
+      return [fail('temporal', `${address} answers, but has no namespace "${namespace}": create it (temporal operator namespace create ${namespace}) or set TEMPORAL_NAMESPACE`)];
+    }
+    const registered = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+    const missing = Object.values(sessionSearchAttributes).map((key) => key.name).filter((name) => !(name in registered));
+    findings.push(missing.length ? warn('search attributes', `missing ${missing.join(', ')}: the workers register them when they start`) : ok('search attributes', 'registered'));
+    const queues: Array<[string, string, (typeof TaskQueueType)[keyof typeof TaskQueueType]]> = [
+      ['sessions worker', taskQueues.sessions, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW],
+      ['agent worker', taskQueues.agent, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY],
+      ['tools worker', taskQueues.tools, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY],
+      ...(enabledChannels(config).length ? [['connector', taskQueues.connector, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY] as [string, string, (typeof TaskQueueType)[keyof typeof TaskQueueType]]] : []),
+    ];
+    for (const [what, queue, taskQueueType] of queues) {
+      const { pollers } = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue }, taskQueueType });
+      const recent = (pollers ?? []).filter((p) => Date.now() - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < 120_000);
+      findings.push(recent.length ? ok(what, `${recent.length} polling ${queue}`) : fail(what, `nothing polls ${queue}: start ClawFlow (npm start) or \`clawflow ${what === 'connector' ? 'connector' : 'worker'}\``));
+    }
+  } finally {
+    await connection.close();
+  }
+  return findings;
+}
+
+/** The agent runtime answers /ping (the local one, or CLAWFLOW_RUNTIME_URL); AgentCore is checked by its ARN only. */
+async function runtimeFinding(config: ClawflowConfig): Promise<Finding> {
+  if (config.agentcore.runtimeArn) return ok('agent runtime', `AgentCore ${config.agentcore.runtimeArn}`);
+  const url = config.runtime.url ?? `http://127.0.0.1:${config.runtime.port}`;
+  try {
+    const response = await fetchWithin(`${url.replace(/\/+$/, '')}/ping`);
+    const body = (await response.json().catch(() => null)) as { status?: string } | null;
+    if (response.ok && body?.status) return ok('agent runtime', `${url}: ${body.status}`);
+    return fail('agent runtime', `${url}/ping answered HTTP ${response.status}: is that ClawFlow's runtime?`);
+  } catch (error) {
+    return fail('agent runtime', `not answering at ${url} (${reason(error)}): start ClawFlow (npm start) or \`clawflow runtime\`, or fix runtime.url`);
+  }
+}
+
+/** The model endpoint answers and takes the key (OpenAI-compatible: GET /models; others by their own SDKs at the first turn). */
+async function modelFinding(config: ClawflowConfig): Promise<Finding> {
+  const { model } = config;
+  if (model.provider !== 'openai-compatible') return ok('model', `${model.provider} ${model.name ?? ''} (checked at the first turn)`.trim());
+  if (!model.baseUrl) return warn('model', 'no model.baseUrl: the built-in demo answers. Set CLAWFLOW_MODEL_BASE_URL and CLAWFLOW_MODEL for a real model');
+  if (config.agentcore.runtimeArn || config.runtime.url) return ok('model', `${model.name} at ${model.baseUrl} (called by the runtime)`);
+  try {
+    const response = await fetchWithin(`${model.baseUrl.replace(/\/+$/, '')}/models`, { headers: model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {} });
+    if (response.status === 401 || response.status === 403) return fail('model', `${model.baseUrl} refused the key (HTTP ${response.status}): check CLAWFLOW_MODEL_API_KEY`);
+    if (!response.ok && response.status !== 404) return warn('model', `${model.baseUrl}/models answered HTTP ${response.status}`);
+    return ok('model', `${model.name} at ${model.baseUrl}`);
+  } catch (error) {
+    return fail('model', `${model.baseUrl} is not reachable (${reason(error)}): check model.baseUrl, or that the model server runs`);
+  }
+}
+
+/** Each enabled channel, as the running connector last reported it. */
+function channelFindings(config: ClawflowConfig): Finding[] {
+  const channels = enabledChannels(config);
+  if (!channels.length) return [];
+  let report: { updatedAt: string; channels: Array<{ channel: string; state: string; detail?: string }> };
+  try {
+    report = JSON.parse(readFileSync(connectorFiles(config.paths.home).status, 'utf8')) as typeof report;
+  } catch {
+    return channels.map((channel) => fail(`channel ${channel}`, 'no connector has reported yet: start ClawFlow (npm start) or `clawflow connector`'));
+  }
+  const stale = Date.now() - Date.parse(report.updatedAt) > 10_000;
+  return channels.map((channel) => {
+    const status = report.channels.find((c) => c.channel === channel);
+    if (!status || stale) return fail(`channel ${channel}`, `the connector is not running (last report ${report.updatedAt})`);
+    if (status.state === 'connected') return ok(`channel ${channel}`, status.detail ?? 'connected');
+    return fail(`channel ${channel}`, `${status.state}${status.detail ? `: ${status.detail}` : ''} — check its token in the configuration`);
+  });
+}
+
+/** Everything else on this machine: Chromium, disk space, the history key, the Temporal CLI. */
+async function machineFindings(config: ClawflowConfig): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  if (config.tools.browser.enabled) {
+    const chromium = findChromium(config.tools.browser.executablePath);
+    findings.push(chromium ? ok('chromium', chromium) : warn('chromium', 'not found: the browser tool cannot open pages. Install it (apt-get install chromium) or set tools.browser.executablePath'));
+  }
+  try {
+    const disk = await statfs(config.paths.home);
+    const free = disk.bavail * disk.bsize;
+    const text = `${(free / 1e9).toFixed(1)} GB free where the state dir is (${config.paths.home})`;
+    findings.push(free < 200e6 ? fail('disk', `${text}: Temporal and the transcripts need room`) : free < 1e9 ? warn('disk', text) : ok('disk', text));
+  } catch {
+    findings.push(warn('disk', `the state dir ${config.paths.home} does not exist yet: the first start makes it`));
+  }
+  if (config.history.encrypt) {
+    if (!existsSync(secretFile(config.paths.home, 'history-key'))) findings.push(warn('history key', 'none yet: the first start makes secrets/history-key (back it up with the state dir)'));
+    else {
+      try {
+        const { current, retired } = historyKeys(config.paths.home);
+        findings.push(ok('history key', `${current.id}${retired.length ? ` (+${retired.length} retired)` : ''}; back it up with the state dir`));
+      } catch (error) {
+        findings.push(fail('history key', `${(error as Error).message}: restore it from a backup, or sessions cannot be read`));
+      }
+    }
+  } else findings.push(warn('history key', 'history.encrypt is off: messages are plain text in Temporal\'s database'));
+  if (!config.temporal.address) {
+    const cli = config.temporal.bin ?? findOnPath('temporal', process.env) ?? (existsSync(join(config.paths.cacheDir, 'temporal-cli')) ? join(config.paths.cacheDir, 'temporal-cli') : null);
+    findings.push(cli ? ok('temporal cli', cli) : warn('temporal cli', 'not built or downloaded yet: the first `npm start` does it (clawflow setup does it now)'));
+  }
+  return findings;
+}
+
+/** Everything `clawflow doctor` looks at, in the order a person would fix it. */
+export async function diagnose(config: ClawflowConfig): Promise<Finding[]> {
+  const [temporalChecks, runtime, model, machine] = await Promise.all([temporalFindings(config), runtimeFinding(config), modelFinding(config), machineFindings(config)]);
+  return [...temporalChecks, runtime, model, ...channelFindings(config), ...machine];
+}
