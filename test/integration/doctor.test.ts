@@ -20,6 +20,16 @@ describe('clawflow doctor', () => {
     expect(findings.filter((f) => f.verdict === 'fail')).toEqual([]);
     for (const check of ['config', 'temporal', 'search attributes', 'sessions worker', 'agent worker', 'tools worker', 'agent runtime', 'history key']) expect(verdict(check), check).toBe('ok');
 
+    // One screen: the stack, today's sessions, what fires next.
+    await stack.send('main:cli:status', 'hello');
+    expect((await runCli(['cron', 'add', '--name', 'standup', '--cron', '0 9 * * 1-5', '--tz', 'UTC', '--message', 'standup notes'], stack.env)).code).toBe(0);
+    const status = await runCli(['status'], stack.env);
+    expect(status.code, status.output).toBe(0);
+    expect(status.output).toMatch(/^ok {3}agent runtime: /m);
+    expect(status.output).toMatch(/^Sessions: 1 \(1 active today, 0 answering now\)$/m);
+    expect(status.output).toContain('Approvals waiting: none');
+    expect(status.output).toMatch(/^ {2}\d{4}-\d\d-\d\dT09:00:00\.000Z {2}standup: standup notes$/m);
+
     await stack.runtime.close();
     const sick = await runCli(['doctor'], stack.env);
     expect(sick.code, sick.output).not.toBe(0);

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.js';
+import { printJson } from '../output.js';
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('one screen: Temporal, workers, runtime, channels, sessions active today, approvals waiting, next schedule firings')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const config = loadConfig();
+      const [{ diagnose }, { listSessions }, { ScheduleClient }, { withClient }] = await Promise.all([
+        import('../../stack/doctor.js'),
+        import('../../sessions/session-client.js'),
+        import('../../schedules/schedule-client.js'),
+        import('../../temporal/connection.js'),
+      ]);
+      const findings = (await diagnose(config)).filter((f) => /temporal|worker|connector|runtime|channel/.test(f.check));
+      const reachable = findings.find((f) => f.check === 'temporal')?.verdict === 'ok';
+      const today = new Date().toISOString().slice(0, 10);
+      const { sessions, jobs } = reachable
+        ? await withClient(config, async (client) => ({ sessions: await listSessions(client), jobs: await new ScheduleClient(client, config).list() }))
+        : { sessions: [], jobs: [] };
+      const active = sessions.filter((s) => s.lastActivity?.startsWith(today));
+      const waiting = sessions.filter((s) => s.status === 'awaiting-approval').map((s) => s.sessionKey);
+      const stuck = sessions.filter((s) => s.status === 'stuck').map((s) => s.sessionKey);
+      const next = jobs.filter((j) => !j.paused && j.nextRuns[0]).sort((a, b) => a.nextRuns[0]!.localeCompare(b.nextRuns[0]!)).slice(0, 5);
+      const summary = {
+        stack: findings.map(({ check, verdict, detail }) => ({ check, verdict, detail })),
+        sessions: { total: sessions.length, activeToday: active.length, running: sessions.filter((s) => s.status === 'running').length, stuck, awaitingApproval: waiting },
+        nextFirings: next.map((j) => ({ name: j.name, kind: j.kind, at: j.nextRuns[0]!, note: j.note })),
+      };
+      if (options.json) return printJson(summary);
+      const lines = [
+        ...summary.stack.map((f) => `${f.verdict === 'ok' ? 'ok  ' : f.verdict === 'warn' ? 'warn' : 'FAIL'} ${f.check}: ${f.detail}`),
+        '',
+        `Sessions: ${sessions.length} (${active.length} active today, ${summary.sessions.running} answering now)`,
+        `Approvals waiting: ${waiting.length ? waiting.join(', ') : 'none'}${waiting.length ? ' (clawflow sessions show <key>)' : ''}`,
+        ...(stuck.length ? [`Stuck: ${stuck.join(', ')} (clawflow sessions repair <key>)`] : []),
+        `Next firings: ${next.length ? '' : 'none (clawflow cron list, clawflow heartbeat show)'}`,
+        ...next.map((j) => `  ${j.nextRuns[0]}  ${j.kind === 'heartbeat' ? 'heartbeat' : j.name}: ${j.note}`),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+      if (!reachable) process.exitCode = 1;
+    });
+}
