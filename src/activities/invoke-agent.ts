@@ -67,8 +67,14 @@ export function createAgentActivities({ transport, deltas, imageLinks, agentMode
       const reply = { workflowId: Context.current().info.workflowExecution?.workflowId ?? invocation.sessionKey, turn: invocation.turn };
       const onText = route ? (deltas.accepts(route) ? deltas.open(route, reply) : undefined) : streamTo ? (deltas.openForCaller(streamTo) ?? undefined) : undefined;
       // A session's /model choice, else its agent's own model.
-      const model = invocation.model ?? agentModel?.(parseSessionKey(invocation.sessionKey).agent);
-      return ask(runtimeSessionId, withImageLinks(model ? { ...invocation, model } : invocation, imageLinks), invocationResultSchema, 'an invocation', onText);
+      const agent = parseSessionKey(invocation.sessionKey).agent;
+      const model = invocation.model ?? agentModel?.(agent);
+      const started = performance.now();
+      const result = await ask(runtimeSessionId, withImageLinks(model ? { ...invocation, model } : invocation, imageLinks), invocationResultSchema, 'an invocation', onText);
+      Context.current()
+        .metricMeter.createHistogram('clawflow_model_step_latency', 'int', 'ms', 'One step of a turn on the agent runtime (the model call and what surrounds it)')
+        .record(Math.round(performance.now() - started), { agent, model: result.model, kind: result.kind });
+      return result;
     },
 
     /** Folds older turns into the running summary (compaction); heartbeats while the model writes. */

@@ -493,6 +493,13 @@ export const configFileSchema = z
       })
       .strict()
       .prefault({}),
+    metrics: z
+      .object({
+        /** Serve Prometheus metrics (Temporal's and ClawFlow's clawflow_*) on 127.0.0.1:<port>/metrics from the workers' process. Unset: off. */
+        port: port.optional(),
+      })
+      .strict()
+      .prefault({}),
     history: z
       .object({
         /**

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ChannelAdapter } from './channel.js';
 import { ChannelSendError } from './send-error.js';
 import type { ReplyPreviews } from './reply-previews.js';
@@ -79,6 +79,7 @@ export function createConnectorActivities({ adapters, enabled, sentLog, previews
           sentLog.add(part.key);
         }
       });
+      Context.current().metricMeter.createCounter('clawflow_deliveries', 'deliveries', 'Replies delivered to a chat').add(1, { channel: route.channel });
       return { parts: parts.length, skipped };
     },
 

@@ -35,7 +35,7 @@ export interface WorkerSet {
 
 /** Starts the session (workflow), agent and tools (activity) workers; the only place where real dependencies are wired. */
 export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, logger: Logger): Promise<WorkerSet> {
-  installTemporalRuntime(logger);
+  installTemporalRuntime(logger, config.metrics.port);
   const address = temporalAddress(config);
   const namespace = config.temporal.namespace;
 

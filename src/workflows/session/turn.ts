@@ -9,6 +9,7 @@ import type { SessionActivities } from './activities.js';
 import type { Approvals } from './approvals.js';
 import { Compaction } from './compaction.js';
 import { messageToolSpec, sendMessageTool } from './message-tool.js';
+import { recordRotation, recordTurn } from './metrics.js';
 import { spawnSubagent, spawnToolSpec } from './subagents.js';
 import { now, type Session } from './session.js';
 
@@ -80,6 +81,7 @@ export class Turn {
 
   async run(): Promise<void> {
     const { session, activities } = this;
+    const started = Date.now();
     session.inFlight = this.messages.map((m) => m.messageId);
     session.status = 'running';
     session.publish();
@@ -126,6 +128,7 @@ export class Turn {
       ...(this.usage.reported ? { usage: { inputTokens: this.usage.inputTokens, outputTokens: this.usage.outputTokens } } : {}),
     };
     await this.record(userEntries, answer);
+    recordTurn(session, answer.role === 'error' ? 'error' : 'answered', Date.now() - started);
     await this.deliver(answer);
     await this.stopLeftRuntimeSessions();
   }
@@ -134,6 +137,7 @@ export class Turn {
   private rotate(reason: RotationReason): void {
     const { session } = this;
     this.rotations.push({ from: session.runtime.id, reason });
+    recordRotation(session, reason);
     log.info('Moving to a fresh runtime session', { sessionKey: session.sessionKey, from: session.runtime.id, reason });
     session.runtime = freshRuntimeSession(`clawflow-${uuid4()}`, session.runtime.rotations + 1);
   }
