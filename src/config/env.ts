@@ -83,7 +83,7 @@ export const envBindings: readonly EnvBinding[] = [
 ];
 
 /** The `CLAWFLOW_*` variables read directly rather than as configuration keys. */
-export const otherEnvVariables: readonly string[] = ['CLAWFLOW_HOME', 'CLAWFLOW_CACHE_DIR', 'CLAWFLOW_LOG_FORMAT'];
+export const otherEnvVariables: readonly string[] = ['CLAWFLOW_HOME', 'CLAWFLOW_CACHE_DIR', 'CLAWFLOW_LOG_FORMAT', 'CLAWFLOW_TEMPORAL_DOWNLOAD_URL'];
 
 /** Keys whose values must never be printed or logged. */
 export const secretPaths = envBindings.filter((b) => b.secret).map((b) => b.path.join('.'));
