@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listen, type ListeningServer } from '../http/listen.js';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { BodyError, readJsonBody } from '../http/read-json-body.js';
@@ -36,7 +37,7 @@ export interface CodecServerOptions {
  * encrypted sessions in the UI. Loopback; JSON bodies only; only the UI's origins may read the answers (CORS), so
  * no other page the user opens can use it.
  */
-export async function startCodecServer(options: CodecServerOptions): Promise<{ url: string; close(): Promise<void> }> {
+export async function startCodecServer(options: CodecServerOptions): Promise<ListeningServer> {
   const policy = (server: Server): GuardPolicy => ({ port: (server.address() as AddressInfo | null)?.port ?? 0, allowedHosts: [], allowedOrigins: options.allowedOrigins });
   const answer = (res: ServerResponse, status: number, body: unknown): void => {
     const text = JSON.stringify(body);
@@ -78,17 +79,5 @@ export async function startCodecServer(options: CodecServerOptions): Promise<{ u
       if (!res.headersSent) answer(res, 500, { message: 'the codec server failed' });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(server, options.host, options.port);
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { stat, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { listen, type ListeningServer } from '../http/listen.js';
 import { drain, guardRequest, type GuardPolicy } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
 import { checkImageLink } from './image-links.js';
@@ -23,10 +24,7 @@ export interface ImageServerOptions {
   logger: Logger;
 }
 
-export interface RunningImageServer {
-  url: string;
-  close(): Promise<void>;
-}
+export type RunningImageServer = ListeningServer;
 
 /**
  * The tools host's image server: the images users sent, downscaled for a model, to whoever holds a link the agent
@@ -72,17 +70,5 @@ export async function startImageServer(options: ImageServerOptions): Promise<Run
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(server, options.host, options.port);
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { BodyError, readJsonBody } from '../../http/read-json-body.js';
 import { drain, guardRequest, type GuardPolicy } from '../../http/request-guard.js';
+import { listen } from '../../http/listen.js';
 import { sameSecret } from '../../http/same-secret.js';
 import type { Logger } from '../../logger.js';
 import { answerPlainPrompt, ContextMissingError, runAgentStep, type TurnOptions } from './agent-turn.js';
@@ -226,18 +227,5 @@ export function createRuntimeServer({ provider, models, logger, token, allowedHo
 /** Starts the runtime on host:port (port 0 picks a free one). */
 export async function startRuntime(options: RuntimeServerOptions & { host: string; port: number }): Promise<RunningRuntime> {
   const runtime = createRuntimeServer(options);
-  await new Promise<void>((resolve, reject) => {
-    runtime.once('error', reject);
-    runtime.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = runtime.address() as AddressInfo;
-  return {
-    url: `http://${options.host}:${port}`,
-    server: runtime,
-    close: () =>
-      new Promise<void>((resolve) => {
-        runtime.closeAllConnections();
-        runtime.close(() => resolve());
-      }),
-  };
+  return { ...(await listen(runtime, options.host, options.port)), server: runtime };
 }
