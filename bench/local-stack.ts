@@ -35,8 +35,8 @@ export interface LocalStack {
 }
 
 /** `clawflow start` in a fresh state dir, with its own ports, answering with the instant model. */
-export async function startLocalStack(env: NodeJS.ProcessEnv = {}): Promise<LocalStack> {
-  await new Promise<void>((resolve) => instantModel.server.listen(0, '127.0.0.1', resolve));
+export async function startLocalStack(env: NodeJS.ProcessEnv = {}, modelPort = 0): Promise<LocalStack> {
+  await new Promise<void>((resolve) => instantModel.server.listen(modelPort, '127.0.0.1', resolve));
   const home = mkdtempSync(join(tmpdir(), 'clawflow-bench-'));
   const apiPort = await freePort();
   const child = spawn(process.execPath, [fileURLToPath(new URL('../bin/clawflow.js', import.meta.url)), 'start'], {
@@ -49,6 +49,7 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = {}): Promise<Loca
       CLAWFLOW_RUNTIME_PORT: String(await freePort()),
       CLAWFLOW_API_PORT: String(apiPort),
       CLAWFLOW_WEBCHAT_PORT: String(await freePort()),
+      CLAWFLOW_CODEC_PORT: String(await freePort()),
       CLAWFLOW_MODEL_BASE_URL: `http://127.0.0.1:${(instantModel.server.address() as AddressInfo).port}/v1`,
       CLAWFLOW_MODEL: 'instant',
       CLAWFLOW_LOG_LEVEL: 'warn',
