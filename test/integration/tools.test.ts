@@ -162,6 +162,19 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
     expect(skills.filter((s) => s.from === 'bundled').map((s) => s.name).sort()).toEqual(['daily-notes', 'reminders', 'web-research']);
   });
 
+  it('reads the workspace again after /new: a skill added by hand to a running conversation is offered from then on', async () => {
+    const key = 'main:test:fresh-skills';
+    stack.model.setReply(() => 'ok');
+    await stack.send(key, 'hello');
+    mkdirSync(join(workspace, 'skills', 'gardening'), { recursive: true });
+    writeFileSync(join(workspace, 'skills', 'gardening', 'SKILL.md'), '---\nname: gardening\ndescription: Plan what to plant this season.\n---\nAsk about the climate first.\n');
+    await stack.send(key, 'still the same list?');
+    expect(String(stack.model.requests.at(-1)!.messages[0]!.content)).not.toContain('<name>gardening</name>');
+    await stack.send(key, '/new', { fromOwner: true });
+    await stack.send(key, 'and now?');
+    expect(String(stack.model.requests.at(-1)!.messages[0]!.content)).toContain('<name>gardening</name>');
+  });
+
   it('shows the model an image it asks to look at (image tool), after the result, in that turn only', async () => {
     mkdirSync(join(workspace, 'pictures'), { recursive: true });
     writeFileSync(join(workspace, 'pictures', 'chart.png'), await sharp({ create: { width: 300, height: 200, channels: 3, background: '#123456' } }).png().toBuffer());

@@ -227,6 +227,8 @@ export class ChatCommands {
     session.turns += 1;
     session.lastActivity = now();
     if (session.features.resetPolicy) session.contextStartedAt = session.lastActivity;
+    // The next turn builds the system prompt anew: what the user changed by hand (SOUL.md, a new skill) is in it.
+    if (session.features.freshWorkspace) session.workspaceChanged = true;
     const { atHour, idleMinutes } = session.settings.reset;
     const cause = { command: '/new', daily: `the daily reset at ${String(atHour).padStart(2, '0')}:00`, idle: `${idleMinutes} idle minutes` }[why];
     const marker: TranscriptEntry = {

@@ -27,6 +27,8 @@ export interface SessionFeatures {
   messageTool: boolean;
   /** `sessions_spawn`: sub-agents as child workflows (not offered to a sub-agent itself). */
   subagents: boolean;
+  /** A fresh conversation (/new, the reset policy) reads the workspace again: prompt files and skills edited by hand. */
+  freshWorkspace: boolean;
 }
 
 export function sessionFeatures(fresh: boolean): SessionFeatures {
@@ -42,5 +44,6 @@ export function sessionFeatures(fresh: boolean): SessionFeatures {
     resetPolicy: patched('reset-policy'),
     messageTool: patched('message-tool'),
     subagents: patched('subagents'),
+    freshWorkspace: patched('fresh-workspace'),
   };
 }
