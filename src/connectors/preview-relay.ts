@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { replyRouteSchema } from '../contracts/session-records.js';
 import { readInternalPost } from '../http/internal-token.js';
+import { listen, type ListeningServer } from '../http/listen.js';
 import { drain } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
 import type { ReplyDelta } from './reply-previews.js';
@@ -12,10 +13,7 @@ const deltaSchema = z
   .object({ key: z.string().min(1).max(600), route: replyRouteSchema, stream: z.string().min(1).max(100), text: z.string().max(maxDeltaBytes) })
   .strict();
 
-export interface RunningPreviewRelay {
-  url: string;
-  close(): Promise<void>;
-}
+export type RunningPreviewRelay = ListeningServer;
 
 /**
  * Where the agent worker sends the text of replies as the model writes them (`POST /internal/preview`), for the
@@ -39,18 +37,7 @@ export async function startPreviewRelay(options: { port: number; internalToken: 
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  policy.port = port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const relay = await listen(server, '127.0.0.1', options.port);
+  policy.port = (server.address() as AddressInfo).port;
+  return relay;
 }

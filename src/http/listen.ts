@@ -11,10 +11,7 @@ export interface ListeningServer {
 export async function listen(server: Server, host: string, port: number): Promise<ListeningServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+    server.listen(port, host, () => resolve());
   });
   const bound = (server.address() as AddressInfo).port;
   return {
