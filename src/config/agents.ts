@@ -31,11 +31,18 @@ function expand(dir: string): string {
   return resolve(dir.startsWith('~/') ? join(homedir(), dir.slice(2)) : dir);
 }
 
+/** The id, if this install has that agent; otherwise an error naming those it has. */
+export function requireAgent(config: Pick<ConfigFile, 'agent' | 'agents'>, id: string): string {
+  const known = agentIds(config);
+  if (!known.includes(id)) throw new Error(`there is no agent "${id}" (agents: ${known.join(', ')}; add one to agents.list)`);
+  return id;
+}
+
 /** An agent's settings; an id this install does not have is an error naming those it has. */
 export function agentProfile(config: AgentsConfig, id: string): AgentProfile {
+  requireAgent(config, id);
   const entry = config.agents.list.find((a) => a.id === id);
   const isDefault = id === defaultAgentId(config);
-  if (!entry && !isDefault) throw new Error(`there is no agent "${id}" (agents: ${agentIds(config).join(', ')}; add one to agents.list)`);
   const workspaceDir = entry?.workspace ? (isAbsolute(entry.workspace) || entry.workspace.startsWith('~/') ? expand(entry.workspace) : resolve(config.paths.home, entry.workspace)) : isDefault ? config.paths.workspaceDir : join(config.paths.home, `workspace-${id}`);
   const tools = entry?.tools.execPolicy ? { ...config.tools, exec: { ...config.tools.exec, policy: entry.tools.execPolicy } } : config.tools;
   return { id, ...(entry?.name ? { name: entry.name } : {}), isDefault, workspaceDir, ...(entry?.model ? { model: entry.model } : {}), tools, deniedTools: entry?.tools.deny ?? [] };

@@ -10,7 +10,7 @@ import { type TranscriptEntry } from '../contracts/session-records.js';
 import { sessionSearchAttributes as sa } from '../workflows/search-attributes.js';
 import { formatSessionKey, parseSessionKey, sessionKeyOfWorkflowId, sessionWorkflowId, type SessionKey } from '../contracts/session-key.js';
 import { taskQueues } from '../workflows/task-queues.js';
-import { agentIds, defaultAgentId } from '../config/agents.js';
+import { defaultAgentId, requireAgent } from '../config/agents.js';
 
 export class InvalidMessageError extends Error {
   override name = 'InvalidMessageError';
@@ -103,8 +103,11 @@ export function sessionHandle(client: Client, config: ClawflowConfig, keyText: s
 /** The key of a session a message may start: one of this install's agents (a typo must not make a stray agent). */
 function keyToStart(config: ClawflowConfig, keyText: string): SessionKey {
   const key = resolveKey(config, keyText);
-  const agents = agentIds(config);
-  if (!agents.includes(key.agent)) throw new InvalidMessageError(`there is no agent "${key.agent}" (agents: ${agents.join(', ')}; add one to agents.list)`);
+  try {
+    requireAgent(config, key.agent);
+  } catch (error) {
+    throw new InvalidMessageError((error as Error).message);
+  }
   return key;
 }
 

@@ -1,5 +1,5 @@
 // What the cron and heartbeat commands share: a schedule client for one command, and the time zone to read times in.
-import { agentIds, defaultAgentId } from '../../config/agents.js';
+import { defaultAgentId, requireAgent } from '../../config/agents.js';
 import { loadConfig, type ClawflowConfig } from '../../config/load.js';
 
 type ScheduleClientModule = typeof import('../../schedules/schedule-client.js');
@@ -21,7 +21,5 @@ export const zoneOf = (config: ClawflowConfig, option?: string): string => optio
 
 /** The agent an --agent option names (one this install has), or the default agent. */
 export function agentOption(config: ClawflowConfig, option?: string): string {
-  if (!option) return defaultAgentId(config);
-  if (!agentIds(config).includes(option)) throw new Error(`there is no agent "${option}" (agents: ${agentIds(config).join(', ')})`);
-  return option;
+  return option ? requireAgent(config, option) : defaultAgentId(config);
 }
