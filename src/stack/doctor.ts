@@ -1,18 +1,17 @@
 import { statfs } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { enabledChannels } from '../config/channels.js';
 import type { ClawflowConfig } from '../config/load.js';
-import { connectorFiles } from '../config/paths.js';
+import { readConnectorReport } from '../connectors/connector-report.js';
 import { secretFile } from '../config/secrets.js';
 import { sessionSearchAttributes } from '../workflows/search-attributes.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { findChromium } from '../tools/browser-pool.js';
 import { temporalAddress } from '../temporal/connection.js';
 import { historyKeys } from '../temporal/data-converter.js';
-import { findOnPath } from '../temporal/cli-binary.js';
+import { cachedCliPath, findOnPath } from '../temporal/cli-binary.js';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
 
@@ -107,13 +106,9 @@ async function modelFinding(config: ClawflowConfig): Promise<Finding> {
 function channelFindings(config: ClawflowConfig): Finding[] {
   const channels = enabledChannels(config);
   if (!channels.length) return [];
-  let report: { updatedAt: string; channels: Array<{ channel: string; state: string; detail?: string }> };
-  try {
-    report = JSON.parse(readFileSync(connectorFiles(config.paths.home).status, 'utf8')) as typeof report;
-  } catch {
-    return channels.map((channel) => fail(`channel ${channel}`, 'no connector has reported yet: start ClawFlow (npm start) or `clawflow connector`'));
-  }
-  const stale = Date.now() - Date.parse(report.updatedAt) > 10_000;
+  const read = readConnectorReport(config.paths.home);
+  if (!read) return channels.map((channel) => fail(`channel ${channel}`, 'no connector has reported yet: start ClawFlow (npm start) or `clawflow connector`'));
+  const { report, stale } = read;
   return channels.map((channel) => {
     const status = report.channels.find((c) => c.channel === channel);
     if (!status || stale) return fail(`channel ${channel}`, `the connector is not running (last report ${report.updatedAt})`);
@@ -149,10 +144,16 @@ async function machineFindings(config: ClawflowConfig): Promise<Finding[]> {
     }
   } else findings.push(warn('history key', 'history.encrypt is off: messages are plain text in Temporal\'s database'));
   if (!config.temporal.address) {
-    const cli = config.temporal.bin ?? findOnPath('temporal', process.env) ?? (existsSync(join(config.paths.cacheDir, 'temporal-cli')) ? join(config.paths.cacheDir, 'temporal-cli') : null);
+    const cli = config.temporal.bin ?? findOnPath('temporal', process.env) ?? (existsSync(cachedCliPath(config.paths.cacheDir)) ? cachedCliPath(config.paths.cacheDir) : null);
     findings.push(cli ? ok('temporal cli', cli) : warn('temporal cli', 'not built or downloaded yet: the first `npm start` does it (clawflow setup does it now)'));
   }
   return findings;
+}
+
+/** What `clawflow status` shows of the stack: Temporal and its workers, the runtime, the channels. */
+export async function stackFindings(config: ClawflowConfig): Promise<Finding[]> {
+  const [temporalChecks, runtime] = await Promise.all([temporalFindings(config), runtimeFinding(config)]);
+  return [...temporalChecks, runtime, ...channelFindings(config)];
 }
 
 /** Everything `clawflow doctor` looks at, in the order a person would fix it. */

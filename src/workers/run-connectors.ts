@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createConnectorActivities } from '../connectors/deliver-activities.js';
 import type { ClawflowConfig } from '../config/load.js';
@@ -6,7 +5,7 @@ import { enabledChannels, streamingChannels } from '../config/channels.js';
 import { connectorFiles, runDir } from '../config/paths.js';
 import { sessionKey } from '../contracts/session-key.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
-import type { ChannelAdapter, ChannelStatus } from '../connectors/channel.js';
+import type { ChannelAdapter } from '../connectors/channel.js';
 import { Inbound, type ChannelPolicy } from '../connectors/inbound.js';
 import { PairingStore } from '../connectors/pairing-store.js';
 import { temporalSessionPort } from '../connectors/session-port.js';
@@ -31,6 +30,7 @@ import { resumeAfterUncleanStop } from './interrupted-steps.js';
 import { claimRun } from './run-records.js';
 import { agentForMessage, agentIds, agentProfile } from '../config/agents.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
+import { writeConnectorReport } from '../connectors/connector-report.js';
 
 export interface ConnectorSet {
   /** Each connected channel, with where it is (the bot's name, the WebChat URL). */
@@ -171,8 +171,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   resumeAfterUncleanStop(client, run.takeInterrupted(), { deliveryRetrySeconds: config.agent.retryForSeconds, logger });
 
   const writeStatus = (): void => {
-    const statuses: ChannelStatus[] = channels.map(({ adapter }) => adapter.status());
-    writeFileSync(files.status, `${JSON.stringify({ pid: process.pid, updatedAt: new Date().toISOString(), channels: statuses }, null, 2)}\n`);
+    writeConnectorReport(config.paths.home, channels.map(({ adapter }) => adapter.status()));
   };
   for (const { adapter, policy } of channels) {
     // The person in a direct chat answers their own session's approvals: under "open", that is anyone.

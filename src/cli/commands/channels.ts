@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { connectorFiles } from '../../config/paths.js';
 import { webChatOpenUrl, redactorFor } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
 import { printJson, printTable } from '../output.js';
+import { readConnectorReport } from '../../connectors/connector-report.js';
 
 export function registerChannels(program: Command): void {
   const channels = program.command('channels').description('chat channels');
@@ -48,13 +48,9 @@ export function registerChannels(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
-      let report: { pid: number; updatedAt: string; channels: Array<{ channel: string; state: string; detail?: string; lastEventAt?: string }> };
-      try {
-        report = JSON.parse(readFileSync(connectorFiles(config.paths.home).status, 'utf8')) as typeof report;
-      } catch {
-        throw new Error('no connector has run yet: configure a channel (e.g. CLAWFLOW_TELEGRAM_BOT_TOKEN) and run `npx clawflow start` or `npx clawflow connector`');
-      }
-      const stale = Date.now() - Date.parse(report.updatedAt) > 10_000;
+      const read = readConnectorReport(config.paths.home);
+      if (!read) throw new Error('no connector has run yet: configure a channel (e.g. CLAWFLOW_TELEGRAM_BOT_TOKEN) and run `npx clawflow start` or `npx clawflow connector`');
+      const { report, stale } = read;
       const rows = report.channels.map((c) => ({ ...c, state: stale && c.state !== 'stopped' ? `${c.state} (connector not reporting since ${report.updatedAt})` : c.state }));
       if (options.json) return printJson(rows);
       printTable(rows.map((r) => ({ channel: r.channel, state: r.state, detail: r.detail ?? '', 'last event': r.lastEventAt ?? '' })), 'No channel is configured.');

@@ -9,13 +9,13 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
-      const [{ diagnose }, { listSessions }, { ScheduleClient }, { withClient }] = await Promise.all([
+      const [{ stackFindings }, { listSessions }, { ScheduleClient }, { withClient }] = await Promise.all([
         import('../../stack/doctor.js'),
         import('../../sessions/session-client.js'),
         import('../../schedules/schedule-client.js'),
         import('../../temporal/connection.js'),
       ]);
-      const findings = (await diagnose(config)).filter((f) => /temporal|worker|connector|runtime|channel/.test(f.check));
+      const findings = await stackFindings(config);
       const reachable = findings.find((f) => f.check === 'temporal')?.verdict === 'ok';
       const today = new Date().toISOString().slice(0, 10);
       const { sessions, jobs } = reachable

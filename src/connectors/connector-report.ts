@@ -1,0 +1,29 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { connectorFiles } from '../config/paths.js';
+import type { ChannelStatus } from './channel.js';
+
+/** How the running connector's channels are, as it writes them every 2 s (connectors/status.json). */
+export interface ConnectorReport {
+  pid: number;
+  updatedAt: string;
+  channels: ChannelStatus[];
+}
+
+/** A report older than this comes from a connector that is no longer running. */
+const staleAfterMs = 10_000;
+
+export function writeConnectorReport(home: string, channels: ChannelStatus[]): void {
+  const report: ConnectorReport = { pid: process.pid, updatedAt: new Date().toISOString(), channels };
+  writeFileSync(connectorFiles(home).status, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** The last report, and whether it is stale; null when no connector has run. */
+export function readConnectorReport(home: string): { report: ConnectorReport; stale: boolean } | null {
+  let report: ConnectorReport;
+  try {
+    report = JSON.parse(readFileSync(connectorFiles(home).status, 'utf8')) as ConnectorReport;
+  } catch {
+    return null;
+  }
+  return { report, stale: Date.now() - Date.parse(report.updatedAt) > staleAfterMs };
+}
