@@ -7,7 +7,7 @@ import { formatSessionKey, parseSessionKey, subagentKeyPrefix } from '../contrac
 import { describeSession, listSessions, sendMessage } from '../sessions/session-client.js';
 import type { Client } from '@temporalio/client';
 import type { RunToolInput, RunToolOutcome, ToolActivities, WorkspaceContext } from '../contracts/activities.js';
-import { maxImagesPerMessage, type ToolResult } from '../contracts/agent-runtime.js';
+import { maxImagesPerMessage, type ToolResult, type ToolSpec } from '../contracts/agent-runtime.js';
 import { browserPolicy, type BrowserPool } from '../tools/browser-pool.js';
 import { cronScheduleId, InvalidJobError, type ScheduleClient } from '../schedules/schedule-client.js';
 import { parseDuration } from '../schedules/job-spec.js';
@@ -105,9 +105,10 @@ function agentSessions(client: Client, config: ClawflowConfig, sessionKey: strin
   };
 }
 
-/** What the tools host keeps for one agent: its profile, and the skill folders outside its workspace it may read. */
+/** What the tools host keeps for one agent: its profile, the tools it is offered, and the skill folders outside its workspace it may read. */
 interface AgentHost {
   profile: AgentProfile;
+  tools: ToolSpec[];
   skillDirs: string[];
 }
 
@@ -121,7 +122,8 @@ export function createToolActivities({ config, browsers, schedules, client }: To
       ensureWorkspace(profile.workspaceDir);
       // Skills outside the workspace (the install's, the bundled, extra folders) may be read, never written.
       const roots = skillRoots({ workspace: profile.workspaceDir, home: config.paths.home, bundled: config.skills.bundled, extraDirs: config.skills.extraDirs });
-      return [id, { profile, skillDirs: roots.filter((root) => root.origin !== 'workspace').map((root) => root.dir) }];
+      const tools = offeredTools(profile.tools).filter((tool) => !profile.deniedTools.includes(tool.name));
+      return [id, { profile, tools, skillDirs: roots.filter((root) => root.origin !== 'workspace').map((root) => root.dir) }];
     }),
   );
   /** The agent a session belongs to; a session of an agent this host does not know is the default agent's. */
@@ -129,7 +131,6 @@ export function createToolActivities({ config, browsers, schedules, client }: To
     const agent = sessionKey ? parseSessionKey(sessionKey, defaultAgentId(config)).agent : defaultAgentId(config);
     return hosts.get(agent) ?? hosts.get(defaultAgentId(config))!;
   };
-  const offered = ({ profile }: AgentHost) => offeredTools(profile.tools).filter((tool) => !profile.deniedTools.includes(tool.name));
   return {
     /** What this host offers the agent: its tools, and the system prompt built from its workspace files and skills. */
     async describeWorkspace(input?: { sessionKey?: string }): Promise<WorkspaceContext> {
@@ -139,7 +140,7 @@ export function createToolActivities({ config, browsers, schedules, client }: To
       const { skills } = await installSkills(config, workspace);
       const listed = skillsPrompt(skills, workspace, config.skills.maxPromptChars);
       const systemPrompt = await buildSystemPrompt(workspace, config.workspace.promptMaxChars);
-      return { tools: offered(host), systemPrompt: listed ? `${systemPrompt}\n\n${listed}` : systemPrompt };
+      return { tools: host.tools, systemPrompt: listed ? `${systemPrompt}\n\n${listed}` : systemPrompt };
     },
 
     heartbeatPrompt: ({ silentToken, sessionKey }) => heartbeatPrompt(hostOf(sessionKey).profile.workspaceDir, silentToken),
@@ -150,8 +151,8 @@ export function createToolActivities({ config, browsers, schedules, client }: To
       const host = hostOf(sessionKey);
       const { workspaceDir: workspace, tools: toolsConfig } = host.profile;
       const tool = toolRegistry.get(call.name);
-      if (!tool || !offered(host).some((t) => t.name === call.name)) {
-        return { kind: 'result', result: result(`unknown tool "${call.name}"; available: ${offered(host).map((t) => t.name).join(', ')}`, true), workspaceChanged: false };
+      if (!tool || !host.tools.some((t) => t.name === call.name)) {
+        return { kind: 'result', result: result(`unknown tool "${call.name}"; available: ${host.tools.map((t) => t.name).join(', ')}`, true), workspaceChanged: false };
       }
       const input = tool.input.safeParse(call.input);
       if (!input.success) {
