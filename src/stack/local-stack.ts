@@ -14,7 +14,7 @@ import { startApiServer } from '../api/openai-api.js';
 import { anyChannelConfigured, startConnectors } from '../workers/run-connectors.js';
 import { startWorkers, type WorkerSet } from '../workers/run-workers.js';
 import { offeredModelNames } from '../config/agents.js';
-import { startCodecServer } from '../temporal/codec-server.js';
+import { devServerUiOrigins, startCodecServer } from '../temporal/codec-server.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
 
 export interface LocalStack {
@@ -84,7 +84,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
             host: '127.0.0.1',
             port: config.history.codecPort,
             codec: dataConverterFor(config).payloadCodecs![0]!,
-            allowedOrigins: [`http://127.0.0.1:${config.temporal.uiPort}`, `http://localhost:${config.temporal.uiPort}`],
+            allowedOrigins: devServerUiOrigins(config.temporal.uiPort),
             logger: logger.child({ component: 'codec' }),
           }).catch((error: Error) => {
             logger.warn({ err: error.message, port: config.history.codecPort }, 'the Web UI will show sessions encrypted: the codec server could not start (history.codecPort)');

@@ -23,6 +23,11 @@ const toJson = (p: Payload) => ({
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
+/** The origins of the dev server's own Web UI, which calls the codec server from the user's browser. */
+export function devServerUiOrigins(uiPort: number): string[] {
+  return [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`];
+}
+
 export interface CodecServerOptions {
   host: string;
   port: number;

@@ -132,13 +132,15 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   }
   installTemporalRuntime(logger);
   const files = connectorFiles(config.paths.home);
+  // Where each agent's files are: what users send lands there, and the images it produced are sent from there.
+  const workspaces = new Map(agentIds(config).map((id) => [id, agentProfile(config, id).workspaceDir]));
   const client = await connectClient(config);
   const channels = configuredChannels(config, logger, client);
   let stopping = false;
   const inbound = new Inbound({
     sessions: temporalSessionPort(client, config),
     agentFor: (origin) => agentForMessage(config, origin),
-    workspaceFor: (agentId) => agentProfile(config, agentId).workspaceDir,
+    workspaceFor: (agentId) => workspaces.get(agentId) ?? config.paths.workspaceDir,
     pairing: new PairingStore(files.pairing, (message) => logger.warn(message)),
     rejectedLog: files.rejected,
     media: { transcribe: transcriberFrom(config.media.transcription), maxBytes: config.media.maxBytes, documentTextChars: config.media.documentTextChars },
@@ -163,7 +165,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     namespace: config.temporal.namespace,
     taskQueue: taskQueues.connector,
     dataConverter: dataConverterFor(config),
-    activities: createConnectorActivities({ adapters, enabled: enabledChannels(config), sentLog: new SentLog(files.sentLog), previews, workspaceDir: config.paths.workspaceDir, agentWorkspaces: new Map(agentIds(config).map((id) => [id, agentProfile(config, id).workspaceDir])) }),
+    activities: createConnectorActivities({ adapters, enabled: enabledChannels(config), sentLog: new SentLog(files.sentLog), previews, workspaceDir: config.paths.workspaceDir, agentWorkspaces: workspaces }),
     ...commonWorkerOptions(redactorFor(config)),
     identity: run.identity,
   });

@@ -19,6 +19,9 @@ function run(command: string, args: string[]): string | null {
   }
 }
 
+/** The service definition's file on this platform. */
+const serviceFile = (platform: 'linux' | 'darwin'): string => (platform === 'linux' ? systemdUnitPath() : launchdPlistPath());
+
 function platformOrFail(): 'linux' | 'darwin' {
   if (process.platform === 'linux' || process.platform === 'darwin') return process.platform;
   throw new Error(`clawflow service knows systemd (Linux) and launchd (macOS), not ${process.platform}: run \`npm start\` from your own service manager`);
@@ -34,7 +37,7 @@ export function registerService(program: Command): void {
       const platform = platformOrFail();
       const config = loadConfig();
       const spec = { node: process.execPath, entry, workingDir: resolve(dirname(entry), '..'), home: config.paths.home };
-      const file = platform === 'linux' ? systemdUnitPath() : launchdPlistPath();
+      const file = serviceFile(platform);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, platform === 'linux' ? systemdUnit(spec) : launchdPlist(spec));
       const envFile = serviceEnvFile(config.paths.home);
@@ -59,7 +62,7 @@ export function registerService(program: Command): void {
     .description('stops the service and removes its definition (the state dir stays)')
     .action(() => {
       const platform = platformOrFail();
-      const file = platform === 'linux' ? systemdUnitPath() : launchdPlistPath();
+      const file = serviceFile(platform);
       if (!existsSync(file)) return void process.stdout.write(`No service is installed (${file} does not exist).\n`);
       if (platform === 'linux') run('systemctl', ['--user', 'disable', '--now', serviceName]);
       else run('launchctl', ['unload', '-w', file]);
@@ -72,7 +75,7 @@ export function registerService(program: Command): void {
     .description('whether the service is installed and running')
     .action(() => {
       const platform = platformOrFail();
-      const file = platform === 'linux' ? systemdUnitPath() : launchdPlistPath();
+      const file = serviceFile(platform);
       if (!existsSync(file)) return void process.stdout.write(`Not installed (clawflow service install).\n`);
       let state: string;
       try {
