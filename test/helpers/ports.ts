@@ -3,6 +3,18 @@ import { createServer } from 'node:net';
 /** Ports below the kernel's ephemeral range (32768+): no outgoing connection or `listen(0)` takes one meanwhile. */
 const low = 20_000;
 const high = 32_000;
+/**
+ * Each vitest worker draws from its own slice of the range (VITEST_POOL_ID counts from 1), so two test files running
+ * side by side never pick the same port in the moment between the check and their stack's listen.
+ */
+const slices = 8;
+const sliceSize = Math.floor((high - low) / slices);
+const poolId = Number(process.env.VITEST_POOL_ID);
+/** The main process (global setup, scripts) takes the last slice; workers 1… the first ones. */
+const slice = Number.isInteger(poolId) && poolId > 0 ? (poolId - 1) % (slices - 1) : slices - 1;
+const sliceLow = low + slice * sliceSize;
+/** Ports handed out already in this worker: a test asks for several at once, before any of them is listened on. */
+const handedOut = new Set<number>();
 
 function tryListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -13,12 +25,17 @@ function tryListen(port: number): Promise<boolean> {
 }
 
 /**
- * A TCP port that was free a moment ago on 127.0.0.1, outside the ephemeral range: a test that stops a process and
- * starts it again on the same port must not find it taken by some connection made in between.
+ * A TCP port that was free a moment ago on 127.0.0.1, outside the ephemeral range, and never handed out before in
+ * this worker: a test that stops a process and starts it again on the same port must not find it taken by some
+ * connection made in between, and the five ports one stack asks for must be five.
  */
 export async function freePort(): Promise<number> {
   for (;;) {
-    const port = low + Math.floor(Math.random() * (high - low));
-    if (await tryListen(port)) return port;
+    const port = sliceLow + Math.floor(Math.random() * sliceSize);
+    if (handedOut.has(port)) continue;
+    if (await tryListen(port)) {
+      handedOut.add(port);
+      return port;
+    }
   }
 }
