@@ -20,6 +20,7 @@ import { taskQueues } from '../workflows/task-queues.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
 import { commonWorkerOptions } from './worker-options.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
+import { workerRoles, type WorkerRole } from './worker-roles.js';
 import { resumeAfterUncleanStop } from './interrupted-steps.js';
 import { claimRun } from './run-records.js';
 import { BrowserPool, browserPolicy, findChromium } from '../tools/browser-pool.js';
@@ -33,8 +34,17 @@ export interface WorkerSet {
   shutdown(): Promise<void>;
 }
 
-/** Starts the session (workflow), agent and tools (activity) workers; the only place where real dependencies are wired. */
-export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, logger: Logger): Promise<WorkerSet> {
+/**
+ * Starts the session (workflow), agent and tools (activity) workers — or only the `roles` asked for; the only place
+ * where real dependencies are wired.
+ */
+export async function startWorkers(
+  config: ClawflowConfig,
+  runtimeUrl: string,
+  logger: Logger,
+  roles: readonly WorkerRole[] = workerRoles,
+): Promise<WorkerSet> {
+  const serves = (role: WorkerRole): boolean => roles.includes(role);
   installTemporalRuntime(logger, config.metrics.port);
   const address = temporalAddress(config);
   const namespace = config.temporal.namespace;
@@ -49,22 +59,25 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
 
   // The tools host serves the images users sent to the runtime, by signed link; without it a model is only told they came.
   const imageKey = installSecret(config.paths.home, 'image-link-key');
-  const images = config.model.vision
-    ? await startImageServer({
-        host: '127.0.0.1',
-        port: config.media.imagePort,
-        workspaceDir: config.paths.workspaceDir,
-        key: imageKey,
-        maxBytes: config.media.maxBytes,
-        protectedPaths: protectedStatePaths(config.paths),
-        allowedHosts: config.media.imageBaseUrl ? [new URL(config.media.imageBaseUrl).host] : [],
-        logger: logger.child({ component: 'images' }),
-      }).catch((error: Error) => {
-        logger.warn({ err: error.message, port: config.media.imagePort }, 'the model will not see images: the image server could not start (media.imagePort)');
-        return null;
-      })
-    : null;
-  const imageLinks = images ? new ImageLinks(config.media.imageBaseUrl ?? images.url, imageKey) : null;
+  const images =
+    config.model.vision && serves('tools')
+      ? await startImageServer({
+          host: '127.0.0.1',
+          port: config.media.imagePort,
+          workspaceDir: config.paths.workspaceDir,
+          key: imageKey,
+          maxBytes: config.media.maxBytes,
+          protectedPaths: protectedStatePaths(config.paths),
+          allowedHosts: config.media.imageBaseUrl ? [new URL(config.media.imageBaseUrl).host] : [],
+          logger: logger.child({ component: 'images' }),
+        }).catch((error: Error) => {
+          logger.warn({ err: error.message, port: config.media.imagePort }, 'the model will not see images: the image server could not start (media.imagePort)');
+          return null;
+        })
+      : null;
+  // A process without the tools role reaches the tools host's image server where media.imageBaseUrl says it is.
+  const imageBaseUrl = config.media.imageBaseUrl ?? images?.url;
+  const imageLinks = config.model.vision && imageBaseUrl ? new ImageLinks(imageBaseUrl, imageKey) : null;
 
   const run = claimRun(runDir(config.paths));
   // Every worker reads and writes payloads the same way as the clients: encrypted unless history.encrypt is off.
@@ -72,58 +85,72 @@ export async function startWorkers(config: ClawflowConfig, runtimeUrl: string, l
   const connection = await NativeConnection.connect({ address });
   // Scheduled turns reach sessions through the client, as any caller does.
   const client = await connectClient(config);
-  const workflowBundle = await loadWorkflowBundle(config.paths.cacheDir, logger);
-  const sessions = await Worker.create({
-    connection,
-    namespace,
-    taskQueue: taskQueues.sessions,
-    workflowBundle,
-    // Local activities of the session workflow: the transcript store is on this machine.
-    activities: createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir)),
-    // After a worker dies, its sessions move to another worker this soon (histories are short, so replay is cheap).
-    stickyQueueScheduleToStartTimeout: '3s',
-    // Memory stays flat however many sessions there are: the least recently used leave the cache (and replay later).
-    maxCachedWorkflows: config.session.maxCached,
-    ...common,
-  });
-  const agent = await Worker.create({
-    connection,
-    namespace,
-    taskQueue: taskQueues.agent,
-    activities: {
-      ...createAgentActivities({
-        transport: transportFromConfig(config, runtimeUrl),
-        deltas: replyDeltaSink({
-          webChatUrl: config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null,
-          previewUrl: `http://127.0.0.1:${config.channels.previewPort}`,
-          streaming: streamingChannels(config),
-          apiUrl: config.api.enabled ? `http://127.0.0.1:${config.api.port}` : null,
-          internalToken: installSecret(config.paths.home, 'internal-token'),
-        }),
-        imageLinks,
-        agentModel: (agentId) => config.agents.list.find((agent) => agent.id === agentId)?.model,
+  const workers: Worker[] = [];
+  if (serves('sessions')) {
+    const workflowBundle = await loadWorkflowBundle(config.paths.cacheDir, logger);
+    workers.push(
+      await Worker.create({
+        connection,
+        namespace,
+        taskQueue: taskQueues.sessions,
+        workflowBundle,
+        // Local activities of the session workflow: the transcript store is on this machine.
+        activities: createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir)),
+        // After a worker dies, its sessions move to another worker this soon (histories are short, so replay is cheap).
+        stickyQueueScheduleToStartTimeout: '3s',
+        // Memory stays flat however many sessions there are: the least recently used leave the cache (and replay later).
+        maxCachedWorkflows: config.session.maxCached,
+        ...common,
       }),
-      // Scheduled turns reach sessions through the client, as any caller does.
-      ...createScheduleActivities({
-        sendMessage: (sessionKey, message) => sendMessage(client, config, sessionKey, message),
-        lastRoute: async (sessionKey) => (await sessionHandle(client, config, sessionKey).query(statusQuery)).lastRoute,
-        deleteSchedule: (scheduleId) => deleteSchedule(client, scheduleId),
+    );
+  }
+  if (serves('agent')) {
+    workers.push(
+      await Worker.create({
+        connection,
+        namespace,
+        taskQueue: taskQueues.agent,
+        activities: {
+          ...createAgentActivities({
+            transport: transportFromConfig(config, runtimeUrl),
+            deltas: replyDeltaSink({
+              webChatUrl: config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null,
+              previewUrl: `http://127.0.0.1:${config.channels.previewPort}`,
+              streaming: streamingChannels(config),
+              apiUrl: config.api.enabled ? `http://127.0.0.1:${config.api.port}` : null,
+              internalToken: installSecret(config.paths.home, 'internal-token'),
+            }),
+            imageLinks,
+            agentModel: (agentId) => config.agents.list.find((agent) => agent.id === agentId)?.model,
+          }),
+          // Scheduled turns reach sessions through the client, as any caller does.
+          ...createScheduleActivities({
+            sendMessage: (sessionKey, message) => sendMessage(client, config, sessionKey, message),
+            lastRoute: async (sessionKey) => (await sessionHandle(client, config, sessionKey).query(statusQuery)).lastRoute,
+            deleteSchedule: (scheduleId) => deleteSchedule(client, scheduleId),
+          }),
+        },
+        ...common,
       }),
-    },
-    ...common,
-  });
-  const browsers = new BrowserPool(findChromium(config.tools.browser.executablePath), config.tools.browser.idleSeconds * 1000, browserPolicy(config));
-  const tools = await Worker.create({
-    connection,
-    namespace,
-    taskQueue: taskQueues.tools,
-    activities: createToolActivities({ config, browsers, schedules: new ScheduleClient(client, config), client }),
-    ...common,
-  });
-  const workers = [sessions, agent, tools];
+    );
+  }
+  const browsers = serves('tools')
+    ? new BrowserPool(findChromium(config.tools.browser.executablePath), config.tools.browser.idleSeconds * 1000, browserPolicy(config))
+    : null;
+  if (browsers) {
+    workers.push(
+      await Worker.create({
+        connection,
+        namespace,
+        taskQueue: taskQueues.tools,
+        activities: createToolActivities({ config, browsers, schedules: new ScheduleClient(client, config), client }),
+        ...common,
+      }),
+    );
+  }
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
     run.release();
-    await browsers.close();
+    await browsers?.close();
     await images?.close();
     await connection.close();
     await client.connection.close();

@@ -7,14 +7,16 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Logger } from '../logger.js';
 import { temporalLoggerFrom } from './temporal-logger.js';
 
+/** `.ts` when running from the sources (tsx, vitest), `.js` when running the compiled dist/. */
+const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const srcDir = fileURLToPath(new URL('..', import.meta.url));
-const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+const workflowsPath = fileURLToPath(new URL(`../workflows/index${extension}`, import.meta.url));
 const lockFile = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(
-    entries.map((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : Promise.resolve(e.name.endsWith('.ts') ? [join(dir, e.name)] : []))),
+    entries.map((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : Promise.resolve(e.name.endsWith(extension) ? [join(dir, e.name)] : []))),
   );
   return nested.flat().sort();
 }

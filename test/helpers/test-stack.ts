@@ -87,9 +87,9 @@ export class TestStack {
 
   private readonly closers: Array<() => Promise<void>> = [];
 
-  /** Starts a `clawflow worker` process and waits until it polls. */
-  startWorker(): Promise<CliProcess> {
-    return this.startProcess(['worker'], /workers running/);
+  /** Starts a `clawflow worker` process (serving only `queues`, comma-separated, when given) and waits until it polls. */
+  startWorker(queues?: string): Promise<CliProcess> {
+    return this.startProcess(['worker', ...(queues ? ['--queues', queues] : [])], /workers running/);
   }
 
   /** Starts a `clawflow connector` process (the channels) and waits until its channels are connected. */
