@@ -8,7 +8,7 @@ const nodeGlobals = { process: 'readonly', console: 'readonly', setTimeout: 'rea
 const nodeModules = [...new Set(builtinModules.map((name) => name.replace(/^node:/, '')))].flatMap((name) => [name, `${name}/*`, `node:${name}`, `node:${name}/*`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/**'] },
+  { ignores: ['node_modules/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

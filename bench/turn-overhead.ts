@@ -77,6 +77,7 @@ const server = await startDevServer({
   ip: '127.0.0.1',
   port: temporalPort,
   uiPort: await freePort(),
+  httpPort: await freePort(),
   logFile: join(home, 'server.log'),
   pidFile: join(home, 'server.pid'),
 });

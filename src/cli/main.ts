@@ -1,26 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { registerAgentCore } from './commands/agentcore.js';
-import { registerAgents } from './commands/agents.js';
-import { registerApprove } from './commands/approve.js';
-import { registerChannels } from './commands/channels.js';
-import { registerConfig } from './commands/config.js';
-import { registerConnector } from './commands/connector.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerPairing } from './commands/pairing.js';
-import { registerRuntime } from './commands/runtime.js';
-import { registerCron } from './commands/cron.js';
-import { registerHeartbeat } from './commands/heartbeat.js';
-import { registerHistory } from './commands/history.js';
-import { registerSend } from './commands/send.js';
-import { registerSessions } from './commands/sessions.js';
-import { registerSetup } from './commands/setup.js';
-import { registerService } from './commands/service.js';
-import { registerSkills } from './commands/skills.js';
-import { registerStart } from './commands/start.js';
-import { registerStatus } from './commands/status.js';
-import { registerStop } from './commands/stop.js';
-import { registerWorker } from './commands/worker.js';
 import { describeError } from '../errors.js';
 
 // Everything ClawFlow creates (state, secrets, the Temporal database, transcripts) is the user's alone.
@@ -28,33 +7,44 @@ process.umask(0o077);
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
+/**
+ * Each command's module, loaded when that command runs: `clawflow sessions list` loads what listing sessions needs,
+ * not the runtime's model SDKs or the connector's libraries. Help and unknown commands load them all.
+ */
+const commands: Record<string, () => Promise<(program: Command) => void>> = {
+  start: () => import('./commands/start.js').then((m) => m.registerStart),
+  send: () => import('./commands/send.js').then((m) => m.registerSend),
+  sessions: () => import('./commands/sessions.js').then((m) => m.registerSessions),
+  approve: () => import('./commands/approve.js').then((m) => m.registerApprove),
+  skills: () => import('./commands/skills.js').then((m) => m.registerSkills),
+  agents: () => import('./commands/agents.js').then((m) => m.registerAgents),
+  history: () => import('./commands/history.js').then((m) => m.registerHistory),
+  doctor: () => import('./commands/doctor.js').then((m) => m.registerDoctor),
+  service: () => import('./commands/service.js').then((m) => m.registerService),
+  status: () => import('./commands/status.js').then((m) => m.registerStatus),
+  stop: () => import('./commands/stop.js').then((m) => m.registerStop),
+  worker: () => import('./commands/worker.js').then((m) => m.registerWorker),
+  connector: () => import('./commands/connector.js').then((m) => m.registerConnector),
+  api: () => import('./commands/api.js').then((m) => m.registerApi),
+  channels: () => import('./commands/channels.js').then((m) => m.registerChannels),
+  pairing: () => import('./commands/pairing.js').then((m) => m.registerPairing),
+  cron: () => import('./commands/cron.js').then((m) => m.registerCron),
+  heartbeat: () => import('./commands/heartbeat.js').then((m) => m.registerHeartbeat),
+  runtime: () => import('./commands/runtime.js').then((m) => m.registerRuntime),
+  config: () => import('./commands/config.js').then((m) => m.registerConfig),
+  setup: () => import('./commands/setup.js').then((m) => m.registerSetup),
+  agentcore: () => import('./commands/agentcore.js').then((m) => m.registerAgentCore),
+};
+
 const program = new Command('clawflow')
   .description('A personal AI agent where every conversation is a durable Temporal workflow.')
   .version(version, '-V, --version', 'print the version')
   .showHelpAfterError()
   .exitOverride();
 
-registerStart(program);
-registerSend(program);
-registerSessions(program);
-registerApprove(program);
-registerSkills(program);
-registerAgents(program);
-registerHistory(program);
-registerDoctor(program);
-registerService(program);
-registerStatus(program);
-registerStop(program);
-registerWorker(program);
-registerConnector(program);
-registerChannels(program);
-registerPairing(program);
-registerCron(program);
-registerHeartbeat(program);
-registerRuntime(program);
-registerConfig(program);
-registerSetup(program);
-registerAgentCore(program);
+const wanted = process.argv[2];
+const chosen = wanted && Object.hasOwn(commands, wanted) ? [commands[wanted]!] : Object.values(commands);
+for (const register of await Promise.all(chosen.map((load) => load()))) register(program);
 
 try {
   await program.parseAsync(process.argv);

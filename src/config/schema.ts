@@ -156,6 +156,8 @@ export const configFileSchema = z
         port: port.default(7233),
         /** Web UI port of that dev server. */
         uiPort: port.default(8233),
+        /** HTTP API port of that dev server (it answers only ClawFlow's CLI, not web pages). */
+        httpPort: port.default(7243),
       })
       .strict()
       .prefault({}),

@@ -100,6 +100,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
           ip: '127.0.0.1',
           port: config.temporal.port,
           uiPort: config.temporal.uiPort,
+          httpPort: config.temporal.httpPort,
           namespaces: config.temporal.namespace === 'default' ? [] : [config.temporal.namespace],
           logFile: devServerLogFile(config.paths.temporalDb),
           pidFile: config.paths.temporalPidFile,

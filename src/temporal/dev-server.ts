@@ -6,11 +6,14 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { searchAttributeRegistrations, sessionSearchAttributes } from '../workflows/search-attributes.js';
 import type { TemporalCli } from './cli-binary.js';
 import { waitForTemporal } from './connection.js';
+import { devServerHttpLock } from './http-api.js';
 
 const devServerDynamicConfig = [
   'history.transferProcessorMaxPollRPS=10000',
   'history.timerProcessorMaxPollRPS=10000',
   'history.visibilityProcessorMaxPollRPS=10000',
+  // No web page can drive the HTTP API: it answers only a Host name browsers never send.
+  devServerHttpLock,
 ];
 
 /**
@@ -31,6 +34,8 @@ export interface DevServerOptions {
   ip: string;
   port: number;
   uiPort: number;
+  /** Port of its HTTP API (locked to devServerHttpHost); the CLI's read commands use it. */
+  httpPort: number;
   /** Namespaces created at launch besides `default`. */
   namespaces?: string[];
   /** A codec server the Web UI decodes payloads through (encrypted history). */
@@ -105,13 +110,14 @@ async function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void
 
 /** Starts `temporal server start-dev` on a SQLite file, with ClawFlow's search attributes, and waits until it serves. */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const { cli, dbFile, ip, port, uiPort } = options;
+  const { cli, dbFile, ip, port, uiPort, httpPort } = options;
   const address = `${ip}:${port}`;
   const uiUrl = `http://${ip}:${uiPort}`;
   mkdirSync(dirname(dbFile), { recursive: true });
   await stopLeftoverServer(options.pidFile, dbFile);
   await assertPortFree(ip, port, 'Temporal gRPC');
   await assertPortFree(ip, uiPort, 'Temporal Web UI');
+  await assertPortFree(ip, httpPort, 'Temporal HTTP API');
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
 
   if (cli.kind === 'download') {
@@ -125,6 +131,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         uiPort,
         searchAttributes: Object.values(sessionSearchAttributes),
         extraArgs: [
+          '--http-port',
+          String(httpPort),
           ...devServerTuning,
           ...(options.namespaces ?? []).flatMap((ns) => ['--namespace', ns]),
           ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
@@ -143,6 +151,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     String(port),
     '--ui-port',
     String(uiPort),
+    '--http-port',
+    String(httpPort),
     '--db-filename',
     dbFile,
     '--log-level',

@@ -7,10 +7,15 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Logger } from '../logger.js';
 import { temporalLoggerFrom } from './temporal-logger.js';
 
-/** `.ts` when running from the sources (tsx, vitest), `.js` when running the compiled dist/. */
-const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const srcDir = fileURLToPath(new URL('..', import.meta.url));
-const workflowsPath = fileURLToPath(new URL(`../workflows/index${extension}`, import.meta.url));
+/**
+ * The workflow code is bundled from the TypeScript sources wherever they are (a checkout, whether it runs them
+ * through tsx or runs the compiled dist/), so both ways share one cached bundle; from dist/ only without them.
+ */
+const sourcesDir = fileURLToPath(new URL('../../src/', import.meta.url));
+const fromSources = existsSync(join(sourcesDir, 'workflows', 'index.ts'));
+const srcDir = fromSources ? sourcesDir : fileURLToPath(new URL('..', import.meta.url));
+const extension = fromSources ? '.ts' : '.js';
+const workflowsPath = join(srcDir, 'workflows', `index${extension}`);
 const lockFile = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
 
 async function sourceFiles(dir: string): Promise<string[]> {

@@ -1,15 +1,16 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { sessionSearchAttributeNames as names } from '../contracts/search-attribute-names.js';
 
 /** Custom search attributes every session keeps current, so sessions can be filtered in the Web UI. */
 export const sessionSearchAttributes = {
-  agent: defineSearchAttributeKey('ClawflowAgent', SearchAttributeType.KEYWORD),
-  channel: defineSearchAttributeKey('ClawflowChannel', SearchAttributeType.KEYWORD),
-  peer: defineSearchAttributeKey('ClawflowPeer', SearchAttributeType.KEYWORD),
-  lastActivity: defineSearchAttributeKey('ClawflowLastActivity', SearchAttributeType.DATETIME),
-  turns: defineSearchAttributeKey('ClawflowTurns', SearchAttributeType.INT),
-  status: defineSearchAttributeKey('ClawflowStatus', SearchAttributeType.KEYWORD),
-  runtimeSession: defineSearchAttributeKey('ClawflowRuntimeSession', SearchAttributeType.KEYWORD),
-  rotations: defineSearchAttributeKey('ClawflowRuntimeRotations', SearchAttributeType.INT),
+  agent: defineSearchAttributeKey(names.agent, SearchAttributeType.KEYWORD),
+  channel: defineSearchAttributeKey(names.channel, SearchAttributeType.KEYWORD),
+  peer: defineSearchAttributeKey(names.peer, SearchAttributeType.KEYWORD),
+  lastActivity: defineSearchAttributeKey(names.lastActivity, SearchAttributeType.DATETIME),
+  turns: defineSearchAttributeKey(names.turns, SearchAttributeType.INT),
+  status: defineSearchAttributeKey(names.status, SearchAttributeType.KEYWORD),
+  runtimeSession: defineSearchAttributeKey(names.runtimeSession, SearchAttributeType.KEYWORD),
+  rotations: defineSearchAttributeKey(names.rotations, SearchAttributeType.INT),
 } as const;
 
 /** Names and server-side types, for registering them (`--search-attribute Name=Type` or the operator service). */

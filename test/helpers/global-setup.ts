@@ -13,6 +13,8 @@ import { freePort } from './ports.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
+    /** Port of the shared dev server's HTTP API (it answers only the Host name devServerHttpHost). */
+    temporalHttpPort: number;
     temporalCli: TemporalCli;
     /** The shared dev server's SQLite file: tests search it for what must never be stored. */
     temporalDbFile: string;
@@ -26,6 +28,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Bundle once up front, so worker processes started in parallel find it cached.
   await loadWorkflowBundle(cacheDir, createLogger('silent'));
   const dir = mkdtempSync(join(tmpdir(), 'clawflow-temporal-'));
+  const httpPort = await freePort();
   const integrationDir = new URL('../integration/', import.meta.url);
   const namespaces = readdirSync(integrationDir).filter((f) => f.endsWith('.test.ts')).map(namespaceForFile);
   const server = await startDevServer({
@@ -34,11 +37,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ip: '127.0.0.1',
     port: await freePort(),
     uiPort: await freePort(),
+    httpPort,
     namespaces,
     logFile: join(dir, 'server.log'),
     pidFile: join(dir, 'server.pid'),
   });
   project.provide('temporalAddress', server.address);
+  project.provide('temporalHttpPort', httpPort);
   project.provide('temporalCli', cli);
   project.provide('temporalDbFile', join(dir, 'temporal.sqlite'));
   return async () => {

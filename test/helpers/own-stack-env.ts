@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { freePort } from './ports.js';
+import { ownStackPorts } from './ports.js';
 
 /**
  * The environment of a `clawflow start` of a test's own: its state dir, a free port for everything it listens on
@@ -11,13 +11,7 @@ export async function ownStackEnv(home: string, more: NodeJS.ProcessEnv = {}): P
   return {
     CLAWFLOW_HOME: home,
     TEMPORAL_ADDRESS: '',
-    CLAWFLOW_TEMPORAL_PORT: String(await freePort()),
-    CLAWFLOW_TEMPORAL_UI_PORT: String(await freePort()),
-    CLAWFLOW_RUNTIME_PORT: String(await freePort()),
-    CLAWFLOW_API_PORT: String(await freePort()),
-    CLAWFLOW_WEBCHAT_PORT: String(await freePort()),
-    CLAWFLOW_PREVIEW_PORT: String(await freePort()),
-    CLAWFLOW_CODEC_PORT: String(await freePort()),
+    ...(await ownStackPorts()),
     ...(cli.kind === 'binary' ? { CLAWFLOW_TEMPORAL_BIN: cli.path } : {}),
     ...more,
   };

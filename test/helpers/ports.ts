@@ -39,3 +39,17 @@ export async function freePort(): Promise<number> {
     }
   }
 }
+
+/** A free port for everything a `clawflow start` listens on, as the environment variables that set them. */
+export async function ownStackPorts(): Promise<NodeJS.ProcessEnv> {
+  return {
+    CLAWFLOW_TEMPORAL_PORT: String(await freePort()),
+    CLAWFLOW_TEMPORAL_UI_PORT: String(await freePort()),
+    CLAWFLOW_TEMPORAL_HTTP_PORT: String(await freePort()),
+    CLAWFLOW_RUNTIME_PORT: String(await freePort()),
+    CLAWFLOW_API_PORT: String(await freePort()),
+    CLAWFLOW_WEBCHAT_PORT: String(await freePort()),
+    CLAWFLOW_PREVIEW_PORT: String(await freePort()),
+    CLAWFLOW_CODEC_PORT: String(await freePort()),
+  };
+}

@@ -601,6 +601,7 @@ async function main(): Promise<void> {
     ip: '127.0.0.1',
     port: await freePort(),
     uiPort: await freePort(),
+    httpPort: await freePort(),
     logFile: join(work, 'server.log'),
     pidFile: join(work, 'server.pid'),
   });

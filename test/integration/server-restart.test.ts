@@ -25,6 +25,7 @@ describe('the Temporal server restarted between two turns', () => {
       ip: '127.0.0.1',
       port: await freePort(),
       uiPort: await freePort(),
+      httpPort: await freePort(),
       logFile: join(dir, 'server.log'),
       pidFile: join(dir, 'server.pid'),
     };

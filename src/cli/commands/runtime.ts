@@ -3,9 +3,6 @@ import { loadConfig } from '../../config/load.js';
 import { runtimeToken, redactorFor } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
-import { modelChoicesFromConfig, providerFromConfig } from '../../agent/providers/index.js';
-import { withModelApiKey } from '../../agent/runtime/model-secret.js';
-import { startRuntime } from '../../agent/runtime/server.js';
 import { offeredModelNames } from '../../config/agents.js';
 
 export function registerRuntime(program: Command): void {
@@ -18,6 +15,10 @@ export function registerRuntime(program: Command): void {
       const config = loadConfig();
       const logger = createLogger(config.log.level, redactorFor(config));
       keepServingOnUncaughtErrors(logger);
+      // Loaded here, not with the CLI: every other command would pay for the model providers' SDKs.
+      const { modelChoicesFromConfig, providerFromConfig } = await import('../../agent/providers/index.js');
+      const { withModelApiKey } = await import('../../agent/runtime/model-secret.js');
+      const { startRuntime } = await import('../../agent/runtime/server.js');
       const modelConfig = await withModelApiKey(config.model, logger);
       const provider = providerFromConfig(modelConfig);
       const token = runtimeToken(config);

@@ -12,9 +12,14 @@ export function registerSessions(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
-      const { withClient } = await import('../../temporal/connection.js');
-      const { listSessions } = await import('../../sessions/session-client.js');
-      const rows = await withClient(config, (client) => listSessions(client));
+      const { listSessionsOverHttp } = await import('../../sessions/session-list-http.js');
+      const rows =
+        (await listSessionsOverHttp(config)) ??
+        (await (async () => {
+          const { withClient } = await import('../../temporal/connection.js');
+          const { listSessions } = await import('../../sessions/session-client.js');
+          return withClient(config, (client) => listSessions(client));
+        })());
       if (options.json) return printJson(rows);
       printTable(
         rows.map((r) => ({ key: r.sessionKey, channel: r.channel, lastActivity: r.lastActivity ?? '-', turns: r.turns, status: r.status })),

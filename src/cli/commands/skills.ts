@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
-import { installSkills, skillLocation } from '../../workspace/skills.js';
 import { printJson, printTable } from '../output.js';
 
 export function registerSkills(program: Command): void {
@@ -11,6 +10,7 @@ export function registerSkills(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
+      const { installSkills, skillLocation } = await import('../../workspace/skills.js');
       const { skills: found, skipped } = await installSkills(config);
       const rows = found.map((s) => ({
         name: s.name,
@@ -32,6 +32,7 @@ export function registerSkills(program: Command): void {
     .description('what the skills that cannot be used here are missing (programs, environment variables, settings), and skills that could not be read')
     .action(async () => {
       const config = loadConfig();
+      const { installSkills } = await import('../../workspace/skills.js');
       const { skills: found, skipped } = await installSkills(config);
       const unavailable = found.filter((s) => s.missing.length);
       for (const s of unavailable) process.stdout.write(`${s.name} (${s.origin}): ${s.missing.join('; ')}\n`);

@@ -1,0 +1,47 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { listSessions } from '../../src/sessions/session-client.js';
+import { listSessionsAt } from '../../src/sessions/session-list-http.js';
+import { devServerHttpHost } from '../../src/temporal/http-api.js';
+import { namespaceForFile } from '../helpers/namespace.js';
+import { rawRequest } from '../helpers/raw-http.js';
+import { TestStack } from '../helpers/test-stack.js';
+
+describe("the dev server's HTTP API", () => {
+  const namespace = namespaceForFile(import.meta.url);
+  const port = inject('temporalHttpPort');
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await TestStack.start({ namespace });
+    await stack.startWorker();
+  });
+  afterAll(() => stack?.stop());
+
+  it('cannot be driven by a web page: a cross-origin form-style POST that would start a workflow is refused', async () => {
+    // What a page's fetch(…, { method: 'POST', mode: 'no-cors', body }) sends: a simple request, no preflight.
+    const workflowId = `drive-by-${Date.now()}`;
+    const response = await rawRequest(`http://127.0.0.1:${port}/api/v1/namespaces/${namespace}/workflows/${workflowId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain;charset=UTF-8', origin: 'https://evil.example' },
+      body: JSON.stringify({ workflowType: { name: 'SessionWorkflow' }, taskQueue: { name: 'clawflow-sessions' } }),
+    });
+    expect(response.status).toBe(403);
+    await expect(stack.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    // A page that rebinds a name of its own to 127.0.0.1 sends that name: refused too.
+    const rebound = await rawRequest(`http://127.0.0.1:${port}/api/v1/namespaces/${namespace}/workflows`, { headers: { host: `evil.example:${port}` } });
+    expect(rebound.status).toBe(403);
+  });
+
+  it('answers the CLI, which lists the same sessions through it as through the gRPC client', async () => {
+    await stack.send('main:test:http-a', 'hello');
+    await stack.send('main:test:http-b', 'one');
+    await stack.send('main:test:http-b', 'two');
+    const allowed = await rawRequest(`http://127.0.0.1:${port}/api/v1/namespaces/${namespace}/workflows`, { headers: { host: devServerHttpHost } });
+    expect(allowed.status).toBe(200);
+    await expect
+      .poll(async () => (await listSessionsAt(port, namespace))?.map((s) => `${s.sessionKey} ${s.turns} ${s.status}`).sort(), { timeout: 15_000 })
+      .toEqual(['main:test:http-a 1 idle', 'main:test:http-b 2 idle']);
+    expect(await listSessionsAt(port, namespace)).toEqual(await listSessions(stack.client));
+  });
+});
