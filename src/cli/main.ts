@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../errors.js';
+import { flushTelemetry } from '../telemetry/flush.js';
 
 // Everything ClawFlow creates (state, secrets, the Temporal database, transcripts) is the user's alone.
 process.umask(0o077);
@@ -48,6 +49,8 @@ for (const register of await Promise.all(chosen.map((load) => load()))) register
 
 try {
   await program.parseAsync(process.argv);
+  // Spans still batched (tracing.otlpEndpoint) go out before the process does.
+  await flushTelemetry();
   // A command that found problems (doctor, skills check) says so by its exit code.
   process.exit(process.exitCode ?? 0);
 } catch (error) {

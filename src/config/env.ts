@@ -78,6 +78,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_IMAGE_PORT', path: ['media', 'imagePort'], kind: 'number' },
   { env: 'CLAWFLOW_IMAGE_BASE_URL', path: ['media', 'imageBaseUrl'], kind: 'string' },
   { env: 'CLAWFLOW_METRICS_PORT', path: ['metrics', 'port'], kind: 'number' },
+  { env: 'CLAWFLOW_OTLP_ENDPOINT', path: ['tracing', 'otlpEndpoint'], kind: 'string' },
   { env: 'CLAWFLOW_HISTORY_ENCRYPT', path: ['history', 'encrypt'], kind: 'boolean' },
   { env: 'CLAWFLOW_CODEC_PORT', path: ['history', 'codecPort'], kind: 'number' },
   { env: 'CLAWFLOW_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },

@@ -502,6 +502,16 @@ export const configFileSchema = z
       })
       .strict()
       .prefault({}),
+    tracing: z
+      .object({
+        /**
+         * OTLP/HTTP traces endpoint (e.g. http://127.0.0.1:4318/v1/traces, a collector or Jaeger): each message's trace
+         * from the client through the workflow, its activities, the runtime and the model. Unset: no tracing.
+         */
+        otlpEndpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+      })
+      .strict()
+      .prefault({}),
     history: z
       .object({
         /**

@@ -39,7 +39,15 @@ export async function connectClient(config: ClawflowConfig, timeoutMs = 5000): P
       `Cannot reach Temporal at ${address} (${(error as Error).message}). Start the stack with \`npx clawflow start\`; if it runs from another state dir, set CLAWFLOW_HOME to that dir (this one is ${config.paths.home}); or set TEMPORAL_ADDRESS to a running server.`,
     );
   }
-  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) });
+  // With tracing on, every message a client sends starts a trace the workflow and its activities continue.
+  const tracing = config.tracing.otlpEndpoint ? await import('../telemetry/tracing.js') : null;
+  tracing?.startTracing(config.tracing.otlpEndpoint);
+  return new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverterFor(config),
+    ...(tracing ? { interceptors: { workflow: tracing.tracingClientInterceptors() } } : {}),
+  });
 }
 
 /** Polls until the server answers and the namespace exists. */

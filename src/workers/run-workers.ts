@@ -80,14 +80,23 @@ export async function startWorkers(
   const imageLinks = config.model.vision && imageBaseUrl ? new ImageLinks(imageBaseUrl, imageKey) : null;
 
   const run = claimRun(runDir(config.paths));
+  // With an OTLP endpoint, every activity continues the trace of the message it serves (carried by the workflow).
+  const tracing = config.tracing.otlpEndpoint ? await import('../telemetry/tracing.js') : null;
+  tracing?.startTracing(config.tracing.otlpEndpoint);
+  const base = commonWorkerOptions(redactorFor(config));
   // Every worker reads and writes payloads the same way as the clients: encrypted unless history.encrypt is off.
-  const common = { ...commonWorkerOptions(redactorFor(config)), identity: run.identity, dataConverter: dataConverterFor(config) };
+  const common = {
+    ...base,
+    ...(tracing ? { interceptors: { activity: [...tracing.tracingActivityInterceptors(), ...(base.interceptors?.activity ?? [])] } } : {}),
+    identity: run.identity,
+    dataConverter: dataConverterFor(config),
+  };
   const connection = await NativeConnection.connect({ address });
   // Scheduled turns reach sessions through the client, as any caller does.
   const client = await connectClient(config);
   const workers: Worker[] = [];
   if (serves('sessions')) {
-    const workflowBundle = await loadWorkflowBundle(config.paths.cacheDir, logger);
+    const workflowBundle = await loadWorkflowBundle(config.paths.cacheDir, logger, tracing ? [tracing.tracingWorkflowModule] : []);
     workers.push(
       await Worker.create({
         connection,

@@ -27,8 +27,9 @@ async function sourceFiles(dir: string): Promise<string[]> {
 }
 
 /** Identifies the workflow code: every source file and the exact dependency versions. */
-async function bundleKey(): Promise<string> {
+async function bundleKey(interceptorModules: readonly string[]): Promise<string> {
   const hash = createHash('sha256');
+  hash.update(JSON.stringify(interceptorModules));
   for (const file of [...(await sourceFiles(srcDir)), lockFile]) {
     hash.update(file);
     hash.update(await readFile(file).catch(() => Buffer.alloc(0)));
@@ -37,14 +38,18 @@ async function bundleKey(): Promise<string> {
 }
 
 /**
- * The webpack bundle of `src/workflows`, built once per code version and kept in the per-machine cache:
- * bundling takes seconds, and every worker start would otherwise pay for it.
+ * The webpack bundle of `src/workflows` (with `interceptorModules`, e.g. tracing's), built once per code version and
+ * kept in the per-machine cache: bundling takes seconds, and every worker start would otherwise pay for it.
  */
-export async function loadWorkflowBundle(cacheDir: string, logger: Logger): Promise<{ code: string }> {
-  const file = join(cacheDir, 'workflow-bundles', `${await bundleKey()}.js`);
+export async function loadWorkflowBundle(cacheDir: string, logger: Logger, interceptorModules: readonly string[] = []): Promise<{ code: string }> {
+  const file = join(cacheDir, 'workflow-bundles', `${await bundleKey(interceptorModules)}.js`);
   if (existsSync(file)) return { code: await readFile(file, 'utf8') };
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: temporalLoggerFrom(logger.child({ component: 'bundler' }), 'warn') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: [...interceptorModules],
+    logger: temporalLoggerFrom(logger.child({ component: 'bundler' }), 'warn'),
+  });
   await mkdir(join(cacheDir, 'workflow-bundles'), { recursive: true });
   const partial = `${file}.${process.pid}.tmp`;
   await writeFile(partial, code);

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { statePaths } from '../../src/config/paths.js';
 import { createLogger } from '../../src/logger.js';
 import { loadWorkflowBundle } from '../../src/workers/workflow-bundle.js';
+import { tracingWorkflowModule } from '../../src/telemetry/tracing.js';
 import { readFixture, releases } from './fixtures.js';
 
 const known = releases();
@@ -36,6 +37,26 @@ describe('running sessions outlive upgrades: every committed history of every re
       expect(failures, `these running sessions would break on upgrade:\n${failures.join('\n')}`).toEqual([]);
     });
   }
+
+  it('replays them all with tracing on too (the trace-carrying workflow interceptor bundled in, tracing.otlpEndpoint)', async () => {
+    const traced = await loadWorkflowBundle(statePaths().cacheDir, createLogger('silent'), [tracingWorkflowModule]);
+    const failures: string[] = [];
+    let replayed = 0;
+    for (const release of known) {
+      const fixtures = release.histories.map((name) => readFixture(release.dir, name));
+      let index = 0;
+      for await (const result of Worker.runReplayHistories(
+        { workflowBundle: traced, replayName: `replay-traced-${release.version}` },
+        fixtures.map((f) => ({ workflowId: f.workflowId, history: f.parsed })),
+      )) {
+        const fixture = fixtures[index++]!;
+        if (result.error) failures.push(`${release.version}/${fixture.name}.json: ${result.error.message}`);
+      }
+      replayed += index;
+    }
+    expect(replayed).toBe(known.reduce((n, r) => n + r.histories.length, 0));
+    expect(failures, `these running sessions would break when tracing is turned on:\n${failures.join('\n')}`).toEqual([]);
+  });
 
   it('notices a workflow change that would break them (the check can fail)', async () => {
     const changed = await bundleWorkflowCode({

@@ -1,4 +1,5 @@
 import type { ChatMessage, InvocationResult, ParsedInvocation } from '../../contracts/agent-runtime.js';
+import { inSpan } from '../../telemetry/spans.js';
 import { pruneSteps, stepMessages } from '../../contracts/tool-pruning.js';
 import type { ModelMessage, ModelProvider, ModelRequest } from '../providers/provider.js';
 import { loadImages, toolImages, withImages, type LoadedImages } from './image-inputs.js';
@@ -69,7 +70,11 @@ export async function runAgentStep(
   const context = contextFor(cache, sessionId, invocation);
   // Earlier turns keep only the words: the images were seen once, and their paths stay named in the text.
   const images = options.vision ? await loadImages(invocation, options.signal) : null;
-  const completion = await provider.complete(buildModelRequest(context, invocation, images), options);
+  const completion = await inSpan('model.complete', { 'clawflow.provider': provider.name, 'clawflow.model': provider.model, 'clawflow.turn': invocation.turn }, async (span) => {
+    const answer = await provider.complete(buildModelRequest(context, invocation, images), options);
+    span.setAttributes({ 'clawflow.tool_calls': answer.toolCalls.length, ...(answer.usage ? { 'clawflow.input_tokens': answer.usage.inputTokens, 'clawflow.output_tokens': answer.usage.outputTokens } : {}) });
+    return answer;
+  });
   const about = { provider: provider.name, model: provider.model, ...(completion.usage ? { usage: completion.usage } : {}) };
   if (completion.toolCalls.length > 0) return { kind: 'toolCalls', text: completion.text, toolCalls: completion.toolCalls, ...about };
   cache.record(sessionId, {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inIncomingTrace, inSpan } from '../../telemetry/spans.js';
 import { BodyError, readJsonBody } from '../../http/read-json-body.js';
 import { drain, guardRequest, type GuardPolicy } from '../../http/request-guard.js';
 import { listen } from '../../http/listen.js';
@@ -210,7 +211,7 @@ export function createRuntimeServer({ provider, models, logger, token, allowedHo
         drain(req);
         return sendJson(res, 401, errorBody('unauthorized', 'missing or wrong runtime token: the workers send runtime.token (or the state dir\'s secrets/runtime-token)', false));
       }
-      invoke(req, res).catch((error: unknown) => {
+      inIncomingTrace(req.headers, () => inSpan('clawflow.invocation', { 'clawflow.runtime_session': String(req.headers[runtimeSessionHeader] ?? '') }, () => invoke(req, res))).catch((error: unknown) => {
         if (res.headersSent || res.destroyed) return logger.debug({ err: (error as Error).message }, 'invocation abandoned by its caller');
         const { status, body } = failure(error);
         if (status >= 500 || error instanceof ProviderError) logger.warn({ err: body.error.message, status }, 'invocation failed');

@@ -1,4 +1,5 @@
 import { runtimeErrorSchema, runtimeErrorStatus, runtimeSessionHeader } from '../../contracts/agent-runtime.js';
+import { traceHeaders } from '../../telemetry/spans.js';
 import { readEventStream } from './event-stream.js';
 import { TransportError, type AgentTransport } from './transport.js';
 
@@ -18,6 +19,8 @@ export function createHttpTransport(runtimeUrl: string, token: string | null): A
             accept: onText ? 'text/event-stream' : 'application/json',
             [runtimeSessionHeader]: runtimeSessionId,
             ...(token ? { authorization: `Bearer ${token}` } : {}),
+            // The message's trace goes on into the runtime and its model calls (nothing when tracing is off).
+            ...traceHeaders(),
           },
           body: JSON.stringify(payload),
           signal,

@@ -19,6 +19,8 @@ export function registerRuntime(program: Command): void {
       const { modelChoicesFromConfig, providerFromConfig } = await import('../../agent/providers/index.js');
       const { withModelApiKey } = await import('../../agent/runtime/model-secret.js');
       const { startRuntime } = await import('../../agent/runtime/server.js');
+      // Invocations continue the trace the workers send (traceparent), with a span for each model call.
+      if (config.tracing.otlpEndpoint) (await import('../../telemetry/tracing.js')).startTracing(config.tracing.otlpEndpoint);
       const modelConfig = await withModelApiKey(config.model, logger);
       const provider = providerFromConfig(modelConfig);
       const token = runtimeToken(config);
