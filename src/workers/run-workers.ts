@@ -18,6 +18,7 @@ import { connectClient, ensureSearchAttributes, temporalAddress } from '../tempo
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
+import { startQueueGauges } from './queue-gauges.js';
 import { commonWorkerOptions } from './worker-options.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
 import { workerRoles, type WorkerRole } from './worker-roles.js';
@@ -157,7 +158,10 @@ export async function startWorkers(
       }),
     );
   }
+  // With metrics served, the backlog of each task queue and the approvals waiting, read from Temporal.
+  const stopGauges = config.metrics.port ? startQueueGauges(client, logger) : null;
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
+    stopGauges?.();
     run.release();
     await browsers?.close();
     await images?.close();

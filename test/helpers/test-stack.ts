@@ -87,9 +87,12 @@ export class TestStack {
 
   private readonly closers: Array<() => Promise<void>> = [];
 
-  /** Starts a `clawflow worker` process (serving only `queues`, comma-separated, when given) and waits until it polls. */
-  startWorker(queues?: string): Promise<CliProcess> {
-    return this.startProcess(['worker', ...(queues ? ['--queues', queues] : [])], /workers running/);
+  /**
+   * Starts a `clawflow worker` process (serving only `queues`, comma-separated, when given; with `env` added to the
+   * stack's) and waits until it polls.
+   */
+  startWorker(queues?: string, env: NodeJS.ProcessEnv = {}): Promise<CliProcess> {
+    return this.startProcess(['worker', ...(queues ? ['--queues', queues] : [])], /workers running/, env);
   }
 
   /** Starts a `clawflow connector` process (the channels) and waits until its channels are connected. */
@@ -97,8 +100,8 @@ export class TestStack {
     return this.startProcess(['connector'], /connector running/);
   }
 
-  private async startProcess(args: string[], ready: RegExp): Promise<CliProcess> {
-    const child = spawnCli(args, this.env);
+  private async startProcess(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<CliProcess> {
+    const child = spawnCli(args, { ...this.env, ...env });
     this.workers.add(child);
     void child.exited.then(() => this.workers.delete(child));
     await child.waitFor(ready);
