@@ -34,6 +34,7 @@ const commands: Record<string, () => Promise<(program: Command) => void>> = {
   runtime: () => import('./commands/runtime.js').then((m) => m.registerRuntime),
   config: () => import('./commands/config.js').then((m) => m.registerConfig),
   setup: () => import('./commands/setup.js').then((m) => m.registerSetup),
+  onboard: () => import('./commands/onboard.js').then((m) => m.registerOnboard),
   agentcore: () => import('./commands/agentcore.js').then((m) => m.registerAgentCore),
 };
 

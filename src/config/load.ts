@@ -22,7 +22,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type RawObject = Record<string, unknown>;
+export type RawObject = Record<string, unknown>;
 
 function readConfigFile(file: string): RawObject {
   if (!existsSync(file)) return {};
@@ -41,9 +41,22 @@ function readConfigFile(file: string): RawObject {
 /**
  * Changes the configuration file (a CLI command that adds an agent): the change is checked as a whole
  * configuration before it is written, atomically (0600), and the old file is kept beside it as `clawflow.json.bak`.
- * JSON5 comments are not kept.
+ * JSON5 comments are not kept, unless `render` writes them (onboard does).
  */
-export async function updateConfigFile(env: NodeJS.ProcessEnv, change: (raw: RawObject) => void): Promise<{ file: string; backup: string | null }> {
+export async function updateConfigFile(
+  env: NodeJS.ProcessEnv,
+  change: (raw: RawObject) => void,
+  render: (raw: RawObject) => string = (raw) => `${JSON.stringify(raw, null, 2)}\n`,
+): Promise<{ file: string; backup: string | null }> {
+  const { file: configFile, raw } = changedConfigFile(env, change);
+  const backup = existsSync(configFile) ? `${configFile}.bak` : null;
+  if (backup) await writeFileAtomic(backup, readFileSync(configFile), 0o600);
+  await writeFileAtomic(configFile, render(raw), 0o600);
+  return { file: configFile, backup };
+}
+
+/** The configuration file with `change` applied, checked as a whole configuration (environment aside); nothing is written. */
+export function changedConfigFile(env: NodeJS.ProcessEnv, change: (raw: RawObject) => void): { file: string; raw: RawObject; parsed: ConfigFile } {
   const { configFile } = statePaths(env);
   const raw = readConfigFile(configFile);
   change(raw);
@@ -51,10 +64,7 @@ export async function updateConfigFile(env: NodeJS.ProcessEnv, change: (raw: Raw
   if (!checked.success) throw new ConfigError(`the change would make the configuration invalid:\n${describeIssues(checked.error.issues, configFile, new Map())}`);
   const problems = agentsProblems(checked.data);
   if (problems.length) throw new ConfigError(`the change would make the configuration invalid:\n${problems.map((p) => `- ${p}`).join('\n')}`);
-  const backup = existsSync(configFile) ? `${configFile}.bak` : null;
-  if (backup) await writeFileAtomic(backup, readFileSync(configFile), 0o600);
-  await writeFileAtomic(configFile, `${JSON.stringify(raw, null, 2)}\n`, 0o600);
-  return { file: configFile, backup };
+  return { file: configFile, raw, parsed: checked.data };
 }
 
 /** An environment value as its key wants it; one that does not fit is left as text, for the schema to name. */

@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import JSON5 from 'json5';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { FakeModel } from '../helpers/fake-model.js';
+import { FakeTelegram } from '../helpers/fake-telegram.js';
+import { runCli } from '../helpers/processes.js';
+
+const cliEntry = fileURLToPath(new URL('../../bin/clawflow.js', import.meta.url));
+
+/** `clawflow onboard` with these lines typed in answer to its questions. */
+function onboardTyping(lines: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliEntry, 'onboard'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdin.end(`${lines.join('\n')}\n`);
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('clawflow onboard', () => {
+  const model = new FakeModel(() => 'OK');
+  const telegram = new FakeTelegram();
+  let home: string;
+  // No Temporal answers on this port: the heartbeat step says how to set it later.
+  const env = (): NodeJS.ProcessEnv => ({ CLAWFLOW_HOME: home, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+
+  beforeAll(async () => {
+    await Promise.all([model.start(), telegram.start()]);
+  });
+  afterAll(async () => {
+    await Promise.all([model.stop(), telegram.stop()]);
+  });
+  afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+  it('with flags, checks the model and the Telegram bot live, then writes a commented config the stack reads', async () => {
+    home = mkdtempSync(join(tmpdir(), 'clawflow-onboard-'));
+    const { code, output } = await runCli(
+      ['onboard', '--non-interactive', '--model-base-url', model.baseUrl, '--model', 'scripted', '--model-api-key', 'sk-onboard-test', '--channel', 'telegram', '--telegram-token', '123456:onboard', '--telegram-api-root', telegram.apiRoot, '--exec-policy', 'allowlist', '--heartbeat', '30m'],
+      env(),
+    );
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/✓ Model: openai-compatible scripted answered: OK/);
+    expect(output).toMatch(/✓ Telegram: the bot is @/);
+    expect(output).toContain('clawflow heartbeat set --every 30m');
+    // The model was really asked, with the key; the bot really looked up.
+    expect(model.requests.at(-1)!.authorization).toBe('Bearer sk-onboard-test');
+    expect(telegram.calls.some((c) => c.method === 'getMe')).toBe(true);
+
+    const file = join(home, 'clawflow.json');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^\/\/ ClawFlow's configuration, written by `clawflow onboard`/);
+    expect(text).toMatch(/\/\/ What the agent may do on this machine/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON5.parse(text)).toMatchObject({ model: { baseUrl: model.baseUrl, name: 'scripted', apiKey: 'sk-onboard-test' }, tools: { exec: { policy: 'allowlist' } } });
+    const config = loadConfig({ CLAWFLOW_HOME: home });
+    expect(config.channels.telegram.botToken).toBe('123456:onboard');
+    expect(config.tools.exec.policy).toBe('allowlist');
+  });
+
+  it('writes nothing when a check fails, and says which', async () => {
+    home = mkdtempSync(join(tmpdir(), 'clawflow-onboard-'));
+    writeFileSync(join(home, 'clawflow.json'), '{ "tools": { "exec": { "policy": "deny" } } }\n', { mode: 0o600 });
+    const { code, output } = await runCli(['onboard', '--non-interactive', '--model-base-url', 'http://127.0.0.1:1/v1', '--model', 'nothing-here', '--exec-policy', 'full'], env());
+    expect(code).toBe(1);
+    expect(output).toMatch(/✗ Model: the model did not answer/);
+    expect(output).toContain('nothing was written');
+    expect(readFileSync(join(home, 'clawflow.json'), 'utf8')).toBe('{ "tools": { "exec": { "policy": "deny" } } }\n');
+  });
+
+  it('asks when run without flags, keeping what is there when Enter is pressed, and refuses an answer it cannot use', async () => {
+    home = mkdtempSync(join(tmpdir(), 'clawflow-onboard-'));
+    writeFileSync(join(home, 'clawflow.json'), JSON.stringify({ agent: { id: 'main' }, model: { apiKey: 'sk-kept' } }), { mode: 0o600 });
+    const { code, output } = await onboardTyping(['openai-compatible', model.baseUrl, 'scripted', '', 'carrier-pigeon', 'webchat', '', 'off'], env());
+    expect(code, output).toBe(0);
+    expect(output).toContain('Choose one of: webchat, telegram, none');
+    expect(output).toMatch(/✓ Model: openai-compatible scripted answered: OK/);
+    expect(output).not.toContain('sk-kept');
+    const written = JSON5.parse(readFileSync(join(home, 'clawflow.json'), 'utf8')) as Record<string, unknown>;
+    // The answers, the key kept, the default policy, and what onboard does not touch (agent) still there.
+    expect(written).toMatchObject({ agent: { id: 'main' }, model: { baseUrl: model.baseUrl, name: 'scripted', apiKey: 'sk-kept' }, channels: { webchat: { enabled: true } }, tools: { exec: { policy: 'ask' } } });
+    expect(readFileSync(join(home, 'clawflow.json.bak'), 'utf8')).toContain('sk-kept');
+  });
+});
