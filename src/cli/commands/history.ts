@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/load.js';
 import { redactorFor } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
+import { untilStopped } from '../service-process.js';
 
 export function registerHistory(program: Command): void {
   const history = program.command('history').description('what ClawFlow writes to Temporal: encrypted (history.encrypt, on by default)');
@@ -29,10 +30,6 @@ export function registerHistory(program: Command): void {
       const origins = options.uiOrigin.length ? options.uiOrigin : devServerUiOrigins(config.temporal.uiPort);
       const server = await startCodecServer({ host: '127.0.0.1', port: options.port ?? config.history.codecPort, codec: dataConverterFor(config).payloadCodecs![0]!, allowedOrigins: origins, logger });
       process.stdout.write(`Codec server on ${server.url} for ${origins.join(', ')}: in the Web UI, set the codec endpoint to ${server.url}.\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => void server.close().then(resolve);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilStopped(() => server.close());
     });
 }

@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/load.js';
 import { runtimeToken, redactorFor } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
+import { untilStopped } from '../service-process.js';
 import { offeredModelNames } from '../../config/agents.js';
 
 export function registerRuntime(program: Command): void {
@@ -30,10 +31,6 @@ export function registerRuntime(program: Command): void {
       const allowedHosts = config.runtime.allowedHosts.length || loopback ? config.runtime.allowedHosts : ['*'];
       const runtime = await startRuntime({ host: options.host, port: options.port ?? config.runtime.port, provider, models: modelChoicesFromConfig({ ...modelConfig, choices: offeredModelNames(config) }), vision: modelConfig.vision, token, allowedHosts, logger });
       logger.info({ url: runtime.url, provider: provider.name, model: provider.model }, 'agent runtime listening');
-      await new Promise<void>((resolve) => {
-        const stop = (): void => void runtime.close().then(resolve);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilStopped(() => runtime.close());
     });
 }

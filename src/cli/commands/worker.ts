@@ -1,8 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { redactorFor } from '../../config/secrets.js';
-import { ensureStateDir, loadConfig, warnIfRepaired, warnUnknownEnv } from '../../config/load.js';
-import { createLogger } from '../../logger.js';
-import { keepServingOnUncaughtErrors } from '../keep-serving.js';
+import { serviceProcess } from '../service-process.js';
 import { parseWorkerRoles, workerRoles, type WorkerRole } from '../../workers/worker-roles.js';
 
 function rolesOption(text: string): WorkerRole[] {
@@ -19,11 +16,7 @@ export function registerWorker(program: Command): void {
     .description('run the workers alone against an existing Temporal server and agent runtime (for deployments)')
     .option('--queues <list>', `the task queues this process serves, comma-separated (${workerRoles.join(', ')})`, rolesOption, [...workerRoles])
     .action(async (options: { queues: WorkerRole[] }) => {
-      const config = loadConfig();
-      const logger = createLogger(config.log.level, redactorFor(config));
-      keepServingOnUncaughtErrors(logger);
-      warnIfRepaired(ensureStateDir(config), logger);
-      warnUnknownEnv(process.env, logger);
+      const { config, logger } = serviceProcess();
       const runtimeUrl = config.runtime.url ?? `http://127.0.0.1:${config.runtime.port}`;
       const { startWorkers } = await import('../../workers/run-workers.js');
       const workers = await startWorkers(config, runtimeUrl, logger, options.queues);
