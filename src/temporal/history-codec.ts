@@ -1,9 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import proto from '@temporalio/proto';
-
-// A CommonJS module: its namespaces come from the default export under Node's ESM loader.
-const { temporal } = proto;
+import { decodePayload, encodePayload } from './payload-proto.js';
 
 /** The metadata an encrypted payload carries: its encoding, and which key sealed it. */
 export const encryptedEncoding = 'binary/encrypted';
@@ -46,7 +43,7 @@ export class HistoryCodec implements PayloadCodec {
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+      const plain = encodePayload(payload);
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
       const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
@@ -71,7 +68,7 @@ export class HistoryCodec implements PayloadCodec {
         const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
         decipher.setAuthTag(data.subarray(-16));
         const plain = Buffer.concat([decipher.update(data.subarray(12, -16)), decipher.final()]);
-        return temporal.api.common.v1.Payload.decode(plain);
+        return decodePayload(plain);
       } catch {
         throw new HistoryDecryptError(`an encrypted payload (key ${id}) does not open with that key: it was damaged or altered`);
       }

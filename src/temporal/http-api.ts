@@ -10,28 +10,53 @@ export const devServerHttpHost = 'clawflow-temporal-http';
 /** Dynamic config for the dev server: its HTTP API answers only requests naming devServerHttpHost. */
 export const devServerHttpLock = `frontend.httpAllowedHosts=${JSON.stringify([devServerHttpHost])}`;
 
+/** Temporal's answer to an HTTP API call: its status, and its body as JSON (null when it was not JSON). */
+export interface TemporalHttpAnswer {
+  status: number;
+  body: unknown;
+}
+
 /**
- * A GET on Temporal's HTTP API (the gRPC API as JSON, /api/v1/…): read commands use it to skip loading the gRPC
- * client and Temporal's protobuf definitions, a quarter of a second per command. Rejects on anything but a 200.
+ * A call on Temporal's HTTP API (the gRPC API as JSON, /api/v1/…): read commands use it to skip loading the gRPC
+ * client and Temporal's protobuf definitions, a quarter of a second per command. Rejects only when nothing answers.
  */
-export function temporalHttpGet(port: number, path: string, timeoutMs = 3000): Promise<unknown> {
+export function temporalHttp(port: number, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 3000): Promise<TemporalHttpAnswer> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host: devServerHttpHost, accept: 'application/json' }, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode !== 200) return reject(new Error(`Temporal's HTTP API answered ${res.statusCode} for ${path}: ${body.slice(0, 200)}`));
-        try {
-          resolve(JSON.parse(body));
-        } catch {
-          reject(new Error(`Temporal's HTTP API answered ${path} with something other than JSON`));
-        }
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: { host: devServerHttpHost, accept: 'application/json', ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = null;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // Not JSON: the status says what happened.
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`Temporal's HTTP API did not answer ${path} within ${timeoutMs} ms`)));
     req.on('error', reject);
-    req.end();
+    req.end(payload);
   });
+}
+
+/** A GET that must answer 200: its JSON body. */
+export async function temporalHttpGet(port: number, path: string): Promise<unknown> {
+  const answer = await temporalHttp(port, 'GET', path);
+  if (answer.status !== 200) throw new Error(`Temporal's HTTP API answered ${answer.status} for ${path}`);
+  return answer.body;
 }

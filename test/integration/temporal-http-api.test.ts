@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { listSessions } from '../../src/sessions/session-client.js';
+import { describeSession, listSessions } from '../../src/sessions/session-client.js';
+import { describeSessionAt } from '../../src/sessions/session-show-http.js';
 import { listSessionsAt } from '../../src/sessions/session-list-http.js';
 import { devServerHttpHost } from '../../src/temporal/http-api.js';
 import { namespaceForFile } from '../helpers/namespace.js';
@@ -43,5 +44,17 @@ describe("the dev server's HTTP API", () => {
       .poll(async () => (await listSessionsAt(port, namespace))?.map((s) => `${s.sessionKey} ${s.turns} ${s.status}`).sort(), { timeout: 15_000 })
       .toEqual(['main:test:http-a 1 idle', 'main:test:http-b 2 idle']);
     expect(await listSessionsAt(port, namespace)).toEqual(await listSessions(stack.client));
+  });
+
+  it('shows a session as the gRPC client does, its encrypted query answers opened with the install\'s key', async () => {
+    expect(stack.config.history.encrypt).toBe(true);
+    const key = 'main:test:http-show';
+    await stack.send(key, 'the harbour is violet');
+    await stack.send(key, 'and the boats are green');
+    const viaHttp = await describeSessionAt(port, stack.config, key);
+    expect(viaHttp).not.toBeNull();
+    expect(viaHttp!.view).toEqual(await describeSession(stack.client, stack.config, key));
+    expect(viaHttp!.view!.transcript.map((e) => e.text)).toEqual(expect.arrayContaining(['the harbour is violet', 'and the boats are green']));
+    expect(await describeSessionAt(port, stack.config, 'main:test:never-was')).toEqual({ view: null });
   });
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
-import { formatSessionKey } from '../../contracts/session-key.js';
+import { defaultAgentId } from '../../config/agents.js';
+import { formatSessionKey, parseSessionKey } from '../../contracts/session-key.js';
 import { printJson, printTable } from '../output.js';
 
 export function registerSessions(program: Command): void {
@@ -37,10 +38,16 @@ export function registerSessions(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (keyText: string, options: { json?: boolean }) => {
       const config = loadConfig();
-      const { withClient } = await import('../../temporal/connection.js');
-      const { describeSession, resolveKey } = await import('../../sessions/session-client.js');
-      const view = await withClient(config, (client) => describeSession(client, config, keyText));
-      const sessionKey = formatSessionKey(resolveKey(config, keyText));
+      const { describeSessionOverHttp } = await import('../../sessions/session-show-http.js');
+      const fast = await describeSessionOverHttp(config, keyText);
+      const view = fast
+        ? fast.view
+        : await (async () => {
+            const { withClient } = await import('../../temporal/connection.js');
+            const { describeSession } = await import('../../sessions/session-client.js');
+            return withClient(config, (client) => describeSession(client, config, keyText));
+          })();
+      const sessionKey = formatSessionKey(parseSessionKey(keyText, defaultAgentId(config)));
       if (!view) throw new Error(`No session ${sessionKey}. \`npx clawflow sessions list\` shows the sessions there are.`);
       if (options.json) return printJson(view);
       const { status, transcript } = view;

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { defaultAgentId } from '../config/agents.js';
+import type { ClawflowConfig } from '../config/load.js';
+import { transcriptEntrySchema, type TranscriptEntry } from '../contracts/session-records.js';
+import { formatSessionKey, parseSessionKey, sessionWorkflowId } from '../contracts/session-key.js';
+import { historyKeys } from '../temporal/data-converter.js';
+import { HistoryCodec } from '../temporal/history-codec.js';
+import { temporalHttp } from '../temporal/http-api.js';
+import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
+import type { SessionView } from './session-client.js';
+
+/**
+ * `clawflow sessions show` through the dev server's HTTP API: the same view as describeSession (the transcript store,
+ * completed with the turns the workflow answered but has not written yet), without loading the gRPC client. Its
+ * queries' answers are opened with the install's history keys when history is encrypted. Null when this way cannot
+ * answer (another server, a query refused): the caller uses describeSession.
+ */
+
+const payloadSchema = z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() });
+const queryAnswerSchema = z.object({ queryResult: z.object({ payloads: z.array(payloadSchema).min(1) }) });
+const describeSchema = z.object({ workflowExecutionInfo: z.object({ status: z.string() }) });
+const statusSchema = z.looseObject({ status: z.string(), turns: z.number(), queued: z.number() });
+
+/** A payload of the HTTP API's JSON (base64 fields), opened and read as the JSON it holds. */
+async function payloadValue(payload: z.infer<typeof payloadSchema>, codec: HistoryCodec | null): Promise<unknown> {
+  const raw = {
+    metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')])),
+    data: Buffer.from(payload.data ?? '', 'base64'),
+  };
+  const [opened] = codec ? await codec.decode([raw]) : [raw];
+  const encoding = opened?.metadata?.encoding ? Buffer.from(opened.metadata.encoding).toString('utf8') : '';
+  if (encoding !== 'json/plain') throw new Error(`a query answered with a ${encoding || 'bare'} payload`);
+  return JSON.parse(Buffer.from(opened!.data ?? new Uint8Array()).toString('utf8'));
+}
+
+export async function describeSessionOverHttp(config: ClawflowConfig, keyText: string): Promise<{ view: SessionView | null } | null> {
+  return config.temporal.address ? null : describeSessionAt(config.temporal.httpPort, config, keyText);
+}
+
+/** The same, from the dev server whose HTTP API is on `port`. */
+export async function describeSessionAt(port: number, config: ClawflowConfig, keyText: string): Promise<{ view: SessionView | null } | null> {
+  const key = parseSessionKey(keyText, defaultAgentId(config));
+  const sessionKey = formatSessionKey(key);
+  const base = `/api/v1/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(sessionWorkflowId(key))}`;
+  try {
+    const stored = await new JsonlTranscriptStore(config.paths.transcriptsDir).read(sessionKey);
+    const described = await temporalHttp(port, 'GET', base);
+    let status: SessionView['status'] = null;
+    let window: TranscriptEntry[] = [];
+    if (described.status === 200 && describeSchema.parse(described.body).workflowExecutionInfo.status === 'WORKFLOW_EXECUTION_STATUS_RUNNING') {
+      const { current, retired } = config.history.encrypt ? historyKeys(config.paths.home) : { current: null, retired: [] };
+      const codec = current ? new HistoryCodec(current, retired) : null;
+      const query = async (name: string): Promise<unknown> => {
+        const answer = await temporalHttp(port, 'POST', `${base}/query/${name}`, { query: { queryType: name } }, 10_000);
+        if (answer.status !== 200) throw new Error(`the ${name} query answered ${answer.status}`);
+        return payloadValue(queryAnswerSchema.parse(answer.body).queryResult.payloads[0]!, codec);
+      };
+      const [statusValue, windowValue] = await Promise.all([query('status'), query('transcript')]);
+      status = statusSchema.parse(statusValue) as unknown as SessionView['status'];
+      window = z.array(transcriptEntrySchema).parse(windowValue);
+    } else if (described.status !== 200 && described.status !== 404) {
+      return null;
+    }
+    if (!stored && !status) return { view: null };
+    const transcript = stored ?? [];
+    const lastStored = transcript.at(-1)?.turn ?? 0;
+    return { view: { sessionKey, status, transcript: [...transcript, ...window.filter((e) => e.turn > lastStored)] } };
+  } catch {
+    return null;
+  }
+}
