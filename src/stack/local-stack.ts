@@ -2,17 +2,14 @@ import { ensureStateDir, warnIfRepaired, warnUnknownEnv, type ClawflowConfig } f
 import { runtimeToken } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { pingSchema } from '../contracts/agent-runtime.js';
-import { withModelApiKey } from '../agent/runtime/model-secret.js';
-import { modelChoicesFromConfig, providerFromConfig } from '../agent/providers/index.js';
 import type { ModelProvider } from '../agent/providers/provider.js';
-import { startRuntime, type RunningRuntime } from '../agent/runtime/server.js';
+import type { RunningRuntime } from '../agent/runtime/server.js';
+import type { WorkerSet } from '../workers/run-workers.js';
+import { enabledChannels } from '../config/channels.js';
 import { resolveTemporalCli } from '../temporal/cli-binary.js';
 import { startDevServer, devServerLogFile, type DevServer } from '../temporal/dev-server.js';
 import { connectClient, temporalAddress, waitForTemporal } from '../temporal/connection.js';
 import { readRunningStack, removeRunningStack, writeRunningStack } from '../config/running-stack.js';
-import { startApiServer } from '../api/openai-api.js';
-import { anyChannelConfigured, startConnectors } from '../workers/run-connectors.js';
-import { startWorkers, type WorkerSet } from '../workers/run-workers.js';
 import { offeredModelNames } from '../config/agents.js';
 import { devServerUiOrigins, startCodecServer } from '../temporal/codec-server.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
@@ -59,6 +56,16 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
   if (running && running.pid !== process.pid) {
     throw new Error(`ClawFlow is already running from ${config.paths.home} (process ${running.pid}, Temporal at ${running.temporalAddress}): stop it first, or give this one another CLAWFLOW_HOME`);
   }
+  // The heavy parts load while the Temporal dev server starts (a separate process, on the other core): together
+  // they took 1.6 s of every start before anything began.
+  const parts = {
+    model: Promise.all([import('../agent/runtime/model-secret.js'), import('../agent/providers/index.js'), import('../agent/runtime/server.js')]),
+    workers: import('../workers/run-workers.js'),
+    api: config.api.enabled ? import('../api/openai-api.js') : null,
+    connectors: enabledChannels(config).length ? import('../workers/run-connectors.js') : null,
+  };
+  // One that fails to load is reported where it is awaited, not as an unhandled rejection meanwhile.
+  for (const part of Object.values(parts)) void part?.catch(() => undefined);
   const stops: Array<() => Promise<void>> = [];
   const stop = async (): Promise<void> => {
     for (const fn of stops.reverse()) await fn().catch((error: Error) => logger.error({ err: error.message }, 'error while stopping'));
@@ -111,6 +118,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
 
     let runtime: RunningRuntime | null = null;
     // Only a runtime of our own needs the model's key (read from Secrets Manager when model.apiKeySecretArn names one).
+    const [{ withModelApiKey }, { modelChoicesFromConfig, providerFromConfig }, { startRuntime }] = await parts.model;
     const modelConfig = config.agentcore.runtimeArn || config.runtime.url ? config.model : await withModelApiKey(config.model, logger);
     const provider = providerFromConfig(modelConfig);
     if (config.agentcore.runtimeArn) {
@@ -125,6 +133,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
     }
     const runtimeUrl = config.runtime.url ?? runtime?.url ?? `http://127.0.0.1:${config.runtime.port}`;
 
+    const { startWorkers } = await parts.workers;
     const workers: WorkerSet = await step('Starting the workers', () => startWorkers(config, runtimeUrl, logger.child({ component: 'worker' })));
     stops.push(() => workers.shutdown());
 
@@ -133,7 +142,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
       if (config.api.auth === 'none') logger.warn('api.auth is "none": any program on this machine can use the OpenAI-compatible API without a token');
       const client = await connectClient(config);
       const api = await step(`Starting the OpenAI-compatible API on ${config.api.host}:${config.api.port}`, () =>
-        startApiServer({ client, config, logger: logger.child({ component: 'api' }) }),
+        parts.api!.then(({ startApiServer }) => startApiServer({ client, config, logger: logger.child({ component: 'api' }) })),
       );
       stops.push(async () => {
         await api.close();
@@ -143,7 +152,8 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
     }
 
     let channels: string[] = [];
-    if (anyChannelConfigured(config)) {
+    if (parts.connectors) {
+      const { startConnectors } = await parts.connectors;
       const connectors = await step('Connecting the chat channels', () => startConnectors(config, logger.child({ component: 'connector' })));
       stops.push(() => connectors.shutdown());
       channels = connectors.channels;

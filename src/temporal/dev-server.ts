@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { searchAttributeRegistrations, sessionSearchAttributes } from '../workflows/search-attributes.js';
 import type { TemporalCli } from './cli-binary.js';
 import { waitForTemporal } from './connection.js';
@@ -121,6 +120,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
 
   if (cli.kind === 'download') {
+    // Loaded only here: the SDK's test environment is a third of a second of every start.
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
     const env = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'cached-download', downloadDir: cli.downloadDir },

@@ -1,10 +1,17 @@
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
-import TurndownService from 'turndown';
+import type TurndownService from 'turndown';
 
-const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
-// What a page shows, not how it works: scripts, styles and forms say nothing a reader sees.
-turndown.remove(['script', 'style', 'noscript', 'iframe', 'form', 'button', 'input', 'select', 'textarea']);
+/** The HTML libraries, loaded on the first page read (linkedom and turndown took a quarter second of every start). */
+let libraries: Promise<{ Readability: typeof import('@mozilla/readability').Readability; parseHTML: typeof import('linkedom').parseHTML; turndown: TurndownService }> | undefined;
+
+function htmlLibraries(): NonNullable<typeof libraries> {
+  libraries ??= Promise.all([import('@mozilla/readability'), import('linkedom'), import('turndown')]).then(([{ Readability }, { parseHTML }, { default: Turndown }]) => {
+    const turndown = new Turndown({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
+    // What a page shows, not how it works: scripts, styles and forms say nothing a reader sees.
+    turndown.remove(['script', 'style', 'noscript', 'iframe', 'form', 'button', 'input', 'select', 'textarea']);
+    return { Readability, parseHTML, turndown };
+  });
+  return libraries;
+}
 
 export interface ReadablePage {
   title: string;
@@ -16,7 +23,8 @@ export interface ReadablePage {
  * An HTML page as a reader sees it: the article Mozilla's Readability finds (the engine of Firefox's reader view), or
  * the whole body when it finds none, turned into markdown (or plain text).
  */
-export function readablePage(html: string, url: string, mode: 'markdown' | 'text'): ReadablePage {
+export async function readablePage(html: string, url: string, mode: 'markdown' | 'text'): Promise<ReadablePage> {
+  const { Readability, parseHTML, turndown } = await htmlLibraries();
   const { document } = parseHTML(html);
   const pageTitle = document.querySelector('title')?.textContent?.trim() ?? '';
   // Readability resolves links against the document's base.

@@ -46,7 +46,7 @@ export const webFetchTool = defineTool({
       throw new ToolError(`${response.url} is ${type} (${response.body.length.toLocaleString('en')} bytes), not text: download it with the browser or exec to work with it`);
     }
     const raw = decode(response.body, response.contentType);
-    const page = isHtml(type) ? readablePage(raw, response.url, extractMode) : { title: '', text: raw };
+    const page = isHtml(type) ? await readablePage(raw, response.url, extractMode) : { title: '', text: raw };
     const cut = page.text.length > maxChars;
     const text = cut ? `${page.text.slice(0, maxChars)}\n\n[… cut at ${maxChars.toLocaleString('en')} of ${page.text.length.toLocaleString('en')} characters; ask for more with a larger maxChars]` : page.text;
     const header = [

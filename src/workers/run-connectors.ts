@@ -13,12 +13,6 @@ import { SentLog } from '../connectors/sent-log.js';
 import { transcriberFrom } from '../connectors/transcribe.js';
 import { ReplyPreviews } from '../connectors/reply-previews.js';
 import { startPreviewRelay } from '../connectors/preview-relay.js';
-import { DiscordAdapter } from '../connectors/discord.js';
-import { SlackAdapter } from '../connectors/slack.js';
-import { TelegramAdapter } from '../connectors/telegram.js';
-import { WebChatAdapter } from '../connectors/webchat.js';
-import { WhatsAppAdapter } from '../connectors/whatsapp.js';
-import { baileysSocketFactory } from '../connectors/whatsapp-socket.js';
 import { describeSession } from '../sessions/session-client.js';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger.js';
@@ -39,11 +33,15 @@ export interface ConnectorSet {
   shutdown(): Promise<void>;
 }
 
-/** The channels the configuration turns on, each with its access policy. */
-function configuredChannels(config: ClawflowConfig, logger: Logger, client: Client): Array<{ adapter: ChannelAdapter; policy: ChannelPolicy }> {
+/**
+ * The channels the configuration turns on, each with its access policy. Each platform's library is loaded only when
+ * its channel is on: discord.js, Baileys and Bolt together took a second of every start.
+ */
+async function configuredChannels(config: ClawflowConfig, logger: Logger, client: Client): Promise<Array<{ adapter: ChannelAdapter; policy: ChannelPolicy }>> {
   const channels: Array<{ adapter: ChannelAdapter; policy: ChannelPolicy }> = [];
   const telegram = config.channels.telegram;
   if (telegram.botToken) {
+    const { TelegramAdapter } = await import('../connectors/telegram.js');
     channels.push({
       adapter: new TelegramAdapter({
         botToken: telegram.botToken,
@@ -56,6 +54,7 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
   }
   const slack = config.channels.slack;
   if (slack.botToken) {
+    const { SlackAdapter } = await import('../connectors/slack.js');
     channels.push({
       adapter: new SlackAdapter({
         botToken: slack.botToken,
@@ -71,11 +70,12 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
   }
   const discord = config.channels.discord;
   if (discord.botToken) {
+    const { DiscordAdapter } = await import('../connectors/discord.js');
     channels.push({ adapter: new DiscordAdapter({ botToken: discord.botToken, apiUrl: discord.apiUrl, logger: logger.child({ channel: 'discord' }) }), policy: discord });
   }
   const webchat = config.channels.webchat;
   const webChatAdapter = webchat.enabled
-    ? new WebChatAdapter({
+    ? new (await import('../connectors/webchat.js')).WebChatAdapter({
         // Localhost only: whoever can open the page is the machine's user.
         host: '127.0.0.1',
         port: webchat.port,
@@ -90,6 +90,7 @@ function configuredChannels(config: ClawflowConfig, logger: Logger, client: Clie
     : null;
   const whatsapp = config.channels.whatsapp;
   if (whatsapp.enabled) {
+    const [{ WhatsAppAdapter }, { baileysSocketFactory }] = await Promise.all([import('../connectors/whatsapp.js'), import('../connectors/whatsapp-socket.js')]);
     const whatsappLogger = logger.child({ channel: 'whatsapp' });
     channels.push({
       adapter: new WhatsAppAdapter({
@@ -121,7 +122,7 @@ async function toQrSvg(qr: string): Promise<string> {
   return toString(qr, { type: 'svg', margin: 1 });
 }
 
-export function anyChannelConfigured(config: ClawflowConfig): boolean {
+function anyChannelConfigured(config: ClawflowConfig): boolean {
   return enabledChannels(config).length > 0;
 }
 
@@ -135,7 +136,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   // Where each agent's files are: what users send lands there, and the images it produced are sent from there.
   const workspaces = new Map(agentIds(config).map((id) => [id, agentProfile(config, id).workspaceDir]));
   const client = await connectClient(config);
-  const channels = configuredChannels(config, logger, client);
+  const channels = await configuredChannels(config, logger, client);
   let stopping = false;
   const inbound = new Inbound({
     sessions: temporalSessionPort(client, config),
