@@ -66,7 +66,8 @@ export async function waitForTemporal(address: string, namespace: string, timeou
       }
     } catch (error) {
       lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Often: a dev server that is starting. Every 50 ms: each tenth of a second here is one of `clawflow start`'s.
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
   throw new Error(`Temporal at ${address} was not ready within ${timeoutMs / 1000} s: ${(lastError as Error | undefined)?.message ?? 'no answer'}`);
