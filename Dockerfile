@@ -1,8 +1,16 @@
 # The ClawFlow agent runtime as an Amazon Bedrock AgentCore Runtime container: only `clawflow runtime`, on 0.0.0.0:8080
 # (POST /invocations, GET /ping). AgentCore runs linux/arm64 images:
 #   docker buildx build --platform linux/arm64 -t <account>.dkr.ecr.<region>.amazonaws.com/clawflow-runtime:latest --push .
-FROM --platform=linux/arm64 node:20-bookworm-slim
+FROM --platform=linux/arm64 node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+# Compiled JavaScript: a microVM that starts cold runs no TypeScript compiler.
+RUN npm run build && npm prune --omit=dev --ignore-scripts
 
+FROM --platform=linux/arm64 node:20-bookworm-slim
 ENV NODE_ENV=production \
     # Everything the runtime writes is a cache: AgentCore gives each session an empty, ephemeral filesystem.
     CLAWFLOW_HOME=/tmp/clawflow \
@@ -10,13 +18,10 @@ ENV NODE_ENV=production \
     # Only AgentCore reaches the container, and it authenticates every caller (SigV4 or JWT) before it does.
     CLAWFLOW_RUNTIME_AUTH=none
 WORKDIR /app
-
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-
-COPY tsconfig.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
 COPY bin ./bin
-COPY src ./src
 
 USER node
 EXPOSE 8080
