@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { describeError } from '../errors.js';
+import { startHookTurn, UnknownHookError } from './webhooks.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { apiToken, installSecret } from '../config/secrets.js';
 import { readInternalPost } from '../http/internal-token.js';
@@ -213,6 +214,16 @@ export async function startApiServer({ client, config, logger, host, port }: Api
     res.end('data: [DONE]\n\n');
   };
 
+  /** A webhook (POST /hooks/<name>): accepted at once (202), its turn and delivery run in a workflow of their own. */
+  const hook = async (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> => {
+    const body = await readBody(req, config.api.maxBodyBytes);
+    const idempotency = req.headers['idempotency-key'];
+    const accepted = await startHookTurn(client, config, name, body, typeof idempotency === 'string' && idempotency.trim() ? idempotency.trim() : undefined).catch((error: unknown) => {
+      throw error instanceof UnknownHookError ? new ApiError(404, 'invalid_request_error', 'hook_not_found', error.message) : error;
+    });
+    res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify(accepted));
+  };
+
   /** The text of a streamed reply as the model writes it, from the agent worker on this machine. Never from a browser. */
   const delta = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const piece = await readInternalPost(req, res, { policy, internalToken, maxBytes: 70_000, what: 'the delta', schema: deltaSchema });
@@ -237,7 +248,8 @@ export async function startApiServer({ client, config, logger, host, port }: Api
         return sendJson(res, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'clawflow' })) });
       }
       if (req.method === 'POST' && path === '/v1/chat/completions') return complete(req, res);
-      throw new ApiError(404, 'invalid_request_error', 'not_found', `no route for ${req.method} ${path}; this API serves POST /v1/chat/completions and GET /v1/models`);
+      if (req.method === 'POST' && path?.startsWith('/hooks/')) return hook(req, res, path.slice('/hooks/'.length));
+      throw new ApiError(404, 'invalid_request_error', 'not_found', `no route for ${req.method} ${path}; this API serves POST /v1/chat/completions, GET /v1/models and POST /hooks/<name>`);
     };
     handle().catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();

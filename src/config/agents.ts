@@ -73,8 +73,8 @@ export function agentForMessage(config: Pick<ConfigFile, 'agent' | 'agents' | 'b
   return best?.agentId ?? defaultAgentId(config);
 }
 
-/** Problems with agents and bindings a schema cannot see: duplicate ids, two defaults, bindings to no agent. */
-export function agentsProblems(config: Pick<ConfigFile, 'agent' | 'agents' | 'bindings'>): string[] {
+/** Problems with agents and bindings a schema cannot see: duplicate ids, two defaults, bindings or hooks to no agent. */
+export function agentsProblems(config: Pick<ConfigFile, 'agent' | 'agents' | 'bindings'> & Partial<Pick<ConfigFile, 'hooks'>>): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const agent of config.agents.list) {
@@ -87,6 +87,9 @@ export function agentsProblems(config: Pick<ConfigFile, 'agent' | 'agents' | 'bi
   config.bindings.forEach((binding, index) => {
     if (!known.has(binding.agentId)) problems.push(`bindings[${index}].agentId: there is no agent "${binding.agentId}" (agents: ${[...known].join(', ')})`);
   });
+  for (const [name, hook] of Object.entries(config.hooks ?? {})) {
+    if (hook.agent && !known.has(hook.agent)) problems.push(`hooks.${name}.agent: there is no agent "${hook.agent}" (agents: ${[...known].join(', ')})`);
+  }
   return problems;
 }
 

@@ -385,6 +385,29 @@ export const configFileSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Webhooks in: `POST /hooks/<name>` on the API port (the API's token) turns a JSON body into a turn of the agent,
+     * the answer optionally sent to a chat. One turn per idempotency key, however often the sender retries.
+     */
+    hooks: z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a hook name: lowercase letters, digits, - and _'),
+        z
+          .object({
+            /** What the agent is told: `{{a.b}}` is the body's field a.b, `{{body}}` the whole body as JSON. */
+            message: z.string().min(1).default('A webhook came in:\n{{body}}'),
+            /** `isolated`: a conversation of its own per call; `main`: the agent's main session. */
+            session: z.enum(['isolated', 'main']).default('isolated'),
+            /** Where the answer goes (`channel:chat`, e.g. telegram:123456789); unset: kept in the session only. */
+            to: z.string().regex(/^[a-z]+:.+$/, 'channel:chat, e.g. telegram:123456789').optional(),
+            /** The agent that answers (default: the default agent). */
+            agent: z.string().min(1).optional(),
+            /** The body field that identifies a delivery (`id`, `delivery.id`): a retried one runs no second turn. The Idempotency-Key header wins. */
+            idempotencyField: z.string().min(1).optional(),
+          })
+          .strict(),
+      )
+      .default({}),
     api: z
       .object({
         /** Serve the OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models) from `clawflow start`. */

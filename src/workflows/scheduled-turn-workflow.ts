@@ -8,7 +8,8 @@ import { mainSessionKey, sessionKey as sessionKeyOf } from '../contracts/session
 export interface ScheduledTurnInput {
   agentId: string;
   scheduleId: string;
-  kind: 'cron' | 'heartbeat';
+  /** `hook`: a webhook's turn (POST /hooks/<name>), run once per idempotency key (the workflow id). */
+  kind: 'cron' | 'heartbeat' | 'hook';
   jobName: string;
   /** The prompt of a cron job (a heartbeat's comes from HEARTBEAT.md). */
   message?: string;
