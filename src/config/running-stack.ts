@@ -6,7 +6,14 @@ import { z } from 'zod';
  * Where a running `clawflow start` says it is listening (`<home>/stack.json`), so that a command in another terminal
  * with only CLAWFLOW_HOME set finds the stack whatever ports it was given.
  */
-const runningStackSchema = z.object({ pid: z.number().int().positive(), temporalAddress: z.string().min(1), apiUrl: z.string().nullable(), webUiUrl: z.string().nullable() });
+const runningStackSchema = z.object({
+  pid: z.number().int().positive(),
+  temporalAddress: z.string().min(1),
+  /** The HTTP API port of the dev server it runs (null: it uses another Temporal; absent: written by an older version). */
+  temporalHttpPort: z.number().int().positive().nullable().optional(),
+  apiUrl: z.string().nullable(),
+  webUiUrl: z.string().nullable(),
+});
 export type RunningStack = z.infer<typeof runningStackSchema>;
 
 function stackFile(home: string): string {

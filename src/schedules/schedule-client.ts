@@ -1,3 +1,4 @@
+import { cronScheduleId, definitionMemo, heartbeatScheduleId, isJobSchedule, jobOf } from './schedule-ids.js';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { enabledChannels } from '../config/channels.js';
 import { defaultAgentId } from '../config/agents.js';
@@ -37,16 +38,7 @@ export interface JobSummary {
   skipped: number;
 }
 
-const cronPrefix = 'cron:';
-const heartbeatPrefix = 'heartbeat:';
-
-export function cronScheduleId(agentId: string, name: string): string {
-  return `${cronPrefix}${agentId}:${name}`;
-}
-
-export function heartbeatScheduleId(agentId: string): string {
-  return `${heartbeatPrefix}${agentId}`;
-}
+export { cronScheduleId, heartbeatScheduleId };
 
 /** Where a job's answer goes; refuses a channel this configuration does not turn on (its deliveries could never land). */
 function parseTarget(to: string | undefined, config: ClawflowConfig): ReplyRoute | undefined {
@@ -62,8 +54,6 @@ function parseTarget(to: string | undefined, config: ClawflowConfig): ReplyRoute
   return target;
 }
 
-/** The memo key that keeps a job's description: unlike the schedule's note, pausing does not replace it. */
-const definitionMemo = 'clawflowJob';
 
 /** Heartbeat and cron jobs as Temporal Schedules: the server keeps time, catches up missed firings once, never overlaps. */
 export class ScheduleClient {
@@ -146,7 +136,7 @@ export class ScheduleClient {
   async list(): Promise<JobSummary[]> {
     const ids: string[] = [];
     for await (const schedule of this.client.schedule.list()) {
-      if (schedule.scheduleId.startsWith(cronPrefix) || schedule.scheduleId.startsWith(heartbeatPrefix)) ids.push(schedule.scheduleId);
+      if (isJobSchedule(schedule.scheduleId)) ids.push(schedule.scheduleId);
     }
     // Described one by one: the list's entries lack what a job's last firing did (a few jobs, so a few calls).
     const jobs = await Promise.all(ids.map((id) => this.describe(id).catch(() => null)));
@@ -161,8 +151,7 @@ export class ScheduleClient {
     const note = typeof d.memo?.[definitionMemo] === 'string' ? (d.memo[definitionMemo] as string) : (d.state.note ?? '');
     return {
       id: scheduleId,
-      kind: scheduleId.startsWith(heartbeatPrefix) ? 'heartbeat' : 'cron',
-      name: scheduleId.startsWith(heartbeatPrefix) ? 'heartbeat' : scheduleId.slice(cronPrefix.length).split(':').slice(1).join(':'),
+      ...jobOf(scheduleId),
       paused: d.state.paused,
       note,
       nextRuns: d.info.nextActionTimes.slice(0, 3).map((date) => date.toISOString()),

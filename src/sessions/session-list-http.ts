@@ -2,13 +2,14 @@ import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
 import { sessionSearchAttributeNames as names } from '../contracts/search-attribute-names.js';
 import { sessionKeyOfWorkflowId } from '../contracts/session-key.js';
+import { devServerHttpPort } from '../temporal/address.js';
 import { temporalHttpGet } from '../temporal/http-api.js';
 import type { SessionSummary } from './session-client.js';
 
 /**
  * `clawflow sessions list` through the dev server's HTTP API: the same rows as listSessions, without loading the
  * gRPC client and Temporal's protobuf definitions (0.65 → 0.3 s per command, measured). Only for the dev server
- * `clawflow start` runs; anything it cannot answer (another server, a stuck session whose reason is in its history)
+ * a running `clawflow start` of this state dir runs (stack.json names its port); anything it cannot answer (another server, a stuck session whose reason is in its history)
  * is left to listSessions.
  */
 
@@ -59,7 +60,8 @@ function summarize(info: ExecutionInfo): SessionSummary {
 
 /** Every session, most recent activity first; null when this way cannot answer (the caller uses listSessions). */
 export async function listSessionsOverHttp(config: ClawflowConfig): Promise<SessionSummary[] | null> {
-  return config.temporal.address ? null : listSessionsAt(config.temporal.httpPort, config.temporal.namespace);
+  const port = devServerHttpPort(config);
+  return port === null ? null : listSessionsAt(port, config.temporal.namespace);
 }
 
 /** The same, from the dev server whose HTTP API is on `port`. */

@@ -5,7 +5,9 @@ import { transcriptEntrySchema, type TranscriptEntry } from '../contracts/sessio
 import { formatSessionKey, parseSessionKey, sessionWorkflowId } from '../contracts/session-key.js';
 import { historyKeys } from '../temporal/data-converter.js';
 import { HistoryCodec } from '../temporal/history-codec.js';
+import { devServerHttpPort } from '../temporal/address.js';
 import { temporalHttp } from '../temporal/http-api.js';
+import { httpPayloadSchema, httpPayloadValue } from '../temporal/http-payloads.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import type { SessionView } from './session-client.js';
 
@@ -16,25 +18,13 @@ import type { SessionView } from './session-client.js';
  * answer (another server, a query refused): the caller uses describeSession.
  */
 
-const payloadSchema = z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() });
-const queryAnswerSchema = z.object({ queryResult: z.object({ payloads: z.array(payloadSchema).min(1) }) });
+const queryAnswerSchema = z.object({ queryResult: z.object({ payloads: z.array(httpPayloadSchema).min(1) }) });
 const describeSchema = z.object({ workflowExecutionInfo: z.object({ status: z.string() }) });
 const statusSchema = z.looseObject({ status: z.string(), turns: z.number(), queued: z.number() });
 
-/** A payload of the HTTP API's JSON (base64 fields), opened and read as the JSON it holds. */
-async function payloadValue(payload: z.infer<typeof payloadSchema>, codec: HistoryCodec | null): Promise<unknown> {
-  const raw = {
-    metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')])),
-    data: Buffer.from(payload.data ?? '', 'base64'),
-  };
-  const [opened] = codec ? await codec.decode([raw]) : [raw];
-  const encoding = opened?.metadata?.encoding ? Buffer.from(opened.metadata.encoding).toString('utf8') : '';
-  if (encoding !== 'json/plain') throw new Error(`a query answered with a ${encoding || 'bare'} payload`);
-  return JSON.parse(Buffer.from(opened!.data ?? new Uint8Array()).toString('utf8'));
-}
-
 export async function describeSessionOverHttp(config: ClawflowConfig, keyText: string): Promise<{ view: SessionView | null } | null> {
-  return config.temporal.address ? null : describeSessionAt(config.temporal.httpPort, config, keyText);
+  const port = devServerHttpPort(config);
+  return port === null ? null : describeSessionAt(port, config, keyText);
 }
 
 /** The same, from the dev server whose HTTP API is on `port`. */
@@ -53,7 +43,7 @@ export async function describeSessionAt(port: number, config: ClawflowConfig, ke
       const query = async (name: string): Promise<unknown> => {
         const answer = await temporalHttp(port, 'POST', `${base}/query/${name}`, { query: { queryType: name } }, 10_000);
         if (answer.status !== 200) throw new Error(`the ${name} query answered ${answer.status}`);
-        return payloadValue(queryAnswerSchema.parse(answer.body).queryResult.payloads[0]!, codec);
+        return httpPayloadValue(queryAnswerSchema.parse(answer.body).queryResult.payloads[0]!, codec);
       };
       const [statusValue, windowValue] = await Promise.all([query('status'), query('transcript')]);
       status = statusSchema.parse(statusValue) as unknown as SessionView['status'];

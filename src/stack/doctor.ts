@@ -1,15 +1,14 @@
 import { statfs } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { Connection } from '@temporalio/client';
-import proto from '@temporalio/proto';
 import { enabledChannels } from '../config/channels.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { readConnectorReport } from '../connectors/connector-report.js';
 import { secretFile } from '../config/secrets.js';
-import { sessionSearchAttributes } from '../workflows/search-attributes.js';
+import { sessionSearchAttributeNames } from '../contracts/search-attribute-names.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { findChromium } from '../tools/browser-pool.js';
-import { temporalAddress } from '../temporal/connection.js';
+import { temporalAddress } from '../temporal/address.js';
+import { grpcReader, httpReader, type QueueKind, type TemporalReader } from './temporal-readers.js';
 import { historyKeys } from '../temporal/data-converter.js';
 import { cachedCliPath, findOnPath } from '../temporal/cli-binary.js';
 
@@ -21,8 +20,6 @@ export interface Finding {
   verdict: Verdict;
   detail: string;
 }
-
-const { TaskQueueType } = proto.temporal.api.enums.v1;
 
 const ok = (check: string, detail: string): Finding => ({ check, verdict: 'ok', detail });
 const warn = (check: string, detail: string): Finding => ({ check, verdict: 'warn', detail });
@@ -38,36 +35,35 @@ const reason = (error: unknown): string => String((error as Error).cause ?? (err
 async function temporalFindings(config: ClawflowConfig): Promise<Finding[]> {
   const address = temporalAddress(config);
   const { namespace } = config.temporal;
-  let connection: Connection;
+  let reader: TemporalReader;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 3000 });
+    // The dev server's HTTP API when `clawflow start` runs one (no gRPC client to load), else gRPC.
+    reader = (await httpReader(config)) ?? (await grpcReader(config));
   } catch (error) {
     return [fail('temporal', `not reachable at ${address} (${reason(error)}): start ClawFlow (npm start), or set TEMPORAL_ADDRESS to your server`)];
   }
   const findings: Finding[] = [];
   try {
-    try {
-      await connection.workflowService.describeNamespace({ namespace });
-      findings.push(ok('temporal', `${address}, namespace ${namespace}`));
-    } catch {
+    if (!(await reader.namespaceExists())) {
       return [fail('temporal', `${address} answers, but has no namespace "${namespace}": create it (temporal operator namespace create ${namespace}) or set TEMPORAL_NAMESPACE`)];
     }
-    const registered = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
-    const missing = Object.values(sessionSearchAttributes).map((key) => key.name).filter((name) => !(name in registered));
+    findings.push(ok('temporal', `${address}, namespace ${namespace}`));
+    const registered = new Set(await reader.searchAttributeNames());
+    const missing = Object.values(sessionSearchAttributeNames).filter((name) => !registered.has(name));
     findings.push(missing.length ? warn('search attributes', `missing ${missing.join(', ')}: the workers register them when they start`) : ok('search attributes', 'registered'));
-    const queues: Array<[string, string, (typeof TaskQueueType)[keyof typeof TaskQueueType]]> = [
-      ['sessions worker', taskQueues.sessions, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW],
-      ['agent worker', taskQueues.agent, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY],
-      ['tools worker', taskQueues.tools, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY],
-      ...(enabledChannels(config).length ? [['connector', taskQueues.connector, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY] as [string, string, (typeof TaskQueueType)[keyof typeof TaskQueueType]]] : []),
+    const queues: Array<[string, string, QueueKind]> = [
+      ['sessions worker', taskQueues.sessions, 'workflow'],
+      ['agent worker', taskQueues.agent, 'activity'],
+      ['tools worker', taskQueues.tools, 'activity'],
+      ...(enabledChannels(config).length ? [['connector', taskQueues.connector, 'activity'] as [string, string, QueueKind]] : []),
     ];
-    for (const [what, queue, taskQueueType] of queues) {
-      const { pollers } = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue }, taskQueueType });
-      const recent = (pollers ?? []).filter((p) => Date.now() - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < 120_000);
+    const polled = await Promise.all(queues.map(([, queue, kind]) => reader.pollerTimes(queue, kind)));
+    queues.forEach(([what, queue], index) => {
+      const recent = polled[index]!.filter((at) => Date.now() - at.getTime() < 120_000);
       findings.push(recent.length ? ok(what, `${recent.length} polling ${queue}`) : fail(what, `nothing polls ${queue}: start ClawFlow (npm start) or \`clawflow ${what === 'connector' ? 'connector' : 'worker'}\``));
-    }
+    });
   } finally {
-    await connection.close();
+    await reader.close();
   }
   return findings;
 }

@@ -8,7 +8,8 @@ import type { WorkerSet } from '../workers/run-workers.js';
 import { enabledChannels } from '../config/channels.js';
 import { resolveTemporalCli } from '../temporal/cli-binary.js';
 import { startDevServer, devServerLogFile, type DevServer } from '../temporal/dev-server.js';
-import { connectClient, temporalAddress, waitForTemporal } from '../temporal/connection.js';
+import { connectClient, waitForTemporal } from '../temporal/connection.js';
+import { temporalAddress } from '../temporal/address.js';
 import { readRunningStack, removeRunningStack, writeRunningStack } from '../config/running-stack.js';
 import { offeredModelNames } from '../config/agents.js';
 import { devServerUiOrigins, startCodecServer } from '../temporal/codec-server.js';
@@ -160,7 +161,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
     }
 
     // Other terminals find this stack from here, whatever its ports (see temporalAddress).
-    writeRunningStack(config.paths.home, { pid: process.pid, temporalAddress: address, apiUrl, webUiUrl: devServer?.uiUrl ?? null });
+    writeRunningStack(config.paths.home, { pid: process.pid, temporalAddress: address, temporalHttpPort: devServer ? config.temporal.httpPort : null, apiUrl, webUiUrl: devServer?.uiUrl ?? null });
     stops.unshift(async () => removeRunningStack(config.paths.home));
     return {
       temporalAddress: address,

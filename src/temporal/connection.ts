@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import type { ClawflowConfig } from '../config/load.js';
-import { readRunningStack } from '../config/running-stack.js';
+import { temporalAddress } from './address.js';
 import { searchAttributeRegistrations } from '../workflows/search-attributes.js';
 import { dataConverterFor } from './data-converter.js';
 
@@ -11,12 +11,6 @@ const indexedTypes = {
   Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,
   Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
 } as const;
-
-/** The address clients use: TEMPORAL_ADDRESS, or the dev server that `clawflow start` runs. */
-/** TEMPORAL_ADDRESS if set; else where a stack running from this state dir said it listens; else the configured port. */
-export function temporalAddress(config: ClawflowConfig): string {
-  return config.temporal.address ?? readRunningStack(config.paths.home)?.temporalAddress ?? `127.0.0.1:${config.temporal.port}`;
-}
 
 /** Runs `work` with a connected client and closes the connection after, however it ends. */
 export async function withClient<T>(config: ClawflowConfig, work: (client: Client) => Promise<T>): Promise<T> {

@@ -4,6 +4,9 @@ import { describeSession, listSessions } from '../../src/sessions/session-client
 import { describeSessionAt } from '../../src/sessions/session-show-http.js';
 import { listSessionsAt } from '../../src/sessions/session-list-http.js';
 import { devServerHttpHost } from '../../src/temporal/http-api.js';
+import { ScheduleClient } from '../../src/schedules/schedule-client.js';
+import { cronScheduleId } from '../../src/schedules/schedule-ids.js';
+import { listJobsAt } from '../../src/schedules/schedule-list-http.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { TestStack } from '../helpers/test-stack.js';
@@ -44,6 +47,18 @@ describe("the dev server's HTTP API", () => {
       .poll(async () => (await listSessionsAt(port, namespace))?.map((s) => `${s.sessionKey} ${s.turns} ${s.status}`).sort(), { timeout: 15_000 })
       .toEqual(['main:test:http-a 1 idle', 'main:test:http-b 2 idle']);
     expect(await listSessionsAt(port, namespace)).toEqual(await listSessions(stack.client));
+  });
+
+  it('lists the cron jobs and heartbeat with their next firings as the gRPC client does, their encrypted notes opened', async () => {
+    const schedules = new ScheduleClient(stack.client, stack.config);
+    await schedules.addCronJob({ name: 'standup', when: { cron: '0 9 * * 1-5' }, timeZone: 'UTC', message: 'standup notes', session: 'main' });
+    await schedules.setHeartbeat({ every: '45m', timeZone: 'UTC' });
+    await schedules.pause(cronScheduleId('main', 'standup'), true);
+    const glance = (jobs: Array<{ id: string; kind: string; name: string; paused: boolean; note: string; nextRuns: string[] }>) =>
+      jobs.map(({ id, kind, name, paused, note, nextRuns }) => ({ id, kind, name, paused, note, next: nextRuns[0] }));
+    const viaGrpc = glance(await schedules.list());
+    expect(viaGrpc.map((j) => `${j.name} ${j.paused}`)).toEqual(['standup true', 'heartbeat false']);
+    expect(glance((await listJobsAt(port, stack.config))!)).toEqual(viaGrpc);
   });
 
   it('shows a session as the gRPC client does, its encrypted query answers opened with the install\'s key', async () => {

@@ -9,18 +9,30 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
-      const [{ stackFindings }, { listSessions }, { ScheduleClient }, { withClient }] = await Promise.all([
+      const [{ stackFindings }, { listSessionsOverHttp }, { listJobsOverHttp }] = await Promise.all([
         import('../../stack/doctor.js'),
-        import('../../sessions/session-client.js'),
-        import('../../schedules/schedule-client.js'),
-        import('../../temporal/connection.js'),
+        import('../../sessions/session-list-http.js'),
+        import('../../schedules/schedule-list-http.js'),
       ]);
+      // The dev server's HTTP API when this state dir's stack runs one (read while the stack is checked); otherwise,
+      // or if it cannot say, the gRPC client.
+      const quick = Promise.all([listSessionsOverHttp(config), listJobsOverHttp(config)]);
       const findings = await stackFindings(config);
       const reachable = findings.find((f) => f.check === 'temporal')?.verdict === 'ok';
       const today = new Date().toISOString().slice(0, 10);
-      const { sessions, jobs } = reachable
-        ? await withClient(config, async (client) => ({ sessions: await listSessions(client), jobs: await new ScheduleClient(client, config).list() }))
-        : { sessions: [], jobs: [] };
+      const readQuickly = async () => {
+        const [sessions, jobs] = await quick;
+        return sessions && jobs ? { sessions, jobs } : null;
+      };
+      const readOverGrpc = async () => {
+        const [{ listSessions }, { ScheduleClient }, { withClient }] = await Promise.all([
+          import('../../sessions/session-client.js'),
+          import('../../schedules/schedule-client.js'),
+          import('../../temporal/connection.js'),
+        ]);
+        return withClient(config, async (client) => ({ sessions: await listSessions(client), jobs: await new ScheduleClient(client, config).list() }));
+      };
+      const { sessions, jobs } = reachable ? ((await readQuickly()) ?? (await readOverGrpc())) : { sessions: [], jobs: [] };
       const active = sessions.filter((s) => s.lastActivity?.startsWith(today));
       const waiting = sessions.filter((s) => s.status === 'awaiting-approval').map((s) => s.sessionKey);
       const stuck = sessions.filter((s) => s.status === 'stuck').map((s) => s.sessionKey);

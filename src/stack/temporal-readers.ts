@@ -1,0 +1,69 @@
+import type { ClawflowConfig } from '../config/load.js';
+import { devServerHttpPort, temporalAddress } from '../temporal/address.js';
+import { temporalHttp } from '../temporal/http-api.js';
+
+/** A queue's kind of task, as the doctor asks Temporal who polls it. */
+export type QueueKind = 'workflow' | 'activity';
+
+/**
+ * What the doctor and `clawflow status` read of Temporal: whether the namespace is there, ClawFlow's search
+ * attributes, and which workers poll each queue. Over gRPC, or over the HTTP API of the dev server `clawflow start`
+ * runs (no gRPC client to load: `clawflow status` in a third of the time).
+ */
+export interface TemporalReader {
+  /** Where it reads (for the findings' wording). */
+  address: string;
+  namespaceExists(): Promise<boolean>;
+  searchAttributeNames(): Promise<string[]>;
+  /** When each worker polling `queue` last did. */
+  pollerTimes(queue: string, kind: QueueKind): Promise<Date[]>;
+  close(): Promise<void>;
+}
+
+/** The reader over gRPC; rejects when nothing answers at the address. */
+export async function grpcReader(config: ClawflowConfig): Promise<TemporalReader> {
+  const [{ Connection }, { default: proto }] = await Promise.all([import('@temporalio/client'), import('@temporalio/proto')]);
+  const { TaskQueueType } = proto.temporal.api.enums.v1;
+  const address = temporalAddress(config);
+  const { namespace } = config.temporal;
+  const connection = await Connection.connect({ address, connectTimeout: 3000 });
+  return {
+    address,
+    namespaceExists: () => connection.workflowService.describeNamespace({ namespace }).then(() => true, () => false),
+    searchAttributeNames: async () => Object.keys((await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {}),
+    pollerTimes: async (queue, kind) => {
+      const taskQueueType = kind === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
+      const { pollers } = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue }, taskQueueType });
+      return (pollers ?? []).map((p) => new Date(Number(p.lastAccessTime?.seconds ?? 0) * 1000));
+    },
+    close: () => connection.close(),
+  };
+}
+
+/** The reader over the dev server's HTTP API; null when this install runs no dev server or it does not answer. */
+export async function httpReader(config: ClawflowConfig): Promise<TemporalReader | null> {
+  const port = devServerHttpPort(config);
+  if (port === null) return null;
+  const base = `/api/v1/namespaces/${encodeURIComponent(config.temporal.namespace)}`;
+  const get = async (path: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const answer = await temporalHttp(port, 'GET', path);
+    return { status: answer.status, body: answer.body && typeof answer.body === 'object' ? (answer.body as Record<string, unknown>) : {} };
+  };
+  try {
+    await get(base);
+  } catch {
+    return null;
+  }
+  return {
+    address: temporalAddress(config),
+    namespaceExists: async () => (await get(base)).status === 200,
+    searchAttributeNames: async () => Object.keys((await get(`${base}/search-attributes`)).body.customAttributes ?? {}),
+    pollerTimes: async (queue, kind) => {
+      const { status, body } = await get(`${base}/task-queues/${encodeURIComponent(queue)}?taskQueueType=${kind === 'workflow' ? 'TASK_QUEUE_TYPE_WORKFLOW' : 'TASK_QUEUE_TYPE_ACTIVITY'}`);
+      if (status !== 200) throw new Error(`Temporal's HTTP API answered ${status} for the ${queue} queue`);
+      const pollers = Array.isArray(body.pollers) ? (body.pollers as Array<{ lastAccessTime?: string }>) : [];
+      return pollers.map((p) => new Date(p.lastAccessTime ?? 0));
+    },
+    close: () => Promise.resolve(),
+  };
+}
