@@ -4,17 +4,17 @@ import { sessionSearchAttributeNames as names } from '../contracts/search-attrib
 import { sessionKeyOfWorkflowId } from '../contracts/session-key.js';
 import { devServerHttpPort } from '../temporal/address.js';
 import { temporalHttpGet } from '../temporal/http-api.js';
+import { httpPayloadSchema } from '../temporal/http-payloads.js';
 import type { SessionSummary } from './session-client.js';
 
 /**
  * `clawflow sessions list` through the dev server's HTTP API: the same rows as listSessions, without loading the
- * gRPC client and Temporal's protobuf definitions (0.65 → 0.3 s per command, measured). Only for the dev server
- * a running `clawflow start` of this state dir runs (stack.json names its port); anything it cannot answer (another server, a stuck session whose reason is in its history)
- * is left to listSessions.
+ * gRPC client and Temporal's protobuf definitions (0.65 → 0.3 s per command, measured). Only for the dev server a
+ * running `clawflow start` of this state dir runs (stack.json names its port); anything it cannot answer (another
+ * server, a stuck session whose reason is in its history) is left to listSessions.
  */
 
-const payloadSchema = z.object({ data: z.string().optional() });
-const attributesSchema = z.object({ indexedFields: z.record(z.string(), payloadSchema).optional() }).optional();
+const attributesSchema = z.object({ indexedFields: z.record(z.string(), httpPayloadSchema).optional() }).optional();
 const executionInfoSchema = z.object({
   execution: z.object({ workflowId: z.string(), runId: z.string() }),
   startTime: z.string().optional(),
