@@ -55,7 +55,7 @@ export function registerOnboard(program: Command): void {
     .option('--model-base-url <url>', 'the model endpoint, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 (Ollama)')
     .option('--model <name>', 'the model name, e.g. gpt-4o-mini')
     .option('--model-api-key <key>', 'the model API key (kept in clawflow.json, readable by you alone)')
-    .option('--channel <name>', `a first channel (${channelChoices.join(', ')})`, oneOf(channelChoices))
+    .option('--channel <name>', `a first channel (${channelChoices.join(', ')}; none leaves the channels as they are)`, oneOf(channelChoices))
     .option('--telegram-token <token>', 'the bot token @BotFather gave you')
     .option('--telegram-api-root <url>', 'a self-hosted Bot API server (default: Telegram\'s)')
     .option('--exec-policy <policy>', `what commands the agent may run (${execPolicies.join(', ')})`, oneOf(execPolicies))
@@ -83,7 +83,7 @@ export function registerOnboard(program: Command): void {
         if (apiKey) answers.push([['model', 'apiKey'], apiKey]);
 
         // 2. A first channel.
-        const channel = options.channel ?? (options.telegramToken ? 'telegram' : prompter ? await prompter.choose('A first channel', channelChoices, 'webchat') : undefined);
+        const channel = options.channel ?? (options.telegramToken ? 'telegram' : prompter ? await prompter.choose('A first channel — none: leave the channels as they are', channelChoices, 'webchat') : undefined);
         if (channel === 'telegram') {
           const token = options.telegramToken ?? (prompter ? await prompter.secret('Telegram bot token (from @BotFather)', existing(['channels', 'telegram', 'botToken'])) : undefined);
           if (!token) throw new Error('a Telegram channel needs the bot token: --telegram-token (make one with @BotFather: /newbot)');
