@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
 import { devServerHttpPort } from '../temporal/address.js';
-import { historyKeys } from '../temporal/data-converter.js';
-import { HistoryCodec } from '../temporal/history-codec.js';
+import { historyCodecFor } from '../temporal/data-converter.js';
 import { temporalHttpGet } from '../temporal/http-api.js';
 import { httpPayloadSchema, httpPayloadValue } from '../temporal/http-payloads.js';
 import { definitionMemo, isJobSchedule, jobOf } from './schedule-ids.js';
@@ -35,8 +34,7 @@ export async function listJobsOverHttp(config: ClawflowConfig): Promise<JobGlanc
 
 /** The same, from the dev server whose HTTP API is on `port`. */
 export async function listJobsAt(port: number, config: ClawflowConfig): Promise<JobGlance[] | null> {
-  const { current, retired } = config.history.encrypt ? historyKeys(config.paths.home) : { current: null, retired: [] };
-  const codec = current ? new HistoryCodec(current, retired) : null;
+  const codec = historyCodecFor(config);
   try {
     const jobs: JobGlance[] = [];
     let pageToken: string | undefined;

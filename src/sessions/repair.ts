@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type PayloadCodec } from '@temporalio/common';
-import { dataConverterFor } from '../temporal/data-converter.js';
+import { historyCodecFor } from '../temporal/data-converter.js';
 import type { temporal } from '@temporalio/proto';
 import type { ClawflowConfig } from '../config/load.js';
 import { formatSessionKey, sessionWorkflowId } from '../contracts/session-key.js';
@@ -150,7 +150,7 @@ export async function repairSession(client: Client, config: ClawflowConfig, keyT
   const handle = client.workflow.getHandle(workflowId);
   const runId = stuck?.runId ?? (await handle.describe()).runId;
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  const run = await readRun(history.events ?? [], dataConverterFor(config).payloadCodecs?.[0]);
+  const run = await readRun(history.events ?? [], historyCodecFor(config) ?? undefined);
   const transcript = (await new JsonlTranscriptStore(config.paths.transcriptsDir).read(sessionKey)) ?? [];
   const reason = stuck?.reason ?? 'repaired on request';
   const carried = repairedState(run, transcript, workflowId, reason, new Date().toISOString());

@@ -13,7 +13,7 @@ import { temporalAddress } from '../temporal/address.js';
 import { readRunningStack, removeRunningStack, writeRunningStack } from '../config/running-stack.js';
 import { offeredModelNames } from '../config/agents.js';
 import { devServerUiOrigins, startCodecServer } from '../temporal/codec-server.js';
-import { dataConverterFor } from '../temporal/data-converter.js';
+import { historyCodecFor } from '../temporal/data-converter.js';
 
 export interface LocalStack {
   temporalAddress: string;
@@ -87,11 +87,12 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
         return found;
       });
       // The Web UI reads encrypted sessions through a codec server on this machine, holding the key.
-      const codec = config.history.encrypt
+      const historyCodec = historyCodecFor(config);
+      const codec = historyCodec
         ? await startCodecServer({
             host: '127.0.0.1',
             port: config.history.codecPort,
-            codec: dataConverterFor(config).payloadCodecs![0]!,
+            codec: historyCodec,
             allowedOrigins: devServerUiOrigins(config.temporal.uiPort),
             logger: logger.child({ component: 'codec' }),
           }).catch((error: Error) => {

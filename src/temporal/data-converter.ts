@@ -36,9 +36,15 @@ export function rotateHistoryKey(home: string): { retired: string; current: stri
   return { retired: current.id, current: historyKeys(home).current.id };
 }
 
+/** The codec this install seals payloads with (its keys, the retired ones too), or null when history.encrypt is off. */
+export function historyCodecFor(config: ClawflowConfig): HistoryCodec | null {
+  if (!config.history.encrypt) return null;
+  const { current, retired } = historyKeys(config.paths.home);
+  return new HistoryCodec(current, retired);
+}
+
 /** How this install's clients and workers write payloads: encrypted (history.encrypt, on by default) or as JSON. */
 export function dataConverterFor(config: ClawflowConfig): DataConverter {
-  if (!config.history.encrypt) return {};
-  const { current, retired } = historyKeys(config.paths.home);
-  return { payloadCodecs: [new HistoryCodec(current, retired)] };
+  const codec = historyCodecFor(config);
+  return codec ? { payloadCodecs: [codec] } : {};
 }

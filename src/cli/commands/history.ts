@@ -26,9 +26,9 @@ export function registerHistory(program: Command): void {
       if (!config.history.encrypt) throw new Error('history.encrypt is off: nothing to decode');
       const logger = createLogger(config.log.level, redactorFor(config));
       keepServingOnUncaughtErrors(logger);
-      const [{ devServerUiOrigins, startCodecServer }, { dataConverterFor }] = await Promise.all([import('../../temporal/codec-server.js'), import('../../temporal/data-converter.js')]);
+      const [{ devServerUiOrigins, startCodecServer }, { historyCodecFor }] = await Promise.all([import('../../temporal/codec-server.js'), import('../../temporal/data-converter.js')]);
       const origins = options.uiOrigin.length ? options.uiOrigin : devServerUiOrigins(config.temporal.uiPort);
-      const server = await startCodecServer({ host: '127.0.0.1', port: options.port ?? config.history.codecPort, codec: dataConverterFor(config).payloadCodecs![0]!, allowedOrigins: origins, logger });
+      const server = await startCodecServer({ host: '127.0.0.1', port: options.port ?? config.history.codecPort, codec: historyCodecFor(config)!, allowedOrigins: origins, logger });
       process.stdout.write(`Codec server on ${server.url} for ${origins.join(', ')}: in the Web UI, set the codec endpoint to ${server.url}.\n`);
       await untilStopped(() => server.close());
     });
