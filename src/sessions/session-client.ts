@@ -3,6 +3,7 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client, type Wo
 import type { ClawflowConfig } from '../config/load.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import { stuckSession } from './stuck.js';
+import { sessionView, type SessionView } from './session-view.js';
 import type { SessionWorkflow } from '../workflows/index.js';
 import { approvalDecisionSchema, approvalSignal, inboundMessageSchema, inboundSignal, sendUpdate, stopSignal, statusQuery, transcriptQuery, type ApprovalDecision, type ApprovalRequest, type InboundMessage, type SessionInput, type SessionSettings, type SessionStatus, type TurnReply } from '../workflows/messages.js';
 import { describeZodError } from '../contracts/zod-issues.js';
@@ -185,12 +186,7 @@ export async function listSessions(client: Client): Promise<SessionSummary[]> {
   return summaries.sort((a, b) => (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '') || a.sessionKey.localeCompare(b.sessionKey));
 }
 
-export interface SessionView {
-  sessionKey: string;
-  /** Null when the session is not running (never started, or ended). */
-  status: SessionStatus | null;
-  transcript: TranscriptEntry[];
-}
+export type { SessionView };
 
 /**
  * A session's status and full transcript: the transcript store, completed with the turns the workflow has
@@ -207,10 +203,7 @@ export async function describeSession(client: Client, config: ClawflowConfig, ke
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
-  if (!stored && !status) return null;
-  const transcript = stored ?? [];
-  const lastStored = transcript.at(-1)?.turn ?? 0;
-  return { sessionKey, status, transcript: [...transcript, ...window.filter((e) => e.turn > lastStored)] };
+  return sessionView(sessionKey, stored, status, window);
 }
 
 export class NoSuchApprovalError extends Error {

@@ -3,17 +3,16 @@ import { defaultAgentId } from '../config/agents.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { transcriptEntrySchema, type TranscriptEntry } from '../contracts/session-records.js';
 import { formatSessionKey, parseSessionKey, sessionWorkflowId } from '../contracts/session-key.js';
-import { historyKeys } from '../temporal/data-converter.js';
-import { HistoryCodec } from '../temporal/history-codec.js';
+import { historyCodecFor } from '../temporal/data-converter.js';
 import { devServerHttpPort } from '../temporal/address.js';
 import { temporalHttp } from '../temporal/http-api.js';
 import { httpPayloadSchema, httpPayloadValue } from '../temporal/http-payloads.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
-import type { SessionView } from './session-client.js';
+import { sessionView, type SessionView } from './session-view.js';
 
 /**
- * `clawflow sessions show` through the dev server's HTTP API: the same view as describeSession (the transcript store,
- * completed with the turns the workflow answered but has not written yet), without loading the gRPC client. Its
+ * `clawflow sessions show` through the dev server's HTTP API: the same view as describeSession (sessionView), without
+ * loading the gRPC client. Its
  * queries' answers are opened with the install's history keys when history is encrypted. Null when this way cannot
  * answer (another server, a query refused): the caller uses describeSession.
  */
@@ -38,8 +37,7 @@ export async function describeSessionAt(port: number, config: ClawflowConfig, ke
     let status: SessionView['status'] = null;
     let window: TranscriptEntry[] = [];
     if (described.status === 200 && describeSchema.parse(described.body).workflowExecutionInfo.status === 'WORKFLOW_EXECUTION_STATUS_RUNNING') {
-      const { current, retired } = config.history.encrypt ? historyKeys(config.paths.home) : { current: null, retired: [] };
-      const codec = current ? new HistoryCodec(current, retired) : null;
+      const codec = historyCodecFor(config);
       const query = async (name: string): Promise<unknown> => {
         const answer = await temporalHttp(port, 'POST', `${base}/query/${name}`, { query: { queryType: name } }, 10_000);
         if (answer.status !== 200) throw new Error(`the ${name} query answered ${answer.status}`);
@@ -51,10 +49,7 @@ export async function describeSessionAt(port: number, config: ClawflowConfig, ke
     } else if (described.status !== 200 && described.status !== 404) {
       return null;
     }
-    if (!stored && !status) return { view: null };
-    const transcript = stored ?? [];
-    const lastStored = transcript.at(-1)?.turn ?? 0;
-    return { view: { sessionKey, status, transcript: [...transcript, ...window.filter((e) => e.turn > lastStored)] } };
+    return { view: sessionView(sessionKey, stored, status, window) };
   } catch {
     return null;
   }
