@@ -8,7 +8,7 @@ import { sessionSearchAttributeNames } from '../contracts/search-attribute-names
 import { taskQueues } from '../workflows/task-queues.js';
 import { findChromium } from '../tools/browser-pool.js';
 import { temporalAddress } from '../temporal/address.js';
-import { grpcReader, httpReader, type QueueKind, type TemporalReader } from './temporal-readers.js';
+import { grpcReader, httpReader, type TemporalReader } from './temporal-readers.js';
 import { historyKeys } from '../temporal/data-converter.js';
 import { cachedCliPath, findOnPath } from '../temporal/cli-binary.js';
 
@@ -51,13 +51,13 @@ async function temporalFindings(config: ClawflowConfig): Promise<Finding[]> {
     const registered = new Set(await reader.searchAttributeNames());
     const missing = Object.values(sessionSearchAttributeNames).filter((name) => !registered.has(name));
     findings.push(missing.length ? warn('search attributes', `missing ${missing.join(', ')}: the workers register them when they start`) : ok('search attributes', 'registered'));
-    const queues: Array<[string, string, QueueKind]> = [
-      ['sessions worker', taskQueues.sessions, 'workflow'],
-      ['agent worker', taskQueues.agent, 'activity'],
-      ['tools worker', taskQueues.tools, 'activity'],
-      ...(enabledChannels(config).length ? [['connector', taskQueues.connector, 'activity'] as [string, string, QueueKind]] : []),
+    const queues: Array<[string, string]> = [
+      ['sessions worker', taskQueues.sessions],
+      ['agent worker', taskQueues.agent],
+      ['tools worker', taskQueues.tools],
+      ...(enabledChannels(config).length ? [['connector', taskQueues.connector] as [string, string]] : []),
     ];
-    const polled = await Promise.all(queues.map(([, queue, kind]) => reader.pollerTimes(queue, kind)));
+    const polled = await Promise.all(queues.map(([, queue]) => reader.pollerTimes(queue)));
     queues.forEach(([what, queue], index) => {
       const recent = polled[index]!.filter((at) => Date.now() - at.getTime() < 120_000);
       findings.push(recent.length ? ok(what, `${recent.length} polling ${queue}`) : fail(what, `nothing polls ${queue}: start ClawFlow (npm start) or \`clawflow ${what === 'connector' ? 'connector' : 'worker'}\``));

@@ -1,9 +1,8 @@
 import type { ClawflowConfig } from '../config/load.js';
 import { devServerHttpPort, temporalAddress } from '../temporal/address.js';
 import { temporalHttp } from '../temporal/http-api.js';
+import { taskQueueKind } from '../workflows/task-queues.js';
 
-/** A queue's kind of task, as the doctor asks Temporal who polls it. */
-export type QueueKind = 'workflow' | 'activity';
 
 /**
  * What the doctor and `clawflow status` read of Temporal: whether the namespace is there, ClawFlow's search
@@ -15,8 +14,8 @@ export interface TemporalReader {
   address: string;
   namespaceExists(): Promise<boolean>;
   searchAttributeNames(): Promise<string[]>;
-  /** When each worker polling `queue` last did. */
-  pollerTimes(queue: string, kind: QueueKind): Promise<Date[]>;
+  /** When each worker polling `queue` (for its kind of task) last did. */
+  pollerTimes(queue: string): Promise<Date[]>;
   close(): Promise<void>;
 }
 
@@ -31,8 +30,8 @@ export async function grpcReader(config: ClawflowConfig): Promise<TemporalReader
     address,
     namespaceExists: () => connection.workflowService.describeNamespace({ namespace }).then(() => true, () => false),
     searchAttributeNames: async () => Object.keys((await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {}),
-    pollerTimes: async (queue, kind) => {
-      const taskQueueType = kind === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
+    pollerTimes: async (queue) => {
+      const taskQueueType = taskQueueKind(queue) === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
       const { pollers } = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue }, taskQueueType });
       return (pollers ?? []).map((p) => new Date(Number(p.lastAccessTime?.seconds ?? 0) * 1000));
     },
@@ -49,17 +48,19 @@ export async function httpReader(config: ClawflowConfig): Promise<TemporalReader
     const answer = await temporalHttp(port, 'GET', path);
     return { status: answer.status, body: answer.body && typeof answer.body === 'object' ? (answer.body as Record<string, unknown>) : {} };
   };
+  let namespace: { status: number };
   try {
-    await get(base);
+    namespace = await get(base);
   } catch {
     return null;
   }
   return {
     address: temporalAddress(config),
-    namespaceExists: async () => (await get(base)).status === 200,
+    // Asked once: the answer that showed the server is there.
+    namespaceExists: () => Promise.resolve(namespace.status === 200),
     searchAttributeNames: async () => Object.keys((await get(`${base}/search-attributes`)).body.customAttributes ?? {}),
-    pollerTimes: async (queue, kind) => {
-      const { status, body } = await get(`${base}/task-queues/${encodeURIComponent(queue)}?taskQueueType=${kind === 'workflow' ? 'TASK_QUEUE_TYPE_WORKFLOW' : 'TASK_QUEUE_TYPE_ACTIVITY'}`);
+    pollerTimes: async (queue) => {
+      const { status, body } = await get(`${base}/task-queues/${encodeURIComponent(queue)}?taskQueueType=${taskQueueKind(queue) === 'workflow' ? 'TASK_QUEUE_TYPE_WORKFLOW' : 'TASK_QUEUE_TYPE_ACTIVITY'}`);
       if (status !== 200) throw new Error(`Temporal's HTTP API answered ${status} for the ${queue} queue`);
       const pollers = Array.isArray(body.pollers) ? (body.pollers as Array<{ lastAccessTime?: string }>) : [];
       return pollers.map((p) => new Date(p.lastAccessTime ?? 0));

@@ -3,17 +3,10 @@ import protos from '@temporalio/proto';
 import { Runtime } from '@temporalio/worker';
 import type { Logger } from '../logger.js';
 import { sessionSearchAttributeNames } from '../contracts/search-attribute-names.js';
-import { taskQueues } from '../workflows/task-queues.js';
+import { taskQueueKind, taskQueues } from '../workflows/task-queues.js';
 
 const { TaskQueueType } = protos.temporal.api.enums.v1;
 
-/** Which kind of task waits on each queue: the sessions' workflow tasks, everything else's activities. */
-const queueKinds = [
-  { name: taskQueues.sessions, type: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW },
-  { name: taskQueues.agent, type: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY },
-  { name: taskQueues.tools, type: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY },
-  { name: taskQueues.connector, type: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY },
-] as const;
 
 /**
  * Two gauges for Prometheus (metrics.port), read from Temporal every `everyMs`: `clawflow_queue_backlog{queue}` —
@@ -27,9 +20,10 @@ export function startQueueGauges(client: Client, logger: Logger, everyMs = 5000)
   const namespace = client.options.namespace;
   const read = async (): Promise<void> => {
     try {
-      for (const queue of queueKinds) {
-        const described = await client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue.name }, taskQueueType: queue.type, reportStats: true });
-        backlog.set(Number(described.stats?.approximateBacklogCount ?? 0), { queue: queue.name });
+      for (const queue of Object.values(taskQueues)) {
+        const taskQueueType = taskQueueKind(queue) === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
+        const described = await client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue }, taskQueueType, reportStats: true });
+        backlog.set(Number(described.stats?.approximateBacklogCount ?? 0), { queue });
       }
       const waiting = await client.workflowService.countWorkflowExecutions({
         namespace,

@@ -7,3 +7,10 @@ export const taskQueues = {
   /** Delivery and typing indicators run where the channel connections are. */
   connector: 'clawflow-connector',
 } as const;
+
+/** What waits on a task queue: the session workflows' tasks on theirs, activities on every other. */
+export type TaskQueueKind = 'workflow' | 'activity';
+
+export function taskQueueKind(queue: string): TaskQueueKind {
+  return queue === taskQueues.sessions ? 'workflow' : 'activity';
+}
