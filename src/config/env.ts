@@ -14,6 +14,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_AGENT_HEARTBEAT_TIMEOUT_SECONDS', path: ['agent', 'heartbeatTimeoutSeconds'], kind: 'number' },
   { env: 'CLAWFLOW_AGENT_RETRY_FOR_SECONDS', path: ['agent', 'retryForSeconds'], kind: 'number' },
   { env: 'CLAWFLOW_AGENT_MAX_TOOL_STEPS', path: ['agent', 'maxToolSteps'], kind: 'number' },
+  { env: 'CLAWFLOW_AGENT_CALLS_IN_WORKER', path: ['agent', 'callsInWorker'], kind: 'boolean' },
   { env: 'CLAWFLOW_MODEL_PROVIDER', path: ['model', 'provider'], kind: 'string' },
   { env: 'CLAWFLOW_MODEL_BASE_URL', path: ['model', 'baseUrl'], kind: 'string' },
   { env: 'CLAWFLOW_MODEL', path: ['model', 'name'], kind: 'string' },

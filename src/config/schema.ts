@@ -61,6 +61,12 @@ export const configFileSchema = z
         retryForSeconds: z.number().int().min(1).max(86_400).default(1800),
         /** Tool rounds one turn may take before the model must answer in words. */
         maxToolSteps: z.number().int().min(1).max(100).default(8),
+        /**
+         * The session worker calls the runtime itself (a local activity): one workflow task per turn instead of two,
+         * and no trip through the server's task queues. Off: the call is an activity on the agent task queue, for
+         * session workers that cannot reach the runtime (then a worker serving `agent` must run).
+         */
+        callsInWorker: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

@@ -26,6 +26,7 @@ export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettin
     heartbeatTimeoutSeconds: config.agent.heartbeatTimeoutSeconds,
     retryForSeconds: config.agent.retryForSeconds,
     maxToolSteps: config.agent.maxToolSteps,
+    agentInWorker: config.agent.callsInWorker,
     runtimeIdleSeconds: config.agentcore.idleTimeoutSeconds,
     runtimeMaxLifetimeSeconds: config.agentcore.maxLifetimeSeconds,
     runtimeRotationMarginSeconds: config.agentcore.rotationMarginSeconds,

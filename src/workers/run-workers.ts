@@ -97,6 +97,22 @@ export async function startWorkers(
   // Scheduled turns reach sessions through the client, as any caller does.
   const client = await connectClient(config);
   const workers: Worker[] = [];
+  // The runtime's callers: the session worker's own (agent.callsInWorker) and the agent task queue's.
+  const agentActivities =
+    serves('sessions') || serves('agent')
+      ? createAgentActivities({
+          transport: transportFromConfig(config, runtimeUrl),
+          deltas: replyDeltaSink({
+            webChatUrl: config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null,
+            previewUrl: `http://127.0.0.1:${config.channels.previewPort}`,
+            streaming: streamingChannels(config),
+            apiUrl: config.api.enabled ? `http://127.0.0.1:${config.api.port}` : null,
+            internalToken: installSecret(config.paths.home, 'internal-token'),
+          }),
+          imageLinks,
+          agentModel: (agentId) => config.agents.list.find((agent) => agent.id === agentId)?.model,
+        })
+      : null;
   if (serves('sessions')) {
     const workflowBundle = await loadWorkflowBundle(config.paths.cacheDir, logger, tracing ? [tracing.tracingWorkflowModule] : []);
     workers.push(
@@ -105,8 +121,8 @@ export async function startWorkers(
         namespace,
         taskQueue: taskQueues.sessions,
         workflowBundle,
-        // Local activities of the session workflow: the transcript store is on this machine.
-        activities: createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir)),
+        // Local activities of the session workflow: the transcript store is on this machine, and the runtime's caller.
+        activities: { ...createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir)), ...agentActivities },
         // After a worker dies, its sessions move to another worker this soon (histories are short, so replay is cheap).
         stickyQueueScheduleToStartTimeout: '3s',
         // Memory stays flat however many sessions there are: the least recently used leave the cache (and replay later).
@@ -122,18 +138,7 @@ export async function startWorkers(
         namespace,
         taskQueue: taskQueues.agent,
         activities: {
-          ...createAgentActivities({
-            transport: transportFromConfig(config, runtimeUrl),
-            deltas: replyDeltaSink({
-              webChatUrl: config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null,
-              previewUrl: `http://127.0.0.1:${config.channels.previewPort}`,
-              streaming: streamingChannels(config),
-              apiUrl: config.api.enabled ? `http://127.0.0.1:${config.api.port}` : null,
-              internalToken: installSecret(config.paths.home, 'internal-token'),
-            }),
-            imageLinks,
-            agentModel: (agentId) => config.agents.list.find((agent) => agent.id === agentId)?.model,
-          }),
+          ...agentActivities,
           // Scheduled turns reach sessions through the client, as any caller does.
           ...createScheduleActivities({
             sendMessage: (sessionKey, message) => sendMessage(client, config, sessionKey, message),

@@ -60,6 +60,8 @@ export const sessionSettingsSchema = z
     queueMode: z.enum(queueModes).default('collect'),
     /** In `collect`, the next turn starts once the waiting messages have been quiet this long. */
     queueDebounceMs: z.number().int().min(0).max(60_000).default(500),
+    /** The session worker calls the runtime itself, as a local activity (agent.callsInWorker); absent before v0.6.0. */
+    agentInWorker: z.boolean().default(false),
   })
   .strict();
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;

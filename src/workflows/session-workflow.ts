@@ -31,11 +31,11 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
   const input = sessionInputSchema.safeParse(rawInput);
   if (!input.success) throw ApplicationFailure.nonRetryable(`Invalid session input: ${describeZodError(input.error)}`, 'InvalidSessionInput');
   const { sessionKey, settings, carried } = input.data;
-  const features = sessionFeatures(!carried);
+  const features = sessionFeatures(!carried, settings);
   const session = new Session(sessionKey, settings, carried, features);
   // A sub-agent works on its task and spawns none of its own.
   session.subagent = input.data.task !== undefined;
-  const activities = sessionActivities(settings);
+  const activities = sessionActivities(settings, features);
   const approvals = new Approvals(session, activities);
 
   const commands = new ChatCommands(session, activities, approvals);

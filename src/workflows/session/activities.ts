@@ -2,20 +2,29 @@ import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { AgentActivities, ConnectorActivities, ToolActivities, TranscriptActivities } from '../../contracts/activities.js';
 import type { SessionSettings } from '../messages.js';
 import { taskQueues } from '../task-queues.js';
+import type { SessionFeatures } from './features.js';
 
 /** For work that may be retried as often as it takes (idempotent, or deduplicated by its key): soon, then backing off. */
 const retryWithBackoff = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
 
 /** The activities a session calls, each with the timeouts and retries its kind of work needs. */
-export function sessionActivities(settings: SessionSettings) {
+export function sessionActivities(settings: SessionSettings, features: Pick<SessionFeatures, 'agentInWorker'>) {
   return {
-    agent: proxyActivities<AgentActivities>({
-      taskQueue: taskQueues.agent,
-      startToCloseTimeout: settings.turnTimeoutSeconds * 1000,
-      heartbeatTimeout: settings.heartbeatTimeoutSeconds * 1000,
-      scheduleToCloseTimeout: settings.retryForSeconds * 1000,
-      retry: retryWithBackoff,
-    }),
+    // In the session worker, the call keeps the workflow task open (heartbeating it, so a message that comes meanwhile
+    // waits at most 80% of the session's workflow task timeout) and a worker that dies is replaced after that timeout.
+    agent: features.agentInWorker
+      ? proxyLocalActivities<AgentActivities>({
+          startToCloseTimeout: settings.turnTimeoutSeconds * 1000,
+          scheduleToCloseTimeout: settings.retryForSeconds * 1000,
+          retry: retryWithBackoff,
+        })
+      : proxyActivities<AgentActivities>({
+          taskQueue: taskQueues.agent,
+          startToCloseTimeout: settings.turnTimeoutSeconds * 1000,
+          heartbeatTimeout: settings.heartbeatTimeoutSeconds * 1000,
+          scheduleToCloseTimeout: settings.retryForSeconds * 1000,
+          retry: retryWithBackoff,
+        }),
     // A tool call runs once: a command that may have half run is reported to the model, never silently repeated.
     tools: proxyActivities<ToolActivities>({
       taskQueue: taskQueues.tools,

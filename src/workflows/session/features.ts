@@ -1,4 +1,5 @@
 import { patched } from '@temporalio/workflow';
+import type { SessionSettings } from '../messages.js';
 
 /**
  * What this run of a session does differently from the code that started older runs. Each is a `patched()` call,
@@ -29,9 +30,11 @@ export interface SessionFeatures {
   subagents: boolean;
   /** A fresh conversation (/new, the reset policy) reads the workspace again: prompt files and skills edited by hand. */
   freshWorkspace: boolean;
+  /** The runtime is called by the session worker itself, a local activity: one workflow task per turn (v0.6.0). */
+  agentInWorker: boolean;
 }
 
-export function sessionFeatures(fresh: boolean): SessionFeatures {
+export function sessionFeatures(fresh: boolean, settings: SessionSettings): SessionFeatures {
   return {
     boundedQueue: patched('bounded-queue'),
     // Only a fresh run looks at the transcript; a continued one carries its state.
@@ -45,5 +48,7 @@ export function sessionFeatures(fresh: boolean): SessionFeatures {
     messageTool: patched('message-tool'),
     subagents: patched('subagents'),
     freshWorkspace: patched('fresh-workspace'),
+    // Only sessions configured for it record the marker; the others keep the agent task queue.
+    agentInWorker: settings.agentInWorker && patched('agent-in-worker'),
   };
 }

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { temporal } from '@temporalio/proto';
+import { namespaceForFile } from '../helpers/namespace.js';
+import { TestStack } from '../helpers/test-stack.js';
+
+type Event = temporal.api.history.v1.IHistoryEvent;
+
+/** What a session's history shows of its turns: workflow tasks completed, activities scheduled by type, markers. */
+function shape(events: Event[]): { workflowTasks: number; activities: string[]; markers: number } {
+  return {
+    workflowTasks: events.filter((e) => e.workflowTaskCompletedEventAttributes).length,
+    activities: events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : [])),
+    markers: events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length,
+  };
+}
+
+describe('where a session calls the agent runtime (agent.callsInWorker)', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url) });
+    await stack.startWorker();
+  });
+  afterAll(() => stack?.stop());
+
+  async function twoTurns(key: string): Promise<ReturnType<typeof shape>> {
+    stack.model.setReply((r) => `answer to "${r.messages.at(-1)?.content}" with ${r.messages.length - 1} messages of context`);
+    await stack.send(key, 'remember: the colour is teal');
+    const handle = stack.client.workflow.getHandle(`session:${key}`);
+    const before = (await handle.fetchHistory()).events!.length;
+    expect(await stack.send(key, 'what colour?')).toMatchObject({ turn: 2, text: 'answer to "what colour?" with 3 messages of context' });
+    await stack.waitForTurns(key, 2);
+    return shape((await handle.fetchHistory()).events!.slice(before));
+  }
+
+  it('by default in the session worker: a turn is one workflow task, with no trip through a task queue', async () => {
+    const turn = await twoTurns('main:test:in-worker');
+    expect(turn.activities).toEqual([]);
+    expect(turn.workflowTasks).toBe(1);
+    // The model call and the transcript line, each recorded as a local activity.
+    expect(turn.markers).toBe(2);
+  });
+
+  it('still hears /stop during a long model call in the worker, within seconds', async () => {
+    const key = 'main:test:stop-in-worker';
+    stack.model.hold();
+    try {
+      const requests = stack.model.requests.length;
+      const pending = stack.send(key, 'take your time').then(() => null, (error: unknown) => error);
+      await stack.model.waitForRequests(requests + 1);
+      // Well past the first workflow task heartbeat: the call has been running a while.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const asked = performance.now();
+      expect(await stack.send(key, '/stop', { fromOwner: true })).toMatchObject({ text: 'Stopping the turn that was running.' });
+      // The stopped turn's caller is answered with the failure.
+      expect(await pending).toMatchObject({ cause: { message: 'Stopped at your request; what was running was cancelled.' } });
+      // The workflow task is heartbeated every 2.4 s (80% of the session's 3 s timeout): /stop waits at most that.
+      expect(performance.now() - asked).toBeLessThan(2400 + 1500);
+    } finally {
+      stack.model.release();
+    }
+  });
+
+  it('through the agent task queue when callsInWorker is off (session workers that cannot reach the runtime)', async () => {
+    stack.config.agent.callsInWorker = false;
+    try {
+      const turn = await twoTurns('main:test:agent-queue');
+      expect(turn.activities).toEqual(['invokeAgent']);
+      expect(turn.workflowTasks).toBe(2);
+    } finally {
+      stack.config.agent.callsInWorker = true;
+    }
+  });
+});
