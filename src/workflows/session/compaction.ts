@@ -1,9 +1,10 @@
-import { ActivityFailure, log } from '@temporalio/workflow';
+import { log } from '@temporalio/workflow';
 import type { WorkspaceContext } from '../../contracts/activities.js';
 import type { TranscriptEntry } from '../../contracts/session-records.js';
 import type { QueuedMessage } from '../messages.js';
 import { windowToHistory } from '../session-state.js';
 import type { SessionActivities } from './activities.js';
+import { failedCall, failureReason } from './call-failures.js';
 import { now, type Session } from './session.js';
 
 /** Past this share of the context budget, the older turns are summarised before the next turn. */
@@ -124,8 +125,9 @@ export class Compaction {
         },
       });
     } catch (error) {
-      if (!(error instanceof ActivityFailure)) throw error;
-      const reason = error.cause instanceof Error ? error.cause.message : error.message;
+      const failure = failedCall(error);
+      if (!failure) throw error;
+      const reason = failureReason(failure).message;
       log.warn('Could not compact the conversation; the oldest turns leave the context unsummarised', { sessionKey: session.sessionKey, reason });
       return { kind: 'failed', reason };
     }

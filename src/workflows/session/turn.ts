@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, isCancellation, log, uuid4, workflowInfo, type TemporalFailure } from '@temporalio/workflow';
 import type { RunToolOutcome } from '../../contracts/activities.js';
 import { runtimeSessionLostType, type InvocationResult, type NewMessage, type ToolCall, type ToolResult, type ToolSpec, type ToolStep } from '../../contracts/agent-runtime.js';
 import type { RotationReason, TranscriptEntry } from '../../contracts/session-records.js';
@@ -7,6 +7,7 @@ import type { QueuedMessage } from '../messages.js';
 import { freshRuntimeSession, rotationDue, windowToHistory } from '../session-state.js';
 import type { SessionActivities } from './activities.js';
 import type { Approvals } from './approvals.js';
+import { failedCall, failedWithType, failureReason } from './call-failures.js';
 import { Compaction } from './compaction.js';
 import { messageToolSpec, sendMessageTool } from './message-tool.js';
 import { recordRotation, recordTurn } from './metrics.js';
@@ -25,14 +26,8 @@ function modelMessage(message: QueuedMessage): NewMessage {
 }
 
 /** Turns a failure of the agent into the sentence the user sees in place of a reply. */
-function failureMessage(error: ActivityFailure): string {
-  const cause = error.cause;
-  const detail = cause instanceof Error ? cause.message : error.message;
-  return `The agent could not answer: ${detail}`;
-}
-
-function isRuntimeSessionLost(error: unknown): boolean {
-  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === runtimeSessionLostType;
+function failureMessage(failure: TemporalFailure): string {
+  return `The agent could not answer: ${failureReason(failure).message}`;
 }
 
 type ToolUse = NonNullable<TranscriptEntry['tools']>[number];
@@ -179,7 +174,7 @@ export class Turn {
       if (isCancellation(error) && session.interrupting) throw new TurnInterrupted();
       if (isCancellation(error)) answer = { turn, role: 'error', text: 'Stopped at your request; what was running was cancelled.', at: now() };
       else if (error instanceof TurnAbandoned) answer = { turn, role: 'error', text: error.message, at: now() };
-      else if (error instanceof ActivityFailure) answer = { turn, role: 'error', text: failureMessage(error), at: now() };
+      else if (failedCall(error)) answer = { turn, role: 'error', text: failureMessage(failedCall(error)!), at: now() };
       else throw error;
       log.error('Turn failed', { sessionKey: session.sessionKey, turn, error: answer.text });
     } finally {
@@ -240,7 +235,7 @@ export class Turn {
         session.runtime = { ...session.runtime, lastUsedAt: now(), syncedThroughTurn: synced };
         return result;
       } catch (error) {
-        if (fresh || !isRuntimeSessionLost(error)) throw error;
+        if (fresh || !failedWithType(error, runtimeSessionLostType)) throw error;
         this.rotate('lost');
       }
     }
