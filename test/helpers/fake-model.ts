@@ -30,6 +30,8 @@ export class FakeModel {
   private arrivals: Array<() => void> = [];
   /** Milliseconds between the pieces of a streamed answer (0: all at once): a model that writes slowly. */
   streamPieceDelayMs = 0;
+  /** How long each answer takes before its first byte (ms, asked per request): a model that thinks. */
+  latencyMs: () => number = () => 0;
 
   constructor(private reply: ReplyFn = (r) => `reply to: ${r.messages.at(-1)?.content}`) {}
 
@@ -107,6 +109,8 @@ export class FakeModel {
       if (!res.writableEnded) request.aborted = true;
     });
     if (this.holding) await new Promise<void>((resolve) => this.held.push(resolve));
+    const latency = this.latencyMs();
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     if (res.destroyed) return;
     const answer = this.reply(request);
     const n = this.requests.length;
