@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -145,6 +145,11 @@ export class TestStack {
   }
 
   async stop(): Promise<void> {
+    // CLAWFLOW_TEST_LOGS=<dir> keeps what every process of the stack printed, for a failure that needs reading.
+    if (process.env.CLAWFLOW_TEST_LOGS) {
+      mkdirSync(process.env.CLAWFLOW_TEST_LOGS, { recursive: true });
+      for (const [index, w] of [...this.workers].entries()) writeFileSync(join(process.env.CLAWFLOW_TEST_LOGS, `${Date.now()}-${index}-${w.child.spawnargs.slice(2).join('-')}.log`), w.output());
+    }
     for (const close of this.closers.splice(0)) await close();
     await Promise.all([...this.workers].map((w) => this.kill(w, 'SIGTERM')));
     await killAll();

@@ -8,6 +8,7 @@ import type { CliProcess } from '../helpers/processes.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { clusterMissing, filesUnder, Postgres, TemporalServer } from '../helpers/temporal-cluster.js';
 import { TestStack } from '../helpers/test-stack.js';
+import { modelCallHolderPid } from '../helpers/model-call-holder.js';
 
 const missing = clusterMissing();
 
@@ -76,8 +77,7 @@ describe.skipIf(missing)('ClawFlow on a real Temporal cluster: PostgreSQL, two s
     const before = stack.model.requests.length;
     const pending = stack.send(key, 'what is the code word?');
     await stack.model.waitForRequests(before + 1);
-    const { raw } = await stack.client.workflow.getHandle(`session:${key}`).describe();
-    const holder = Number(/^clawflow-(\d+)-/.exec(raw.pendingActivities!.find((a) => a.activityType?.name === 'invokeAgent')!.lastWorkerIdentity!)![1]);
+    const holder = await modelCallHolderPid(stack.client, `session:${key}`);
     const killed = sessionWorkers.find((w) => w.child.pid === holder)!;
     expect(killed).toBeDefined();
     killed.child.kill('SIGKILL');

@@ -51,10 +51,19 @@ describe('Telegram through grammY, against a local Bot API server', () => {
   });
 
   it('answers a message in its chat, as a reply to it, showing "typing" meanwhile', async () => {
-    telegram.userMessage(owner, 'hello from Telegram');
+    const requests = stack.model.requests.length;
+    stack.model.hold();
+    try {
+      telegram.userMessage(owner, 'hello from Telegram');
+      await stack.model.waitForRequests(requests + 1);
+      // While the model thinks, the chat shows "typing" — at once, not when the session worker's workflow task, which
+      // the model call holds, is next heartbeated (2.4 s).
+      await expect.poll(() => telegram.sent('sendChatAction'), { timeout: 1500 }).toContainEqual(expect.objectContaining({ chat_id: String(owner.id), action: 'typing' }));
+    } finally {
+      stack.model.release();
+    }
     const [reply] = await sentTo(owner.id, 1);
     expect(reply).toMatchObject({ chat_id: String(owner.id), text: 'heard: hello from Telegram', reply_parameters: { message_id: expect.any(Number) } });
-    expect(telegram.sent('sendChatAction')).toContainEqual(expect.objectContaining({ chat_id: String(owner.id), action: 'typing' }));
     expect(connector.output()).not.toContain('TEST-token');
   });
 

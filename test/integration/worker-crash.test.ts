@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { TestStack } from '../helpers/test-stack.js';
+import { modelCallHolderPid } from '../helpers/model-call-holder.js';
 
 describe('a worker killed mid-turn', () => {
   let stack: TestStack;
@@ -50,11 +51,7 @@ describe('a worker killed mid-turn', () => {
     const requests = stack.model.requests.length;
     const pending = stack.send(key, 'who answers?');
     await stack.model.waitForRequests(requests + 1);
-    // The worker waiting on the model holds the session's open workflow task (the call is a local activity): the
-    // history names it by its identity (pid first).
-    const history = await stack.client.workflow.getHandle(`session:${key}`).fetchHistory();
-    const holderIdentity = history.events!.findLast((e) => e.workflowTaskStartedEventAttributes)!.workflowTaskStartedEventAttributes!.identity!;
-    const holderPid = Number(/^clawflow-(\d+)-/.exec(holderIdentity)![1]);
+    const holderPid = await modelCallHolderPid(stack.client, `session:${key}`);
     process.kill(holderPid, 'SIGKILL');
     const holder = workers.find((w) => w.child.pid === holderPid);
     if (holder) await holder.exited;

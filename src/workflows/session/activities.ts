@@ -9,6 +9,13 @@ const retryWithBackoff = { initialInterval: '1s', backoffCoefficient: 2, maximum
 
 /** The activities a session calls, each with the timeouts and retries its kind of work needs. */
 export function sessionActivities(settings: SessionSettings, features: Pick<SessionFeatures, 'agentInWorker'>) {
+  const agentQueue = proxyActivities<AgentActivities>({
+    taskQueue: taskQueues.agent,
+    startToCloseTimeout: settings.turnTimeoutSeconds * 1000,
+    heartbeatTimeout: settings.heartbeatTimeoutSeconds * 1000,
+    scheduleToCloseTimeout: settings.retryForSeconds * 1000,
+    retry: retryWithBackoff,
+  });
   return {
     // In the session worker, the call keeps the workflow task open (heartbeating it, so a message that comes meanwhile
     // waits at most 80% of the session's workflow task timeout) and a worker that dies is replaced after that timeout.
@@ -18,13 +25,9 @@ export function sessionActivities(settings: SessionSettings, features: Pick<Sess
           scheduleToCloseTimeout: settings.retryForSeconds * 1000,
           retry: retryWithBackoff,
         })
-      : proxyActivities<AgentActivities>({
-          taskQueue: taskQueues.agent,
-          startToCloseTimeout: settings.turnTimeoutSeconds * 1000,
-          heartbeatTimeout: settings.heartbeatTimeoutSeconds * 1000,
-          scheduleToCloseTimeout: settings.retryForSeconds * 1000,
-          retry: retryWithBackoff,
-        }),
+      : agentQueue,
+    /** The agent through its task queue, whatever agentInWorker says (a run's last turn). */
+    agentQueue,
     // A tool call runs once: a command that may have half run is reported to the model, never silently repeated.
     tools: proxyActivities<ToolActivities>({
       taskQueue: taskQueues.tools,

@@ -277,6 +277,11 @@ export class Session {
     return this.turnsThisRun >= this.settings.continueAsNewAfterTurns || workflowInfo().continueAsNewSuggested;
   }
 
+  /** Whether the turn about to be recorded is this run's last (the run hands over once it is answered). */
+  lastTurnOfRun(): boolean {
+    return this.turnsThisRun + 1 >= this.settings.continueAsNewAfterTurns || workflowInfo().continueAsNewSuggested;
+  }
+
   /** Whether a caller (a `send` update) waits for a queued message: it must be answered in this run. */
   someoneWaits(): boolean {
     return this.queue.some((m) => m.awaited);

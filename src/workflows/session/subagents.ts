@@ -52,8 +52,10 @@ export async function spawnSubagent(call: ToolCall, context: { session: Session;
       const child = await startChild('SessionWorkflow', {
         workflowId: sessionWorkflowId(parseSessionKey(sessionKey)),
         args: [childInput],
-        // Cancelled with the turn (/stop) or at its timeout, without waiting for it to wind down.
-        cancellationType: ChildWorkflowCancellationType.TRY_CANCEL,
+        // Cancelled with the turn (/stop) or at its timeout, without waiting for it to wind down. With the runtime called
+        // in the worker, the parent's next model call would hold the task carrying the request (and the sub-agent go on
+        // meanwhile): the parent goes on once the request is recorded.
+        cancellationType: session.features.agentInWorker ? ChildWorkflowCancellationType.WAIT_CANCELLATION_REQUESTED : ChildWorkflowCancellationType.TRY_CANCEL,
         parentClosePolicy: ParentClosePolicy.TERMINATE,
         staticSummary: `Sub-agent of ${session.sessionKey}${label ? `: ${label}` : ''}`,
       });

@@ -1,4 +1,4 @@
-import { ActivityFailure, CancellationScope, isCancellation, log, uuid4, workflowInfo, type TemporalFailure } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, isCancellation, log, sleep, uuid4, workflowInfo, type TemporalFailure } from '@temporalio/workflow';
 import type { RunToolOutcome } from '../../contracts/activities.js';
 import { runtimeSessionLostType, type InvocationResult, type NewMessage, type ToolCall, type ToolResult, type ToolSpec, type ToolStep } from '../../contracts/agent-runtime.js';
 import type { RotationReason, TranscriptEntry } from '../../contracts/session-records.js';
@@ -51,6 +51,7 @@ export class Turn {
   private message: QueuedMessage;
   /** How many of the messages the turn started with (the rest were steered in at tool boundaries). */
   private readonly opening: number;
+  private readonly activities: SessionActivities;
 
   /**
    * @param messages what this turn answers, oldest first: one message, or a burst gathered by the queue mode; messages
@@ -58,13 +59,18 @@ export class Turn {
    */
   constructor(
     private readonly session: Session,
-    private readonly activities: SessionActivities,
+    activities: SessionActivities,
     private readonly approvals: Approvals,
     private readonly messages: QueuedMessage[],
     private readonly separate: (message: QueuedMessage) => boolean = () => false,
   ) {
     this.message = messages.at(-1)!;
     this.opening = messages.length;
+    // The run's last turn calls the runtime through the agent task queue even where the worker calls it itself: a
+    // workflow task that ends a run fails when a message arrives meanwhile, and a call made inside that task would be
+    // made again, and the message it answered taken in again (its caller told it failed). Through the queue, the
+    // call's result and the message's acceptance are in history before the run ends.
+    this.activities = session.features.agentInWorker && session.lastTurnOfRun() ? { ...activities, agent: activities.agentQueue } : activities;
     const gaveWay = session.takeDropped();
     this.notes = [
       ...(gaveWay.length
@@ -88,7 +94,12 @@ export class Turn {
     this.turn = session.turns + 1;
     const route = this.message.route;
     if (route) session.lastRoute = route;
-    if (route) void activities.typingIndicator.typing({ route }).catch(() => undefined);
+    if (route) {
+      void activities.typingIndicator.typing({ route }).catch(() => undefined);
+      // A model call in the session worker holds the workflow task open, and the typing indicator would leave with the
+      // answer: a task boundary sends it now. (Callers without a chat, such as the API, need none.)
+      if (session.features.agentInWorker) await sleep(1);
+    }
 
     let said: TranscriptEntry;
     try {
@@ -281,7 +292,7 @@ export class Turn {
     const { session, messages, turn } = this;
     // Appends are awaited before the next turn: the store writes turns in order.
     const append = (): Promise<void> => this.activities.persistence.appendTranscript({ sessionKey: session.sessionKey, entries: [...userEntries, answer] });
-    if (session.turnsThisRun + 1 >= session.settings.continueAsNewAfterTurns || workflowInfo().continueAsNewSuggested) {
+    if (session.lastTurnOfRun()) {
       // This turn ends the run: answer only once the transcript is written, so that a caller's next message finds the
       // run ready to continue as new instead of keeping it busy forever.
       await append();
