@@ -145,10 +145,10 @@ export class TestStack {
   }
 
   async stop(): Promise<void> {
-    // CLAWFLOW_TEST_LOGS=<dir> keeps what every process of the stack printed, for a failure that needs reading.
-    if (process.env.CLAWFLOW_TEST_LOGS) {
-      mkdirSync(process.env.CLAWFLOW_TEST_LOGS, { recursive: true });
-      for (const [index, w] of [...this.workers].entries()) writeFileSync(join(process.env.CLAWFLOW_TEST_LOGS, `${Date.now()}-${index}-${w.child.spawnargs.slice(2).join('-')}.log`), w.output());
+    // TEST_STACK_LOGS=<dir> keeps what every process of the stack printed, for a failure that needs reading.
+    if (process.env.TEST_STACK_LOGS) {
+      mkdirSync(process.env.TEST_STACK_LOGS, { recursive: true });
+      for (const [index, w] of [...this.workers].entries()) writeFileSync(join(process.env.TEST_STACK_LOGS, `${Date.now()}-${index}-${w.child.spawnargs.slice(2).join('-')}.log`), w.output());
     }
     for (const close of this.closers.splice(0)) await close();
     await Promise.all([...this.workers].map((w) => this.kill(w, 'SIGTERM')));
