@@ -193,16 +193,21 @@ export type { SessionView };
  * A session's status and full transcript: the transcript store, completed with the turns the workflow has
  * answered but not yet written (the reply goes out before the transcript is appended). Null if there is no such session.
  */
-export async function describeSession(client: Client, config: ClawflowConfig, keyText: string): Promise<SessionView | null> {
+export async function describeSession(client: Client, config: ClawflowConfig, keyText: string, options: { storedIfUnreachable?: boolean } = {}): Promise<SessionView | null> {
   const sessionKey = formatSessionKey(resolveKey(config, keyText));
   const stored = await new JsonlTranscriptStore(config.paths.transcriptsDir).read(sessionKey);
   const handle = sessionHandle(client, config, keyText);
   let status: SessionStatus | null = null;
   let window: TranscriptEntry[] = [];
-  try {
+  const ask = async (): Promise<void> => {
     if ((await handle.describe()).status.name === 'RUNNING') [status, window] = await Promise.all([handle.query(statusQuery), handle.query(transcriptQuery)]);
+  };
+  try {
+    // A chat page does not wait long for a session that cannot answer (its worker down or restarting): it shows the
+    // transcript as stored, which holds every answer delivered; only the live status is missing.
+    await (options.storedIfUnreachable ? client.connection.withDeadline(Date.now() + 2000, ask) : ask());
   } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    if (!(error instanceof WorkflowNotFoundError) && !options.storedIfUnreachable) throw error;
   }
   return sessionView(sessionKey, stored, status, window);
 }

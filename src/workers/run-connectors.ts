@@ -85,7 +85,7 @@ async function configuredChannels(config: ClawflowConfig, logger: Logger, client
         allowedOrigins: webchat.allowedOrigins,
         allowedHosts: webchat.allowedHosts,
         logger: logger.child({ channel: 'webchat' }),
-        history: async (chat) => (await describeSession(client, config, sessionKey(agentForMessage(config, { channel: 'webchat', account: 'local', chatType: 'direct', peerId: chat }), 'webchat', chat)))?.transcript ?? [],
+        history: async (chat) => (await describeSession(client, config, sessionKey(agentForMessage(config, { channel: 'webchat', account: 'local', chatType: 'direct', peerId: chat }), 'webchat', chat), { storedIfUnreachable: true }))?.transcript ?? [],
         maxUploadBytes: config.media.maxBytes,
       })
     : null;

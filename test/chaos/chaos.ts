@@ -181,6 +181,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const sent: Sent[] = [];
   const kills = Object.fromEntries(partKinds.map((k) => [k, 0])) as Record<PartKind, number>;
   const recoveries: Array<{ part: PartKind; back: number; waiting: Sent[] }> = [];
+  /** When each kill happened (Date.now()), to place a duplicate among them. */
+  const killedAt: Array<{ part: PartKind; at: number }> = [];
   const webchatUsers: WebChatUser[] = [];
   const started = performance.now();
   let stopping = false;
@@ -226,6 +228,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         await sleep(between([span / options.kills / 2, (span / options.kills) * 1.2]));
         const waiting = sent.filter((s) => s.answeredAt === null);
         log(`kill -9 ${part} (${waiting.length} message(s) waiting)`);
+        killedAt.push({ part, at: Date.now() });
         await killPart(part);
         kills[part] += 1;
         await sleep(between(options.downMs));
@@ -300,7 +303,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const count = Math.max(live, seen.filter((text) => text.includes(message.marker)).length);
         if (count > 1) {
           duplicates += count - 1;
-          problems.push(`${message.marker} answered ${count} times`);
+          // What the platform got for it, and the kills around it: enough to tell a retried send from a lost preview.
+          const calls = webchat
+            ? []
+            : telegram.calls.filter((c) => String(c.params.chat_id) === String(telegramUsers[conversation / 2]!.id) && String(c.params.text ?? '').includes(message.marker));
+          const from = Math.min(...calls.map((c) => c.at ?? 0));
+          const around = killedAt.filter((k) => Math.abs(k.at - from) < 15_000).map((k) => `${k.part} kill -9 at ${k.at - from} ms`);
+          problems.push(
+            `${message.marker} answered ${count} times${webchat ? ` (live ${live})` : `: ${calls.map((c) => `${c.method}${c.params.message_id ? ` #${String(c.params.message_id)}` : ''} at ${(c.at ?? 0) - from} ms`).join(', ')}; ${around.join(', ') || 'no kill within 15 s'}`}`,
+          );
         }
         const position = seen.findIndex((text) => text.includes(message.marker));
         if (position !== -1 && position < last) {

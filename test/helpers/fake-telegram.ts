@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 export interface BotApiCall {
   method: string;
   params: Record<string, unknown>;
+  /** When it came (Date.now()). */
+  at?: number;
 }
 
 interface Waiter {
@@ -167,7 +169,7 @@ export class FakeTelegram {
     }
     const text = body.toString('utf8');
     const params = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-    this.calls.push({ method, params });
+    this.calls.push({ method, params, at: Date.now() });
     const ok = (result: unknown): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result }));
     switch (method) {
       case 'getMe':

@@ -46,6 +46,7 @@ describe('WebChat in a real browser', () => {
   let url: string;
   let origin: string;
   let connector: CliProcess;
+  let worker: CliProcess;
 
   /** The cookie a browser gets for opening the link `npm start` prints. */
   const cookieFor = async (): Promise<string> => {
@@ -60,7 +61,7 @@ describe('WebChat in a real browser', () => {
     stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url), config: { channels: { webchat: { enabled: true, port } }, media: { maxBytes: 2_000_000 } } });
     url = webChatOpenUrl(stack.config);
     stack.model.setReply(heard);
-    await stack.startWorker();
+    worker = await stack.startWorker();
     connector = await stack.startConnector();
     browser = await chromium.launch({ executablePath: findChromium(undefined), headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   });
@@ -125,6 +126,27 @@ describe('WebChat in a real browser', () => {
     await page.locator('.msg.error', { hasText: 'media.maxBytes' }).waitFor({ timeout: 10_000 });
     expect(stack.model.requests.length).toBe(requests);
     await page.close();
+  });
+
+  it('shows the conversation on reconnecting while the session worker is down, from the stored transcript', async () => {
+    const cookie = await cookieFor();
+    const ws = `${origin.replace('http', 'ws')}/ws`;
+    const first = (await openSocket(ws, { origin, cookie })) as TestSocket;
+    first.socket.send(JSON.stringify({ type: 'message', id: 'down-1', text: 'remember the lighthouse' }));
+    await first.waitFor((f) => f.type === 'reply' && String(f.text).includes('remember the lighthouse'));
+    first.socket.close();
+    await stack.kill(worker, 'SIGKILL');
+    try {
+      const started = performance.now();
+      const again = (await openSocket(ws, { origin, cookie })) as TestSocket;
+      const history = await again.waitFor((f) => f.type === 'history', 60_000);
+      expect((history.entries as Array<{ text: string }>).map((e) => e.text)).toEqual(['remember the lighthouse', 'heard: remember the lighthouse']);
+      // Not after the query's own timeout (30 s): the page gives a session that cannot answer 2 s.
+      expect(performance.now() - started).toBeLessThan(10_000);
+      again.socket.close();
+    } finally {
+      worker = await stack.startWorker();
+    }
   });
 
   it('shows nothing to a browser without the key, and a wrong key gets nothing either', async () => {
