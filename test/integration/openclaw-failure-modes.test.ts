@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverInbound } from '../../src/sessions/session-client.js';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
-import { freePort } from '../helpers/ports.js';
 import { runCli, type CliProcess } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
+import { ownDevServerOptions } from '../helpers/own-dev-server.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -42,16 +42,7 @@ describe('what goes wrong for OpenClaw users, reproduced against ClawFlow', () =
 
   beforeAll(async () => {
     // These tests stop the Temporal server, so they run one of their own.
-    options = {
-      cli: inject('temporalCli'),
-      dbFile: join(dir, 'temporal.sqlite'),
-      ip: '127.0.0.1',
-      port: await freePort(),
-      uiPort: await freePort(),
-      httpPort: await freePort(),
-      logFile: join(dir, 'server.log'),
-      pidFile: join(dir, 'server.pid'),
-    };
+    options = await ownDevServerOptions(dir);
     server = await startDevServer(options);
     await telegram.start();
     stack = await TestStack.start({

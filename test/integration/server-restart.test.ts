@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server.js';
 import { heard } from '../helpers/fake-model.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
-import { freePort } from '../helpers/ports.js';
 import { runCli } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
+import { ownDevServerOptions } from '../helpers/own-dev-server.js';
 
 describe('the Temporal server restarted between two turns', () => {
   let options: DevServerOptions;
@@ -19,16 +18,7 @@ describe('the Temporal server restarted between two turns', () => {
 
   beforeAll(async () => {
     // This test stops its server, so it runs one of its own instead of the shared one.
-    options = {
-      cli: inject('temporalCli'),
-      dbFile: join(dir, 'temporal.sqlite'),
-      ip: '127.0.0.1',
-      port: await freePort(),
-      uiPort: await freePort(),
-      httpPort: await freePort(),
-      logFile: join(dir, 'server.log'),
-      pidFile: join(dir, 'server.pid'),
-    };
+    options = await ownDevServerOptions(dir);
     server = await startDevServer(options);
     await telegram.start();
     stack = await TestStack.start({
