@@ -6,7 +6,6 @@
  *
  *   npm run bench:recovery [-- --logs <dir>]   (--logs keeps every process's output there)
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,7 @@ import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server.js';
 import { FakeModel, type ModelRequest, type ScriptedAnswer } from '../test/helpers/fake-model.js';
 import { FakeTelegram } from '../test/helpers/fake-telegram.js';
-import { freePort } from '../test/helpers/ports.js';
+import { freePort, portOpen } from '../test/helpers/ports.js';
 import { spawnCli, type CliProcess } from '../test/helpers/processes.js';
 
 const { values } = parseArgs({ options: { logs: { type: 'string' } } });
@@ -61,14 +60,6 @@ const httpPort = await freePort();
 const startTemporal = (): Promise<DevServer> =>
   startDevServer({ cli, dbFile: join(home, 'temporal.sqlite'), ip: '127.0.0.1', port: temporalPort, uiPort, httpPort, logFile: join(home, 'server.log'), pidFile: join(home, 'server.pid') });
 const temporalPid = (): number => Number(readFileSync(join(home, 'server.pid'), 'utf8').trim());
-function portOpen(port: number): boolean {
-  try {
-    execFileSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 /** Kills the Temporal server with SIGKILL and waits until its port is free again. */
 async function killTemporal(): Promise<void> {
   process.kill(temporalPid(), 'SIGKILL');

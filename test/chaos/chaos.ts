@@ -7,7 +7,6 @@
  *
  * Everything listens on 127.0.0.1; the traffic is bounded in count and the run in time.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +20,7 @@ import { JsonlTranscriptStore } from '../../src/transcript/jsonl-store.js';
 import { sessionSearchAttributes as sa } from '../../src/workflows/search-attributes.js';
 import { FakeModel, type ModelRequest, type ScriptedAnswer } from '../helpers/fake-model.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort, portOpen } from '../helpers/ports.js';
 import { spawnCli, type CliProcess } from '../helpers/processes.js';
 import { WebChatUser } from './webchat-user.js';
 
@@ -139,14 +138,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const pidFile = join(home, 'server.pid');
   const startTemporal = () =>
     startDevServer({ cli, dbFile: join(home, 'temporal.sqlite'), ip: '127.0.0.1', port: temporalPort, uiPort, httpPort, logFile: join(home, 'server.log'), pidFile, readyTimeoutMs: 60_000 });
-  const portOpen = (port: number): boolean => {
-    try {
-      execFileSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   const commands: Record<Exclude<PartKind, 'temporal'>, { args: string[]; ready: RegExp }> = {
     sessions: { args: ['worker', '--queues', 'sessions,agent'], ready: /workers running/ },
@@ -184,6 +175,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   /** When each kill happened (Date.now()), to place a duplicate among them. */
   const killedAt: Array<{ part: PartKind; at: number }> = [];
   const webchatUsers: WebChatUser[] = [];
+  let telegramReader: NodeJS.Timeout | undefined;
   const started = performance.now();
   let stopping = false;
   try {
@@ -193,7 +185,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const origin = `http://127.0.0.1:${webchatPort}`;
     const openUrl = webChatOpenUrl(config);
-    const answeredOnTelegram = (chatId: number, marker: string): boolean => telegram.sent().some((m) => String(m.chat_id) === String(chatId) && String(m.text).includes(marker));
+    // What the Bot API has shown each chat, read once a tick for everyone waiting (not once per person: the record
+    // grows to thousands of calls, and this process shares the two cores with the stack it measures).
+    const shownOnTelegram = new Set<string>();
+    telegramReader = setInterval(() => {
+      for (const m of telegram.sent()) for (const [marker] of String(m.text).matchAll(/\[c\d+\.m\d+\]/g)) shownOnTelegram.add(`${String(m.chat_id)} ${marker}`);
+    }, 25);
+    const answeredOnTelegram = (chatId: number, marker: string): boolean => shownOnTelegram.has(`${chatId} ${marker}`);
 
     /** One person: a message, its answer, the next message. */
     const converse = async (conversation: number): Promise<void> => {
@@ -264,6 +262,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     return await judge();
   } finally {
     stopping = true;
+    clearInterval(telegramReader);
     for (const user of webchatUsers) user.close();
     if (options.logsDir) {
       mkdirSync(options.logsDir, { recursive: true });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 
 /** Ports below the kernel's ephemeral range (32768+): no outgoing connection or `listen(0)` takes one meanwhile. */
@@ -52,4 +53,14 @@ export async function ownStackPorts(): Promise<NodeJS.ProcessEnv> {
     CLAWFLOW_PREVIEW_PORT: String(await freePort()),
     CLAWFLOW_CODEC_PORT: String(await freePort()),
   };
+}
+
+/** Whether something accepts connections on this loopback port now (a server killed with SIGKILL has let it go). */
+export function portOpen(port: number): boolean {
+  try {
+    execFileSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -183,9 +183,10 @@ export class Turn {
       answer = { turn, role: 'assistant', text: result.reply, at: now(), ...(steps.length && session.features.compaction ? { steps: pruneSteps(steps) } : {}) };
     } catch (error) {
       if (isCancellation(error) && session.interrupting) throw new TurnInterrupted();
+      const failure = failedCall(error);
       if (isCancellation(error)) answer = { turn, role: 'error', text: 'Stopped at your request; what was running was cancelled.', at: now() };
       else if (error instanceof TurnAbandoned) answer = { turn, role: 'error', text: error.message, at: now() };
-      else if (failedCall(error)) answer = { turn, role: 'error', text: failureMessage(failedCall(error)!), at: now() };
+      else if (failure) answer = { turn, role: 'error', text: failureMessage(failure), at: now() };
       else throw error;
       log.error('Turn failed', { sessionKey: session.sessionKey, turn, error: answer.text });
     } finally {
