@@ -15,7 +15,7 @@ export default tseslint.config(
     languageOptions: {
       globals: nodeGlobals,
       // Type-aware rules: the project's own tsconfig.
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/clawflow.js', 'test/helpers/busy-runtime.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/clawflow.js', 'test/helpers/busy-runtime.mjs', 'test/helpers/mcp-test-server.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],

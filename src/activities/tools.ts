@@ -14,7 +14,9 @@ import { parseDuration } from '../schedules/job-spec.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import { byReference } from '../tools/large-result.js';
 import { offeredTools, toolRegistry } from '../tools/registry.js';
-import { ApprovalRequired, ToolError, type AgentJobs, type AgentSessions } from '../tools/tool.js';
+import { mcpAgentTool } from '../tools/mcp-tool.js';
+import type { McpServers, McpTool } from '../tools/mcp-servers.js';
+import { ApprovalRequired, ToolError, type AgentJobs, type AgentSessions, type Tool } from '../tools/tool.js';
 import { heartbeatPrompt } from '../workspace/heartbeat.js';
 import { buildSystemPrompt, ensureWorkspace } from '../workspace/workspace.js';
 import { installSkills, skillRoots, skillsPrompt } from '../workspace/skills.js';
@@ -28,6 +30,13 @@ export interface ToolActivityDeps {
   schedules?: ScheduleClient;
   /** Temporal, for the session tools; unset: they say they cannot work here. */
   client?: Client;
+  /** The MCP servers whose tools are offered besides the built-in ones (tools.mcp.servers). */
+  mcp?: McpServers;
+}
+
+/** Whether an agent's `tools.deny` names this tool: by its name, or by a prefix ending in "*" (`github__*`). */
+function isDenied(denied: readonly string[], name: string): boolean {
+  return denied.some((entry) => (entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : entry === name));
 }
 
 /** The cron tool's view of the schedules: its agent's cron jobs only, answering in the conversation that set them. */
@@ -113,7 +122,7 @@ interface AgentHost {
 }
 
 /** The activities of the `clawflow-tools` task queue: they run on the user's host, inside each agent's workspace. */
-export function createToolActivities({ config, browsers, schedules, client }: ToolActivityDeps): ToolActivities {
+export function createToolActivities({ config, browsers, schedules, client, mcp }: ToolActivityDeps): ToolActivities {
   const protectedPaths = protectedStatePaths(config.paths);
   const net = browserPolicy(config);
   const hosts = new Map<string, AgentHost>(
@@ -122,7 +131,7 @@ export function createToolActivities({ config, browsers, schedules, client }: To
       ensureWorkspace(profile.workspaceDir);
       // Skills outside the workspace (the install's, the bundled, extra folders) may be read, never written.
       const roots = skillRoots({ workspace: profile.workspaceDir, home: config.paths.home, bundled: config.skills.bundled, extraDirs: config.skills.extraDirs });
-      const tools = offeredTools(profile.tools).filter((tool) => !profile.deniedTools.includes(tool.name));
+      const tools = offeredTools(profile.tools).filter((tool) => !isDenied(profile.deniedTools, tool.name));
       return [id, { profile, tools, skillDirs: roots.filter((root) => root.origin !== 'workspace').map((root) => root.dir) }];
     }),
   );
@@ -130,6 +139,16 @@ export function createToolActivities({ config, browsers, schedules, client }: To
   const hostOf = (sessionKey: string | undefined): AgentHost => {
     const agent = sessionKey ? parseSessionKey(sessionKey, defaultAgentId(config)).agent : defaultAgentId(config);
     return hosts.get(agent) ?? hosts.get(defaultAgentId(config))!;
+  };
+  /** The MCP tools this agent is offered (servers started as needed). */
+  const mcpTools = async (host: AgentHost): Promise<McpTool[]> => (mcp?.configured ? (await mcp.tools()).filter((tool) => !isDenied(host.profile.deniedTools, tool.name)) : []);
+  /** The tool a call names: built in, or an MCP server's (listed again first if this host has not listed it yet). */
+  const resolveTool = async (host: AgentHost, name: string): Promise<Tool | undefined> => {
+    const builtIn = toolRegistry.get(name);
+    if (builtIn) return host.tools.some((t) => t.name === name) ? builtIn : undefined;
+    if (!mcp?.configured || isDenied(host.profile.deniedTools, name)) return undefined;
+    const tool = mcp.find(name) ?? (await mcp.tools(), mcp.find(name));
+    return tool ? (mcpAgentTool(tool, mcp, config.tools.mcp.outputCapBytes) as Tool) : undefined;
   };
   return {
     /** What this host offers the agent: its tools, and the system prompt built from its workspace files and skills. */
@@ -140,7 +159,8 @@ export function createToolActivities({ config, browsers, schedules, client }: To
       const { skills } = await installSkills(config, workspace);
       const listed = skillsPrompt(skills, workspace, config.skills.maxPromptChars);
       const systemPrompt = await buildSystemPrompt(workspace, config.workspace.promptMaxChars);
-      return { tools: host.tools, systemPrompt: listed ? `${systemPrompt}\n\n${listed}` : systemPrompt };
+      const fromServers = (await mcpTools(host)).map(({ name, description, inputSchema }) => ({ name, description, inputSchema }));
+      return { tools: [...host.tools, ...fromServers], systemPrompt: listed ? `${systemPrompt}\n\n${listed}` : systemPrompt };
     },
 
     heartbeatPrompt: ({ silentToken, sessionKey }) => heartbeatPrompt(hostOf(sessionKey).profile.workspaceDir, silentToken),
@@ -150,9 +170,10 @@ export function createToolActivities({ config, browsers, schedules, client }: To
       const result = (output: string, isError: boolean): ToolResult => ({ callId: call.id, name: call.name, output, isError });
       const host = hostOf(sessionKey);
       const { workspaceDir: workspace, tools: toolsConfig } = host.profile;
-      const tool = toolRegistry.get(call.name);
-      if (!tool || !host.tools.some((t) => t.name === call.name)) {
-        return { kind: 'result', result: result(`unknown tool "${call.name}"; available: ${host.tools.map((t) => t.name).join(', ')}`, true), workspaceChanged: false };
+      const tool = await resolveTool(host, call.name);
+      if (!tool) {
+        const available = [...host.tools, ...(await mcpTools(host))].map((t) => t.name).join(', ');
+        return { kind: 'result', result: result(`unknown tool "${call.name}"; available: ${available}`, true), workspaceChanged: false };
       }
       const input = tool.input.safeParse(call.input);
       if (!input.success) {

@@ -46,6 +46,43 @@ const allowedHosts = z.array(z.string().regex(/^(\*|[A-Za-z0-9.-]+(:\d{1,5})?|\[
 const allowedOrigins = z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin: scheme and host, e.g. https://app.example')).default([]);
 const identifier = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'use lowercase letters, digits, "-" and "_" (at most 64)');
 
+/** An MCP server's name: the prefix of its tools' names (`github__create_issue`). */
+const mcpServerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9-]{0,31}$/, 'letters, digits and "-" (at most 32; no "_", which separates it from the tool name)');
+/** Host variables named as ${NAME} in a value are put in when the server starts; the value itself never reaches the model. */
+const mcpValues = z.record(z.string().min(1), z.string());
+const mcpServerCommon = {
+  /** Off: not started, its tools not offered. */
+  enabled: z.boolean().default(true),
+  /** Calls the user approves first (like exec under "ask"): true for every tool of this server, or the tools' own names. */
+  ask: z.union([z.boolean(), z.array(z.string().min(1))]).default(false),
+  /** Results are marked as outside content the model must not take orders from, unless the server is trusted (its own data). */
+  trusted: z.boolean().default(false),
+  /** This server's call timeout instead of tools.mcp.timeoutSeconds. */
+  timeoutSeconds: z.number().int().min(1).max(86_400).optional(),
+};
+const mcpServer = z
+  .object({
+    /** The program that serves MCP on its stdin and stdout (e.g. "npx"), run on the tools host. */
+    command: z.string().min(1).optional(),
+    args: z.array(z.string()).default([]),
+    /** Its environment besides HOME, LOGNAME, PATH, SHELL, TERM and USER: nothing else of the host's is passed. */
+    env: mcpValues.default({}),
+    /** Its working directory. Unset: the default agent's workspace. */
+    cwd: z.string().min(1).optional(),
+    /** Or a streamable-HTTP MCP endpoint. */
+    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** Sent with every request to the URL (e.g. Authorization). */
+    headers: mcpValues.default({}),
+    ...mcpServerCommon,
+  })
+  .strict()
+  .superRefine((server, context) => {
+    const problem = (message: string): void => void context.addIssue({ code: 'custom', message });
+    if (!server.command === !server.url) problem('give either "command" (a program serving MCP on stdin and stdout) or "url" (a streamable-HTTP endpoint)');
+    else if (server.url && (server.args.length || Object.keys(server.env).length || server.cwd)) problem('"args", "env" and "cwd" are for a command; a server at a URL takes "headers"');
+    else if (server.command && Object.keys(server.headers).length) problem('"headers" are for a server at a URL; a command takes "env"');
+  });
+
 /** The whole configuration file. Every object is strict so that a misspelt key is reported by name. */
 export const configFileSchema = z
   .object({
@@ -88,7 +125,7 @@ export const configFileSchema = z
                 model: z.string().min(1).max(200).optional(),
                 tools: z
                   .object({
-                    /** Tools this agent is not offered (e.g. ["exec", "browser"]). */
+                    /** Tools this agent is not offered (e.g. ["exec", "browser"]; "github__*" for every tool of the MCP server "github"). */
                     deny: z.array(z.string().min(1)).default([]),
                     /** Its own exec policy instead of tools.exec.policy. */
                     execPolicy: z.enum(['deny', 'allowlist', 'ask', 'full']).optional(),
@@ -298,6 +335,22 @@ export const configFileSchema = z
               .default([]),
             /** The largest download kept (in the workspace's downloads/). */
             maxDownloadBytes: z.number().int().min(1000).max(2_000_000_000).default(50_000_000),
+          })
+          .strict()
+          .prefault({}),
+        mcp: z
+          .object({
+            /**
+             * MCP servers whose tools the agent is offered, as `<server>__<tool>`: a command run on the tools host (stdio)
+             * or a streamable-HTTP URL. Values of `env` and `headers` may name host variables: "Bearer ${GITHUB_TOKEN}".
+             */
+            servers: z.record(mcpServerName, mcpServer).default({}),
+            /** How long a server may take to start and list its tools before it is left out (and tried again later). */
+            connectTimeoutSeconds: z.number().int().min(1).max(120).default(10),
+            /** Default and largest time one call may take. */
+            timeoutSeconds: z.number().int().min(1).max(86_400).default(120),
+            /** Most bytes of one result kept (head and tail); a long result is saved in the workspace and read in pieces. */
+            outputCapBytes: z.number().int().min(1000).max(10_000_000).default(200_000),
           })
           .strict()
           .prefault({}),

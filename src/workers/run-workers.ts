@@ -14,6 +14,7 @@ import type { ClawflowConfig } from '../config/load.js';
 import { protectedStatePaths, runDir } from '../config/paths.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
+import { McpServers } from '../tools/mcp-servers.js';
 import { connectClient, ensureSearchAttributes } from '../temporal/connection.js';
 import { temporalAddress } from '../temporal/address.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
@@ -153,13 +154,15 @@ export async function startWorkers(
   const browsers = serves('tools')
     ? new BrowserPool(findChromium(config.tools.browser.executablePath), config.tools.browser.idleSeconds * 1000, browserPolicy(config))
     : null;
+  // MCP servers run beside the tools (stdio ones as children of this process), started when first needed.
+  const mcp = browsers ? new McpServers(config.tools.mcp, { cwd: config.paths.workspaceDir, logger: logger.child({ component: 'mcp' }) }) : null;
   if (browsers) {
     workers.push(
       await Worker.create({
         connection,
         namespace,
         taskQueue: taskQueues.tools,
-        activities: createToolActivities({ config, browsers, schedules: new ScheduleClient(client, config), client }),
+        activities: createToolActivities({ config, browsers, schedules: new ScheduleClient(client, config), client, ...(mcp ? { mcp } : {}) }),
         ...common,
       }),
     );
@@ -170,6 +173,7 @@ export async function startWorkers(
     stopGauges?.();
     run.release();
     await browsers?.close();
+    await mcp?.close();
     await images?.close();
     await connection.close();
     await client.connection.close();
