@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<(program: Command) => void>> = {
   sessions: () => import('./commands/sessions.js').then((m) => m.registerSessions),
   approve: () => import('./commands/approve.js').then((m) => m.registerApprove),
   skills: () => import('./commands/skills.js').then((m) => m.registerSkills),
+  mcp: () => import('./commands/mcp.js').then((m) => m.registerMcp),
   agents: () => import('./commands/agents.js').then((m) => m.registerAgents),
   history: () => import('./commands/history.js').then((m) => m.registerHistory),
   doctor: () => import('./commands/doctor.js').then((m) => m.registerDoctor),

@@ -1,3 +1,4 @@
+import { mkdirSync, statSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -112,6 +113,9 @@ class McpServerConnection {
     if (config.url) {
       return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: expandHostVariables(config.headers, this.options.env) } });
     }
+    // The workspace may not be made yet; a folder the user named must be there (spawn would only say ENOENT).
+    if (!config.cwd) mkdirSync(this.options.cwd, { recursive: true });
+    else if (!statSync(config.cwd, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`its cwd ${config.cwd} is not a folder`);
     const transport = new StdioClientTransport({
       command: config.command!,
       args: config.args,
