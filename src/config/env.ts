@@ -58,6 +58,8 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_SLACK_API_URL', path: ['channels', 'slack', 'apiUrl'], kind: 'string' },
   { env: 'CLAWFLOW_DISCORD_BOT_TOKEN', path: ['channels', 'discord', 'botToken'], kind: 'string', secret: true },
   { env: 'CLAWFLOW_DISCORD_API_URL', path: ['channels', 'discord', 'apiUrl'], kind: 'string' },
+  { env: 'CLAWFLOW_SIGNAL_ACCOUNT', path: ['channels', 'signal', 'account'], kind: 'string' },
+  { env: 'CLAWFLOW_SIGNAL_URL', path: ['channels', 'signal', 'url'], kind: 'string' },
   { env: 'CLAWFLOW_WEBCHAT_ENABLED', path: ['channels', 'webchat', 'enabled'], kind: 'boolean' },
   { env: 'CLAWFLOW_PREVIEW_PORT', path: ['channels', 'previewPort'], kind: 'number' },
   { env: 'CLAWFLOW_WEBCHAT_PORT', path: ['channels', 'webchat', 'port'], kind: 'number' },

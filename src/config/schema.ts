@@ -406,6 +406,20 @@ export const configFileSchema = z
           })
           .strict()
           .prefault({}),
+        signal: z
+          .object({
+            /** The Signal account signal-cli runs, as its phone number (+15551234567). Unset: no Signal. */
+            account: z.string().regex(/^\+[1-9]\d{5,15}$/, 'a phone number in international form, e.g. +15551234567').optional(),
+            /** signal-cli's JSON-RPC daemon over HTTP: `signal-cli -a <account> daemon --http 127.0.0.1:8080 --receive-mode=manual`. */
+            url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:8080'),
+            ...channelAccess,
+            /** Phone numbers (+…) always allowed; someone who hides their number is named by their UUID. */
+            allowFrom: z.array(z.string().min(1)).default([]),
+            /** How long one `receive` waits for a message before asking again. */
+            pollTimeoutSeconds: z.number().int().min(1).max(60).default(25),
+          })
+          .strict()
+          .prefault({}),
         whatsapp: z
           .object({
             /** Link ClawFlow as a device of your WhatsApp account (`clawflow channels login whatsapp` first). */

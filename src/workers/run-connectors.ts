@@ -74,6 +74,20 @@ async function configuredChannels(config: ClawflowConfig, logger: Logger, client
     const { DiscordAdapter } = await import('../connectors/discord.js');
     channels.push({ adapter: new DiscordAdapter({ botToken: discord.botToken, apiUrl: discord.apiUrl, logger: logger.child({ channel: 'discord' }) }), policy: discord });
   }
+  const signal = config.channels.signal;
+  if (signal.account) {
+    const { SignalAdapter } = await import('../connectors/signal.js');
+    channels.push({
+      adapter: new SignalAdapter({
+        url: signal.url,
+        account: signal.account,
+        pollTimeoutSeconds: signal.pollTimeoutSeconds,
+        spoolFile: connectorFiles(config.paths.home).signalSpool,
+        logger: logger.child({ channel: 'signal' }),
+      }),
+      policy: signal,
+    });
+  }
   const webchat = config.channels.webchat;
   const webChatAdapter = webchat.enabled
     ? new (await import('../connectors/webchat.js')).WebChatAdapter({
@@ -130,7 +144,7 @@ function anyChannelConfigured(config: ClawflowConfig): boolean {
 /** The connector worker: holds the channel connections and runs `deliver`/`typing` on `clawflow-connector`. */
 export async function startConnectors(config: ClawflowConfig, logger: Logger): Promise<ConnectorSet> {
   if (!anyChannelConfigured(config)) {
-    throw new Error('no channel is configured: set CLAWFLOW_TELEGRAM_BOT_TOKEN or CLAWFLOW_SLACK_BOT_TOKEN (or channels.*), or channels.webchat.enabled');
+    throw new Error('no channel is configured: set CLAWFLOW_TELEGRAM_BOT_TOKEN, CLAWFLOW_SLACK_BOT_TOKEN or CLAWFLOW_SIGNAL_ACCOUNT (or channels.*), or channels.webchat.enabled');
   }
   installTemporalRuntime(logger);
   const files = connectorFiles(config.paths.home);
