@@ -40,6 +40,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_AGENTCORE_QUALIFIER', path: ['agentcore', 'qualifier'], kind: 'string' },
   { env: 'CLAWFLOW_AGENTCORE_REGION', path: ['agentcore', 'region'], kind: 'string' },
   { env: 'CLAWFLOW_AGENTCORE_ENDPOINT', path: ['agentcore', 'endpoint'], kind: 'string' },
+  { env: 'CLAWFLOW_AGENTCORE_MEMORY_ID', path: ['agentcore', 'memoryId'], kind: 'string' },
   { env: 'CLAWFLOW_AGENTCORE_IDLE_TIMEOUT_SECONDS', path: ['agentcore', 'idleTimeoutSeconds'], kind: 'number' },
   { env: 'CLAWFLOW_AGENTCORE_MAX_LIFETIME_SECONDS', path: ['agentcore', 'maxLifetimeSeconds'], kind: 'number' },
   { env: 'CLAWFLOW_AGENTCORE_ROTATION_MARGIN_SECONDS', path: ['agentcore', 'rotationMarginSeconds'], kind: 'number' },

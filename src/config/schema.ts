@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { memoryIdPattern, memoryNamespacePattern } from '../contracts/agentcore-memory.js';
 import { queueModes } from '../contracts/queue-modes.js';
 
 function isRegex(pattern: string): boolean {
@@ -240,12 +241,29 @@ export const configFileSchema = z
         maxLifetimeSeconds: z.number().int().min(1).max(28_800).default(28_800),
         /** Rotate to a fresh runtime session this long before either limit is reached. */
         rotationMarginSeconds: z.number().int().min(0).max(3600).default(60),
+        /** An AgentCore Memory (its id). Set: every turn is recorded as an event, and relevant long-term records are recalled into the turn. */
+        memoryId: z.string().regex(memoryIdPattern, 'a memory id, e.g. clawflow_memory-AbCdE12345').optional(),
+        memory: z
+          .object({
+            /**
+             * Where the memory's strategies keep their records, as in the memory's configuration, with {actorId} (the
+             * agent's id) and {sessionId} put in: e.g. "/strategies/<strategyId>/actors/{actorId}". None: events are
+             * recorded and nothing is recalled.
+             */
+            namespaces: z.array(z.string().min(1).max(1024).regex(memoryNamespacePattern, 'letters, digits, "/", "-", "_", ":", "*" and {actorId} or {sessionId}')).max(5).default([]),
+            /** Most records recalled for a turn, and most characters of them. */
+            topK: z.number().int().min(1).max(20).default(5),
+            maxChars: z.number().int().min(200).max(20_000).default(2_000),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .refine((a) => a.rotationMarginSeconds < Math.min(a.idleTimeoutSeconds, a.maxLifetimeSeconds), {
         message: 'must be shorter than idleTimeoutSeconds and maxLifetimeSeconds',
         path: ['rotationMarginSeconds'],
       })
+      .refine((a) => !a.memoryId || a.region || a.runtimeArn, { message: 'is needed for memoryId without a runtimeArn (the memory\'s region)', path: ['region'] })
       .prefault({}),
     workspace: z
       .object({

@@ -27,6 +27,7 @@ export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettin
     retryForSeconds: config.agent.retryForSeconds,
     maxToolSteps: config.agent.maxToolSteps,
     agentInWorker: config.agent.callsInWorker,
+    agentcoreMemory: config.agentcore.memoryId !== undefined,
     runtimeIdleSeconds: config.agentcore.idleTimeoutSeconds,
     runtimeMaxLifetimeSeconds: config.agentcore.maxLifetimeSeconds,
     runtimeRotationMarginSeconds: config.agentcore.rotationMarginSeconds,

@@ -1,6 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createAgentActivities } from '../activities/invoke-agent.js';
+import { createMemoryActivities } from '../activities/agentcore-memory.js';
 import { createScheduleActivities } from '../activities/scheduled-turns.js';
 import { createToolActivities } from '../activities/tools.js';
 import { createTranscriptActivities } from '../activities/transcript.js';
@@ -140,6 +141,7 @@ export async function startWorkers(
         taskQueue: taskQueues.agent,
         activities: {
           ...agentActivities,
+          ...createMemoryActivities(config),
           // Scheduled turns reach sessions through the client, as any caller does.
           ...createScheduleActivities({
             sendMessage: (sessionKey, message) => sendMessage(client, config, sessionKey, message),

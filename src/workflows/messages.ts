@@ -62,6 +62,8 @@ export const sessionSettingsSchema = z
     queueDebounceMs: z.number().int().min(0).max(60_000).default(500),
     /** The session worker calls the runtime itself, as a local activity (agent.callsInWorker); absent before v0.6.0. */
     agentInWorker: z.boolean().default(false),
+    /** Turns are recorded in AgentCore Memory and its records recalled into them (agentcore.memoryId); absent before v0.7.0. */
+    agentcoreMemory: z.boolean().default(false),
   })
   .strict();
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;

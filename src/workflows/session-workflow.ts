@@ -114,6 +114,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
   for (;;) {
     await condition(() => session.queue.length > 0 || session.rollOverDue());
     if (session.rollOverDue() && !session.someoneWaits()) {
+      await session.settle();
       // Handlers still running (a `send` about to return its reply) must finish in this run.
       await condition(() => allHandlersFinished() || session.someoneWaits());
       if (!session.someoneWaits()) {
@@ -131,6 +132,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
     }
     if (input.data.oneOff && session.queue.length === 0) {
       // Its caller gets the reply first; its transcript is already written.
+      await session.settle();
       await condition(allHandlersFinished);
       if (session.queue.length === 0) {
         log.info('One-off session answered; ending it', { sessionKey });

@@ -16,6 +16,7 @@ import { runtimeToken } from '../../src/config/secrets.js';
 import type { ChannelAdapter, ChannelStatus } from '../../src/connectors/channel.js';
 import { SentLog } from '../../src/connectors/sent-log.js';
 import { createLogger } from '../../src/logger.js';
+import { AgentCoreEmulator } from '../../src/agent/emulator/emulator.js';
 import { OpenAiCompatibleProvider } from '../../src/agent/providers/openai-compatible.js';
 import { startRuntime, type RunningRuntime } from '../../src/agent/runtime/server.js';
 import { answerApproval, deliverInbound, sendMessage, sessionHandle, sessionSettingsFromConfig, stopTurn, type OutgoingMessage } from '../../src/sessions/session-client.js';
@@ -101,6 +102,9 @@ interface CaptureContext {
   restartRuntime(downForMs?: number): Promise<void>;
   status(key: string): Promise<SessionStatus>;
 }
+
+/** The memory the capture's workers record turns in (the AgentCore emulator's). */
+const captureMemoryId = 'capture_mem-AbCdE12345';
 
 const route = (chat: string): ReplyRoute => ({ channel: 'fake', account: 'local', chat, replyTo: `${chat}-msg` });
 const message = (text: string, extra: Partial<OutgoingMessage> = {}): OutgoingMessage => ({ text, ...extra });
@@ -491,6 +495,18 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'agentcore-memory',
+    description: 'AgentCore Memory on: each turn recalls long-term records into the model\'s messages and is recorded as an event (since v0.7.0)',
+    sessions: ['main:cli:memory'],
+    async run({ client, withSettings, model }) {
+      const key = 'main:cli:memory';
+      model.setReply((r) => `answered, knowing: ${r.messages.filter((m) => m.role === 'user').map((m) => m.content).join(' / ')}`);
+      const config = withSettings((c) => (c.agentcore.memoryId = captureMemoryId));
+      await sendMessage(client, config, key, message('which tea should I buy?', { messageId: 'k1' }));
+      await sendMessage(client, config, key, message('and a snack with it?', { messageId: 'k2' }));
+    },
+  },
+  {
     name: 'model-choice',
     description: 'the owner switches this conversation to another configured model with /model, then back (since v0.3.0)',
     sessions: ['main:cli:model'],
@@ -615,7 +631,15 @@ async function main(): Promise<void> {
   // The model-choice scenario's other model.
   const models = new Map([['scripted-large', new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'scripted-large', requestTimeoutMs: 60_000 })]]);
   let runtime: RunningRuntime = await startRuntime({ host: '127.0.0.1', port: runtimePort, provider, models, token, logger });
-  const workers = await startWorkers(config, runtime.url, logger);
+  // AgentCore Memory for the sessions that turn it on: the emulator, reached by the workers through the AWS SDK.
+  const emulator = await new AgentCoreEmulator({ host: '127.0.0.1', port: 0, idleTimeoutSeconds: 60, maxLifetimeSeconds: 600, logger }).start();
+  emulator.memory.addRecord(captureMemoryId, { text: 'The user drinks genmaicha tea.', namespace: '/strategies/semantic/actors/main' });
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDCAPTURE', AWS_SECRET_ACCESS_KEY: 'capture-secret', AWS_EC2_METADATA_DISABLED: 'true' });
+  const workerConfig: ClawflowConfig = {
+    ...config,
+    agentcore: { ...config.agentcore, memoryId: captureMemoryId, region: 'us-west-2', endpoint: emulator.url, memory: { ...config.agentcore.memory, namespaces: ['/strategies/semantic/actors/{actorId}'] } },
+  };
+  const workers = await startWorkers(workerConfig, runtime.url, logger);
   const channel = new RecordingChannel();
   const connection = await NativeConnection.connect({ address: server.address });
   const connector = await Worker.create({
@@ -693,6 +717,7 @@ async function main(): Promise<void> {
     await connection.close();
     await workers.shutdown();
     await runtime.close();
+    await emulator.stop();
     await model.stop();
     await server.stop();
     rmSync(work, { recursive: true, force: true });

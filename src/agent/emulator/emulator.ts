@@ -12,6 +12,8 @@ import { drain, guardRequest } from '../../http/request-guard.js';
 import type { Logger } from '../../logger.js';
 import { pingSchema, runtimeSessionHeader, runtimeSessionIdLength } from '../../contracts/agent-runtime.js';
 import { describeZodError } from '../../contracts/zod-issues.js';
+import { memoryIdPattern } from '../../contracts/agentcore-memory.js';
+import { EmulatedMemory, MemoryValidationError } from './memory-store.js';
 
 const cliEntry = fileURLToPath(new URL('../../../bin/clawflow.js', import.meta.url));
 
@@ -25,6 +27,9 @@ const serviceErrors = {
   RuntimeClientError: 424,
   ThrottlingException: 429,
   InternalServerException: 500,
+  // AgentCore Memory's names for the same.
+  ThrottledException: 429,
+  ServiceException: 500,
 } as const;
 export type ServiceErrorName = keyof typeof serviceErrors;
 
@@ -34,6 +39,8 @@ export const faultSchema = z
     message: z.string().default('injected by the AgentCore emulator'),
     /** How many of the next invocations answer with this error. */
     count: z.number().int().min(1).default(1),
+    /** What answers with it: runtime invocations, or AgentCore Memory's operations. */
+    target: z.enum(['runtime', 'memory']).default('runtime'),
   })
   .strict();
 export type Fault = z.input<typeof faultSchema>;
@@ -105,7 +112,9 @@ function sendError(res: ServerResponse, error: ServiceError): void {
  */
 export class AgentCoreEmulator {
   private readonly sessions = new Map<string, LiveSession>();
-  private readonly faults: Array<{ error: ServiceErrorName; message: string; remaining: number }> = [];
+  private readonly faults: Array<{ error: ServiceErrorName; message: string; remaining: number; target: 'runtime' | 'memory' }> = [];
+  /** AgentCore Memory: events and long-term records. */
+  readonly memory = new EmulatedMemory();
   private server: Server | undefined;
   private reaper: NodeJS.Timeout | undefined;
   private reaping = false;
@@ -152,7 +161,16 @@ export class AgentCoreEmulator {
   /** The next `count` invocations answer with this error instead of reaching a runtime. */
   injectFault(fault: Fault): void {
     const parsed = faultSchema.parse(fault);
-    this.faults.push({ error: parsed.error, message: parsed.message, remaining: parsed.count });
+    this.faults.push({ error: parsed.error, message: parsed.message, remaining: parsed.count, target: parsed.target });
+  }
+
+  /** The next fault queued for this target, used up by one request. */
+  private takeFault(target: 'runtime' | 'memory'): void {
+    const index = this.faults.findIndex((f) => f.target === target);
+    const fault = this.faults[index];
+    if (!fault) return;
+    if (--fault.remaining === 0) this.faults.splice(index, 1);
+    throw new ServiceError(fault.error, fault.message);
   }
 
   /** Kills a session's process without warning, as when a microVM fails. */
@@ -181,18 +199,39 @@ export class AgentCoreEmulator {
       }
       return runtimePath[2] === 'invocations' ? this.invoke(sessionId, req, res) : this.stopSession(sessionId, req, res);
     }
+    const memoryPath = /^\/memories\/([^/]+)\/(events|retrieve|actor\/([^/]+)\/sessions\/([^/]+))$/.exec(url.pathname);
+    if (req.method === 'POST' && memoryPath) return this.memoryOperation(memoryPath.slice(1).map((part) => (part === undefined ? '' : decodeURIComponent(part))), req, res);
     if (url.pathname.startsWith('/_emulator/')) return this.admin(url.pathname, req, res);
     throw new ServiceError('ResourceNotFoundException', `no operation at ${req.method} ${url.pathname}`);
+  }
+
+  /** CreateEvent (201), RetrieveMemoryRecords and ListEvents, as the AWS SDK sends and reads them. */
+  private async memoryOperation([memoryId, operation, actorId, sessionId]: string[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    if (!memoryIdPattern.test(memoryId!)) throw new ServiceError('ValidationException', `memoryId ${memoryId} is not a memory id`);
+    this.takeFault('memory');
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    } catch {
+      throw new ServiceError('ValidationException', 'the body is not JSON');
+    }
+    const answer = (status: number, value: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    try {
+      if (operation === 'events') return answer(201, this.memory.createEvent(memoryId!, body));
+      if (operation === 'retrieve') return answer(200, this.memory.retrieve(memoryId!, body));
+      return answer(200, this.memory.listEvents(memoryId!, actorId!, sessionId!));
+    } catch (error) {
+      if (error instanceof MemoryValidationError) throw new ServiceError('ValidationException', error.message);
+      throw error;
+    }
   }
 
   private async invoke(sessionId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-    const fault = this.faults[0];
-    if (fault) {
-      if (--fault.remaining === 0) this.faults.shift();
-      throw new ServiceError(fault.error, fault.message);
-    }
+    this.takeFault('runtime');
     let session = this.sessions.get(sessionId);
     if (!session) {
       await this.makeRoomFor(sessionId);
@@ -253,6 +292,13 @@ export class AgentCoreEmulator {
       this.injectFault(fault.data);
       return json(200, { queued: this.faults.length });
     }
+    const records = /^\/_emulator\/memories\/([^/]+)\/records$/.exec(path);
+    if (req.method === 'POST' && records) {
+      const record = z.object({ text: z.string().min(1), namespace: z.string().min(1), memoryStrategyId: z.string().optional() }).strict().safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+      if (!record.success) return json(400, { message: describeZodError(record.error, 'body') });
+      return json(200, this.memory.addRecord(decodeURIComponent(records[1]!), record.data));
+    }
+    if (req.method === 'GET' && path === '/_emulator/memory-events') return json(200, { events: this.memory.events });
     const kill = /^\/_emulator\/sessions\/([^/]+)\/kill$/.exec(path);
     if (req.method === 'POST' && kill) return json(this.kill(decodeURIComponent(kill[1]!)) ? 200 : 404, {});
     throw new ServiceError('ResourceNotFoundException', `no emulator route ${req.method} ${path}`);

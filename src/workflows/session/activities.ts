@@ -1,5 +1,5 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { AgentActivities, ConnectorActivities, ToolActivities, TranscriptActivities } from '../../contracts/activities.js';
+import type { AgentActivities, ConnectorActivities, MemoryActivities, ToolActivities, TranscriptActivities } from '../../contracts/activities.js';
 import type { SessionSettings } from '../messages.js';
 import { taskQueues } from '../task-queues.js';
 import type { SessionFeatures } from './features.js';
@@ -68,6 +68,19 @@ export function sessionActivities(settings: SessionSettings, features: Pick<Sess
     // worker writes the line itself, without a round trip through the server's queues.
     persistence: proxyLocalActivities<TranscriptActivities>({
       startToCloseTimeout: '30s',
+      retry: retryWithBackoff,
+    }),
+    // AgentCore Memory (agentcore.memoryId): recalling must not hold a turn up for long; recording is idempotent.
+    memoryRecall: proxyActivities<MemoryActivities>({
+      taskQueue: taskQueues.agent,
+      scheduleToCloseTimeout: '20s',
+      startToCloseTimeout: '10s',
+      retry: { initialInterval: '500ms', maximumAttempts: 3 },
+    }),
+    memoryRecord: proxyActivities<MemoryActivities>({
+      taskQueue: taskQueues.agent,
+      startToCloseTimeout: '30s',
+      scheduleToCloseTimeout: '10m',
       retry: retryWithBackoff,
     }),
   };

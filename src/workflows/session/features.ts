@@ -32,6 +32,8 @@ export interface SessionFeatures {
   freshWorkspace: boolean;
   /** The runtime is called by the session worker itself, a local activity: one workflow task per turn (v0.6.0). */
   agentInWorker: boolean;
+  /** AgentCore Memory: each turn recalls relevant long-term records and is recorded as an event (v0.7.0). */
+  agentcoreMemory: boolean;
 }
 
 export function sessionFeatures(fresh: boolean, settings: SessionSettings): SessionFeatures {
@@ -50,5 +52,7 @@ export function sessionFeatures(fresh: boolean, settings: SessionSettings): Sess
     freshWorkspace: patched('fresh-workspace'),
     // Only sessions configured for it record the marker; the others keep the agent task queue.
     agentInWorker: settings.agentInWorker && patched('agent-in-worker'),
+    // Likewise: only sessions with a memory configured record this marker.
+    agentcoreMemory: settings.agentcoreMemory && patched('agentcore-memory'),
   };
 }

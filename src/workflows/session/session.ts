@@ -272,6 +272,19 @@ export class Session {
     this.publish();
   }
 
+  /** Work a turn left running after its answer (recording it in AgentCore Memory): a run must not end before it. */
+  private readonly background: Array<Promise<void>> = [];
+
+  /** Keeps this until the run ends: `settle` waits for it. */
+  track(work: Promise<void>): void {
+    this.background.push(work);
+  }
+
+  /** What turns left running, finished (each catches its own failure). */
+  async settle(): Promise<void> {
+    await Promise.all(this.background.splice(0));
+  }
+
   /** Whether this run has done its share and should hand over to a new one. */
   rollOverDue(): boolean {
     return this.turnsThisRun >= this.settings.continueAsNewAfterTurns || workflowInfo().continueAsNewSuggested;
