@@ -9,12 +9,13 @@ export function streamingChannels(config: Pick<ClawflowConfig, 'channels'>): str
 
 /** The chat channels this configuration turns on (what `--to channel:chat` may name), in a stable order. */
 export function enabledChannels(config: Pick<ClawflowConfig, 'channels'>): string[] {
-  const { telegram, slack, discord, signal, whatsapp, webchat } = config.channels;
+  const { telegram, slack, discord, signal, matrix, whatsapp, webchat } = config.channels;
   return [
     ...(telegram.botToken ? ['telegram'] : []),
     ...(slack.botToken ? ['slack'] : []),
     ...(discord.botToken ? ['discord'] : []),
     ...(signal.account ? ['signal'] : []),
+    ...(matrix.homeserverUrl ? ['matrix'] : []),
     ...(whatsapp.enabled ? ['whatsapp'] : []),
     ...(webchat.enabled ? ['webchat'] : []),
   ];

@@ -23,6 +23,7 @@ export function connectorFiles(home: string) {
     rejected: join(dir, 'rejected.log'),
     whatsappAuth: join(dir, 'whatsapp-auth'),
     signalSpool: join(dir, 'signal-inbox.jsonl'),
+    matrixSync: join(dir, 'matrix-sync.json'),
   };
 }
 

@@ -438,6 +438,23 @@ export const configFileSchema = z
           })
           .strict()
           .prefault({}),
+        matrix: z
+          .object({
+            /** The homeserver's client-server API (https://matrix.example.org). Unset: no Matrix. */
+            homeserverUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+            /** The bot account's user id (@clawflow:example.org). */
+            userId: z.string().regex(/^@[^:\s]+:\S+$/, 'a Matrix user id, e.g. @clawflow:example.org').optional(),
+            /** Its access token; better in CLAWFLOW_MATRIX_ACCESS_TOKEN than in this file. */
+            accessToken: z.string().min(1).optional(),
+            ...channelAccess,
+            /** Matrix user ids (@someone:example.org) always allowed. */
+            allowFrom: z.array(z.string().min(1)).default([]),
+            /** How long one sync waits for events. */
+            pollTimeoutSeconds: z.number().int().min(1).max(60).default(25),
+          })
+          .strict()
+          .refine((m) => !m.homeserverUrl || (m.userId && m.accessToken), { message: 'userId and accessToken are needed with homeserverUrl', path: ['homeserverUrl'] })
+          .prefault({}),
         whatsapp: z
           .object({
             /** Link ClawFlow as a device of your WhatsApp account (`clawflow channels login whatsapp` first). */

@@ -88,6 +88,28 @@ async function configuredChannels(config: ClawflowConfig, logger: Logger, client
       policy: signal,
     });
   }
+  const matrix = config.channels.matrix;
+  if (matrix.homeserverUrl && matrix.userId && matrix.accessToken) {
+    const { MatrixAdapter } = await import('../connectors/matrix.js');
+    const known = (user: string): boolean => matrix.allowFrom.includes(user) || matrix.owners.includes(user);
+    channels.push({
+      adapter: new MatrixAdapter({
+        homeserverUrl: matrix.homeserverUrl,
+        userId: matrix.userId,
+        accessToken: matrix.accessToken,
+        pollTimeoutSeconds: matrix.pollTimeoutSeconds,
+        syncFile: connectorFiles(config.paths.home).matrixSync,
+        // A direct chat the access rules let the inviter have (strangers too under pairing: they get their code there);
+        // a room the agent may take part in.
+        mayJoin: ({ roomId, inviter, direct }) =>
+          direct
+            ? matrix.dmPolicy === 'open' || matrix.dmPolicy === 'pairing' || (matrix.dmPolicy === 'allowlist' && known(inviter))
+            : matrix.groupPolicy === 'open' || (matrix.groupPolicy === 'allowlist' && (matrix.groups.includes('*') || matrix.groups.includes(roomId))),
+        logger: logger.child({ channel: 'matrix' }),
+      }),
+      policy: matrix,
+    });
+  }
   const webchat = config.channels.webchat;
   const webChatAdapter = webchat.enabled
     ? new (await import('../connectors/webchat.js')).WebChatAdapter({

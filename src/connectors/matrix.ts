@@ -1,0 +1,331 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createClient, MatrixError, Method, type MatrixClient } from 'matrix-js-sdk';
+import { z } from 'zod';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import type { ReplyRoute } from '../contracts/session-records.js';
+import type { Logger } from '../logger.js';
+import { mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
+import { ChannelSendError } from './send-error.js';
+
+export interface MatrixOptions {
+  homeserverUrl: string;
+  userId: string;
+  accessToken: string;
+  pollTimeoutSeconds: number;
+  /** Where the sync position is kept: advanced only once every message before it was handed over. */
+  syncFile: string;
+  /** Whether to join a room a person invites the bot to (a direct chat, or a group it may take part in). */
+  mayJoin(invite: { roomId: string; inviter: string; direct: boolean }): boolean;
+  logger: Logger;
+}
+
+/** A long message is split below this (Matrix takes events up to 64 KiB; clients show long ones poorly). */
+const matrixMessageLimit = 16_000;
+/** Timeline events asked for per room and sync; more than this while the connector was away leaves a gap, logged. */
+const timelineLimit = 100;
+
+const syncFilter = JSON.stringify({
+  presence: { types: [] },
+  account_data: { types: [] },
+  room: {
+    timeline: { limit: timelineLimit, types: ['m.room.message', 'm.room.encrypted'] },
+    state: { types: ['m.room.member'], lazy_load_members: true },
+    ephemeral: { types: [] },
+    account_data: { types: [] },
+  },
+});
+
+const eventSchema = z.looseObject({
+  type: z.string(),
+  event_id: z.string(),
+  sender: z.string(),
+  origin_server_ts: z.number(),
+  content: z.looseObject({}).default({}),
+  state_key: z.string().optional(),
+});
+type RoomEvent = z.infer<typeof eventSchema>;
+
+const syncSchema = z.looseObject({
+  next_batch: z.string(),
+  rooms: z
+    .looseObject({
+      join: z
+        .record(
+          z.string(),
+          z.looseObject({
+            summary: z.looseObject({ 'm.joined_member_count': z.number().optional() }).optional(),
+            timeline: z.looseObject({ events: z.array(z.unknown()).default([]), limited: z.boolean().optional() }).optional(),
+          }),
+        )
+        .optional(),
+      invite: z.record(z.string(), z.looseObject({ invite_state: z.looseObject({ events: z.array(z.unknown()).default([]) }).optional() })).optional(),
+    })
+    .optional(),
+});
+type Sync = z.infer<typeof syncSchema>;
+
+const messageContent = z.looseObject({
+  msgtype: z.string(),
+  body: z.string().default(''),
+  url: z.string().optional(),
+  filename: z.string().optional(),
+  info: z.looseObject({ mimetype: z.string().optional(), size: z.number().optional() }).optional(),
+  'm.mentions': z.looseObject({ user_ids: z.array(z.string()).optional() }).optional(),
+  'm.relates_to': z
+    .looseObject({ rel_type: z.string().optional(), event_id: z.string().optional(), 'm.in_reply_to': z.looseObject({ event_id: z.string() }).optional() })
+    .optional(),
+  'm.new_content': z.looseObject({ body: z.string().optional() }).optional(),
+});
+type MessageContent = z.infer<typeof messageContent>;
+
+/** A reply's fallback: the quoted lines ("> …") and the blank line before the reply's own text. */
+function withoutReplyFallback(body: string): string {
+  const lines = body.split('\n');
+  let start = 0;
+  while (start < lines.length && lines[start]!.startsWith('> ')) start++;
+  if (start > 0 && lines[start] === '') start++;
+  return lines.slice(start).join('\n');
+}
+
+/**
+ * Matrix through matrix-js-sdk's client (its authenticated HTTP API, media and errors), with ClawFlow's own sync loop:
+ * the sync position (`next_batch`) is written down only once every message before it was handed to its session, so
+ * a connector stopped at any moment reads them again (the session drops the repeat). Rooms of two are direct chats;
+ * threads are sessions of their own. End-to-end-encrypted rooms are not read (see the README).
+ */
+export class MatrixAdapter implements ChannelAdapter {
+  readonly channel = 'matrix';
+  readonly messageLimit = matrixMessageLimit;
+  private readonly client: MatrixClient;
+  private readonly abort = new AbortController();
+  private polling: Promise<void> | null = null;
+  private current: ChannelStatus = { channel: 'matrix', state: 'starting' };
+  /** Joined members per room, from sync summaries (asked for once when a summary has not said). */
+  private readonly members = new Map<string, number>();
+  /** Rooms told that encrypted messages cannot be read (once each). */
+  private readonly toldEncrypted = new Set<string>();
+
+  constructor(private readonly options: MatrixOptions) {
+    const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
+    this.client = createClient({ baseUrl: options.homeserverUrl, accessToken: options.accessToken, userId: options.userId, logger: quiet as never });
+  }
+
+  status(): ChannelStatus {
+    return { ...this.current };
+  }
+
+  async start(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
+    const me = await this.client.http.authedRequest<{ user_id: string }>(Method.Get, '/account/whoami').catch((error: Error) => {
+      throw new Error(`Matrix: ${this.options.homeserverUrl} did not accept the access token (${error.message})`);
+    });
+    if (me.user_id !== this.options.userId) throw new Error(`Matrix: the access token is ${me.user_id}'s, not ${this.options.userId}'s (channels.matrix.userId)`);
+    this.current = { channel: 'matrix', state: 'connected', detail: this.options.userId };
+    this.polling = this.poll(onMessage);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.polling?.catch(() => undefined);
+    this.client.stopClient();
+    this.current = { ...this.current, state: 'stopped' };
+  }
+
+  async send(route: ReplyRoute, text: string): Promise<void> {
+    await this.sendEvent(route, { msgtype: 'm.text', body: text });
+  }
+
+  async sendImage(route: ReplyRoute, file: string): Promise<void> {
+    try {
+      const bytes = await readFile(file);
+      const mimetype = /\.png$/i.test(file) ? 'image/png' : /\.webp$/i.test(file) ? 'image/webp' : /\.gif$/i.test(file) ? 'image/gif' : 'image/jpeg';
+      const { content_uri: url } = await this.client.uploadContent(bytes, { name: basename(file), type: mimetype });
+      await this.sendEvent(route, { msgtype: 'm.image', body: basename(file), url, info: { mimetype, size: bytes.length } });
+    } catch (error) {
+      throw this.sendError(error);
+    }
+  }
+
+  async typing(route: ReplyRoute): Promise<void> {
+    await this.client.http.authedRequest(Method.Put, `/rooms/${encodeURIComponent(route.chat)}/typing/${encodeURIComponent(this.options.userId)}`, undefined, { typing: true, timeout: 30_000 });
+  }
+
+  /** A message into the route's room: in its thread, answering the message it answers. */
+  private async sendEvent(route: ReplyRoute, content: Record<string, unknown>): Promise<void> {
+    const inReplyTo = route.replyTo ? { 'm.in_reply_to': { event_id: route.replyTo } } : {};
+    // In a thread, the thread; in a group's timeline, a reply to the message it answers; in a direct chat, plainly.
+    const relation = route.thread
+      ? { 'm.relates_to': { rel_type: 'm.thread', event_id: route.thread, is_falling_back: true, ...inReplyTo } }
+      : (this.members.get(route.chat) ?? 2) > 2 && route.replyTo
+        ? { 'm.relates_to': inReplyTo }
+        : {};
+    try {
+      await this.client.http.authedRequest(Method.Put, `/rooms/${encodeURIComponent(route.chat)}/send/m.room.message/${randomUUID()}`, undefined, { ...content, ...relation });
+    } catch (error) {
+      throw this.sendError(error);
+    }
+  }
+
+  private sendError(error: unknown): ChannelSendError {
+    if (error instanceof MatrixError) {
+      const status = error.httpStatus ?? 0;
+      return new ChannelSendError(`Matrix refused the message (${status} ${error.errcode ?? ''}): ${error.data.error ?? error.message}`, status === 429 || status >= 500);
+    }
+    return new ChannelSendError(`the Matrix homeserver is unreachable: ${(error as Error).message}`, true);
+  }
+
+  private async readSince(): Promise<string | null> {
+    try {
+      return (JSON.parse(await readFile(this.options.syncFile, 'utf8')) as { since?: string }).since ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async poll(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
+    let since = await this.readSince();
+    let backoff = 1000;
+    while (!this.abort.signal.aborted) {
+      let sync: Sync;
+      try {
+        const query: Record<string, string> = { filter: syncFilter, timeout: String(since ? this.options.pollTimeoutSeconds * 1000 : 0), ...(since ? { since } : {}) };
+        const raw = await this.client.http.authedRequest(Method.Get, '/sync', query, undefined, { abortSignal: this.abort.signal, localTimeoutMs: (this.options.pollTimeoutSeconds + 30) * 1000, priority: 'auto' });
+        sync = syncSchema.parse(raw);
+        this.current = { ...this.current, state: 'connected', detail: this.options.userId };
+        backoff = 1000;
+      } catch (error) {
+        if (this.abort.signal.aborted) return;
+        this.current = { ...this.current, state: 'retrying', detail: (error as Error).message };
+        this.options.logger.warn({ err: (error as Error).message, retryInMs: backoff }, 'Matrix sync failed');
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        backoff = Math.min(backoff * 2, 30_000);
+        continue;
+      }
+      // The first sync ever is history: it only marks where ClawFlow starts reading.
+      if (since) await this.handle(sync, onMessage);
+      since = sync.next_batch;
+      await writeFileAtomic(this.options.syncFile, JSON.stringify({ since }), 0o600);
+    }
+  }
+
+  /** One sync's invitations and messages, in order; throws only while stopping (the position is then not advanced). */
+  private async handle(sync: Sync, onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
+    for (const [roomId, invite] of Object.entries(sync.rooms?.invite ?? {})) await this.answerInvite(roomId, invite.invite_state?.events ?? []);
+    for (const [roomId, room] of Object.entries(sync.rooms?.join ?? {})) {
+      const count = room.summary?.['m.joined_member_count'];
+      if (count !== undefined) this.members.set(roomId, count);
+      if (room.timeline?.limited) this.options.logger.warn({ roomId }, `Matrix: more than ${timelineLimit} events came in this room while the connector was away; only the last ${timelineLimit} are read`);
+      for (const raw of room.timeline?.events ?? []) {
+        const event = eventSchema.safeParse(raw);
+        if (!event.success || event.data.sender === this.options.userId) continue;
+        const message = await this.normalize(roomId, event.data);
+        if (message) await onMessage(message);
+        this.current = { ...this.current, lastEventAt: new Date().toISOString() };
+      }
+    }
+  }
+
+  private async answerInvite(roomId: string, state: unknown[]): Promise<void> {
+    const invite = state.map((e) => eventSchema.safeParse(e)).find((e) => e.success && e.data.type === 'm.room.member' && e.data.state_key === this.options.userId)?.data;
+    if (!invite) return;
+    const direct = invite.content.is_direct === true;
+    if (!this.options.mayJoin({ roomId, inviter: invite.sender, direct })) {
+      this.options.logger.info({ roomId, inviter: invite.sender, direct }, 'Matrix: left an invitation unanswered (the inviter may not talk to the agent here)');
+      return;
+    }
+    await this.client.http.authedRequest(Method.Post, `/join/${encodeURIComponent(roomId)}`, undefined, {}).then(
+      () => {
+        if (direct) this.members.set(roomId, 2);
+        this.options.logger.info({ roomId, inviter: invite.sender }, 'Matrix: joined a room on invitation');
+      },
+      (error: Error) => this.options.logger.warn({ roomId, err: error.message }, 'Matrix: could not join a room'),
+    );
+  }
+
+  /** How many people are in a room (a direct chat has two). */
+  private async memberCount(roomId: string): Promise<number> {
+    const known = this.members.get(roomId);
+    if (known !== undefined) return known;
+    const { joined } = await this.client.http.authedRequest<{ joined: Record<string, unknown> }>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/joined_members`);
+    const count = Object.keys(joined).length;
+    this.members.set(roomId, count);
+    return count;
+  }
+
+  private async normalize(roomId: string, event: RoomEvent): Promise<ChannelMessage | null> {
+    if (event.type === 'm.room.encrypted') {
+      if (!this.toldEncrypted.has(roomId)) {
+        this.toldEncrypted.add(roomId);
+        this.options.logger.warn({ roomId }, 'Matrix: an end-to-end-encrypted message came; ClawFlow cannot read encrypted rooms');
+        await this.send({ channel: 'matrix', chat: roomId }, "This room is end-to-end encrypted, and I can't read encrypted messages. Please talk to me in a room without encryption.").catch(() => undefined);
+      }
+      return null;
+    }
+    const parsed = messageContent.safeParse(event.content);
+    // Notices are what bots send: never answered, so two bots do not talk forever.
+    if (!parsed.success || parsed.data.msgtype === 'm.notice') return null;
+    const content = parsed.data;
+    const relation = content['m.relates_to'];
+    const edited = relation?.rel_type === 'm.replace';
+    const thread = relation?.rel_type === 'm.thread' ? relation.event_id : undefined;
+    const media = this.mediaOf(content);
+    let text = edited ? (content['m.new_content']?.body ?? '') : withoutReplyFallback(content.body);
+    // A file's body is its name; a caption comes as the body beside a `filename`.
+    if (media.length) text = content.filename && content.filename !== content.body ? content.body : '';
+    if (!text.trim() && !media.length) return null;
+    if (edited) text = `[The user edited an earlier message; it now reads:]\n${text}`;
+    const direct = (await this.memberCount(roomId)) <= 2;
+    const me = this.options.userId;
+    const mentioned = content['m.mentions']?.user_ids?.includes(me) === true || withoutReplyFallback(content.body).includes(me);
+    const repliesTo = relation?.['m.in_reply_to']?.event_id;
+    const addressedToBot = mentioned || (!direct && !!repliesTo && (await this.senderOf(roomId, repliesTo)) === me);
+    return {
+      channel: 'matrix',
+      account: me,
+      chat: roomId,
+      chatType: direct ? 'direct' : 'group',
+      sender: { id: event.sender },
+      ...(thread ? { thread, inThread: true } : {}),
+      messageId: event.event_id,
+      text: text.replaceAll(me, '').trim() || text.trim(),
+      attachments: [],
+      ...(media.length ? { media } : {}),
+      addressedToBot,
+      sentAt: new Date(event.origin_server_ts).toISOString(),
+    };
+  }
+
+  private async senderOf(roomId: string, eventId: string): Promise<string | null> {
+    try {
+      const event = await this.client.http.authedRequest<{ sender?: string }>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`);
+      return event.sender ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** An image, a file, a recording or a video, fetched (authenticated media) only once the sender was admitted. */
+  private mediaOf(content: MessageContent): InboundMedia[] {
+    if (!['m.image', 'm.file', 'm.audio', 'm.video'].includes(content.msgtype) || !content.url?.startsWith('mxc://')) return [];
+    const mimeType = content.info?.mimetype ?? 'application/octet-stream';
+    const fileName = content.filename ?? content.body;
+    const kind = content.msgtype === 'm.image' ? 'image' : mediaKind(mimeType, 'org.matrix.msc3245.voice' in content);
+    const url = this.client.mxcUrlToHttp(content.url, undefined, undefined, undefined, false, true, true);
+    return [
+      {
+        kind,
+        extension: safeExtension(fileName, mimeType),
+        mimeType,
+        ...(fileName ? { fileName } : {}),
+        ...(content.info?.size !== undefined ? { size: content.info.size } : {}),
+        download: async () => {
+          if (!url) throw new Error(`not a media address: ${content.url}`);
+          const response = await fetch(url, { headers: { authorization: `Bearer ${this.options.accessToken}` }, signal: AbortSignal.timeout(60_000) });
+          if (!response.ok) throw new Error(`the homeserver answered HTTP ${response.status} for ${content.url}`);
+          return Buffer.from(await response.arrayBuffer());
+        },
+      },
+    ];
+  }
+}
