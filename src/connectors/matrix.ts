@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import type { Logger } from '../logger.js';
 import { mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
+import { PollBackoff } from './poll-backoff.js';
 import { ChannelSendError } from './send-error.js';
 
 export interface MatrixOptions {
@@ -185,7 +186,7 @@ export class MatrixAdapter implements ChannelAdapter {
 
   private async poll(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
     let since = await this.readSince();
-    let backoff = 1000;
+    const backoff = new PollBackoff();
     while (!this.abort.signal.aborted) {
       let sync: Sync;
       try {
@@ -193,13 +194,12 @@ export class MatrixAdapter implements ChannelAdapter {
         const raw = await this.client.http.authedRequest(Method.Get, '/sync', query, undefined, { abortSignal: this.abort.signal, localTimeoutMs: (this.options.pollTimeoutSeconds + 30) * 1000, priority: 'auto' });
         sync = syncSchema.parse(raw);
         this.current = { ...this.current, state: 'connected', detail: this.options.userId };
-        backoff = 1000;
+        backoff.reset();
       } catch (error) {
         if (this.abort.signal.aborted) return;
         this.current = { ...this.current, state: 'retrying', detail: (error as Error).message };
-        this.options.logger.warn({ err: (error as Error).message, retryInMs: backoff }, 'Matrix sync failed');
-        await new Promise((resolve) => setTimeout(resolve, backoff));
-        backoff = Math.min(backoff * 2, 30_000);
+        this.options.logger.warn({ err: (error as Error).message, retryInMs: backoff.nextMs }, 'Matrix sync failed');
+        await backoff.wait();
         continue;
       }
       // The first sync ever is history: it only marks where ClawFlow starts reading.

@@ -5,6 +5,7 @@ import type { ReplyRoute } from '../contracts/session-records.js';
 import type { Logger } from '../logger.js';
 import { mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
 import { InboxSpool } from './inbox-spool.js';
+import { PollBackoff } from './poll-backoff.js';
 import { ChannelSendError } from './send-error.js';
 import { SignalRpc, SignalRpcError } from './signal-rpc.js';
 
@@ -135,7 +136,7 @@ export class SignalAdapter implements ChannelAdapter {
   }
 
   private async poll(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
-    let backoff = 1000;
+    const backoff = new PollBackoff();
     // First what a stopped connector left in the spool.
     await this.handOver(onMessage);
     while (!this.abort.signal.aborted) {
@@ -144,15 +145,14 @@ export class SignalAdapter implements ChannelAdapter {
         // One message at a time: `receive` returns as soon as one came, instead of after a quiet `timeout`.
         batch = await this.rpc.call('receive', { timeout: this.options.pollTimeoutSeconds, maxMessages: 1 }, { timeoutMs: (this.options.pollTimeoutSeconds + 30) * 1000, signal: this.abort.signal });
         this.current = { ...this.current, state: 'connected', detail: this.options.account };
-        backoff = 1000;
+        backoff.reset();
       } catch (error) {
         if (this.abort.signal.aborted) return;
         const message = (error as Error).message;
         const detail = /already being received/i.test(message) ? `signal-cli receives on its own: start its daemon with --receive-mode=manual (${message})` : message;
         this.current = { ...this.current, state: 'retrying', detail };
-        this.options.logger.warn({ err: detail, retryInMs: backoff }, 'Signal receive failed');
-        await new Promise((resolve) => setTimeout(resolve, backoff));
-        backoff = Math.min(backoff * 2, 30_000);
+        this.options.logger.warn({ err: detail, retryInMs: backoff.nextMs }, 'Signal receive failed');
+        await backoff.wait();
         continue;
       }
       const received = (Array.isArray(batch) ? batch : []).flatMap((item) => {

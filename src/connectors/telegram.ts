@@ -3,6 +3,7 @@ import type { Message, Update } from 'grammy/types';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import { downloadFile, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
+import { PollBackoff } from './poll-backoff.js';
 import { ChannelSendError } from './send-error.js';
 
 export interface TelegramOptions {
@@ -95,20 +96,19 @@ export class TelegramAdapter implements ChannelAdapter {
 
   private async poll(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
     let offset: number | undefined;
-    let backoff = 1000;
+    const backoff = new PollBackoff();
     while (!this.abort.signal.aborted) {
       let updates: Update[];
       try {
         // Asking with `offset` confirms every update before it: only those already handed over.
         updates = await this.bot.api.getUpdates({ ...(offset !== undefined ? { offset } : {}), timeout: this.options.pollTimeoutSeconds, allowed_updates: ['message'] }, this.abort.signal as Parameters<Bot['api']['getUpdates']>[1]);
         this.current = { ...this.current, state: 'connected' };
-        backoff = 1000;
+        backoff.reset();
       } catch (error) {
         if (this.abort.signal.aborted) return;
         this.current = { ...this.current, state: 'retrying', detail: (error as Error).message };
-        this.options.logger.warn({ err: (error as Error).message, retryInMs: backoff }, 'Telegram getUpdates failed');
-        await new Promise((resolve) => setTimeout(resolve, backoff));
-        backoff = Math.min(backoff * 2, 30_000);
+        this.options.logger.warn({ err: (error as Error).message, retryInMs: backoff.nextMs }, 'Telegram getUpdates failed');
+        await backoff.wait();
         continue;
       }
       for (const update of updates) {

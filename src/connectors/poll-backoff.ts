@@ -1,0 +1,19 @@
+/** Doubling waits between failed polls of a platform (1 s up to 30 s), back to the shortest after a success. */
+export class PollBackoff {
+  private delay = 1000;
+
+  /** How long the next wait is. */
+  get nextMs(): number {
+    return this.delay;
+  }
+
+  reset(): void {
+    this.delay = 1000;
+  }
+
+  async wait(): Promise<void> {
+    const delay = this.delay;
+    this.delay = Math.min(delay * 2, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
