@@ -66,7 +66,8 @@ export function createMemoryActivities(config: Pick<ClawflowConfig, 'agentcore' 
     async recordMemoryEvent({ sessionKey, turn, messageIds, said }) {
       const memories = configured();
       const payload = said.filter((part) => part.text.trim()).map((part) => ({ conversational: { role: part.role, content: { text: part.text.slice(0, 100_000) } } }));
-      if (!payload.length) return;
+      // A turn nobody asked for (the heartbeat) is not a conversation to remember.
+      if (!payload.some((part) => part.conversational.role === 'USER')) return;
       // The same turn of the same messages is one event, however often this activity runs.
       const clientToken = createHash('sha256').update(`${sessionKey}\0${turn}\0${messageIds.join('\0')}`).digest('hex');
       try {

@@ -36,7 +36,7 @@ describe('AgentCore Memory: turns recorded as events, long-term records recalled
     await emulator.stop();
   });
 
-  it('gives the model the records that bear on the message, and records the turn as one event of the conversation', async () => {
+  it('gives the model the records that bear on the message, and records the turn as one event of the conversation (a heartbeat\'s turn not)', async () => {
     const key = 'main:cli:memory';
     const reply = await stack.send(key, 'Which tea should I buy?');
     expect(reply.text).toContain('Which tea should I buy?');
@@ -54,6 +54,10 @@ describe('AgentCore Memory: turns recorded as events, long-term records recalled
         { conversational: { role: 'ASSISTANT', content: { text: reply.text } } },
       ],
     });
+    // A heartbeat's turn is ClawFlow asking, not the user: not recorded.
+    await stack.send(key, 'Read HEARTBEAT.md and check on things.', { sender: 'heartbeat' });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(emulator.memory.events).toHaveLength(1);
     // Neither the records nor the AWS credentials are in Temporal's history beyond the note the model was given.
     expect(await decodedHistoryText(stack, key)).not.toContain('local-secret');
   });

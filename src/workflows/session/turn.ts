@@ -158,7 +158,9 @@ export class Turn {
   /** The turn as an event of AgentCore Memory, whose strategies draw long-term records from it. */
   private async remember(userEntries: TranscriptEntry[], answer: TranscriptEntry): Promise<void> {
     const { session } = this;
-    const said = [...userEntries.map((e) => ({ role: 'USER' as const, text: e.text })), { role: 'ASSISTANT' as const, text: answer.text }];
+    // The heartbeat's prompt is ClawFlow's, not the user's: nothing to remember (the activity records no turn without the user).
+    const fromUser = userEntries.filter((e) => e.sender !== 'heartbeat');
+    const said = [...fromUser.map((e) => ({ role: 'USER' as const, text: e.text })), { role: 'ASSISTANT' as const, text: answer.text }];
     await this.activities.memoryRecord.recordMemoryEvent({ sessionKey: session.sessionKey, turn: this.turn, messageIds: this.messages.map((m) => m.messageId), said }).catch((error: unknown) => {
       log.warn('AgentCore Memory did not record this turn', { sessionKey: session.sessionKey, turn: this.turn, error: String(error) });
     });
