@@ -24,8 +24,10 @@ export interface MatrixOptions {
 
 /** A long message is split below this (Matrix takes events up to 64 KiB; clients show long ones poorly). */
 const matrixMessageLimit = 16_000;
-/** Timeline events asked for per room and sync; more than this while the connector was away leaves a gap, logged. */
+/** Timeline events asked for per room and sync; more than came are read back with /messages. */
 const timelineLimit = 100;
+/** Most events read back for one room after an absence (older ones are left, and logged). */
+const backfillLimit = 2_000;
 
 const syncFilter = JSON.stringify({
   presence: { types: [] },
@@ -57,7 +59,7 @@ const syncSchema = z.looseObject({
           z.string(),
           z.looseObject({
             summary: z.looseObject({ 'm.joined_member_count': z.number().optional() }).optional(),
-            timeline: z.looseObject({ events: z.array(z.unknown()).default([]), limited: z.boolean().optional() }).optional(),
+            timeline: z.looseObject({ events: z.array(z.unknown()).default([]), limited: z.boolean().optional(), prev_batch: z.string().optional() }).optional(),
           }),
         )
         .optional(),
@@ -122,8 +124,17 @@ export class MatrixAdapter implements ChannelAdapter {
       throw new Error(`Matrix: ${this.options.homeserverUrl} did not accept the access token (${error.message})`);
     });
     if (me.user_id !== this.options.userId) throw new Error(`Matrix: the access token is ${me.user_id}'s, not ${this.options.userId}'s (channels.matrix.userId)`);
+    // The first start ever marks where reading begins (what is older is history, not messages to answer), before the
+    // connector says it is ready: a message sent once it is, is read.
+    const since = (await this.readSince()) ?? (await this.markStart());
     this.current = { channel: 'matrix', state: 'connected', detail: this.options.userId };
-    this.polling = this.poll(onMessage);
+    this.polling = this.poll(since, onMessage);
+  }
+
+  private async markStart(): Promise<string> {
+    const { next_batch: since } = syncSchema.parse(await this.client.http.authedRequest(Method.Get, '/sync', { filter: syncFilter, timeout: '0' }));
+    await writeFileAtomic(this.options.syncFile, JSON.stringify({ since }), 0o600);
+    return since;
   }
 
   async stop(): Promise<void> {
@@ -184,13 +195,13 @@ export class MatrixAdapter implements ChannelAdapter {
     }
   }
 
-  private async poll(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
-    let since = await this.readSince();
+  private async poll(from: string, onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
+    let since = from;
     const backoff = new PollBackoff();
     while (!this.abort.signal.aborted) {
       let sync: Sync;
       try {
-        const query: Record<string, string> = { filter: syncFilter, timeout: String(since ? this.options.pollTimeoutSeconds * 1000 : 0), ...(since ? { since } : {}) };
+        const query: Record<string, string> = { filter: syncFilter, timeout: String(this.options.pollTimeoutSeconds * 1000), since };
         const raw = await this.client.http.authedRequest(Method.Get, '/sync', query, undefined, { abortSignal: this.abort.signal, localTimeoutMs: (this.options.pollTimeoutSeconds + 30) * 1000, priority: 'auto' });
         sync = syncSchema.parse(raw);
         this.current = { ...this.current, state: 'connected', detail: this.options.userId };
@@ -202,21 +213,29 @@ export class MatrixAdapter implements ChannelAdapter {
         await backoff.wait();
         continue;
       }
-      // The first sync ever is history: it only marks where ClawFlow starts reading.
-      if (since) await this.handle(sync, onMessage);
+      try {
+        await this.handle(sync, since, onMessage);
+      } catch (error) {
+        // Stopping, or the homeserver failed mid-way: the position stays, and the same events come again.
+        if (this.abort.signal.aborted) return;
+        this.options.logger.warn({ err: (error as Error).message, retryInMs: backoff.nextMs }, 'Matrix: could not read a sync through; reading it again');
+        await backoff.wait();
+        continue;
+      }
       since = sync.next_batch;
       await writeFileAtomic(this.options.syncFile, JSON.stringify({ since }), 0o600);
     }
   }
 
   /** One sync's invitations and messages, in order; throws only while stopping (the position is then not advanced). */
-  private async handle(sync: Sync, onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
+  private async handle(sync: Sync, since: string, onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
     for (const [roomId, invite] of Object.entries(sync.rooms?.invite ?? {})) await this.answerInvite(roomId, invite.invite_state?.events ?? []);
     for (const [roomId, room] of Object.entries(sync.rooms?.join ?? {})) {
       const count = room.summary?.['m.joined_member_count'];
       if (count !== undefined) this.members.set(roomId, count);
-      if (room.timeline?.limited) this.options.logger.warn({ roomId }, `Matrix: more than ${timelineLimit} events came in this room while the connector was away; only the last ${timelineLimit} are read`);
-      for (const raw of room.timeline?.events ?? []) {
+      // More came than one sync shows (the connector was away): the rest is read back first, oldest first.
+      const missed = room.timeline?.limited && room.timeline.prev_batch ? await this.readBack(roomId, room.timeline.prev_batch, since) : [];
+      for (const raw of [...missed, ...(room.timeline?.events ?? [])]) {
         const event = eventSchema.safeParse(raw);
         if (!event.success || event.data.sender === this.options.userId) continue;
         const message = await this.normalize(roomId, event.data);
@@ -224,6 +243,21 @@ export class MatrixAdapter implements ChannelAdapter {
         this.current = { ...this.current, lastEventAt: new Date().toISOString() };
       }
     }
+  }
+
+  /** The events of a room between the last position read (`since`) and a sync's gap (`from`), oldest first. */
+  private async readBack(roomId: string, from: string, since: string): Promise<unknown[]> {
+    const events: unknown[] = [];
+    let token: string | undefined = from;
+    while (token && events.length < backfillLimit) {
+      const filter = JSON.stringify({ types: ['m.room.message', 'm.room.encrypted'] });
+      const page: { chunk?: unknown[]; end?: string } = await this.client.http.authedRequest(Method.Get, `/rooms/${encodeURIComponent(roomId)}/messages`, { from: token, to: since, dir: 'b', limit: '100', filter });
+      if (!page.chunk?.length) break;
+      events.push(...page.chunk);
+      token = page.end;
+    }
+    if (events.length >= backfillLimit) this.options.logger.warn({ roomId, read: events.length }, 'Matrix: read back the newest events this room had while the connector was away; older ones were left');
+    return events.reverse();
   }
 
   private async answerInvite(roomId: string, state: unknown[]): Promise<void> {

@@ -122,6 +122,7 @@ export class FakeMatrix {
     if (method === 'GET' && path === '/_matrix/client/versions') return this.json(res, 200, { versions: ['v1.11'] });
     if (method === 'GET' && path === '/_matrix/client/v3/account/whoami') return this.json(res, 200, { user_id: matrixBot.userId });
     if (method === 'GET' && path === '/_matrix/client/v3/sync') return this.sync(url, res);
+    if (method === 'GET' && (match = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/messages$/.exec(path))) return this.messages(decodeURIComponent(match[1]!), url, res);
     if (method === 'POST' && (match = /^\/_matrix\/client\/v3\/join\/([^/]+)$/.exec(path))) {
       await this.body(req);
       const roomId = decodeURIComponent(match[1]!);
@@ -172,13 +173,26 @@ export class FakeMatrix {
     return this.json(res, 404, { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' });
   }
 
+  /** /messages backwards: a room's events at or before `from` and after `to`, newest first, `limit` at a time. */
+  private messages(roomId: string, url: URL, res: ServerResponse): void {
+    const from = Number(url.searchParams.get('from'));
+    const to = Number(url.searchParams.get('to') ?? 0);
+    const limit = Number(url.searchParams.get('limit') ?? 10);
+    const older = this.log.filter((e) => e.roomId === roomId && e.position <= from && e.position > to && e.event.type !== 'invite').reverse();
+    const chunk = older.slice(0, limit);
+    const more = older.length > limit;
+    this.json(res, 200, { start: String(from), chunk: chunk.map((e) => e.event), ...(more ? { end: String(chunk.at(-1)!.position - 1) } : {}) });
+  }
+
   /** /sync: the events after `since` by room (waiting up to `timeout` ms for one), and the position to ask from next. */
   private sync(url: URL, res: ServerResponse): void {
     const since = Number(url.searchParams.get('since') ?? 0);
     const timeout = Number(url.searchParams.get('timeout') ?? 0);
+    const filter = JSON.parse(url.searchParams.get('filter') ?? '{}') as { room?: { timeline?: { limit?: number } } };
+    const limit = filter.room?.timeline?.limit ?? 10;
     const answer = (): void => {
       const fresh = this.log.filter((entry) => entry.position > since);
-      const join: Record<string, { summary: Record<string, number>; timeline: { events: unknown[]; limited: boolean } }> = {};
+      const join: Record<string, { summary: Record<string, number>; timeline: { events: unknown[]; limited: boolean; prev_batch?: string }; positions: number[] }> = {};
       const invite: Record<string, { invite_state: { events: unknown[] } }> = {};
       for (const { roomId, event } of fresh) {
         const room = this.rooms.get(roomId);
@@ -191,10 +205,19 @@ export class FakeMatrix {
           continue;
         }
         if (!room?.members.has(matrixBot.userId) || event.type === 'invite') continue;
-        join[roomId] ??= { summary: { 'm.joined_member_count': room.members.size }, timeline: { events: [], limited: false } };
+        join[roomId] ??= { summary: { 'm.joined_member_count': room.members.size }, timeline: { events: [], limited: false }, positions: [] };
         join[roomId].timeline.events.push(event);
+        join[roomId].positions.push(this.log.find((e) => e.event === event)!.position);
       }
-      this.json(res, 200, { next_batch: String(this.log.length), rooms: { join, invite, leave: {} } });
+      // Past the filter's limit, a room shows its newest events and says where the gap before them starts.
+      for (const room of Object.values(join)) {
+        if (room.timeline.events.length > limit) {
+          const cut = room.timeline.events.length - limit;
+          room.timeline = { events: room.timeline.events.slice(cut), limited: true, prev_batch: String(room.positions[cut]! - 1) };
+        }
+      }
+      const rooms = Object.fromEntries(Object.entries(join).map(([id, { summary, timeline }]) => [id, { summary, timeline }]));
+      this.json(res, 200, { next_batch: String(this.log.length), rooms: { join: rooms, invite, leave: {} } });
     };
     if (this.log.length > since || timeout === 0) return answer();
     const wake = (): void => {

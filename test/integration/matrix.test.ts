@@ -29,7 +29,11 @@ describe('Matrix through matrix-js-sdk, against a local fake of the client-serve
     matrix.text(direct, owner, 'an old message from last week');
     stack = await TestStack.start({
       namespace: namespaceForFile(import.meta.url),
-      config: { channels: { matrix: { homeserverUrl: matrix.url, userId: matrixBot.userId, allowFrom: [owner, friend], groups: [group], pollTimeoutSeconds: 1 } } },
+      config: {
+        channels: { matrix: { homeserverUrl: matrix.url, userId: matrixBot.userId, allowFrom: [owner, friend], groups: [group], pollTimeoutSeconds: 1 } },
+        // Room for everything a person wrote while the connector was away (the read-back test).
+        messages: { queue: { cap: 500 } },
+      },
       env: { CLAWFLOW_MATRIX_ACCESS_TOKEN: matrixBot.accessToken },
     });
     stack.model.setReply(heard);
@@ -115,6 +119,23 @@ describe('Matrix through matrix-js-sdk, against a local fake of the client-serve
       const image = matrix.sent.find((m) => m.content.msgtype === 'm.image')!.content;
       expect(image).toMatchObject({ url: expect.stringMatching(/^mxc:\/\//), info: { mimetype: 'image/png' } });
       expect(matrix.mediaBytes(String(image.url))!.subarray(1, 4).toString()).toBe('PNG');
+    } finally {
+      stack.model.setReply(heard);
+    }
+  });
+
+  it('reads back what came while the connector was away, more than one sync shows: every message reaches its session once', async () => {
+    const room = '!away:fake.test';
+    matrix.room(room, [friend]);
+    await stack.kill(connector, 'SIGTERM');
+    stack.model.setReply(() => 'ok');
+    try {
+      for (let i = 1; i <= 130; i++) matrix.text(room, friend, `while you were away ${i}`);
+      connector = await stack.startConnector();
+      const key = `main:matrix:${friend}`;
+      const received = async (): Promise<string[]> => (await stack.transcript(key)).filter((e) => e.role === 'user' && e.text.startsWith('while you were away')).map((e) => e.text);
+      await expect.poll(async () => (await received()).length, { timeout: 60_000 }).toBe(130);
+      expect(await received()).toEqual(Array.from({ length: 130 }, (_, i) => `while you were away ${i + 1}`));
     } finally {
       stack.model.setReply(heard);
     }
