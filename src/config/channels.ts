@@ -2,8 +2,8 @@ import type { ClawflowConfig } from './load.js';
 
 /** The enabled channels whose replies show as they are written (a message edited in place): `streaming: "partial"`. */
 export function streamingChannels(config: Pick<ClawflowConfig, 'channels'>): string[] {
-  const { telegram, slack, discord } = config.channels;
-  const on = { telegram: telegram.streaming, slack: slack.streaming, discord: discord.streaming } as const;
+  const { telegram, slack, discord, matrix } = config.channels;
+  const on = { telegram: telegram.streaming, slack: slack.streaming, discord: discord.streaming, matrix: matrix.streaming } as const;
   return enabledChannels(config).filter((channel) => channel in on && on[channel as keyof typeof on] === 'partial');
 }
 

@@ -440,6 +440,8 @@ export const configFileSchema = z
           .prefault({}),
         matrix: z
           .object({
+            /** `partial`: the reply shows in one message edited as the model writes it (at most one edit a second), then takes its final text; `off`: it comes when done. */
+            streaming: z.enum(['partial', 'off']).default('partial'),
             /** The homeserver's client-server API (https://matrix.example.org). Unset: no Matrix. */
             homeserverUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
             /** The bot account's user id (@clawflow:example.org). */

@@ -145,7 +145,19 @@ export class MatrixAdapter implements ChannelAdapter {
   }
 
   async send(route: ReplyRoute, text: string): Promise<void> {
-    await this.sendEvent(route, { msgtype: 'm.text', body: text });
+    await this.post(route, text);
+  }
+
+  async post(route: ReplyRoute, text: string): Promise<string> {
+    return this.sendEvent(route, { msgtype: 'm.text', body: text });
+  }
+
+  /** An edit (`m.replace`): clients show the new text in place of the old; older ones see "* new text". */
+  async edit(route: ReplyRoute, messageId: string, text: string): Promise<void> {
+    await this.sendEvent(
+      { ...route, thread: undefined, replyTo: undefined },
+      { msgtype: 'm.text', body: `* ${text}`, 'm.new_content': { msgtype: 'm.text', body: text }, 'm.relates_to': { rel_type: 'm.replace', event_id: messageId } },
+    );
   }
 
   async sendImage(route: ReplyRoute, file: string): Promise<void> {
@@ -163,17 +175,18 @@ export class MatrixAdapter implements ChannelAdapter {
     await this.client.http.authedRequest(Method.Put, `/rooms/${encodeURIComponent(route.chat)}/typing/${encodeURIComponent(this.options.userId)}`, undefined, { typing: true, timeout: 30_000 });
   }
 
-  /** A message into the route's room: in its thread, answering the message it answers. */
-  private async sendEvent(route: ReplyRoute, content: Record<string, unknown>): Promise<void> {
+  /** A message into the route's room: in its thread, answering the message it answers. Its event id. */
+  private async sendEvent(route: ReplyRoute, content: Record<string, unknown>): Promise<string> {
     const inReplyTo = route.replyTo ? { 'm.in_reply_to': { event_id: route.replyTo } } : {};
     // In a thread, the thread; in a group's timeline, a reply to the message it answers; in a direct chat, plainly.
-    const relation = route.thread
+    const relation: Record<string, unknown> = route.thread
       ? { 'm.relates_to': { rel_type: 'm.thread', event_id: route.thread, is_falling_back: true, ...inReplyTo } }
       : (this.members.get(route.chat) ?? 2) > 2 && route.replyTo
         ? { 'm.relates_to': inReplyTo }
         : {};
     try {
-      await this.client.http.authedRequest(Method.Put, `/rooms/${encodeURIComponent(route.chat)}/send/m.room.message/${randomUUID()}`, undefined, { ...content, ...relation });
+      const sent = await this.client.http.authedRequest<{ event_id: string }>(Method.Put, `/rooms/${encodeURIComponent(route.chat)}/send/m.room.message/${randomUUID()}`, undefined, { ...relation, ...content });
+      return sent.event_id;
     } catch (error) {
       throw this.sendError(error);
     }

@@ -65,6 +65,17 @@ export class FakeMatrix {
     this.append(roomId, { type: 'invite' });
   }
 
+  /** A room's messages from the bot as a client shows them: each with the text of its last edit (`m.replace`). */
+  seen(roomId: string): string[] {
+    const mine = this.sent.filter((m) => m.roomId === roomId);
+    const edits = new Map<string, string>();
+    for (const m of mine) {
+      const relation = m.content['m.relates_to'] as { rel_type?: string; event_id?: string } | undefined;
+      if (relation?.rel_type === 'm.replace') edits.set(relation.event_id!, String((m.content['m.new_content'] as { body: string }).body));
+    }
+    return mine.filter((m) => (m.content['m.relates_to'] as { rel_type?: string } | undefined)?.rel_type !== 'm.replace').map((m) => edits.get(m.eventId) ?? String(m.content.body));
+  }
+
   isMember(roomId: string): boolean {
     return this.rooms.get(roomId)?.members.has(matrixBot.userId) ?? false;
   }

@@ -124,6 +124,25 @@ describe('Matrix through matrix-js-sdk, against a local fake of the client-serve
     }
   });
 
+  it('shows a slow reply as it is written, in one message edited in place (m.replace)', async () => {
+    const answer = Array.from({ length: 12 }, (_, i) => `Sentence ${i + 1} of a reply written slowly.`).join(' ');
+    stack.model.setReply(() => answer);
+    stack.model.streamPieceDelayMs = 30;
+    try {
+      const before = matrix.seen(direct).length;
+      const editsBefore = matrix.sent.filter((m) => (m.content['m.relates_to'] as { rel_type?: string } | undefined)?.rel_type === 'm.replace').length;
+      matrix.text(direct, owner, 'write slowly');
+      await expect.poll(() => matrix.seen(direct).slice(before).some((text) => text.endsWith(' …') && answer.startsWith(text.slice(0, -2))), { timeout: 15_000 }).toBe(true);
+      await expect.poll(() => matrix.seen(direct).slice(before), { timeout: 30_000 }).toEqual([answer]);
+      const edits = matrix.sent.filter((m) => (m.content['m.relates_to'] as { rel_type?: string } | undefined)?.rel_type === 'm.replace');
+      expect(edits.length - editsBefore).toBeGreaterThanOrEqual(2);
+      expect(edits.at(-1)!.content).toMatchObject({ body: `* ${answer}`, 'm.new_content': { msgtype: 'm.text', body: answer } });
+    } finally {
+      stack.model.streamPieceDelayMs = 0;
+      stack.model.setReply(heard);
+    }
+  });
+
   it('reads back what came while the connector was away, more than one sync shows: every message reaches its session once', async () => {
     const room = '!away:fake.test';
     matrix.room(room, [friend]);
