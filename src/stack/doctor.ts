@@ -152,8 +152,28 @@ export async function stackFindings(config: ClawflowConfig): Promise<Finding[]> 
   return [...temporalChecks, runtime, ...channelFindings(config)];
 }
 
+/** Each enabled MCP server, started here as the tools host starts it: does it run, and how many tools it offers. */
+async function mcpFindings(config: ClawflowConfig): Promise<Finding[]> {
+  if (!Object.values(config.tools.mcp.servers).some((server) => server.enabled)) return [];
+  const [{ McpServers }, { createLogger }] = await Promise.all([import('../tools/mcp-servers.js'), import('../logger.js')]);
+  const servers = new McpServers(config.tools.mcp, { cwd: config.paths.workspaceDir, logger: createLogger('silent') });
+  try {
+    await servers.tools();
+    return servers
+      .status()
+      .filter((server) => server.state !== 'disabled')
+      .map((server) =>
+        server.state === 'connected'
+          ? ok(`mcp ${server.name}`, `${server.tools.length} tool${server.tools.length === 1 ? '' : 's'} (${server.target})`)
+          : fail(`mcp ${server.name}`, `${server.detail ?? server.state} — check tools.mcp.servers.${server.name} (clawflow mcp list)`),
+      );
+  } finally {
+    await servers.close();
+  }
+}
+
 /** Everything `clawflow doctor` looks at, in the order a person would fix it. */
 export async function diagnose(config: ClawflowConfig): Promise<Finding[]> {
-  const [temporalChecks, runtime, model, machine] = await Promise.all([temporalFindings(config), runtimeFinding(config), modelFinding(config), machineFindings(config)]);
-  return [...temporalChecks, runtime, model, ...channelFindings(config), ...machine];
+  const [temporalChecks, runtime, model, machine, mcp] = await Promise.all([temporalFindings(config), runtimeFinding(config), modelFinding(config), machineFindings(config), mcpFindings(config)]);
+  return [...temporalChecks, runtime, model, ...channelFindings(config), ...mcp, ...machine];
 }

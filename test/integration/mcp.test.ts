@@ -86,10 +86,17 @@ describe('MCP servers as tools in a session (real worker processes, real Tempora
     expect(calls().slice(before).map((c) => c.tool)).toEqual(['add']);
   });
 
-  it('`clawflow mcp list` shows each server, whether it runs, and its tools', async () => {
+  it('`clawflow mcp list` shows each server, whether it runs, and its tools; `clawflow doctor` checks each', async () => {
     const listed = await runCli(['mcp', 'list'], stack.env);
     expect(listed.code, listed.output).toBe(0);
     expect(listed.output).toMatch(/^demo +connected +6 +\S+node\S* \S+mcp-test-server\.mjs$/m);
     expect(listed.output).toContain('  guarded__add (asks first)  Adds two numbers.');
+
+    const doctor = await runCli(['doctor', '--json'], stack.env);
+    const findings = JSON.parse(doctor.output.slice(doctor.output.indexOf('['))) as Array<{ check: string; verdict: string; detail: string }>;
+    expect(findings.filter((f) => f.check.startsWith('mcp '))).toEqual([
+      { check: 'mcp demo', verdict: 'ok', detail: expect.stringMatching(/^6 tools \(/) },
+      { check: 'mcp guarded', verdict: 'ok', detail: expect.stringMatching(/^6 tools \(/) },
+    ]);
   });
 });
