@@ -38,6 +38,8 @@ export class FakeSignal {
   private clock = Date.now();
   /** Answers the next `send` calls with this JSON-RPC error. */
   private failures: Array<{ code: number; message: string }> = [];
+  /** The daemon runs in its default receive mode: `receive` is refused, as signal-cli refuses it then. */
+  receivesOnItsOwn = false;
   /** getAttachment waits while this is set (a test kills the connector meanwhile). */
   holdAttachments: Promise<void> | null = null;
 
@@ -147,6 +149,7 @@ export class FakeSignal {
     };
     switch (request.method) {
       case 'receive':
+        if (this.receivesOnItsOwn) return error(-1, 'Receive command cannot be used if messages are already being received.');
         return this.receive(res, Number(params.timeout ?? 3), Number(params.maxMessages ?? -1), ok);
       case 'getUserStatus':
         return ok([{ recipient: signalBot.number, number: signalBot.number, uuid: signalBot.uuid, isRegistered: true }]);

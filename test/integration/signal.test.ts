@@ -146,6 +146,20 @@ describe('Signal through signal-cli\'s JSON-RPC daemon, against a local fake of 
     expect(stack.model.requests.length - requests).toBe(1);
   });
 
+  it('says what to change when the daemon receives on its own, and reads on once it is restarted in manual mode', async () => {
+    signal.receivesOnItsOwn = true;
+    try {
+      await expect
+        .poll(async () => JSON.parse((await runCli(['channels', 'status', '--json'], stack.env)).output) as Array<{ state: string; detail?: string }>, { timeout: 20_000, interval: 500 })
+        .toEqual([expect.objectContaining({ state: 'retrying', detail: expect.stringContaining('start its daemon with --receive-mode=manual') })]);
+    } finally {
+      signal.receivesOnItsOwn = false;
+    }
+    const before = (await sentTo(owner.number, 0)).length;
+    signal.userMessage(owner, 'are you back?');
+    expect(String((await sentTo(owner.number, before + 1)).at(-1)!.message)).toContain('are you back?');
+  });
+
   it('retries a send signal-cli failed for a passing reason (rate limit), and the reply arrives once', async () => {
     signal.failNextSends(2, -5, 'Failed to send message due to rate limiting');
     const before = (await sentTo(owner.number, 0)).length;
