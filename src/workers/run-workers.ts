@@ -15,7 +15,6 @@ import type { ClawflowConfig } from '../config/load.js';
 import { protectedStatePaths, runDir } from '../config/paths.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
-import { McpServers } from '../tools/mcp-servers.js';
 import { connectClient, ensureSearchAttributes } from '../temporal/connection.js';
 import { temporalAddress } from '../temporal/address.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
@@ -156,8 +155,12 @@ export async function startWorkers(
   const browsers = serves('tools')
     ? new BrowserPool(findChromium(config.tools.browser.executablePath), config.tools.browser.idleSeconds * 1000, browserPolicy(config))
     : null;
-  // MCP servers run beside the tools (stdio ones as children of this process), started when first needed.
-  const mcp = browsers ? new McpServers(config.tools.mcp, { cwd: config.paths.workspaceDir, logger: logger.child({ component: 'mcp' }) }) : null;
+  // MCP servers run beside the tools (stdio ones as children of this process), started when first needed; the SDK is
+  // loaded only when some are configured.
+  const mcp =
+    browsers && Object.keys(config.tools.mcp.servers).length
+      ? new (await import('../tools/mcp-servers.js')).McpServers(config.tools.mcp, { cwd: config.paths.workspaceDir, logger: logger.child({ component: 'mcp' }) })
+      : null;
   if (browsers) {
     workers.push(
       await Worker.create({
