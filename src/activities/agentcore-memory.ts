@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BedrockAgentCoreClient, CreateEventCommand, RetrieveMemoryRecordsCommand } from '@aws-sdk/client-bedrock-agentcore';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ClawflowConfig } from '../config/load.js';
 import type { MemoryActivities } from '../contracts/activities.js';
 import { parseSessionKey } from '../contracts/session-key.js';
@@ -71,7 +71,9 @@ export function createMemoryActivities(config: Pick<ClawflowConfig, 'agentcore' 
       // The same turn of the same messages is one event, however often this activity runs.
       const clientToken = createHash('sha256').update(`${sessionKey}\0${turn}\0${messageIds.join('\0')}`).digest('hex');
       try {
-        await memories.send(new CreateEventCommand({ memoryId, ...where(sessionKey), eventTimestamp: new Date(), payload, clientToken }));
+        // The same time on every attempt: a repeated token with other parameters is refused by the service.
+        const eventTimestamp = new Date(Context.current().info.scheduledTimestampMs);
+        await memories.send(new CreateEventCommand({ memoryId, ...where(sessionKey), eventTimestamp, payload, clientToken }));
       } catch (error) {
         throw failure(error);
       }

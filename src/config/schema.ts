@@ -433,8 +433,8 @@ export const configFileSchema = z
             ...channelAccess,
             /** Phone numbers (+…) always allowed; someone who hides their number is named by their UUID. */
             allowFrom: z.array(z.string().min(1)).default([]),
-            /** How long one `receive` waits for a message before asking again. */
-            pollTimeoutSeconds: z.number().int().min(1).max(60).default(25),
+            /** How long one `receive` waits for a message before asking again (a stop waits for the one under way). */
+            pollTimeoutSeconds: z.number().int().min(1).max(60).default(5),
           })
           .strict()
           .prefault({}),

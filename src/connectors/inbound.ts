@@ -86,14 +86,14 @@ export class Inbound {
     if (approval) {
       if (!isApprover(message, policy)) {
         logger.warn({ channel: message.channel, sender: message.sender.id, sessionKey }, 'refused an approval from someone who is not the session owner');
-        return adapter.send(route, 'Only the owner of this conversation can answer approval requests.');
+        return this.say(adapter, route, 'Only the owner of this conversation can answer approval requests.');
       }
       return this.answerApproval(adapter, route, sessionKey, approval[1]!.toLowerCase(), approval[2]!);
     }
 
     if (!this.deps.media?.transcribe && carriesSpeech(message) && !message.text.trim()) {
       logger.info({ channel: message.channel, sessionKey }, 'a voice message came and no transcription endpoint is configured; the sender was told');
-      return adapter.send(route, noTranscriptionReply);
+      return this.say(adapter, route, noTranscriptionReply);
     }
     const { text, images } = await materializeInbound(message, this.deps.workspaceFor(agentId), logger, this.deps.media);
     // Platform ids are unique within a chat: a redelivery carries the same id and is dropped by the session.
@@ -128,7 +128,8 @@ export class Inbound {
     const { code, reply } = await pairing.codeFor(message.channel, sender, held);
     logger.info({ channel: message.channel, sender: sender.id, code, replied: reply }, 'a stranger asked to pair');
     if (reply) {
-      await adapter.send(
+      await this.say(
+        adapter,
         routeOf(message),
         `Hi! I don't know you yet, so I can't answer. Your pairing code is ${code}. Ask my owner to run:\nclawflow pairing approve ${message.channel} ${code}`,
       );
@@ -168,7 +169,7 @@ export class Inbound {
     } catch (error) {
       reply = `Could not answer: ${(error as Error).message}`;
     }
-    await adapter.send(route, reply);
+    await this.say(adapter, route, reply);
   }
 
   /**
@@ -202,6 +203,16 @@ export class Inbound {
       await pairing.welcomed(adapter.channel, welcome.senderId);
       logger.info({ channel: adapter.channel, sender: welcome.senderId, sessionKey: key }, 'welcomed an approved sender and handed over their first message');
     }
+  }
+
+  /**
+   * The connector's own answer in a chat (a pairing code, an approval's outcome, what to set): a platform that refuses
+   * it (rate limit, a blocked bot) is logged, and the chat's next messages are still read.
+   */
+  private async say(adapter: ChannelAdapter, route: ReplyRoute, text: string): Promise<void> {
+    await adapter.send(route, text).catch((error: unknown) => {
+      this.deps.logger.warn({ channel: route.channel, chat: route.chat, err: (error as Error).message }, 'could not send the connector\'s own answer; going on');
+    });
   }
 
   /** A message no session can take: recorded with the reason, the sender told, and acknowledged so the chat moves on. */

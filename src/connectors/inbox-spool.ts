@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { appendFile, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -30,6 +30,12 @@ export class InboxSpool<T> {
       }
       if ('add' in entry) this.waiting.set(entry.add, entry.value);
       else this.waiting.delete(entry.done);
+    }
+    // A torn end would swallow the next line written after it: the file starts over with what waits.
+    if (text && !text.endsWith('\n')) {
+      const temp = `${file}.${process.pid}.tmp`;
+      writeFileSync(temp, this.pending().map(({ key, value }) => `${JSON.stringify({ add: key, value })}\n`).join(''), { mode: 0o600 });
+      renameSync(temp, file);
     }
   }
 

@@ -22,8 +22,9 @@ export interface MatrixOptions {
   logger: Logger;
 }
 
-/** A long message is split below this (Matrix takes events up to 64 KiB; clients show long ones poorly). */
-const matrixMessageLimit = 16_000;
+/** A long message is split below this: an edit carries its text twice, and Matrix takes events up to 64 KiB (8,000
+characters of three UTF-8 bytes each, twice, fit). */
+const matrixMessageLimit = 8_000;
 /** Timeline events asked for per room and sync; more than came are read back with /messages. */
 const timelineLimit = 100;
 /** Most events read back for one room after an absence (older ones are left, and logged). */
@@ -109,6 +110,8 @@ export class MatrixAdapter implements ChannelAdapter {
   private readonly members = new Map<string, number>();
   /** Rooms told that encrypted messages cannot be read (once each). */
   private readonly toldEncrypted = new Set<string>();
+  /** Failed hand-overs per event: one that keeps failing is given up, so the room's later messages are read. */
+  private readonly failures = new Map<string, number>();
 
   constructor(private readonly options: MatrixOptions) {
     const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
@@ -132,9 +135,11 @@ export class MatrixAdapter implements ChannelAdapter {
   }
 
   private async markStart(): Promise<string> {
-    const { next_batch: since } = syncSchema.parse(await this.client.http.authedRequest(Method.Get, '/sync', { filter: syncFilter, timeout: '0' }));
-    await writeFileAtomic(this.options.syncFile, JSON.stringify({ since }), 0o600);
-    return since;
+    const first = syncSchema.parse(await this.client.http.authedRequest(Method.Get, '/sync', { filter: syncFilter, timeout: '0' }));
+    // Invitations waiting from before are answered (later syncs do not repeat them); messages are history.
+    for (const [roomId, invite] of Object.entries(first.rooms?.invite ?? {})) await this.answerInvite(roomId, invite.invite_state?.events ?? []);
+    await writeFileAtomic(this.options.syncFile, JSON.stringify({ since: first.next_batch }), 0o600);
+    return first.next_batch;
   }
 
   async stop(): Promise<void> {
@@ -223,7 +228,7 @@ export class MatrixAdapter implements ChannelAdapter {
         if (this.abort.signal.aborted) return;
         this.current = { ...this.current, state: 'retrying', detail: (error as Error).message };
         this.options.logger.warn({ err: (error as Error).message, retryInMs: backoff.nextMs }, 'Matrix sync failed');
-        await backoff.wait();
+        await backoff.wait(this.abort.signal);
         continue;
       }
       try {
@@ -232,7 +237,7 @@ export class MatrixAdapter implements ChannelAdapter {
         // Stopping, or the homeserver failed mid-way: the position stays, and the same events come again.
         if (this.abort.signal.aborted) return;
         this.options.logger.warn({ err: (error as Error).message, retryInMs: backoff.nextMs }, 'Matrix: could not read a sync through; reading it again');
-        await backoff.wait();
+        await backoff.wait(this.abort.signal);
         continue;
       }
       since = sync.next_batch;
@@ -251,8 +256,17 @@ export class MatrixAdapter implements ChannelAdapter {
       for (const raw of [...missed, ...(room.timeline?.events ?? [])]) {
         const event = eventSchema.safeParse(raw);
         if (!event.success || event.data.sender === this.options.userId) continue;
-        const message = await this.normalize(roomId, event.data);
-        if (message) await onMessage(message);
+        try {
+          const message = await this.normalize(roomId, event.data);
+          if (message) await onMessage(message);
+        } catch (error) {
+          // Stopping, or a passing failure: the sync is read again. One event that keeps failing is given up.
+          const tries = (this.failures.get(event.data.event_id) ?? 0) + 1;
+          this.failures.set(event.data.event_id, tries);
+          if (this.abort.signal.aborted || tries < 5) throw error;
+          this.options.logger.error({ roomId, eventId: event.data.event_id, err: (error as Error).message }, 'Matrix: gave up a message that could not be handed over five times');
+        }
+        this.failures.delete(event.data.event_id);
         this.current = { ...this.current, lastEventAt: new Date().toISOString() };
       }
     }
@@ -262,12 +276,12 @@ export class MatrixAdapter implements ChannelAdapter {
   private async readBack(roomId: string, from: string, since: string): Promise<unknown[]> {
     const events: unknown[] = [];
     let token: string | undefined = from;
-    while (token && events.length < backfillLimit) {
+    // An empty page is not the end (events may be filtered out of it): only a page without `end` is.
+    for (let pages = 0; token && events.length < backfillLimit && pages < 200; pages++) {
       const filter = JSON.stringify({ types: ['m.room.message', 'm.room.encrypted'] });
       const page: { chunk?: unknown[]; end?: string } = await this.client.http.authedRequest(Method.Get, `/rooms/${encodeURIComponent(roomId)}/messages`, { from: token, to: since, dir: 'b', limit: '100', filter });
-      if (!page.chunk?.length) break;
-      events.push(...page.chunk);
-      token = page.end;
+      events.push(...(page.chunk ?? []));
+      token = page.end === token ? undefined : page.end;
     }
     if (events.length >= backfillLimit) this.options.logger.warn({ roomId, read: events.length }, 'Matrix: read back the newest events this room had while the connector was away; older ones were left');
     return events.reverse();

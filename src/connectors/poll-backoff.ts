@@ -11,9 +11,20 @@ export class PollBackoff {
     this.delay = 1000;
   }
 
-  async wait(): Promise<void> {
+  /** Waits the next delay; a stop (`signal`) ends the wait at once. */
+  async wait(signal?: AbortSignal): Promise<void> {
     const delay = this.delay;
     this.delay = Math.min(delay * 2, 30_000);
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delay);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
   }
 }

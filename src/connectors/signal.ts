@@ -70,8 +70,11 @@ export class SignalAdapter implements ChannelAdapter {
   readonly messageLimit = signalMessageLimit;
   private readonly rpc: SignalRpc;
   private readonly spool: InboxSpool<Received>;
-  private readonly abort = new AbortController();
+  /** Set on stop: the receive under way ends by itself (signal-cli takes a message for a closed connection too). */
+  private readonly stopping = new AbortController();
   private polling: Promise<void> | null = null;
+  /** Failed hand-overs per spooled message: one that keeps failing is given up, so the ones after it are read. */
+  private readonly failures = new Map<string, number>();
   private current: ChannelStatus = { channel: 'signal', state: 'starting' };
   /** The account's own UUID: mentions and quotes name it. */
   private ownUuid: string | null = null;
@@ -96,7 +99,7 @@ export class SignalAdapter implements ChannelAdapter {
   }
 
   async stop(): Promise<void> {
-    this.abort.abort();
+    this.stopping.abort();
     await this.polling?.catch(() => undefined);
     this.current = { ...this.current, state: 'stopped' };
   }
@@ -137,40 +140,57 @@ export class SignalAdapter implements ChannelAdapter {
 
   private async poll(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
     const backoff = new PollBackoff();
-    // First what a stopped connector left in the spool.
-    await this.handOver(onMessage);
-    while (!this.abort.signal.aborted) {
-      let batch: unknown;
-      try {
-        // One message at a time: `receive` returns as soon as one came, instead of after a quiet `timeout`.
-        batch = await this.rpc.call('receive', { timeout: this.options.pollTimeoutSeconds, maxMessages: 1 }, { timeoutMs: (this.options.pollTimeoutSeconds + 30) * 1000, signal: this.abort.signal });
-        this.current = { ...this.current, state: 'connected', detail: this.options.account };
-        backoff.reset();
-      } catch (error) {
-        if (this.abort.signal.aborted) return;
-        const message = (error as Error).message;
-        const detail = /already being received/i.test(message) ? `signal-cli receives on its own: start its daemon with --receive-mode=manual (${message})` : message;
-        this.current = { ...this.current, state: 'retrying', detail };
-        this.options.logger.warn({ err: detail, retryInMs: backoff.nextMs }, 'Signal receive failed');
-        await backoff.wait();
-        continue;
-      }
+    let batch: unknown = [];
+    for (;;) {
       const received = (Array.isArray(batch) ? batch : []).flatMap((item) => {
         const parsed = receivedSchema.safeParse(item);
         if (!parsed.success) this.options.logger.warn({ item: JSON.stringify(item).slice(0, 300) }, 'Signal: ignored a message signal-cli described in a shape ClawFlow does not know');
         return parsed.success ? [parsed.data] : [];
       });
-      await this.spool.add(received.map((value) => ({ key: `${value.envelope.sourceUuid ?? value.envelope.sourceNumber}:${value.envelope.timestamp}`, value })));
-      await this.handOver(onMessage);
+      batch = [];
+      try {
+        await this.spool.add(received.map((value) => ({ key: `${value.envelope.sourceUuid ?? value.envelope.sourceNumber}:${value.envelope.timestamp}`, value })));
+        // What this receive gave, and first of all what a stopped connector left in the spool.
+        await this.handOver(onMessage);
+      } catch (error) {
+        if (this.stopping.signal.aborted) return;
+        this.options.logger.warn({ err: (error as Error).message, retryInMs: backoff.nextMs }, 'Signal: could not hand a message over; trying again');
+        await backoff.wait(this.stopping.signal);
+        continue;
+      }
+      if (this.stopping.signal.aborted) return;
+      try {
+        // One message at a time: `receive` returns as soon as one came, instead of after a quiet `timeout`. Not
+        // aborted on stop: signal-cli would take a message for the closed connection, and it would be lost.
+        batch = await this.rpc.call('receive', { timeout: this.options.pollTimeoutSeconds, maxMessages: 1 }, { timeoutMs: (this.options.pollTimeoutSeconds + 30) * 1000 });
+        this.current = { ...this.current, state: 'connected', detail: this.options.account };
+        backoff.reset();
+      } catch (error) {
+        if (this.stopping.signal.aborted) return;
+        const message = (error as Error).message;
+        const detail = /already being received/i.test(message) ? `signal-cli receives on its own: start its daemon with --receive-mode=manual (${message})` : message;
+        this.current = { ...this.current, state: 'retrying', detail };
+        this.options.logger.warn({ err: detail, retryInMs: backoff.nextMs }, 'Signal receive failed');
+        await backoff.wait(this.stopping.signal);
+      }
     }
   }
 
   /** Each message waiting in the spool to its session, in order; one is marked done only once it was handed over. */
   private async handOver(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
     for (const { key, value } of this.spool.pending()) {
-      const message = this.normalize(value);
-      // Throws only while stopping: the message stays in the spool and is handed over after the restart.
-      if (message) await onMessage(message);
+      try {
+        const message = this.normalize(value);
+        if (message) await onMessage(message);
+      } catch (error) {
+        // Stopping: it stays in the spool and is handed over after the restart. Otherwise tried again a few times.
+        if (this.stopping.signal.aborted) throw error;
+        const tries = (this.failures.get(key) ?? 0) + 1;
+        this.failures.set(key, tries);
+        if (tries < 5) throw error;
+        this.options.logger.error({ key, err: (error as Error).message }, 'Signal: gave up a message that could not be handed over five times');
+      }
+      this.failures.delete(key);
       await this.spool.done(key);
       this.current = { ...this.current, lastEventAt: new Date().toISOString() };
     }

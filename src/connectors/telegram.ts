@@ -108,7 +108,7 @@ export class TelegramAdapter implements ChannelAdapter {
         if (this.abort.signal.aborted) return;
         this.current = { ...this.current, state: 'retrying', detail: (error as Error).message };
         this.options.logger.warn({ err: (error as Error).message, retryInMs: backoff.nextMs }, 'Telegram getUpdates failed');
-        await backoff.wait();
+        await backoff.wait(this.abort.signal);
         continue;
       }
       for (const update of updates) {

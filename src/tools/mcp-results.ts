@@ -41,28 +41,33 @@ export async function readableResult(result: CallToolResult, place: ResultPlace)
   const say = (line: string): void => text.push(Buffer.from(`${line}\n`));
   const content = Array.isArray(result.content) ? result.content : [];
   for (const part of content) {
-    const saved = (data: string, mimeType: string): Promise<string> => saveBlob(data, mimeType, place);
+    const saved = (data: string, mimeType: string): Promise<string | null> => saveBlob(data, mimeType, place);
     switch (part.type) {
       case 'text':
         say(part.text);
         break;
       case 'image': {
         const path = await saved(part.data, part.mimeType);
-        const shown = visionMimeTypes.find((type) => type === sniffImageType(Buffer.from(part.data, 'base64')));
-        if (shown) images.push({ path, mimeType: shown });
-        say(`[image ${part.mimeType}, saved as ${path}${shown ? '; shown to you with this result' : ''}]`);
+        const shown = path ? visionMimeTypes.find((type) => type === sniffImageType(Buffer.from(part.data, 'base64'))) : undefined;
+        if (path && shown) images.push({ path, mimeType: shown });
+        say(`[image ${part.mimeType}, ${path ? `saved as ${path}` : tooLarge}${shown ? '; shown to you with this result' : ''}]`);
         break;
       }
-      case 'audio':
-        say(`[audio ${part.mimeType}, saved as ${await saved(part.data, part.mimeType)}]`);
+      case 'audio': {
+        const path = await saved(part.data, part.mimeType);
+        say(`[audio ${part.mimeType}, ${path ? `saved as ${path}` : tooLarge}]`);
         break;
+      }
       case 'resource_link':
         say(`[resource ${part.name}: ${part.uri}${part.description ? ` — ${part.description}` : ''}]`);
         break;
       case 'resource': {
         const { resource } = part;
         if ('text' in resource) say(`[resource ${resource.uri}]\n${resource.text}`);
-        else say(`[resource ${resource.uri}, saved as ${await saved(resource.blob, resource.mimeType ?? 'application/octet-stream')}]`);
+        else {
+          const path = await saved(resource.blob, resource.mimeType ?? 'application/octet-stream');
+          say(`[resource ${resource.uri}, ${path ? `saved as ${path}` : tooLarge}]`);
+        }
         break;
       }
       default:
@@ -74,10 +79,13 @@ export async function readableResult(result: CallToolResult, place: ResultPlace)
   return { output: output || '(the tool returned nothing)', ...(images.length ? { images } : {}) };
 }
 
-/** A binary part, saved under a name made from its bytes (the same image twice is one file). */
-async function saveBlob(base64: string, mimeType: string, place: ResultPlace): Promise<string> {
+/** What a part too large to keep is said to be. */
+const tooLarge = `not saved: over ${maxBlobBytes.toLocaleString('en')} bytes`;
+
+/** A binary part, saved under a name made from its bytes (the same image twice is one file); null when too large. */
+async function saveBlob(base64: string, mimeType: string, place: ResultPlace): Promise<string | null> {
   const bytes = Buffer.from(base64, 'base64');
-  if (bytes.length > maxBlobBytes) return `(not saved: ${bytes.length.toLocaleString('en')} bytes is over ${maxBlobBytes.toLocaleString('en')})`;
+  if (bytes.length > maxBlobBytes) return null;
   const name = createHash('sha256').update(bytes).digest('hex').slice(0, 24);
   const extension = extensions[mimeType.split(';')[0]!.trim().toLowerCase()] ?? 'bin';
   const path = join('media', 'mcp', `${place.tool}-${name}.${extension}`);

@@ -8,6 +8,7 @@ import type { ClawflowConfig } from '../config/load.js';
 import type { Logger } from '../logger.js';
 import { exposedToolName } from './mcp-results.js';
 import { ToolError } from './tool.js';
+import { untrusted } from './untrusted.js';
 import { clawflowVersion } from './user-agent.js';
 
 type McpConfig = ClawflowConfig['tools']['mcp'];
@@ -77,7 +78,12 @@ class McpServerConnection {
   private detail: string | undefined;
   private failedAt = 0;
   private pid: number | undefined;
-  private stderrTail = '';
+  /** The end of what the current process wrote to stderr (each process its own). */
+  private stderr = { tail: '' };
+  /** Closed (the tools host stops): a start under way closes what it opened. */
+  private closed = false;
+  /** The values put in from the host (`${NAME}`): never shown, also not in what the server wrote. */
+  private secrets: string[] = [];
   /** The tools it listed last (kept while it is down, so a conversation still sees them and a call starts it again). */
   tools: McpTool[] = [];
 
@@ -108,10 +114,25 @@ class McpServerConnection {
     return this.starting;
   }
 
+  /** Expands `${NAME}` values and remembers what they became, to keep them out of every message. */
+  private expanded(values: Record<string, string>): Record<string, string> {
+    const result = expandHostVariables(values, this.options.env);
+    this.secrets = Object.entries(values)
+      .filter(([, template]) => template.includes('${'))
+      .map(([key]) => result[key]!)
+      .filter((value) => value.length >= 4);
+    return result;
+  }
+
+  /** A message with the host's values in it written as `***`. */
+  private scrubbed(text: string): string {
+    return this.secrets.reduce((clean, secret) => clean.split(secret).join('***'), text);
+  }
+
   private transport(): Transport {
     const { config } = this;
     if (config.url) {
-      return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: expandHostVariables(config.headers, this.options.env) } });
+      return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: this.expanded(config.headers) } });
     }
     // The workspace may not be made yet; a folder the user named must be there (spawn would only say ENOENT).
     if (!config.cwd) mkdirSync(this.options.cwd, { recursive: true });
@@ -119,18 +140,19 @@ class McpServerConnection {
     const transport = new StdioClientTransport({
       command: config.command!,
       args: config.args,
-      env: { ...getDefaultEnvironment(), ...expandHostVariables(config.env, this.options.env) },
+      env: { ...getDefaultEnvironment(), ...this.expanded(config.env) },
       cwd: config.cwd ?? this.options.cwd,
       stderr: 'pipe',
     });
-    this.stderrTail = '';
+    const stderr = (this.stderr = { tail: '' });
     transport.stderr?.on('data', (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-stderrTailChars);
+      stderr.tail = (stderr.tail + chunk.toString('utf8')).slice(-stderrTailChars);
     });
     return transport;
   }
 
   private async start(): Promise<Client> {
+    if (this.closed) throw new Error('the tools host is stopping');
     this.status = 'starting';
     this.detail = undefined;
     const client = new Client({ name: 'clawflow', version: clawflowVersion });
@@ -143,9 +165,15 @@ class McpServerConnection {
       await client.close().catch(() => undefined);
       this.status = 'failed';
       this.failedAt = Date.now();
-      this.detail = this.withStderr(startFailure(error, this.options.connectTimeoutMs));
+      const reason = this.scrubbed(startFailure(error, this.options.connectTimeoutMs));
+      this.detail = this.withStderr(reason);
       this.options.logger.warn({ server: this.name, error: this.detail }, 'An MCP server did not start');
-      throw new Error(this.detail);
+      // What it wrote to stderr stays in the logs and `clawflow mcp list`; the caller (the model) gets the reason.
+      throw new Error(reason);
+    }
+    if (this.closed) {
+      await client.close().catch(() => undefined);
+      throw new Error('the tools host is stopping');
     }
     this.pid = transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined;
     client.onclose = () => {
@@ -165,8 +193,16 @@ class McpServerConnection {
   }
 
   private withStderr(reason: string): string {
-    const said = this.stderrTail.trim();
+    const said = this.scrubbed(this.stderr.tail.trim());
     return said ? `${reason}; it wrote: ${said.split('\n').slice(-5).join(' | ')}` : reason;
+  }
+
+  /** Forgets a connection that cannot go on (an HTTP server that lost its session): the next call connects anew. */
+  private async reset(client: Client): Promise<void> {
+    if (this.client !== client) return;
+    this.client = null;
+    this.status = 'stopped';
+    await client.close().catch(() => undefined);
   }
 
   private async listTools(client: Client): Promise<McpTool[]> {
@@ -210,17 +246,24 @@ class McpServerConnection {
       return (await client.callTool({ name: tool.tool, arguments: args }, undefined, { signal: options.signal, timeout: options.timeoutMs, resetTimeoutOnProgress: true })) as CallToolResult;
     } catch (error) {
       if (options.signal.aborted) throw error;
+      // What the server says is its own text: outside content unless the server is trusted.
+      const said = (text: string): string => (this.config.trusted ? text : untrusted(`the MCP server ${this.name}`, text));
+      if (error instanceof StreamableHTTPError) {
+        await this.reset(client);
+        throw new ToolError(`${tool.name}: the MCP server "${this.name}" answered HTTP ${error.code ?? '?'}; it is connected anew on the next call — check whether the call took effect before trying again`);
+      }
       if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
         throw new ToolError(`${tool.name}: the MCP server "${this.name}" stopped during the call; it may or may not have done it — check before trying again (the server is started again on the next call)`);
       }
       if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
         throw new ToolError(`${tool.name}: no answer from the MCP server "${this.name}" within ${options.timeoutMs / 1000} s; it may still finish — check before trying again`);
       }
-      throw new ToolError(`${tool.name}: ${(error as Error).message}`);
+      throw new ToolError(`${tool.name}: ${said(this.scrubbed((error as Error).message))}`);
     }
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const client = this.client;
     this.client = null;
     if (this.config.enabled) this.status = 'stopped';

@@ -19,10 +19,14 @@ describe('the inbox spool (messages a platform will not send again)', () => {
     await spool.done('a');
     // A crash cut the last write short: the torn line is not a message.
     appendFileSync(file, '{"add":"d","val');
-    expect(new InboxSpool<{ text: string }>(file).pending()).toEqual([
+    const reopened = new InboxSpool<{ text: string }>(file);
+    expect(reopened.pending()).toEqual([
       { key: 'b', value: { text: 'second' } },
       { key: 'c', value: { text: 'third' } },
     ]);
+    // What comes after the torn line is kept too.
+    await reopened.add([{ key: 'e', value: { text: 'after the crash' } }]);
+    expect(new InboxSpool<{ text: string }>(file).pending().map((p) => p.key)).toEqual(['b', 'c', 'e']);
   });
 
   it('starts its file over once nothing waits', async () => {

@@ -105,6 +105,21 @@ describe('MCP servers as tools', () => {
     expect(expandHostVariables({ A: '${X}-${X}' }, { X: 'y' })).toEqual({ A: 'y-y' });
   });
 
+  it('keeps host values out of what it says about a failed server, and what the server wrote away from the model', async () => {
+    const servers = open(
+      { leaky: { command: process.execPath, args: ['-e', 'console.error("bad token " + process.env.TOKEN); process.exit(1)'], env: { TOKEN: '${MCP_TEST_SECRET}' } } },
+      {},
+      { MCP_TEST_SECRET: 'hunter2-secret-value' },
+    );
+    expect(await servers.tools()).toEqual([]);
+    expect(servers.status()[0]!.detail).toContain('bad token ***');
+    expect(JSON.stringify(servers.status())).not.toContain('hunter2-secret-value');
+    const tool = { name: 'leaky__x', server: 'leaky', tool: 'x', description: '', inputSchema: {}, ask: false, trusted: false };
+    const refused = await servers.call(tool, {}, new AbortController().signal).then(() => '', (error: Error) => error.message);
+    expect(refused).toMatch(/^leaky__x: the MCP server "leaky" could not be started \(/);
+    expect(refused).not.toMatch(/bad token|hunter2/);
+  });
+
   describe('over streamable HTTP', () => {
     let server: ChildProcess;
     let url: string;

@@ -76,7 +76,12 @@ export class EmulatedMemory {
     const request = parsed(createEventSchema, body);
     const tokenKey = request.clientToken ? `${memoryId}\0${request.clientToken}` : null;
     const earlier = tokenKey ? this.byToken.get(tokenKey) : undefined;
-    if (earlier) return { event: this.shown(earlier) };
+    if (earlier) {
+      // The service: a repeated token is the same request, or it is refused.
+      const same = earlier.actorId === request.actorId && earlier.eventTimestamp === request.eventTimestamp && JSON.stringify(earlier.payload) === JSON.stringify(request.payload);
+      if (!same) throw new MemoryValidationError('IdempotentParameterMismatchException: clientToken was used with other parameters');
+      return { event: this.shown(earlier) };
+    }
     const millis = Math.round(request.eventTimestamp * 1000);
     const event: MemoryEventRecord = {
       ...request,

@@ -77,10 +77,11 @@ export function sessionActivities(settings: SessionSettings, features: Pick<Sess
       startToCloseTimeout: '10s',
       retry: { initialInterval: '500ms', maximumAttempts: 3 },
     }),
+    // At most two minutes: a run waits for its turns' records before it continues as new.
     memoryRecord: proxyActivities<MemoryActivities>({
       taskQueue: taskQueues.agent,
       startToCloseTimeout: '30s',
-      scheduleToCloseTimeout: '10m',
+      scheduleToCloseTimeout: '2m',
       retry: retryWithBackoff,
     }),
   };
