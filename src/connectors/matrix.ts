@@ -4,10 +4,12 @@ import { basename } from 'node:path';
 import { createClient, MatrixError, Method, type MatrixClient } from 'matrix-js-sdk';
 import { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { sniffImageType } from '../fs/image-type.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import type { Logger } from '../logger.js';
 import { mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
 import { PollBackoff } from './poll-backoff.js';
+import { HandoverAttempts } from './handover-attempts.js';
 import { ChannelSendError } from './send-error.js';
 
 export interface MatrixOptions {
@@ -110,8 +112,7 @@ export class MatrixAdapter implements ChannelAdapter {
   private readonly members = new Map<string, number>();
   /** Rooms told that encrypted messages cannot be read (once each). */
   private readonly toldEncrypted = new Set<string>();
-  /** Failed hand-overs per event: one that keeps failing is given up, so the room's later messages are read. */
-  private readonly failures = new Map<string, number>();
+  private readonly attempts = new HandoverAttempts();
 
   constructor(private readonly options: MatrixOptions) {
     const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
@@ -168,7 +169,7 @@ export class MatrixAdapter implements ChannelAdapter {
   async sendImage(route: ReplyRoute, file: string): Promise<void> {
     try {
       const bytes = await readFile(file);
-      const mimetype = /\.png$/i.test(file) ? 'image/png' : /\.webp$/i.test(file) ? 'image/webp' : /\.gif$/i.test(file) ? 'image/gif' : 'image/jpeg';
+      const mimetype = sniffImageType(bytes) ?? 'image/jpeg';
       const { content_uri: url } = await this.client.uploadContent(bytes, { name: basename(file), type: mimetype });
       await this.sendEvent(route, { msgtype: 'm.image', body: basename(file), url, info: { mimetype, size: bytes.length } });
     } catch (error) {
@@ -261,12 +262,10 @@ export class MatrixAdapter implements ChannelAdapter {
           if (message) await onMessage(message);
         } catch (error) {
           // Stopping, or a passing failure: the sync is read again. One event that keeps failing is given up.
-          const tries = (this.failures.get(event.data.event_id) ?? 0) + 1;
-          this.failures.set(event.data.event_id, tries);
-          if (this.abort.signal.aborted || tries < 5) throw error;
+          if (this.abort.signal.aborted || !this.attempts.failed(event.data.event_id)) throw error;
           this.options.logger.error({ roomId, eventId: event.data.event_id, err: (error as Error).message }, 'Matrix: gave up a message that could not be handed over five times');
         }
-        this.failures.delete(event.data.event_id);
+        this.attempts.succeeded(event.data.event_id);
         this.current = { ...this.current, lastEventAt: new Date().toISOString() };
       }
     }
@@ -331,14 +330,15 @@ export class MatrixAdapter implements ChannelAdapter {
     const edited = relation?.rel_type === 'm.replace';
     const thread = relation?.rel_type === 'm.thread' ? relation.event_id : undefined;
     const media = this.mediaOf(content);
-    let text = edited ? (content['m.new_content']?.body ?? '') : withoutReplyFallback(content.body);
+    const ownText = withoutReplyFallback(content.body);
+    let text = edited ? (content['m.new_content']?.body ?? '') : ownText;
     // A file's body is its name; a caption comes as the body beside a `filename`.
     if (media.length) text = content.filename && content.filename !== content.body ? content.body : '';
     if (!text.trim() && !media.length) return null;
     if (edited) text = `[The user edited an earlier message; it now reads:]\n${text}`;
     const direct = (await this.memberCount(roomId)) <= 2;
     const me = this.options.userId;
-    const mentioned = content['m.mentions']?.user_ids?.includes(me) === true || withoutReplyFallback(content.body).includes(me);
+    const mentioned = content['m.mentions']?.user_ids?.includes(me) === true || ownText.includes(me);
     const repliesTo = relation?.['m.in_reply_to']?.event_id;
     const addressedToBot = mentioned || (!direct && !!repliesTo && (await this.senderOf(roomId, repliesTo)) === me);
     return {

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import type { Logger } from '../logger.js';
 import { mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
+import { sniffImageType } from '../fs/image-type.js';
+import { HandoverAttempts } from './handover-attempts.js';
 import { InboxSpool } from './inbox-spool.js';
 import { PollBackoff } from './poll-backoff.js';
 import { ChannelSendError } from './send-error.js';
@@ -73,8 +75,7 @@ export class SignalAdapter implements ChannelAdapter {
   /** Set on stop: the receive under way ends by itself (signal-cli takes a message for a closed connection too). */
   private readonly stopping = new AbortController();
   private polling: Promise<void> | null = null;
-  /** Failed hand-overs per spooled message: one that keeps failing is given up, so the ones after it are read. */
-  private readonly failures = new Map<string, number>();
+  private readonly attempts = new HandoverAttempts();
   private current: ChannelStatus = { channel: 'signal', state: 'starting' };
   /** The account's own UUID: mentions and quotes name it. */
   private ownUuid: string | null = null;
@@ -110,7 +111,7 @@ export class SignalAdapter implements ChannelAdapter {
 
   async sendImage(route: ReplyRoute, file: string): Promise<void> {
     const bytes = await readFile(file);
-    const type = /\.png$/i.test(file) ? 'image/png' : /\.webp$/i.test(file) ? 'image/webp' : /\.gif$/i.test(file) ? 'image/gif' : 'image/jpeg';
+    const type = sniffImageType(bytes) ?? 'image/jpeg';
     await this.sendMessage(route, { attachments: [`data:${type};filename=${encodeURIComponent(basename(file))};base64,${bytes.toString('base64')}`] });
   }
 
@@ -184,13 +185,10 @@ export class SignalAdapter implements ChannelAdapter {
         if (message) await onMessage(message);
       } catch (error) {
         // Stopping: it stays in the spool and is handed over after the restart. Otherwise tried again a few times.
-        if (this.stopping.signal.aborted) throw error;
-        const tries = (this.failures.get(key) ?? 0) + 1;
-        this.failures.set(key, tries);
-        if (tries < 5) throw error;
+        if (this.stopping.signal.aborted || !this.attempts.failed(key)) throw error;
         this.options.logger.error({ key, err: (error as Error).message }, 'Signal: gave up a message that could not be handed over five times');
       }
-      this.failures.delete(key);
+      this.attempts.succeeded(key);
       await this.spool.done(key);
       this.current = { ...this.current, lastEventAt: new Date().toISOString() };
     }

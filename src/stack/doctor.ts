@@ -155,21 +155,14 @@ export async function stackFindings(config: ClawflowConfig): Promise<Finding[]> 
 /** Each enabled MCP server, started here as the tools host starts it: does it run, and how many tools it offers. */
 async function mcpFindings(config: ClawflowConfig): Promise<Finding[]> {
   if (!Object.values(config.tools.mcp.servers).some((server) => server.enabled)) return [];
-  const [{ McpServers }, { createLogger }] = await Promise.all([import('../tools/mcp-servers.js'), import('../logger.js')]);
-  const servers = new McpServers(config.tools.mcp, { cwd: config.paths.workspaceDir, logger: createLogger('silent') });
-  try {
-    await servers.tools();
-    return servers
-      .status()
-      .filter((server) => server.state !== 'disabled')
-      .map((server) =>
-        server.state === 'connected'
-          ? ok(`mcp ${server.name}`, `${server.tools.length} tool${server.tools.length === 1 ? '' : 's'} (${server.target})`)
-          : fail(`mcp ${server.name}`, `${server.detail ?? server.state} — check tools.mcp.servers.${server.name} (clawflow mcp list)`),
-      );
-  } finally {
-    await servers.close();
-  }
+  const { probeMcpServers } = await import('../tools/mcp-servers.js');
+  return (await probeMcpServers(config.tools.mcp, config.paths.workspaceDir))
+    .filter((server) => server.state !== 'disabled')
+    .map((server) =>
+      server.state === 'connected'
+        ? ok(`mcp ${server.name}`, `${server.tools.length} tool${server.tools.length === 1 ? '' : 's'} (${server.target})`)
+        : fail(`mcp ${server.name}`, `${server.detail ?? server.state} — check tools.mcp.servers.${server.name} (clawflow mcp list)`),
+    );
 }
 
 /** Everything `clawflow doctor` looks at, in the order a person would fix it. */

@@ -5,7 +5,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontex
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, ToolListChangedNotificationSchema, type CallToolResult, type Tool as McpToolDefinition } from '@modelcontextprotocol/sdk/types.js';
 import type { ClawflowConfig } from '../config/load.js';
-import type { Logger } from '../logger.js';
+import { createLogger, type Logger } from '../logger.js';
 import { exposedToolName } from './mcp-results.js';
 import { ToolError } from './tool.js';
 import { untrusted } from './untrusted.js';
@@ -39,6 +39,20 @@ export interface McpServerStatus {
   detail?: string;
   pid?: number;
   tools: McpTool[];
+}
+
+/**
+ * How each configured server stands when started here as the tools host starts it (`clawflow mcp list`, `clawflow
+ * doctor`): started, listed, and stopped again.
+ */
+export async function probeMcpServers(config: McpConfig, cwd: string): Promise<McpServerStatus[]> {
+  const servers = new McpServers(config, { cwd, logger: createLogger('silent') });
+  try {
+    await servers.tools();
+    return servers.status();
+  } finally {
+    await servers.close();
+  }
 }
 
 /** A server that failed to start is not tried again for the tool list sooner than this (a call still tries at once). */

@@ -10,31 +10,24 @@ export function registerMcp(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
-      const { McpServers } = await import('../../tools/mcp-servers.js');
-      const { createLogger } = await import('../../logger.js');
-      const servers = new McpServers(config.tools.mcp, { cwd: config.paths.workspaceDir, logger: createLogger('silent') });
-      try {
-        await servers.tools();
-        const status = servers.status();
-        if (status.some((s) => s.state === 'failed')) process.exitCode = 1;
-        if (options.json) {
-          return printJson({ servers: status.map(({ tools, ...server }) => ({ ...server, tools: tools.map(({ name, tool, description, ask, trusted }) => ({ name, tool, description, ask, trusted })) })) });
+      const { probeMcpServers } = await import('../../tools/mcp-servers.js');
+      const status = await probeMcpServers(config.tools.mcp, config.paths.workspaceDir);
+      if (status.some((s) => s.state === 'failed')) process.exitCode = 1;
+      if (options.json) {
+        return printJson({ servers: status.map(({ tools, ...server }) => ({ ...server, tools: tools.map(({ name, tool, description, ask, trusted }) => ({ name, tool, description, ask, trusted })) })) });
+      }
+      printTable(
+        status.map((s) => ({ server: s.name, state: s.state, tools: s.state === 'connected' ? s.tools.length : '-', target: s.target })),
+        'No MCP servers. Add one under tools.mcp.servers, e.g. "github": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"], "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_TOKEN}" } }.',
+      );
+      for (const server of status) {
+        if (server.detail) process.stdout.write(`\n${server.name}: ${server.detail}\n`);
+        if (server.state !== 'connected' || !server.tools.length) continue;
+        process.stdout.write(`\n${server.name}:\n`);
+        for (const tool of server.tools) {
+          const description = tool.description.replace(`[MCP server ${server.name}] `, '').split('\n')[0]!;
+          process.stdout.write(`  ${tool.name}${tool.ask ? ' (asks first)' : ''}  ${description.length > 80 ? `${description.slice(0, 79)}…` : description}\n`);
         }
-        printTable(
-          status.map((s) => ({ server: s.name, state: s.state, tools: s.state === 'connected' ? s.tools.length : '-', target: s.target })),
-          'No MCP servers. Add one under tools.mcp.servers, e.g. "github": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"], "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_TOKEN}" } }.',
-        );
-        for (const server of status) {
-          if (server.detail) process.stdout.write(`\n${server.name}: ${server.detail}\n`);
-          if (server.state !== 'connected' || !server.tools.length) continue;
-          process.stdout.write(`\n${server.name}:\n`);
-          for (const tool of server.tools) {
-            const description = tool.description.replace(`[MCP server ${server.name}] `, '').split('\n')[0]!;
-            process.stdout.write(`  ${tool.name}${tool.ask ? ' (asks first)' : ''}  ${description.length > 80 ? `${description.slice(0, 79)}…` : description}\n`);
-          }
-        }
-      } finally {
-        await servers.close();
       }
     });
 }
