@@ -1,10 +1,11 @@
 // N concurrent conversations of M turns through any OpenAI-compatible chat-completions endpoint: turns/s and latency.
 //   npm run bench:api                                  (starts ClawFlow — `clawflow start` — against an instant model)
 //   npm run bench:api -- --sessions 20 --turns 30
+//   npm run bench:api -- --env CLAWFLOW_HISTORY_ENCRYPT=false
 //   npm run bench:api -- --base-url http://127.0.0.1:18789/v1 --model openclaw --api-key TOKEN   (another gateway)
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { chatTurn, instantModel, rssMb, startLocalStack } from './local-stack.js';
+import { chatTurn, cpuMs, instantModel, rssMb, startLocalStack } from './local-stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -13,8 +14,11 @@ const { values } = parseArgs({
     turns: { type: 'string', default: '20' },
     model: { type: 'string', default: 'clawflow' },
     'api-key': { type: 'string' },
+    env: { type: 'string', multiple: true },
   },
 });
+// Settings for the stack this script starts, e.g. --env CLAWFLOW_HISTORY_ENCRYPT=false (to see what one costs).
+const env = Object.fromEntries((values.env ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const sessions = Number(values.sessions);
 const turns = Number(values.turns);
 
@@ -22,7 +26,7 @@ function percentile(sorted: number[], p: number): string {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(1).padStart(7);
 }
 
-const local = values['base-url'] ? null : await startLocalStack();
+const local = values['base-url'] ? null : await startLocalStack(env);
 const baseUrl = values['base-url'] ?? local!.baseUrl;
 const apiKey = values['api-key'] ?? local?.apiKey;
 const run = Date.now().toString(36);
@@ -37,6 +41,7 @@ async function measure(): Promise<void> {
   await Promise.all(Array.from({ length: sessions }, (_, s) => turn(s, -1)));
   const peak = { rss: 0 };
   const sampler = local ? setInterval(() => (peak.rss = Math.max(peak.rss, local.pids().reduce((sum, pid) => sum + rssMb(pid), 0))), 200) : undefined;
+  const cpuBefore = local ? [...local.pids(), process.pid].map(cpuMs) : [];
   const callsBefore = instantModel.calls;
   const msBefore = instantModel.ms;
   const started = performance.now();
@@ -57,6 +62,9 @@ async function measure(): Promise<void> {
     const inModel = calls ? (instantModel.ms - msBefore) / calls : 0;
     console.log(`  outside the model ${(mean - inModel).toFixed(1)} ms per turn on average (the model took ${inModel.toFixed(2)} ms per call, ${calls} calls)`);
     console.log(`  memory            ${peak.rss.toFixed(0)} MB peak RSS (clawflow start + Temporal dev server)`);
+    // Where the machine's time went: both cores are shared by ClawFlow, the dev server and this client (with the model).
+    const [clawflow, temporal, client] = [...local.pids(), process.pid].map((pid, i) => (cpuMs(pid) - cpuBefore[i]!) / latencies.length);
+    console.log(`  CPU per turn      ClawFlow ${clawflow!.toFixed(1)} ms   Temporal ${temporal!.toFixed(1)} ms   this client and model ${client!.toFixed(1)} ms`);
   }
 }
 

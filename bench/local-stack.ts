@@ -88,6 +88,17 @@ export function rssMb(pid: number): number {
   }
 }
 
+/** CPU time a process has used so far (user + system), in ms (0 once it is gone). */
+export function cpuMs(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** One turn through the OpenAI-compatible API; resolves with its latency in ms. */
 export async function chatTurn(baseUrl: string, apiKey: string | undefined, body: Record<string, unknown>): Promise<number> {
   const start = performance.now();

@@ -1,0 +1,7 @@
+// Bundles the floor's workflow into the file given, in its own process, so webpack's memory is not counted.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode } from '@temporalio/worker';
+
+const { code } = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./workflow.ts', import.meta.url)), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (message) => console.error(message) } });
+writeFileSync(process.argv[2]!, code);
