@@ -103,6 +103,7 @@ try {
   const peak = { together: 0 };
   const sampler = setInterval(() => (peak.together = Math.max(peak.together, rssMb(process.pid) + rssMb(serverPid))), 250);
   const opened = performance.now();
+  const openCpuBefore = [cpuMs(process.pid), cpuMs(serverPid)];
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       while (next < sessions) {
@@ -115,7 +116,8 @@ try {
   );
   clearInterval(sampler);
   const openSeconds = (performance.now() - opened) / 1000;
-  console.log(`  opened ${sessions} conversations in ${openSeconds.toFixed(0)} s (${(sessions / openSeconds).toFixed(1)} new/s); peak together ${peak.together.toFixed(0)} MB`);
+  const [ownOpen, temporalOpen] = [cpuMs(process.pid) - openCpuBefore[0]!, cpuMs(serverPid) - openCpuBefore[1]!].map((ms) => (ms / Math.max(1, sessions)).toFixed(1));
+  console.log(`  opened ${sessions} conversations in ${openSeconds.toFixed(0)} s (${(sessions / openSeconds).toFixed(1)} new/s; CPU per new conversation: this process ${ownOpen} ms, Temporal ${temporalOpen} ms); peak together ${peak.together.toFixed(0)} MB`);
 } finally {
   worker.shutdown();
   await running;

@@ -7,7 +7,7 @@
 //   npm run bench:load -- --sessions 3000 --env CLAWFLOW_SESSION_MAX_CACHED=100
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { chatTurn, rssMb, startLocalStack } from './local-stack.js';
+import { chatTurn, cpuMs, rssMb, startLocalStack } from './local-stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,6 +49,7 @@ try {
   let done = 0;
   const step = Math.max(1, Math.floor(total / 10));
   const opened = performance.now();
+  const cpuBefore = [cpuMs(clawflow), cpuMs(temporal)];
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < total) {
@@ -60,7 +61,8 @@ try {
     }),
   );
   const seconds = (performance.now() - opened) / 1000;
-  console.log(`  opened ${total} sessions in ${seconds.toFixed(0)} s (${(total / seconds).toFixed(1)} new sessions/s)`);
+  const [ownCpu, temporalCpu] = [cpuMs(clawflow) - cpuBefore[0]!, cpuMs(temporal) - cpuBefore[1]!].map((ms) => (ms / total).toFixed(1));
+  console.log(`  opened ${total} sessions in ${seconds.toFixed(0)} s (${(total / seconds).toFixed(1)} new sessions/s); CPU per new session: ClawFlow ${ownCpu} ms, Temporal ${temporalCpu} ms`);
   for (let waited = 0; waited < Number(values['idle-seconds']); waited += 5) {
     await sleep(5000);
     reading(`idle ${waited + 5} s`);

@@ -12,6 +12,7 @@ import { sessionSearchAttributes as sa } from '../workflows/search-attributes.js
 import { formatSessionKey, parseSessionKey, sessionKeyOfWorkflowId, sessionWorkflowId, type SessionKey } from '../contracts/session-key.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { defaultAgentId, requireAgent } from '../config/agents.js';
+import { machineTimeZone } from '../config/time-zone.js';
 
 export class InvalidMessageError extends Error {
   override name = 'InvalidMessageError';
@@ -40,7 +41,7 @@ export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettin
     charsPerToken: config.model.provider === 'openai-compatible' ? 4 : 3.5,
     modelChoices: config.model.choices,
     messageTargets: config.tools.message.allowedTargets,
-    reset: { ...config.session.reset, timeZone: config.schedules.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone },
+    reset: { ...config.session.reset, timeZone: config.schedules.timeZone ?? machineTimeZone() },
     queueMode: config.messages.queue.mode,
     queueDebounceMs: config.messages.queue.debounceMs,
   };

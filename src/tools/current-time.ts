@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineTool, ToolError } from './tool.js';
+import { machineTimeZone } from '../config/time-zone.js';
 
 export const currentTimeTool = defineTool({
   name: 'current_time',
@@ -7,7 +8,7 @@ export const currentTimeTool = defineTool({
   input: z.object({ timezone: z.string().min(1).optional().describe('IANA time zone name; default: the machine\'s own') }).strict(),
   run({ timezone }) {
     const now = new Date();
-    const zone = timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const zone = timezone ?? machineTimeZone();
     let local: string;
     try {
       local = new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'long', timeZone: zone }).format(now);

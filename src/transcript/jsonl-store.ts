@@ -5,6 +5,8 @@ import { createInterface } from 'node:readline';
 import { transcriptEntrySchema, type TranscriptEntry } from '../contracts/session-records.js';
 import { parseSessionKey } from '../contracts/session-key.js';
 
+/** The end of a file read first to find its last line (most lines are shorter), then earlier chunks of `tailBytes`. */
+const firstTailBytes = 4 * 1024;
 const tailBytes = 64 * 1024;
 
 function parseJson(line: string): unknown {
@@ -85,7 +87,7 @@ export class JsonlTranscriptStore {
       let start = size;
       const readMore = async (): Promise<boolean> => {
         if (start === 0) return false;
-        const length = Math.min(tailBytes, start);
+        const length = Math.min(start === size ? firstTailBytes : tailBytes, start);
         const chunk = Buffer.alloc(length);
         await handle.read(chunk, 0, length, start - length);
         buffer = Buffer.concat([chunk, buffer]);

@@ -9,10 +9,15 @@ export interface ResetPolicy {
   timeZone: string;
 }
 
+/** One date formatter per time zone: building one costs more than the rest of a turn's checks together. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The local day an instant belongs to when days turn at `atHour` (a daily reset's period). */
 function resetDay(instant: Date, atHour: number, timeZone: string): string {
   const shifted = new Date(instant.getTime() - atHour * 3_600_000);
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(shifted);
+  let format = dayFormats.get(timeZone);
+  if (!format) dayFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return format.format(shifted);
 }
 
 /**
