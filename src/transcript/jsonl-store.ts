@@ -8,6 +8,8 @@ import { parseSessionKey } from '../contracts/session-key.js';
 /** The end of a file read first to find its last line (most lines are shorter), then earlier chunks of `tailBytes`. */
 const firstTailBytes = 4 * 1024;
 const tailBytes = 64 * 1024;
+/** How many files' ends an append remembers. */
+const rememberedFiles = 1024;
 
 function parseJson(line: string): unknown {
   try {
@@ -22,6 +24,13 @@ function parseJson(line: string): unknown {
  * (the file name URI-encoded). Appends are idempotent per turn, so a retried activity never writes a turn twice.
  */
 export class JsonlTranscriptStore {
+  /**
+   * Where this process last left each file it appended to: its size then and the last turn in it. A file still that
+   * size holds nothing newer, so the next append skips reading its end (five system calls a turn); any other size
+   * (another writer, a torn write) reads it again. The most recent files only.
+   */
+  private readonly ends = new Map<string, { size: number; lastTurn: number }>();
+
   constructor(private readonly dir: string) {}
 
   fileFor(sessionKey: string): string {
@@ -32,13 +41,32 @@ export class JsonlTranscriptStore {
   /** Appends the entries of turns not yet in the file. */
   async append(sessionKey: string, entries: readonly TranscriptEntry[]): Promise<number> {
     const file = this.fileFor(sessionKey);
-    await mkdir(dirname(file), { recursive: true });
-    const { lastTurn, tornLine } = await this.tail(file);
-    const fresh = entries.filter((e) => e.turn > lastTurn);
-    if (fresh.length === 0) return 0;
+    const known = this.ends.get(file);
+    this.ends.delete(file);
+    const size = known ? await stat(file).then((info) => info.size, () => -1) : -1;
+    let end: { lastTurn: number; tornLine: boolean; size: number };
+    if (known && size === known.size) {
+      end = { lastTurn: known.lastTurn, tornLine: false, size };
+    } else {
+      await mkdir(dirname(file), { recursive: true });
+      end = await this.tail(file);
+    }
+    const fresh = entries.filter((e) => e.turn > end.lastTurn);
+    if (fresh.length === 0) {
+      this.remember(file, end);
+      return 0;
+    }
     const lines = fresh.map((e) => `${JSON.stringify(e)}\n`).join('');
-    await appendFile(file, tornLine ? `\n${lines}` : lines, 'utf8');
+    const text = end.tornLine ? `\n${lines}` : lines;
+    await appendFile(file, text, 'utf8');
+    this.remember(file, { size: end.size + Buffer.byteLength(text), lastTurn: fresh.at(-1)!.turn, tornLine: false });
     return fresh.length;
+  }
+
+  private remember(file: string, end: { size: number; lastTurn: number; tornLine: boolean }): void {
+    if (end.tornLine) return;
+    this.ends.set(file, { size: end.size, lastTurn: end.lastTurn });
+    if (this.ends.size > rememberedFiles) this.ends.delete(this.ends.keys().next().value as string);
   }
 
   async read(sessionKey: string): Promise<TranscriptEntry[] | null> {
@@ -73,12 +101,12 @@ export class JsonlTranscriptStore {
    * The turn number of the last complete line, and whether the file ends in a line torn by a crash. Reads backwards in
    * chunks until a whole line that parses has been seen, however long it is (a 70,000-character answer included).
    */
-  private async tail(file: string): Promise<{ lastTurn: number; tornLine: boolean }> {
+  private async tail(file: string): Promise<{ lastTurn: number; tornLine: boolean; size: number }> {
     let handle;
     try {
       handle = await open(file, 'r');
     } catch {
-      return { lastTurn: 0, tornLine: false };
+      return { lastTurn: 0, tornLine: false, size: 0 };
     }
     try {
       const { size } = await handle.stat();
@@ -102,7 +130,7 @@ export class JsonlTranscriptStore {
           if (!(await readMore())) return start === 0 ? -1 : null;
         }
       };
-      if (size === 0) return { lastTurn: 0, tornLine: false };
+      if (size === 0) return { lastTurn: 0, tornLine: false, size };
       await readMore();
       const tornLine = buffer[buffer.length - 1] !== 0x0a;
       // Complete lines end at a newline; the newest one ends at the last newline of the file.
@@ -111,10 +139,10 @@ export class JsonlTranscriptStore {
         const lineStart = (await newlineBefore(lineEnd - 1)) ?? -1;
         const line = buffer.subarray(lineStart + 1 - start, lineEnd - start).toString('utf8');
         const parsed = line.trim() ? transcriptEntrySchema.safeParse(parseJson(line)) : null;
-        if (parsed?.success) return { lastTurn: parsed.data.turn, tornLine };
+        if (parsed?.success) return { lastTurn: parsed.data.turn, tornLine, size };
         lineEnd = lineStart;
       }
-      return { lastTurn: 0, tornLine };
+      return { lastTurn: 0, tornLine, size };
     } finally {
       await handle.close();
     }

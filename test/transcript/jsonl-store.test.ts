@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +27,19 @@ describe('JSONL transcript store', () => {
     expect(await store.append('main:cli:x', turn(1))).toBe(0);
     expect(await store.append('main:cli:x', turn(2))).toBe(2);
     expect((await store.read('main:cli:x'))!.map((e) => e.turn)).toEqual([1, 1, 2, 2]);
+  });
+
+  it('notices turns another writer appended since its own last append, and a file removed meanwhile', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clawflow-transcripts-'));
+    const [one, other] = [new JsonlTranscriptStore(dir), new JsonlTranscriptStore(dir)];
+    expect(await one.append('main:cli:x', turn(1))).toBe(2);
+    expect(await other.append('main:cli:x', turn(2))).toBe(2);
+    expect(await one.append('main:cli:x', turn(2))).toBe(0);
+    expect(await one.append('main:cli:x', turn(3))).toBe(2);
+    expect((await one.read('main:cli:x'))!.map((e) => e.turn)).toEqual([1, 1, 2, 2, 3, 3]);
+    rmSync(join(dir, 'main'), { recursive: true });
+    expect(await one.append('main:cli:x', turn(4))).toBe(2);
+    expect((await one.read('main:cli:x'))!.map((e) => e.turn)).toEqual([4, 4]);
   });
 
   it('survives a line torn by a crash mid-write', async () => {
