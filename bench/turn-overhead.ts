@@ -88,7 +88,8 @@ const runtime = await startRuntime({
   token: runtimeToken(config),
   logger,
 });
-const workers = await startWorkers(config, runtime.url, logger);
+// As `clawflow start` runs them: the workers call the runtime in this process directly.
+const workers = await startWorkers(config, { url: runtime.url, inProcess: runtime.invocations }, logger);
 const client = await connectClient(config);
 
 try {

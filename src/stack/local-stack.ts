@@ -136,7 +136,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
     const runtimeUrl = config.runtime.url ?? runtime?.url ?? `http://127.0.0.1:${config.runtime.port}`;
 
     const { startWorkers } = await parts.workers;
-    const workers: WorkerSet = await step('Starting the workers', () => startWorkers(config, runtimeUrl, logger.child({ component: 'worker' })));
+    const workers: WorkerSet = await step('Starting the workers', () => startWorkers(config, { url: runtimeUrl, ...(runtime ? { inProcess: runtime.invocations } : {}) }, logger.child({ component: 'worker' })));
     stops.push(() => workers.shutdown());
 
     let apiUrl: string | null = null;

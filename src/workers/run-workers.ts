@@ -8,7 +8,7 @@ import { createTranscriptActivities } from '../activities/transcript.js';
 import { deleteSchedule, ScheduleClient } from '../schedules/schedule-client.js';
 import { sendMessage, sessionHandle } from '../sessions/session-client.js';
 import { statusQuery } from '../workflows/messages.js';
-import { transportFromConfig } from '../agent/transport/index.js';
+import { transportFromConfig, type RuntimeLocation } from '../agent/transport/index.js';
 import { replyDeltaSink } from '../connectors/delta-sink.js';
 import { streamingChannels } from '../config/channels.js';
 import type { ClawflowConfig } from '../config/load.js';
@@ -43,7 +43,7 @@ export interface WorkerSet {
  */
 export async function startWorkers(
   config: ClawflowConfig,
-  runtimeUrl: string,
+  runtime: RuntimeLocation,
   logger: Logger,
   roles: readonly WorkerRole[] = workerRoles,
 ): Promise<WorkerSet> {
@@ -102,7 +102,7 @@ export async function startWorkers(
   const agentActivities =
     serves('sessions') || serves('agent')
       ? createAgentActivities({
-          transport: transportFromConfig(config, runtimeUrl),
+          transport: transportFromConfig(config, runtime),
           deltas: replyDeltaSink({
             webChatUrl: config.channels.webchat.enabled ? `http://127.0.0.1:${config.channels.webchat.port}` : null,
             previewUrl: `http://127.0.0.1:${config.channels.previewPort}`,

@@ -639,7 +639,7 @@ async function main(): Promise<void> {
     ...config,
     agentcore: { ...config.agentcore, memoryId: captureMemoryId, region: 'us-west-2', endpoint: emulator.url, memory: { ...config.agentcore.memory, namespaces: ['/strategies/semantic/actors/{actorId}'] } },
   };
-  const workers = await startWorkers(workerConfig, runtime.url, logger);
+  const workers = await startWorkers(workerConfig, { url: runtime.url }, logger);
   const channel = new RecordingChannel();
   const connection = await NativeConnection.connect({ address: server.address });
   const connector = await Worker.create({

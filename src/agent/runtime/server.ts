@@ -43,7 +43,19 @@ const invocationContentTypes = ['application/json', 'application/octet-stream'];
 export interface RunningRuntime {
   url: string;
   server: Server;
+  /** The same runtime without HTTP, for callers in this process (the local stack's workers). */
+  invocations: RuntimeInvocations;
   close(): Promise<void>;
+}
+
+/** What the runtime does for one invocation, whoever carries it: HTTP here, or a call in the same process. */
+export interface RuntimeInvocations {
+  /**
+   * One invocation body for a runtime session, checked (bad input throws at once, before any work) and ready to run;
+   * running it answers, or throws what `invocationFailure` describes.
+   */
+  prepare(sessionId: unknown, body: unknown): (options: TurnOptions) => Promise<unknown>;
+  ping(): PingBody;
 }
 
 class HttpError extends Error {
@@ -102,7 +114,7 @@ class HealthState {
 }
 
 /** The status and body a failed invocation is answered with. */
-function failure(error: unknown): { status: number; body: RuntimeErrorBody } {
+export function invocationFailure(error: unknown): { status: number; body: RuntimeErrorBody } {
   if (error instanceof HttpError) return { status: error.status, body: errorBody(error.type, error.message, false) };
   if (error instanceof ContextMissingError) return { status: runtimeErrorStatus.contextMissing, body: errorBody(error.name, error.message, false) };
   if (error instanceof ProviderError) {
@@ -130,17 +142,10 @@ class EventStream {
   }
 }
 
-/** The agent runtime as an HTTP server speaking the AgentCore Runtime contract. */
-export function createRuntimeServer({ provider, models, logger, token, allowedHosts = [], vision = true }: RuntimeServerOptions): Server {
+/** The runtime's invocations (the agent's turns, plain prompts, summaries) and health, apart from any transport. */
+export function createRuntimeInvocations({ provider, models, vision = true }: Pick<RuntimeServerOptions, 'provider' | 'models' | 'vision'>): RuntimeInvocations {
   const health = new HealthState();
   const cache = new SessionContextCache();
-  const expected = token ? `Bearer ${token}` : null;
-  const policy = (server: Server): GuardPolicy => ({ port: (server.address() as AddressInfo | null)?.port ?? 0, allowedHosts, allowedOrigins: [] });
-
-  const authorized = (req: IncomingMessage): boolean => {
-    if (!expected) return true;
-    return sameSecret(req.headers.authorization ?? '', expected);
-  };
 
   /** The provider of a session's chosen model; one this runtime does not offer is refused (a stale /model choice, a typo). */
   const providerFor = (model: string | undefined): ModelProvider => {
@@ -151,8 +156,8 @@ export function createRuntimeServer({ provider, models, logger, token, allowedHo
     throw new HttpError(400, 'model_not_offered', `this runtime does not offer the model "${model}" (it offers ${offered}: model.name and model.choices); choose another with /model`);
   };
 
-  const invoke = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const sessionId = req.headers[runtimeSessionHeader];
+  /** What an invocation body asks for, checked; bad input is an HttpError (400) before any work starts. */
+  const planned = (sessionId: unknown, body: unknown): ((options: TurnOptions) => Promise<unknown>) => {
     if (typeof sessionId !== 'string' || sessionId.length < runtimeSessionIdLength.min || sessionId.length > runtimeSessionIdLength.max) {
       throw new HttpError(
         400,
@@ -160,7 +165,6 @@ export function createRuntimeServer({ provider, models, logger, token, allowedHo
         `header ${runtimeSessionHeader} is required (${runtimeSessionIdLength.min}-${runtimeSessionIdLength.max} characters); AgentCore sets it from runtimeSessionId`,
       );
     }
-    const body = await readJson(req);
     const plain = plainPromptSchema.safeParse(body);
     let run: (options: TurnOptions) => Promise<unknown>;
     const summarize = summarizeRequestSchema.safeParse(body);
@@ -179,23 +183,50 @@ export function createRuntimeServer({ provider, models, logger, token, allowedHo
       const chosen = providerFor(parsed.data.model);
       run = (options) => runAgentStep(chosen, cache, sessionId, parsed.data, { ...options, vision });
     }
+    return run;
+  };
 
+  return {
+    ping: () => health.ping(),
+    prepare: (sessionId, body) => {
+      const run = planned(sessionId, body);
+      return async (options) => {
+        health.enter();
+        try {
+          return await inSpan('clawflow.invocation', { 'clawflow.runtime_session': String(sessionId) }, () => run(options));
+        } finally {
+          health.leave();
+        }
+      };
+    },
+  };
+}
+
+/** The agent runtime as an HTTP server speaking the AgentCore Runtime contract. */
+export function createRuntimeServer(options: RuntimeServerOptions, invocations = createRuntimeInvocations(options)): Server {
+  const { logger, token, allowedHosts = [] } = options;
+  const expected = token ? `Bearer ${token}` : null;
+  const policy = (server: Server): GuardPolicy => ({ port: (server.address() as AddressInfo | null)?.port ?? 0, allowedHosts, allowedOrigins: [] });
+
+  const authorized = (req: IncomingMessage): boolean => {
+    if (!expected) return true;
+    return sameSecret(req.headers.authorization ?? '', expected);
+  };
+
+  const invoke = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const sessionId = req.headers[runtimeSessionHeader];
+    const run = invocations.prepare(sessionId, await readJson(req));
     const abort = new AbortController();
     res.on('close', () => abort.abort());
-    health.enter();
+    if (!wantsEventStream(req)) return sendJson(res, 200, await run({ signal: abort.signal }));
+    const stream = new EventStream(res);
     try {
-      if (!wantsEventStream(req)) return sendJson(res, 200, await run({ signal: abort.signal }));
-      const stream = new EventStream(res);
-      try {
-        stream.send('result', await run({ signal: abort.signal, onText: (text) => stream.send('delta', { text }) }));
-      } catch (error) {
-        if (abort.signal.aborted) throw error;
-        stream.send('error', failure(error).body);
-      }
-      stream.end();
-    } finally {
-      health.leave();
+      stream.send('result', await run({ signal: abort.signal, onText: (text) => stream.send('delta', { text }) }));
+    } catch (error) {
+      if (abort.signal.aborted) throw error;
+      stream.send('error', invocationFailure(error).body);
     }
+    stream.end();
   };
 
   const server = createServer((req, res) => {
@@ -205,15 +236,15 @@ export function createRuntimeServer({ provider, models, logger, token, allowedHo
       drain(req);
       return sendJson(res, refused.status, errorBody(refused.code, refused.message, false));
     }
-    if (req.method === 'GET' && path === '/ping') return sendJson(res, 200, health.ping());
+    if (req.method === 'GET' && path === '/ping') return sendJson(res, 200, invocations.ping());
     if (req.method === 'POST' && path === '/invocations') {
       if (!authorized(req)) {
         drain(req);
         return sendJson(res, 401, errorBody('unauthorized', 'missing or wrong runtime token: the workers send runtime.token (or the state dir\'s secrets/runtime-token)', false));
       }
-      inIncomingTrace(req.headers, () => inSpan('clawflow.invocation', { 'clawflow.runtime_session': String(req.headers[runtimeSessionHeader] ?? '') }, () => invoke(req, res))).catch((error: unknown) => {
+      inIncomingTrace(req.headers, () => invoke(req, res)).catch((error: unknown) => {
         if (res.headersSent || res.destroyed) return logger.debug({ err: (error as Error).message }, 'invocation abandoned by its caller');
-        const { status, body } = failure(error);
+        const { status, body } = invocationFailure(error);
         if (status >= 500 || error instanceof ProviderError) logger.warn({ err: body.error.message, status }, 'invocation failed');
         return sendJson(res, status, body);
       });
@@ -227,6 +258,7 @@ export function createRuntimeServer({ provider, models, logger, token, allowedHo
 
 /** Starts the runtime on host:port (port 0 picks a free one). */
 export async function startRuntime(options: RuntimeServerOptions & { host: string; port: number }): Promise<RunningRuntime> {
-  const runtime = createRuntimeServer(options);
-  return { ...(await listen(runtime, options.host, options.port)), server: runtime };
+  const invocations = createRuntimeInvocations(options);
+  const runtime = createRuntimeServer(options, invocations);
+  return { ...(await listen(runtime, options.host, options.port)), server: runtime, invocations };
 }

@@ -19,7 +19,7 @@ export function registerWorker(program: Command): void {
       const { config, logger } = serviceProcess();
       const runtimeUrl = config.runtime.url ?? `http://127.0.0.1:${config.runtime.port}`;
       const { startWorkers } = await import('../../workers/run-workers.js');
-      const workers = await startWorkers(config, runtimeUrl, logger, options.queues);
+      const workers = await startWorkers(config, { url: runtimeUrl }, logger, options.queues);
       logger.info({ namespace: config.temporal.namespace, queues: options.queues, agentRuntime: config.agentcore.runtimeArn ?? runtimeUrl }, 'workers running');
       const stop = (): void => void workers.shutdown();
       process.once('SIGINT', stop);
