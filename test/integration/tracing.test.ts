@@ -1,8 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceForFile } from '../helpers/namespace.js';
-import { runCli } from '../helpers/processes.js';
+import { FakeModel } from '../helpers/fake-model.js';
+import { ownStackEnv } from '../helpers/own-stack-env.js';
+import { killAll, runCli, spawnCli } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
 
 interface ReceivedSpan {
@@ -82,5 +87,42 @@ describe('OpenTelemetry traces (tracing.otlpEndpoint)', () => {
     // One tree: every span but the root has its parent in the trace.
     const ids = new Set(inTrace().map((s) => s.spanId));
     expect(inTrace().filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId))).toHaveLength(1);
+  });
+});
+
+describe('OpenTelemetry traces under clawflow start (the runtime called in the workers\' process)', () => {
+  const collector = new FakeCollector();
+  const model = new FakeModel((r) => `reply to: ${r.messages.at(-1)?.content}`);
+  const home = mkdtempSync(join(tmpdir(), 'clawflow-traced-start-'));
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    await collector.start();
+    await model.start();
+    env = await ownStackEnv(home, { CLAWFLOW_MODEL_BASE_URL: model.baseUrl, CLAWFLOW_MODEL: 'scripted', CLAWFLOW_OTLP_ENDPOINT: collector.url });
+    await spawnCli(['start'], env).waitFor(/Press Ctrl-C to stop/, 120_000);
+  });
+  afterAll(async () => {
+    await killAll();
+    await model.stop();
+    await collector.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('keeps the runtime\'s invocation and the model call in the message\'s trace, under the activity that made them', async () => {
+    const sent = await runCli(['send', 'main:test:traced-start', 'hello, in-process'], env);
+    expect(sent.output).toContain('reply to: hello, in-process');
+    const modelSpan = (): ReceivedSpan | undefined => collector.spans.find((s) => s.name === 'model.complete');
+    await expect.poll(modelSpan, { timeout: 20_000 }).toBeDefined();
+    const { traceId } = modelSpan()!;
+    const inTrace = (): ReceivedSpan[] => collector.spans.filter((s) => s.traceId === traceId);
+    await expect.poll(() => inTrace().map((s) => s.name), { timeout: 20_000 }).toEqual(
+      expect.arrayContaining(['UpdateWithStartWorkflow:send', 'RunActivity:invokeAgent', 'clawflow.invocation', 'model.complete']),
+    );
+    const byId = new Map(inTrace().map((s) => [s.spanId, s]));
+    const parentOf = (name: string): string | undefined => byId.get(inTrace().find((s) => s.name === name)!.parentSpanId ?? '')?.name;
+    expect(parentOf('clawflow.invocation')).toBe('RunActivity:invokeAgent');
+    expect(parentOf('model.complete')).toBe('clawflow.invocation');
+    expect(inTrace().filter((s) => !s.parentSpanId || !byId.has(s.parentSpanId))).toHaveLength(1);
   });
 });
