@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { FakeModel } from '../helpers/fake-model.js';
 import { ownStackEnv } from '../helpers/own-stack-env.js';
-import { killAll, runCli, spawnCli } from '../helpers/processes.js';
+import { killAll, runCli, spawnCli, type CliProcess } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
 
 interface ReceivedSpan {
@@ -95,14 +95,19 @@ describe('OpenTelemetry traces under clawflow start (the runtime called in the w
   const model = new FakeModel((r) => `reply to: ${r.messages.at(-1)?.content}`);
   const home = mkdtempSync(join(tmpdir(), 'clawflow-traced-start-'));
   let env: NodeJS.ProcessEnv;
+  let stack: CliProcess | undefined;
 
   beforeAll(async () => {
     await collector.start();
     await model.start();
     env = await ownStackEnv(home, { CLAWFLOW_MODEL_BASE_URL: model.baseUrl, CLAWFLOW_MODEL: 'scripted', CLAWFLOW_OTLP_ENDPOINT: collector.url });
-    await spawnCli(['start'], env).waitFor(/Press Ctrl-C to stop/, 120_000);
+    stack = spawnCli(['start'], env);
+    await stack.waitFor(/Press Ctrl-C to stop/, 120_000);
   });
   afterAll(async () => {
+    // Ctrl-C: the stack stops its own Temporal dev server (a kill -9 would leave it running).
+    stack?.child.kill('SIGINT');
+    await Promise.race([stack?.exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
     await killAll();
     await model.stop();
     await collector.stop();
