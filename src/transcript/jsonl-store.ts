@@ -41,32 +41,28 @@ export class JsonlTranscriptStore {
   /** Appends the entries of turns not yet in the file. */
   async append(sessionKey: string, entries: readonly TranscriptEntry[]): Promise<number> {
     const file = this.fileFor(sessionKey);
-    const known = this.ends.get(file);
-    this.ends.delete(file);
-    const size = known ? await stat(file).then((info) => info.size, () => -1) : -1;
-    let end: { lastTurn: number; tornLine: boolean; size: number };
-    if (known && size === known.size) {
-      end = { lastTurn: known.lastTurn, tornLine: false, size };
-    } else {
-      await mkdir(dirname(file), { recursive: true });
-      end = await this.tail(file);
-    }
+    let end = await this.end(file);
     const fresh = entries.filter((e) => e.turn > end.lastTurn);
-    if (fresh.length === 0) {
-      this.remember(file, end);
-      return 0;
+    if (fresh.length > 0) {
+      const lines = fresh.map((e) => `${JSON.stringify(e)}\n`).join('');
+      const text = end.tornLine ? `\n${lines}` : lines;
+      await appendFile(file, text, 'utf8');
+      end = { size: end.size + Buffer.byteLength(text), lastTurn: fresh.at(-1)!.turn, tornLine: false };
     }
-    const lines = fresh.map((e) => `${JSON.stringify(e)}\n`).join('');
-    const text = end.tornLine ? `\n${lines}` : lines;
-    await appendFile(file, text, 'utf8');
-    this.remember(file, { size: end.size + Buffer.byteLength(text), lastTurn: fresh.at(-1)!.turn, tornLine: false });
+    // A torn end this append did not mend (it had nothing new to write) is read from the file again next time.
+    if (!end.tornLine) this.ends.set(file, { size: end.size, lastTurn: end.lastTurn });
+    if (this.ends.size > rememberedFiles) this.ends.delete(this.ends.keys().next().value as string);
     return fresh.length;
   }
 
-  private remember(file: string, end: { size: number; lastTurn: number; tornLine: boolean }): void {
-    if (end.tornLine) return;
-    this.ends.set(file, { size: end.size, lastTurn: end.lastTurn });
-    if (this.ends.size > rememberedFiles) this.ends.delete(this.ends.keys().next().value as string);
+  /** Where a file ends: as this process left it if it is still that size, else read from the file itself. */
+  private async end(file: string): Promise<{ lastTurn: number; tornLine: boolean; size: number }> {
+    const known = this.ends.get(file);
+    // Forgotten until the append is done: a failed one leaves nothing to trust, and the file moves to the newest.
+    this.ends.delete(file);
+    if (known && (await stat(file).then((info) => info.size, () => -1)) === known.size) return { ...known, tornLine: false };
+    await mkdir(dirname(file), { recursive: true });
+    return this.tail(file);
   }
 
   async read(sessionKey: string): Promise<TranscriptEntry[] | null> {
