@@ -1,7 +1,7 @@
-import { runtimeErrorSchema, runtimeErrorStatus, runtimeSessionHeader } from '../../contracts/agent-runtime.js';
+import { runtimeErrorSchema, runtimeSessionHeader } from '../../contracts/agent-runtime.js';
 import { traceHeaders } from '../../telemetry/spans.js';
 import { readEventStream } from './event-stream.js';
-import { TransportError, type AgentTransport } from './transport.js';
+import { runtimeAnswerFailure, TransportError, type AgentTransport } from './transport.js';
 
 /** The local agent runtime (or any server speaking the AgentCore container contract) over plain HTTP. */
 /** `token`: the runtime's shared secret, sent with every invocation (null: the runtime asks for none). */
@@ -33,11 +33,9 @@ export function createHttpTransport(runtimeUrl: string, token: string | null): A
       const body: unknown = await response.json().catch(() => undefined);
       if (response.ok) return body;
       const failure = runtimeErrorSchema.safeParse(body);
-      const message = failure.success ? failure.data.error.message : `agent runtime answered HTTP ${response.status}`;
-      const type = failure.success ? failure.data.error.type : 'RuntimeError';
-      if (response.status === runtimeErrorStatus.contextMissing) throw new TransportError(message, 'sessionLost', type);
-      const retryable = failure.success ? failure.data.error.retryable : response.status >= 500 || response.status === 429;
-      throw new TransportError(message, retryable ? 'retryable' : 'fatal', type);
+      // An answer without the contract's error body (a proxy's page, say) is judged by its status alone.
+      const error = failure.success ? failure.data.error : { type: 'RuntimeError', message: `agent runtime answered HTTP ${response.status}`, retryable: response.status >= 500 || response.status === 429 };
+      throw runtimeAnswerFailure(response.status, error);
     },
     // The local runtime keeps no per-session compute: there is nothing to stop.
     stopSession: () => Promise.resolve(),

@@ -1,6 +1,5 @@
-import { runtimeErrorStatus } from '../../contracts/agent-runtime.js';
 import { invocationFailure, type RuntimeInvocations } from '../runtime/server.js';
-import { TransportError, type AgentTransport } from './transport.js';
+import { runtimeAnswerFailure, type AgentTransport } from './transport.js';
 
 /**
  * The local runtime when it runs in this process (`clawflow start`): the same invocations, checks and answers as over
@@ -16,8 +15,7 @@ export function createInProcessTransport(invocations: RuntimeInvocations): Agent
       } catch (error) {
         if (signal.aborted) throw error;
         const { status, body } = invocationFailure(error);
-        if (status === runtimeErrorStatus.contextMissing) throw new TransportError(body.error.message, 'sessionLost', body.error.type);
-        throw new TransportError(body.error.message, body.error.retryable ? 'retryable' : 'fatal', body.error.type);
+        throw runtimeAnswerFailure(status, body.error);
       }
     },
     // The local runtime keeps no per-session compute: there is nothing to stop.

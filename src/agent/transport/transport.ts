@@ -1,3 +1,5 @@
+import { runtimeErrorStatus, type RuntimeErrorBody } from '../../contracts/agent-runtime.js';
+
 /** How a failed invocation may go on: try again, give up, or start a fresh runtime session with the full context. */
 export type TransportFailureKind = 'retryable' | 'fatal' | 'sessionLost';
 
@@ -23,4 +25,10 @@ export interface AgentTransport {
   invoke(runtimeSessionId: string, payload: unknown, signal: AbortSignal, onText?: (text: string) => void): Promise<unknown>;
   /** Ends a runtime session early (AgentCore bills a session until it ends). */
   stopSession(runtimeSessionId: string): Promise<void>;
+}
+
+/** What a runtime's error answer (its status and body, the AgentCore container contract) means for the caller. */
+export function runtimeAnswerFailure(status: number, error: RuntimeErrorBody['error']): TransportError {
+  if (status === runtimeErrorStatus.contextMissing) return new TransportError(error.message, 'sessionLost', error.type);
+  return new TransportError(error.message, error.retryable ? 'retryable' : 'fatal', error.type);
 }
