@@ -22,7 +22,7 @@ import { buildSystemPrompt, ensureWorkspace } from '../workspace/workspace.js';
 import { installSkills, skillRoots, skillsPrompt } from '../workspace/skills.js';
 import { describeZodError } from '../contracts/zod-issues.js';
 import { whileHeartbeating } from '../temporal/heartbeat.js';
-import { machineTimeZone } from '../config/time-zone.js';
+import { scheduleTimeZone } from '../config/time-zone.js';
 
 export interface ToolActivityDeps {
   config: ClawflowConfig;
@@ -45,7 +45,7 @@ function agentJobs(schedules: ScheduleClient, config: ClawflowConfig, agentId: s
   const prefix = cronScheduleId(agentId, '');
   const mine = async () => (await schedules.list()).filter((job) => job.id.startsWith(prefix));
   return {
-    timeZone: config.schedules.timeZone ?? machineTimeZone(),
+    timeZone: scheduleTimeZone(config),
     add: async (job) => {
       // A turn a minute at most: a job the agent set must not run up the model bill unnoticed.
       if ('every' in job.when && parseDuration(job.when.every) < 60_000) throw new InvalidJobError(`every ${job.when.every} is too often: at least 1m`);

@@ -12,7 +12,7 @@ import { sessionSearchAttributes as sa } from '../workflows/search-attributes.js
 import { formatSessionKey, parseSessionKey, sessionKeyOfWorkflowId, sessionWorkflowId, type SessionKey } from '../contracts/session-key.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { defaultAgentId, requireAgent } from '../config/agents.js';
-import { machineTimeZone } from '../config/time-zone.js';
+import { scheduleTimeZone } from '../config/time-zone.js';
 
 export class InvalidMessageError extends Error {
   override name = 'InvalidMessageError';
@@ -41,7 +41,7 @@ export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettin
     charsPerToken: config.model.provider === 'openai-compatible' ? 4 : 3.5,
     modelChoices: config.model.choices,
     messageTargets: config.tools.message.allowedTargets,
-    reset: { ...config.session.reset, timeZone: config.schedules.timeZone ?? machineTimeZone() },
+    reset: { ...config.session.reset, timeZone: scheduleTimeZone(config) },
     queueMode: config.messages.queue.mode,
     queueDebounceMs: config.messages.queue.debounceMs,
   };

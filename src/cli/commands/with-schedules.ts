@@ -1,7 +1,7 @@
 // What the cron and heartbeat commands share: a schedule client for one command, and the time zone to read times in.
 import { defaultAgentId, requireAgent } from '../../config/agents.js';
 import { loadConfig, type ClawflowConfig } from '../../config/load.js';
-import { machineTimeZone } from '../../config/time-zone.js';
+import { scheduleTimeZone } from '../../config/time-zone.js';
 
 type ScheduleClientModule = typeof import('../../schedules/schedule-client.js');
 
@@ -17,7 +17,7 @@ export async function withSchedules<T>(work: (schedules: InstanceType<ScheduleCl
   }
 }
 
-export const zoneOf = (config: ClawflowConfig, option?: string): string => option ?? config.schedules.timeZone ?? machineTimeZone();
+export const zoneOf = (config: ClawflowConfig, option?: string): string => option ?? scheduleTimeZone(config);
 
 
 /** The agent an --agent option names (one this install has), or the default agent. */
