@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { appendFile, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -12,6 +12,7 @@ type SpoolLine<T> = { add: string; value: T } | { done: string };
  */
 export class InboxSpool<T> {
   private readonly waiting = new Map<string, T>();
+  private tornEnd: boolean;
 
   constructor(private readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
@@ -31,12 +32,8 @@ export class InboxSpool<T> {
       if ('add' in entry) this.waiting.set(entry.add, entry.value);
       else this.waiting.delete(entry.done);
     }
-    // A torn end would swallow the next line written after it: the file starts over with what waits.
-    if (text && !text.endsWith('\n')) {
-      const temp = `${file}.${process.pid}.tmp`;
-      writeFileSync(temp, this.pending().map(({ key, value }) => `${JSON.stringify({ add: key, value })}\n`).join(''), { mode: 0o600 });
-      renameSync(temp, file);
-    }
+    // A torn end would swallow the next line written after it: the next write starts the file over with what waits.
+    this.tornEnd = text !== '' && !text.endsWith('\n');
   }
 
   /** What was taken in and not yet handed over, oldest first. */
@@ -47,6 +44,7 @@ export class InboxSpool<T> {
   /** Keeps these on disk (synced) before the caller does anything with them. */
   async add(entries: Array<{ key: string; value: T }>): Promise<void> {
     if (!entries.length) return;
+    if (this.tornEnd) await this.rewrite();
     const handle = await open(this.file, 'a', 0o600);
     try {
       await handle.appendFile(entries.map(({ key, value }) => `${JSON.stringify({ add: key, value })}\n`).join(''));
@@ -60,7 +58,13 @@ export class InboxSpool<T> {
   /** Its session has it. Once nothing waits, the file starts over empty. */
   async done(key: string): Promise<void> {
     this.waiting.delete(key);
-    if (this.waiting.size === 0) await writeFileAtomic(this.file, '', 0o600);
+    if (this.waiting.size === 0 || this.tornEnd) await this.rewrite();
     else await appendFile(this.file, `${JSON.stringify({ done: key })}\n`);
+  }
+
+  /** The file written anew (synced, atomically) with only what waits. */
+  private async rewrite(): Promise<void> {
+    await writeFileAtomic(this.file, this.pending().map(({ key, value }) => `${JSON.stringify({ add: key, value })}\n`).join(''), 0o600);
+    this.tornEnd = false;
   }
 }

@@ -27,6 +27,10 @@ describe('the inbox spool (messages a platform will not send again)', () => {
     // What comes after the torn line is kept too.
     await reopened.add([{ key: 'e', value: { text: 'after the crash' } }]);
     expect(new InboxSpool<{ text: string }>(file).pending().map((p) => p.key)).toEqual(['b', 'c', 'e']);
+    // And a message marked done first thing after a torn end stays done.
+    appendFileSync(file, '{"add":"f","val');
+    await new InboxSpool<{ text: string }>(file).done('b');
+    expect(new InboxSpool<{ text: string }>(file).pending().map((p) => p.key)).toEqual(['c', 'e']);
   });
 
   it('starts its file over once nothing waits', async () => {
