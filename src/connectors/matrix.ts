@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { sniffImageType } from '../fs/image-type.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import type { Logger } from '../logger.js';
-import { mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
+import { downloadFile, mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
 import { PollBackoff } from './poll-backoff.js';
 import { HandoverAttempts } from './handover-attempts.js';
 import { ChannelSendError } from './send-error.js';
@@ -139,7 +139,7 @@ export class MatrixAdapter implements ChannelAdapter {
     const first = syncSchema.parse(await this.client.http.authedRequest(Method.Get, '/sync', { filter: syncFilter, timeout: '0' }));
     // Invitations waiting from before are answered (later syncs do not repeat them); messages are history.
     for (const [roomId, invite] of Object.entries(first.rooms?.invite ?? {})) await this.answerInvite(roomId, invite.invite_state?.events ?? []);
-    await writeFileAtomic(this.options.syncFile, JSON.stringify({ since: first.next_batch }), 0o600);
+    await this.saveSince(first.next_batch);
     return first.next_batch;
   }
 
@@ -214,6 +214,10 @@ export class MatrixAdapter implements ChannelAdapter {
     }
   }
 
+  private async saveSince(since: string): Promise<void> {
+    await writeFileAtomic(this.options.syncFile, JSON.stringify({ since }), 0o600);
+  }
+
   private async poll(from: string, onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
     let since = from;
     const backoff = new PollBackoff();
@@ -242,7 +246,7 @@ export class MatrixAdapter implements ChannelAdapter {
         continue;
       }
       since = sync.next_batch;
-      await writeFileAtomic(this.options.syncFile, JSON.stringify({ since }), 0o600);
+      await this.saveSince(since);
     }
   }
 
@@ -275,9 +279,9 @@ export class MatrixAdapter implements ChannelAdapter {
   private async readBack(roomId: string, from: string, since: string): Promise<unknown[]> {
     const events: unknown[] = [];
     let token: string | undefined = from;
+    const filter = JSON.stringify({ types: ['m.room.message', 'm.room.encrypted'] });
     // An empty page is not the end (events may be filtered out of it): only a page without `end` is.
     for (let pages = 0; token && events.length < backfillLimit && pages < 200; pages++) {
-      const filter = JSON.stringify({ types: ['m.room.message', 'm.room.encrypted'] });
       const page: { chunk?: unknown[]; end?: string } = await this.client.http.authedRequest(Method.Get, `/rooms/${encodeURIComponent(roomId)}/messages`, { from: token, to: since, dir: 'b', limit: '100', filter });
       events.push(...(page.chunk ?? []));
       token = page.end === token ? undefined : page.end;
@@ -382,9 +386,7 @@ export class MatrixAdapter implements ChannelAdapter {
         ...(content.info?.size !== undefined ? { size: content.info.size } : {}),
         download: async () => {
           if (!url) throw new Error(`not a media address: ${content.url}`);
-          const response = await fetch(url, { headers: { authorization: `Bearer ${this.options.accessToken}` }, signal: AbortSignal.timeout(60_000) });
-          if (!response.ok) throw new Error(`the homeserver answered HTTP ${response.status} for ${content.url}`);
-          return Buffer.from(await response.arrayBuffer());
+          return downloadFile(url, { authorization: `Bearer ${this.options.accessToken}` });
         },
       },
     ];
