@@ -50,12 +50,12 @@ export async function readableResult(result: CallToolResult, place: ResultPlace)
         const path = await saved(part.data, part.mimeType);
         const shown = path ? visionMimeTypes.find((type) => type === sniffImageType(Buffer.from(part.data, 'base64'))) : undefined;
         if (path && shown) images.push({ path, mimeType: shown });
-        say(`[image ${part.mimeType}, ${path ? `saved as ${path}` : tooLarge}${shown ? '; shown to you with this result' : ''}]`);
+        say(`[image ${part.mimeType}, ${whereSaved(path)}${shown ? '; shown to you with this result' : ''}]`);
         break;
       }
       case 'audio': {
         const path = await saved(part.data, part.mimeType);
-        say(`[audio ${part.mimeType}, ${path ? `saved as ${path}` : tooLarge}]`);
+        say(`[audio ${part.mimeType}, ${whereSaved(path)}]`);
         break;
       }
       case 'resource_link':
@@ -66,7 +66,7 @@ export async function readableResult(result: CallToolResult, place: ResultPlace)
         if ('text' in resource) say(`[resource ${resource.uri}]\n${resource.text}`);
         else {
           const path = await saved(resource.blob, resource.mimeType ?? 'application/octet-stream');
-          say(`[resource ${resource.uri}, ${path ? `saved as ${path}` : tooLarge}]`);
+          say(`[resource ${resource.uri}, ${whereSaved(path)}]`);
         }
         break;
       }
@@ -79,8 +79,10 @@ export async function readableResult(result: CallToolResult, place: ResultPlace)
   return { output: output || '(the tool returned nothing)', ...(images.length ? { images } : {}) };
 }
 
-/** What a part too large to keep is said to be. */
-const tooLarge = `not saved: over ${maxBlobBytes.toLocaleString('en')} bytes`;
+/** Where a binary part was saved, or that it was too large to keep. */
+function whereSaved(path: string | null): string {
+  return path ? `saved as ${path}` : `not saved: over ${maxBlobBytes.toLocaleString('en')} bytes`;
+}
 
 /** A binary part, saved under a name made from its bytes (the same image twice is one file); null when too large. */
 async function saveBlob(base64: string, mimeType: string, place: ResultPlace): Promise<string | null> {
