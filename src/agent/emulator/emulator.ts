@@ -98,6 +98,13 @@ async function freePort(host: string): Promise<number> {
   return port;
 }
 
+/** A request's whole body. */
+async function bodyOf(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
 function sendError(res: ServerResponse, error: ServiceError): void {
   const body = JSON.stringify({ __type: error.code, message: error.message });
   res.writeHead(serviceErrors[error.code], { 'content-type': 'application/json', 'x-amzn-errortype': error.code, 'content-length': Buffer.byteLength(body) });
@@ -207,20 +214,19 @@ export class AgentCoreEmulator {
 
   /** CreateEvent (201), RetrieveMemoryRecords and ListEvents, as the AWS SDK sends and reads them. */
   private async memoryOperation([memoryId, operation, actorId, sessionId]: string[], req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    const body = await bodyOf(req);
     if (!memoryIdPattern.test(memoryId!)) throw new ServiceError('ValidationException', `memoryId ${memoryId} is not a memory id`);
     this.takeFault('memory');
-    let body: unknown;
+    let request: unknown;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      request = JSON.parse(body.toString('utf8') || '{}');
     } catch {
       throw new ServiceError('ValidationException', 'the body is not JSON');
     }
     const answer = (status: number, value: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     try {
-      if (operation === 'events') return answer(201, this.memory.createEvent(memoryId!, body));
-      if (operation === 'retrieve') return answer(200, this.memory.retrieve(memoryId!, body));
+      if (operation === 'events') return answer(201, this.memory.createEvent(memoryId!, request));
+      if (operation === 'retrieve') return answer(200, this.memory.retrieve(memoryId!, request));
       return answer(200, this.memory.listEvents(memoryId!, actorId!, sessionId!));
     } catch (error) {
       if (error instanceof MemoryValidationError) throw new ServiceError('ValidationException', error.message);
@@ -229,8 +235,7 @@ export class AgentCoreEmulator {
   }
 
   private async invoke(sessionId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    const body = await bodyOf(req);
     this.takeFault('runtime');
     let session = this.sessions.get(sessionId);
     if (!session) {
@@ -252,7 +257,7 @@ export class AgentCoreEmulator {
             authorization: `Bearer ${this.runtimeToken}`,
             [runtimeSessionHeader]: sessionId,
           },
-          body: Buffer.concat(chunks),
+          body,
         });
       } catch {
         throw new ServiceError('RuntimeClientError', 'The runtime session terminated while serving the request.');
@@ -282,19 +287,18 @@ export class AgentCoreEmulator {
   }
 
   private async admin(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-    const json = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const body = await bodyOf(req);
+    const json = (status: number, value: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     if (req.method === 'GET' && path === '/_emulator/sessions') return json(200, { live: this.liveSessions(), started: this.history });
     if (req.method === 'POST' && path === '/_emulator/faults') {
-      const fault = faultSchema.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+      const fault = faultSchema.safeParse(JSON.parse(body.toString('utf8') || '{}'));
       if (!fault.success) return json(400, { message: describeZodError(fault.error, 'body') });
       this.injectFault(fault.data);
       return json(200, { queued: this.faults.length });
     }
     const records = /^\/_emulator\/memories\/([^/]+)\/records$/.exec(path);
     if (req.method === 'POST' && records) {
-      const record = z.object({ text: z.string().min(1), namespace: z.string().min(1), memoryStrategyId: z.string().optional() }).strict().safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+      const record = z.object({ text: z.string().min(1), namespace: z.string().min(1), memoryStrategyId: z.string().optional() }).strict().safeParse(JSON.parse(body.toString('utf8') || '{}'));
       if (!record.success) return json(400, { message: describeZodError(record.error, 'body') });
       return json(200, this.memory.addRecord(decodeURIComponent(records[1]!), record.data));
     }
