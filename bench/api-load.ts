@@ -5,7 +5,7 @@
 //   npm run bench:api -- --base-url http://127.0.0.1:18789/v1 --model openclaw --api-key TOKEN   (another gateway)
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { chatTurn, cpuMs, instantModel, rssMb, startLocalStack } from './local-stack.js';
+import { chatTurn, cpuMs, envFromOptions, instantModel, rssMb, startLocalStack } from './local-stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -18,7 +18,7 @@ const { values } = parseArgs({
   },
 });
 // Settings for the stack this script starts, e.g. --env CLAWFLOW_HISTORY_ENCRYPT=false (to see what one costs).
-const env = Object.fromEntries((values.env ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+const env = envFromOptions(values.env);
 const sessions = Number(values.sessions);
 const turns = Number(values.turns);
 

@@ -7,7 +7,7 @@
 //   npm run bench:load -- --sessions 3000 --env CLAWFLOW_SESSION_MAX_CACHED=100
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { chatTurn, cpuMs, rssMb, startLocalStack } from './local-stack.js';
+import { chatTurn, cpuMs, envFromOptions, rssMb, startLocalStack } from './local-stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -19,7 +19,7 @@ const { values } = parseArgs({
 });
 const total = Number(values.sessions);
 const concurrency = Number(values.concurrency);
-const env = Object.fromEntries((values.env ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+const env = envFromOptions(values.env);
 
 const stack = await startLocalStack(env);
 const [clawflow, temporal] = stack.pids();

@@ -79,6 +79,11 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = {}, modelPort = 0
   };
 }
 
+/** Settings for the stack a bench starts, from its repeated `--env NAME=value` options. */
+export function envFromOptions(pairs: string[] = []): NodeJS.ProcessEnv {
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
+
 /** A process's resident memory in MB (0 once it is gone). */
 export function rssMb(pid: number): number {
   try {
