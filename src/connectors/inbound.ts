@@ -60,6 +60,22 @@ export function routeOf(message: ChannelMessage): ReplyRoute {
   };
 }
 
+/**
+ * A direct chat from this sender under the channel's rules: `allowed`, `refused`, or `pairing` (a stranger who is given
+ * a code to approve, unless already approved).
+ */
+export function directAccess(policy: Pick<ChannelPolicy, 'dmPolicy' | 'allowFrom' | 'owners'>, senderId: string): 'allowed' | 'refused' | 'pairing' {
+  if (policy.dmPolicy === 'disabled') return 'refused';
+  if (policy.dmPolicy === 'open' || policy.allowFrom.includes(senderId) || policy.owners.includes(senderId)) return 'allowed';
+  return policy.dmPolicy === 'allowlist' ? 'refused' : 'pairing';
+}
+
+/** Whether the agent takes part in this group at all (before mentions and senders): groupPolicy and groups. */
+export function groupAllowed(policy: Pick<ChannelPolicy, 'groupPolicy' | 'groups'>, chat: string): boolean {
+  if (policy.groupPolicy === 'disabled') return false;
+  return policy.groupPolicy === 'open' || policy.groups.includes('*') || policy.groups.includes(chat);
+}
+
 /** Who may answer a session's approval requests: its DM peer, or the channel's owners and allowFrom. */
 export function isApprover(message: ChannelMessage, policy: ChannelPolicy): boolean {
   if (policy.owners.includes(message.sender.id) || policy.allowFrom.includes(message.sender.id)) return true;
@@ -112,10 +128,10 @@ export class Inbound {
   private async admitDirect(adapter: ChannelAdapter, policy: ChannelPolicy, message: ChannelMessage): Promise<boolean> {
     const { pairing, logger } = this.deps;
     const sender = message.sender;
-    if (policy.dmPolicy === 'disabled') return false;
-    if (policy.dmPolicy === 'open' || policy.allowFrom.includes(sender.id) || policy.owners.includes(sender.id)) return true;
-    if (policy.dmPolicy === 'allowlist') {
-      logger.info({ channel: message.channel, sender: sender.id }, 'ignored a direct message from a sender not on the allowlist');
+    const access = directAccess(policy, sender.id);
+    if (access === 'allowed') return true;
+    if (access === 'refused') {
+      if (policy.dmPolicy === 'allowlist') logger.info({ channel: message.channel, sender: sender.id }, 'ignored a direct message from a sender not on the allowlist');
       return false;
     }
     if (pairing.isApproved(message.channel, sender.id)) return true;
@@ -140,9 +156,8 @@ export class Inbound {
   /** A group message: an allowed group, addressed to the bot (or in a thread it follows), from a known sender. */
   private async admitGroup(policy: ChannelPolicy, message: ChannelMessage): Promise<boolean> {
     const { logger } = this.deps;
-    if (policy.groupPolicy === 'disabled') return false;
-    if (policy.groupPolicy === 'allowlist' && !policy.groups.includes('*') && !policy.groups.includes(message.chat)) {
-      if (message.addressedToBot) logger.info({ channel: message.channel, chat: message.chat }, 'ignored a group that is not in groups (groupPolicy "allowlist")');
+    if (!groupAllowed(policy, message.chat)) {
+      if (policy.groupPolicy === 'allowlist' && message.addressedToBot) logger.info({ channel: message.channel, chat: message.chat }, 'ignored a group that is not in groups (groupPolicy "allowlist")');
       return false;
     }
     if (policy.requireMention && !message.addressedToBot) {

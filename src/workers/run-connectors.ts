@@ -6,7 +6,7 @@ import { connectorFiles, runDir } from '../config/paths.js';
 import { sessionKey } from '../contracts/session-key.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
 import type { ChannelAdapter } from '../connectors/channel.js';
-import { Inbound, type ChannelPolicy } from '../connectors/inbound.js';
+import { directAccess, groupAllowed, Inbound, type ChannelPolicy } from '../connectors/inbound.js';
 import { PairingStore } from '../connectors/pairing-store.js';
 import { temporalSessionPort } from '../connectors/session-port.js';
 import { SentLog } from '../connectors/sent-log.js';
@@ -91,7 +91,6 @@ async function configuredChannels(config: ClawflowConfig, logger: Logger, client
   const matrix = config.channels.matrix;
   if (matrix.homeserverUrl && matrix.userId && matrix.accessToken) {
     const { MatrixAdapter } = await import('../connectors/matrix.js');
-    const known = (user: string): boolean => matrix.allowFrom.includes(user) || matrix.owners.includes(user);
     channels.push({
       adapter: new MatrixAdapter({
         homeserverUrl: matrix.homeserverUrl,
@@ -101,10 +100,7 @@ async function configuredChannels(config: ClawflowConfig, logger: Logger, client
         syncFile: connectorFiles(config.paths.home).matrixSync,
         // A direct chat the access rules let the inviter have (strangers too under pairing: they get their code there);
         // a room the agent may take part in.
-        mayJoin: ({ roomId, inviter, direct }) =>
-          direct
-            ? matrix.dmPolicy === 'open' || matrix.dmPolicy === 'pairing' || (matrix.dmPolicy === 'allowlist' && known(inviter))
-            : matrix.groupPolicy === 'open' || (matrix.groupPolicy === 'allowlist' && (matrix.groups.includes('*') || matrix.groups.includes(roomId))),
+        mayJoin: ({ roomId, inviter, direct }) => (direct ? directAccess(matrix, inviter) !== 'refused' : groupAllowed(matrix, roomId)),
         logger: logger.child({ channel: 'matrix' }),
       }),
       policy: matrix,
