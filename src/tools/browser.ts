@@ -6,7 +6,7 @@ import type { BrowserPool } from './browser-pool.js';
 import { findChromium } from './browser-pool.js';
 import { refusedHeader } from './browser-proxy.js';
 import { defineTool, ToolError } from './tool.js';
-import { untrusted } from './untrusted.js';
+import { untrusted } from '../contracts/untrusted.js';
 import { resolveInWorkspace } from './workspace-path.js';
 
 const actionTimeoutMs = 10_000;

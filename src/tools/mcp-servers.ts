@@ -8,7 +8,7 @@ import type { ClawflowConfig } from '../config/load.js';
 import { createLogger, type Logger } from '../logger.js';
 import { exposedToolName } from './mcp-results.js';
 import { ToolError } from './tool.js';
-import { untrusted } from './untrusted.js';
+import { untrusted } from '../contracts/untrusted.js';
 import { clawflowVersion } from './user-agent.js';
 
 type McpConfig = ClawflowConfig['tools']['mcp'];

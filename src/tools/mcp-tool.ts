@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { readableResult } from './mcp-results.js';
 import type { McpServers, McpTool } from './mcp-servers.js';
 import { ApprovalRequired, ToolError, type Tool } from './tool.js';
-import { untrusted } from './untrusted.js';
+import { untrusted } from '../contracts/untrusted.js';
 
 /**
  * An MCP server's tool as one of the agent's tools: the server checks its arguments against its own schema; a tool

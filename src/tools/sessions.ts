@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool, ToolError, type ToolContext } from './tool.js';
-import { untrusted } from './untrusted.js';
+import { untrusted } from '../contracts/untrusted.js';
 
 function sessionsOf(context: ToolContext) {
   if (!context.sessions) throw new ToolError('the session tools need a Temporal client on the tools host, which this one has not');

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pinnedGet } from './pinned-get.js';
 import { readablePage } from './readable-page.js';
 import { defineTool, ToolError } from './tool.js';
-import { untrusted } from './untrusted.js';
+import { oneLine, untrusted } from '../contracts/untrusted.js';
 import { userAgent } from './user-agent.js';
 
 
@@ -52,9 +52,10 @@ export const webFetchTool = defineTool({
     const header = [
       `URL: ${response.url}`,
       `Status: ${response.status}`,
-      ...(page.title ? [`Title: ${page.title}`] : []),
       ...(response.truncated ? [`(the response was cut at ${response.body.length.toLocaleString('en')} bytes, tools.web.fetchMaxBytes)`] : []),
     ].join('\n');
-    return `${header}\n\n${untrusted(response.url, text || '(the page has no readable text)')}`;
+    // The title is the page's words like the rest: inside the markers, on one line.
+    const title = page.title ? `Title: ${oneLine(page.title)}\n\n` : '';
+    return `${header}\n\n${untrusted(response.url, `${title}${text || '(the page has no readable text)'}`)}`;
   },
 });

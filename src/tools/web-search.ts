@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { searchWeb } from './search-providers.js';
 import { defineTool } from './tool.js';
-import { untrusted } from './untrusted.js';
+import { untrusted } from '../contracts/untrusted.js';
 
 /** OpenClaw's `web_search`: results as title, URL and snippet, from the configured provider. */
 export const webSearchTool = defineTool({

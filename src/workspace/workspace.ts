@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { untrustedContentRule } from '../tools/untrusted.js';
+import { untrustedContentRule } from '../contracts/untrusted.js';
 
 /** The day's note file, as OpenClaw names it: memory/YYYY-MM-DD.md (local date). */
 export function dailyNotePath(date: Date): string {
