@@ -45,19 +45,47 @@ for (const [network, prefix] of [
   ['fe80::', 10],
   ['ff00::', 8],
   ['2001:db8::', 32],
+  // Local-use NAT64 (RFC 8215): translates to whatever IPv4 network the site has, never a public destination of its own.
+  ['64:ff9b:1::', 48],
 ] as const) {
   notPublic.addSubnet(network, prefix, 'ipv6');
 }
 
-/** The IPv4 address an IPv6 one carries (mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::a.b.c.d`), if any. */
-function embeddedIpv4(address: string): string | null {
-  const match = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (match) return match[1]!;
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  if (!hex) return null;
-  const high = Number.parseInt(hex[1]!, 16);
-  const low = Number.parseInt(hex[2]!, 16);
-  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+/** An IPv6 address as its 16 bytes (Node's isIP has said it is one: `::` runs and a trailing dotted quad allowed). */
+function ipv6Bytes(address: string): number[] {
+  const [head = '', tail] = address.toLowerCase().split('::') as [string, string | undefined];
+  const groups = (part: string): number[] =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((group) => {
+          if (!group.includes('.')) return [Number.parseInt(group, 16)];
+          const [a, b, c, d] = group.split('.').map(Number) as [number, number, number, number];
+          return [(a << 8) | b, (c << 8) | d];
+        });
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const words = [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  return words.flatMap((word) => [word >> 8, word & 255]);
+}
+
+const dotted = (bytes: number[]): string => bytes.join('.');
+
+/**
+ * The IPv4 addresses an IPv6 one leads to: mapped (`::ffff:a.b.c.d`), compatible (`::a.b.c.d`), translated
+ * (`::ffff:0:a.b.c.d`), NAT64 (`64:ff9b::/96`), 6to4 (`2002::/16`) and Teredo (`2001::/32`: its server, and its
+ * client, stored inverted). A destination is as private as the most private of them.
+ */
+function embeddedIpv4(address: string): string[] {
+  const b = ipv6Bytes(address);
+  const zeros = (from: number, to: number): boolean => b.slice(from, to).every((x) => x === 0);
+  const last = b.slice(12, 16);
+  if (zeros(0, 10) && b[10] === 0xff && b[11] === 0xff) return [dotted(last)];
+  if (zeros(0, 12)) return [dotted(last)];
+  if (zeros(0, 8) && b[8] === 0xff && b[9] === 0xff && zeros(10, 12)) return [dotted(last)];
+  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zeros(4, 12)) return [dotted(last)];
+  if (b[0] === 0x20 && b[1] === 0x02) return [dotted(b.slice(2, 6))];
+  if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x00 && b[3] === 0x00) return [dotted(b.slice(4, 8)), dotted(last.map((x) => x ^ 0xff))];
+  return [];
 }
 
 /** Whether an address is anything but the public internet. */
@@ -66,7 +94,7 @@ export function isPrivateAddress(address: string): boolean {
   if (family === 4) return notPublic.check(address, 'ipv4');
   if (family === 6) {
     const v4 = embeddedIpv4(address);
-    return v4 ? notPublic.check(v4, 'ipv4') : notPublic.check(address, 'ipv6');
+    return v4.some((inner) => notPublic.check(inner, 'ipv4')) || notPublic.check(address, 'ipv6');
   }
   return true;
 }

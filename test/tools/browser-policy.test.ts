@@ -150,6 +150,12 @@ describe('the browser is not a way around the workspace or onto the local networ
     for (const address of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '64:ff9b::10.0.0.1']) {
       expect(isPrivateAddress(address), address).toBe(true);
     }
-    for (const address of ['93.184.216.34', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) expect(isPrivateAddress(address), address).toBe(false);
+    // IPv6 forms that carry an IPv4 address: compatible, translated, NAT64 (well-known and local-use), 6to4, Teredo.
+    for (const address of ['::127.0.0.1', '::7f00:1', '::ffff:0:127.0.0.1', '::ffff:0:7f00:1', '64:ff9b::7f00:1', '64:ff9b:1::a00:1', '64:ff9b:1:7f00:1::', '2002:7f00:1::1', '2002:a9fe:a9fe::', '2001:0:7f00:1::1', '2001:0:5ef5:79fd:0:0:80ff:fffe', '0:0:0:0:0:ffff:a9fe:a9fe']) {
+      expect(isPrivateAddress(address), address).toBe(true);
+    }
+    for (const address of ['93.184.216.34', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1', '2001:0:5ef5:79fd:0:0:f7f7:f7f7']) {
+      expect(isPrivateAddress(address), address).toBe(false);
+    }
   });
 });

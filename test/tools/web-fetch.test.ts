@@ -98,6 +98,11 @@ describe('web_fetch: a page\'s readable text, on the public web only', () => {
     await expect(fetchPage({ url: 'http://169.254.169.254/' }, contexts.make())).rejects.toThrow(/169\.254\.169\.254 is a private, loopback or link-local address/);
     await expect(fetchPage({ url: `${base}/article` }, contexts.make())).rejects.toThrow(/127\.0\.0\.1 is a private, loopback or link-local address/);
     await expect(fetchPage({ url: `${base}/to-metadata` })).rejects.toThrow(/169\.254\.169\.254 is a private, loopback or link-local address/);
+    // The test server's port through IPv6 forms that embed 127.0.0.1 (compatible, translated): refused like 127.0.0.1.
+    const port = new URL(base).port;
+    for (const host of ['[::127.0.0.1]', '[::ffff:0:127.0.0.1]', '[2002:7f00:1::]']) {
+      await expect(fetchPage({ url: `http://${host}:${port}/article` }, contexts.make()), host).rejects.toThrow(/is a private, loopback or link-local address/);
+    }
     await expect(fetchPage({ url: 'file:///etc/passwd' })).rejects.toThrow(/file: URLs are not opened/);
     await expect(fetchPage({ url: `${base}/photo.jpg` })).rejects.toThrow(/is image\/jpeg \(5,000 bytes\), not text/);
   });
