@@ -61,7 +61,7 @@ const syncSchema = z.looseObject({
         .record(
           z.string(),
           z.looseObject({
-            summary: z.looseObject({ 'm.joined_member_count': z.number().optional() }).optional(),
+            summary: z.looseObject({ 'm.joined_member_count': z.number().optional(), 'm.invited_member_count': z.number().optional() }).optional(),
             timeline: z.looseObject({ events: z.array(z.unknown()).default([]), limited: z.boolean().optional(), prev_batch: z.string().optional() }).optional(),
           }),
         )
@@ -108,8 +108,11 @@ export class MatrixAdapter implements ChannelAdapter {
   private readonly abort = new AbortController();
   private polling: Promise<void> | null = null;
   private current: ChannelStatus = { channel: 'matrix', state: 'starting' };
-  /** Joined members per room, from sync summaries (asked for once when a summary has not said). */
-  private readonly members = new Map<string, number>();
+  /**
+   * Members per room, joined and invited, from sync summaries (which say only what changed), or asked for once when
+   * they have not said. A room is a direct chat when it holds two: never because an invitation called it one.
+   */
+  private readonly members = new Map<string, { joined?: number; invited?: number }>();
   /** Rooms told that encrypted messages cannot be read (once each). */
   private readonly toldEncrypted = new Set<string>();
   private readonly attempts = new HandoverAttempts();
@@ -187,7 +190,7 @@ export class MatrixAdapter implements ChannelAdapter {
     // In a thread, the thread; in a group's timeline, a reply to the message it answers; in a direct chat, plainly.
     const relation: Record<string, unknown> = route.thread
       ? { 'm.relates_to': { rel_type: 'm.thread', event_id: route.thread, is_falling_back: true, ...inReplyTo } }
-      : (this.members.get(route.chat) ?? 2) > 2 && route.replyTo
+      : (this.knownMembers(route.chat) ?? 2) > 2 && route.replyTo
         ? { 'm.relates_to': inReplyTo }
         : {};
     try {
@@ -254,8 +257,12 @@ export class MatrixAdapter implements ChannelAdapter {
   private async handle(sync: Sync, since: string, onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
     for (const [roomId, invite] of Object.entries(sync.rooms?.invite ?? {})) await this.answerInvite(roomId, invite.invite_state?.events ?? []);
     for (const [roomId, room] of Object.entries(sync.rooms?.join ?? {})) {
-      const count = room.summary?.['m.joined_member_count'];
-      if (count !== undefined) this.members.set(roomId, count);
+      const joined = room.summary?.['m.joined_member_count'];
+      const invited = room.summary?.['m.invited_member_count'];
+      if (joined !== undefined || invited !== undefined) {
+        const known = this.members.get(roomId) ?? {};
+        this.members.set(roomId, { ...known, ...(joined !== undefined ? { joined } : {}), ...(invited !== undefined ? { invited } : {}) });
+      }
       // More came than one sync shows (the connector was away): the rest is read back first, oldest first.
       const missed = room.timeline?.limited && room.timeline.prev_batch ? await this.readBack(roomId, room.timeline.prev_batch, since) : [];
       for (const raw of [...missed, ...(room.timeline?.events ?? [])]) {
@@ -300,21 +307,28 @@ export class MatrixAdapter implements ChannelAdapter {
     }
     await this.client.http.authedRequest(Method.Post, `/join/${encodeURIComponent(roomId)}`, undefined, {}).then(
       () => {
-        if (direct) this.members.set(roomId, 2);
+        // What the room is decides how it is treated, not what the invitation says (is_direct is the inviter's word).
+        this.members.delete(roomId);
         this.options.logger.info({ roomId, inviter: invite.sender }, 'Matrix: joined a room on invitation');
       },
       (error: Error) => this.options.logger.warn({ roomId, err: error.message }, 'Matrix: could not join a room'),
     );
   }
 
-  /** How many people are in a room (a direct chat has two). */
-  private async memberCount(roomId: string): Promise<number> {
+  /** Joined and invited members, when both are known (an invited member counts: the room is theirs too). */
+  private knownMembers(roomId: string): number | undefined {
     const known = this.members.get(roomId);
+    return known?.joined !== undefined ? known.joined + (known.invited ?? 0) : undefined;
+  }
+
+  /** How many people are in a room, joined or invited (a direct chat has two). */
+  private async memberCount(roomId: string): Promise<number> {
+    const known = this.knownMembers(roomId);
     if (known !== undefined) return known;
-    const { joined } = await this.client.http.authedRequest<{ joined: Record<string, unknown> }>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/joined_members`);
-    const count = Object.keys(joined).length;
-    this.members.set(roomId, count);
-    return count;
+    const { chunk } = await this.client.http.authedRequest<{ chunk?: Array<{ content?: { membership?: string } }> }>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/members`, { not_membership: 'leave' });
+    const count = (membership: string): number => (chunk ?? []).filter((event) => event.content?.membership === membership).length;
+    this.members.set(roomId, { joined: count('join'), invited: count('invite') });
+    return count('join') + count('invite');
   }
 
   private async normalize(roomId: string, event: RoomEvent): Promise<ChannelMessage | null> {

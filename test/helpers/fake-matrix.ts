@@ -6,6 +6,8 @@ export const matrixBot = { userId: '@clawflow:fake.test', accessToken: 'syt_fake
 
 interface Room {
   members: Set<string>;
+  /** People invited who have not joined yet: members of the room too, as far as who is in it goes. */
+  invited: Set<string>;
   /** Invited, not yet joined: the bot, by this user, to a direct chat or not. */
   invite?: { by: string; direct: boolean };
 }
@@ -56,12 +58,15 @@ export class FakeMatrix {
 
   /** A room with these people and the bot in it. */
   room(roomId: string, people: string[]): void {
-    this.rooms.set(roomId, { members: new Set([...people, matrixBot.userId]) });
+    this.rooms.set(roomId, { members: new Set([...people, matrixBot.userId]), invited: new Set() });
   }
 
-  /** Someone invites the bot into a new room of theirs (a direct chat, or a group). */
-  invite(roomId: string, by: string, direct: boolean): void {
-    this.rooms.set(roomId, { members: new Set([by]), invite: { by, direct } });
+  /**
+   * Someone invites the bot into a new room of theirs, saying it is a direct chat or not (`is_direct`), whatever the
+   * room holds: others joined or invited besides them.
+   */
+  invite(roomId: string, by: string, direct: boolean, others: { joined?: string[]; invited?: string[] } = {}): void {
+    this.rooms.set(roomId, { members: new Set([by, ...(others.joined ?? [])]), invited: new Set(others.invited ?? []), invite: { by, direct } });
     this.append(roomId, { type: 'invite' });
   }
 
@@ -165,6 +170,13 @@ export class FakeMatrix {
       const room = this.rooms.get(decodeURIComponent(match[1]!));
       return room ? this.json(res, 200, { joined: Object.fromEntries([...room.members].map((m) => [m, {}])) }) : this.json(res, 404, { errcode: 'M_NOT_FOUND', error: 'no such room' });
     }
+    if (method === 'GET' && (match = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/members$/.exec(path))) {
+      const roomId = decodeURIComponent(match[1]!);
+      const room = this.rooms.get(roomId);
+      if (!room) return this.json(res, 404, { errcode: 'M_NOT_FOUND', error: 'no such room' });
+      const member = (userId: string, membership: string) => ({ type: 'm.room.member', state_key: userId, sender: userId, room_id: roomId, content: { membership } });
+      return this.json(res, 200, { chunk: [...[...room.members].map((m) => member(m, 'join')), ...[...room.invited].map((m) => member(m, 'invite'))] });
+    }
     if (method === 'GET' && (match = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/event\/([^/]+)$/.exec(path))) {
       const event = this.events.get(decodeURIComponent(match[2]!));
       return event ? this.json(res, 200, event) : this.json(res, 404, { errcode: 'M_NOT_FOUND', error: 'Event not found' });
@@ -216,7 +228,7 @@ export class FakeMatrix {
           continue;
         }
         if (!room?.members.has(matrixBot.userId) || event.type === 'invite') continue;
-        join[roomId] ??= { summary: { 'm.joined_member_count': room.members.size }, timeline: { events: [], limited: false }, positions: [] };
+        join[roomId] ??= { summary: { 'm.joined_member_count': room.members.size, 'm.invited_member_count': room.invited.size }, timeline: { events: [], limited: false }, positions: [] };
         join[roomId].timeline.events.push(event);
         join[roomId].positions.push(this.log.find((e) => e.event === event)!.position);
       }

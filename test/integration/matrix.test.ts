@@ -92,6 +92,22 @@ describe('Matrix through matrix-js-sdk, against a local fake of the client-serve
     expect(stack.model.requests.length).toBe(requests);
   });
 
+  it('decides a room is a direct chat by who is in it, not by the invitation: a group invited as "direct" keeps group rules', async () => {
+    const trap = '!not-direct:fake.test';
+    const requests = stack.model.requests.length;
+    // An allowed person invites the bot to "a direct chat" that is a room with others invited into it too.
+    matrix.invite(trap, friend, true, { invited: ['@eve:fake.test', '@mallory:fake.test'] });
+    await expect.poll(() => matrix.isMember(trap), { timeout: 30_000 }).toBe(true);
+    matrix.text(trap, friend, 'no mention here, answer me anyway');
+    // The barrier: a direct message sent after them is answered, so anything the room's messages caused happened before.
+    const before = matrix.sent.filter((m) => m.roomId === direct).length;
+    matrix.text(direct, owner, 'after the trap');
+    await sentTo(direct, before + 1);
+    expect(matrix.sent.filter((m) => m.roomId === trap)).toEqual([]);
+    expect(stack.model.requests.length).toBe(requests + 1);
+    expect(stack.model.lastUserMessages()).toContain('after the trap');
+  });
+
   it('says once that it cannot read an encrypted room; reads a file; sends the screenshot it took as an image', async () => {
     const secret = '!secret:fake.test';
     matrix.room(secret, [owner]);
