@@ -32,9 +32,14 @@ export function runDir(paths: Pick<StatePaths, 'home'>): string {
   return join(paths.home, 'run');
 }
 
+/** Where each MCP stdio server starts (a folder of its own, outside every workspace). */
+export function mcpServersDir(paths: Pick<StatePaths, 'home'>): string {
+  return join(paths.home, 'mcp');
+}
+
 /** What no tool may read or write, even inside a workspace configured to include the state dir. */
 export function protectedStatePaths(paths: StatePaths): string[] {
-  return [paths.configFile, join(paths.home, 'secrets'), join(paths.home, 'connectors'), runDir(paths), dirname(paths.temporalDb), paths.transcriptsDir];
+  return [paths.configFile, join(paths.home, 'secrets'), join(paths.home, 'connectors'), runDir(paths), dirname(paths.temporalDb), paths.transcriptsDir, mcpServersDir(paths)];
 }
 
 export function statePaths(env: NodeJS.ProcessEnv = process.env): StatePaths {

@@ -1,6 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { enabledChannels } from '../config/channels.js';
+import { mcpServersDir } from '../config/paths.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { readConnectorReport } from '../connectors/connector-report.js';
 import { secretFile } from '../config/secrets.js';
@@ -156,7 +157,7 @@ export async function stackFindings(config: ClawflowConfig): Promise<Finding[]> 
 async function mcpFindings(config: ClawflowConfig): Promise<Finding[]> {
   if (!Object.values(config.tools.mcp.servers).some((server) => server.enabled)) return [];
   const { probeMcpServers } = await import('../tools/mcp-servers.js');
-  return (await probeMcpServers(config.tools.mcp, config.paths.workspaceDir))
+  return (await probeMcpServers(config.tools.mcp, mcpServersDir(config.paths)))
     .filter((server) => server.state !== 'disabled')
     .map((server) =>
       server.state === 'connected'

@@ -1,4 +1,5 @@
 import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -45,8 +46,8 @@ export interface McpServerStatus {
  * How each configured server stands when started here as the tools host starts it (`clawflow mcp list`, `clawflow
  * doctor`): started, listed, and stopped again.
  */
-export async function probeMcpServers(config: McpConfig, cwd: string): Promise<McpServerStatus[]> {
-  const servers = new McpServers(config, { cwd, logger: createLogger('silent') });
+export async function probeMcpServers(config: McpConfig, serversDir: string): Promise<McpServerStatus[]> {
+  const servers = new McpServers(config, { serversDir, logger: createLogger('silent') });
   try {
     await servers.tools();
     return servers.status();
@@ -104,7 +105,7 @@ class McpServerConnection {
   constructor(
     readonly name: string,
     private readonly config: McpServerConfig,
-    private readonly options: { cwd: string; connectTimeoutMs: number; env: NodeJS.ProcessEnv; logger: Logger },
+    private readonly options: { serversDir: string; connectTimeoutMs: number; env: NodeJS.ProcessEnv; logger: Logger },
   ) {
     if (!config.enabled) this.status = 'disabled';
   }
@@ -148,14 +149,17 @@ class McpServerConnection {
     if (config.url) {
       return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: this.expanded(config.headers) } });
     }
-    // The workspace may not be made yet; a folder the user named must be there (spawn would only say ENOENT).
-    if (!config.cwd) mkdirSync(this.options.cwd, { recursive: true });
+    // A folder of its own, outside the workspace: a file the agent writes there never becomes the server's code (a
+    // relative script, `python -m`, a module beside it). A folder the user named must be there (spawn says only ENOENT).
+    const cwd = config.cwd ?? join(this.options.serversDir, this.name);
+    if (!config.cwd) mkdirSync(cwd, { recursive: true, mode: 0o700 });
     else if (!statSync(config.cwd, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`its cwd ${config.cwd} is not a folder`);
     const transport = new StdioClientTransport({
       command: config.command!,
       args: config.args,
-      env: { ...getDefaultEnvironment(), ...this.expanded(config.env) },
-      cwd: config.cwd ?? this.options.cwd,
+      // Python does not put the folder it starts in (or the script's) on its import path: no module is picked up from there.
+      env: { ...getDefaultEnvironment(), PYTHONSAFEPATH: '1', ...this.expanded(config.env) },
+      cwd,
       stderr: 'pipe',
     });
     const stderr = (this.stderr = { tail: '' });
@@ -294,10 +298,10 @@ export class McpServers {
 
   constructor(
     private readonly config: McpConfig,
-    options: { cwd: string; logger: Logger; env?: NodeJS.ProcessEnv },
+    options: { serversDir: string; logger: Logger; env?: NodeJS.ProcessEnv },
   ) {
     this.servers = Object.entries(config.servers).map(
-      ([name, server]) => new McpServerConnection(name, server, { cwd: options.cwd, connectTimeoutMs: config.connectTimeoutSeconds * 1000, env: options.env ?? process.env, logger: options.logger }),
+      ([name, server]) => new McpServerConnection(name, server, { serversDir: options.serversDir, connectTimeoutMs: config.connectTimeoutSeconds * 1000, env: options.env ?? process.env, logger: options.logger }),
     );
   }
 

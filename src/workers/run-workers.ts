@@ -12,7 +12,7 @@ import { transportFromConfig, type RuntimeLocation } from '../agent/transport/in
 import { replyDeltaSink } from '../connectors/delta-sink.js';
 import { streamingChannels } from '../config/channels.js';
 import type { ClawflowConfig } from '../config/load.js';
-import { protectedStatePaths, runDir } from '../config/paths.js';
+import { mcpServersDir, protectedStatePaths, runDir } from '../config/paths.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { connectClient, ensureSearchAttributes } from '../temporal/connection.js';
@@ -159,7 +159,7 @@ export async function startWorkers(
   // loaded only when some are configured.
   const mcp =
     browsers && Object.keys(config.tools.mcp.servers).length
-      ? new (await import('../tools/mcp-servers.js')).McpServers(config.tools.mcp, { cwd: config.paths.workspaceDir, logger: logger.child({ component: 'mcp' }) })
+      ? new (await import('../tools/mcp-servers.js')).McpServers(config.tools.mcp, { serversDir: mcpServersDir(config.paths), logger: logger.child({ component: 'mcp' }) })
       : null;
   if (browsers) {
     workers.push(

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,5 +98,23 @@ describe('MCP servers as tools in a session (real worker processes, real Tempora
       { check: 'mcp demo', verdict: 'ok', detail: expect.stringMatching(/^6 tools \(/) },
       { check: 'mcp guarded', verdict: 'ok', detail: expect.stringMatching(/^6 tools \(/) },
     ]);
+  });
+
+  it('starts a stdio server outside the workspace: a module the agent wrote there never becomes the server\'s code', async () => {
+    // What a page could have talked the agent into: a module named like the one a configured server runs.
+    const planted = join(stack.home, 'workspace', 'notes_mcp.py');
+    const ran = join(stack.home, 'planted-module-ran');
+    writeFileSync(planted, `open(${JSON.stringify(ran)}, "w").write("ran")\n`);
+    // A server that runs a Python module by name, from the folder it starts in (added to the configuration here).
+    const configFile = join(stack.home, 'clawflow.json');
+    const config = JSON.parse(readFileSync(configFile, 'utf8')) as { tools: { mcp: { servers: Record<string, unknown> } } };
+    config.tools.mcp.servers.notes = { command: 'python3', args: ['-m', 'notes_mcp'] };
+    writeFileSync(configFile, JSON.stringify(config));
+    const listed = await runCli(['mcp', 'list', '--json'], stack.env);
+    const notes = (JSON.parse(listed.output) as { servers: Array<{ name: string; state: string; detail?: string }> }).servers.find((s) => s.name === 'notes')!;
+    expect(notes.state).toBe('failed');
+    expect(notes.detail).toMatch(/No module named notes_mcp/);
+    expect(existsSync(ran)).toBe(false);
+    expect(existsSync(join(stack.home, 'mcp', 'notes'))).toBe(true);
   });
 });

@@ -28,7 +28,7 @@ describe('MCP servers as tools', () => {
   const callLog = join(tmpdir(), `clawflow-mcp-calls-${process.pid}.jsonl`);
   const opened: McpServers[] = [];
   const open = (servers: Record<string, unknown>, more: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): McpServers => {
-    const made = new McpServers(mcpConfig(servers, more), { cwd: dir, logger: silent, env });
+    const made = new McpServers(mcpConfig(servers, more), { serversDir: dir, logger: silent, env });
     opened.push(made);
     return made;
   };

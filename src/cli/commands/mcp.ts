@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
+import { mcpServersDir } from '../../config/paths.js';
 import { printJson, printTable } from '../output.js';
 
 export function registerMcp(program: Command): void {
@@ -11,7 +12,7 @@ export function registerMcp(program: Command): void {
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
       const { probeMcpServers } = await import('../../tools/mcp-servers.js');
-      const status = await probeMcpServers(config.tools.mcp, config.paths.workspaceDir);
+      const status = await probeMcpServers(config.tools.mcp, mcpServersDir(config.paths));
       if (status.some((s) => s.state === 'failed')) process.exitCode = 1;
       if (options.json) {
         return printJson({ servers: status.map(({ tools, ...server }) => ({ ...server, tools: tools.map(({ name, tool, description, ask, trusted }) => ({ name, tool, description, ask, trusted })) })) });
