@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { ChannelAdapter } from './channel.js';
 import { ChannelSendError } from './send-error.js';
 import type { ReplyPreviews } from './reply-previews.js';
@@ -8,6 +7,7 @@ import { splitMessage } from './split-message.js';
 import type { ConnectorActivities } from '../contracts/activities.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import { whileHeartbeating } from '../temporal/heartbeat.js';
+import { resolveInWorkspace } from '../tools/workspace-path.js';
 
 export interface ConnectorActivityDeps {
   adapters: ReadonlyMap<string, ChannelAdapter>;
@@ -20,10 +20,12 @@ export interface ConnectorActivityDeps {
   workspaceDir: string;
   /** Other agents' workspaces, by agent id. */
   agentWorkspaces?: ReadonlyMap<string, string>;
+  /** ClawFlow's own files (secrets, configuration, channel logins…): never sent, even from inside a workspace. */
+  protectedPaths: readonly string[];
 }
 
 /** The activities of the `clawflow-connector` task queue: they run where the channel connections are. */
-export function createConnectorActivities({ adapters, enabled, sentLog, previews, workspaceDir, agentWorkspaces }: ConnectorActivityDeps): ConnectorActivities {
+export function createConnectorActivities({ adapters, enabled, sentLog, previews, workspaceDir, agentWorkspaces, protectedPaths }: ConnectorActivityDeps): ConnectorActivities {
   const adapterFor = (route: ReplyRoute): ChannelAdapter => {
     const adapter = adapters.get(route.channel);
     if (!adapter && !enabled.includes(route.channel)) {
@@ -41,8 +43,22 @@ export function createConnectorActivities({ adapters, enabled, sentLog, previews
     async deliver({ route, text, images = [], agentId, idempotencyKey }) {
       const adapter = adapterFor(route);
       const sendImage = adapter.sendImage?.bind(adapter);
+      // An image is a file of the agent's workspace, confined as the file tools confine paths (after every symbolic
+      // link, never ClawFlow's own files): whoever wrote the path, nothing else leaves the machine.
+      const workspace = (agentId && agentWorkspaces?.get(agentId)) || workspaceDir;
+      const files: Array<{ image: string; file: string }> = [];
+      const refused: string[] = [];
+      for (const image of images) {
+        try {
+          files.push({ image, file: await resolveInWorkspace(workspace, image, protectedPaths) });
+        } catch (error) {
+          log.warn('Refused to send a file that is not in the workspace', { image, channel: route.channel, reason: (error as Error).message });
+          refused.push(`(an image was not sent: ${(error as Error).message})`);
+        }
+      }
       // A channel that cannot take images gets their names, so the user knows where to look.
-      const body = sendImage || images.length === 0 ? text : `${text}\n\n${images.map((image) => `(image saved in the workspace: ${image})`).join('\n')}`;
+      const notes = [...(sendImage ? [] : files.map(({ image }) => `(image saved in the workspace: ${image})`)), ...refused];
+      const body = notes.length ? `${text}\n\n${notes.join('\n')}` : text;
       // A reply shown as it was written is edited into its first part: one message, not two, whatever crashed meanwhile.
       const shown = await previews?.finish(idempotencyKey);
       const edit = adapter.edit?.bind(adapter);
@@ -59,7 +75,7 @@ export function createConnectorActivities({ adapters, enabled, sentLog, previews
           key: `${idempotencyKey}#${index + 1}/${all.length}`,
           send: index === 0 ? sendFirst(part) : () => adapter.send(route, part),
         })),
-        ...(sendImage ? images.map((image, index) => ({ key: `${idempotencyKey}#image${index + 1}`, send: () => sendImage(route, join((agentId && agentWorkspaces?.get(agentId)) || workspaceDir, image)) })) : []),
+        ...(sendImage ? files.map(({ file }, index) => ({ key: `${idempotencyKey}#image${index + 1}`, send: () => sendImage(route, file) })) : []),
       ];
       let skipped = 0;
       // Heartbeats while sending: a connector that dies mid-delivery is replaced within the heartbeat timeout, and

@@ -2,7 +2,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createConnectorActivities } from '../connectors/deliver-activities.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { enabledChannels, streamingChannels } from '../config/channels.js';
-import { connectorFiles, runDir } from '../config/paths.js';
+import { connectorFiles, protectedStatePaths, runDir } from '../config/paths.js';
 import { sessionKey } from '../contracts/session-key.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
 import type { ChannelAdapter } from '../connectors/channel.js';
@@ -199,7 +199,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     namespace: config.temporal.namespace,
     taskQueue: taskQueues.connector,
     dataConverter: dataConverterFor(config),
-    activities: createConnectorActivities({ adapters, enabled: enabledChannels(config), sentLog: new SentLog(files.sentLog), previews, workspaceDir: config.paths.workspaceDir, agentWorkspaces: workspaces }),
+    activities: createConnectorActivities({ adapters, enabled: enabledChannels(config), sentLog: new SentLog(files.sentLog), previews, workspaceDir: config.paths.workspaceDir, agentWorkspaces: workspaces, protectedPaths: protectedStatePaths(config.paths) }),
     ...commonWorkerOptions(redactorFor(config)),
     identity: run.identity,
   });

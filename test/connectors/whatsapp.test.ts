@@ -208,7 +208,7 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     dirs.push(t.dir);
     await t.adapter.start(t.onMessage);
     t.current().ev.emit('connection.update', { connection: 'open' });
-    const activities = createConnectorActivities({ adapters: new Map([['whatsapp', t.adapter]]), enabled: ['whatsapp'], sentLog: new SentLog(join(t.dir, 'sent.log')), workspaceDir: t.dir });
+    const activities = createConnectorActivities({ adapters: new Map([['whatsapp', t.adapter]]), enabled: ['whatsapp'], sentLog: new SentLog(join(t.dir, 'sent.log')), workspaceDir: t.dir, protectedPaths: [] });
     const env = new MockActivityEnvironment();
     const text = Array.from({ length: 5 }, (_, i) => `Paragraph ${i}: ${'y'.repeat(1500)}.`).join('\n\n');
     const input = { route: { channel: 'whatsapp', chat: ada }, text, idempotencyKey: 'session:main:whatsapp:x:1' };

@@ -645,7 +645,7 @@ async function main(): Promise<void> {
   const connector = await Worker.create({
     connection,
     taskQueue: taskQueues.connector,
-    activities: createConnectorActivities({ adapters: new Map([['fake', channel]]), enabled: ['fake'], sentLog: new SentLog(join(work, 'sent.log')), workspaceDir: config.paths.workspaceDir }),
+    activities: createConnectorActivities({ adapters: new Map([['fake', channel]]), enabled: ['fake'], sentLog: new SentLog(join(work, 'sent.log')), workspaceDir: config.paths.workspaceDir, protectedPaths: [] }),
   });
   const connectorRun = connector.run();
   const client = await connectClient(config);
