@@ -97,6 +97,12 @@ export interface DeliverInput {
   idempotencyKey: string;
 }
 
+/** Local activity of the sessions worker: whether the state a run was started with carries the install's seal. */
+export interface SealActivities {
+  /** True when `seal` is the install's seal over exactly this state for this workflow (made by `sessions repair`). */
+  checkCarriedSeal(input: { workflowId: string; carried: unknown; seal: string }): Promise<boolean>;
+}
+
 /** Local activities of the sessions worker: the transcript store is on its machine. */
 export interface TranscriptActivities {
   /** Writes a finished turn to the session's transcript; a retry after a successful write adds nothing. */

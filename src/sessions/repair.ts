@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type PayloadCodec } from '@temporalio/common';
 import { historyCodecFor } from '../temporal/data-converter.js';
+import { carriedSeal } from '../activities/carried-seal.js';
+import { installSecret } from '../config/secrets.js';
 import type { temporal } from '@temporalio/proto';
 import type { ClawflowConfig } from '../config/load.js';
 import { formatSessionKey, sessionWorkflowId } from '../contracts/session-key.js';
@@ -155,7 +157,8 @@ export async function repairSession(client: Client, config: ClawflowConfig, keyT
   const reason = stuck?.reason ?? 'repaired on request';
   const carried = repairedState(run, transcript, workflowId, reason, new Date().toISOString());
   await client.workflow.getHandle(workflowId, runId).terminate(`repaired by clawflow sessions repair: ${reason.slice(0, 200)}`);
-  const input: SessionInput = { sessionKey, settings: run.input.settings, carried };
+  // Sealed with the install's key: the session takes carried state only from its own continue-as-new or from here.
+  const input: SessionInput = { sessionKey, settings: run.input.settings, carried, carriedSeal: carriedSeal(installSecret(config.paths.home, 'session-seal-key'), workflowId, carried) };
   await client.workflow.start('SessionWorkflow', { ...sessionStartOptions(config, key), taskQueue: taskQueues.sessions, args: [input] });
   return { sessionKey, reason, requeued: carried.queue.length, redelivered: carried.pendingDeliveries?.length ?? 0, lastTurn: carried.turns };
 }

@@ -5,6 +5,7 @@ import { createMemoryActivities } from '../activities/agentcore-memory.js';
 import { createScheduleActivities } from '../activities/scheduled-turns.js';
 import { createToolActivities } from '../activities/tools.js';
 import { createTranscriptActivities } from '../activities/transcript.js';
+import { createSealActivities } from '../activities/carried-seal.js';
 import { deleteSchedule, ScheduleClient } from '../schedules/schedule-client.js';
 import { sendMessage, sessionHandle } from '../sessions/session-client.js';
 import { statusQuery } from '../workflows/messages.js';
@@ -123,7 +124,11 @@ export async function startWorkers(
         taskQueue: taskQueues.sessions,
         workflowBundle,
         // Local activities of the session workflow: the transcript store is on this machine, and the runtime's caller.
-        activities: { ...createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir)), ...agentActivities },
+        activities: {
+          ...createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir)),
+          ...createSealActivities(installSecret(config.paths.home, 'session-seal-key')),
+          ...agentActivities,
+        },
         // After a worker dies, its sessions move to another worker this soon (histories are short, so replay is cheap).
         stickyQueueScheduleToStartTimeout: '3s',
         // Memory stays flat however many sessions there are: the least recently used leave the cache (and replay later).

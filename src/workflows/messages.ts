@@ -141,6 +141,8 @@ export const sessionInputSchema = z
     sessionKey: z.string().min(1),
     settings: sessionSettingsSchema,
     carried: carriedStateSchema.optional(),
+    /** The install's seal over `carried` when it did not come from the session's own continue-as-new (sessions repair). */
+    carriedSeal: z.string().max(200).optional(),
     /** A one-off session (an API request without `user`, an isolated cron job): it ends once its turn is answered. */
     oneOff: z.boolean().optional(),
     /** A sub-agent's task (sessions_spawn): answered first, its reply the workflow's result; a sub-agent spawns none. */

@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { describeZodError } from '../contracts/zod-issues.js';
 import {
   approvalSignal,
@@ -13,7 +13,7 @@ import {
   type SessionInput,
   type TurnReply,
 } from './messages.js';
-import { sessionActivities } from './session/activities.js';
+import { sessionActivities, type SessionActivities } from './session/activities.js';
 import { Approvals } from './session/approvals.js';
 import { ChatCommands, isQueuedCommand, parseChatCommand } from './session/commands.js';
 import { Session } from './session/session.js';
@@ -36,6 +36,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
   // A sub-agent works on its task and spawns none of its own.
   session.subagent = input.data.task !== undefined;
   const activities = sessionActivities(settings, features);
+  await refuseForeignCarriedState(input.data, rawInput, activities);
   const approvals = new Approvals(session, activities);
 
   const commands = new ChatCommands(session, activities, approvals);
@@ -141,4 +142,22 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
       }
     }
   }
+}
+
+/**
+ * A workflow trusts only state it made: `carried` from its own continue-as-new, or sealed with the install's key by
+ * `sessions repair`. Anyone else who can start a workflow (the Temporal Web UI, a script) could otherwise hand a
+ * session its approvals, queue and pending deliveries. Runs started before the check replay without it.
+ */
+async function refuseForeignCarriedState(input: SessionInput, rawInput: SessionInput, activities: SessionActivities): Promise<void> {
+  const info = workflowInfo();
+  if (!input.carried || info.continuedFromExecutionRunId || !patched('sealed-carried-state')) return;
+  const seal = input.carriedSeal;
+  const sealed = seal !== undefined && (await activities.seal.checkCarriedSeal({ workflowId: info.workflowId, carried: rawInput.carried, seal }));
+  if (sealed) return;
+  log.warn('Refused a start with carried state this install did not seal', { sessionKey: input.sessionKey, sealed: seal !== undefined });
+  throw ApplicationFailure.nonRetryable(
+    `${input.sessionKey} was started with carried state that is neither its own continue-as-new nor sealed by this install (sessions repair); refused`,
+    'CarriedStateRefused',
+  );
 }

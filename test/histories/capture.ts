@@ -12,7 +12,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createConnectorActivities } from '../../src/connectors/deliver-activities.js';
 import { loadConfig, type ClawflowConfig } from '../../src/config/load.js';
-import { runtimeToken } from '../../src/config/secrets.js';
+import { installSecret, runtimeToken } from '../../src/config/secrets.js';
+import { carriedSeal as sealOf } from '../../src/activities/carried-seal.js';
 import type { ChannelAdapter, ChannelStatus } from '../../src/connectors/channel.js';
 import { SentLog } from '../../src/connectors/sent-log.js';
 import { createLogger } from '../../src/logger.js';
@@ -405,11 +406,10 @@ const scenarios: Scenario[] = [
         rejected: [`${at} repaired by clawflow sessions repair: captured`],
         pendingDeliveries: [{ route: route('repaired'), text: 'the old answer', idempotencyKey: `${sessionWorkflowId(parseSessionKey(key))}:1` }],
       });
-      await client.workflow.start('SessionWorkflow', {
-        workflowId: sessionWorkflowId(parseSessionKey(key)),
-        taskQueue: taskQueues.sessions,
-        args: [{ sessionKey: key, settings, carried }],
-      });
+      const workflowId = sessionWorkflowId(parseSessionKey(key));
+      // Sealed as `sessions repair` seals it (since v0.8.0 a session refuses carried state that is not).
+      const carriedSeal = sealOf(installSecret(config.paths.home, 'session-seal-key'), workflowId, carried);
+      await client.workflow.start('SessionWorkflow', { workflowId, taskQueue: taskQueues.sessions, args: [{ sessionKey: key, settings, carried, carriedSeal }] });
       await until('the queued message answered', async () => channel.sent.filter((s) => s.chat === 'repaired').length === 2 || undefined);
     },
   },

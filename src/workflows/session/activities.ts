@@ -1,5 +1,5 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { AgentActivities, ConnectorActivities, MemoryActivities, ToolActivities, TranscriptActivities } from '../../contracts/activities.js';
+import type { AgentActivities, ConnectorActivities, MemoryActivities, SealActivities, ToolActivities, TranscriptActivities } from '../../contracts/activities.js';
 import type { SessionSettings } from '../messages.js';
 import { taskQueues } from '../task-queues.js';
 import type { SessionFeatures } from './features.js';
@@ -69,6 +69,11 @@ export function sessionActivities(settings: SessionSettings, features: Pick<Sess
     persistence: proxyLocalActivities<TranscriptActivities>({
       startToCloseTimeout: '30s',
       retry: retryWithBackoff,
+    }),
+    // The sessions worker holds the install's key: a seal is checked there, and the key never enters history.
+    seal: proxyLocalActivities<SealActivities>({
+      startToCloseTimeout: '10s',
+      retry: { initialInterval: '1s', maximumAttempts: 5 },
     }),
     // AgentCore Memory (agentcore.memoryId): recalling must not hold a turn up for long; recording is idempotent.
     memoryRecall: proxyActivities<MemoryActivities>({
