@@ -55,10 +55,9 @@ const env: NodeJS.ProcessEnv = {
 };
 const config = loadConfig({ ...process.env, ...env });
 const cli = await resolveTemporalCli({ explicitPath: config.temporal.bin, cacheDir: config.paths.cacheDir, onProgress: (m) => console.log(m) });
-const uiPort = await freePort();
 const httpPort = await freePort();
 const startTemporal = (): Promise<DevServer> =>
-  startDevServer({ cli, dbFile: join(home, 'temporal.sqlite'), ip: '127.0.0.1', port: temporalPort, uiPort, httpPort, logFile: join(home, 'server.log'), pidFile: join(home, 'server.pid') });
+  startDevServer({ cli, dbFile: join(home, 'temporal.sqlite'), ip: '127.0.0.1', port: temporalPort, httpPort, logFile: join(home, 'server.log'), pidFile: join(home, 'server.pid') });
 const temporalPid = (): number => Number(readFileSync(join(home, 'server.pid'), 'utf8').trim());
 /** Kills the Temporal server with SIGKILL and waits until its port is free again. */
 async function killTemporal(): Promise<void> {

@@ -76,7 +76,6 @@ const server = await startDevServer({
   dbFile: join(home, 'temporal.sqlite'),
   ip: '127.0.0.1',
   port: temporalPort,
-  uiPort: await freePort(),
   httpPort: await freePort(),
   logFile: join(home, 'server.log'),
   pidFile: join(home, 'server.pid'),

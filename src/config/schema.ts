@@ -198,8 +198,10 @@ export const configFileSchema = z
         bin: z.string().min(1).optional(),
         /** gRPC port of the dev server that `clawflow start` runs. */
         port: port.default(7233),
-        /** Web UI port of that dev server. */
+        /** Port of the Temporal Web UI ClawFlow serves (behind its guard) for that dev server. */
         uiPort: port.default(8233),
+        /** The Web UI's built files (index.html, _app/); unset: the per-machine cache, Go's module cache, or a download. */
+        uiAssetsDir: z.string().min(1).optional(),
         /** HTTP API port of that dev server (it answers only ClawFlow's CLI, not web pages). */
         httpPort: port.default(7243),
       })

@@ -6,7 +6,7 @@ import { secretPaths } from './env.js';
 import type { ClawflowConfig } from './load.js';
 
 /** Secrets ClawFlow makes for itself on first use, one file each under `<home>/secrets/` (0700, files 0600). */
-export type InstallSecret = 'api-token' | 'runtime-token' | 'webchat-token' | 'internal-token' | 'image-link-key' | 'history-key' | 'session-seal-key';
+export type InstallSecret = 'api-token' | 'runtime-token' | 'webchat-token' | 'internal-token' | 'image-link-key' | 'history-key' | 'session-seal-key' | 'web-ui-token';
 
 export function secretFile(home: string, name: InstallSecret): string {
   return join(home, 'secrets', name);
@@ -77,7 +77,7 @@ export function webChatOpenUrl(config: ClawflowConfig): string {
 /** Every secret value this install knows: configured ones and the install's own (made now if they do not exist yet). */
 export function secretValues(config: ClawflowConfig): string[] {
   const configured = secretPaths.map((path) => path.split('.').reduce<unknown>((holder, part) => (holder as Record<string, unknown> | undefined)?.[part], config));
-  const own = (['api-token', 'runtime-token', 'webchat-token', 'internal-token', 'image-link-key', 'history-key', 'session-seal-key'] as const).map((name) => installSecret(config.paths.home, name));
+  const own = (['api-token', 'runtime-token', 'webchat-token', 'internal-token', 'image-link-key', 'history-key', 'session-seal-key', 'web-ui-token'] as const).map((name) => installSecret(config.paths.home, name));
   return [...configured, ...own].filter((value): value is string => typeof value === 'string' && value.length > 0);
 }
 

@@ -1,5 +1,5 @@
 import { ensureStateDir, warnIfRepaired, warnUnknownEnv, type ClawflowConfig } from '../config/load.js';
-import { runtimeToken } from '../config/secrets.js';
+import { installSecret, runtimeToken } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { pingSchema } from '../contracts/agent-runtime.js';
 import type { ModelProvider } from '../agent/providers/provider.js';
@@ -7,18 +7,22 @@ import type { RunningRuntime } from '../agent/runtime/server.js';
 import type { WorkerSet } from '../workers/run-workers.js';
 import { enabledChannels } from '../config/channels.js';
 import { resolveTemporalCli } from '../temporal/cli-binary.js';
-import { startDevServer, devServerLogFile, type DevServer } from '../temporal/dev-server.js';
+import { assertPortFree, startDevServer, devServerLogFile, type DevServer } from '../temporal/dev-server.js';
 import { connectClient, waitForTemporal } from '../temporal/connection.js';
 import { temporalAddress } from '../temporal/address.js';
 import { readRunningStack, removeRunningStack, writeRunningStack } from '../config/running-stack.js';
 import { offeredModelNames } from '../config/agents.js';
-import { devServerUiOrigins, startCodecServer } from '../temporal/codec-server.js';
 import { historyCodecFor } from '../temporal/data-converter.js';
+import { devServerHttpHost } from '../temporal/http-api.js';
+import { resolveWebUiAssets } from '../temporal/web-ui-assets.js';
+import { startWebUi } from '../temporal/web-ui.js';
 
 export interface LocalStack {
   temporalAddress: string;
-  /** Set when this stack runs its own dev server. */
+  /** The link that opens the Temporal Web UI (it carries the install's key); set when this stack runs its own dev server. */
   webUiUrl: string | null;
+  /** Why there is no Web UI although this stack runs its own dev server (its files could not be had). */
+  webUiMissing: string | null;
   runtimeDescription: string;
   /** "echo" when no model is configured. */
   modelDescription: string;
@@ -73,6 +77,8 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
   };
   try {
     let devServer: DevServer | null = null;
+    let webUiUrl: string | null = null;
+    let webUiMissing: string | null = null;
     const address = temporalAddress(config);
     if (config.temporal.address) {
       await step(`Connecting to Temporal at ${address} (TEMPORAL_ADDRESS)`, () =>
@@ -86,29 +92,18 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
         note(found.kind === 'binary' ? `using ${found.path} (${found.source})` : `downloading into ${found.downloadDir}`);
         return found;
       });
-      // The Web UI reads encrypted sessions through a codec server on this machine, holding the key.
-      const historyCodec = historyCodecFor(config);
-      const codec = historyCodec
-        ? await startCodecServer({
-            host: '127.0.0.1',
-            port: config.history.codecPort,
-            codec: historyCodec,
-            allowedOrigins: devServerUiOrigins(config.temporal.uiPort),
-            logger: logger.child({ component: 'codec' }),
-          }).catch((error: Error) => {
-            logger.warn({ err: error.message, port: config.history.codecPort }, 'the Web UI will show sessions encrypted: the codec server could not start (history.codecPort)');
-            return null;
-          })
-        : null;
-      if (codec) stops.push(() => codec.close());
+      // Refused before anything starts: a port taken is a message naming its setting, not a half-started stack.
+      await assertPortFree('127.0.0.1', config.temporal.uiPort, 'Temporal Web UI', 'Choose another one: temporal.uiPort in the config, or CLAWFLOW_TEMPORAL_UI_PORT.');
+      // Without its files ClawFlow runs on, without the Web UI (the reason is logged).
+      const assets = await step('Finding the Temporal Web UI', (note) => resolveWebUiAssets({ explicitDir: config.temporal.uiAssetsDir, cacheDir: config.paths.cacheDir, onProgress: note })).catch(
+        (error: Error) => error,
+      );
       devServer = await step(`Starting the Temporal dev server on ${address}`, () =>
         startDevServer({
-          ...(codec ? { uiCodecEndpoint: codec.url } : {}),
           cli,
           dbFile: config.paths.temporalDb,
           ip: '127.0.0.1',
           port: config.temporal.port,
-          uiPort: config.temporal.uiPort,
           httpPort: config.temporal.httpPort,
           namespaces: config.temporal.namespace === 'default' ? [] : [config.temporal.namespace],
           logFile: devServerLogFile(config.paths.temporalDb),
@@ -116,6 +111,26 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
         }),
       );
       stops.push(() => devServer!.stop());
+      if (assets instanceof Error) {
+        webUiMissing = assets.message;
+        logger.warn({ err: assets.message }, 'the Temporal Web UI is not served: its files could not be had (everything else works; `clawflow setup` fetches them)');
+      } else {
+        // Served by ClawFlow behind its guard; encrypted sessions are decoded on its own origin, in the key holder's browser.
+        const ui = await step(`Serving the Temporal Web UI on 127.0.0.1:${config.temporal.uiPort}`, () =>
+          startWebUi({
+            host: '127.0.0.1',
+            port: config.temporal.uiPort,
+            assetsDir: assets.dir,
+            temporalHttp: { url: `http://127.0.0.1:${config.temporal.httpPort}`, hostHeader: devServerHttpHost },
+            namespace: config.temporal.namespace,
+            codec: historyCodecFor(config),
+            key: installSecret(config.paths.home, 'web-ui-token'),
+            logger: logger.child({ component: 'web-ui' }),
+          }),
+        );
+        stops.push(() => ui.close());
+        webUiUrl = ui.openUrl;
+      }
     }
 
     let runtime: RunningRuntime | null = null;
@@ -162,11 +177,12 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
     }
 
     // Other terminals find this stack from here, whatever its ports (see temporalAddress).
-    writeRunningStack(config.paths.home, { pid: process.pid, temporalAddress: address, temporalHttpPort: devServer ? config.temporal.httpPort : null, apiUrl, webUiUrl: devServer?.uiUrl ?? null });
+    writeRunningStack(config.paths.home, { pid: process.pid, temporalAddress: address, temporalHttpPort: devServer ? config.temporal.httpPort : null, apiUrl, webUiUrl: webUiUrl ? new URL(webUiUrl).origin : null });
     stops.unshift(async () => removeRunningStack(config.paths.home));
     return {
       temporalAddress: address,
-      webUiUrl: devServer?.uiUrl ?? null,
+      webUiUrl,
+      webUiMissing,
       runtimeDescription: config.agentcore.runtimeArn
         ? `AgentCore ${config.agentcore.runtimeArn} (${config.agentcore.qualifier})`
         : `${runtimeUrl}  (POST /invocations, GET /ping)`,

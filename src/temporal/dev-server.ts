@@ -32,13 +32,10 @@ export interface DevServerOptions {
   dbFile: string;
   ip: string;
   port: number;
-  uiPort: number;
-  /** Port of its HTTP API (locked to devServerHttpHost); the CLI's read commands use it. */
+  /** Port of its HTTP API (locked to devServerHttpHost): the CLI's read commands and ClawFlow's Web UI use it. */
   httpPort: number;
   /** Namespaces created at launch besides `default`. */
   namespaces?: string[];
-  /** A codec server the Web UI decodes payloads through (encrypted history). */
-  uiCodecEndpoint?: string;
   /** Where the server's own log goes; a pid file is kept beside it. */
   logFile: string;
   pidFile: string;
@@ -47,18 +44,18 @@ export interface DevServerOptions {
 
 export interface DevServer {
   address: string;
-  uiUrl: string;
   stop(): Promise<void>;
 }
 
-async function assertPortFree(ip: string, port: number, what: string): Promise<void> {
+/** Refuses at once a port something else holds, saying which setting moves it (`fix`). */
+export async function assertPortFree(ip: string, port: number, what: string, fix?: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         new Error(
           error.code === 'EADDRINUSE'
-            ? `${what} port ${ip}:${port} is already in use. If a Temporal server runs there, use it with TEMPORAL_ADDRESS=${ip}:${port}; otherwise choose another port in the config.`
+            ? `${what} port ${ip}:${port} is already in use. ${fix ?? `If a Temporal server runs there, use it with TEMPORAL_ADDRESS=${ip}:${port}; otherwise choose another port in the config.`}`
             : `cannot bind ${what} port ${ip}:${port}: ${error.message}`,
         ),
       ),
@@ -107,16 +104,17 @@ async function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void
   });
 }
 
-/** Starts `temporal server start-dev` on a SQLite file, with ClawFlow's search attributes, and waits until it serves. */
+/**
+ * Starts `temporal server start-dev` on a SQLite file, with ClawFlow's search attributes, and waits until it serves.
+ * Headless: its own Web UI answers any Host and any page (DNS rebinding), so ClawFlow serves the UI itself (web-ui.ts).
+ */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const { cli, dbFile, ip, port, uiPort, httpPort } = options;
+  const { cli, dbFile, ip, port, httpPort } = options;
   const address = `${ip}:${port}`;
-  const uiUrl = `http://${ip}:${uiPort}`;
   mkdirSync(dirname(dbFile), { recursive: true });
   await stopLeftoverServer(options.pidFile, dbFile);
   await assertPortFree(ip, port, 'Temporal gRPC');
-  await assertPortFree(ip, uiPort, 'Temporal Web UI');
-  await assertPortFree(ip, httpPort, 'Temporal HTTP API');
+  await assertPortFree(ip, httpPort, 'Temporal HTTP API', 'Choose another one: temporal.httpPort in the config, or CLAWFLOW_TEMPORAL_HTTP_PORT.');
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
 
   if (cli.kind === 'download') {
@@ -128,19 +126,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         dbFilename: dbFile,
         ip,
         port,
-        ui: true,
-        uiPort,
+        ui: false,
         searchAttributes: Object.values(sessionSearchAttributes),
         extraArgs: [
           '--http-port',
           String(httpPort),
           ...devServerTuning,
           ...(options.namespaces ?? []).flatMap((ns) => ['--namespace', ns]),
-          ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
         ],
       },
     });
-    return { address, uiUrl, stop: () => env.teardown() };
+    return { address, stop: () => env.teardown() };
   }
 
   const args = [
@@ -150,8 +146,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ip,
     '--port',
     String(port),
-    '--ui-port',
-    String(uiPort),
+    '--headless',
     '--http-port',
     String(httpPort),
     '--db-filename',
@@ -163,7 +158,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...devServerTuning,
     ...searchAttributeRegistrations.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
     ...(options.namespaces ?? []).flatMap((ns) => ['--namespace', ns]),
-    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = openSync(options.logFile, 'a');
@@ -187,7 +181,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   let stopping: Promise<void> | undefined;
   return {
     address,
-    uiUrl,
     stop: () =>
       (stopping ??= (async () => {
         if (alive()) child.kill('SIGTERM');

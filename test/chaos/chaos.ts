@@ -133,11 +133,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
   const config = loadConfig({ ...process.env, ...env });
   const cli = await resolveTemporalCli({ explicitPath: config.temporal.bin, cacheDir: config.paths.cacheDir, onProgress: log });
-  const uiPort = await freePort();
   const httpPort = await freePort();
   const pidFile = join(home, 'server.pid');
   const startTemporal = () =>
-    startDevServer({ cli, dbFile: join(home, 'temporal.sqlite'), ip: '127.0.0.1', port: temporalPort, uiPort, httpPort, logFile: join(home, 'server.log'), pidFile, readyTimeoutMs: 60_000 });
+    startDevServer({ cli, dbFile: join(home, 'temporal.sqlite'), ip: '127.0.0.1', port: temporalPort, httpPort, logFile: join(home, 'server.log'), pidFile, readyTimeoutMs: 60_000 });
 
   const commands: Record<Exclude<PartKind, 'temporal'>, { args: string[]; ready: RegExp }> = {
     sessions: { args: ['worker', '--queues', 'sessions,agent'], ready: /workers running/ },

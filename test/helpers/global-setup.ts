@@ -36,7 +36,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     dbFile: join(dir, 'temporal.sqlite'),
     ip: '127.0.0.1',
     port: await freePort(),
-    uiPort: await freePort(),
     httpPort,
     namespaces,
     logFile: join(dir, 'server.log'),

@@ -13,7 +13,6 @@ export async function ownDevServerOptions(dir: string): Promise<DevServerOptions
     dbFile: join(dir, 'temporal.sqlite'),
     ip: '127.0.0.1',
     port: await freePort(),
-    uiPort: await freePort(),
     httpPort: await freePort(),
     logFile: join(dir, 'server.log'),
     pidFile: join(dir, 'server.pid'),

@@ -616,7 +616,6 @@ async function main(): Promise<void> {
     dbFile: join(work, 'temporal.sqlite'),
     ip: '127.0.0.1',
     port: await freePort(),
-    uiPort: await freePort(),
     httpPort: await freePort(),
     logFile: join(work, 'server.log'),
     pidFile: join(work, 'server.pid'),

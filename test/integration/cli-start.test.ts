@@ -41,10 +41,11 @@ describe('npx clawflow start', () => {
     chmodSync(home, 0o755);
     const first = spawnCli(['start'], env);
     await first.waitFor(/Press Ctrl-C to stop/, 120_000);
-    expect(first.output()).toContain(`Temporal Web UI   http://127.0.0.1:${ports.ui}`);
+    // The Web UI is ClawFlow's, behind its guard: it opens only with the key-bearing link start prints.
+    expect(first.output()).toMatch(new RegExp(`Temporal Web UI   http://127\\.0\\.0\\.1:${ports.ui}/\\?token=\\S+`));
     expect(first.output()).toContain(`Agent runtime     http://127.0.0.1:${ports.runtime}`);
     expect(first.output()).toContain('scripted (openai-compatible at');
-    expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(401);
     expect(first.output()).toContain(`OpenAI API        http://127.0.0.1:${ports.api}/v1`);
     // The WebChat is on by default, on loopback, and opens only with the link start prints.
     expect(first.output()).toMatch(new RegExp(`WebChat           http://127\\.0\\.0\\.1:${ports.webchat}/\\S*`));

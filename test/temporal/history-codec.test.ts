@@ -53,23 +53,44 @@ describe('encrypted history (AES-256-GCM payload codec)', () => {
     expect(defaultPayloadConverter.fromPayload(opened!)).toEqual({ text: phrase });
   });
 
-  it('serves the Web UI\'s decode calls from its origin only, as JSON', async () => {
+  it('decodes for a caller holding the install\'s key only (bearer or the cookie its link gives), from the UI\'s origin only, as JSON', async () => {
     const codec = new HistoryCodec(historyKey(randomBytes(32)));
-    const server = await startCodecServer({ host: '127.0.0.1', port: 0, codec, allowedOrigins: ['http://localhost:8233'], logger: pino({ level: 'silent' }) });
+    const key = 'a-web-ui-key-of-this-install-0123456789';
+    const server = await startCodecServer({ host: '127.0.0.1', port: 0, codec, key, allowedOrigins: ['http://localhost:8233'], logger: pino({ level: 'silent' }) });
     try {
       const [sealed] = await codec.encode([payload()]);
-      const wire = { payloads: [{ metadata: Object.fromEntries(Object.entries(sealed!.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(sealed!.data!).toString('base64') }] };
-      const decoded = await rawRequest(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://localhost:8233' }, body: JSON.stringify(wire) });
-      expect(decoded.status).toBe(200);
-      expect(decoded.headers['access-control-allow-origin']).toBe('http://localhost:8233');
-      const data = (JSON.parse(decoded.body) as { payloads: Array<{ data: string }> }).payloads[0]!.data;
-      expect(Buffer.from(data, 'base64').toString()).toContain(phrase);
-      const foreign = await rawRequest(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: JSON.stringify(wire) });
+      const wire = JSON.stringify({ payloads: [{ metadata: Object.fromEntries(Object.entries(sealed!.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(sealed!.data!).toString('base64') }] });
+      const post = (headers: Record<string, string>) => rawRequest(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: wire });
+      const opened = (body: string) => Buffer.from((JSON.parse(body) as { payloads: Array<{ data: string }> }).payloads[0]!.data, 'base64').toString();
+
+      // Without the key, or with another one: nothing is opened (a curl from any local user, any page).
+      for (const headers of [{}, { authorization: 'Bearer wrong' }, { cookie: 'clawflow_codec=forged' }] as Array<Record<string, string>>) {
+        const refused = await post(headers);
+        expect(refused.status, JSON.stringify(headers)).toBe(401);
+        expect(refused.body).not.toContain(phrase);
+      }
+      // The temporal CLI's way: --codec-auth "Bearer <key>".
+      const bearer = await post({ authorization: `Bearer ${key}` });
+      expect(bearer.status).toBe(200);
+      expect(opened(bearer.body)).toContain(phrase);
+      // A browser's way: the link gives a cookie, which the UI's cross-origin calls carry.
+      const link = await rawRequest(server.openUrl);
+      const cookie = String(link.headers['set-cookie']).split(';')[0]!;
+      expect(String(link.headers['set-cookie'])).toMatch(/HttpOnly; Secure; SameSite=None/);
+      expect(cookie).not.toContain(key);
+      expect((await rawRequest(`${server.url}/?token=wrong`)).status).toBe(401);
+      const fromUi = await post({ cookie, origin: 'http://localhost:8233' });
+      expect(fromUi.status).toBe(200);
+      expect(fromUi.headers['access-control-allow-origin']).toBe('http://localhost:8233');
+      expect(fromUi.headers['access-control-allow-credentials']).toBe('true');
+      expect(opened(fromUi.body)).toContain(phrase);
+
+      const foreign = await post({ cookie, origin: 'https://evil.example' });
       expect(foreign.status).toBe(403);
       const preflight = await rawRequest(`${server.url}/decode`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
       expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
-      expect((await rawRequest(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).toBe(415);
-      expect((await rawRequest(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"payloads": 3}' })).status).toBe(400);
+      expect((await rawRequest(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${key}` }, body: 'x' })).status).toBe(415);
+      expect((await rawRequest(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{"payloads": 3}' })).status).toBe(400);
     } finally {
       await server.close();
     }
