@@ -1,4 +1,4 @@
-# ClawFlow for docker-compose.yml: every part (workers, connector, API, runtime, codec server) from one image, the
+# ClawFlow for docker-compose.yml: every part (workers, connector, API, runtime, Web UI) from one image, the
 # command choosing which. Built for the machine's own platform; Chromium is in it for the browser tool (tools worker).
 #   docker compose build
 FROM node:20-bookworm-slim AS build
@@ -7,7 +7,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --ignore-scripts
+COPY bin ./bin
+# The Temporal Web UI's files (the ui-server module, checked against its go.sum hash) for `clawflow web-ui`.
+RUN npm run build \
+ && CLAWFLOW_CACHE_DIR=/app/cache CLAWFLOW_HOME=/tmp/clawflow-build node bin/clawflow.js setup --web-ui-only \
+ && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim
 RUN apt-get update \
@@ -16,10 +20,12 @@ RUN apt-get update \
 ENV NODE_ENV=production \
     CLAWFLOW_HOME=/data \
     CLAWFLOW_LOG_FORMAT=json \
-    CLAWFLOW_BROWSER_EXECUTABLE=/usr/bin/chromium
+    CLAWFLOW_BROWSER_EXECUTABLE=/usr/bin/chromium \
+    CLAWFLOW_TEMPORAL_UI_ASSETS=/app/temporal-ui
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/cache/temporal-ui/v2.42.1 ./temporal-ui
 COPY package.json ./
 COPY bin ./bin
 COPY skills ./skills

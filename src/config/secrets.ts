@@ -74,6 +74,11 @@ export function webChatOpenUrl(config: ClawflowConfig): string {
   return `http://127.0.0.1:${config.channels.webchat.port}/?token=${installSecret(config.paths.home, 'webchat-token')}`;
 }
 
+/** The link that opens the Temporal Web UI ClawFlow serves: it carries the install's Web UI key, traded for a cookie. */
+export function webUiOpenUrl(config: ClawflowConfig, origin = `http://127.0.0.1:${config.temporal.uiPort}`): string {
+  return `${origin}/?token=${installSecret(config.paths.home, 'web-ui-token')}`;
+}
+
 /** Every secret value this install knows: configured ones and the install's own (made now if they do not exist yet). */
 export function secretValues(config: ClawflowConfig): string[] {
   const configured = secretPaths.map((path) => path.split('.').reduce<unknown>((holder, part) => (holder as Record<string, unknown> | undefined)?.[part], config));

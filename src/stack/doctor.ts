@@ -12,6 +12,7 @@ import { temporalAddress } from '../temporal/address.js';
 import { grpcReader, httpReader, type TemporalReader } from './temporal-readers.js';
 import { historyKeys } from '../temporal/data-converter.js';
 import { cachedCliPath, findOnPath } from '../temporal/cli-binary.js';
+import { resolveWebUiAssets, temporalUiVersion } from '../temporal/web-ui-assets.js';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
 
@@ -143,6 +144,11 @@ async function machineFindings(config: ClawflowConfig): Promise<Finding[]> {
   if (!config.temporal.address) {
     const cli = config.temporal.bin ?? findOnPath('temporal', process.env) ?? (existsSync(cachedCliPath(config.paths.cacheDir)) ? cachedCliPath(config.paths.cacheDir) : null);
     findings.push(cli ? ok('temporal cli', cli) : warn('temporal cli', 'not built or downloaded yet: the first `npm start` does it (clawflow setup does it now)'));
+    const webUi = await resolveWebUiAssets({ explicitDir: config.temporal.uiAssetsDir, cacheDir: config.paths.cacheDir, download: false }).then(
+      ({ dir }) => ok('temporal web ui', `${temporalUiVersion} from ${dir}, served on 127.0.0.1:${config.temporal.uiPort} behind ClawFlow's guard`),
+      (error: Error) => warn('temporal web ui', error.message),
+    );
+    findings.push(webUi);
   }
   return findings;
 }

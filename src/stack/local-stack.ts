@@ -1,5 +1,5 @@
 import { ensureStateDir, warnIfRepaired, warnUnknownEnv, type ClawflowConfig } from '../config/load.js';
-import { installSecret, runtimeToken } from '../config/secrets.js';
+import { installSecret, runtimeToken, webUiOpenUrl } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { pingSchema } from '../contracts/agent-runtime.js';
 import type { ModelProvider } from '../agent/providers/provider.js';
@@ -129,7 +129,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
           }),
         );
         stops.push(() => ui.close());
-        webUiUrl = ui.openUrl;
+        webUiUrl = webUiOpenUrl(config, ui.url);
       }
     }
 

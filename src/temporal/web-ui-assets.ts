@@ -30,6 +30,8 @@ export interface WebUiAssetsOptions {
   onProgress?: (message: string) => void;
   /** The hash a downloaded module must have (a test gives its own). */
   moduleHash?: string;
+  /** False: only look (doctor); never download. */
+  download?: boolean;
 }
 
 const holdsUi = (dir: string): boolean => existsSync(join(dir, 'index.html')) && existsSync(join(dir, '_app'));
@@ -40,7 +42,7 @@ export function cachedWebUiDir(cacheDir: string): string {
 
 /** Where Go keeps downloaded modules on this machine, as `go env GOMODCACHE` would say (asked only when needed). */
 async function goModuleCaches(env: NodeJS.ProcessEnv): Promise<string[]> {
-  const found = [env.GOMODCACHE, ...(env.GOPATH ?? '').split(':').filter(Boolean).map((path) => join(path, 'pkg', 'mod')), join(homedir(), 'go', 'pkg', 'mod')].filter((dir): dir is string => !!dir);
+  const found = [env.GOMODCACHE, ...(env.GOPATH ?? '').split(':').filter(Boolean).map((path) => join(path, 'pkg', 'mod')), join(env.HOME ?? homedir(), 'go', 'pkg', 'mod')].filter((dir): dir is string => !!dir);
   const go = findOnPath('go', env);
   if (go) {
     const asked = await promisify(execFile)(go, ['env', 'GOMODCACHE'], { env, timeout: 10_000 }).catch(() => null);
@@ -66,6 +68,7 @@ export async function resolveWebUiAssets(options: WebUiAssetsOptions): Promise<{
     const dir = join(modCache, `${uiModule}@${temporalUiVersion}`, assetsInModule);
     if (holdsUi(dir)) return { dir, source: 'go-module-cache' };
   }
+  if (options.download === false) throw new Error(`not on this machine yet (${cached}): the first \`npm start\` fetches it (clawflow setup does it now)`);
   await downloadWebUi(goProxy(env), cached, options.moduleHash ?? temporalUiModuleHash, options.onProgress);
   return { dir: cached, source: 'downloaded' };
 }

@@ -53,11 +53,6 @@ export interface WebUiOptions {
   logger: Logger;
 }
 
-export interface RunningWebUi extends ListeningServer {
-  /** The link to open: it carries the key, which the page trades for a cookie at once. */
-  openUrl: string;
-}
-
 /** The settings the UI reads first (`/api/v1/settings`), as ui-server answers them. */
 function settings(namespace: string, codecEndpoint: string): unknown {
   return {
@@ -111,7 +106,7 @@ function boundedBody(req: IncomingMessage, res: ServerResponse, limit: number): 
  * other site's page), a key-bearing link traded for a cookie (no other local user), bodies bounded. The dev server
  * runs headless: no listener of its own answers a browser.
  */
-export async function startWebUi(options: WebUiOptions): Promise<RunningWebUi> {
+export async function startWebUi(options: WebUiOptions): Promise<ListeningServer> {
   const cookieValue = keyCookieValue(options.key, 'temporal-ui');
   const upstream = new URL(options.temporalHttp.url);
   let policy: GuardPolicy = { port: options.port, allowedHosts: options.allowedHosts ?? [], allowedOrigins: [] };
@@ -244,5 +239,5 @@ export async function startWebUi(options: WebUiOptions): Promise<RunningWebUi> {
   server.on('clientError', (_error, socket) => socket.destroy());
   const listening = await listen(server, options.host, options.port);
   policy = { ...policy, port: (server.address() as AddressInfo).port };
-  return { ...listening, openUrl: `${listening.url}/?token=${encodeURIComponent(options.key)}` };
+  return listening;
 }

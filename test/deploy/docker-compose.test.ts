@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { devServerHttpHost } from '../../src/temporal/http-api.js';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,7 +30,7 @@ function resolvedCompose(): { services: Record<string, Service>; volumes?: Recor
   return parse(readFileSync(`${root}docker-compose.yml`, 'utf8'), { merge: true }) as { services: Record<string, Service> };
 }
 
-const clawflowServices = ['runtime', 'sessions', 'tools', 'connector', 'api', 'codec'];
+const clawflowServices = ['runtime', 'sessions', 'tools', 'connector', 'api', 'web-ui'];
 
 describe('docker-compose.yml', () => {
   it.runIf(composeAvailable)('is accepted by `docker compose config`', () => {
@@ -38,9 +39,12 @@ describe('docker-compose.yml', () => {
     expect(result.status).toBe(0);
   });
 
-  it('runs PostgreSQL, Temporal with its Web UI, and each part of ClawFlow as a service of its own', () => {
+  it('runs PostgreSQL, Temporal, and each part of ClawFlow as a service of its own, the Web UI behind ClawFlow\'s guard', () => {
     const { services } = resolvedCompose();
-    expect(Object.keys(services).sort()).toEqual(['api', 'codec', 'connector', 'postgresql', 'runtime', 'sessions', 'temporal', 'temporal-ui', 'tools']);
+    expect(Object.keys(services).sort()).toEqual(['api', 'connector', 'postgresql', 'runtime', 'sessions', 'temporal', 'tools', 'web-ui']);
+    // No Web UI of Temporal's own (it answers any Host and any page): ClawFlow's, against the locked HTTP API.
+    expect(Object.values(services).map((s) => s.image)).not.toContainEqual(expect.stringMatching(/^temporalio\/ui/));
+    expect(services['web-ui']!.command).toEqual(['web-ui', '--temporal-http', 'http://127.0.0.1:7243']);
     expect(services.sessions!.command).toEqual(['worker', '--queues', 'sessions,agent']);
     expect(services.tools!.command).toEqual(['worker', '--queues', 'tools']);
     expect(services.temporal!.image).toMatch(/^temporalio\/auto-setup:/);
@@ -72,6 +76,19 @@ describe('docker-compose.yml', () => {
     }
     expect(services.postgresql!.ports ?? []).toEqual([]);
     for (const name of clawflowServices) expect(services[name]!.network_mode, name).toBe('host');
+  });
+
+  it('locks Temporal\'s HTTP API to the one Host name the Web UI sends, as the dev server\'s is', () => {
+    const { services } = resolvedCompose();
+    const temporal = services.temporal!;
+    const file = temporal.environment?.DYNAMIC_CONFIG_FILE_PATH;
+    expect(file).toBe('/etc/temporal/config/dynamicconfig/clawflow.yaml');
+    const mounts = (temporal.volumes ?? []).map((v) => (typeof v === 'string' ? v : `${v.source}:${v.target}`));
+    expect(mounts.some((m) => /deploy\/temporal-dynamicconfig:\/etc\/temporal\/config\/dynamicconfig/.test(m))).toBe(true);
+    const dynamic = parse(readFileSync(`${root}deploy/temporal-dynamicconfig/clawflow.yaml`, 'utf8')) as Record<string, Array<{ value: unknown; constraints?: unknown }>>;
+    // One entry exactly: Temporal joins several into a regular expression that would then let other hosts through.
+    expect(dynamic['frontend.httpAllowedHosts']).toEqual([{ value: [devServerHttpHost] }]);
+    expect(readFileSync(`${root}deploy/server.Dockerfile`, 'utf8')).toMatch(/setup --web-ui-only/);
   });
 
   it('takes secrets from an env file that is not committed', () => {

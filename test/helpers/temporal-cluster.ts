@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
@@ -122,6 +123,8 @@ export class TemporalServer {
 
   private constructor(
     readonly address: string,
+    /** Its HTTP API, locked as docker-compose.yml locks it (deploy/temporal-dynamicconfig/clawflow.yaml). */
+    readonly httpUrl: string,
     private readonly configFile: string,
   ) {}
 
@@ -165,11 +168,13 @@ export class TemporalServer {
         clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${ports.grpc}` } },
       },
       dcRedirectionPolicy: { policy: 'noop' },
+      // The dynamic config docker-compose.yml gives its Temporal server: the HTTP API answers one Host name only.
+      dynamicConfigClient: { filepath: fileURLToPath(new URL('../../deploy/temporal-dynamicconfig/clawflow.yaml', import.meta.url)), pollInterval: '10s' },
     };
     // JSON is YAML: the server reads this file as its YAML config.
     const configFile = join(dir, 'config.yaml');
     writeFileSync(configFile, JSON.stringify(config, null, 2));
-    const server = new TemporalServer(`127.0.0.1:${ports.grpc}`, configFile);
+    const server = new TemporalServer(`127.0.0.1:${ports.grpc}`, `http://127.0.0.1:${ports.http}`, configFile);
     await server.start();
     const connection = await Connection.connect({ address: server.address });
     try {

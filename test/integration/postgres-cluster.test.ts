@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { webChatOpenUrl } from '../../src/config/secrets.js';
 import { freePort } from '../helpers/ports.js';
-import type { CliProcess } from '../helpers/processes.js';
+import { runCli, spawnCli, type CliProcess } from '../helpers/processes.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { clusterMissing, filesUnder, Postgres, TemporalServer } from '../helpers/temporal-cluster.js';
 import { TestStack } from '../helpers/test-stack.js';
@@ -119,5 +119,40 @@ describe.skipIf(missing)('ClawFlow on a real Temporal cluster: PostgreSQL, two s
     expect(holding(phrase)).toEqual([]);
     // The key holder still reads it.
     expect((await stack.transcript(key)).map((e) => e.text).join('\n')).toContain(phrase);
+  });
+
+  it('serves the Temporal Web UI with `clawflow web-ui` against the locked HTTP API, as docker-compose.yml runs it', async () => {
+    const key = 'main:test:cluster-ui';
+    const phrase = `amber-lantern-${Date.now()}`;
+    expect(await stack.send(key, `the phrase is ${phrase}`)).toMatchObject({ turn: 1 });
+    // The server's HTTP API answers only the Host name the Web UI sends: a page naming any other gets nothing.
+    const list = '/api/v1/namespaces/clawflow/workflows';
+    expect((await rawRequest(`${server.httpUrl}${list}`)).status).toBe(403);
+    expect((await rawRequest(`${server.httpUrl}${list}`, { headers: { host: 'clawflow-temporal-http.attacker.example' } })).status).toBe(403);
+    const port = await freePort();
+    const ui = spawnCli(['web-ui', '--temporal-http', server.httpUrl, '--port', String(port)], stack.env);
+    try {
+      await ui.waitFor(/Temporal Web UI running/, 120_000);
+      const origin = `http://127.0.0.1:${port}`;
+      expect((await rawRequest(`${origin}${list}`, { headers: { host: `attacker.example:${port}` } })).status).toBe(421);
+      expect((await rawRequest(`${origin}${list}`)).status).toBe(401);
+      const link = (await runCli(['config', '--web-ui-link'], { ...stack.env, CLAWFLOW_TEMPORAL_UI_PORT: String(port) })).output.trim();
+      const cookie = String((await rawRequest(link)).headers['set-cookie']).split(';')[0]!;
+      const listed = await rawRequest(`${origin}${list}`, { headers: { cookie } });
+      expect(listed.status).toBe(200);
+      expect(listed.body).toContain(`session:${key}`);
+      // The message as Temporal holds it (sealed), opened by the codec on the UI's own origin for the key holder.
+      const history = await rawRequest(`${origin}/api/v1/namespaces/clawflow/workflows/${encodeURIComponent(`session:${key}`)}/history`, { headers: { cookie } });
+      expect(history.body).not.toContain(phrase);
+      const events = (JSON.parse(history.body) as { history: { events: Array<{ eventType: string; workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest: { input: { args: { payloads: unknown[] } } } } }> } }).history.events;
+      const payloads = events.find((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED')!.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest.input.args.payloads;
+      const decoded = await rawRequest(`${origin}/codec/decode`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ payloads }) });
+      expect(decoded.status).toBe(200);
+      const data = (JSON.parse(decoded.body) as { payloads: Array<{ data: string }> }).payloads[0]!.data;
+      expect(Buffer.from(data, 'base64').toString()).toContain(phrase);
+    } finally {
+      ui.child.kill('SIGTERM');
+      await ui.exited;
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, redactedConfig } from '../../config/load.js';
-import { apiToken, secretFile } from '../../config/secrets.js';
+import { readRunningStack } from '../../config/running-stack.js';
+import { apiToken, secretFile, webUiOpenUrl } from '../../config/secrets.js';
 import { printJson } from '../output.js';
 
 export function registerConfig(program: Command): void {
@@ -9,8 +10,10 @@ export function registerConfig(program: Command): void {
     .description('print the effective configuration (file + environment), secrets hidden')
     .option('--json', 'print JSON (the default)')
     .option('--api-token', "print only the OpenAI-compatible API's bearer token (e.g. OPENAI_API_KEY=$(npx clawflow config --api-token))")
-    .action((options: { apiToken?: boolean }) => {
+    .option('--web-ui-link', 'print only the link that opens the Temporal Web UI (it carries this install\'s key)')
+    .action((options: { apiToken?: boolean; webUiLink?: boolean }) => {
       const config = loadConfig();
+      if (options.webUiLink) return void process.stdout.write(`${webUiOpenUrl(config, readRunningStack(config.paths.home)?.webUiUrl ?? undefined)}\n`);
       if (options.apiToken) {
         const token = apiToken(config);
         if (!token) throw new Error('api.auth is "none": the API takes no token');
