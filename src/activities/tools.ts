@@ -40,10 +40,18 @@ function isDenied(denied: readonly string[], name: string): boolean {
   return denied.some((entry) => (entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : entry === name));
 }
 
-/** The cron tool's view of the schedules: its agent's cron jobs only, answering in the conversation that set them. */
+/**
+ * The cron tool's view of the schedules: the jobs made with the tool in this very conversation, answering in it.
+ * Another conversation's reminders (the owner's, from a group) and jobs made with the CLI are not the tool's to list,
+ * run or remove.
+ */
 function agentJobs(schedules: ScheduleClient, config: ClawflowConfig, agentId: string, sessionKey: string, route: ReplyRoute | undefined): AgentJobs {
   const prefix = cronScheduleId(agentId, '');
-  const mine = async () => (await schedules.list()).filter((job) => job.id.startsWith(prefix));
+  const mine = async () => (await schedules.list()).filter((job) => job.id.startsWith(prefix) && job.createdBy === sessionKey);
+  const own = async (name: string): Promise<string> => {
+    if (!(await mine()).some((job) => job.name === name)) throw new ToolError(`no job of this conversation is called "${name}" (list shows them)`);
+    return cronScheduleId(agentId, name);
+  };
   return {
     timeZone: scheduleTimeZone(config),
     add: async (job) => {
@@ -56,13 +64,14 @@ function agentJobs(schedules: ScheduleClient, config: ClawflowConfig, agentId: s
         message: job.message,
         session: job.isolated ? 'isolated' : 'main',
         agentId,
+        createdBy: sessionKey,
         ...(job.isolated ? {} : { sessionKey }),
         ...(route ? { route } : {}),
       });
     },
     list: mine,
-    remove: (name) => schedules.remove(cronScheduleId(agentId, name)),
-    run: (name) => schedules.trigger(cronScheduleId(agentId, name)),
+    remove: async (name) => schedules.remove(await own(name)),
+    run: async (name) => schedules.trigger(await own(name)),
   };
 }
 

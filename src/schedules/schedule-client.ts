@@ -1,4 +1,4 @@
-import { cronScheduleId, definitionMemo, heartbeatScheduleId, isJobSchedule, jobOf } from './schedule-ids.js';
+import { createdByMemo, cronScheduleId, definitionMemo, heartbeatScheduleId, isJobSchedule, jobOf } from './schedule-ids.js';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { enabledChannels } from '../config/channels.js';
 import { defaultAgentId } from '../config/agents.js';
@@ -22,6 +22,8 @@ export interface CronJobRequest {
   sessionKey?: string;
   /** The agent whose job it is; unset: the default agent. */
   agentId?: string;
+  /** The session whose agent made it with its `cron` tool: only that session's tool sees and changes it. */
+  createdBy?: string;
 }
 
 export interface JobSummary {
@@ -36,6 +38,8 @@ export interface JobSummary {
   lastOutcome: { status: string; detail: string } | null;
   /** Firings skipped because the one before was still running. */
   skipped: number;
+  /** The session whose agent made it with its `cron` tool; null: made another way (the CLI). */
+  createdBy: string | null;
 }
 
 export { cronScheduleId, heartbeatScheduleId };
@@ -99,7 +103,7 @@ export class ScheduleClient {
           ...(oneShot ? { oneShot } : {}),
         }),
         policies: this.policies(),
-        memo: { [definitionMemo]: `${job.message.slice(0, 200)}${to ? ` → ${to.channel}:${to.chat}` : ''}` },
+        memo: { [definitionMemo]: `${job.message.slice(0, 200)}${to ? ` → ${to.channel}:${to.chat}` : ''}`, ...(job.createdBy ? { [createdByMemo]: job.createdBy } : {}) },
         state: { ...(oneShot ? { remainingActions: 1 } : {}) },
       });
     } catch (error) {
@@ -149,6 +153,9 @@ export class ScheduleClient {
     const running = d.info.runningActions.length > 0;
     const lastOutcome = running ? { status: 'running', detail: 'a firing is running now' } : last ? await this.outcomeOf(last.action.workflow.workflowId) : null;
     const note = typeof d.memo?.[definitionMemo] === 'string' ? (d.memo[definitionMemo] as string) : (d.state.note ?? '');
+    // Jobs the tool made before the memo existed: the conversation it set them in is in their action.
+    const input = d.action.type === 'startWorkflow' ? (d.action.args?.[0] as Partial<ScheduledTurnInput> | undefined) : undefined;
+    const createdBy = typeof d.memo?.[createdByMemo] === 'string' ? (d.memo[createdByMemo] as string) : (input?.kind === 'cron' && input.sessionKey) || null;
     return {
       id: scheduleId,
       ...jobOf(scheduleId),
@@ -158,6 +165,7 @@ export class ScheduleClient {
       lastRun: last?.takenAt.toISOString() ?? null,
       lastOutcome,
       skipped: d.info.numActionsSkippedOverlap,
+      createdBy,
     };
   }
 

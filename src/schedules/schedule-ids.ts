@@ -6,6 +6,9 @@ const heartbeatPrefix = 'heartbeat:';
 /** The memo key that keeps a job's description: unlike the schedule's note, pausing does not replace it. */
 export const definitionMemo = 'clawflowJob';
 
+/** The memo key naming the session whose agent made a job with its `cron` tool (CLI jobs have none). */
+export const createdByMemo = 'clawflowCreatedBy';
+
 export function cronScheduleId(agentId: string, name: string): string {
   return `${cronPrefix}${agentId}:${name}`;
 }

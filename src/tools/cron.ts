@@ -18,7 +18,7 @@ function describeJob(job: AgentJob): string {
 export const cronTool = defineTool({
   name: 'cron',
   description:
-    'Schedule a message to yourself for later: a reminder ("at"), or a recurring task ("every", "cron"). When it fires you get its message as a new turn in this conversation, and your answer goes to this chat. Actions: add (with at | every | cron, and message), list, remove (name), run (name, now). Times without an offset are read in tz (default: the user\'s zone).',
+    'Schedule a message to yourself for later: a reminder ("at"), or a recurring task ("every", "cron"). When it fires you get its message as a new turn in this conversation, and your answer goes to this chat. Actions: add (with at | every | cron, and message), list, remove (name), run (name, now): only the jobs set in this conversation. Times without an offset are read in tz (default: the user\'s zone).',
   input: z
     .object({
       action: z.enum(['add', 'list', 'remove', 'run']),
@@ -40,12 +40,12 @@ export const cronTool = defineTool({
     switch (input.action) {
       case 'list': {
         const mine = await jobs.list();
-        return mine.length ? `${mine.length} job(s):\n${mine.map(describeJob).join('\n')}` : 'No jobs are scheduled.';
+        return mine.length ? `${mine.length} job(s):\n${mine.map(describeJob).join('\n')}` : 'No jobs are scheduled from this conversation.';
       }
       case 'remove':
       case 'run': {
         if (!input.name) throw new ToolError(`${input.action} needs the job's name (list shows them)`);
-        if (!(await jobs.list()).some((job) => job.name === input.name)) throw new ToolError(`no job is called "${input.name}" (list shows them)`);
+        if (!(await jobs.list()).some((job) => job.name === input.name)) throw new ToolError(`no job of this conversation is called "${input.name}" (list shows them)`);
         if (input.action === 'remove') {
           await jobs.remove(input.name);
           return `Removed "${input.name}".`;

@@ -35,6 +35,41 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     await telegram.stop();
   });
 
+  it('gives the agent\'s cron tool only the jobs made with it in the same conversation: not another chat\'s, not the CLI\'s', async () => {
+    /** The model calls the cron tool with the arguments the message names, then says what it answered. */
+    stack.model.setReply((r) => {
+      const last = r.messages.at(-1)!;
+      if (last.role === 'tool') return `tool: ${last.content}`;
+      return { toolCalls: [{ name: 'cron', arguments: JSON.parse(String(last.content)) as Record<string, unknown> }] };
+    });
+    const tool = async (session: string, args: Record<string, unknown>): Promise<string> => (await stack.send(session, JSON.stringify(args))).text;
+    try {
+      const owner = 'main:telegram:42';
+      const group = 'main:telegram:-100777';
+      await cli('cron', 'add', '--name', 'backup', '--every', '1d', '--message', 'the owner\'s nightly backup check');
+      expect(await tool(owner, { action: 'add', name: 'dentist', at: '2099-01-01T09:00:00Z', message: 'private: dentist at 10' })).toMatch(/^tool: Scheduled "dentist"/);
+
+      // A group member's turn: the owner's reminder and the CLI's job are not there to list, run or remove.
+      const listed = await tool(group, { action: 'list' });
+      expect(listed).not.toMatch(/dentist|backup/);
+      expect(await tool(group, { action: 'run', name: 'dentist' })).toMatch(/no job .*"dentist"/);
+      expect(await tool(group, { action: 'remove', name: 'backup' })).toMatch(/no job .*"backup"/);
+      expect(await tool(group, { action: 'remove', name: 'dentist' })).toMatch(/no job .*"dentist"/);
+
+      // The owner's conversation sees its own reminder, and only it.
+      const own = await tool(owner, { action: 'list' });
+      expect(own).toContain('dentist');
+      expect(own).not.toContain('backup');
+      const jobs = JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; createdBy: string | null }>;
+      expect(jobs.filter((j) => ['dentist', 'backup'].includes(j.name)).map((j) => [j.name, j.createdBy]).sort()).toEqual([['backup', null], ['dentist', owner]]);
+      expect(await tool(owner, { action: 'remove', name: 'dentist' })).toBe('tool: Removed "dentist".');
+    } finally {
+      await runCli(['cron', 'rm', 'backup'], stack.env);
+      await runCli(['cron', 'rm', 'dentist'], stack.env);
+      stack.model.setReply((r) => `noted: ${r.messages.at(-1)?.content ?? ''}`);
+    }
+  });
+
   it('fires an every-2-seconds job and its answer reaches the channel', async () => {
     await cli('cron', 'add', '--name', 'ping', '--every', '2s', '--message', 'scheduled ping', '--to', 'telegram:42');
     const listed = JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; nextRuns: string[] }>;

@@ -35,7 +35,7 @@ describe('the cron tool: the agent schedules its own turns', () => {
     const name = jobs.added[0]!.name;
     expect(await call({ action: 'list' }, jobs)).toContain(`- ${name}: next 2026-12-01T17:00:00.000Z — Remind the user to call Ana`);
     expect(await call({ action: 'remove', name }, jobs)).toBe(`Removed "${name}".`);
-    expect(await call({ action: 'list' }, jobs)).toBe('No jobs are scheduled.');
+    expect(await call({ action: 'list' }, jobs)).toBe('No jobs are scheduled from this conversation.');
   });
 
   it('says what is missing or wrong, and refuses to pile up jobs', async () => {
@@ -43,7 +43,7 @@ describe('the cron tool: the agent schedules its own turns', () => {
     await expect(call({ action: 'add', message: 'x' }, jobs)).rejects.toThrow('add needs exactly one of at (once), every (repeatedly) or cron (a cron expression)');
     await expect(call({ action: 'add', at: '2026-12-01T17:00', every: '1h', message: 'x' }, jobs)).rejects.toThrow(/exactly one of/);
     await expect(call({ action: 'add', every: '1h' }, jobs)).rejects.toThrow('add needs a message');
-    await expect(call({ action: 'remove', name: 'nothing-here' }, jobs)).rejects.toThrow('no job is called "nothing-here"');
+    await expect(call({ action: 'remove', name: 'nothing-here' }, jobs)).rejects.toThrow('no job of this conversation is called "nothing-here"');
     await expect(call({ action: 'run' }, jobs)).rejects.toThrow("run needs the job's name");
     await expect(call({ action: 'list' }, null)).rejects.toThrow('scheduling is not available on this tools host');
     for (let i = 0; i < 50; i++) await call({ action: 'add', name: `job-${i}`, every: '1h', message: 'x' }, jobs);
