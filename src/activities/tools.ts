@@ -176,7 +176,7 @@ export function createToolActivities({ config, browsers, schedules, client, mcp 
     heartbeatPrompt: ({ silentToken, sessionKey }) => heartbeatPrompt(hostOf(sessionKey).profile.workspaceDir, silentToken),
 
     /** Runs one tool call. A refusal or failure is answered to the model (isError), never thrown: it may recover. */
-    async runTool({ sessionKey, call, approved = false, route }: RunToolInput): Promise<RunToolOutcome> {
+    async runTool({ sessionKey, call, approved = false, route, byAgentOwner = false }: RunToolInput): Promise<RunToolOutcome> {
       const result = (output: string, isError: boolean): ToolResult => ({ callId: call.id, name: call.name, output, isError });
       const host = hostOf(sessionKey);
       const { workspaceDir: workspace, tools: toolsConfig } = host.profile;
@@ -206,6 +206,7 @@ export function createToolActivities({ config, browsers, schedules, client, mcp 
             jobs: schedules ? agentJobs(schedules, config, host.profile.id, sessionKey, route) : null,
             sessions: client ? agentSessions(client, config, sessionKey) : null,
             approved,
+            byAgentOwner,
           });
           // A cancelled call reports the cancellation, so the turn that was stopped does not wait for anything else.
           if (context.cancellationSignal.aborted) await context.cancelled;
@@ -215,7 +216,7 @@ export function createToolActivities({ config, browsers, schedules, client, mcp 
           return { kind: 'result', result: { ...result(inline, false), ...shown }, workspaceChanged: tool.mutatesWorkspace, ...(artifacts ? { artifacts } : {}) };
         } catch (error) {
           if (context.cancellationSignal.aborted) await context.cancelled;
-          if (error instanceof ApprovalRequired) return { kind: 'approvalRequired', subject: error.subject };
+          if (error instanceof ApprovalRequired) return { kind: 'approvalRequired', subject: error.subject, ...(error.ownerOnly ? { ownerOnly: true } : {}) };
           const message = error instanceof ToolError || error instanceof z.ZodError ? error.message : `${call.name} failed: ${(error as Error).message}`;
           return { kind: 'result', result: result(await byReference(message, { workspace, sessionKey, callId: call.id, tool: call.name }), true), workspaceChanged: tool.mutatesWorkspace };
         }

@@ -167,7 +167,7 @@ export async function startApiServer({ client, config, logger, host, port }: Api
     const oneOff = !explicitKey && !request.user;
     // The caller holds the install's API token: the sessions are theirs.
     const ask = () =>
-      sendMessage(client, config, key, { messageId, text, fromOwner: true, ...(request.user ? { sender: request.user } : {}), ...(request.stream ? { stream: true } : {}) }, { oneOff }).catch(
+      sendMessage(client, config, key, { messageId, text, fromOwner: true, fromAgentOwner: true, ...(request.user ? { sender: request.user } : {}), ...(request.stream ? { stream: true } : {}) }, { oneOff }).catch(
         (error: unknown) => {
           throw apiErrorOf(error);
         },

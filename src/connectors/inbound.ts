@@ -76,9 +76,21 @@ export function groupAllowed(policy: Pick<ChannelPolicy, 'groupPolicy' | 'groups
   return policy.groupPolicy === 'open' || policy.groups.includes('*') || policy.groups.includes(chat);
 }
 
+/** Who every conversation of a channel trusts (`*`: whoever reaches it at all, as the WebChat's key holder). */
+export const everyoneOwns = '*';
+
+/**
+ * Who owns the agent on this channel, not only a conversation: the channel's `owners` and `allowFrom`. Their turns
+ * may change the agent's instructions, and they alone allow another's turn to (a paired stranger or a group member
+ * owns at most their own conversation).
+ */
+export function isAgentOwner(message: ChannelMessage, policy: ChannelPolicy): boolean {
+  return policy.owners.includes(everyoneOwns) || policy.owners.includes(message.sender.id) || policy.allowFrom.includes(message.sender.id);
+}
+
 /** Who may answer a session's approval requests: its DM peer, or the channel's owners and allowFrom. */
 export function isApprover(message: ChannelMessage, policy: ChannelPolicy): boolean {
-  if (policy.owners.includes(message.sender.id) || policy.allowFrom.includes(message.sender.id)) return true;
+  if (isAgentOwner(message, policy)) return true;
   return message.chatType === 'direct' && policy.dmScope === 'per-peer';
 }
 
@@ -104,7 +116,7 @@ export class Inbound {
         logger.warn({ channel: message.channel, sender: message.sender.id, sessionKey }, 'refused an approval from someone who is not the session owner');
         return this.say(adapter, route, 'Only the owner of this conversation can answer approval requests.');
       }
-      return this.answerApproval(adapter, route, sessionKey, approval[1]!.toLowerCase(), approval[2]!);
+      return this.answerApproval(adapter, route, sessionKey, approval[1]!.toLowerCase(), approval[2]!, isAgentOwner(message, policy));
     }
 
     if (!this.deps.media?.transcribe && carriesSpeech(message) && !message.text.trim()) {
@@ -114,7 +126,7 @@ export class Inbound {
     const { text, images } = await materializeInbound(message, this.deps.workspaceFor(agentId), logger, this.deps.media);
     // Platform ids are unique within a chat: a redelivery carries the same id and is dropped by the session.
     const messageId = `${message.channel}:${message.chat}:${message.messageId}`;
-    const outgoing = { messageId, text, sender: message.sender.name ?? message.sender.id, sentAt: message.sentAt, route, fromOwner: isApprover(message, policy), ...(images.length ? { images } : {}) };
+    const outgoing = { messageId, text, sender: message.sender.name ?? message.sender.id, sentAt: message.sentAt, route, fromOwner: isApprover(message, policy), fromAgentOwner: isAgentOwner(message, policy), ...(images.length ? { images } : {}) };
     const handedOver = await this.retrying(`hand message ${message.messageId} to session ${sessionKey}`, () => this.deps.sessions.deliver(sessionKey, outgoing));
     if (handedOver !== true) return this.reject(adapter, route, sessionKey, message, handedOver.message);
     logger.debug({ sessionKey, messageId: message.messageId }, 'handed a message to its session');
@@ -175,11 +187,11 @@ export class Inbound {
     return known;
   }
 
-  private async answerApproval(adapter: ChannelAdapter, route: ReplyRoute, sessionKey: string, verb: string, requestId: string): Promise<void> {
+  private async answerApproval(adapter: ChannelAdapter, route: ReplyRoute, sessionKey: string, verb: string, requestId: string, byAgentOwner: boolean): Promise<void> {
     const decision = verb === 'approve' ? 'once' : verb === 'always' ? 'always' : 'deny';
     let reply: string;
     try {
-      const request = await this.deps.sessions.answerApproval(sessionKey, { requestId, decision });
+      const request = await this.deps.sessions.answerApproval(sessionKey, { requestId, decision, byAgentOwner });
       reply = `${decision === 'deny' ? 'Denied' : decision === 'always' ? 'Allowed from now on' : 'Allowed once'}: ${request.subject}`;
     } catch (error) {
       reply = `Could not answer: ${(error as Error).message}`;

@@ -72,11 +72,14 @@ export interface RunToolInput {
   approved?: boolean;
   /** The chat the turn answers: a reminder the agent sets (cron) answers there. */
   route?: ReplyRoute;
+  /** Every message of the turn came from the agent's owner (absent: not known, so not). */
+  byAgentOwner?: boolean;
 }
 
 export type RunToolOutcome =
   | { kind: 'result'; result: ToolResult; workspaceChanged: boolean; artifacts?: Artifact[] }
-  | { kind: 'approvalRequired'; subject: string };
+  /** `ownerOnly`: only the agent's owner may allow it (it changes the agent's instructions). */
+  | { kind: 'approvalRequired'; subject: string; ownerOnly?: boolean };
 
 /** `clawflow-connector`: where the channel connections are. */
 export interface ConnectorActivities {

@@ -80,6 +80,8 @@ export interface OutgoingMessage {
   route?: InboundMessage['route'];
   /** The sender owns the conversation: may run the chat commands that change it (/new, /stop). */
   fromOwner?: boolean;
+  /** The sender owns the agent: a turn of theirs may change its instructions (see InboundMessage). */
+  fromAgentOwner?: boolean;
   /** Images saved in the workspace with the message, shown to a vision model. */
   images?: InboundMessage['images'];
 }
@@ -224,6 +226,11 @@ export async function pendingApprovals(client: Client, config: ClawflowConfig, k
 }
 
 /** Answers an approval request: run it once, always (in this session), or not at all. */
+/** An answer to a request only the agent's owner may allow, from someone else. */
+export class NotTheAgentOwnerError extends Error {
+  override name = 'NotTheAgentOwnerError';
+}
+
 export async function answerApproval(client: Client, config: ClawflowConfig, keyText: string, answer: ApprovalDecision): Promise<ApprovalRequest> {
   const parsed = approvalDecisionSchema.safeParse(answer);
   if (!parsed.success) throw new InvalidMessageError(describeZodError(parsed.error));
@@ -233,6 +240,9 @@ export async function answerApproval(client: Client, config: ClawflowConfig, key
   if (!request) {
     const waiting = pending.map((r) => `${r.requestId} (${r.tool}: ${r.subject})`).join(', ');
     throw new NoSuchApprovalError(`session ${keyText} has no pending approval ${parsed.data.requestId}${waiting ? `; waiting: ${waiting}` : ' (nothing is waiting)'}`);
+  }
+  if (request.ownerOnly && !parsed.data.byAgentOwner && parsed.data.decision !== 'deny') {
+    throw new NotTheAgentOwnerError(`only the agent's owner may allow this (it changes the agent's instructions): a channel's owners or allowFrom, or clawflow approve`);
   }
   await sessionHandle(client, config, keyText).signal(approvalSignal, parsed.data);
   return request;

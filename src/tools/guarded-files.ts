@@ -57,28 +57,51 @@ export function codeExecutionReason(relativePath: string, besideHead = false): s
   return guardedNames.get(name) ?? guardedDirectories.get(name) ?? null;
 }
 
+/** Workspace files that become the agent's instructions (read into its system prompt, or offered as its skills). */
+const instructionNames = new Set(['agents.md', 'soul.md', 'user.md', 'identity.md', 'memory.md', 'heartbeat.md', 'tools.md']);
+
+/**
+ * Why writing this workspace-relative path changes what the agent is told to do; null for an ordinary file. The
+ * daily notes (`memory/*.md`, read into the prompt too) count only for a turn another person started.
+ */
+export function instructionReason(relativePath: string, byAgentOwner: boolean): string | null {
+  const parts = relativePath.split(sep).map((part) => part.toLowerCase());
+  if (parts.length > 1 && parts[0] === 'skills') return 'a skill becomes part of the agent\'s instructions in every conversation';
+  if (parts.length > 2 && parts[0] === '.agents' && parts[1] === 'skills') return 'a skill becomes part of the agent\'s instructions in every conversation';
+  if (parts.length === 1 && instructionNames.has(parts[0]!)) return 'it is read into the agent\'s instructions in every conversation';
+  if (!byAgentOwner && parts.length === 2 && parts[0] === 'memory' && parts[1]!.endsWith('.md')) return 'the daily notes are read into the agent\'s instructions';
+  return null;
+}
+
 async function holdsHead(directory: string): Promise<boolean> {
   const names = await readdir(directory).catch(() => []);
   return names.some((name) => name.toLowerCase() === 'head');
 }
 
 /**
- * Refuses or asks before a write that makes programs run code, as the exec policy would for a command. Both the path
- * the model named and the file the write really lands in (through any in-workspace link) are checked: a `notes.md`
- * linked to `.git/config` is `.git/config`.
+ * Refuses or asks before a write that makes programs run code, as the exec policy would for a command; and asks the
+ * agent's owner before a write that changes the agent's instructions (a page or a group member could otherwise plant
+ * them for every later conversation). Both the path the model named and the file the write really lands in (through
+ * any in-workspace link) are checked: a `notes.md` linked to `.git/config` is `.git/config`.
  */
-export async function checkGuardedWrite(workspace: string, file: string, destination: string, { config, approved }: ToolContext): Promise<void> {
+export async function checkGuardedWrite(workspace: string, file: string, destination: string, { config, approved, byAgentOwner }: ToolContext): Promise<void> {
+  if (approved) return;
   const { policy } = config.exec;
-  // Nothing runs commands under `deny`; `full` runs anything anyway.
-  if (approved || policy === 'deny' || policy === 'full') return;
   const named = workspaceRelative(workspace, file);
   const landsIn = workspaceRelative(workspace, await realPathOf(destination));
+  const what = landsIn === named ? named : `${named} (which leads to ${landsIn})`;
+  const instruction = instructionReason(named, byAgentOwner) ?? instructionReason(landsIn, byAgentOwner);
+  // Under "ask" and "allowlist" the owner says yes first; a turn another person started never writes them unasked.
+  if (instruction && (!byAgentOwner || policy === 'ask' || policy === 'allowlist')) {
+    throw new ApprovalRequired(`write ${what}\n(${instruction}${byAgentOwner ? '' : '; someone other than the agent\'s owner started this turn'})`, { ownerOnly: true });
+  }
+  // Nothing runs commands under `deny`; `full` runs anything anyway.
+  if (policy === 'deny' || policy === 'full') return;
   let reason: string | null = null;
   for (const [relativePath, absolute] of [[named, file], [landsIn, destination]] as const) {
     reason ??= codeExecutionReason(relativePath, await holdsHead(dirname(absolute)));
   }
   if (!reason) return;
-  const what = landsIn === named ? named : `${named} (which leads to ${landsIn})`;
   if (policy === 'allowlist') throw new ToolError(`writing ${what} is not allowed here: ${reason}, and tools.exec.policy is "allowlist"`);
   throw new ApprovalRequired(`write ${what}\n(${reason})`);
 }

@@ -24,6 +24,12 @@ export interface ToolContext {
   sessions: AgentSessions | null;
   /** Set when the user approved this very call (exec under the `ask` policy). */
   approved: boolean;
+  /**
+   * Every message of the turn came from the agent's owner (a channel's owners or allowFrom, the WebChat's key holder,
+   * the CLI, the API), not from a group member, a paired stranger or a schedule: only such a turn changes the
+   * agent's instructions without asking.
+   */
+  byAgentOwner: boolean;
 }
 
 /** A job the agent scheduled: when it fires next, and how its last firing went. */
@@ -90,14 +96,19 @@ export function visibleText(text: string): string {
   return text.replace(deceptive, (char) => `\\u{${char.codePointAt(0)!.toString(16)}}`);
 }
 
-/** The user must approve this first. The subject is what they see, exactly, so nothing in it can hide. */
+/**
+ * The user must approve this first. The subject is what they see, exactly, so nothing in it can hide. `ownerOnly`:
+ * only the agent's owner may allow it (a change to the agent's instructions), not whoever owns the conversation.
+ */
 export class ApprovalRequired extends Error {
   override name = 'ApprovalRequired';
   readonly subject: string;
-  constructor(subject: string) {
+  readonly ownerOnly: boolean;
+  constructor(subject: string, options: { ownerOnly?: boolean } = {}) {
     const visible = visibleText(subject);
     super(`approval required: ${visible}`);
     this.subject = visible;
+    this.ownerOnly = options.ownerOnly ?? false;
   }
 }
 

@@ -6,7 +6,7 @@ import { connectorFiles, protectedStatePaths, runDir } from '../config/paths.js'
 import { sessionKey } from '../contracts/session-key.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
 import type { ChannelAdapter } from '../connectors/channel.js';
-import { directAccess, groupAllowed, Inbound, type ChannelPolicy } from '../connectors/inbound.js';
+import { directAccess, everyoneOwns, groupAllowed, Inbound, type ChannelPolicy } from '../connectors/inbound.js';
 import { PairingStore } from '../connectors/pairing-store.js';
 import { temporalSessionPort } from '../connectors/session-port.js';
 import { SentLog } from '../connectors/sent-log.js';
@@ -144,7 +144,7 @@ async function configuredChannels(config: ClawflowConfig, logger: Logger, client
   if (webChatAdapter) {
     channels.push({
       adapter: webChatAdapter,
-      policy: { dmPolicy: 'open', allowFrom: [], owners: [], dmScope: 'per-peer', groupPolicy: 'disabled', groups: [], groupAllowFrom: [], requireMention: false },
+      policy: { dmPolicy: 'open', allowFrom: [], owners: [everyoneOwns], dmScope: 'per-peer', groupPolicy: 'disabled', groups: [], groupAllowFrom: [], requireMention: false },
     });
   }
   return channels;

@@ -16,6 +16,11 @@ export const inboundMessageSchema = z
     route: replyRouteSchema.optional(),
     /** The sender owns this conversation (may run the chat commands that change it, e.g. /new, /stop). */
     fromOwner: z.boolean().optional(),
+    /**
+     * The sender owns the agent (a channel's owners or allowFrom, the WebChat's key holder, the CLI, the API), not only
+     * this conversation: a turn of such messages alone may change the agent's instructions without asking.
+     */
+    fromAgentOwner: z.boolean().optional(),
     /** The caller reads the reply as it is written (the API with `stream: true`): the model's text goes to it as it comes. */
     stream: z.boolean().optional(),
     /** Images saved in the workspace with the message, by path: a vision model is shown them with its words. */
@@ -159,6 +164,8 @@ export interface ApprovalRequest {
   tool: string;
   /** What would run, e.g. the command line. */
   subject: string;
+  /** Only the agent's owner may answer it (a change to the agent's instructions). */
+  ownerOnly?: boolean;
   requestedAt: string;
   expiresAt: string;
 }
@@ -167,6 +174,8 @@ export const approvalDecisionSchema = z
   .object({
     requestId: z.string().min(1),
     decision: z.enum(['once', 'always', 'deny']),
+    /** The answer comes from the agent's owner (needed for a request only they may answer). */
+    byAgentOwner: z.boolean().optional(),
   })
   .strict();
 export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;

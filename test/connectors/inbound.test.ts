@@ -176,8 +176,24 @@ describe('inbound messages: who reaches the agent, and what reaches the disk', (
     await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ text: '/deny def' }));
     await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open', dmScope: 'main' }), t.message({ text: '/approve ghi' }));
     expect(t.approvals).toEqual([
-      { sessionKey: 'main:test:G1', answer: { requestId: 'abc', decision: 'always' } },
-      { sessionKey: 'main:test:ada', answer: { requestId: 'def', decision: 'deny' } },
+      { sessionKey: 'main:test:G1', answer: { requestId: 'abc', decision: 'always', byAgentOwner: true } },
+      { sessionKey: 'main:test:ada', answer: { requestId: 'def', decision: 'deny', byAgentOwner: false } },
+    ]);
+  });
+
+  it('marks who owns the agent, not only a conversation: owners and allowFrom, never a paired stranger or a group member', async () => {
+    const t = make();
+    const open = policy({ dmPolicy: 'open', allowFrom: ['ada'], owners: ['boss'], groups: ['G1'], groupAllowFrom: ['*'] });
+    await t.inbound.handle(t.adapter, open, t.message({ sender: { id: 'ada' }, chat: 'ada', text: 'from ada', media: [] }));
+    await t.inbound.handle(t.adapter, open, t.message({ sender: { id: 'boss' }, chat: 'boss', text: 'from boss', media: [] }));
+    await t.inbound.handle(t.adapter, open, t.message({ sender: { id: 'eve' }, chat: 'eve', text: 'from eve', media: [] }));
+    await t.inbound.handle(t.adapter, open, t.message({ chatType: 'group', chat: 'G1', sender: { id: 'mallory' }, addressedToBot: true, text: 'from mallory', media: [] }));
+    // Eve owns her own direct chat (its commands, its approvals), not the agent.
+    expect(t.delivered.map((d) => [d.message.text, d.message.fromOwner, d.message.fromAgentOwner])).toEqual([
+      ['from ada', true, true],
+      ['from boss', true, true],
+      ['from eve', true, false],
+      ['from mallory', false, false],
     ]);
   });
 

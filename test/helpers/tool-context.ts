@@ -28,6 +28,8 @@ export function toolContext(tools: Record<string, unknown> = {}): ToolContext & 
     jobs: null,
     sessions: null,
     approved: false,
+    // The owner's own turn, as most tests are; a test of someone else's sets it false.
+    byAgentOwner: true,
     async cleanup() {
       await browsers.close();
       rmSync(root, { recursive: true, force: true });

@@ -32,13 +32,21 @@ describe('CLAWFLOW_MODEL=demo: tools, approvals and memory in the first minutes,
     expect(send.output()).toMatch(/I ran `echo hi`:\n[\s\S]*hi/);
   });
 
-  it('reads a workspace file, and remembers a fact in MEMORY.md', async () => {
+  it('reads a workspace file, and remembers a fact in MEMORY.md once the owner allows changing its memory', async () => {
     const read = await runCli(['send', 'main:cli:me', 'read: USER.md'], env);
     expect(read.code).toBe(0);
     expect(read.output).toMatch(/^USER\.md says:\n/);
-    const remember = await runCli(['send', 'main:cli:me', 'remember: I like green tea'], env);
-    expect(remember).toMatchObject({ code: 0, output: 'Noted in my memory: I like green tea\n' });
+    // MEMORY.md becomes part of the agent's instructions: under "ask" the owner says yes first ("always" for the session).
+    const remember = spawnCli(['send', 'main:cli:me', 'remember: I like green tea'], env);
+    await remember.waitFor(/The agent asks to run \(write\): write MEMORY\.md/, 30_000);
+    const requestId = /npx clawflow approve main:cli:me (\S+)\n/.exec(remember.output())![1]!;
+    expect((await runCli(['approve', 'main:cli:me', requestId, '--always'], env)).code).toBe(0);
+    expect(await remember.exited).toBe(0);
+    expect(remember.output()).toMatch(/Noted in my memory: I like green tea\n$/);
     expect(readFileSync(join(home, 'workspace', 'MEMORY.md'), 'utf8')).toMatch(/\n- I like green tea\n$/);
+    // Allowed "always": the next fact goes in without asking.
+    const again = await runCli(['send', 'main:cli:me', 'remember: I live in Lyon'], env);
+    expect(again).toMatchObject({ code: 0, output: 'Noted in my memory: I live in Lyon\n' });
     const other = await runCli(['send', 'main:cli:me', 'hello'], env);
     expect(other.output).toMatch(/I am the demo model[\s\S]*You said: hello/);
   });

@@ -20,7 +20,7 @@ function cueOf(text: string): Cue | null {
 
 const help =
   'I am the demo model: I follow simple cues so you can see tools, approvals and memory work without a real model. Try "run: echo hi" (a command, ' +
-  'which asks for your approval first), "read: USER.md" (a file in the workspace) or "remember: I like green tea" (a note in MEMORY.md).';
+  'which asks for your approval first), "read: USER.md" (a file in the workspace) or "remember: I like green tea" (a note in MEMORY.md, which asks for your approval first: it becomes part of my instructions).';
 
 /**
  * A scripted model for a first look (`CLAWFLOW_MODEL=demo`): "run: <command>" runs it with exec, "read: <path>" reads a

@@ -17,7 +17,7 @@ export function registerApprove(program: Command): void {
       const config = loadConfig();
       const { answerApproval } = await import('../../sessions/session-client.js');
       const { withClient } = await import('../../temporal/connection.js');
-      const request = await withClient(config, (client) => answerApproval(client, config, keyText, { requestId, decision }));
+      const request = await withClient(config, (client) => answerApproval(client, config, keyText, { requestId, decision, byAgentOwner: true }));
       if (options.json) printJson({ ...request, decision });
       else process.stdout.write(`${decision === 'deny' ? 'Denied' : decision === 'always' ? 'Allowed from now on' : 'Allowed once'}: ${request.subject}\n`);
     });

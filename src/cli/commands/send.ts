@@ -38,8 +38,9 @@ export function registerSend(program: Command): void {
       try {
         return await sendMessage(client, config, keyText, {
           text: words.join(' '),
-          // Whoever runs the CLI on this machine owns its sessions.
+          // Whoever runs the CLI on this machine owns its sessions, and the agent.
           fromOwner: true,
+          fromAgentOwner: true,
           ...(options.messageId ? { messageId: options.messageId } : {}),
           ...(options.sender ? { sender: options.sender } : {}),
         });

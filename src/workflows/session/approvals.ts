@@ -28,7 +28,10 @@ export class Approvals {
     if (!parsed.success) return `approval signal refused: ${describeZodError(parsed.error)}`;
     // Typed on a phone, an id may come capitalised: ids are lowercase.
     const requestId = parsed.data.requestId.toLowerCase();
-    if (!this.pending.some((a) => a.requestId === requestId)) return `approval for unknown or expired request ${parsed.data.requestId}`;
+    const request = this.pending.find((a) => a.requestId === requestId);
+    if (!request) return `approval for unknown or expired request ${parsed.data.requestId}`;
+    // A change to the agent's instructions is the agent owner's to allow, not the conversation owner's.
+    if (request.ownerOnly && !parsed.data.byAgentOwner && parsed.data.decision !== 'deny') return `approval for ${requestId} refused: only the agent's owner may allow it`;
     this.decisions.set(requestId, parsed.data.decision);
     return null;
   }
@@ -44,7 +47,7 @@ export class Approvals {
   }
 
   /** Asks the user to approve a tool call and waits, durably, for the answer or the timeout. */
-  async ask(tool: string, subject: string, route: ReplyRoute | undefined): Promise<ApprovalOutcome> {
+  async ask(tool: string, subject: string, route: ReplyRoute | undefined, ownerOnly = false): Promise<ApprovalOutcome> {
     const { session } = this;
     const { approvalTimeoutSeconds } = session.settings;
     const requestedAt = new Date();
@@ -52,6 +55,7 @@ export class Approvals {
       requestId: this.newRequestId(),
       tool,
       subject,
+      ...(ownerOnly ? { ownerOnly } : {}),
       requestedAt: requestedAt.toISOString(),
       expiresAt: new Date(requestedAt.getTime() + approvalTimeoutSeconds * 1000).toISOString(),
     };
@@ -76,7 +80,8 @@ export class Approvals {
 
   private async sendRequest(route: ReplyRoute, request: ApprovalRequest): Promise<void> {
     const id = request.requestId;
-    const text = `I'd like to run (${request.tool}):\n${request.subject}\n\nReply /approve ${id} to allow it once, /always ${id} to always allow it, or /deny ${id}.`;
+    const who = request.ownerOnly ? "\n\nOnly the agent's owner can allow this (channels.<channel>.owners or allowFrom, or clawflow approve)." : '';
+    const text = `I'd like to run (${request.tool}):\n${request.subject}\n\nReply /approve ${id} to allow it once, /always ${id} to always allow it, or /deny ${id}.${who}`;
     await this.activities.connector.deliver({ route, text, idempotencyKey: `${workflowInfo().workflowId}:approval:${id}` }).catch((error: unknown) => {
       log.error('Could not deliver an approval request to its channel', { sessionKey: this.session.sessionKey, error: String(error) });
     });

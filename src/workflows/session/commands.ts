@@ -111,7 +111,7 @@ export class ChatCommands {
           `You are ${message.sender ?? 'someone I cannot name'}${message.fromOwner ? ', the owner of this conversation' : ''}; this conversation is ${session.sessionKey} (${session.key.channel}, chat ${session.key.chat}).`,
         );
       case 'status':
-        return this.answer(message, this.status());
+        return this.answer(message, this.status(message.fromOwner === true));
       case 'stop':
         if (!session.turnScope) return this.answer(message, 'Nothing is running.');
         log.info("Stopping the running turn at the user's request (/stop)", { sessionKey: session.sessionKey, messageId: session.inFlight });
@@ -245,7 +245,8 @@ export class ChatCommands {
     log.info('Started a fresh conversation', { sessionKey: session.sessionKey, why });
   }
 
-  private status(): string {
+  /** The session's state; what waits for approval (whole commands, maybe with secrets in them) only to its owner. */
+  private status(toOwner: boolean): string {
     const { session } = this;
     const pending = this.approvals.pending;
     return [
@@ -256,7 +257,7 @@ export class ChatCommands {
       `Usage today: ${usageLine(session, now().slice(0, 10))}`,
       `Runtime session: ${session.runtime.id} (${session.runtime.rotations} rotation${session.runtime.rotations === 1 ? '' : 's'})`,
       ...(session.features.queueModes ? [`Queue: ${session.queue.length} waiting (mode ${session.queueMode})`] : [`Queue: ${session.queue.length} waiting`]),
-      `Approvals: ${pending.length ? pending.map((a) => `${a.requestId} (${a.tool}: ${a.subject.slice(0, 80)})`).join(', ') : 'none waiting'}`,
+      `Approvals: ${!pending.length ? 'none waiting' : toOwner ? pending.map((a) => `${a.requestId} (${a.tool}: ${a.subject.slice(0, 80)})`).join(', ') : `${pending.length} waiting (the owner sees them)`}`,
       `Last activity: ${session.lastActivity ?? 'never'}`,
     ].join('\n');
   }

@@ -295,7 +295,7 @@ export class Turn {
     }
     const failed = (output: string): ToolResult => ({ callId: call.id, name: call.name, output, isError: true });
     const attempt = (approved: boolean): Promise<RunToolOutcome> =>
-      this.activities.tools.runTool({ sessionKey: session.sessionKey, call, approved, ...(this.message.route ? { route: this.message.route } : {}) }).catch((error: unknown) => {
+      this.activities.tools.runTool({ sessionKey: session.sessionKey, call, approved, byAgentOwner: this.byAgentOwner(), ...(this.message.route ? { route: this.message.route } : {}) }).catch((error: unknown) => {
         if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
         const reason = error.cause instanceof Error ? error.cause.message : error.message;
         return { kind: 'result', result: failed(`${call.name} did not finish (${reason}); it may or may not have taken effect — check before trying again`), workspaceChanged: true };
@@ -303,7 +303,7 @@ export class Turn {
     let outcome = await attempt(false);
     if (outcome.kind === 'approvalRequired') {
       const subject = outcome.subject;
-      const decision = session.alwaysApproved.has(subject) ? 'once' : await this.approvals.ask(call.name, subject, this.message.route);
+      const decision = session.alwaysApproved.has(subject) ? 'once' : await this.approvals.ask(call.name, subject, this.message.route, outcome.ownerOnly === true);
       if (decision === 'always') session.alwaysApproved.add(subject);
       if (decision === 'deny') return failed(`the user did not allow running: ${subject}`);
       if (decision === 'timeout') return failed(`no answer from the user within ${session.settings.approvalTimeoutSeconds} s; not run: ${subject}`);
@@ -313,6 +313,11 @@ export class Turn {
     if (outcome.workspaceChanged) session.workspaceChanged = true;
     this.used.push({ name: call.name, isError: outcome.result.isError, ...(outcome.artifacts ? { artifacts: outcome.artifacts } : {}) });
     return outcome.result;
+  }
+
+  /** Every message this turn answers (steered ones too) came from the agent's owner. */
+  private byAgentOwner(): boolean {
+    return this.messages.every((message) => message.fromAgentOwner === true);
   }
 
   /** Into the session's state and the transcript store, in an order that lets the run end cleanly. */
