@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { describeError } from '../errors.js';
 import { startHookTurn, UnknownHookError } from './webhooks.js';
 import type { ClawflowConfig } from '../config/load.js';
-import { apiToken, installSecret } from '../config/secrets.js';
+import { apiToken, hookToken, installSecret } from '../config/secrets.js';
 import { readInternalPost } from '../http/internal-token.js';
 import { sameSecret } from '../http/same-secret.js';
 import { BodyError, readJsonBody } from '../http/read-json-body.js';
@@ -214,8 +214,23 @@ export async function startApiServer({ client, config, logger, host, port }: Api
     res.end('data: [DONE]\n\n');
   };
 
-  /** A webhook (POST /hooks/<name>): accepted at once (202), its turn and delivery run in a workflow of their own. */
+  /**
+   * A webhook (POST /hooks/<name>): accepted at once (202), its turn and delivery run in a workflow of their own. Its
+   * sender shows the hook's own token, never the API's (which drives any session).
+   */
   const hook = async (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> => {
+    if (!Object.hasOwn(config.hooks, name)) {
+      drain(req);
+      // The hooks there are are named only to the API token's holder.
+      const listed = expected !== null && sameSecret(req.headers.authorization ?? '', expected);
+      const hooks = Object.keys(config.hooks);
+      throw new ApiError(404, 'invalid_request_error', 'hook_not_found', `no hook "${name}"${listed ? (hooks.length ? ` (hooks: ${hooks.join(', ')})` : ': configure one under hooks in clawflow.json') : ''}`);
+    }
+    const own = hookToken(config, name);
+    if (own !== null && !sameSecret(req.headers.authorization ?? '', `Bearer ${own}`)) {
+      drain(req);
+      throw new ApiError(401, 'invalid_request_error', 'invalid_hook_token', `missing or wrong token for the hook "${name}": send "Authorization: Bearer <token>" with the token \`npx clawflow config --hook-token ${name}\` prints`);
+    }
     const body = await readBody(req, config.api.maxBodyBytes);
     const idempotency = req.headers['idempotency-key'];
     const accepted = await startHookTurn(client, config, name, body, typeof idempotency === 'string' && idempotency.trim() ? idempotency.trim() : undefined).catch((error: unknown) => {
@@ -243,12 +258,13 @@ export async function startApiServer({ client, config, logger, host, port }: Api
         drain(req);
         throw new ApiError(refused.status, 'invalid_request_error', refused.code, refused.message);
       }
+      // A hook authenticates with its own token.
+      if (req.method === 'POST' && path?.startsWith('/hooks/')) return hook(req, res, path.slice('/hooks/'.length));
       authorize(req);
       if (req.method === 'GET' && path === '/v1/models') {
         return sendJson(res, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'clawflow' })) });
       }
       if (req.method === 'POST' && path === '/v1/chat/completions') return complete(req, res);
-      if (req.method === 'POST' && path?.startsWith('/hooks/')) return hook(req, res, path.slice('/hooks/'.length));
       throw new ApiError(404, 'invalid_request_error', 'not_found', `no route for ${req.method} ${path}; this API serves POST /v1/chat/completions, GET /v1/models and POST /hooks/<name>`);
     };
     handle().catch((error: unknown) => {

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { defaultAgentId } from '../config/agents.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { mainSessionKey, sessionKey } from '../contracts/session-key.js';
 import { parseChatTarget } from '../contracts/session-records.js';
+import { untrusted } from '../contracts/untrusted.js';
 import type { ScheduledTurnInput, ScheduledTurnWorkflow } from '../workflows/scheduled-turn-workflow.js';
 import { taskQueues } from '../workflows/task-queues.js';
 
@@ -14,13 +15,27 @@ function valueAt(body: unknown, path: string): unknown {
   return node;
 }
 
-/** A hook's message with its `{{field.path}}` placeholders filled from the body (`{{body}}`: the whole body). */
-export function renderHookMessage(template: string, body: unknown): string {
+/**
+ * A hook's message: the owner's template, its `{{field.path}}` placeholders filled from the body (`{{body}}`: the
+ * whole body), each value between the untrusted-content markers — the sender's words are information for the agent,
+ * never instructions, as a web page's are.
+ */
+export function renderHookMessage(template: string, body: unknown, hookName: string): string {
   return template.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (_, path: string) => {
     const value = path === 'body' ? body : valueAt(body, path);
     if (value === undefined || value === null) return '';
-    return typeof value === 'string' ? value : JSON.stringify(value, null, path === 'body' ? 2 : undefined);
+    const text = typeof value === 'string' ? value : JSON.stringify(value, null, path === 'body' ? 2 : undefined);
+    return untrusted(`the webhook ${hookName} (${path === 'body' ? 'its body' : `field ${path}`})`, text);
   });
+}
+
+/**
+ * The part of a hook turn's workflow id and session key that names the delivery: readable where the key is, and a
+ * hash of the whole key, so that keys differing anywhere (`build/1` and `build_1`, two long ones) never meet.
+ */
+export function deliveryKey(raw: string): string {
+  const readable = raw.replace(/[^\w.-]/g, '_').slice(0, 40);
+  return `${readable}~${createHash('sha256').update(raw).digest('hex').slice(0, 32)}`;
 }
 
 export class UnknownHookError extends Error {
@@ -44,7 +59,7 @@ export async function startHookTurn(client: Client, config: ClawflowConfig, name
   if (!hook) throw new UnknownHookError(`no hook "${name}"${Object.keys(config.hooks).length ? ` (hooks: ${Object.keys(config.hooks).join(', ')})` : ': configure one under hooks in clawflow.json'}`);
   const fromBody = hook.idempotencyField ? valueAt(body, hook.idempotencyField) : undefined;
   const key = idempotencyHeader ?? (typeof fromBody === 'string' || typeof fromBody === 'number' ? String(fromBody) : randomUUID());
-  const safeKey = key.replace(/[^\w.:-]/g, '_').slice(0, 160);
+  const safeKey = deliveryKey(key);
   const workflowId = `hook:${name}:${safeKey}`;
   const agentId = hook.agent ?? defaultAgentId(config);
   const session = hook.session === 'main' ? mainSessionKey(agentId) : sessionKey(agentId, 'hook', `${name}-${safeKey}`);
@@ -54,7 +69,7 @@ export async function startHookTurn(client: Client, config: ClawflowConfig, name
     scheduleId: `hook:${name}`,
     kind: 'hook',
     jobName: name,
-    message: renderHookMessage(hook.message, body),
+    message: renderHookMessage(hook.message, body, name),
     session: hook.session,
     sessionKey: session,
     ...(to ? { to } : {}),

@@ -516,6 +516,8 @@ export const configFileSchema = z
             agent: z.string().min(1).optional(),
             /** The body field that identifies a delivery (`id`, `delivery.id`): a retried one runs no second turn. The Idempotency-Key header wins. */
             idempotencyField: z.string().min(1).optional(),
+            /** The bearer token this hook's sender sends; unset: one ClawFlow makes (secrets/hook-<name>). Never the API's. */
+            token: z.string().min(16, 'must be at least 16 characters').optional(),
           })
           .strict(),
       )

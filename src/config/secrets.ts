@@ -6,7 +6,7 @@ import { secretPaths } from './env.js';
 import type { ClawflowConfig } from './load.js';
 
 /** Secrets ClawFlow makes for itself on first use, one file each under `<home>/secrets/` (0700, files 0600). */
-export type InstallSecret = 'api-token' | 'runtime-token' | 'webchat-token' | 'internal-token' | 'image-link-key' | 'history-key' | 'session-seal-key' | 'web-ui-token';
+export type InstallSecret = `hook-${string}` | 'api-token' | 'runtime-token' | 'webchat-token' | 'internal-token' | 'image-link-key' | 'history-key' | 'session-seal-key' | 'web-ui-token';
 
 export function secretFile(home: string, name: InstallSecret): string {
   return join(home, 'secrets', name);
@@ -63,6 +63,12 @@ export function apiToken(config: ClawflowConfig): string | null {
   return config.api.token ?? installSecret(config.paths.home, 'api-token');
 }
 
+/** The bearer token a webhook's sender sends: hooks.<name>.token, or the install's own for that hook; null with api.auth "none". */
+export function hookToken(config: ClawflowConfig, name: string): string | null {
+  if (config.api.auth === 'none') return null;
+  return config.hooks[name]?.token ?? installSecret(config.paths.home, `hook-${name}`);
+}
+
 /** The secret the workers send the agent runtime: runtime.token, or the install's own; null with runtime.auth "none". */
 export function runtimeToken(config: ClawflowConfig): string | null {
   if (config.runtime.auth === 'none') return null;
@@ -83,7 +89,8 @@ export function webUiOpenUrl(config: ClawflowConfig, origin = `http://127.0.0.1:
 export function secretValues(config: ClawflowConfig): string[] {
   const configured = secretPaths.map((path) => path.split('.').reduce<unknown>((holder, part) => (holder as Record<string, unknown> | undefined)?.[part], config));
   const own = (['api-token', 'runtime-token', 'webchat-token', 'internal-token', 'image-link-key', 'history-key', 'session-seal-key', 'web-ui-token'] as const).map((name) => installSecret(config.paths.home, name));
-  return [...configured, ...own].filter((value): value is string => typeof value === 'string' && value.length > 0);
+  const hooks = config.api.auth === 'none' ? [] : Object.keys(config.hooks).map((name) => hookToken(config, name));
+  return [...configured, ...own, ...hooks].filter((value): value is string => typeof value === 'string' && value.length > 0);
 }
 
 /** The redactor for this install's secrets (logs, and every error that leaves an activity). */

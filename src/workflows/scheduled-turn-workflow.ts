@@ -1,4 +1,4 @@
-import { ActivityFailure, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ConnectorActivities, ScheduleActivities, ToolActivities } from '../contracts/activities.js';
 import { withinActiveHours, type ActiveHours } from './active-hours.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
@@ -61,7 +61,10 @@ export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<
 
   const reply = outcome.reply.trim();
   if (input.kind === 'heartbeat' && isSilent(reply, input.silentToken ?? 'HEARTBEAT_OK')) return finish({ status: 'silent', detail: 'nothing to report' });
-  const target = input.to ?? outcome.lastRoute;
+  // A hook that names no chat keeps its answer in its session, as documented: never the main session's last chat
+  // (runs started before this fix replay as they ran).
+  const keptInSession = input.kind === 'hook' && !input.to && patched('hook-answer-stays');
+  const target = input.to ?? (keptInSession ? undefined : outcome.lastRoute);
   if (!target) return finish({ status: 'recorded', detail: `answer kept in ${sessionKey}; no channel to send it to` });
   try {
     await connector.deliver({ route: target, text: reply, idempotencyKey: info.workflowId });

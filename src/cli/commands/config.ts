@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, redactedConfig } from '../../config/load.js';
 import { readRunningStack } from '../../config/running-stack.js';
-import { apiToken, secretFile, webUiOpenUrl } from '../../config/secrets.js';
+import { apiToken, hookToken, secretFile, webUiOpenUrl } from '../../config/secrets.js';
 import { printJson } from '../output.js';
 
 export function registerConfig(program: Command): void {
@@ -11,8 +11,15 @@ export function registerConfig(program: Command): void {
     .option('--json', 'print JSON (the default)')
     .option('--api-token', "print only the OpenAI-compatible API's bearer token (e.g. OPENAI_API_KEY=$(npx clawflow config --api-token))")
     .option('--web-ui-link', 'print only the link that opens the Temporal Web UI (it carries this install\'s key)')
-    .action((options: { apiToken?: boolean; webUiLink?: boolean }) => {
+    .option('--hook-token <name>', "print only the bearer token the webhook's sender sends (POST /hooks/<name>)")
+    .action((options: { apiToken?: boolean; webUiLink?: boolean; hookToken?: string }) => {
       const config = loadConfig();
+      if (options.hookToken !== undefined) {
+        if (!Object.hasOwn(config.hooks, options.hookToken)) throw new Error(`no hook "${options.hookToken}" (hooks: ${Object.keys(config.hooks).join(', ') || 'none; configure one under hooks in clawflow.json'})`);
+        const token = hookToken(config, options.hookToken);
+        if (!token) throw new Error('api.auth is "none": hooks take no token');
+        return void process.stdout.write(`${token}\n`);
+      }
       if (options.webUiLink) return void process.stdout.write(`${webUiOpenUrl(config, readRunningStack(config.paths.home)?.webUiUrl ?? undefined)}\n`);
       if (options.apiToken) {
         const token = apiToken(config);
