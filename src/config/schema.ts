@@ -313,6 +313,10 @@ export const configFileSchema = z
              * sub-agents a session spawned; `agent`, every session of its agent (other people's chats too).
              */
             visibility: z.enum(['tree', 'agent']).default('tree'),
+            /** Sub-agents one turn may spawn (sessions_spawn), all of them running at once at most. */
+            maxSpawnsPerTurn: z.number().int().min(0).max(50).default(5),
+            /** Sub-agents one conversation may spawn in a (UTC) day, counted from what its history records. */
+            maxSpawnsPerDay: z.number().int().min(0).max(10_000).default(50),
           })
           .strict()
           .prefault({}),

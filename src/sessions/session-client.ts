@@ -41,6 +41,8 @@ export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettin
     charsPerToken: config.model.provider === 'openai-compatible' ? 4 : 3.5,
     modelChoices: config.model.choices,
     messageTargets: config.tools.message.allowedTargets,
+    spawnsPerTurn: config.tools.sessions.maxSpawnsPerTurn,
+    spawnsPerDay: config.tools.sessions.maxSpawnsPerDay,
     reset: { ...config.session.reset, timeZone: scheduleTimeZone(config) },
     queueMode: config.messages.queue.mode,
     queueDebounceMs: config.messages.queue.debounceMs,

@@ -69,6 +69,9 @@ export const sessionSettingsSchema = z
     agentInWorker: z.boolean().default(false),
     /** Turns are recorded in AgentCore Memory and its records recalled into them (agentcore.memoryId); absent before v0.7.0. */
     agentcoreMemory: z.boolean().default(false),
+    /** Sub-agents a turn, and a conversation in a day, may spawn (tools.sessions.maxSpawnsPer*); absent before v0.8.0. */
+    spawnsPerTurn: z.number().int().min(0).max(50).default(5),
+    spawnsPerDay: z.number().int().min(0).max(10_000).default(50),
   })
   .strict();
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;
@@ -138,6 +141,8 @@ export const carriedStateSchema = z.object({
   model: z.string().optional(),
   /** The queue mode this session chose with /queue (else the settings' queueMode). */
   queueMode: z.enum(queueModes).optional(),
+  /** Sub-agents spawned on the current (UTC) day: the daily cap holds across continue-as-new. */
+  spawnsToday: z.object({ day: z.string(), count: z.number().int().min(0) }).optional(),
 });
 export type CarriedState = z.infer<typeof carriedStateSchema>;
 

@@ -9,7 +9,10 @@ describe('sub-agents (sessions_spawn) as child workflows', () => {
 
   beforeAll(async () => {
     // A dead worker's activity is noticed after the heartbeat timeout; keep it short so the test is quick.
-    stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url), config: { agent: { heartbeatTimeoutSeconds: 2 } } });
+    stack = await TestStack.start({
+      namespace: namespaceForFile(import.meta.url),
+      config: { agent: { heartbeatTimeoutSeconds: 2 }, tools: { sessions: { maxSpawnsPerTurn: 3, maxSpawnsPerDay: 4 } } },
+    });
   });
   afterAll(() => stack?.stop());
 
@@ -20,7 +23,8 @@ describe('sub-agents (sessions_spawn) as child workflows', () => {
       const last = r.messages.at(-1)!;
       // The sub-agent: its only message is the task.
       if (last.role === 'user' && last.content === task) return '7';
-      if (last.role === 'tool') return `My helper says: ${String(last.content).split('\n').at(-1)}`;
+      // Its answer comes marked as another session's words: the line before the end marker.
+      if (last.role === 'tool') return `My helper says: ${String(last.content).split('\n').at(-2)}`;
       return { toolCalls: [{ name: 'sessions_spawn', arguments: { task, label: 'letters' } }] };
     });
     const worker = await stack.startWorker();
@@ -47,6 +51,32 @@ describe('sub-agents (sessions_spawn) as child workflows', () => {
     const described = await stack.client.workflow.getHandle(children[0]!.workflowId).describe();
     expect(described.raw.workflowExecutionInfo?.parentExecution?.workflowId).toBe(`session:${key}`);
     expect((await stack.transcript(children[0]!.workflowId.slice('session:'.length))).map((e) => e.text)).toEqual([task, '7']);
+  });
+
+  it('caps sub-agents per turn and per conversation a day, with a tool error the model reads; their answers come marked', async () => {
+    const task = (n: number) => `Say "done ${n}".`;
+    stack.model.setReply((r) => {
+      const last = r.messages.at(-1)!;
+      const asked = /^Say "done (\d+)"\.$/.exec(String(last.content));
+      if (last.role === 'user' && asked) return `done ${asked[1]}`;
+      if (last.role === 'tool') return r.messages.slice(r.messages.findLastIndex((m) => m.role === 'user')).filter((m) => m.role === 'tool').map((m) => String(m.content)).join('\n---\n');
+      // One message asks for five at once.
+      const first = Number(/^batch (\d+)$/.exec(String(last.content))?.[1] ?? 0);
+      return { toolCalls: Array.from({ length: 5 }, (_, i) => ({ name: 'sessions_spawn', arguments: { task: task(first + i) } })) };
+    });
+    await stack.startWorker();
+    const key = 'main:test:many';
+    const results = (text: string) => text.split('\n---\n');
+    const first = results((await stack.send(key, 'batch 0')).text);
+    expect(first.filter((r) => /^The sub-agent \(\S+\) answered:\n<<<UNTRUSTED WEB CONTENT from the sub-agent \S+>>>\ndone \d\n<<<END UNTRUSTED WEB CONTENT>>>$/.test(r))).toHaveLength(3);
+    expect(first.filter((r) => r.includes('at most 3 sub-agents per turn (tools.sessions.maxSpawnsPerTurn)'))).toHaveLength(2);
+    // The next turn: one more today, then the conversation's daily cap.
+    const second = results((await stack.send(key, 'batch 10')).text);
+    expect(second.filter((r) => r.includes('answered:'))).toHaveLength(1);
+    expect(second.filter((r) => r.includes('has spawned 4 sub-agents today, the most it may (tools.sessions.maxSpawnsPerDay)'))).toHaveLength(4);
+    let children = 0;
+    for await (const w of stack.client.workflow.list({ query: `WorkflowType = 'SessionWorkflow' AND WorkflowId STARTS_WITH 'session:main:subagent:test-many-t'` })) children += w ? 1 : 0;
+    expect(children).toBe(4);
   });
 
   it('stops a sub-agent with its parent\'s turn (/stop), and one that runs past its timeout; the parent goes on', async () => {

@@ -34,6 +34,8 @@ export interface SessionFeatures {
   agentInWorker: boolean;
   /** AgentCore Memory: each turn recalls relevant long-term records and is recorded as an event (v0.7.0). */
   agentcoreMemory: boolean;
+  /** sessions_spawn is capped per turn and per conversation and day (v0.8.0). */
+  subagentLimits: boolean;
 }
 
 export function sessionFeatures(fresh: boolean, settings: SessionSettings): SessionFeatures {
@@ -54,5 +56,6 @@ export function sessionFeatures(fresh: boolean, settings: SessionSettings): Sess
     agentInWorker: settings.agentInWorker && patched('agent-in-worker'),
     // Likewise: only sessions with a memory configured record this marker.
     agentcoreMemory: settings.agentcoreMemory && patched('agentcore-memory'),
+    subagentLimits: patched('subagent-limits'),
   };
 }

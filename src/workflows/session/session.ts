@@ -59,6 +59,8 @@ export class Session {
   modelChoice: string | undefined;
   /** The queue mode chosen with /queue; unset: the settings' queueMode. */
   queueModeChoice: QueueMode | undefined;
+  /** Sub-agents spawned on the current (UTC) day, for the daily cap. */
+  spawnsToday: { day: string; count: number } | undefined;
   /** When the last message arrived (workflow time), and whether messages came while a turn ran (a burst to gather). */
   private lastArrivalMs = 0;
   private burst = false;
@@ -88,6 +90,7 @@ export class Session {
     this.lastModel = carried?.lastModel;
     this.usageToday = carried?.usageToday;
     this.queueModeChoice = carried?.queueMode;
+    this.spawnsToday = carried?.spawnsToday;
     this.summary = carried?.summary ?? undefined;
     this.modelChoice = carried?.model;
     this.contextStartedAt = carried?.contextStartedAt ?? this.createdAt;
@@ -321,6 +324,7 @@ export class Session {
       ...(this.queueModeChoice ? { queueMode: this.queueModeChoice } : {}),
       ...(this.summary ? { summary: this.summary } : {}),
       ...(this.modelChoice ? { model: this.modelChoice } : {}),
+      ...(this.spawnsToday ? { spawnsToday: this.spawnsToday } : {}),
       contextStartedAt: this.contextStartedAt,
     });
   }

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { ToolCall, ToolResult, ToolSpec } from '../../contracts/agent-runtime.js';
 import { parseSessionKey, sessionWorkflowId, subagentKey } from '../../contracts/session-key.js';
 import { describeZodError } from '../../contracts/zod-issues.js';
+import { untrusted } from '../../contracts/untrusted.js';
 import type { SessionInput, TurnReply } from '../messages.js';
-import type { Session } from './session.js';
+import { now, type Session } from './session.js';
 
 /**
  * OpenClaw's `sessions_spawn`, answered by the session itself: the task goes to a sub-agent — a session of the same
@@ -36,13 +37,32 @@ const spawnInput = z
   })
   .strict();
 
+/**
+ * Why this turn may spawn no more sub-agents (one message once made sixty at once), or null; a spawn that may go is
+ * counted here, before any of the turn's calls is started.
+ */
+function spawnRefusal(session: Session, spawnedThisTurn: { count: number }): string | null {
+  const { spawnsPerTurn, spawnsPerDay } = session.settings;
+  if (spawnedThisTurn.count >= spawnsPerTurn) {
+    return `sessions_spawn refused: at most ${spawnsPerTurn} sub-agents per turn (tools.sessions.maxSpawnsPerTurn); do the rest yourself, or in a later turn`;
+  }
+  const day = now().slice(0, 10);
+  const today = session.spawnsToday?.day === day ? session.spawnsToday.count : 0;
+  if (today >= spawnsPerDay) return `sessions_spawn refused: this conversation has spawned ${today} sub-agents today, the most it may (tools.sessions.maxSpawnsPerDay)`;
+  spawnedThisTurn.count += 1;
+  session.spawnsToday = { day, count: today + 1 };
+  return null;
+}
+
 /** Runs one `sessions_spawn` call to its end; the result is the sub-agent's answer, or why there is none. */
-export async function spawnSubagent(call: ToolCall, context: { session: Session; turn: number }): Promise<ToolResult> {
+export async function spawnSubagent(call: ToolCall, context: { session: Session; turn: number; spawnedThisTurn: { count: number } }): Promise<ToolResult> {
   const result = (output: string, isError: boolean): ToolResult => ({ callId: call.id, name: call.name, output, isError });
   const input = spawnInput.safeParse(call.input);
   if (!input.success) return result(`invalid arguments for sessions_spawn: ${describeZodError(input.error, 'input')}`, true);
   const { task, label, timeoutSeconds } = input.data;
   const { session, turn } = context;
+  const refused = session.features.subagentLimits ? spawnRefusal(session, context.spawnedThisTurn) : null;
+  if (refused) return result(refused, true);
   const sessionKey = subagentKey(session.key, turn, call.id, label);
   const childInput: SessionInput = { sessionKey, settings: session.settings, oneOff: true, task: { messageId: `spawn:${call.id}`, text: task } };
   const scope = new CancellationScope();
@@ -75,7 +95,8 @@ export async function spawnSubagent(call: ToolCall, context: { session: Session;
     });
     if (!reply) return result('the sub-agent ended without an answer', true);
     if (reply.error) return result(`the sub-agent could not answer: ${reply.error}`, true);
-    return result(`The sub-agent (${sessionKey}) answered:\n${reply.text}`, false);
+    // Its answer is another session's text: information for the parent, never instructions (it may have read the web).
+    return result(`The sub-agent (${sessionKey}) answered:\n${untrusted(`the sub-agent ${sessionKey}`, reply.text)}`, false);
   } catch (error) {
     if (timedOut) return result(`the sub-agent did not answer within ${timeoutSeconds} s and was stopped (${sessionKey})`, true);
     if (isCancellation(error)) throw error;

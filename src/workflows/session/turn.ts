@@ -52,6 +52,8 @@ export class Turn {
   /** How many of the messages the turn started with (the rest were steered in at tool boundaries). */
   private readonly opening: number;
   private readonly activities: SessionActivities;
+  /** Sub-agents this turn has spawned (sessions_spawn), for the per-turn cap. */
+  private readonly spawned = { count: 0 };
 
   /**
    * @param messages what this turn answers, oldest first: one message, or a burst gathered by the queue mode; messages
@@ -284,7 +286,7 @@ export class Turn {
   private async callTool(call: ToolCall): Promise<ToolResult> {
     const { session } = this;
     if (session.features.subagents && !session.subagent && call.name === spawnToolSpec.name) {
-      const spawned = await spawnSubagent(call, { session, turn: this.turn });
+      const spawned = await spawnSubagent(call, { session, turn: this.turn, spawnedThisTurn: this.spawned });
       this.used.push({ name: call.name, isError: spawned.isError });
       return spawned;
     }
