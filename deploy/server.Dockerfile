@@ -15,7 +15,7 @@ RUN npm run build \
 
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium tini ca-certificates \
+ && apt-get install -y --no-install-recommends chromium bubblewrap tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     CLAWFLOW_HOME=/data \

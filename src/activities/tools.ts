@@ -17,6 +17,7 @@ import { offeredTools, toolRegistry } from '../tools/registry.js';
 import { mcpAgentTool } from '../tools/mcp-tool.js';
 import type { McpServers, McpTool } from '../tools/mcp-servers.js';
 import { ApprovalRequired, ToolError, type AgentJobs, type AgentSessions, type Tool } from '../tools/tool.js';
+import type { ExecSandbox } from '../tools/exec-sandbox.js';
 import { heartbeatPrompt } from '../workspace/heartbeat.js';
 import { buildSystemPrompt, ensureWorkspace } from '../workspace/workspace.js';
 import { installSkills, skillRoots, skillsPrompt } from '../workspace/skills.js';
@@ -33,6 +34,8 @@ export interface ToolActivityDeps {
   client?: Client;
   /** The MCP servers whose tools are offered besides the built-in ones (tools.mcp.servers). */
   mcp?: McpServers;
+  /** Where each agent's commands run (resolveExecSandbox); an agent not named runs them on the host. */
+  sandboxes?: ReadonlyMap<string, ExecSandbox | null>;
 }
 
 /** Whether an agent's `tools.deny` names this tool: by its name, or by a prefix ending in "*" (`github__*`). */
@@ -132,7 +135,7 @@ interface AgentHost {
 }
 
 /** The activities of the `clawflow-tools` task queue: they run on the user's host, inside each agent's workspace. */
-export function createToolActivities({ config, browsers, schedules, client, mcp }: ToolActivityDeps): ToolActivities {
+export function createToolActivities({ config, browsers, schedules, client, mcp, sandboxes }: ToolActivityDeps): ToolActivities {
   const protectedPaths = protectedStatePaths(config.paths);
   const net = browserPolicy(config);
   const hosts = new Map<string, AgentHost>(
@@ -207,6 +210,7 @@ export function createToolActivities({ config, browsers, schedules, client, mcp 
             sessions: client ? agentSessions(client, config, sessionKey) : null,
             approved,
             byAgentOwner,
+            sandbox: sandboxes?.get(host.profile.id) ?? null,
           });
           // A cancelled call reports the cancellation, so the turn that was stopped does not wait for anything else.
           if (context.cancellationSignal.aborted) await context.cancelled;

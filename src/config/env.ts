@@ -1,7 +1,7 @@
 /** One environment variable that sets one configuration key. */
 export interface EnvBinding {
   env: string;
-  path: readonly [string, string] | readonly [string, string, string];
+  path: readonly [string, string, ...string[]];
   /** `list`: comma-separated. */
   kind: 'string' | 'number' | 'boolean' | 'list';
   secret?: boolean;
@@ -47,6 +47,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_AGENTCORE_ROTATION_MARGIN_SECONDS', path: ['agentcore', 'rotationMarginSeconds'], kind: 'number' },
   { env: 'CLAWFLOW_WORKSPACE', path: ['workspace', 'dir'], kind: 'string' },
   { env: 'CLAWFLOW_EXEC_POLICY', path: ['tools', 'exec', 'policy'], kind: 'string' },
+  { env: 'CLAWFLOW_EXEC_SANDBOX', path: ['tools', 'exec', 'sandbox', 'mode'], kind: 'string' },
   { env: 'CLAWFLOW_WEB_SEARCH_PROVIDER', path: ['tools', 'web', 'searchProvider'], kind: 'string' },
   { env: 'CLAWFLOW_WEB_SEARCH_API_KEY', path: ['tools', 'web', 'searchApiKey'], kind: 'string', secret: true },
   { env: 'CLAWFLOW_WEB_SEARCH_URL', path: ['tools', 'web', 'searchUrl'], kind: 'string' },

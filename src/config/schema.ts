@@ -296,6 +296,24 @@ export const configFileSchema = z
             outputCapBytes: z.number().int().min(1000).max(10_000_000).default(32_000),
             /** How long the session waits for the user's answer to an approval request. */
             approvalTimeoutSeconds: z.number().int().min(1).max(86_400).default(600),
+            /**
+             * Where commands run: `bwrap` under bubblewrap (the workspace read-write, the system's programs read-only,
+             * nothing else of the filesystem, no network, its own PIDs), `none` on the host, `auto` (the default) bwrap
+             * when it works here. A string, or `{ mode, network, readOnlyPaths }`.
+             */
+            sandbox: z.preprocess(
+              (value) => (typeof value === 'string' ? { mode: value } : value),
+              z
+                .object({
+                  mode: z.enum(['auto', 'bwrap', 'none']).default('auto'),
+                  /** Commands in the sandbox may use the network (the host's, loopback included). */
+                  network: z.boolean().default(false),
+                  /** More folders commands may read (a toolchain outside /usr, e.g. ~/.nvm), absolute paths. */
+                  readOnlyPaths: z.array(z.string().regex(/^\//, 'an absolute path')).default([]),
+                })
+                .strict()
+                .prefault({}),
+            ),
           })
           .strict()
           .prefault({}),

@@ -8,6 +8,7 @@ import { secretFile } from '../config/secrets.js';
 import { sessionSearchAttributeNames } from '../contracts/search-attribute-names.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { findChromium } from '../tools/browser-pool.js';
+import { resolveExecSandbox } from '../tools/exec-sandbox.js';
 import { temporalAddress } from '../temporal/address.js';
 import { grpcReader, httpReader, type TemporalReader } from './temporal-readers.js';
 import { historyKeys } from '../temporal/data-converter.js';
@@ -118,6 +119,14 @@ function channelFindings(config: ClawflowConfig): Finding[] {
 /** Everything else on this machine: Chromium, disk space, the history key, the Temporal CLI. */
 async function machineFindings(config: ClawflowConfig): Promise<Finding[]> {
   const findings: Finding[] = [];
+  if (config.tools.exec.policy !== 'deny') {
+    findings.push(
+      await resolveExecSandbox(config.tools.exec.sandbox).then(
+        (choice) => (choice.ok ? ok('exec sandbox', choice.summary) : warn('exec sandbox', choice.summary)),
+        (error: Error) => fail('exec sandbox', error.message),
+      ),
+    );
+  }
   if (config.tools.browser.enabled) {
     const chromium = findChromium(config.tools.browser.executablePath);
     findings.push(chromium ? ok('chromium', chromium) : warn('chromium', 'not found: the browser tool cannot open pages. Install it (apt-get install chromium) or set tools.browser.executablePath'));

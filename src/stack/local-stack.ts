@@ -30,6 +30,8 @@ export interface LocalStack {
   apiUrl: string | null;
   /** The chat channels connected (empty when none is configured). */
   channels: string[];
+  /** How the agent's commands run: sandboxed, or not and how to fix it. */
+  commands: string;
   /** Settles when the workers stop, by shutdown or by a fatal error. */
   workersDone: Promise<void>;
   stop(): Promise<void>;
@@ -188,6 +190,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
         : `${runtimeUrl}  (POST /invocations, GET /ping)`,
       modelDescription: config.agentcore.runtimeArn || config.runtime.url ? 'chosen by the agent runtime' : describeProvider(provider, config.model.baseUrl),
       channels,
+      commands: workers.commands?.summary ?? 'run by the tools worker',
       apiUrl,
       workersDone: workers.done,
       stop,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import { CappedOutput } from './capped-output.js';
 import { allowlisted, commandEnvironment, describeInvocation, riskyEnvironment } from './exec-policy.js';
+import { sandboxedCommand } from './exec-sandbox.js';
 import { ApprovalRequired, defineTool, ToolError, type ToolContext } from './tool.js';
 import { resolveInWorkspace } from './workspace-path.js';
 
@@ -66,8 +67,13 @@ export const execTool = defineTool({
     const cwd = await resolveInWorkspace(workspace, workdir ?? '.', context.protectedPaths);
     const timeout = Math.min(timeoutSeconds ?? config.exec.timeoutSeconds, config.exec.maxTimeoutSeconds);
     const output = new CappedOutput(config.exec.outputCapBytes);
+    const environment = commandEnvironment(process.env, config.exec.env, env);
+    // Under bubblewrap when the host has it (tools.exec.sandbox): only the workspace is there to change.
+    const { file, args } = context.sandbox
+      ? sandboxedCommand(context.sandbox, { workspace, cwd, home: environment.HOME, protectedPaths: context.protectedPaths, command })
+      : { file: '/bin/sh', args: ['-c', command] };
     // Its own process group, so that a timeout or a cancellation ends everything it started.
-    const child = spawn('/bin/sh', ['-c', command], { cwd, env: commandEnvironment(process.env, config.exec.env, env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { cwd, env: environment, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
     let ended: 'timeout' | 'cancelled' | null = null;

@@ -3,6 +3,7 @@ import type { ClawflowConfig } from '../config/load.js';
 import type { ImageRef, ToolSpec } from '../contracts/agent-runtime.js';
 import type { Artifact } from '../contracts/session-records.js';
 import type { BrowserPool } from './browser-pool.js';
+import type { ExecSandbox } from './exec-sandbox.js';
 import type { NetPolicy } from './net-policy.js';
 
 /** What a tool call may use: the workspace it is confined to, the session it serves, cancellation. */
@@ -24,6 +25,8 @@ export interface ToolContext {
   sessions: AgentSessions | null;
   /** Set when the user approved this very call (exec under the `ask` policy). */
   approved: boolean;
+  /** Where `exec` runs commands: under bubblewrap, or (null) on the host. */
+  sandbox: ExecSandbox | null;
   /**
    * Every message of the turn came from the agent's owner (a channel's owners or allowFrom, the WebChat's key holder,
    * the CLI, the API), not from a group member, a paired stranger or a schedule: only such a turn changes the

@@ -28,6 +28,8 @@ import { workerRoles, type WorkerRole } from './worker-roles.js';
 import { resumeAfterUncleanStop } from './interrupted-steps.js';
 import { claimRun } from './run-records.js';
 import { BrowserPool, browserPolicy, findChromium } from '../tools/browser-pool.js';
+import { resolveExecSandbox, type SandboxChoice } from '../tools/exec-sandbox.js';
+import { agentIds, agentProfile, defaultAgentId } from '../config/agents.js';
 import { ImageLinks } from '../tools/image-links.js';
 import { startImageServer } from '../tools/image-server.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
@@ -36,6 +38,8 @@ export interface WorkerSet {
   /** Resolves when every worker has stopped. */
   done: Promise<void>;
   shutdown(): Promise<void>;
+  /** How the tools worker runs the default agent's commands (null: this process runs no tools worker). */
+  commands: SandboxChoice | null;
 }
 
 /**
@@ -166,13 +170,24 @@ export async function startWorkers(
     browsers && Object.keys(config.tools.mcp.servers).length
       ? new (await import('../tools/mcp-servers.js')).McpServers(config.tools.mcp, { serversDir: mcpServersDir(config.paths), logger: logger.child({ component: 'mcp' }) })
       : null;
-  if (browsers) {
+  // Each agent's commands under bubblewrap when its tools.exec.sandbox says so (and the host has it).
+  const sandboxes = browsers ? new Map(await Promise.all(agentIds(config).map(async (id) => [id, await resolveExecSandbox(agentProfile(config, id).tools.exec.sandbox)] as const))) : null;
+  const commands = sandboxes?.get(defaultAgentId(config)) ?? null;
+  if (commands && !commands.ok) logger.warn(`commands the agent runs are ${commands.summary}`);
+  if (browsers && sandboxes) {
     workers.push(
       await Worker.create({
         connection,
         namespace,
         taskQueue: taskQueues.tools,
-        activities: createToolActivities({ config, browsers, schedules: new ScheduleClient(client, config), client, ...(mcp ? { mcp } : {}) }),
+        activities: createToolActivities({
+          config,
+          browsers,
+          schedules: new ScheduleClient(client, config),
+          client,
+          sandboxes: new Map([...sandboxes].map(([id, choice]) => [id, choice.sandbox])),
+          ...(mcp ? { mcp } : {}),
+        }),
         ...common,
       }),
     );
@@ -191,6 +206,7 @@ export async function startWorkers(
   resumeAfterUncleanStop(client, run.takeInterrupted(), { deliveryRetrySeconds: config.agent.retryForSeconds, logger });
   return {
     done,
+    commands,
     shutdown: async () => {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;

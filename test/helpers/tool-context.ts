@@ -30,6 +30,7 @@ export function toolContext(tools: Record<string, unknown> = {}): ToolContext & 
     approved: false,
     // The owner's own turn, as most tests are; a test of someone else's sets it false.
     byAgentOwner: true,
+    sandbox: null,
     async cleanup() {
       await browsers.close();
       rmSync(root, { recursive: true, force: true });

@@ -29,7 +29,9 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
       namespace: namespaceForFile(import.meta.url),
       config: {
         agent: { heartbeatTimeoutSeconds: 3 },
-        tools: { exec: { policy: 'ask', allowlist: ['sh long-job\\.sh [a-z]+\\.pid \\d+'], approvalTimeoutSeconds: 60 } },
+        // On the host: these tests follow the command's own process group (its pid outside any sandbox). Under the
+        // sandbox a command dies with its PID namespace (test/tools/exec-sandbox.test.ts).
+        tools: { exec: { policy: 'ask', allowlist: ['sh long-job\\.sh [a-z]+\\.pid \\d+'], approvalTimeoutSeconds: 60, sandbox: 'none' } },
       },
     });
     workspace = stack.config.paths.workspaceDir;

@@ -62,6 +62,7 @@ export function registerStart(program: Command): void {
         ...(stack.webUiUrl ? [`  Temporal Web UI   ${stack.webUiUrl}`] : []),
         `  Agent runtime     ${stack.runtimeDescription}`,
         `  Model             ${stack.modelDescription}`,
+        `  Commands          ${stack.commands}`,
         ...(stack.apiUrl ? [`  OpenAI API        ${stack.apiUrl}  (model "clawflow")`, `  API token         ${apiTokenLine(config)}`] : []),
         `  Channels          ${stack.channels.length ? stack.channels.join(', ') : 'none (set CLAWFLOW_TELEGRAM_BOT_TOKEN for Telegram; the WebChat is off: CLAWFLOW_WEBCHAT_ENABLED=true turns it on)'}`,
         ...(config.channels.webchat.enabled ? [`  WebChat           ${webChatOpenUrl(config)}  (the link carries this install's key: open it, don't share it)`] : []),
