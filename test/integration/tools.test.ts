@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../../src/errors.js';
+import { answerApproval, pendingApprovals } from '../../src/sessions/session-client.js';
 import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { isAlive, runCli, spawnCli, type CliProcess } from '../helpers/processes.js';
@@ -132,7 +133,13 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
       if (request.messages.some((m) => m.role === 'tool')) return 'noted';
       return { toolCalls: [{ name: 'edit', arguments: { path: 'MEMORY.md', edits: [{ oldText: '# MEMORY.md — long-term memory', newText: "# MEMORY.md — long-term memory\n\n- The user's favourite colour is teal." }] } }] };
     });
-    expect((await stack.send('main:test:memory-a', 'remember that my favourite colour is teal')).text).toBe('noted');
+    // MEMORY.md becomes part of the instructions: under "ask" the agent's owner allows the edit first.
+    const remembered = stack.send('main:test:memory-a', 'remember that my favourite colour is teal', { fromOwner: true, fromAgentOwner: true });
+    await expect.poll(async () => (await pendingApprovals(stack.client, stack.config, 'main:test:memory-a')).length, { timeout: 30_000 }).toBe(1);
+    const [request] = await pendingApprovals(stack.client, stack.config, 'main:test:memory-a');
+    expect(request!.subject).toMatch(/^edit MEMORY\.md|^write MEMORY\.md/);
+    await answerApproval(stack.client, stack.config, 'main:test:memory-a', { requestId: request!.requestId, decision: 'once', byAgentOwner: true });
+    expect((await remembered).text).toBe('noted');
 
     stack.model.setReply(() => 'hello');
     await stack.send('main:test:memory-b', 'hi, a new conversation');
