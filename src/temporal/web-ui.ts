@@ -48,8 +48,6 @@ export interface WebUiOptions {
   codec: PayloadCodec | null;
   /** The install's Web UI key: the link that opens the UI carries it, and the browser trades it for a cookie. */
   key: string;
-  /** Host names besides loopback ones (a reverse proxy's): see GuardPolicy. */
-  allowedHosts?: readonly string[];
   logger: Logger;
 }
 
@@ -109,7 +107,7 @@ function boundedBody(req: IncomingMessage, res: ServerResponse, limit: number): 
 export async function startWebUi(options: WebUiOptions): Promise<ListeningServer> {
   const cookieValue = keyCookieValue(options.key, 'temporal-ui');
   const upstream = new URL(options.temporalHttp.url);
-  let policy: GuardPolicy = { port: options.port, allowedHosts: options.allowedHosts ?? [], allowedOrigins: [] };
+  let policy: GuardPolicy = { port: options.port, allowedHosts: [], allowedOrigins: [] };
   const root = normalize(options.assetsDir);
 
   const proxy = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
