@@ -151,7 +151,10 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
  */
 async function refuseForeignCarriedState(input: SessionInput, rawInput: SessionInput, activities: SessionActivities): Promise<void> {
   const info = workflowInfo();
-  if (!input.carried || info.continuedFromExecutionRunId || !patched('sealed-carried-state')) return;
+  // A run that continues another is its own continue-as-new only if it is not a cron or retry run: those carry the
+  // first run's input again (a session never has a cron schedule or a retried run of its own).
+  const ownContinuation = info.continuedFromExecutionRunId !== undefined && !info.cronSchedule && info.attempt === 1;
+  if (!input.carried || ownContinuation || !patched('sealed-carried-state')) return;
   const seal = input.carriedSeal;
   const sealed = seal !== undefined && (await activities.seal.checkCarriedSeal({ workflowId: info.workflowId, carried: rawInput.carried, seal }));
   if (sealed) return;

@@ -67,6 +67,30 @@ describe('a session takes carried state only from its own continue-as-new or fro
     expect(await stack.transcript('main:test:planted')).toEqual([]);
   });
 
+  it('refuses it in every run of a cron schedule too (a cron run continues the last one, with the same input)', async () => {
+    const key = 'main:test:planted-cron';
+    const requests = stack.model.requests.length;
+    const workflowId = sessionWorkflowId(parseSessionKey(key));
+    await stack.client.workflow.start('SessionWorkflow', {
+      workflowId,
+      taskQueue: taskQueues.sessions,
+      cronSchedule: '@every 2s',
+      args: [{ sessionKey: key, settings: sessionSettingsFromConfig(stack.config), carried: attackerState('cron') }],
+    });
+    try {
+      // Runs after the first continue it (continuedFromExecutionRunId is set): each is refused all the same.
+      const failed = async () => {
+        let count = 0;
+        for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${workflowId}' AND ExecutionStatus = 'Failed'` })) count += run ? 1 : 0;
+        return count;
+      };
+      await expect.poll(failed, { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+      expect(stack.model.requests.length).toBe(requests);
+    } finally {
+      await stack.client.workflow.getHandle(workflowId).terminate('the test is done').catch(() => undefined);
+    }
+  });
+
   it('takes carried state sealed by this install for that session (what sessions repair starts with)', async () => {
     const key = 'main:test:sealed';
     const carried = { ...attackerState('waiting since the repair'), pendingDeliveries: undefined, alwaysApproved: [] };
