@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readlinkSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { ClawflowConfig } from '../config/load.js';
@@ -23,14 +25,30 @@ export interface SandboxChoice {
   ok: boolean;
 }
 
-/** Whether bubblewrap runs here (installed is not enough: some kernels or containers forbid its namespaces). */
-async function bwrapWorks(bwrap: string): Promise<string | null> {
-  try {
-    await promisify(execFile)(bwrap, ['--die-with-parent', '--unshare-all', '--ro-bind', '/', '/', '--', '/bin/sh', '-c', 'exit 0'], { timeout: 10_000 });
-    return null;
-  } catch (error) {
-    return ((error as { stderr?: string }).stderr || (error as Error).message).trim().split('\n')[0]!;
+const probes = new Map<string, Promise<string | null>>();
+
+/**
+ * Whether bubblewrap runs here as commands will run (installed is not enough: some kernels and containers forbid its
+ * namespaces, or mounting /proc): the same invocation, once per process. Null when it works, else why not.
+ */
+function bwrapWorks(bwrap: string): Promise<string | null> {
+  let probe = probes.get(bwrap);
+  if (!probe) {
+    probe = (async () => {
+      const workspace = mkdtempSync(join(tmpdir(), 'clawflow-sandbox-probe-'));
+      try {
+        const { file, args } = sandboxedCommand({ bwrap, network: false, readOnlyPaths: [] }, { workspace, cwd: workspace, home: undefined, protectedPaths: [], command: 'test -d /proc/self && touch probe' });
+        await promisify(execFile)(file, args, { timeout: 10_000 });
+        return existsSync(join(workspace, 'probe')) ? null : 'a sandboxed command could not write its workspace';
+      } catch (error) {
+        return ((error as { stderr?: string }).stderr || (error as Error).message).trim().split('\n')[0]!;
+      } finally {
+        rmSync(workspace, { recursive: true, force: true });
+      }
+    })();
+    probes.set(bwrap, probe);
   }
+  return probe;
 }
 
 /** How the tools host runs commands, from tools.exec.sandbox: `bwrap` must work; `auto` takes it when it does. */
@@ -41,7 +59,7 @@ export async function resolveExecSandbox(config: ClawflowConfig['tools']['exec']
   if (bwrap && !broken) {
     return {
       sandbox: { bwrap, network: config.network, readOnlyPaths: config.readOnlyPaths },
-      summary: `sandboxed with bubblewrap: the workspace read-write, system programs read-only, ${config.network ? 'the network open' : 'no network'}`,
+      summary: `sandboxed with bubblewrap: the workspace read-write, system programs read-only, ${config.network ? "the network open — the host's loopback too (Temporal, ClawFlow's own ports)" : 'no network'}`,
       ok: true,
     };
   }
@@ -61,7 +79,8 @@ function inside(root: string, path: string): boolean {
  * own files masked even inside it; the command's own folder its working directory. Dies with its parent.
  */
 export function sandboxedCommand(sandbox: ExecSandbox, options: { workspace: string; cwd: string; home: string | undefined; protectedPaths: readonly string[]; command: string }): { file: string; args: string[] } {
-  const args = ['--die-with-parent', '--new-session', '--unshare-all', ...(sandbox.network ? ['--share-net'] : [])];
+  // No capabilities, even for root: a command that could unmount the masks below would see what they hide.
+  const args = ['--die-with-parent', '--new-session', '--unshare-all', '--cap-drop', 'ALL', ...(sandbox.network ? ['--share-net'] : [])];
   for (const path of [...systemPaths, ...sandbox.readOnlyPaths]) {
     const info = lstatSync(path, { throwIfNoEntry: false });
     if (!info) continue;
@@ -69,13 +88,18 @@ export function sandboxedCommand(sandbox: ExecSandbox, options: { workspace: str
     if (info.isSymbolicLink() && systemPaths.includes(path)) args.push('--symlink', readlinkSync(path), path);
     else args.push('--ro-bind', path, path);
   }
+  // systemd-resolved's stub, which /etc/resolv.conf points at on such hosts.
+  if (sandbox.network) args.push('--ro-bind-try', '/run/systemd/resolve', '/run/systemd/resolve');
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
   if (options.home && options.home !== '/' && !inside(options.home, '/usr') && !inside(options.home, '/etc')) args.push('--tmpfs', options.home);
-  const workspace = resolve(options.workspace);
+  // Where it really is: the tools resolve paths (the command's folder) through symbolic links.
+  const workspace = realpathSync(resolve(options.workspace));
   args.push('--bind', workspace, workspace);
   // The workspace may be configured to hold ClawFlow's own files (the state dir): they stay out of reach.
-  for (const path of options.protectedPaths) {
-    if (!inside(workspace, path) || !existsSync(path)) continue;
+  for (const protectedPath of options.protectedPaths) {
+    if (!existsSync(protectedPath)) continue;
+    const path = realpathSync(protectedPath);
+    if (!inside(workspace, path)) continue;
     if (statSync(path).isDirectory()) args.push('--tmpfs', path);
     else args.push('--ro-bind', '/dev/null', path);
   }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,18 @@ describe('exec under bubblewrap (tools.exec.sandbox)', () => {
     writeFileSync(join(secrets, 'api-token'), 'the install token');
     const masked = { ...context, protectedPaths: [...context.protectedPaths, secrets] };
     expect(await run(masked, 'cat secrets/api-token; ls secrets | wc -l')).not.toContain('the install token');
+    // No capabilities, whoever runs ClawFlow (root too): the mask cannot be taken off.
+    const unmasked = await run(masked, `grep CapEff /proc/self/status; umount ${secrets}; cat secrets/api-token`);
+    expect(unmasked).toMatch(/CapEff:\s+0+\n/);
+    expect(unmasked).not.toContain('the install token');
+  });
+
+  it('works in a workspace reached through a symbolic link', async () => {
+    const context = { ...contexts.make({ exec: { policy: 'full' } }), sandbox };
+    const linked = join(outside, 'linked-workspace');
+    symlinkSync(context.workspace, linked);
+    expect(await run({ ...context, workspace: linked }, 'echo through the link > linked.txt && echo ok')).toBe('exit code 0\nok\n');
+    expect(readFileSync(join(context.workspace, 'linked.txt'), 'utf8')).toBe('through the link\n');
   });
 
   it('opens the network when tools.exec.sandbox.network is true', async () => {
