@@ -11,6 +11,7 @@ COPY bin ./bin
 # The Temporal Web UI's files (the ui-server module, checked against its go.sum hash) for `clawflow web-ui`.
 RUN npm run build \
  && CLAWFLOW_CACHE_DIR=/app/cache CLAWFLOW_HOME=/tmp/clawflow-build node bin/clawflow.js setup --web-ui-only \
+ && mv /app/cache/temporal-ui/v* /app/temporal-ui \
  && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim
@@ -25,7 +26,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY --from=build /app/cache/temporal-ui/v2.42.1 ./temporal-ui
+COPY --from=build /app/temporal-ui ./temporal-ui
 COPY package.json ./
 COPY bin ./bin
 COPY skills ./skills

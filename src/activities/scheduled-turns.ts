@@ -18,12 +18,12 @@ export interface ScheduleActivityDeps {
 export function createScheduleActivities(deps: ScheduleActivityDeps): ScheduleActivities {
   return {
     /** Runs a turn in a session (starting it if needed) and returns the reply; the message id makes retries safe. */
-    async runSessionTurn({ sessionKey, messageId, text, sender }) {
+    async runSessionTurn({ sessionKey, messageId, text, sender, fromAgentOwner }) {
       let reply = '';
       let error: string | undefined;
       try {
         // The update waits for the turn; a cancelled activity (worker shutting down) stops waiting, the turn goes on.
-        reply = (await whileHeartbeating(() => Promise.race([deps.sendMessage(sessionKey, { messageId, text, sender }), Context.current().cancelled]))).text;
+        reply = (await whileHeartbeating(() => Promise.race([deps.sendMessage(sessionKey, { messageId, text, sender, ...(fromAgentOwner ? { fromAgentOwner } : {}) }), Context.current().cancelled]))).text;
       } catch (failure) {
         if (failure instanceof CancelledFailure) throw failure;
         error = describeError(failure);

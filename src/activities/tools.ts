@@ -52,8 +52,10 @@ function agentJobs(schedules: ScheduleClient, config: ClawflowConfig, agentId: s
   const prefix = cronScheduleId(agentId, '');
   const mine = async () => (await schedules.list()).filter((job) => job.id.startsWith(prefix) && job.createdBy === sessionKey);
   const own = async (name: string): Promise<string> => {
-    if (!(await mine()).some((job) => job.name === name)) throw new ToolError(`no job of this conversation is called "${name}" (list shows them)`);
-    return cronScheduleId(agentId, name);
+    const id = cronScheduleId(agentId, name);
+    const job = await schedules.describe(id).catch(() => null);
+    if (job?.createdBy !== sessionKey) throw new ToolError(`no job of this conversation is called "${name}" (list shows them)`);
+    return id;
   };
   return {
     timeZone: scheduleTimeZone(config),

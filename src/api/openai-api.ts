@@ -219,17 +219,18 @@ export async function startApiServer({ client, config, logger, host, port }: Api
    * sender shows the hook's own token, never the API's (which drives any session).
    */
   const hook = async (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> => {
+    const refused = new ApiError(401, 'invalid_request_error', 'invalid_hook_token', `missing or wrong token for the hook "${name}": send "Authorization: Bearer <token>" with the token \`npx clawflow config --hook-token ${name}\` prints`);
     if (!Object.hasOwn(config.hooks, name)) {
       drain(req);
-      // The hooks there are are named only to the API token's holder.
-      const listed = expected !== null && sameSecret(req.headers.authorization ?? '', expected);
+      // Whether a hook exists, and which do, is told to the API token's holder only: to anyone else it is a wrong token.
+      if (expected !== null && !sameSecret(req.headers.authorization ?? '', expected)) throw refused;
       const hooks = Object.keys(config.hooks);
-      throw new ApiError(404, 'invalid_request_error', 'hook_not_found', `no hook "${name}"${listed ? (hooks.length ? ` (hooks: ${hooks.join(', ')})` : ': configure one under hooks in clawflow.json') : ''}`);
+      throw new ApiError(404, 'invalid_request_error', 'hook_not_found', `no hook "${name}"${hooks.length ? ` (hooks: ${hooks.join(', ')})` : ': configure one under hooks in clawflow.json'}`);
     }
     const own = hookToken(config, name);
     if (own !== null && !sameSecret(req.headers.authorization ?? '', `Bearer ${own}`)) {
       drain(req);
-      throw new ApiError(401, 'invalid_request_error', 'invalid_hook_token', `missing or wrong token for the hook "${name}": send "Authorization: Bearer <token>" with the token \`npx clawflow config --hook-token ${name}\` prints`);
+      throw refused;
     }
     const body = await readBody(req, config.api.maxBodyBytes);
     const idempotency = req.headers['idempotency-key'];

@@ -1,3 +1,4 @@
+import { cookieOf } from '../http/cookies.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -162,13 +163,8 @@ export class WebChatAdapter implements ChannelAdapter {
 
   /** The browser's own conversation id, from its signed cookie; null without a valid one. */
   private browserOf(req: IncomingMessage): string | null {
-    for (const part of (req.headers.cookie ?? '').split(';')) {
-      const [name, value] = part.trim().split('=', 2);
-      if (name !== cookieName || !value) continue;
-      const [browser, signature] = value.split('.', 2);
-      if (browser && signature && /^[a-f0-9]{32}$/.test(browser) && sameSecret(signature, this.signature(browser))) return browser;
-    }
-    return null;
+    const [browser, signature] = (cookieOf(req, cookieName) ?? '').split('.', 2);
+    return browser && signature && /^[a-f0-9]{32}$/.test(browser) && sameSecret(signature, this.signature(browser)) ? browser : null;
   }
 
   /** The chat a socket may join, or why it may not: checked before the upgrade, so nothing of a refused one is read. */

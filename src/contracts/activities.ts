@@ -41,6 +41,8 @@ export interface RunSessionTurnInput {
   messageId: string;
   text: string;
   sender: string;
+  /** The turn speaks for the agent's owner (the heartbeat, a job made with the CLI). */
+  fromAgentOwner?: boolean;
 }
 
 export interface RunSessionTurnOutput {

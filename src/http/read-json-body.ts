@@ -12,10 +12,10 @@ export class BodyError extends Error {
 }
 
 /**
- * Reads a JSON request body of at most `limit` bytes. A larger body is refused as soon as it passes the limit, and the
- * rest is read and dropped, so the client receives the answer instead of a reset connection.
+ * Reads a request body of at most `limit` bytes. A larger body is refused as soon as it passes the limit, and the rest
+ * is read and dropped, so the client receives the answer instead of a reset connection.
  */
-export function readJsonBody(req: IncomingMessage, limit: number, what: string): Promise<unknown> {
+export function readBody(req: IncomingMessage, limit: number, what: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -29,12 +29,17 @@ export function readJsonBody(req: IncomingMessage, limit: number, what: string):
     });
     req.on('error', reject);
     req.on('end', () => {
-      if (tooLarge) return;
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        reject(new BodyError('invalid_json', `${what} is not valid JSON`));
-      }
+      if (!tooLarge) resolve(Buffer.concat(chunks));
     });
   });
+}
+
+/** Reads a JSON request body of at most `limit` bytes (see readBody). */
+export async function readJsonBody(req: IncomingMessage, limit: number, what: string): Promise<unknown> {
+  const body = await readBody(req, limit, what);
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new BodyError('invalid_json', `${what} is not valid JSON`);
+  }
 }

@@ -101,6 +101,8 @@ export class ScheduleClient {
           ...(job.sessionKey ? { sessionKey: job.sessionKey } : {}),
           ...(to ? { to } : {}),
           ...(oneShot ? { oneShot } : {}),
+          // Made with the CLI, not by a conversation's cron tool: its turns speak for the agent's owner.
+          ...(job.createdBy ? {} : { fromAgentOwner: true }),
         }),
         policies: this.policies(),
         memo: { [definitionMemo]: `${job.message.slice(0, 200)}${to ? ` → ${to.channel}:${to.chat}` : ''}`, ...(job.createdBy ? { [createdByMemo]: job.createdBy } : {}) },

@@ -227,12 +227,12 @@ export async function pendingApprovals(client: Client, config: ClawflowConfig, k
   return (await sessionHandle(client, config, keyText).query(statusQuery)).pendingApprovals;
 }
 
-/** Answers an approval request: run it once, always (in this session), or not at all. */
 /** An answer to a request only the agent's owner may allow, from someone else. */
 export class NotTheAgentOwnerError extends Error {
   override name = 'NotTheAgentOwnerError';
 }
 
+/** Answers an approval request: run it once, always (in this session), or not at all. */
 export async function answerApproval(client: Client, config: ClawflowConfig, keyText: string, answer: ApprovalDecision): Promise<ApprovalRequest> {
   const parsed = approvalDecisionSchema.safeParse(answer);
   if (!parsed.success) throw new InvalidMessageError(describeZodError(parsed.error));

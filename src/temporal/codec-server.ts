@@ -1,9 +1,11 @@
-import { createHmac } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { listen, type ListeningServer } from '../http/listen.js';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
+import { answerJson } from '../http/answer-json.js';
+import { cookieOf } from '../http/cookies.js';
 import { BodyError, readJsonBody } from '../http/read-json-body.js';
 import { applyCors, drain, guardRequest, type GuardPolicy } from '../http/request-guard.js';
 import { sameSecret } from '../http/same-secret.js';
@@ -24,12 +26,6 @@ const toJson = (p: Payload) => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
-
-export function answerJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
-  res.end(text);
-}
 
 /**
  * Temporal's remote codec protocol for one request whose caller has been checked: reads the payloads (JSON, at most
@@ -54,21 +50,6 @@ export async function serveCodec(req: IncomingMessage, res: ServerResponse, oper
   }
 }
 
-/** The cookie a browser holds once it opened a key-bearing link: the key's HMAC for this purpose, never the key. */
-export function keyCookieValue(key: string, purpose: string): string {
-  return createHmac('sha256', key).update(`clawflow ${purpose} cookie`).digest('base64url');
-}
-
-/** The value of one cookie of a request, if it has it. */
-export function cookieOf(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
-}
-
-const codecCookie = 'clawflow_codec';
 
 export interface CodecServerOptions {
   host: string;
@@ -89,7 +70,10 @@ export interface CodecServerOptions {
  */
 export async function startCodecServer(options: CodecServerOptions): Promise<ListeningServer & { openUrl: string }> {
   const policy = (server: Server): GuardPolicy => ({ port: (server.address() as AddressInfo | null)?.port ?? 0, allowedHosts: [], allowedOrigins: options.allowedOrigins });
-  const cookieValue = keyCookieValue(options.key, 'codec');
+  // What a browser holds once it opened the key-bearing link: random for this process, never the key itself (a cookie
+  // of 127.0.0.1 reaches every port of it); per port, so two servers never overwrite each other's.
+  const cookieValue = randomBytes(32).toString('base64url');
+  let codecCookie = 'clawflow_codec';
   const authorized = (req: IncomingMessage): boolean => {
     const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (bearer !== undefined) return sameSecret(bearer, options.key);
@@ -131,5 +115,6 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Lis
     });
   });
   const listening = await listen(server, options.host, options.port);
+  codecCookie = `clawflow_codec_${(server.address() as AddressInfo).port}`;
   return { ...listening, openUrl: `${listening.url}/?token=${encodeURIComponent(options.key)}` };
 }

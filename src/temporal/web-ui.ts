@@ -1,21 +1,25 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import type { PayloadCodec } from '@temporalio/common';
+import { answerJson } from '../http/answer-json.js';
+import { cookieOf } from '../http/cookies.js';
 import { listen, type ListeningServer } from '../http/listen.js';
+import { BodyError, readBody } from '../http/read-json-body.js';
 import { drain, guardRequest, type GuardPolicy } from '../http/request-guard.js';
 import { sameSecret } from '../http/same-secret.js';
 import type { Logger } from '../logger.js';
-import { answerJson, cookieOf, keyCookieValue, serveCodec } from './codec-server.js';
+import { serveCodec } from './codec-server.js';
 import { temporalUiVersion } from './web-ui-assets.js';
 
 /** Temporal's own limit on an HTTP API request (its gRPC message size). */
 const maxRequestBytes = 4 * 1024 * 1024;
 /** Long enough for the UI's long polls (`waitNewEvent`), short enough that nothing hangs forever. */
 const upstreamTimeoutMs = 90_000;
-const cookieName = 'clawflow_temporal_ui';
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -80,23 +84,6 @@ function lockedPage(why: string): string {
   return `<!doctype html><meta charset="utf-8"><title>Temporal Web UI</title><body style="font-family: system-ui; max-width: 40em; margin: 4em auto"><h1>Temporal Web UI</h1><p>${why}</p><p>Open it with the link <code>clawflow start</code> printed (or run <code>clawflow status</code> to see it again): the link carries this install's key.</p></body>`;
 }
 
-/** A request body of at most `limit` bytes, or null once the request was answered 413 (the rest is read and dropped). */
-function boundedBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      if (size > limit) return;
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      answerJson(res, 413, { code: 8, message: `the request is larger than ${limit} bytes` }, baseHeaders);
-      resolve(null);
-    });
-    req.on('error', reject);
-    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks)));
-  });
-}
-
 /**
  * The Temporal Web UI, served by ClawFlow itself behind the guard every local surface has: its files from the
  * module Temporal's own UI server embeds, its API calls passed to Temporal's HTTP API under the one Host name that
@@ -105,14 +92,24 @@ function boundedBody(req: IncomingMessage, res: ServerResponse, limit: number): 
  * runs headless: no listener of its own answers a browser.
  */
 export async function startWebUi(options: WebUiOptions): Promise<ListeningServer> {
-  const cookieValue = keyCookieValue(options.key, 'temporal-ui');
+  // What a browser holds once it opened the key-bearing link: random for this process, never the key itself (a cookie
+  // of 127.0.0.1 reaches every port of it); named for the port, so two installs never overwrite each other's.
+  const cookieValue = randomBytes(32).toString('base64url');
+  let cookieName = `clawflow_temporal_ui_${options.port}`;
   const upstream = new URL(options.temporalHttp.url);
   let policy: GuardPolicy = { port: options.port, allowedHosts: [], allowedOrigins: [] };
   const root = normalize(options.assetsDir);
 
   const proxy = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await boundedBody(req, res, maxRequestBytes);
-    if (body === null) return;
+    let body: Buffer = Buffer.alloc(0);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      try {
+        body = await readBody(req, maxRequestBytes, 'the request');
+      } catch (error) {
+        if (!(error instanceof BodyError)) throw error;
+        return answerJson(res, 413, { code: 8, message: error.message }, baseHeaders);
+      }
+    }
     await new Promise<void>((resolve) => {
       const call = request(
         {
@@ -164,15 +161,8 @@ export async function startWebUi(options: WebUiOptions): Promise<ListeningServer
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     });
     if (req.method === 'HEAD') return void res.end();
-    await new Promise<void>((resolve) => {
-      const stream = createReadStream(path);
-      stream.on('error', () => {
-        res.destroy();
-        resolve();
-      });
-      stream.on('end', resolve);
-      stream.pipe(res);
-    });
+    // A browser that goes away mid-file (it cancels loads all the time) closes the file too.
+    await pipeline(createReadStream(path), res).catch(() => res.destroy());
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -195,7 +185,7 @@ export async function startWebUi(options: WebUiOptions): Promise<ListeningServer
       if (!sameSecret(token, options.key)) return void res.writeHead(401, { ...baseHeaders, 'content-type': 'text/html; charset=utf-8' }).end(lockedPage('That link carries the wrong key.'));
       // The key becomes a cookie for this browser and leaves the address bar.
       url.searchParams.delete('token');
-      const cookie = `${cookieName}=${cookieValue}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${400 * 86_400}`;
+      const cookie = `${cookieName}=${cookieValue}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${7 * 86_400}`;
       return void res.writeHead(303, { ...baseHeaders, location: `${url.pathname}${url.search}`, 'set-cookie': cookie, 'cache-control': 'no-store' }).end();
     }
     const cookie = cookieOf(req, cookieName);
@@ -237,5 +227,6 @@ export async function startWebUi(options: WebUiOptions): Promise<ListeningServer
   server.on('clientError', (_error, socket) => socket.destroy());
   const listening = await listen(server, options.host, options.port);
   policy = { ...policy, port: (server.address() as AddressInfo).port };
+  cookieName = `clawflow_temporal_ui_${policy.port}`;
   return listening;
 }

@@ -25,7 +25,7 @@ export const editTool = defineTool({
     const { workspace, config } = context;
     const file = await resolveInWorkspace(workspace, path, context.protectedPaths);
     const { destination, mode } = await writeDestination(file, path);
-    await checkGuardedWrite(workspace, file, destination, context);
+    await checkGuardedWrite(workspace, file, destination, context, edits.map((e) => e.newText).join('\n…\n'));
     if (mode === undefined) throw new ToolError(`${path} does not exist; create it with write`);
     let text = await readFile(destination, 'utf8');
     for (const [index, { oldText, newText }] of edits.entries()) {

@@ -16,10 +16,19 @@ interface Invocation {
  * Runs, refuses, or asks. What is allowlisted or approved is the whole invocation: the command line (every simple
  * command in it), the variables it is given and where it runs.
  */
-function checkPolicy(invocation: Invocation, { config, approved, browsers, sessionKey }: ToolContext): void {
+function checkPolicy(invocation: Invocation, { config, approved, browsers, sessionKey, byAgentOwner }: ToolContext): void {
   const { policy, allowlist } = config.exec;
   if (policy === 'deny') throw new ToolError('running commands is switched off on this machine (tools.exec.policy "deny")');
-  if (policy === 'full' || approved) return;
+  if (approved) return;
+  // A web page may have asked for it: the user sees where the agent was browsing when it asked.
+  const page = browsers.currentUrl(sessionKey);
+  const browsing = page && page !== 'about:blank' ? `\n(the agent's browser is on ${page}: what a page says may have led to this)` : '';
+  // A command can write whatever the agent's instructions are made of (skills, AGENTS.md…): in a turn someone other
+  // than the agent's owner started, none runs without the owner's yes, whatever the policy or the allowlist says.
+  if (!byAgentOwner) {
+    throw new ApprovalRequired(`${describeInvocation(invocation)}\n(someone other than the agent's owner started this turn; a command can change the agent's instructions)${browsing}`, { ownerOnly: true });
+  }
+  if (policy === 'full') return;
   const risky = riskyEnvironment(invocation.env);
   if (risky.length === 0 && allowlisted(invocation.command, allowlist)) return;
   if (policy === 'allowlist') {
@@ -29,9 +38,6 @@ function checkPolicy(invocation: Invocation, { config, approved, browsers, sessi
         : `"${invocation.command}" is not allowed here: not every command in it matches a pattern of tools.exec.allowlist (substitutions, redirections and globs never do)`,
     );
   }
-  // A web page may have asked for it: the user sees where the agent was browsing when it asked.
-  const page = browsers.currentUrl(sessionKey);
-  const browsing = page && page !== 'about:blank' ? `\n(the agent's browser is on ${page}: what a page says may have led to this)` : '';
   throw new ApprovalRequired(`${describeInvocation(invocation)}${browsing}`);
 }
 

@@ -84,7 +84,7 @@ async function holdsHead(directory: string): Promise<boolean> {
  * them for every later conversation). Both the path the model named and the file the write really lands in (through
  * any in-workspace link) are checked: a `notes.md` linked to `.git/config` is `.git/config`.
  */
-export async function checkGuardedWrite(workspace: string, file: string, destination: string, { config, approved, byAgentOwner }: ToolContext): Promise<void> {
+export async function checkGuardedWrite(workspace: string, file: string, destination: string, { config, approved, byAgentOwner }: ToolContext, preview = ''): Promise<void> {
   if (approved) return;
   const { policy } = config.exec;
   const named = workspaceRelative(workspace, file);
@@ -93,7 +93,9 @@ export async function checkGuardedWrite(workspace: string, file: string, destina
   const instruction = instructionReason(named, byAgentOwner) ?? instructionReason(landsIn, byAgentOwner);
   // Under "ask" and "allowlist" the owner says yes first; a turn another person started never writes them unasked.
   if (instruction && (!byAgentOwner || policy === 'ask' || policy === 'allowlist')) {
-    throw new ApprovalRequired(`write ${what}\n(${instruction}${byAgentOwner ? '' : '; someone other than the agent\'s owner started this turn'})`, { ownerOnly: true });
+    // Someone else's words: the owner sees what would be written (and such a yes is never "always").
+    const shown = byAgentOwner ? '' : `\n--- what it would write ---\n${preview.length > 600 ? `${preview.slice(0, 600)}\n[… ${preview.length - 600} more characters]` : preview}`;
+    throw new ApprovalRequired(`write ${what}\n(${instruction}${byAgentOwner ? '' : '; someone other than the agent\'s owner started this turn'})${shown}`, { ownerOnly: true });
   }
   // Nothing runs commands under `deny`; `full` runs anything anyway.
   if (policy === 'deny' || policy === 'full') return;

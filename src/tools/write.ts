@@ -15,7 +15,7 @@ export const writeTool = defineTool({
     if (bytes > config.files.maxWriteBytes) throw new ToolError(`content is ${bytes} bytes; the limit is ${config.files.maxWriteBytes}`);
     const file = await resolveInWorkspace(workspace, path, context.protectedPaths);
     const { destination, mode } = await writeDestination(file, path);
-    await checkGuardedWrite(workspace, file, destination, context);
+    await checkGuardedWrite(workspace, file, destination, context, content);
     await writeFileAtomic(destination, content, mode).catch((error: NodeJS.ErrnoException) => {
       throw new ToolError(error.code === 'EISDIR' ? `${path} is a directory` : `could not write ${path}: ${error.message}`);
     });

@@ -24,6 +24,8 @@ export interface ScheduledTurnInput {
   activeHours?: ActiveHours;
   /** A one-shot job deletes its schedule after it ran. */
   oneShot?: boolean;
+  /** The job is the agent owner's (made with the CLI): its turns are the owner's. Unset: a conversation's, or a webhook's. */
+  fromAgentOwner?: boolean;
 }
 
 export interface ScheduledTurnResult {
@@ -56,7 +58,9 @@ export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<
   // The agent's own HEARTBEAT.md (its workspace: the session key names the agent).
   const text = input.kind === 'heartbeat' ? await tools.heartbeatPrompt({ silentToken: input.silentToken ?? 'HEARTBEAT_OK', sessionKey }) : input.message!;
   // The workflow id is unique per firing: a retried activity finds the turn already answered and gets its reply.
-  const outcome = await agent.runSessionTurn({ sessionKey, messageId: `${input.scheduleId}:${info.workflowId}`, text, sender: input.kind });
+  // The heartbeat (the owner's HEARTBEAT.md) and the owner's own jobs speak for the owner; a webhook's sender never does.
+  const fromAgentOwner = input.kind === 'heartbeat' || (input.kind === 'cron' && input.fromAgentOwner === true);
+  const outcome = await agent.runSessionTurn({ sessionKey, messageId: `${input.scheduleId}:${info.workflowId}`, text, sender: input.kind, ...(fromAgentOwner ? { fromAgentOwner } : {}) });
   if (outcome.error) return finish({ status: 'failed', detail: outcome.error });
 
   const reply = outcome.reply.trim();

@@ -27,7 +27,7 @@ describe('nothing a session carries outgrows Temporal', () => {
       if (rounds >= 20) return `done after ${rounds} rounds`;
       return rounds % 2 === 0 ? { toolCalls: [{ name: 'exec', arguments: { command: 'cat big.log' } }] } : { toolCalls: [{ name: 'read', arguments: { path: 'big.log', offset: rounds * 1000 } }] };
     });
-    const reply = await stack.send('main:test:large', 'go through the log');
+    const reply = await stack.send('main:test:large', 'go through the log', { fromOwner: true, fromAgentOwner: true });
     expect(reply.text).toBe('done after 20 rounds');
 
     // The model saw heads, tails and references, never megabytes.

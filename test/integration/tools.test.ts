@@ -20,6 +20,9 @@ function oneToolThenReport(name: string, args: Record<string, unknown>) {
   };
 }
 
+/** A message from the agent's owner, as the CLI sends it: someone else's turn asks the owner before any command. */
+const asOwner = { fromOwner: true, fromAgentOwner: true };
+
 describe('host tools in a session (real worker processes, real Temporal)', () => {
   let stack: TestStack;
   let worker: CliProcess;
@@ -73,7 +76,7 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
     stack.config.tools.exec.approvalTimeoutSeconds = 2;
     try {
       stack.model.setReply(oneToolThenReport('exec', { command: 'echo late > late.txt' }));
-      const reply = await stack.send('main:test:unanswered', 'please run it');
+      const reply = await stack.send('main:test:unanswered', 'please run it', asOwner);
       expect(reply.text).toBe('tool said: Error: no answer from the user within 2 s; not run: echo late > late.txt');
       expect(existsSync(join(workspace, 'late.txt'))).toBe(false);
     } finally {
@@ -85,14 +88,14 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
     const key = 'main:test:always';
     await askAndAnswer(key, 'echo always >> always.txt', ['--always']);
     stack.model.setReply(oneToolThenReport('exec', { command: 'echo always >> always.txt' }));
-    expect((await stack.send(key, 'again')).text).toMatch(/^tool said: exit code 0/);
+    expect((await stack.send(key, 'again', asOwner)).text).toMatch(/^tool said: exit code 0/);
     expect(readFileSync(join(workspace, 'always.txt'), 'utf8')).toBe('always\nalways\n');
   });
 
   it('answers with a clear failure when the tools worker dies during a long command, and does not run it again', async () => {
     const key = 'main:test:killed-tool';
     stack.model.setReply(oneToolThenReport('exec', { command: 'sh long-job.sh job.pid 20' }));
-    const pending = stack.send(key, 'run the long job');
+    const pending = stack.send(key, 'run the long job', asOwner);
     const pidFile = join(workspace, 'job.pid');
     await expect.poll(() => existsSync(pidFile), { timeout: 20_000 }).toBe(true);
     await stack.kill(worker, 'SIGKILL');
@@ -113,7 +116,7 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
   it('stops a running turn at the user\'s request: the command\'s processes die and the session goes on', async () => {
     const key = 'main:test:stop';
     stack.model.setReply(oneToolThenReport('exec', { command: 'sh long-job.sh stop.pid 60' }));
-    const pending = stack.send(key, 'run something long').then(() => 'answered', describeError);
+    const pending = stack.send(key, 'run something long', asOwner).then(() => 'answered', describeError);
     const pidFile = join(workspace, 'stop.pid');
     await expect.poll(() => existsSync(pidFile), { timeout: 20_000 }).toBe(true);
     const pid = Number(readFileSync(pidFile, 'utf8').trim());
@@ -134,7 +137,7 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
       return { toolCalls: [{ name: 'edit', arguments: { path: 'MEMORY.md', edits: [{ oldText: '# MEMORY.md — long-term memory', newText: "# MEMORY.md — long-term memory\n\n- The user's favourite colour is teal." }] } }] };
     });
     // MEMORY.md becomes part of the instructions: under "ask" the agent's owner allows the edit first.
-    const remembered = stack.send('main:test:memory-a', 'remember that my favourite colour is teal', { fromOwner: true, fromAgentOwner: true });
+    const remembered = stack.send('main:test:memory-a', 'remember that my favourite colour is teal', asOwner);
     await expect.poll(async () => (await pendingApprovals(stack.client, stack.config, 'main:test:memory-a')).length, { timeout: 30_000 }).toBe(1);
     const [request] = await pendingApprovals(stack.client, stack.config, 'main:test:memory-a');
     expect(request!.subject).toMatch(/^edit MEMORY\.md|^write MEMORY\.md/);

@@ -64,7 +64,7 @@ describe('encrypted history (AES-256-GCM payload codec)', () => {
       const opened = (body: string) => Buffer.from((JSON.parse(body) as { payloads: Array<{ data: string }> }).payloads[0]!.data, 'base64').toString();
 
       // Without the key, or with another one: nothing is opened (a curl from any local user, any page).
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { cookie: 'clawflow_codec=forged' }] as Array<Record<string, string>>) {
+      for (const headers of [{}, { authorization: 'Bearer wrong' }, { cookie: `clawflow_codec_${new URL(server.url).port}=forged` }] as Array<Record<string, string>>) {
         const refused = await post(headers);
         expect(refused.status, JSON.stringify(headers)).toBe(401);
         expect(refused.body).not.toContain(phrase);

@@ -306,7 +306,8 @@ export class Turn {
     if (outcome.kind === 'approvalRequired') {
       const subject = outcome.subject;
       const decision = session.alwaysApproved.has(subject) ? 'once' : await this.approvals.ask(call.name, subject, this.message.route, outcome.ownerOnly === true);
-      if (decision === 'always') session.alwaysApproved.add(subject);
+      // What someone other than the agent's owner asked for that only the owner may allow is allowed once at a time.
+      if (decision === 'always' && !(outcome.ownerOnly && !this.byAgentOwner())) session.alwaysApproved.add(subject);
       if (decision === 'deny') return failed(`the user did not allow running: ${subject}`);
       if (decision === 'timeout') return failed(`no answer from the user within ${session.settings.approvalTimeoutSeconds} s; not run: ${subject}`);
       outcome = await attempt(true);
