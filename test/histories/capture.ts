@@ -108,7 +108,8 @@ interface CaptureContext {
 const captureMemoryId = 'capture_mem-AbCdE12345';
 
 const route = (chat: string): ReplyRoute => ({ channel: 'fake', account: 'local', chat, replyTo: `${chat}-msg` });
-const message = (text: string, extra: Partial<OutgoingMessage> = {}): OutgoingMessage => ({ text, ...extra });
+/** A message of the agent's owner (since v0.8.0 someone else's turn runs no command without the owner's yes). */
+const message = (text: string, extra: Partial<OutgoingMessage> = {}): OutgoingMessage => ({ text, fromAgentOwner: true, ...extra });
 
 const scenarios: Scenario[] = [
   {
@@ -186,7 +187,7 @@ const scenarios: Scenario[] = [
       model.setReply(toolThenReport('exec', { command: 'echo approved' }));
       await deliverInbound(client, config, key, message('run it', { messageId: 'a1', route: route('approve') }));
       const pending = await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
-      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'once' });
+      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'once', byAgentOwner: true });
       await until('the turn', async () => (await status(key)).turns === 1 || undefined);
     },
   },
@@ -199,7 +200,7 @@ const scenarios: Scenario[] = [
       model.setReply(toolThenReport('exec', { command: 'echo denied' }));
       const reply = sendMessage(client, config, key, message('run it', { messageId: 'n1' }));
       const pending = await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
-      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'deny' });
+      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'deny', byAgentOwner: true });
       await reply;
     },
   },
@@ -222,7 +223,7 @@ const scenarios: Scenario[] = [
       model.setReply(toolThenReport('exec', { command: 'echo always' }));
       const reply = sendMessage(client, config, key, message('run it', { messageId: 'w1' }));
       const pending = await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
-      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'always' });
+      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'always', byAgentOwner: true });
       await reply;
       await sendMessage(client, config, key, message('again', { messageId: 'w2' }));
     },
