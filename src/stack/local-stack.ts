@@ -7,7 +7,8 @@ import type { RunningRuntime } from '../agent/runtime/server.js';
 import type { WorkerSet } from '../workers/run-workers.js';
 import { enabledChannels } from '../config/channels.js';
 import { resolveTemporalCli } from '../temporal/cli-binary.js';
-import { assertPortFree, startDevServer, devServerLogFile, type DevServer } from '../temporal/dev-server.js';
+import { startDevServer, devServerLogFile, stopLeftoverServer, type DevServer } from '../temporal/dev-server.js';
+import { assertStackPortsFree } from './ports.js';
 import { connectClient, waitForTemporal } from '../temporal/connection.js';
 import { temporalAddress } from '../temporal/address.js';
 import { readRunningStack, removeRunningStack, writeRunningStack } from '../config/running-stack.js';
@@ -63,6 +64,10 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
   if (running && running.pid !== process.pid) {
     throw new Error(`ClawFlow is already running from ${config.paths.home} (process ${running.pid}, Temporal at ${running.temporalAddress}): stop it first, or give this one another CLAWFLOW_HOME`);
   }
+  // A dev server a killed stack left behind holds its ports: stopped first. Then every port is checked before anything
+  // starts, so a taken one is a message naming its setting, not a half-started stack.
+  if (!config.temporal.address) await stopLeftoverServer(config.paths.temporalPidFile, config.paths.temporalDb);
+  await assertStackPortsFree(config);
   // The heavy parts load while the Temporal dev server starts (a separate process, on the other core): together
   // they took 1.6 s of every start before anything began.
   const parts = {
@@ -94,8 +99,6 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
         note(found.kind === 'binary' ? `using ${found.path} (${found.source})` : `downloading into ${found.downloadDir}`);
         return found;
       });
-      // Refused before anything starts: a port taken is a message naming its setting, not a half-started stack.
-      await assertPortFree('127.0.0.1', config.temporal.uiPort, 'Temporal Web UI', 'Choose another one: temporal.uiPort in the config, or CLAWFLOW_TEMPORAL_UI_PORT.');
       // Without its files ClawFlow runs on, without the Web UI (the reason is logged).
       const assets = await step('Finding the Temporal Web UI', (note) => resolveWebUiAssets({ explicitDir: config.temporal.uiAssetsDir, cacheDir: config.paths.cacheDir, onProgress: note })).catch(
         (error: Error) => error,

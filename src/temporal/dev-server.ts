@@ -48,7 +48,7 @@ export interface DevServer {
 }
 
 /** Refuses at once a port something else holds, saying which setting moves it (`fix`). */
-export async function assertPortFree(ip: string, port: number, what: string, fix?: string): Promise<void> {
+async function assertPortFree(ip: string, port: number, what: string, fix?: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
@@ -74,7 +74,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** A dev server left behind by a `clawflow start` that was killed outright holds our SQLite file: stop it. */
-async function stopLeftoverServer(pidFile: string, dbFile: string): Promise<void> {
+export async function stopLeftoverServer(pidFile: string, dbFile: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   rmSync(pidFile, { force: true });

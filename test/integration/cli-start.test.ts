@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,24 @@ describe('npx clawflow start', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited, second.output()).toBe(0);
     expect(await portIsClosed(ports.ui)).toBe(true);
+  });
+
+  it('refuses to start anything while a port it needs is taken, naming each and the setting that moves it', async () => {
+    const blockers = await Promise.all([ports.api, ports.webchat].map((port) => new Promise<Server>((resolve) => {
+      const server = createServer().listen(port, '127.0.0.1', () => resolve(server));
+    })));
+    try {
+      const refused = await runCli(['start'], env);
+      expect(refused.code).toBe(1);
+      expect(refused.output).toContain(`127.0.0.1:${ports.api} (OpenAI-compatible API) is in use: choose another with CLAWFLOW_API_PORT or api.port`);
+      expect(refused.output).toContain(`127.0.0.1:${ports.webchat} (WebChat) is in use: choose another with CLAWFLOW_WEBCHAT_PORT or channels.webchat.port`);
+      expect(refused.output).toContain('Nothing was started.');
+      // Not even Temporal: its port is free, and no server was left behind.
+      expect(await portIsClosed(ports.temporal)).toBe(true);
+      expect(refused.output).not.toContain('Starting the Temporal dev server');
+    } finally {
+      await Promise.all(blockers.map((server) => new Promise((resolve) => server.close(resolve))));
+    }
   });
 
   it('uses the server TEMPORAL_ADDRESS points at instead of starting one', async () => {
