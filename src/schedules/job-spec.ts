@@ -21,6 +21,19 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
+/** A duration as parseDuration reads it, shortest first: 2h, 1h30m, 45s. */
+export function formatDuration(ms: number): string {
+  let rest = Math.round(ms / 1000);
+  const parts: string[] = [];
+  for (const [unit, seconds] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    if (rest >= seconds) {
+      parts.push(`${Math.floor(rest / seconds)}${unit}`);
+      rest %= seconds;
+    }
+  }
+  return parts.join('') || '0s';
+}
+
 export function assertTimeZone(zone: string): void {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });

@@ -6,7 +6,8 @@ import type { ClawflowConfig } from '../config/load.js';
 import { parseChatTarget, type ReplyRoute } from '../contracts/session-records.js';
 import type { ScheduledTurnInput, ScheduledTurnWorkflow } from '../workflows/scheduled-turn-workflow.js';
 import { taskQueues } from '../workflows/task-queues.js';
-import { InvalidJobError, parseActiveHours, parseDuration, scheduleSpecFor, type When } from './job-spec.js';
+import { formatDuration, InvalidJobError, parseActiveHours, parseDuration, scheduleSpecFor, type When } from './job-spec.js';
+import { scheduleTimeZone } from '../config/time-zone.js';
 
 export interface CronJobRequest {
   name: string;
@@ -115,14 +116,25 @@ export class ScheduleClient {
     return this.describe(scheduleId);
   }
 
-  /** Turns the heartbeat on (or changes it): every `every`, optionally only within active hours in a zone. */
-  async setHeartbeat(options: { every: string; activeHours?: string; timeZone: string; to?: string; agentId?: string }): Promise<JobSummary> {
-    const every = parseDuration(options.every);
+  /**
+   * Turns the heartbeat on, or changes it: what is not given stays as it was (its interval, active hours and zone, where
+   * answers go), else every 30m, at any hour.
+   */
+  async setHeartbeat(options: { every?: string; activeHours?: string; timeZone?: string; to?: string; agentId?: string }): Promise<JobSummary> {
     const agentId = options.agentId ?? defaultAgentId(this.config);
     const scheduleId = heartbeatScheduleId(agentId);
-    const hours = options.activeHours ? { ...parseActiveHours(options.activeHours), timeZone: options.timeZone } : undefined;
-    scheduleSpecFor({ every: options.every }, options.timeZone);
-    const to = parseTarget(options.to, this.config);
+    const before = await this.handle(scheduleId)
+      .describe()
+      .catch((error: unknown) => (error instanceof ScheduleNotFoundError ? null : Promise.reject(error)));
+    const previous = before?.action.type === 'startWorkflow' ? (before.action.args?.[0] as ScheduledTurnInput | undefined) : undefined;
+    const previousEvery = before?.spec.intervals?.[0]?.every;
+    const everyText = options.every ?? (previousEvery !== undefined ? formatDuration(previousEvery) : '30m');
+    const every = parseDuration(everyText);
+    const timeZone = options.timeZone ?? previous?.activeHours?.timeZone ?? scheduleTimeZone(this.config);
+    const window = options.activeHours ? parseActiveHours(options.activeHours) : previous?.activeHours;
+    const hours = window ? { start: window.start, end: window.end, timeZone } : undefined;
+    scheduleSpecFor({ every: everyText }, timeZone);
+    const to = options.to !== undefined ? parseTarget(options.to, this.config) : previous?.to;
     const input: ScheduledTurnInput = {
       agentId,
       scheduleId,
@@ -133,10 +145,22 @@ export class ScheduleClient {
       ...(hours ? { activeHours: hours } : {}),
       ...(to ? { to } : {}),
     };
-    const note = `every ${options.every}${options.activeHours ? `, ${options.activeHours} ${options.timeZone}` : ''}`;
-    await this.remove(scheduleId).catch(() => undefined);
+    const clock = (minutes: number): string => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+    const note = `every ${formatDuration(every)}${hours ? `, ${clock(hours.start)}-${clock(hours.end)} ${hours.timeZone}` : ''}${to ? ` → ${to.channel}:${to.chat}` : ''}`;
+    if (before) await this.remove(scheduleId);
     await this.client.schedule.create({ scheduleId, spec: { intervals: [{ every }] }, action: this.action(input), policies: this.policies(), memo: { [definitionMemo]: note } });
     return this.describe(scheduleId);
+  }
+
+  /** Turns the heartbeat off; false when it was off already. */
+  async heartbeatOff(agentId?: string): Promise<boolean> {
+    try {
+      await this.remove(heartbeatScheduleId(agentId ?? defaultAgentId(this.config)));
+      return true;
+    } catch (error) {
+      if (error instanceof ScheduleNotFoundError) return false;
+      throw error;
+    }
   }
 
   async list(): Promise<JobSummary[]> {

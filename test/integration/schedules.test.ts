@@ -1,3 +1,6 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { namespaceForFile } from '../helpers/namespace.js';
@@ -160,8 +163,16 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     await sleep(4000);
     expect(heartbeats()).toBe(quiet);
     expect(sentTo(77)).toHaveLength(1);
+    // Changing only how often keeps the active hours, their zone and where answers go.
+    await cli('heartbeat', 'set', '--every', '2h');
+    expect(await cli('heartbeat', 'show')).toContain(`Heartbeat on: every 2h, ${window} UTC → telegram:77;`);
+    await cli('heartbeat', 'run');
+    await sleep(4000);
+    expect(heartbeats()).toBe(quiet);
     await cli('heartbeat', 'off');
     expect(await cli('heartbeat', 'show')).toMatch(/^Heartbeat is off/);
+    // Off twice is no error.
+    expect(await cli('heartbeat', 'off')).toBe('Heartbeat is already off.\n');
   });
 
   it('refuses bad specs with a clear message and creates nothing', async () => {
@@ -193,6 +204,24 @@ describe('heartbeat and cron on Temporal Schedules', () => {
       expect(result.code).toBe(1);
       expect(result.output).toMatch(new RegExp(`^error: no such job "${args[1]}" \\(clawflow cron list shows them\\)`));
       expect(result.output).not.toMatch(/temporal|workflow/i);
+    }
+  });
+
+  it('onboard --heartbeat off turns a running heartbeat off', async () => {
+    await cli('heartbeat', 'set', '--every', '45m');
+    // Onboarding from another state dir, against this stack's Temporal: only the heartbeat is shared.
+    const home = mkdtempSync(join(tmpdir(), 'clawflow-onboard-off-'));
+    // The same history key: the schedules' payloads are sealed with it.
+    mkdirSync(join(home, 'secrets'), { recursive: true, mode: 0o700 });
+    copyFileSync(join(stack.home, 'secrets', 'history-key'), join(home, 'secrets', 'history-key'));
+    try {
+      const env = { ...stack.env, CLAWFLOW_HOME: home };
+      const onboarded = await runCli(['onboard', '--non-interactive', '--model-base-url', stack.model.baseUrl, '--model', 'scripted', '--channel', 'none', '--heartbeat', 'off'], env);
+      expect(onboarded.code, onboarded.output).toBe(0);
+      expect(onboarded.output, onboarded.output).toContain('✓ Heartbeat: turned off');
+      expect(await cli('heartbeat', 'show')).toMatch(/^Heartbeat is off/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });

@@ -16,15 +16,21 @@ export function registerHeartbeat(program: Command): void {
     });
   heartbeat
     .command('set')
-    .description('turn the heartbeat on, or change it')
-    .option('--every <duration>', 'how often', '30m')
+    .description('turn the heartbeat on, or change it (what you do not give stays as it was)')
+    .option('--every <duration>', 'how often (first time: 30m)')
     .option('--active-hours <HH:MM-HH:MM>', 'only within these hours')
     .option('--tz <zone>', 'time zone of the active hours')
     .option('--to <channel:chat>', 'where answers go (default: the channel the main session last heard from)')
     .option('--agent <id>', 'another agent\'s heartbeat: its HEARTBEAT.md, its main session (default: the default agent)')
-    .action(async (options: { every: string; activeHours?: string; tz?: string; to?: string; agent?: string }) => {
+    .action(async (options: { every?: string; activeHours?: string; tz?: string; to?: string; agent?: string }) => {
       const job = await withSchedules((s, config) =>
-        s.setHeartbeat({ every: options.every, timeZone: zoneOf(config, options.tz), agentId: agentOption(config, options.agent), ...(options.activeHours ? { activeHours: options.activeHours } : {}), ...(options.to ? { to: options.to } : {}) }),
+        s.setHeartbeat({
+          agentId: agentOption(config, options.agent),
+          ...(options.every ? { every: options.every } : {}),
+          ...(options.tz ? { timeZone: options.tz } : {}),
+          ...(options.activeHours ? { activeHours: options.activeHours } : {}),
+          ...(options.to ? { to: options.to } : {}),
+        }),
       );
       process.stdout.write(`Heartbeat on: ${job.note}; next ${job.nextRuns[0] ?? '-'}.\n`);
     });
@@ -33,8 +39,8 @@ export function registerHeartbeat(program: Command): void {
     .description('turn the heartbeat off')
     .option('--agent <id>', 'another agent\'s heartbeat')
     .action(async (options: { agent?: string }) => {
-      await withSchedules((s, config, mod) => s.remove(mod.heartbeatScheduleId(agentOption(config, options.agent))));
-      process.stdout.write('Heartbeat off.\n');
+      const wasOn = await withSchedules((s, config) => s.heartbeatOff(agentOption(config, options.agent)));
+      process.stdout.write(wasOn ? 'Heartbeat off.\n' : 'Heartbeat is already off.\n');
     });
   heartbeat
     .command('run')

@@ -124,8 +124,12 @@ export function registerOnboard(program: Command): void {
         if (parsed.channels.telegram.botToken) say('- Telegram: message your bot; you are asked to pair — `clawflow pairing approve telegram <code>` lets you in.');
         say(`- Commands: ${parsed.tools.exec.policy}${parsed.tools.exec.policy === 'ask' ? ' (each new command waits for your approval)' : ''}.`);
 
-        if (heartbeat && heartbeat !== 'off') {
-          // The heartbeat is a Temporal Schedule: it is set on the running stack, or later by the command printed.
+        // The heartbeat is a Temporal Schedule: set (or turned off) on the running stack, or later by the command printed.
+        if (heartbeat === 'off') {
+          const off = await heartbeatOff().catch((error: Error) => error);
+          if (off instanceof Error) say(`- Heartbeat: not changed now (${off.message.split('\n')[0]}); after \`npm start\`, run: clawflow heartbeat off`);
+          else say(`✓ Heartbeat: ${off ? 'turned off' : 'off'}`);
+        } else if (heartbeat) {
           const set = await setHeartbeat(heartbeat).catch((error: Error) => error);
           if (set instanceof Error) say(`- Heartbeat: not set now (${set.message.split('\n')[0]}); after \`npm start\`, run: clawflow heartbeat set --every ${heartbeat}`);
           else say(`✓ Heartbeat: ${set}`);
@@ -137,8 +141,14 @@ export function registerOnboard(program: Command): void {
     });
 }
 
+/** Turns the running stack's heartbeat off; false when it was off already. */
+async function heartbeatOff(): Promise<boolean> {
+  const { withSchedules } = await import('./with-schedules.js');
+  return withSchedules((s) => s.heartbeatOff());
+}
+
 async function setHeartbeat(every: string): Promise<string> {
-  const { withSchedules, zoneOf } = await import('./with-schedules.js');
-  const job = await withSchedules((s, config) => s.setHeartbeat({ every, timeZone: zoneOf(config) }));
+  const { withSchedules } = await import('./with-schedules.js');
+  const job = await withSchedules((s) => s.setHeartbeat({ every }));
   return `${job.note}; next ${job.nextRuns[0] ?? '-'}`;
 }
