@@ -84,6 +84,25 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
     }
   });
 
+  it('shows a waiting approval, its id and the commands that answer it, in sessions show and status', async () => {
+    const key = 'main:test:shown';
+    stack.model.setReply(oneToolThenReport('exec', { command: 'echo shown' }));
+    const send = spawnCli(['send', key, 'please run it'], stack.env);
+    await send.waitFor(/approve \S+ \S+\n/, 30_000);
+    const requestId = /approve \S+ (\S+)\n/.exec(send.output())![1]!;
+    const shown = await runCli(['sessions', 'show', key], stack.env);
+    expect(shown.output).toContain('awaiting-approval');
+    expect(shown.output).toContain('The agent asks to run (exec): echo shown');
+    expect(shown.output).toMatch(new RegExp(`allow once: +(npx )?clawflow approve ${key} ${requestId}\n`));
+    expect(shown.output).toMatch(new RegExp(`deny: +(npx )?clawflow approve ${key} ${requestId} --deny\n`));
+    const status = await runCli(['status'], stack.env);
+    expect(status.output).toContain(`Approvals waiting: ${key}`);
+    expect(status.output).toMatch(new RegExp(`${key}: The agent asks to run \\(exec\\): echo shown\n +allow once: +(npx )?clawflow approve ${key} ${requestId}`));
+    expect((JSON.parse((await runCli(['status', '--json'], stack.env)).output) as { approvals: unknown[] }).approvals).toEqual([expect.objectContaining({ sessionKey: key, requestId, tool: 'exec' })]);
+    expect((await runCli(['approve', key, requestId, '--deny'], stack.env)).code).toBe(0);
+    expect(await send.exited).toBe(0);
+  });
+
   it('remembers "always" for the rest of the session', async () => {
     const key = 'main:test:always';
     await askAndAnswer(key, 'echo always >> always.txt', ['--always']);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { cliCommand } from '../cli-command.js';
 import { loadConfig } from '../../config/load.js';
 import { connectorFiles } from '../../config/paths.js';
 import { webChatOpenUrl, redactorFor } from '../../config/secrets.js';
@@ -49,7 +50,7 @@ export function registerChannels(program: Command): void {
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
       const read = readConnectorReport(config.paths.home);
-      if (!read) throw new Error('no connector has run yet: configure a channel (e.g. CLAWFLOW_TELEGRAM_BOT_TOKEN) and run `npx clawflow start` or `npx clawflow connector`');
+      if (!read) throw new Error(`no connector has run yet: configure a channel (e.g. CLAWFLOW_TELEGRAM_BOT_TOKEN) and run \`${cliCommand()} start\` or \`${cliCommand()} connector\``);
       const { report, stale } = read;
       const rows = report.channels.map((c) => ({ ...c, state: stale && c.state !== 'stopped' ? `${c.state} (connector not reporting since ${report.updatedAt})` : c.state }));
       if (options.json) return printJson(rows);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { cliCommand } from '../cli-command.js';
 import { loadConfig, redactedConfig } from '../../config/load.js';
 import { readRunningStack } from '../../config/running-stack.js';
 import { apiToken, hookToken, secretFile, webUiOpenUrl } from '../../config/secrets.js';
@@ -29,7 +30,7 @@ export function registerConfig(program: Command): void {
       printJson({
         ...redactedConfig(config),
         secrets: {
-          apiToken: config.api.auth === 'none' ? 'none (api.auth "none")' : config.api.token ? 'api.token (hidden)' : `${secretFile(config.paths.home, 'api-token')} (npx clawflow config --api-token prints it)`,
+          apiToken: config.api.auth === 'none' ? 'none (api.auth "none")' : config.api.token ? 'api.token (hidden)' : `${secretFile(config.paths.home, 'api-token')} (${cliCommand()} config --api-token prints it)`,
         },
       });
     });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { printJson } from '../output.js';
-import { agentOption, withSchedules, zoneOf } from './with-schedules.js';
+import { agentOption, withSchedules } from './with-schedules.js';
 
 export function registerHeartbeat(program: Command): void {
   const heartbeat = program.command('heartbeat').description('the agent\'s periodic check-in (HEARTBEAT.md), answered only when there is something to say');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
+import { approvalText } from '../approval-text.js';
 import { printJson } from '../output.js';
 
 export function registerSend(program: Command): void {
@@ -25,13 +26,7 @@ export function registerSend(program: Command): void {
         pendingApprovals(client, config, keyText).then((requests) => {
           for (const r of requests.filter((r) => !shown.has(r.requestId))) {
             shown.add(r.requestId);
-            process.stderr.write(
-              `The agent asks to run (${r.tool}): ${r.subject}\n` +
-                `  allow once:  npx clawflow approve ${keyText} ${r.requestId}\n` +
-                `  always:      npx clawflow approve ${keyText} ${r.requestId} --always\n` +
-                `  deny:        npx clawflow approve ${keyText} ${r.requestId} --deny\n` +
-                `  (unanswered by ${r.expiresAt}: not run)\n`,
-            );
+            process.stderr.write(approvalText(keyText, r));
           }
         }, () => undefined);
       }, 1000);

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { cliCommand } from '../cli-command.js';
 import { loadConfig } from '../../config/load.js';
 import { defaultAgentId } from '../../config/agents.js';
 import { formatSessionKey, parseSessionKey } from '../../contracts/session-key.js';
+import { approvalText } from '../approval-text.js';
 import { printJson, printTable } from '../output.js';
 
 export function registerSessions(program: Command): void {
@@ -24,10 +26,10 @@ export function registerSessions(program: Command): void {
       if (options.json) return printJson(rows);
       printTable(
         rows.map((r) => ({ key: r.sessionKey, channel: r.channel, lastActivity: r.lastActivity ?? '-', turns: r.turns, status: r.status })),
-        'No sessions yet. Start one with: npx clawflow send main:cli:me "hello"',
+        `No sessions yet. Start one with: ${cliCommand()} send main:cli:me "hello"`,
       );
       for (const row of rows.filter((r) => r.problem)) {
-        process.stdout.write(`\n${row.sessionKey} is stuck: ${row.problem}\n  Move it onto this version with: npx clawflow sessions repair ${row.sessionKey}\n`);
+        process.stdout.write(`\n${row.sessionKey} is stuck: ${row.problem}\n  Move it onto this version with: ${cliCommand()} sessions repair ${row.sessionKey}\n`);
       }
     });
 
@@ -48,7 +50,7 @@ export function registerSessions(program: Command): void {
             return withClient(config, (client) => describeSession(client, config, keyText));
           })();
       const sessionKey = formatSessionKey(parseSessionKey(keyText, defaultAgentId(config)));
-      if (!view) throw new Error(`No session ${sessionKey}. \`npx clawflow sessions list\` shows the sessions there are.`);
+      if (!view) throw new Error(`No session ${sessionKey}. \`${cliCommand()} sessions list\` shows the sessions there are.`);
       if (options.json) return printJson(view);
       const { status, transcript } = view;
       process.stdout.write(
@@ -58,6 +60,8 @@ export function registerSessions(program: Command): void {
         const who = entry.role === 'user' ? (entry.sender ?? 'user') : entry.role === 'assistant' ? 'agent' : entry.role === 'summary' ? `summary of turns through ${entry.throughTurn}` : 'error';
         process.stdout.write(`[${entry.at}] #${entry.turn} ${who}: ${entry.text}\n`);
       }
+      // What waits for an answer, and how to give it.
+      for (const request of status?.pendingApprovals ?? []) process.stdout.write(`\n${approvalText(sessionKey, request)}`);
     });
 
   sessions

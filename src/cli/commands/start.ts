@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { cliCommand } from '../cli-command.js';
 import { loadConfig, type ClawflowConfig } from '../../config/load.js';
 import { apiToken, webChatOpenUrl, redactorFor } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
@@ -38,7 +39,7 @@ function watchStopSignals(): Promise<string> {
 function apiTokenLine(config: ClawflowConfig): string {
   const token = apiToken(config);
   if (!token) return 'none: api.auth is "none", so any program on this machine can use the API';
-  return `${token}  (send "Authorization: Bearer <token>"; \`npx clawflow config --api-token\` prints it)`;
+  return `${token}  (send "Authorization: Bearer <token>"; \`${cliCommand()} config --api-token\` prints it)`;
 }
 
 export function registerStart(program: Command): void {
@@ -72,8 +73,8 @@ export function registerStart(program: Command): void {
           ? ['  No model is configured: replies come from the built-in echo provider.', '  Set CLAWFLOW_MODEL_BASE_URL and CLAWFLOW_MODEL (or model.* in the config file) for real answers.', '']
           : []),
         '  Talk to it from another terminal:',
-        '    npx clawflow send main:cli:me "hello"',
-        '    npx clawflow sessions list',
+        `    ${cliCommand()} send main:cli:me "hello"`,
+        `    ${cliCommand()} sessions list`,
         '',
         'Press Ctrl-C to stop.',
       ];

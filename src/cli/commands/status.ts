@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
+import { approvalText } from '../approval-text.js';
 import { printJson } from '../output.js';
 
 export function registerStatus(program: Command): void {
@@ -37,9 +38,26 @@ export function registerStatus(program: Command): void {
       const waiting = sessions.filter((s) => s.status === 'awaiting-approval').map((s) => s.sessionKey);
       const stuck = sessions.filter((s) => s.status === 'stuck').map((s) => s.sessionKey);
       const next = jobs.filter((j) => !j.paused && j.nextRuns[0]).sort((a, b) => a.nextRuns[0]!.localeCompare(b.nextRuns[0]!)).slice(0, 5);
+      // What each waiting session asks, with its id: the same quick read as `sessions show` (the first ten sessions).
+      const requests = (
+        await Promise.all(
+          waiting.slice(0, 10).map(async (key) => {
+            const { describeSessionOverHttp } = await import('../../sessions/session-show-http.js');
+            const fast = await describeSessionOverHttp(config, key);
+            const pending = fast
+              ? (fast.view?.status?.pendingApprovals ?? [])
+              : await (async () => {
+                  const [{ pendingApprovals }, { withClient }] = await Promise.all([import('../../sessions/session-client.js'), import('../../temporal/connection.js')]);
+                  return withClient(config, (client) => pendingApprovals(client, config, key)).catch(() => []);
+                })();
+            return pending.map((request) => ({ sessionKey: key, request }));
+          }),
+        )
+      ).flat();
       const summary = {
         stack: findings.map(({ check, verdict, detail }) => ({ check, verdict, detail })),
         sessions: { total: sessions.length, activeToday: active.length, running: sessions.filter((s) => s.status === 'running').length, stuck, awaitingApproval: waiting },
+        approvals: requests.map(({ sessionKey, request }) => ({ sessionKey, requestId: request.requestId, tool: request.tool, subject: request.subject, expiresAt: request.expiresAt })),
         nextFirings: next.map((j) => ({ name: j.name, kind: j.kind, at: j.nextRuns[0]!, note: j.note })),
       };
       if (options.json) return printJson(summary);
@@ -47,7 +65,8 @@ export function registerStatus(program: Command): void {
         ...summary.stack.map((f) => `${f.verdict === 'ok' ? 'ok  ' : f.verdict === 'warn' ? 'warn' : 'FAIL'} ${f.check}: ${f.detail}`),
         '',
         `Sessions: ${sessions.length} (${active.length} active today, ${summary.sessions.running} answering now)`,
-        `Approvals waiting: ${waiting.length ? waiting.join(', ') : 'none'}${waiting.length ? ' (clawflow sessions show <key>)' : ''}`,
+        `Approvals waiting: ${waiting.length ? waiting.join(', ') : 'none'}`,
+        ...requests.map(({ sessionKey, request }) => `  ${sessionKey}: ${approvalText(sessionKey, request).trimEnd().replaceAll('\n', '\n  ')}`),
         ...(stuck.length ? [`Stuck: ${stuck.join(', ')} (clawflow sessions repair <key>)`] : []),
         `Next firings: ${next.length ? '' : 'none (clawflow cron list, clawflow heartbeat show)'}`,
         ...next.map((j) => `  ${j.nextRuns[0]}  ${j.kind === 'heartbeat' ? 'heartbeat' : j.name}: ${j.note}`),
