@@ -7,6 +7,7 @@ import { readConnectorReport } from '../connectors/connector-report.js';
 import { secretFile } from '../config/secrets.js';
 import { sessionSearchAttributeNames } from '../contracts/search-attribute-names.js';
 import { taskQueues } from '../workflows/task-queues.js';
+import { builtInModel, builtInModelNote } from '../agent/providers/built-in.js';
 import { findChromium } from '../tools/browser-pool.js';
 import { resolveExecSandbox } from '../tools/exec-sandbox.js';
 import { temporalAddress } from '../temporal/address.js';
@@ -89,7 +90,8 @@ async function runtimeFinding(config: ClawflowConfig): Promise<Finding> {
 async function modelFinding(config: ClawflowConfig): Promise<Finding> {
   const { model } = config;
   if (model.provider !== 'openai-compatible') return ok('model', `${model.provider} ${model.name ?? ''} (checked at the first turn)`.trim());
-  if (!model.baseUrl) return warn('model', 'no model.baseUrl: the built-in demo answers. Set CLAWFLOW_MODEL_BASE_URL and CLAWFLOW_MODEL for a real model');
+  const builtIn = builtInModel(model);
+  if (builtIn || !model.baseUrl) return warn('model', `${builtInModelNote[builtIn ?? 'echo']}. Set CLAWFLOW_MODEL_BASE_URL and CLAWFLOW_MODEL for a real model`);
   if (config.agentcore.runtimeArn || config.runtime.url) return ok('model', `${model.name} at ${model.baseUrl} (called by the runtime)`);
   try {
     const response = await fetchWithin(`${model.baseUrl.replace(/\/+$/, '')}/models`, { headers: model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {} });

@@ -3,6 +3,7 @@ import { installSecret, runtimeToken, webUiOpenUrl } from '../config/secrets.js'
 import type { Logger } from '../logger.js';
 import { pingSchema } from '../contracts/agent-runtime.js';
 import type { ModelProvider } from '../agent/providers/provider.js';
+import { builtInModel, builtInModelNote } from '../agent/providers/built-in.js';
 import type { RunningRuntime } from '../agent/runtime/server.js';
 import type { WorkerSet } from '../workers/run-workers.js';
 import { enabledChannels } from '../config/channels.js';
@@ -38,10 +39,11 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-function describeProvider(provider: ModelProvider, baseUrl: string | undefined): string {
-  if (provider.name === 'echo') return 'echo';
-  if (provider.name === 'demo') return 'demo (scripted cues: "run: <command>", "read: <file>", "remember: <fact>")';
-  return `${provider.model} (${provider.name}${baseUrl ? ` at ${baseUrl}` : ''})`;
+function describeProvider(provider: ModelProvider, model: ClawflowConfig['model']): string {
+  const builtIn = builtInModel(model);
+  if (builtIn === 'echo') return 'echo';
+  if (builtIn === 'demo') return `demo (${builtInModelNote.demo})`;
+  return `${provider.model} (${provider.name}${model.baseUrl ? ` at ${model.baseUrl}` : ''})`;
 }
 
 async function checkRuntime(url: string): Promise<void> {
@@ -191,7 +193,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
       runtimeDescription: config.agentcore.runtimeArn
         ? `AgentCore ${config.agentcore.runtimeArn} (${config.agentcore.qualifier})`
         : `${runtimeUrl}  (POST /invocations, GET /ping)`,
-      modelDescription: config.agentcore.runtimeArn || config.runtime.url ? 'chosen by the agent runtime' : describeProvider(provider, config.model.baseUrl),
+      modelDescription: config.agentcore.runtimeArn || config.runtime.url ? 'chosen by the agent runtime' : describeProvider(provider, config.model),
       channels,
       commands: workers.commands?.summary ?? 'run by the tools worker',
       apiUrl,

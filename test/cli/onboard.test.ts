@@ -39,6 +39,17 @@ describe('clawflow onboard', () => {
   });
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
+  it('says which model answers as npm start and doctor do: the demo model by name, echo without one', async () => {
+    home = mkdtempSync(join(tmpdir(), 'clawflow-onboard-'));
+    const demo = await runCli(['onboard', '--non-interactive', '--model', 'demo', '--channel', 'none'], env());
+    expect(demo.code, demo.output).toBe(0);
+    expect(demo.output).toContain('- Model: the built-in demo model: it follows simple cues');
+    expect(demo.output).not.toContain('echo');
+    const doctor = await runCli(['doctor', '--json'], env());
+    const findings = JSON.parse(doctor.output.slice(doctor.output.indexOf('['))) as Array<{ check: string; detail: string }>;
+    expect(findings.find((f) => f.check === 'model')!.detail).toMatch(/^the built-in demo model/);
+  });
+
   it('with flags, checks the model and the Telegram bot live, then writes a commented config the stack reads', async () => {
     home = mkdtempSync(join(tmpdir(), 'clawflow-onboard-'));
     const { code, output } = await runCli(

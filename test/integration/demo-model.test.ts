@@ -23,7 +23,7 @@ describe('CLAWFLOW_MODEL=demo: tools, approvals and memory in the first minutes,
   });
 
   it('says it is the demo model, and runs "run: echo hi" once the user approves it', async () => {
-    expect(stack.output()).toContain('Model             demo (scripted cues');
+    expect(stack.output()).toContain('Model             demo (the built-in demo model: it follows simple cues');
     const send = spawnCli(['send', 'main:cli:me', 'run: echo hi'], env);
     await send.waitFor(/The agent asks to run \(exec\): echo hi/, 30_000);
     const requestId = /npx clawflow approve main:cli:me (\S+)\n/.exec(send.output())![1]!;

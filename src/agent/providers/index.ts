@@ -1,6 +1,7 @@
 import type { ClawflowConfig } from '../../config/load.js';
 import { AnthropicProvider } from './anthropic.js';
 import { BedrockConverseProvider } from './bedrock-converse.js';
+import { builtInModel } from './built-in.js';
 import { DemoProvider } from './demo.js';
 import { EchoProvider } from './echo.js';
 import { OpenAiCompatibleProvider } from './openai-compatible.js';
@@ -28,9 +29,11 @@ export function providerFromConfig(model: ClawflowConfig['model'], env: NodeJS.P
       if (!region) throw new Error('model.provider "bedrock" needs a region: set model.region (CLAWFLOW_MODEL_REGION) or AWS_REGION');
       return new BedrockConverseProvider({ model: model.name!, region, maxTokens: model.maxTokens, requestTimeoutMs, ...(model.baseUrl ? { endpoint: model.baseUrl } : {}) });
     }
-    case 'openai-compatible':
+    case 'openai-compatible': {
       // Without an endpoint: the demo model when asked for by name (CLAWFLOW_MODEL=demo), else echo.
-      if (!model.baseUrl) return model.name === 'demo' ? new DemoProvider() : new EchoProvider();
-      return new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: model.name!, requestTimeoutMs, ...(model.apiKey ? { apiKey: model.apiKey } : {}) });
+      const builtIn = builtInModel(model);
+      if (builtIn) return builtIn === 'demo' ? new DemoProvider() : new EchoProvider();
+      return new OpenAiCompatibleProvider({ baseUrl: model.baseUrl!, model: model.name!, requestTimeoutMs, ...(model.apiKey ? { apiKey: model.apiKey } : {}) });
+    }
   }
 }

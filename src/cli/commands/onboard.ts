@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { builtInModel, builtInModelNote } from '../../agent/providers/built-in.js';
 import { changedConfigFile, loadConfig, updateConfigFile, type RawObject } from '../../config/load.js';
 import { renderCommentedConfig } from '../../config/commented-config.js';
 import { parseDuration } from '../../schedules/job-spec.js';
@@ -110,8 +111,8 @@ export function registerOnboard(program: Command): void {
           say(`${result.ok ? '✓' : '✗'} ${what}: ${result.detail}`);
           failed ||= !result.ok;
         };
-        const echoModel = parsed.model.provider === 'openai-compatible' && !parsed.model.baseUrl;
-        if (echoModel) say('- Model: none configured; replies come from the built-in echo provider until you set one.');
+        const builtIn = builtInModel(parsed.model);
+        if (builtIn) say(`- Model: ${builtInModelNote[builtIn]}${builtIn === 'echo' ? ' until you set one' : ''}.`);
         else report('Model', await checkModel(parsed.model));
         if (parsed.channels.telegram.botToken && answers.some(([path]) => path[1] === 'telegram')) {
           report('Telegram', await checkTelegram(parsed.channels.telegram.botToken, parsed.channels.telegram.apiRoot));
