@@ -3,7 +3,7 @@ import type { ClawflowConfig } from '../config/load.js';
 import { sessionSearchAttributeNames as names } from '../contracts/search-attribute-names.js';
 import { sessionKeyOfWorkflowId } from '../contracts/session-key.js';
 import { devServerHttpPort } from '../temporal/address.js';
-import { temporalHttpGet } from '../temporal/http-api.js';
+import { pathSafeWorkflowId, temporalHttpGet } from '../temporal/http-api.js';
 import { httpPayloadSchema } from '../temporal/http-payloads.js';
 import type { SessionSummary } from './session-client.js';
 
@@ -85,7 +85,8 @@ export async function listSessionsAt(port: number, namespaceName: string): Promi
     for (let i = 0; i < entries.length; i += 16) {
       const batch = await Promise.all(
         entries.slice(i, i + 16).map(async (info) => {
-          if (info.status !== 'WORKFLOW_EXECUTION_STATUS_RUNNING') return summarize(info);
+          // One the HTTP API cannot name (a `/` in it) is told from the list, not described: the others stay quick.
+          if (info.status !== 'WORKFLOW_EXECUTION_STATUS_RUNNING' || !pathSafeWorkflowId(info.execution.workflowId)) return summarize(info);
           const path = `/api/v1/namespaces/${namespace}/workflows/${encodeURIComponent(info.execution.workflowId)}?${new URLSearchParams({ 'execution.runId': info.execution.runId })}`;
           const described = describeSchema.parse(await temporalHttpGet(port, path));
           // Stuck: why is in its history, which listSessions reads.

@@ -5,7 +5,7 @@ import { transcriptEntrySchema, type TranscriptEntry } from '../contracts/sessio
 import { formatSessionKey, parseSessionKey, sessionWorkflowId } from '../contracts/session-key.js';
 import { historyCodecFor } from '../temporal/data-converter.js';
 import { devServerHttpPort } from '../temporal/address.js';
-import { temporalHttp } from '../temporal/http-api.js';
+import { pathSafeWorkflowId, temporalHttp } from '../temporal/http-api.js';
 import { httpPayloadSchema, httpPayloadValue } from '../temporal/http-payloads.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import { sessionView, type SessionView } from './session-view.js';
@@ -30,6 +30,7 @@ export async function describeSessionOverHttp(config: ClawflowConfig, keyText: s
 export async function describeSessionAt(port: number, config: ClawflowConfig, keyText: string): Promise<{ view: SessionView | null } | null> {
   const key = parseSessionKey(keyText, defaultAgentId(config));
   const sessionKey = formatSessionKey(key);
+  if (!pathSafeWorkflowId(sessionWorkflowId(key))) return null;
   const base = `/api/v1/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(sessionWorkflowId(key))}`;
   try {
     const stored = await new JsonlTranscriptStore(config.paths.transcriptsDir).read(sessionKey);

@@ -10,6 +10,14 @@ export const devServerHttpHost = 'clawflow-temporal-http';
 /** Dynamic config for the dev server: its HTTP API answers only requests naming devServerHttpHost. */
 export const devServerHttpLock = `frontend.httpAllowedHosts=${JSON.stringify([devServerHttpHost])}`;
 
+/**
+ * Whether Temporal's HTTP API can name this workflow id in a path: it takes every character escaped but `/` (an
+ * escaped slash is still a separator to it). Such a session (a Signal group's id is base64) is read over gRPC.
+ */
+export function pathSafeWorkflowId(workflowId: string): boolean {
+  return !workflowId.includes('/');
+}
+
 /** Temporal's answer to an HTTP API call: its status, and its body as JSON (null when it was not JSON). */
 export interface TemporalHttpAnswer {
   status: number;

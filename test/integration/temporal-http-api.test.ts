@@ -72,4 +72,14 @@ describe("the dev server's HTTP API", () => {
     expect(viaHttp!.view!.transcript.map((e) => e.text)).toEqual(expect.arrayContaining(['the harbour is violet', 'and the boats are green']));
     expect(await describeSessionAt(port, stack.config, 'main:test:never-was')).toEqual({ view: null });
   });
+
+  it('keeps answering when a session\'s id has a "/" (which its paths cannot carry): that one is read over gRPC', async () => {
+    const key = 'main:signal:group.abc/def+ghi=';
+    await stack.send(key, 'a group whose id has a slash');
+    // The list stays quick for everyone, this session included.
+    await expect.poll(async () => (await listSessionsAt(port, namespace))?.some((s) => s.sessionKey === key), { timeout: 15_000 }).toBe(true);
+    // Show leaves it to the gRPC client, which reads it whole.
+    expect(await describeSessionAt(port, stack.config, key)).toBeNull();
+    expect((await describeSession(stack.client, stack.config, key))!.transcript.map((e) => e.text)).toContain('a group whose id has a slash');
+  });
 });
