@@ -37,14 +37,24 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * The stack of this state dir: `running`; `gone` (it wrote down that it runs, and its process is no more: killed
+ * outright, its dev server perhaps still up without workers); or `none` (stopped, or never started).
+ */
+export function stackState(home: string): { state: 'running'; stack: RunningStack } | { state: 'gone'; pid: number } | { state: 'none' } {
+  let stack: RunningStack;
+  try {
+    stack = runningStackSchema.parse(JSON.parse(readFileSync(stackFile(home), 'utf8')));
+  } catch {
+    return { state: 'none' };
+  }
+  return processAlive(stack.pid) ? { state: 'running', stack } : { state: 'gone', pid: stack.pid };
+}
+
 /** The stack running from this state dir, if its process is alive. */
 export function readRunningStack(home: string): RunningStack | null {
-  try {
-    const stack = runningStackSchema.parse(JSON.parse(readFileSync(stackFile(home), 'utf8')));
-    return processAlive(stack.pid) ? stack : null;
-  } catch {
-    return null;
-  }
+  const found = stackState(home);
+  return found.state === 'running' ? found.stack : null;
 }
 
 export function writeRunningStack(home: string, stack: RunningStack): void {

@@ -1,7 +1,9 @@
+import { connect } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import type { ClawflowConfig } from '../config/load.js';
 import { temporalAddress } from './address.js';
+import { stackState } from '../config/running-stack.js';
 import { searchAttributeRegistrations } from '../workflows/search-attributes.js';
 import { dataConverterFor } from './data-converter.js';
 
@@ -12,8 +14,47 @@ const indexedTypes = {
   Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
 } as const;
 
+/** Whether something accepts connections at host:port within `timeoutMs` (a refused one says so at once). */
+function answers(address: string, timeoutMs: number): Promise<boolean> {
+  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+  return new Promise((resolve) => {
+    const socket = connect({ host: host.replace(/^\[|\]$/g, ''), port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(true)); // slow, not refused: let the client find out
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** The stack of this state dir is not running: said at once, with how to start it, instead of after a long wait. */
+export class StackNotRunningError extends Error {
+  override name = 'StackNotRunningError';
+}
+
+/**
+ * For a command of the local stack (no TEMPORAL_ADDRESS): refuses at once when the stack is down — its process gone
+ * (a dev server left behind would take messages no worker answers) or nothing answering where Temporal would be.
+ */
+export async function assertStackRunning(config: ClawflowConfig): Promise<void> {
+  if (config.temporal.address) return;
+  const found = stackState(config.paths.home);
+  if (found.state === 'running') return;
+  const start = 'Start it with `clawflow start` (`npm start` in the checkout)';
+  if (found.state === 'gone') {
+    throw new StackNotRunningError(`ClawFlow is not running: its process ${found.pid} ended without stopping (killed?), so no worker answers. ${start}: it picks every session up where it was.`);
+  }
+  const address = temporalAddress(config);
+  if (!(await answers(address, 1000))) {
+    throw new StackNotRunningError(`ClawFlow is not running from ${config.paths.home}: nothing answers at ${address}. ${start}; if it runs from another state dir, set CLAWFLOW_HOME to that dir, or set TEMPORAL_ADDRESS to a running server.`);
+  }
+}
+
 /** Runs `work` with a connected client and closes the connection after, however it ends. */
 export async function withClient<T>(config: ClawflowConfig, work: (client: Client) => Promise<T>): Promise<T> {
+  await assertStackRunning(config);
   const client = await connectClient(config);
   try {
     return await work(client);

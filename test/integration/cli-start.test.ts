@@ -116,6 +116,45 @@ describe('npx clawflow start', () => {
     }
   });
 
+  it('says at once that the stack is down, and how to start it: never started, or killed outright', async () => {
+    const timed = async (args: string[], environment: NodeJS.ProcessEnv) => {
+      const started = Date.now();
+      const result = await runCli(args, environment);
+      return { ...result, ms: Date.now() - started };
+    };
+    // Never started here: nothing answers where its Temporal would be.
+    const fresh = mkdtempSync(join(tmpdir(), 'clawflow-never-started-'));
+    try {
+      for (const args of [['status'], ['send', 'main:cli:me', 'hello'], ['sessions', 'list']]) {
+        const result = await timed(args, { ...env, CLAWFLOW_HOME: fresh });
+        expect(result.code, args.join(' ')).toBe(1);
+        expect(result.output).toContain(`ClawFlow is not running from ${fresh}: nothing answers at 127.0.0.1:${ports.temporal}. Start it with \`clawflow start\``);
+        expect(result.ms, args.join(' ')).toBeLessThan(4000);
+      }
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+    // Killed outright: its dev server may answer still, but no worker would: refused at once, never a hang.
+    const stack = spawnCli(['start'], env);
+    await stack.waitFor(/Press Ctrl-C to stop/, 120_000);
+    stack.child.kill('SIGKILL');
+    await stack.exited;
+    try {
+      const send = await timed(['send', 'main:cli:me', 'are you there?'], env);
+      expect(send.code).toBe(1);
+      expect(send.output).toContain(`ClawFlow is not running: its process ${stack.child.pid} ended without stopping (killed?), so no worker answers. Start it with \`clawflow start\``);
+      expect(send.ms).toBeLessThan(4000);
+      const status = await timed(['status', '--json'], env);
+      expect(JSON.parse(status.output)).toMatchObject({ running: false });
+    } finally {
+      // What the next start would do: stop the dev server it left behind.
+      const again = spawnCli(['start'], env);
+      await again.waitFor(/Press Ctrl-C to stop/, 120_000);
+      again.child.kill('SIGINT');
+      expect(await again.exited).toBe(0);
+    }
+  });
+
   it('uses the server TEMPORAL_ADDRESS points at instead of starting one', async () => {
     const external = spawnCli(['start'], {
       ...env,

@@ -10,6 +10,18 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
+      // The local stack (no TEMPORAL_ADDRESS) is down: said first and plainly, instead of zeros that look like data.
+      const { assertStackRunning } = await import('../../temporal/connection.js');
+      const down = await assertStackRunning(config).then(
+        () => null,
+        (error: Error) => error.message,
+      );
+      if (down) {
+        if (options.json) printJson({ running: false, reason: down });
+        else process.stdout.write(`${down}\n`);
+        process.exitCode = 1;
+        return;
+      }
       const [{ stackFindings }, { listSessionsOverHttp }, { listJobsOverHttp }] = await Promise.all([
         import('../../stack/doctor.js'),
         import('../../sessions/session-list-http.js'),
@@ -55,6 +67,7 @@ export function registerStatus(program: Command): void {
         )
       ).flat();
       const summary = {
+        running: true,
         stack: findings.map(({ check, verdict, detail }) => ({ check, verdict, detail })),
         sessions: { total: sessions.length, activeToday: active.length, running: sessions.filter((s) => s.status === 'running').length, stuck, awaitingApproval: waiting },
         approvals: requests.map(({ sessionKey, request }) => ({ sessionKey, requestId: request.requestId, tool: request.tool, subject: request.subject, expiresAt: request.expiresAt })),
