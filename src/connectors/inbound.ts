@@ -5,7 +5,7 @@ import type { ReplyRoute } from '../contracts/session-records.js';
 import type { MessageOrigin } from '../config/agents.js';
 import type { ChannelAdapter, ChannelMessage } from './channel.js';
 import { carriesSpeech, materializeInbound, type MediaOptions } from './inbound-store.js';
-import type { PairingStore } from './pairing-store.js';
+import type { PairingStore, PairingWelcome } from './pairing-store.js';
 import { PermanentRefusal, type SessionPort } from './session-port.js';
 
 /** Who may reach the agent on one channel, and how its chats map to sessions. */
@@ -100,6 +100,9 @@ export function isApprover(message: ChannelMessage, policy: ChannelPolicy): bool
  * brought into the workspace, and hands each message to its session, retrying until Temporal takes it.
  */
 export class Inbound {
+  /** Welcomes under way, by channel and sender: one at a time each. */
+  private readonly welcoming = new Map<string, Promise<void>>();
+
   constructor(private readonly deps: InboundDeps) {}
 
   async handle(adapter: ChannelAdapter, policy: ChannelPolicy, message: ChannelMessage): Promise<void> {
@@ -146,7 +149,12 @@ export class Inbound {
       if (policy.dmPolicy === 'allowlist') logger.info({ channel: message.channel, sender: sender.id }, 'ignored a direct message from a sender not on the allowlist');
       return false;
     }
-    if (pairing.isApproved(message.channel, sender.id)) return true;
+    if (pairing.isApproved(message.channel, sender.id)) {
+      // Approved a moment ago, and writing again at once: the message they were held with goes first, in order.
+      const waiting = pairing.welcomes(message.channel).find((w) => w.senderId === sender.id);
+      if (waiting) await this.welcome(adapter, policy, waiting);
+      return true;
+    }
     const held = {
       messageId: message.messageId,
       route: routeOf(message),
@@ -204,32 +212,44 @@ export class Inbound {
    * waiting with to their session (once: its id is the platform's, and sessions drop redeliveries).
    */
   async welcomeApproved(adapter: ChannelAdapter, policy: ChannelPolicy): Promise<void> {
-    const { pairing, logger, sessions } = this.deps;
-    for (const welcome of pairing.welcomes(adapter.channel)) {
-      const held = welcome.held;
-      if (!held) {
-        await pairing.welcomed(adapter.channel, welcome.senderId);
-        continue;
-      }
-      const { route } = held;
-      const agentId = this.deps.agentFor({ channel: adapter.channel, account: route.account ?? '', chatType: 'direct', peerId: welcome.senderId });
-      const key = sessionKeyFor({ chatType: 'direct', channel: adapter.channel, chat: route.chat, sender: { id: welcome.senderId } } as ChannelMessage, agentId, policy);
-      await adapter
-        .send(route, `You're in${welcome.senderName ? `, ${welcome.senderName}` : ''}: my owner approved you. Here is my answer to your first message.`)
-        .catch((error: unknown) => logger.warn({ err: (error as Error).message, channel: adapter.channel }, 'could not tell an approved sender they are in'));
-      const outgoing = {
-        messageId: `${adapter.channel}:${route.chat}:${held.messageId}`,
-        text: held.text,
-        sender: welcome.senderName ?? welcome.senderId,
-        ...(held.sentAt ? { sentAt: held.sentAt } : {}),
-        route,
-      };
-      // Stopping meanwhile: it stays to be welcomed after the restart (the session drops the message if it had it).
-      const handedOver = await this.retrying(`hand the held message of ${welcome.senderId} to session ${key}`, () => sessions.deliver(key, outgoing));
-      if (handedOver !== true) logger.error({ channel: adapter.channel, sender: welcome.senderId, reason: handedOver.message }, 'gave up the message an approved sender was waiting with');
-      await pairing.welcomed(adapter.channel, welcome.senderId);
-      logger.info({ channel: adapter.channel, sender: welcome.senderId, sessionKey: key }, 'welcomed an approved sender and handed over their first message');
+    for (const welcome of this.deps.pairing.welcomes(adapter.channel)) await this.welcome(adapter, policy, welcome);
+  }
+
+  /** Welcomes one approved sender (once, whoever asks first: the periodic round or the sender's next message). */
+  private welcome(adapter: ChannelAdapter, policy: ChannelPolicy, welcome: PairingWelcome): Promise<void> {
+    const id = `${adapter.channel}\0${welcome.senderId}`;
+    let running = this.welcoming.get(id);
+    if (!running) {
+      running = this.handOverHeld(adapter, policy, welcome).finally(() => this.welcoming.delete(id));
+      this.welcoming.set(id, running);
     }
+    return running;
+  }
+
+  private async handOverHeld(adapter: ChannelAdapter, policy: ChannelPolicy, welcome: PairingWelcome): Promise<void> {
+    const { pairing, logger, sessions } = this.deps;
+    // Welcomed meanwhile (the other caller got there first).
+    if (!pairing.welcomes(adapter.channel).some((w) => w.senderId === welcome.senderId)) return;
+    const held = welcome.held;
+    if (!held) return void (await pairing.welcomed(adapter.channel, welcome.senderId));
+    const { route } = held;
+    const agentId = this.deps.agentFor({ channel: adapter.channel, account: route.account ?? '', chatType: 'direct', peerId: welcome.senderId });
+    const key = sessionKeyFor({ chatType: 'direct', channel: adapter.channel, chat: route.chat, sender: { id: welcome.senderId } } as ChannelMessage, agentId, policy);
+    await adapter
+      .send(route, `You're in${welcome.senderName ? `, ${welcome.senderName}` : ''}: my owner approved you. Here is my answer to your first message.`)
+      .catch((error: unknown) => logger.warn({ err: (error as Error).message, channel: adapter.channel }, 'could not tell an approved sender they are in'));
+    const outgoing = {
+      messageId: `${adapter.channel}:${route.chat}:${held.messageId}`,
+      text: held.text,
+      sender: welcome.senderName ?? welcome.senderId,
+      ...(held.sentAt ? { sentAt: held.sentAt } : {}),
+      route,
+    };
+    // Stopping meanwhile: it stays to be welcomed after the restart (the session drops the message if it had it).
+    const handedOver = await this.retrying(`hand the held message of ${welcome.senderId} to session ${key}`, () => sessions.deliver(key, outgoing));
+    if (handedOver !== true) logger.error({ channel: adapter.channel, sender: welcome.senderId, reason: handedOver.message }, 'gave up the message an approved sender was waiting with');
+    await pairing.welcomed(adapter.channel, welcome.senderId);
+    logger.info({ channel: adapter.channel, sender: welcome.senderId, sessionKey: key }, 'welcomed an approved sender and handed over their first message');
   }
 
   /**
