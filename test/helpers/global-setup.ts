@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger.js';
 import { resolveTemporalCli, type TemporalCli } from '../../src/temporal/cli-binary.js';
 import { startDevServer } from '../../src/temporal/dev-server.js';
 import { loadWorkflowBundle } from '../../src/workers/workflow-bundle.js';
+import { machineNeeds, needNames, type MachineNeeds } from './machine.js';
 import { namespaceForFile } from './namespace.js';
 import { freePort } from './ports.js';
 
@@ -18,11 +19,20 @@ declare module 'vitest' {
     temporalCli: TemporalCli;
     /** The shared dev server's SQLite file: tests search it for what must never be stored. */
     temporalDbFile: string;
+    /** What this machine lacks that some tests need (null: here): those tests skip outside CI. */
+    machine: MachineNeeds;
   }
 }
 
 /** One Temporal dev server for the whole run, with a namespace per integration test file. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Outside CI, tests that need what npm install cannot bring skip (named at the end); in CI their absence fails.
+  const machine = await machineNeeds();
+  const missing = (Object.keys(machine) as Array<keyof MachineNeeds>).filter((need) => machine[need] !== null);
+  if (process.env.CI && missing.length) {
+    throw new Error(`CI needs everything the tests use; this machine lacks:\n${missing.map((need) => `  ${needNames[need]}: ${machine[need]}`).join('\n')}`);
+  }
+  project.provide('machine', machine);
   const { cacheDir } = statePaths();
   const cli = await resolveTemporalCli({ explicitPath: process.env.CLAWFLOW_TEMPORAL_BIN, cacheDir, onProgress: (m) => console.log(m) });
   // Bundle once up front, so worker processes started in parallel find it cached.
@@ -48,5 +58,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
+    if (missing.length) {
+      console.log(`\nSkipped on this machine (CI runs them):\n${missing.map((need) => `  ${needNames[need]}: ${machine[need]}`).join('\n')}`);
+    }
   };
 }

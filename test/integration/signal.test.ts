@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { noTranscriptionReply } from '../../src/connectors/inbound.js';
 import { heard } from '../helpers/fake-model.js';
 import { FakeSignal, signalBot, type SignalPerson } from '../helpers/fake-signal.js';
@@ -111,7 +111,7 @@ describe('Signal through signal-cli\'s JSON-RPC daemon, against a local fake of 
     }
   });
 
-  it('sends the screenshot the agent took along with its answer, as an attachment', async () => {
+  it.skipIf(inject('machine').chromium)('sends the screenshot the agent took along with its answer, as an attachment', async () => {
     stack.model.setReply((request) => (request.messages.some((m) => m.role === 'tool') ? 'here is the screenshot' : { toolCalls: [{ name: 'browser', arguments: { action: 'screenshot' } }] }));
     try {
       signal.userMessage(owner, 'show me your browser');

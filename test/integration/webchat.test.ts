@@ -1,6 +1,6 @@
 import { chromium, type Browser } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { WebSocket } from 'ws';
 import { installSecret, webChatOpenUrl } from '../../src/config/secrets.js';
 import { internalTokenHeader } from '../../src/http/internal-token.js';
@@ -40,7 +40,7 @@ function openSocket(url: string, headers: Record<string, string>): Promise<TestS
   });
 }
 
-describe('WebChat in a real browser', () => {
+describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
   let stack: TestStack;
   let browser: Browser;
   let url: string;

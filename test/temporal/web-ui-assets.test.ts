@@ -1,17 +1,21 @@
-import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachedWebUiDir, resolveWebUiAssets, temporalUiVersion } from '../../src/temporal/web-ui-assets.js';
+import { cachedWebUiDir, goProxy, resolveWebUiAssets, temporalUiVersion } from '../../src/temporal/web-ui-assets.js';
 
-/** The ui-server module zip as Go's module proxy serves it: from Go's own download cache (fetched there once if need be). */
-function moduleZip(): string {
-  const module = `github.com/temporalio/ui-server/v2@${temporalUiVersion}`;
-  const info = JSON.parse(execFileSync('go', ['mod', 'download', '-json', module], { encoding: 'utf8', cwd: tmpdir() })) as { Zip: string };
-  return info.Zip;
+/** The ui-server module zip as Go's module proxy serves it: from Go's own download cache, else from the proxy itself. */
+async function moduleZip(dir: string): Promise<string> {
+  const cache = process.env.GOMODCACHE ?? join(process.env.GOPATH ?? join(homedir(), 'go'), 'pkg', 'mod');
+  const cached = join(cache, 'cache', 'download', 'github.com', 'temporalio', 'ui-server', 'v2', '@v', `${temporalUiVersion}.zip`);
+  if (existsSync(cached)) return cached;
+  const response = await fetch(`${goProxy(process.env)}/github.com/temporalio/ui-server/v2/@v/${temporalUiVersion}.zip`);
+  if (!response.ok) throw new Error(`the Go module proxy answered ${response.status}`);
+  const file = join(dir, 'module.zip');
+  writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+  return file;
 }
 
 describe('the Temporal Web UI\'s files: from the module proxy, checked against the go.sum hash, then from the cache', () => {
@@ -23,7 +27,7 @@ describe('the Temporal Web UI\'s files: from the module proxy, checked against t
   const bareEnv = (): NodeJS.ProcessEnv => ({ PATH: '/usr/bin:/bin', HOME: join(dir, 'home'), GOPATH: join(dir, 'no-go'), GOMODCACHE: join(dir, 'no-go', 'mod'), GOPROXY: `${proxyUrl},direct` });
 
   beforeAll(async () => {
-    const zip = moduleZip();
+    const zip = await moduleZip(dir);
     proxy = createServer((req, res) => {
       asked.push(req.url ?? '');
       if (req.url !== `/github.com/temporalio/ui-server/v2/@v/${temporalUiVersion}.zip`) return void res.writeHead(404).end();

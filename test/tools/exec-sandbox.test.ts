@@ -3,14 +3,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
 import { execTool } from '../../src/tools/exec.js';
 import { resolveExecSandbox, sandboxedCommand, type ExecSandbox } from '../../src/tools/exec-sandbox.js';
 import { ToolError } from '../../src/tools/tool.js';
 import { toolContext, toolContexts } from '../helpers/tool-context.js';
 
 /** What a command leaves on a page the agent read could ask it to do: read, write and reach beyond its workspace. */
-describe('exec under bubblewrap (tools.exec.sandbox)', () => {
+describe.skipIf(inject('machine').bubblewrap)('exec under bubblewrap (tools.exec.sandbox)', () => {
   const contexts = toolContexts();
   const outside = mkdtempSync(join(tmpdir(), 'clawflow-outside-'));
   const secret = join(outside, 'id_rsa');
