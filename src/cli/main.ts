@@ -43,7 +43,8 @@ const commands: Record<string, () => Promise<(program: Command) => void>> = {
 const program = new Command('clawflow')
   .description('A personal AI agent where every conversation is a durable Temporal workflow.')
   .version(version, '-V, --version', 'print the version')
-  .showHelpAfterError()
+  // A usage error is one line and where to read more, not the whole help again.
+  .showHelpAfterError('(add --help for how to use it)')
   .exitOverride();
 
 const wanted = process.argv[2];

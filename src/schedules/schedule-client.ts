@@ -41,6 +41,8 @@ export interface JobSummary {
   skipped: number;
   /** The session whose agent made it with its `cron` tool; null: made another way (the CLI). */
   createdBy: string | null;
+  /** How it fires: `every` (an interval), `at` (once), `cron` (a cron expression). */
+  fires: 'every' | 'at' | 'cron';
 }
 
 export { cronScheduleId, heartbeatScheduleId };
@@ -192,6 +194,7 @@ export class ScheduleClient {
       lastOutcome,
       skipped: d.info.numActionsSkippedOverlap,
       createdBy,
+      fires: d.spec.intervals?.length ? 'every' : input?.oneShot ? 'at' : 'cron',
     };
   }
 

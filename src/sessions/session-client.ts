@@ -223,8 +223,23 @@ export class NoSuchApprovalError extends Error {
 }
 
 /** The tool calls a session is waiting for the user to approve. */
+/** A command about a session there is none of (approve, stop): said in those words, not Temporal's. */
+export class NoSuchSessionError extends Error {
+  override name = 'NoSuchSessionError';
+}
+
+/** A session's status; a session that does not exist (never started, or ended) is a NoSuchSessionError. */
+async function runningStatus(client: Client, config: ClawflowConfig, keyText: string) {
+  try {
+    return await sessionHandle(client, config, keyText).query(statusQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new NoSuchSessionError(`there is no session ${formatSessionKey(resolveKey(config, keyText))} running (clawflow sessions list shows them)`);
+    throw error;
+  }
+}
+
 export async function pendingApprovals(client: Client, config: ClawflowConfig, keyText: string): Promise<ApprovalRequest[]> {
-  return (await sessionHandle(client, config, keyText).query(statusQuery)).pendingApprovals;
+  return (await runningStatus(client, config, keyText)).pendingApprovals;
 }
 
 /** An answer to a request only the agent's owner may allow, from someone else. */
@@ -253,7 +268,7 @@ export async function answerApproval(client: Client, config: ClawflowConfig, key
 /** Asks a session to stop its running turn; false when it was not running one. */
 export async function stopTurn(client: Client, config: ClawflowConfig, keyText: string): Promise<boolean> {
   const handle = sessionHandle(client, config, keyText);
-  const { status } = await handle.query(statusQuery);
+  const { status } = await runningStatus(client, config, keyText);
   if (status === 'idle') return false;
   await handle.signal(stopSignal);
   return true;

@@ -1,4 +1,4 @@
-import { Api } from 'grammy';
+import { Api, HttpError } from 'grammy';
 import type { ConfigFile } from '../config/schema.js';
 
 /** The outcome of one live check: what was found, or why it failed and what to do. */
@@ -22,6 +22,8 @@ export async function checkTelegram(token: string, apiRoot?: string): Promise<Ch
     const me = await new Api(token, { ...(apiRoot ? { apiRoot } : {}), timeoutSeconds: 15 }).getMe();
     return { ok: true, detail: `the bot is @${me.username} (${me.first_name})` };
   } catch (error) {
+    // Not reaching Telegram says nothing of the token: the network failed.
+    if (error instanceof HttpError) return { ok: false, detail: `could not reach Telegram (${(error as Error).message}): check this machine's network, or --telegram-api-root` };
     return { ok: false, detail: `Telegram refused the token: ${(error as Error).message} (make one with @BotFather: /newbot)` };
   }
 }

@@ -75,6 +75,25 @@ describe('clawflow onboard', () => {
     expect(config.tools.exec.policy).toBe('allowlist');
   });
 
+  it('says the network failed, not the token, when Telegram cannot be reached; and that a running stack needs a restart', async () => {
+    home = mkdtempSync(join(tmpdir(), 'clawflow-onboard-'));
+    const offline = await runCli(['onboard', '--non-interactive', '--model', 'demo', '--channel', 'telegram', '--telegram-token', '123456:fine', '--telegram-api-root', 'http://127.0.0.1:1'], env());
+    expect(offline.code).toBe(1);
+    expect(offline.output).toMatch(/✗ Telegram: could not reach Telegram \(.*\): check this machine's network/);
+    expect(offline.output).not.toContain('refused the token');
+    // A stack running from this state dir read the old settings when it started.
+    const running = spawn('sh', ['-c', 'sleep 30', 'clawflow-stack'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(home, 'stack.json'), JSON.stringify({ pid: running.pid, temporalAddress: '127.0.0.1:1', apiUrl: null, webUiUrl: null }));
+      const done = await runCli(['onboard', '--non-interactive', '--model', 'demo', '--channel', 'none'], env());
+      expect(done.code, done.output).toBe(0);
+      expect(done.output).toContain(`ClawFlow is running (process ${running.pid}) with the old settings: restart it`);
+      expect(done.output).not.toContain('Next: npm start');
+    } finally {
+      running.kill('SIGKILL');
+    }
+  });
+
   it('writes nothing when a check fails, and says which', async () => {
     home = mkdtempSync(join(tmpdir(), 'clawflow-onboard-'));
     writeFileSync(join(home, 'clawflow.json'), '{ "tools": { "exec": { "policy": "deny" } } }\n', { mode: 0o600 });

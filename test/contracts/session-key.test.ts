@@ -17,6 +17,9 @@ describe('session keys', () => {
     expect(() => parseSessionKey('main::x')).toThrow(/channel ""/);
     expect(() => parseSessionKey('main:cli:has space')).toThrow(/chat "has space"/);
     expect(() => parseSessionKey('main:cli:')).toThrow(/chat ""/);
+    // The example it gives is a key that works, never one with an empty chat.
+    expect(() => parseSessionKey(':')).toThrow(/e\.g\. main:cli:me\)/);
+    expect(() => parseSessionKey('work:')).toThrow(/e\.g\. main:cli:work\)/);
   });
 
   it('derives the workflow id', () => {

@@ -75,7 +75,10 @@ describe('heartbeat and cron on Temporal Schedules', () => {
 
   it('fires an every-2-seconds job and its answer reaches the channel', async () => {
     await cli('cron', 'add', '--name', 'ping', '--every', '2s', '--message', 'scheduled ping', '--to', 'telegram:42');
-    const listed = JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; nextRuns: string[] }>;
+    const listed = JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; nextRuns: string[]; fires: string }>;
+    // The table and the JSON say how it fires: every, at, or cron.
+    expect(listed.find((j) => j.name === 'ping')?.fires).toBe('every');
+    expect(await cli('cron', 'list')).toMatch(/^ping +every /m);
     expect(listed).toContainEqual(expect.objectContaining({ name: 'ping', nextRuns: expect.arrayContaining([expect.any(String)]) }));
     await expect.poll(() => sentTo(42).filter((m) => String(m.text).includes('scheduled ping')).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     await cli('cron', 'rm', 'ping');

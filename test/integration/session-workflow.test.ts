@@ -251,4 +251,13 @@ describe('a session on a real Temporal server', () => {
     expect(missing.code).toBe(1);
     expect(missing.output).toMatch(/No session main:test:never/);
   });
+
+  it('says a session does not exist, in those words, when stop or approve names one that is not there', async () => {
+    for (const args of [['stop', 'main:test:never-was'], ['approve', 'main:test:never-was', 'abc123']]) {
+      const { code, output } = await runCli(args, stack.env);
+      expect(code, args.join(' ')).toBe(1);
+      expect(output).toContain('there is no session main:test:never-was running (clawflow sessions list shows them)');
+      expect(output).not.toMatch(/workflow not found/i);
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { cliCommand } from '../cli-command.js';
+import { stringify } from 'yaml';
 import { loadConfig, redactedConfig } from '../../config/load.js';
 import { readRunningStack } from '../../config/running-stack.js';
 import { apiToken, hookToken, secretFile, webUiOpenUrl } from '../../config/secrets.js';
@@ -9,11 +10,11 @@ export function registerConfig(program: Command): void {
   program
     .command('config')
     .description('print the effective configuration (file + environment), secrets hidden')
-    .option('--json', 'print JSON (the default)')
+    .option('--json', 'print JSON (for scripts)')
     .option('--api-token', "print only the OpenAI-compatible API's bearer token (e.g. OPENAI_API_KEY=$(npx clawflow config --api-token))")
     .option('--web-ui-link', 'print only the link that opens the Temporal Web UI (it carries this install\'s key)')
     .option('--hook-token <name>', "print only the bearer token the webhook's sender sends (POST /hooks/<name>)")
-    .action((options: { apiToken?: boolean; webUiLink?: boolean; hookToken?: string }) => {
+    .action((options: { apiToken?: boolean; webUiLink?: boolean; hookToken?: string; json?: boolean }) => {
       const config = loadConfig();
       if (options.hookToken !== undefined) {
         if (!Object.hasOwn(config.hooks, options.hookToken)) throw new Error(`no hook "${options.hookToken}" (hooks: ${Object.keys(config.hooks).join(', ') || 'none; configure one under hooks in clawflow.json'})`);
@@ -27,11 +28,14 @@ export function registerConfig(program: Command): void {
         if (!token) throw new Error('api.auth is "none": the API takes no token');
         return void process.stdout.write(`${token}\n`);
       }
-      printJson({
+      const shown = {
         ...redactedConfig(config),
         secrets: {
           apiToken: config.api.auth === 'none' ? 'none (api.auth "none")' : config.api.token ? 'api.token (hidden)' : `${secretFile(config.paths.home, 'api-token')} (${cliCommand()} config --api-token prints it)`,
         },
-      });
+      };
+      if (options.json) return printJson(shown);
+      // For reading: YAML, which says the same without the braces and quotes.
+      process.stdout.write(`# The effective configuration (${config.paths.configFile} and the environment), secrets hidden; --json for scripts.\n${stringify(shown)}`);
     });
 }

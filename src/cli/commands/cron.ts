@@ -8,7 +8,7 @@ function printJobs(jobs: JobSummary[], json?: boolean): void {
   printTable(
     jobs.map((j) => ({
       name: j.name,
-      kind: j.kind,
+      kind: j.kind === 'heartbeat' ? 'heartbeat' : j.fires,
       state: j.paused ? 'paused' : 'active',
       next: j.nextRuns[0] ?? '-',
       last: j.lastRun ?? '-',

@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { builtInModel, builtInModelNote } from '../../agent/providers/built-in.js';
 import { changedConfigFile, loadConfig, updateConfigFile, type RawObject } from '../../config/load.js';
 import { renderCommentedConfig } from '../../config/commented-config.js';
+import { readRunningStack } from '../../config/running-stack.js';
 import { parseDuration } from '../../schedules/job-spec.js';
 import { Prompter } from '../prompt.js';
 
@@ -135,7 +136,13 @@ export function registerOnboard(program: Command): void {
           if (set instanceof Error) say(`- Heartbeat: not set now (${set.message.split('\n')[0]}); after \`npm start\`, run: clawflow heartbeat set --every ${heartbeat}`);
           else say(`✓ Heartbeat: ${set}`);
         }
-        say('\nNext: npm start (or clawflow start), then say hello.');
+        // A stack already running read its configuration when it started: the new one needs a restart.
+        const running = readRunningStack(current.paths.home);
+        say(
+          running
+            ? `\nClawFlow is running (process ${running.pid}) with the old settings: restart it (Ctrl-C where it runs, then npm start) to use these.`
+            : '\nNext: npm start (or clawflow start), then say hello.',
+        );
       } finally {
         prompter?.close();
       }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { requireAgent } from '../../config/agents.js';
 import { loadConfig } from '../../config/load.js';
 import { approvalText } from '../approval-text.js';
 import { printJson } from '../output.js';
@@ -15,7 +16,8 @@ export function registerSend(program: Command): void {
     .option('--json', 'print the reply as JSON')
     .action(async (keyText: string, words: string[], options: { messageId?: string; sender?: string; agent?: string; json?: boolean }) => {
       const config = loadConfig();
-      // A bare name under another agent: <agent>:cli:<name>.
+      // A bare name under another agent: <agent>:cli:<name> (one this install has).
+      if (options.agent) requireAgent(config, options.agent);
       if (options.agent && !keyText.includes(':')) keyText = `${options.agent}:cli:${keyText}`;
       const { pendingApprovals, sendMessage } = await import('../../sessions/session-client.js');
       const { withClient } = await import('../../temporal/connection.js');
