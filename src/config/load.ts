@@ -9,6 +9,7 @@ import { closestName, keysAt } from './suggest.js';
 import { statePaths, type StatePaths } from './paths.js';
 import { configFileSchema, type ConfigFile } from './schema.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { editConfigText, starterConfigText } from './config-file-text.js';
 
 export interface ClawflowConfig extends ConfigFile {
   paths: StatePaths & {
@@ -39,26 +40,28 @@ function readConfigFile(file: string): RawObject {
 }
 
 /**
- * Changes the configuration file (a CLI command that adds an agent): the change is checked as a whole
- * configuration before it is written, atomically (0600), and the old file is kept beside it as `clawflow.json.bak`.
- * JSON5 comments are not kept, unless `render` writes them (onboard does).
+ * Changes the configuration file (onboard, a CLI command that adds an agent): the change is checked as a whole
+ * configuration before it is written, into the file's own text so its comments and layout stay (a new file starts
+ * from the commented starter), atomically (0600), and the old file is kept beside it as `clawflow.json.bak`.
  */
 export async function updateConfigFile(
   env: NodeJS.ProcessEnv,
   change: (raw: RawObject) => void,
-  render: (raw: RawObject) => string = (raw) => `${JSON.stringify(raw, null, 2)}\n`,
-): Promise<{ file: string; backup: string | null }> {
+): Promise<{ file: string; backup: string | null; commentsKept: boolean }> {
   const { file: configFile, raw } = changedConfigFile(env, change);
-  const backup = existsSync(configFile) ? `${configFile}.bak` : null;
-  if (backup) await writeFileAtomic(backup, readFileSync(configFile), 0o600);
-  await writeFileAtomic(configFile, render(raw), 0o600);
-  return { file: configFile, backup };
+  const existing = existsSync(configFile) ? readFileSync(configFile, 'utf8') : null;
+  const backup = existing === null ? null : `${configFile}.bak`;
+  if (backup) await writeFileAtomic(backup, existing!, 0o600);
+  const { text, commentsKept } = editConfigText(existing ?? starterConfigText, raw);
+  await writeFileAtomic(configFile, text, 0o600);
+  return { file: configFile, backup, commentsKept };
 }
 
 /** The configuration file with `change` applied, checked as a whole configuration (environment aside); nothing is written. */
 export function changedConfigFile(env: NodeJS.ProcessEnv, change: (raw: RawObject) => void): { file: string; raw: RawObject; parsed: ConfigFile } {
   const { configFile } = statePaths(env);
-  const raw = readConfigFile(configFile);
+  // No file yet: the change goes into the starter, which updateConfigFile writes with it.
+  const raw = existsSync(configFile) ? readConfigFile(configFile) : (JSON5.parse(starterConfigText) as RawObject);
   change(raw);
   const checked = configFileSchema.safeParse(raw);
   if (!checked.success) throw new ConfigError(`the change would make the configuration invalid:\n${describeIssues(checked.error.issues, configFile, new Map())}`);
@@ -127,25 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ClawflowConfig
   return { ...result.data, paths: { ...paths, workspaceDir } };
 }
 
-const starterConfig = `// ClawFlow configuration (JSON5). Every key can also be set from the environment; see README.md.
-{
-  model: {
-    // An OpenAI-compatible endpoint (Ollama, vLLM, OpenAI, OpenRouter). Without one, the echo provider answers.
-    // baseUrl: "http://127.0.0.1:11434/v1",
-    // name: "llama3.2",
-    // apiKey: "...",  // better: CLAWFLOW_MODEL_API_KEY in the environment
-  },
-  temporal: {
-    // address: "127.0.0.1:7233",  // use an existing Temporal server instead of the built-in dev server
-    port: 7233,
-    uiPort: 8233,
-  },
-  runtime: {
-    port: 18080,
-  },
-}
-`;
-
 /**
  * Creates the state dir (0700) and a commented starter config file (0600) if they do not exist yet, and closes up
  * what another tool or an older ClawFlow left readable to other users: directories 0700, files 0600 (the workspace
@@ -154,7 +138,7 @@ const starterConfig = `// ClawFlow configuration (JSON5). Every key can also be 
 export function ensureStateDir(config: ClawflowConfig): string[] {
   mkdirSync(config.paths.home, { recursive: true, mode: 0o700 });
   mkdirSync(dirname(config.paths.temporalDb), { recursive: true, mode: 0o700 });
-  if (!existsSync(config.paths.configFile)) writeFileSync(config.paths.configFile, starterConfig, { flag: 'wx', mode: 0o600 });
+  if (!existsSync(config.paths.configFile)) writeFileSync(config.paths.configFile, starterConfigText, { flag: 'wx', mode: 0o600 });
   return closeUp(config.paths.home, new Set([resolve(config.paths.workspaceDir)]));
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import JSON5 from 'json5';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { starterConfigText } from '../../src/config/config-file-text.js';
 import { loadConfig } from '../../src/config/load.js';
 import { FakeModel } from '../helpers/fake-model.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
@@ -66,8 +67,11 @@ describe('clawflow onboard', () => {
 
     const file = join(home, 'clawflow.json');
     const text = readFileSync(file, 'utf8');
-    expect(text).toMatch(/^\/\/ ClawFlow's configuration, written by `clawflow onboard`/);
+    // The commented starter, with the answers written into it: its notes and examples stay, no port is hard-coded.
+    expect(text).toMatch(/^\/\/ ClawFlow's configuration: JSON5/);
     expect(text).toMatch(/\/\/ What the agent may do on this machine/);
+    expect(text).toContain('// port: 7233,');
+    expect(text).not.toMatch(/^\s*port:/m);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON5.parse(text)).toMatchObject({ model: { baseUrl: model.baseUrl, name: 'scripted', apiKey: 'sk-onboard-test' }, tools: { exec: { policy: 'allowlist' } } });
     const config = loadConfig({ CLAWFLOW_HOME: home });
@@ -92,6 +96,19 @@ describe('clawflow onboard', () => {
     } finally {
       running.kill('SIGKILL');
     }
+  });
+
+  it('keeps the comments and layout of the file it changes (the one the first start wrote, and the owner\'s own)', async () => {
+    home = mkdtempSync(join(tmpdir(), 'clawflow-onboard-'));
+    const own = starterConfigText.replace('  tools: {\n', '  tools: {\n    // mine: no shell on the laptop\n    exec: { policy: "deny" },\n');
+    writeFileSync(join(home, 'clawflow.json'), own, { mode: 0o600 });
+    const { code, output } = await runCli(['onboard', '--non-interactive', '--model', 'demo', '--channel', 'webchat', '--exec-policy', 'allowlist'], env());
+    expect(code, output).toBe(0);
+    const text = readFileSync(join(home, 'clawflow.json'), 'utf8');
+    for (const line of own.split('\n').filter((l) => l.trim().startsWith('//'))) expect(text).toContain(line);
+    expect(JSON5.parse(text)).toEqual({ model: { name: 'demo' }, channels: { webchat: { enabled: true } }, tools: { exec: { policy: 'allowlist' } }, temporal: {} });
+    expect(readFileSync(join(home, 'clawflow.json.bak'), 'utf8')).toBe(own);
+    expect(output).not.toContain('could not keep');
   });
 
   it('writes nothing when a check fails, and says which', async () => {

@@ -53,7 +53,7 @@ describe('several agents', () => {
     const env = { ...process.env, CLAWFLOW_HOME: home };
     const added = await runCli(['agents', 'add', 'work', '--model', 'big', '--bind', 'telegram:direct:42', '--bind', 'slack'], env);
     expect(added.code, added.output).toBe(0);
-    expect(added.output).toContain('Added agent work. Written to');
+    expect(added.output).toContain('Added agent work. Wrote ');
     const listed = await runCli(['agents', 'list', '--json'], env);
     expect(JSON.parse(listed.output.slice(listed.output.indexOf('[')))).toEqual([
       expect.objectContaining({ id: 'main', default: true, model: 'echo-default', bindings: [] }),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envBindings } from '../../src/config/env.js';
+import JSON5 from 'json5';
 import { ConfigError, ensureStateDir, loadConfig, redactedConfig } from '../../src/config/load.js';
 
 function homeWith(config?: string): string {
@@ -48,12 +49,16 @@ describe('configuration', () => {
     expect(JSON.stringify(redactedConfig(config))).not.toContain('sk-secret');
   });
 
-  it('writes a starter config that loads', () => {
+  it('writes a starter config that loads, all examples and no values: a port set in the environment is the one used', () => {
     const home = homeWith();
     const config = loadConfig({ CLAWFLOW_HOME: home });
     ensureStateDir(config);
-    expect(readFileSync(config.paths.configFile, 'utf8')).toContain('CLAWFLOW_MODEL_API_KEY');
+    const text = readFileSync(config.paths.configFile, 'utf8');
+    expect(text).toContain('CLAWFLOW_MODEL_API_KEY');
+    expect(text).toContain('// port: 7233');
+    expect(JSON5.parse(text)).toEqual({ model: {}, channels: {}, tools: {}, temporal: {} });
     expect(loadConfig({ CLAWFLOW_HOME: home }).temporal.port).toBe(7233);
+    expect(loadConfig({ CLAWFLOW_HOME: home, CLAWFLOW_TEMPORAL_PORT: '7300' }).temporal.port).toBe(7300);
   });
 
   it('closes up a state dir others could read (0700 directories, 0600 files), leaving the workspace as it is', () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { agentIds, agentProfile } from '../../config/agents.js';
 import { loadConfig, updateConfigFile } from '../../config/load.js';
+import { configWritten } from '../config-written.js';
 import { printJson, printTable } from '../output.js';
 
 type Raw = Record<string, unknown>;
@@ -18,8 +19,8 @@ function describeMatch(match: { channel: string; accountId?: string; peer?: { ki
   return [match.channel, match.accountId ? `account ${match.accountId}` : '', match.peer ? `${match.peer.kind} ${match.peer.id}` : ''].filter(Boolean).join(' ');
 }
 
-function saved(result: { file: string; backup: string | null }): string {
-  return `Written to ${result.file}${result.backup ? ` (the previous file is ${result.backup}; comments are not kept)` : ''}. Restart ClawFlow to apply it.`;
+function saved(result: Parameters<typeof configWritten>[0]): string {
+  return `${configWritten(result)} Restart ClawFlow to apply it.`;
 }
 
 export function registerAgents(program: Command): void {

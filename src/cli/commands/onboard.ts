@@ -1,9 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { builtInModel, builtInModelNote } from '../../agent/providers/built-in.js';
 import { changedConfigFile, loadConfig, updateConfigFile, type RawObject } from '../../config/load.js';
-import { renderCommentedConfig } from '../../config/commented-config.js';
 import { readRunningStack } from '../../config/running-stack.js';
 import { parseDuration } from '../../schedules/job-spec.js';
+import { configWritten } from '../config-written.js';
 import { Prompter } from '../prompt.js';
 
 const providers = ['openai-compatible', 'anthropic', 'bedrock'] as const;
@@ -51,7 +51,7 @@ const say = (text: string): void => void process.stdout.write(`${text}\n`);
 export function registerOnboard(program: Command): void {
   program
     .command('onboard')
-    .description('set ClawFlow up: the model, a first channel, what commands may run, the heartbeat — each checked live, written to clawflow.json with comments')
+    .description('set ClawFlow up: the model, a first channel, what commands may run, the heartbeat — each checked live, written into clawflow.json, its comments kept')
     .option('--non-interactive', 'ask nothing: what a flag does not set stays as it is (for scripts)')
     .option('--model-provider <name>', `the model API (${providers.join(', ')})`, oneOf(providers))
     .option('--model-base-url <url>', 'the model endpoint, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 (Ollama)')
@@ -120,8 +120,7 @@ export function registerOnboard(program: Command): void {
         }
         if (failed) throw new Error('nothing was written: fix what failed above and run clawflow onboard again');
 
-        const { file, backup } = await updateConfigFile(process.env, change, (raw) => renderCommentedConfig(raw, new Date()));
-        say(`✓ Wrote ${file}${backup ? ` (the previous one is ${backup})` : ''}.`);
+        say(`✓ ${configWritten(await updateConfigFile(process.env, change))}`);
         if (parsed.channels.webchat.enabled) say('- WebChat: `npm start` prints the link that opens it.');
         if (parsed.channels.telegram.botToken) say('- Telegram: message your bot; you are asked to pair — `clawflow pairing approve telegram <code>` lets you in.');
         say(`- Commands: ${parsed.tools.exec.policy}${parsed.tools.exec.policy === 'ask' ? ' (each new command waits for your approval)' : ''}.`);
