@@ -8,19 +8,22 @@ export type { Logger };
 const redactPaths = ['apiKey', '*.apiKey', '*.*.apiKey', 'authorization', '*.authorization', 'headers.authorization', 'token', '*.token'];
 
 /**
- * The one logger factory: human-readable lines on a terminal, JSON lines otherwise (stderr either way). With a
+ * The one logger factory: human-readable lines on a terminal, JSON lines otherwise (stderr either way);
+ * CLAWFLOW_LOG_FORMAT=json or pretty chooses, and \`readableByDefault\` (a command a person watches, \`clawflow start\`)
+ * makes readable lines the default everywhere. With a
  * redactor, every string of every record (messages, fields, errors) passes through it: no configured secret, and no
  * token that looks like one, reaches a log line.
  */
-export function createLogger(level: Level | 'silent' = 'info', redact?: Redactor, name = 'clawflow'): Logger {
+export function createLogger(level: Level | 'silent' = 'info', redact?: Redactor, name = 'clawflow', readableByDefault = false): Logger {
   const options = {
     name,
     level,
     redact: { paths: redactPaths, censor: '[redacted]' },
     ...(redact ? { hooks: { logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) { method.apply(this, args.map((a) => redactDeep(a, redact))); } } } : {}),
   };
-  if (process.stderr.isTTY && process.env.CLAWFLOW_LOG_FORMAT !== 'json') {
-    return pino(options, pretty({ destination: 2, colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' }));
+  const format = process.env.CLAWFLOW_LOG_FORMAT ?? (process.stderr.isTTY || readableByDefault ? 'pretty' : 'json');
+  if (format === 'pretty') {
+    return pino(options, pretty({ destination: 2, colorize: Boolean(process.stderr.isTTY), singleLine: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' }));
   }
   return pino(options, pino.destination({ fd: 2, sync: false }));
 }

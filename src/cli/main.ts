@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { cliCommand } from './cli-command.js';
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../errors.js';
 import { flushTelemetry } from '../telemetry/flush.js';
@@ -43,13 +44,18 @@ const commands: Record<string, () => Promise<(program: Command) => void>> = {
 const program = new Command('clawflow')
   .description('A personal AI agent where every conversation is a durable Temporal workflow.')
   .version(version, '-V, --version', 'print the version')
-  // A usage error is one line and where to read more, not the whole help again.
-  .showHelpAfterError('(add --help for how to use it)')
   .exitOverride();
 
 const wanted = process.argv[2];
 const chosen = wanted && Object.hasOwn(commands, wanted) ? [commands[wanted]!] : Object.values(commands);
 for (const register of await Promise.all(chosen.map((load) => load()))) register(program);
+
+/** A usage error is one line and where to read more about that very command, not the whole help again. */
+function pointToHelp(command: Command, path: string): void {
+  command.showHelpAfterError(`(see ${path} --help)`);
+  for (const sub of command.commands) pointToHelp(sub, `${path} ${sub.name()}`);
+}
+pointToHelp(program, cliCommand());
 
 try {
   await program.parseAsync(process.argv);

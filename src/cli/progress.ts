@@ -12,3 +12,8 @@ export async function step<T>(title: string, run: (note: (message: string) => vo
     throw error;
   }
 }
+
+/** Something the person starting ClawFlow should know, among the progress lines. */
+export function warn(message: string): void {
+  process.stdout.write(`! ${message}\n`);
+}

@@ -162,9 +162,10 @@ export function warnUnknownEnv(env: NodeJS.ProcessEnv, logger: { warn(message: s
 }
 
 /** Says so when the state dir had to be closed up. */
-export function warnIfRepaired(repaired: readonly string[], logger: { warn(fields: object, message: string): void }): void {
+export function warnIfRepaired(repaired: readonly string[], logger: { warn(message: string): void }): void {
   if (repaired.length === 0) return;
-  logger.warn({ count: repaired.length, first: repaired.slice(0, 5) }, 'the state dir was readable by other users; made its directories 0700 and its files 0600');
+  const count = repaired.length === 1 ? repaired[0] : `${repaired.length} paths, ${repaired[0]} first`;
+  logger.warn(`the state dir was readable by other users: made its directories 0700 and its files 0600 (${count})`);
 }
 
 function closeUp(path: string, skip: ReadonlySet<string>): string[] {

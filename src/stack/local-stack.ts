@@ -55,13 +55,17 @@ async function checkRuntime(url: string): Promise<void> {
   }
 }
 
-/** How a slow step is shown to the person waiting: its title, notes while it runs, and how it ended. */
-export type StepReporter = <T>(title: string, run: (note: (message: string) => void) => Promise<T>) => Promise<T>;
+/** How starting is shown to the person waiting: each slow step (its title, notes while it runs, how it ended), and what they should know. */
+export interface StartReporter {
+  step: <T>(title: string, run: (note: (message: string) => void) => Promise<T>) => Promise<T>;
+  warn: (message: string) => void;
+}
 
 /** Everything `clawflow start` runs: Temporal (own dev server or TEMPORAL_ADDRESS), the agent runtime, the workers. */
-export async function startLocalStack(config: ClawflowConfig, logger: Logger, step: StepReporter): Promise<LocalStack> {
-  warnIfRepaired(ensureStateDir(config), logger);
-  warnUnknownEnv(process.env, logger);
+export async function startLocalStack(config: ClawflowConfig, logger: Logger, { step, warn }: StartReporter): Promise<LocalStack> {
+  // Said among the progress lines, in words (the logger is for the running stack's own records).
+  warnIfRepaired(ensureStateDir(config), { warn });
+  warnUnknownEnv(process.env, { warn });
   const running = readRunningStack(config.paths.home);
   if (running && running.pid !== process.pid) {
     throw new Error(`ClawFlow is already running from ${config.paths.home} (process ${running.pid}, Temporal at ${running.temporalAddress}): stop it first, or give this one another CLAWFLOW_HOME`);
@@ -120,7 +124,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
       stops.push(() => devServer!.stop());
       if (assets instanceof Error) {
         webUiMissing = assets.message;
-        logger.warn({ err: assets.message }, 'the Temporal Web UI is not served: its files could not be had (everything else works; `clawflow setup` fetches them)');
+        warn(`the Temporal Web UI is not served: its files could not be had (${assets.message}); everything else works, and \`clawflow setup\` fetches them`);
       } else {
         // Served by ClawFlow behind its guard; encrypted sessions are decoded on its own origin, in the key holder's browser.
         const ui = await step(`Serving the Temporal Web UI on 127.0.0.1:${config.temporal.uiPort}`, () =>
@@ -163,7 +167,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, st
 
     let apiUrl: string | null = null;
     if (config.api.enabled) {
-      if (config.api.auth === 'none') logger.warn('api.auth is "none": any program on this machine can use the OpenAI-compatible API without a token');
+      if (config.api.auth === 'none') warn('api.auth is "none": any program on this machine can use the OpenAI-compatible API without a token');
       const client = await connectClient(config);
       const api = await step(`Starting the OpenAI-compatible API on ${config.api.host}:${config.api.port}`, () =>
         parts.api!.then(({ startApiServer }) => startApiServer({ client, config, logger: logger.child({ component: 'api' }) })),

@@ -9,11 +9,11 @@ describe('the CLI with bad input: one clear line, no wall of help', () => {
   const env = { CLAWFLOW_HOME: home, TEMPORAL_ADDRESS: '127.0.0.1:1' };
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-  it('answers a usage error with the error and where to read more', async () => {
+  it('answers a usage error with the error and the help of that very command', async () => {
     for (const args of [['send'], ['sessions', 'show', '--bogus'], ['cron', 'add']]) {
       const { code, output } = await runCli(args, env);
       expect(code, args.join(' ')).toBe(1);
-      expect(output, args.join(' ')).toMatch(/^error: .+\n\(add --help for how to use it\)\n$/);
+      expect(output, args.join(' ')).toMatch(new RegExp(`^error: .+\\n\\(see (npx )?clawflow ${args.filter((a) => !a.startsWith('-')).join(' ')} --help\\)\\n$`));
       expect(output).not.toContain('Usage:');
     }
   });

@@ -42,6 +42,10 @@ describe('npx clawflow start', () => {
     chmodSync(home, 0o755);
     const first = spawnCli(['start'], env);
     await first.waitFor(/Press Ctrl-C to stop/, 120_000);
+    // Its output went to a pipe, as to a file: the warning at start and the log lines are words, not JSON.
+    expect(first.output()).toMatch(/^! the state dir was readable by other users: made its directories 0700 and its files 0600/m);
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    expect(first.output().split('\n').filter((line) => line.trimStart().startsWith('{'))).toEqual([]);
     // The Web UI is ClawFlow's, behind its guard: it opens only with the key-bearing link start prints.
     expect(first.output()).toMatch(new RegExp(`Temporal Web UI   http://127\\.0\\.0\\.1:${ports.ui}/\\?token=\\S+`));
     expect(first.output()).toContain(`Agent runtime     http://127.0.0.1:${ports.runtime}`);

@@ -4,7 +4,7 @@ import { loadConfig, type ClawflowConfig } from '../../config/load.js';
 import { apiToken, webChatOpenUrl, redactorFor } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
-import { step } from '../progress.js';
+import { step, warn } from '../progress.js';
 
 /**
  * Resolves with the first SIGINT/SIGTERM/SIGHUP, or when the process that started this one goes away (`npm start`
@@ -48,13 +48,14 @@ export function registerStart(program: Command): void {
     .description('run the whole local stack: Temporal dev server, agent runtime and workers (Ctrl-C stops it)')
     .action(async () => {
       const config = loadConfig();
-      const logger = createLogger(config.log.level, redactorFor(config));
+      // Its output is read by a person, on a terminal or in a file: readable log lines unless CLAWFLOW_LOG_FORMAT=json.
+      const logger = createLogger(config.log.level, redactorFor(config), 'clawflow', true);
       keepServingOnUncaughtErrors(logger);
       // Whoever read our output may be gone (a stopped `npm start`): stopping must not fail on a closed pipe.
       process.stdout.on('error', () => undefined);
       const stopSignal = watchStopSignals();
       const { startLocalStack } = await import('../../stack/local-stack.js');
-      const stack = await startLocalStack(config, logger, step);
+      const stack = await startLocalStack(config, logger, { step, warn });
 
       const lines = [
         '',
