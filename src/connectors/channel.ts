@@ -90,4 +90,9 @@ export interface ChannelAdapter {
   /** Sends an image file (a screenshot the agent took); channels without it get the reply's text only. */
   sendImage?(route: ReplyRoute, file: string): Promise<void>;
   typing(route: ReplyRoute): Promise<void>;
+  /**
+   * Shows a session's approval request with buttons that answer it (the WebChat); `text` is the request as every
+   * channel gets it (with its /approve, /always, /deny commands), for a platform that cannot show it otherwise.
+   */
+  sendApproval?(route: ReplyRoute, text: string, requestId: string): Promise<void>;
 }

@@ -24,6 +24,11 @@ export interface ConnectorActivityDeps {
   protectedPaths: readonly string[];
 }
 
+/** The request id of an approval request's delivery (`session:<key>:approval:<id>`), or undefined for any other. */
+export function approvalRequestIdOf(idempotencyKey: string): string | undefined {
+  return /^session:(?:(?!:message:).)+:approval:([a-z0-9-]{6,36})$/.exec(idempotencyKey)?.[1];
+}
+
 /** The activities of the `clawflow-connector` task queue: they run where the channel connections are. */
 export function createConnectorActivities({ adapters, enabled, sentLog, previews, workspaceDir, agentWorkspaces, protectedPaths }: ConnectorActivityDeps): ConnectorActivities {
   const adapterFor = (route: ReplyRoute): ChannelAdapter => {
@@ -70,10 +75,14 @@ export function createConnectorActivities({ adapters, enabled, sentLog, previews
           throw error;
         });
       };
+      // A session's approval request (its key says so: only the session's approvals make such keys) is shown with
+      // buttons where the channel has them.
+      const approvalId = approvalRequestIdOf(idempotencyKey);
+      const sendApproval = approvalId ? adapter.sendApproval?.bind(adapter) : undefined;
       const parts: Array<{ key: string; send: () => Promise<void> }> = [
         ...splitMessage(body, adapter.messageLimit).map((part, index, all) => ({
           key: `${idempotencyKey}#${index + 1}/${all.length}`,
-          send: index === 0 ? sendFirst(part) : () => adapter.send(route, part),
+          send: sendApproval && all.length === 1 ? () => sendApproval(route, part, approvalId!) : index === 0 ? sendFirst(part) : () => adapter.send(route, part),
         })),
         ...(sendImage ? files.map(({ file }, index) => ({ key: `${idempotencyKey}#image${index + 1}`, send: () => sendImage(route, file) })) : []),
       ];

@@ -8,10 +8,11 @@ import { z } from 'zod';
 import { drain, guardRequest, type GuardPolicy, type Refusal } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute, TranscriptEntry } from '../contracts/session-records.js';
+import type { ApprovalRequest } from '../workflows/messages.js';
 import { mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
 import { readInternalPost } from '../http/internal-token.js';
 import { sameSecret } from '../http/same-secret.js';
-import { webChatPage, webChatLockedPage } from './webchat-page.js';
+import { markdownRendererFile, pageHeaders, webChatPage, webChatLockedPage } from './webchat-page.js';
 import { describeZodError } from '../contracts/zod-issues.js';
 
 export interface WebChatOptions {
@@ -26,8 +27,13 @@ export interface WebChatOptions {
   allowedOrigins: readonly string[];
   /** Host names answered besides loopback (behind a reverse proxy). */
   allowedHosts: readonly string[];
-  /** The conversation so far of one browser's session, for the page to show on (re)load. */
-  history(chat: string): Promise<TranscriptEntry[]>;
+  /**
+   * The conversation so far of one browser's session, for the page to show on (re)load: what was answered, the
+   * messages (by the page's ids) taken and not yet answered, and the approvals it waits for.
+   */
+  conversation(chat: string): Promise<{ entries: TranscriptEntry[]; unanswered: Array<{ id: string; text: string }>; approvals: ApprovalRequest[] }>;
+  /** The approvals one browser's session waits for now (the session's own state, not what a message says). */
+  approvals(chat: string): Promise<ApprovalRequest[]>;
   /** The largest file a page may send with a message (media.maxBytes). */
   maxUploadBytes: number;
 }
@@ -59,6 +65,11 @@ const clientMessageSchema = z
   .refine((m) => m.text.length > 0 || (m.files?.length ?? 0) > 0, { message: 'a message needs text or a file', path: ['text'] });
 const deltaSchema = z.object({ chat: z.string().min(1).max(256), turn: z.number().int(), text: z.string().max(maxDeltaBytes) }).strict();
 
+
+/** What the page needs to show an approval request as a card with its three buttons. */
+function approvalEvent(request: ApprovalRequest) {
+  return { type: 'approval', id: request.requestId, tool: request.tool, subject: request.subject, expiresAt: request.expiresAt, ...(request.ownerOnly ? { ownerOnly: true } : {}) };
+}
 
 function parseJson(text: string): unknown {
   try {
@@ -148,6 +159,19 @@ export class WebChatAdapter implements ChannelAdapter {
     return Promise.resolve();
   }
 
+  /**
+   * An approval request as buttons. What the card says comes from the session's own pending requests, never from the
+   * message; one no longer pending (answered or expired meanwhile, or the session unreadable) goes out as its words.
+   */
+  async sendApproval(route: ReplyRoute, text: string, requestId: string): Promise<void> {
+    const pending = await this.options.approvals(route.chat).catch((error: Error) => {
+      this.options.logger.warn({ err: error.message }, 'could not read the approvals a WebChat session waits for; the request goes out as text');
+      return [];
+    });
+    const request = pending.find((r) => r.requestId === requestId);
+    this.broadcast(route.chat, request ? approvalEvent(request) : { type: 'reply', text });
+  }
+
   private broadcast(chat: string, event: unknown): void {
     const text = JSON.stringify(event);
     for (const socket of this.sockets.get(chat) ?? []) socket.send(text);
@@ -190,16 +214,21 @@ export class WebChatAdapter implements ChannelAdapter {
     }
     if (req.method === 'GET' && url.pathname === '/') {
       const token = url.searchParams.get('token');
-      const headers = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' };
+      const nonce = randomBytes(16).toString('base64');
+      const headers = pageHeaders(nonce);
       if (token !== null) {
-        if (!sameSecret(token, this.options.secret)) return void res.writeHead(401, headers).end(webChatLockedPage('That link carries the wrong key.'));
+        if (!sameSecret(token, this.options.secret)) return void res.writeHead(401, headers).end(webChatLockedPage('That link carries the wrong key: it is not this install’s.'));
         // The key becomes a cookie for this browser (its own conversation id, signed), and leaves the address bar.
         const browser = this.browserOf(req) ?? randomBytes(16).toString('hex');
         const cookie = `${cookieName}=${browser}.${this.signature(browser)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${400 * 86_400}`;
         return void res.writeHead(303, { location: '/', 'set-cookie': cookie, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).end();
       }
-      if (!this.browserOf(req)) return void res.writeHead(401, headers).end(webChatLockedPage('Open the WebChat with the link `npm start` printed: it carries this install’s key.'));
-      return void res.writeHead(200, headers).end(webChatPage(this.options.maxUploadBytes));
+      if (!this.browserOf(req)) return void res.writeHead(401, headers).end(webChatLockedPage('This page opens with the link ClawFlow printed when it started: it carries this install’s key.'));
+      return void res.writeHead(200, headers).end(webChatPage(this.options.maxUploadBytes, nonce));
+    }
+    // The page's Markdown renderer (markdown-it's browser build), for the browser holding the cookie.
+    if (req.method === 'GET' && url.pathname === '/assets/markdown-it.js' && this.browserOf(req)) {
+      return void res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'private, max-age=86400', 'x-content-type-options': 'nosniff' }).end(await markdownRendererFile());
     }
     drain(req);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -223,12 +252,13 @@ export class WebChatAdapter implements ChannelAdapter {
       if (set.size === 0 && this.sockets.get(chat) === set) this.sockets.delete(chat);
     });
     socket.on('message', (data: RawData, isBinary: boolean) => this.receive(socket, chat, isBinary ? undefined : String(data), onMessage));
-    const entries = await this.options.history(chat).catch((error: Error) => {
+    const { entries, unanswered, approvals } = await this.options.conversation(chat).catch((error: Error) => {
       this.options.logger.warn({ err: error.message, chat }, 'could not load a WebChat history');
-      return [];
+      return { entries: [], unanswered: [], approvals: [] };
     });
     if (socket.readyState !== socket.OPEN) return;
-    socket.send(JSON.stringify({ type: 'history', entries: entries.filter((e) => e.role !== 'summary').map((e) => ({ role: e.role, text: e.text, at: e.at })) }));
+    socket.send(JSON.stringify({ type: 'history', entries: entries.filter((e) => e.role !== 'summary').map((e) => ({ role: e.role, text: e.text, at: e.at })), unanswered }));
+    for (const request of approvals) socket.send(JSON.stringify(approvalEvent(request)));
     if (this.notice) socket.send(JSON.stringify({ type: 'notice', notice: this.notice }));
   }
 

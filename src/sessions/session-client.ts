@@ -222,7 +222,6 @@ export class NoSuchApprovalError extends Error {
   override name = 'NoSuchApprovalError';
 }
 
-/** The tool calls a session is waiting for the user to approve. */
 /** A command about a session there is none of (approve, stop): said in those words, not Temporal's. */
 export class NoSuchSessionError extends Error {
   override name = 'NoSuchSessionError';
@@ -238,6 +237,7 @@ async function runningStatus(client: Client, config: ClawflowConfig, keyText: st
   }
 }
 
+/** The tool calls a session is waiting for the user to approve. */
 export async function pendingApprovals(client: Client, config: ClawflowConfig, keyText: string): Promise<ApprovalRequest[]> {
   return (await runningStatus(client, config, keyText)).pendingApprovals;
 }

@@ -13,7 +13,7 @@ import { SentLog } from '../connectors/sent-log.js';
 import { transcriberFrom } from '../connectors/transcribe.js';
 import { ReplyPreviews } from '../connectors/reply-previews.js';
 import { startPreviewRelay } from '../connectors/preview-relay.js';
-import { describeSession } from '../sessions/session-client.js';
+import { describeSession, pendingApprovals } from '../sessions/session-client.js';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger.js';
 import { connectClient } from '../temporal/connection.js';
@@ -107,6 +107,7 @@ async function configuredChannels(config: ClawflowConfig, logger: Logger, client
     });
   }
   const webchat = config.channels.webchat;
+  const webChatSessionKey = (chat: string): string => sessionKey(agentForMessage(config, { channel: 'webchat', account: 'local', chatType: 'direct', peerId: chat }), 'webchat', chat);
   const webChatAdapter = webchat.enabled
     ? new (await import('../connectors/webchat.js')).WebChatAdapter({
         // Localhost only: whoever can open the page is the machine's user.
@@ -117,7 +118,14 @@ async function configuredChannels(config: ClawflowConfig, logger: Logger, client
         allowedOrigins: webchat.allowedOrigins,
         allowedHosts: webchat.allowedHosts,
         logger: logger.child({ channel: 'webchat' }),
-        history: async (chat) => (await describeSession(client, config, sessionKey(agentForMessage(config, { channel: 'webchat', account: 'local', chatType: 'direct', peerId: chat }), 'webchat', chat), { storedIfUnreachable: true }))?.transcript ?? [],
+        conversation: async (chat) => {
+          const view = await describeSession(client, config, webChatSessionKey(chat), { storedIfUnreachable: true });
+          // The session knows a message by `webchat:<chat>:<the page's id>` (Inbound's form); the page by its own id.
+          const ours = `webchat:${chat}:`;
+          const unanswered = (view?.status?.unanswered ?? []).filter((m) => m.messageId.startsWith(ours)).map((m) => ({ id: m.messageId.slice(ours.length), text: m.text }));
+          return { entries: view?.transcript ?? [], unanswered, approvals: view?.status?.pendingApprovals ?? [] };
+        },
+        approvals: (chat) => pendingApprovals(client, config, webChatSessionKey(chat)),
         maxUploadBytes: config.media.maxBytes,
       })
     : null;

@@ -198,6 +198,8 @@ export interface SessionStatus {
   /** The most recent inputs the session refused, with the reason. */
   rejected: string[];
   pendingApprovals: ApprovalRequest[];
+  /** The messages taken and not yet answered (the turn's, then the queue's); unset from a worker before 0.9. */
+  unanswered?: Array<{ messageId: string; text: string }>;
   lastRoute?: ReplyRoute;
 }
 

@@ -94,7 +94,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
 
   setHandler(stopSignal, () => {
     if (!session.turnScope) return log.info('Stop requested with no turn running', { sessionKey });
-    log.info("Stopping the running turn at the user's request", { sessionKey, messageId: session.inFlight });
+    log.info("Stopping the running turn at the user's request", { sessionKey, messageId: session.inFlight.map((m) => m.messageId) });
     session.turnScope.cancel();
   });
 

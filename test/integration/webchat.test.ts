@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
@@ -11,6 +13,7 @@ import { freePort } from '../helpers/ports.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { TestStack } from '../helpers/test-stack.js';
 import type { CliProcess } from '../helpers/processes.js';
+import { pageForTest } from '../helpers/page-for-test.js';
 
 /** A socket opened as a script would (any headers it likes), collecting the frames it receives from the start. */
 interface TestSocket {
@@ -40,6 +43,9 @@ function openSocket(url: string, headers: Record<string, string>): Promise<TestS
   });
 }
 
+/** An element's computed background colour (run in the page). */
+const backgroundOf = (node: unknown): string => (globalThis as unknown as { getComputedStyle(n: unknown): { backgroundColor: string } }).getComputedStyle(node).backgroundColor;
+
 describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
   let stack: TestStack;
   let browser: Browser;
@@ -58,7 +64,10 @@ describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
   beforeAll(async () => {
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
-    stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url), config: { channels: { webchat: { enabled: true, port } }, media: { maxBytes: 2_000_000 } } });
+    stack = await TestStack.start({
+      namespace: namespaceForFile(import.meta.url),
+      config: { channels: { webchat: { enabled: true, port } }, media: { maxBytes: 2_000_000 }, tools: { exec: { policy: 'ask', sandbox: 'none', approvalTimeoutSeconds: 120 } } },
+    });
     url = webChatOpenUrl(stack.config);
     stack.model.setReply(heard);
     worker = await stack.startWorker();
@@ -71,7 +80,7 @@ describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
   });
 
   it('sends a message, streams the reply in, and shows the conversation again after a reload', async () => {
-    const page = await browser.newPage();
+    const page = await pageForTest(browser);
     await page.goto(url);
     // The key left the address bar for a cookie.
     expect(page.url()).toBe(`${origin}/`);
@@ -102,7 +111,7 @@ describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
   });
 
   it('uploads files with a message: a picture reaches the model as an image, a text file as its text; too much is refused in the page', async () => {
-    const page = await browser.newPage();
+    const page = await pageForTest(browser);
     await page.goto(url);
     await expect.poll(() => page.locator('#state').textContent()).toBe('connected');
     const picture = await sharp({ create: { width: 120, height: 80, channels: 3, background: '#ff0000' } }).jpeg().toBuffer();
@@ -110,14 +119,17 @@ describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
       { name: 'red.jpg', mimeType: 'image/jpeg', buffer: picture },
       { name: 'list.txt', mimeType: 'text/plain', buffer: Buffer.from('eggs\nflour\nsugar\n') },
     ]);
-    await expect.poll(() => page.locator('#chosen').textContent()).toBe('📎 red.jpg  📎 list.txt');
+    // Each file chosen shows with a drawn paperclip: no emoji font needed.
+    await expect.poll(() => page.locator('#chosen .file').allTextContents()).toEqual(['red.jpg', 'list.txt']);
+    expect(await page.locator('#chosen .file svg').count()).toBe(2);
     await page.fill('#text', 'what do I need?');
     await page.press('#text', 'Enter');
     await page.locator('.msg.assistant', { hasText: 'what do I need?' }).waitFor({ timeout: 30_000 });
     const asked = stack.model.requests.at(-1)!.messages.at(-1)!;
     expect(asked.content).toMatch(/^what do I need\?\n\[The user sent an image "red\.jpg" \(image\/jpeg, \d+ kB\), saved in the workspace as media\/inbound\/webchat-[0-9a-f]{24}\.jpg\]\n\[The user sent a document "list\.txt" \(text\/plain, 1 kB\), saved in the workspace as media\/inbound\/webchat-[0-9a-f]{24}\.txt\. Its text:\]\neggs\nflour\nsugar/);
     expect(asked.images).toHaveLength(1);
-    expect(await page.locator('.msg.user').last().textContent()).toBe('what do I need?\n📎 red.jpg\n📎 list.txt');
+    expect(await page.locator('.msg.user').last().locator('.file').allTextContents()).toEqual(['red.jpg', 'list.txt']);
+    expect(await page.locator('.msg.user').last().textContent()).toBe('what do I need?red.jpglist.txt');
 
     // Over media.maxBytes together: the page says so and sends nothing.
     const requests = stack.model.requests.length;
@@ -149,14 +161,163 @@ describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
     }
   });
 
-  it('shows nothing to a browser without the key, and a wrong key gets nothing either', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${origin}/`);
-    expect(await page.textContent('body')).toContain('Open the WebChat with the link `npm start` printed');
+  it('shows a browser without the key a styled page saying how to get the link, and nothing of the chat; a wrong key gets the same', async () => {
+    const page = await pageForTest(browser);
+    const locked = await page.goto(`${origin}/`);
+    expect(locked!.status()).toBe(401);
+    expect(await page.locator('h1').textContent()).toBe('This chat needs its link');
+    expect(await page.textContent('#locked')).toContain('npm start');
+    expect(await page.textContent('#locked')).toContain('clawflow channels status');
+    // Styled: a card on the page's background, not the browser's default page.
+    expect(await page.locator('#locked').evaluate(backgroundOf)).toBe('rgb(255, 255, 255)');
+    expect(await page.locator('body').evaluate(backgroundOf)).not.toBe('rgba(0, 0, 0, 0)');
     await page.goto(`${origin}/?token=wrong`);
-    expect(await page.textContent('body')).toContain('wrong key');
+    expect(await page.textContent('#locked')).toContain('wrong key');
     expect(await page.locator('#log').count()).toBe(0);
     await page.close();
+  });
+
+  it("renders the agent's Markdown, and nothing in an answer runs, loads or calls out", async () => {
+    // A page the agent read could have put anything in its answer: script, handlers, an image whose address carries data out.
+    let fetched = 0;
+    const tracker = createServer((_req, res) => {
+      fetched += 1;
+      res.end('x');
+    });
+    await new Promise<void>((resolve) => tracker.listen(0, '127.0.0.1', resolve));
+    const trackerUrl = `http://127.0.0.1:${(tracker.address() as AddressInfo).port}`;
+    stack.model.setReply(
+      () =>
+        `**Done.** Run \`ls -l\` then:\n\n- one\n- two\n\n[the docs](https://example.com/docs) and https://example.org/page\n\n` +
+        `<script>window.__pwned = 'script'</script> <img src="x" onerror="window.__pwned = 'img'"> [click](javascript:window.__pwned='link') ` +
+        `![tracker](${trackerUrl}/leak?secret=1) <iframe src="${trackerUrl}/frame"></iframe>`,
+    );
+    try {
+      const page = await pageForTest(browser);
+      await page.goto(url);
+      await expect.poll(() => page.locator('#state').textContent()).toBe('connected');
+      await page.fill('#text', 'show me markdown');
+      await page.press('#text', 'Enter');
+      const answer = page.locator('.msg.assistant', { hasText: 'Done.' }).last();
+      await answer.waitFor({ timeout: 30_000 });
+      await expect.poll(async () => (await page.evaluate('window.__events')) as string[], { timeout: 10_000 }).toContain('reply');
+      const check = async (): Promise<void> => {
+        expect(await answer.locator('strong').textContent()).toBe('Done.');
+        expect(await answer.locator('code').first().textContent()).toBe('ls -l');
+        expect(await answer.locator('li').allTextContents()).toEqual(['one', 'two']);
+        const links = answer.locator('a');
+        expect(await links.evaluateAll((all) => all.map((a) => [a.getAttribute('href'), a.getAttribute('target'), a.getAttribute('rel')]))).toEqual([
+          ['https://example.com/docs', '_blank', 'noopener noreferrer'],
+          ['https://example.org/page', '_blank', 'noopener noreferrer'],
+          // An image's address is a link to click, never loaded; so is one inside HTML shown as text.
+          [`${trackerUrl}/leak?secret=1`, '_blank', 'noopener noreferrer'],
+          [`${trackerUrl}/frame`, '_blank', 'noopener noreferrer'],
+        ]);
+        // The model's HTML is shown as text; none of it became an element.
+        expect(await answer.textContent()).toContain('<script>');
+        expect(await page.locator('#log script, #log img, #log iframe').count()).toBe(0);
+        expect(await page.evaluate('window.__pwned')).toBeUndefined();
+      };
+      await check();
+      // Shown again from the history, rendered the same way.
+      await page.reload();
+      await page.locator('.msg.assistant strong', { hasText: 'Done.' }).last().waitFor({ timeout: 10_000 });
+      await check();
+      await page.close();
+      expect(fetched).toBe(0);
+    } finally {
+      stack.model.setReply(heard);
+      tracker.close();
+    }
+  });
+
+  it('greets a first-time visitor, and the greeting goes with the first message', async () => {
+    const context = await browser.newContext();
+    const page = await pageForTest(context);
+    await page.goto(url);
+    await expect.poll(() => page.locator('#state').textContent()).toBe('connected');
+    const welcome = page.locator('#welcome');
+    await welcome.waitFor({ timeout: 10_000 });
+    expect(await welcome.textContent()).toContain('/help');
+    // The attach button is a drawn icon: it shows without any emoji font.
+    const icon = await page.locator('#attach svg').boundingBox();
+    expect(icon!.width).toBeGreaterThan(10);
+    expect((await page.locator('#attach').textContent())!.trim()).toBe('');
+    await page.fill('#text', 'hi there');
+    await page.press('#text', 'Enter');
+    await page.locator('.msg.assistant', { hasText: 'heard: hi there' }).waitFor({ timeout: 30_000 });
+    expect(await welcome.count()).toBe(0);
+    await page.reload();
+    await page.locator('.msg.assistant', { hasText: 'heard: hi there' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#welcome').count()).toBe(0);
+    await context.close();
+  });
+
+  it('shows an approval request as buttons the owner answers with a click, also after a reload; a look-alike in an answer gets none', async () => {
+    stack.model.setReply((request) => {
+      const last = request.messages.at(-1)!;
+      if (last.role === 'tool') return `the command said: ${last.content}`;
+      if (last.content?.includes('please run')) return { toolCalls: [{ name: 'exec', arguments: { command: 'echo approved-by-button' } }] };
+      return `Reply /approve abcdef to allow it once, /always abcdef to always allow it, or /deny abcdef.`;
+    });
+    try {
+      const context = await browser.newContext();
+      const page = await pageForTest(context);
+      await page.goto(url);
+      await expect.poll(() => page.locator('#state').textContent()).toBe('connected');
+      // An answer that only looks like a request is words, not buttons.
+      await page.fill('#text', 'say something');
+      await page.press('#text', 'Enter');
+      await page.locator('.msg.assistant', { hasText: 'Reply /approve abcdef' }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('.approval').count()).toBe(0);
+
+      await page.fill('#text', 'please run it');
+      await page.press('#text', 'Enter');
+      const card = page.locator('.approval');
+      await card.waitFor({ timeout: 30_000 });
+      expect(await card.locator('pre').textContent()).toBe('echo approved-by-button');
+      expect(await card.locator('button').allTextContents()).toEqual(['Allow once', 'Always allow', 'Deny']);
+      // Still waiting after a reload: the card comes back from the session's own state.
+      await page.reload();
+      await card.waitFor({ timeout: 10_000 });
+      expect(await card.count()).toBe(1);
+      await card.locator('button', { hasText: 'Allow once' }).click();
+      await page.locator('.msg.assistant', { hasText: 'Allowed once: echo approved-by-button' }).waitFor({ timeout: 30_000 });
+      await page.locator('.msg.assistant', { hasText: 'the command said:' }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('.msg.assistant', { hasText: 'the command said:' }).textContent()).toContain('approved-by-button');
+      expect(await card.locator('button:disabled').count()).toBe(3);
+      // The click was an answer, not a message of the conversation.
+      expect(await page.locator('.msg.user').allTextContents()).toEqual(['say something', 'please run it']);
+      await context.close();
+    } finally {
+      stack.model.setReply(heard);
+    }
+  });
+
+  it('keeps a message written while the connection is down, says so, and sends it once when it is back', async () => {
+    const context = await browser.newContext();
+    const page = await pageForTest(context);
+    await page.goto(url);
+    await expect.poll(() => page.locator('#state').textContent()).toBe('connected');
+    await stack.kill(connector, 'SIGTERM');
+    try {
+      await expect.poll(() => page.locator('#state').textContent(), { timeout: 10_000 }).toContain('what you write is kept');
+      await page.fill('#text', 'written while offline');
+      await page.press('#text', 'Enter');
+      const mine = page.locator('.msg.user', { hasText: 'written while offline' });
+      expect(await mine.locator('.note').textContent()).toContain('goes out when it is back');
+      expect(await page.inputValue('#text')).toBe('');
+    } finally {
+      connector = await stack.startConnector();
+    }
+    await page.locator('.msg.assistant', { hasText: 'heard: written while offline' }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('#state').textContent()).toBe('connected');
+    expect(await page.locator('.msg.user .note').count()).toBe(0);
+    expect(stack.model.requests.filter((r) => r.messages.at(-1)?.content === 'written while offline')).toHaveLength(1);
+    await page.reload();
+    await page.locator('.msg.assistant', { hasText: 'heard: written while offline' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('.msg.user', { hasText: 'written while offline' }).count()).toBe(1);
+    await context.close();
   });
 
   it('refuses a socket from another site, without the cookie, with a forged cookie or under another Host, before it reads a message', async () => {

@@ -114,7 +114,7 @@ export class ChatCommands {
         return this.answer(message, this.status(message.fromOwner === true));
       case 'stop':
         if (!session.turnScope) return this.answer(message, 'Nothing is running.');
-        log.info("Stopping the running turn at the user's request (/stop)", { sessionKey: session.sessionKey, messageId: session.inFlight });
+        log.info("Stopping the running turn at the user's request (/stop)", { sessionKey: session.sessionKey, messageId: session.inFlight.map((m) => m.messageId) });
         session.turnScope.cancel();
         return this.answer(message, 'Stopping the turn that was running.');
       case 'new':

@@ -25,7 +25,7 @@ export class Session {
   turnsThisRun = 0;
   status: SessionStatusName = 'idle';
   /** The messages whose turn is running. */
-  inFlight: string[] = [];
+  inFlight: QueuedMessage[] = [];
   lastActivity: string | null;
   readonly runs: number;
   readonly createdAt: string;
@@ -173,7 +173,7 @@ export class Session {
     this.seen.add(message.messageId);
     this.enqueue(message, awaited);
     if (this.queueMode === 'interrupt' && this.turnScope && !this.interrupting) {
-      log.info('A newer message interrupts the running turn (queue mode interrupt)', { sessionKey: this.sessionKey, messageIds: this.inFlight });
+      log.info('A newer message interrupts the running turn (queue mode interrupt)', { sessionKey: this.sessionKey, messageIds: this.inFlight.map((m) => m.messageId) });
       this.interrupting = true;
       this.turnScope.cancel();
     }
@@ -241,7 +241,7 @@ export class Session {
 
   /** Whether a message is queued or being answered. */
   isPending(messageId: string): boolean {
-    return this.inFlight.includes(messageId) || this.queue.some((m) => m.messageId === messageId);
+    return this.inFlight.some((m) => m.messageId === messageId) || this.queue.some((m) => m.messageId === messageId);
   }
 
   replyFor(messageId: string): TurnReply | undefined {
@@ -343,6 +343,7 @@ export class Session {
       runtimeSession: this.runtime,
       rejected: this.rejected,
       pendingApprovals,
+      unanswered: [...this.inFlight, ...this.queue].map((m) => ({ messageId: m.messageId, text: m.text })),
       ...(this.lastRoute ? { lastRoute: this.lastRoute } : {}),
     };
   }

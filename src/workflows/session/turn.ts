@@ -85,7 +85,7 @@ export class Turn {
   async run(): Promise<void> {
     const { session, activities } = this;
     const started = Date.now();
-    session.inFlight = this.messages.map((m) => m.messageId);
+    session.inFlight = [...this.messages];
     session.status = 'running';
     session.publish();
     const due = rotationDue(session.runtime, session.settings, Date.now());
@@ -239,7 +239,7 @@ export class Turn {
     log.info('Steering messages into the running turn', { sessionKey: this.session.sessionKey, turn: this.turn, messageIds: steered.map((m) => m.messageId) });
     this.messages.push(...steered);
     this.message = steered.at(-1)!;
-    this.session.inFlight.push(...steered.map((m) => m.messageId));
+    this.session.inFlight.push(...steered);
     return steered;
   }
 
