@@ -77,7 +77,7 @@ describe('the whole stack killed with kill -9 while a turn waits on the model', 
     // task queue, the new start resumes the step the dead run left in flight, from its records.
     expect(seconds, second.stack.output()).toBeLessThan(20);
     if (callsInWorker) expect(second.stack.output()).toMatch(/the previous run stopped uncleanly/);
-    else expect(second.stack.output()).toMatch(/"steps":\[[^\]]*invokeAgent[^\]]*\].*the previous run stopped uncleanly: resumed \d+ interrupted step/);
+    else expect(second.stack.output()).toMatch(/the previous run stopped uncleanly: resumed \d+ interrupted step.*"steps":\[[^\]]*invokeAgent/);
 
     expect(repliesTo('what is the code word?')[0]!.text).toBe('heard the code word is tulip + what is the code word?');
     await new Promise((resolve) => setTimeout(resolve, 1500));
