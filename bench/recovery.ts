@@ -2,7 +2,8 @@
  * Recovery: how soon a turn cut off by a crash is answered once the failed part is back. One stack on 127.0.0.1
  * (Temporal dev server, `clawflow runtime`, `clawflow worker`, `clawflow connector`), a fake Telegram Bot API and a
  * scripted model; each case kills one part with SIGKILL at the worst moment, starts it again, and prints the time
- * from "back up" to "reply delivered", the model calls the message cost and the replies delivered (must be 1).
+ * from "back up" to "reply delivered", the model calls the message cost and the replies delivered. It exits 1 when
+ * a case got no reply or more than one, or ran its command more than once (the command appends a line per run).
  *
  *   npm run bench:recovery [-- --logs <dir>]   (--logs keeps every process's output there)
  */
@@ -21,7 +22,8 @@ import { spawnCli, type CliProcess } from '../test/helpers/processes.js';
 
 const { values } = parseArgs({ options: { logs: { type: 'string' } } });
 const owner = { id: 42, first_name: 'Ada' };
-const slowCommand = 'echo started > started.txt; sleep 20';
+// Appends: a second run of the command leaves a second line.
+const slowCommand = 'echo started >> started.txt; sleep 20';
 
 /** Answers with what it heard; "run the slow command" first asks for a command, then answers with its outcome. */
 function script(request: ModelRequest): ScriptedAnswer {
@@ -84,6 +86,14 @@ async function killPart(part: Part): Promise<void> {
 const repliesTo = (text: string) => telegram.sent().filter((m) => String(m.text).includes(text));
 /** Model calls made for a message (its own turn's, not later turns that carry it as context). */
 const asked = (text: string): number => model.requests.filter((r) => r.messages.filter((m) => m.role === 'user').at(-1)?.content === text).length;
+/** The lines the slow command left: one per run. */
+const commandRuns = (): number => {
+  try {
+    return readFileSync(join(config.paths.workspaceDir, 'started.txt'), 'utf8').split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+};
 async function until(what: string, test: () => boolean, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!test()) {
@@ -97,6 +107,8 @@ interface Case {
   message: string;
   /** What its reply contains (by default, the message). */
   reply?: string;
+  /** The case's message runs the slow command: it must run once. */
+  runsCommand?: boolean;
   /** Sends the message, kills what the case kills at its moment, starts it again; resolves with when it was back up. */
   crash(message: string): Promise<number>;
 }
@@ -136,16 +148,11 @@ const cases: Case[] = [
     name: 'worker kill -9 mid-command (tools)',
     message: 'run the slow command',
     reply: 'the command came back',
+    runsCommand: true,
     async crash(message) {
       rmSync(join(config.paths.workspaceDir, 'started.txt'), { force: true });
       telegram.userMessage(owner, message);
-      await until('the command to start', () => {
-        try {
-          return readFileSync(join(config.paths.workspaceDir, 'started.txt'), 'utf8').includes('started');
-        } catch {
-          return false;
-        }
-      });
+      await until('the command to start', () => commandRuns() >= 1);
       await killPart('worker');
       await startPart('worker');
       return performance.now();
@@ -185,6 +192,7 @@ const cases: Case[] = [
   },
 ];
 
+const failures: string[] = [];
 try {
   await startTemporal();
   await Promise.all([startPart('runtime'), startPart('worker'), startPart('connector')]);
@@ -199,8 +207,13 @@ try {
     const seconds = (performance.now() - back) / 1000;
     // Anything sent twice would show up meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    console.log(`  ${c.name.padEnd(50)} ${seconds.toFixed(2).padStart(6)} s   model calls ${asked(c.message)}   replies ${repliesTo(reply).length}`);
+    const replies = repliesTo(reply).length;
+    const runs = c.runsCommand ? commandRuns() : 0;
+    console.log(`  ${c.name.padEnd(50)} ${seconds.toFixed(2).padStart(6)} s   model calls ${asked(c.message)}   replies ${replies}${c.runsCommand ? `   command runs ${runs}` : ''}`);
+    if (replies !== 1) failures.push(`${c.name}: ${replies} replies delivered (one expected)`);
+    if (c.runsCommand && runs !== 1) failures.push(`${c.name}: the command ran ${runs} times (once expected)`);
   }
+  for (const failure of failures) console.log(`  ! ${failure}`);
 } finally {
   if (values.logs) {
     mkdirSync(values.logs, { recursive: true });
@@ -216,3 +229,4 @@ try {
   await Promise.all([model.stop(), telegram.stop()]);
   rmSync(home, { recursive: true, force: true });
 }
+process.exit(failures.length ? 1 : 0);

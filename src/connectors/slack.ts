@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
+import { z } from 'zod';
+import { describeZodError } from '../contracts/zod-issues.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import { downloadFile, mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
@@ -86,6 +88,15 @@ interface SlackFile {
 const maxEventBytes = 1024 * 1024;
 
 /**
+ * What Slack posts as JSON: a request with a type (`url_verification`, `event_callback`, …), and for an event, the event
+ * with its type. Anything else is refused here, before Bolt, which answers some such bodies with a 500.
+ */
+const slackJsonBody = z.looseObject({
+  type: z.string().min(1),
+  event: z.looseObject({ type: z.string().min(1) }).optional(),
+});
+
+/**
  * The Events API endpoint: each body is read (at most 1 MB) and must be a JSON object or a form before Bolt's
  * receiver verifies its signature and handles it. (Bolt's own server leaves a request with a `null` body unanswered,
  * with an unhandled rejection.)
@@ -116,6 +127,8 @@ async function listenForEvents(receiver: HTTPReceiver, port: number): Promise<Se
           return refuse(400, 'not JSON');
         }
         if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return refuse(400, 'not a JSON object');
+        const shape = slackJsonBody.safeParse(parsed);
+        if (!shape.success) return refuse(400, `not a Slack request: ${describeZodError(shape.error, 'body')}`);
       } else if (type !== 'application/x-www-form-urlencoded') return refuse(415, 'Content-Type must be application/json or a form');
       // Bolt reads a body already buffered from `rawBody`.
       Object.assign(req, { rawBody });

@@ -1,7 +1,9 @@
-// `npm run chaos [-- --conversations 200 --messages 3 --kills 25 --logs <dir>]`: conversations over the WebChat and a
-// fake Telegram while the parts of the stack are SIGKILLed at random; prints what was lost or doubled (exit 1 if any).
+// `npm run chaos [-- --conversations 200 --messages 3 --kills 25 --seed N --logs <dir>]`: conversations over the
+// WebChat and a fake Telegram while the parts of the stack are SIGKILLed, each once on an event that puts work in its
+// hands and the rest at random; prints what was lost or doubled, and exits 1 on any loss, duplicate, command run twice,
+// kill that found no work in flight or recovery over its bound. The seed is printed first: --seed repeats a schedule.
 import { parseArgs } from 'node:util';
-import { formatReport, passed, runChaos } from './chaos.js';
+import { chaosRecoveryBoundMs, formatReport, passed, runChaos } from './chaos.js';
 
 const { values } = parseArgs({
   options: {
@@ -9,6 +11,7 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '3' },
     kills: { type: 'string', default: '25' },
     'start-every-ms': { type: 'string', default: '250' },
+    seed: { type: 'string' },
     logs: { type: 'string' },
   },
 });
@@ -19,6 +22,8 @@ const report = await runChaos({
   messagesPerConversation: Number(values.messages),
   startEveryMs: Number(values['start-every-ms']),
   kills: Number(values.kills),
+  ...(values.seed ? { seed: Number(values.seed) } : {}),
+  recoveryBoundMs: chaosRecoveryBoundMs(Number(values.conversations)),
   downMs: [500, 3000],
   toolEvery: 5,
   settleMs: 90_000,

@@ -30,6 +30,8 @@ export class FakeModel {
   private arrivals: Array<() => void> = [];
   /** Milliseconds between the pieces of a streamed answer (0: all at once): a model that writes slowly. */
   streamPieceDelayMs = 0;
+  /** Requests it says yes to wait until `release()`, whatever `hold()` says: one chosen call held, the rest answered. */
+  holdWhen: ((request: ModelRequest) => boolean) | null = null;
   /** How long each answer takes before its first byte (ms, asked per request): a model that thinks. */
   latencyMs: () => number = () => 0;
 
@@ -55,8 +57,14 @@ export class FakeModel {
     this.holding = true;
   }
 
+  /** The requests waiting in a hold now. */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
   release(): void {
     this.holding = false;
+    this.holdWhen = null;
     for (const go of this.held.splice(0)) go();
   }
 
@@ -108,7 +116,7 @@ export class FakeModel {
     res.on('close', () => {
       if (!res.writableEnded) request.aborted = true;
     });
-    if (this.holding) await new Promise<void>((resolve) => this.held.push(resolve));
+    if (this.holding || this.holdWhen?.(request)) await new Promise<void>((resolve) => this.held.push(resolve));
     const latency = this.latencyMs();
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     if (res.destroyed) return;

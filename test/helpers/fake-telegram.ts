@@ -122,6 +122,10 @@ export class FakeTelegram {
     this.wake();
   }
 
+  /** Calls it says yes to are neither recorded nor answered (a request lost on the way to Telegram): see `stalled`. */
+  stallWhen: ((method: string, params: Record<string, unknown>) => boolean) | null = null;
+  readonly stalled: Array<{ method: string; params: Record<string, unknown> }> = [];
+
   sent(method = 'sendMessage'): Array<Record<string, unknown>> {
     return this.calls.filter((c) => c.method === method).map((c) => c.params);
   }
@@ -169,6 +173,11 @@ export class FakeTelegram {
     }
     const text = body.toString('utf8');
     const params = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+    if (this.stallWhen?.(method, params)) {
+      // Lost on the way: never reaches the chat and never answered, until the caller gives up or dies.
+      this.stalled.push({ method, params });
+      return;
+    }
     this.calls.push({ method, params, at: Date.now() });
     const ok = (result: unknown): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result }));
     switch (method) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { createLogger } from '../../src/logger.js';
 import { resolveTemporalCli, type TemporalCli } from '../../src/temporal/cli-binary.js';
 import { startDevServer } from '../../src/temporal/dev-server.js';
 import { loadWorkflowBundle } from '../../src/workers/workflow-bundle.js';
+import { failOnLeftovers, testRunVariable } from './leftover-processes.js';
 import { machineNeeds, needNames, type MachineNeeds } from './machine.js';
 import { namespaceForFile } from './namespace.js';
 import { freePort } from './ports.js';
@@ -26,6 +28,9 @@ declare module 'vitest' {
 
 /** One Temporal dev server for the whole run, with a namespace per integration test file. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Every process the tests start carries this run's id: the teardown finds any still alive by it.
+  const runId = randomUUID();
+  process.env[testRunVariable] = runId;
   // Outside CI, tests that need what npm install cannot bring skip (named at the end); in CI their absence fails.
   const machine = await machineNeeds();
   const missing = (Object.keys(machine) as Array<keyof MachineNeeds>).filter((need) => machine[need] !== null);
@@ -61,5 +66,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (missing.length) {
       console.log(`\nSkipped on this machine (CI runs them):\n${missing.map((need) => `  ${needNames[need]}: ${machine[need]}`).join('\n')}`);
     }
+    await failOnLeftovers(runId);
   };
 }

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const cliEntry = fileURLToPath(new URL('../../bin/clawflow.js', import.meta.url));
@@ -79,4 +81,31 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Stops a `clawflow start` a test ran, whatever state the test left it in: Ctrl-C, at most `withinMs` to exit, then
+ * kill -9; then its Temporal dev server, which runs detached (so a stack killed with -9 leaves it), by its pid file.
+ */
+export async function stopStack(stack: CliProcess | undefined, home: string, withinMs = 15_000): Promise<void> {
+  if (stack && stack.child.exitCode === null && stack.child.signalCode === null) {
+    stack.child.kill('SIGINT');
+    const exited = await Promise.race([stack.exited.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), withinMs))]);
+    if (!exited) {
+      stack.child.kill('SIGKILL');
+      await stack.exited;
+    }
+  }
+  killDevServerOf(home);
+}
+
+/** Kills the Temporal dev server a stack with this state dir started, if it is still there. */
+export function killDevServerOf(home: string): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(home, 'temporal', 'server.pid'), 'utf8').trim());
+  } catch {
+    return;
+  }
+  if (pid > 0 && isAlive(pid)) process.kill(pid, 'SIGKILL');
 }

@@ -54,8 +54,10 @@ describe('where a session calls the agent runtime (agent.callsInWorker)', () => 
       expect(await stack.send(key, '/stop', { fromOwner: true })).toMatchObject({ text: 'Stopping the turn that was running.' });
       // The stopped turn's caller is answered with the failure.
       expect(await pending).toMatchObject({ cause: { message: 'Stopped at your request; what was running was cancelled.' } });
-      // The workflow task is heartbeated every 2.4 s (80% of the session's 3 s timeout): /stop waits at most that.
-      expect(performance.now() - asked).toBeLessThan(2400 + 1500);
+      // The workflow task is heartbeated every 2.4 s (80% of the session's 3 s timeout): /stop waits about that. The
+      // held model call never ends by itself, so any bound proves /stop did not wait for it; 10 s leaves room for a
+      // loaded machine.
+      expect(performance.now() - asked).toBeLessThan(10_000);
     } finally {
       stack.model.release();
     }

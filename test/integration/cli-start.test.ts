@@ -10,7 +10,7 @@ import { FakeModel } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { ownStackEnv } from '../helpers/own-stack-env.js';
 import { freePort } from '../helpers/ports.js';
-import { killAll, runCli, spawnCli } from '../helpers/processes.js';
+import { killAll, killDevServerOf, runCli, spawnCli } from '../helpers/processes.js';
 
 async function portIsClosed(port: number): Promise<boolean> {
   return fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) }).then(
@@ -33,6 +33,7 @@ describe('npx clawflow start', () => {
   });
   afterAll(async () => {
     await killAll();
+    killDevServerOf(home);
     await model.stop();
     rmSync(home, { recursive: true, force: true });
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownStackEnv } from '../helpers/own-stack-env.js';
-import { killAll, runCli, spawnCli, type CliProcess } from '../helpers/processes.js';
+import { killAll, runCli, spawnCli, stopStack, type CliProcess } from '../helpers/processes.js';
 
 describe('CLAWFLOW_MODEL=demo: tools, approvals and memory in the first minutes, without a model', () => {
   const home = mkdtempSync(join(tmpdir(), 'clawflow-demo-'));
@@ -16,8 +16,7 @@ describe('CLAWFLOW_MODEL=demo: tools, approvals and memory in the first minutes,
     await stack.waitFor(/Press Ctrl-C to stop/, 120_000);
   });
   afterAll(async () => {
-    stack?.child.kill('SIGINT');
-    await stack?.exited;
+    await stopStack(stack, home);
     await killAll();
     rmSync(home, { recursive: true, force: true });
   });

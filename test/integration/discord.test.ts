@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { followUpAnswered } from '../helpers/barrier.js';
 import { discordBot, discordGuild, FakeDiscord } from '../helpers/fake-discord.js';
 import { noTranscriptionReply } from '../../src/connectors/inbound.js';
 import { heard } from '../helpers/fake-model.js';
@@ -89,7 +90,7 @@ describe('Discord through discord.js, against a local REST API and gateway', () 
     discord.userMessage(ada, dm, 'and once more');
     discord.dropConnection();
     await expect.poll(() => repliesWith('and once more').length, { timeout: 30_000 }).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await followUpAnswered((text) => discord.userMessage(ada, dm, text), (text) => repliesWith(text).length > 0);
     expect(repliesWith('sent while the gateway was down')).toHaveLength(1);
     expect(repliesWith('and once more')).toHaveLength(1);
     expect(discord.identifies).toBe(1);
@@ -144,7 +145,7 @@ describe('Discord through discord.js, against a local REST API and gateway', () 
       await new Promise((resolve) => setTimeout(resolve, 700));
     }
     for (const text of sent) await expect.poll(() => repliesWith(text).length, { timeout: 60_000 }).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await followUpAnswered((text) => discord.userMessage(ada, dm, text), (text) => repliesWith(text).length > 0);
     for (const text of sent) expect(repliesWith(text)).toHaveLength(1);
     expect(connector.child.exitCode).toBeNull();
     expect(connector.output()).toMatch(/Discord gateway reconnecting/);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { followUpAnswered } from '../helpers/barrier.js';
 import { heard } from '../helpers/fake-model.js';
 import { FakeMatrix, matrixBot } from '../helpers/fake-matrix.js';
 import { namespaceForFile } from '../helpers/namespace.js';
@@ -50,8 +51,8 @@ describe('Matrix through matrix-js-sdk, against a local fake of the client-serve
     const [reply] = await sentTo(direct, 1);
     expect(reply).toEqual({ msgtype: 'm.text', body: 'heard: hello from Matrix' });
     expect(matrix.typing).toContain(direct);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await sentTo(direct, 1)).toHaveLength(1);
+    await followUpAnswered((text) => matrix.text(direct, owner, text), (text) => matrix.sent.some((m) => m.roomId === direct && String(m.content.body).endsWith(text)));
+    expect((await sentTo(direct, 1)).filter((m) => m.body === 'heard: hello from Matrix')).toHaveLength(1);
     expect(connector.output()).not.toContain(matrixBot.accessToken);
     expect(matrix.unknown).toEqual([]);
   });

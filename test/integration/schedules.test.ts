@@ -7,8 +7,6 @@ import { namespaceForFile } from '../helpers/namespace.js';
 import { runCli, type CliProcess } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('heartbeat and cron on Temporal Schedules', () => {
   const telegram = new FakeTelegram();
   let stack: TestStack;
@@ -21,6 +19,8 @@ describe('heartbeat and cron on Temporal Schedules', () => {
   };
   const asked = (text: string) => stack.model.requests.filter((r) => r.messages.some((m) => m.role === 'user' && m.content?.includes(text))).length;
   const sentTo = (chat: number) => telegram.sent().filter((m) => Number(m.chat_id) === chat);
+  /** Firings (a schedule's workflow runs) in a state: the barriers these tests wait on instead of sleeping. */
+  const firings = async (status: 'Running' | 'Completed') => (await stack.client.workflow.count(`WorkflowType="ScheduledTurnWorkflow" AND ExecutionStatus="${status}"`)).count;
 
   beforeAll(async () => {
     await telegram.start();
@@ -104,7 +104,8 @@ describe('heartbeat and cron on Temporal Schedules', () => {
       // Far enough ahead that a slow CLI start on a loaded machine still adds it before it is due.
       const at = new Date(Date.now() + 10_000).toISOString().replace(/\.\d+Z$/, 'Z');
       await cli('cron', 'add', '--name', 'once', '--at', at, '--message', 'one-shot while asleep');
-      await sleep(Date.parse(at) - Date.now() + 3000);
+      // It fired (its run waits for a worker), and nothing answered it.
+      await expect.poll(() => firings('Running'), { timeout: 30_000 }).toBe(1);
       expect(asked('one-shot while asleep')).toBe(0);
     } finally {
       // Whatever happened, the later tests have a worker.
@@ -112,7 +113,8 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     }
     await expect.poll(() => asked('one-shot while asleep'), { timeout: 30_000 }).toBe(1);
     await expect.poll(async () => (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string }>).some((j) => j.name === 'once'), { timeout: 15_000 }).toBe(false);
-    await sleep(2000);
+    // The job is gone and its one run is over: nothing more can ask.
+    await expect.poll(() => firings('Running'), { timeout: 15_000 }).toBe(0);
     expect(asked('one-shot while asleep')).toBe(1);
   });
 
@@ -121,21 +123,17 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     try {
       await cli('cron', 'add', '--name', 'slow', '--every', '1s', '--message', 'slow job');
       await expect.poll(() => asked('slow job'), { timeout: 20_000 }).toBe(1);
-      await sleep(4000);
+      // Two firings came and were skipped: only then is "not started again" shown.
+      const slow = async () => (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; lastOutcome: { status: string }; skipped: number }>).find((j) => j.name === 'slow')!;
+      await expect.poll(async () => (await slow()).skipped, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
       expect(asked('slow job')).toBe(1);
-      // The list shows that the job is still on its first firing, and that later ones are being skipped.
-      const slow = (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; lastOutcome: { status: string }; skipped: number }>).find((j) => j.name === 'slow')!;
-      expect(slow.lastOutcome.status).toBe('running');
-      expect(slow.skipped).toBeGreaterThanOrEqual(2);
+      // The list shows that the job is still on its first firing.
+      expect((await slow()).lastOutcome.status).toBe('running');
       expect(await cli('cron', 'list')).toMatch(/slow.*running.*\(the one before was still running\)/);
       // Removing the job ends the firing it was stuck on.
-      const firings = async () => {
-        const { count } = await stack.client.workflow.count('WorkflowType="ScheduledTurnWorkflow" AND ExecutionStatus="Running"');
-        return count;
-      };
-      expect(await firings()).toBe(1);
+      expect(await firings('Running')).toBe(1);
       await cli('cron', 'rm', 'slow');
-      await expect.poll(firings, { timeout: 15_000 }).toBe(0);
+      await expect.poll(() => firings('Running'), { timeout: 15_000 }).toBe(0);
     } finally {
       stack.model.release();
     }
@@ -147,9 +145,11 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     expect(await cli('heartbeat', 'show')).toMatch(/^Heartbeat on: every 1h/);
     const heartbeats = () => stack.model.requests.filter((r) => r.messages.at(-1)?.content?.startsWith('Heartbeat:')).length;
     const before = heartbeats();
+    let done = await firings('Completed');
     await cli('heartbeat', 'run');
     await expect.poll(heartbeats, { timeout: 20_000 }).toBe(before + 1);
-    await sleep(2000);
+    // Its firing over: whatever it was going to send is sent.
+    await expect.poll(() => firings('Completed'), { timeout: 20_000 }).toBe(done + 1);
     expect(sentTo(77)).toHaveLength(0);
 
     stack.model.setReply(() => 'Your dentist appointment is in one hour.');
@@ -162,15 +162,17 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     const window = `${String((hour + 2) % 24).padStart(2, '0')}:00-${String((hour + 3) % 24).padStart(2, '0')}:00`;
     await cli('heartbeat', 'set', '--every', '1h', '--active-hours', window, '--tz', 'UTC', '--to', 'telegram:77');
     const quiet = heartbeats();
+    done = await firings('Completed');
     await cli('heartbeat', 'run');
-    await sleep(4000);
+    await expect.poll(() => firings('Completed'), { timeout: 20_000 }).toBe(done + 1);
     expect(heartbeats()).toBe(quiet);
     expect(sentTo(77)).toHaveLength(1);
     // Changing only how often keeps the active hours, their zone and where answers go.
     await cli('heartbeat', 'set', '--every', '2h');
     expect(await cli('heartbeat', 'show')).toContain(`Heartbeat on: every 2h, ${window} UTC → telegram:77;`);
+    done = await firings('Completed');
     await cli('heartbeat', 'run');
-    await sleep(4000);
+    await expect.poll(() => firings('Completed'), { timeout: 20_000 }).toBe(done + 1);
     expect(heartbeats()).toBe(quiet);
     await cli('heartbeat', 'off');
     expect(await cli('heartbeat', 'show')).toMatch(/^Heartbeat is off/);

@@ -74,7 +74,8 @@ describe('a session on a real Temporal server', () => {
     const transcript = await stack.waitForTurns(key, 2);
     // Two model calls in all: the second shows the ten in the order they were sent, after the first turn.
     await stack.model.waitForRequests(before + 2);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // The session at rest, nothing queued: no third call can come.
+    await expect.poll(async () => await handle.query(statusQuery)).toMatchObject({ status: 'idle', queued: 0 });
     expect(stack.model.requests.length - before).toBe(2);
     const tenth = Array.from({ length: 10 }, (_, i) => `message ${i + 1}`);
     expect(stack.model.userMessagesOf(before + 1)).toEqual(['message 0', ...tenth]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { noTranscriptionReply } from '../../src/connectors/inbound.js';
+import { followUpAnswered } from '../helpers/barrier.js';
 import { heard } from '../helpers/fake-model.js';
 import { FakeSignal, signalBot, type SignalPerson } from '../helpers/fake-signal.js';
 import { namespaceForFile } from '../helpers/namespace.js';
@@ -45,9 +46,9 @@ describe('Signal through signal-cli\'s JSON-RPC daemon, against a local fake of 
     const [reply] = await sentTo(owner.number, 1);
     expect(reply).toEqual({ recipient: [owner.number], message: 'heard: hello from Signal' });
     expect(signal.sent('sendTyping')).toContainEqual({ recipient: [owner.number] });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await sentTo(owner.number, 1)).toHaveLength(1);
-    expect(stack.model.lastUserMessages()).toEqual(['hello from Signal']);
+    const next = await followUpAnswered((text) => signal.userMessage(owner, text), async (text) => (await sentTo(owner.number, 0)).some((p) => String(p.message).endsWith(text)));
+    expect((await sentTo(owner.number, 1)).filter((p) => p.message === 'heard: hello from Signal')).toHaveLength(1);
+    expect(stack.model.lastUserMessages()).toEqual(['hello from Signal', next]);
   });
 
   it('splits a long answer below Signal\'s 2,000 characters', async () => {
@@ -141,9 +142,9 @@ describe('Signal through signal-cli\'s JSON-RPC daemon, against a local fake of 
     connector = await stack.startConnector();
     const replies = await sentTo(owner.number, before + 1);
     expect(String(replies.at(-1)!.message)).toContain('keep this safe');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect((await sentTo(owner.number, 0)).length).toBe(before + 1);
-    expect(stack.model.requests.length - requests).toBe(1);
+    await followUpAnswered((text) => signal.userMessage(owner, text), async (text) => (await sentTo(owner.number, 0)).some((p) => String(p.message).endsWith(text)));
+    expect((await sentTo(owner.number, 0)).length).toBe(before + 2);
+    expect(stack.model.requests.length - requests).toBe(2);
   });
 
   it('says what to change when the daemon receives on its own, and reads on once it is restarted in manual mode', async () => {

@@ -2,10 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { followUpAnswered } from '../helpers/barrier.js';
 import { FakeModel } from '../helpers/fake-model.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { ownStackEnv } from '../helpers/own-stack-env.js';
-import { killAll, spawnCli, type CliProcess } from '../helpers/processes.js';
+import { killAll, killDevServerOf, spawnCli, type CliProcess } from '../helpers/processes.js';
 
 const owner = { id: 42, first_name: 'Ada' };
 const other = { id: 43, first_name: 'Grace' };
@@ -35,11 +36,7 @@ describe('the whole stack killed with kill -9 while a turn waits on the model', 
   afterAll(async () => {
     await killAll();
     // A `clawflow start` killed mid-test leaves its Temporal server behind.
-    try {
-      process.kill(Number(readFileSync(join(home, 'temporal', 'server.pid'), 'utf8').trim()), 'SIGKILL');
-    } catch {
-      // Stopped with its stack, or never started.
-    }
+    killDevServerOf(home);
     await Promise.all([model.stop(), telegram.stop()]);
     rmSync(home, { recursive: true, force: true });
   });
@@ -80,7 +77,7 @@ describe('the whole stack killed with kill -9 while a turn waits on the model', 
     else expect(second.stack.output()).toMatch(/the previous run stopped uncleanly: resumed \d+ interrupted step.*"steps":\[[^\]]*invokeAgent/);
 
     expect(repliesTo('what is the code word?')[0]!.text).toBe('heard the code word is tulip + what is the code word?');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await followUpAnswered((text) => telegram.userMessage(user, text), (text) => repliesTo(text).length > 0);
     expect(repliesTo('what is the code word?')).toHaveLength(1);
     expect(repliesTo('the code word is tulip')).toHaveLength(1);
     // Asked twice for the interrupted turn (the first call died with the stack), once for the finished one.

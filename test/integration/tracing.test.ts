@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { FakeModel } from '../helpers/fake-model.js';
 import { ownStackEnv } from '../helpers/own-stack-env.js';
-import { killAll, runCli, spawnCli, type CliProcess } from '../helpers/processes.js';
+import { killAll, runCli, spawnCli, stopStack, type CliProcess } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
 
 interface ReceivedSpan {
@@ -105,9 +105,7 @@ describe('OpenTelemetry traces under clawflow start (the runtime called in the w
     await stack.waitFor(/Press Ctrl-C to stop/, 120_000);
   });
   afterAll(async () => {
-    // Ctrl-C: the stack stops its own Temporal dev server (a kill -9 would leave it running).
-    stack?.child.kill('SIGINT');
-    await Promise.race([stack?.exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    await stopStack(stack, home);
     await killAll();
     await model.stop();
     await collector.stop();

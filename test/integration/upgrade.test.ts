@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,8 @@ import { statusQuery } from '../../src/workflows/messages.js';
 import { releases } from '../histories/fixtures.js';
 import { FakeModel, heard, type ModelRequest, type ScriptedAnswer } from '../helpers/fake-model.js';
 import { ownStackEnv } from '../helpers/own-stack-env.js';
-import { killAll, runCli, spawnCli, type CliProcess } from '../helpers/processes.js';
+import { killAll, killDevServerOf, runCli, spawnCli, stopStack, type CliProcess } from '../helpers/processes.js';
+import { releaseCheckout } from '../helpers/release-checkout.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -26,7 +26,7 @@ describe('an upgrade keeps running sessions: the previous release stops mid-conv
   const current = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
   const previous = releases().filter((r) => r.version.localeCompare(`v${current}`, undefined, { numeric: true }) < 0).at(-1)!;
   const work = mkdtempSync(join(tmpdir(), 'clawflow-upgrade-'));
-  const checkout = join(work, previous.version);
+  let checkout: string;
   const home = join(work, 'home');
   const model = new FakeModel((request: ModelRequest): ScriptedAnswer => {
     const last = String(request.messages.at(-1)?.content);
@@ -37,16 +37,15 @@ describe('an upgrade keeps running sessions: the previous release stops mid-conv
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    // The previous release exactly as it was built: its recorded commit, its own dependencies.
-    execFileSync('git', ['worktree', 'add', '--detach', checkout, previous.commit], { cwd: repoRoot, stdio: 'pipe' });
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: checkout, stdio: 'pipe', timeout: 300_000 });
+    // The previous release exactly as it was built: its recorded commit, its own dependencies (cached per machine).
+    checkout = releaseCheckout(repoRoot, previous.commit);
     await model.start();
     env = await ownStackEnv(home, { CLAWFLOW_MODEL_BASE_URL: model.baseUrl, CLAWFLOW_MODEL: 'scripted', CLAWFLOW_TIMEZONE: 'UTC' });
   }, 360_000);
   afterAll(async () => {
     await killAll();
+    killDevServerOf(home);
     await model.stop();
-    execFileSync('git', ['worktree', 'remove', '--force', checkout], { cwd: repoRoot, stdio: 'pipe' });
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -96,8 +95,7 @@ describe('an upgrade keeps running sessions: the previous release stops mid-conv
       expect(existsSync(join(home, 'temporal', 'temporal.sqlite'))).toBe(true);
       expect(upgraded.output()).not.toMatch(/Nondeterminism|TMPRL1100/);
     } finally {
-      upgraded.child.kill('SIGINT');
-      await upgraded.exited;
+      await stopStack(upgraded, home);
     }
   }, 360_000);
 });

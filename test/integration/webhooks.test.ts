@@ -52,7 +52,8 @@ describe('webhooks in (POST /hooks/<name>)', () => {
     // The owner's template as written; the sender's fields marked as the sender's words, as a web page's are.
     const told = 'Deploy of <<<UNTRUSTED WEB CONTENT from the webhook deploy (field service)>>>\napi\n<<<END UNTRUSTED WEB CONTENT>>> finished: <<<UNTRUSTED WEB CONTENT from the webhook deploy (field result.status)>>>\ngreen\n<<<END UNTRUSTED WEB CONTENT>>>';
     await expect.poll(toOwner, { timeout: 30_000 }).toEqual([`reply to: ${told}`]);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // The hook's turn is over (its workflow done, the only one the three calls started): nothing more can come of it.
+    await stack.client.workflow.getHandle((JSON.parse(answers[0]!.body) as { workflowId: string }).workflowId).result();
     expect(toOwner()).toEqual([`reply to: ${told}`]);
     expect(stack.model.lastUserMessages().filter((m) => m === told)).toHaveLength(1);
   });

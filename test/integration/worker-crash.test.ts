@@ -58,8 +58,9 @@ describe('a worker killed mid-turn', () => {
     stack.model.release();
     const started = performance.now();
     expect(await pending).toMatchObject({ turn: 1, text: 'answer to "who answers?" with 1 messages of context' });
-    // Noticed by the session's workflow task timeout (3 s), not by the start-to-close timeout of the whole call.
-    expect(performance.now() - started).toBeLessThan(15_000);
+    // Noticed by the session's workflow task timeout (3 s), not by the start-to-close timeout of the whole call (the
+    // turn timeout, minutes): 60 s tells the two apart with room for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(60_000);
     expect(stack.model.lastUserMessages().slice(requests).filter((m) => m === 'who answers?')).toHaveLength(2);
   });
 });
