@@ -3,8 +3,15 @@ import { defineConfig } from 'vitest/config';
 import { statePaths } from './src/config/paths.js';
 import { SlowestFirst } from './test/helpers/slowest-first.js';
 
-/** Files that take the longest: the upgrade from the previous release, chaos, fuzzing, the cluster, 300 turns. */
-const slow = ['upgrade', 'chaos', 'fuzz', 'postgres-cluster', 'compaction'].map((name) => `test/integration/${name}.test.ts`);
+/**
+ * Files that take the longest: the upgrade from the previous release, chaos, fuzzing, the cluster, 300 turns, every
+ * release's histories replayed, the Web UI's files fetched and checked.
+ */
+const slow = [
+  ...['upgrade', 'chaos', 'fuzz', 'postgres-cluster', 'compaction'].map((name) => `test/integration/${name}.test.ts`),
+  'test/histories/replay.test.ts',
+  'test/temporal/web-ui-assets.test.ts',
+];
 /** Files outside test/integration that start processes or need the machine facts the global setup gathers. */
 const integrationElsewhere = [
   'test/config/agents.test.ts',
@@ -34,7 +41,7 @@ export default defineConfig({
     sequence: { sequencer: SlowestFirst },
     projects: [
       // Pure logic: no Temporal, no processes. `npx vitest run --project unit` runs in seconds.
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/integration/**', ...integrationElsewhere] } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/integration/**', ...integrationElsewhere, ...slow] } },
       // Real processes against the shared Temporal dev server the global setup starts.
       { extends: true, test: { name: 'integration', include: ['test/integration/*.test.ts', ...integrationElsewhere], exclude: slow, globalSetup: ['test/helpers/global-setup.ts'] } },
       { extends: true, test: { name: 'slow', include: slow, globalSetup: ['test/helpers/global-setup.ts'] } },

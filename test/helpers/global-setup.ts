@@ -26,8 +26,39 @@ declare module 'vitest' {
   }
 }
 
+interface SharedRun {
+  machine: MachineNeeds;
+  missing: Array<keyof MachineNeeds>;
+  cli: TemporalCli;
+  address: string;
+  httpPort: number;
+  dbFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The projects that need Temporal (integration, slow) share one run: one dev server, started by the first project's
+ * setup and stopped by the last one's teardown (kept on globalThis: every project's setup runs in this one process).
+ */
+const shared = globalThis as { clawflowTestRun?: Promise<SharedRun>; clawflowTestRunUsers?: number };
+
 /** One Temporal dev server for the whole run, with a namespace per integration test file. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  shared.clawflowTestRun ??= startRun();
+  shared.clawflowTestRunUsers = (shared.clawflowTestRunUsers ?? 0) + 1;
+  const run = await shared.clawflowTestRun;
+  project.provide('machine', run.machine);
+  project.provide('temporalAddress', run.address);
+  project.provide('temporalHttpPort', run.httpPort);
+  project.provide('temporalCli', run.cli);
+  project.provide('temporalDbFile', run.dbFile);
+  return async () => {
+    shared.clawflowTestRunUsers! -= 1;
+    if (shared.clawflowTestRunUsers === 0) await run.stop();
+  };
+}
+
+async function startRun(): Promise<SharedRun> {
   // Every process the tests start carries this run's id: the teardown finds any still alive by it.
   const runId = randomUUID();
   process.env[testRunVariable] = runId;
@@ -37,7 +68,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (process.env.CI && missing.length) {
     throw new Error(`CI needs everything the tests use; this machine lacks:\n${missing.map((need) => `  ${needNames[need]}: ${machine[need]}`).join('\n')}`);
   }
-  project.provide('machine', machine);
   const { cacheDir } = statePaths();
   const cli = await resolveTemporalCli({ explicitPath: process.env.CLAWFLOW_TEMPORAL_BIN, cacheDir, onProgress: (m) => console.log(m) });
   // Bundle once up front, so worker processes started in parallel find it cached.
@@ -56,16 +86,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
     logFile: join(dir, 'server.log'),
     pidFile: join(dir, 'server.pid'),
   });
-  project.provide('temporalAddress', server.address);
-  project.provide('temporalHttpPort', httpPort);
-  project.provide('temporalCli', cli);
-  project.provide('temporalDbFile', join(dir, 'temporal.sqlite'));
-  return async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-    if (missing.length) {
-      console.log(`\nSkipped on this machine (CI runs them):\n${missing.map((need) => `  ${needNames[need]}: ${machine[need]}`).join('\n')}`);
-    }
-    await failOnLeftovers(runId);
+  return {
+    machine,
+    missing,
+    cli,
+    address: server.address,
+    httpPort,
+    dbFile: join(dir, 'temporal.sqlite'),
+    async stop() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+      if (missing.length) {
+        console.log(`\nSkipped on this machine (CI runs them):\n${missing.map((need) => `  ${needNames[need]}: ${machine[need]}`).join('\n')}`);
+      }
+      await failOnLeftovers(runId);
+    },
   };
 }

@@ -59,7 +59,7 @@ describe('AgentCore Memory: turns recorded as events, long-term records recalled
     // The user's next turn is recorded after it: by then a record of the heartbeat's would be there too.
     await stack.send(key, 'And green or black?');
     await expect.poll(() => emulator.memory.events.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
-    const userText = (e: (typeof emulator.memory.events)[number]) => JSON.stringify(e.payload).match(/"USER","content":\{"text":"([^"]*)"/)?.[1];
+    const userText = (e: (typeof emulator.memory.events)[number]) => e.payload.flatMap((p) => ('conversational' in p && p.conversational.role === 'USER' ? [p.conversational.content.text] : []))[0];
     expect(emulator.memory.events.map(userText)).toEqual(['Which tea should I buy?', 'And green or black?']);
     // Neither the records nor the AWS credentials are in Temporal's history beyond the note the model was given.
     expect(await decodedHistoryText(stack, key)).not.toContain('local-secret');
