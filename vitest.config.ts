@@ -20,6 +20,7 @@ const integrationElsewhere = [
   'test/cli/onboard.test.ts',
   'test/cli/version.test.ts',
   'test/cli/usage.test.ts',
+  'test/cli/machine-commands.test.ts',
   'test/tools/browser.test.ts',
   'test/tools/exec-sandbox.test.ts',
   'test/tools/browser-policy.test.ts',

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import sharp from 'sharp';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -75,6 +76,14 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | null 
   }
 }
 
+/** Resolves once the workflow's history (its latest run) has an event `matches` says yes to. */
+async function untilHistoryHas(client: Client, workflowId: string, what: string, matches: (event: temporal.api.history.v1.IHistoryEvent) => boolean): Promise<void> {
+  await until(what, async () => ((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).some(matches) || undefined);
+}
+
+/** The session's workflow id for a key. */
+const workflowIdOf = (key: string): string => sessionWorkflowId(parseSessionKey(key));
+
 /** The model calls one tool, then answers with what the tool said. */
 function toolThenReport(name: string, args: Record<string, unknown>) {
   return (request: ModelRequest): ScriptedAnswer => {
@@ -88,6 +97,13 @@ interface Scenario {
   name: string;
   description: string;
   run(ctx: CaptureContext): Promise<void>;
+  /**
+   * For a history caught in the middle of something: run once its histories are read, to let go of what `run` held
+   * (a model call, a command) so the next scenario starts on a quiet stack.
+   */
+  settle?(ctx: CaptureContext): Promise<void>;
+  /** What `run` left going for `settle` (a reply still on its way). */
+  pending?: Promise<unknown>;
   /** Sessions (keys) and scheduled-turn workflow ids whose histories this scenario produced. */
   sessions?: string[];
   workflows?: string[];
@@ -667,6 +683,112 @@ const scenarios: Scenario[] = [
       await start('scheduled:oneshot', { agentId: 'main', scheduleId: 'cron:main:once', kind: 'cron', jobName: 'once', message: 'remind me', session: 'isolated', oneShot: true });
     },
   },
+
+  // Histories that end in the middle of something (since v0.9.0): a change that cannot pick up a session caught there
+  // fails the replay test.
+  {
+    name: 'midflight-model-call',
+    description: 'left in the middle of a turn: an update accepted, the agent activity on its task queue scheduled and not done (since v0.9.0)',
+    sessions: ['main:cli:midflight'],
+    async run({ client, withSettings, model }) {
+      const key = 'main:cli:midflight';
+      const config = withSettings((c) => (c.agent.callsInWorker = false));
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      await sendMessage(client, config, key, message('first', { messageId: 'm1' }));
+      const before = model.requests.length;
+      model.hold();
+      this.pending = sendMessage(client, config, key, message('second', { messageId: 'm2' })).catch(() => undefined);
+      await model.waitForRequests(before + 1);
+      await untilHistoryHas(client, workflowIdOf(key), 'the agent activity scheduled', (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'invokeAgent');
+      await untilHistoryHas(client, workflowIdOf(key), 'the update accepted', (e) => Boolean(e.workflowExecutionUpdateAcceptedEventAttributes));
+    },
+    async settle({ model }) {
+      model.release();
+      await this.pending;
+    },
+  },
+  {
+    name: 'midflight-subagent',
+    description: 'left while a sub-agent works: the parent with its child workflow started and not done, the child with its model call open (since v0.9.0)',
+    sessions: ['main:fake:midparent'],
+    async run({ client, withSettings, model }) {
+      const key = 'main:fake:midparent';
+      const config = withSettings((c) => (c.agent.callsInWorker = false));
+      const task = 'Think about a colour.';
+      model.setReply((r) => {
+        const last = r.messages.at(-1)!;
+        if (last.content === task) return 'teal';
+        if (last.role === 'tool') return 'the helper answered';
+        return { toolCalls: [{ name: 'sessions_spawn', arguments: { task, label: 'thinker' } }] };
+      });
+      model.holdWhen = (r) => r.messages.at(-1)?.content === task;
+      await deliverInbound(client, config, key, message('ask a helper', { messageId: 'h1', route: route('midparent') }));
+      await until('the sub-agent asking the model', async () => model.heldCount > 0 || undefined);
+      await untilHistoryHas(client, workflowIdOf(key), 'the child started', (e) => Boolean(e.childWorkflowExecutionStartedEventAttributes));
+      for await (const child of client.workflow.list({ query: `WorkflowType = 'SessionWorkflow' AND ClawflowChannel = 'subagent' AND ExecutionStatus = 'Running'` })) {
+        this.sessions!.push(child.workflowId.slice('session:'.length));
+      }
+    },
+    async settle({ model, channel }) {
+      model.release();
+      await until('the answer', async () => channel.sent.some((s) => s.chat === 'midparent') || undefined);
+    },
+  },
+  {
+    name: 'stop-running-command',
+    description: '/stop while a command runs: its activity cancelled (the process group killed), the turn answered "Stopped" (since v0.9.0)',
+    sessions: ['main:cli:stopcmd'],
+    async run({ client, config, model, status }) {
+      const key = 'main:cli:stopcmd';
+      model.setReply(toolThenReport('exec', { command: 'echo started > stop-marker.txt; sleep 30' }));
+      const reply = sendMessage(client, config, key, message('run the long one', { messageId: 'k1' })).catch(() => undefined);
+      const pending = await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
+      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'once', byAgentOwner: true });
+      await until('the command running', async () => existsSync(join(config.paths.workspaceDir, 'stop-marker.txt')) || undefined);
+      await stopTurn(client, config, key);
+      await reply;
+      model.setReply(() => 'fine');
+      await sendMessage(client, config, key, message('next', { messageId: 'k2' }));
+    },
+  },
+  {
+    name: 'agent-activity-timed-out',
+    description: 'the agent activity timing out (a model that never answers past the turn timeout): the turn ends with an error reply, the next is answered (since v0.9.0)',
+    sessions: ['main:cli:timedout'],
+    async run({ client, withSettings, model }) {
+      const key = 'main:cli:timedout';
+      const config = withSettings((c) => {
+        c.agent.callsInWorker = false;
+        c.agent.turnTimeoutSeconds = 1;
+        c.agent.retryForSeconds = 2;
+      });
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      model.hold();
+      await sendMessage(client, config, key, message('hello?', { messageId: 'z1' })).catch(() => undefined);
+      model.release();
+      await sendMessage(client, config, key, message('and now?', { messageId: 'z2' }));
+    },
+  },
+  {
+    name: 'always-across-continue-as-new',
+    description: 'a command approved "always", carried across continue-as-new: the next run runs it without asking (since v0.9.0)',
+    sessions: ['main:cli:alwayscan'],
+    async run({ client, withSettings, model, status }) {
+      const key = 'main:cli:alwayscan';
+      const config = withSettings((c) => (c.session.continueAsNewAfterTurns = 2));
+      model.setReply(toolThenReport('exec', { command: 'echo carried' }));
+      const reply = sendMessage(client, config, key, message('run it', { messageId: 'y1' }));
+      const pending = await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
+      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'always', byAgentOwner: true });
+      await reply;
+      model.setReply(() => 'noted');
+      await sendMessage(client, config, key, message('between', { messageId: 'y2' }));
+      model.setReply(toolThenReport('exec', { command: 'echo carried' }));
+      const third = sendMessage(client, config, key, message('run it again', { messageId: 'y3' }));
+      const askedAgain = until('an approval request', async () => (await status(key)).pendingApprovals[0], 10_000).then(() => true, () => false);
+      if (await Promise.race([third.then(() => false), askedAgain])) throw new Error('asked again: the "always" was not carried across continue-as-new');
+    },
+  },
 ];
 
 /** Every run of a workflow id, oldest first. */
@@ -773,6 +895,7 @@ async function main(): Promise<void> {
           written.push(name);
         }
       }
+      await scenario.settle?.(ctx);
     }
     writeFileSync(
       join(outDir, 'release.json'),

@@ -10,7 +10,7 @@ import { FakeModel } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { ownStackEnv } from '../helpers/own-stack-env.js';
 import { freePort } from '../helpers/ports.js';
-import { killAll, killDevServerOf, runCli, spawnCli } from '../helpers/processes.js';
+import { isAlive, killAll, killDevServerOf, runCli, spawnCli, stopStack } from '../helpers/processes.js';
 
 async function portIsClosed(port: number): Promise<boolean> {
   return fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) }).then(
@@ -142,21 +142,30 @@ describe('npx clawflow start', () => {
     // Killed outright: its dev server may answer still, but no worker would: refused at once, never a hang.
     const stack = spawnCli(['start'], env);
     await stack.waitFor(/Press Ctrl-C to stop/, 120_000);
+    const pidFile = join(home, 'temporal', 'server.pid');
+    const stalePid = Number(readFileSync(pidFile, 'utf8').trim());
     stack.child.kill('SIGKILL');
     await stack.exited;
+    // The dev server runs detached: it outlives the kill, holding the SQLite file.
+    expect(isAlive(stalePid)).toBe(true);
+    const send = await timed(['send', 'main:cli:me', 'are you there?'], env);
+    expect(send.code).toBe(1);
+    expect(send.output).toContain(`ClawFlow is not running: its process ${stack.child.pid} ended without stopping (killed?), so no worker answers. Start it with \`clawflow start\``);
+    expect(send.ms).toBeLessThan(4000);
+    const status = await timed(['status', '--json'], env);
+    expect(JSON.parse(status.output)).toMatchObject({ running: false });
+
+    // The next start stops the server the dead one left behind and runs its own on the same file.
+    const again = spawnCli(['start'], env);
     try {
-      const send = await timed(['send', 'main:cli:me', 'are you there?'], env);
-      expect(send.code).toBe(1);
-      expect(send.output).toContain(`ClawFlow is not running: its process ${stack.child.pid} ended without stopping (killed?), so no worker answers. Start it with \`clawflow start\``);
-      expect(send.ms).toBeLessThan(4000);
-      const status = await timed(['status', '--json'], env);
-      expect(JSON.parse(status.output)).toMatchObject({ running: false });
-    } finally {
-      // What the next start would do: stop the dev server it left behind.
-      const again = spawnCli(['start'], env);
       await again.waitFor(/Press Ctrl-C to stop/, 120_000);
-      again.child.kill('SIGINT');
-      expect(await again.exited).toBe(0);
+      expect(isAlive(stalePid)).toBe(false);
+      const freshPid = Number(readFileSync(pidFile, 'utf8').trim());
+      expect(freshPid).not.toBe(stalePid);
+      expect(isAlive(freshPid)).toBe(true);
+      expect((await runCli(['send', 'main:cli:me', 'back again?'], env)).output).toContain('back again?');
+    } finally {
+      await stopStack(again, home);
     }
   });
 

@@ -111,6 +111,23 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
     expect(readFileSync(join(workspace, 'always.txt'), 'utf8')).toBe('always\nalways\n');
   });
 
+  it('keeps a waiting approval across a worker killed with -9: approved after the restart, the command runs once and the answer arrives', async () => {
+    const key = 'main:test:approval-kill';
+    stack.model.setReply(oneToolThenReport('exec', { command: 'echo survived >> survived.txt' }));
+    const send = spawnCli(['send', key, 'please run it'], stack.env);
+    await send.waitFor(/npx clawflow approve \S+ \S+\n/, 30_000);
+    const requestId = /npx clawflow approve \S+ (\S+)\n/.exec(send.output())![1]!;
+    await stack.kill(worker, 'SIGKILL');
+    worker = await stack.startWorker();
+    // The request is still there, by the same id, and the answer reaches the turn that asked.
+    expect((await runCli(['sessions', 'show', key], stack.env)).output).toContain(requestId);
+    const approved = await runCli(['approve', key, requestId], stack.env);
+    expect(approved.code, approved.output).toBe(0);
+    expect(await send.exited, send.output()).toBe(0);
+    expect(send.output()).toMatch(/tool said: exit code 0\n/);
+    expect(readFileSync(join(workspace, 'survived.txt'), 'utf8')).toBe('survived\n');
+  });
+
   it('answers with a clear failure when the tools worker dies during a long command, and does not run it again', async () => {
     const key = 'main:test:killed-tool';
     stack.model.setReply(oneToolThenReport('exec', { command: 'sh long-job.sh job.pid 20' }));

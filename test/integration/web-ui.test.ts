@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { findChromium } from '../../src/tools/browser-pool.js';
 import { FakeModel } from '../helpers/fake-model.js';
 import { ownStackEnv } from '../helpers/own-stack-env.js';
-import { killAll, runCli, spawnCli, type CliProcess } from '../helpers/processes.js';
+import { killAll, runCli, spawnCli, stopStack, type CliProcess } from '../helpers/processes.js';
+import { freePort } from '../helpers/ports.js';
 import { rawRequest } from '../helpers/raw-http.js';
 
 /** The TCP ports a process listens on, from /proc (its own sockets, matched by inode). */
@@ -55,8 +56,7 @@ describe('the Temporal Web UI of `clawflow start`: served behind the guard, decr
   });
   afterAll(async () => {
     await browser?.close();
-    stack?.child.kill('SIGINT');
-    await stack?.exited;
+    await stopStack(stack, home);
     await killAll();
     await model.stop();
     rmSync(home, { recursive: true, force: true });
@@ -135,5 +135,55 @@ describe('the Temporal Web UI of `clawflow start`: served behind the guard, decr
     }
     expect(stack.child.exitCode).toBeNull();
     expect((await rawRequest(`${ui}/api/v1/settings`, { headers: { cookie } })).status).toBe(200);
+  });
+
+  it('reads what the old key sealed after `history rotate-key` and a restart, beside what the new key seals: on its own origin and through `clawflow codec-server`', async () => {
+    await stopStack(stack, home);
+    const rotated = await runCli(['history', 'rotate-key'], env);
+    expect(rotated.code, rotated.output).toBe(0);
+    const [, fresh, retired] = /New history key (\S+); the old one \((\S+)\) is kept/.exec(rotated.output)!;
+    expect(fresh).not.toBe(retired);
+    stack = spawnCli(['start'], env);
+    await stack.waitFor(/Press Ctrl-C to stop/, 180_000);
+    const later = `after the rotation ${Date.now()}`;
+    expect((await runCli(['send', 'main:cli:keeper', later], env)).output).toBe('noted\n');
+
+    // The session's two messages, as Temporal holds them: sealed, each naming the key that sealed it.
+    const opened = await rawRequest(link);
+    const cookie = String(opened.headers['set-cookie']).split(';')[0]!;
+    const workflow = `/namespaces/default/workflows/${encodeURIComponent('session:main:cli:keeper')}`;
+    const history = JSON.parse((await rawRequest(`${ui}/api/v1${workflow}/history`, { headers: { cookie } })).body) as {
+      history: { events: Array<{ eventType: string; workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest: { input: { args: { payloads: Array<{ metadata: Record<string, string>; data: string }> } } } } }> };
+    };
+    const sealed = history.history.events.flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest.input.args.payloads ?? []);
+    expect(sealed).toHaveLength(2);
+    expect(sealed.map((p) => Buffer.from(p.metadata['encryption-key-id']!, 'base64').toString())).toEqual([retired, fresh]);
+    const texts = (body: string) => (JSON.parse(body) as { payloads: Array<{ data: string }> }).payloads.map((p) => Buffer.from(p.data, 'base64').toString());
+
+    // The UI's own origin decodes both with the install's keys.
+    const decoded = await rawRequest(`${ui}/codec/decode`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', origin: ui }, body: JSON.stringify({ payloads: sealed }) });
+    expect(decoded.status, decoded.body).toBe(200);
+    const [old, now] = texts(decoded.body);
+    expect(old).toContain(phrase);
+    expect(now).toContain(later);
+
+    // So does `clawflow codec-server`, for a Web UI or CLI ClawFlow does not serve: with the key as the temporal CLI
+    // sends it, and only with it.
+    const port = await freePort();
+    const codec = spawnCli(['codec-server', '--port', String(port)], env);
+    try {
+      await codec.waitFor(/Codec server on http:\/\/127\.0\.0\.1:\d+/, 30_000);
+      const key = /--codec-auth "Bearer \$\(cat (\S+)\)"/.exec(codec.output())![1]!;
+      const body = JSON.stringify({ payloads: sealed });
+      const post = (headers: Record<string, string>) => rawRequest(`http://127.0.0.1:${port}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      expect((await post({})).status).toBe(401);
+      const answered = await post({ authorization: `Bearer ${readFileSync(key, 'utf8').trim()}` });
+      expect(answered.status, answered.body).toBe(200);
+      expect(texts(answered.body).join('\n')).toContain(phrase);
+      expect(texts(answered.body).join('\n')).toContain(later);
+    } finally {
+      codec.child.kill('SIGINT');
+      await codec.exited;
+    }
   });
 });
