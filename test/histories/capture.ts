@@ -1,11 +1,13 @@
 // Captures real workflow histories of this checkout's code, one per path a session can take, into
 // test/fixtures/histories/<version>/ (the version in package.json). Run once per release: `npm run histories:capture`.
 // The replay test (test/histories/replay.test.ts) replays every release's histories against today's code.
+// `-- --out <dir> --only <name,name>` tries scenarios out: written to <dir>, not a release's fixtures.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import sharp from 'sharp';
@@ -38,8 +40,10 @@ import { historyFixtureSchema, type HistoryFixture } from './fixtures.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const version = `v${(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version}`;
-const outDir = join(repoRoot, 'test', 'fixtures', 'histories', version);
-const force = process.argv.includes('--force');
+const { values: args } = parseArgs({ options: { force: { type: 'boolean', default: false }, out: { type: 'string' }, only: { type: 'string' } } });
+const outDir = args.out ?? join(repoRoot, 'test', 'fixtures', 'histories', version);
+const force = args.force || args.out !== undefined;
+const only = args.only?.split(',');
 
 /** A channel that records what the sessions send it, on the connector's task queue. */
 class RecordingChannel implements ChannelAdapter {
@@ -868,7 +872,7 @@ async function main(): Promise<void> {
   const written: string[] = [];
   try {
     mkdirSync(outDir, { recursive: true });
-    for (const scenario of scenarios) {
+    for (const scenario of scenarios.filter((s) => !only || only.includes(s.name))) {
       console.log(`- ${scenario.name}: ${scenario.description}`);
       await scenario.run(ctx);
       // Let the last workflow task of every session settle before its history is read.
