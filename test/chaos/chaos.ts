@@ -301,6 +301,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
 
     let probes = 0;
+    /** The driver's own messages, each until answered: the run waits for them as for everyone's. */
+    const probeExchanges: Array<Promise<boolean>> = [];
     /** Waits for `ready` (a held call, a running command…), at most 30 s; what it saw, or null. */
     const waitFor = async (ready: () => string | null): Promise<string | null> => {
       const deadline = Date.now() + 30_000;
@@ -322,12 +324,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       let inFlight: string | null;
       if (part === 'tools') {
         event = 'a command running';
-        void exchange(prober.conversation, index, '#cmd #probe message');
+        probeExchanges.push(exchange(prober.conversation, index, '#cmd #probe message'));
         inFlight = await waitFor(() => (commandRuns().includes(marker) && !answeredOnTelegram(prober.user.id, marker) ? `the command for ${marker} had started and not finished` : null));
       } else if (part === 'connector') {
         event = 'a reply half delivered';
         telegram.stallWhen = (method, params) => method === 'sendMessage' && String(params.text).startsWith(secondPartTag(marker));
-        void exchange(prober.conversation, index, '#long message');
+        probeExchanges.push(exchange(prober.conversation, index, '#long message'));
         inFlight = await waitFor(() =>
           telegram.stalled.some((c) => String(c.params.text).startsWith(secondPartTag(marker))) && answeredOnTelegram(prober.user.id, marker)
             ? `${marker}'s first part was delivered, its second on the way`
@@ -336,7 +338,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       } else {
         event = 'a model call held';
         model.holdWhen = probeRequest;
-        void exchange(prober.conversation, index, 'message');
+        probeExchanges.push(exchange(prober.conversation, index, 'message'));
         inFlight = await waitFor(() => (model.heldCount > 0 && model.requests.some(probeRequest) ? `the model call for ${marker} was waiting` : null));
       }
       log(`kill -9 ${part} on ${event}${inFlight ? '' : ' — which never came'}`);
@@ -378,7 +380,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (onEvent) eventKills.push(await killOnEvent(part));
         else await killAtRandom(part);
       }
-      await traffic;
+      await Promise.all([traffic, ...probeExchanges]);
     };
 
     const traffic = (async () => {

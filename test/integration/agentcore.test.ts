@@ -46,9 +46,8 @@ describe('sessions on AgentCore (emulated service, real AWS SDK client)', () => 
     const firstProcess = emulator.liveSessions().find((s) => s.id === firstSession)!;
     expect(firstProcess).toBeDefined();
 
-    await sleep(5000);
-    // The service has reclaimed the idle session and its directory.
-    expect(emulator.liveSessions().map((s) => s.id)).not.toContain(firstSession);
+    // The service reclaims the idle session and its directory.
+    await expect.poll(() => emulator.liveSessions().map((s) => s.id)).not.toContain(firstSession);
 
     expect((await stack.send(key, 'what is my name?')).text).toBe('heard: my name is Ada | what is my name?');
     const secondSession = await runtimeSessionOf(key);

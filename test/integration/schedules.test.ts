@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cronScheduleId, heartbeatScheduleId } from '../../src/schedules/schedule-ids.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { runCli, type CliProcess } from '../helpers/processes.js';
@@ -19,8 +20,9 @@ describe('heartbeat and cron on Temporal Schedules', () => {
   };
   const asked = (text: string) => stack.model.requests.filter((r) => r.messages.some((m) => m.role === 'user' && m.content?.includes(text))).length;
   const sentTo = (chat: number) => telegram.sent().filter((m) => Number(m.chat_id) === chat);
-  /** Firings (a schedule's workflow runs) in a state: the barriers these tests wait on instead of sleeping. */
-  const firings = async (status: 'Running' | 'Completed') => (await stack.client.workflow.count(`WorkflowType="ScheduledTurnWorkflow" AND ExecutionStatus="${status}"`)).count;
+  /** A job's firings (its schedule's workflow runs) in a state: the barriers these tests wait on instead of sleeping. */
+  const firings = async (scheduleId: string, status: 'Running' | 'Completed') =>
+    (await stack.client.workflow.count(`WorkflowType="ScheduledTurnWorkflow" AND TemporalScheduledById="${scheduleId}" AND ExecutionStatus="${status}"`)).count;
 
   beforeAll(async () => {
     await telegram.start();
@@ -105,7 +107,7 @@ describe('heartbeat and cron on Temporal Schedules', () => {
       const at = new Date(Date.now() + 10_000).toISOString().replace(/\.\d+Z$/, 'Z');
       await cli('cron', 'add', '--name', 'once', '--at', at, '--message', 'one-shot while asleep');
       // It fired (its run waits for a worker), and nothing answered it.
-      await expect.poll(() => firings('Running'), { timeout: 30_000 }).toBe(1);
+      await expect.poll(() => firings(cronScheduleId('main', 'once'), 'Running'), { timeout: 30_000 }).toBe(1);
       expect(asked('one-shot while asleep')).toBe(0);
     } finally {
       // Whatever happened, the later tests have a worker.
@@ -114,7 +116,7 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     await expect.poll(() => asked('one-shot while asleep'), { timeout: 30_000 }).toBe(1);
     await expect.poll(async () => (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string }>).some((j) => j.name === 'once'), { timeout: 15_000 }).toBe(false);
     // The job is gone and its one run is over: nothing more can ask.
-    await expect.poll(() => firings('Running'), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => firings(cronScheduleId('main', 'once'), 'Running'), { timeout: 15_000 }).toBe(0);
     expect(asked('one-shot while asleep')).toBe(1);
   });
 
@@ -131,9 +133,9 @@ describe('heartbeat and cron on Temporal Schedules', () => {
       expect((await slow()).lastOutcome.status).toBe('running');
       expect(await cli('cron', 'list')).toMatch(/slow.*running.*\(the one before was still running\)/);
       // Removing the job ends the firing it was stuck on.
-      expect(await firings('Running')).toBe(1);
+      expect(await firings(cronScheduleId('main', 'slow'), 'Running')).toBe(1);
       await cli('cron', 'rm', 'slow');
-      await expect.poll(() => firings('Running'), { timeout: 15_000 }).toBe(0);
+      await expect.poll(() => firings(cronScheduleId('main', 'slow'), 'Running'), { timeout: 15_000 }).toBe(0);
     } finally {
       stack.model.release();
     }
@@ -145,11 +147,11 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     expect(await cli('heartbeat', 'show')).toMatch(/^Heartbeat on: every 1h/);
     const heartbeats = () => stack.model.requests.filter((r) => r.messages.at(-1)?.content?.startsWith('Heartbeat:')).length;
     const before = heartbeats();
-    let done = await firings('Completed');
+    let done = await firings(heartbeatScheduleId('main'), 'Completed');
     await cli('heartbeat', 'run');
     await expect.poll(heartbeats, { timeout: 20_000 }).toBe(before + 1);
     // Its firing over: whatever it was going to send is sent.
-    await expect.poll(() => firings('Completed'), { timeout: 20_000 }).toBe(done + 1);
+    await expect.poll(() => firings(heartbeatScheduleId('main'), 'Completed'), { timeout: 20_000 }).toBe(done + 1);
     expect(sentTo(77)).toHaveLength(0);
 
     stack.model.setReply(() => 'Your dentist appointment is in one hour.');
@@ -162,17 +164,17 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     const window = `${String((hour + 2) % 24).padStart(2, '0')}:00-${String((hour + 3) % 24).padStart(2, '0')}:00`;
     await cli('heartbeat', 'set', '--every', '1h', '--active-hours', window, '--tz', 'UTC', '--to', 'telegram:77');
     const quiet = heartbeats();
-    done = await firings('Completed');
+    done = await firings(heartbeatScheduleId('main'), 'Completed');
     await cli('heartbeat', 'run');
-    await expect.poll(() => firings('Completed'), { timeout: 20_000 }).toBe(done + 1);
+    await expect.poll(() => firings(heartbeatScheduleId('main'), 'Completed'), { timeout: 20_000 }).toBe(done + 1);
     expect(heartbeats()).toBe(quiet);
     expect(sentTo(77)).toHaveLength(1);
     // Changing only how often keeps the active hours, their zone and where answers go.
     await cli('heartbeat', 'set', '--every', '2h');
     expect(await cli('heartbeat', 'show')).toContain(`Heartbeat on: every 2h, ${window} UTC → telegram:77;`);
-    done = await firings('Completed');
+    done = await firings(heartbeatScheduleId('main'), 'Completed');
     await cli('heartbeat', 'run');
-    await expect.poll(() => firings('Completed'), { timeout: 20_000 }).toBe(done + 1);
+    await expect.poll(() => firings(heartbeatScheduleId('main'), 'Completed'), { timeout: 20_000 }).toBe(done + 1);
     expect(heartbeats()).toBe(quiet);
     await cli('heartbeat', 'off');
     expect(await cli('heartbeat', 'show')).toMatch(/^Heartbeat is off/);
