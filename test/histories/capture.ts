@@ -108,6 +108,8 @@ interface Scenario {
   settle?(ctx: CaptureContext): Promise<void>;
   /** What `run` left going for `settle` (a reply still on its way). */
   pending?: Promise<unknown>;
+  /** Runs in the namespace whose workers seal every payload (history.encrypt on); its fixtures carry the key. */
+  encrypted?: boolean;
   /** Sessions (keys) and scheduled-turn workflow ids whose histories this scenario produced. */
   sessions?: string[];
   workflows?: string[];
@@ -116,6 +118,8 @@ interface Scenario {
 interface CaptureContext {
   client: Client;
   config: ClawflowConfig;
+  /** The same install with history.encrypt on, in a namespace of its own with its own workers. */
+  sealed: { client: Client; config: ClawflowConfig };
   model: FakeModel;
   channel: RecordingChannel;
   /** The same config with some session settings changed, for sessions that start with other limits. */
@@ -123,6 +127,9 @@ interface CaptureContext {
   restartRuntime(downForMs?: number): Promise<void>;
   status(key: string): Promise<SessionStatus>;
 }
+
+/** The namespace of the sessions captured with history.encrypt on. */
+const sealedNamespace = 'capture-sealed';
 
 /** The memory the capture's workers record turns in (the AgentCore emulator's). */
 const captureMemoryId = 'capture_mem-AbCdE12345';
@@ -688,6 +695,19 @@ const scenarios: Scenario[] = [
     },
   },
 
+  {
+    name: 'sealed-turns',
+    description: 'history.encrypt on (the default): a tool round and a plain turn, every payload sealed; the fixture carries the key made for it (since v0.9.0)',
+    sessions: ['main:cli:sealed'],
+    encrypted: true,
+    async run({ sealed, model }) {
+      const key = 'main:cli:sealed';
+      model.setReply(toolThenReport('read', { path: 'AGENTS.md', limit: 2 }));
+      await sendMessage(sealed.client, sealed.config, key, message('read it', { messageId: 'se1' }));
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      await sendMessage(sealed.client, sealed.config, key, message('thanks', { messageId: 'se2' }));
+    },
+  },
   // Histories that end in the middle of something (since v0.9.0): a change that cannot pick up a session caught there
   // fails the replay test.
   {
@@ -821,6 +841,7 @@ async function main(): Promise<void> {
     httpPort: await freePort(),
     logFile: join(work, 'server.log'),
     pidFile: join(work, 'server.pid'),
+    namespaces: [sealedNamespace],
   });
   const model = await new FakeModel().start();
   const runtimePort = await freePort();
@@ -841,6 +862,10 @@ async function main(): Promise<void> {
     agentcore: { ...config.agentcore, memoryId: captureMemoryId, region: 'us-west-2', endpoint: emulator.url, memory: { ...config.agentcore.memory, namespaces: ['/strategies/semantic/actors/{actorId}'] } },
   };
   const workers = await startWorkers(workerConfig, { url: runtime.url }, logger);
+  // The same install sealing every payload (the default outside this capture), in its own namespace.
+  const sealedConfig: ClawflowConfig = { ...config, history: { ...config.history, encrypt: true }, temporal: { ...config.temporal, namespace: sealedNamespace } };
+  const sealedWorkers = await startWorkers({ ...workerConfig, history: sealedConfig.history, temporal: sealedConfig.temporal }, { url: runtime.url }, logger);
+  const sealedKey = Buffer.from(installSecret(work, 'history-key').trim(), 'base64url').toString('base64url');
   const channel = new RecordingChannel();
   const connection = await NativeConnection.connect({ address: server.address });
   const connector = await Worker.create({
@@ -850,10 +875,12 @@ async function main(): Promise<void> {
   });
   const connectorRun = connector.run();
   const client = await connectClient(config);
+  const sealedClient = await connectClient(sealedConfig);
 
   const ctx: CaptureContext = {
     client,
     config,
+    sealed: { client: sealedClient, config: sealedConfig },
     model,
     channel,
     withSettings(change) {
@@ -882,9 +909,10 @@ async function main(): Promise<void> {
         ...(scenario.workflows ?? []).map((id) => ({ id, type: 'ScheduledTurnWorkflow' as const })),
       ];
       for (const { id, type } of ids) {
-        const runs = await runsOf(client, id);
+        const scenarioClient = scenario.encrypted ? sealedClient : client;
+        const runs = await runsOf(scenarioClient, id);
         for (const [index, runId] of runs.entries()) {
-          const history = await client.workflow.getHandle(id, runId).fetchHistory();
+          const history = await scenarioClient.workflow.getHandle(id, runId).fetchHistory();
           const suffix = ids.length > 1 ? `-${id.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}` : '';
           const name = `${scenario.name}${suffix}${runs.length > 1 ? `-run${index + 1}` : ''}`;
           const fixture: HistoryFixture = historyFixtureSchema.parse({
@@ -894,6 +922,7 @@ async function main(): Promise<void> {
             workflowType: type,
             workflowId: id,
             history: JSON.parse(historyToJSON(history)),
+            ...(scenario.encrypted ? { historyKey: sealedKey } : {}),
           });
           writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(fixture, null, 1)}\n`);
           written.push(name);
@@ -907,17 +936,18 @@ async function main(): Promise<void> {
     );
     // A history the code that made it cannot replay would prove nothing later.
     const { code } = await loadWorkflowBundle(config.paths.cacheDir, logger);
-    const { loadReleaseHistories } = await import('./fixtures.js');
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { code } }, loadReleaseHistories(outDir))) {
-      if (result.error) throw new Error(`captured history ${result.workflowId} does not replay on the code that made it: ${result.error.message}`);
-    }
+    const { readFixture, replayFixtures } = await import('./fixtures.js');
+    const { failures } = await replayFixtures({ code }, 'capture-check', written.map((name) => readFixture(outDir, name)));
+    for (const { fixture, message } of failures) throw new Error(`captured history ${fixture.name} does not replay on the code that made it: ${message}`);
     console.log(`Wrote ${written.length} histories of ${version} (commit ${commit.slice(0, 12)}) to ${outDir}`);
   } finally {
     await client.connection.close();
+    await sealedClient.connection.close();
     connector.shutdown();
     await connectorRun.catch(() => undefined);
     await connection.close();
     await workers.shutdown();
+    await sealedWorkers.shutdown();
     await runtime.close();
     await emulator.stop();
     await model.stop();

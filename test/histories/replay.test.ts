@@ -6,7 +6,7 @@ import { statePaths } from '../../src/config/paths.js';
 import { createLogger } from '../../src/logger.js';
 import { loadWorkflowBundle } from '../../src/workers/workflow-bundle.js';
 import { tracingWorkflowModule } from '../../src/telemetry/tracing.js';
-import { readFixture, releases } from './fixtures.js';
+import { readFixture, releases, replayFixtures } from './fixtures.js';
 
 const known = releases();
 
@@ -24,17 +24,12 @@ describe('running sessions outlive upgrades: every committed history of every re
   for (const release of known) {
     it(`replays the ${release.histories.length} histories of ${release.version} (${release.commit.slice(0, 12)})`, async () => {
       const fixtures = release.histories.map((name) => readFixture(release.dir, name));
-      const failures: string[] = [];
-      let index = 0;
-      for await (const result of Worker.runReplayHistories(
-        { workflowBundle: { code }, replayName: `replay-${release.version}` },
-        fixtures.map((f) => ({ workflowId: f.workflowId, history: f.parsed })),
-      )) {
-        const fixture = fixtures[index++]!;
-        if (result.error) failures.push(`${release.version}/${fixture.name}.json (${fixture.description}): ${result.error.message}`);
-      }
-      expect(index).toBe(fixtures.length);
-      expect(failures, `these running sessions would break on upgrade:\n${failures.join('\n')}`).toEqual([]);
+      const { replayed, failures } = await replayFixtures({ code }, `replay-${release.version}`, fixtures);
+      expect(replayed).toBe(fixtures.length);
+      expect(
+        failures.map(({ fixture, message }) => `${release.version}/${fixture.name}.json (${fixture.description}): ${message}`),
+        'these running sessions would break on upgrade',
+      ).toEqual([]);
     });
   }
 
@@ -44,18 +39,20 @@ describe('running sessions outlive upgrades: every committed history of every re
     let replayed = 0;
     for (const release of known) {
       const fixtures = release.histories.map((name) => readFixture(release.dir, name));
-      let index = 0;
-      for await (const result of Worker.runReplayHistories(
-        { workflowBundle: traced, replayName: `replay-traced-${release.version}` },
-        fixtures.map((f) => ({ workflowId: f.workflowId, history: f.parsed })),
-      )) {
-        const fixture = fixtures[index++]!;
-        if (result.error) failures.push(`${release.version}/${fixture.name}.json: ${result.error.message}`);
-      }
-      replayed += index;
+      const result = await replayFixtures(traced, `replay-traced-${release.version}`, fixtures);
+      failures.push(...result.failures.map(({ fixture, message }) => `${release.version}/${fixture.name}.json: ${message}`));
+      replayed += result.replayed;
     }
     expect(replayed).toBe(known.reduce((n, r) => n + r.histories.length, 0));
     expect(failures, `these running sessions would break when tracing is turned on:\n${failures.join('\n')}`).toEqual([]);
+  });
+
+  it('opens a history sealed with its key, and cannot replay it without (the key is what the replay runs on)', async () => {
+    const sealed = known.flatMap((release) => release.histories.map((name) => readFixture(release.dir, name))).filter((f) => f.historyKey);
+    expect(sealed.length).toBeGreaterThan(0);
+    expect((await replayFixtures({ code }, 'replay-sealed', sealed)).failures).toEqual([]);
+    const keyless = sealed.map(({ historyKey: _key, ...rest }) => rest);
+    expect((await replayFixtures({ code }, 'replay-keyless', keyless)).failures.length).toBe(sealed.length);
   });
 
   it('notices a workflow change that would break them (the check can fail)', async () => {

@@ -164,16 +164,15 @@ describe('heartbeat and cron on Temporal Schedules', () => {
 
     stack.model.setReply(() => 'Your dentist appointment is in one hour.');
     await cli('heartbeat', 'run');
-    await expect
-      .poll(() => sentTo(77).length, { timeout: 45_000 })
-      .toBe(1)
-      .catch(async (error: Error) => {
-        // What the job and its firings say, to tell a skipped firing from a slow one.
-        const runs: string[] = [];
-        for await (const w of stack.client.workflow.list({ query: `TemporalScheduledById="${heartbeatScheduleId('main')}"` })) runs.push(`${w.workflowId} ${w.status.name}`);
-        const asked = stack.model.requests.slice(-3).map((r) => String(r.messages.at(-1)?.content).slice(0, 60));
-        throw new Error(`${error.message}\nheartbeat: ${await cli('heartbeat', 'show')}firings: ${runs.join('; ')}\nlast model requests: ${asked.join(' | ')}`);
-      });
+    try {
+      await expect.poll(() => sentTo(77).length, { timeout: 45_000 }).toBe(1);
+    } catch (error) {
+      // What the job and its firings say, to tell a skipped firing from a slow one.
+      const runs: string[] = [];
+      for await (const w of stack.client.workflow.list({ query: `TemporalScheduledById="${heartbeatScheduleId('main')}"` })) runs.push(`${w.workflowId} ${w.status.name}`);
+      const asked = stack.model.requests.slice(-3).map((r) => String(r.messages.at(-1)?.content).slice(0, 60));
+      throw new Error(`${(error as Error).message}\nheartbeat: ${await cli('heartbeat', 'show')}firings: ${runs.join('; ')}\nlast model requests: ${asked.join(' | ')}`);
+    }
     expect(sentTo(77)[0]).toMatchObject({ text: 'Your dentist appointment is in one hour.' });
 
     // A window that excludes now: the heartbeat does not even ask the model.
