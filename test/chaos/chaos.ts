@@ -102,7 +102,8 @@ export interface ChaosReport {
  * grows with the conversations.
  */
 export function chaosRecoveryBoundMs(conversations: number): Record<PartKind, number> {
-  const queue = conversations * 400;
+  // 200 conversations, 2026-12-07: 68–96 s by kind (everyone waits in line); 16: 0–6 s.
+  const queue = conversations * 600;
   return { sessions: 15_000 + queue, tools: 15_000 + queue, connector: 10_000 + queue, runtime: 10_000 + queue, temporal: 15_000 + queue };
 }
 
