@@ -60,7 +60,11 @@ export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<
   // The workflow id is unique per firing: a retried activity finds the turn already answered and gets its reply.
   // The heartbeat (the owner's HEARTBEAT.md) and the owner's own jobs speak for the owner; a webhook's sender never does.
   const fromAgentOwner = input.kind === 'heartbeat' || (input.kind === 'cron' && input.fromAgentOwner === true);
-  const outcome = await agent.runSessionTurn({ sessionKey, messageId: `${input.scheduleId}:${info.workflowId}`, text, sender: input.kind, ...(fromAgentOwner ? { fromAgentOwner } : {}) });
+  // A schedule names its runs by the second: a run asked for in the same second as the last (`heartbeat run` right
+  // after a firing) has the same workflow id, and was taken for the last one's turn. Its run id tells it apart (runs
+  // started before this fix replay as they ran).
+  const firing = patched('firing-run-id') ? `${info.workflowId}:${info.firstExecutionRunId}` : info.workflowId;
+  const outcome = await agent.runSessionTurn({ sessionKey, messageId: `${input.scheduleId}:${firing}`, text, sender: input.kind, ...(fromAgentOwner ? { fromAgentOwner } : {}) });
   if (outcome.error) return finish({ status: 'failed', detail: outcome.error });
 
   const reply = outcome.reply.trim();
@@ -71,7 +75,7 @@ export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<
   const target = input.to ?? (keptInSession ? undefined : outcome.lastRoute);
   if (!target) return finish({ status: 'recorded', detail: `answer kept in ${sessionKey}; no channel to send it to` });
   try {
-    await connector.deliver({ route: target, text: reply, idempotencyKey: info.workflowId });
+    await connector.deliver({ route: target, text: reply, idempotencyKey: firing });
   } catch (error) {
     // The job's last outcome says why (`clawflow cron list`); the next firing is not held up by this one.
     if (!(error instanceof ActivityFailure)) throw error;
