@@ -126,6 +126,8 @@ interface CaptureContext {
   withSettings(change: (config: ClawflowConfig) => void): ClawflowConfig;
   restartRuntime(downForMs?: number): Promise<void>;
   status(key: string): Promise<SessionStatus>;
+  /** Waits for the session's next approval request and answers it as the agent's owner. */
+  answerNextApproval(key: string, decision: 'once' | 'always' | 'deny'): Promise<void>;
 }
 
 /** The namespace of the sessions captured with history.encrypt on. */
@@ -209,12 +211,11 @@ const scenarios: Scenario[] = [
     name: 'approval-approved-channel',
     description: 'a channel message whose exec needs approval: the request is delivered to the chat, approved once, the answer delivered',
     sessions: ['main:fake:approve'],
-    async run({ client, config, model, status }) {
+    async run({ answerNextApproval, client, config, model, status }) {
       const key = 'main:fake:approve';
       model.setReply(toolThenReport('exec', { command: 'echo approved' }));
       await deliverInbound(client, config, key, message('run it', { messageId: 'a1', route: route('approve') }));
-      const pending = await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
-      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'once', byAgentOwner: true });
+      await answerNextApproval(key, 'once');
       await until('the turn', async () => (await status(key)).turns === 1 || undefined);
     },
   },
@@ -222,12 +223,11 @@ const scenarios: Scenario[] = [
     name: 'approval-denied',
     description: 'an exec the user denies: not run, the model told why',
     sessions: ['main:cli:deny'],
-    async run({ client, config, model, status }) {
+    async run({ answerNextApproval, client, config, model }) {
       const key = 'main:cli:deny';
       model.setReply(toolThenReport('exec', { command: 'echo denied' }));
       const reply = sendMessage(client, config, key, message('run it', { messageId: 'n1' }));
-      const pending = await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
-      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'deny', byAgentOwner: true });
+      await answerNextApproval(key, 'deny');
       await reply;
     },
   },
@@ -245,12 +245,11 @@ const scenarios: Scenario[] = [
     name: 'approval-always',
     description: 'an exec approved "always": the same command runs without asking in the next turn',
     sessions: ['main:cli:always'],
-    async run({ client, config, model, status }) {
+    async run({ answerNextApproval, client, config, model }) {
       const key = 'main:cli:always';
       model.setReply(toolThenReport('exec', { command: 'echo always' }));
       const reply = sendMessage(client, config, key, message('run it', { messageId: 'w1' }));
-      const pending = await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
-      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'always', byAgentOwner: true });
+      await answerNextApproval(key, 'always');
       await reply;
       await sendMessage(client, config, key, message('again', { messageId: 'w2' }));
     },
@@ -762,12 +761,11 @@ const scenarios: Scenario[] = [
     name: 'stop-running-command',
     description: '/stop while a command runs: its activity cancelled (the process group killed), the turn answered "Stopped" (since v0.9.0)',
     sessions: ['main:cli:stopcmd'],
-    async run({ client, config, model, status }) {
+    async run({ answerNextApproval, client, config, model }) {
       const key = 'main:cli:stopcmd';
       model.setReply(toolThenReport('exec', { command: 'echo started > stop-marker.txt; sleep 30' }));
       const reply = sendMessage(client, config, key, message('run the long one', { messageId: 'k1' })).catch(() => undefined);
-      const pending = await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
-      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'once', byAgentOwner: true });
+      await answerNextApproval(key, 'once');
       await until('the command running', async () => existsSync(join(config.paths.workspaceDir, 'stop-marker.txt')) || undefined);
       await stopTurn(client, config, key);
       await reply;
@@ -797,13 +795,12 @@ const scenarios: Scenario[] = [
     name: 'always-across-continue-as-new',
     description: 'a command approved "always", carried across continue-as-new: the next run runs it without asking (since v0.9.0)',
     sessions: ['main:cli:alwayscan'],
-    async run({ client, withSettings, model, status }) {
+    async run({ answerNextApproval, client, withSettings, model, status }) {
       const key = 'main:cli:alwayscan';
       const config = withSettings((c) => (c.session.continueAsNewAfterTurns = 2));
       model.setReply(toolThenReport('exec', { command: 'echo carried' }));
       const reply = sendMessage(client, config, key, message('run it', { messageId: 'y1' }));
-      const pending = await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
-      await answerApproval(client, config, key, { requestId: pending.requestId, decision: 'always', byAgentOwner: true });
+      await answerNextApproval(key, 'always');
       await reply;
       model.setReply(() => 'noted');
       await sendMessage(client, config, key, message('between', { messageId: 'y2' }));
@@ -894,6 +891,10 @@ async function main(): Promise<void> {
       runtime = await startRuntime({ host: '127.0.0.1', port: runtimePort, provider, models, token, logger });
     },
     status: (key) => sessionHandle(client, config, key).query(statusQuery),
+    async answerNextApproval(key, decision) {
+      const pending = await until('an approval request', async () => (await ctx.status(key)).pendingApprovals[0]);
+      await answerApproval(client, config, key, { requestId: pending.requestId, decision, byAgentOwner: true });
+    },
   };
 
   const written: string[] = [];

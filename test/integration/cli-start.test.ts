@@ -205,19 +205,11 @@ describe('npx clawflow start', () => {
     const clawflowPids = descendants(npm.pid!);
     expect(clawflowPids).toContain(temporalPid);
     npm.kill('SIGTERM');
-    const alive = (pid: number): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     try {
-      await expect.poll(() => [temporalPid, ...clawflowPids].filter(alive), { timeout: 30_000, interval: 250 }).toEqual([]);
+      await expect.poll(() => [temporalPid, ...clawflowPids].filter(isAlive), { timeout: 30_000, interval: 250 }).toEqual([]);
       for (const port of Object.values(ports)) expect(await portIsClosed(port)).toBe(true);
     } finally {
-      for (const pid of [temporalPid, ...clawflowPids].filter(alive)) process.kill(pid, 'SIGKILL');
+      for (const pid of [temporalPid, ...clawflowPids].filter(isAlive)) process.kill(pid, 'SIGKILL');
     }
   });
 

@@ -6,6 +6,7 @@ import { deliverInbound } from '../../src/sessions/session-client.js';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import { cronScheduleId } from '../../src/schedules/schedule-ids.js';
+import { scheduleFirings } from '../helpers/schedule-firings.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { runCli, type CliProcess } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
@@ -35,8 +36,6 @@ describe('what goes wrong for OpenClaw users, reproduced against ClawFlow', () =
   };
   const asked = (text: string) => stack.model.requests.filter((r) => r.messages.filter((m) => m.role === 'user').at(-1)?.content?.includes(text)).length;
   const sentTo = (chat: number, text: string) => telegram.sent().filter((m) => Number(m.chat_id) === chat && String(m.text).includes(text));
-  const firingsRunning = async (scheduleId: string) =>
-    (await stack.client.workflow.count(`WorkflowType="ScheduledTurnWorkflow" AND TemporalScheduledById="${scheduleId}" AND ExecutionStatus="Running"`)).count;
   const restartServer = async (downMs: number) => {
     await server.stop();
     await sleep(downMs);
@@ -104,7 +103,7 @@ describe('what goes wrong for OpenClaw users, reproduced against ClawFlow', () =
     }
     await expect.poll(() => sentTo(43, 'slot while the server was down').length, { timeout: 60_000 }).toBe(1);
     // Its firing is over: nothing more can come of it.
-    await expect.poll(() => firingsRunning(cronScheduleId('main', 'across-restart'))).toBe(0);
+    await expect.poll(() => scheduleFirings(stack.client, cronScheduleId('main', 'across-restart'), 'Running')).toBe(0);
     expect(asked('slot while the server was down')).toBe(1);
     expect(sentTo(43, 'slot while the server was down')).toHaveLength(1);
   });
@@ -122,7 +121,7 @@ describe('what goes wrong for OpenClaw users, reproduced against ClawFlow', () =
       await cli('cron', 'rm', 'tick');
     }
     // The job is gone and its last firing over: every delivery it will make is made.
-    await expect.poll(() => firingsRunning(cronScheduleId('main', 'tick'))).toBe(0);
+    await expect.poll(() => scheduleFirings(stack.client, cronScheduleId('main', 'tick'), 'Running')).toBe(0);
     // Every firing is a workflow of its own; each delivered once, none twice.
     const firings: string[] = [];
     for await (const w of stack.client.workflow.list({ query: `WorkflowType = 'ScheduledTurnWorkflow' AND WorkflowId STARTS_WITH 'cron:main:tick' AND ExecutionStatus = 'Completed'` })) firings.push(w.workflowId);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cronScheduleId, heartbeatScheduleId } from '../../src/schedules/schedule-ids.js';
+import { scheduleFirings } from '../helpers/schedule-firings.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { runCli, type CliProcess } from '../helpers/processes.js';
@@ -21,8 +22,7 @@ describe('heartbeat and cron on Temporal Schedules', () => {
   const asked = (text: string) => stack.model.requests.filter((r) => r.messages.some((m) => m.role === 'user' && m.content?.includes(text))).length;
   const sentTo = (chat: number) => telegram.sent().filter((m) => Number(m.chat_id) === chat);
   /** A job's firings (its schedule's workflow runs) in a state: the barriers these tests wait on instead of sleeping. */
-  const firings = async (scheduleId: string, status: 'Running' | 'Completed') =>
-    (await stack.client.workflow.count(`WorkflowType="ScheduledTurnWorkflow" AND TemporalScheduledById="${scheduleId}" AND ExecutionStatus="${status}"`)).count;
+  const firings = (scheduleId: string, status: 'Running' | 'Completed') => scheduleFirings(stack.client, scheduleId, status);
   /**
    * Waits until a job's firing is over and its schedule knows it: the schedule learns a little after the workflow ends,
    * and a run asked for meanwhile is skipped as overlapping the last.
