@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import type { ClawflowConfig } from '../config/load.js';
 import { temporalAddress } from './address.js';
@@ -108,14 +108,35 @@ export async function waitForTemporal(address: string, namespace: string, timeou
   throw new Error(`Temporal at ${address} was not ready within ${timeoutMs / 1000} s: ${(lastError as Error | undefined)?.message ?? 'no answer'}`);
 }
 
-/** Registers ClawFlow's custom search attributes on a server that lacks them (a dev server gets them at start). */
+/**
+ * Registers ClawFlow's custom search attributes on a server that lacks them (a dev server gets them at start). A server
+ * that cannot list them (Temporal's time-skipping test server) gets each added, and one it already has is fine.
+ */
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const add = (names: typeof searchAttributeRegistrations): Promise<unknown> =>
+    connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(names.map((sa) => [sa.name, indexedTypes[sa.type]])) });
+  const existing = await connection.operatorService.listSearchAttributes({ namespace }).catch((error: unknown) => {
+    if (grpcCodeOf(error) === grpcUnimplemented) return null;
+    throw error;
+  });
+  if (existing === null) {
+    const added: string[] = [];
+    for (const sa of searchAttributeRegistrations) {
+      await add([sa]).then(
+        () => added.push(sa.name),
+        (error: unknown) => {
+          if (grpcCodeOf(error) !== grpcAlreadyExists) throw error;
+        },
+      );
+    }
+    return added;
+  }
   const missing = searchAttributeRegistrations.filter((sa) => !(sa.name in (existing.customAttributes ?? {})));
   if (missing.length === 0) return [];
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map((sa) => [sa.name, indexedTypes[sa.type]])),
-  });
+  await add(missing);
   return missing.map((sa) => sa.name);
 }
+
+const grpcAlreadyExists = 6;
+const grpcUnimplemented = 12;
+const grpcCodeOf = (error: unknown): number | undefined => (isGrpcServiceError(error) ? error.code : undefined);

@@ -455,11 +455,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             duplicates += count - 1;
             // What the platform got for it, and the kills around it: enough to tell a retried send from a lost preview.
             const calls = webchat ? [] : telegram.calls.filter((c) => String(c.params.chat_id) === String(chatId) && String(c.params.text ?? '').includes(shown));
-            const from = Math.min(...calls.map((c) => c.at ?? 0));
+            const liveAt = webchat ? webchat.replyTimes.filter((_, i) => webchat.replies[i]!.includes(shown)) : [];
+            const from = Math.min(...calls.map((c) => c.at ?? 0), ...liveAt);
             const around = killedAt.filter((k) => Math.abs(k.at - from) < 15_000).map((k) => `${k.part} kill -9 at ${k.at - from} ms`);
-            problems.push(
-              `${shown} answered ${count} times${webchat ? ` (live ${live})` : `: ${calls.map((c) => `${c.method}${c.params.message_id ? ` #${String(c.params.message_id)}` : ''} at ${(c.at ?? 0) - from} ms`).join(', ')}; ${around.join(', ') || 'no kill within 15 s'}`}`,
-            );
+            const sockets = webchat ? webchat.socketEvents.filter((e) => Math.abs(e.at - from) < 15_000).map((e) => `socket ${e.event} at ${e.at - from} ms`) : [];
+            const shownAt = webchat ? liveAt.map((at) => `reply at ${at - from} ms`) : calls.map((c) => `${c.method}${c.params.message_id ? ` #${String(c.params.message_id)}` : ''} at ${(c.at ?? 0) - from} ms`);
+            problems.push(`${shown} answered ${count} times${webchat ? ` (live ${live})` : ''}: ${[...shownAt, ...sockets].join(', ')}; ${around.join(', ') || 'no kill within 15 s'}`);
           }
           if (message.answeredAt !== null && count === 0) problems.push(`${shown} never shown although its first part was`);
         }

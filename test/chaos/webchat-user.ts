@@ -15,6 +15,10 @@ interface HistoryEntry {
 export class WebChatUser {
   /** Live replies received, in order. */
   readonly replies: string[] = [];
+  /** When each live reply arrived (Date.now()), beside `replies`: to place a repeat among the kills. */
+  readonly replyTimes: number[] = [];
+  /** When each socket opened and closed (Date.now()). */
+  readonly socketEvents: Array<{ event: 'open' | 'close'; at: number }> = [];
   /** The conversation as last shown on (re)connecting. */
   history: HistoryEntry[] = [];
   private socket: WebSocket | null = null;
@@ -95,12 +99,16 @@ export class WebChatUser {
       setTimeout(() => this.connect(), 200);
     };
     socket.on('open', () => {
+      this.socketEvents.push({ event: 'open', at: Date.now() });
       for (const [id, text] of this.unaccepted) this.trySend(id, text);
     });
     socket.on('message', (data) => {
       const frame = JSON.parse(String(data)) as { type: string; id?: string; text?: string; entries?: HistoryEntry[] };
       if (frame.type === 'accepted' && frame.id) this.unaccepted.delete(frame.id);
-      if (frame.type === 'reply' && typeof frame.text === 'string') this.replies.push(frame.text);
+      if (frame.type === 'reply' && typeof frame.text === 'string') {
+        this.replies.push(frame.text);
+        this.replyTimes.push(Date.now());
+      }
       if (frame.type === 'history' && frame.entries) this.history = frame.entries;
       // Not handed over (Temporal was down): the page sends it again a moment later.
       if (frame.type === 'error' && frame.id && this.unaccepted.has(frame.id)) {
@@ -110,7 +118,10 @@ export class WebChatUser {
       this.notify();
     });
     socket.on('error', () => undefined);
-    socket.on('close', retry);
+    socket.on('close', () => {
+      this.socketEvents.push({ event: 'close', at: Date.now() });
+      retry();
+    });
     socket.on('unexpected-response', () => retry());
   }
 }

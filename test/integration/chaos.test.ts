@@ -15,6 +15,7 @@ describe('chaos (short): the session worker, the tools worker, the connector, th
       settleMs: 60_000,
       recoveryBoundMs: chaosRecoveryBoundMs(16),
       ...(process.env.CHAOS_SEED ? { seed: Number(process.env.CHAOS_SEED) } : {}),
+      ...(process.env.CHAOS_LOGS ? { logsDir: process.env.CHAOS_LOGS } : {}),
       log: (line) => console.log(`  ${line}`),
     });
     console.log(formatReport(report));
