@@ -22,6 +22,7 @@ export function connectorFiles(home: string) {
     status: join(dir, 'status.json'),
     rejected: join(dir, 'rejected.log'),
     whatsappAuth: join(dir, 'whatsapp-auth'),
+    whatsappSpool: join(dir, 'whatsapp-inbox.jsonl'),
     signalSpool: join(dir, 'signal-inbox.jsonl'),
     matrixSync: join(dir, 'matrix-sync.json'),
   };

@@ -1,8 +1,10 @@
 import type { Logger } from '../logger.js';
+import { quietLibsignal } from './libsignal-console.js';
 import type { WhatsAppSocket, WhatsAppSocketFactory } from './whatsapp.js';
 
 /** Real WhatsApp: a Baileys socket linked as a device of the user's phone. */
-export function baileysSocketFactory(logger: Logger): WhatsAppSocketFactory {
+export function baileysSocketFactory(logger: Logger, webSocketUrl?: string): WhatsAppSocketFactory {
+  quietLibsignal(logger);
   return async (auth) => {
     const { default: makeWASocket, Browsers } = await import('baileys');
     const socket = makeWASocket({
@@ -11,6 +13,7 @@ export function baileysSocketFactory(logger: Logger): WhatsAppSocketFactory {
       logger: logger.child({ component: 'baileys' }, { level: 'warn' }) as never,
       markOnlineOnConnect: false,
       syncFullHistory: false,
+      ...(webSocketUrl ? { waWebSocketUrl: webSocketUrl } : {}),
     });
     return socket as unknown as WhatsAppSocket;
   };

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { DisconnectReason, type AuthenticationState, type WAMessage, type WAMessageKey } from 'baileys';
+import { DisconnectReason, proto, type AuthenticationState, type WAMessage, type WAMessageKey } from 'baileys';
 import { BoundedSet } from '../contracts/bounded-set.js';
 import type { Logger } from '../logger.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import { safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
+import { InboxSpool } from './inbox-spool.js';
 import { ChannelSendError } from './send-error.js';
 import { useAtomicAuthState } from './whatsapp-auth-store.js';
 
@@ -22,6 +23,8 @@ export type WhatsAppSocketFactory = (auth: AuthenticationState) => WhatsAppSocke
 export interface WhatsAppOptions {
   /** Where the login state lives (under the state dir). */
   authDir: string;
+  /** Where messages wait, on disk, until their session has them. */
+  spoolFile: string;
   socketFactory: WhatsAppSocketFactory;
   readReceipts: boolean;
   logger: Logger;
@@ -89,8 +92,12 @@ export class WhatsAppAdapter implements ChannelAdapter {
   private openedAt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private onMessage: ((message: ChannelMessage) => Promise<void>) | null = null;
+  private readonly spool: InboxSpool<Record<string, unknown>>;
+  private spooling: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: WhatsAppOptions) {}
+  constructor(private readonly options: WhatsAppOptions) {
+    this.spool = new InboxSpool(options.spoolFile);
+  }
 
   status(): ChannelStatus {
     return { ...this.current };
@@ -99,6 +106,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
   async start(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
     this.onMessage = onMessage;
     await this.connect();
+    // What a stopped (or killed) connector took in and had not handed over yet, first.
+    for (const { key, value } of this.spool.pending()) this.receive(this.socket!, proto.WebMessageInfo.fromObject(value) as WAMessage, key);
   }
 
   async stop(): Promise<void> {
@@ -137,8 +146,10 @@ export class WhatsAppAdapter implements ChannelAdapter {
     this.socket = socket;
     socket.ev.on('creds.update', () => void saveCreds().catch((error: Error) => this.options.logger.error({ err: error.message }, 'could not save the WhatsApp login state')));
     socket.ev.on('connection.update', (update: ConnectionUpdate) => this.onConnectionUpdate(socket, update));
+    // `notify`: a message as it comes; `append`: one WhatsApp kept while this device was away, sent when it connects
+    // (Baileys marks those so; the chat's history comes another way, and is not read).
     socket.ev.on('messages.upsert', ({ messages, type }: { messages: WAMessage[]; type: string }) => {
-      if (type !== 'notify') return;
+      if (type !== 'notify' && type !== 'append') return;
       for (const message of messages) this.receive(socket, message);
     });
   }
@@ -198,7 +209,12 @@ export class WhatsAppAdapter implements ChannelAdapter {
     return [];
   }
 
-  private receive(socket: WhatsAppSocket, message: WAMessage): void {
+  /**
+   * A message to hand over. WhatsApp counts it delivered once Baileys has it (Baileys confirms before it tells us), so
+   * it is written to the spool before anything else, and leaves it only once its session has it: a connector killed
+   * while the handover waits (Temporal down) hands it over after the restart. `spooled`: its key, when it came from there.
+   */
+  private receive(socket: WhatsAppSocket, message: WAMessage, spooled?: string): void {
     const id = message.key.id;
     const jid = message.key.remoteJid;
     if (!id || !jid || message.key.fromMe || jid === 'status@broadcast') return;
@@ -230,13 +246,18 @@ export class WhatsAppAdapter implements ChannelAdapter {
       sentAt: new Date(Number(message.messageTimestamp ?? Date.now() / 1000) * 1000).toISOString(),
     };
     this.current = { ...this.current, lastEventAt: new Date().toISOString() };
+    const kept = spooled
+      ? Promise.resolve()
+      : (this.spooling = this.spooling.then(() => this.spool.add([{ key: seenKey, value: proto.WebMessageInfo.toObject(proto.WebMessageInfo.fromObject(message), { bytes: String, longs: Number }) }])));
     this.queue = this.queue.then(async () => {
       try {
+        await kept;
         await this.onMessage!(normalized);
+        await this.spool.done(seenKey);
         if (this.options.readReceipts) await socket.readMessages([message.key]).catch(() => undefined);
       } catch (error) {
-        this.recentIds.delete(seenKey);
-        this.options.logger.error({ err: (error as Error).message, messageId: id }, 'a WhatsApp message was not handed over');
+        // It stays in the spool: handed over when the connector starts next.
+        this.options.logger.error({ err: (error as Error).message, messageId: id }, 'a WhatsApp message was not handed over; it waits in the spool for the next start');
       }
     });
   }

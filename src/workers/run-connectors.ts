@@ -136,7 +136,8 @@ async function configuredChannels(config: ClawflowConfig, logger: Logger, client
     channels.push({
       adapter: new WhatsAppAdapter({
         authDir: connectorFiles(config.paths.home).whatsappAuth,
-        socketFactory: baileysSocketFactory(whatsappLogger),
+        spoolFile: connectorFiles(config.paths.home).whatsappSpool,
+        socketFactory: baileysSocketFactory(whatsappLogger, whatsapp.webSocketUrl),
         readReceipts: whatsapp.readReceipts,
         logger: whatsappLogger,
         onQr: (qr) => {

@@ -43,6 +43,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ CLAWFLOW_HOME: homeWith('{ nope') })).toThrow(/not valid JSON5/);
   });
 
+  it("takes WhatsApp's chat server over wss://, and over plain ws:// only on this machine", () => {
+    const whatsapp = (url: string) => loadConfig({ CLAWFLOW_HOME: homeWith(JSON.stringify({ channels: { whatsapp: { webSocketUrl: url } } })) }).channels.whatsapp.webSocketUrl;
+    expect(whatsapp('wss://relay.example/ws/chat')).toBe('wss://relay.example/ws/chat');
+    expect(whatsapp('ws://127.0.0.1:5222/ws/chat')).toBe('ws://127.0.0.1:5222/ws/chat');
+    expect(() => whatsapp('ws://relay.example/ws/chat')).toThrow(/channels\.whatsapp\.webSocketUrl: a ws:\/\/ URL must be on this machine/);
+    expect(() => whatsapp('https://web.whatsapp.com')).toThrow(/channels\.whatsapp\.webSocketUrl: must be a ws\(s\) URL/);
+  });
+
   it('never shows the API key', () => {
     const config = loadConfig({ CLAWFLOW_HOME: homeWith(), CLAWFLOW_MODEL_BASE_URL: 'http://x/v1', CLAWFLOW_MODEL: 'm', CLAWFLOW_MODEL_API_KEY: 'sk-secret' });
     expect(config.model.apiKey).toBe('sk-secret');

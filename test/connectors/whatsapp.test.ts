@@ -61,6 +61,7 @@ function setup(backoff = { initialMs: 5, maxMs: 40 }) {
   const logger = pino({ level: 'debug' }, new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
   const adapter = new WhatsAppAdapter({
     authDir: join(dir, 'auth'),
+    spoolFile: join(dir, 'whatsapp-inbox.jsonl'),
     socketFactory: () => {
       const socket = new FakeSocket();
       sockets.push(socket);
@@ -79,7 +80,7 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
   const dirs: string[] = [];
   afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  it('hands each message over once, in order, ignoring its own, status updates and non-notify upserts', async () => {
+  it('hands each message over once, in order — also one WhatsApp kept while the device was away (append) — ignoring its own', async () => {
     const t = setup();
     dirs.push(t.dir);
     await t.adapter.start(t.onMessage);
@@ -88,15 +89,39 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     const second = message(ada, 'second');
     t.current().ev.emit('messages.upsert', { type: 'notify', messages: [first] });
     t.current().ev.emit('messages.upsert', { type: 'notify', messages: [first, second] }); // replayed
-    t.current().ev.emit('messages.upsert', { type: 'append', messages: [message(ada, 'history')] });
+    t.current().ev.emit('messages.upsert', { type: 'append', messages: [message(ada, 'while you were away')] });
     t.current().ev.emit('messages.upsert', { type: 'notify', messages: [message(ada, 'mine', { key: { remoteJid: ada, fromMe: true, id: 'X1' } })] });
-    await expect.poll(() => t.received.length).toBe(2);
+    t.current().ev.emit('messages.upsert', { type: 'append', messages: [message(ada, 'my echo', { key: { remoteJid: ada, fromMe: true, id: 'X2' } })] });
+    await expect.poll(() => t.received.length).toBe(3);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(t.received.map((m) => [m.chat, m.text, m.chatType, m.sender])).toEqual([
       [ada, 'hello', 'direct', { id: '15550002222', name: 'Ada' }],
       [ada, 'second', 'direct', { id: '15550002222', name: 'Ada' }],
+      [ada, 'while you were away', 'direct', { id: '15550002222', name: 'Ada' }],
     ]);
     await t.adapter.stop();
+  });
+
+  it('keeps a message it could not hand over in its spool, and hands it over when it starts next', async () => {
+    const t = setup();
+    dirs.push(t.dir);
+    // The connector stops while the message waits for Temporal: the handover fails.
+    await t.adapter.start(() => Promise.reject(new Error('stopping')));
+    t.current().ev.emit('connection.update', { connection: 'open' });
+    t.current().ev.emit('messages.upsert', { type: 'notify', messages: [message(ada, 'do not lose me')] });
+    await expect.poll(() => t.lines.some((l) => l.includes('waits in the spool'))).toBe(true);
+    await t.adapter.stop();
+    const next = new WhatsAppAdapter({ authDir: join(t.dir, 'auth'), spoolFile: join(t.dir, 'whatsapp-inbox.jsonl'), socketFactory: () => new FakeSocket(), readReceipts: false, logger: pino({ level: 'silent' }) });
+    const received: ChannelMessage[] = [];
+    await next.start((m) => (received.push(m), Promise.resolve()));
+    await expect.poll(() => received.map((m) => [m.chat, m.text, m.sender.id])).toEqual([[ada, 'do not lose me', '15550002222']]);
+    await next.stop();
+    // Handed over: a third start has nothing left to hand over.
+    const third: ChannelMessage[] = [];
+    const last = new WhatsAppAdapter({ authDir: join(t.dir, 'auth'), spoolFile: join(t.dir, 'whatsapp-inbox.jsonl'), socketFactory: () => new FakeSocket(), readReceipts: false, logger: pino({ level: 'silent' }) });
+    await last.start((m) => (third.push(m), Promise.resolve()));
+    await last.stop();
+    expect(third).toEqual([]);
   });
 
   it('takes voice notes, audio, documents (with or without a caption) and videos as files; a location, contact or sticker as a note', async () => {
@@ -147,7 +172,7 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     await expect.poll(() => t.received.length).toBe(1);
     // Nothing is written by the adapter: the inbound path saves media after its access check.
     expect(t.received[0]!.text).toBe('what is this?');
-    expect(readdirSync(t.dir)).toEqual(['auth']);
+    expect(readdirSync(t.dir).sort()).toEqual(['auth', 'whatsapp-inbox.jsonl']);
     const workspace = join(t.dir, 'workspace');
     const { text } = await materializeInbound(t.received[0]!, workspace, pino({ level: 'silent' }));
     const path = /^what is this\?\n\[The user sent an image \(image\/jpeg, \d+ kB\), saved in the workspace as (media\/inbound\/whatsapp-[0-9a-f]{24}\.jpg)\]$/.exec(text)?.[1];

@@ -25,13 +25,14 @@ export function registerChannels(program: Command): void {
       ]);
       const adapter = new WhatsAppAdapter({
         authDir: connectorFiles(config.paths.home).whatsappAuth,
-        socketFactory: baileysSocketFactory(logger),
+        spoolFile: connectorFiles(config.paths.home).whatsappSpool,
+        socketFactory: baileysSocketFactory(logger, config.channels.whatsapp.webSocketUrl),
         readReceipts: false,
         logger,
         onQr: (qr) => void QRCode.toString(qr, { type: 'terminal', small: true }).then((art) => process.stdout.write(`\nScan with WhatsApp → Linked devices → Link a device:\n${art}\n`)),
       });
-      // Messages that arrive while linking are not answered: start the connector afterwards.
-      await adapter.start(() => Promise.resolve());
+      // Messages that arrive while linking wait in the connector's spool: it answers them when it starts.
+      await adapter.start(() => Promise.reject(new Error('only linking now: the connector answers it when it starts')));
       const deadline = Date.now() + options.timeout * 1000;
       while (adapter.status().state !== 'connected') {
         if (adapter.status().state === 'stopped' || Date.now() > deadline) {
