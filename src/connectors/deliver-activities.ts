@@ -64,7 +64,8 @@ export function createConnectorActivities({ adapters, enabled, sentLog, previews
       // A channel that cannot take images gets their names, so the user knows where to look.
       const notes = [...(sendImage ? [] : files.map(({ image }) => `(image saved in the workspace: ${image})`)), ...refused];
       const body = notes.length ? `${text}\n\n${notes.join('\n')}` : text;
-      // A reply shown as it was written is edited into its first part: one message, not two, whatever crashed meanwhile.
+      // A reply shown as it was written is edited into its first part: one message, not two, whatever crashed meanwhile
+      // (the preview's message stays on record until every part is sent).
       const shown = await previews?.finish(idempotencyKey);
       const edit = adapter.edit?.bind(adapter);
       const sendFirst = (part: string) => async (): Promise<void> => {
@@ -104,6 +105,7 @@ export function createConnectorActivities({ adapters, enabled, sentLog, previews
           sentLog.add(part.key);
         }
       });
+      previews?.delivered(idempotencyKey);
       Context.current().metricMeter.createCounter('clawflow_deliveries', 'deliveries', 'Replies delivered to a chat').add(1, { channel: route.channel });
       return { parts: parts.length, skipped };
     },

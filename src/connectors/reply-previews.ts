@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { BoundedSet } from '../contracts/bounded-set.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import type { Logger } from '../logger.js';
 import type { ChannelAdapter } from './channel.js';
@@ -86,6 +87,8 @@ interface Preview {
  */
 export class ReplyPreviews {
   private readonly previews = new Map<string, Preview>();
+  /** Replies whose delivery has begun. */
+  private readonly closed = new BoundedSet<string>([], keptPreviews);
   private readonly log: PreviewLog;
 
   constructor(
@@ -99,7 +102,8 @@ export class ReplyPreviews {
 
   delta({ key, route, stream, text }: ReplyDelta): void {
     const adapter = this.adapters.get(route.channel);
-    if (!adapter?.post || !adapter.edit || !this.streaming.includes(route.channel)) return;
+    // A reply whose delivery has begun is not shown again: a late piece would edit the final text back.
+    if (!adapter?.post || !adapter.edit || !this.streaming.includes(route.channel) || this.closed.has(key)) return;
     let preview = this.previews.get(key);
     if (preview?.finished) return;
     if (!preview) {
@@ -114,18 +118,26 @@ export class ReplyPreviews {
     this.schedule(key, preview);
   }
 
-  /** The reply is being delivered: no more edits; the message to edit into the final text, if one was shown. */
+  /**
+   * The reply is being delivered: no more edits; the message to edit into the final text, if one was shown. It stays
+   * on record until `delivered`: a delivery tried again after its edit went out (the connector killed before it knew,
+   * an answer lost) edits the same message again, and never posts a second one.
+   */
   async finish(key: string): Promise<string | undefined> {
+    this.closed.add(key);
     const preview = this.previews.get(key);
     if (preview) {
       preview.finished = true;
       clearTimeout(preview.timer);
       await preview.showing;
-      this.previews.delete(key);
     }
-    const messageId = preview?.messageId ?? this.log.get(key);
+    return preview?.messageId ?? this.log.get(key);
+  }
+
+  /** The reply is delivered, every part of it: its message is forgotten. */
+  delivered(key: string): void {
+    this.previews.delete(key);
     this.log.done(key);
-    return messageId;
   }
 
   private schedule(key: string, preview: Preview): void {

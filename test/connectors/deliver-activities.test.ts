@@ -5,7 +5,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChannelAdapter, ChannelStatus } from '../../src/connectors/channel.js';
 import { approvalRequestIdOf, createConnectorActivities } from '../../src/connectors/deliver-activities.js';
+import { ReplyPreviews } from '../../src/connectors/reply-previews.js';
+import { ChannelSendError } from '../../src/connectors/send-error.js';
 import { SentLog } from '../../src/connectors/sent-log.js';
+import { createLogger } from '../../src/logger.js';
 import type { ReplyRoute } from '../../src/contracts/session-records.js';
 
 /** A channel that records what it was asked to send: texts, and the files of images. */
@@ -88,5 +91,56 @@ describe('deliver: an approval request goes to the channel as one, where it has 
     await new MockActivityEnvironment().run(activities.deliver, { route, text: 'an answer', idempotencyKey: 'session:main:fake:me:4' });
     expect(channel.approvals).toEqual(['abcdef']);
     expect(channel.texts).toEqual(['an answer']);
+  });
+});
+
+/** A channel that shows replies as they are written (post, then edit), and whose edits' answers can be lost. */
+class StreamingChannel extends RecordingChannel {
+  readonly posts: string[] = [];
+  readonly edits: Array<{ id: string; text: string }> = [];
+  /** How many edits still lose their answer: made on the platform, then failed as a timeout would. */
+  loseEditAnswers = 0;
+  post(_route: ReplyRoute, text: string): Promise<string> {
+    this.posts.push(text);
+    return Promise.resolve(String(this.posts.length));
+  }
+  edit(_route: ReplyRoute, id: string, text: string): Promise<void> {
+    this.edits.push({ id, text });
+    if (this.loseEditAnswers-- > 0) return Promise.reject(new ChannelSendError('the answer to the edit was lost', true));
+    return Promise.resolve();
+  }
+}
+
+describe('deliver: a reply shown as it was written ends as one message', () => {
+  const home = mkdtempSync(join(tmpdir(), 'clawflow-deliver-previews-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('edits the shown message into the final text, again when the edit went out and its answer did not come back, and after a restart: never a second message', async () => {
+    const channel = new StreamingChannel();
+    const previewFile = join(home, 'previews.jsonl');
+    const sentLog = new SentLog(join(home, 'sent.log'));
+    const activitiesWith = (previews: ReplyPreviews) =>
+      createConnectorActivities({ adapters: new Map([['fake', channel]]), enabled: ['fake'], sentLog, previews, workspaceDir: home, protectedPaths: [] });
+    const route = { channel: 'fake', chat: 'me' };
+    const previews = new ReplyPreviews(new Map([['fake', channel]]), ['fake'], previewFile, createLogger('silent'));
+    previews.delta({ key: 'session:main:fake:me:7', route, stream: 'a', text: 'The answer is' });
+    await expect.poll(() => channel.posts).toEqual(['The answer is …']);
+
+    // The final edit reaches the platform, its answer is lost: the delivery fails and is tried again.
+    channel.loseEditAnswers = 1;
+    const delivery = { route, text: 'The answer is 42.', idempotencyKey: 'session:main:fake:me:7' };
+    await expect(new MockActivityEnvironment().run(activitiesWith(previews).deliver, delivery)).rejects.toThrow(/answer to the edit was lost/);
+    // The connector killed meanwhile: a new one, from what is on disk, delivers it.
+    await new MockActivityEnvironment().run(activitiesWith(new ReplyPreviews(new Map([['fake', channel]]), ['fake'], previewFile, createLogger('silent'))).deliver, delivery);
+    expect(channel.edits).toEqual([
+      { id: '1', text: 'The answer is 42.' },
+      { id: '1', text: 'The answer is 42.' },
+    ]);
+    expect(channel.texts).toEqual([]);
+    // Delivered: a late piece of the same reply shows nothing.
+    previews.delta({ key: 'session:main:fake:me:7', route, stream: 'b', text: 'The answer' });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(channel.posts).toHaveLength(1);
+    expect(channel.edits).toHaveLength(2);
   });
 });
