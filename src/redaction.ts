@@ -1,3 +1,5 @@
+import { channelManifestList } from './channels/manifests.js';
+
 /** Replaces secrets in text: the values ClawFlow knows, and tokens shaped like the platforms' own. */
 export type Redactor = (text: string) => string;
 
@@ -5,10 +7,7 @@ const marker = '[redacted]';
 
 /** Tokens recognisable by their shape, wherever they came from (a request URL inside an error message, say). */
 const tokenShapes: ReadonlyArray<[RegExp, string]> = [
-  // Telegram puts the bot token in every request URL: .../bot123456:AAE…/sendMessage
-  [/bot\d{3,}:[A-Za-z0-9_-]{10,}/g, `bot${marker}`],
-  [/\bxox[abposr]-[A-Za-z0-9-]{8,}/g, marker],
-  [/\bxapp-[A-Za-z0-9-]{8,}/g, marker],
+  ...channelManifestList.flatMap((channel) => channel.tokenShapes ?? []),
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, `$1 ${marker}`],
   [/\bsk-[A-Za-z0-9_-]{16,}/g, marker],
   [/\bAKIA[0-9A-Z]{16}\b/g, marker],

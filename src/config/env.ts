@@ -1,3 +1,5 @@
+import { channelManifestList } from '../channels/manifests.js';
+
 /** One environment variable that sets one configuration key. */
 export interface EnvBinding {
   env: string;
@@ -52,23 +54,8 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_WEB_SEARCH_API_KEY', path: ['tools', 'web', 'searchApiKey'], kind: 'string', secret: true },
   { env: 'CLAWFLOW_WEB_SEARCH_URL', path: ['tools', 'web', 'searchUrl'], kind: 'string' },
   { env: 'CLAWFLOW_BROWSER_EXECUTABLE', path: ['tools', 'browser', 'executablePath'], kind: 'string' },
-  { env: 'CLAWFLOW_TELEGRAM_BOT_TOKEN', path: ['channels', 'telegram', 'botToken'], kind: 'string', secret: true },
-  { env: 'CLAWFLOW_TELEGRAM_API_ROOT', path: ['channels', 'telegram', 'apiRoot'], kind: 'string' },
-  { env: 'CLAWFLOW_SLACK_BOT_TOKEN', path: ['channels', 'slack', 'botToken'], kind: 'string', secret: true },
-  { env: 'CLAWFLOW_SLACK_APP_TOKEN', path: ['channels', 'slack', 'appToken'], kind: 'string', secret: true },
-  { env: 'CLAWFLOW_SLACK_SIGNING_SECRET', path: ['channels', 'slack', 'signingSecret'], kind: 'string', secret: true },
-  { env: 'CLAWFLOW_SLACK_MODE', path: ['channels', 'slack', 'mode'], kind: 'string' },
-  { env: 'CLAWFLOW_SLACK_API_URL', path: ['channels', 'slack', 'apiUrl'], kind: 'string' },
-  { env: 'CLAWFLOW_DISCORD_BOT_TOKEN', path: ['channels', 'discord', 'botToken'], kind: 'string', secret: true },
-  { env: 'CLAWFLOW_DISCORD_API_URL', path: ['channels', 'discord', 'apiUrl'], kind: 'string' },
-  { env: 'CLAWFLOW_SIGNAL_ACCOUNT', path: ['channels', 'signal', 'account'], kind: 'string' },
-  { env: 'CLAWFLOW_SIGNAL_URL', path: ['channels', 'signal', 'url'], kind: 'string' },
-  { env: 'CLAWFLOW_MATRIX_HOMESERVER_URL', path: ['channels', 'matrix', 'homeserverUrl'], kind: 'string' },
-  { env: 'CLAWFLOW_MATRIX_USER_ID', path: ['channels', 'matrix', 'userId'], kind: 'string' },
-  { env: 'CLAWFLOW_MATRIX_ACCESS_TOKEN', path: ['channels', 'matrix', 'accessToken'], kind: 'string', secret: true },
-  { env: 'CLAWFLOW_WEBCHAT_ENABLED', path: ['channels', 'webchat', 'enabled'], kind: 'boolean' },
+  ...channelManifestList.flatMap((channel) => channel.env.map(({ env, key, kind, secret }): EnvBinding => ({ env, path: ['channels', channel.id, key], kind, ...(secret ? { secret } : {}) }))),
   { env: 'CLAWFLOW_PREVIEW_PORT', path: ['channels', 'previewPort'], kind: 'number' },
-  { env: 'CLAWFLOW_WEBCHAT_PORT', path: ['channels', 'webchat', 'port'], kind: 'number' },
   { env: 'CLAWFLOW_TIMEZONE', path: ['schedules', 'timeZone'], kind: 'string' },
   { env: 'CLAWFLOW_API_PORT', path: ['api', 'port'], kind: 'number' },
   { env: 'CLAWFLOW_API_HOST', path: ['api', 'host'], kind: 'string' },

@@ -2,6 +2,8 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { memoryIdPattern, memoryNamespacePattern } from '../contracts/agentcore-memory.js';
 import { queueModes } from '../contracts/queue-modes.js';
+import { allowedHosts, allowedOrigins, httpUrl, port } from '../contracts/config-fields.js';
+import { channelConfigShape } from '../channels/manifests.js';
 
 function isRegex(pattern: string): boolean {
   try {
@@ -20,31 +22,6 @@ function isCidr(entry: string): boolean {
   return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
-/** Who may reach the agent on a channel, and how its chats map to sessions; every channel has these. */
-const channelAccess = {
-  /** Direct messages: `pairing` (strangers get a code to approve), `allowlist`, `open`, `disabled`. */
-  dmPolicy: z.enum(['pairing', 'allowlist', 'open', 'disabled']).default('pairing'),
-  /** The platform's user ids always allowed; they may also answer approvals anywhere. */
-  allowFrom: z.array(z.string().min(1)).default([]),
-  /** The owner's user ids: may answer approvals in any session of this channel (groups, threads, the shared main session). */
-  owners: z.array(z.string().min(1)).default([]),
-  /** `per-peer`: one session per person; `main`: every direct message shares the agent's main session. */
-  dmScope: z.enum(['per-peer', 'main']).default('per-peer'),
-  /** Groups: `allowlist` (only the chats in `groups`; none by default), `open` (any group the bot is in), `disabled`. */
-  groupPolicy: z.enum(['allowlist', 'open', 'disabled']).default('allowlist'),
-  /** Group chat ids the agent takes part in under `allowlist` (`*`: all). */
-  groups: z.array(z.string().min(1)).default([]),
-  /** Who may talk to it in a group besides allowFrom, owners and paired senders (`*`: everyone in an allowed group). */
-  groupAllowFrom: z.array(z.string().min(1)).default([]),
-  /** In groups, answer only when mentioned or replied to (in a thread it was mentioned in, it follows the thread). */
-  requireMention: z.boolean().default(true),
-};
-
-const port = z.number().int().min(1).max(65535);
-/** Host names a local server answers to besides loopback (`name` or `name:port`): behind a reverse proxy, its public name. */
-const allowedHosts = z.array(z.string().regex(/^(\*|[A-Za-z0-9.-]+(:\d{1,5})?|\[[0-9a-fA-F:]+\](:\d{1,5})?)$/, 'a host name, optionally with :port, or "*"')).default([]);
-/** Web pages (origins, e.g. https://app.example) allowed to call a local server from a browser. */
-const allowedOrigins = z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin: scheme and host, e.g. https://app.example')).default([]);
 const identifier = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'use lowercase letters, digits, "-" and "_" (at most 64)');
 
 /** An MCP server's name: the prefix of its tools' names (`github__create_issue`). */
@@ -71,7 +48,7 @@ const mcpServer = z
     /** Its working directory. Unset: the default agent's workspace. */
     cwd: z.string().min(1).optional(),
     /** Or a streamable-HTTP MCP endpoint. */
-    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    url: httpUrl().optional(),
     /** Sent with every request to the URL (e.g. Authorization). */
     headers: mcpValues.default({}),
     ...mcpServerCommon,
@@ -166,7 +143,7 @@ export const configFileSchema = z
         /** The API family: OpenAI-compatible chat completions (OpenAI, Ollama, vLLM, OpenRouter), Anthropic Messages, or Bedrock Converse. */
         provider: z.enum(['openai-compatible', 'anthropic', 'bedrock']).default('openai-compatible'),
         /** The endpoint, e.g. http://127.0.0.1:11434/v1 for Ollama. Unset with openai-compatible: the built-in echo provider answers. */
-        baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+        baseUrl: httpUrl().optional(),
         name: z.string().min(1).optional(),
         /** Other models the same provider serves, that a session may switch to with /model (the first of a name wins). */
         choices: z.array(z.string().min(1).max(200)).max(50).default([]),
@@ -212,7 +189,7 @@ export const configFileSchema = z
         /** Port of the local agent runtime that `clawflow start` runs. */
         port: port.default(18080),
         /** Use an agent runtime already running at this URL instead of starting one. */
-        url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+        url: httpUrl().optional(),
         /**
          * `token`: /invocations needs the shared secret the workers send (runtime.token, or the state dir's
          * secrets/runtime-token). `none`: only inside AgentCore, where the service authenticates callers.
@@ -236,7 +213,7 @@ export const configFileSchema = z
         /** Default: the ARN's region. */
         region: z.string().min(1).optional(),
         /** Another endpoint for the AgentCore data plane, e.g. the local emulator (http://127.0.0.1:18090). */
-        endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+        endpoint: httpUrl().optional(),
         /** The runtime's idle timeout: a session unused this long is gone (AgentCore default 900). */
         idleTimeoutSeconds: z.number().int().min(1).max(28_800).default(900),
         /** The runtime's session lifetime cap (AgentCore: 8 hours). */
@@ -355,7 +332,7 @@ export const configFileSchema = z
             /** Brave's subscription token or Tavily's key; better in CLAWFLOW_WEB_SEARCH_API_KEY than in this file. */
             searchApiKey: z.string().min(1).optional(),
             /** The provider's address: a SearXNG instance (required for searxng), or another endpoint for Brave or Tavily. */
-            searchUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+            searchUrl: httpUrl().optional(),
           })
           .strict()
           .refine((web) => web.searchProvider !== 'searxng' || web.searchUrl, { message: 'is required for the searxng provider', path: ['searchUrl'] })
@@ -401,119 +378,9 @@ export const configFileSchema = z
       .prefault({}),
     channels: z
       .object({
-        telegram: z
-          .object({
-            /** `partial`: the reply shows in one message edited as the model writes it (throttled to one edit a second), then takes its final text; `off`: it comes when done. */
-            streaming: z.enum(['partial', 'off']).default('partial'),
-            /** From @BotFather; better in CLAWFLOW_TELEGRAM_BOT_TOKEN than in this file. Unset: no Telegram. */
-            botToken: z.string().min(1).optional(),
-            /** The Bot API server (a self-hosted one, or a local fake in tests). */
-            apiRoot: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.telegram.org'),
-            ...channelAccess,
-            /** Long-polling wait per getUpdates call. */
-            pollTimeoutSeconds: z.number().int().min(0).max(50).default(25),
-          })
-          .strict()
-          .prefault({}),
-        slack: z
-          .object({
-            /** `partial`: the reply shows in one message edited as the model writes it (throttled to one edit a second), then takes its final text; `off`: it comes when done. */
-            streaming: z.enum(['partial', 'off']).default('partial'),
-            /** xoxb-… bot token. Unset: no Slack. */
-            botToken: z.string().min(1).optional(),
-            /** `socket`: Socket Mode (needs appToken, no public URL); `http`: the Events API on httpPort (needs signingSecret). */
-            mode: z.enum(['socket', 'http']).default('socket'),
-            /** xapp-… app-level token, for Socket Mode. */
-            appToken: z.string().min(1).optional(),
-            /** For the HTTP Events API: requests are verified with it. */
-            signingSecret: z.string().min(1).optional(),
-            httpPort: port.default(18791),
-            /** The Web API's root (a local fake in tests). */
-            apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://slack.com/api/'),
-            ...channelAccess,
-          })
-          .strict()
-          .refine((s) => !s.botToken || s.mode !== 'socket' || s.appToken, { message: 'is required for Socket Mode', path: ['appToken'] })
-          .refine((s) => !s.botToken || s.mode !== 'http' || s.signingSecret, { message: 'is required for the HTTP Events API', path: ['signingSecret'] })
-          .prefault({}),
-        discord: z
-          .object({
-            /** `partial`: the reply shows in one message edited as the model writes it (throttled to one edit a second), then takes its final text; `off`: it comes when done. */
-            streaming: z.enum(['partial', 'off']).default('partial'),
-            /** The bot token from the Discord developer portal. Unset: no Discord. */
-            botToken: z.string().min(1).optional(),
-            /** The REST API root; the gateway URL is asked from it (a local fake in tests). */
-            apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://discord.com/api'),
-            ...channelAccess,
-          })
-          .strict()
-          .prefault({}),
-        signal: z
-          .object({
-            /** The Signal account signal-cli runs, as its phone number (+15551234567). Unset: no Signal. */
-            account: z.string().regex(/^\+[1-9]\d{5,15}$/, 'a phone number in international form, e.g. +15551234567').optional(),
-            /** signal-cli's JSON-RPC daemon over HTTP: `signal-cli -a <account> daemon --http 127.0.0.1:8080 --receive-mode=manual`. */
-            url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:8080'),
-            ...channelAccess,
-            /** Phone numbers (+…) always allowed; someone who hides their number is named by their UUID. */
-            allowFrom: z.array(z.string().min(1)).default([]),
-            /** How long one `receive` waits for a message before asking again (a stop waits for the one under way). */
-            pollTimeoutSeconds: z.number().int().min(1).max(60).default(5),
-          })
-          .strict()
-          .prefault({}),
-        matrix: z
-          .object({
-            /** `partial`: the reply shows in one message edited as the model writes it (at most one edit a second), then takes its final text; `off`: it comes when done. */
-            streaming: z.enum(['partial', 'off']).default('partial'),
-            /** The homeserver's client-server API (https://matrix.example.org). Unset: no Matrix. */
-            homeserverUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-            /** The bot account's user id (@clawflow:example.org). */
-            userId: z.string().regex(/^@[^:\s]+:\S+$/, 'a Matrix user id, e.g. @clawflow:example.org').optional(),
-            /** Its access token; better in CLAWFLOW_MATRIX_ACCESS_TOKEN than in this file. */
-            accessToken: z.string().min(1).optional(),
-            ...channelAccess,
-            /** Matrix user ids (@someone:example.org) always allowed. */
-            allowFrom: z.array(z.string().min(1)).default([]),
-            /** How long one sync waits for events. */
-            pollTimeoutSeconds: z.number().int().min(1).max(60).default(25),
-          })
-          .strict()
-          .refine((m) => !m.homeserverUrl || (m.userId && m.accessToken), { message: 'userId and accessToken are needed with homeserverUrl', path: ['homeserverUrl'] })
-          .prefault({}),
-        whatsapp: z
-          .object({
-            /** Link ClawFlow as a device of your WhatsApp account (`clawflow channels login whatsapp` first). */
-            enabled: z.boolean().default(false),
-            ...channelAccess,
-            /** Phone numbers (digits only, with country code) always allowed. */
-            allowFrom: z.array(z.string().regex(/^\d{5,20}$/, 'a phone number: digits only, with the country code')).default([]),
-            /** Mark messages read once handed to the agent. */
-            readReceipts: z.boolean().default(false),
-            /**
-             * WhatsApp's chat server (Baileys' default, wss://web.whatsapp.com/ws/chat): another for a relay, or a test
-             * server on this machine. Plain ws:// only to a loopback address: the TLS of wss:// is what keeps the
-             * connection WhatsApp's.
-             */
-            webSocketUrl: z
-              .url({ protocol: /^wss?$/, error: 'must be a ws(s) URL' })
-              .refine((url) => url.startsWith('wss:') || /^ws:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(url), { message: 'a ws:// URL must be on this machine (127.0.0.1): use wss:// elsewhere' })
-              .optional(),
-          })
-          .strict()
-          .prefault({}),
+        ...channelConfigShape,
         /** The loopback port on which the connector takes the text of replies being written, from the agent worker (streaming). */
         previewPort: port.default(18793),
-        webchat: z
-          .object({
-            /** Serve the WebChat page (http://127.0.0.1:<port>/) from the connector: on by default, loopback only, opened with the link `npm start` prints. */
-            enabled: z.boolean().default(true),
-            port: port.default(18790),
-            allowedHosts,
-            allowedOrigins,
-          })
-          .strict()
-          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -640,7 +507,7 @@ export const configFileSchema = z
          */
         transcription: z
           .object({
-            baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+            baseUrl: httpUrl().optional(),
             apiKey: z.string().min(1).optional(),
             model: z.string().min(1).default('whisper-1'),
           })
@@ -659,7 +526,7 @@ export const configFileSchema = z
          * The address a runtime elsewhere (AgentCore) reaches that image server at, e.g. an HTTPS tunnel or reverse
          * proxy to media.imagePort. Unset: the loopback address.
          */
-        imageBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+        imageBaseUrl: httpUrl().optional(),
       })
       .strict()
       .prefault({}),
@@ -676,7 +543,7 @@ export const configFileSchema = z
          * OTLP/HTTP traces endpoint (e.g. http://127.0.0.1:4318/v1/traces, a collector or Jaeger): each message's trace
          * from the client through the workflow, its activities, the runtime and the model. Unset: no tracing.
          */
-        otlpEndpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+        otlpEndpoint: httpUrl().optional(),
       })
       .strict()
       .prefault({}),

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { envBindings } from '../config/env.js';
+import { channelPorts } from '../config/channels.js';
 import type { ClawflowConfig } from '../config/load.js';
 
 /** A port `clawflow start` listens on, and the settings that move it. */
@@ -29,8 +30,7 @@ export function stackPorts(config: ClawflowConfig): StackPort[] {
   }
   if (!config.agentcore.runtimeArn && !config.runtime.url) ports.push({ what: 'agent runtime', host: '127.0.0.1', port: config.runtime.port, key: 'runtime.port' });
   if (config.api.enabled) ports.push({ what: 'OpenAI-compatible API', host: config.api.host, port: config.api.port, key: 'api.port' });
-  if (config.channels.webchat.enabled) ports.push({ what: 'WebChat', host: '127.0.0.1', port: config.channels.webchat.port, key: 'channels.webchat.port' });
-  if (config.channels.slack.botToken && config.channels.slack.mode === 'http') ports.push({ what: 'Slack Events API', host: '127.0.0.1', port: config.channels.slack.httpPort, key: 'channels.slack.httpPort' });
+  for (const channel of channelPorts(config, { enabledOnly: true })) ports.push({ ...channel, host: '127.0.0.1' });
   if (config.metrics.port) ports.push({ what: 'Prometheus metrics', host: '127.0.0.1', port: config.metrics.port, key: 'metrics.port' });
   return ports;
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
+import { channelPorts } from '../config/channels.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { BrowserProxy } from './browser-proxy.js';
 import { checkDestination, type Destination, type NetPolicy } from './net-policy.js';
@@ -25,7 +26,7 @@ export function browserPolicy(config: ClawflowConfig): BrowserPolicy {
   const { api, runtime, temporal, channels, tools } = config;
   return {
     allowPrivateNetwork: tools.browser.allowPrivateNetwork,
-    clawflowPorts: [api.port, runtime.port, temporal.port, temporal.uiPort, channels.webchat.port, channels.slack.httpPort, channels.previewPort],
+    clawflowPorts: [api.port, runtime.port, temporal.port, temporal.uiPort, ...channelPorts(config, { enabledOnly: false }).map((p) => p.port), channels.previewPort],
     workspace: config.paths.workspaceDir,
     maxDownloadBytes: tools.browser.maxDownloadBytes,
   };
