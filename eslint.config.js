@@ -4,6 +4,9 @@ import tseslint from 'typescript-eslint';
 
 const nodeGlobals = { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', AbortController: 'readonly', Buffer: 'readonly' };
 
+/** The chat platforms' libraries (each channel's own). */
+const platformLibraries = ['grammy', 'grammy/*', '@slack/*', 'discord.js', 'discord.js/*', 'matrix-js-sdk', 'matrix-js-sdk/*', 'baileys', 'baileys/*', 'libsignal', 'libsignal/*'];
+
 /** Every Node module, bare and `node:`-prefixed, with its subpaths (`fs/promises`, `node:stream/web`). */
 const nodeModules = [...new Set(builtinModules.map((name) => name.replace(/^node:/, '')))].flatMap((name) => [name, `${name}/*`, `node:${name}`, `node:${name}/*`]);
 
@@ -22,6 +25,51 @@ export default tseslint.config(
       // A promise nobody awaits loses its errors; one passed where a callback returns nothing is never awaited.
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
+    // A platform's library is a channel's own: only its folder in src/channels/ loads it.
+    files: ['src/**/*.ts'],
+    ignores: ['src/channels/*/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: platformLibraries, message: "A platform's library is loaded only in its channel's folder (src/channels/<id>/).", allowTypeImports: true }] },
+      ],
+    },
+  },
+  {
+    // What every channel shares never depends on one channel: a channel plugs into it, not the other way.
+    files: ['src/connectors/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: platformLibraries, message: "A platform's library is loaded only in its channel's folder (src/channels/<id>/).", allowTypeImports: true },
+            { regex: String.raw`(^|/)channels/`, message: 'src/connectors/ is what every channel shares: it imports no channel (a channel imports it).', allowTypeImports: true },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A manifest is what the configuration reads of a channel: zod, the shared contracts and the channels' own
+    // access fields, never the adapter, its runtime or the platform's library.
+    files: ['src/channels/*/manifest.ts', 'src/channels/manifest.ts', 'src/channels/manifests.ts', 'src/channels/access.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(?!(zod)$|\.\./\.\./contracts/|\.\./contracts/|\.\./(access|manifest)\.js$|\./(access|manifest)\.js$|\./[a-z]+/manifest\.js$)`,
+              message: "A channel's manifest imports only zod, src/contracts and the channels' access and manifest types: the configuration reads it without loading the channel.",
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -16,15 +16,13 @@ export interface StatePaths {
 export function connectorFiles(home: string) {
   const dir = join(home, 'connectors');
   return {
+    /** Where each channel keeps its own state too (its runtime names the files). */
+    dir,
     pairing: join(dir, 'pairing.json'),
     sentLog: join(dir, 'sent.log'),
     previews: join(dir, 'previews.jsonl'),
     status: join(dir, 'status.json'),
     rejected: join(dir, 'rejected.log'),
-    whatsappAuth: join(dir, 'whatsapp-auth'),
-    whatsappSpool: join(dir, 'whatsapp-inbox.jsonl'),
-    signalSpool: join(dir, 'signal-inbox.jsonl'),
-    matrixSync: join(dir, 'matrix-sync.json'),
   };
 }
 

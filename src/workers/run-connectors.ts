@@ -1,19 +1,18 @@
+import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createConnectorActivities } from '../connectors/deliver-activities.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { enabledChannels, streamingChannels } from '../config/channels.js';
 import { connectorFiles, protectedStatePaths, runDir } from '../config/paths.js';
-import { sessionKey } from '../contracts/session-key.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
 import type { ChannelAdapter } from '../connectors/channel.js';
-import { directAccess, everyoneOwns, groupAllowed, Inbound, type ChannelPolicy } from '../connectors/inbound.js';
+import { everyoneOwns, Inbound, type ChannelPolicy } from '../connectors/inbound.js';
 import { PairingStore } from '../connectors/pairing-store.js';
 import { temporalSessionPort } from '../connectors/session-port.js';
 import { SentLog } from '../connectors/sent-log.js';
 import { transcriberFrom } from '../connectors/transcribe.js';
 import { ReplyPreviews } from '../connectors/reply-previews.js';
 import { startPreviewRelay } from '../connectors/preview-relay.js';
-import { describeSession, pendingApprovals } from '../sessions/session-client.js';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger.js';
 import { connectClient } from '../temporal/connection.js';
@@ -24,6 +23,9 @@ import { commonWorkerOptions } from './worker-options.js';
 import { resumeAfterUncleanStop } from './interrupted-steps.js';
 import { claimRun } from './run-records.js';
 import { agentForMessage, agentIds, agentProfile } from '../config/agents.js';
+import { channelManifestList, type ChannelId } from '../channels/manifests.js';
+import { NoticeBoard, type ChannelRuntime } from '../channels/plugin.js';
+import { channelRuntimes } from '../channels/runtimes.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
 import { writeConnectorReport } from '../connectors/connector-report.js';
 
@@ -34,144 +36,31 @@ export interface ConnectorSet {
   shutdown(): Promise<void>;
 }
 
-/**
- * The channels the configuration turns on, each with its access policy. Each platform's library is loaded only when
- * its channel is on: discord.js, Baileys and Bolt together took a second of every start.
- */
+/** The channels the configuration turns on, each with its access policy, in the manifests' order. */
 async function configuredChannels(config: ClawflowConfig, logger: Logger, client: Client): Promise<Array<{ adapter: ChannelAdapter; policy: ChannelPolicy }>> {
+  const notices = new NoticeBoard();
+  const dir = connectorFiles(config.paths.home).dir;
   const channels: Array<{ adapter: ChannelAdapter; policy: ChannelPolicy }> = [];
-  const telegram = config.channels.telegram;
-  if (telegram.botToken) {
-    const { TelegramAdapter } = await import('../connectors/telegram.js');
-    channels.push({
-      adapter: new TelegramAdapter({
-        botToken: telegram.botToken,
-        apiRoot: telegram.apiRoot,
-        pollTimeoutSeconds: telegram.pollTimeoutSeconds,
-        logger: logger.child({ channel: 'telegram' }),
+  for (const id of enabledChannels(config) as ChannelId[]) {
+    const runtime = (await channelRuntimes[id]()) as ChannelRuntime<unknown>;
+    channels.push(
+      await runtime.connect(config.channels[id], {
+        config,
+        client,
+        logger: logger.child({ channel: id }),
+        file: (name) => join(dir, name),
+        secret: (name) => installSecret(config.paths.home, name),
+        notices,
       }),
-      policy: telegram,
-    });
-  }
-  const slack = config.channels.slack;
-  if (slack.botToken) {
-    const { SlackAdapter } = await import('../connectors/slack.js');
-    channels.push({
-      adapter: new SlackAdapter({
-        botToken: slack.botToken,
-        mode: slack.mode,
-        ...(slack.appToken ? { appToken: slack.appToken } : {}),
-        ...(slack.signingSecret ? { signingSecret: slack.signingSecret } : {}),
-        httpPort: slack.httpPort,
-        apiUrl: slack.apiUrl,
-        logger: logger.child({ channel: 'slack' }),
-      }),
-      policy: slack,
-    });
-  }
-  const discord = config.channels.discord;
-  if (discord.botToken) {
-    const { DiscordAdapter } = await import('../connectors/discord.js');
-    channels.push({ adapter: new DiscordAdapter({ botToken: discord.botToken, apiUrl: discord.apiUrl, logger: logger.child({ channel: 'discord' }) }), policy: discord });
-  }
-  const signal = config.channels.signal;
-  if (signal.account) {
-    const { SignalAdapter } = await import('../connectors/signal.js');
-    channels.push({
-      adapter: new SignalAdapter({
-        url: signal.url,
-        account: signal.account,
-        pollTimeoutSeconds: signal.pollTimeoutSeconds,
-        spoolFile: connectorFiles(config.paths.home).signalSpool,
-        logger: logger.child({ channel: 'signal' }),
-      }),
-      policy: signal,
-    });
-  }
-  const matrix = config.channels.matrix;
-  if (matrix.homeserverUrl && matrix.userId && matrix.accessToken) {
-    const { MatrixAdapter } = await import('../connectors/matrix.js');
-    channels.push({
-      adapter: new MatrixAdapter({
-        homeserverUrl: matrix.homeserverUrl,
-        userId: matrix.userId,
-        accessToken: matrix.accessToken,
-        pollTimeoutSeconds: matrix.pollTimeoutSeconds,
-        syncFile: connectorFiles(config.paths.home).matrixSync,
-        // A direct chat the access rules let the inviter have (strangers too under pairing: they get their code there);
-        // a room the agent may take part in.
-        mayJoin: ({ roomId, inviter, direct }) => (direct ? directAccess(matrix, inviter) !== 'refused' : groupAllowed(matrix, roomId)),
-        logger: logger.child({ channel: 'matrix' }),
-      }),
-      policy: matrix,
-    });
-  }
-  const webchat = config.channels.webchat;
-  const webChatSessionKey = (chat: string): string => sessionKey(agentForMessage(config, { channel: 'webchat', account: 'local', chatType: 'direct', peerId: chat }), 'webchat', chat);
-  const webChatAdapter = webchat.enabled
-    ? new (await import('../connectors/webchat.js')).WebChatAdapter({
-        // Localhost only: whoever can open the page is the machine's user.
-        host: '127.0.0.1',
-        port: webchat.port,
-        secret: installSecret(config.paths.home, 'webchat-token'),
-        internalToken: installSecret(config.paths.home, 'internal-token'),
-        allowedOrigins: webchat.allowedOrigins,
-        allowedHosts: webchat.allowedHosts,
-        logger: logger.child({ channel: 'webchat' }),
-        conversation: async (chat) => {
-          const view = await describeSession(client, config, webChatSessionKey(chat), { storedIfUnreachable: true });
-          // The session knows a message by `webchat:<chat>:<the page's id>` (Inbound's form); the page by its own id.
-          const ours = `webchat:${chat}:`;
-          const unanswered = (view?.status?.unanswered ?? []).filter((m) => m.messageId.startsWith(ours)).map((m) => ({ id: m.messageId.slice(ours.length), text: m.text }));
-          return { entries: view?.transcript ?? [], unanswered, approvals: view?.status?.pendingApprovals ?? [] };
-        },
-        approvals: (chat) => pendingApprovals(client, config, webChatSessionKey(chat)),
-        maxUploadBytes: config.media.maxBytes,
-      })
-    : null;
-  const whatsapp = config.channels.whatsapp;
-  if (whatsapp.enabled) {
-    const [{ WhatsAppAdapter }, { baileysSocketFactory }] = await Promise.all([import('../connectors/whatsapp.js'), import('../connectors/whatsapp-socket.js')]);
-    const whatsappLogger = logger.child({ channel: 'whatsapp' });
-    channels.push({
-      adapter: new WhatsAppAdapter({
-        authDir: connectorFiles(config.paths.home).whatsappAuth,
-        spoolFile: connectorFiles(config.paths.home).whatsappSpool,
-        socketFactory: baileysSocketFactory(whatsappLogger, whatsapp.webSocketUrl),
-        readReceipts: whatsapp.readReceipts,
-        logger: whatsappLogger,
-        onQr: (qr) => {
-          whatsappLogger.warn('WhatsApp is not linked: run `clawflow channels login whatsapp`, or scan the QR code on the WebChat page');
-          if (webChatAdapter) void toQrSvg(qr).then((svg) => webChatAdapter.showNotice({ title: 'Link WhatsApp: WhatsApp → Linked devices → Link a device', svg }));
-        },
-        onLinked: () => webChatAdapter?.showNotice(null),
-      }),
-      policy: whatsapp,
-    });
-  }
-  // Only the browser that opened the key-bearing link reaches the WebChat: whoever it is, it is the owner.
-  if (webChatAdapter) {
-    channels.push({
-      adapter: webChatAdapter,
-      policy: { dmPolicy: 'open', allowFrom: [], owners: [everyoneOwns], dmScope: 'per-peer', groupPolicy: 'disabled', groups: [], groupAllowFrom: [], requireMention: false },
-    });
+    );
   }
   return channels;
 }
 
-async function toQrSvg(qr: string): Promise<string> {
-  const { toString } = await import('qrcode');
-  return toString(qr, { type: 'svg', margin: 1 });
-}
-
-function anyChannelConfigured(config: ClawflowConfig): boolean {
-  return enabledChannels(config).length > 0;
-}
-
 /** The connector worker: holds the channel connections and runs `deliver`/`typing` on `clawflow-connector`. */
 export async function startConnectors(config: ClawflowConfig, logger: Logger): Promise<ConnectorSet> {
-  if (!anyChannelConfigured(config)) {
-    throw new Error('no channel is configured: set CLAWFLOW_TELEGRAM_BOT_TOKEN, CLAWFLOW_SLACK_BOT_TOKEN or CLAWFLOW_SIGNAL_ACCOUNT (or channels.*), or channels.webchat.enabled');
+  if (enabledChannels(config).length === 0) {
+    throw new Error(`no channel is configured: turn one on in channels.* (${channelManifestList.map((channel) => channel.title).join(', ')}; README, "Channels")`);
   }
   installTemporalRuntime(logger);
   const files = connectorFiles(config.paths.home);
@@ -220,7 +109,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   };
   for (const { adapter, policy } of channels) {
     // The person in a direct chat answers their own session's approvals: under "open", that is anyone.
-    if (adapter.channel !== 'webchat' && policy.dmPolicy === 'open' && (config.tools.exec.policy === 'ask' || config.tools.exec.policy === 'full')) {
+    if (!policy.owners.includes(everyoneOwns) && policy.dmPolicy === 'open' && (config.tools.exec.policy === 'ask' || config.tools.exec.policy === 'full')) {
       logger.warn(`${adapter.channel}: dmPolicy is "open" and tools.exec.policy is "${config.tools.exec.policy}": anyone who writes to the bot can have commands run on this machine`);
     }
     await adapter.start((message) => inbound.handle(adapter, policy, message));

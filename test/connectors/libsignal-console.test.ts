@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { quietLibsignal } from '../../src/connectors/libsignal-console.js';
+import { quietLibsignal } from '../../src/channels/whatsapp/libsignal-console.js';
 
 describe("libsignal's console lines", () => {
   it('keep a session’s private keys out of the log: only their words, at debug; other console lines pass as before', () => {

@@ -16,8 +16,8 @@ import { materializeInbound } from '../../src/connectors/inbound-store.js';
 import { PairingStore } from '../../src/connectors/pairing-store.js';
 import type { SessionPort } from '../../src/connectors/session-port.js';
 import { SentLog } from '../../src/connectors/sent-log.js';
-import { WhatsAppAdapter, type WhatsAppSocket } from '../../src/connectors/whatsapp.js';
-import { useAtomicAuthState } from '../../src/connectors/whatsapp-auth-store.js';
+import { WhatsAppAdapter, type WhatsAppSocket } from '../../src/channels/whatsapp/adapter.js';
+import { useAtomicAuthState } from '../../src/channels/whatsapp/auth-store.js';
 
 const me = '15550001111:7@s.whatsapp.net';
 const ada = '15550002222@s.whatsapp.net';

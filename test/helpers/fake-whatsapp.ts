@@ -20,7 +20,7 @@ import {
 } from 'baileys';
 import { ProtocolAddress, SessionBuilder, SessionCipher, SessionRecord, type SignalStorage } from 'libsignal';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { quietLibsignal } from '../../src/connectors/libsignal-console.js';
+import { quietLibsignal } from '../../src/channels/whatsapp/libsignal-console.js';
 import { createLogger } from '../../src/logger.js';
 
 /** AES-256-GCM with the tag after the ciphertext, as the Noise framing has it. */

@@ -1,6 +1,6 @@
 // Writes WhatsApp login state over and over until killed (test/connectors/whatsapp.test.ts).
 import { randomBytes } from 'node:crypto';
-import { useAtomicAuthState } from '../../src/connectors/whatsapp-auth-store.js';
+import { useAtomicAuthState } from '../../src/channels/whatsapp/auth-store.js';
 
 const { state, saveCreds } = await useAtomicAuthState(process.argv[2]!);
 process.stdout.write('writing\n');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { initAuthCreds } from 'baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorFiles } from '../../src/config/paths.js';
-import { useAtomicAuthState } from '../../src/connectors/whatsapp-auth-store.js';
+import { useAtomicAuthState } from '../../src/channels/whatsapp/auth-store.js';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server.js';
 import { followUpAnswered } from '../helpers/barrier.js';
 import { FakeWhatsApp } from '../helpers/fake-whatsapp.js';
@@ -46,7 +46,7 @@ describe('WhatsApp through Baileys, against a local fake of WhatsApp’s chat se
       temporalAddress: server.address,
       config: { channels: { whatsapp: { enabled: true, webSocketUrl: whatsapp.url, allowFrom: [owner] } } },
     });
-    const { state, saveCreds } = await useAtomicAuthState(connectorFiles(stack.home).whatsappAuth);
+    const { state, saveCreds } = await useAtomicAuthState(join(connectorFiles(stack.home).dir, 'whatsapp-auth'));
     Object.assign(state.creds, creds);
     await saveCreds();
     stack.model.setReply(heard);

@@ -1,4 +1,8 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { ChannelId } from '../../channels/manifests.js';
+import type { ChannelRuntime } from '../../channels/plugin.js';
+import { channelRuntimes } from '../../channels/runtimes.js';
 import { cliCommand } from '../cli-command.js';
 import { loadConfig } from '../../config/load.js';
 import { connectorFiles } from '../../config/paths.js';
@@ -11,38 +15,17 @@ export function registerChannels(program: Command): void {
   const channels = program.command('channels').description('chat channels');
   channels
     .command('login')
-    .description('link ClawFlow to WhatsApp as a device: scan the QR code it prints with WhatsApp on your phone')
+    .description('link ClawFlow to a channel that is not linked by a token (WhatsApp: scan the QR code it prints with WhatsApp on your phone)')
     .argument('<channel>', 'whatsapp')
     .option('--timeout <seconds>', 'give up after this long', (v) => Number.parseInt(v, 10), 180)
     .action(async (channel: string, options: { timeout: number }) => {
-      if (channel !== 'whatsapp') throw new Error(`only whatsapp logs in by QR code; ${channel} uses a token in the configuration`);
+      const runtime = channel in channelRuntimes ? ((await channelRuntimes[channel as ChannelId]()) as ChannelRuntime<unknown>) : null;
+      if (!runtime?.login) throw new Error(`${channel} is not linked this way: ${runtime ? 'it takes a token in the configuration' : `there is no such channel (${Object.keys(channelRuntimes).join(', ')})`}`);
       const config = loadConfig();
       const logger = createLogger(config.log.level, redactorFor(config));
-      const [{ WhatsAppAdapter }, { baileysSocketFactory }, QRCode] = await Promise.all([
-        import('../../connectors/whatsapp.js'),
-        import('../../connectors/whatsapp-socket.js'),
-        import('qrcode'),
-      ]);
-      const adapter = new WhatsAppAdapter({
-        authDir: connectorFiles(config.paths.home).whatsappAuth,
-        spoolFile: connectorFiles(config.paths.home).whatsappSpool,
-        socketFactory: baileysSocketFactory(logger, config.channels.whatsapp.webSocketUrl),
-        readReceipts: false,
-        logger,
-        onQr: (qr) => void QRCode.toString(qr, { type: 'terminal', small: true }).then((art) => process.stdout.write(`\nScan with WhatsApp → Linked devices → Link a device:\n${art}\n`)),
-      });
-      // Messages that arrive while linking wait in the connector's spool: it answers them when it starts.
-      await adapter.start(() => Promise.reject(new Error('only linking now: the connector answers it when it starts')));
-      const deadline = Date.now() + options.timeout * 1000;
-      while (adapter.status().state !== 'connected') {
-        if (adapter.status().state === 'stopped' || Date.now() > deadline) {
-          await adapter.stop();
-          throw new Error(`WhatsApp was not linked: ${adapter.status().detail ?? 'timed out'}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-      await adapter.stop();
-      process.stdout.write(`Linked as ${adapter.status().detail}. Set channels.whatsapp.enabled to true and start ClawFlow.\n`);
+      const dir = connectorFiles(config.paths.home).dir;
+      const linkedAs = await runtime.login(config.channels[channel as ChannelId], { logger, file: (name) => join(dir, name) }, process.stdout, options.timeout * 1000);
+      process.stdout.write(`Linked as ${linkedAs}. Set channels.${channel}.enabled to true and start ClawFlow.\n`);
     });
   channels
     .command('status')

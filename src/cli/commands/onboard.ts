@@ -1,4 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import type { ChannelManifest } from '../../channels/manifest.js';
+import type { ChannelId } from '../../channels/manifests.js';
+import type { ChannelRuntime } from '../../channels/plugin.js';
 import { builtInModel, builtInModelNote } from '../../agent/providers/built-in.js';
 import { changedConfigFile, loadConfig, updateConfigFile, type RawObject } from '../../config/load.js';
 import { readRunningStack } from '../../config/running-stack.js';
@@ -106,7 +109,11 @@ export function registerOnboard(program: Command): void {
         const { parsed } = changedConfigFile(process.env, change);
 
         // Live checks, before anything is written.
-        const { checkModel, checkTelegram } = await import('../../stack/onboard-checks.js');
+        const [{ checkModel }, { channelRuntimes }, { channelManifests }] = await Promise.all([
+          import('../../stack/onboard-checks.js'),
+          import('../../channels/runtimes.js'),
+          import('../../channels/manifests.js'),
+        ]);
         let failed = false;
         const report = (what: string, result: { ok: boolean; detail: string }): void => {
           say(`${result.ok ? '✓' : '✗'} ${what}: ${result.detail}`);
@@ -115,8 +122,11 @@ export function registerOnboard(program: Command): void {
         const builtIn = builtInModel(parsed.model);
         if (builtIn) say(`- Model: ${builtInModelNote[builtIn]}${builtIn === 'echo' ? ' until you set one' : ''}.`);
         else report('Model', await checkModel(parsed.model));
-        if (parsed.channels.telegram.botToken && answers.some(([path]) => path[1] === 'telegram')) {
-          report('Telegram', await checkTelegram(parsed.channels.telegram.botToken, parsed.channels.telegram.apiRoot));
+        // Each channel whose settings were just given, and that is on with them, is asked whether they work.
+        for (const id of new Set(answers.filter(([path]) => path[0] === 'channels').map(([path]) => path[1] as ChannelId))) {
+          const runtime = (await channelRuntimes[id]()) as ChannelRuntime<unknown>;
+          const manifest = channelManifests[id] as ChannelManifest;
+          if (runtime.check && manifest.enabled(parsed.channels[id] as never)) report(manifest.title, await runtime.check(parsed.channels[id]));
         }
         if (failed) throw new Error('nothing was written: fix what failed above and run clawflow onboard again');
 

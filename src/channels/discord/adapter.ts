@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Client, Events, GatewayIntentBits, MessageFlags, Partials, Routes, DiscordAPIError, type Attachment, type Message } from 'discord.js';
-import type { Logger } from '../logger.js';
-import type { ReplyRoute } from '../contracts/session-records.js';
-import { downloadFile, mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
-import { ChannelSendError } from './send-error.js';
+import type { Logger } from '../../logger.js';
+import type { ReplyRoute } from '../../contracts/session-records.js';
+import { downloadFile, mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../connectors/channel.js';
+import { ChannelSendError } from '../../connectors/send-error.js';
 
 export interface DiscordOptions {
   botToken: string;

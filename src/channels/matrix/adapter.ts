@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createClient, MatrixError, Method, type MatrixClient } from 'matrix-js-sdk';
-import { z } from 'zod';
-import { writeFileAtomic } from '../fs/atomic-write.js';
-import { sniffImageType } from '../fs/image-type.js';
-import type { ReplyRoute } from '../contracts/session-records.js';
-import type { Logger } from '../logger.js';
-import { downloadFile, mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
-import { PollBackoff } from './poll-backoff.js';
-import { HandoverAttempts } from './handover-attempts.js';
-import { ChannelSendError } from './send-error.js';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
+import { sniffImageType } from '../../fs/image-type.js';
+import type { ReplyRoute } from '../../contracts/session-records.js';
+import type { Logger } from '../../logger.js';
+import { downloadFile, mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../connectors/channel.js';
+import { PollBackoff } from '../../connectors/poll-backoff.js';
+import { HandoverAttempts } from '../../connectors/handover-attempts.js';
+import { ChannelSendError } from '../../connectors/send-error.js';
+import { backfillLimit, eventSchema, messageContent, syncFilter, syncSchema, withoutReplyFallback, type MessageContent, type RoomEvent, type Sync } from './wire.js';
 
 export interface MatrixOptions {
   homeserverUrl: string;
@@ -27,74 +27,6 @@ export interface MatrixOptions {
 /** A long message is split below this: an edit carries its text twice, and Matrix takes events up to 64 KiB (8,000
 characters of three UTF-8 bytes each, twice, fit). */
 const matrixMessageLimit = 8_000;
-/** Timeline events asked for per room and sync; more than came are read back with /messages. */
-const timelineLimit = 100;
-/** Most events read back for one room after an absence (older ones are left, and logged). */
-const backfillLimit = 2_000;
-
-const syncFilter = JSON.stringify({
-  presence: { types: [] },
-  account_data: { types: [] },
-  room: {
-    timeline: { limit: timelineLimit, types: ['m.room.message', 'm.room.encrypted'] },
-    state: { types: ['m.room.member'], lazy_load_members: true },
-    ephemeral: { types: [] },
-    account_data: { types: [] },
-  },
-});
-
-const eventSchema = z.looseObject({
-  type: z.string(),
-  event_id: z.string(),
-  sender: z.string(),
-  origin_server_ts: z.number(),
-  content: z.looseObject({}).default({}),
-  state_key: z.string().optional(),
-});
-type RoomEvent = z.infer<typeof eventSchema>;
-
-const syncSchema = z.looseObject({
-  next_batch: z.string(),
-  rooms: z
-    .looseObject({
-      join: z
-        .record(
-          z.string(),
-          z.looseObject({
-            summary: z.looseObject({ 'm.joined_member_count': z.number().optional(), 'm.invited_member_count': z.number().optional() }).optional(),
-            timeline: z.looseObject({ events: z.array(z.unknown()).default([]), limited: z.boolean().optional(), prev_batch: z.string().optional() }).optional(),
-          }),
-        )
-        .optional(),
-      invite: z.record(z.string(), z.looseObject({ invite_state: z.looseObject({ events: z.array(z.unknown()).default([]) }).optional() })).optional(),
-    })
-    .optional(),
-});
-type Sync = z.infer<typeof syncSchema>;
-
-const messageContent = z.looseObject({
-  msgtype: z.string(),
-  body: z.string().default(''),
-  url: z.string().optional(),
-  filename: z.string().optional(),
-  info: z.looseObject({ mimetype: z.string().optional(), size: z.number().optional() }).optional(),
-  'm.mentions': z.looseObject({ user_ids: z.array(z.string()).optional() }).optional(),
-  'm.relates_to': z
-    .looseObject({ rel_type: z.string().optional(), event_id: z.string().optional(), 'm.in_reply_to': z.looseObject({ event_id: z.string() }).optional() })
-    .optional(),
-  'm.new_content': z.looseObject({ body: z.string().optional() }).optional(),
-});
-type MessageContent = z.infer<typeof messageContent>;
-
-/** A reply's fallback: the quoted lines ("> …") and the blank line before the reply's own text. */
-function withoutReplyFallback(body: string): string {
-  const lines = body.split('\n');
-  let start = 0;
-  while (start < lines.length && lines[start]!.startsWith('> ')) start++;
-  if (start > 0 && lines[start] === '') start++;
-  return lines.slice(start).join('\n');
-}
-
 /**
  * Matrix through matrix-js-sdk's client (its authenticated HTTP API, media and errors), with ClawFlow's own sync loop:
  * the sync position (`next_batch`) is written down only once every message before it was handed to its session, so

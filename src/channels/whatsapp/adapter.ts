@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { DisconnectReason, proto, type AuthenticationState, type WAMessage, type WAMessageKey } from 'baileys';
-import { BoundedSet } from '../contracts/bounded-set.js';
-import type { Logger } from '../logger.js';
-import type { ReplyRoute } from '../contracts/session-records.js';
-import { safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
-import { InboxSpool } from './inbox-spool.js';
-import { ChannelSendError } from './send-error.js';
-import { useAtomicAuthState } from './whatsapp-auth-store.js';
+import { BoundedSet } from '../../contracts/bounded-set.js';
+import type { Logger } from '../../logger.js';
+import type { ReplyRoute } from '../../contracts/session-records.js';
+import { safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../connectors/channel.js';
+import { InboxSpool } from '../../connectors/inbox-spool.js';
+import { ChannelSendError } from '../../connectors/send-error.js';
+import { useAtomicAuthState } from './auth-store.js';
 
 /** The part of Baileys' socket the adapter uses; a test passes a fake with the same events. */
 export interface WhatsAppSocket {

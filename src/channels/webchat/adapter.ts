@@ -1,19 +1,19 @@
-import { cookieOf } from '../http/cookies.js';
+import { cookieOf } from '../../http/cookies.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
-import { drain, guardRequest, type GuardPolicy, type Refusal } from '../http/request-guard.js';
-import type { Logger } from '../logger.js';
-import type { ReplyRoute, TranscriptEntry } from '../contracts/session-records.js';
-import type { ApprovalRequest } from '../workflows/messages.js';
-import { mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
-import { readInternalPost } from '../http/internal-token.js';
-import { sameSecret } from '../http/same-secret.js';
-import { markdownRendererFile, pageHeaders, webChatPage, webChatLockedPage } from './webchat-page.js';
-import { describeZodError } from '../contracts/zod-issues.js';
+import { drain, guardRequest, type GuardPolicy, type Refusal } from '../../http/request-guard.js';
+import type { Logger } from '../../logger.js';
+import type { ReplyRoute, TranscriptEntry } from '../../contracts/session-records.js';
+import type { ApprovalRequest } from '../../workflows/messages.js';
+import { mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../connectors/channel.js';
+import { readInternalPost } from '../../http/internal-token.js';
+import { sameSecret } from '../../http/same-secret.js';
+import { markdownRendererFile, pageHeaders, webChatPage, webChatLockedPage } from './page.js';
+import { describeZodError } from '../../contracts/zod-issues.js';
 
 export interface WebChatOptions {
   host: string;

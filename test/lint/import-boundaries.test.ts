@@ -4,13 +4,16 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const probe = fileURLToPath(new URL('../../src/workflows/lint-probe.ts', import.meta.url));
+/** Probe files that are not in the project (linted as text at these paths). */
+const probePaths = ['src/workflows/lint-probe.ts', 'src/stack/lint-probe.ts', 'src/connectors/lint-probe.ts'];
+const eslint = new ESLint({ cwd: root, overrideConfig: { languageOptions: { parserOptions: { projectService: { allowDefaultProject: probePaths }, tsconfigRootDir: root } } } });
 
 /** A workflow file that breaks every rule the boundary has, one per line. */
 const probeSource = `import { readFile } from 'node:fs/promises';
 import { EventEmitter } from 'node:events';
 import { inspect } from 'util';
 import { startRuntime } from '../agent/runtime/server.js';
-import { TelegramAdapter } from '../connectors/telegram.js';
+import { TelegramAdapter } from '../channels/telegram/adapter.js';
 import { loadConfig } from '../config/load.js';
 import { createToolActivities } from '../activities/tools.js';
 import type { ToolActivities } from '../contracts/activities.js';
@@ -30,10 +33,6 @@ describe('lint keeps the workflow boundary (a probe file that breaks each rule)'
   it('reports Node built-ins and their subpaths, values from outside workflows and contracts, process and timers, and floating promises', async () => {
     {
       // Linted as text at a workflow path, never written: the workflow bundle's cache key sees no new file.
-      const eslint = new ESLint({
-        cwd: root,
-        overrideConfig: { languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['src/workflows/lint-probe.ts'] }, tsconfigRootDir: root } } },
-      });
       const [result] = await eslint.lintText(probeSource, { filePath: probe });
       const found = result!.messages.map((m) => `${m.line}:${m.ruleId}`);
       const expected = [
@@ -53,5 +52,32 @@ describe('lint keeps the workflow boundary (a probe file that breaks each rule)'
       // Type imports from anywhere and workflow modules are fine.
       expect(found.filter((f) => /^(8|9|10):/.test(f))).toEqual([]);
     }
+  }, 120_000);
+});
+
+describe('lint keeps each channel to its folder (probe files at a channel manifest, the shared connector code and the stack)', () => {
+  const lint = async (path: string, source: string): Promise<string[]> => {
+    // Linted as text, never written; a path of the project's own (a real manifest) is in its tsconfig already. One
+    // ESLint for every probe: TypeScript's project service is made once per process, with the first one's files.
+    const [result] = await eslint.lintText(source, { filePath: fileURLToPath(new URL(`../../${path}`, import.meta.url)) });
+    return result!.messages.map((m) => `${m.line}:${m.ruleId}`);
+  };
+  const rule = '@typescript-eslint/no-restricted-imports';
+
+  it("refuses a platform's library outside its channel, a channel in the shared connector code, and anything but zod and contracts in a manifest", async () => {
+    expect(await lint('src/stack/lint-probe.ts', `import { Bot } from 'grammy';\nimport { Client } from 'discord.js';\nimport type { WAMessage } from 'baileys';\nexport const probe: unknown[] = [Bot, Client, {} as WAMessage];\n`)).toEqual([
+      `1:${rule}`,
+      `2:${rule}`,
+    ]);
+    expect(await lint('src/connectors/lint-probe.ts', `import { runtime } from '../channels/telegram/runtime.js';\nimport { channelManifests } from '../channels/manifests.js';\nimport type { ChannelContext } from '../channels/plugin.js';\nexport const probe: unknown[] = [runtime, channelManifests, {} as ChannelContext];\n`)).toEqual([
+      `1:${rule}`,
+      `2:${rule}`,
+    ]);
+    expect(
+      await lint(
+        'src/channels/telegram/manifest.ts',
+        `import { z } from 'zod';\nimport { TelegramAdapter } from './adapter.js';\nimport { loadConfig } from '../../config/load.js';\nimport { port } from '../../contracts/config-fields.js';\nimport { channelAccess } from '../access.js';\nexport const probe: unknown[] = [z, TelegramAdapter, loadConfig, port, channelAccess];\n`,
+      ),
+    ).toEqual([`2:${rule}`, `3:${rule}`]);
   }, 120_000);
 });

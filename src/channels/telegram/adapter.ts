@@ -1,10 +1,10 @@
 import { Bot, GrammyError, HttpError, InputFile } from 'grammy';
 import type { Message, Update } from 'grammy/types';
-import type { Logger } from '../logger.js';
-import type { ReplyRoute } from '../contracts/session-records.js';
-import { downloadFile, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
-import { PollBackoff } from './poll-backoff.js';
-import { ChannelSendError } from './send-error.js';
+import type { Logger } from '../../logger.js';
+import type { ReplyRoute } from '../../contracts/session-records.js';
+import { downloadFile, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../connectors/channel.js';
+import { PollBackoff } from '../../connectors/poll-backoff.js';
+import { ChannelSendError } from '../../connectors/send-error.js';
 
 export interface TelegramOptions {
   botToken: string;

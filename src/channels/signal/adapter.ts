@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import type { ReplyRoute } from '../contracts/session-records.js';
-import type { Logger } from '../logger.js';
-import { mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
-import { sniffImageType } from '../fs/image-type.js';
-import { HandoverAttempts } from './handover-attempts.js';
-import { InboxSpool } from './inbox-spool.js';
-import { PollBackoff } from './poll-backoff.js';
-import { ChannelSendError } from './send-error.js';
-import { SignalRpc, SignalRpcError } from './signal-rpc.js';
+import type { ReplyRoute } from '../../contracts/session-records.js';
+import type { Logger } from '../../logger.js';
+import { mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../connectors/channel.js';
+import { sniffImageType } from '../../fs/image-type.js';
+import { HandoverAttempts } from '../../connectors/handover-attempts.js';
+import { InboxSpool } from '../../connectors/inbox-spool.js';
+import { PollBackoff } from '../../connectors/poll-backoff.js';
+import { ChannelSendError } from '../../connectors/send-error.js';
+import { SignalRpc, SignalRpcError } from './rpc.js';
 
 export interface SignalOptions {
   /** signal-cli's HTTP endpoint (`daemon --http`). */

@@ -2,11 +2,11 @@ import { createServer, type Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import { z } from 'zod';
-import { describeZodError } from '../contracts/zod-issues.js';
-import type { Logger } from '../logger.js';
-import type { ReplyRoute } from '../contracts/session-records.js';
-import { downloadFile, mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from './channel.js';
-import { ChannelSendError } from './send-error.js';
+import { describeZodError } from '../../contracts/zod-issues.js';
+import type { Logger } from '../../logger.js';
+import type { ReplyRoute } from '../../contracts/session-records.js';
+import { downloadFile, mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../connectors/channel.js';
+import { ChannelSendError } from '../../connectors/send-error.js';
 
 export interface SlackOptions {
   botToken: string;

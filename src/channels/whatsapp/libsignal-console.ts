@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 
 /**
  * What libsignal (the Signal protocol under Baileys) writes to the console. Some of its lines carry a whole session —

@@ -1,6 +1,6 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 import { quietLibsignal } from './libsignal-console.js';
-import type { WhatsAppSocket, WhatsAppSocketFactory } from './whatsapp.js';
+import type { WhatsAppSocket, WhatsAppSocketFactory } from './adapter.js';
 
 /** Real WhatsApp: a Baileys socket linked as a device of the user's phone. */
 export function baileysSocketFactory(logger: Logger, webSocketUrl?: string): WhatsAppSocketFactory {
