@@ -7,6 +7,12 @@ const nodeGlobals = { process: 'readonly', console: 'readonly', setTimeout: 'rea
 /** The chat platforms' libraries (each channel's own). */
 const platformLibraries = ['grammy', 'grammy/*', '@slack/*', 'discord.js', 'discord.js/*', 'matrix-js-sdk', 'matrix-js-sdk/*', 'baileys', 'baileys/*', 'libsignal', 'libsignal/*'];
 
+/** `import('<a platform library>')`: the same rule for a library loaded when needed. */
+const dynamicPlatformImport = {
+  selector: String.raw`ImportExpression[source.value=/^(grammy|@slack\/[a-z-]+|discord\.js|matrix-js-sdk|baileys|libsignal)(\/|$)/]`,
+  message: "A platform's library is loaded only in its channel's folder (src/channels/<id>/).",
+};
+
 /** Every Node module, bare and `node:`-prefixed, with its subpaths (`fs/promises`, `node:stream/web`). */
 const nodeModules = [...new Set(builtinModules.map((name) => name.replace(/^node:/, '')))].flatMap((name) => [name, `${name}/*`, `node:${name}`, `node:${name}/*`]);
 
@@ -36,6 +42,7 @@ export default tseslint.config(
         'error',
         { patterns: [{ group: platformLibraries, message: "A platform's library is loaded only in its channel's folder (src/channels/<id>/).", allowTypeImports: true }] },
       ],
+      'no-restricted-syntax': ['error', dynamicPlatformImport],
     },
   },
   {
@@ -50,6 +57,11 @@ export default tseslint.config(
             { regex: String.raw`(^|/)channels/`, message: 'src/connectors/ is what every channel shares: it imports no channel (a channel imports it).', allowTypeImports: true },
           ],
         },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        dynamicPlatformImport,
+        { selector: String.raw`ImportExpression[source.value=/(^|\/)channels\//]`, message: 'src/connectors/ is what every channel shares: it imports no channel (a channel imports it).' },
       ],
     },
   },

@@ -43,15 +43,22 @@ export interface ChannelContext {
   notices: NoticeBoard;
 }
 
+export interface ConnectedChannel {
+  adapter: ChannelAdapter;
+  policy: ChannelPolicy;
+  /** Only the machine's owner can reach it at all (the WebChat's key-bearing link). */
+  ownerOnly?: boolean;
+}
+
 /** A channel as the connector runs it: the platform's library is loaded only when the channel is on. */
 export interface ChannelRuntime<Settings> {
   /** The adapter for these settings, and who may reach the agent through it (its access settings, unless it fixes them). */
-  connect(settings: Settings, context: ChannelContext): Promise<{ adapter: ChannelAdapter; policy: ChannelPolicy }>;
+  connect(settings: Settings, context: ChannelContext): Promise<ConnectedChannel>;
+  /** Whether these settings reach the platform and are taken there (`clawflow onboard` asks before writing them). */
+  check?(settings: Settings): Promise<CheckResult>;
   /**
    * `clawflow channels login <id>`, for a channel linked by something other than a token in the configuration
    * (WhatsApp's QR code): prints what to do to `out`, and resolves with who it is linked as.
    */
-  /** Whether these settings reach the platform and are taken there (`clawflow onboard` asks before writing them). */
-  check?(settings: Settings): Promise<CheckResult>;
   login?(settings: Settings, context: Pick<ChannelContext, 'logger' | 'file'>, out: NodeJS.WritableStream, timeoutMs: number): Promise<string>;
 }

@@ -12,6 +12,7 @@ type SpoolLine<T> = { add: string; value: T } | { done: string };
  */
 export class InboxSpool<T> {
   private readonly waiting = new Map<string, T>();
+  private writes: Promise<void> = Promise.resolve();
   private tornEnd: boolean;
 
   constructor(private readonly file: string) {
@@ -42,24 +43,38 @@ export class InboxSpool<T> {
   }
 
   /** Keeps these on disk (synced) before the caller does anything with them. */
-  async add(entries: Array<{ key: string; value: T }>): Promise<void> {
-    if (!entries.length) return;
-    if (this.tornEnd) await this.rewrite();
-    const handle = await open(this.file, 'a', 0o600);
-    try {
-      await handle.appendFile(entries.map(({ key, value }) => `${JSON.stringify({ add: key, value })}\n`).join(''));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    for (const { key, value } of entries) this.waiting.set(key, value);
+  add(entries: Array<{ key: string; value: T }>): Promise<void> {
+    if (!entries.length) return Promise.resolve();
+    return this.inTurn(async () => {
+      if (this.tornEnd) await this.rewrite();
+      const handle = await open(this.file, 'a', 0o600);
+      try {
+        await handle.appendFile(entries.map(({ key, value }) => `${JSON.stringify({ add: key, value })}\n`).join(''));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      for (const { key, value } of entries) this.waiting.set(key, value);
+    });
   }
 
   /** Its session has it. Once nothing waits, the file starts over empty. */
-  async done(key: string): Promise<void> {
-    this.waiting.delete(key);
-    if (this.waiting.size === 0 || this.tornEnd) await this.rewrite();
-    else await appendFile(this.file, `${JSON.stringify({ done: key })}\n`);
+  done(key: string): Promise<void> {
+    return this.inTurn(async () => {
+      this.waiting.delete(key);
+      if (this.waiting.size === 0 || this.tornEnd) await this.rewrite();
+      else await appendFile(this.file, `${JSON.stringify({ done: key })}\n`);
+    });
+  }
+
+  /**
+   * One write at a time, in the order asked: a file started over while another write is under way would drop what
+   * that one appended. A failed write fails its caller only.
+   */
+  private inTurn(write: () => Promise<void>): Promise<void> {
+    const turn = this.writes.then(write);
+    this.writes = turn.catch(() => undefined);
+    return turn;
   }
 
   /** The file written anew (synced, atomically) with only what waits. */

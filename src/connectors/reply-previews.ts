@@ -130,13 +130,14 @@ export class ReplyPreviews {
       preview.finished = true;
       clearTimeout(preview.timer);
       await preview.showing;
+      // Its message is on record (the log) until `delivered`; nothing more is shown of it.
+      this.previews.delete(key);
     }
     return preview?.messageId ?? this.log.get(key);
   }
 
   /** The reply is delivered, every part of it: its message is forgotten. */
   delivered(key: string): void {
-    this.previews.delete(key);
     this.log.done(key);
   }
 

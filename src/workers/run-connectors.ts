@@ -5,8 +5,7 @@ import type { ClawflowConfig } from '../config/load.js';
 import { enabledChannels, streamingChannels } from '../config/channels.js';
 import { connectorFiles, protectedStatePaths, runDir } from '../config/paths.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
-import type { ChannelAdapter } from '../connectors/channel.js';
-import { everyoneOwns, Inbound, type ChannelPolicy } from '../connectors/inbound.js';
+import { Inbound } from '../connectors/inbound.js';
 import { PairingStore } from '../connectors/pairing-store.js';
 import { temporalSessionPort } from '../connectors/session-port.js';
 import { SentLog } from '../connectors/sent-log.js';
@@ -24,7 +23,7 @@ import { resumeAfterUncleanStop } from './interrupted-steps.js';
 import { claimRun } from './run-records.js';
 import { agentForMessage, agentIds, agentProfile } from '../config/agents.js';
 import { channelManifestList, type ChannelId } from '../channels/manifests.js';
-import { NoticeBoard, type ChannelRuntime } from '../channels/plugin.js';
+import { NoticeBoard, type ChannelRuntime, type ConnectedChannel } from '../channels/plugin.js';
 import { channelRuntimes } from '../channels/runtimes.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
 import { writeConnectorReport } from '../connectors/connector-report.js';
@@ -37,10 +36,10 @@ export interface ConnectorSet {
 }
 
 /** The channels the configuration turns on, each with its access policy, in the manifests' order. */
-async function configuredChannels(config: ClawflowConfig, logger: Logger, client: Client): Promise<Array<{ adapter: ChannelAdapter; policy: ChannelPolicy }>> {
+async function configuredChannels(config: ClawflowConfig, logger: Logger, client: Client): Promise<ConnectedChannel[]> {
   const notices = new NoticeBoard();
   const dir = connectorFiles(config.paths.home).dir;
-  const channels: Array<{ adapter: ChannelAdapter; policy: ChannelPolicy }> = [];
+  const channels: ConnectedChannel[] = [];
   for (const id of enabledChannels(config) as ChannelId[]) {
     const runtime = (await channelRuntimes[id]()) as ChannelRuntime<unknown>;
     channels.push(
@@ -60,7 +59,8 @@ async function configuredChannels(config: ClawflowConfig, logger: Logger, client
 /** The connector worker: holds the channel connections and runs `deliver`/`typing` on `clawflow-connector`. */
 export async function startConnectors(config: ClawflowConfig, logger: Logger): Promise<ConnectorSet> {
   if (enabledChannels(config).length === 0) {
-    throw new Error(`no channel is configured: turn one on in channels.* (${channelManifestList.map((channel) => channel.title).join(', ')}; README, "Channels")`);
+    const how = channelManifestList.map((channel) => (channel.env[0] ? `${channel.env[0].env} (${channel.title})` : `channels.${channel.id}.enabled (${channel.title})`));
+    throw new Error(`no channel is configured: set ${how.join(', ')}, or channels.* in the configuration file`);
   }
   installTemporalRuntime(logger);
   const files = connectorFiles(config.paths.home);
@@ -107,9 +107,9 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   const writeStatus = (): void => {
     writeConnectorReport(config.paths.home, channels.map(({ adapter }) => adapter.status()));
   };
-  for (const { adapter, policy } of channels) {
+  for (const { adapter, policy, ownerOnly } of channels) {
     // The person in a direct chat answers their own session's approvals: under "open", that is anyone.
-    if (!policy.owners.includes(everyoneOwns) && policy.dmPolicy === 'open' && (config.tools.exec.policy === 'ask' || config.tools.exec.policy === 'full')) {
+    if (!ownerOnly && policy.dmPolicy === 'open' && (config.tools.exec.policy === 'ask' || config.tools.exec.policy === 'full')) {
       logger.warn(`${adapter.channel}: dmPolicy is "open" and tools.exec.policy is "${config.tools.exec.policy}": anyone who writes to the bot can have commands run on this machine`);
     }
     await adapter.start((message) => inbound.handle(adapter, policy, message));

@@ -48,6 +48,8 @@ describe('configuration', () => {
     expect(whatsapp('wss://relay.example/ws/chat')).toBe('wss://relay.example/ws/chat');
     expect(whatsapp('ws://127.0.0.1:5222/ws/chat')).toBe('ws://127.0.0.1:5222/ws/chat');
     expect(() => whatsapp('ws://relay.example/ws/chat')).toThrow(/channels\.whatsapp\.webSocketUrl: a ws:\/\/ URL must be on this machine/);
+    expect(() => whatsapp('ws://127.0.0.1:x@relay.example/ws/chat')).toThrow(/a ws:\/\/ URL must be on this machine/);
+    expect(whatsapp('ws://localhost')).toBe('ws://localhost');
     expect(() => whatsapp('https://web.whatsapp.com')).toThrow(/channels\.whatsapp\.webSocketUrl: must be a ws\(s\) URL/);
   });
 

@@ -33,6 +33,16 @@ describe('the inbox spool (messages a platform will not send again)', () => {
     expect(new InboxSpool<{ text: string }>(file).pending().map((p) => p.key)).toEqual(['c', 'e']);
   });
 
+  it('keeps a message taken in while the last one is marked done (the file started over while a write was under way lost it)', async () => {
+    const spool = new InboxSpool<{ text: string }>(file);
+    for (let round = 0; round < 20; round++) {
+      await spool.add([{ key: `a${round}`, value: { text: 'handed over' } }]);
+      await Promise.all([spool.done(`a${round}`), spool.add([{ key: `b${round}`, value: { text: 'just in' } }])]);
+      expect(new InboxSpool<{ text: string }>(file).pending().map((p) => p.key)).toEqual([`b${round}`]);
+      await spool.done(`b${round}`);
+    }
+  });
+
   it('starts its file over once nothing waits', async () => {
     const spool = new InboxSpool<number>(file);
     await spool.add([{ key: 'x', value: 1 }]);

@@ -65,14 +65,15 @@ describe('lint keeps each channel to its folder (probe files at a channel manife
   const rule = '@typescript-eslint/no-restricted-imports';
 
   it("refuses a platform's library outside its channel, a channel in the shared connector code, and anything but zod and contracts in a manifest", async () => {
-    expect(await lint('src/stack/lint-probe.ts', `import { Bot } from 'grammy';\nimport { Client } from 'discord.js';\nimport type { WAMessage } from 'baileys';\nexport const probe: unknown[] = [Bot, Client, {} as WAMessage];\n`)).toEqual([
-      `1:${rule}`,
-      `2:${rule}`,
-    ]);
-    expect(await lint('src/connectors/lint-probe.ts', `import { runtime } from '../channels/telegram/runtime.js';\nimport { channelManifests } from '../channels/manifests.js';\nimport type { ChannelContext } from '../channels/plugin.js';\nexport const probe: unknown[] = [runtime, channelManifests, {} as ChannelContext];\n`)).toEqual([
-      `1:${rule}`,
-      `2:${rule}`,
-    ]);
+    expect(
+      await lint('src/stack/lint-probe.ts', `import { Bot } from 'grammy';\nimport { Client } from 'discord.js';\nimport type { WAMessage } from 'baileys';\nexport const probe: unknown[] = [Bot, Client, {} as WAMessage, await import('baileys')];\n`),
+    ).toEqual([`1:${rule}`, `2:${rule}`, '4:no-restricted-syntax']);
+    expect(
+      await lint(
+        'src/connectors/lint-probe.ts',
+        `import { runtime } from '../channels/telegram/runtime.js';\nimport { channelManifests } from '../channels/manifests.js';\nimport type { ChannelContext } from '../channels/plugin.js';\nexport const probe: unknown[] = [runtime, channelManifests, {} as ChannelContext, await import('../channels/runtimes.js')];\n`,
+      ),
+    ).toEqual([`1:${rule}`, `2:${rule}`, '4:no-restricted-syntax']);
     expect(
       await lint(
         'src/channels/telegram/manifest.ts',

@@ -33,6 +33,7 @@ export const runtime: ChannelRuntime<ChannelSettings['webchat']> = {
     // Only the browser that opened the key-bearing link reaches the WebChat: whoever it is, it is the owner.
     return Promise.resolve({
       adapter,
+      ownerOnly: true,
       policy: { dmPolicy: 'open', allowFrom: [], owners: [everyoneOwns], dmScope: 'per-peer', groupPolicy: 'disabled', groups: [], groupAllowFrom: [], requireMention: false },
     });
   },

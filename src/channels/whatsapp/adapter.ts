@@ -93,7 +93,6 @@ export class WhatsAppAdapter implements ChannelAdapter {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private onMessage: ((message: ChannelMessage) => Promise<void>) | null = null;
   private readonly spool: InboxSpool<Record<string, unknown>>;
-  private spooling: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: WhatsAppOptions) {
     this.spool = new InboxSpool(options.spoolFile);
@@ -107,7 +106,15 @@ export class WhatsAppAdapter implements ChannelAdapter {
     this.onMessage = onMessage;
     await this.connect();
     // What a stopped (or killed) connector took in and had not handed over yet, first.
-    for (const { key, value } of this.spool.pending()) this.receive(this.socket!, proto.WebMessageInfo.fromObject(value) as WAMessage, key);
+    for (const { key, value } of this.spool.pending()) {
+      try {
+        this.receive(this.socket!, proto.WebMessageInfo.fromObject(value) as WAMessage, key);
+      } catch (error) {
+        // Not a message this adapter can read again (a spool from another version): said, and not kept.
+        this.options.logger.error({ err: (error as Error).message, key }, 'dropped a WhatsApp message from the spool that could not be read');
+        await this.spool.done(key);
+      }
+    }
   }
 
   async stop(): Promise<void> {
@@ -217,7 +224,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
   private receive(socket: WhatsAppSocket, message: WAMessage, spooled?: string): void {
     const id = message.key.id;
     const jid = message.key.remoteJid;
-    if (!id || !jid || message.key.fromMe || jid === 'status@broadcast') return;
+    // Status updates, broadcast lists and channels' (newsletters') posts are not people writing to the agent.
+    if (!id || !jid || message.key.fromMe || jid.endsWith('@broadcast') || jid.endsWith('@newsletter')) return;
     // A replayed message (history sync, reconnect) is handed over once; the session drops any that slip through.
     const seenKey = `${jid}/${id}`;
     if (this.recentIds.has(seenKey)) return;
@@ -246,19 +254,28 @@ export class WhatsAppAdapter implements ChannelAdapter {
       sentAt: new Date(Number(message.messageTimestamp ?? Date.now() / 1000) * 1000).toISOString(),
     };
     this.current = { ...this.current, lastEventAt: new Date().toISOString() };
-    const kept = spooled
-      ? Promise.resolve()
-      : (this.spooling = this.spooling.then(() => this.spool.add([{ key: seenKey, value: proto.WebMessageInfo.toObject(proto.WebMessageInfo.fromObject(message), { bytes: String, longs: Number }) }])));
+    // Written at once (the spool takes one write at a time, in order); handed over in turn.
+    const kept: Promise<boolean> = spooled
+      ? Promise.resolve(true)
+      : this.spool.add([{ key: seenKey, value: proto.WebMessageInfo.toObject(proto.WebMessageInfo.fromObject(message), { bytes: String, longs: Number }) }]).then(
+          () => true,
+          (error: unknown) => {
+            this.options.logger.error({ err: (error as Error).message, messageId: id }, 'could not write a WhatsApp message to the spool; handing it over without');
+            return false;
+          },
+        );
     this.queue = this.queue.then(async () => {
+      const onDisk = await kept;
       try {
-        await kept;
         await this.onMessage!(normalized);
-        await this.spool.done(seenKey);
-        if (this.options.readReceipts) await socket.readMessages([message.key]).catch(() => undefined);
       } catch (error) {
-        // It stays in the spool: handed over when the connector starts next.
-        this.options.logger.error({ err: (error as Error).message, messageId: id }, 'a WhatsApp message was not handed over; it waits in the spool for the next start');
+        if (onDisk) return this.options.logger.error({ err: (error as Error).message, messageId: id }, 'a WhatsApp message was not handed over; it waits in the spool for the next start');
+        // Not on disk: taken again if WhatsApp sends it again.
+        this.recentIds.delete(seenKey);
+        return this.options.logger.error({ err: (error as Error).message, messageId: id }, 'a WhatsApp message was not handed over, and is not in the spool');
       }
+      if (onDisk) await this.spool.done(seenKey).catch((error: Error) => this.options.logger.warn({ err: error.message }, 'could not mark a WhatsApp message done in the spool; it is handed over again after a restart (the session drops the repeat)'));
+      if (this.options.readReceipts) await socket.readMessages([message.key]).catch(() => undefined);
     });
   }
 }

@@ -19,8 +19,8 @@ export function registerChannels(program: Command): void {
     .argument('<channel>', 'whatsapp')
     .option('--timeout <seconds>', 'give up after this long', (v) => Number.parseInt(v, 10), 180)
     .action(async (channel: string, options: { timeout: number }) => {
-      const runtime = channel in channelRuntimes ? ((await channelRuntimes[channel as ChannelId]()) as ChannelRuntime<unknown>) : null;
-      if (!runtime?.login) throw new Error(`${channel} is not linked this way: ${runtime ? 'it takes a token in the configuration' : `there is no such channel (${Object.keys(channelRuntimes).join(', ')})`}`);
+      const runtime = Object.hasOwn(channelRuntimes, channel) ? ((await channelRuntimes[channel as ChannelId]()) as ChannelRuntime<unknown>) : null;
+      if (!runtime?.login) throw new Error(`${channel} is not linked this way: ${runtime ? 'its settings in the configuration are all it needs' : `there is no such channel (${Object.keys(channelRuntimes).join(', ')})`}`);
       const config = loadConfig();
       const logger = createLogger(config.log.level, redactorFor(config));
       const dir = connectorFiles(config.paths.home).dir;
