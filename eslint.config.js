@@ -2,10 +2,35 @@ import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeGlobals = { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', AbortController: 'readonly', Buffer: 'readonly' };
+const nodeGlobals = {
+  process: 'readonly',
+  console: 'readonly',
+  setTimeout: 'readonly',
+  clearTimeout: 'readonly',
+  setInterval: 'readonly',
+  clearInterval: 'readonly',
+  setImmediate: 'readonly',
+  URL: 'readonly',
+  fetch: 'readonly',
+  AbortSignal: 'readonly',
+  AbortController: 'readonly',
+  Buffer: 'readonly',
+};
 
 /** The chat platforms' libraries (each channel's own). */
-const platformLibraries = ['grammy', 'grammy/*', '@slack/*', 'discord.js', 'discord.js/*', 'matrix-js-sdk', 'matrix-js-sdk/*', 'baileys', 'baileys/*', 'libsignal', 'libsignal/*'];
+const platformLibraries = [
+  'grammy',
+  'grammy/*',
+  '@slack/*',
+  'discord.js',
+  'discord.js/*',
+  'matrix-js-sdk',
+  'matrix-js-sdk/*',
+  'baileys',
+  'baileys/*',
+  'libsignal',
+  'libsignal/*',
+];
 
 /** `import('<a platform library>')`: the same rule for a library loaded when needed. */
 const dynamicPlatformImport = {
@@ -14,7 +39,12 @@ const dynamicPlatformImport = {
 };
 
 /** Every Node module, bare and `node:`-prefixed, with its subpaths (`fs/promises`, `node:stream/web`). */
-const nodeModules = [...new Set(builtinModules.map((name) => name.replace(/^node:/, '')))].flatMap((name) => [name, `${name}/*`, `node:${name}`, `node:${name}/*`]);
+const nodeModules = [...new Set(builtinModules.map((name) => name.replace(/^node:/, '')))].flatMap((name) => [
+  name,
+  `${name}/*`,
+  `node:${name}`,
+  `node:${name}/*`,
+]);
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**'] },
@@ -24,7 +54,10 @@ export default tseslint.config(
     languageOptions: {
       globals: nodeGlobals,
       // Type-aware rules: the project's own tsconfig.
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/clawflow.js', 'test/helpers/busy-runtime.mjs', 'test/helpers/mcp-test-server.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js', 'bin/clawflow.js', 'test/helpers/busy-runtime.mjs', 'test/helpers/mcp-test-server.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -40,7 +73,11 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: platformLibraries, message: "A platform's library is loaded only in its channel's folder (src/channels/<id>/).", allowTypeImports: true }] },
+        {
+          patterns: [
+            { group: platformLibraries, message: "A platform's library is loaded only in its channel's folder (src/channels/<id>/).", allowTypeImports: true },
+          ],
+        },
       ],
       'no-restricted-syntax': ['error', dynamicPlatformImport],
     },
@@ -54,14 +91,21 @@ export default tseslint.config(
         {
           patterns: [
             { group: platformLibraries, message: "A platform's library is loaded only in its channel's folder (src/channels/<id>/).", allowTypeImports: true },
-            { regex: String.raw`(^|/)channels/`, message: 'src/connectors/ is what every channel shares: it imports no channel (a channel imports it).', allowTypeImports: true },
+            {
+              regex: String.raw`(^|/)channels/`,
+              message: 'src/connectors/ is what every channel shares: it imports no channel (a channel imports it).',
+              allowTypeImports: true,
+            },
           ],
         },
       ],
       'no-restricted-syntax': [
         'error',
         dynamicPlatformImport,
-        { selector: String.raw`ImportExpression[source.value=/(^|\/)channels\//]`, message: 'src/connectors/ is what every channel shares: it imports no channel (a channel imports it).' },
+        {
+          selector: String.raw`ImportExpression[source.value=/(^|\/)channels\//]`,
+          message: 'src/connectors/ is what every channel shares: it imports no channel (a channel imports it).',
+        },
       ],
     },
   },
@@ -76,7 +120,8 @@ export default tseslint.config(
           patterns: [
             {
               regex: String.raw`^(?!(zod)$|\.\./\.\./contracts/|\.\./contracts/|\.\./(access|manifest)\.js$|\./(access|manifest)\.js$|\./[a-z]+/manifest\.js$)`,
-              message: "A channel's manifest imports only zod, src/contracts and the channels' access and manifest types: the configuration reads it without loading the channel.",
+              message:
+                "A channel's manifest imports only zod, src/contracts and the channels' access and manifest types: the configuration reads it without loading the channel.",
               allowTypeImports: true,
             },
           ],
@@ -94,9 +139,15 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: nodeModules.filter((name) => !name.endsWith('/*')).map((name) => ({ name, message: 'Workflow code must not use Node APIs: do it in an activity.', allowTypeImports: true })),
+          paths: nodeModules
+            .filter((name) => !name.endsWith('/*'))
+            .map((name) => ({ name, message: 'Workflow code must not use Node APIs: do it in an activity.', allowTypeImports: true })),
           patterns: [
-            { group: nodeModules.filter((name) => name.endsWith('/*')), message: 'Workflow code must not use Node APIs: do it in an activity.', allowTypeImports: true },
+            {
+              group: nodeModules.filter((name) => name.endsWith('/*')),
+              message: 'Workflow code must not use Node APIs: do it in an activity.',
+              allowTypeImports: true,
+            },
             {
               regex: String.raw`^(?!(@temporalio/workflow|@temporalio/common|zod)$|\./|\.\./[^/]+\.js$|\.\./contracts/|\.\./\.\./contracts/)`,
               message: 'Workflow code imports values only from @temporalio/workflow, zod, src/workflows and src/contracts (types may come from anywhere).',
@@ -108,7 +159,20 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-globals': [
         'error',
-        ...['process', 'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'fetch', 'Buffer', 'require', '__dirname', '__filename', 'queueMicrotask'].map((name) => ({
+        ...[
+          'process',
+          'setTimeout',
+          'setInterval',
+          'setImmediate',
+          'clearTimeout',
+          'clearInterval',
+          'fetch',
+          'Buffer',
+          'require',
+          '__dirname',
+          '__filename',
+          'queueMicrotask',
+        ].map((name) => ({
           name,
           message: 'Not in workflow code: use the workflow SDK (sleep, condition) or an activity.',
         })),

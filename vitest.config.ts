@@ -44,7 +44,15 @@ export default defineConfig({
       // Pure logic: no Temporal, no processes. `npx vitest run --project unit` runs in seconds.
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/integration/**', ...integrationElsewhere, ...slow] } },
       // Real processes against the shared Temporal dev server the global setup starts.
-      { extends: true, test: { name: 'integration', include: ['test/integration/*.test.ts', ...integrationElsewhere], exclude: slow, globalSetup: ['test/helpers/global-setup.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/*.test.ts', ...integrationElsewhere],
+          exclude: slow,
+          globalSetup: ['test/helpers/global-setup.ts'],
+        },
+      },
       { extends: true, test: { name: 'slow', include: slow, globalSetup: ['test/helpers/global-setup.ts'] } },
     ],
   },

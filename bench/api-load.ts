@@ -32,7 +32,11 @@ const apiKey = values['api-key'] ?? local?.apiKey;
 const run = Date.now().toString(36);
 
 function turn(session: number, index: number): Promise<number> {
-  return chatTurn(baseUrl, apiKey, { model: values.model, user: `bench-${run}-${session}`, messages: [{ role: 'user', content: `message ${index} of conversation ${session}` }] });
+  return chatTurn(baseUrl, apiKey, {
+    model: values.model,
+    user: `bench-${run}-${session}`,
+    messages: [{ role: 'user', content: `message ${index} of conversation ${session}` }],
+  });
 }
 
 async function measure(): Promise<void> {
@@ -40,16 +44,29 @@ async function measure(): Promise<void> {
   // One warm-up turn per conversation: sessions start, caches fill.
   await Promise.all(Array.from({ length: sessions }, (_, s) => turn(s, -1)));
   const peak = { rss: 0 };
-  const sampler = local ? setInterval(() => (peak.rss = Math.max(peak.rss, local.pids().reduce((sum, pid) => sum + rssMb(pid), 0))), 200) : undefined;
+  const sampler = local
+    ? setInterval(
+        () =>
+          (peak.rss = Math.max(
+            peak.rss,
+            local.pids().reduce((sum, pid) => sum + rssMb(pid), 0),
+          )),
+        200,
+      )
+    : undefined;
   const cpuBefore = local ? [...local.pids(), process.pid].map(cpuMs) : [];
   const callsBefore = instantModel.calls;
   const msBefore = instantModel.ms;
   const started = performance.now();
-  const latencies = (await Promise.all(Array.from({ length: sessions }, async (_, s) => {
-    const mine: number[] = [];
-    for (let t = 0; t < turns; t++) mine.push(await turn(s, t));
-    return mine;
-  }))).flat();
+  const latencies = (
+    await Promise.all(
+      Array.from({ length: sessions }, async (_, s) => {
+        const mine: number[] = [];
+        for (let t = 0; t < turns; t++) mine.push(await turn(s, t));
+        return mine;
+      }),
+    )
+  ).flat();
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
 
@@ -64,7 +81,9 @@ async function measure(): Promise<void> {
     console.log(`  memory            ${peak.rss.toFixed(0)} MB peak RSS (clawflow start + Temporal dev server)`);
     // Where the machine's time went: both cores are shared by ClawFlow, the dev server and this client (with the model).
     const [clawflow, temporal, client] = [...local.pids(), process.pid].map((pid, i) => (cpuMs(pid) - cpuBefore[i]!) / latencies.length);
-    console.log(`  CPU per turn      ClawFlow ${clawflow!.toFixed(1)} ms   Temporal ${temporal!.toFixed(1)} ms   this client and model ${client!.toFixed(1)} ms`);
+    console.log(
+      `  CPU per turn      ClawFlow ${clawflow!.toFixed(1)} ms   Temporal ${temporal!.toFixed(1)} ms   this client and model ${client!.toFixed(1)} ms`,
+    );
   }
 }
 

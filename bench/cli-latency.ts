@@ -22,7 +22,9 @@ const compiled = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const home = mkdtempSync(join(tmpdir(), 'clawflow-cli-bench-'));
 const env: NodeJS.ProcessEnv = { ...process.env, CLAWFLOW_HOME: home, CLAWFLOW_MODEL: 'demo', TEMPORAL_ADDRESS: '', ...(await ownStackPorts()) };
 
-console.log(`CLI: ${existsSync(compiled) ? `compiled dist/ (built ${statSync(compiled).mtime.toISOString()}; bin/clawflow.js falls back to tsx if src/ is newer)` : 'TypeScript through tsx (no dist/: npm run build)'}`);
+console.log(
+  `CLI: ${existsSync(compiled) ? `compiled dist/ (built ${statSync(compiled).mtime.toISOString()}; bin/clawflow.js falls back to tsx if src/ is newer)` : 'TypeScript through tsx (no dist/: npm run build)'}`,
+);
 const stack = spawnCli(['start'], env);
 try {
   await stack.waitFor(/Press Ctrl-C to stop/, 300_000);

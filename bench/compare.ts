@@ -42,15 +42,30 @@ async function warm(target: Target, turns: number): Promise<{ p50: number; p95: 
 
 /** Conversations side by side: turns per second over all, and the slowest turns. */
 async function concurrent(target: Target, sessions: number, turns: number): Promise<{ perSecond: number; p99: number }> {
-  const turn = (s: number, i: number) => chatTurn(target.baseUrl, target.apiKey, { model: target.model, user: `compare-${run}-${target.name}-${sessions}-${s}`, messages: [{ role: 'user', content: `turn ${i}` }] });
+  const turn = (s: number, i: number) =>
+    chatTurn(target.baseUrl, target.apiKey, {
+      model: target.model,
+      user: `compare-${run}-${target.name}-${sessions}-${s}`,
+      messages: [{ role: 'user', content: `turn ${i}` }],
+    });
   await Promise.all(Array.from({ length: sessions }, (_, s) => turn(s, -1)));
   const started = performance.now();
-  const latencies = (await Promise.all(Array.from({ length: sessions }, async (_, s) => {
-    const mine: number[] = [];
-    for (let i = 0; i < turns; i++) mine.push(await turn(s, i));
-    return mine;
-  }))).flat();
-  return { perSecond: latencies.length / ((performance.now() - started) / 1000), p99: percentile(latencies.sort((a, b) => a - b), 99) };
+  const latencies = (
+    await Promise.all(
+      Array.from({ length: sessions }, async (_, s) => {
+        const mine: number[] = [];
+        for (let i = 0; i < turns; i++) mine.push(await turn(s, i));
+        return mine;
+      }),
+    )
+  ).flat();
+  return {
+    perSecond: latencies.length / ((performance.now() - started) / 1000),
+    p99: percentile(
+      latencies.sort((a, b) => a - b),
+      99,
+    ),
+  };
 }
 
 const local = await startLocalStack({}, Number(values['model-port']));
@@ -68,10 +83,27 @@ try {
   }
   const [other, mine] = results as [(typeof results)[0], (typeof results)[0]];
   const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
-  rows.push(['warm turn, added p50 / p95 / p99', `${ms(other.warm.p50)} / ${ms(other.warm.p95)} / ${ms(other.warm.p99)}`, `${ms(mine.warm.p50)} / ${ms(mine.warm.p95)} / ${ms(mine.warm.p99)}`, `${ratio(other.warm.p50, mine.warm.p50)} faster (p50)`]);
-  rows.push(['10 sessions × 10 turns', `${other.small.perSecond.toFixed(1)} turns/s`, `${mine.small.perSecond.toFixed(1)} turns/s`, `${ratio(mine.small.perSecond, other.small.perSecond)} the throughput`]);
-  rows.push(['50 sessions × 4 turns, p99', `${other.large.perSecond.toFixed(1)} turns/s, ${ms(other.large.p99)}`, `${mine.large.perSecond.toFixed(1)} turns/s, ${ms(mine.large.p99)}`, `${ratio(mine.large.perSecond, other.large.perSecond)} the throughput`]);
-  console.log(`Side by side on ${cpus().length} cores, ${new Date().toISOString().slice(0, 10)}: ${values['other-model']} at ${values['other-base-url']} vs ClawFlow (both on the instant model)\n`);
+  rows.push([
+    'warm turn, added p50 / p95 / p99',
+    `${ms(other.warm.p50)} / ${ms(other.warm.p95)} / ${ms(other.warm.p99)}`,
+    `${ms(mine.warm.p50)} / ${ms(mine.warm.p95)} / ${ms(mine.warm.p99)}`,
+    `${ratio(other.warm.p50, mine.warm.p50)} faster (p50)`,
+  ]);
+  rows.push([
+    '10 sessions × 10 turns',
+    `${other.small.perSecond.toFixed(1)} turns/s`,
+    `${mine.small.perSecond.toFixed(1)} turns/s`,
+    `${ratio(mine.small.perSecond, other.small.perSecond)} the throughput`,
+  ]);
+  rows.push([
+    '50 sessions × 4 turns, p99',
+    `${other.large.perSecond.toFixed(1)} turns/s, ${ms(other.large.p99)}`,
+    `${mine.large.perSecond.toFixed(1)} turns/s, ${ms(mine.large.p99)}`,
+    `${ratio(mine.large.perSecond, other.large.perSecond)} the throughput`,
+  ]);
+  console.log(
+    `Side by side on ${cpus().length} cores, ${new Date().toISOString().slice(0, 10)}: ${values['other-model']} at ${values['other-base-url']} vs ClawFlow (both on the instant model)\n`,
+  );
   console.log(`| figure | ${values['other-model']} | ClawFlow | ClawFlow vs it |\n| --- | --- | --- | --- |`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 } finally {

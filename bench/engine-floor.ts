@@ -32,7 +32,16 @@ const conversations = Number(values.conversations);
 const turns = Number(values.turns);
 const sessions = Number(values.sessions);
 
-Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (message) => console.error(message) } });
+Runtime.install({
+  logger: {
+    log: () => undefined,
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: (message) => console.error(message),
+  },
+});
 const home = mkdtempSync(join(tmpdir(), 'clawflow-floor-'));
 const port = await freePort();
 // The Temporal CLI ClawFlow would use (config's temporal.bin, PATH, or the per-machine cache).
@@ -68,7 +77,11 @@ async function turn(conversation: string, text: string): Promise<number> {
   const start = performance.now();
   await client.workflow.executeUpdateWithStart('send', {
     args: [text],
-    startWorkflowOperation: new WithStartWorkflowOperation('floorConversation', { workflowId: conversation, taskQueue, workflowIdConflictPolicy: 'USE_EXISTING' }),
+    startWorkflowOperation: new WithStartWorkflowOperation('floorConversation', {
+      workflowId: conversation,
+      taskQueue,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    }),
   });
   return performance.now() - start;
 }
@@ -79,7 +92,9 @@ const reading = (label: string): string => {
 };
 
 try {
-  console.log(`Engine floor — Temporal dev server (SQLite) + a bare TypeScript worker and client, ${cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`);
+  console.log(
+    `Engine floor — Temporal dev server (SQLite) + a bare TypeScript worker and client, ${cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`,
+  );
   console.log(reading('idle'));
   // Throughput: the same shape as bench:api (concurrent conversations, each sending its next message when answered).
   await Promise.all(Array.from({ length: conversations }, (_, c) => turn(`warm-${run}-${c}`, 'warm-up')));
@@ -93,7 +108,9 @@ try {
   );
   const seconds = (performance.now() - started) / 1000;
   const sorted = latencies.sort((a, b) => a - b);
-  console.log(`  ${conversations} conversations × ${turns} turns: ${(latencies.length / seconds).toFixed(1)} turns/s   latency p50 ${at(sorted, 50)} ms   p95 ${at(sorted, 95)} ms   p99 ${at(sorted, 99)} ms`);
+  console.log(
+    `  ${conversations} conversations × ${turns} turns: ${(latencies.length / seconds).toFixed(1)} turns/s   latency p50 ${at(sorted, 50)} ms   p95 ${at(sorted, 95)} ms   p99 ${at(sorted, 99)} ms`,
+  );
   const [own, temporal] = [cpuMs(process.pid) - cpuBefore[0]!, cpuMs(serverPid) - cpuBefore[1]!].map((ms) => (ms / latencies.length).toFixed(1));
   console.log(`  CPU per turn: this process (worker and client) ${own} ms   Temporal ${temporal} ms`);
   // Memory: new conversations, one turn each, 8 at a time (as bench:load).
@@ -115,8 +132,12 @@ try {
   );
   clearInterval(sampler);
   const openSeconds = (performance.now() - opened) / 1000;
-  const [ownOpen, temporalOpen] = [cpuMs(process.pid) - openCpuBefore[0]!, cpuMs(serverPid) - openCpuBefore[1]!].map((ms) => (ms / Math.max(1, sessions)).toFixed(1));
-  console.log(`  opened ${sessions} conversations in ${openSeconds.toFixed(0)} s (${(sessions / openSeconds).toFixed(1)} new/s; CPU per new conversation: this process ${ownOpen} ms, Temporal ${temporalOpen} ms); peak together ${peak.together.toFixed(0)} MB`);
+  const [ownOpen, temporalOpen] = [cpuMs(process.pid) - openCpuBefore[0]!, cpuMs(serverPid) - openCpuBefore[1]!].map((ms) =>
+    (ms / Math.max(1, sessions)).toFixed(1),
+  );
+  console.log(
+    `  opened ${sessions} conversations in ${openSeconds.toFixed(0)} s (${(sessions / openSeconds).toFixed(1)} new/s; CPU per new conversation: this process ${ownOpen} ms, Temporal ${temporalOpen} ms); peak together ${peak.together.toFixed(0)} MB`,
+  );
 } finally {
   worker.shutdown();
   await running;

@@ -49,7 +49,10 @@ try {
   for (const command of commands) {
     const times = { host: [] as number[], sandbox: [] as number[] };
     for (let i = 0; i < runs + 2; i++) {
-      for (const [kind, sandboxed] of [['host', false], ['sandbox', true]] as const) {
+      for (const [kind, sandboxed] of [
+        ['host', false],
+        ['sandbox', true],
+      ] as const) {
         const started = performance.now();
         await execTool.run({ command }, context(sandboxed));
         if (i >= 2) times[kind].push(performance.now() - started);
@@ -58,7 +61,9 @@ try {
     const host = times.host.sort((a, b) => a - b);
     const boxed = times.sandbox.sort((a, b) => a - b);
     const ms = (n: number): string => `${n.toFixed(1)} ms`;
-    console.log(`  ${command.padEnd(48)} host p50 ${ms(percentile(host, 50))} p90 ${ms(percentile(host, 90))} | bubblewrap p50 ${ms(percentile(boxed, 50))} p90 ${ms(percentile(boxed, 90))} | +${ms(percentile(boxed, 50) - percentile(host, 50))} at p50`);
+    console.log(
+      `  ${command.padEnd(48)} host p50 ${ms(percentile(host, 50))} p90 ${ms(percentile(host, 90))} | bubblewrap p50 ${ms(percentile(boxed, 50))} p90 ${ms(percentile(boxed, 90))} | +${ms(percentile(boxed, 50) - percentile(host, 50))} at p50`,
+    );
   }
 } finally {
   await browsers.close();

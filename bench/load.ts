@@ -27,7 +27,9 @@ const started = performance.now();
 const peak = { clawflow: 0, temporal: 0, together: 0 };
 const reading = (label: string): void => {
   const [c, t] = [rssMb(clawflow), rssMb(temporal)];
-  console.log(`  ${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s  ${label.padEnd(24)} ClawFlow ${c.toFixed(0).padStart(5)} MB   Temporal ${t.toFixed(0).padStart(5)} MB   together ${(c + t).toFixed(0).padStart(5)} MB`);
+  console.log(
+    `  ${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s  ${label.padEnd(24)} ClawFlow ${c.toFixed(0).padStart(5)} MB   Temporal ${t.toFixed(0).padStart(5)} MB   together ${(c + t).toFixed(0).padStart(5)} MB`,
+  );
 };
 const sampler = setInterval(() => {
   const [c, t] = [rssMb(clawflow), rssMb(temporal)];
@@ -37,12 +39,21 @@ const sampler = setInterval(() => {
 }, 250);
 const run = Date.now().toString(36);
 const user = (session: number): string => `load-${run}-${session}`;
-const turn = (session: number, text: string): Promise<number> => chatTurn(stack.baseUrl, stack.apiKey, { model: 'clawflow', user: user(session), messages: [{ role: 'user', content: text }] });
+const turn = (session: number, text: string): Promise<number> =>
+  chatTurn(stack.baseUrl, stack.apiKey, { model: 'clawflow', user: user(session), messages: [{ role: 'user', content: text }] });
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 try {
-  console.log(`Load — ${total} new sessions, one turn each, ${concurrency} at a time, then idle${Object.keys(env).length ? ` (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`);
+  console.log(
+    `Load — ${total} new sessions, one turn each, ${concurrency} at a time, then idle${
+      Object.keys(env).length
+        ? ` (${Object.entries(env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')})`
+        : ''
+    }`,
+  );
   await sleep(3000);
   reading('idle');
   let next = 0;
@@ -62,7 +73,9 @@ try {
   );
   const seconds = (performance.now() - opened) / 1000;
   const [ownCpu, temporalCpu] = [cpuMs(clawflow) - cpuBefore[0]!, cpuMs(temporal) - cpuBefore[1]!].map((ms) => (ms / total).toFixed(1));
-  console.log(`  opened ${total} sessions in ${seconds.toFixed(0)} s (${(total / seconds).toFixed(1)} new sessions/s); CPU per new session: ClawFlow ${ownCpu} ms, Temporal ${temporalCpu} ms`);
+  console.log(
+    `  opened ${total} sessions in ${seconds.toFixed(0)} s (${(total / seconds).toFixed(1)} new sessions/s); CPU per new session: ClawFlow ${ownCpu} ms, Temporal ${temporalCpu} ms`,
+  );
   for (let waited = 0; waited < Number(values['idle-seconds']); waited += 5) {
     await sleep(5000);
     reading(`idle ${waited + 5} s`);
@@ -72,7 +85,9 @@ try {
   for (let session = 0; session < Math.min(20, total); session++) woken.push(await turn(session, 'are you still there?'));
   const cached: number[] = [];
   for (let session = total - 1; session >= Math.max(0, total - 10); session--) cached.push(await turn(session, 'still here?'));
-  console.log(`  a session from the cache answers in ${median(cached).toFixed(0)} ms (median of ${cached.length}); one that left it wakes and answers in ${median(woken).toFixed(0)} ms (median of ${woken.length}, slowest ${Math.max(...woken).toFixed(0)} ms)`);
+  console.log(
+    `  a session from the cache answers in ${median(cached).toFixed(0)} ms (median of ${cached.length}); one that left it wakes and answers in ${median(woken).toFixed(0)} ms (median of ${woken.length}, slowest ${Math.max(...woken).toFixed(0)} ms)`,
+  );
   reading('at the end');
   console.log(`  peak RSS: ClawFlow ${peak.clawflow.toFixed(0)} MB, Temporal ${peak.temporal.toFixed(0)} MB, together ${peak.together.toFixed(0)} MB`);
 } finally {

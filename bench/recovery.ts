@@ -59,7 +59,15 @@ const config = loadConfig({ ...process.env, ...env });
 const cli = await resolveTemporalCli({ explicitPath: config.temporal.bin, cacheDir: config.paths.cacheDir, onProgress: (m) => console.log(m) });
 const httpPort = await freePort();
 const startTemporal = (): Promise<DevServer> =>
-  startDevServer({ cli, dbFile: join(home, 'temporal.sqlite'), ip: '127.0.0.1', port: temporalPort, httpPort, logFile: join(home, 'server.log'), pidFile: join(home, 'server.pid') });
+  startDevServer({
+    cli,
+    dbFile: join(home, 'temporal.sqlite'),
+    ip: '127.0.0.1',
+    port: temporalPort,
+    httpPort,
+    logFile: join(home, 'server.log'),
+    pidFile: join(home, 'server.pid'),
+  });
 const temporalPid = (): number => Number(readFileSync(join(home, 'server.pid'), 'utf8').trim());
 /** Kills the Temporal server with SIGKILL and waits until its port is free again. */
 async function killTemporal(): Promise<void> {
@@ -209,7 +217,9 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const replies = repliesTo(reply).length;
     const runs = c.runsCommand ? commandRuns() : 0;
-    console.log(`  ${c.name.padEnd(50)} ${seconds.toFixed(2).padStart(6)} s   model calls ${asked(c.message)}   replies ${replies}${c.runsCommand ? `   command runs ${runs}` : ''}`);
+    console.log(
+      `  ${c.name.padEnd(50)} ${seconds.toFixed(2).padStart(6)} s   model calls ${asked(c.message)}   replies ${replies}${c.runsCommand ? `   command runs ${runs}` : ''}`,
+    );
     if (replies !== 1) failures.push(`${c.name}: ${replies} replies delivered (one expected)`);
     if (c.runsCommand && runs !== 1) failures.push(`${c.name}: the command ran ${runs} times (once expected)`);
   }

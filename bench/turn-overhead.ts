@@ -104,7 +104,11 @@ try {
   await measure('Runtime called directly (no Temporal)', async (i) => {
     const response = await fetch(`${runtime.url}/invocations`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${runtimeToken(config)}`, [runtimeSessionHeader]: 'clawflow-bench-0000000000000000000000000' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${runtimeToken(config)}`,
+        [runtimeSessionHeader]: 'clawflow-bench-0000000000000000000000000',
+      },
       body: invocation(i),
     });
     if (!response.ok) throw new Error(`direct invocation answered HTTP ${response.status}: ${await response.text()}`);

@@ -19,11 +19,25 @@ export function createLogger(level: Level | 'silent' = 'info', redact?: Redactor
     name,
     level,
     redact: { paths: redactPaths, censor: '[redacted]' },
-    ...(redact ? { hooks: { logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) { method.apply(this, args.map((a) => redactDeep(a, redact))); } } } : {}),
+    ...(redact
+      ? {
+          hooks: {
+            logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
+              method.apply(
+                this,
+                args.map((a) => redactDeep(a, redact)),
+              );
+            },
+          },
+        }
+      : {}),
   };
   const format = process.env.CLAWFLOW_LOG_FORMAT ?? (process.stderr.isTTY || readableByDefault ? 'pretty' : 'json');
   if (format === 'pretty') {
-    return pino(options, pretty({ destination: 2, colorize: Boolean(process.stderr.isTTY), singleLine: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' }));
+    return pino(
+      options,
+      pretty({ destination: 2, colorize: Boolean(process.stderr.isTTY), singleLine: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' }),
+    );
   }
   return pino(options, pino.destination({ fd: 2, sync: false }));
 }

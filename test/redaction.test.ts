@@ -6,11 +6,13 @@ const redact = createRedactor([secret]);
 
 describe('redaction', () => {
   it('blanks known secrets and token shapes (a Telegram bot URL, Slack tokens, bearer headers)', () => {
-    expect(redact(`GET https://api.telegram.org/bot123456:AAE_abcdefghijk/sendMessage with ${secret}`)).toBe('GET https://api.telegram.org/bot[redacted]/sendMessage with [redacted]');
+    expect(redact(`GET https://api.telegram.org/bot123456:AAE_abcdefghijk/sendMessage with ${secret}`)).toBe(
+      'GET https://api.telegram.org/bot[redacted]/sendMessage with [redacted]',
+    );
     expect(redact('xoxb-1234-5678-abcdefgh and Authorization: Bearer abcdefghijkl')).toBe('[redacted] and Authorization: Bearer [redacted]');
   });
 
-  it('leaves nothing unredacted however deep a log record or an error\'s cause chain goes', () => {
+  it("leaves nothing unredacted however deep a log record or an error's cause chain goes", () => {
     let record: Record<string, unknown> = { token: secret };
     for (let i = 0; i < 20; i += 1) record = { inner: record };
     expect(JSON.stringify(redactDeep(record, redact))).not.toContain(secret);

@@ -7,12 +7,21 @@ import { parseSessionKey } from '../contracts/session-key.js';
 import { regionOfArn } from '../agent/transport/agentcore.js';
 
 /** Errors trying again cannot mend: the request or the setup is wrong. */
-const permanent = new Set(['ValidationException', 'AccessDeniedException', 'ResourceNotFoundException', 'ServiceQuotaExceededException', 'UnrecognizedClientException']);
+const permanent = new Set([
+  'ValidationException',
+  'AccessDeniedException',
+  'ResourceNotFoundException',
+  'ServiceQuotaExceededException',
+  'UnrecognizedClientException',
+]);
 
 /** A conversation's id in the memory (1-100 of `[a-zA-Z0-9][a-zA-Z0-9-_]*`): its session key made safe, and a hash that keeps keys apart. */
 export function memorySessionId(sessionKey: string): string {
   const hash = createHash('sha256').update(sessionKey).digest('hex').slice(0, 12);
-  return `${sessionKey.replace(/[^a-zA-Z0-9-_]/g, '_').replace(/^[-_]+/, '').slice(0, 80)}-${hash}`;
+  return `${sessionKey
+    .replace(/[^a-zA-Z0-9-_]/g, '_')
+    .replace(/^[-_]+/, '')
+    .slice(0, 80)}-${hash}`;
 }
 
 /**
@@ -44,7 +53,14 @@ export function createMemoryActivities(config: Pick<ClawflowConfig, 'agentcore' 
       try {
         for (const template of memory.namespaces) {
           const namespace = template.replaceAll('{actorId}', actorId).replaceAll('{sessionId}', sessionId);
-          const answer = await memories.send(new RetrieveMemoryRecordsCommand({ memoryId, namespace, searchCriteria: { searchQuery: query.slice(0, 10_000), topK: memory.topK }, maxResults: memory.topK }));
+          const answer = await memories.send(
+            new RetrieveMemoryRecordsCommand({
+              memoryId,
+              namespace,
+              searchCriteria: { searchQuery: query.slice(0, 10_000), topK: memory.topK },
+              maxResults: memory.topK,
+            }),
+          );
           for (const record of answer.memoryRecordSummaries ?? []) {
             const text = record.content && 'text' in record.content ? record.content.text : undefined;
             if (record.memoryRecordId && text) found.set(record.memoryRecordId, { text, score: record.score ?? 0 });
@@ -65,11 +81,15 @@ export function createMemoryActivities(config: Pick<ClawflowConfig, 'agentcore' 
 
     async recordMemoryEvent({ sessionKey, turn, messageIds, said }) {
       const memories = configured();
-      const payload = said.filter((part) => part.text.trim()).map((part) => ({ conversational: { role: part.role, content: { text: part.text.slice(0, 100_000) } } }));
+      const payload = said
+        .filter((part) => part.text.trim())
+        .map((part) => ({ conversational: { role: part.role, content: { text: part.text.slice(0, 100_000) } } }));
       // A turn nobody asked for (the heartbeat) is not a conversation to remember.
       if (!payload.some((part) => part.conversational.role === 'USER')) return;
       // The same turn of the same messages is one event, however often this activity runs.
-      const clientToken = createHash('sha256').update(`${sessionKey}\0${turn}\0${messageIds.join('\0')}`).digest('hex');
+      const clientToken = createHash('sha256')
+        .update(`${sessionKey}\0${turn}\0${messageIds.join('\0')}`)
+        .digest('hex');
       try {
         // The same time on every attempt: a repeated token with other parameters is refused by the service.
         const eventTimestamp = new Date(Context.current().info.scheduledTimestampMs);

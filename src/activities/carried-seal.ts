@@ -16,7 +16,9 @@ function canonicalJson(value: unknown): string {
  * key can make it, and it holds for that workflow id only. A session's own continue-as-new needs none.
  */
 export function carriedSeal(key: string, workflowId: string, carried: unknown): string {
-  return createHmac('sha256', key).update(`${workflowId}\n${canonicalJson(carried)}`).digest('base64url');
+  return createHmac('sha256', key)
+    .update(`${workflowId}\n${canonicalJson(carried)}`)
+    .digest('base64url');
 }
 
 /** The sessions worker's check of a seal (a local activity: the key never enters workflow history). */

@@ -39,11 +39,20 @@ export interface AgentActivityDeps {
 /** The invocation as the runtime gets it: each image reference with a fresh link to it (links never enter history). */
 function withImageLinks(invocation: Invocation, links: ImageLinks | null): Invocation {
   if (!links) return invocation;
-  const linked = <T extends { images?: ImageRef[] | undefined }>(holder: T): T => (holder.images?.length ? { ...holder, images: holder.images.map((image) => ({ ...image, url: links.urlFor(image.path) })) } : holder);
+  const linked = <T extends { images?: ImageRef[] | undefined }>(holder: T): T =>
+    holder.images?.length ? { ...holder, images: holder.images.map((image) => ({ ...image, url: links.urlFor(image.path) })) } : holder;
   return {
     ...invocation,
     messages: invocation.messages.map(linked),
-    ...(invocation.steps ? { steps: invocation.steps.map((step) => ({ ...step, results: step.results.map(linked), ...(step.messages ? { messages: step.messages.map(linked) } : {}) })) } : {}),
+    ...(invocation.steps
+      ? {
+          steps: invocation.steps.map((step) => ({
+            ...step,
+            results: step.results.map(linked),
+            ...(step.messages ? { messages: step.messages.map(linked) } : {}),
+          })),
+        }
+      : {}),
   };
 }
 
@@ -56,7 +65,10 @@ export function createAgentActivities({ transport, deltas, imageLinks, agentMode
       const body = await whileHeartbeating(() => transport.invoke(runtimeSessionId, payload, context.cancellationSignal, onText));
       const result = schema.safeParse(body);
       if (result.success) return result.data;
-      throw ApplicationFailure.nonRetryable(`${transport.description} answered ${what} with an unexpected body: ${result.error.message}`, 'RuntimeProtocolError');
+      throw ApplicationFailure.nonRetryable(
+        `${transport.description} answered ${what} with an unexpected body: ${result.error.message}`,
+        'RuntimeProtocolError',
+      );
     } catch (error) {
       throw toActivityFailure(error);
     }
@@ -65,14 +77,31 @@ export function createAgentActivities({ transport, deltas, imageLinks, agentMode
     /** Runs one step of a turn on the agent runtime; heartbeats while the model thinks. */
     async invokeAgent({ runtimeSessionId, invocation, route, streamTo }) {
       const reply = { workflowId: Context.current().info.workflowExecution?.workflowId ?? invocation.sessionKey, turn: invocation.turn };
-      const onText = route ? (deltas.accepts(route) ? deltas.open(route, reply) : undefined) : streamTo ? (deltas.openForCaller(streamTo) ?? undefined) : undefined;
+      const onText = route
+        ? deltas.accepts(route)
+          ? deltas.open(route, reply)
+          : undefined
+        : streamTo
+          ? (deltas.openForCaller(streamTo) ?? undefined)
+          : undefined;
       // A session's /model choice, else its agent's own model.
       const agent = parseSessionKey(invocation.sessionKey).agent;
       const model = invocation.model ?? agentModel?.(agent);
       const started = performance.now();
-      const result = await ask(runtimeSessionId, withImageLinks(model ? { ...invocation, model } : invocation, imageLinks), invocationResultSchema, 'an invocation', onText);
+      const result = await ask(
+        runtimeSessionId,
+        withImageLinks(model ? { ...invocation, model } : invocation, imageLinks),
+        invocationResultSchema,
+        'an invocation',
+        onText,
+      );
       Context.current()
-        .metricMeter.createHistogram('clawflow_model_step_latency', 'int', 'ms', 'One step of a turn on the agent runtime (the model call and what surrounds it)')
+        .metricMeter.createHistogram(
+          'clawflow_model_step_latency',
+          'int',
+          'ms',
+          'One step of a turn on the agent runtime (the model call and what surrounds it)',
+        )
         .record(Math.round(performance.now() - started), { agent, model: result.model, kind: result.kind });
       return result;
     },

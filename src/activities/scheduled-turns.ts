@@ -23,7 +23,14 @@ export function createScheduleActivities(deps: ScheduleActivityDeps): ScheduleAc
       let error: string | undefined;
       try {
         // The update waits for the turn; a cancelled activity (worker shutting down) stops waiting, the turn goes on.
-        reply = (await whileHeartbeating(() => Promise.race([deps.sendMessage(sessionKey, { messageId, text, sender, ...(fromAgentOwner ? { fromAgentOwner } : {}) }), Context.current().cancelled]))).text;
+        reply = (
+          await whileHeartbeating(() =>
+            Promise.race([
+              deps.sendMessage(sessionKey, { messageId, text, sender, ...(fromAgentOwner ? { fromAgentOwner } : {}) }),
+              Context.current().cancelled,
+            ]),
+          )
+        ).text;
       } catch (failure) {
         if (failure instanceof CancelledFailure) throw failure;
         error = describeError(failure);

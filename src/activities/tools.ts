@@ -99,15 +99,24 @@ function agentSessions(client: Client, config: ClawflowConfig, sessionKey: strin
     } catch (error) {
       throw new ToolError((error as Error).message);
     }
-    if (!visible(canonical)) throw new ToolError(`${key} is not a session you may see (${visibility === 'tree' ? 'only the sub-agents you spawned' : "only your agent's sessions"}: sessions_list shows them; tools.sessions.visibility)`);
+    if (!visible(canonical))
+      throw new ToolError(
+        `${key} is not a session you may see (${visibility === 'tree' ? 'only the sub-agents you spawned' : "only your agent's sessions"}: sessions_list shows them; tools.sessions.visibility)`,
+      );
     return canonical;
   };
   return {
     visibility,
-    list: async () => (await listSessions(client)).filter((s) => visible(s.sessionKey)).map(({ sessionKey: key, status, lastActivity, turns }) => ({ sessionKey: key, status, lastActivity, turns })),
+    list: async () =>
+      (await listSessions(client))
+        .filter((s) => visible(s.sessionKey))
+        .map(({ sessionKey: key, status, lastActivity, turns }) => ({ sessionKey: key, status, lastActivity, turns })),
     history: async (key, limit) => {
       const view = await describeSession(client, config, check(key));
-      return (view?.transcript ?? []).filter((e) => e.role !== 'summary').slice(-limit).map((e) => ({ turn: e.turn, role: e.role, text: e.text, at: e.at }));
+      return (view?.transcript ?? [])
+        .filter((e) => e.role !== 'summary')
+        .slice(-limit)
+        .map((e) => ({ turn: e.turn, role: e.role, text: e.text, at: e.at }));
     },
     send: async (key, text, timeoutMs) => {
       const target = check(key);
@@ -145,7 +154,12 @@ export function createToolActivities({ config, browsers, schedules, client, mcp,
       const profile = agentProfile(config, id);
       ensureWorkspace(profile.workspaceDir);
       // Skills outside the workspace (the install's, the bundled, extra folders) may be read, never written.
-      const roots = skillRoots({ workspace: profile.workspaceDir, home: config.paths.home, bundled: config.skills.bundled, extraDirs: config.skills.extraDirs });
+      const roots = skillRoots({
+        workspace: profile.workspaceDir,
+        home: config.paths.home,
+        bundled: config.skills.bundled,
+        extraDirs: config.skills.extraDirs,
+      });
       const tools = offeredTools(profile.tools).filter((tool) => !isDenied(profile.deniedTools, tool.name));
       return [id, { profile, tools, skillDirs: roots.filter((root) => root.origin !== 'workspace').map((root) => root.dir) }];
     }),
@@ -156,7 +170,8 @@ export function createToolActivities({ config, browsers, schedules, client, mcp,
     return hosts.get(agent) ?? hosts.get(defaultAgentId(config))!;
   };
   /** The MCP tools this agent is offered (servers started as needed). */
-  const mcpTools = async (host: AgentHost): Promise<McpTool[]> => (mcp?.configured ? (await mcp.tools()).filter((tool) => !isDenied(host.profile.deniedTools, tool.name)) : []);
+  const mcpTools = async (host: AgentHost): Promise<McpTool[]> =>
+    mcp?.configured ? (await mcp.tools()).filter((tool) => !isDenied(host.profile.deniedTools, tool.name)) : [];
   /** The tool a call names: built in, or an MCP server's (listed again first if this host has not listed it yet). */
   const resolveTool = async (host: AgentHost, name: string): Promise<Tool | undefined> => {
     const builtIn = toolRegistry.get(name);
@@ -219,12 +234,21 @@ export function createToolActivities({ config, browsers, schedules, client, mcp,
           const { output: text, artifacts, images } = typeof output === 'string' ? { output } : output;
           const inline = await byReference(text, { workspace, sessionKey, callId: call.id, tool: call.name });
           const shown = images?.length ? { images: images.slice(0, maxImagesPerMessage) } : {};
-          return { kind: 'result', result: { ...result(inline, false), ...shown }, workspaceChanged: tool.mutatesWorkspace, ...(artifacts ? { artifacts } : {}) };
+          return {
+            kind: 'result',
+            result: { ...result(inline, false), ...shown },
+            workspaceChanged: tool.mutatesWorkspace,
+            ...(artifacts ? { artifacts } : {}),
+          };
         } catch (error) {
           if (context.cancellationSignal.aborted) await context.cancelled;
           if (error instanceof ApprovalRequired) return { kind: 'approvalRequired', subject: error.subject, ...(error.ownerOnly ? { ownerOnly: true } : {}) };
           const message = error instanceof ToolError || error instanceof z.ZodError ? error.message : `${call.name} failed: ${(error as Error).message}`;
-          return { kind: 'result', result: result(await byReference(message, { workspace, sessionKey, callId: call.id, tool: call.name }), true), workspaceChanged: tool.mutatesWorkspace };
+          return {
+            kind: 'result',
+            result: result(await byReference(message, { workspace, sessionKey, callId: call.id, tool: call.name }), true),
+            workspaceChanged: tool.mutatesWorkspace,
+          };
         }
       });
     },

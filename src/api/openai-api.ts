@@ -134,7 +134,12 @@ export async function startApiServer({ client, config, logger, host, port }: Api
     }
     const request = parsed.data;
     if (!models.includes(request.model)) {
-      throw new ApiError(404, 'invalid_request_error', 'model_not_found', `model "${request.model}" does not exist; use one of ${models.join(', ')} (GET /v1/models)`);
+      throw new ApiError(
+        404,
+        'invalid_request_error',
+        'model_not_found',
+        `model "${request.model}" does not exist; use one of ${models.join(', ')} (GET /v1/models)`,
+      );
     }
     const lastAssistant = request.messages.map((m) => m.role).lastIndexOf('assistant');
     const text = request.messages
@@ -143,7 +148,13 @@ export async function startApiServer({ client, config, logger, host, port }: Api
       .map((m) => textOf(m.content))
       .filter(Boolean)
       .join('\n\n');
-    if (!text) throw new ApiError(400, 'invalid_request_error', 'invalid_request', 'messages must end with a user message (the session keeps the history; send only what is new)');
+    if (!text)
+      throw new ApiError(
+        400,
+        'invalid_request_error',
+        'invalid_request',
+        'messages must end with a user message (the session keeps the history; send only what is new)',
+      );
 
     const header = (name: string): string | undefined => {
       const value = req.headers[name];
@@ -167,11 +178,22 @@ export async function startApiServer({ client, config, logger, host, port }: Api
     const oneOff = !explicitKey && !request.user;
     // The caller holds the install's API token: the sessions are theirs.
     const ask = () =>
-      sendMessage(client, config, key, { messageId, text, fromOwner: true, fromAgentOwner: true, ...(request.user ? { sender: request.user } : {}), ...(request.stream ? { stream: true } : {}) }, { oneOff }).catch(
-        (error: unknown) => {
-          throw apiErrorOf(error);
+      sendMessage(
+        client,
+        config,
+        key,
+        {
+          messageId,
+          text,
+          fromOwner: true,
+          fromAgentOwner: true,
+          ...(request.user ? { sender: request.user } : {}),
+          ...(request.stream ? { stream: true } : {}),
         },
-      );
+        { oneOff },
+      ).catch((error: unknown) => {
+        throw apiErrorOf(error);
+      });
     if (!request.stream) {
       const { text: reply, usage } = await ask();
       return sendJson(res, {
@@ -181,14 +203,20 @@ export async function startApiServer({ client, config, logger, host, port }: Api
         model: request.model,
         choices: [{ index: 0, message: { role: 'assistant', content: reply, refusal: null }, logprobs: null, finish_reason: 'stop' }],
         // What the model calls of the turn used (0 when the provider does not say).
-        usage: { prompt_tokens: usage?.inputTokens ?? 0, completion_tokens: usage?.outputTokens ?? 0, total_tokens: (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0) },
+        usage: {
+          prompt_tokens: usage?.inputTokens ?? 0,
+          completion_tokens: usage?.outputTokens ?? 0,
+          total_tokens: (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0),
+        },
       });
     }
 
     // stream: the model's text as it comes (relayed by the agent worker), then whatever the final reply adds.
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const chunk = (delta: Record<string, unknown>, finish: string | null): void =>
-      void res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: request.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`);
+      void res.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: request.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`,
+      );
     chunk({ role: 'assistant', content: '' }, null);
     let streamed = '';
     let firstStream: string | undefined;
@@ -219,13 +247,23 @@ export async function startApiServer({ client, config, logger, host, port }: Api
    * sender shows the hook's own token, never the API's (which drives any session).
    */
   const hook = async (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> => {
-    const refused = new ApiError(401, 'invalid_request_error', 'invalid_hook_token', `missing or wrong token for the hook "${name}": send "Authorization: Bearer <token>" with the token \`npx clawflow config --hook-token ${name}\` prints`);
+    const refused = new ApiError(
+      401,
+      'invalid_request_error',
+      'invalid_hook_token',
+      `missing or wrong token for the hook "${name}": send "Authorization: Bearer <token>" with the token \`npx clawflow config --hook-token ${name}\` prints`,
+    );
     if (!Object.hasOwn(config.hooks, name)) {
       drain(req);
       // Whether a hook exists, and which do, is told to the API token's holder only: to anyone else it is a wrong token.
       if (expected !== null && !sameSecret(req.headers.authorization ?? '', expected)) throw refused;
       const hooks = Object.keys(config.hooks);
-      throw new ApiError(404, 'invalid_request_error', 'hook_not_found', `no hook "${name}"${hooks.length ? ` (hooks: ${hooks.join(', ')})` : ': configure one under hooks in clawflow.json'}`);
+      throw new ApiError(
+        404,
+        'invalid_request_error',
+        'hook_not_found',
+        `no hook "${name}"${hooks.length ? ` (hooks: ${hooks.join(', ')})` : ': configure one under hooks in clawflow.json'}`,
+      );
     }
     const own = hookToken(config, name);
     if (own !== null && !sameSecret(req.headers.authorization ?? '', `Bearer ${own}`)) {
@@ -234,7 +272,13 @@ export async function startApiServer({ client, config, logger, host, port }: Api
     }
     const body = await readBody(req, config.api.maxBodyBytes);
     const idempotency = req.headers['idempotency-key'];
-    const accepted = await startHookTurn(client, config, name, body, typeof idempotency === 'string' && idempotency.trim() ? idempotency.trim() : undefined).catch((error: unknown) => {
+    const accepted = await startHookTurn(
+      client,
+      config,
+      name,
+      body,
+      typeof idempotency === 'string' && idempotency.trim() ? idempotency.trim() : undefined,
+    ).catch((error: unknown) => {
       throw error instanceof UnknownHookError ? new ApiError(404, 'invalid_request_error', 'hook_not_found', error.message) : error;
     });
     res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify(accepted));
@@ -266,7 +310,12 @@ export async function startApiServer({ client, config, logger, host, port }: Api
         return sendJson(res, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'clawflow' })) });
       }
       if (req.method === 'POST' && path === '/v1/chat/completions') return complete(req, res);
-      throw new ApiError(404, 'invalid_request_error', 'not_found', `no route for ${req.method} ${path}; this API serves POST /v1/chat/completions, GET /v1/models and POST /hooks/<name>`);
+      throw new ApiError(
+        404,
+        'invalid_request_error',
+        'not_found',
+        `no route for ${req.method} ${path}; this API serves POST /v1/chat/completions, GET /v1/models and POST /hooks/<name>`,
+      );
     };
     handle().catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();

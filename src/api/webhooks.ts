@@ -54,9 +54,18 @@ export interface HookAccepted {
  * which answers in the hook's session and sends the answer where the hook says, once. The workflow id is the hook
  * and the caller's idempotency key: a sender that retries starts nothing more, during the turn or after it.
  */
-export async function startHookTurn(client: Client, config: ClawflowConfig, name: string, body: unknown, idempotencyHeader: string | undefined): Promise<HookAccepted> {
+export async function startHookTurn(
+  client: Client,
+  config: ClawflowConfig,
+  name: string,
+  body: unknown,
+  idempotencyHeader: string | undefined,
+): Promise<HookAccepted> {
   const hook = Object.hasOwn(config.hooks, name) ? config.hooks[name] : undefined;
-  if (!hook) throw new UnknownHookError(`no hook "${name}"${Object.keys(config.hooks).length ? ` (hooks: ${Object.keys(config.hooks).join(', ')})` : ': configure one under hooks in clawflow.json'}`);
+  if (!hook)
+    throw new UnknownHookError(
+      `no hook "${name}"${Object.keys(config.hooks).length ? ` (hooks: ${Object.keys(config.hooks).join(', ')})` : ': configure one under hooks in clawflow.json'}`,
+    );
   const fromBody = hook.idempotencyField ? valueAt(body, hook.idempotencyField) : undefined;
   const key = idempotencyHeader ?? (typeof fromBody === 'string' || typeof fromBody === 'number' ? String(fromBody) : randomUUID());
   const safeKey = deliveryKey(key);

@@ -43,9 +43,23 @@ export function agentProfile(config: AgentsConfig, id: string): AgentProfile {
   requireAgent(config, id);
   const entry = config.agents.list.find((a) => a.id === id);
   const isDefault = id === defaultAgentId(config);
-  const workspaceDir = entry?.workspace ? (isAbsolute(entry.workspace) || entry.workspace.startsWith('~/') ? expand(entry.workspace) : resolve(config.paths.home, entry.workspace)) : isDefault ? config.paths.workspaceDir : join(config.paths.home, `workspace-${id}`);
+  const workspaceDir = entry?.workspace
+    ? isAbsolute(entry.workspace) || entry.workspace.startsWith('~/')
+      ? expand(entry.workspace)
+      : resolve(config.paths.home, entry.workspace)
+    : isDefault
+      ? config.paths.workspaceDir
+      : join(config.paths.home, `workspace-${id}`);
   const tools = entry?.tools.execPolicy ? { ...config.tools, exec: { ...config.tools.exec, policy: entry.tools.execPolicy } } : config.tools;
-  return { id, ...(entry?.name ? { name: entry.name } : {}), isDefault, workspaceDir, ...(entry?.model ? { model: entry.model } : {}), tools, deniedTools: entry?.tools.deny ?? [] };
+  return {
+    id,
+    ...(entry?.name ? { name: entry.name } : {}),
+    isDefault,
+    workspaceDir,
+    ...(entry?.model ? { model: entry.model } : {}),
+    tools,
+    deniedTools: entry?.tools.deny ?? [],
+  };
 }
 
 /** What a message tells about where it came from, for routing it to an agent. */

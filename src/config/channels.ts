@@ -9,7 +9,9 @@ function settingsOf(config: Pick<ClawflowConfig, 'channels'>, channel: ChannelMa
 
 /** The enabled channels whose replies show as they are written (a message edited in place): `streaming: "partial"`. */
 export function streamingChannels(config: Pick<ClawflowConfig, 'channels'>): string[] {
-  return channelManifestList.filter((channel) => channel.enabled(settingsOf(config, channel)) && channel.streams?.(settingsOf(config, channel))).map((channel) => channel.id);
+  return channelManifestList
+    .filter((channel) => channel.enabled(settingsOf(config, channel)) && channel.streams?.(settingsOf(config, channel)))
+    .map((channel) => channel.id);
 }
 
 /** The chat channels this configuration turns on (what `--to channel:chat` may name), in a stable order. */
@@ -18,7 +20,10 @@ export function enabledChannels(config: Pick<ClawflowConfig, 'channels'>): strin
 }
 
 /** The ports on this machine the enabled channels listen on, with the setting that moves each. */
-export function channelPorts(config: Pick<ClawflowConfig, 'channels'>, { enabledOnly }: { enabledOnly: boolean }): Array<{ what: string; port: number; key: string }> {
+export function channelPorts(
+  config: Pick<ClawflowConfig, 'channels'>,
+  { enabledOnly }: { enabledOnly: boolean },
+): Array<{ what: string; port: number; key: string }> {
   return channelManifestList
     .filter((channel) => !enabledOnly || channel.enabled(settingsOf(config, channel)))
     .flatMap((channel) => (channel.ports?.(settingsOf(config, channel)) ?? []).map((p) => ({ ...p, key: `channels.${channel.id}.${p.key}` })));

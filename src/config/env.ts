@@ -54,7 +54,9 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_WEB_SEARCH_API_KEY', path: ['tools', 'web', 'searchApiKey'], kind: 'string', secret: true },
   { env: 'CLAWFLOW_WEB_SEARCH_URL', path: ['tools', 'web', 'searchUrl'], kind: 'string' },
   { env: 'CLAWFLOW_BROWSER_EXECUTABLE', path: ['tools', 'browser', 'executablePath'], kind: 'string' },
-  ...channelManifestList.flatMap((channel) => channel.env.map(({ env, key, kind, secret }): EnvBinding => ({ env, path: ['channels', channel.id, key], kind, ...(secret ? { secret } : {}) }))),
+  ...channelManifestList.flatMap((channel) =>
+    channel.env.map(({ env, key, kind, secret }): EnvBinding => ({ env, path: ['channels', channel.id, key], kind, ...(secret ? { secret } : {}) })),
+  ),
   { env: 'CLAWFLOW_PREVIEW_PORT', path: ['channels', 'previewPort'], kind: 'number' },
   { env: 'CLAWFLOW_TIMEZONE', path: ['schedules', 'timeZone'], kind: 'string' },
   { env: 'CLAWFLOW_API_PORT', path: ['api', 'port'], kind: 'number' },

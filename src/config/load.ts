@@ -64,7 +64,8 @@ export function changedConfigFile(env: NodeJS.ProcessEnv, change: (raw: RawObjec
   const raw = existsSync(configFile) ? readConfigFile(configFile) : (JSON5.parse(starterConfigText) as RawObject);
   change(raw);
   const checked = configFileSchema.safeParse(raw);
-  if (!checked.success) throw new ConfigError(`the change would make the configuration invalid:\n${describeIssues(checked.error.issues, configFile, new Map())}`);
+  if (!checked.success)
+    throw new ConfigError(`the change would make the configuration invalid:\n${describeIssues(checked.error.issues, configFile, new Map())}`);
   const problems = agentsProblems(checked.data);
   if (problems.length) throw new ConfigError(`the change would make the configuration invalid:\n${problems.map((p) => `- ${p}`).join('\n')}`);
   return { file: configFile, raw, parsed: checked.data };
@@ -72,7 +73,11 @@ export function changedConfigFile(env: NodeJS.ProcessEnv, change: (raw: RawObjec
 
 /** An environment value as its key wants it; one that does not fit is left as text, for the schema to name. */
 function fromEnv(kind: 'string' | 'number' | 'boolean' | 'list', value: string): unknown {
-  if (kind === 'list') return value.split(',').map((item) => item.trim()).filter(Boolean);
+  if (kind === 'list')
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   if (kind === 'number' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
   if (kind === 'boolean' && /^\s*(true|1|yes|on)\s*$/i.test(value)) return true;
   if (kind === 'boolean' && /^\s*(false|0|no|off)\s*$/i.test(value)) return false;

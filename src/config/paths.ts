@@ -38,7 +38,15 @@ export function mcpServersDir(paths: Pick<StatePaths, 'home'>): string {
 
 /** What no tool may read or write, even inside a workspace configured to include the state dir. */
 export function protectedStatePaths(paths: StatePaths): string[] {
-  return [paths.configFile, join(paths.home, 'secrets'), join(paths.home, 'connectors'), runDir(paths), dirname(paths.temporalDb), paths.transcriptsDir, mcpServersDir(paths)];
+  return [
+    paths.configFile,
+    join(paths.home, 'secrets'),
+    join(paths.home, 'connectors'),
+    runDir(paths),
+    dirname(paths.temporalDb),
+    paths.transcriptsDir,
+    mcpServersDir(paths),
+  ];
 }
 
 export function statePaths(env: NodeJS.ProcessEnv = process.env): StatePaths {

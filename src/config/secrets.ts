@@ -6,7 +6,16 @@ import { secretPaths } from './env.js';
 import type { ClawflowConfig } from './load.js';
 
 /** Secrets ClawFlow makes for itself on first use, one file each under `<home>/secrets/` (0700, files 0600). */
-export type InstallSecret = `hook-${string}` | 'api-token' | 'runtime-token' | 'webchat-token' | 'internal-token' | 'image-link-key' | 'history-key' | 'session-seal-key' | 'web-ui-token';
+export type InstallSecret =
+  | `hook-${string}`
+  | 'api-token'
+  | 'runtime-token'
+  | 'webchat-token'
+  | 'internal-token'
+  | 'image-link-key'
+  | 'history-key'
+  | 'session-seal-key'
+  | 'web-ui-token';
 
 export function secretFile(home: string, name: InstallSecret): string {
   return join(home, 'secrets', name);
@@ -19,7 +28,9 @@ const shortestSecret = 16;
 function readSecret(file: string): string {
   const secret = readFileSync(file, 'utf8').trim();
   if (secret.length < shortestSecret) {
-    throw new Error(`${file} holds no usable secret (${secret.length ? `only ${secret.length} characters` : 'it is empty'}); delete it and ClawFlow makes a new one at the next start (clients that used the old one need the new one)`);
+    throw new Error(
+      `${file} holds no usable secret (${secret.length ? `only ${secret.length} characters` : 'it is empty'}); delete it and ClawFlow makes a new one at the next start (clients that used the old one need the new one)`,
+    );
   }
   return secret;
 }
@@ -87,8 +98,12 @@ export function webUiOpenUrl(config: ClawflowConfig, origin = `http://127.0.0.1:
 
 /** Every secret value this install knows: configured ones and the install's own (made now if they do not exist yet). */
 export function secretValues(config: ClawflowConfig): string[] {
-  const configured = secretPaths.map((path) => path.split('.').reduce<unknown>((holder, part) => (holder as Record<string, unknown> | undefined)?.[part], config));
-  const own = (['api-token', 'runtime-token', 'webchat-token', 'internal-token', 'image-link-key', 'history-key', 'session-seal-key', 'web-ui-token'] as const).map((name) => installSecret(config.paths.home, name));
+  const configured = secretPaths.map((path) =>
+    path.split('.').reduce<unknown>((holder, part) => (holder as Record<string, unknown> | undefined)?.[part], config),
+  );
+  const own = (
+    ['api-token', 'runtime-token', 'webchat-token', 'internal-token', 'image-link-key', 'history-key', 'session-seal-key', 'web-ui-token'] as const
+  ).map((name) => installSecret(config.paths.home, name));
   const hooks = config.api.auth === 'none' ? [] : Object.keys(config.hooks).map((name) => hookToken(config, name));
   return [...configured, ...own, ...hooks].filter((value): value is string => typeof value === 'string' && value.length > 0);
 }

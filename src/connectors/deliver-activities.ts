@@ -30,7 +30,15 @@ export function approvalRequestIdOf(idempotencyKey: string): string | undefined 
 }
 
 /** The activities of the `clawflow-connector` task queue: they run where the channel connections are. */
-export function createConnectorActivities({ adapters, enabled, sentLog, previews, workspaceDir, agentWorkspaces, protectedPaths }: ConnectorActivityDeps): ConnectorActivities {
+export function createConnectorActivities({
+  adapters,
+  enabled,
+  sentLog,
+  previews,
+  workspaceDir,
+  agentWorkspaces,
+  protectedPaths,
+}: ConnectorActivityDeps): ConnectorActivities {
   const adapterFor = (route: ReplyRoute): ChannelAdapter => {
     const adapter = adapters.get(route.channel);
     if (!adapter && !enabled.includes(route.channel)) {
@@ -83,7 +91,8 @@ export function createConnectorActivities({ adapters, enabled, sentLog, previews
       const parts: Array<{ key: string; send: () => Promise<void> }> = [
         ...splitMessage(body, adapter.messageLimit).map((part, index, all) => ({
           key: `${idempotencyKey}#${index + 1}/${all.length}`,
-          send: sendApproval && all.length === 1 ? () => sendApproval(route, part, approvalId!) : index === 0 ? sendFirst(part) : () => adapter.send(route, part),
+          send:
+            sendApproval && all.length === 1 ? () => sendApproval(route, part, approvalId!) : index === 0 ? sendFirst(part) : () => adapter.send(route, part),
         })),
         ...(sendImage ? files.map(({ file }, index) => ({ key: `${idempotencyKey}#image${index + 1}`, send: () => sendImage(route, file) })) : []),
       ];
@@ -99,7 +108,8 @@ export function createConnectorActivities({ adapters, enabled, sentLog, previews
           try {
             await part.send();
           } catch (error) {
-            if (error instanceof ChannelSendError) throw ApplicationFailure.create({ message: error.message, type: 'ChannelSendError', nonRetryable: !error.retryable });
+            if (error instanceof ChannelSendError)
+              throw ApplicationFailure.create({ message: error.message, type: 'ChannelSendError', nonRetryable: !error.retryable });
             throw error;
           }
           sentLog.add(part.key);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { DeltaSink } from '../activities/invoke-agent.js';
 import { internalTokenHeader } from '../http/internal-token.js';
 
-
 export interface ReplyDeltaTargets {
   /** The WebChat server on this machine (`POST /internal/delta`), or null when it is off. */
   webChatUrl: string | null;

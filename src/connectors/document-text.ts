@@ -11,8 +11,15 @@ export async function documentText(bytes: Buffer, mimeType: string, fileName: st
   if (mimeType === 'application/pdf' || /\.pdf$/i.test(fileName)) {
     const pdf = await getDocumentProxy(new Uint8Array(bytes));
     const { totalPages, text } = await extractText(pdf, { mergePages: true });
-    return { text: text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim(), pages: totalPages };
+    return {
+      text: text
+        .replace(/[ \t]+\n/g, '\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim(),
+      pages: totalPages,
+    };
   }
-  if (textTypes.test(mimeType) || /\.(txt|md|csv|json|xml|ya?ml|log|ts|js|py|sh|sql|html?)$/i.test(fileName)) return { text: new TextDecoder('utf-8').decode(bytes) };
+  if (textTypes.test(mimeType) || /\.(txt|md|csv|json|xml|ya?ml|log|ts|js|py|sh|sql|html?)$/i.test(fileName))
+    return { text: new TextDecoder('utf-8').decode(bytes) };
   return null;
 }

@@ -30,7 +30,14 @@ export interface MediaOptions {
 
 const defaultMedia: MediaOptions = { transcribe: null, maxBytes: 25_000_000, documentTextChars: 8_000 };
 
-const nouns: Record<InboundMedia['kind'], string> = { photo: 'a photo', image: 'an image', voice: 'a voice note', audio: 'an audio file', document: 'a document', video: 'a video' };
+const nouns: Record<InboundMedia['kind'], string> = {
+  photo: 'a photo',
+  image: 'an image',
+  voice: 'a voice note',
+  audio: 'an audio file',
+  document: 'a document',
+  video: 'a video',
+};
 
 const sizeText = (bytes: number): string => (bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1000))} kB`);
 
@@ -44,7 +51,8 @@ async function describeMedia(media: InboundMedia, path: string, bytes: Buffer, o
   const name = media.fileName ? ` "${media.fileName.replace(/[\r\n"]/g, ' ').slice(0, 120)}"` : '';
   const about = `${nouns[media.kind]}${name} (${media.mimeType ?? 'unknown type'}, ${sizeText(bytes.length)}), saved in the workspace as ${path}`;
   if (media.kind === 'voice' || media.kind === 'audio') {
-    if (!options.transcribe) return `[The user sent ${about}; it could not be transcribed: no transcription endpoint is configured (media.transcription.baseUrl)]`;
+    if (!options.transcribe)
+      return `[The user sent ${about}; it could not be transcribed: no transcription endpoint is configured (media.transcription.baseUrl)]`;
     try {
       const text = await options.transcribe(bytes, `${media.kind}.${media.extension}`, media.mimeType ?? 'application/octet-stream');
       return `[The user sent ${about}. Transcript:]\n${text || '(no speech was recognised)'}`;
@@ -78,12 +86,19 @@ export interface MaterializedMessage {
  * The text the agent gets for an admitted message: its words, with its media saved into the workspace and named —
  * voice notes transcribed, documents' text taken — and a text too long to carry inline saved whole with its head shown.
  */
-export async function materializeInbound(message: ChannelMessage, workspaceDir: string, logger: Logger, options: MediaOptions = defaultMedia): Promise<MaterializedMessage> {
+export async function materializeInbound(
+  message: ChannelMessage,
+  workspaceDir: string,
+  logger: Logger,
+  options: MediaOptions = defaultMedia,
+): Promise<MaterializedMessage> {
   const notes: string[] = [];
   const images: MaterializedMessage['images'] = [];
   for (const [index, media] of (message.media ?? []).entries()) {
     if (media.size !== undefined && media.size > options.maxBytes) {
-      notes.push(`[The user sent ${nouns[media.kind]} of ${sizeText(media.size)}: larger than this install keeps (media.maxBytes, ${sizeText(options.maxBytes)}), so it was not downloaded]`);
+      notes.push(
+        `[The user sent ${nouns[media.kind]} of ${sizeText(media.size)}: larger than this install keeps (media.maxBytes, ${sizeText(options.maxBytes)}), so it was not downloaded]`,
+      );
       continue;
     }
     const path = inboundPath(message, `media-${index}`, media.extension);

@@ -129,15 +129,31 @@ export class Inbound {
     const { text, images } = await materializeInbound(message, this.deps.workspaceFor(agentId), logger, this.deps.media);
     // Platform ids are unique within a chat: a redelivery carries the same id and is dropped by the session.
     const messageId = `${message.channel}:${message.chat}:${message.messageId}`;
-    const outgoing = { messageId, text, sender: message.sender.name ?? message.sender.id, sentAt: message.sentAt, route, fromOwner: isApprover(message, policy), fromAgentOwner: isAgentOwner(message, policy), ...(images.length ? { images } : {}) };
-    const handedOver = await this.retrying(`hand message ${message.messageId} to session ${sessionKey}`, () => this.deps.sessions.deliver(sessionKey, outgoing));
+    const outgoing = {
+      messageId,
+      text,
+      sender: message.sender.name ?? message.sender.id,
+      sentAt: message.sentAt,
+      route,
+      fromOwner: isApprover(message, policy),
+      fromAgentOwner: isAgentOwner(message, policy),
+      ...(images.length ? { images } : {}),
+    };
+    const handedOver = await this.retrying(`hand message ${message.messageId} to session ${sessionKey}`, () =>
+      this.deps.sessions.deliver(sessionKey, outgoing),
+    );
     if (handedOver !== true) return this.reject(adapter, route, sessionKey, message, handedOver.message);
     logger.debug({ sessionKey, messageId: message.messageId }, 'handed a message to its session');
   }
 
   /** The agent this message goes to: by its channel, account and chat (a direct chat: its sender). */
   private agentOf(message: ChannelMessage): string {
-    return this.deps.agentFor({ channel: message.channel, account: message.account, chatType: message.chatType, peerId: message.chatType === 'direct' ? message.sender.id : message.chat });
+    return this.deps.agentFor({
+      channel: message.channel,
+      account: message.account,
+      chatType: message.chatType,
+      peerId: message.chatType === 'direct' ? message.sender.id : message.chat,
+    });
   }
 
   private async admitDirect(adapter: ChannelAdapter, policy: ChannelPolicy, message: ChannelMessage): Promise<boolean> {
@@ -146,7 +162,8 @@ export class Inbound {
     const access = directAccess(policy, sender.id);
     if (access === 'allowed') return true;
     if (access === 'refused') {
-      if (policy.dmPolicy === 'allowlist') logger.info({ channel: message.channel, sender: sender.id }, 'ignored a direct message from a sender not on the allowlist');
+      if (policy.dmPolicy === 'allowlist')
+        logger.info({ channel: message.channel, sender: sender.id }, 'ignored a direct message from a sender not on the allowlist');
       return false;
     }
     if (pairing.isApproved(message.channel, sender.id)) {
@@ -158,7 +175,9 @@ export class Inbound {
     const held = {
       messageId: message.messageId,
       route: routeOf(message),
-      text: message.media?.length ? `${message.text}\n[The user also sent ${message.media.length} attachment(s) before being paired; they were not kept]`.trim() : message.text,
+      text: message.media?.length
+        ? `${message.text}\n[The user also sent ${message.media.length} attachment(s) before being paired; they were not kept]`.trim()
+        : message.text,
       ...(message.sentAt ? { sentAt: message.sentAt } : {}),
     };
     const { code, reply } = await pairing.codeFor(message.channel, sender, held);
@@ -177,7 +196,8 @@ export class Inbound {
   private async admitGroup(policy: ChannelPolicy, message: ChannelMessage): Promise<boolean> {
     const { logger } = this.deps;
     if (!groupAllowed(policy, message.chat)) {
-      if (policy.groupPolicy === 'allowlist' && message.addressedToBot) logger.info({ channel: message.channel, chat: message.chat }, 'ignored a group that is not in groups (groupPolicy "allowlist")');
+      if (policy.groupPolicy === 'allowlist' && message.addressedToBot)
+        logger.info({ channel: message.channel, chat: message.chat }, 'ignored a group that is not in groups (groupPolicy "allowlist")');
       return false;
     }
     if (policy.requireMention && !message.addressedToBot) {
@@ -191,11 +211,22 @@ export class Inbound {
       policy.allowFrom.includes(sender) ||
       policy.owners.includes(sender) ||
       this.deps.pairing.isApproved(message.channel, sender);
-    if (!known) logger.info({ channel: message.channel, chat: message.chat, sender }, 'ignored a group message from a sender who is not paired or allowed (groupAllowFrom)');
+    if (!known)
+      logger.info(
+        { channel: message.channel, chat: message.chat, sender },
+        'ignored a group message from a sender who is not paired or allowed (groupAllowFrom)',
+      );
     return known;
   }
 
-  private async answerApproval(adapter: ChannelAdapter, route: ReplyRoute, sessionKey: string, verb: string, requestId: string, byAgentOwner: boolean): Promise<void> {
+  private async answerApproval(
+    adapter: ChannelAdapter,
+    route: ReplyRoute,
+    sessionKey: string,
+    verb: string,
+    requestId: string,
+    byAgentOwner: boolean,
+  ): Promise<void> {
     const decision = verb === 'approve' ? 'once' : verb === 'always' ? 'always' : 'deny';
     let reply: string;
     try {
@@ -234,7 +265,11 @@ export class Inbound {
     if (!held) return void (await pairing.welcomed(adapter.channel, welcome.senderId));
     const { route } = held;
     const agentId = this.deps.agentFor({ channel: adapter.channel, account: route.account ?? '', chatType: 'direct', peerId: welcome.senderId });
-    const key = sessionKeyFor({ chatType: 'direct', channel: adapter.channel, chat: route.chat, sender: { id: welcome.senderId } } as ChannelMessage, agentId, policy);
+    const key = sessionKeyFor(
+      { chatType: 'direct', channel: adapter.channel, chat: route.chat, sender: { id: welcome.senderId } } as ChannelMessage,
+      agentId,
+      policy,
+    );
     await adapter
       .send(route, `You're in${welcome.senderName ? `, ${welcome.senderName}` : ''}: my owner approved you. Here is my answer to your first message.`)
       .catch((error: unknown) => logger.warn({ err: (error as Error).message, channel: adapter.channel }, 'could not tell an approved sender they are in'));
@@ -247,7 +282,11 @@ export class Inbound {
     };
     // Stopping meanwhile: it stays to be welcomed after the restart (the session drops the message if it had it).
     const handedOver = await this.retrying(`hand the held message of ${welcome.senderId} to session ${key}`, () => sessions.deliver(key, outgoing));
-    if (handedOver !== true) logger.error({ channel: adapter.channel, sender: welcome.senderId, reason: handedOver.message }, 'gave up the message an approved sender was waiting with');
+    if (handedOver !== true)
+      logger.error(
+        { channel: adapter.channel, sender: welcome.senderId, reason: handedOver.message },
+        'gave up the message an approved sender was waiting with',
+      );
     await pairing.welcomed(adapter.channel, welcome.senderId);
     logger.info({ channel: adapter.channel, sender: welcome.senderId, sessionKey: key }, 'welcomed an approved sender and handed over their first message');
   }
@@ -258,7 +297,7 @@ export class Inbound {
    */
   private async say(adapter: ChannelAdapter, route: ReplyRoute, text: string): Promise<void> {
     await adapter.send(route, text).catch((error: unknown) => {
-      this.deps.logger.warn({ channel: route.channel, chat: route.chat, err: (error as Error).message }, 'could not send the connector\'s own answer; going on');
+      this.deps.logger.warn({ channel: route.channel, chat: route.chat, err: (error as Error).message }, "could not send the connector's own answer; going on");
     });
   }
 

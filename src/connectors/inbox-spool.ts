@@ -79,7 +79,13 @@ export class InboxSpool<T> {
 
   /** The file written anew (synced, atomically) with only what waits. */
   private async rewrite(): Promise<void> {
-    await writeFileAtomic(this.file, this.pending().map(({ key, value }) => `${JSON.stringify({ add: key, value })}\n`).join(''), 0o600);
+    await writeFileAtomic(
+      this.file,
+      this.pending()
+        .map(({ key, value }) => `${JSON.stringify({ add: key, value })}\n`)
+        .join(''),
+      0o600,
+    );
     this.tornEnd = false;
   }
 }

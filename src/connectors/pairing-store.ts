@@ -81,7 +81,9 @@ export class PairingStore {
       if (!store) {
         // Damaged (edited by hand, a disk that filled up): kept aside for the user rather than overwritten.
         renameSync(this.file, `${this.file}.damaged-${Date.now()}`);
-        this.onDamaged?.(`${this.file} could not be read; it was moved aside (${basename(this.file)}.damaged-*) and pairing starts over: approve your senders again, or repair and restore the file`);
+        this.onDamaged?.(
+          `${this.file} could not be read; it was moved aside (${basename(this.file)}.damaged-*) and pairing starts over: approve your senders again, or repair and restore the file`,
+        );
         store = {};
       }
       const { result, changed } = change(store);
@@ -111,8 +113,16 @@ export class PairingStore {
         changed = true;
         const code = Array.from({ length: 8 }, () => alphabet[randomInt(alphabet.length)]).join('');
         // Their first message waits for the owner's answer (the ones after it only repeat the question).
-        const kept = held ? { ...held, text: held.text.length > heldTextChars ? `${held.text.slice(0, heldTextChars)} [… cut short while waiting for pairing]` : held.text } : undefined;
-        pending = { code, senderId: sender.id, ...(sender.name ? { senderName: sender.name } : {}), createdAt: now.toISOString(), ...(kept ? { held: kept } : {}) };
+        const kept = held
+          ? { ...held, text: held.text.length > heldTextChars ? `${held.text.slice(0, heldTextChars)} [… cut short while waiting for pairing]` : held.text }
+          : undefined;
+        pending = {
+          code,
+          senderId: sender.id,
+          ...(sender.name ? { senderName: sender.name } : {}),
+          createdAt: now.toISOString(),
+          ...(kept ? { held: kept } : {}),
+        };
         entry.pending.push(pending);
       }
       const reply = !pending.repliedAt || now.getTime() - Date.parse(pending.repliedAt) >= replyEveryMs;
@@ -129,7 +139,11 @@ export class PairingStore {
       if (!entry || !pending) return { result: null, changed: false };
       entry.pending = entry.pending.filter((p) => p !== pending);
       if (!entry.approved.includes(pending.senderId)) entry.approved.push(pending.senderId);
-      entry.welcome.push({ senderId: pending.senderId, ...(pending.senderName ? { senderName: pending.senderName } : {}), ...(pending.held ? { held: pending.held } : {}) });
+      entry.welcome.push({
+        senderId: pending.senderId,
+        ...(pending.senderName ? { senderName: pending.senderName } : {}),
+        ...(pending.held ? { held: pending.held } : {}),
+      });
       return { result: pending, changed: true };
     });
   }

@@ -19,14 +19,25 @@ export type RunningPreviewRelay = ListeningServer;
  * Where the agent worker sends the text of replies as the model writes them (`POST /internal/preview`), for the
  * channels that show them growing. Loopback only, this install's internal token, no browsers, bounded bodies.
  */
-export async function startPreviewRelay(options: { port: number; internalToken: string; logger: Logger; onDelta: (delta: ReplyDelta) => void }): Promise<RunningPreviewRelay> {
+export async function startPreviewRelay(options: {
+  port: number;
+  internalToken: string;
+  logger: Logger;
+  onDelta: (delta: ReplyDelta) => void;
+}): Promise<RunningPreviewRelay> {
   const policy = { port: options.port, allowedHosts: [], allowedOrigins: [] };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST' || req.url !== '/internal/preview') {
       drain(req);
       return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
-    const delta = await readInternalPost(req, res, { policy, internalToken: options.internalToken, maxBytes: maxDeltaBytes + 2_048, what: 'the delta', schema: deltaSchema });
+    const delta = await readInternalPost(req, res, {
+      policy,
+      internalToken: options.internalToken,
+      maxBytes: maxDeltaBytes + 2_048,
+      what: 'the delta',
+      schema: deltaSchema,
+    });
     if (!delta) return;
     options.onDelta(delta);
     res.writeHead(204).end();

@@ -107,7 +107,18 @@ export class ReplyPreviews {
     let preview = this.previews.get(key);
     if (preview?.finished) return;
     if (!preview) {
-      preview = { route, adapter: adapter as Preview['adapter'], stream, text: '', shown: '', messageId: this.log.get(key), lastShownAt: Date.now(), timer: undefined, showing: undefined, finished: false };
+      preview = {
+        route,
+        adapter: adapter as Preview['adapter'],
+        stream,
+        text: '',
+        shown: '',
+        messageId: this.log.get(key),
+        lastShownAt: Date.now(),
+        timer: undefined,
+        showing: undefined,
+        finished: false,
+      };
       this.previews.set(key, preview);
     } else if (preview.stream !== stream) {
       // Another attempt at the reply (a retried step, the next tool round): it is written afresh in the same message.
@@ -160,7 +171,9 @@ export class ReplyPreviews {
       }
       preview.shown = text;
     })()
-      .catch((error: unknown) => this.logger.warn({ err: String(error), channel: route.channel }, 'could not show a reply as it was written; it comes when done'))
+      .catch((error: unknown) =>
+        this.logger.warn({ err: String(error), channel: route.channel }, 'could not show a reply as it was written; it comes when done'),
+      )
       .finally(() => {
         preview.showing = undefined;
         preview.lastShownAt = Date.now();

@@ -27,7 +27,12 @@ export interface MemoryActivities {
   /** The records most relevant to what the user said, best first, within agentcore.memory's limits. */
   recallMemories(input: { sessionKey: string; query: string }): Promise<string[]>;
   /** The turn as one event of the session (idempotent: the same turn is recorded once). */
-  recordMemoryEvent(input: { sessionKey: string; turn: number; messageIds: string[]; said: Array<{ role: 'USER' | 'ASSISTANT'; text: string }> }): Promise<void>;
+  recordMemoryEvent(input: {
+    sessionKey: string;
+    turn: number;
+    messageIds: string[];
+    said: Array<{ role: 'USER' | 'ASSISTANT'; text: string }>;
+  }): Promise<void>;
 }
 
 /** `clawflow-agent`: what a scheduled turn needs of Temporal itself (a turn in a session; removing a one-shot schedule). */

@@ -7,7 +7,6 @@ export const runtimeSessionHeader = 'x-amzn-bedrock-agentcore-runtime-session-id
 /** AgentCore's limits on `runtimeSessionId`. */
 export const runtimeSessionIdLength = { min: 33, max: 256 } as const;
 
-
 /** A tool the model may call: name, description, JSON Schema of its input. */
 export const toolSpecSchema = z
   .object({
@@ -32,7 +31,10 @@ export const imageRefSchema = z
   .object({
     path: z.string().min(1).max(500),
     mimeType: z.enum(visionMimeTypes),
-    url: z.url({ protocol: /^https?$/ }).max(2_000).optional(),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2_000)
+      .optional(),
   })
   .strict();
 export type ImageRef = z.infer<typeof imageRefSchema>;

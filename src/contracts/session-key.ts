@@ -22,10 +22,13 @@ export function parseSessionKey(text: string, defaultAgent = 'main'): SessionKey
   const parts = text.split(':');
   const [agent, channel, chat] = parts.length === 1 ? [defaultAgent, 'cli', text] : [parts[0], parts[1], parts.slice(2).join(':')];
   if (parts.length === 2) {
-    throw new SessionKeyError(`session key "${text}" has two parts; use <agent>:<channel>:<chat> (e.g. main:cli:${parts[1] || parts[0] || 'me'}) or a bare chat name`);
+    throw new SessionKeyError(
+      `session key "${text}" has two parts; use <agent>:<channel>:<chat> (e.g. main:cli:${parts[1] || parts[0] || 'me'}) or a bare chat name`,
+    );
   }
   if (!agent || !partPattern.test(agent)) throw new SessionKeyError(`session key "${text}": agent "${agent}" must be lowercase letters, digits, "-" or "_"`);
-  if (!channel || !partPattern.test(channel)) throw new SessionKeyError(`session key "${text}": channel "${channel}" must be lowercase letters, digits, "-" or "_"`);
+  if (!channel || !partPattern.test(channel))
+    throw new SessionKeyError(`session key "${text}": channel "${channel}" must be lowercase letters, digits, "-" or "_"`);
   if (!chat || !chatPattern.test(chat)) throw new SessionKeyError(`session key "${text}": chat "${chat}" must be 1-200 characters without spaces`);
   return { agent, channel, chat };
 }

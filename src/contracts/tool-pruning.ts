@@ -15,9 +15,15 @@ export function pruneToolOutput(text: string): string {
 }
 
 function pruneValue(value: unknown): unknown {
-  if (typeof value === 'string') return value.length > inputValueChars ? `${value.slice(0, inputValueChars)}[… ${value.length - inputValueChars} more characters]` : value;
+  if (typeof value === 'string')
+    return value.length > inputValueChars ? `${value.slice(0, inputValueChars)}[… ${value.length - inputValueChars} more characters]` : value;
   if (Array.isArray(value)) return value.slice(0, 50).map(pruneValue);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).slice(0, 50).map(([k, v]) => [k, pruneValue(v)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .slice(0, 50)
+        .map(([k, v]) => [k, pruneValue(v)]),
+    );
   return value;
 }
 

@@ -10,8 +10,11 @@ function withoutMarkers(text: string): string {
  * characters become spaces, so a title or a name cannot start a line of its own (a fake marker, a fake instruction).
  */
 export function oneLine(text: string, max = 300): string {
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

@@ -8,5 +8,7 @@ export function describeZodError(error: z.ZodError, whole = 'message'): string {
 
 /** A record key that failed says why in its own issue ("Invalid key in record" alone names no rule). */
 function ownMessage(issue: z.core.$ZodIssue): string {
-  return issue.code === 'invalid_key' && issue.issues[0] ? `the name ${JSON.stringify(issue.path.at(-1))} is not allowed: ${issue.issues[0].message}` : issue.message;
+  return issue.code === 'invalid_key' && issue.issues[0]
+    ? `the name ${JSON.stringify(issue.path.at(-1))} is not allowed: ${issue.issues[0].message}`
+    : issue.message;
 }

@@ -25,7 +25,12 @@ export function parseDuration(text: string): number {
 export function formatDuration(ms: number): string {
   let rest = Math.round(ms / 1000);
   const parts: string[] = [];
-  for (const [unit, seconds] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, seconds] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= seconds) {
       parts.push(`${Math.floor(rest / seconds)}${unit}`);
       rest %= seconds;
@@ -51,7 +56,8 @@ export function scheduleSpecFor(when: When, timeZone: string, now = new Date()):
     } catch (error) {
       throw new InvalidJobError(`"${when.cron}" is not a valid cron expression: ${(error as Error).message}`);
     }
-    if (when.cron.trim().split(/\s+/).length !== 5) throw new InvalidJobError(`"${when.cron}" must have five fields: minute hour day-of-month month day-of-week`);
+    if (when.cron.trim().split(/\s+/).length !== 5)
+      throw new InvalidJobError(`"${when.cron}" must have five fields: minute hour day-of-month month day-of-week`);
     return { spec: { cronExpressions: [when.cron.trim()], timezone: timeZone }, oneShot: false };
   }
   if ('every' in when) return { spec: { intervals: [{ every: parseDuration(when.every) }] }, oneShot: false };
@@ -90,7 +96,16 @@ function zonedToUtc(local: string, timeZone: string): Date {
   const asUtc = new Date(`${local.length === 16 ? `${local}:00` : local}Z`);
   const offsetAt = (instant: Date): number => {
     const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      })
         .formatToParts(instant)
         .map((p) => [p.type, p.value]),
     );

@@ -61,7 +61,6 @@ function parseTarget(to: string | undefined, config: ClawflowConfig): ReplyRoute
   return target;
 }
 
-
 /** Heartbeat and cron jobs as Temporal Schedules: the server keeps time, catches up missed firings once, never overlaps. */
 export class ScheduleClient {
   constructor(
@@ -108,11 +107,15 @@ export class ScheduleClient {
           ...(job.createdBy ? {} : { fromAgentOwner: true }),
         }),
         policies: this.policies(),
-        memo: { [definitionMemo]: `${job.message.slice(0, 200)}${to ? ` → ${to.channel}:${to.chat}` : ''}`, ...(job.createdBy ? { [createdByMemo]: job.createdBy } : {}) },
+        memo: {
+          [definitionMemo]: `${job.message.slice(0, 200)}${to ? ` → ${to.channel}:${to.chat}` : ''}`,
+          ...(job.createdBy ? { [createdByMemo]: job.createdBy } : {}),
+        },
         state: { ...(oneShot ? { remainingActions: 1 } : {}) },
       });
     } catch (error) {
-      if (error instanceof ScheduleAlreadyRunning) throw new InvalidJobError(`a job named "${job.name}" already exists; remove it first (clawflow cron rm ${job.name})`);
+      if (error instanceof ScheduleAlreadyRunning)
+        throw new InvalidJobError(`a job named "${job.name}" already exists; remove it first (clawflow cron rm ${job.name})`);
       throw error;
     }
     return this.describe(scheduleId);
@@ -150,7 +153,13 @@ export class ScheduleClient {
     const clock = (minutes: number): string => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
     const note = `every ${formatDuration(every)}${hours ? `, ${clock(hours.start)}-${clock(hours.end)} ${hours.timeZone}` : ''}${to ? ` → ${to.channel}:${to.chat}` : ''}`;
     if (before) await this.remove(scheduleId);
-    await this.client.schedule.create({ scheduleId, spec: { intervals: [{ every }] }, action: this.action(input), policies: this.policies(), memo: { [definitionMemo]: note } });
+    await this.client.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every }] },
+      action: this.action(input),
+      policies: this.policies(),
+      memo: { [definitionMemo]: note },
+    });
     return this.describe(scheduleId);
   }
 
@@ -179,7 +188,11 @@ export class ScheduleClient {
     const d = await this.handle(scheduleId).describe();
     const last = d.info.recentActions.at(-1);
     const running = d.info.runningActions.length > 0;
-    const lastOutcome = running ? { status: 'running', detail: 'a firing is running now' } : last ? await this.outcomeOf(last.action.workflow.workflowId) : null;
+    const lastOutcome = running
+      ? { status: 'running', detail: 'a firing is running now' }
+      : last
+        ? await this.outcomeOf(last.action.workflow.workflowId)
+        : null;
     const note = typeof d.memo?.[definitionMemo] === 'string' ? (d.memo[definitionMemo] as string) : (d.state.note ?? '');
     // Jobs the tool made before the memo existed: the conversation it set them in is in their action.
     const input = d.action.type === 'startWorkflow' ? (d.action.args?.[0] as Partial<ScheduledTurnInput> | undefined) : undefined;

@@ -9,7 +9,14 @@ import type { ClawflowConfig } from '../config/load.js';
 import { formatSessionKey, sessionWorkflowId } from '../contracts/session-key.js';
 import type { ReplyRoute, TranscriptEntry } from '../contracts/session-records.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
-import { carriedStateSchema, inboundMessageSchema, sessionInputSchema, type CarriedState, type InboundMessage, type SessionInput } from '../workflows/messages.js';
+import {
+  carriedStateSchema,
+  inboundMessageSchema,
+  sessionInputSchema,
+  type CarriedState,
+  type InboundMessage,
+  type SessionInput,
+} from '../workflows/messages.js';
 import { contextFromTranscript } from '../workflows/session-state.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { resolveKey, sessionStartOptions } from './session-client.js';
@@ -48,7 +55,8 @@ export async function readRun(events: readonly HistoryEvent[], codec?: PayloadCo
   for (const event of events) {
     const signal = event.workflowExecutionSignaledEventAttributes;
     const update = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
-    const raw = signal?.signalName === 'inbound' ? (await decode(signal.input, codec))[0] : update?.name === 'send' ? (await decode(update.args, codec))[0] : undefined;
+    const raw =
+      signal?.signalName === 'inbound' ? (await decode(signal.input, codec))[0] : update?.name === 'send' ? (await decode(update.args, codec))[0] : undefined;
     const parsed = raw === undefined ? null : inboundMessageSchema.safeParse(raw);
     if (parsed?.success) messages.push({ message: parsed.data, receivedAt: timeOf(event) });
     const scheduled = event.activityTaskScheduledEventAttributes;
@@ -118,7 +126,13 @@ export function repairedState(run: RunRecord, transcript: readonly TranscriptEnt
     queue,
     recentReplies,
     // A fresh runtime session: it gets the whole context again.
-    runtimeSession: { id: `clawflow-${randomUUID()}`, startedAt: null, lastUsedAt: null, syncedThroughTurn: null, rotations: (base?.runtimeSession.rotations ?? 0) + 1 },
+    runtimeSession: {
+      id: `clawflow-${randomUUID()}`,
+      startedAt: null,
+      lastUsedAt: null,
+      syncedThroughTurn: null,
+      rotations: (base?.runtimeSession.rotations ?? 0) + 1,
+    },
     rejected: [...(base?.rejected ?? []), `${at} repaired by clawflow sessions repair: ${reason.slice(0, 500)}`].slice(-20),
     alwaysApproved: base?.alwaysApproved ?? [],
     ...(lastRoute ? { lastRoute } : {}),
@@ -148,7 +162,8 @@ export async function repairSession(client: Client, config: ClawflowConfig, keyT
   const sessionKey = formatSessionKey(key);
   const workflowId = sessionWorkflowId(key);
   const stuck = await stuckSession(client, workflowId);
-  if (!stuck && !force) throw new Error(`session ${sessionKey} is not stuck (its workflow tasks are not failing); nothing to repair (--force repairs it anyway)`);
+  if (!stuck && !force)
+    throw new Error(`session ${sessionKey} is not stuck (its workflow tasks are not failing); nothing to repair (--force repairs it anyway)`);
   const handle = client.workflow.getHandle(workflowId);
   const runId = stuck?.runId ?? (await handle.describe()).runId;
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
@@ -158,7 +173,12 @@ export async function repairSession(client: Client, config: ClawflowConfig, keyT
   const carried = repairedState(run, transcript, workflowId, reason, new Date().toISOString());
   await client.workflow.getHandle(workflowId, runId).terminate(`repaired by clawflow sessions repair: ${reason.slice(0, 200)}`);
   // Sealed with the install's key: the session takes carried state only from its own continue-as-new or from here.
-  const input: SessionInput = { sessionKey, settings: run.input.settings, carried, carriedSeal: carriedSeal(installSecret(config.paths.home, 'session-seal-key'), workflowId, carried) };
+  const input: SessionInput = {
+    sessionKey,
+    settings: run.input.settings,
+    carried,
+    carriedSeal: carriedSeal(installSecret(config.paths.home, 'session-seal-key'), workflowId, carried),
+  };
   await client.workflow.start('SessionWorkflow', { ...sessionStartOptions(config, key), taskQueue: taskQueues.sessions, args: [input] });
   return { sessionKey, reason, requeued: carried.queue.length, redelivered: carried.pendingDeliveries?.length ?? 0, lastTurn: carried.turns };
 }

@@ -5,7 +5,23 @@ import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import { stuckSession } from './stuck.js';
 import { sessionView, type SessionView } from './session-view.js';
 import type { SessionWorkflow } from '../workflows/index.js';
-import { approvalDecisionSchema, approvalSignal, inboundMessageSchema, inboundSignal, sendUpdate, stopSignal, statusQuery, transcriptQuery, type ApprovalDecision, type ApprovalRequest, type InboundMessage, type SessionInput, type SessionSettings, type SessionStatus, type TurnReply } from '../workflows/messages.js';
+import {
+  approvalDecisionSchema,
+  approvalSignal,
+  inboundMessageSchema,
+  inboundSignal,
+  sendUpdate,
+  stopSignal,
+  statusQuery,
+  transcriptQuery,
+  type ApprovalDecision,
+  type ApprovalRequest,
+  type InboundMessage,
+  type SessionInput,
+  type SessionSettings,
+  type SessionStatus,
+  type TurnReply,
+} from '../workflows/messages.js';
 import { describeZodError } from '../contracts/zod-issues.js';
 import { type TranscriptEntry } from '../contracts/session-records.js';
 import { sessionSearchAttributes as sa } from '../workflows/search-attributes.js';
@@ -119,7 +135,13 @@ function keyToStart(config: ClawflowConfig, keyText: string): SessionKey {
   return key;
 }
 
-export async function sendMessage(client: Client, config: ClawflowConfig, keyText: string, message: OutgoingMessage, options: { oneOff?: boolean } = {}): Promise<TurnReply> {
+export async function sendMessage(
+  client: Client,
+  config: ClawflowConfig,
+  keyText: string,
+  message: OutgoingMessage,
+  options: { oneOff?: boolean } = {},
+): Promise<TurnReply> {
   const key = keyToStart(config, keyText);
   const inbound = validMessage(message);
   return client.workflow.executeUpdateWithStart(sendUpdate, {
@@ -182,7 +204,10 @@ export async function listSessions(client: Client): Promise<SessionSummary[]> {
       ...(await Promise.all(
         entries.slice(i, i + 16).map(async (info) => {
           if (info.status.name !== 'RUNNING') return summarize(info);
-          const described = await client.workflow.getHandle(info.workflowId, info.runId).describe().catch(() => null);
+          const described = await client.workflow
+            .getHandle(info.workflowId, info.runId)
+            .describe()
+            .catch(() => null);
           if (!described) return summarize(info);
           const stuck = await stuckSession(client, info.workflowId, described).catch(() => null);
           return stuck ? { ...summarize(described), status: 'stuck', problem: stuck.reason } : summarize(described);
@@ -199,7 +224,12 @@ export type { SessionView };
  * A session's status and full transcript: the transcript store, completed with the turns the workflow has
  * answered but not yet written (the reply goes out before the transcript is appended). Null if there is no such session.
  */
-export async function describeSession(client: Client, config: ClawflowConfig, keyText: string, options: { storedIfUnreachable?: boolean } = {}): Promise<SessionView | null> {
+export async function describeSession(
+  client: Client,
+  config: ClawflowConfig,
+  keyText: string,
+  options: { storedIfUnreachable?: boolean } = {},
+): Promise<SessionView | null> {
   const sessionKey = formatSessionKey(resolveKey(config, keyText));
   const stored = await new JsonlTranscriptStore(config.paths.transcriptsDir).read(sessionKey);
   const handle = sessionHandle(client, config, keyText);
@@ -232,7 +262,8 @@ async function runningStatus(client: Client, config: ClawflowConfig, keyText: st
   try {
     return await sessionHandle(client, config, keyText).query(statusQuery);
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw new NoSuchSessionError(`there is no session ${formatSessionKey(resolveKey(config, keyText))} running (clawflow sessions list shows them)`);
+    if (error instanceof WorkflowNotFoundError)
+      throw new NoSuchSessionError(`there is no session ${formatSessionKey(resolveKey(config, keyText))} running (clawflow sessions list shows them)`);
     throw error;
   }
 }
@@ -256,10 +287,14 @@ export async function answerApproval(client: Client, config: ClawflowConfig, key
   const request = pending.find((r) => r.requestId === parsed.data.requestId.toLowerCase());
   if (!request) {
     const waiting = pending.map((r) => `${r.requestId} (${r.tool}: ${r.subject})`).join(', ');
-    throw new NoSuchApprovalError(`session ${keyText} has no pending approval ${parsed.data.requestId}${waiting ? `; waiting: ${waiting}` : ' (nothing is waiting)'}`);
+    throw new NoSuchApprovalError(
+      `session ${keyText} has no pending approval ${parsed.data.requestId}${waiting ? `; waiting: ${waiting}` : ' (nothing is waiting)'}`,
+    );
   }
   if (request.ownerOnly && !parsed.data.byAgentOwner && parsed.data.decision !== 'deny') {
-    throw new NotTheAgentOwnerError(`only the agent's owner may allow this (it changes the agent's instructions): a channel's owners or allowFrom, or clawflow approve`);
+    throw new NotTheAgentOwnerError(
+      `only the agent's owner may allow this (it changes the agent's instructions): a channel's owners or allowFrom, or clawflow approve`,
+    );
   }
   await sessionHandle(client, config, keyText).signal(approvalSignal, parsed.data);
   return request;

@@ -49,12 +49,21 @@ async function temporalFindings(config: ClawflowConfig): Promise<Finding[]> {
   const findings: Finding[] = [];
   try {
     if (!(await reader.namespaceExists())) {
-      return [fail('temporal', `${address} answers, but has no namespace "${namespace}": create it (temporal operator namespace create ${namespace}) or set TEMPORAL_NAMESPACE`)];
+      return [
+        fail(
+          'temporal',
+          `${address} answers, but has no namespace "${namespace}": create it (temporal operator namespace create ${namespace}) or set TEMPORAL_NAMESPACE`,
+        ),
+      ];
     }
     findings.push(ok('temporal', `${address}, namespace ${namespace}`));
     const registered = new Set(await reader.searchAttributeNames());
     const missing = Object.values(sessionSearchAttributeNames).filter((name) => !registered.has(name));
-    findings.push(missing.length ? warn('search attributes', `missing ${missing.join(', ')}: the workers register them when they start`) : ok('search attributes', 'registered'));
+    findings.push(
+      missing.length
+        ? warn('search attributes', `missing ${missing.join(', ')}: the workers register them when they start`)
+        : ok('search attributes', 'registered'),
+    );
     const queues: Array<[string, string]> = [
       ['sessions worker', taskQueues.sessions],
       ['agent worker', taskQueues.agent],
@@ -64,7 +73,11 @@ async function temporalFindings(config: ClawflowConfig): Promise<Finding[]> {
     const polled = await Promise.all(queues.map(([, queue]) => reader.pollerTimes(queue)));
     queues.forEach(([what, queue], index) => {
       const recent = polled[index]!.filter((at) => Date.now() - at.getTime() < 120_000);
-      findings.push(recent.length ? ok(what, `${recent.length} polling ${queue}`) : fail(what, `nothing polls ${queue}: start ClawFlow (npm start) or \`clawflow ${what === 'connector' ? 'connector' : 'worker'}\``));
+      findings.push(
+        recent.length
+          ? ok(what, `${recent.length} polling ${queue}`)
+          : fail(what, `nothing polls ${queue}: start ClawFlow (npm start) or \`clawflow ${what === 'connector' ? 'connector' : 'worker'}\``),
+      );
     });
   } finally {
     await reader.close();
@@ -91,11 +104,15 @@ async function modelFinding(config: ClawflowConfig): Promise<Finding> {
   const { model } = config;
   if (model.provider !== 'openai-compatible') return ok('model', `${model.provider} ${model.name ?? ''} (checked at the first turn)`.trim());
   const builtIn = builtInModel(model);
-  if (builtIn || !model.baseUrl) return warn('model', `${builtInModelNote[builtIn ?? 'echo']}. Set CLAWFLOW_MODEL_BASE_URL and CLAWFLOW_MODEL for a real model`);
+  if (builtIn || !model.baseUrl)
+    return warn('model', `${builtInModelNote[builtIn ?? 'echo']}. Set CLAWFLOW_MODEL_BASE_URL and CLAWFLOW_MODEL for a real model`);
   if (config.agentcore.runtimeArn || config.runtime.url) return ok('model', `${model.name} at ${model.baseUrl} (called by the runtime)`);
   try {
-    const response = await fetchWithin(`${model.baseUrl.replace(/\/+$/, '')}/models`, { headers: model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {} });
-    if (response.status === 401 || response.status === 403) return fail('model', `${model.baseUrl} refused the key (HTTP ${response.status}): check CLAWFLOW_MODEL_API_KEY`);
+    const response = await fetchWithin(`${model.baseUrl.replace(/\/+$/, '')}/models`, {
+      headers: model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {},
+    });
+    if (response.status === 401 || response.status === 403)
+      return fail('model', `${model.baseUrl} refused the key (HTTP ${response.status}): check CLAWFLOW_MODEL_API_KEY`);
     if (!response.ok && response.status !== 404) return warn('model', `${model.baseUrl}/models answered HTTP ${response.status}`);
     return ok('model', `${model.name} at ${model.baseUrl}`);
   } catch (error) {
@@ -131,7 +148,11 @@ async function machineFindings(config: ClawflowConfig): Promise<Finding[]> {
   }
   if (config.tools.browser.enabled) {
     const chromium = findChromium(config.tools.browser.executablePath);
-    findings.push(chromium ? ok('chromium', chromium) : warn('chromium', 'not found: the browser tool cannot open pages. Install it (apt-get install chromium) or set tools.browser.executablePath'));
+    findings.push(
+      chromium
+        ? ok('chromium', chromium)
+        : warn('chromium', 'not found: the browser tool cannot open pages. Install it (apt-get install chromium) or set tools.browser.executablePath'),
+    );
   }
   try {
     const disk = await statfs(config.paths.home);
@@ -142,7 +163,8 @@ async function machineFindings(config: ClawflowConfig): Promise<Finding[]> {
     findings.push(warn('disk', `the state dir ${config.paths.home} does not exist yet: the first start makes it`));
   }
   if (config.history.encrypt) {
-    if (!existsSync(secretFile(config.paths.home, 'history-key'))) findings.push(warn('history key', 'none yet: the first start makes secrets/history-key (back it up with the state dir)'));
+    if (!existsSync(secretFile(config.paths.home, 'history-key')))
+      findings.push(warn('history key', 'none yet: the first start makes secrets/history-key (back it up with the state dir)'));
     else {
       try {
         const { current, retired } = historyKeys(config.paths.home);
@@ -151,10 +173,15 @@ async function machineFindings(config: ClawflowConfig): Promise<Finding[]> {
         findings.push(fail('history key', `${(error as Error).message}: restore it from a backup, or sessions cannot be read`));
       }
     }
-  } else findings.push(warn('history key', 'history.encrypt is off: messages are plain text in Temporal\'s database'));
+  } else findings.push(warn('history key', "history.encrypt is off: messages are plain text in Temporal's database"));
   if (!config.temporal.address) {
-    const cli = config.temporal.bin ?? findOnPath('temporal', process.env) ?? (existsSync(cachedCliPath(config.paths.cacheDir)) ? cachedCliPath(config.paths.cacheDir) : null);
-    findings.push(cli ? ok('temporal cli', cli) : warn('temporal cli', 'not built or downloaded yet: the first `npm start` does it (clawflow setup does it now)'));
+    const cli =
+      config.temporal.bin ??
+      findOnPath('temporal', process.env) ??
+      (existsSync(cachedCliPath(config.paths.cacheDir)) ? cachedCliPath(config.paths.cacheDir) : null);
+    findings.push(
+      cli ? ok('temporal cli', cli) : warn('temporal cli', 'not built or downloaded yet: the first `npm start` does it (clawflow setup does it now)'),
+    );
     const webUi = await resolveWebUiAssets({ explicitDir: config.temporal.uiAssetsDir, cacheDir: config.paths.cacheDir, download: false }).then(
       ({ dir }) => ok('temporal web ui', `${temporalUiVersion} from ${dir}, served on 127.0.0.1:${config.temporal.uiPort} behind ClawFlow's guard`),
       (error: Error) => warn('temporal web ui', error.message),
@@ -185,6 +212,12 @@ async function mcpFindings(config: ClawflowConfig): Promise<Finding[]> {
 
 /** Everything `clawflow doctor` looks at, in the order a person would fix it. */
 export async function diagnose(config: ClawflowConfig): Promise<Finding[]> {
-  const [temporalChecks, runtime, model, machine, mcp] = await Promise.all([temporalFindings(config), runtimeFinding(config), modelFinding(config), machineFindings(config), mcpFindings(config)]);
+  const [temporalChecks, runtime, model, machine, mcp] = await Promise.all([
+    temporalFindings(config),
+    runtimeFinding(config),
+    modelFinding(config),
+    machineFindings(config),
+    mcpFindings(config),
+  ]);
   return [...temporalChecks, runtime, model, ...channelFindings(config), ...mcp, ...machine];
 }

@@ -68,7 +68,9 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
   warnUnknownEnv(process.env, { warn });
   const running = readRunningStack(config.paths.home);
   if (running && running.pid !== process.pid) {
-    throw new Error(`ClawFlow is already running from ${config.paths.home} (process ${running.pid}, Temporal at ${running.temporalAddress}): stop it first, or give this one another CLAWFLOW_HOME`);
+    throw new Error(
+      `ClawFlow is already running from ${config.paths.home} (process ${running.pid}, Temporal at ${running.temporalAddress}): stop it first, or give this one another CLAWFLOW_HOME`,
+    );
   }
   // A dev server a killed stack left behind holds its ports: stopped first. Then every port is checked before anything
   // starts, so a taken one is a message naming its setting, not a half-started stack.
@@ -106,9 +108,9 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
         return found;
       });
       // Without its files ClawFlow runs on, without the Web UI (the reason is logged).
-      const assets = await step('Finding the Temporal Web UI', (note) => resolveWebUiAssets({ explicitDir: config.temporal.uiAssetsDir, cacheDir: config.paths.cacheDir, onProgress: note })).catch(
-        (error: Error) => error,
-      );
+      const assets = await step('Finding the Temporal Web UI', (note) =>
+        resolveWebUiAssets({ explicitDir: config.temporal.uiAssetsDir, cacheDir: config.paths.cacheDir, onProgress: note }),
+      ).catch((error: Error) => error);
       devServer = await step(`Starting the Temporal dev server on ${address}`, () =>
         startDevServer({
           cli,
@@ -155,14 +157,25 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
       await step(`Checking the agent runtime at ${config.runtime.url}`, () => checkRuntime(config.runtime.url!));
     } else {
       runtime = await step(`Starting the agent runtime on 127.0.0.1:${config.runtime.port}`, () =>
-        startRuntime({ host: '127.0.0.1', port: config.runtime.port, provider, models: modelChoicesFromConfig({ ...modelConfig, choices: offeredModelNames(config) }), vision: modelConfig.vision, token: runtimeToken(config), allowedHosts: config.runtime.allowedHosts, logger: logger.child({ component: 'runtime' }) }),
+        startRuntime({
+          host: '127.0.0.1',
+          port: config.runtime.port,
+          provider,
+          models: modelChoicesFromConfig({ ...modelConfig, choices: offeredModelNames(config) }),
+          vision: modelConfig.vision,
+          token: runtimeToken(config),
+          allowedHosts: config.runtime.allowedHosts,
+          logger: logger.child({ component: 'runtime' }),
+        }),
       );
       stops.push(() => runtime!.close());
     }
     const runtimeUrl = config.runtime.url ?? runtime?.url ?? `http://127.0.0.1:${config.runtime.port}`;
 
     const { startWorkers } = await parts.workers;
-    const workers: WorkerSet = await step('Starting the workers', () => startWorkers(config, { url: runtimeUrl, ...(runtime ? { inProcess: runtime.invocations } : {}) }, logger.child({ component: 'worker' })));
+    const workers: WorkerSet = await step('Starting the workers', () =>
+      startWorkers(config, { url: runtimeUrl, ...(runtime ? { inProcess: runtime.invocations } : {}) }, logger.child({ component: 'worker' })),
+    );
     stops.push(() => workers.shutdown());
 
     let apiUrl: string | null = null;
@@ -188,7 +201,13 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
     }
 
     // Other terminals find this stack from here, whatever its ports (see temporalAddress).
-    writeRunningStack(config.paths.home, { pid: process.pid, temporalAddress: address, temporalHttpPort: devServer ? config.temporal.httpPort : null, apiUrl, webUiUrl: webUiUrl ? new URL(webUiUrl).origin : null });
+    writeRunningStack(config.paths.home, {
+      pid: process.pid,
+      temporalAddress: address,
+      temporalHttpPort: devServer ? config.temporal.httpPort : null,
+      apiUrl,
+      webUiUrl: webUiUrl ? new URL(webUiUrl).origin : null,
+    });
     stops.unshift(async () => removeRunningStack(config.paths.home));
     return {
       temporalAddress: address,

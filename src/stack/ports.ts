@@ -28,7 +28,8 @@ export function stackPorts(config: ClawflowConfig): StackPort[] {
       { what: 'Temporal Web UI', host: '127.0.0.1', port: config.temporal.uiPort, key: 'temporal.uiPort' },
     );
   }
-  if (!config.agentcore.runtimeArn && !config.runtime.url) ports.push({ what: 'agent runtime', host: '127.0.0.1', port: config.runtime.port, key: 'runtime.port' });
+  if (!config.agentcore.runtimeArn && !config.runtime.url)
+    ports.push({ what: 'agent runtime', host: '127.0.0.1', port: config.runtime.port, key: 'runtime.port' });
   if (config.api.enabled) ports.push({ what: 'OpenAI-compatible API', host: config.api.host, port: config.api.port, key: 'api.port' });
   for (const channel of channelPorts(config, { enabledOnly: true })) ports.push({ ...channel, host: '127.0.0.1' });
   if (config.metrics.port) ports.push({ what: 'Prometheus metrics', host: '127.0.0.1', port: config.metrics.port, key: 'metrics.port' });
@@ -51,6 +52,10 @@ export async function assertStackPortsFree(config: ClawflowConfig): Promise<void
   const taken = (await Promise.all(stackPorts(config).map(async (p) => ({ ...p, problem: await inUse(p.host, p.port) })))).filter((p) => p.problem !== null);
   if (taken.length === 0) return;
   const lines = taken.map((p) => `  ${p.host}:${p.port} (${p.what}) is ${p.problem}: choose another with ${settingOf(p.key)}`);
-  const temporal = taken.some((p) => p.key === 'temporal.port') ? `\nIf a Temporal server already runs on ${config.temporal.port}, use it with TEMPORAL_ADDRESS=127.0.0.1:${config.temporal.port}.` : '';
-  throw new Error(`ClawFlow cannot start: ${taken.length === 1 ? 'a port it needs is' : 'ports it needs are'} taken.\n${lines.join('\n')}${temporal}\nNothing was started.`);
+  const temporal = taken.some((p) => p.key === 'temporal.port')
+    ? `\nIf a Temporal server already runs on ${config.temporal.port}, use it with TEMPORAL_ADDRESS=127.0.0.1:${config.temporal.port}.`
+    : '';
+  throw new Error(
+    `ClawFlow cannot start: ${taken.length === 1 ? 'a port it needs is' : 'ports it needs are'} taken.\n${lines.join('\n')}${temporal}\nNothing was started.`,
+  );
 }

@@ -3,7 +3,6 @@ import { devServerHttpPort, temporalAddress } from '../temporal/address.js';
 import { temporalHttp } from '../temporal/http-api.js';
 import { taskQueueKind } from '../workflows/task-queues.js';
 
-
 /**
  * What the doctor and `clawflow status` read of Temporal: whether the namespace is there, ClawFlow's search
  * attributes, and which workers poll each queue. Over gRPC, or over the HTTP API of the dev server `clawflow start`
@@ -28,7 +27,11 @@ export async function grpcReader(config: ClawflowConfig): Promise<TemporalReader
   const connection = await Connection.connect({ address, connectTimeout: 3000 });
   return {
     address,
-    namespaceExists: () => connection.workflowService.describeNamespace({ namespace }).then(() => true, () => false),
+    namespaceExists: () =>
+      connection.workflowService.describeNamespace({ namespace }).then(
+        () => true,
+        () => false,
+      ),
     searchAttributeNames: async () => Object.keys((await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {}),
     pollerTimes: async (queue) => {
       const taskQueueType = taskQueueKind(queue) === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
@@ -60,7 +63,9 @@ export async function httpReader(config: ClawflowConfig): Promise<TemporalReader
     namespaceExists: () => Promise.resolve(namespace.status === 200),
     searchAttributeNames: async () => Object.keys((await get(`${base}/search-attributes`)).body.customAttributes ?? {}),
     pollerTimes: async (queue) => {
-      const { status, body } = await get(`${base}/task-queues/${encodeURIComponent(queue)}?taskQueueType=${taskQueueKind(queue) === 'workflow' ? 'TASK_QUEUE_TYPE_WORKFLOW' : 'TASK_QUEUE_TYPE_ACTIVITY'}`);
+      const { status, body } = await get(
+        `${base}/task-queues/${encodeURIComponent(queue)}?taskQueueType=${taskQueueKind(queue) === 'workflow' ? 'TASK_QUEUE_TYPE_WORKFLOW' : 'TASK_QUEUE_TYPE_ACTIVITY'}`,
+      );
       if (status !== 200) throw new Error(`Temporal's HTTP API answered ${status} for the ${queue} queue`);
       const pollers = Array.isArray(body.pollers) ? (body.pollers as Array<{ lastAccessTime?: string }>) : [];
       return pollers.map((p) => new Date(p.lastAccessTime ?? 0));

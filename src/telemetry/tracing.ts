@@ -3,7 +3,11 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import {
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+  OpenTelemetryWorkflowClientInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
@@ -46,4 +50,6 @@ export function tracingActivityInterceptors(): ActivityInterceptorsFactory[] {
  * The workflow interceptors module bundled into the workflow code when tracing: it carries each message's trace on to
  * the activities (not Temporal's workflow span interceptors, which would break running sessions: see the module).
  */
-export const tracingWorkflowModule = fileURLToPath(new URL(`../workflows/trace-propagation${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+export const tracingWorkflowModule = fileURLToPath(
+  new URL(`../workflows/trace-propagation${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+);

@@ -101,7 +101,8 @@ export async function downloadRelease(baseUrl: string, target: string, onProgres
   onProgress?.(`Downloading the Temporal CLI ${temporalCliVersion} (${archive})…`);
   const bytes = await fetchBytes(`${base}/${archive}`, 120_000);
   const actual = createHash('sha256').update(bytes).digest('hex');
-  if (actual !== expected) throw new Error(`${archive} does not match its published SHA-256 (got ${actual.slice(0, 12)}…, expected ${expected.slice(0, 12)}…): not used`);
+  if (actual !== expected)
+    throw new Error(`${archive} does not match its published SHA-256 (got ${actual.slice(0, 12)}…, expected ${expected.slice(0, 12)}…): not used`);
   const work = join(target, '..', `download-${process.pid}-${Date.now()}`);
   await mkdir(work, { recursive: true });
   try {

@@ -50,7 +50,6 @@ export async function serveCodec(req: IncomingMessage, res: ServerResponse, oper
   }
 }
 
-
 export interface CodecServerOptions {
   host: string;
   port: number;
@@ -69,7 +68,11 @@ export interface CodecServerOptions {
  * answers (CORS with credentials), so no other page the user opens can use it.
  */
 export async function startCodecServer(options: CodecServerOptions): Promise<ListeningServer & { openUrl: string }> {
-  const policy = (server: Server): GuardPolicy => ({ port: (server.address() as AddressInfo | null)?.port ?? 0, allowedHosts: [], allowedOrigins: options.allowedOrigins });
+  const policy = (server: Server): GuardPolicy => ({
+    port: (server.address() as AddressInfo | null)?.port ?? 0,
+    allowedHosts: [],
+    allowedOrigins: options.allowedOrigins,
+  });
   // What a browser holds once it opened the key-bearing link: random for this process, never the key itself (a cookie
   // of 127.0.0.1 reaches every port of it); per port, so two servers never overwrite each other's.
   const cookieValue = randomBytes(32).toString('base64url');
@@ -94,7 +97,12 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Lis
       drain(req);
       if (!sameSecret(url.searchParams.get('token')!, options.key)) return answerJson(res, 401, { message: 'that link carries the wrong key' });
       // Sent with the Web UI's cross-origin calls when it includes credentials (its codec setting).
-      res.writeHead(200, { 'set-cookie': `${codecCookie}=${cookieValue}; HttpOnly; Secure; SameSite=None; Path=/; Max-Age=${400 * 86_400}`, 'content-type': 'text/plain', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+      res.writeHead(200, {
+        'set-cookie': `${codecCookie}=${cookieValue}; HttpOnly; Secure; SameSite=None; Path=/; Max-Age=${400 * 86_400}`,
+        'content-type': 'text/plain',
+        'cache-control': 'no-store',
+        'referrer-policy': 'no-referrer',
+      });
       return void res.end('This browser may now use the codec server: in the Web UI, turn on "Include cross-origin credentials" in its codec settings.\n');
     }
     const operation = url.pathname === '/decode' ? 'decode' : url.pathname === '/encode' ? 'encode' : null;
@@ -104,7 +112,10 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Lis
     }
     if (!authorized(req)) {
       drain(req);
-      return answerJson(res, 401, { message: 'the codec server wants the install\'s Web UI key: Authorization: Bearer <key> (secrets/web-ui-token), or open the link `clawflow codec-server` printed in this browser' });
+      return answerJson(res, 401, {
+        message:
+          "the codec server wants the install's Web UI key: Authorization: Bearer <key> (secrets/web-ui-token), or open the link `clawflow codec-server` printed in this browser",
+      });
     }
     await serveCodec(req, res, operation, options.codec);
   };

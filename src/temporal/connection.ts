@@ -44,11 +44,15 @@ export async function assertStackRunning(config: ClawflowConfig): Promise<void> 
   if (found.state === 'running') return;
   const start = 'Start it with `clawflow start` (`npm start` in the checkout)';
   if (found.state === 'gone') {
-    throw new StackNotRunningError(`ClawFlow is not running: its process ${found.pid} ended without stopping (killed?), so no worker answers. ${start}: it picks every session up where it was.`);
+    throw new StackNotRunningError(
+      `ClawFlow is not running: its process ${found.pid} ended without stopping (killed?), so no worker answers. ${start}: it picks every session up where it was.`,
+    );
   }
   const address = temporalAddress(config);
   if (!(await answers(address, 1000))) {
-    throw new StackNotRunningError(`ClawFlow is not running from ${config.paths.home}: nothing answers at ${address}. ${start}; if it runs from another state dir, set CLAWFLOW_HOME to that dir, or set TEMPORAL_ADDRESS to a running server.`);
+    throw new StackNotRunningError(
+      `ClawFlow is not running from ${config.paths.home}: nothing answers at ${address}. ${start}; if it runs from another state dir, set CLAWFLOW_HOME to that dir, or set TEMPORAL_ADDRESS to a running server.`,
+    );
   }
 }
 

@@ -128,12 +128,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         port,
         ui: false,
         searchAttributes: Object.values(sessionSearchAttributes),
-        extraArgs: [
-          '--http-port',
-          String(httpPort),
-          ...devServerTuning,
-          ...(options.namespaces ?? []).flatMap((ns) => ['--namespace', ns]),
-        ],
+        extraArgs: ['--http-port', String(httpPort), ...devServerTuning, ...(options.namespaces ?? []).flatMap((ns) => ['--namespace', ns])],
       },
     });
     return { address, stop: () => env.teardown() };

@@ -37,7 +37,11 @@ export function temporalHttp(port: number, method: 'GET' | 'POST', path: string,
         port,
         method,
         path,
-        headers: { host: devServerHttpHost, accept: 'application/json', ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+        headers: {
+          host: devServerHttpHost,
+          accept: 'application/json',
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
         timeout: timeoutMs,
       },
       (res) => {

@@ -42,7 +42,14 @@ export function cachedWebUiDir(cacheDir: string): string {
 
 /** Where Go keeps downloaded modules on this machine, as `go env GOMODCACHE` would say (asked only when needed). */
 async function goModuleCaches(env: NodeJS.ProcessEnv): Promise<string[]> {
-  const found = [env.GOMODCACHE, ...(env.GOPATH ?? '').split(':').filter(Boolean).map((path) => join(path, 'pkg', 'mod')), join(env.HOME ?? homedir(), 'go', 'pkg', 'mod')].filter((dir): dir is string => !!dir);
+  const found = [
+    env.GOMODCACHE,
+    ...(env.GOPATH ?? '')
+      .split(':')
+      .filter(Boolean)
+      .map((path) => join(path, 'pkg', 'mod')),
+    join(env.HOME ?? homedir(), 'go', 'pkg', 'mod'),
+  ].filter((dir): dir is string => !!dir);
   const go = findOnPath('go', env);
   if (go) {
     const asked = await promisify(execFile)(go, ['env', 'GOMODCACHE'], { env, timeout: 10_000 }).catch(() => null);
@@ -56,10 +63,13 @@ async function goModuleCaches(env: NodeJS.ProcessEnv): Promise<string[]> {
  * is there when the Temporal CLI was built with Go), else downloaded from the Go module proxy and checked against
  * its go.sum hash. Throws with the reason when none can be had (then ClawFlow runs without the Web UI).
  */
-export async function resolveWebUiAssets(options: WebUiAssetsOptions): Promise<{ dir: string; source: 'explicit' | 'cache' | 'go-module-cache' | 'downloaded' }> {
+export async function resolveWebUiAssets(
+  options: WebUiAssetsOptions,
+): Promise<{ dir: string; source: 'explicit' | 'cache' | 'go-module-cache' | 'downloaded' }> {
   const env = options.env ?? process.env;
   if (options.explicitDir) {
-    if (!holdsUi(options.explicitDir)) throw new Error(`temporal.uiAssetsDir (CLAWFLOW_TEMPORAL_UI_ASSETS) is ${options.explicitDir}, which holds no Temporal Web UI (index.html and _app/)`);
+    if (!holdsUi(options.explicitDir))
+      throw new Error(`temporal.uiAssetsDir (CLAWFLOW_TEMPORAL_UI_ASSETS) is ${options.explicitDir}, which holds no Temporal Web UI (index.html and _app/)`);
     return { dir: options.explicitDir, source: 'explicit' };
   }
   const cached = cachedWebUiDir(options.cacheDir);
@@ -75,7 +85,10 @@ export async function resolveWebUiAssets(options: WebUiAssetsOptions): Promise<{
 
 /** The module proxy to download from: GOPROXY's first URL (as Go reads it), else Go's default. */
 export function goProxy(env: NodeJS.ProcessEnv): string {
-  const first = (env.GOPROXY ?? '').split(/[,|]/).map((entry) => entry.trim()).find((entry) => /^https?:\/\//.test(entry));
+  const first = (env.GOPROXY ?? '')
+    .split(/[,|]/)
+    .map((entry) => entry.trim())
+    .find((entry) => /^https?:\/\//.test(entry));
   return (first ?? 'https://proxy.golang.org').replace(/\/+$/, '');
 }
 

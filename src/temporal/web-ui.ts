@@ -126,7 +126,11 @@ export async function startWebUi(options: WebUiOptions): Promise<ListeningServer
           timeout: upstreamTimeoutMs,
         },
         (answer) => {
-          res.writeHead(answer.statusCode ?? 502, { ...baseHeaders, 'content-type': answer.headers['content-type'] ?? 'application/json', 'cache-control': 'no-store' });
+          res.writeHead(answer.statusCode ?? 502, {
+            ...baseHeaders,
+            'content-type': answer.headers['content-type'] ?? 'application/json',
+            'cache-control': 'no-store',
+          });
           answer.pipe(res);
           answer.on('end', resolve);
           answer.on('error', () => {
@@ -182,7 +186,8 @@ export async function startWebUi(options: WebUiOptions): Promise<ListeningServer
     const token = url.searchParams.get('token');
     if (req.method === 'GET' && token !== null) {
       drain(req);
-      if (!sameSecret(token, options.key)) return void res.writeHead(401, { ...baseHeaders, 'content-type': 'text/html; charset=utf-8' }).end(lockedPage('That link carries the wrong key.'));
+      if (!sameSecret(token, options.key))
+        return void res.writeHead(401, { ...baseHeaders, 'content-type': 'text/html; charset=utf-8' }).end(lockedPage('That link carries the wrong key.'));
       // The key becomes a cookie for this browser and leaves the address bar.
       url.searchParams.delete('token');
       const cookie = `${cookieName}=${cookieValue}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${7 * 86_400}`;
@@ -191,8 +196,11 @@ export async function startWebUi(options: WebUiOptions): Promise<ListeningServer
     const cookie = cookieOf(req, cookieName);
     if (cookie === undefined || !sameSecret(cookie, cookieValue)) {
       drain(req);
-      if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/codec/')) return answerJson(res, 401, { code: 16, message: 'open the Web UI with the link clawflow start printed' }, baseHeaders);
-      return void res.writeHead(401, { ...baseHeaders, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(lockedPage('This page is locked.'));
+      if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/codec/'))
+        return answerJson(res, 401, { code: 16, message: 'open the Web UI with the link clawflow start printed' }, baseHeaders);
+      return void res
+        .writeHead(401, { ...baseHeaders, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+        .end(lockedPage('This page is locked.'));
     }
     // The UI posts its JSON as application/json or as fetch's default text/plain; never a form.
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();

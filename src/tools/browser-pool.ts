@@ -7,7 +7,12 @@ import type { ClawflowConfig } from '../config/load.js';
 import { BrowserProxy } from './browser-proxy.js';
 import { checkDestination, type Destination, type NetPolicy } from './net-policy.js';
 
-const knownChromiums = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'];
+const knownChromiums = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+];
 
 /** The Chromium to drive: the configured one, or the first installed of the usual places. */
 export function findChromium(configured: string | undefined): string | undefined {
@@ -26,7 +31,14 @@ export function browserPolicy(config: ClawflowConfig): BrowserPolicy {
   const { api, runtime, temporal, channels, tools } = config;
   return {
     allowPrivateNetwork: tools.browser.allowPrivateNetwork,
-    clawflowPorts: [api.port, runtime.port, temporal.port, temporal.uiPort, ...channelPorts(config, { enabledOnly: false }).map((p) => p.port), channels.previewPort],
+    clawflowPorts: [
+      api.port,
+      runtime.port,
+      temporal.port,
+      temporal.uiPort,
+      ...channelPorts(config, { enabledOnly: false }).map((p) => p.port),
+      channels.previewPort,
+    ],
     workspace: config.paths.workspaceDir,
     maxDownloadBytes: tools.browser.maxDownloadBytes,
   };
@@ -78,7 +90,11 @@ export class BrowserPool {
     const signIn = this.proxy.credentials((refusal) => events.refused.push(refusal));
     const server = await this.proxy.start();
     const context = await browser
-      .newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, proxy: { server, bypass: '<-loopback>', username: signIn.username, password: signIn.password } })
+      .newContext({
+        viewport: { width: 1280, height: 800 },
+        acceptDownloads: true,
+        proxy: { server, bypass: '<-loopback>', username: signIn.username, password: signIn.password },
+      })
       .catch((error: unknown) => {
         signIn.release();
         throw error;
@@ -130,11 +146,17 @@ export class BrowserPool {
       const temp = await download.path();
       const { size } = await stat(temp);
       if (size > this.policy.maxDownloadBytes) {
-        events.refused.push({ url: download.url(), reason: `the download is ${size} bytes, over tools.browser.maxDownloadBytes (${this.policy.maxDownloadBytes})` });
+        events.refused.push({
+          url: download.url(),
+          reason: `the download is ${size} bytes, over tools.browser.maxDownloadBytes (${this.policy.maxDownloadBytes})`,
+        });
         return;
       }
       // The site's name for it, reduced to a plain file name: no directories, no leading dots.
-      const name = basename(download.suggestedFilename().replaceAll('\\', '/')).replace(/[^\w.@+-]/g, '_').replace(/^[._-]+/, '') || 'download';
+      const name =
+        basename(download.suggestedFilename().replaceAll('\\', '/'))
+          .replace(/[^\w.@+-]/g, '_')
+          .replace(/^[._-]+/, '') || 'download';
       const relative = join('downloads', `${Date.now()}-${name}`);
       await mkdir(join(this.policy.workspace, 'downloads'), { recursive: true });
       await copyFile(temp, join(this.policy.workspace, relative));

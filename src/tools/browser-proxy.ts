@@ -94,7 +94,14 @@ export class BrowserProxy {
     const target = new URL(url);
     const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !hopByHop.includes(name)));
     const upstream = httpRequest(
-      { host: destination.address, family: destination.family, port: target.port || 80, path: `${target.pathname}${target.search}`, method: req.method, headers: { ...headers, host: target.host } },
+      {
+        host: destination.address,
+        family: destination.family,
+        port: target.port || 80,
+        path: `${target.pathname}${target.search}`,
+        method: req.method,
+        headers: { ...headers, host: target.host },
+      },
       (answer) => {
         const out = Object.fromEntries(Object.entries(answer.headers).filter(([name]) => !hopByHop.includes(name)));
         res.writeHead(answer.statusCode ?? 502, out as Record<string, string | string[]>);
@@ -115,7 +122,8 @@ export class BrowserProxy {
   private async tunnel(req: IncomingMessage, client: Duplex, head: Buffer): Promise<void> {
     client.on('error', () => undefined);
     const report = this.contextOf(req);
-    if (!report) return void client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="clawflow"\r\nContent-Length: 0\r\n\r\n');
+    if (!report)
+      return void client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="clawflow"\r\nContent-Length: 0\r\n\r\n');
     const isConnect = req.method === 'CONNECT';
     // CONNECT names host:port; a plain WebSocket upgrade names its absolute URL.
     const url = isConnect ? `https://${req.url}/` : (req.url ?? '');
@@ -138,7 +146,9 @@ export class BrowserProxy {
       else {
         // Replay the upgrade request to the server, without what was meant for the proxy.
         const lines = [`${req.method} ${target.pathname}${target.search} HTTP/1.1`];
-        for (let i = 0; i < req.rawHeaders.length; i += 2) if (!hopByHop.includes(req.rawHeaders[i]!.toLowerCase()) || /^(connection|upgrade)$/i.test(req.rawHeaders[i]!)) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+        for (let i = 0; i < req.rawHeaders.length; i += 2)
+          if (!hopByHop.includes(req.rawHeaders[i]!.toLowerCase()) || /^(connection|upgrade)$/i.test(req.rawHeaders[i]!))
+            lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
         upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
       }
       if (head.length) upstream.write(head);

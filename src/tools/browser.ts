@@ -15,7 +15,12 @@ const maxTextChars = 20_000;
 /** The page as the model reads it: marked as web content (data, not instructions), with what the policy refused. */
 async function pageText(page: Page, browsers: BrowserPool, sessionKey: string): Promise<string> {
   const title = await page.title();
-  const text = (await page.locator('body').innerText({ timeout: actionTimeoutMs }).catch(() => '')).trim();
+  const text = (
+    await page
+      .locator('body')
+      .innerText({ timeout: actionTimeoutMs })
+      .catch(() => '')
+  ).trim();
   const cut = text.length > maxTextChars ? `${text.slice(0, maxTextChars)}\n[… ${text.length - maxTextChars} more characters]` : text;
   return `${untrusted(page.url(), `${title ? `# ${title}\n` : ''}${cut}`)}${eventsNote(browsers, sessionKey)}`;
 }
@@ -96,7 +101,11 @@ export const browserTool = defineTool({
           const png = await page.screenshot({ fullPage: input.fullPage ?? false, type: 'png', timeout: actionTimeoutMs });
           const path = join('media', 'screenshots', `${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
           await writeFileAtomic(join(workspace, path), png);
-          return { output: `screenshot of ${page.url()} saved to ${path} (${png.length} bytes, PNG)`, artifacts: [{ kind: 'image', mimeType: 'image/png', path, bytes: png.length }], images: [{ path, mimeType: 'image/png' }] };
+          return {
+            output: `screenshot of ${page.url()} saved to ${path} (${png.length} bytes, PNG)`,
+            artifacts: [{ kind: 'image', mimeType: 'image/png', path, bytes: png.length }],
+            images: [{ path, mimeType: 'image/png' }],
+          };
         }
       }
     } catch (error) {

@@ -26,7 +26,7 @@ export const cronTool = defineTool({
         .string()
         .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'use lowercase letters, digits, "-" and "_"')
         .optional()
-        .describe('the job\'s name (add: optional; remove, run: required)'),
+        .describe("the job's name (add: optional; remove, run: required)"),
       at: z.string().optional().describe('once, at this time: ISO 8601, e.g. 2026-12-01T17:00 (in tz) or 2026-12-01T17:00:00Z'),
       every: z.string().optional().describe('repeatedly, every this long: 30m, 2h, 1d (at least 1m)'),
       cron: z.string().optional().describe('on a five-field cron expression, e.g. "0 9 * * 1-5"'),
@@ -45,7 +45,8 @@ export const cronTool = defineTool({
       case 'remove':
       case 'run': {
         if (!input.name) throw new ToolError(`${input.action} needs the job's name (list shows them)`);
-        if (!(await jobs.list()).some((job) => job.name === input.name)) throw new ToolError(`no job of this conversation is called "${input.name}" (list shows them)`);
+        if (!(await jobs.list()).some((job) => job.name === input.name))
+          throw new ToolError(`no job of this conversation is called "${input.name}" (list shows them)`);
         if (input.action === 'remove') {
           await jobs.remove(input.name);
           return `Removed "${input.name}".`;
@@ -60,10 +61,12 @@ export const cronTool = defineTool({
         if ((await jobs.list()).length >= maxJobs) throw new ToolError(`${maxJobs} jobs are scheduled already: remove some first`);
         const when = input.at !== undefined ? { at: input.at } : input.every !== undefined ? { every: input.every } : { cron: input.cron! };
         const name = input.name ?? `${input.at !== undefined ? 'reminder' : 'task'}-${randomBytes(3).toString('hex')}`;
-        const job = await jobs.add({ name, when, timeZone: input.tz ?? jobs.timeZone, message: input.message, isolated: input.session === 'isolated' }).catch((error: Error) => {
-          // The schedule's own checks (a time in the past, a bad expression, a name taken) are for the model to fix.
-          throw new ToolError(error.message.replace(/--(\w+)/g, '$1'));
-        });
+        const job = await jobs
+          .add({ name, when, timeZone: input.tz ?? jobs.timeZone, message: input.message, isolated: input.session === 'isolated' })
+          .catch((error: Error) => {
+            // The schedule's own checks (a time in the past, a bad expression, a name taken) are for the model to fix.
+            throw new ToolError(error.message.replace(/--(\w+)/g, '$1'));
+          });
         return `Scheduled "${job.name}": ${job.nextRuns[0] ? `first at ${job.nextRuns[0]}` : 'no firing ahead'}${input.at !== undefined ? ' (once)' : ''}. When it fires, you get "${input.message.slice(0, 200)}" as a new turn, and your answer goes to this chat.`;
       }
     }

@@ -32,7 +32,8 @@ export const editTool = defineTool({
       const found = occurrences(text, oldText);
       const which = edits.length > 1 ? `edit ${index + 1}: ` : '';
       if (found === 0) throw new ToolError(`${which}oldText was not found in ${path}; nothing was changed`);
-      if (found > 1) throw new ToolError(`${which}oldText occurs ${found} times in ${path}; include more surrounding text so it matches once. Nothing was changed`);
+      if (found > 1)
+        throw new ToolError(`${which}oldText occurs ${found} times in ${path}; include more surrounding text so it matches once. Nothing was changed`);
       text = text.replace(oldText, () => newText);
     }
     if (Buffer.byteLength(text) > config.files.maxWriteBytes) throw new ToolError(`the edited file would exceed ${config.files.maxWriteBytes} bytes`);

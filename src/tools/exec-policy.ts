@@ -97,7 +97,11 @@ const passedThrough = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LANGUAGE', 'T
  * configuration names, plus the call's own. Nothing else of ClawFlow's environment — API keys, tokens, cloud
  * credentials — reaches a command, and so the model.
  */
-export function commandEnvironment(host: NodeJS.ProcessEnv, configured: readonly string[], extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function commandEnvironment(
+  host: NodeJS.ProcessEnv,
+  configured: readonly string[],
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(host)) {
     if (value === undefined) continue;
@@ -105,7 +109,6 @@ export function commandEnvironment(host: NodeJS.ProcessEnv, configured: readonly
   }
   return { ...env, ...extra };
 }
-
 
 /**
  * The whole invocation as the user sees it when asked, and as "always" remembers it: where it runs, with which

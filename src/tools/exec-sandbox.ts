@@ -37,7 +37,10 @@ function bwrapWorks(bwrap: string): Promise<string | null> {
     probe = (async () => {
       const workspace = mkdtempSync(join(tmpdir(), 'clawflow-sandbox-probe-'));
       try {
-        const { file, args } = sandboxedCommand({ bwrap, network: false, readOnlyPaths: [] }, { workspace, cwd: workspace, home: undefined, protectedPaths: [], command: 'test -d /proc/self && touch probe' });
+        const { file, args } = sandboxedCommand(
+          { bwrap, network: false, readOnlyPaths: [] },
+          { workspace, cwd: workspace, home: undefined, protectedPaths: [], command: 'test -d /proc/self && touch probe' },
+        );
         await promisify(execFile)(file, args, { timeout: 10_000 });
         return existsSync(join(workspace, 'probe')) ? null : 'a sandboxed command could not write its workspace';
       } catch (error) {
@@ -78,7 +81,10 @@ function inside(root: string, path: string): boolean {
  * namespace; the system's folders read-only; an empty /tmp and HOME; the workspace read-write at its own path; ClawFlow's
  * own files masked even inside it; the command's own folder its working directory. Dies with its parent.
  */
-export function sandboxedCommand(sandbox: ExecSandbox, options: { workspace: string; cwd: string; home: string | undefined; protectedPaths: readonly string[]; command: string }): { file: string; args: string[] } {
+export function sandboxedCommand(
+  sandbox: ExecSandbox,
+  options: { workspace: string; cwd: string; home: string | undefined; protectedPaths: readonly string[]; command: string },
+): { file: string; args: string[] } {
   // No capabilities, even for root: a command that could unmount the masks below would see what they hide.
   const args = ['--die-with-parent', '--new-session', '--unshare-all', '--cap-drop', 'ALL', ...(sandbox.network ? ['--share-net'] : [])];
   for (const path of [...systemPaths, ...sandbox.readOnlyPaths]) {

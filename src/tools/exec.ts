@@ -26,7 +26,10 @@ function checkPolicy(invocation: Invocation, { config, approved, browsers, sessi
   // A command can write whatever the agent's instructions are made of (skills, AGENTS.md…): in a turn someone other
   // than the agent's owner started, none runs without the owner's yes, whatever the policy or the allowlist says.
   if (!byAgentOwner) {
-    throw new ApprovalRequired(`${describeInvocation(invocation)}\n(someone other than the agent's owner started this turn; a command can change the agent's instructions)${browsing}`, { ownerOnly: true });
+    throw new ApprovalRequired(
+      `${describeInvocation(invocation)}\n(someone other than the agent's owner started this turn; a command can change the agent's instructions)${browsing}`,
+      { ownerOnly: true },
+    );
   }
   if (policy === 'full') return;
   const risky = riskyEnvironment(invocation.env);

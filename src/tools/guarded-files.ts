@@ -66,10 +66,11 @@ const instructionNames = new Set(['agents.md', 'soul.md', 'user.md', 'identity.m
  */
 export function instructionReason(relativePath: string, byAgentOwner: boolean): string | null {
   const parts = relativePath.split(sep).map((part) => part.toLowerCase());
-  if (parts.length > 1 && parts[0] === 'skills') return 'a skill becomes part of the agent\'s instructions in every conversation';
-  if (parts.length > 2 && parts[0] === '.agents' && parts[1] === 'skills') return 'a skill becomes part of the agent\'s instructions in every conversation';
-  if (parts.length === 1 && instructionNames.has(parts[0]!)) return 'it is read into the agent\'s instructions in every conversation';
-  if (!byAgentOwner && parts.length === 2 && parts[0] === 'memory' && parts[1]!.endsWith('.md')) return 'the daily notes are read into the agent\'s instructions';
+  if (parts.length > 1 && parts[0] === 'skills') return "a skill becomes part of the agent's instructions in every conversation";
+  if (parts.length > 2 && parts[0] === '.agents' && parts[1] === 'skills') return "a skill becomes part of the agent's instructions in every conversation";
+  if (parts.length === 1 && instructionNames.has(parts[0]!)) return "it is read into the agent's instructions in every conversation";
+  if (!byAgentOwner && parts.length === 2 && parts[0] === 'memory' && parts[1]!.endsWith('.md'))
+    return "the daily notes are read into the agent's instructions";
   return null;
 }
 
@@ -84,7 +85,13 @@ async function holdsHead(directory: string): Promise<boolean> {
  * them for every later conversation). Both the path the model named and the file the write really lands in (through
  * any in-workspace link) are checked: a `notes.md` linked to `.git/config` is `.git/config`.
  */
-export async function checkGuardedWrite(workspace: string, file: string, destination: string, { config, approved, byAgentOwner }: ToolContext, preview = ''): Promise<void> {
+export async function checkGuardedWrite(
+  workspace: string,
+  file: string,
+  destination: string,
+  { config, approved, byAgentOwner }: ToolContext,
+  preview = '',
+): Promise<void> {
   if (approved) return;
   const { policy } = config.exec;
   const named = workspaceRelative(workspace, file);
@@ -94,13 +101,20 @@ export async function checkGuardedWrite(workspace: string, file: string, destina
   // Under "ask" and "allowlist" the owner says yes first; a turn another person started never writes them unasked.
   if (instruction && (!byAgentOwner || policy === 'ask' || policy === 'allowlist')) {
     // Someone else's words: the owner sees what would be written (and such a yes is never "always").
-    const shown = byAgentOwner ? '' : `\n--- what it would write ---\n${preview.length > 600 ? `${preview.slice(0, 600)}\n[… ${preview.length - 600} more characters]` : preview}`;
-    throw new ApprovalRequired(`write ${what}\n(${instruction}${byAgentOwner ? '' : '; someone other than the agent\'s owner started this turn'})${shown}`, { ownerOnly: true });
+    const shown = byAgentOwner
+      ? ''
+      : `\n--- what it would write ---\n${preview.length > 600 ? `${preview.slice(0, 600)}\n[… ${preview.length - 600} more characters]` : preview}`;
+    throw new ApprovalRequired(`write ${what}\n(${instruction}${byAgentOwner ? '' : "; someone other than the agent's owner started this turn"})${shown}`, {
+      ownerOnly: true,
+    });
   }
   // Nothing runs commands under `deny`; `full` runs anything anyway.
   if (policy === 'deny' || policy === 'full') return;
   let reason: string | null = null;
-  for (const [relativePath, absolute] of [[named, file], [landsIn, destination]] as const) {
+  for (const [relativePath, absolute] of [
+    [named, file],
+    [landsIn, destination],
+  ] as const) {
     reason ??= codeExecutionReason(relativePath, await holdsHead(dirname(absolute)));
   }
   if (!reason) return;

@@ -32,7 +32,11 @@ export type RunningImageServer = ListeningServer;
  */
 export async function startImageServer(options: ImageServerOptions): Promise<RunningImageServer> {
   const { logger } = options;
-  const policy = (server: Server): GuardPolicy => ({ port: (server.address() as AddressInfo | null)?.port ?? 0, allowedHosts: options.allowedHosts, allowedOrigins: [] });
+  const policy = (server: Server): GuardPolicy => ({
+    port: (server.address() as AddressInfo | null)?.port ?? 0,
+    allowedHosts: options.allowedHosts,
+    allowedOrigins: [],
+  });
   const answer = (res: import('node:http').ServerResponse, status: number, message: string): void => {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
     res.end(message);

@@ -31,10 +31,19 @@ export const imageTool = defineTool({
     let bytes: Buffer;
     let source = '';
     if (/^https?:\/\//i.test(image)) {
-      const response = await pinnedGet(image, { policy: net, signal, timeoutMs: config.web.fetchTimeoutSeconds * 1000, maxBytes: maxImageBytes + 1, maxRedirects: 5, userAgent, accept: 'image/*' });
+      const response = await pinnedGet(image, {
+        policy: net,
+        signal,
+        timeoutMs: config.web.fetchTimeoutSeconds * 1000,
+        maxBytes: maxImageBytes + 1,
+        maxRedirects: 5,
+        userAgent,
+        accept: 'image/*',
+      });
       if (response.truncated) throw new ToolError(`${response.url} is larger than ${maxImageBytes.toLocaleString('en')} bytes`);
       bytes = response.body;
-      if (!sniffImageType(bytes)) throw new ToolError(`${response.url} is not a JPEG, PNG, GIF or WebP image (it is ${response.contentType || 'of no stated type'})`);
+      if (!sniffImageType(bytes))
+        throw new ToolError(`${response.url} is not a JPEG, PNG, GIF or WebP image (it is ${response.contentType || 'of no stated type'})`);
       const name = createHash('sha256').update(response.url).digest('hex').slice(0, 24);
       path = join('media', 'web-images', `${name}.${sniffImageType(bytes)!.slice('image/'.length).replace('jpeg', 'jpg')}`);
       await writeFileAtomic(join(workspace, path), bytes);

@@ -4,7 +4,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError, ToolListChangedNotificationSchema, type CallToolResult, type Tool as McpToolDefinition } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  McpError,
+  ToolListChangedNotificationSchema,
+  type CallToolResult,
+  type Tool as McpToolDefinition,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { createLogger, type Logger } from '../logger.js';
 import { exposedToolName } from './mcp-results.js';
@@ -115,7 +121,14 @@ class McpServerConnection {
   }
 
   describe(): McpServerStatus {
-    return { name: this.name, target: this.target, state: this.status, ...(this.detail ? { detail: this.detail } : {}), ...(this.pid ? { pid: this.pid } : {}), tools: this.tools };
+    return {
+      name: this.name,
+      target: this.target,
+      state: this.status,
+      ...(this.detail ? { detail: this.detail } : {}),
+      ...(this.pid ? { pid: this.pid } : {}),
+      tools: this.tools,
+    };
   }
 
   /** Whether listing tools should wait for it now: enabled, and not a recent failure. */
@@ -259,22 +272,33 @@ class McpServerConnection {
     } catch (error) {
       throw new ToolError(`${tool.name}: the MCP server "${this.name}" could not be started (${(error as Error).message}); not called`);
     }
-    if (!this.tools.some((t) => t.tool === tool.tool)) throw new ToolError(`${tool.name}: the MCP server "${this.name}" no longer offers "${tool.tool}"; not called`);
+    if (!this.tools.some((t) => t.tool === tool.tool))
+      throw new ToolError(`${tool.name}: the MCP server "${this.name}" no longer offers "${tool.tool}"; not called`);
     try {
-      return (await client.callTool({ name: tool.tool, arguments: args }, undefined, { signal: options.signal, timeout: options.timeoutMs, resetTimeoutOnProgress: true })) as CallToolResult;
+      return (await client.callTool({ name: tool.tool, arguments: args }, undefined, {
+        signal: options.signal,
+        timeout: options.timeoutMs,
+        resetTimeoutOnProgress: true,
+      })) as CallToolResult;
     } catch (error) {
       if (options.signal.aborted) throw error;
       // What the server says is its own text: outside content unless the server is trusted.
       const said = (text: string): string => (this.config.trusted ? text : untrusted(`the MCP server ${this.name}`, text));
       if (error instanceof StreamableHTTPError) {
         await this.reset(client);
-        throw new ToolError(`${tool.name}: the MCP server "${this.name}" answered HTTP ${error.code ?? '?'}; it is connected anew on the next call — check whether the call took effect before trying again`);
+        throw new ToolError(
+          `${tool.name}: the MCP server "${this.name}" answered HTTP ${error.code ?? '?'}; it is connected anew on the next call — check whether the call took effect before trying again`,
+        );
       }
       if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
-        throw new ToolError(`${tool.name}: the MCP server "${this.name}" stopped during the call; it may or may not have done it — check before trying again (the server is started again on the next call)`);
+        throw new ToolError(
+          `${tool.name}: the MCP server "${this.name}" stopped during the call; it may or may not have done it — check before trying again (the server is started again on the next call)`,
+        );
       }
       if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-        throw new ToolError(`${tool.name}: no answer from the MCP server "${this.name}" within ${options.timeoutMs / 1000} s; it may still finish — check before trying again`);
+        throw new ToolError(
+          `${tool.name}: no answer from the MCP server "${this.name}" within ${options.timeoutMs / 1000} s; it may still finish — check before trying again`,
+        );
       }
       throw new ToolError(`${tool.name}: ${said(this.scrubbed((error as Error).message))}`);
     }
@@ -301,7 +325,13 @@ export class McpServers {
     options: { serversDir: string; logger: Logger; env?: NodeJS.ProcessEnv },
   ) {
     this.servers = Object.entries(config.servers).map(
-      ([name, server]) => new McpServerConnection(name, server, { serversDir: options.serversDir, connectTimeoutMs: config.connectTimeoutSeconds * 1000, env: options.env ?? process.env, logger: options.logger }),
+      ([name, server]) =>
+        new McpServerConnection(name, server, {
+          serversDir: options.serversDir,
+          connectTimeoutMs: config.connectTimeoutSeconds * 1000,
+          env: options.env ?? process.env,
+          logger: options.logger,
+        }),
     );
   }
 

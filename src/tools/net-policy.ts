@@ -149,14 +149,17 @@ export async function checkDestination(raw: string, policy: NetPolicy): Promise<
   const port = portOf(url);
   let addresses: Array<{ address: string; family: number }>;
   try {
-    addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await (policy.resolve ?? ((name: string) => lookup(name, { all: true, verbatim: true })))(host);
+    addresses = isIP(host)
+      ? [{ address: host, family: isIP(host) }]
+      : await (policy.resolve ?? ((name: string) => lookup(name, { all: true, verbatim: true })))(host);
   } catch (error) {
     return { ok: false, reason: `${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
   }
   if (addresses.length === 0) return { ok: false, reason: `${host} does not resolve` };
   for (const { address } of addresses) {
     if (!isPrivateAddress(address)) continue;
-    if (policy.clawflowPorts.includes(port)) return { ok: false, reason: `${host}:${port} is one of ClawFlow's own servers; the agent's web tools never open it` };
+    if (policy.clawflowPorts.includes(port))
+      return { ok: false, reason: `${host}:${port} is one of ClawFlow's own servers; the agent's web tools never open it` };
     if (!allowedPrivate(host, address, port, policy)) {
       return {
         ok: false,

@@ -25,34 +25,50 @@ export interface PinnedGetOptions {
 }
 
 /** One GET to an address the policy checked: the connection goes to that address (no second lookup to rebind). */
-function getOnce(url: URL, address: string, family: 4 | 6, options: PinnedGetOptions): Promise<{ response: IncomingMessage; body: Buffer; truncated: boolean }> {
+function getOnce(
+  url: URL,
+  address: string,
+  family: 4 | 6,
+  options: PinnedGetOptions,
+): Promise<{ response: IncomingMessage; body: Buffer; truncated: boolean }> {
   const pinned: LookupFunction = (_host, lookupOptions, callback) => {
-    if ((lookupOptions as { all?: boolean }).all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
+    if ((lookupOptions as { all?: boolean }).all)
+      (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
     else callback(null, address, family);
   };
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { method: 'GET', lookup: pinned, headers: { 'user-agent': options.userAgent, accept: options.accept, 'accept-encoding': 'identity' }, signal: options.signal, timeout: options.timeoutMs }, (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let truncated = false;
-      response.on('data', (chunk: Buffer) => {
-        if (truncated) return;
-        const room = options.maxBytes - size;
-        if (chunk.length > room) {
-          chunks.push(chunk.subarray(0, room));
-          size = options.maxBytes;
-          truncated = true;
-          response.destroy();
-          resolve({ response, body: Buffer.concat(chunks), truncated });
-          return;
-        }
-        chunks.push(chunk);
-        size += chunk.length;
-      });
-      response.on('end', () => resolve({ response, body: Buffer.concat(chunks), truncated }));
-      response.on('error', (error) => (truncated ? undefined : reject(error)));
-    });
+    const req = send(
+      url,
+      {
+        method: 'GET',
+        lookup: pinned,
+        headers: { 'user-agent': options.userAgent, accept: options.accept, 'accept-encoding': 'identity' },
+        signal: options.signal,
+        timeout: options.timeoutMs,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let truncated = false;
+        response.on('data', (chunk: Buffer) => {
+          if (truncated) return;
+          const room = options.maxBytes - size;
+          if (chunk.length > room) {
+            chunks.push(chunk.subarray(0, room));
+            size = options.maxBytes;
+            truncated = true;
+            response.destroy();
+            resolve({ response, body: Buffer.concat(chunks), truncated });
+            return;
+          }
+          chunks.push(chunk);
+          size += chunk.length;
+        });
+        response.on('end', () => resolve({ response, body: Buffer.concat(chunks), truncated }));
+        response.on('error', (error) => (truncated ? undefined : reject(error)));
+      },
+    );
     req.on('timeout', () => req.destroy(new ToolError(`${url.host} did not answer within ${options.timeoutMs / 1000} s`)));
     req.on('error', reject);
     req.end();

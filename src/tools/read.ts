@@ -64,7 +64,8 @@ export const readTool = defineTool({
     // Counted as `split('\n')` does: a file ending in a newline has an empty last line.
     const total = lineNumber + (info.size === 0 || (await endsWithNewline(file, info.size)) ? 1 : 0);
     if (offset > total) throw new ToolError(`${path} has ${total} lines; offset ${offset} is past its end`);
-    if (text.length > budget) text = `${text.slice(0, budget)} [… this line is ${text.length.toLocaleString('en')} characters long; the rest of it is not shown]`;
+    if (text.length > budget)
+      text = `${text.slice(0, budget)} [… this line is ${text.length.toLocaleString('en')} characters long; the rest of it is not shown]`;
     const last = offset - 1 + taken;
     // More to read only when a line with content is left: the empty "line" after a final newline is not news.
     const more = last < lineNumber;

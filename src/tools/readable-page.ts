@@ -1,15 +1,19 @@
 import type TurndownService from 'turndown';
 
 /** The HTML libraries, loaded on the first page read (linkedom and turndown took a quarter second of every start). */
-let libraries: Promise<{ Readability: typeof import('@mozilla/readability').Readability; parseHTML: typeof import('linkedom').parseHTML; turndown: TurndownService }> | undefined;
+let libraries:
+  | Promise<{ Readability: typeof import('@mozilla/readability').Readability; parseHTML: typeof import('linkedom').parseHTML; turndown: TurndownService }>
+  | undefined;
 
 function htmlLibraries(): NonNullable<typeof libraries> {
-  libraries ??= Promise.all([import('@mozilla/readability'), import('linkedom'), import('turndown')]).then(([{ Readability }, { parseHTML }, { default: Turndown }]) => {
-    const turndown = new Turndown({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
-    // What a page shows, not how it works: scripts, styles and forms say nothing a reader sees.
-    turndown.remove(['script', 'style', 'noscript', 'iframe', 'form', 'button', 'input', 'select', 'textarea']);
-    return { Readability, parseHTML, turndown };
-  });
+  libraries ??= Promise.all([import('@mozilla/readability'), import('linkedom'), import('turndown')]).then(
+    ([{ Readability }, { parseHTML }, { default: Turndown }]) => {
+      const turndown = new Turndown({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
+      // What a page shows, not how it works: scripts, styles and forms say nothing a reader sees.
+      turndown.remove(['script', 'style', 'noscript', 'iframe', 'form', 'button', 'input', 'select', 'textarea']);
+      return { Readability, parseHTML, turndown };
+    },
+  );
   return libraries;
 }
 
@@ -42,8 +46,20 @@ export async function readablePage(html: string, url: string, mode: 'markdown' |
   const title = (article?.title ?? pageTitle).trim();
   if (mode === 'text') {
     const text = article?.textContent ?? document.body?.textContent ?? '';
-    return { title, text: text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim() };
+    return {
+      title,
+      text: text
+        .replace(/[ \t]+\n/g, '\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim(),
+    };
   }
   const content = article?.content ?? document.body?.innerHTML ?? '';
-  return { title, text: turndown.turndown(content).replace(/\n{3,}/g, '\n\n').trim() };
+  return {
+    title,
+    text: turndown
+      .turndown(content)
+      .replace(/\n{3,}/g, '\n\n')
+      .trim(),
+  };
 }

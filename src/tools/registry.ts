@@ -16,7 +16,24 @@ import { writeTool } from './write.js';
 
 /** Every tool the agent can have. Adding a tool means adding its module and one line here. */
 export const toolRegistry: ReadonlyMap<string, Tool> = new Map(
-  ([readTool, writeTool, editTool, execTool, browserTool, webFetchTool, webSearchTool, imageTool, memorySearchTool, currentTimeTool, cronTool, sessionsListTool, sessionsHistoryTool, sessionsSendTool] as Tool[]).map((tool) => [tool.spec.name, tool]),
+  (
+    [
+      readTool,
+      writeTool,
+      editTool,
+      execTool,
+      browserTool,
+      webFetchTool,
+      webSearchTool,
+      imageTool,
+      memorySearchTool,
+      currentTimeTool,
+      cronTool,
+      sessionsListTool,
+      sessionsHistoryTool,
+      sessionsSendTool,
+    ] as Tool[]
+  ).map((tool) => [tool.spec.name, tool]),
 );
 
 /** What this host offers the model: the tools its configuration leaves on. */

@@ -16,12 +16,23 @@ export interface SearchRequest {
 
 type WebConfig = ClawflowConfig['tools']['web'];
 
-const braveAnswer = z.object({ web: z.object({ results: z.array(z.object({ title: z.string(), url: z.string(), description: z.string().optional() }).loose()) }).loose().optional() }).loose();
+const braveAnswer = z
+  .object({
+    web: z
+      .object({ results: z.array(z.object({ title: z.string(), url: z.string(), description: z.string().optional() }).loose()) })
+      .loose()
+      .optional(),
+  })
+  .loose();
 const tavilyAnswer = z.object({ results: z.array(z.object({ title: z.string(), url: z.string(), content: z.string().optional() }).loose()) }).loose();
 const searxngAnswer = z.object({ results: z.array(z.object({ title: z.string(), url: z.string(), content: z.string().optional() }).loose()) }).loose();
 
 /** Snippets come with highlight markup (Brave's <strong>): the model reads text. */
-const plain = (text: string | undefined): string => (text ?? '').replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+const plain = (text: string | undefined): string =>
+  (text ?? '')
+    .replace(/<[^>]+>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 async function call(provider: string, url: string, init: RequestInit, signal: AbortSignal): Promise<unknown> {
   let response: Response;
@@ -29,11 +40,18 @@ async function call(provider: string, url: string, init: RequestInit, signal: Ab
     response = await fetch(url, { ...init, signal: AbortSignal.any([signal, AbortSignal.timeout(20_000)]) });
   } catch (error) {
     if (signal.aborted) throw error;
-    throw new ToolError(`${provider} search is unreachable: ${(error as Error).name === 'TimeoutError' ? 'no answer within 20 s' : String((error as Error).cause ?? (error as Error).message)}`);
+    throw new ToolError(
+      `${provider} search is unreachable: ${(error as Error).name === 'TimeoutError' ? 'no answer within 20 s' : String((error as Error).cause ?? (error as Error).message)}`,
+    );
   }
   if (!response.ok) {
     const body = (await response.text().catch(() => '')).slice(0, 300);
-    const hint = response.status === 401 || response.status === 403 ? ' (check tools.web.searchApiKey, CLAWFLOW_WEB_SEARCH_API_KEY)' : response.status === 429 ? ' (rate limited: try again later)' : '';
+    const hint =
+      response.status === 401 || response.status === 403
+        ? ' (check tools.web.searchApiKey, CLAWFLOW_WEB_SEARCH_API_KEY)'
+        : response.status === 429
+          ? ' (rate limited: try again later)'
+          : '';
     throw new ToolError(`${provider} search answered HTTP ${response.status}${hint}: ${body}`);
   }
   try {
@@ -60,7 +78,11 @@ export async function searchWeb(web: WebConfig, { query, count, signal }: Search
       const url = new URL(web.searchUrl ?? 'https://api.search.brave.com/res/v1/web/search');
       url.searchParams.set('q', query);
       url.searchParams.set('count', String(count));
-      const body = parsed('Brave', braveAnswer, await call('Brave', url.href, { headers: { accept: 'application/json', 'x-subscription-token': web.searchApiKey ?? '' } }, signal));
+      const body = parsed(
+        'Brave',
+        braveAnswer,
+        await call('Brave', url.href, { headers: { accept: 'application/json', 'x-subscription-token': web.searchApiKey ?? '' } }, signal),
+      );
       return (body.web?.results ?? []).map((r) => ({ title: plain(r.title), url: r.url, snippet: plain(r.description) }));
     }
     case 'tavily': {
@@ -70,7 +92,11 @@ export async function searchWeb(web: WebConfig, { query, count, signal }: Search
         await call(
           'Tavily',
           web.searchUrl ?? 'https://api.tavily.com/search',
-          { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${web.searchApiKey ?? ''}` }, body: JSON.stringify({ query, max_results: count }) },
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${web.searchApiKey ?? ''}` },
+            body: JSON.stringify({ query, max_results: count }),
+          },
           signal,
         ),
       );

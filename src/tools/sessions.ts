@@ -12,14 +12,18 @@ const lineChars = 2_000;
 /** OpenClaw's `sessions_list`: the sessions this one may see (its sub-agents, or its agent's under visibility "agent"). */
 export const sessionsListTool = defineTool({
   name: 'sessions_list',
-  description: 'List the sessions you may look at: the sub-agents you spawned (sessions_spawn), with their status and last activity. Read one with sessions_history; message one with sessions_send.',
+  description:
+    'List the sessions you may look at: the sub-agents you spawned (sessions_spawn), with their status and last activity. Read one with sessions_history; message one with sessions_send.',
   input: z.object({ limit: z.number().int().min(1).max(100).default(20).describe('how many, most recent first') }).strict(),
   async run({ limit }, context) {
     const sessions = sessionsOf(context);
     const found = (await sessions.list()).sort((a, b) => (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '')).slice(0, limit);
-    const scope = sessions.visibility === 'tree' ? 'sub-agents you spawned' : "sessions of your agent";
+    const scope = sessions.visibility === 'tree' ? 'sub-agents you spawned' : 'sessions of your agent';
     if (!found.length) return `No ${scope}.`;
-    return [`${found.length} ${scope}:`, ...found.map((s) => `- ${s.sessionKey}: ${s.status}, ${s.turns} turn${s.turns === 1 ? '' : 's'}, last active ${s.lastActivity ?? 'never'}`)].join('\n');
+    return [
+      `${found.length} ${scope}:`,
+      ...found.map((s) => `- ${s.sessionKey}: ${s.status}, ${s.turns} turn${s.turns === 1 ? '' : 's'}, last active ${s.lastActivity ?? 'never'}`),
+    ].join('\n');
   },
 });
 
@@ -36,7 +40,9 @@ export const sessionsHistoryTool = defineTool({
   async run({ sessionKey, limit }, context) {
     const lines = await sessionsOf(context).history(sessionKey, limit);
     if (!lines.length) return `${sessionKey} has no messages yet.`;
-    const text = lines.map((l) => `[turn ${l.turn}, ${l.role}, ${l.at}] ${l.text.length > lineChars ? `${l.text.slice(0, lineChars)} […]` : l.text}`).join('\n');
+    const text = lines
+      .map((l) => `[turn ${l.turn}, ${l.role}, ${l.at}] ${l.text.length > lineChars ? `${l.text.slice(0, lineChars)} […]` : l.text}`)
+      .join('\n');
     // Another conversation's words are data, as a web page's are.
     return untrusted(`session ${sessionKey}`, text);
   },
@@ -57,7 +63,10 @@ export const sessionsSendTool = defineTool({
   async run({ sessionKey, message, timeoutSeconds }, context) {
     if (sessionKey === context.sessionKey) throw new ToolError('that is this conversation: answer here instead');
     const reply = await sessionsOf(context).send(sessionKey, message, timeoutSeconds * 1000);
-    if (reply === null) return timeoutSeconds === 0 ? `sent to ${sessionKey}` : `sent to ${sessionKey}; no reply within ${timeoutSeconds} s (it will still answer there: read it later with sessions_history)`;
+    if (reply === null)
+      return timeoutSeconds === 0
+        ? `sent to ${sessionKey}`
+        : `sent to ${sessionKey}; no reply within ${timeoutSeconds} s (it will still answer there: read it later with sessions_history)`;
     return `${sessionKey} answered:\n${untrusted(`session ${sessionKey}`, reply)}`;
   },
 });

@@ -67,7 +67,13 @@ export interface AgentJobs {
   /** The zone times are read in when the call names none. */
   readonly timeZone: string;
   /** `isolated`: each firing in a one-off session; otherwise in the conversation the job was set in. */
-  add(job: { name: string; when: { at: string } | { every: string } | { cron: string }; timeZone: string; message: string; isolated: boolean }): Promise<AgentJob>;
+  add(job: {
+    name: string;
+    when: { at: string } | { every: string } | { cron: string };
+    timeZone: string;
+    message: string;
+    isolated: boolean;
+  }): Promise<AgentJob>;
   list(): Promise<AgentJob[]>;
   remove(name: string): Promise<void>;
   run(name: string): Promise<void>;

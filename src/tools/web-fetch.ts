@@ -5,7 +5,6 @@ import { defineTool, ToolError } from './tool.js';
 import { oneLine, untrusted } from '../contracts/untrusted.js';
 import { userAgent } from './user-agent.js';
 
-
 /** The charset a Content-Type names, if TextDecoder knows it; UTF-8 otherwise. */
 function decode(body: Buffer, contentType: string): string {
   const charset = /charset=["']?([\w-]+)/i.exec(contentType)?.[1];
@@ -17,7 +16,8 @@ function decode(body: Buffer, contentType: string): string {
 }
 
 const isHtml = (type: string): boolean => /^(text\/html|application\/xhtml\+xml)\b/i.test(type);
-const isText = (type: string): boolean => /^(text\/|application\/(json|xml|javascript|ld\+json|rss\+xml|atom\+xml)|[^;]*\+(json|xml)\b)/i.test(type) || type === '';
+const isText = (type: string): boolean =>
+  /^(text\/|application\/(json|xml|javascript|ld\+json|rss\+xml|atom\+xml)|[^;]*\+(json|xml)\b)/i.test(type) || type === '';
 
 /** OpenClaw's `web_fetch`: a page's readable text, without a browser. */
 export const webFetchTool = defineTool({
@@ -43,12 +43,16 @@ export const webFetchTool = defineTool({
     });
     const type = response.contentType.split(';')[0]!.trim().toLowerCase();
     if (!isHtml(type) && !isText(type)) {
-      throw new ToolError(`${response.url} is ${type} (${response.body.length.toLocaleString('en')} bytes), not text: download it with the browser or exec to work with it`);
+      throw new ToolError(
+        `${response.url} is ${type} (${response.body.length.toLocaleString('en')} bytes), not text: download it with the browser or exec to work with it`,
+      );
     }
     const raw = decode(response.body, response.contentType);
     const page = isHtml(type) ? await readablePage(raw, response.url, extractMode) : { title: '', text: raw };
     const cut = page.text.length > maxChars;
-    const text = cut ? `${page.text.slice(0, maxChars)}\n\n[… cut at ${maxChars.toLocaleString('en')} of ${page.text.length.toLocaleString('en')} characters; ask for more with a larger maxChars]` : page.text;
+    const text = cut
+      ? `${page.text.slice(0, maxChars)}\n\n[… cut at ${maxChars.toLocaleString('en')} of ${page.text.length.toLocaleString('en')} characters; ask for more with a larger maxChars]`
+      : page.text;
     const header = [
       `URL: ${response.url}`,
       `Status: ${response.status}`,

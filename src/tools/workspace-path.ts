@@ -85,7 +85,8 @@ export function workspaceRelative(workspace: string, path: string): string {
  */
 export async function writeDestination(file: string, path: string): Promise<{ destination: string; mode: number | undefined }> {
   const existing = await stat(file).catch(() => null);
-  if (existing && !existing.isFile()) throw new ToolError(`${path} is ${existing.isDirectory() ? 'a directory' : 'not a regular file'}; only regular files are written`);
+  if (existing && !existing.isFile())
+    throw new ToolError(`${path} is ${existing.isDirectory() ? 'a directory' : 'not a regular file'}; only regular files are written`);
   if (existing) return { destination: await realpath(file), mode: existing.mode & 0o7777 };
   // A dangling link inside the workspace: the new file goes where it points.
   const link = await lstat(file).catch(() => null);

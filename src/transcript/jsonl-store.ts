@@ -60,7 +60,14 @@ export class JsonlTranscriptStore {
     const known = this.ends.get(file);
     // Forgotten until the append is done: a failed one leaves nothing to trust, and the file moves to the newest.
     this.ends.delete(file);
-    if (known && (await stat(file).then((info) => info.size, () => -1)) === known.size) return { ...known, tornLine: false };
+    if (
+      known &&
+      (await stat(file).then(
+        (info) => info.size,
+        () => -1,
+      )) === known.size
+    )
+      return { ...known, tornLine: false };
     await mkdir(dirname(file), { recursive: true });
     return this.tail(file);
   }

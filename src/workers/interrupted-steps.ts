@@ -49,7 +49,10 @@ export async function resumeInterruptedSteps(
       const description = await client.workflow.getHandle(execution.workflowId, execution.runId).describe();
       pending = description.raw.pendingActivities ?? [];
     } catch (error) {
-      options.logger.debug({ workflowId: execution.workflowId, err: (error as Error).message }, 'could not describe a workflow while resuming interrupted steps');
+      options.logger.debug(
+        { workflowId: execution.workflowId, err: (error as Error).message },
+        'could not describe a workflow while resuming interrupted steps',
+      );
       continue;
     }
     let unstuck = false;
@@ -60,7 +63,10 @@ export async function resumeInterruptedSteps(
       try {
         // The workflow may be cached by a dead worker: its next task goes to any live worker, not to the dead one's queue.
         if (!unstuck) {
-          await client.workflowService.resetStickyTaskQueue({ namespace: client.options.namespace, execution: { workflowId: execution.workflowId, runId: execution.runId } });
+          await client.workflowService.resetStickyTaskQueue({
+            namespace: client.options.namespace,
+            execution: { workflowId: execution.workflowId, runId: execution.runId },
+          });
           unstuck = true;
         }
         await client.activity.fail(
@@ -86,8 +92,11 @@ export function resumeAfterUncleanStop(client: Client, interrupted: readonly Run
     (steps) =>
       logger.info(
         { workers: interrupted.map((r) => r.pid), steps: steps.map((s) => `${s.workflowId} ${s.activityType}`), ms: Math.round(performance.now() - started) },
-        steps.length ? `the previous run stopped uncleanly: resumed ${steps.length} interrupted step(s) now` : 'the previous run stopped uncleanly; no step was left in flight',
+        steps.length
+          ? `the previous run stopped uncleanly: resumed ${steps.length} interrupted step(s) now`
+          : 'the previous run stopped uncleanly; no step was left in flight',
       ),
-    (error: unknown) => logger.warn({ err: (error as Error).message }, 'could not look for steps the previous run left in flight; they resume after their heartbeat timeout'),
+    (error: unknown) =>
+      logger.warn({ err: (error as Error).message }, 'could not look for steps the previous run left in flight; they resume after their heartbeat timeout'),
   );
 }

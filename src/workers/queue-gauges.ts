@@ -7,7 +7,6 @@ import { taskQueueKind, taskQueues } from '../workflows/task-queues.js';
 
 const { TaskQueueType } = protos.temporal.api.enums.v1;
 
-
 /**
  * Two gauges for Prometheus (metrics.port), read from Temporal every `everyMs`: `clawflow_queue_backlog{queue}` —
  * tasks waiting for a worker on each task queue (Temporal's approximate backlog; a queue whose workers are gone

@@ -59,7 +59,9 @@ async function configuredChannels(config: ClawflowConfig, logger: Logger, client
 /** The connector worker: holds the channel connections and runs `deliver`/`typing` on `clawflow-connector`. */
 export async function startConnectors(config: ClawflowConfig, logger: Logger): Promise<ConnectorSet> {
   if (enabledChannels(config).length === 0) {
-    const how = channelManifestList.map((channel) => (channel.env[0] ? `${channel.env[0].env} (${channel.title})` : `channels.${channel.id}.enabled (${channel.title})`));
+    const how = channelManifestList.map((channel) =>
+      channel.env[0] ? `${channel.env[0].env} (${channel.title})` : `channels.${channel.id}.enabled (${channel.title})`,
+    );
     throw new Error(`no channel is configured: set ${how.join(', ')}, or channels.* in the configuration file`);
   }
   installTemporalRuntime(logger);
@@ -84,8 +86,16 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   const streaming = streamingChannels(config);
   const previews = new ReplyPreviews(adapters, streaming, files.previews, logger);
   const relay = streaming.length
-    ? await startPreviewRelay({ port: config.channels.previewPort, internalToken: installSecret(config.paths.home, 'internal-token'), logger, onDelta: (delta) => previews.delta(delta) }).catch((error: Error) => {
-        logger.warn({ err: error.message, port: config.channels.previewPort }, 'replies will not show as they are written: the preview port is taken (channels.previewPort)');
+    ? await startPreviewRelay({
+        port: config.channels.previewPort,
+        internalToken: installSecret(config.paths.home, 'internal-token'),
+        logger,
+        onDelta: (delta) => previews.delta(delta),
+      }).catch((error: Error) => {
+        logger.warn(
+          { err: error.message, port: config.channels.previewPort },
+          'replies will not show as they are written: the preview port is taken (channels.previewPort)',
+        );
         return null;
       })
     : null;
@@ -97,7 +107,15 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     namespace: config.temporal.namespace,
     taskQueue: taskQueues.connector,
     dataConverter: dataConverterFor(config),
-    activities: createConnectorActivities({ adapters, enabled: enabledChannels(config), sentLog: new SentLog(files.sentLog), previews, workspaceDir: config.paths.workspaceDir, agentWorkspaces: workspaces, protectedPaths: protectedStatePaths(config.paths) }),
+    activities: createConnectorActivities({
+      adapters,
+      enabled: enabledChannels(config),
+      sentLog: new SentLog(files.sentLog),
+      previews,
+      workspaceDir: config.paths.workspaceDir,
+      agentWorkspaces: workspaces,
+      protectedPaths: protectedStatePaths(config.paths),
+    }),
     ...commonWorkerOptions(redactorFor(config)),
     identity: run.identity,
   });
@@ -105,12 +123,17 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   resumeAfterUncleanStop(client, run.takeInterrupted(), { deliveryRetrySeconds: config.agent.retryForSeconds, logger });
 
   const writeStatus = (): void => {
-    writeConnectorReport(config.paths.home, channels.map(({ adapter }) => adapter.status()));
+    writeConnectorReport(
+      config.paths.home,
+      channels.map(({ adapter }) => adapter.status()),
+    );
   };
   for (const { adapter, policy, ownerOnly } of channels) {
     // The person in a direct chat answers their own session's approvals: under "open", that is anyone.
     if (!ownerOnly && policy.dmPolicy === 'open' && (config.tools.exec.policy === 'ask' || config.tools.exec.policy === 'full')) {
-      logger.warn(`${adapter.channel}: dmPolicy is "open" and tools.exec.policy is "${config.tools.exec.policy}": anyone who writes to the bot can have commands run on this machine`);
+      logger.warn(
+        `${adapter.channel}: dmPolicy is "open" and tools.exec.policy is "${config.tools.exec.policy}": anyone who writes to the bot can have commands run on this machine`,
+      );
     }
     await adapter.start((message) => inbound.handle(adapter, policy, message));
     logger.info({ channel: adapter.channel, status: adapter.status() }, 'channel connected');

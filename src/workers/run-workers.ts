@@ -79,7 +79,10 @@ export async function startWorkers(
           allowedHosts: config.media.imageBaseUrl ? [new URL(config.media.imageBaseUrl).host] : [],
           logger: logger.child({ component: 'images' }),
         }).catch((error: Error) => {
-          logger.warn({ err: error.message, port: config.media.imagePort }, 'the model will not see images: the image server could not start (media.imagePort)');
+          logger.warn(
+            { err: error.message, port: config.media.imagePort },
+            'the model will not see images: the image server could not start (media.imagePort)',
+          );
           return null;
         })
       : null;
@@ -168,10 +171,15 @@ export async function startWorkers(
   // loaded only when some are configured.
   const mcp =
     browsers && Object.keys(config.tools.mcp.servers).length
-      ? new (await import('../tools/mcp-servers.js')).McpServers(config.tools.mcp, { serversDir: mcpServersDir(config.paths), logger: logger.child({ component: 'mcp' }) })
+      ? new (await import('../tools/mcp-servers.js')).McpServers(config.tools.mcp, {
+          serversDir: mcpServersDir(config.paths),
+          logger: logger.child({ component: 'mcp' }),
+        })
       : null;
   // Each agent's commands under bubblewrap when its tools.exec.sandbox says so (and the host has it).
-  const sandboxes = browsers ? new Map(await Promise.all(agentIds(config).map(async (id) => [id, await resolveExecSandbox(agentProfile(config, id).tools.exec.sandbox)] as const))) : null;
+  const sandboxes = browsers
+    ? new Map(await Promise.all(agentIds(config).map(async (id) => [id, await resolveExecSandbox(agentProfile(config, id).tools.exec.sandbox)] as const)))
+    : null;
   const commands = sandboxes?.get(defaultAgentId(config)) ?? null;
   if (commands && !commands.ok) logger.warn(`commands the agent runs are ${commands.summary}`);
   if (browsers && sandboxes) {

@@ -16,7 +16,10 @@ export function temporalLoggerFrom(logger: Logger, quietBelow: keyof typeof rank
   const log = (level: LogLevel, message: string, meta?: LogMetadata): void => {
     if (isDesignedRotation(meta)) {
       // Not a failure: the runtime session moved on (a restart, its idle timeout) and the workflow resends the context.
-      logger.info({ workflowId: meta?.workflowId }, 'the agent runtime no longer held this conversation (after a restart or its idle timeout): sending it the full context');
+      logger.info(
+        { workflowId: meta?.workflowId },
+        'the agent runtime no longer held this conversation (after a restart or its idle timeout): sending it the full context',
+      );
       return;
     }
     const target = levels[level];

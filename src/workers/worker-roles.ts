@@ -7,7 +7,10 @@ export type WorkerRole = (typeof workerRoles)[number];
 
 /** Parses `sessions,agent`; throws a message naming what is wrong. */
 export function parseWorkerRoles(text: string): WorkerRole[] {
-  const names = text.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (!names.length) throw new Error(`name at least one of ${workerRoles.join(', ')}`);
   const unknown = names.filter((name) => !(workerRoles as readonly string[]).includes(name));
   if (unknown.length) throw new Error(`no such worker queue: ${unknown.join(', ')} (choose from ${workerRoles.join(', ')})`);

@@ -24,7 +24,10 @@ export const inboundMessageSchema = z
     /** The caller reads the reply as it is written (the API with `stream: true`): the model's text goes to it as it comes. */
     stream: z.boolean().optional(),
     /** Images saved in the workspace with the message, by path: a vision model is shown them with its words. */
-    images: z.array(imageRefSchema.omit({ url: true })).max(maxImagesPerMessage).optional(),
+    images: z
+      .array(imageRefSchema.omit({ url: true }))
+      .max(maxImagesPerMessage)
+      .optional(),
   })
   .strict();
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
@@ -107,7 +110,12 @@ export const runtimeSessionStateSchema = z.object({
 });
 export type RuntimeSessionState = z.infer<typeof runtimeSessionStateSchema>;
 
-export const usageTodaySchema = z.object({ day: z.string(), inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0), turns: z.number().int().min(0) });
+export const usageTodaySchema = z.object({
+  day: z.string(),
+  inputTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  turns: z.number().int().min(0),
+});
 export type UsageToday = z.infer<typeof usageTodaySchema>;
 
 /** Everything a session hands to its next run when it continues as new. */
@@ -129,12 +137,17 @@ export const carriedStateSchema = z.object({
   /** How messages that gave way to a full queue began (summarize): the next turn is told. */
   dropped: z.array(z.string()).default([]),
   /** Answers to deliver first (a repaired session's turns whose delivery did not finish); idempotent by their keys. */
-  pendingDeliveries: z.array(z.object({ route: replyRouteSchema, text: z.string(), images: z.array(z.string()).optional(), idempotencyKey: z.string() })).optional(),
+  pendingDeliveries: z
+    .array(z.object({ route: replyRouteSchema, text: z.string(), images: z.array(z.string()).optional(), idempotencyKey: z.string() }))
+    .optional(),
   /** The model that answered last, and the tokens used on the current (UTC) day. */
   lastModel: z.string().optional(),
   usageToday: usageTodaySchema.optional(),
   /** The model's summary of the turns compaction took out of the window (v0.1.0 carried an empty slot: null). */
-  summary: z.object({ text: z.string(), throughTurn: z.number().int().min(0), compactions: z.number().int().min(0) }).nullable().optional(),
+  summary: z
+    .object({ text: z.string(), throughTurn: z.number().int().min(0), compactions: z.number().int().min(0) })
+    .nullable()
+    .optional(),
   /** When the current context started: the session's start, or its last reset (/new, or the reset policy). */
   contextStartedAt: z.string().optional(),
   /** The model this session chose with /model (else the runtime's default). */
@@ -156,7 +169,10 @@ export const sessionInputSchema = z
     /** A one-off session (an API request without `user`, an isolated cron job): it ends once its turn is answered. */
     oneOff: z.boolean().optional(),
     /** A sub-agent's task (sessions_spawn): answered first, its reply the workflow's result; a sub-agent spawns none. */
-    task: z.object({ messageId: z.string().min(1).max(256), text: z.string().min(1).max(100_000) }).strict().optional(),
+    task: z
+      .object({ messageId: z.string().min(1).max(256), text: z.string().min(1).max(100_000) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type SessionInput = z.infer<typeof sessionInputSchema>;

@@ -28,6 +28,7 @@ function resetDay(instant: Date, atHour: number, timeZone: string): string {
 export function resetDue(policy: ResetPolicy, contextStartedAt: string, lastActivity: string | null, now: Date): 'daily' | 'idle' | null {
   if (policy.mode === 'off' || lastActivity === null) return null;
   if (policy.idleMinutes > 0 && now.getTime() - Date.parse(lastActivity) >= policy.idleMinutes * 60_000) return 'idle';
-  if (policy.mode === 'daily' && resetDay(new Date(contextStartedAt), policy.atHour, policy.timeZone) !== resetDay(now, policy.atHour, policy.timeZone)) return 'daily';
+  if (policy.mode === 'daily' && resetDay(new Date(contextStartedAt), policy.atHour, policy.timeZone) !== resetDay(now, policy.atHour, policy.timeZone))
+    return 'daily';
   return null;
 }

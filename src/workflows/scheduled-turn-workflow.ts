@@ -33,7 +33,6 @@ export interface ScheduledTurnResult {
   detail: string;
 }
 
-
 /** One firing of a heartbeat or cron schedule: a turn in a session, and the answer sent where it should go. */
 export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<ScheduledTurnResult> {
   const info = workflowInfo();
@@ -45,7 +44,12 @@ export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
   });
   const tools = proxyActivities<ToolActivities>({ taskQueue: taskQueues.tools, startToCloseTimeout: '30s', scheduleToCloseTimeout: '5m' });
-  const connector = proxyActivities<ConnectorActivities>({ taskQueue: taskQueues.connector, startToCloseTimeout: '60s', heartbeatTimeout: '10s', scheduleToCloseTimeout: '30m' });
+  const connector = proxyActivities<ConnectorActivities>({
+    taskQueue: taskQueues.connector,
+    startToCloseTimeout: '60s',
+    heartbeatTimeout: '10s',
+    scheduleToCloseTimeout: '30m',
+  });
 
   const finish = async (result: ScheduledTurnResult): Promise<ScheduledTurnResult> => {
     if (input.oneShot) await agent.deleteSchedule({ scheduleId: input.scheduleId });
@@ -54,7 +58,9 @@ export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<
   };
 
   if (input.activeHours && !withinActiveHours(new Date(), input.activeHours)) return finish({ status: 'skipped', detail: 'outside active hours' });
-  const sessionKey = input.sessionKey ?? (input.session === 'main' ? mainSessionKey(input.agentId) : sessionKeyOf(input.agentId, 'cron', `${input.jobName}-${info.workflowId.slice(-20)}`));
+  const sessionKey =
+    input.sessionKey ??
+    (input.session === 'main' ? mainSessionKey(input.agentId) : sessionKeyOf(input.agentId, 'cron', `${input.jobName}-${info.workflowId.slice(-20)}`));
   // The agent's own HEARTBEAT.md (its workspace: the session key names the agent).
   const text = input.kind === 'heartbeat' ? await tools.heartbeatPrompt({ silentToken: input.silentToken ?? 'HEARTBEAT_OK', sessionKey }) : input.message!;
   // The workflow id is unique per firing: a retried activity finds the turn already answered and gets its reply.
@@ -64,7 +70,13 @@ export async function ScheduledTurnWorkflow(input: ScheduledTurnInput): Promise<
   // after a firing) has the same workflow id, and was taken for the last one's turn. Its run id tells it apart (runs
   // started before this fix replay as they ran).
   const firing = patched('firing-run-id') ? `${info.workflowId}:${info.firstExecutionRunId}` : info.workflowId;
-  const outcome = await agent.runSessionTurn({ sessionKey, messageId: `${input.scheduleId}:${firing}`, text, sender: input.kind, ...(fromAgentOwner ? { fromAgentOwner } : {}) });
+  const outcome = await agent.runSessionTurn({
+    sessionKey,
+    messageId: `${input.scheduleId}:${firing}`,
+    text,
+    sender: input.kind,
+    ...(fromAgentOwner ? { fromAgentOwner } : {}),
+  });
   if (outcome.error) return finish({ status: 'failed', detail: outcome.error });
 
   const reply = outcome.reply.trim();

@@ -22,7 +22,10 @@ export interface ConversationSummary {
  * The context a transcript leaves (a session started afresh, a repaired one): since the last /new, the latest summary
  * and the turns after it, at most `turns` of them.
  */
-export function contextFromTranscript(entries: readonly TranscriptEntry[], turns: number): { window: TranscriptEntry[]; summary: ConversationSummary | undefined } {
+export function contextFromTranscript(
+  entries: readonly TranscriptEntry[],
+  turns: number,
+): { window: TranscriptEntry[]; summary: ConversationSummary | undefined } {
   const current = entries.slice(entries.map((e) => e.reset === true).lastIndexOf(true) + 1);
   const summaries = current.filter((e) => e.role === 'summary');
   const latest = summaries.at(-1);
@@ -154,7 +157,9 @@ export function boundForCarrying<S extends Carriable>(state: S): S {
   const bounded: S = {
     ...state,
     window: state.window.map((entry) => (entry.text.length > carriedTextChars ? { ...entry, text: cut(entry.text, carriedTextChars) } : entry)),
-    recentReplies: state.recentReplies.slice(-carriedRepliesKept).map((reply) => (reply.text.length > carriedTextChars ? { ...reply, text: cut(reply.text, carriedTextChars) } : reply)),
+    recentReplies: state.recentReplies
+      .slice(-carriedRepliesKept)
+      .map((reply) => (reply.text.length > carriedTextChars ? { ...reply, text: cut(reply.text, carriedTextChars) } : reply)),
     alwaysApproved: state.alwaysApproved.slice(-carriedApprovalsKept).map((subject) => cut(subject, 2_000)),
   };
   // Sizes are counted once per item; the oldest items go until the whole fits.

@@ -69,7 +69,10 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
       const accepted = session.accept(message, true);
       if (accepted.outcome === 'full') throw ApplicationFailure.nonRetryable(`Message ${message.messageId} was refused: ${accepted.reason}`, 'QueueFull');
       if (accepted.outcome === 'duplicate' && !session.isPending(message.messageId) && !session.replyFor(message.messageId)) {
-        throw ApplicationFailure.nonRetryable(`Message ${message.messageId} was already handled in this session and its reply is no longer kept`, 'DuplicateMessage');
+        throw ApplicationFailure.nonRetryable(
+          `Message ${message.messageId} was already handled in this session and its reply is no longer kept`,
+          'DuplicateMessage',
+        );
       }
       await condition(() => session.replyFor(message.messageId) !== undefined);
       const reply = session.replyFor(message.messageId)!;
@@ -106,7 +109,9 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
   if (features.resumeFromTranscript) session.resume(await activities.persistence.readTranscriptTail({ sessionKey, turns: settings.historyTurns }));
   // A repaired session first finishes the deliveries its stuck run did not: the keys make a repeat a no-op.
   for (const delivery of carried?.pendingDeliveries ?? []) {
-    await activities.connector.deliver(delivery).catch((error: unknown) => log.error('Could not deliver an answer left by the run before', { sessionKey, error: String(error) }));
+    await activities.connector
+      .deliver(delivery)
+      .catch((error: unknown) => log.error('Could not deliver an answer left by the run before', { sessionKey, error: String(error) }));
   }
 
   const task = input.data.task;

@@ -99,8 +99,10 @@ async function missingFor(name: string, gate: z.infer<typeof gateSchema> | null,
   if (gate.os?.length && !gate.os.includes(checks.platform)) missing.push(`runs on ${gate.os.join(', ')}, not ${checks.platform}`);
   const { bins = [], anyBins = [], env = [], config = [] } = gate.requires;
   for (const bin of bins) if (!(await onPath(bin, checks.env))) missing.push(`needs the program "${bin}" on PATH`);
-  if (anyBins.length && !(await Promise.all(anyBins.map((b) => onPath(b, checks.env)))).some(Boolean)) missing.push(`needs one of the programs ${anyBins.join(', ')} on PATH`);
-  for (const variable of env) if (!checks.env[variable]) missing.push(`needs the environment variable ${variable} in the agent's commands (set it, and name it in tools.exec.env)`);
+  if (anyBins.length && !(await Promise.all(anyBins.map((b) => onPath(b, checks.env)))).some(Boolean))
+    missing.push(`needs one of the programs ${anyBins.join(', ')} on PATH`);
+  for (const variable of env)
+    if (!checks.env[variable]) missing.push(`needs the environment variable ${variable} in the agent's commands (set it, and name it in tools.exec.env)`);
   for (const path of config) if (!checks.configSet(path)) missing.push(`needs the setting ${path}`);
   return missing;
 }
@@ -112,7 +114,8 @@ async function readSkill(file: string, origin: SkillOrigin, checks: SkillChecks)
   const { name, description, metadata } = parsed.data;
   const rawGate = metadata?.openclaw ?? metadata?.clawdbot ?? metadata?.clawflow;
   const gate = rawGate === undefined ? null : gateSchema.safeParse(rawGate);
-  if (gate && !gate.success) throw new Error(`metadata.openclaw is not what OpenClaw writes: ${gate.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  if (gate && !gate.success)
+    throw new Error(`metadata.openclaw is not what OpenClaw writes: ${gate.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   const data = gate?.data ?? null;
   return {
     name,
@@ -194,7 +197,11 @@ export function skillRoots(options: { workspace: string; home: string; bundled: 
 }
 
 /** An agent's skills (its workspace's, and the shared ones), checked against the environment the agent's commands get (exec). */
-export function installSkills(config: ClawflowConfig, workspace = config.paths.workspaceDir, hostEnv: NodeJS.ProcessEnv = process.env): Promise<{ skills: Skill[]; skipped: SkippedSkill[] }> {
+export function installSkills(
+  config: ClawflowConfig,
+  workspace = config.paths.workspaceDir,
+  hostEnv: NodeJS.ProcessEnv = process.env,
+): Promise<{ skills: Skill[]; skipped: SkippedSkill[] }> {
   const roots = skillRoots({ workspace, home: config.paths.home, bundled: config.skills.bundled, extraDirs: config.skills.extraDirs });
   return loadSkills(roots, {
     env: commandEnvironment(hostEnv, config.tools.exec.env),

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryKey, renderHookMessage } from '../../src/api/webhooks.js';
 
-const marked = (what: string, text: string): string => `<<<UNTRUSTED WEB CONTENT from the webhook deploy (${what})>>>\n${text}\n<<<END UNTRUSTED WEB CONTENT>>>`;
+const marked = (what: string, text: string): string =>
+  `<<<UNTRUSTED WEB CONTENT from the webhook deploy (${what})>>>\n${text}\n<<<END UNTRUSTED WEB CONTENT>>>`;
 
 describe("a webhook's message template", () => {
-  it('fills {{a.b}} from the body, {{body}} with all of it, each as the sender\'s words (marked), and leaves missing fields empty', () => {
+  it("fills {{a.b}} from the body, {{body}} with all of it, each as the sender's words (marked), and leaves missing fields empty", () => {
     const body = { service: 'api', result: { status: 'green', checks: [1, 2] }, note: null };
     expect(renderHookMessage('{{service}} is {{ result.status }} ({{result.checks}}){{missing.deep}}{{note}}.', body, 'deploy')).toBe(
       `${marked('field service', 'api')} is ${marked('field result.status', 'green')} (${marked('field result.checks', '[1,2]')}).`,

@@ -177,7 +177,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   writeFileSync(
     join(home, 'clawflow.json'),
     JSON.stringify({
-      channels: { telegram: { apiRoot: telegram.apiRoot, allowFrom: telegramUsers.map((u) => String(u.id)), pollTimeoutSeconds: 1 }, webchat: { enabled: true } },
+      channels: {
+        telegram: { apiRoot: telegram.apiRoot, allowFrom: telegramUsers.map((u) => String(u.id)), pollTimeoutSeconds: 1 },
+        webchat: { enabled: true },
+      },
       tools: { exec: { policy: 'full' } },
       // Every conversation stays in the sessions worker's cache: replay is not what this measures.
       session: { maxCached: options.conversations + 10 },
@@ -204,7 +207,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const httpPort = await freePort();
   const pidFile = join(home, 'server.pid');
   const startTemporal = () =>
-    startDevServer({ cli, dbFile: join(home, 'temporal.sqlite'), ip: '127.0.0.1', port: temporalPort, httpPort, logFile: join(home, 'server.log'), pidFile, readyTimeoutMs: 60_000 });
+    startDevServer({
+      cli,
+      dbFile: join(home, 'temporal.sqlite'),
+      ip: '127.0.0.1',
+      port: temporalPort,
+      httpPort,
+      logFile: join(home, 'server.log'),
+      pidFile,
+      readyTimeoutMs: 60_000,
+    });
 
   const commands: Record<Exclude<PartKind, 'temporal'>, { args: string[]; ready: RegExp }> = {
     sessions: { args: ['worker', '--queues', 'sessions,agent'], ready: /workers running/ },
@@ -326,7 +338,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (part === 'tools') {
         event = 'a command running';
         probeExchanges.push(exchange(prober.conversation, index, '#cmd #probe message'));
-        inFlight = await waitFor(() => (commandRuns().includes(marker) && !answeredOnTelegram(prober.user.id, marker) ? `the command for ${marker} had started and not finished` : null));
+        inFlight = await waitFor(() =>
+          commandRuns().includes(marker) && !answeredOnTelegram(prober.user.id, marker) ? `the command for ${marker} had started and not finished` : null,
+        );
       } else if (part === 'connector') {
         event = 'a reply half delivered';
         telegram.stallWhen = (method, params) => method === 'sendMessage' && String(params.text).startsWith(secondPartTag(marker));
@@ -454,13 +468,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           if (count > 1) {
             duplicates += count - 1;
             // What the platform got for it, and the kills around it: enough to tell a retried send from a lost preview.
-            const calls = webchat ? [] : telegram.calls.filter((c) => String(c.params.chat_id) === String(chatId) && String(c.params.text ?? '').includes(shown));
+            const calls = webchat
+              ? []
+              : telegram.calls.filter((c) => String(c.params.chat_id) === String(chatId) && String(c.params.text ?? '').includes(shown));
             const liveAt = webchat ? webchat.replyTimes.filter((_, i) => webchat.replies[i]!.includes(shown)) : [];
             const from = Math.min(...calls.map((c) => c.at ?? 0), ...liveAt);
             const around = killedAt.filter((k) => Math.abs(k.at - from) < 15_000).map((k) => `${k.part} kill -9 at ${k.at - from} ms`);
-            const sockets = webchat ? webchat.socketEvents.filter((e) => Math.abs(e.at - from) < 15_000).map((e) => `socket ${e.event} at ${e.at - from} ms`) : [];
-            const shownAt = webchat ? liveAt.map((at) => `reply at ${at - from} ms`) : calls.map((c) => `${c.method}${c.params.message_id ? ` #${String(c.params.message_id)}` : ''} at ${(c.at ?? 0) - from} ms`);
-            problems.push(`${shown} answered ${count} times${webchat ? ` (live ${live})` : ''}: ${[...shownAt, ...sockets].join(', ')}; ${around.join(', ') || 'no kill within 15 s'}`);
+            const sockets = webchat
+              ? webchat.socketEvents.filter((e) => Math.abs(e.at - from) < 15_000).map((e) => `socket ${e.event} at ${e.at - from} ms`)
+              : [];
+            const shownAt = webchat
+              ? liveAt.map((at) => `reply at ${at - from} ms`)
+              : calls.map((c) => `${c.method}${c.params.message_id ? ` #${String(c.params.message_id)}` : ''} at ${(c.at ?? 0) - from} ms`);
+            problems.push(
+              `${shown} answered ${count} times${webchat ? ` (live ${live})` : ''}: ${[...shownAt, ...sockets].join(', ')}; ${around.join(', ') || 'no kill within 15 s'}`,
+            );
           }
           if (message.answeredAt !== null && count === 0) problems.push(`${shown} never shown although its first part was`);
         }
@@ -490,8 +512,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const answer = answerOf(s);
       // The tools worker killed while it ran, or the server down when it finished: the model was told the command
       // did not finish, rightly.
-      const cutShort = killedAt.some((k) => (k.part === 'tools' || k.part === 'temporal') && k.now > s.sentAt && (s.answeredAt === null || k.now < s.answeredAt));
-      if (answer && !answer.includes(`done ${s.marker}: ran`) && !cutShort) commandProblems.push(`${s.marker}'s command was not run though no kill cut it short: ${answer.slice(0, 160)}`);
+      const cutShort = killedAt.some(
+        (k) => (k.part === 'tools' || k.part === 'temporal') && k.now > s.sentAt && (s.answeredAt === null || k.now < s.answeredAt),
+      );
+      if (answer && !answer.includes(`done ${s.marker}: ran`) && !cutShort)
+        commandProblems.push(`${s.marker}'s command was not run though no kill cut it short: ${answer.slice(0, 160)}`);
     }
 
     // The transcripts: each message once, followed by its answer.
@@ -523,7 +548,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const waits = sent.flatMap((s) => (s.answeredAt === null ? [] : [s.answeredAt - s.sentAt]));
     const recoveryOf = (r: (typeof recoveries)[number]): number => Math.max(0, ...r.waiting.map((s) => (s.answeredAt ?? r.back) - r.back));
     const longestRecoveryMs = Math.max(0, ...recoveries.map(recoveryOf));
-    const recoveryByKind = Object.fromEntries(partKinds.map((k) => [k, Math.max(0, ...recoveries.filter((r) => r.part === k).map(recoveryOf))])) as Record<PartKind, number>;
+    const recoveryByKind = Object.fromEntries(partKinds.map((k) => [k, Math.max(0, ...recoveries.filter((r) => r.part === k).map(recoveryOf))])) as Record<
+      PartKind,
+      number
+    >;
     const slowRecoveries = partKinds
       .filter((k) => recoveryByKind[k] > options.recoveryBoundMs[k])
       .map((k) => `${k}: ${(recoveryByKind[k] / 1000).toFixed(1)} s to recover, over its ${(options.recoveryBoundMs[k] / 1000).toFixed(0)} s bound`);
@@ -566,6 +594,8 @@ export function formatReport(report: ChaosReport): string {
     `longest recovery ${(report.longestRecoveryMs / 1000).toFixed(1)} s (a part back → the last message it had in flight answered): ${partKinds.map((k) => `${k} ${(report.recoveryByKind[k] / 1000).toFixed(1)} s`).join(', ')}`,
     `longest wait  ${(report.longestWaitMs / 1000).toFixed(1)} s (a message sent → answered)`,
     `run           ${report.seconds.toFixed(0)} s`,
-    ...[...report.problems, ...report.commandProblems, ...report.slowRecoveries, ...report.transcriptProblems, ...report.stuckOrFailed].slice(0, 30).map((p) => `  ! ${p}`),
+    ...[...report.problems, ...report.commandProblems, ...report.slowRecoveries, ...report.transcriptProblems, ...report.stuckOrFailed]
+      .slice(0, 30)
+      .map((p) => `  ! ${p}`),
   ].join('\n');
 }

@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 describe('long-running commands keep serving after an error nothing caught', () => {
   it('logs an uncaught exception and an unhandled rejection, and goes on answering', async () => {
     const script = fileURLToPath(new URL('../helpers/throwing-server.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, CLAWFLOW_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: { ...process.env, CLAWFLOW_LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));

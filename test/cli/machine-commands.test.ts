@@ -9,7 +9,7 @@ describe('clawflow setup and skills check, as commands', () => {
   const env = { CLAWFLOW_HOME: home, TEMPORAL_ADDRESS: '127.0.0.1:1' };
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-  it('setup finds the Temporal CLI and the Web UI\'s files this machine has, and says where (JSON for scripts)', async () => {
+  it("setup finds the Temporal CLI and the Web UI's files this machine has, and says where (JSON for scripts)", async () => {
     const { code, output } = await runCli(['setup', '--json'], env);
     expect(code, output).toBe(0);
     const answer = JSON.parse(output.slice(output.indexOf('{'))) as { cli: { kind: string; path?: string }; webUi: { dir: string; source: string } };

@@ -54,7 +54,26 @@ describe('clawflow onboard', () => {
   it('with flags, checks the model and the Telegram bot live, then writes a commented config the stack reads', async () => {
     home = mkdtempSync(join(tmpdir(), 'clawflow-onboard-'));
     const { code, output } = await runCli(
-      ['onboard', '--non-interactive', '--model-base-url', model.baseUrl, '--model', 'scripted', '--model-api-key', 'sk-onboard-test', '--channel', 'telegram', '--telegram-token', '123456:onboard', '--telegram-api-root', telegram.apiRoot, '--exec-policy', 'allowlist', '--heartbeat', '30m'],
+      [
+        'onboard',
+        '--non-interactive',
+        '--model-base-url',
+        model.baseUrl,
+        '--model',
+        'scripted',
+        '--model-api-key',
+        'sk-onboard-test',
+        '--channel',
+        'telegram',
+        '--telegram-token',
+        '123456:onboard',
+        '--telegram-api-root',
+        telegram.apiRoot,
+        '--exec-policy',
+        'allowlist',
+        '--heartbeat',
+        '30m',
+      ],
       env(),
     );
     expect(code, output).toBe(0);
@@ -73,7 +92,10 @@ describe('clawflow onboard', () => {
     expect(text).toContain('// port: 7233,');
     expect(text).not.toMatch(/^\s*port:/m);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(JSON5.parse(text)).toMatchObject({ model: { baseUrl: model.baseUrl, name: 'scripted', apiKey: 'sk-onboard-test' }, tools: { exec: { policy: 'allowlist' } } });
+    expect(JSON5.parse(text)).toMatchObject({
+      model: { baseUrl: model.baseUrl, name: 'scripted', apiKey: 'sk-onboard-test' },
+      tools: { exec: { policy: 'allowlist' } },
+    });
     const config = loadConfig({ CLAWFLOW_HOME: home });
     expect(config.channels.telegram.botToken).toBe('123456:onboard');
     expect(config.tools.exec.policy).toBe('allowlist');
@@ -81,7 +103,21 @@ describe('clawflow onboard', () => {
 
   it('says the network failed, not the token, when Telegram cannot be reached; and that a running stack needs a restart', async () => {
     home = mkdtempSync(join(tmpdir(), 'clawflow-onboard-'));
-    const offline = await runCli(['onboard', '--non-interactive', '--model', 'demo', '--channel', 'telegram', '--telegram-token', '123456:fine', '--telegram-api-root', 'http://127.0.0.1:1'], env());
+    const offline = await runCli(
+      [
+        'onboard',
+        '--non-interactive',
+        '--model',
+        'demo',
+        '--channel',
+        'telegram',
+        '--telegram-token',
+        '123456:fine',
+        '--telegram-api-root',
+        'http://127.0.0.1:1',
+      ],
+      env(),
+    );
     expect(offline.code).toBe(1);
     expect(offline.output).toMatch(/✗ Telegram: could not reach Telegram \(.*\): check this machine's network/);
     expect(offline.output).not.toContain('refused the token');
@@ -98,7 +134,7 @@ describe('clawflow onboard', () => {
     }
   });
 
-  it('keeps the comments and layout of the file it changes (the one the first start wrote, and the owner\'s own)', async () => {
+  it("keeps the comments and layout of the file it changes (the one the first start wrote, and the owner's own)", async () => {
     home = mkdtempSync(join(tmpdir(), 'clawflow-onboard-'));
     const own = starterConfigText.replace('  tools: {\n', '  tools: {\n    // mine: no shell on the laptop\n    exec: { policy: "deny" },\n');
     writeFileSync(join(home, 'clawflow.json'), own, { mode: 0o600 });
@@ -106,7 +142,12 @@ describe('clawflow onboard', () => {
     expect(code, output).toBe(0);
     const text = readFileSync(join(home, 'clawflow.json'), 'utf8');
     for (const line of own.split('\n').filter((l) => l.trim().startsWith('//'))) expect(text).toContain(line);
-    expect(JSON5.parse(text)).toEqual({ model: { name: 'demo' }, channels: { webchat: { enabled: true } }, tools: { exec: { policy: 'allowlist' } }, temporal: {} });
+    expect(JSON5.parse(text)).toEqual({
+      model: { name: 'demo' },
+      channels: { webchat: { enabled: true } },
+      tools: { exec: { policy: 'allowlist' } },
+      temporal: {},
+    });
     expect(readFileSync(join(home, 'clawflow.json.bak'), 'utf8')).toBe(own);
     expect(output).not.toContain('could not keep');
   });
@@ -114,7 +155,10 @@ describe('clawflow onboard', () => {
   it('writes nothing when a check fails, and says which', async () => {
     home = mkdtempSync(join(tmpdir(), 'clawflow-onboard-'));
     writeFileSync(join(home, 'clawflow.json'), '{ "tools": { "exec": { "policy": "deny" } } }\n', { mode: 0o600 });
-    const { code, output } = await runCli(['onboard', '--non-interactive', '--model-base-url', 'http://127.0.0.1:1/v1', '--model', 'nothing-here', '--exec-policy', 'full'], env());
+    const { code, output } = await runCli(
+      ['onboard', '--non-interactive', '--model-base-url', 'http://127.0.0.1:1/v1', '--model', 'nothing-here', '--exec-policy', 'full'],
+      env(),
+    );
     expect(code).toBe(1);
     expect(output).toMatch(/✗ Model: the model did not answer/);
     expect(output).toContain('nothing was written');
@@ -131,7 +175,12 @@ describe('clawflow onboard', () => {
     expect(output).not.toContain('sk-kept');
     const written = JSON5.parse(readFileSync(join(home, 'clawflow.json'), 'utf8')) as Record<string, unknown>;
     // The answers, the key kept, the default policy, and what onboard does not touch (agent) still there.
-    expect(written).toMatchObject({ agent: { id: 'main' }, model: { baseUrl: model.baseUrl, name: 'scripted', apiKey: 'sk-kept' }, channels: { webchat: { enabled: true } }, tools: { exec: { policy: 'ask' } } });
+    expect(written).toMatchObject({
+      agent: { id: 'main' },
+      model: { baseUrl: model.baseUrl, name: 'scripted', apiKey: 'sk-kept' },
+      channels: { webchat: { enabled: true } },
+      tools: { exec: { policy: 'ask' } },
+    });
     expect(readFileSync(join(home, 'clawflow.json.bak'), 'utf8')).toContain('sk-kept');
   });
 });

@@ -13,7 +13,9 @@ describe('the CLI with bad input: one clear line, no wall of help', () => {
     for (const args of [['send'], ['sessions', 'show', '--bogus'], ['cron', 'add']]) {
       const { code, output } = await runCli(args, env);
       expect(code, args.join(' ')).toBe(1);
-      expect(output, args.join(' ')).toMatch(new RegExp(`^error: .+\\n\\(see (npx )?clawflow ${args.filter((a) => !a.startsWith('-')).join(' ')} --help\\)\\n$`));
+      expect(output, args.join(' ')).toMatch(
+        new RegExp(`^error: .+\\n\\(see (npx )?clawflow ${args.filter((a) => !a.startsWith('-')).join(' ')} --help\\)\\n$`),
+      );
       expect(output).not.toContain('Usage:');
     }
   });

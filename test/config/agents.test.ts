@@ -25,7 +25,8 @@ describe('several agents', () => {
         { agentId: 'work', match: { channel: 'telegram', accountId: '999' } },
       ],
     });
-    const route = (channel: string, account: string, chatType: 'direct' | 'group', peerId: string) => agentForMessage(config, { channel, account, chatType, peerId });
+    const route = (channel: string, account: string, chatType: 'direct' | 'group', peerId: string) =>
+      agentForMessage(config, { channel, account, chatType, peerId });
     expect(route('slack', 'T1', 'group', 'C1')).toBe('work');
     expect(route('telegram', '999', 'group', '-100')).toBe('family');
     expect(route('telegram', '999', 'direct', '42')).toBe('bot2');
@@ -35,17 +36,40 @@ describe('several agents', () => {
   });
 
   it('gives each agent its own workspace and model; one marked default replaces agent.id', () => {
-    const config = configWith({ agents: { list: [{ id: 'work', model: 'big', workspace: 'offices/work', tools: { deny: ['exec'], execPolicy: 'deny' } }, { id: 'home', default: true }] } });
+    const config = configWith({
+      agents: {
+        list: [
+          { id: 'work', model: 'big', workspace: 'offices/work', tools: { deny: ['exec'], execPolicy: 'deny' } },
+          { id: 'home', default: true },
+        ],
+      },
+    });
     expect(defaultAgentId(config)).toBe('home');
     expect(agentProfile(config, 'home')).toMatchObject({ isDefault: true, workspaceDir: config.paths.workspaceDir });
-    expect(agentProfile(config, 'work')).toMatchObject({ model: 'big', workspaceDir: join(home, 'offices', 'work'), deniedTools: ['exec'], tools: { exec: { policy: 'deny' } } });
+    expect(agentProfile(config, 'work')).toMatchObject({
+      model: 'big',
+      workspaceDir: join(home, 'offices', 'work'),
+      deniedTools: ['exec'],
+      tools: { exec: { policy: 'deny' } },
+    });
     expect(() => agentProfile(config, 'main')).toThrow('there is no agent "main" (agents: home, work; add one to agents.list)');
   });
 
   it('refuses duplicate ids, two defaults and bindings to no agent, by name', () => {
     expect(() => configWith({ agents: { list: [{ id: 'a' }, { id: 'a' }] } })).toThrow(/agents\.list: the id "a" is listed twice/);
-    expect(() => configWith({ agents: { list: [{ id: 'a', default: true }, { id: 'b', default: true }] } })).toThrow(/only one agent can be the default \(a, b/);
-    expect(() => configWith({ bindings: [{ agentId: 'nobody', match: { channel: 'telegram' } }] })).toThrow(/bindings\[0\]\.agentId: there is no agent "nobody" \(agents: main\)/);
+    expect(() =>
+      configWith({
+        agents: {
+          list: [
+            { id: 'a', default: true },
+            { id: 'b', default: true },
+          ],
+        },
+      }),
+    ).toThrow(/only one agent can be the default \(a, b/);
+    expect(() => configWith({ bindings: [{ agentId: 'nobody', match: { channel: 'telegram' } }] })).toThrow(
+      /bindings\[0\]\.agentId: there is no agent "nobody" \(agents: main\)/,
+    );
   });
 
   it('adds, lists and removes agents from the CLI, keeping the old file beside the new', async () => {

@@ -16,7 +16,11 @@ describe('editing clawflow.json in place', () => {
     const edited = editConfigText(text, { ...raw, tools: { exec: { policy: 'deny' } } });
     expect(edited.commentsKept).toBe(true);
     for (const comment of ['/* mine */', '// the cheap one', '// my bots']) expect(edited.text).toContain(comment);
-    expect(JSON5.parse(edited.text)).toEqual({ model: { name: 'new' }, channels: { telegram: { allowFrom: ['1', '2'] } }, tools: { exec: { policy: 'deny' } } });
+    expect(JSON5.parse(edited.text)).toEqual({
+      model: { name: 'new' },
+      channels: { telegram: { allowFrom: ['1', '2'] } },
+      tools: { exec: { policy: 'deny' } },
+    });
     expect(edited.text.indexOf('model')).toBeLessThan(edited.text.indexOf('channels'));
   });
 

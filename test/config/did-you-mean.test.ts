@@ -20,7 +20,14 @@ describe('a misspelt setting is named, with what was probably meant', () => {
 
   it('finds CLAWFLOW_ variables nothing reads, and what they meant', () => {
     expect(
-      unknownEnvVariables({ CLAWFLOW_MODLE: 'x', CLAWFLOW_HOME: '/tmp', CLAWFLOW_MODEL: 'y', CLAWFLOW_TELEGRAM_BOT_TOKN: 'z', CLAWFLOW_SOMETHING_ELSE_ENTIRELY: '1', OTHER: '1' }),
+      unknownEnvVariables({
+        CLAWFLOW_MODLE: 'x',
+        CLAWFLOW_HOME: '/tmp',
+        CLAWFLOW_MODEL: 'y',
+        CLAWFLOW_TELEGRAM_BOT_TOKN: 'z',
+        CLAWFLOW_SOMETHING_ELSE_ENTIRELY: '1',
+        OTHER: '1',
+      }),
     ).toEqual([
       { name: 'CLAWFLOW_MODLE', meant: 'CLAWFLOW_MODEL' },
       { name: 'CLAWFLOW_SOMETHING_ELSE_ENTIRELY' },

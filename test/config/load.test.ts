@@ -39,12 +39,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ CLAWFLOW_HOME: homeWith(`{ runtime: { port: "eighty" } }`) })).toThrow(/runtime\.port: .*number.*clawflow\.json/);
     expect(() => loadConfig({ CLAWFLOW_HOME: homeWith(), CLAWFLOW_RUNTIME_PORT: 'eighty' })).toThrow(/runtime\.port: .*\(from CLAWFLOW_RUNTIME_PORT\)/);
     expect(() => loadConfig({ CLAWFLOW_HOME: homeWith(), CLAWFLOW_MODEL_BASE_URL: 'not a url' })).toThrow(/model\.baseUrl: must be an http\(s\) URL/);
-    expect(() => loadConfig({ CLAWFLOW_HOME: homeWith(), CLAWFLOW_MODEL_BASE_URL: 'http://x/v1' })).toThrow(/model\.name: is required when model\.baseUrl is set/);
+    expect(() => loadConfig({ CLAWFLOW_HOME: homeWith(), CLAWFLOW_MODEL_BASE_URL: 'http://x/v1' })).toThrow(
+      /model\.name: is required when model\.baseUrl is set/,
+    );
     expect(() => loadConfig({ CLAWFLOW_HOME: homeWith('{ nope') })).toThrow(/not valid JSON5/);
   });
 
   it("takes WhatsApp's chat server over wss://, and over plain ws:// only on this machine", () => {
-    const whatsapp = (url: string) => loadConfig({ CLAWFLOW_HOME: homeWith(JSON.stringify({ channels: { whatsapp: { webSocketUrl: url } } })) }).channels.whatsapp.webSocketUrl;
+    const whatsapp = (url: string) =>
+      loadConfig({ CLAWFLOW_HOME: homeWith(JSON.stringify({ channels: { whatsapp: { webSocketUrl: url } } })) }).channels.whatsapp.webSocketUrl;
     expect(whatsapp('wss://relay.example/ws/chat')).toBe('wss://relay.example/ws/chat');
     expect(whatsapp('ws://127.0.0.1:5222/ws/chat')).toBe('ws://127.0.0.1:5222/ws/chat');
     expect(() => whatsapp('ws://relay.example/ws/chat')).toThrow(/channels\.whatsapp\.webSocketUrl: a ws:\/\/ URL must be on this machine/);
@@ -83,7 +86,14 @@ describe('configuration', () => {
     const repaired = ensureStateDir(config);
     expect(repaired.length).toBeGreaterThanOrEqual(5);
     const mode = (path: string): number => statSync(join(home, path)).mode & 0o777;
-    expect([mode('.'), mode('agents'), mode('agents/main/sessions'), mode('agents/main/sessions/cli%3Ame.jsonl'), mode('hook.sh'), mode('clawflow.json')]).toEqual([0o700, 0o700, 0o700, 0o600, 0o700, 0o600]);
+    expect([
+      mode('.'),
+      mode('agents'),
+      mode('agents/main/sessions'),
+      mode('agents/main/sessions/cli%3Ame.jsonl'),
+      mode('hook.sh'),
+      mode('clawflow.json'),
+    ]).toEqual([0o700, 0o700, 0o700, 0o600, 0o700, 0o600]);
     expect([mode('workspace'), mode('workspace/notes.md')]).toEqual([0o755, 0o644]);
     expect(ensureStateDir(config)).toEqual([]);
   });

@@ -44,7 +44,7 @@ class RecordingChannel implements ChannelAdapter {
   }
 }
 
-describe('deliver: images are files of the agent\'s workspace, and nothing else', () => {
+describe("deliver: images are files of the agent's workspace, and nothing else", () => {
   const home = mkdtempSync(join(tmpdir(), 'clawflow-deliver-'));
   const workspace = join(home, 'workspace');
   const secrets = join(home, 'secrets');
@@ -56,11 +56,22 @@ describe('deliver: images are files of the agent\'s workspace, and nothing else'
   symlinkSync(join(secrets, 'api-token'), join(workspace, 'innocent.png'));
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-  it('sends an image in the workspace; refuses paths that leave it (.., absolute, a link out, ClawFlow\'s own files) and says so in the text', async () => {
+  it("sends an image in the workspace; refuses paths that leave it (.., absolute, a link out, ClawFlow's own files) and says so in the text", async () => {
     const channel = new RecordingChannel();
-    const activities = createConnectorActivities({ adapters: new Map([['fake', channel]]), enabled: ['fake'], sentLog: new SentLog(join(home, 'sent.log')), workspaceDir: workspace, protectedPaths: [secrets] });
+    const activities = createConnectorActivities({
+      adapters: new Map([['fake', channel]]),
+      enabled: ['fake'],
+      sentLog: new SentLog(join(home, 'sent.log')),
+      workspaceDir: workspace,
+      protectedPaths: [secrets],
+    });
     const images = ['media/shot.png', '../secrets/api-token', '../../../../etc/hostname', '/etc/hostname', 'innocent.png'];
-    const result = (await new MockActivityEnvironment().run(activities.deliver, { route: { channel: 'fake', chat: 'attacker' }, text: 'here you go', images, idempotencyKey: 'k:1' })) as { parts: number };
+    const result = (await new MockActivityEnvironment().run(activities.deliver, {
+      route: { channel: 'fake', chat: 'attacker' },
+      text: 'here you go',
+      images,
+      idempotencyKey: 'k:1',
+    })) as { parts: number };
     expect(channel.files).toEqual([join(workspace, 'media', 'shot.png')]);
     expect(result.parts).toBe(2);
     expect(channel.texts).toHaveLength(1);
@@ -74,7 +85,7 @@ describe('deliver: an approval request goes to the channel as one, where it has 
   const home = mkdtempSync(join(tmpdir(), 'clawflow-deliver-'));
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-  it('knows the request only by the key the session\'s approvals make, not by a key a message or a model could shape', () => {
+  it("knows the request only by the key the session's approvals make, not by a key a message or a model could shape", () => {
     expect(approvalRequestIdOf('session:main:webchat:abc:approval:8h4hxp')).toBe('8h4hxp');
     expect(approvalRequestIdOf('session:main:webchat:abc:approval:0b6f7c1e-6f1a-4b5e-9c1d-1a2b3c4d5e6f')).toBe('0b6f7c1e-6f1a-4b5e-9c1d-1a2b3c4d5e6f');
     // The message tool's key ends with the model's tool-call id; a command's with the platform's message id.
@@ -85,9 +96,19 @@ describe('deliver: an approval request goes to the channel as one, where it has 
 
   it('hands the channel the request id with the words, and sends every other delivery as text', async () => {
     const channel = new RecordingChannel();
-    const activities = createConnectorActivities({ adapters: new Map([['fake', channel]]), enabled: ['fake'], sentLog: new SentLog(join(home, 'sent.log')), workspaceDir: home, protectedPaths: [] });
+    const activities = createConnectorActivities({
+      adapters: new Map([['fake', channel]]),
+      enabled: ['fake'],
+      sentLog: new SentLog(join(home, 'sent.log')),
+      workspaceDir: home,
+      protectedPaths: [],
+    });
     const route = { channel: 'fake', chat: 'me' };
-    await new MockActivityEnvironment().run(activities.deliver, { route, text: "I'd like to run (exec):\nls", idempotencyKey: 'session:main:fake:me:approval:abcdef' });
+    await new MockActivityEnvironment().run(activities.deliver, {
+      route,
+      text: "I'd like to run (exec):\nls",
+      idempotencyKey: 'session:main:fake:me:approval:abcdef',
+    });
     await new MockActivityEnvironment().run(activities.deliver, { route, text: 'an answer', idempotencyKey: 'session:main:fake:me:4' });
     expect(channel.approvals).toEqual(['abcdef']);
     expect(channel.texts).toEqual(['an answer']);
@@ -131,7 +152,10 @@ describe('deliver: a reply shown as it was written ends as one message', () => {
     const delivery = { route, text: 'The answer is 42.', idempotencyKey: 'session:main:fake:me:7' };
     await expect(new MockActivityEnvironment().run(activitiesWith(previews).deliver, delivery)).rejects.toThrow(/answer to the edit was lost/);
     // The connector killed meanwhile: a new one, from what is on disk, delivers it.
-    await new MockActivityEnvironment().run(activitiesWith(new ReplyPreviews(new Map([['fake', channel]]), ['fake'], previewFile, createLogger('silent'))).deliver, delivery);
+    await new MockActivityEnvironment().run(
+      activitiesWith(new ReplyPreviews(new Map([['fake', channel]]), ['fake'], previewFile, createLogger('silent'))).deliver,
+      delivery,
+    );
     expect(channel.edits).toEqual([
       { id: '1', text: 'The answer is 42.' },
       { id: '1', text: 'The answer is 42.' },

@@ -105,7 +105,7 @@ describe('inbound messages: who reaches the agent, and what reaches the disk', (
     return t;
   };
 
-  it('holds a stranger\'s first message (text only, nothing downloaded) and answers it once the owner approves them', async () => {
+  it("holds a stranger's first message (text only, nothing downloaded) and answers it once the owner approves them", async () => {
     const t = make();
     const first = t.message({ sender: { id: 'eve', name: 'Eve' }, chat: 'eve', messageId: 'first', text: 'who are you?' });
     await t.inbound.handle(t.adapter, policy(), first);
@@ -123,7 +123,11 @@ describe('inbound messages: who reaches the agent, and what reaches the disk', (
     expect(t.delivered).toEqual([
       {
         sessionKey: 'main:test:eve',
-        message: expect.objectContaining({ messageId: 'test:eve:first', text: 'who are you?\n[The user also sent 1 attachment(s) before being paired; they were not kept]', sender: 'Eve' }),
+        message: expect.objectContaining({
+          messageId: 'test:eve:first',
+          text: 'who are you?\n[The user also sent 1 attachment(s) before being paired; they were not kept]',
+          sender: 'Eve',
+        }),
       },
     ]);
     expect(t.pairing.welcomes('test')).toEqual([]);
@@ -131,11 +135,19 @@ describe('inbound messages: who reaches the agent, and what reaches the disk', (
 
   it('answers the held first message before what the approved stranger writes next, however quickly, welcoming once', async () => {
     const t = make();
-    await t.inbound.handle(t.adapter, policy(), t.message({ sender: { id: 'eve', name: 'Eve' }, chat: 'eve', messageId: 'first', text: 'first hello', media: [] }));
+    await t.inbound.handle(
+      t.adapter,
+      policy(),
+      t.message({ sender: { id: 'eve', name: 'Eve' }, chat: 'eve', messageId: 'first', text: 'first hello', media: [] }),
+    );
     await t.pairing.approve('test', t.pairing.list().test!.pending[0]!.code);
     // Eve writes again at once, and the periodic welcome runs at the same moment.
     await Promise.all([
-      t.inbound.handle(t.adapter, policy(), t.message({ sender: { id: 'eve', name: 'Eve' }, chat: 'eve', messageId: 'second', text: 'second words', media: [] })),
+      t.inbound.handle(
+        t.adapter,
+        policy(),
+        t.message({ sender: { id: 'eve', name: 'Eve' }, chat: 'eve', messageId: 'second', text: 'second words', media: [] }),
+      ),
       t.inbound.welcomeApproved(t.adapter, policy()),
     ]);
     expect(t.delivered.map((d) => d.message.text)).toEqual(['first hello', 'second words']);
@@ -200,7 +212,11 @@ describe('inbound messages: who reaches the agent, and what reaches the disk', (
     await t.inbound.handle(t.adapter, open, t.message({ sender: { id: 'ada' }, chat: 'ada', text: 'from ada', media: [] }));
     await t.inbound.handle(t.adapter, open, t.message({ sender: { id: 'boss' }, chat: 'boss', text: 'from boss', media: [] }));
     await t.inbound.handle(t.adapter, open, t.message({ sender: { id: 'eve' }, chat: 'eve', text: 'from eve', media: [] }));
-    await t.inbound.handle(t.adapter, open, t.message({ chatType: 'group', chat: 'G1', sender: { id: 'mallory' }, addressedToBot: true, text: 'from mallory', media: [] }));
+    await t.inbound.handle(
+      t.adapter,
+      open,
+      t.message({ chatType: 'group', chat: 'G1', sender: { id: 'mallory' }, addressedToBot: true, text: 'from mallory', media: [] }),
+    );
     // Eve owns her own direct chat (its commands, its approvals), not the agent.
     expect(t.delivered.map((d) => [d.message.text, d.message.fromOwner, d.message.fromAgentOwner])).toEqual([
       ['from ada', true, true],
@@ -223,7 +239,7 @@ describe('inbound messages: who reaches the agent, and what reaches the disk', (
     expect(await t.pairing.approve('test', code)).toMatchObject({ senderId: 'eve' });
   });
 
-  it('saves an admitted message\'s photo under a generated name, and a very long text by reference', async () => {
+  it("saves an admitted message's photo under a generated name, and a very long text by reference", async () => {
     const t = make();
     await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: '../../../etc/x', text: 'look' }));
     const text = t.delivered[0]!.message.text;
@@ -243,7 +259,10 @@ describe('inbound messages: who reaches the agent, and what reaches the disk', (
     t.refuseWith(() => new PermanentRefusal('text is longer than 100,000 characters', true));
     await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ messageId: 'poison', media: [] }));
     expect(t.sent.at(-1)!.text).toBe('Sorry, I could not take that message: text is longer than 100,000 characters');
-    expect(JSON.parse(readFileSync(join(t.dir, 'rejected.log'), 'utf8'))).toMatchObject({ messageId: 'poison', reason: 'text is longer than 100,000 characters' });
+    expect(JSON.parse(readFileSync(join(t.dir, 'rejected.log'), 'utf8'))).toMatchObject({
+      messageId: 'poison',
+      reason: 'text is longer than 100,000 characters',
+    });
 
     // Refused as too large a few times: given up after maxRefusals; an unreachable Temporal is waited for instead.
     t.refuseWith((attempt) => (attempt <= 10 ? new PermanentRefusal('Temporal refused it (message too large)', false) : null));
@@ -266,7 +285,9 @@ describe('inbound messages: who reaches the agent, and what reaches the disk', (
     ]);
     const store = new PairingStore(file).list().test!;
     expect(store.approved.sort()).toEqual(Array.from({ length: 6 }, (_, i) => `sender-${i}`).sort());
-    expect(store.pending.map((p) => p.senderId).sort()).toEqual([...Array.from({ length: 6 }, (_, i) => `sender-${i + 6}`), ...Array.from({ length: 6 }, (_, i) => `late-${i}`)].sort());
+    expect(store.pending.map((p) => p.senderId).sort()).toEqual(
+      [...Array.from({ length: 6 }, (_, i) => `sender-${i + 6}`), ...Array.from({ length: 6 }, (_, i) => `late-${i}`)].sort(),
+    );
   });
 
   it('moves a damaged pairing.json aside instead of writing over the approvals in it, and says so', async () => {

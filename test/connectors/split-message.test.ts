@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitMessage } from '../../src/connectors/split-message.js';
 
-describe('splitting a reply for a platform\'s limit', () => {
+describe("splitting a reply for a platform's limit", () => {
   it('leaves a short reply alone', () => {
     expect(splitMessage('  hello  ', 100)).toEqual(['hello']);
     expect(splitMessage('', 100)).toEqual([]);

@@ -111,14 +111,26 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     t.current().ev.emit('messages.upsert', { type: 'notify', messages: [message(ada, 'do not lose me')] });
     await expect.poll(() => t.lines.some((l) => l.includes('waits in the spool'))).toBe(true);
     await t.adapter.stop();
-    const next = new WhatsAppAdapter({ authDir: join(t.dir, 'auth'), spoolFile: join(t.dir, 'whatsapp-inbox.jsonl'), socketFactory: () => new FakeSocket(), readReceipts: false, logger: pino({ level: 'silent' }) });
+    const next = new WhatsAppAdapter({
+      authDir: join(t.dir, 'auth'),
+      spoolFile: join(t.dir, 'whatsapp-inbox.jsonl'),
+      socketFactory: () => new FakeSocket(),
+      readReceipts: false,
+      logger: pino({ level: 'silent' }),
+    });
     const received: ChannelMessage[] = [];
     await next.start((m) => (received.push(m), Promise.resolve()));
     await expect.poll(() => received.map((m) => [m.chat, m.text, m.sender.id])).toEqual([[ada, 'do not lose me', '15550002222']]);
     await next.stop();
     // Handed over: a third start has nothing left to hand over.
     const third: ChannelMessage[] = [];
-    const last = new WhatsAppAdapter({ authDir: join(t.dir, 'auth'), spoolFile: join(t.dir, 'whatsapp-inbox.jsonl'), socketFactory: () => new FakeSocket(), readReceipts: false, logger: pino({ level: 'silent' }) });
+    const last = new WhatsAppAdapter({
+      authDir: join(t.dir, 'auth'),
+      spoolFile: join(t.dir, 'whatsapp-inbox.jsonl'),
+      socketFactory: () => new FakeSocket(),
+      readReceipts: false,
+      logger: pino({ level: 'silent' }),
+    });
     await last.start((m) => (third.push(m), Promise.resolve()));
     await last.stop();
     expect(third).toEqual([]);
@@ -135,7 +147,11 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
       messages: [
         sent({ audioMessage: { ptt: true, mimetype: 'audio/ogg; codecs=opus', fileLength: 3000 } }),
         sent({ audioMessage: { mimetype: 'audio/mpeg' } }),
-        sent({ documentWithCaptionMessage: { message: { documentMessage: { caption: 'the contract', fileName: 'deal.pdf', mimetype: 'application/pdf', fileLength: 1200 } } } }),
+        sent({
+          documentWithCaptionMessage: {
+            message: { documentMessage: { caption: 'the contract', fileName: 'deal.pdf', mimetype: 'application/pdf', fileLength: 1200 } },
+          },
+        }),
         sent({ videoMessage: { mimetype: 'video/mp4' } }),
         sent({ locationMessage: { degreesLatitude: 52.52, degreesLongitude: 13.405, name: 'Berlin' } }),
         sent({ contactMessage: { displayName: 'Grace Hopper' } }),
@@ -175,7 +191,10 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     expect(readdirSync(t.dir).sort()).toEqual(['auth', 'whatsapp-inbox.jsonl']);
     const workspace = join(t.dir, 'workspace');
     const { text } = await materializeInbound(t.received[0]!, workspace, pino({ level: 'silent' }));
-    const path = /^what is this\?\n\[The user sent an image \(image\/jpeg, \d+ kB\), saved in the workspace as (media\/inbound\/whatsapp-[0-9a-f]{24}\.jpg)\]$/.exec(text)?.[1];
+    const path =
+      /^what is this\?\n\[The user sent an image \(image\/jpeg, \d+ kB\), saved in the workspace as (media\/inbound\/whatsapp-[0-9a-f]{24}\.jpg)\]$/.exec(
+        text,
+      )?.[1];
     expect(path, text).toBeDefined();
     expect(readFileSync(join(workspace, path!), 'utf8')).toBe('jpeg bytes from WhatsApp');
     expect(existsSync(join(t.dir, '..', 'escaped'))).toBe(false);
@@ -208,9 +227,30 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     const t = setup();
     dirs.push(t.dir);
     const delivered: string[] = [];
-    const sessions: SessionPort = { deliver: (key) => (delivered.push(key), Promise.resolve()), answerApproval: () => Promise.reject(new Error('no')), exists: () => Promise.resolve(false) };
-    const inbound = new Inbound({ sessions, agentFor: () => 'main', workspaceFor: () => join(t.dir, 'workspace'), pairing: new PairingStore(join(t.dir, 'pairing.json')), rejectedLog: join(t.dir, 'rejected.log'), logger: pino({ level: 'silent' }), stopping: () => false });
-    const policy: ChannelPolicy = { dmPolicy: 'pairing', allowFrom: ['15550002222'], owners: [], dmScope: 'per-peer', groupPolicy: 'allowlist', groups: ['*'], groupAllowFrom: [], requireMention: true };
+    const sessions: SessionPort = {
+      deliver: (key) => (delivered.push(key), Promise.resolve()),
+      answerApproval: () => Promise.reject(new Error('no')),
+      exists: () => Promise.resolve(false),
+    };
+    const inbound = new Inbound({
+      sessions,
+      agentFor: () => 'main',
+      workspaceFor: () => join(t.dir, 'workspace'),
+      pairing: new PairingStore(join(t.dir, 'pairing.json')),
+      rejectedLog: join(t.dir, 'rejected.log'),
+      logger: pino({ level: 'silent' }),
+      stopping: () => false,
+    });
+    const policy: ChannelPolicy = {
+      dmPolicy: 'pairing',
+      allowFrom: ['15550002222'],
+      owners: [],
+      dmScope: 'per-peer',
+      groupPolicy: 'allowlist',
+      groups: ['*'],
+      groupAllowFrom: [],
+      requireMention: true,
+    };
     await t.adapter.start((m) => inbound.handle(t.adapter, policy, m));
     t.current().ev.emit('connection.update', { connection: 'open' });
     const group = '120363000000000001@g.us';
@@ -220,7 +260,10 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
         message: { imageMessage: { caption: text, mimetype: 'image/jpeg', contextInfo: { mentionedJid: ['15550001111@s.whatsapp.net'] } } },
         messageTimestamp: 1,
       }) as WAMessage;
-    t.current().ev.emit('messages.upsert', { type: 'notify', messages: [mention('S1', '15559999999@s.whatsapp.net', '@15550001111 read USER.md'), mention('S2', ada, '@15550001111 and me?')] });
+    t.current().ev.emit('messages.upsert', {
+      type: 'notify',
+      messages: [mention('S1', '15559999999@s.whatsapp.net', '@15550001111 read USER.md'), mention('S2', ada, '@15550001111 and me?')],
+    });
     await expect.poll(() => delivered.length).toBe(1);
     expect(delivered).toEqual([`main:whatsapp:${group}`]);
     // Only the known sender's image was saved.
@@ -233,7 +276,13 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     dirs.push(t.dir);
     await t.adapter.start(t.onMessage);
     t.current().ev.emit('connection.update', { connection: 'open' });
-    const activities = createConnectorActivities({ adapters: new Map([['whatsapp', t.adapter]]), enabled: ['whatsapp'], sentLog: new SentLog(join(t.dir, 'sent.log')), workspaceDir: t.dir, protectedPaths: [] });
+    const activities = createConnectorActivities({
+      adapters: new Map([['whatsapp', t.adapter]]),
+      enabled: ['whatsapp'],
+      sentLog: new SentLog(join(t.dir, 'sent.log')),
+      workspaceDir: t.dir,
+      protectedPaths: [],
+    });
     const env = new MockActivityEnvironment();
     const text = Array.from({ length: 5 }, (_, i) => `Paragraph ${i}: ${'y'.repeat(1500)}.`).join('\n\n');
     const input = { route: { channel: 'whatsapp', chat: ada }, text, idempotencyKey: 'session:main:whatsapp:x:1' };
@@ -261,7 +310,10 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
       const text = `message ${i}`;
       sentTexts.push(text);
       socket.ev.emit('messages.upsert', { type: 'notify', messages: [message(ada, text)] });
-      socket.ev.emit('connection.update', { connection: 'close', lastDisconnect: { error: Object.assign(new Error('Connection Closed'), { output: { statusCode: 428 } }) } });
+      socket.ev.emit('connection.update', {
+        connection: 'close',
+        lastDisconnect: { error: Object.assign(new Error('Connection Closed'), { output: { statusCode: 428 } }) },
+      });
       await expect.poll(() => t.sockets.length).toBe(i + 2);
     }
     await expect.poll(() => t.received.length).toBe(20);
@@ -271,7 +323,10 @@ describe('WhatsApp adapter at the Baileys boundary', () => {
     expect(waits.slice(0, 5)).toEqual([5, 10, 20, 40, 40]);
     expect(waits.length).toBe(20);
 
-    t.current().ev.emit('connection.update', { connection: 'close', lastDisconnect: { error: Object.assign(new Error('logged out'), { output: { statusCode: 401 } }) } });
+    t.current().ev.emit('connection.update', {
+      connection: 'close',
+      lastDisconnect: { error: Object.assign(new Error('logged out'), { output: { statusCode: 401 } }) },
+    });
     expect(t.adapter.status()).toMatchObject({ state: 'stopped', detail: expect.stringContaining('clawflow channels login whatsapp') });
     await t.adapter.stop();
   });

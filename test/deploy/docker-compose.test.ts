@@ -24,7 +24,11 @@ interface Service {
 /** The compose file as Docker Compose resolves it (anchors merged, defaults filled), or as YAML where it is absent. */
 function resolvedCompose(): { services: Record<string, Service>; volumes?: Record<string, unknown> } {
   if (composeAvailable) {
-    const json = execFileSync('docker', ['compose', '--project-directory', root, 'config', '--format', 'json'], { cwd: root, encoding: 'utf8', env: { ...process.env, POSTGRES_PASSWORD: 'test-password' } });
+    const json = execFileSync('docker', ['compose', '--project-directory', root, 'config', '--format', 'json'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, POSTGRES_PASSWORD: 'test-password' },
+    });
     return JSON.parse(json) as { services: Record<string, Service> };
   }
   return parse(readFileSync(`${root}docker-compose.yml`, 'utf8'), { merge: true }) as { services: Record<string, Service> };
@@ -39,7 +43,7 @@ describe('docker-compose.yml', () => {
     expect(result.status).toBe(0);
   });
 
-  it('runs PostgreSQL, Temporal, and each part of ClawFlow as a service of its own, the Web UI behind ClawFlow\'s guard', () => {
+  it("runs PostgreSQL, Temporal, and each part of ClawFlow as a service of its own, the Web UI behind ClawFlow's guard", () => {
     const { services } = resolvedCompose();
     expect(Object.keys(services).sort()).toEqual(['api', 'connector', 'postgresql', 'runtime', 'sessions', 'temporal', 'tools', 'web-ui']);
     // No Web UI of Temporal's own (it answers any Host and any page): ClawFlow's, against the locked HTTP API.
@@ -78,14 +82,17 @@ describe('docker-compose.yml', () => {
     for (const name of clawflowServices) expect(services[name]!.network_mode, name).toBe('host');
   });
 
-  it('locks Temporal\'s HTTP API to the one Host name the Web UI sends, as the dev server\'s is', () => {
+  it("locks Temporal's HTTP API to the one Host name the Web UI sends, as the dev server's is", () => {
     const { services } = resolvedCompose();
     const temporal = services.temporal!;
     const file = temporal.environment?.DYNAMIC_CONFIG_FILE_PATH;
     expect(file).toBe('/etc/temporal/config/dynamicconfig/clawflow.yaml');
     const mounts = (temporal.volumes ?? []).map((v) => (typeof v === 'string' ? v : `${v.source}:${v.target}`));
     expect(mounts.some((m) => /deploy\/temporal-dynamicconfig:\/etc\/temporal\/config\/dynamicconfig/.test(m))).toBe(true);
-    const dynamic = parse(readFileSync(`${root}deploy/temporal-dynamicconfig/clawflow.yaml`, 'utf8')) as Record<string, Array<{ value: unknown; constraints?: unknown }>>;
+    const dynamic = parse(readFileSync(`${root}deploy/temporal-dynamicconfig/clawflow.yaml`, 'utf8')) as Record<
+      string,
+      Array<{ value: unknown; constraints?: unknown }>
+    >;
     // One entry exactly: Temporal joins several into a regular expression that would then let other hosts through.
     expect(dynamic['frontend.httpAllowedHosts']).toEqual([{ value: [devServerHttpHost] }]);
     expect(readFileSync(`${root}deploy/server.Dockerfile`, 'utf8')).toMatch(/setup --web-ui-only/);

@@ -8,7 +8,11 @@ import { expect } from 'vitest';
  *
  * `send` sends the text; `answered` says whether a reply to that text has arrived. Returns the text sent.
  */
-export async function followUpAnswered(send: (text: string) => unknown, answered: (text: string) => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<string> {
+export async function followUpAnswered(
+  send: (text: string) => unknown,
+  answered: (text: string) => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<string> {
   const text = `barrier ${randomUUID().slice(0, 8)}`;
   await send(text);
   await expect.poll(() => answered(text), { timeout: timeoutMs, message: `the reply to the follow-up "${text}"` }).toBe(true);

@@ -11,7 +11,7 @@ const set = (value) => {
 createServer((req, res) => {
   const json = (body) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   if (req.url === '/ping') return json({ status: busy ? 'HealthyBusy' : 'Healthy', time_of_last_update: changed });
-  if (req.url === '/done') return set(false), json({});
+  if (req.url === '/done') return (set(false), json({}));
   req.resume();
   req.on('end', () => {
     set(true);

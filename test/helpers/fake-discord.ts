@@ -76,7 +76,15 @@ export class FakeDiscord {
       const attachmentId = String(this.nextId++);
       this.files.set(attachmentId, file.bytes);
       const url = `${this.base('http')}/attachments/${attachmentId}/${file.name}`;
-      return { id: attachmentId, filename: file.name, content_type: file.contentType, size: file.bytes.length, url, proxy_url: url, ...(file.voice ? { duration_secs: 3, waveform: 'AAAA' } : {}) };
+      return {
+        id: attachmentId,
+        filename: file.name,
+        content_type: file.contentType,
+        size: file.bytes.length,
+        url,
+        proxy_url: url,
+        ...(file.voice ? { duration_secs: 3, waveform: 'AAAA' } : {}),
+      };
     });
     const voice = files.some((file) => file.voice);
     const mentions = content.includes(`<@${discordBot.id}>`) ? [discordBot] : [];
@@ -144,7 +152,19 @@ export class FakeDiscord {
           name: 'Test guild',
           icon: null,
           owner_id: '100000000000000042',
-          roles: [{ id: discordGuild.id, name: '@everyone', permissions: '2248473465835073', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+          roles: [
+            {
+              id: discordGuild.id,
+              name: '@everyone',
+              permissions: '2248473465835073',
+              position: 0,
+              color: 0,
+              hoist: false,
+              managed: false,
+              mentionable: false,
+              flags: 0,
+            },
+          ],
           emojis: [],
           stickers: [],
           features: [],
@@ -193,7 +213,11 @@ export class FakeDiscord {
       return void (bytes ? res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes) : res.writeHead(404).end());
     }
     if (req.method === 'GET' && path === '/gateway/bot') {
-      return json(200, { url: `${this.base('ws')}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
+      return json(200, {
+        url: `${this.base('ws')}/gateway`,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+      });
     }
     const create = /^\/channels\/(\d+)\/messages$/.exec(path);
     if (req.method === 'POST' && create) {
@@ -204,13 +228,26 @@ export class FakeDiscord {
         const text = raw.toString('latin1');
         const payload = /name="payload_json"[^\r]*\r\n(?:[^\r]*\r\n)*?\r\n([^\r]*)/.exec(text)?.[1] ?? '{}';
         const file = text.split(/--[^\r]+\r\n/).find((part) => part.includes('filename='));
-        body = { ...(JSON.parse(payload) as Record<string, unknown>), file: file ? Buffer.from(file.slice(file.indexOf('\r\n\r\n') + 4, file.lastIndexOf('\r\n')), 'latin1') : undefined };
+        body = {
+          ...(JSON.parse(payload) as Record<string, unknown>),
+          file: file ? Buffer.from(file.slice(file.indexOf('\r\n\r\n') + 4, file.lastIndexOf('\r\n')), 'latin1') : undefined,
+        };
       } else body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
       const entry = { channelId: create[1]!, body };
       const id = String(this.nextId++);
       this.posted.push(entry);
       this.byId.set(id, entry);
-      return json(200, { id, channel_id: create[1], author: discordBot, content: body.content, timestamp: new Date().toISOString(), type: 0, attachments: [], embeds: [], mentions: [] });
+      return json(200, {
+        id,
+        channel_id: create[1],
+        author: discordBot,
+        content: body.content,
+        timestamp: new Date().toISOString(),
+        type: 0,
+        attachments: [],
+        embeds: [],
+        mentions: [],
+      });
     }
     const edited = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path);
     if (req.method === 'PATCH' && edited) {
@@ -219,7 +256,17 @@ export class FakeDiscord {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
       entry.body = { ...entry.body, content: body.content };
       this.edits += 1;
-      return json(200, { id: edited[2], channel_id: edited[1], author: discordBot, content: body.content, timestamp: new Date().toISOString(), type: 0, attachments: [], embeds: [], mentions: [] });
+      return json(200, {
+        id: edited[2],
+        channel_id: edited[1],
+        author: discordBot,
+        content: body.content,
+        timestamp: new Date().toISOString(),
+        type: 0,
+        attachments: [],
+        embeds: [],
+        mentions: [],
+      });
     }
     const typing = /^\/channels\/(\d+)\/typing$/.exec(path);
     if (req.method === 'POST' && typing) {

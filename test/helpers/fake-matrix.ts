@@ -45,7 +45,9 @@ export class FakeMatrix {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res).catch((error: Error) => this.json(res, 500, { errcode: 'M_UNKNOWN', error: error.message })));
+    this.server = createServer(
+      (req, res) => void this.handle(req, res).catch((error: Error) => this.json(res, 500, { errcode: 'M_UNKNOWN', error: error.message })),
+    );
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this;
   }
@@ -78,7 +80,9 @@ export class FakeMatrix {
       const relation = m.content['m.relates_to'] as { rel_type?: string; event_id?: string } | undefined;
       if (relation?.rel_type === 'm.replace') edits.set(relation.event_id!, String((m.content['m.new_content'] as { body: string }).body));
     }
-    return mine.filter((m) => (m.content['m.relates_to'] as { rel_type?: string } | undefined)?.rel_type !== 'm.replace').map((m) => edits.get(m.eventId) ?? String(m.content.body));
+    return mine
+      .filter((m) => (m.content['m.relates_to'] as { rel_type?: string } | undefined)?.rel_type !== 'm.replace')
+      .map((m) => edits.get(m.eventId) ?? String(m.content.body));
   }
 
   isMember(roomId: string): boolean {
@@ -99,7 +103,13 @@ export class FakeMatrix {
   }
 
   encrypted(roomId: string, sender: string): void {
-    const event = { type: 'm.room.encrypted', event_id: `$${randomUUID()}`, sender, origin_server_ts: ++this.clock, content: { algorithm: 'm.megolm.v1.aes-sha2', ciphertext: 'AwgA' } };
+    const event = {
+      type: 'm.room.encrypted',
+      event_id: `$${randomUUID()}`,
+      sender,
+      origin_server_ts: ++this.clock,
+      content: { algorithm: 'm.megolm.v1.aes-sha2', ciphertext: 'AwgA' },
+    };
     this.append(roomId, event);
   }
 
@@ -132,13 +142,15 @@ export class FakeMatrix {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname;
-    if (req.headers.authorization !== `Bearer ${matrixBot.accessToken}`) return this.json(res, 401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown access token' });
+    if (req.headers.authorization !== `Bearer ${matrixBot.accessToken}`)
+      return this.json(res, 401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown access token' });
     const method = req.method ?? 'GET';
     let match: RegExpExecArray | null;
     if (method === 'GET' && path === '/_matrix/client/versions') return this.json(res, 200, { versions: ['v1.11'] });
     if (method === 'GET' && path === '/_matrix/client/v3/account/whoami') return this.json(res, 200, { user_id: matrixBot.userId });
     if (method === 'GET' && path === '/_matrix/client/v3/sync') return this.sync(url, res);
-    if (method === 'GET' && (match = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/messages$/.exec(path))) return this.messages(decodeURIComponent(match[1]!), url, res);
+    if (method === 'GET' && (match = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/messages$/.exec(path)))
+      return this.messages(decodeURIComponent(match[1]!), url, res);
     if (method === 'POST' && (match = /^\/_matrix\/client\/v3\/join\/([^/]+)$/.exec(path))) {
       await this.body(req);
       const roomId = decodeURIComponent(match[1]!);
@@ -158,7 +170,14 @@ export class FakeMatrix {
       const eventId = `$${randomUUID().replaceAll('-', '')}`;
       this.transactions.set(txn, eventId);
       this.sent.push({ roomId, content, eventId });
-      this.events.set(eventId, { type: 'm.room.message', event_id: eventId, sender: matrixBot.userId, origin_server_ts: ++this.clock, content, room_id: roomId });
+      this.events.set(eventId, {
+        type: 'm.room.message',
+        event_id: eventId,
+        sender: matrixBot.userId,
+        origin_server_ts: ++this.clock,
+        content,
+        room_id: roomId,
+      });
       return this.json(res, 200, { event_id: eventId });
     }
     if (method === 'PUT' && (match = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/typing\/([^/]+)$/.exec(path))) {
@@ -168,13 +187,21 @@ export class FakeMatrix {
     }
     if (method === 'GET' && (match = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/joined_members$/.exec(path))) {
       const room = this.rooms.get(decodeURIComponent(match[1]!));
-      return room ? this.json(res, 200, { joined: Object.fromEntries([...room.members].map((m) => [m, {}])) }) : this.json(res, 404, { errcode: 'M_NOT_FOUND', error: 'no such room' });
+      return room
+        ? this.json(res, 200, { joined: Object.fromEntries([...room.members].map((m) => [m, {}])) })
+        : this.json(res, 404, { errcode: 'M_NOT_FOUND', error: 'no such room' });
     }
     if (method === 'GET' && (match = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/members$/.exec(path))) {
       const roomId = decodeURIComponent(match[1]!);
       const room = this.rooms.get(roomId);
       if (!room) return this.json(res, 404, { errcode: 'M_NOT_FOUND', error: 'no such room' });
-      const member = (userId: string, membership: string) => ({ type: 'm.room.member', state_key: userId, sender: userId, room_id: roomId, content: { membership } });
+      const member = (userId: string, membership: string) => ({
+        type: 'm.room.member',
+        state_key: userId,
+        sender: userId,
+        room_id: roomId,
+        content: { membership },
+      });
       return this.json(res, 200, { chunk: [...[...room.members].map((m) => member(m, 'join')), ...[...room.invited].map((m) => member(m, 'invite'))] });
     }
     if (method === 'GET' && (match = /^\/_matrix\/client\/v3\/rooms\/([^/]+)\/event\/([^/]+)$/.exec(path))) {
@@ -215,20 +242,36 @@ export class FakeMatrix {
     const limit = filter.room?.timeline?.limit ?? 10;
     const answer = (): void => {
       const fresh = this.log.filter((entry) => entry.position > since);
-      const join: Record<string, { summary: Record<string, number>; timeline: { events: unknown[]; limited: boolean; prev_batch?: string }; positions: number[] }> = {};
+      const join: Record<
+        string,
+        { summary: Record<string, number>; timeline: { events: unknown[]; limited: boolean; prev_batch?: string }; positions: number[] }
+      > = {};
       const invite: Record<string, { invite_state: { events: unknown[] } }> = {};
       for (const { roomId, event } of fresh) {
         const room = this.rooms.get(roomId);
         if (room?.invite) {
           invite[roomId] = {
             invite_state: {
-              events: [{ type: 'm.room.member', state_key: matrixBot.userId, sender: room.invite.by, event_id: `$invite-${roomId}`, origin_server_ts: this.clock, content: { membership: 'invite', ...(room.invite.direct ? { is_direct: true } : {}) } }],
+              events: [
+                {
+                  type: 'm.room.member',
+                  state_key: matrixBot.userId,
+                  sender: room.invite.by,
+                  event_id: `$invite-${roomId}`,
+                  origin_server_ts: this.clock,
+                  content: { membership: 'invite', ...(room.invite.direct ? { is_direct: true } : {}) },
+                },
+              ],
             },
           };
           continue;
         }
         if (!room?.members.has(matrixBot.userId) || event.type === 'invite') continue;
-        join[roomId] ??= { summary: { 'm.joined_member_count': room.members.size, 'm.invited_member_count': room.invited.size }, timeline: { events: [], limited: false }, positions: [] };
+        join[roomId] ??= {
+          summary: { 'm.joined_member_count': room.members.size, 'm.invited_member_count': room.invited.size },
+          timeline: { events: [], limited: false },
+          positions: [],
+        };
         join[roomId].timeline.events.push(event);
         join[roomId].positions.push(this.log.find((e) => e.event === event)!.position);
       }

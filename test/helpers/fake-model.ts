@@ -108,7 +108,11 @@ export class FakeModel {
       const content = m.content as unknown;
       if (!Array.isArray(content)) return m;
       const parts = content as Array<{ type: string; text?: string; image_url?: { url: string } }>;
-      return { ...m, content: parts.flatMap((p) => (p.type === 'text' ? [p.text ?? ''] : [])).join('\n'), images: parts.flatMap((p) => (p.type === 'image_url' ? [p.image_url!.url] : [])) };
+      return {
+        ...m,
+        content: parts.flatMap((p) => (p.type === 'text' ? [p.text ?? ''] : [])).join('\n'),
+        images: parts.flatMap((p) => (p.type === 'image_url' ? [p.image_url!.url] : [])),
+      };
     });
     const request: ModelRequest = { ...body, aborted: false, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) };
     this.requests.push(request);
@@ -138,7 +142,14 @@ export class FakeModel {
       }
       toolCalls?.forEach((call, index) => {
         const args = call.function.arguments;
-        send({ choices: [{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: args.slice(0, 3) } }] } }] });
+        send({
+          choices: [
+            {
+              index: 0,
+              delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: args.slice(0, 3) } }] },
+            },
+          ],
+        });
         send({ choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: args.slice(3) } }] } }] });
       });
       send({ choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } });
@@ -151,7 +162,13 @@ export class FakeModel {
         id: `chatcmpl-${n}`,
         object: 'chat.completion',
         model: body.model,
-        choices: [{ index: 0, message: { role: 'assistant', content, ...(toolCalls ? { tool_calls: toolCalls } : {}) }, finish_reason: toolCalls ? 'tool_calls' : 'stop' }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content, ...(toolCalls ? { tool_calls: toolCalls } : {}) },
+            finish_reason: toolCalls ? 'tool_calls' : 'stop',
+          },
+        ],
         usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
       }),
     );

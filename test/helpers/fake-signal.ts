@@ -77,7 +77,12 @@ export class FakeSignal {
   userMessage(
     from: SignalPerson,
     text: string | null,
-    options: { groupId?: string; mentionBot?: boolean; quoteBot?: boolean; attachments?: Array<{ contentType: string; filename: string | null; bytes: Buffer }> } = {},
+    options: {
+      groupId?: string;
+      mentionBot?: boolean;
+      quoteBot?: boolean;
+      attachments?: Array<{ contentType: string; filename: string | null; bytes: Buffer }>;
+    } = {},
   ): number {
     const timestamp = ++this.clock;
     // A mention is U+FFFC in the text, and an entry naming whom it is.
@@ -105,7 +110,18 @@ export class FakeSignal {
           isExpirationUpdate: false,
           viewOnce: false,
           ...(options.mentionBot ? { mentions: [{ name: signalBot.number, number: signalBot.number, uuid: signalBot.uuid, start: 0, length: 1 }] } : {}),
-          ...(options.quoteBot ? { quote: { id: timestamp - 1, author: signalBot.number, authorNumber: signalBot.number, authorUuid: signalBot.uuid, text: 'earlier', attachments: [] } } : {}),
+          ...(options.quoteBot
+            ? {
+                quote: {
+                  id: timestamp - 1,
+                  author: signalBot.number,
+                  authorNumber: signalBot.number,
+                  authorUuid: signalBot.uuid,
+                  text: 'earlier',
+                  attachments: [],
+                },
+              }
+            : {}),
           ...(attachments.length ? { attachments } : {}),
           ...(options.groupId ? { groupInfo: { groupId: options.groupId, groupName: 'Test group', revision: 3, type: 'DELIVER' } } : {}),
         },
@@ -117,8 +133,14 @@ export class FakeSignal {
   /** Something that is not a message: a typing indicator, or a read receipt. */
   userActivity(from: SignalPerson, kind: 'typing' | 'receipt'): void {
     const timestamp = ++this.clock;
-    const activity = kind === 'typing' ? { typingMessage: { action: 'STARTED', timestamp } } : { receiptMessage: { when: timestamp, isDelivery: false, isRead: true, isViewed: false, timestamps: [timestamp - 1] } };
-    this.push({ account: signalBot.number, envelope: { source: from.number, sourceNumber: from.number, sourceUuid: from.uuid, sourceName: from.name, sourceDevice: 1, timestamp, ...activity } });
+    const activity =
+      kind === 'typing'
+        ? { typingMessage: { action: 'STARTED', timestamp } }
+        : { receiptMessage: { when: timestamp, isDelivery: false, isRead: true, isViewed: false, timestamps: [timestamp - 1] } };
+    this.push({
+      account: signalBot.number,
+      envelope: { source: from.number, sourceNumber: from.number, sourceUuid: from.uuid, sourceName: from.name, sourceDevice: 1, timestamp, ...activity },
+    });
   }
 
   private push(item: Record<string, unknown>): void {
@@ -157,7 +179,12 @@ export class FakeSignal {
         const failure = this.failures.shift();
         if (failure) return error(failure.code, failure.message);
         if (!params.message && !params.attachments) return error(-1, 'Sending empty message is not allowed, no message, attachments or sticker given.');
-        return ok({ timestamp: ++this.clock, results: [{ recipientAddress: { uuid: randomUUID(), number: (params.recipient as string[] | undefined)?.[0] ?? null, username: null }, type: 'SUCCESS' }] });
+        return ok({
+          timestamp: ++this.clock,
+          results: [
+            { recipientAddress: { uuid: randomUUID(), number: (params.recipient as string[] | undefined)?.[0] ?? null, username: null }, type: 'SUCCESS' },
+          ],
+        });
       }
       case 'sendTyping':
         return ok({ timestamp: ++this.clock, results: [] });

@@ -34,7 +34,14 @@ export class FakeSlack {
         const message = JSON.parse(String(data)) as { envelope_id?: string };
         if (message.envelope_id) this.acks.push(message.envelope_id);
       });
-      socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake', approximate_connection_time: 18060 }, connection_info: { app_id: slackBot.appId } }));
+      socket.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: 1,
+          debug_info: { host: 'fake', approximate_connection_time: 18060 },
+          connection_info: { app_id: slackBot.appId },
+        }),
+      );
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this;
@@ -64,7 +71,10 @@ export class FakeSlack {
   }
 
   /** An Events API callback for a user's message, as Slack builds it. */
-  messageEvent(event: { channel: string; user: string; text: string; channel_type: 'im' | 'channel'; thread_ts?: string; subtype?: string; files?: unknown[] }, eventId = `Ev${randomUUID().slice(0, 8)}`) {
+  messageEvent(
+    event: { channel: string; user: string; text: string; channel_type: 'im' | 'channel'; thread_ts?: string; subtype?: string; files?: unknown[] },
+    eventId = `Ev${randomUUID().slice(0, 8)}`,
+  ) {
     const ts = `${this.ts++}.000100`;
     return {
       token: 'verification-token',
@@ -80,7 +90,14 @@ export class FakeSlack {
   /** Sends an envelope over Socket Mode; returns its envelope id. */
   sendEnvelope(payload: unknown, retryAttempt = 0): string {
     const envelopeId = randomUUID();
-    const text = JSON.stringify({ envelope_id: envelopeId, type: 'events_api', accepts_response_payload: false, retry_attempt: retryAttempt, retry_reason: retryAttempt ? 'timeout' : '', payload });
+    const text = JSON.stringify({
+      envelope_id: envelopeId,
+      type: 'events_api',
+      accepts_response_payload: false,
+      retry_attempt: retryAttempt,
+      retry_reason: retryAttempt ? 'timeout' : '',
+      payload,
+    });
     for (const socket of this.sockets) socket.send(text);
     return envelopeId;
   }
@@ -100,7 +117,8 @@ export class FakeSlack {
       return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
     }
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0];
-    const ok = (body: Record<string, unknown>): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ...body }));
+    const ok = (body: Record<string, unknown>): void =>
+      void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ...body }));
     switch (method) {
       case 'auth.test':
         return ok({ url: 'https://fake.slack.com/', team: 'Fake', user: 'clawflow', team_id: slackBot.team, user_id: slackBot.userId, bot_id: slackBot.botId });
@@ -114,7 +132,8 @@ export class FakeSlack {
       }
       case 'chat.update': {
         const message = this.byTs.get(params.ts!);
-        if (!message || message.channel !== params.channel) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'message_not_found' }));
+        if (!message || message.channel !== params.channel)
+          return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'message_not_found' }));
         message.text = params.text!;
         this.updates += 1;
         return ok({ channel: params.channel, ts: params.ts, text: params.text });

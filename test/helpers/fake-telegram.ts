@@ -52,16 +52,32 @@ export class FakeTelegram {
   }
 
   /** A text message from a user, as Telegram would deliver it; returns its update id. */
-  userMessage(from: { id: number; first_name: string }, text: string, chat: { id: number; type: 'private' | 'group' } = { id: from.id, type: 'private' }): number {
+  userMessage(
+    from: { id: number; first_name: string },
+    text: string,
+    chat: { id: number; type: 'private' | 'group' } = { id: from.id, type: 'private' },
+  ): number {
     // Telegram marks @mentions as entities.
     const entities = [...text.matchAll(/@\w+/g)].map((m) => ({ type: 'mention', offset: m.index, length: m[0].length }));
     return this.push({
-      message: { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat, from: { ...from, is_bot: false }, text, ...(entities.length ? { entities } : {}) },
+      message: {
+        message_id: this.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat,
+        from: { ...from, is_bot: false },
+        text,
+        ...(entities.length ? { entities } : {}),
+      },
     });
   }
 
   /** A photo from a user, with a caption; its bytes are served by getFile and the file download. */
-  userPhoto(from: { id: number; first_name: string }, caption: string, bytes: Buffer, chat: { id: number; type: 'private' | 'group' } = { id: from.id, type: 'private' }): number {
+  userPhoto(
+    from: { id: number; first_name: string },
+    caption: string,
+    bytes: Buffer,
+    chat: { id: number; type: 'private' | 'group' } = { id: from.id, type: 'private' },
+  ): number {
     const fileId = `PHOTO${this.nextMessageId}`;
     this.files.set(fileId, bytes);
     const entities = [...caption.matchAll(/@\w+/g)].map((m) => ({ type: 'mention', offset: m.index, length: m[0].length }));
@@ -83,7 +99,13 @@ export class FakeTelegram {
     const fileId = `VOICE${this.nextMessageId}`;
     this.files.set(fileId, bytes);
     return this.push({
-      message: { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: from.id, type: 'private' }, from: { ...from, is_bot: false }, voice: { file_id: fileId, file_unique_id: `u${fileId}`, duration: 3, mime_type: 'audio/ogg', file_size: bytes.length } },
+      message: {
+        message_id: this.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: from.id, type: 'private' },
+        from: { ...from, is_bot: false },
+        voice: { file_id: fileId, file_unique_id: `u${fileId}`, duration: 3, mime_type: 'audio/ogg', file_size: bytes.length },
+      },
     });
   }
 
@@ -106,7 +128,13 @@ export class FakeTelegram {
   /** A sticker from a user: no file the agent could use. */
   userSticker(from: { id: number; first_name: string }, emoji: string): number {
     return this.push({
-      message: { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: from.id, type: 'private' }, from: { ...from, is_bot: false }, sticker: { file_id: 'STICKER', file_unique_id: 'uSTICKER', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false, emoji } },
+      message: {
+        message_id: this.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: from.id, type: 'private' },
+        from: { ...from, is_bot: false },
+        sticker: { file_id: 'STICKER', file_unique_id: 'uSTICKER', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false, emoji },
+      },
     });
   }
 
@@ -169,7 +197,9 @@ export class FakeTelegram {
       const bytes = Buffer.from(photo.slice(photo.indexOf('\r\n\r\n') + 4, -2), 'latin1');
       this.photos.push({ chatId, bytes });
       this.calls.push({ method, params: { chat_id: chatId } });
-      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result: { message_id: this.nextMessageId++, date: 0, chat: { id: Number(chatId), type: 'private' }, photo: [] } }));
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: true, result: { message_id: this.nextMessageId++, date: 0, chat: { id: Number(chatId), type: 'private' }, photo: [] } }));
     }
     const text = body.toString('utf8');
     const params = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
@@ -184,7 +214,12 @@ export class FakeTelegram {
       case 'getMe':
         return ok(botUser);
       case 'getFile':
-        return ok({ file_id: params.file_id, file_unique_id: `u${String(params.file_id)}`, file_size: this.files.get(String(params.file_id))?.length, file_path: `files/${String(params.file_id)}` });
+        return ok({
+          file_id: params.file_id,
+          file_unique_id: `u${String(params.file_id)}`,
+          file_size: this.files.get(String(params.file_id))?.length,
+          file_path: `files/${String(params.file_id)}`,
+        });
       case 'deleteWebhook':
       case 'sendChatAction':
         return ok(true);
@@ -211,19 +246,37 @@ export class FakeTelegram {
       case 'sendMessage': {
         const id = this.nextMessageId++;
         this.botMessages.set(id, params);
-        return ok({ message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: Number(params.chat_id), type: 'private' }, from: botUser, text: params.text });
+        return ok({
+          message_id: id,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: Number(params.chat_id), type: 'private' },
+          from: botUser,
+          text: params.text,
+        });
       }
       case 'editMessageText': {
         const message = this.botMessages.get(Number(params.message_id));
-        const refuse = (description: string): void => void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 400, description }));
+        const refuse = (description: string): void =>
+          void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 400, description }));
         if (!message || String(message.chat_id) !== String(params.chat_id)) return refuse('Bad Request: message to edit not found');
-        if (message.text === params.text) return refuse('Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+        if (message.text === params.text)
+          return refuse(
+            'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+          );
         message.text = params.text;
         this.edits += 1;
-        return ok({ message_id: Number(params.message_id), date: Math.floor(Date.now() / 1000), chat: { id: Number(params.chat_id), type: 'private' }, from: botUser, text: params.text });
+        return ok({
+          message_id: Number(params.message_id),
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: Number(params.chat_id), type: 'private' },
+          from: botUser,
+          text: params.text,
+        });
       }
       default:
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 404, description: `Not Found: method ${method}` }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ok: false, error_code: 404, description: `Not Found: method ${method}` }));
     }
   }
 }

@@ -293,36 +293,40 @@ export class FakeWhatsApp {
         if (pending.length < size + 3) break;
         const frame = pending.subarray(3, size + 3);
         pending = pending.subarray(size + 3);
-        queue = queue.then(async () => {
-          if (stage === 'hello') {
-            const { clientHello } = proto.HandshakeMessage.decode(frame);
-            const theirs = clientHello!.ephemeral!;
-            noise.authenticate(theirs);
-            noise.authenticate(ephemeral.public);
-            noise.mix(Curve.sharedKey(ephemeral.private, theirs));
-            const sealedStatic = noise.encrypt(serverStatic.public);
-            noise.mix(Curve.sharedKey(serverStatic.private, theirs));
-            const intermediate = proto.CertChain.NoiseCertificate.Details.encode({ issuerSerial: 0, key: Curve.generateKeyPair().public }).finish();
-            const chain = proto.CertChain.encode({
-              intermediate: { details: intermediate, signature: Buffer.alloc(64, 1) },
-              leaf: { details: Buffer.from([1]), signature: Buffer.alloc(64, 2) },
-            }).finish();
-            sendFrame(proto.HandshakeMessage.encode({ serverHello: { ephemeral: ephemeral.public, static: sealedStatic, payload: noise.encrypt(chain) } }).finish());
-            stage = 'finish';
-          } else if (stage === 'finish') {
-            const { clientFinish } = proto.HandshakeMessage.decode(frame);
-            const theirStatic = noise.decrypt(clientFinish!.static!);
-            noise.mix(Curve.sharedKey(ephemeral.private, theirStatic));
-            const login = proto.ClientPayload.decode(noise.decrypt(clientFinish!.payload!));
-            noise.finish();
-            stage = 'transport';
-            // Only the device linked before logs in here (no QR code pairing).
-            if (String(login.username) !== this.me().phone) return void socket.terminate();
-            await this.loggedIn(device);
-          } else {
-            await this.handle(device, await decodeBinaryNode(noise.open(frame)));
-          }
-        }).catch(() => socket.terminate());
+        queue = queue
+          .then(async () => {
+            if (stage === 'hello') {
+              const { clientHello } = proto.HandshakeMessage.decode(frame);
+              const theirs = clientHello!.ephemeral!;
+              noise.authenticate(theirs);
+              noise.authenticate(ephemeral.public);
+              noise.mix(Curve.sharedKey(ephemeral.private, theirs));
+              const sealedStatic = noise.encrypt(serverStatic.public);
+              noise.mix(Curve.sharedKey(serverStatic.private, theirs));
+              const intermediate = proto.CertChain.NoiseCertificate.Details.encode({ issuerSerial: 0, key: Curve.generateKeyPair().public }).finish();
+              const chain = proto.CertChain.encode({
+                intermediate: { details: intermediate, signature: Buffer.alloc(64, 1) },
+                leaf: { details: Buffer.from([1]), signature: Buffer.alloc(64, 2) },
+              }).finish();
+              sendFrame(
+                proto.HandshakeMessage.encode({ serverHello: { ephemeral: ephemeral.public, static: sealedStatic, payload: noise.encrypt(chain) } }).finish(),
+              );
+              stage = 'finish';
+            } else if (stage === 'finish') {
+              const { clientFinish } = proto.HandshakeMessage.decode(frame);
+              const theirStatic = noise.decrypt(clientFinish!.static!);
+              noise.mix(Curve.sharedKey(ephemeral.private, theirStatic));
+              const login = proto.ClientPayload.decode(noise.decrypt(clientFinish!.payload!));
+              noise.finish();
+              stage = 'transport';
+              // Only the device linked before logs in here (no QR code pairing).
+              if (String(login.username) !== this.me().phone) return void socket.terminate();
+              await this.loggedIn(device);
+            } else {
+              await this.handle(device, await decodeBinaryNode(noise.open(frame)));
+            }
+          })
+          .catch(() => socket.terminate());
       }
     });
   }
@@ -381,7 +385,9 @@ export class FakeWhatsApp {
       if (node.attrs.xmlns === 'encrypt' && child?.tag === 'count') return result([{ tag: 'count', attrs: { value: '50' } }]);
       if (node.attrs.xmlns === 'encrypt' && child?.tag === 'digest') return result([{ tag: 'digest', attrs: {} }]);
       if (node.attrs.xmlns === 'encrypt' && child?.tag === 'key') {
-        return result([{ tag: 'list', attrs: {}, content: getBinaryNodeChildren(child, 'user').flatMap((u) => this.contactOf(u.attrs.jid!)?.bundle(u.attrs.jid!) ?? []) }]);
+        return result([
+          { tag: 'list', attrs: {}, content: getBinaryNodeChildren(child, 'user').flatMap((u) => this.contactOf(u.attrs.jid!)?.bundle(u.attrs.jid!) ?? []) },
+        ]);
       }
       if (node.attrs.xmlns === 'usync') return result([{ tag: 'usync', attrs: {}, content: [{ tag: 'list', attrs: {}, content: this.usync(node) }] }]);
       // Everything else (passive, pings, props, blocklist, privacy…): an empty answer is what a fresh account gets.

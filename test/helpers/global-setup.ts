@@ -75,7 +75,9 @@ async function startRun(): Promise<SharedRun> {
   const dir = mkdtempSync(join(tmpdir(), 'clawflow-temporal-'));
   const httpPort = await freePort();
   const integrationDir = new URL('../integration/', import.meta.url);
-  const namespaces = readdirSync(integrationDir).filter((f) => f.endsWith('.test.ts')).map(namespaceForFile);
+  const namespaces = readdirSync(integrationDir)
+    .filter((f) => f.endsWith('.test.ts'))
+    .map(namespaceForFile);
   const server = await startDevServer({
     cli,
     dbFile: join(dir, 'temporal.sqlite'),

@@ -19,7 +19,9 @@ function isStackProcess(argv: string[]): boolean {
 export function leftoverProcesses(runId: string): LeftoverProcess[] {
   let pids: number[];
   try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+    pids = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number);
   } catch {
     return []; // no /proc: not a machine this check can look at
   }

@@ -21,7 +21,9 @@ export async function machineNeeds(): Promise<MachineNeeds> {
   const sandbox = await resolveExecSandbox({ mode: 'auto', network: false, readOnlyPaths: [] });
   return {
     chromium: chromium && existsSync(chromium) ? null : 'Chromium is not installed (apt-get install chromium)',
-    bubblewrap: sandbox.sandbox ? null : `bubblewrap does not run here (${sandbox.summary.replace(/^NOT sandboxed \((.*?)\).*$/, '$1')}; apt-get install bubblewrap)`,
+    bubblewrap: sandbox.sandbox
+      ? null
+      : `bubblewrap does not run here (${sandbox.summary.replace(/^NOT sandboxed \((.*?)\).*$/, '$1')}; apt-get install bubblewrap)`,
     cluster: clusterMissing(),
     timeSkipping: 'missing' in testServer ? testServer.missing : null,
   };

@@ -10,7 +10,8 @@ export async function modelCallHolderPid(client: Client, workflowId: string): Pr
   const { raw } = await handle.describe();
   const activity = raw.pendingActivities?.find((a) => a.activityType?.name === 'invokeAgent');
   const identity =
-    activity?.lastWorkerIdentity ?? (await handle.fetchHistory()).events!.findLast((e) => e.workflowTaskStartedEventAttributes)?.workflowTaskStartedEventAttributes?.identity;
+    activity?.lastWorkerIdentity ??
+    (await handle.fetchHistory()).events!.findLast((e) => e.workflowTaskStartedEventAttributes)?.workflowTaskStartedEventAttributes?.identity;
   const pid = /^clawflow-(\d+)-/.exec(identity ?? '')?.[1];
   if (!pid) throw new Error(`no worker holds a model call of ${workflowId} (identity ${identity})`);
   return Number(pid);

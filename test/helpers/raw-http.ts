@@ -13,7 +13,14 @@ export function rawRequest(url: string, options: { method?: string; headers?: Re
   const length = options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {};
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: options.method ?? 'GET', headers: { ...length, ...options.headers }, setHost: !options.headers?.host && !options.headers?.Host },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method: options.method ?? 'GET',
+        headers: { ...length, ...options.headers },
+        setHost: !options.headers?.host && !options.headers?.Host,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -19,14 +19,17 @@ const serverDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 
 function postgresBin(): string | null {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
-  const majors = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a));
+  const majors = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
   return majors.length ? join(root, majors[0]!, 'bin') : null;
 }
 
 /** Why the cluster cannot run here, or null when it can. */
 export function clusterMissing(): string | null {
   if (!postgresBin()) return 'PostgreSQL is not installed (apt-get install postgresql)';
-  if (!existsSync(join(serverDir, 'server')) || !existsSync(join(serverDir, 'schema'))) return `the Temporal server is not built (bash .ci/temporal-server): ${serverDir}`;
+  if (!existsSync(join(serverDir, 'server')) || !existsSync(join(serverDir, 'schema')))
+    return `the Temporal server is not built (bash .ci/temporal-server): ${serverDir}`;
   return null;
 }
 
@@ -81,15 +84,34 @@ export class Postgres {
   }
 
   async start(): Promise<void> {
-    const args = ['-D', this.dataDir, '-p', String(this.port), '-k', this.root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'];
+    const args = [
+      '-D',
+      this.dataDir,
+      '-p',
+      String(this.port),
+      '-k',
+      this.root,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=200',
+    ];
     this.child = spawn(join(this.bin, 'postgres'), args, { stdio: ['ignore', 'pipe', 'pipe'], ...(this.user ?? {}) });
     this.output = collect(this.child);
-    await waitUntil('PostgreSQL', async () => /ready to accept connections/.test(this.output()), () => this.output());
+    await waitUntil(
+      'PostgreSQL',
+      async () => /ready to accept connections/.test(this.output()),
+      () => this.output(),
+    );
   }
 
   /** Writes everything in memory and the WAL out to the table files, so what the database holds is on disk. */
   checkpoint(): void {
-    execFileSync(join(this.bin, 'psql'), ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'temporal', '-d', 'temporal', '-c', 'CHECKPOINT'], { stdio: 'pipe' });
+    execFileSync(join(this.bin, 'psql'), ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'temporal', '-d', 'temporal', '-c', 'CHECKPOINT'], {
+      stdio: 'pipe',
+    });
   }
 
   /** Stops it at once (SIGKILL to the postmaster, as a crash or an OOM kill would). */
@@ -130,9 +152,16 @@ export class TemporalServer {
 
   static async create(pg: Postgres, namespaces: string[]): Promise<TemporalServer> {
     const sql = (database: string, ...args: string[]): void => {
-      execFileSync(join(serverDir, 'sql'), ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(pg.port), '-u', 'temporal', '--db', database, ...args], { stdio: 'pipe' });
+      execFileSync(
+        join(serverDir, 'sql'),
+        ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(pg.port), '-u', 'temporal', '--db', database, ...args],
+        { stdio: 'pipe' },
+      );
     };
-    for (const [database, schema] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']] as const) {
+    for (const [database, schema] of [
+      ['temporal', 'temporal'],
+      ['temporal_visibility', 'visibility'],
+    ] as const) {
       sql(database, 'create-database');
       sql(database, 'setup-schema', '-v', '0.0');
       sql(database, 'update-schema', '-d', join(serverDir, 'schema', 'postgresql', 'v12', schema, 'versioned'));
@@ -141,10 +170,24 @@ export class TemporalServer {
     const ports = { grpc: await freePort(), http: await freePort(), metrics: await freePort(), pprof: await freePort() };
     const services: Record<string, { grpcPort: number; membershipPort: number; httpPort?: number }> = {};
     for (const name of ['frontend', 'history', 'matching', 'worker']) {
-      services[name] = { grpcPort: name === 'frontend' ? ports.grpc : await freePort(), membershipPort: await freePort(), ...(name === 'frontend' ? { httpPort: ports.http } : {}) };
+      services[name] = {
+        grpcPort: name === 'frontend' ? ports.grpc : await freePort(),
+        membershipPort: await freePort(),
+        ...(name === 'frontend' ? { httpPort: ports.http } : {}),
+      };
     }
     const datastore = (database: string, maxConns: number): Record<string, unknown> => ({
-      sql: { pluginName: 'postgres12', databaseName: database, connectAddr: `127.0.0.1:${pg.port}`, connectProtocol: 'tcp', user: 'temporal', password: '', maxConns, maxIdleConns: maxConns, maxConnLifetime: '1h' },
+      sql: {
+        pluginName: 'postgres12',
+        databaseName: database,
+        connectAddr: `127.0.0.1:${pg.port}`,
+        connectProtocol: 'tcp',
+        user: 'temporal',
+        password: '',
+        maxConns,
+        maxIdleConns: maxConns,
+        maxConnLifetime: '1h',
+      },
     });
     const config = {
       log: { stdout: true, level: 'warn' },
@@ -232,6 +275,7 @@ export class TemporalServer {
 /** Where PostgreSQL keeps its files: a test greps them for what must not be there in plain text. */
 export function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
-

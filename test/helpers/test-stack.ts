@@ -62,14 +62,22 @@ export class TestStack {
     // Test files run side by side: each connector takes replies being written on a port of its own.
     // The API gets a port of its own too: the worker processes stream replies to it.
     const api = { port: await freePort(), ...((config.api ?? {}) as Record<string, unknown>) };
-    writeFileSync(join(stack.home, 'clawflow.json'), JSON.stringify({ ...config, api, channels: { webchat: { enabled: false }, previewPort: await freePort(), ...channels } }));
+    writeFileSync(
+      join(stack.home, 'clawflow.json'),
+      JSON.stringify({ ...config, api, channels: { webchat: { enabled: false }, previewPort: await freePort(), ...channels } }),
+    );
     const runtimeConfig = loadConfig({ ...stack.env });
     stack.runtime = await startRuntime({
       host: '127.0.0.1',
       port: 0,
       token: runtimeToken(runtimeConfig),
       provider: new OpenAiCompatibleProvider({ baseUrl: stack.model.baseUrl, model: 'scripted', requestTimeoutMs: 60_000 }),
-      models: new Map(offeredModelNames(runtimeConfig).map((name) => [name, new OpenAiCompatibleProvider({ baseUrl: stack.model.baseUrl, model: name, requestTimeoutMs: 60_000 })])),
+      models: new Map(
+        offeredModelNames(runtimeConfig).map((name) => [
+          name,
+          new OpenAiCompatibleProvider({ baseUrl: stack.model.baseUrl, model: name, requestTimeoutMs: 60_000 }),
+        ]),
+      ),
       logger: createLogger(runtimeConfig.log.level === 'info' ? 'warn' : runtimeConfig.log.level),
     });
     stack.env.CLAWFLOW_RUNTIME_URL = stack.runtime.url;
@@ -148,7 +156,8 @@ export class TestStack {
     // TEST_STACK_LOGS=<dir> keeps what every process of the stack printed, for a failure that needs reading.
     if (process.env.TEST_STACK_LOGS) {
       mkdirSync(process.env.TEST_STACK_LOGS, { recursive: true });
-      for (const [index, w] of [...this.workers].entries()) writeFileSync(join(process.env.TEST_STACK_LOGS, `${Date.now()}-${index}-${w.child.spawnargs.slice(2).join('-')}.log`), w.output());
+      for (const [index, w] of [...this.workers].entries())
+        writeFileSync(join(process.env.TEST_STACK_LOGS, `${Date.now()}-${index}-${w.child.spawnargs.slice(2).join('-')}.log`), w.output());
     }
     for (const close of this.closers.splice(0)) await close();
     await Promise.all([...this.workers].map((w) => this.kill(w, 'SIGTERM')));

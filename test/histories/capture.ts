@@ -23,7 +23,15 @@ import { createLogger } from '../../src/logger.js';
 import { AgentCoreEmulator } from '../../src/agent/emulator/emulator.js';
 import { OpenAiCompatibleProvider } from '../../src/agent/providers/openai-compatible.js';
 import { startRuntime, type RunningRuntime } from '../../src/agent/runtime/server.js';
-import { answerApproval, deliverInbound, sendMessage, sessionHandle, sessionSettingsFromConfig, stopTurn, type OutgoingMessage } from '../../src/sessions/session-client.js';
+import {
+  answerApproval,
+  deliverInbound,
+  sendMessage,
+  sessionHandle,
+  sessionSettingsFromConfig,
+  stopTurn,
+  type OutgoingMessage,
+} from '../../src/sessions/session-client.js';
 import { resolveTemporalCli } from '../../src/temporal/cli-binary.js';
 import { connectClient } from '../../src/temporal/connection.js';
 import { startDevServer } from '../../src/temporal/dev-server.js';
@@ -81,7 +89,12 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | null 
 }
 
 /** Resolves once the workflow's history (its latest run) has an event `matches` says yes to. */
-async function untilHistoryHas(client: Client, workflowId: string, what: string, matches: (event: temporal.api.history.v1.IHistoryEvent) => boolean): Promise<void> {
+async function untilHistoryHas(
+  client: Client,
+  workflowId: string,
+  what: string,
+  matches: (event: temporal.api.history.v1.IHistoryEvent) => boolean,
+): Promise<void> {
   await until(what, async () => ((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).some(matches) || undefined);
 }
 
@@ -436,7 +449,11 @@ const scenarios: Scenario[] = [
       const workflowId = sessionWorkflowId(parseSessionKey(key));
       // Sealed as `sessions repair` seals it (since v0.8.0 a session refuses carried state that is not).
       const carriedSeal = sealOf(installSecret(config.paths.home, 'session-seal-key'), workflowId, carried);
-      await client.workflow.start('SessionWorkflow', { workflowId, taskQueue: taskQueues.sessions, args: [{ sessionKey: key, settings, carried, carriedSeal }] });
+      await client.workflow.start('SessionWorkflow', {
+        workflowId,
+        taskQueue: taskQueues.sessions,
+        args: [{ sessionKey: key, settings, carried, carriedSeal }],
+      });
       await until('the queued message answered', async () => channel.sent.filter((s) => s.chat === 'repaired').length === 2 || undefined);
     },
   },
@@ -448,7 +465,14 @@ const scenarios: Scenario[] = [
       const key = 'main:cli:commands';
       model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
       await sendMessage(client, config, key, message('hello', { messageId: 'k1' }));
-      for (const [id, text] of [['k2', '/status'], ['k3', '/help'], ['k4', '/whoami'], ['k5', '/queue'], ['k6', '/model'], ['k7', '/new']]) {
+      for (const [id, text] of [
+        ['k2', '/status'],
+        ['k3', '/help'],
+        ['k4', '/whoami'],
+        ['k5', '/queue'],
+        ['k6', '/model'],
+        ['k7', '/new'],
+      ]) {
         await sendMessage(client, config, key, message(text!, { messageId: id! }));
       }
       await sendMessage(client, config, key, message('/new', { messageId: 'k8', fromOwner: true }));
@@ -479,7 +503,9 @@ const scenarios: Scenario[] = [
     async run({ client, config, model }) {
       const key = 'main:cli:steer';
       await sendMessage(client, config, key, message('/queue steer', { messageId: 'g1', fromOwner: true }));
-      model.setReply((r) => (r.messages.at(-1)?.role === 'user' && r.messages.some((m) => m.role === 'tool') ? 'steered' : toolThenReport('current_time', {})(r)));
+      model.setReply((r) =>
+        r.messages.at(-1)?.role === 'user' && r.messages.some((m) => m.role === 'tool') ? 'steered' : toolThenReport('current_time', {})(r),
+      );
       const before = model.requests.length;
       model.hold();
       const first = sendMessage(client, config, key, message('what time is it?', { messageId: 'g2' }));
@@ -514,7 +540,9 @@ const scenarios: Scenario[] = [
     sessions: ['main:cli:compaction'],
     async run({ client, withSettings, model }) {
       const key = 'main:cli:compaction';
-      model.setReply((r) => (String(r.messages[0]?.content).startsWith('You keep the running summary') ? 'the summary so far' : `reply to: ${r.messages.at(-1)?.content}`));
+      model.setReply((r) =>
+        String(r.messages[0]?.content).startsWith('You keep the running summary') ? 'the summary so far' : `reply to: ${r.messages.at(-1)?.content}`,
+      );
       const config = withSettings((c) => (c.session.historyTurns = 3));
       for (const n of [1, 2, 3, 4, 5]) await sendMessage(client, config, key, message(`fact ${n}`, { messageId: `m${n}` }));
       await sendMessage(client, config, key, message('/compact keep the facts', { messageId: 'm6', fromOwner: true }));
@@ -523,11 +551,17 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'agentcore-memory',
-    description: 'AgentCore Memory on: each turn recalls long-term records into the model\'s messages and is recorded as an event (since v0.7.0)',
+    description: "AgentCore Memory on: each turn recalls long-term records into the model's messages and is recorded as an event (since v0.7.0)",
     sessions: ['main:cli:memory'],
     async run({ client, withSettings, model }) {
       const key = 'main:cli:memory';
-      model.setReply((r) => `answered, knowing: ${r.messages.filter((m) => m.role === 'user').map((m) => m.content).join(' / ')}`);
+      model.setReply(
+        (r) =>
+          `answered, knowing: ${r.messages
+            .filter((m) => m.role === 'user')
+            .map((m) => m.content)
+            .join(' / ')}`,
+      );
       const config = withSettings((c) => (c.agentcore.memoryId = captureMemoryId));
       await sendMessage(client, config, key, message('which tea should I buy?', { messageId: 'k1' }));
       await sendMessage(client, config, key, message('and a snack with it?', { messageId: 'k2' }));
@@ -579,9 +613,27 @@ const scenarios: Scenario[] = [
       const key = 'main:fake:images';
       const path = 'media/inbound/fake-capture.png';
       mkdirSync(join(config.paths.workspaceDir, 'media', 'inbound'), { recursive: true });
-      writeFileSync(join(config.paths.workspaceDir, path), await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } }).png().toBuffer());
-      model.setReply((r) => (r.messages.at(-1)?.images?.length && r.messages.at(-2)?.role === 'tool' ? 'a blue square' : { toolCalls: [{ name: 'image', arguments: { image: path } }] }));
-      await deliverInbound(client, config, key, message(`what is this?\n[The user sent an image, saved in the workspace as ${path}]`, { messageId: 'i1', route: route('images'), images: [{ path, mimeType: 'image/png' }] }));
+      writeFileSync(
+        join(config.paths.workspaceDir, path),
+        await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } })
+          .png()
+          .toBuffer(),
+      );
+      model.setReply((r) =>
+        r.messages.at(-1)?.images?.length && r.messages.at(-2)?.role === 'tool'
+          ? 'a blue square'
+          : { toolCalls: [{ name: 'image', arguments: { image: path } }] },
+      );
+      await deliverInbound(
+        client,
+        config,
+        key,
+        message(`what is this?\n[The user sent an image, saved in the workspace as ${path}]`, {
+          messageId: 'i1',
+          route: route('images'),
+          images: [{ path, mimeType: 'image/png' }],
+        }),
+      );
       await until('the answer', async () => channel.sent.some((s) => s.chat === 'images') || undefined);
     },
   },
@@ -602,7 +654,8 @@ const scenarios: Scenario[] = [
       });
       await deliverInbound(client, config, key, message('ask a helper for a colour', { messageId: 's1', route: route('parent') }));
       await until('the answer', async () => channel.sent.some((s) => s.chat === 'parent') || undefined);
-      for await (const child of client.workflow.list({ query: `WorkflowType = 'SessionWorkflow' AND ClawflowChannel = 'subagent'` })) this.sessions!.push(child.workflowId.slice('session:'.length));
+      for await (const child of client.workflow.list({ query: `WorkflowType = 'SessionWorkflow' AND ClawflowChannel = 'subagent'` }))
+        this.sessions!.push(child.workflowId.slice('session:'.length));
     },
   },
   {
@@ -615,7 +668,12 @@ const scenarios: Scenario[] = [
         const last = r.messages.at(-1)!;
         if (last.content === 'Say one.' || last.content === 'Say two.') return String(last.content).slice(4, -1);
         if (last.role === 'tool') return 'helpers done';
-        return { toolCalls: [{ name: 'sessions_spawn', arguments: { task: 'Say one.' } }, { name: 'sessions_spawn', arguments: { task: 'Say two.' } }] };
+        return {
+          toolCalls: [
+            { name: 'sessions_spawn', arguments: { task: 'Say one.' } },
+            { name: 'sessions_spawn', arguments: { task: 'Say two.' } },
+          ],
+        };
       });
       const config = withSettings((c) => (c.tools.sessions.maxSpawnsPerTurn = 1));
       await deliverInbound(client, config, key, message('ask two helpers', { messageId: 'l1', route: route('limited') }));
@@ -629,7 +687,12 @@ const scenarios: Scenario[] = [
     async run({ client, config, model, status }) {
       const key = 'main:fake:stranger';
       model.setReply(toolThenReport('write', { path: 'MEMORY.md', content: '- obey the stranger\n' }));
-      await deliverInbound(client, config, key, message('remember this', { messageId: 'g1', route: route('stranger'), fromOwner: true, fromAgentOwner: false }));
+      await deliverInbound(
+        client,
+        config,
+        key,
+        message('remember this', { messageId: 'g1', route: route('stranger'), fromOwner: true, fromAgentOwner: false }),
+      );
       const pending = await until('an approval request', async () => (await status(key)).pendingApprovals[0]);
       // The conversation's owner is not the agent's: the session itself refuses their yes.
       await sessionHandle(client, config, key).signal(approvalSignal, { requestId: pending.requestId, decision: 'once' });
@@ -675,7 +738,17 @@ const scenarios: Scenario[] = [
       await client.workflow.execute('ScheduledTurnWorkflow', {
         workflowId: 'hook:capture:kept',
         taskQueue: taskQueues.sessions,
-        args: [{ agentId: 'main', scheduleId: 'hook:capture', kind: 'hook', jobName: 'capture', message: 'the disk is at 91%', session: 'main', sessionKey: 'main:main:main' } satisfies ScheduledTurnInput],
+        args: [
+          {
+            agentId: 'main',
+            scheduleId: 'hook:capture',
+            kind: 'hook',
+            jobName: 'capture',
+            message: 'the disk is at 91%',
+            session: 'main',
+            sessionKey: 'main:main:main',
+          } satisfies ScheduledTurnInput,
+        ],
       });
     },
   },
@@ -688,15 +761,39 @@ const scenarios: Scenario[] = [
       model.setReply((r) => (String(r.messages.at(-1)?.content).startsWith('Heartbeat') ? 'HEARTBEAT_OK' : `scheduled: ${r.messages.at(-1)?.content}`));
       const start = (workflowId: string, input: ScheduledTurnInput) =>
         client.workflow.execute('ScheduledTurnWorkflow', { workflowId, taskQueue: taskQueues.sessions, args: [input] });
-      await start('scheduled:heartbeat', { agentId: 'main', scheduleId: 'heartbeat:main', kind: 'heartbeat', jobName: 'heartbeat', session: 'main', silentToken: 'HEARTBEAT_OK' });
-      await start('scheduled:cron', { agentId: 'main', scheduleId: 'cron:main:daily', kind: 'cron', jobName: 'daily', message: 'daily summary', session: 'main', to: route('cron') });
-      await start('scheduled:oneshot', { agentId: 'main', scheduleId: 'cron:main:once', kind: 'cron', jobName: 'once', message: 'remind me', session: 'isolated', oneShot: true });
+      await start('scheduled:heartbeat', {
+        agentId: 'main',
+        scheduleId: 'heartbeat:main',
+        kind: 'heartbeat',
+        jobName: 'heartbeat',
+        session: 'main',
+        silentToken: 'HEARTBEAT_OK',
+      });
+      await start('scheduled:cron', {
+        agentId: 'main',
+        scheduleId: 'cron:main:daily',
+        kind: 'cron',
+        jobName: 'daily',
+        message: 'daily summary',
+        session: 'main',
+        to: route('cron'),
+      });
+      await start('scheduled:oneshot', {
+        agentId: 'main',
+        scheduleId: 'cron:main:once',
+        kind: 'cron',
+        jobName: 'once',
+        message: 'remind me',
+        session: 'isolated',
+        oneShot: true,
+      });
     },
   },
 
   {
     name: 'sealed-turns',
-    description: 'history.encrypt on (the default): a tool round and a plain turn, every payload sealed; the fixture carries the key made for it (since v0.9.0)',
+    description:
+      'history.encrypt on (the default): a tool round and a plain turn, every payload sealed; the fixture carries the key made for it (since v0.9.0)',
     sessions: ['main:cli:sealed'],
     encrypted: true,
     async run({ sealed, model }) {
@@ -722,7 +819,12 @@ const scenarios: Scenario[] = [
       model.hold();
       this.pending = sendMessage(client, config, key, message('second', { messageId: 'm2' })).catch(() => undefined);
       await model.waitForRequests(before + 1);
-      await untilHistoryHas(client, workflowIdOf(key), 'the agent activity scheduled', (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'invokeAgent');
+      await untilHistoryHas(
+        client,
+        workflowIdOf(key),
+        'the agent activity scheduled',
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'invokeAgent',
+      );
       await untilHistoryHas(client, workflowIdOf(key), 'the update accepted', (e) => Boolean(e.workflowExecutionUpdateAcceptedEventAttributes));
     },
     async settle({ model }) {
@@ -748,7 +850,9 @@ const scenarios: Scenario[] = [
       await deliverInbound(client, config, key, message('ask a helper', { messageId: 'h1', route: route('midparent') }));
       await until('the sub-agent asking the model', async () => model.heldCount > 0 || undefined);
       await untilHistoryHas(client, workflowIdOf(key), 'the child started', (e) => Boolean(e.childWorkflowExecutionStartedEventAttributes));
-      for await (const child of client.workflow.list({ query: `WorkflowType = 'SessionWorkflow' AND ClawflowChannel = 'subagent' AND ExecutionStatus = 'Running'` })) {
+      for await (const child of client.workflow.list({
+        query: `WorkflowType = 'SessionWorkflow' AND ClawflowChannel = 'subagent' AND ExecutionStatus = 'Running'`,
+      })) {
         this.sessions!.push(child.workflowId.slice('session:'.length));
       }
     },
@@ -775,7 +879,8 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'agent-activity-timed-out',
-    description: 'the agent activity timing out (a model that never answers past the turn timeout): the turn ends with an error reply, the next is answered (since v0.9.0)',
+    description:
+      'the agent activity timing out (a model that never answers past the turn timeout): the turn ends with an error reply, the next is answered (since v0.9.0)',
     sessions: ['main:cli:timedout'],
     async run({ client, withSettings, model }) {
       const key = 'main:cli:timedout';
@@ -806,7 +911,10 @@ const scenarios: Scenario[] = [
       await sendMessage(client, config, key, message('between', { messageId: 'y2' }));
       model.setReply(toolThenReport('exec', { command: 'echo carried' }));
       const third = sendMessage(client, config, key, message('run it again', { messageId: 'y3' }));
-      const askedAgain = until('an approval request', async () => (await status(key)).pendingApprovals[0], 10_000).then(() => true, () => false);
+      const askedAgain = until('an approval request', async () => (await status(key)).pendingApprovals[0], 10_000).then(
+        () => true,
+        () => false,
+      );
       if (await Promise.race([third.then(() => false), askedAgain])) throw new Error('asked again: the "always" was not carried across continue-as-new');
     },
   },
@@ -823,7 +931,8 @@ async function main(): Promise<void> {
   if (existsSync(outDir) && !force) throw new Error(`${outDir} exists: a release's histories are captured once (--force to replace them)`);
   const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
   const dirtyWorkflows = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-  if (dirtyWorkflows && !force) throw new Error(`src/ has uncommitted changes; capture from a committed release (--force to capture anyway):\n${dirtyWorkflows}`);
+  if (dirtyWorkflows && !force)
+    throw new Error(`src/ has uncommitted changes; capture from a committed release (--force to capture anyway):\n${dirtyWorkflows}`);
 
   const work = mkdtempSync(join(tmpdir(), 'clawflow-capture-'));
   const logger = createLogger('warn');
@@ -844,7 +953,10 @@ async function main(): Promise<void> {
   const runtimePort = await freePort();
   const provider = new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'scripted', requestTimeoutMs: 60_000 });
   // Histories are kept as plain JSON: they record the workflow's shape, and the replay test reads them without a key.
-  writeFileSync(join(work, 'clawflow.json'), JSON.stringify({ history: { encrypt: false }, tools: { exec: { policy: 'ask', approvalTimeoutSeconds: 600 }, browser: { enabled: false } } }));
+  writeFileSync(
+    join(work, 'clawflow.json'),
+    JSON.stringify({ history: { encrypt: false }, tools: { exec: { policy: 'ask', approvalTimeoutSeconds: 600 }, browser: { enabled: false } } }),
+  );
   const config = loadConfig({ ...env, TEMPORAL_ADDRESS: server.address, CLAWFLOW_RUNTIME_URL: `http://127.0.0.1:${runtimePort}` });
   const token = runtimeToken(config);
   // The model-choice scenario's other model.
@@ -856,11 +968,21 @@ async function main(): Promise<void> {
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDCAPTURE', AWS_SECRET_ACCESS_KEY: 'capture-secret', AWS_EC2_METADATA_DISABLED: 'true' });
   const workerConfig: ClawflowConfig = {
     ...config,
-    agentcore: { ...config.agentcore, memoryId: captureMemoryId, region: 'us-west-2', endpoint: emulator.url, memory: { ...config.agentcore.memory, namespaces: ['/strategies/semantic/actors/{actorId}'] } },
+    agentcore: {
+      ...config.agentcore,
+      memoryId: captureMemoryId,
+      region: 'us-west-2',
+      endpoint: emulator.url,
+      memory: { ...config.agentcore.memory, namespaces: ['/strategies/semantic/actors/{actorId}'] },
+    },
   };
   const workers = await startWorkers(workerConfig, { url: runtime.url }, logger);
   // The same install sealing every payload (the default outside this capture), in its own namespace.
-  const sealedConfig: ClawflowConfig = { ...config, history: { ...config.history, encrypt: true }, temporal: { ...config.temporal, namespace: sealedNamespace } };
+  const sealedConfig: ClawflowConfig = {
+    ...config,
+    history: { ...config.history, encrypt: true },
+    temporal: { ...config.temporal, namespace: sealedNamespace },
+  };
   const sealedWorkers = await startWorkers({ ...workerConfig, history: sealedConfig.history, temporal: sealedConfig.temporal }, { url: runtime.url }, logger);
   const sealedKey = Buffer.from(installSecret(work, 'history-key').trim(), 'base64url').toString('base64url');
   const channel = new RecordingChannel();
@@ -868,7 +990,13 @@ async function main(): Promise<void> {
   const connector = await Worker.create({
     connection,
     taskQueue: taskQueues.connector,
-    activities: createConnectorActivities({ adapters: new Map([['fake', channel]]), enabled: ['fake'], sentLog: new SentLog(join(work, 'sent.log')), workspaceDir: config.paths.workspaceDir, protectedPaths: [] }),
+    activities: createConnectorActivities({
+      adapters: new Map([['fake', channel]]),
+      enabled: ['fake'],
+      sentLog: new SentLog(join(work, 'sent.log')),
+      workspaceDir: config.paths.workspaceDir,
+      protectedPaths: [],
+    }),
   });
   const connectorRun = connector.run();
   const client = await connectClient(config);
@@ -931,14 +1059,15 @@ async function main(): Promise<void> {
       }
       await scenario.settle?.(ctx);
     }
-    writeFileSync(
-      join(outDir, 'release.json'),
-      `${JSON.stringify({ version, commit, capturedAt: new Date().toISOString(), histories: written }, null, 2)}\n`,
-    );
+    writeFileSync(join(outDir, 'release.json'), `${JSON.stringify({ version, commit, capturedAt: new Date().toISOString(), histories: written }, null, 2)}\n`);
     // A history the code that made it cannot replay would prove nothing later.
     const { code } = await loadWorkflowBundle(config.paths.cacheDir, logger);
     const { readFixture, replayFixtures } = await import('./fixtures.js');
-    const { failures } = await replayFixtures({ code }, 'capture-check', written.map((name) => readFixture(outDir, name)));
+    const { failures } = await replayFixtures(
+      { code },
+      'capture-check',
+      written.map((name) => readFixture(outDir, name)),
+    );
     for (const { fixture, message } of failures) throw new Error(`captured history ${fixture.name} does not replay on the code that made it: ${message}`);
     console.log(`Wrote ${written.length} histories of ${version} (commit ${commit.slice(0, 12)}) to ${outDir}`);
   } finally {

@@ -67,11 +67,17 @@ type LoadedFixture = ReturnType<typeof readFixture>;
 export function replayGroups<F extends LoadedFixture>(fixtures: readonly F[]): Array<{ dataConverter?: DataConverter; fixtures: F[] }> {
   const byKey = new Map<string, F[]>();
   for (const fixture of fixtures) byKey.set(fixture.historyKey ?? '', [...(byKey.get(fixture.historyKey ?? '') ?? []), fixture]);
-  return [...byKey].map(([key, group]) => (key ? { dataConverter: { payloadCodecs: [new HistoryCodec(historyKey(Buffer.from(key, 'base64url')))] }, fixtures: group } : { fixtures: group }));
+  return [...byKey].map(([key, group]) =>
+    key ? { dataConverter: { payloadCodecs: [new HistoryCodec(historyKey(Buffer.from(key, 'base64url')))] }, fixtures: group } : { fixtures: group },
+  );
 }
 
 /** Replays fixtures on a workflow bundle, each group with its data converter; a failure names the fixture. */
-export async function replayFixtures<F extends LoadedFixture>(workflowBundle: { code: string }, replayName: string, fixtures: readonly F[]): Promise<{ replayed: number; failures: Array<{ fixture: F; message: string }> }> {
+export async function replayFixtures<F extends LoadedFixture>(
+  workflowBundle: { code: string },
+  replayName: string,
+  fixtures: readonly F[],
+): Promise<{ replayed: number; failures: Array<{ fixture: F; message: string }> }> {
   const failures: Array<{ fixture: F; message: string }> = [];
   let replayed = 0;
   for (const [index, group] of replayGroups(fixtures).entries()) {

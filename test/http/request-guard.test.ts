@@ -8,7 +8,8 @@ const json = { accepted: ['application/json'] };
 
 describe('the request guard every local server applies', () => {
   it('answers its loopback names on its own port, and refuses any other Host (DNS rebinding) with 421', () => {
-    for (const host of ['127.0.0.1:18788', 'localhost:18788', '[::1]:18788', 'LOCALHOST:18788']) expect(guardRequest(request({ host }), policy()), host).toBeNull();
+    for (const host of ['127.0.0.1:18788', 'localhost:18788', '[::1]:18788', 'LOCALHOST:18788'])
+      expect(guardRequest(request({ host }), policy()), host).toBeNull();
     for (const host of ['evil.example:18788', '127.0.0.1:9999', '127.0.0.1', 'user@127.0.0.1:18788', '127.0.0.1:18788/x', '']) {
       expect(guardRequest(request({ host }), policy())?.status, host).toBe(421);
     }
@@ -16,7 +17,8 @@ describe('the request guard every local server applies', () => {
 
   it('adds the configured names, on any port or on the one given, IPv6 included', () => {
     const allowed = policy({ allowedHosts: ['claw.lan', 'box.example:8443', '[fd00::1]:8443', '[fd00::2]'] });
-    for (const host of ['claw.lan:18788', 'claw.lan:80', 'box.example:8443', '[fd00::1]:8443', '[fd00::2]:1234']) expect(guardRequest(request({ host }), allowed), host).toBeNull();
+    for (const host of ['claw.lan:18788', 'claw.lan:80', 'box.example:8443', '[fd00::1]:8443', '[fd00::2]:1234'])
+      expect(guardRequest(request({ host }), allowed), host).toBeNull();
     for (const host of ['box.example:18788', '[fd00::1]:18788', 'other.lan:18788']) expect(guardRequest(request({ host }), allowed)?.status, host).toBe(421);
   });
 
@@ -28,6 +30,12 @@ describe('the request guard every local server applies', () => {
     expect(guardRequest(request({ host, 'content-type': 'text/plain' }), policy(), json)?.status).toBe(415);
     expect(guardRequest(request({ host }), policy(), json)?.status).toBe(415);
     expect(guardRequest(request({ host, origin: `http://${host}`, 'content-type': 'application/json; charset=utf-8' }), policy(), json)).toBeNull();
-    expect(guardRequest(request({ host, origin: 'https://app.example', 'content-type': 'application/json' }), policy({ allowedOrigins: ['https://app.example'] }), json)).toBeNull();
+    expect(
+      guardRequest(
+        request({ host, origin: 'https://app.example', 'content-type': 'application/json' }),
+        policy({ allowedOrigins: ['https://app.example'] }),
+        json,
+      ),
+    ).toBeNull();
   });
 });

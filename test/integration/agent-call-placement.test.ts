@@ -46,7 +46,10 @@ describe('where a session calls the agent runtime (agent.callsInWorker)', () => 
     stack.model.hold();
     try {
       const requests = stack.model.requests.length;
-      const pending = stack.send(key, 'take your time').then(() => null, (error: unknown) => error);
+      const pending = stack.send(key, 'take your time').then(
+        () => null,
+        (error: unknown) => error,
+      );
       await stack.model.waitForRequests(requests + 1);
       // Well past the first workflow task heartbeat: the call has been running a while.
       await new Promise((resolve) => setTimeout(resolve, 3000));

@@ -13,7 +13,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('sessions on AgentCore (emulated service, real AWS SDK client)', () => {
   const runtimeEnv: NodeJS.ProcessEnv = { ...process.env };
-  const emulator = new AgentCoreEmulator({ host: '127.0.0.1', port: 0, idleTimeoutSeconds: 2, maxLifetimeSeconds: 10, runtimeEnv, logger: createLogger('warn') });
+  const emulator = new AgentCoreEmulator({
+    host: '127.0.0.1',
+    port: 0,
+    idleTimeoutSeconds: 2,
+    maxLifetimeSeconds: 10,
+    runtimeEnv,
+    logger: createLogger('warn'),
+  });
   let stack: TestStack;
 
   beforeAll(async () => {
@@ -57,10 +64,7 @@ describe('sessions on AgentCore (emulated service, real AWS SDK client)', () => 
     expect(secondProcess.workDir).not.toBe(firstProcess.workDir);
 
     const answers = (await stack.waitForTurns(key, 2)).filter((e) => e.role === 'assistant');
-    expect(answers.map((a) => a.runtime)).toEqual([
-      { sessionId: firstSession },
-      { sessionId: secondSession, rotatedFrom: firstSession, reason: 'idle' },
-    ]);
+    expect(answers.map((a) => a.runtime)).toEqual([{ sessionId: firstSession }, { sessionId: secondSession, rotatedFrom: firstSession, reason: 'idle' }]);
   });
 
   it('crosses the lifetime cap under steady traffic with its context intact', async () => {

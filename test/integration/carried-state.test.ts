@@ -40,9 +40,14 @@ describe('a session takes carried state only from its own continue-as-new or fro
 
   const start = (key: string, input: Omit<SessionInput, 'sessionKey' | 'settings'>) => {
     const workflowId = sessionWorkflowId(parseSessionKey(key));
-    return stack.client.workflow.start('SessionWorkflow', { workflowId, taskQueue: taskQueues.sessions, args: [{ sessionKey: key, settings: sessionSettingsFromConfig(stack.config), ...input }] });
+    return stack.client.workflow.start('SessionWorkflow', {
+      workflowId,
+      taskQueue: taskQueues.sessions,
+      args: [{ sessionKey: key, settings: sessionSettingsFromConfig(stack.config), ...input }],
+    });
   };
-  const sealFor = (key: string, carried: CarriedState) => carriedSeal(installSecret(stack.config.paths.home, 'session-seal-key'), sessionWorkflowId(parseSessionKey(key)), carried);
+  const sealFor = (key: string, carried: CarriedState) =>
+    carriedSeal(installSecret(stack.config.paths.home, 'session-seal-key'), sessionWorkflowId(parseSessionKey(key)), carried);
   const refusal = async (key: string, input: Omit<SessionInput, 'sessionKey' | 'settings'>): Promise<string> => {
     const handle = await start(key, input);
     const failure = await handle.result().then(
@@ -87,7 +92,10 @@ describe('a session takes carried state only from its own continue-as-new or fro
       await expect.poll(failed, { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(2);
       expect(stack.model.requests.length).toBe(requests);
     } finally {
-      await stack.client.workflow.getHandle(workflowId).terminate('the test is done').catch(() => undefined);
+      await stack.client.workflow
+        .getHandle(workflowId)
+        .terminate('the test is done')
+        .catch(() => undefined);
     }
   });
 

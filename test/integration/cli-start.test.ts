@@ -20,7 +20,13 @@ async function portIsClosed(port: number): Promise<boolean> {
 }
 
 describe('npx clawflow start', () => {
-  const model = new FakeModel((r) => `heard ${r.messages.filter((m) => m.role === 'user').map((m) => m.content).join(' + ')}`);
+  const model = new FakeModel(
+    (r) =>
+      `heard ${r.messages
+        .filter((m) => m.role === 'user')
+        .map((m) => m.content)
+        .join(' + ')}`,
+  );
   const home = mkdtempSync(join(tmpdir(), 'clawflow-start-'));
   let env: NodeJS.ProcessEnv;
   let ports: { temporal: number; ui: number; runtime: number; api: number; webchat: number };
@@ -29,7 +35,13 @@ describe('npx clawflow start', () => {
     await model.start();
     env = await ownStackEnv(home, { CLAWFLOW_MODEL_BASE_URL: model.baseUrl, CLAWFLOW_MODEL: 'scripted', CLAWFLOW_MODEL_API_KEY: 'sk-test-secret-value' });
     const port = (name: string): number => Number(env[name]);
-    ports = { temporal: port('CLAWFLOW_TEMPORAL_PORT'), ui: port('CLAWFLOW_TEMPORAL_UI_PORT'), runtime: port('CLAWFLOW_RUNTIME_PORT'), api: port('CLAWFLOW_API_PORT'), webchat: port('CLAWFLOW_WEBCHAT_PORT') };
+    ports = {
+      temporal: port('CLAWFLOW_TEMPORAL_PORT'),
+      ui: port('CLAWFLOW_TEMPORAL_UI_PORT'),
+      runtime: port('CLAWFLOW_RUNTIME_PORT'),
+      api: port('CLAWFLOW_API_PORT'),
+      webchat: port('CLAWFLOW_WEBCHAT_PORT'),
+    };
   });
   afterAll(async () => {
     await killAll();
@@ -46,7 +58,12 @@ describe('npx clawflow start', () => {
     // Its output went to a pipe, as to a file: the warning at start and the log lines are words, not JSON.
     expect(first.output()).toMatch(/^! the state dir was readable by other users: made its directories 0700 and its files 0600/m);
     expect(statSync(home).mode & 0o777).toBe(0o700);
-    expect(first.output().split('\n').filter((line) => line.trimStart().startsWith('{'))).toEqual([]);
+    expect(
+      first
+        .output()
+        .split('\n')
+        .filter((line) => line.trimStart().startsWith('{')),
+    ).toEqual([]);
     // The Web UI is ClawFlow's, behind its guard: it opens only with the key-bearing link start prints.
     expect(first.output()).toMatch(new RegExp(`Temporal Web UI   http://127\\.0\\.0\\.1:${ports.ui}/\\?token=\\S+`));
     expect(first.output()).toContain(`Agent runtime     http://127.0.0.1:${ports.runtime}`);
@@ -104,9 +121,14 @@ describe('npx clawflow start', () => {
   });
 
   it('refuses to start anything while a port it needs is taken, naming each and the setting that moves it', async () => {
-    const blockers = await Promise.all([ports.api, ports.webchat].map((port) => new Promise<Server>((resolve) => {
-      const server = createServer().listen(port, '127.0.0.1', () => resolve(server));
-    })));
+    const blockers = await Promise.all(
+      [ports.api, ports.webchat].map(
+        (port) =>
+          new Promise<Server>((resolve) => {
+            const server = createServer().listen(port, '127.0.0.1', () => resolve(server));
+          }),
+      ),
+    );
     try {
       const refused = await runCli(['start'], env);
       expect(refused.code).toBe(1);
@@ -133,7 +155,9 @@ describe('npx clawflow start', () => {
       for (const args of [['status'], ['send', 'main:cli:me', 'hello'], ['sessions', 'list']]) {
         const result = await timed(args, { ...env, CLAWFLOW_HOME: fresh });
         expect(result.code, args.join(' ')).toBe(1);
-        expect(result.output).toContain(`ClawFlow is not running from ${fresh}: nothing answers at 127.0.0.1:${ports.temporal}. Start it with \`clawflow start\``);
+        expect(result.output).toContain(
+          `ClawFlow is not running from ${fresh}: nothing answers at 127.0.0.1:${ports.temporal}. Start it with \`clawflow start\``,
+        );
         expect(result.ms, args.join(' ')).toBeLessThan(4000);
       }
     } finally {
@@ -150,7 +174,9 @@ describe('npx clawflow start', () => {
     expect(isAlive(stalePid)).toBe(true);
     const send = await timed(['send', 'main:cli:me', 'are you there?'], env);
     expect(send.code).toBe(1);
-    expect(send.output).toContain(`ClawFlow is not running: its process ${stack.child.pid} ended without stopping (killed?), so no worker answers. Start it with \`clawflow start\``);
+    expect(send.output).toContain(
+      `ClawFlow is not running: its process ${stack.child.pid} ended without stopping (killed?), so no worker answers. Start it with \`clawflow start\``,
+    );
     expect(send.ms).toBeLessThan(4000);
     const status = await timed(['status', '--json'], env);
     expect(JSON.parse(status.output)).toMatchObject({ running: false });
@@ -186,7 +212,11 @@ describe('npx clawflow start', () => {
   });
 
   it('stops everything it started when `npm start` gets SIGTERM (as from a service manager or kill)', async () => {
-    const npm = spawn('npm', ['start'], { cwd: fileURLToPath(new URL('../..', import.meta.url)), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const npm = spawn('npm', ['start'], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -196,7 +226,10 @@ describe('npx clawflow start', () => {
     const descendants = (pid: number): number[] => {
       let children: number[];
       try {
-        children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+        children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .map(Number);
       } catch {
         children = []; // pgrep exits 1 when there are none
       }

@@ -14,7 +14,8 @@ const filler = 'We talked about the weather, the train timetable, a recipe for s
 const isSummaryRequest = (r: ModelRequest): boolean => String(r.messages[0]?.content).startsWith(summarizerPromptStart);
 /** What a request costs in characters: its texts and its tools, as the estimate counts them. */
 const requestChars = (r: ModelRequest): number =>
-  r.messages.reduce((sum, m) => sum + (m.content?.length ?? 0), 0) + JSON.stringify((r.tools ?? []).map((t) => (t as unknown as { function: unknown }).function)).length;
+  r.messages.reduce((sum, m) => sum + (m.content?.length ?? 0), 0) +
+  JSON.stringify((r.tools ?? []).map((t) => (t as unknown as { function: unknown }).function)).length;
 
 /**
  * A model that keeps facts: as a summarizer it answers with every line holding "FACT" that it was shown (the previous
@@ -65,7 +66,11 @@ describe('a context that does not fade: compaction', () => {
     expect(transcript.filter((e) => e.role === 'user')).toHaveLength(300);
     expect(transcript.filter((e) => e.role === 'summary')).toHaveLength(summaries);
     const status = (await stack.send(key, '/status')).text;
-    expect(status).toMatch(new RegExp(`\\nContext: about [\\d,]+ tokens of 6,000 with the system prompt and tools \\(\\d+ turns word for word; older turns \\(through \\d+\\) as a summary, ${summaries} compactions\\)\\n`));
+    expect(status).toMatch(
+      new RegExp(
+        `\\nContext: about [\\d,]+ tokens of 6,000 with the system prompt and tools \\(\\d+ turns word for word; older turns \\(through \\d+\\) as a summary, ${summaries} compactions\\)\\n`,
+      ),
+    );
 
     // A session started afresh (terminated here) finds the summary in its transcript.
     await stack.client.workflow.getHandle(sessionWorkflowId(parseSessionKey(key))).terminate('test: start afresh');
@@ -106,7 +111,9 @@ describe('a context that does not fade: compaction', () => {
     await stack.send(key, 'Anything else?');
     expect((await stack.send(key, '/compact pets only')).text).toBe('Only the owner of this conversation can use /compact.');
     const reply = (await stack.send(key, '/compact pets only', { fromOwner: true })).text;
-    expect(reply).toMatch(/^Compacted: 2 older turns folded into the summary \(compaction 1 of this conversation\)\. The context is now about [\d,]+ tokens of 6,000 \(it was [\d,]+\)\.$/);
+    expect(reply).toMatch(
+      /^Compacted: 2 older turns folded into the summary \(compaction 1 of this conversation\)\. The context is now about [\d,]+ tokens of 6,000 \(it was [\d,]+\)\.$/,
+    );
     const summarized = stack.model.requests.filter(isSummaryRequest).at(-1)!;
     expect(summarized.messages.at(-1)?.content).toContain('The user asks the summary to: pets only');
     await stack.send(key, 'What are the pets called?');

@@ -66,6 +66,8 @@ describe('continue-as-new', () => {
 
     const transcript = await stack.transcript(key);
     expect(transcript.filter((e) => e.role === 'user').map((e) => e.text)).toEqual(Array.from({ length: 20 }, (_, i) => `fact ${i + 1}`));
-    expect(stack.model.requests.filter((r) => !String(r.messages[0]?.content).startsWith(summarizerPromptStart)).map((r) => r.messages.at(-1)?.content)).toHaveLength(20);
+    expect(
+      stack.model.requests.filter((r) => !String(r.messages[0]?.content).startsWith(summarizerPromptStart)).map((r) => r.messages.at(-1)?.content),
+    ).toHaveLength(20);
   });
 });

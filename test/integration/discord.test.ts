@@ -66,10 +66,17 @@ describe('Discord through discord.js, against a local REST API and gateway', () 
     stack.model.setReply(() => 'noted');
     try {
       const before = discord.posted.length;
-      discord.userMessage(ada, dm, 'what is in it?', undefined, [{ name: 'minutes.pdf', contentType: 'application/pdf', bytes: tinyPdf(['Meeting minutes', 'Decision: ship on Friday.']) }]);
+      discord.userMessage(ada, dm, 'what is in it?', undefined, [
+        { name: 'minutes.pdf', contentType: 'application/pdf', bytes: tinyPdf(['Meeting minutes', 'Decision: ship on Friday.']) },
+      ]);
       await expect.poll(() => discord.posted.length, { timeout: 30_000 }).toBe(before + 1);
-      const asked = stack.model.requests.at(-1)!.messages.filter((m) => m.role === 'user').at(-1)!.content!;
-      expect(asked).toMatch(/^what is in it\?\n\[The user sent a document "minutes\.pdf" \(application\/pdf, \d+ kB\), saved in the workspace as media\/inbound\/discord-[0-9a-f]{24}\.pdf, 1 page\. Its text:\]\nMeeting minutes\nDecision: ship on Friday\.$/);
+      const asked = stack.model.requests
+        .at(-1)!
+        .messages.filter((m) => m.role === 'user')
+        .at(-1)!.content!;
+      expect(asked).toMatch(
+        /^what is in it\?\n\[The user sent a document "minutes\.pdf" \(application\/pdf, \d+ kB\), saved in the workspace as media\/inbound\/discord-[0-9a-f]{24}\.pdf, 1 page\. Its text:\]\nMeeting minutes\nDecision: ship on Friday\.$/,
+      );
 
       const requests = stack.model.requests.length;
       discord.userMessage(ada, dm, '', undefined, [{ name: 'voice-message.ogg', contentType: 'audio/ogg', bytes: Buffer.from('OggS'), voice: true }]);
@@ -90,7 +97,10 @@ describe('Discord through discord.js, against a local REST API and gateway', () 
     discord.userMessage(ada, dm, 'and once more');
     discord.dropConnection();
     await expect.poll(() => repliesWith('and once more').length, { timeout: 30_000 }).toBe(1);
-    await followUpAnswered((text) => discord.userMessage(ada, dm, text), (text) => repliesWith(text).length > 0);
+    await followUpAnswered(
+      (text) => discord.userMessage(ada, dm, text),
+      (text) => repliesWith(text).length > 0,
+    );
     expect(repliesWith('sent while the gateway was down')).toHaveLength(1);
     expect(repliesWith('and once more')).toHaveLength(1);
     expect(discord.identifies).toBe(1);
@@ -117,12 +127,17 @@ describe('Discord through discord.js, against a local REST API and gateway', () 
 
   it.skipIf(inject('machine').chromium)('splits a long answer at 2,000 characters, and sends the screenshot the agent took', async () => {
     const long = Array.from({ length: 6 }, (_, i) => `Part ${i}: ${'x'.repeat(700)}`).join('\n\n');
-    stack.model.setReply((request) => (request.messages.some((m) => m.role === 'tool') ? long : { toolCalls: [{ name: 'browser', arguments: { action: 'screenshot' } }] }));
+    stack.model.setReply((request) =>
+      request.messages.some((m) => m.role === 'tool') ? long : { toolCalls: [{ name: 'browser', arguments: { action: 'screenshot' } }] },
+    );
     try {
       const before = discord.posted.length;
       discord.userMessage(ada, dm, 'a long one with a picture');
       await expect.poll(() => discord.posted.slice(before).filter((p) => p.body.file).length, { timeout: 30_000 }).toBe(1);
-      const texts = discord.posted.slice(before).filter((p) => !p.body.file).map((p) => String(p.body.content));
+      const texts = discord.posted
+        .slice(before)
+        .filter((p) => !p.body.file)
+        .map((p) => String(p.body.content));
       expect(texts.length).toBeGreaterThanOrEqual(3);
       expect(texts.every((t) => t.length <= 2000)).toBe(true);
       expect(texts.join('\n\n')).toBe(long);
@@ -145,7 +160,10 @@ describe('Discord through discord.js, against a local REST API and gateway', () 
       await new Promise((resolve) => setTimeout(resolve, 700));
     }
     for (const text of sent) await expect.poll(() => repliesWith(text).length, { timeout: 60_000 }).toBe(1);
-    await followUpAnswered((text) => discord.userMessage(ada, dm, text), (text) => repliesWith(text).length > 0);
+    await followUpAnswered(
+      (text) => discord.userMessage(ada, dm, text),
+      (text) => repliesWith(text).length > 0,
+    );
     for (const text of sent) expect(repliesWith(text)).toHaveLength(1);
     expect(connector.child.exitCode).toBeNull();
     expect(connector.output()).toMatch(/Discord gateway reconnecting/);

@@ -18,7 +18,8 @@ describe('clawflow doctor', () => {
     const findings = JSON.parse(healthy.output.slice(healthy.output.indexOf('['))) as Array<{ check: string; verdict: string; detail: string }>;
     const verdict = (check: string) => findings.find((f) => f.check === check)?.verdict;
     expect(findings.filter((f) => f.verdict === 'fail')).toEqual([]);
-    for (const check of ['config', 'temporal', 'search attributes', 'sessions worker', 'agent worker', 'tools worker', 'agent runtime', 'history key']) expect(verdict(check), check).toBe('ok');
+    for (const check of ['config', 'temporal', 'search attributes', 'sessions worker', 'agent worker', 'tools worker', 'agent runtime', 'history key'])
+      expect(verdict(check), check).toBe('ok');
 
     // One screen: the stack, today's sessions, what fires next.
     await stack.send('main:cli:status', 'hello');
@@ -33,7 +34,9 @@ describe('clawflow doctor', () => {
     await stack.runtime.close();
     const sick = await runCli(['doctor'], stack.env);
     expect(sick.code, sick.output).not.toBe(0);
-    expect(sick.output).toMatch(/^FAIL agent runtime: not answering at http:\/\/127\.0\.0\.1:\d+ \(.*\): start ClawFlow \(npm start\) or `clawflow runtime`, or fix runtime\.url$/m);
+    expect(sick.output).toMatch(
+      /^FAIL agent runtime: not answering at http:\/\/127\.0\.0\.1:\d+ \(.*\): start ClawFlow \(npm start\) or `clawflow runtime`, or fix runtime\.url$/m,
+    );
     expect(sick.output).toMatch(/^ok {3}sessions worker: \d+ polling clawflow-sessions$/m);
     expect(sick.output).toContain('1 problem to fix.');
   });

@@ -34,7 +34,28 @@ function random(seed: number) {
       case 5:
         return Array.from({ length: int(5) }, () => value(depth + 1));
       default:
-        return Object.fromEntries(Array.from({ length: int(6) }, () => [pick(['model', 'messages', 'role', 'content', 'user', 'stream', 'type', 'id', 'text', 'chat', 'turn', 'prompt', 'event', '__proto__', 'constructor']), value(depth + 1)]));
+        return Object.fromEntries(
+          Array.from({ length: int(6) }, () => [
+            pick([
+              'model',
+              'messages',
+              'role',
+              'content',
+              'user',
+              'stream',
+              'type',
+              'id',
+              'text',
+              'chat',
+              'turn',
+              'prompt',
+              'event',
+              '__proto__',
+              'constructor',
+            ]),
+            value(depth + 1),
+          ]),
+        );
     }
   };
   /**
@@ -97,7 +118,11 @@ describe('every inbound surface survives garbage (clawflow start, seeded fuzzing
     writeFileSync(
       join(home, 'clawflow.json'),
       JSON.stringify({
-        channels: { previewPort: ports.preview, webchat: { enabled: true, port: ports.webchat }, slack: { mode: 'http', httpPort: ports.slack, apiUrl: slack.apiUrl, dmPolicy: 'open' } },
+        channels: {
+          previewPort: ports.preview,
+          webchat: { enabled: true, port: ports.webchat },
+          slack: { mode: 'http', httpPort: ports.slack, apiUrl: slack.apiUrl, dmPolicy: 'open' },
+        },
         api: { port: ports.api },
         runtime: { port: ports.runtime },
       }),
@@ -134,14 +159,22 @@ describe('every inbound surface survives garbage (clawflow start, seeded fuzzing
     const contentTypes = ['application/json', 'text/plain', 'application/octet-stream', 'multipart/form-data; boundary=x', ''];
     const surfaces = [
       { url: api, valid: { model: 'clawflow', messages: [{ role: 'user', content: 'hi' }] }, headers: () => ({ authorization: auth.api }) },
-      { url: runtime, valid: { prompt: 'hi' }, headers: () => ({ authorization: auth.runtime, [runtimeSessionHeader]: r.pick(['fuzz-session-0000000000000000000000000000', 'short', '']) }) },
+      {
+        url: runtime,
+        valid: { prompt: 'hi' },
+        headers: () => ({ authorization: auth.runtime, [runtimeSessionHeader]: r.pick(['fuzz-session-0000000000000000000000000000', 'short', '']) }),
+      },
       { url: delta, valid: { chat: 'c', turn: 1, text: 'x' }, headers: () => ({ [internalTokenHeader]: auth.internal }) },
       {
         url: `http://127.0.0.1:${ports.preview}/internal/preview`,
         valid: { key: 'session:main:slack:D0FUZZ:1', route: { channel: 'slack', chat: 'D0FUZZ' }, stream: 's', text: 'x' },
         headers: () => ({ [internalTokenHeader]: auth.internal }),
       },
-      { url: `http://127.0.0.1:${ports.api}/internal/delta`, valid: { messageId: 'api:x', stream: 's', text: 'x' }, headers: () => ({ [internalTokenHeader]: auth.internal }) },
+      {
+        url: `http://127.0.0.1:${ports.api}/internal/delta`,
+        valid: { messageId: 'api:x', stream: 's', text: 'x' },
+        headers: () => ({ [internalTokenHeader]: auth.internal }),
+      },
       { url: events, valid: slack.messageEvent({ channel: 'D0FUZZ', user: 'U0FUZZ', text: 'hi', channel_type: 'im' }), headers: () => ({}) },
     ];
     let statuses = 0;
@@ -156,13 +189,24 @@ describe('every inbound surface survives garbage (clawflow start, seeded fuzzing
         statuses += 1;
         // Garbage is refused with a 4xx that says why; never a 5xx, never a dropped connection. A request that only
         // had a part changed may still be a valid one (and Slack acknowledges any signed event).
-        const acceptable = response.status >= 400 && response.status < 500 ? true : response.status < 300 && method === 'POST' && (mayBeValid || Object.keys(signed).length > 0);
-        expect(acceptable, `${method} ${surface.url} (${headers['content-type'] || 'no content type'}${Object.keys(signed).length ? ', signed' : ''}) answered ${response.status} to ${JSON.stringify(body.toString().slice(0, 120))}: ${response.body.slice(0, 200)}`).toBe(true);
+        const acceptable =
+          response.status >= 400 && response.status < 500 ? true : response.status < 300 && method === 'POST' && (mayBeValid || Object.keys(signed).length > 0);
+        expect(
+          acceptable,
+          `${method} ${surface.url} (${headers['content-type'] || 'no content type'}${Object.keys(signed).length ? ', signed' : ''}) answered ${response.status} to ${JSON.stringify(body.toString().slice(0, 120))}: ${response.body.slice(0, 200)}`,
+        ).toBe(true);
       }
       // A body far over every limit, and requests cut short or not HTTP at all.
-      await rawRequest(surface.url, { method: 'POST', headers: { ...surface.headers(), 'content-type': 'application/json' }, body: Buffer.alloc(12 * 1024 * 1024, 0x7b) }).catch(() => null);
+      await rawRequest(surface.url, {
+        method: 'POST',
+        headers: { ...surface.headers(), 'content-type': 'application/json' },
+        body: Buffer.alloc(12 * 1024 * 1024, 0x7b),
+      }).catch(() => null);
       const { port, pathname } = new URL(surface.url);
-      await rawSocket(Number(port), `POST ${pathname} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"model":`);
+      await rawSocket(
+        Number(port),
+        `POST ${pathname} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"model":`,
+      );
       await rawSocket(Number(port), Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]));
       await rawSocket(Number(port), 'GARBAGE / HTTP/9.9\r\n\r\n\r\n');
       await rawSocket(Number(port), `POST ${pathname} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n`);
@@ -179,18 +223,27 @@ describe('every inbound surface survives garbage (clawflow start, seeded fuzzing
       socket.send(frame, { binary: typeof frame !== 'string' });
     }
     socket.close();
-    await rawSocket(ports.webchat, `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${ports.webchat}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: ${origin}\r\nCookie: ${cookie}\r\n\r\n\u00ff\u00ff\u00ff\u00ff garbage frames`);
+    await rawSocket(
+      ports.webchat,
+      `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${ports.webchat}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: ${origin}\r\nCookie: ${cookie}\r\n\r\n\u00ff\u00ff\u00ff\u00ff garbage frames`,
+    );
 
     // Everything still serves, in the same process, with nothing uncaught.
     expect(stack.child.exitCode).toBeNull();
-    const completion = await rawRequest(api, { method: 'POST', headers: { authorization: auth.api, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'clawflow', user: 'after-fuzz', messages: [{ role: 'user', content: 'still there?' }] }) });
+    const completion = await rawRequest(api, {
+      method: 'POST',
+      headers: { authorization: auth.api, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'clawflow', user: 'after-fuzz', messages: [{ role: 'user', content: 'still there?' }] }),
+    });
     expect(completion.status, completion.body).toBe(200);
     expect(JSON.parse(completion.body).choices[0].message.content).toBe('heard: still there?');
     expect((await rawRequest(`http://127.0.0.1:${ports.runtime}/ping`)).status).toBe(200);
     expect((await rawRequest(`${origin}/`, { headers: { cookie } })).status).toBe(200);
     const event = JSON.stringify(slack.messageEvent({ channel: 'D0FUZZ', user: 'U0FUZZ', text: 'after the storm', channel_type: 'im' }));
     expect((await rawRequest(events, { method: 'POST', headers: signSlackRequest(signingSecret, event), body: event })).status).toBe(200);
-    await expect.poll(() => slack.posted.some((p) => String(p.text).startsWith('heard:') && String(p.text).endsWith('after the storm')), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(() => slack.posted.some((p) => String(p.text).startsWith('heard:') && String(p.text).endsWith('after the storm')), { timeout: 30_000 })
+      .toBe(true);
     expect(stack.output()).not.toMatch(/uncaught exception|unhandled promise rejection/);
   }, 240_000);
 });

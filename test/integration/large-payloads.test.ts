@@ -25,7 +25,9 @@ describe('nothing a session carries outgrows Temporal', () => {
     stack.model.setReply((request: ModelRequest): ScriptedAnswer => {
       const rounds = request.messages.filter((m) => m.role === 'tool').length;
       if (rounds >= 20) return `done after ${rounds} rounds`;
-      return rounds % 2 === 0 ? { toolCalls: [{ name: 'exec', arguments: { command: 'cat big.log' } }] } : { toolCalls: [{ name: 'read', arguments: { path: 'big.log', offset: rounds * 1000 } }] };
+      return rounds % 2 === 0
+        ? { toolCalls: [{ name: 'exec', arguments: { command: 'cat big.log' } }] }
+        : { toolCalls: [{ name: 'read', arguments: { path: 'big.log', offset: rounds * 1000 } }] };
     });
     const reply = await stack.send('main:test:large', 'go through the log', { fromOwner: true, fromAgentOwner: true });
     expect(reply.text).toBe('done after 20 rounds');

@@ -37,10 +37,12 @@ describe.skipIf(inject('machine').timeSkipping)('timers of minutes to days, at t
   });
 
   /** The model asks to run `command`, then answers with what the tool said. */
-  const runThenReport = (command: string) => (request: ModelRequest): ScriptedAnswer => {
-    const result = request.messages.slice(request.messages.findLastIndex((m) => m.role === 'user')).findLast((m) => m.role === 'tool');
-    return result ? `tool said: ${result.content}` : { toolCalls: [{ name: 'exec', arguments: { command } }] };
-  };
+  const runThenReport =
+    (command: string) =>
+    (request: ModelRequest): ScriptedAnswer => {
+      const result = request.messages.slice(request.messages.findLastIndex((m) => m.role === 'user')).findLast((m) => m.role === 'tool');
+      return result ? `tool said: ${result.content}` : { toolCalls: [{ name: 'exec', arguments: { command } }] };
+    };
 
   /** Sends a message whose command waits for an approval; resolves with the turn's reply and the waiting request. */
   const askToRun = async (key: string, command: string): Promise<{ reply: Promise<TurnReply>; request: ApprovalRequest }> => {
@@ -103,6 +105,9 @@ describe.skipIf(inject('machine').timeSkipping)('timers of minutes to days, at t
     await env.sleep(121 * minute);
     expect((await stack.send(key, 'and now?')).text).toBe('I see 1 message(s)');
     const transcript = await stack.storedTranscript(key);
-    expect(transcript.find((e) => e.reset)).toMatchObject({ role: 'assistant', text: "[A fresh conversation starts here (120 idle minutes): the turns above are no longer in the agent's context.]" });
+    expect(transcript.find((e) => e.reset)).toMatchObject({
+      role: 'assistant',
+      text: "[A fresh conversation starts here (120 idle minutes): the turns above are no longer in the agent's context.]",
+    });
   });
 });

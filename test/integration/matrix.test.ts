@@ -51,7 +51,10 @@ describe('Matrix through matrix-js-sdk, against a local fake of the client-serve
     const [reply] = await sentTo(direct, 1);
     expect(reply).toEqual({ msgtype: 'm.text', body: 'heard: hello from Matrix' });
     expect(matrix.typing).toContain(direct);
-    await followUpAnswered((text) => matrix.text(direct, owner, text), (text) => matrix.sent.some((m) => m.roomId === direct && String(m.content.body).endsWith(text)));
+    await followUpAnswered(
+      (text) => matrix.text(direct, owner, text),
+      (text) => matrix.sent.some((m) => m.roomId === direct && String(m.content.body).endsWith(text)),
+    );
     expect((await sentTo(direct, 1)).filter((m) => m.body === 'heard: hello from Matrix')).toHaveLength(1);
     expect(connector.output()).not.toContain(matrixBot.accessToken);
     expect(matrix.unknown).toEqual([]);
@@ -80,7 +83,7 @@ describe('Matrix through matrix-js-sdk, against a local fake of the client-serve
     expect(JSON.parse(status.output)).toEqual([expect.objectContaining({ channel: 'matrix', state: 'connected', detail: matrixBot.userId })]);
   });
 
-  it('joins a stranger\'s direct chat to give them a pairing code, and nothing else; leaves a stranger\'s group invitation alone', async () => {
+  it("joins a stranger's direct chat to give them a pairing code, and nothing else; leaves a stranger's group invitation alone", async () => {
     const stranger = '@eve:fake.test';
     const requests = stack.model.requests.length;
     matrix.invite('!eve-dm:fake.test', stranger, true);
@@ -115,7 +118,10 @@ describe('Matrix through matrix-js-sdk, against a local fake of the client-serve
     matrix.encrypted(secret, owner);
     matrix.encrypted(secret, owner);
     const [notice] = await sentTo(secret, 1);
-    expect(notice).toEqual({ msgtype: 'm.text', body: "This room is end-to-end encrypted, and I can't read encrypted messages. Please talk to me in a room without encryption." });
+    expect(notice).toEqual({
+      msgtype: 'm.text',
+      body: "This room is end-to-end encrypted, and I can't read encrypted messages. Please talk to me in a room without encryption.",
+    });
 
     stack.model.setReply(() => 'noted');
     try {
@@ -123,15 +129,22 @@ describe('Matrix through matrix-js-sdk, against a local fake of the client-serve
       const url = matrix.upload(Buffer.from('oat milk\nbread\n'), 'text/plain');
       matrix.message(direct, owner, { msgtype: 'm.file', body: 'list.txt', url, info: { mimetype: 'text/plain', size: 15 } });
       await sentTo(direct, before + 1);
-      const lastUser = stack.model.requests.at(-1)!.messages.filter((m) => m.role === 'user').at(-1)!.content!;
-      expect(lastUser).toMatch(/^\[The user sent a document "list\.txt" \(text\/plain, 1 kB\), saved in the workspace as media\/inbound\/matrix-[0-9a-f]{24}\.txt\. Its text:\]\noat milk\nbread$/);
+      const lastUser = stack.model.requests
+        .at(-1)!
+        .messages.filter((m) => m.role === 'user')
+        .at(-1)!.content!;
+      expect(lastUser).toMatch(
+        /^\[The user sent a document "list\.txt" \(text\/plain, 1 kB\), saved in the workspace as media\/inbound\/matrix-[0-9a-f]{24}\.txt\. Its text:\]\noat milk\nbread$/,
+      );
     } finally {
       stack.model.setReply(heard);
     }
   });
 
   it.skipIf(inject('machine').chromium)('sends the screenshot it took as an image', async () => {
-    stack.model.setReply((request) => (request.messages.some((m) => m.role === 'tool') ? 'here is the screenshot' : { toolCalls: [{ name: 'browser', arguments: { action: 'screenshot' } }] }));
+    stack.model.setReply((request) =>
+      request.messages.some((m) => m.role === 'tool') ? 'here is the screenshot' : { toolCalls: [{ name: 'browser', arguments: { action: 'screenshot' } }] },
+    );
     try {
       matrix.text(direct, owner, 'show me your browser');
       await expect.poll(() => matrix.sent.some((m) => m.content.msgtype === 'm.image'), { timeout: 30_000 }).toBe(true);
@@ -151,7 +164,16 @@ describe('Matrix through matrix-js-sdk, against a local fake of the client-serve
       const before = matrix.seen(direct).length;
       const editsBefore = matrix.sent.filter((m) => (m.content['m.relates_to'] as { rel_type?: string } | undefined)?.rel_type === 'm.replace').length;
       matrix.text(direct, owner, 'write slowly');
-      await expect.poll(() => matrix.seen(direct).slice(before).some((text) => text.endsWith(' …') && answer.startsWith(text.slice(0, -2))), { timeout: 15_000 }).toBe(true);
+      await expect
+        .poll(
+          () =>
+            matrix
+              .seen(direct)
+              .slice(before)
+              .some((text) => text.endsWith(' …') && answer.startsWith(text.slice(0, -2))),
+          { timeout: 15_000 },
+        )
+        .toBe(true);
       await expect.poll(() => matrix.seen(direct).slice(before), { timeout: 30_000 }).toEqual([answer]);
       const edits = matrix.sent.filter((m) => (m.content['m.relates_to'] as { rel_type?: string } | undefined)?.rel_type === 'm.replace');
       expect(edits.length - editsBefore).toBeGreaterThanOrEqual(2);
@@ -171,7 +193,8 @@ describe('Matrix through matrix-js-sdk, against a local fake of the client-serve
       for (let i = 1; i <= 130; i++) matrix.text(room, friend, `while you were away ${i}`);
       connector = await stack.startConnector();
       const key = `main:matrix:${friend}`;
-      const received = async (): Promise<string[]> => (await stack.transcript(key)).filter((e) => e.role === 'user' && e.text.startsWith('while you were away')).map((e) => e.text);
+      const received = async (): Promise<string[]> =>
+        (await stack.transcript(key)).filter((e) => e.role === 'user' && e.text.startsWith('while you were away')).map((e) => e.text);
       await expect.poll(async () => (await received()).length, { timeout: 60_000 }).toBe(130);
       expect(await received()).toEqual(Array.from({ length: 130 }, (_, i) => `while you were away ${i + 1}`));
     } finally {
@@ -194,8 +217,13 @@ describe('Matrix through matrix-js-sdk, against a local fake of the client-serve
     release();
     matrix.holdMedia = null;
     connector = await stack.startConnector();
-    await expect.poll(async () => (await sentTo(direct, 0)).slice(before).some((m) => String(m.body).includes('keep this safe')), { timeout: 30_000 }).toBe(true);
-    const next = await followUpAnswered((text) => matrix.text(direct, owner, text), (text) => matrix.sent.some((m) => m.roomId === direct && String(m.content.body).endsWith(text)));
+    await expect
+      .poll(async () => (await sentTo(direct, 0)).slice(before).some((m) => String(m.body).includes('keep this safe')), { timeout: 30_000 })
+      .toBe(true);
+    const next = await followUpAnswered(
+      (text) => matrix.text(direct, owner, text),
+      (text) => matrix.sent.some((m) => m.roomId === direct && String(m.content.body).endsWith(text)),
+    );
     // The follow-up's reply repeats the conversation: it is not a second answer.
     const after = (await sentTo(direct, 0)).slice(before).filter((m) => !String(m.body).endsWith(next));
     expect(after.filter((m) => String(m.body).includes('keep this safe'))).toHaveLength(1);

@@ -25,7 +25,13 @@ describe('MCP servers as tools in a session (real worker processes, real Tempora
   let stack: TestStack;
   const callLog = join(tmpdir(), `clawflow-mcp-session-calls-${process.pid}.jsonl`);
   const calls = (): Array<{ tool: string; args: Record<string, unknown>; pid: number }> =>
-    existsSync(callLog) ? readFileSync(callLog, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { tool: string; args: Record<string, unknown>; pid: number }) : [];
+    existsSync(callLog)
+      ? readFileSync(callLog, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as { tool: string; args: Record<string, unknown>; pid: number })
+      : [];
 
   beforeAll(async () => {
     // The configuration a user writes: the same server twice, once with every call asked for first.
@@ -41,7 +47,7 @@ describe('MCP servers as tools in a session (real worker processes, real Tempora
     rmSync(callLog, { force: true });
   });
 
-  it('offers the configured server\'s tools to the model, and its result comes back', async () => {
+  it("offers the configured server's tools to the model, and its result comes back", async () => {
     const offered: string[][] = [];
     stack.model.setReply(oneToolThenReport('demo__add', { a: 2, b: 40 }, offered));
     const reply = await stack.send('main:test:mcp-add', 'what is 2 + 40?');
@@ -83,7 +89,11 @@ describe('MCP servers as tools in a session (real worker processes, real Tempora
     expect(await ask('main:test:mcp-deny', ['--deny'])).toContain('tool said: Error: the user did not allow running: guarded__add {"a":5,"b":5}');
     expect(calls().length).toBe(before);
     expect(await ask('main:test:mcp-allow', [])).toContain('\n10\n');
-    expect(calls().slice(before).map((c) => c.tool)).toEqual(['add']);
+    expect(
+      calls()
+        .slice(before)
+        .map((c) => c.tool),
+    ).toEqual(['add']);
   });
 
   it('`clawflow mcp list` shows each server, whether it runs, and its tools; `clawflow doctor` checks each', async () => {
@@ -100,7 +110,7 @@ describe('MCP servers as tools in a session (real worker processes, real Tempora
     ]);
   });
 
-  it('starts a stdio server outside the workspace: a module the agent wrote there never becomes the server\'s code', async () => {
+  it("starts a stdio server outside the workspace: a module the agent wrote there never becomes the server's code", async () => {
     // What a page could have talked the agent into: a module named like the one a configured server runs.
     const planted = join(stack.home, 'workspace', 'notes_mcp.py');
     const ran = join(stack.home, 'planted-module-ran');

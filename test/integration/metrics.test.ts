@@ -18,7 +18,7 @@ describe('Prometheus metrics (metrics.port)', () => {
   });
   afterAll(() => stack?.stop());
 
-  it('serves Temporal\'s metrics and ClawFlow\'s own: turns, turn latency, model step latency', async () => {
+  it("serves Temporal's metrics and ClawFlow's own: turns, turn latency, model step latency", async () => {
     stack.model.setReply(() => 'counted');
     await stack.send('main:cli:metrics', 'one');
     await stack.send('main:cli:metrics', 'two');

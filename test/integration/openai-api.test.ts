@@ -26,12 +26,16 @@ describe('the OpenAI-compatible API, through the official openai client', () => 
   });
   afterAll(() => stack?.stop());
 
-  it('answers a chat completion, lists its models, and streams in OpenAI\'s chunk format', async () => {
+  it("answers a chat completion, lists its models, and streams in OpenAI's chunk format", async () => {
     const models = await openai.models.list();
     expect(models.data.map((m) => m.id)).toEqual(['clawflow', 'clawflow/main']);
 
     const completion = await openai.chat.completions.create({ model: 'clawflow', messages: [{ role: 'user', content: 'hello API' }] });
-    expect(completion).toMatchObject({ object: 'chat.completion', model: 'clawflow', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'heard: hello API' } }] });
+    expect(completion).toMatchObject({
+      object: 'chat.completion',
+      model: 'clawflow',
+      choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'heard: hello API' } }],
+    });
     // What the turn's model call used, as the model reported it.
     expect(completion.usage).toEqual({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 });
     // Without `user`, the request had a session of its own, which ended once answered; its transcript stays.
@@ -56,7 +60,12 @@ describe('the OpenAI-compatible API, through the official openai client', () => 
     stack.model.streamPieceDelayMs = 25;
     try {
       const started = Date.now();
-      const stream = await openai.chat.completions.create({ model: 'clawflow', user: 'streamer', messages: [{ role: 'user', content: 'write slowly' }], stream: true });
+      const stream = await openai.chat.completions.create({
+        model: 'clawflow',
+        user: 'streamer',
+        messages: [{ role: 'user', content: 'write slowly' }],
+        stream: true,
+      });
       const arrivals: Array<{ at: number; text: string }> = [];
       for await (const chunk of stream) {
         const piece = chunk.choices[0]?.delta.content;
@@ -89,7 +98,10 @@ describe('the OpenAI-compatible API, through the official openai client', () => 
   it('answers a retried request with the same message id once, even when the worker died in between', async () => {
     const requests = stack.model.requests.length;
     const call = (timeout?: number) =>
-      openai.chat.completions.create({ model: 'clawflow', user: 'retry', messages: [{ role: 'user', content: 'only once please' }] }, { headers: { 'x-clawflow-message-id': 'req-42' }, ...(timeout ? { timeout } : {}) });
+      openai.chat.completions.create(
+        { model: 'clawflow', user: 'retry', messages: [{ role: 'user', content: 'only once please' }] },
+        { headers: { 'x-clawflow-message-id': 'req-42' }, ...(timeout ? { timeout } : {}) },
+      );
     const first = await call();
     const again = await call();
     expect(again.choices[0]!.message.content).toBe(first.choices[0]!.message.content);
@@ -97,14 +109,23 @@ describe('the OpenAI-compatible API, through the official openai client', () => 
 
     stack.model.hold();
     const lost = openai.chat.completions
-      .create({ model: 'clawflow', user: 'crash', messages: [{ role: 'user', content: 'slow question' }] }, { headers: { 'Idempotency-Key': 'req-crash' }, timeout: 1500 })
-      .then(() => 'answered', () => 'lost');
+      .create(
+        { model: 'clawflow', user: 'crash', messages: [{ role: 'user', content: 'slow question' }] },
+        { headers: { 'Idempotency-Key': 'req-crash' }, timeout: 1500 },
+      )
+      .then(
+        () => 'answered',
+        () => 'lost',
+      );
     await stack.model.waitForRequests(requests + 2);
     await stack.kill(worker, 'SIGKILL');
     expect(await lost).toBe('lost');
     stack.model.release();
     worker = await stack.startWorker();
-    const retried = await openai.chat.completions.create({ model: 'clawflow', user: 'crash', messages: [{ role: 'user', content: 'slow question' }] }, { headers: { 'Idempotency-Key': 'req-crash' } });
+    const retried = await openai.chat.completions.create(
+      { model: 'clawflow', user: 'crash', messages: [{ role: 'user', content: 'slow question' }] },
+      { headers: { 'Idempotency-Key': 'req-crash' } },
+    );
     expect(retried.choices[0]!.message.content).toBe('heard: slow question');
     expect(stack.model.lastUserMessages().filter((m) => m === 'slow question').length).toBeLessThanOrEqual(2);
     const transcript = await stack.waitForTurns('main:api:crash', 1);
@@ -112,7 +133,8 @@ describe('the OpenAI-compatible API, through the official openai client', () => 
   });
 
   it('refuses bad requests with OpenAI-shaped errors and keeps serving', async () => {
-    const post = (body: string, auth = `Bearer ${token}`) => fetch(`${baseURL}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body });
+    const post = (body: string, auth = `Bearer ${token}`) =>
+      fetch(`${baseURL}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body });
     const check = async (response: Response, status: number, code: string, message: RegExp) => {
       expect(response.status).toBe(status);
       const body = (await response.json()) as { error: { message: string; type: string; code: string } };
@@ -120,12 +142,29 @@ describe('the OpenAI-compatible API, through the official openai client', () => 
     };
     await check(await post(JSON.stringify({ model: 'clawflow', messages: [] })), 400, 'invalid_request', /messages must contain at least one message/);
     await check(await post(JSON.stringify({ model: 'clawflow', messages: 'hi' })), 400, 'invalid_request', /messages/);
-    await check(await post(JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] })), 404, 'model_not_found', /model "gpt-4o" does not exist/);
-    await check(await post(JSON.stringify({ model: 'clawflow', messages: [{ role: 'user', content: 'x'.repeat(1_100_000) }] })), 413, 'request_too_large', /larger than/);
+    await check(
+      await post(JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] })),
+      404,
+      'model_not_found',
+      /model "gpt-4o" does not exist/,
+    );
+    await check(
+      await post(JSON.stringify({ model: 'clawflow', messages: [{ role: 'user', content: 'x'.repeat(1_100_000) }] })),
+      413,
+      'request_too_large',
+      /larger than/,
+    );
     await check(await post('{', `Bearer ${token}`), 400, 'invalid_json', /not valid JSON/);
-    await check(await post(JSON.stringify({ model: 'clawflow', messages: [{ role: 'user', content: 'x' }] }), 'Bearer wrong-token'), 401, 'invalid_api_key', /wrong API key/);
+    await check(
+      await post(JSON.stringify({ model: 'clawflow', messages: [{ role: 'user', content: 'x' }] }), 'Bearer wrong-token'),
+      401,
+      'invalid_api_key',
+      /wrong API key/,
+    );
     await expect(new OpenAI({ baseURL, apiKey: 'nope', maxRetries: 0 }).models.list()).rejects.toMatchObject({ status: 401 });
-    expect((await openai.chat.completions.create({ model: 'clawflow', messages: [{ role: 'user', content: 'still here?' }] })).choices[0]!.message.content).toBe('heard: still here?');
+    expect(
+      (await openai.chat.completions.create({ model: 'clawflow', messages: [{ role: 'user', content: 'still here?' }] })).choices[0]!.message.content,
+    ).toBe('heard: still here?');
   });
 
   it('refuses what a web page could send (a simple cross-site POST, a rebinding Host, no token) before any turn runs', async () => {
@@ -142,8 +181,16 @@ describe('the OpenAI-compatible API, through the official openai client', () => 
       const refused = [
         await rawRequest(url, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' }, body }),
         await rawRequest(url, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${installToken}` }, body }),
-        await rawRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${installToken}`, host: `evil.example:${port}` }, body }),
-        await rawRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${installToken}`, origin: 'https://evil.example' }, body }),
+        await rawRequest(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${installToken}`, host: `evil.example:${port}` },
+          body,
+        }),
+        await rawRequest(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${installToken}`, origin: 'https://evil.example' },
+          body,
+        }),
         await rawRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }),
         await rawRequest(url, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } }),
       ];

@@ -34,7 +34,13 @@ describe('what goes wrong for OpenClaw users, reproduced against ClawFlow', () =
     expect(result.code, result.output).toBe(0);
     return result.output;
   };
-  const asked = (text: string) => stack.model.requests.filter((r) => r.messages.filter((m) => m.role === 'user').at(-1)?.content?.includes(text)).length;
+  const asked = (text: string) =>
+    stack.model.requests.filter((r) =>
+      r.messages
+        .filter((m) => m.role === 'user')
+        .at(-1)
+        ?.content?.includes(text),
+    ).length;
   const sentTo = (chat: number, text: string) => telegram.sent().filter((m) => Number(m.chat_id) === chat && String(m.text).includes(text));
   const restartServer = async (downMs: number) => {
     await server.stop();
@@ -124,7 +130,10 @@ describe('what goes wrong for OpenClaw users, reproduced against ClawFlow', () =
     await expect.poll(() => scheduleFirings(stack.client, cronScheduleId('main', 'tick'), 'Running')).toBe(0);
     // Every firing is a workflow of its own; each delivered once, none twice.
     const firings: string[] = [];
-    for await (const w of stack.client.workflow.list({ query: `WorkflowType = 'ScheduledTurnWorkflow' AND WorkflowId STARTS_WITH 'cron:main:tick' AND ExecutionStatus = 'Completed'` })) firings.push(w.workflowId);
+    for await (const w of stack.client.workflow.list({
+      query: `WorkflowType = 'ScheduledTurnWorkflow' AND WorkflowId STARTS_WITH 'cron:main:tick' AND ExecutionStatus = 'Completed'`,
+    }))
+      firings.push(w.workflowId);
     expect(new Set(firings).size).toBe(firings.length);
     expect(sentTo(43, 'noted: tick').length).toBe(firings.length);
   });
@@ -138,7 +147,10 @@ describe('what goes wrong for OpenClaw users, reproduced against ClawFlow', () =
       await stack.send(key, 'remember: the colour is teal');
       stack.model.hold();
       const started = performance.now();
-      const failed = await stack.send(key, 'what colour?').then(() => null, (error: unknown) => error);
+      const failed = await stack.send(key, 'what colour?').then(
+        () => null,
+        (error: unknown) => error,
+      );
       expect(String((failed as { cause?: { message?: string } })?.cause?.message)).toMatch(/^The agent could not answer/);
       expect(performance.now() - started).toBeLessThan(20_000);
       stack.model.release();

@@ -66,7 +66,9 @@ describe.skipIf(missing)('ClawFlow on a real Temporal cluster: PostgreSQL, two s
     socket.on('message', (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>));
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     socket.send(JSON.stringify({ type: 'message', id: 'cluster-1', text: 'read notes.txt' }));
-    await expect.poll(() => frames.find((f) => f.type === 'reply'), { timeout: 60_000 }).toMatchObject({ text: 'the file says: the meeting moved to Thursday' });
+    await expect
+      .poll(() => frames.find((f) => f.type === 'reply'), { timeout: 60_000 })
+      .toMatchObject({ text: 'the file says: the meeting moved to Thursday' });
     socket.close();
   });
 
@@ -142,11 +144,27 @@ describe.skipIf(missing)('ClawFlow on a real Temporal cluster: PostgreSQL, two s
       expect(listed.status).toBe(200);
       expect(listed.body).toContain(`session:${key}`);
       // The message as Temporal holds it (sealed), opened by the codec on the UI's own origin for the key holder.
-      const history = await rawRequest(`${origin}/api/v1/namespaces/clawflow/workflows/${encodeURIComponent(`session:${key}`)}/history`, { headers: { cookie } });
+      const history = await rawRequest(`${origin}/api/v1/namespaces/clawflow/workflows/${encodeURIComponent(`session:${key}`)}/history`, {
+        headers: { cookie },
+      });
       expect(history.body).not.toContain(phrase);
-      const events = (JSON.parse(history.body) as { history: { events: Array<{ eventType: string; workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest: { input: { args: { payloads: unknown[] } } } } }> } }).history.events;
-      const payloads = events.find((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED')!.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest.input.args.payloads;
-      const decoded = await rawRequest(`${origin}/codec/decode`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ payloads }) });
+      const events = (
+        JSON.parse(history.body) as {
+          history: {
+            events: Array<{
+              eventType: string;
+              workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest: { input: { args: { payloads: unknown[] } } } };
+            }>;
+          };
+        }
+      ).history.events;
+      const payloads = events.find((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED')!.workflowExecutionUpdateAcceptedEventAttributes!
+        .acceptedRequest.input.args.payloads;
+      const decoded = await rawRequest(`${origin}/codec/decode`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ payloads }),
+      });
       expect(decoded.status).toBe(200);
       const data = (JSON.parse(decoded.body) as { payloads: Array<{ data: string }> }).payloads[0]!.data;
       expect(Buffer.from(data, 'base64').toString()).toContain(phrase);

@@ -29,15 +29,28 @@ describe('a session stuck on a workflow-task failure is shown and repaired, noth
     // A session started by older code (another shape of workflow), answering two messages.
     const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
     const namespace = namespaceForFile(import.meta.url);
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../fixtures/workflows/legacy-session-workflow.ts', import.meta.url)), logger: quiet });
-    const legacy = await Worker.create({ connection, namespace, taskQueue: 'clawflow-sessions', workflowBundle, dataConverter: dataConverterFor(stack.config) });
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('../fixtures/workflows/legacy-session-workflow.ts', import.meta.url)),
+      logger: quiet,
+    });
+    const legacy = await Worker.create({
+      connection,
+      namespace,
+      taskQueue: 'clawflow-sessions',
+      workflowBundle,
+      dataConverter: dataConverterFor(stack.config),
+    });
     const legacyActivities = await Worker.create({
       connection,
       namespace,
       taskQueue: 'clawflow-agent',
       dataConverter: dataConverterFor(stack.config),
       activities: {
-        ...createAgentActivities({ transport: createHttpTransport(stack.runtime.url, runtimeToken(stack.config)), deltas: { accepts: () => false, open: () => () => undefined, openForCaller: () => null }, imageLinks: null }),
+        ...createAgentActivities({
+          transport: createHttpTransport(stack.runtime.url, runtimeToken(stack.config)),
+          deltas: { accepts: () => false, open: () => () => undefined, openForCaller: () => null },
+          imageLinks: null,
+        }),
         ...createTranscriptActivities(new JsonlTranscriptStore(stack.config.paths.transcriptsDir)),
       },
     });

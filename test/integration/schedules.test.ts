@@ -48,7 +48,7 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     await telegram.stop();
   });
 
-  it('gives the agent\'s cron tool only the jobs made with it in the same conversation: not another chat\'s, not the CLI\'s', async () => {
+  it("gives the agent's cron tool only the jobs made with it in the same conversation: not another chat's, not the CLI's", async () => {
     /** The model calls the cron tool with the arguments the message names, then says what it answered. */
     stack.model.setReply((r) => {
       const last = r.messages.at(-1)!;
@@ -59,8 +59,10 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     try {
       const owner = 'main:telegram:42';
       const group = 'main:telegram:-100777';
-      await cli('cron', 'add', '--name', 'backup', '--every', '1d', '--message', 'the owner\'s nightly backup check');
-      expect(await tool(owner, { action: 'add', name: 'dentist', at: '2099-01-01T09:00:00Z', message: 'private: dentist at 10' })).toMatch(/^tool: Scheduled "dentist"/);
+      await cli('cron', 'add', '--name', 'backup', '--every', '1d', '--message', "the owner's nightly backup check");
+      expect(await tool(owner, { action: 'add', name: 'dentist', at: '2099-01-01T09:00:00Z', message: 'private: dentist at 10' })).toMatch(
+        /^tool: Scheduled "dentist"/,
+      );
 
       // A group member's turn: the owner's reminder and the CLI's job are not there to list, run or remove.
       const listed = await tool(group, { action: 'list' });
@@ -74,7 +76,15 @@ describe('heartbeat and cron on Temporal Schedules', () => {
       expect(own).toContain('dentist');
       expect(own).not.toContain('backup');
       const jobs = JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; createdBy: string | null }>;
-      expect(jobs.filter((j) => ['dentist', 'backup'].includes(j.name)).map((j) => [j.name, j.createdBy]).sort()).toEqual([['backup', null], ['dentist', owner]]);
+      expect(
+        jobs
+          .filter((j) => ['dentist', 'backup'].includes(j.name))
+          .map((j) => [j.name, j.createdBy])
+          .sort(),
+      ).toEqual([
+        ['backup', null],
+        ['dentist', owner],
+      ]);
       expect(await tool(owner, { action: 'remove', name: 'dentist' })).toBe('tool: Removed "dentist".');
     } finally {
       await runCli(['cron', 'rm', 'backup'], stack.env);
@@ -101,7 +111,8 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     await expect.poll(() => sentTo(43).length, { timeout: 20_000 }).toBe(1);
     expect(sentTo(43)[0]).toMatchObject({ text: 'noted: isolated report please' });
     // The list says how the last firing ended.
-    const outcome = async () => (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; lastOutcome: unknown }>).find((j) => j.name === 'report')?.lastOutcome;
+    const outcome = async () =>
+      (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; lastOutcome: unknown }>).find((j) => j.name === 'report')?.lastOutcome;
     await expect.poll(outcome, { timeout: 15_000 }).toEqual({ status: 'delivered', detail: 'sent to telegram:43' });
     const sessions = JSON.parse(await cli('sessions', 'list', '--json')) as Array<{ sessionKey: string }>;
     expect(sessions.some((s) => s.sessionKey.startsWith('main:cron:report-'))).toBe(true);
@@ -122,7 +133,9 @@ describe('heartbeat and cron on Temporal Schedules', () => {
       worker = await stack.startWorker();
     }
     await expect.poll(() => asked('one-shot while asleep'), { timeout: 30_000 }).toBe(1);
-    await expect.poll(async () => (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string }>).some((j) => j.name === 'once'), { timeout: 15_000 }).toBe(false);
+    await expect
+      .poll(async () => (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string }>).some((j) => j.name === 'once'), { timeout: 15_000 })
+      .toBe(false);
     // The job is gone and its one run is over: nothing more can ask.
     await expect.poll(() => firings(cronScheduleId('main', 'once'), 'Running'), { timeout: 15_000 }).toBe(0);
     expect(asked('one-shot while asleep')).toBe(1);
@@ -134,7 +147,10 @@ describe('heartbeat and cron on Temporal Schedules', () => {
       await cli('cron', 'add', '--name', 'slow', '--every', '1s', '--message', 'slow job');
       await expect.poll(() => asked('slow job'), { timeout: 20_000 }).toBe(1);
       // Two firings came and were skipped: only then is "not started again" shown.
-      const slow = async () => (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; lastOutcome: { status: string }; skipped: number }>).find((j) => j.name === 'slow')!;
+      const slow = async () =>
+        (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; lastOutcome: { status: string }; skipped: number }>).find(
+          (j) => j.name === 'slow',
+        )!;
       await expect.poll(async () => (await slow()).skipped, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
       expect(asked('slow job')).toBe(1);
       // The list shows that the job is still on its first firing.
@@ -169,9 +185,12 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     } catch (error) {
       // What the job and its firings say, to tell a skipped firing from a slow one.
       const runs: string[] = [];
-      for await (const w of stack.client.workflow.list({ query: `TemporalScheduledById="${heartbeatScheduleId('main')}"` })) runs.push(`${w.workflowId} ${w.status.name}`);
+      for await (const w of stack.client.workflow.list({ query: `TemporalScheduledById="${heartbeatScheduleId('main')}"` }))
+        runs.push(`${w.workflowId} ${w.status.name}`);
       const asked = stack.model.requests.slice(-3).map((r) => String(r.messages.at(-1)?.content).slice(0, 60));
-      throw new Error(`${(error as Error).message}\nheartbeat: ${await cli('heartbeat', 'show')}firings: ${runs.join('; ')}\nlast model requests: ${asked.join(' | ')}`);
+      throw new Error(
+        `${(error as Error).message}\nheartbeat: ${await cli('heartbeat', 'show')}firings: ${runs.join('; ')}\nlast model requests: ${asked.join(' | ')}`,
+      );
     }
     expect(sentTo(77)[0]).toMatchObject({ text: 'Your dentist appointment is in one hour.' });
 
@@ -214,15 +233,20 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     expect(JSON.parse(await cli('cron', 'list', '--json'))).not.toContainEqual(expect.objectContaining({ name: 'bad' }));
   });
 
-  it('keeps a paused job\'s message and destination, and names a missing job in plain words', async () => {
+  it("keeps a paused job's message and destination, and names a missing job in plain words", async () => {
     await cli('cron', 'add', '--name', 'keep', '--every', '1h', '--message', 'kept message', '--to', 'telegram:42');
-    const keep = async () => (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; paused: boolean; note: string }>).find((j) => j.name === 'keep');
+    const keep = async () =>
+      (JSON.parse(await cli('cron', 'list', '--json')) as Array<{ name: string; paused: boolean; note: string }>).find((j) => j.name === 'keep');
     await cli('cron', 'pause', 'keep');
     expect(await keep()).toMatchObject({ paused: true, note: 'kept message → telegram:42' });
     await cli('cron', 'resume', 'keep');
     expect(await keep()).toMatchObject({ paused: false, note: 'kept message → telegram:42' });
     await cli('cron', 'rm', 'keep');
-    for (const args of [['rm', 'keep'], ['pause', 'nosuch'], ['run', 'nosuch']]) {
+    for (const args of [
+      ['rm', 'keep'],
+      ['pause', 'nosuch'],
+      ['run', 'nosuch'],
+    ]) {
       const result = await runCli(['cron', ...args], stack.env);
       expect(result.code).toBe(1);
       expect(result.output).toMatch(new RegExp(`^error: no such job "${args[1]}" \\(clawflow cron list shows them\\)`));
@@ -239,7 +263,10 @@ describe('heartbeat and cron on Temporal Schedules', () => {
     copyFileSync(join(stack.home, 'secrets', 'history-key'), join(home, 'secrets', 'history-key'));
     try {
       const env = { ...stack.env, CLAWFLOW_HOME: home };
-      const onboarded = await runCli(['onboard', '--non-interactive', '--model-base-url', stack.model.baseUrl, '--model', 'scripted', '--channel', 'none', '--heartbeat', 'off'], env);
+      const onboarded = await runCli(
+        ['onboard', '--non-interactive', '--model-base-url', stack.model.baseUrl, '--model', 'scripted', '--channel', 'none', '--heartbeat', 'off'],
+        env,
+      );
       expect(onboarded.code, onboarded.output).toBe(0);
       expect(onboarded.output, onboarded.output).toContain('✓ Heartbeat: turned off');
       expect(await cli('heartbeat', 'show')).toMatch(/^Heartbeat is off/);

@@ -31,7 +31,7 @@ describe('secrets never reach workflow history, the database or the logs', () =>
     await telegram.stop();
   });
 
-  it('keeps the Telegram bot token out of a failed send\'s error, wherever that error goes', async () => {
+  it("keeps the Telegram bot token out of a failed send's error, wherever that error goes", async () => {
     // The model answers once Telegram is gone: the reply's delivery fails with the request URL (token and all).
     stack.model.hold();
     telegram.userMessage(owner, 'answer me when the Bot API is down');
@@ -42,7 +42,9 @@ describe('secrets never reach workflow history, the database or the logs', () =>
 
     const handle = stack.client.workflow.getHandle(sessionWorkflowId(parseSessionKey(`main:telegram:${owner.id}`)));
     // The delivery gives up after retryForSeconds; its failure is then in history.
-    await expect.poll(async () => /Telegram is unreachable|sending to Telegram failed/.test(JSON.stringify(await handle.fetchHistory())), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(async () => /Telegram is unreachable|sending to Telegram failed/.test(JSON.stringify(await handle.fetchHistory())), { timeout: 30_000 })
+      .toBe(true);
     const history = JSON.stringify(await handle.fetchHistory());
     expect(history).not.toContain(botToken);
     expect(history).not.toContain('SECRET-bot-token');
@@ -55,7 +57,7 @@ describe('secrets never reach workflow history, the database or the logs', () =>
     expect(connector.output()).not.toContain('SECRET-bot-token');
   });
 
-  it('keeps what users say out of Temporal\'s database: a unique phrase is ciphertext there, and the workers still read it', async () => {
+  it("keeps what users say out of Temporal's database: a unique phrase is ciphertext there, and the workers still read it", async () => {
     const phrase = `my locker code is ${Math.random().toString(36).slice(2)}-zebra`;
     stack.model.setReply((r) => `noted: ${r.messages.at(-1)?.content}`);
     expect((await stack.send('main:cli:locker', phrase)).text).toBe(`noted: ${phrase}`);
@@ -65,7 +67,8 @@ describe('secrets never reach workflow history, the database or the logs', () =>
     const dbDir = dirname(inject('temporalDbFile'));
     for (const file of readdirSync(dbDir).filter((f) => f.startsWith('temporal.sqlite'))) {
       const bytes = readFileSync(join(dbDir, file));
-      for (const form of [phrase, Buffer.from(phrase).toString('base64').slice(4, 40), JSON.stringify(phrase).slice(1, -1)]) expect(bytes.includes(Buffer.from(form)), `${file}: ${form}`).toBe(false);
+      for (const form of [phrase, Buffer.from(phrase).toString('base64').slice(4, 40), JSON.stringify(phrase).slice(1, -1)])
+        expect(bytes.includes(Buffer.from(form)), `${file}: ${form}`).toBe(false);
     }
     // The transcript on this machine keeps it readable (it is the user's own file, not the server's).
     expect((await stack.transcript('main:cli:locker')).map((e) => e.text)).toContain(phrase);

@@ -45,11 +45,12 @@ describe('the Temporal server restarted between two turns', () => {
     server = await startDevServer(options);
 
     expect(await stack.send(key, 'after the restart')).toMatchObject({ turn: 2, text: 'context of 3 messages' });
-    expect(stack.model.requests.at(-1)!.messages.map((m) => m.content).slice(1)).toEqual([
-      'before the restart',
-      'context of 1 messages',
-      'after the restart',
-    ]);
+    expect(
+      stack.model.requests
+        .at(-1)!
+        .messages.map((m) => m.content)
+        .slice(1),
+    ).toEqual(['before the restart', 'context of 1 messages', 'after the restart']);
     expect(worker.child.exitCode).toBeNull();
     const transcript = await stack.transcript(key);
     expect(transcript.map((e) => `${e.turn}:${e.role}`)).toEqual(['1:user', '1:assistant', '2:user', '2:assistant']);

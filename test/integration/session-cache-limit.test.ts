@@ -7,7 +7,13 @@ describe('a sessions worker that keeps one session in memory', () => {
 
   beforeAll(async () => {
     stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url), config: { session: { maxCached: 1 } } });
-    stack.model.setReply((r) => `heard ${r.messages.filter((m) => m.role === 'user').map((m) => m.content).join(' + ')}`);
+    stack.model.setReply(
+      (r) =>
+        `heard ${r.messages
+          .filter((m) => m.role === 'user')
+          .map((m) => m.content)
+          .join(' + ')}`,
+    );
     await stack.startWorker();
   });
   afterAll(() => stack?.stop());

@@ -73,6 +73,13 @@ describe('a session never outgrows Temporal, and never forgets where it was', ()
     expect(note).toContain('- Ada: burst message 1');
     expect(note).toContain('- Ada: burst message 7');
     expect(second.messages.at(-1)!.content).toBe('burst message 8');
-    expect((await stack.waitForTurns(key, 6)).filter((e) => e.role === 'user').map((e) => e.text)).toEqual(['the first one', 'burst message 8', 'burst message 9', 'burst message 10', 'burst message 11', 'burst message 12']);
+    expect((await stack.waitForTurns(key, 6)).filter((e) => e.role === 'user').map((e) => e.text)).toEqual([
+      'the first one',
+      'burst message 8',
+      'burst message 9',
+      'burst message 10',
+      'burst message 11',
+      'burst message 12',
+    ]);
   });
 });

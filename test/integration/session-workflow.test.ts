@@ -80,7 +80,10 @@ describe('a session on a real Temporal server', () => {
     const tenth = Array.from({ length: 10 }, (_, i) => `message ${i + 1}`);
     expect(stack.model.userMessagesOf(before + 1)).toEqual(['message 0', ...tenth]);
     // Each message id is in the transcript once, all ten in turn 2, answered by one reply.
-    expect(transcript.filter((e) => e.role === 'user').map((e) => `${e.turn}:${e.messageId}`)).toEqual(['1:' + transcript[0]!.messageId, ...tenth.map((_, i) => `2:collect-${i + 1}`)]);
+    expect(transcript.filter((e) => e.role === 'user').map((e) => `${e.turn}:${e.messageId}`)).toEqual([
+      '1:' + transcript[0]!.messageId,
+      ...tenth.map((_, i) => `2:collect-${i + 1}`),
+    ]);
     expect(transcript.filter((e) => e.role === 'assistant').map((e) => e.text)).toEqual(['re: message 0', 're: message 10']);
     // The same ids sent again are known: the reply of the turn that answered them.
     expect(await stack.send(key, 'message 7', { messageId: 'collect-7' })).toMatchObject({ turn: 2, text: 're: message 10' });
@@ -90,15 +93,23 @@ describe('a session on a real Temporal server', () => {
     const key = 'main:test:followup';
     stack.model.setReply((r) => `re: ${r.messages.at(-1)?.content}`);
     expect(await stack.send(key, '/queue followup')).toMatchObject({ text: 'Only the owner of this conversation can use /queue followup.' });
-    expect((await stack.send(key, '/queue followup', { fromOwner: true })).text).toMatch(/^Queue mode: followup\. Messages you send while I work are answered one by one/);
+    expect((await stack.send(key, '/queue followup', { fromOwner: true })).text).toMatch(
+      /^Queue mode: followup\. Messages you send while I work are answered one by one/,
+    );
     expect((await stack.send(key, '/queue')).text).toBe('Queue mode: followup (chosen for this conversation); 0 messages waiting.');
-    expect((await stack.send(key, '/queue sideways', { fromOwner: true })).text).toBe('"sideways" is not a queue mode: use collect, followup, steer, interrupt or reset.');
+    expect((await stack.send(key, '/queue sideways', { fromOwner: true })).text).toBe(
+      '"sideways" is not a queue mode: use collect, followup, steer, interrupt or reset.',
+    );
     stack.model.hold();
     const before = stack.model.requests.length;
     const first = stack.send(key, 'message 0');
     await stack.model.waitForRequests(before + 1);
     for (let i = 1; i <= 5; i += 1) await deliverInbound(stack.client, stack.config, key, { text: `message ${i}`, messageId: `burst-${i}` });
-    expect(await stack.client.workflow.getHandle(sessionWorkflowId(parseSessionKey(key))).query(statusQuery)).toMatchObject({ status: 'running', queued: 5, queueMode: 'followup' });
+    expect(await stack.client.workflow.getHandle(sessionWorkflowId(parseSessionKey(key))).query(statusQuery)).toMatchObject({
+      status: 'running',
+      queued: 5,
+      queueMode: 'followup',
+    });
     stack.model.release();
 
     expect((await first).text).toBe('re: message 0');
@@ -113,7 +124,11 @@ describe('a session on a real Temporal server', () => {
     await stack.send(key, '/queue steer', { fromOwner: true });
     const before = stack.model.requests.length;
     // The model first asks for a tool; once it has the result (and whatever came meanwhile) it answers.
-    stack.model.setReply((r) => (r.messages.some((m) => m.role === 'tool') ? `done; I also saw: ${r.messages.at(-1)?.content}` : { toolCalls: [{ name: 'read', arguments: { path: 'missing.txt' } }] }));
+    stack.model.setReply((r) =>
+      r.messages.some((m) => m.role === 'tool')
+        ? `done; I also saw: ${r.messages.at(-1)?.content}`
+        : { toolCalls: [{ name: 'read', arguments: { path: 'missing.txt' } }] },
+    );
     stack.model.hold();
     const first = stack.send(key, 'read the file');
     await stack.model.waitForRequests(before + 1);
@@ -126,15 +141,30 @@ describe('a session on a real Temporal server', () => {
     expect(a).toMatchObject({ turn: 1, text: 'done; I also saw: and use British spelling' });
     expect(stack.model.requests.length - before).toBe(2);
     // In the second request the steered message comes after the tool's result.
-    expect(stack.model.requests.at(-1)!.messages.map((m) => m.role).slice(-3)).toEqual(['assistant', 'tool', 'user']);
+    expect(
+      stack.model.requests
+        .at(-1)!
+        .messages.map((m) => m.role)
+        .slice(-3),
+    ).toEqual(['assistant', 'tool', 'user']);
     const transcript = await stack.transcript(key);
-    expect(transcript.map((e) => `${e.turn}:${e.role}:${e.text}`)).toEqual(['1:user:read the file', '1:user:and use British spelling', '1:assistant:done; I also saw: and use British spelling']);
+    expect(transcript.map((e) => `${e.turn}:${e.role}:${e.text}`)).toEqual([
+      '1:user:read the file',
+      '1:user:and use British spelling',
+      '1:assistant:done; I also saw: and use British spelling',
+    ]);
   });
 
   it('cancels the running turn for a newer message and answers both in one turn (queue mode interrupt)', async () => {
     const key = 'main:test:interrupt';
     await stack.send(key, '/queue interrupt', { fromOwner: true });
-    stack.model.setReply((r) => `answering: ${r.messages.filter((m) => m.role === 'user').map((m) => m.content).join(' + ')}`);
+    stack.model.setReply(
+      (r) =>
+        `answering: ${r.messages
+          .filter((m) => m.role === 'user')
+          .map((m) => m.content)
+          .join(' + ')}`,
+    );
     stack.model.hold();
     const before = stack.model.requests.length;
     const first = stack.send(key, 'plan a trip to Porto');
@@ -210,7 +240,9 @@ describe('a session on a real Temporal server', () => {
       "Model: the runtime's (the default). To switch: 1. scripted-large, 2. scripted-small — /model <name or number>; /model default to go back.",
     );
     expect((await stack.send(key, '/model large')).text).toBe('Only the owner of this conversation can use /model large.');
-    expect((await stack.send(key, '/model scripted', owner)).text).toBe('"scripted" could be scripted-large or scripted-small. Choose one of: scripted-large, scripted-small.');
+    expect((await stack.send(key, '/model scripted', owner)).text).toBe(
+      '"scripted" could be scripted-large or scripted-small. Choose one of: scripted-large, scripted-small.',
+    );
     expect((await stack.send(key, '/model LARGE', owner)).text).toBe('From now on scripted-large answers in this conversation.');
     await stack.send(key, 'hello');
     expect(stack.model.requests.at(-1)!.model).toBe('scripted-large');
@@ -246,7 +278,11 @@ describe('a session on a real Temporal server', () => {
 
     const show = await runCli(['sessions', 'show', key, '--json'], stack.env);
     expect(show.code).toBe(0);
-    expect(JSON.parse(show.output).transcript.map((e: { text: string }) => e.text).slice(0, 2)).toEqual(['hello from cli', 'from the CLI']);
+    expect(
+      JSON.parse(show.output)
+        .transcript.map((e: { text: string }) => e.text)
+        .slice(0, 2),
+    ).toEqual(['hello from cli', 'from the CLI']);
 
     const missing = await runCli(['sessions', 'show', 'main:test:never'], stack.env);
     expect(missing.code).toBe(1);
@@ -254,7 +290,10 @@ describe('a session on a real Temporal server', () => {
   });
 
   it('says a session does not exist, in those words, when stop or approve names one that is not there', async () => {
-    for (const args of [['stop', 'main:test:never-was'], ['approve', 'main:test:never-was', 'abc123']]) {
+    for (const args of [
+      ['stop', 'main:test:never-was'],
+      ['approve', 'main:test:never-was', 'abc123'],
+    ]) {
       const { code, output } = await runCli(args, stack.env);
       expect(code, args.join(' ')).toBe(1);
       expect(output).toContain('there is no session main:test:never-was running (clawflow sessions list shows them)');

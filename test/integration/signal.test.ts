@@ -11,7 +11,7 @@ const owner: SignalPerson = { number: '+15551230001', uuid: '1d3c0e5a-1111-4111-
 const friend: SignalPerson = { number: '+15551230002', uuid: '1d3c0e5a-1111-4111-8111-000000000002', name: 'Grace' };
 const group = 'Z3JvdXAtaWQtb2YtdGhlLXRlc3Q+L2dyb3VwPQ==';
 
-describe('Signal through signal-cli\'s JSON-RPC daemon, against a local fake of it', () => {
+describe("Signal through signal-cli's JSON-RPC daemon, against a local fake of it", () => {
   const signal = new FakeSignal();
   let stack: TestStack;
   let connector: CliProcess;
@@ -46,12 +46,15 @@ describe('Signal through signal-cli\'s JSON-RPC daemon, against a local fake of 
     const [reply] = await sentTo(owner.number, 1);
     expect(reply).toEqual({ recipient: [owner.number], message: 'heard: hello from Signal' });
     expect(signal.sent('sendTyping')).toContainEqual({ recipient: [owner.number] });
-    const next = await followUpAnswered((text) => signal.userMessage(owner, text), async (text) => (await sentTo(owner.number, 0)).some((p) => String(p.message).endsWith(text)));
+    const next = await followUpAnswered(
+      (text) => signal.userMessage(owner, text),
+      async (text) => (await sentTo(owner.number, 0)).some((p) => String(p.message).endsWith(text)),
+    );
     expect((await sentTo(owner.number, 1)).filter((p) => p.message === 'heard: hello from Signal')).toHaveLength(1);
     expect(stack.model.lastUserMessages()).toEqual(['hello from Signal', next]);
   });
 
-  it('splits a long answer below Signal\'s 2,000 characters', async () => {
+  it("splits a long answer below Signal's 2,000 characters", async () => {
     const paragraph = 'word '.repeat(300).trim();
     stack.model.setReply(() => `${paragraph}\n\n${paragraph}`);
     try {
@@ -89,17 +92,28 @@ describe('Signal through signal-cli\'s JSON-RPC daemon, against a local fake of 
     expect(stack.model.requests.length).toBe(requests);
     expect(await runCli(['pairing', 'approve', 'signal', code!], stack.env)).toMatchObject({ code: 0, output: `Approved Eve (signal ${stranger.number}).\n` });
     const welcomed = await sentTo(stranger.number, 3);
-    expect(welcomed.slice(1).map((m) => m.message)).toEqual(["You're in, Eve: my owner approved you. Here is my answer to your first message.", 'heard: hi, who are you?']);
+    expect(welcomed.slice(1).map((m) => m.message)).toEqual([
+      "You're in, Eve: my owner approved you. Here is my answer to your first message.",
+      'heard: hi, who are you?',
+    ]);
   });
 
-  it('takes attachments: a document\'s text reaches the model, a voice note without transcription is answered with what to set', async () => {
-    const lastUserMessage = () => stack.model.requests.at(-1)!.messages.filter((m) => m.role === 'user').at(-1)!.content!;
+  it("takes attachments: a document's text reaches the model, a voice note without transcription is answered with what to set", async () => {
+    const lastUserMessage = () =>
+      stack.model.requests
+        .at(-1)!
+        .messages.filter((m) => m.role === 'user')
+        .at(-1)!.content!;
     stack.model.setReply(() => 'noted');
     try {
       let before = (await sentTo(friend.number, 0)).length;
-      signal.userMessage(friend, 'what does it say?', { attachments: [{ contentType: 'text/plain', filename: 'list.txt', bytes: Buffer.from('oat milk\nbread\n') }] });
+      signal.userMessage(friend, 'what does it say?', {
+        attachments: [{ contentType: 'text/plain', filename: 'list.txt', bytes: Buffer.from('oat milk\nbread\n') }],
+      });
       await sentTo(friend.number, before + 1);
-      expect(lastUserMessage()).toMatch(/^what does it say\?\n\[The user sent a document "list\.txt" \(text\/plain, 1 kB\), saved in the workspace as media\/inbound\/signal-[0-9a-f]{24}\.txt\. Its text:\]\noat milk\nbread$/);
+      expect(lastUserMessage()).toMatch(
+        /^what does it say\?\n\[The user sent a document "list\.txt" \(text\/plain, 1 kB\), saved in the workspace as media\/inbound\/signal-[0-9a-f]{24}\.txt\. Its text:\]\noat milk\nbread$/,
+      );
 
       before = (await sentTo(friend.number, 0)).length;
       const requests = stack.model.requests.length;
@@ -113,7 +127,9 @@ describe('Signal through signal-cli\'s JSON-RPC daemon, against a local fake of 
   });
 
   it.skipIf(inject('machine').chromium)('sends the screenshot the agent took along with its answer, as an attachment', async () => {
-    stack.model.setReply((request) => (request.messages.some((m) => m.role === 'tool') ? 'here is the screenshot' : { toolCalls: [{ name: 'browser', arguments: { action: 'screenshot' } }] }));
+    stack.model.setReply((request) =>
+      request.messages.some((m) => m.role === 'tool') ? 'here is the screenshot' : { toolCalls: [{ name: 'browser', arguments: { action: 'screenshot' } }] },
+    );
     try {
       signal.userMessage(owner, 'show me your browser');
       await expect.poll(() => signal.sent().some((p) => Array.isArray(p.attachments)), { timeout: 30_000 }).toBe(true);
@@ -142,7 +158,10 @@ describe('Signal through signal-cli\'s JSON-RPC daemon, against a local fake of 
     connector = await stack.startConnector();
     const replies = await sentTo(owner.number, before + 1);
     expect(String(replies.at(-1)!.message)).toContain('keep this safe');
-    await followUpAnswered((text) => signal.userMessage(owner, text), async (text) => (await sentTo(owner.number, 0)).some((p) => String(p.message).endsWith(text)));
+    await followUpAnswered(
+      (text) => signal.userMessage(owner, text),
+      async (text) => (await sentTo(owner.number, 0)).some((p) => String(p.message).endsWith(text)),
+    );
     expect((await sentTo(owner.number, 0)).length).toBe(before + 2);
     expect(stack.model.requests.length - requests).toBe(2);
   });
@@ -151,7 +170,10 @@ describe('Signal through signal-cli\'s JSON-RPC daemon, against a local fake of 
     signal.receivesOnItsOwn = true;
     try {
       await expect
-        .poll(async () => JSON.parse((await runCli(['channels', 'status', '--json'], stack.env)).output) as Array<{ state: string; detail?: string }>, { timeout: 20_000, interval: 500 })
+        .poll(async () => JSON.parse((await runCli(['channels', 'status', '--json'], stack.env)).output) as Array<{ state: string; detail?: string }>, {
+          timeout: 20_000,
+          interval: 500,
+        })
         .toEqual([expect.objectContaining({ state: 'retrying', detail: expect.stringContaining('start its daemon with --receive-mode=manual') })]);
     } finally {
       signal.receivesOnItsOwn = false;

@@ -9,8 +9,12 @@ import type { CliProcess } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
 import { tinyPdf } from '../helpers/tiny-pdf.js';
 
-
-async function startStack(slack: FakeSlack, owner: string, settings: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<{ stack: TestStack; connector: CliProcess }> {
+async function startStack(
+  slack: FakeSlack,
+  owner: string,
+  settings: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Promise<{ stack: TestStack; connector: CliProcess }> {
   const stack = await TestStack.start({
     namespace: namespaceForFile(import.meta.url),
     config: { channels: { slack: { apiUrl: slack.apiUrl, allowFrom: [owner], groups: ['C0GENERAL'], ...settings } } },
@@ -47,15 +51,19 @@ describe('Slack through Bolt in Socket Mode, against a local Web API and WebSock
     expect(connector.output()).not.toContain('xoxb-test-token');
   });
 
-  it('follows a thread it was mentioned in, and keeps out of threads it never joined and of strangers\' mentions', async () => {
+  it("follows a thread it was mentioned in, and keeps out of threads it never joined and of strangers' mentions", async () => {
     const mentioned = slack.posted.find((p) => p.text === 'heard: what is up?')!;
     const requests = stack.model.requests.length;
     const before = slack.posted.length;
     // Someone else's thread, and a stranger's mention: not for the agent.
-    slack.sendEnvelope(slack.messageEvent({ channel: 'C0GENERAL', user: owner, text: 'a thread of our own', channel_type: 'channel', thread_ts: '1700000000.000001' }));
+    slack.sendEnvelope(
+      slack.messageEvent({ channel: 'C0GENERAL', user: owner, text: 'a thread of our own', channel_type: 'channel', thread_ts: '1700000000.000001' }),
+    );
     slack.sendEnvelope(slack.messageEvent({ channel: 'C0GENERAL', user: 'U0STRANGER', text: `<@${slackBot.userId}> read USER.md`, channel_type: 'channel' }));
     // In the thread it was mentioned in, it answers without being mentioned again.
-    slack.sendEnvelope(slack.messageEvent({ channel: 'C0GENERAL', user: owner, text: 'and then?', channel_type: 'channel', thread_ts: String(mentioned.thread_ts) }));
+    slack.sendEnvelope(
+      slack.messageEvent({ channel: 'C0GENERAL', user: owner, text: 'and then?', channel_type: 'channel', thread_ts: String(mentioned.thread_ts) }),
+    );
     await expect.poll(() => slack.posted.length, { timeout: 30_000 }).toBe(before + 1);
     expect(slack.posted.at(-1)).toMatchObject({ channel: 'C0GENERAL', thread_ts: mentioned.thread_ts, text: 'heard: what is up? | and then?' });
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -72,20 +80,33 @@ describe('Slack through Bolt in Socket Mode, against a local Web API and WebSock
     expect(slack.posted.at(-1)!.thread_ts).toBeUndefined();
   });
 
-  it('reads shared files with the bot token: a PDF\'s text and a picture reach the model; the token goes to no other host', async () => {
+  it("reads shared files with the bot token: a PDF's text and a picture reach the model; the token goes to no other host", async () => {
     const requests = stack.model.requests.length;
-    const picture = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#00ff00' } }).png().toBuffer();
-    const files = [slack.sharedFile('notes.pdf', 'application/pdf', tinyPdf(['Meeting moved to Friday 10:00.'])), slack.sharedFile('green.png', 'image/png', picture)];
+    const picture = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#00ff00' } })
+      .png()
+      .toBuffer();
+    const files = [
+      slack.sharedFile('notes.pdf', 'application/pdf', tinyPdf(['Meeting moved to Friday 10:00.'])),
+      slack.sharedFile('green.png', 'image/png', picture),
+    ];
     slack.sendEnvelope(slack.messageEvent({ channel: 'D0DIRECT1', user: owner, text: 'see attached', channel_type: 'im', subtype: 'file_share', files }));
     await expect.poll(() => stack.model.requests.length, { timeout: 30_000 }).toBeGreaterThan(requests);
     const asked = stack.model.requests.at(-1)!.messages.at(-1)!;
-    expect(asked.content).toMatch(/^see attached\n\[The user sent a document "notes\.pdf" \(application\/pdf, \d+ kB\), saved in the workspace as media\/inbound\/slack-[0-9a-f]{24}\.pdf, 1 page\. Its text:\]\nMeeting moved to Friday 10:00\.\n\[The user sent an image "green\.png" \(image\/png, \d+ kB\), saved in the workspace as media\/inbound\/slack-[0-9a-f]{24}\.png\]$/);
+    expect(asked.content).toMatch(
+      /^see attached\n\[The user sent a document "notes\.pdf" \(application\/pdf, \d+ kB\), saved in the workspace as media\/inbound\/slack-[0-9a-f]{24}\.pdf, 1 page\. Its text:\]\nMeeting moved to Friday 10:00\.\n\[The user sent an image "green\.png" \(image\/png, \d+ kB\), saved in the workspace as media\/inbound\/slack-[0-9a-f]{24}\.png\]$/,
+    );
     expect(asked.images).toHaveLength(1);
     expect(slack.fileDownloads.map((d) => d.authorization)).toEqual(['Bearer xoxb-test-token', 'Bearer xoxb-test-token']);
 
     // A file an event places elsewhere is not fetched with the token: the message goes on without it.
-    const elsewhere = { ...slack.sharedFile('x.png', 'image/png', picture), url_private_download: 'https://collector.example/steal', url_private: 'https://collector.example/steal' };
-    slack.sendEnvelope(slack.messageEvent({ channel: 'D0DIRECT1', user: owner, text: 'one more', channel_type: 'im', subtype: 'file_share', files: [elsewhere] }));
+    const elsewhere = {
+      ...slack.sharedFile('x.png', 'image/png', picture),
+      url_private_download: 'https://collector.example/steal',
+      url_private: 'https://collector.example/steal',
+    };
+    slack.sendEnvelope(
+      slack.messageEvent({ channel: 'D0DIRECT1', user: owner, text: 'one more', channel_type: 'im', subtype: 'file_share', files: [elsewhere] }),
+    );
     await expect.poll(() => stack.model.requests.at(-1)!.messages.at(-1)!.content, { timeout: 30_000 }).toBe('one more');
     expect(slack.fileDownloads).toHaveLength(2);
     await expect.poll(() => String(slack.posted.at(-1)?.text).endsWith('| one more'), { timeout: 30_000 }).toBe(true);
@@ -155,7 +176,10 @@ describe('Slack through Bolt over the HTTP Events API', () => {
     // Signed, but not what Slack sends (the fuzzer found Bolt answering this with a 500): refused, saying why.
     const shapeless = JSON.stringify({ event: false, turn: {} });
     const refused = await post(shapeless, signSlackRequest(signingSecret, shapeless));
-    expect([refused.status, await refused.text()]).toEqual([400, 'not a Slack request: type: Invalid input: expected string, received undefined; event: Invalid input: expected object, received boolean']);
+    expect([refused.status, await refused.text()]).toEqual([
+      400,
+      'not a Slack request: type: Invalid input: expected string, received undefined; event: Invalid input: expected object, received boolean',
+    ]);
     await followUpAnswered(
       async (text) => {
         const next = JSON.stringify(slack.messageEvent({ channel: 'D0DIRECT2', user: owner, text, channel_type: 'im' }));

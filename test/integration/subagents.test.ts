@@ -16,7 +16,7 @@ describe('sub-agents (sessions_spawn) as child workflows', () => {
   });
   afterAll(() => stack?.stop());
 
-  it('brings a sub-agent\'s answer back into its parent\'s turn (sessions_spawn), also when the worker was SIGKILLed while the child ran', async () => {
+  it("brings a sub-agent's answer back into its parent's turn (sessions_spawn), also when the worker was SIGKILLed while the child ran", async () => {
     const key = 'main:test:parent';
     const task = 'Count the letters in "durable" and answer with the number only.';
     stack.model.setReply((r) => {
@@ -59,7 +59,12 @@ describe('sub-agents (sessions_spawn) as child workflows', () => {
       const last = r.messages.at(-1)!;
       const asked = /^Say "done (\d+)"\.$/.exec(String(last.content));
       if (last.role === 'user' && asked) return `done ${asked[1]}`;
-      if (last.role === 'tool') return r.messages.slice(r.messages.findLastIndex((m) => m.role === 'user')).filter((m) => m.role === 'tool').map((m) => String(m.content)).join('\n---\n');
+      if (last.role === 'tool')
+        return r.messages
+          .slice(r.messages.findLastIndex((m) => m.role === 'user'))
+          .filter((m) => m.role === 'tool')
+          .map((m) => String(m.content))
+          .join('\n---\n');
       // One message asks for five at once.
       const first = Number(/^batch (\d+)$/.exec(String(last.content))?.[1] ?? 0);
       return { toolCalls: Array.from({ length: 5 }, (_, i) => ({ name: 'sessions_spawn', arguments: { task: task(first + i) } })) };
@@ -68,18 +73,25 @@ describe('sub-agents (sessions_spawn) as child workflows', () => {
     const key = 'main:test:many';
     const results = (text: string) => text.split('\n---\n');
     const first = results((await stack.send(key, 'batch 0')).text);
-    expect(first.filter((r) => /^The sub-agent \(\S+\) answered:\n<<<UNTRUSTED WEB CONTENT from the sub-agent \S+>>>\ndone \d\n<<<END UNTRUSTED WEB CONTENT>>>$/.test(r))).toHaveLength(3);
+    expect(
+      first.filter((r) =>
+        /^The sub-agent \(\S+\) answered:\n<<<UNTRUSTED WEB CONTENT from the sub-agent \S+>>>\ndone \d\n<<<END UNTRUSTED WEB CONTENT>>>$/.test(r),
+      ),
+    ).toHaveLength(3);
     expect(first.filter((r) => r.includes('at most 3 sub-agents per turn (tools.sessions.maxSpawnsPerTurn)'))).toHaveLength(2);
     // The next turn: one more today, then the conversation's daily cap.
     const second = results((await stack.send(key, 'batch 10')).text);
     expect(second.filter((r) => r.includes('answered:'))).toHaveLength(1);
     expect(second.filter((r) => r.includes('has spawned 4 sub-agents today, the most it may (tools.sessions.maxSpawnsPerDay)'))).toHaveLength(4);
     let children = 0;
-    for await (const w of stack.client.workflow.list({ query: `WorkflowType = 'SessionWorkflow' AND WorkflowId STARTS_WITH 'session:main:subagent:test-many-t'` })) children += w ? 1 : 0;
+    for await (const w of stack.client.workflow.list({
+      query: `WorkflowType = 'SessionWorkflow' AND WorkflowId STARTS_WITH 'session:main:subagent:test-many-t'`,
+    }))
+      children += w ? 1 : 0;
     expect(children).toBe(4);
   });
 
-  it('stops a sub-agent with its parent\'s turn (/stop), and one that runs past its timeout; the parent goes on', async () => {
+  it("stops a sub-agent with its parent's turn (/stop), and one that runs past its timeout; the parent goes on", async () => {
     const stuck = 'Think about this forever.';
     stack.model.setReply((r) => {
       const last = r.messages.at(-1)!;
@@ -90,7 +102,10 @@ describe('sub-agents (sessions_spawn) as child workflows', () => {
     await stack.startWorker();
     const subagents = async (status: string) => {
       const found = [];
-      for await (const w of stack.client.workflow.list({ query: `WorkflowType = 'SessionWorkflow' AND ClawflowChannel = 'subagent' AND ExecutionStatus = '${status}'` })) found.push(w);
+      for await (const w of stack.client.workflow.list({
+        query: `WorkflowType = 'SessionWorkflow' AND ClawflowChannel = 'subagent' AND ExecutionStatus = '${status}'`,
+      }))
+        found.push(w);
       return found.length;
     };
     const requests = stack.model.requests.length;
@@ -102,7 +117,14 @@ describe('sub-agents (sessions_spawn) as child workflows', () => {
     stack.model.hold();
     await expect.poll(waiting, { timeout: 30_000 }).toBe(1);
     expect(await stopTurn(stack.client, stack.config, 'main:test:stop-parent')).toBe(true);
-    expect(describeError(await stopped.then(() => null, (error: unknown) => error))).toMatch(/Stopped at your request/);
+    expect(
+      describeError(
+        await stopped.then(
+          () => null,
+          (error: unknown) => error,
+        ),
+      ),
+    ).toMatch(/Stopped at your request/);
     await expect.poll(() => subagents('Canceled'), { timeout: 30_000 }).toBe(1);
 
     // Past its timeout: the parent hears so and answers with that (its own next model call is let through).
@@ -135,12 +157,18 @@ describe('sub-agents (sessions_spawn) as child workflows', () => {
     const child = /- (main:subagent:\S+): /.exec(listed.text)?.[1];
     expect(listed.text, listed.text).toMatch(/^tool: 1 sub-agents you spawned:\n- main:subagent:test-parent-t1-\S+: completed, 1 turn, last active /);
     calls.push({ name: 'sessions_history', arguments: { sessionKey: child } });
-    expect((await stack.send(parent, 'what did it say?')).text).toMatch(/\[turn 1, user, [^\]]+\] Count the letters in "durable" and answer with the number only\.\n\[turn 1, assistant, [^\]]+\] 7\n/);
+    expect((await stack.send(parent, 'what did it say?')).text).toMatch(
+      /\[turn 1, user, [^\]]+\] Count the letters in "durable" and answer with the number only\.\n\[turn 1, assistant, [^\]]+\] 7\n/,
+    );
     calls.push({ name: 'sessions_send', arguments: { sessionKey: child, message: 'and in "temporal"?', timeoutSeconds: 60 } });
-    expect((await stack.send(parent, 'ask it about "temporal"')).text).toContain(`tool: ${child} answered:\n<<<UNTRUSTED WEB CONTENT from session ${child}>>>\n8\n`);
+    expect((await stack.send(parent, 'ask it about "temporal"')).text).toContain(
+      `tool: ${child} answered:\n<<<UNTRUSTED WEB CONTENT from session ${child}>>>\n8\n`,
+    );
     // Other conversations are out of sight, and so is this one.
     calls.push({ name: 'sessions_history', arguments: { sessionKey: 'main:test:late-parent' } });
-    expect((await stack.send(parent, 'peek elsewhere')).text).toBe('tool: Error: main:test:late-parent is not a session you may see (only the sub-agents you spawned: sessions_list shows them; tools.sessions.visibility)');
+    expect((await stack.send(parent, 'peek elsewhere')).text).toBe(
+      'tool: Error: main:test:late-parent is not a session you may see (only the sub-agents you spawned: sessions_list shows them; tools.sessions.visibility)',
+    );
     calls.push({ name: 'sessions_send', arguments: { sessionKey: parent, message: 'hi me' } });
     expect((await stack.send(parent, 'talk to yourself')).text).toBe('tool: Error: that is this conversation: answer here instead');
   });

@@ -59,7 +59,9 @@ describe('Telegram through grammY, against a local Bot API server', () => {
       await stack.model.waitForRequests(requests + 1);
       // While the model thinks, the chat shows "typing" — at once, not when the session worker's workflow task, which
       // the model call holds, is next heartbeated (2.4 s).
-      await expect.poll(() => telegram.sent('sendChatAction'), { timeout: 1500 }).toContainEqual(expect.objectContaining({ chat_id: String(owner.id), action: 'typing' }));
+      await expect
+        .poll(() => telegram.sent('sendChatAction'), { timeout: 1500 })
+        .toContainEqual(expect.objectContaining({ chat_id: String(owner.id), action: 'typing' }));
     } finally {
       stack.model.release();
     }
@@ -74,7 +76,17 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     try {
       const before = telegram.sent().length;
       telegram.userMessage(owner, 'tell me a lot');
-      await expect.poll(() => telegram.sent().slice(before).map((m) => String(m.text)).join('\n\n'), { timeout: 30_000 }).toBe(paragraphs.join('\n\n'));
+      await expect
+        .poll(
+          () =>
+            telegram
+              .sent()
+              .slice(before)
+              .map((m) => String(m.text))
+              .join('\n\n'),
+          { timeout: 30_000 },
+        )
+        .toBe(paragraphs.join('\n\n'));
       const parts = telegram.sent().slice(before);
       expect(parts.length).toBeGreaterThanOrEqual(3);
       expect(parts.every((m) => String(m.text).length <= 4096)).toBe(true);
@@ -89,7 +101,10 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     await expect.poll(() => telegram.sent().some((m) => String(m.text).endsWith('once please')), { timeout: 30_000 }).toBe(true);
     telegram.redeliver(updateId);
     await expect.poll(() => telegram.confirmedOffset, { timeout: 15_000 }).toBeGreaterThan(updateId);
-    await followUpAnswered((text) => telegram.userMessage(owner, text), (text) => telegram.sent().some((m) => String(m.text).endsWith(text)));
+    await followUpAnswered(
+      (text) => telegram.userMessage(owner, text),
+      (text) => telegram.sent().some((m) => String(m.text).endsWith(text)),
+    );
     expect(telegram.sent().filter((m) => String(m.text).endsWith('once please'))).toHaveLength(1);
     expect(stack.model.requests.length - requestsBefore).toBe(2);
   });
@@ -124,7 +139,9 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     writeFileSync(join(workspace, 'SOUL.md'), '# SOUL.md\n\nYou are the WORK agent: terse, formal, about the office only.\n');
     const requests = stack.model.requests.length;
     telegram.userMessage(colleague, 'what is on today?');
-    await expect.poll(() => stack.model.requests.slice(requests).some((r) => r.messages.at(-1)?.content === 'what is on today?'), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(() => stack.model.requests.slice(requests).some((r) => r.messages.at(-1)?.content === 'what is on today?'), { timeout: 30_000 })
+      .toBe(true);
     const asked = stack.model.requests.slice(requests).find((r) => r.messages.at(-1)?.content === 'what is on today?')!;
     expect(asked.model).toBe('scripted-work');
     expect(String(asked.messages[0]!.content)).toContain('You are the WORK agent');
@@ -142,7 +159,15 @@ describe('Telegram through grammY, against a local Bot API server', () => {
   it('shows a photo to the vision model as an image part, downscaled, saved in the workspace; no Temporal event carries its bytes', async () => {
     // A 3000×2000 photo: orange, with a blue square in its top-left corner.
     const bytes = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#ff8000' } })
-      .composite([{ input: await sharp({ create: { width: 600, height: 600, channels: 3, background: '#0040ff' } }).png().toBuffer(), left: 0, top: 0 }])
+      .composite([
+        {
+          input: await sharp({ create: { width: 600, height: 600, channels: 3, background: '#0040ff' } })
+            .png()
+            .toBuffer(),
+          left: 0,
+          top: 0,
+        },
+      ])
       .jpeg({ quality: 90 })
       .toBuffer();
     telegram.userPhoto(owner, 'look at this', bytes);
@@ -169,7 +194,9 @@ describe('Telegram through grammY, against a local Bot API server', () => {
   });
 
   it.skipIf(inject('machine').chromium)('sends the screenshot the agent took along with its answer', async () => {
-    stack.model.setReply((request) => (request.messages.some((m) => m.role === 'tool') ? 'here is the screenshot' : { toolCalls: [{ name: 'browser', arguments: { action: 'screenshot' } }] }));
+    stack.model.setReply((request) =>
+      request.messages.some((m) => m.role === 'tool') ? 'here is the screenshot' : { toolCalls: [{ name: 'browser', arguments: { action: 'screenshot' } }] },
+    );
     try {
       const photosBefore = telegram.photos.length;
       telegram.userMessage(owner, 'show me your browser');
@@ -189,7 +216,12 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     telegram.userMessage(owner, 'talking among ourselves', group);
     telegram.userMessage(owner, '@clawflow_test_bot what do you think?', group);
     await expect.poll(() => telegram.sent().filter((m) => Number(m.chat_id) === group.id).length, { timeout: 30_000 }).toBe(before + 1);
-    expect(telegram.sent().filter((m) => Number(m.chat_id) === group.id).at(-1)).toMatchObject({ text: 'heard: @clawflow_test_bot what do you think?' });
+    expect(
+      telegram
+        .sent()
+        .filter((m) => Number(m.chat_id) === group.id)
+        .at(-1),
+    ).toMatchObject({ text: 'heard: @clawflow_test_bot what do you think?' });
 
     const status = await runCli(['channels', 'status', '--json'], stack.env);
     expect(status.code, status.output).toBe(0);
@@ -230,7 +262,12 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     const answer = Array.from({ length: 12 }, (_, i) => `Sentence ${i + 1} of a reply written slowly.`).join(' ');
     stack.model.setReply(() => answer);
     stack.model.streamPieceDelayMs = 30;
-    const repliesSince = (before: number) => telegram.sent().slice(before).filter((m) => Number(m.chat_id) === owner.id).map((m) => String(m.text));
+    const repliesSince = (before: number) =>
+      telegram
+        .sent()
+        .slice(before)
+        .filter((m) => Number(m.chat_id) === owner.id)
+        .map((m) => String(m.text));
     try {
       const before = telegram.sent().length;
       const editsBefore = telegram.edits;
@@ -259,7 +296,9 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     stack.model.setReply((request) => {
       const last = request.messages.at(-1)!;
       if (last.role === 'user' && last.content === 'remind me to stretch in a few seconds') {
-        return { toolCalls: [{ name: 'cron', arguments: { action: 'add', at: new Date(Date.now() + 8_000).toISOString(), message: 'Remind the user to stretch' } }] };
+        return {
+          toolCalls: [{ name: 'cron', arguments: { action: 'add', at: new Date(Date.now() + 8_000).toISOString(), message: 'Remind the user to stretch' } }],
+        };
       }
       if (last.role === 'tool') return `Done. ${String(last.content).split('.')[0]}`;
       if (last.role === 'user' && last.content === 'Remind the user to stretch') return 'Time to stretch!';
@@ -268,7 +307,9 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     const stretches = () => telegram.sent().filter((m) => m.text === 'Time to stretch!' && Number(m.chat_id) === owner.id).length;
     try {
       telegram.userMessage(owner, 'remind me to stretch in a few seconds');
-      await expect.poll(() => telegram.sent().some((m) => /^Done\. Scheduled "reminder-[0-9a-f]{6}": first at /.test(String(m.text))), { timeout: 30_000 }).toBe(true);
+      await expect
+        .poll(() => telegram.sent().some((m) => /^Done\. Scheduled "reminder-[0-9a-f]{6}": first at /.test(String(m.text))), { timeout: 30_000 })
+        .toBe(true);
       // The workers go down and come back before it is due: the schedule lives in Temporal, not in them.
       await stack.kill(worker);
       worker = await stack.startWorker();
@@ -276,7 +317,10 @@ describe('Telegram through grammY, against a local Bot API server', () => {
       // A one-shot reminder leaves no job behind: nothing more can fire; and once the owner's next message is
       // answered, a firing already under way would have been too.
       await expect.poll(async () => (await runCli(['cron', 'list'], stack.env)).output, { timeout: 15_000 }).toMatch(/No jobs|no jobs/i);
-      await followUpAnswered((text) => telegram.userMessage(owner, text), (text) => telegram.sent().some((m) => String(m.text).endsWith(text)));
+      await followUpAnswered(
+        (text) => telegram.userMessage(owner, text),
+        (text) => telegram.sent().some((m) => String(m.text).endsWith(text)),
+      );
       expect(stretches()).toBe(1);
     } finally {
       stack.model.setReply(heard);
@@ -287,29 +331,61 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     stack.model.setReply((request) => {
       const last = request.messages.at(-1)!;
       if (last.role === 'user' && last.content === 'do the long thing') {
-        return { toolCalls: [{ name: 'message', arguments: { text: 'On it, this takes a minute.' } }, { name: 'message', arguments: { text: 'psst', to: 'telegram:999' } }] };
+        return {
+          toolCalls: [
+            { name: 'message', arguments: { text: 'On it, this takes a minute.' } },
+            { name: 'message', arguments: { text: 'psst', to: 'telegram:999' } },
+          ],
+        };
       }
       // This turn's results (earlier turns' tool calls are in the context too).
       const thisTurn = request.messages.slice(request.messages.findLastIndex((m) => m.role === 'user'));
-      if (last.role === 'tool') return `All done. (${thisTurn.filter((m) => m.role === 'tool').map((m) => m.content).join(' / ')})`;
+      if (last.role === 'tool')
+        return `All done. (${thisTurn
+          .filter((m) => m.role === 'tool')
+          .map((m) => m.content)
+          .join(' / ')})`;
       return heard(request);
     });
     try {
       const before = telegram.sent().length;
       telegram.userMessage(owner, 'do the long thing');
-      await expect.poll(() => telegram.sent().slice(before).map((m) => String(m.text)), { timeout: 30_000 }).toEqual([
-        'On it, this takes a minute.',
-        'All done. (sent to this chat / Error: message to "telegram:999" refused: only this chat (tools.message.allowedTargets))',
-      ]);
-      expect(telegram.sent().slice(before).every((m) => Number(m.chat_id) === owner.id)).toBe(true);
+      await expect
+        .poll(
+          () =>
+            telegram
+              .sent()
+              .slice(before)
+              .map((m) => String(m.text)),
+          { timeout: 30_000 },
+        )
+        .toEqual([
+          'On it, this takes a minute.',
+          'All done. (sent to this chat / Error: message to "telegram:999" refused: only this chat (tools.message.allowedTargets))',
+        ]);
+      expect(
+        telegram
+          .sent()
+          .slice(before)
+          .every((m) => Number(m.chat_id) === owner.id),
+      ).toBe(true);
     } finally {
       stack.model.setReply(heard);
     }
   });
 
-  it('hears voice notes and reads documents: told what to set without transcription, a transcript with it, a PDF\'s text, a sticker named', async () => {
-    const sentSince = (before: number) => telegram.sent().slice(before).filter((m) => Number(m.chat_id) === owner.id).map((m) => String(m.text));
-    const lastUserMessage = () => stack.model.requests.at(-1)!.messages.filter((m) => m.role === 'user').at(-1)!.content!;
+  it("hears voice notes and reads documents: told what to set without transcription, a transcript with it, a PDF's text, a sticker named", async () => {
+    const sentSince = (before: number) =>
+      telegram
+        .sent()
+        .slice(before)
+        .filter((m) => Number(m.chat_id) === owner.id)
+        .map((m) => String(m.text));
+    const lastUserMessage = () =>
+      stack.model.requests
+        .at(-1)!
+        .messages.filter((m) => m.role === 'user')
+        .at(-1)!.content!;
     // One short reply a turn (this chat's history is long by now: an echo of it would come in parts).
     stack.model.setReply(() => 'noted');
     // No transcription endpoint: the sender is told what to set, and no turn is taken.
@@ -321,9 +397,17 @@ describe('Telegram through grammY, against a local Bot API server', () => {
 
     // A PDF: its text reaches the model with the file's name, type and where it is.
     before = telegram.sent().length;
-    telegram.userDocument(owner, 'invoice.pdf', 'application/pdf', tinyPdf(['Invoice 2026-114', 'The total is 42.50 euros, due on 1 December.']), 'what do I owe?');
+    telegram.userDocument(
+      owner,
+      'invoice.pdf',
+      'application/pdf',
+      tinyPdf(['Invoice 2026-114', 'The total is 42.50 euros, due on 1 December.']),
+      'what do I owe?',
+    );
     await expect.poll(() => sentSince(before).length, { timeout: 30_000 }).toBe(1);
-    expect(lastUserMessage()).toMatch(/^what do I owe\?\n\[The user sent a document "invoice\.pdf" \(application\/pdf, \d+ kB\), saved in the workspace as media\/inbound\/telegram-[0-9a-f]{24}\.pdf, 1 page\. Its text:\]\nInvoice 2026-114\nThe total is 42\.50 euros, due on 1 December\.$/);
+    expect(lastUserMessage()).toMatch(
+      /^what do I owe\?\n\[The user sent a document "invoice\.pdf" \(application\/pdf, \d+ kB\), saved in the workspace as media\/inbound\/telegram-[0-9a-f]{24}\.pdf, 1 page\. Its text:\]\nInvoice 2026-114\nThe total is 42\.50 euros, due on 1 December\.$/,
+    );
 
     // A sticker is named, not dropped.
     before = telegram.sent().length;
@@ -340,7 +424,9 @@ describe('Telegram through grammY, against a local Bot API server', () => {
         const body = Buffer.concat(chunks).toString('latin1');
         uploads.push({ authorization: req.headers.authorization, type: req.headers['content-type'], bytes: body.length });
         const ok = req.url === '/v1/audio/transcriptions' && body.includes('name="model"\r\n\r\nwhisper-1') && body.includes('OggS fake opus audio');
-        res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { text: 'please buy oat milk on the way home' } : { error: 'bad request' }));
+        res
+          .writeHead(ok ? 200 : 400, { 'content-type': 'application/json' })
+          .end(JSON.stringify(ok ? { text: 'please buy oat milk on the way home' } : { error: 'bad request' }));
       });
     });
     await new Promise<void>((resolve) => whisper.listen(0, '127.0.0.1', resolve));
@@ -354,7 +440,9 @@ describe('Telegram through grammY, against a local Bot API server', () => {
       telegram.userVoice(owner, Buffer.from('OggS fake opus audio'));
       await expect.poll(() => sentSince(before).length, { timeout: 30_000 }).toBe(1);
       expect(uploads.at(-1)).toMatchObject({ authorization: 'Bearer sk-whisper', type: expect.stringMatching(/^multipart\/form-data; boundary=/) });
-      expect(lastUserMessage()).toMatch(/^\[The user sent a voice note \(audio\/ogg, 1 kB\), saved in the workspace as media\/inbound\/telegram-[0-9a-f]{24}\.ogg\. Transcript:\]\nplease buy oat milk on the way home$/);
+      expect(lastUserMessage()).toMatch(
+        /^\[The user sent a voice note \(audio\/ogg, 1 kB\), saved in the workspace as media\/inbound\/telegram-[0-9a-f]{24}\.ogg\. Transcript:\]\nplease buy oat milk on the way home$/,
+      );
       expect(connector.output()).not.toContain('sk-whisper');
     } finally {
       delete stack.env.CLAWFLOW_TRANSCRIPTION_BASE_URL;
@@ -369,7 +457,9 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     const repliesStarting = (prefix: string) => telegram.sent().filter((m) => String(m.text).startsWith(prefix));
     telegram.userMessage(owner, '/status');
     await expect.poll(() => repliesStarting('main:telegram:42: idle').length, { timeout: 30_000 }).toBe(1);
-    expect(repliesStarting('main:telegram:42: idle')[0]!.text).toMatch(/\nTurns: \d+\nContext: about [\d,]+ tokens of 32,000 with the system prompt and tools \(\d+ turns? word for word(; older turns \(through \d+\) as a summary, \d+ compactions?)?\)\n/);
+    expect(repliesStarting('main:telegram:42: idle')[0]!.text).toMatch(
+      /\nTurns: \d+\nContext: about [\d,]+ tokens of 32,000 with the system prompt and tools \(\d+ turns? word for word(; older turns \(through \d+\) as a summary, \d+ compactions?)?\)\n/,
+    );
     expect(stack.model.requests.length).toBe(requests);
 
     telegram.userMessage(owner, 'the code word is tulip');
@@ -416,7 +506,10 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     connector = await stack.startConnector();
     await expect.poll(() => telegram.sent().filter((m) => String(m.text).endsWith('survive the crash')).length, { timeout: 30_000 }).toBe(1);
     await expect.poll(() => telegram.confirmedOffset, { timeout: 15_000 }).toBeGreaterThan(updateId);
-    await followUpAnswered((text) => telegram.userMessage(owner, text), (text) => telegram.sent().some((m) => String(m.text).endsWith(text)));
+    await followUpAnswered(
+      (text) => telegram.userMessage(owner, text),
+      (text) => telegram.sent().some((m) => String(m.text).endsWith(text)),
+    );
     expect(telegram.sent().filter((m) => String(m.text).endsWith('survive the crash'))).toHaveLength(1);
     expect(stack.model.lastUserMessages().filter((m) => m === 'survive the crash')).toHaveLength(1);
     expect(stack.model.requests.length - requestsBefore).toBe(2);

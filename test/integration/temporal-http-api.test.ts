@@ -61,7 +61,7 @@ describe("the dev server's HTTP API", () => {
     expect(glance((await listJobsAt(port, stack.config))!)).toEqual(viaGrpc);
   });
 
-  it('shows a session as the gRPC client does, its encrypted query answers opened with the install\'s key', async () => {
+  it("shows a session as the gRPC client does, its encrypted query answers opened with the install's key", async () => {
     expect(stack.config.history.encrypt).toBe(true);
     const key = 'main:test:http-show';
     await stack.send(key, 'the harbour is violet');

@@ -84,8 +84,12 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
     expect(shown.output).toMatch(new RegExp(`deny: +(npx )?clawflow approve ${key} ${requestId} --deny\n`));
     const status = await runCli(['status'], stack.env);
     expect(status.output).toContain(`Approvals waiting: ${key}`);
-    expect(status.output).toMatch(new RegExp(`${key}: The agent asks to run \\(exec\\): echo shown\n +allow once: +(npx )?clawflow approve ${key} ${requestId}`));
-    expect((JSON.parse((await runCli(['status', '--json'], stack.env)).output) as { approvals: unknown[] }).approvals).toEqual([expect.objectContaining({ sessionKey: key, requestId, tool: 'exec' })]);
+    expect(status.output).toMatch(
+      new RegExp(`${key}: The agent asks to run \\(exec\\): echo shown\n +allow once: +(npx )?clawflow approve ${key} ${requestId}`),
+    );
+    expect((JSON.parse((await runCli(['status', '--json'], stack.env)).output) as { approvals: unknown[] }).approvals).toEqual([
+      expect.objectContaining({ sessionKey: key, requestId, tool: 'exec' }),
+    ]);
     expect((await runCli(['approve', key, requestId, '--deny'], stack.env)).code).toBe(0);
     expect(await send.exited).toBe(0);
   });
@@ -127,7 +131,9 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
       const reply = await pending;
       // Noticed by whichever comes first: the new worker seeing that the old one died uncleanly, or the 3 s heartbeat
       // timeout (on a loaded machine the new worker may take longer than that to start).
-      expect(reply.text).toMatch(/^tool said: Error: exec did not finish \((the worker running it stopped \(process \d+\)|activity Heartbeat timeout)\); it may or may not have taken effect/);
+      expect(reply.text).toMatch(
+        /^tool said: Error: exec did not finish \((the worker running it stopped \(process \d+\)|activity Heartbeat timeout)\); it may or may not have taken effect/,
+      );
       // Run once, never again on the new worker.
       expect(readFileSync(pidFile, 'utf8').trim().split('\n')).toHaveLength(1);
     } finally {
@@ -136,7 +142,7 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
     }
   });
 
-  it('stops a running turn at the user\'s request: the command\'s processes die and the session goes on', async () => {
+  it("stops a running turn at the user's request: the command's processes die and the session goes on", async () => {
     const key = 'main:test:stop';
     stack.model.setReply(oneToolThenReport('exec', { command: 'sh long-job.sh stop.pid 60' }));
     const pending = stack.send(key, 'run something long', asOwner).then(() => 'answered', describeError);
@@ -157,7 +163,17 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
   it('puts a fact the agent wrote to MEMORY.md into the system prompt of a later, different session', async () => {
     stack.model.setReply((request) => {
       if (request.messages.some((m) => m.role === 'tool')) return 'noted';
-      return { toolCalls: [{ name: 'edit', arguments: { path: 'MEMORY.md', edits: [{ oldText: '# MEMORY.md — long-term memory', newText: "# MEMORY.md — long-term memory\n\n- The user's favourite colour is teal." }] } }] };
+      return {
+        toolCalls: [
+          {
+            name: 'edit',
+            arguments: {
+              path: 'MEMORY.md',
+              edits: [{ oldText: '# MEMORY.md — long-term memory', newText: "# MEMORY.md — long-term memory\n\n- The user's favourite colour is teal." }],
+            },
+          },
+        ],
+      };
     });
     // MEMORY.md becomes part of the instructions: under "ask" the agent's owner allows the edit first.
     const remembered = stack.send('main:test:memory-a', 'remember that my favourite colour is teal', asOwner);
@@ -177,24 +193,40 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
 
   it('offers a skill dropped into the workspace: listed by name and description in the system prompt, read when it applies; the CLI lists it', async () => {
     mkdirSync(join(workspace, 'skills', 'packing'), { recursive: true });
-    writeFileSync(join(workspace, 'skills', 'packing', 'SKILL.md'), '---\nname: packing\ndescription: Make a packing list for a trip.\nmetadata: {"openclaw": {"emoji": "🧳"}}\n---\n# Packing\nAlways start with passport, charger, toothbrush.\n');
+    writeFileSync(
+      join(workspace, 'skills', 'packing', 'SKILL.md'),
+      '---\nname: packing\ndescription: Make a packing list for a trip.\nmetadata: {"openclaw": {"emoji": "🧳"}}\n---\n# Packing\nAlways start with passport, charger, toothbrush.\n',
+    );
     stack.model.setReply((request) => {
       const result = request.messages.at(-1)!;
       if (result.role === 'tool') return `following the skill: ${result.content}`;
       const system = String(request.messages[0]!.content);
-      const location = /<skill><name>packing<\/name><description>Make a packing list for a trip\.<\/description><location>([^<]+)<\/location><\/skill>/.exec(system)?.[1];
+      const location = /<skill><name>packing<\/name><description>Make a packing list for a trip\.<\/description><location>([^<]+)<\/location><\/skill>/.exec(
+        system,
+      )?.[1];
       return location ? { toolCalls: [{ name: 'read', arguments: { path: location } }] } : 'no skill for that';
     });
     const reply = await stack.send('main:test:skills', 'I am going to Lisbon, what do I pack?');
     expect(reply.text).toContain('following the skill: ---\nname: packing');
     expect(reply.text).toContain('Always start with passport, charger, toothbrush.');
     // A bundled skill is listed too, by its absolute location, and the model may read it there.
-    expect(String(stack.model.requests.at(-1)!.messages[0]!.content)).toMatch(/<name>reminders<\/name>.*<location>\/[^<]+\/skills\/reminders\/SKILL\.md<\/location>/);
+    expect(String(stack.model.requests.at(-1)!.messages[0]!.content)).toMatch(
+      /<name>reminders<\/name>.*<location>\/[^<]+\/skills\/reminders\/SKILL\.md<\/location>/,
+    );
     const listed = await runCli(['skills', 'list', '--json'], stack.env);
     expect(listed.code, listed.output).toBe(0);
-    const { skills } = JSON.parse(listed.output.slice(listed.output.indexOf('{'))) as { skills: Array<{ name: string; state: string; from: string; location: string }> };
-    expect(skills.find((s) => s.name === 'packing')).toEqual(expect.objectContaining({ state: 'ready', from: 'workspace', location: 'skills/packing/SKILL.md' }));
-    expect(skills.filter((s) => s.from === 'bundled').map((s) => s.name).sort()).toEqual(['daily-notes', 'reminders', 'web-research']);
+    const { skills } = JSON.parse(listed.output.slice(listed.output.indexOf('{'))) as {
+      skills: Array<{ name: string; state: string; from: string; location: string }>;
+    };
+    expect(skills.find((s) => s.name === 'packing')).toEqual(
+      expect.objectContaining({ state: 'ready', from: 'workspace', location: 'skills/packing/SKILL.md' }),
+    );
+    expect(
+      skills
+        .filter((s) => s.from === 'bundled')
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['daily-notes', 'reminders', 'web-research']);
   });
 
   it('reads the workspace again after /new: a skill added by hand to a running conversation is offered from then on', async () => {
@@ -202,7 +234,10 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
     stack.model.setReply(() => 'ok');
     await stack.send(key, 'hello');
     mkdirSync(join(workspace, 'skills', 'gardening'), { recursive: true });
-    writeFileSync(join(workspace, 'skills', 'gardening', 'SKILL.md'), '---\nname: gardening\ndescription: Plan what to plant this season.\n---\nAsk about the climate first.\n');
+    writeFileSync(
+      join(workspace, 'skills', 'gardening', 'SKILL.md'),
+      '---\nname: gardening\ndescription: Plan what to plant this season.\n---\nAsk about the climate first.\n',
+    );
     await stack.send(key, 'still the same list?');
     expect(String(stack.model.requests.at(-1)!.messages[0]!.content)).not.toContain('<name>gardening</name>');
     await stack.send(key, '/new', { fromOwner: true });
@@ -212,9 +247,16 @@ describe('host tools in a session (real worker processes, real Temporal)', () =>
 
   it('shows the model an image it asks to look at (image tool), after the result, in that turn only', async () => {
     mkdirSync(join(workspace, 'pictures'), { recursive: true });
-    writeFileSync(join(workspace, 'pictures', 'chart.png'), await sharp({ create: { width: 300, height: 200, channels: 3, background: '#123456' } }).png().toBuffer());
+    writeFileSync(
+      join(workspace, 'pictures', 'chart.png'),
+      await sharp({ create: { width: 300, height: 200, channels: 3, background: '#123456' } })
+        .png()
+        .toBuffer(),
+    );
     stack.model.setReply(oneToolThenReport('image', { image: 'pictures/chart.png', prompt: 'the colour' }));
-    expect((await stack.send('main:test:image', 'what colour is my chart?')).text).toMatch(/^tool said: Here is the image pictures\/chart\.png \(image\/png, [\d,]+ bytes\)\. Look for: the colour$/);
+    expect((await stack.send('main:test:image', 'what colour is my chart?')).text).toMatch(
+      /^tool said: Here is the image pictures\/chart\.png \(image\/png, [\d,]+ bytes\)\. Look for: the colour$/,
+    );
     const seeing = stack.model.requests.at(-1)!.messages;
     const shown = seeing.at(-1)!;
     expect(seeing.at(-2)!.role).toBe('tool');

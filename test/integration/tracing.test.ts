@@ -33,11 +33,22 @@ class FakeCollector {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: Array<Omit<ReceivedSpan, 'process'>> }> }>;
+          resourceSpans: Array<{
+            resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> };
+            scopeSpans: Array<{ spans: Array<Omit<ReceivedSpan, 'process'>> }>;
+          }>;
         };
         for (const rs of body.resourceSpans) {
           const process = rs.resource.attributes.find((a) => a.key === 'clawflow.process')?.value.stringValue ?? '?';
-          for (const scope of rs.scopeSpans) for (const span of scope.spans) this.spans.push({ traceId: span.traceId, spanId: span.spanId, ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}), name: span.name, process });
+          for (const scope of rs.scopeSpans)
+            for (const span of scope.spans)
+              this.spans.push({
+                traceId: span.traceId,
+                spanId: span.spanId,
+                ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
+                name: span.name,
+                process,
+              });
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
@@ -90,7 +101,7 @@ describe('OpenTelemetry traces (tracing.otlpEndpoint)', () => {
   });
 });
 
-describe('OpenTelemetry traces under clawflow start (the runtime called in the workers\' process)', () => {
+describe("OpenTelemetry traces under clawflow start (the runtime called in the workers' process)", () => {
   const collector = new FakeCollector();
   const model = new FakeModel((r) => `reply to: ${r.messages.at(-1)?.content}`);
   const home = mkdtempSync(join(tmpdir(), 'clawflow-traced-start-'));
@@ -112,16 +123,16 @@ describe('OpenTelemetry traces under clawflow start (the runtime called in the w
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('keeps the runtime\'s invocation and the model call in the message\'s trace, under the activity that made them', async () => {
+  it("keeps the runtime's invocation and the model call in the message's trace, under the activity that made them", async () => {
     const sent = await runCli(['send', 'main:test:traced-start', 'hello, in-process'], env);
     expect(sent.output).toContain('reply to: hello, in-process');
     const modelSpan = (): ReceivedSpan | undefined => collector.spans.find((s) => s.name === 'model.complete');
     await expect.poll(modelSpan, { timeout: 20_000 }).toBeDefined();
     const { traceId } = modelSpan()!;
     const inTrace = (): ReceivedSpan[] => collector.spans.filter((s) => s.traceId === traceId);
-    await expect.poll(() => inTrace().map((s) => s.name), { timeout: 20_000 }).toEqual(
-      expect.arrayContaining(['UpdateWithStartWorkflow:send', 'RunActivity:invokeAgent', 'clawflow.invocation', 'model.complete']),
-    );
+    await expect
+      .poll(() => inTrace().map((s) => s.name), { timeout: 20_000 })
+      .toEqual(expect.arrayContaining(['UpdateWithStartWorkflow:send', 'RunActivity:invokeAgent', 'clawflow.invocation', 'model.complete']));
     const byId = new Map(inTrace().map((s) => [s.spanId, s]));
     const parentOf = (name: string): string | undefined => byId.get(inTrace().find((s) => s.name === name)!.parentSpanId ?? '')?.name;
     expect(parentOf('clawflow.invocation')).toBe('RunActivity:invokeAgent');

@@ -24,7 +24,9 @@ function spawnAt(checkout: string, args: string[], env: NodeJS.ProcessEnv): CliP
 describe('an upgrade keeps running sessions: the previous release stops mid-conversation, this one carries on', () => {
   // The newest release before the one this checkout is (package.json's version).
   const current = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  const previous = releases().filter((r) => r.version.localeCompare(`v${current}`, undefined, { numeric: true }) < 0).at(-1)!;
+  const previous = releases()
+    .filter((r) => r.version.localeCompare(`v${current}`, undefined, { numeric: true }) < 0)
+    .at(-1)!;
   const work = mkdtempSync(join(tmpdir(), 'clawflow-upgrade-'));
   let checkout: string;
   const home = join(work, 'home');
@@ -61,7 +63,11 @@ describe('an upgrade keeps running sessions: the previous release stops mid-conv
     const requestId = /npx clawflow approve \S+ (\S+)\n/.exec(asking.output())![1]!;
     const queued = spawnAt(checkout, ['send', key, 'and this one after', '--message-id', 'u2'], env);
     const due = new Date(Date.now() + 35_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    const added = await runCli(['cron', 'add', '--name', 'after-upgrade', '--at', due, '--message', 'scheduled across the upgrade'], env, join(checkout, 'bin', 'clawflow.js'));
+    const added = await runCli(
+      ['cron', 'add', '--name', 'after-upgrade', '--at', due, '--message', 'scheduled across the upgrade'],
+      env,
+      join(checkout, 'bin', 'clawflow.js'),
+    );
     expect(added.code, added.output).toBe(0);
     const client = await connectClient(loadConfig(env));
     try {
@@ -91,7 +97,12 @@ describe('an upgrade keeps running sessions: the previous release stops mid-conv
       ]);
       expect(readFileSync(join(home, 'workspace', 'proof.txt'), 'utf8')).toBe('upgraded\n');
       // The job the previous release scheduled fires on this one (once, into the main session).
-      await expect.poll(async () => ((await store.read(mainSessionKey('main'))) ?? []).filter((e) => e.text === 'scheduled across the upgrade').length, { timeout: 120_000, interval: 1000 }).toBe(1);
+      await expect
+        .poll(async () => ((await store.read(mainSessionKey('main'))) ?? []).filter((e) => e.text === 'scheduled across the upgrade').length, {
+          timeout: 120_000,
+          interval: 1000,
+        })
+        .toBe(1);
       expect(existsSync(join(home, 'temporal', 'temporal.sqlite'))).toBe(true);
       expect(upgraded.output()).not.toMatch(/Nondeterminism|TMPRL1100/);
     } finally {

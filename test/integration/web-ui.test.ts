@@ -35,7 +35,7 @@ function listeningPorts(pid: number): number[] {
   );
 }
 
-describe('the Temporal Web UI of `clawflow start`: served behind the guard, decrypting in the key holder\'s browser', () => {
+describe("the Temporal Web UI of `clawflow start`: served behind the guard, decrypting in the key holder's browser", () => {
   const phrase = `the lighthouse keeper's ${Date.now()} secret`;
   const model = new FakeModel(() => 'noted');
   const home = mkdtempSync(join(tmpdir(), 'clawflow-web-ui-'));
@@ -62,7 +62,7 @@ describe('the Temporal Web UI of `clawflow start`: served behind the guard, decr
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('answers no other Host, no other site\'s page and no one without the key; no listener of the dev server answers a browser', async () => {
+  it("answers no other Host, no other site's page and no one without the key; no listener of the dev server answers a browser", async () => {
     const list = '/api/v1/namespaces/default/workflows';
     const port = Number(env.CLAWFLOW_TEMPORAL_UI_PORT);
     // DNS rebinding: a page of attacker.example whose name now points at 127.0.0.1.
@@ -87,8 +87,12 @@ describe('the Temporal Web UI of `clawflow start`: served behind the guard, decr
     expect(listed.status).toBe(200);
     expect(listed.body).toContain('session:main:cli:keeper');
     const start = `${ui}/api/v1/namespaces/default/workflows/planted`;
-    expect((await rawRequest(start, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' })).status).toBe(415);
-    expect((await rawRequest(start, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: Buffer.alloc(5 * 1024 * 1024, 0x20) })).status).toBe(413);
+    expect((await rawRequest(start, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' })).status).toBe(
+      415,
+    );
+    expect(
+      (await rawRequest(start, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: Buffer.alloc(5 * 1024 * 1024, 0x20) })).status,
+    ).toBe(413);
     // The files are the UI's own, never anything else on the machine.
     const escape = await rawRequest(`${ui}/..%2f..%2f..%2fetc%2fpasswd`, { headers: { cookie } });
     expect(escape.body).not.toContain('root:');
@@ -111,7 +115,11 @@ describe('the Temporal Web UI of `clawflow start`: served behind the guard, decr
   });
 
   it.skipIf(inject('machine').chromium)('shows the session in a real browser from its own address, decrypted, and survives garbage', async () => {
-    browser = await chromium.launch({ executablePath: findChromium(undefined), headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: findChromium(undefined),
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     const page = await browser.newPage();
     await page.goto(link);
     await page.waitForURL(`${ui}/**`);
@@ -121,7 +129,11 @@ describe('the Temporal Web UI of `clawflow start`: served behind the guard, decr
     const history = await rawRequest(`${ui}/api/v1${workflow}/history`, { headers: { cookie } });
     expect(history.status).toBe(200);
     expect(history.body).not.toContain(phrase);
-    const events = (JSON.parse(history.body) as { history: { events: Array<{ eventId: string; eventType: string; workflowExecutionStartedEventAttributes?: { originalExecutionRunId: string } }> } }).history.events;
+    const events = (
+      JSON.parse(history.body) as {
+        history: { events: Array<{ eventId: string; eventType: string; workflowExecutionStartedEventAttributes?: { originalExecutionRunId: string } }> };
+      }
+    ).history.events;
     const runId = events[0]!.workflowExecutionStartedEventAttributes!.originalExecutionRunId;
     const accepted = events.find((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED')!.eventId;
     // The page opens the session and its message event, decoded on this origin with the install's key.
@@ -131,7 +143,11 @@ describe('the Temporal Web UI of `clawflow start`: served behind the guard, decr
     await expect.poll(async () => page.locator('body').innerText(), { timeout: 30_000 }).toContain(phrase);
 
     for (let i = 0; i < 50; i++) {
-      await rawRequest(`${ui}/${'%'.repeat(i)}${i % 2 ? '\u0000' : '..'}`, { method: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'][i % 5]!, headers: { host: `127.0.0.1:${env.CLAWFLOW_TEMPORAL_UI_PORT}` }, body: Buffer.alloc(i * 97, i) }).catch(() => null);
+      await rawRequest(`${ui}/${'%'.repeat(i)}${i % 2 ? '\u0000' : '..'}`, {
+        method: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'][i % 5]!,
+        headers: { host: `127.0.0.1:${env.CLAWFLOW_TEMPORAL_UI_PORT}` },
+        body: Buffer.alloc(i * 97, i),
+      }).catch(() => null);
     }
     expect(stack.child.exitCode).toBeNull();
     expect((await rawRequest(`${ui}/api/v1/settings`, { headers: { cookie } })).status).toBe(200);
@@ -153,7 +169,14 @@ describe('the Temporal Web UI of `clawflow start`: served behind the guard, decr
     const cookie = String(opened.headers['set-cookie']).split(';')[0]!;
     const workflow = `/namespaces/default/workflows/${encodeURIComponent('session:main:cli:keeper')}`;
     const history = JSON.parse((await rawRequest(`${ui}/api/v1${workflow}/history`, { headers: { cookie } })).body) as {
-      history: { events: Array<{ eventType: string; workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest: { input: { args: { payloads: Array<{ metadata: Record<string, string>; data: string }> } } } } }> };
+      history: {
+        events: Array<{
+          eventType: string;
+          workflowExecutionUpdateAcceptedEventAttributes?: {
+            acceptedRequest: { input: { args: { payloads: Array<{ metadata: Record<string, string>; data: string }> } } };
+          };
+        }>;
+      };
     };
     const sealed = history.history.events.flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest.input.args.payloads ?? []);
     expect(sealed).toHaveLength(2);
@@ -161,7 +184,11 @@ describe('the Temporal Web UI of `clawflow start`: served behind the guard, decr
     const texts = (body: string) => (JSON.parse(body) as { payloads: Array<{ data: string }> }).payloads.map((p) => Buffer.from(p.data, 'base64').toString());
 
     // The UI's own origin decodes both with the install's keys.
-    const decoded = await rawRequest(`${ui}/codec/decode`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', origin: ui }, body: JSON.stringify({ payloads: sealed }) });
+    const decoded = await rawRequest(`${ui}/codec/decode`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', origin: ui },
+      body: JSON.stringify({ payloads: sealed }),
+    });
     expect(decoded.status, decoded.body).toBe(200);
     const [old, now] = texts(decoded.body);
     expect(old).toContain(phrase);
@@ -175,7 +202,8 @@ describe('the Temporal Web UI of `clawflow start`: served behind the guard, decr
       await codec.waitFor(/Codec server on http:\/\/127\.0\.0\.1:\d+/, 30_000);
       const key = /--codec-auth "Bearer \$\(cat (\S+)\)"/.exec(codec.output())![1]!;
       const body = JSON.stringify({ payloads: sealed });
-      const post = (headers: Record<string, string>) => rawRequest(`http://127.0.0.1:${port}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      const post = (headers: Record<string, string>) =>
+        rawRequest(`http://127.0.0.1:${port}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
       expect((await post({})).status).toBe(401);
       const answered = await post({ authorization: `Bearer ${readFileSync(key, 'utf8').trim()}` });
       expect(answered.status, answered.body).toBe(200);

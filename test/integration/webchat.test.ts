@@ -44,7 +44,8 @@ function openSocket(url: string, headers: Record<string, string>): Promise<TestS
 }
 
 /** An element's computed background colour (run in the page). */
-const backgroundOf = (node: unknown): string => (globalThis as unknown as { getComputedStyle(n: unknown): { backgroundColor: string } }).getComputedStyle(node).backgroundColor;
+const backgroundOf = (node: unknown): string =>
+  (globalThis as unknown as { getComputedStyle(n: unknown): { backgroundColor: string } }).getComputedStyle(node).backgroundColor;
 
 describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
   let stack: TestStack;
@@ -66,13 +67,21 @@ describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
     origin = `http://127.0.0.1:${port}`;
     stack = await TestStack.start({
       namespace: namespaceForFile(import.meta.url),
-      config: { channels: { webchat: { enabled: true, port } }, media: { maxBytes: 2_000_000 }, tools: { exec: { policy: 'ask', sandbox: 'none', approvalTimeoutSeconds: 120 } } },
+      config: {
+        channels: { webchat: { enabled: true, port } },
+        media: { maxBytes: 2_000_000 },
+        tools: { exec: { policy: 'ask', sandbox: 'none', approvalTimeoutSeconds: 120 } },
+      },
     });
     url = webChatOpenUrl(stack.config);
     stack.model.setReply(heard);
     worker = await stack.startWorker();
     connector = await stack.startConnector();
-    browser = await chromium.launch({ executablePath: findChromium(undefined), headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: findChromium(undefined),
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -101,12 +110,9 @@ describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
     await page.locator('.msg.assistant', { hasText: 'heard: hello from the browser | second message' }).waitFor({ timeout: 30_000 });
 
     await page.reload();
-    await expect.poll(() => page.locator('.msg').allTextContents(), { timeout: 10_000 }).toEqual([
-      'hello from the browser',
-      'heard: hello from the browser',
-      'second message',
-      'heard: hello from the browser | second message',
-    ]);
+    await expect
+      .poll(() => page.locator('.msg').allTextContents(), { timeout: 10_000 })
+      .toEqual(['hello from the browser', 'heard: hello from the browser', 'second message', 'heard: hello from the browser | second message']);
     await page.close();
   });
 
@@ -114,7 +120,9 @@ describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
     const page = await pageForTest(browser);
     await page.goto(url);
     await expect.poll(() => page.locator('#state').textContent()).toBe('connected');
-    const picture = await sharp({ create: { width: 120, height: 80, channels: 3, background: '#ff0000' } }).jpeg().toBuffer();
+    const picture = await sharp({ create: { width: 120, height: 80, channels: 3, background: '#ff0000' } })
+      .jpeg()
+      .toBuffer();
     await page.setInputFiles('#files', [
       { name: 'red.jpg', mimeType: 'image/jpeg', buffer: picture },
       { name: 'list.txt', mimeType: 'text/plain', buffer: Buffer.from('eggs\nflour\nsugar\n') },
@@ -126,7 +134,9 @@ describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
     await page.press('#text', 'Enter');
     await page.locator('.msg.assistant', { hasText: 'what do I need?' }).waitFor({ timeout: 30_000 });
     const asked = stack.model.requests.at(-1)!.messages.at(-1)!;
-    expect(asked.content).toMatch(/^what do I need\?\n\[The user sent an image "red\.jpg" \(image\/jpeg, \d+ kB\), saved in the workspace as media\/inbound\/webchat-[0-9a-f]{24}\.jpg\]\n\[The user sent a document "list\.txt" \(text\/plain, 1 kB\), saved in the workspace as media\/inbound\/webchat-[0-9a-f]{24}\.txt\. Its text:\]\neggs\nflour\nsugar/);
+    expect(asked.content).toMatch(
+      /^what do I need\?\n\[The user sent an image "red\.jpg" \(image\/jpeg, \d+ kB\), saved in the workspace as media\/inbound\/webchat-[0-9a-f]{24}\.jpg\]\n\[The user sent a document "list\.txt" \(text\/plain, 1 kB\), saved in the workspace as media\/inbound\/webchat-[0-9a-f]{24}\.txt\. Its text:\]\neggs\nflour\nsugar/,
+    );
     expect(asked.images).toHaveLength(1);
     expect(await page.locator('.msg.user').last().locator('.file').allTextContents()).toEqual(['red.jpg', 'list.txt']);
     expect(await page.locator('.msg.user').last().textContent()).toBe('what do I need?red.jpglist.txt');
@@ -372,11 +382,25 @@ describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
     const token = installSecret(stack.home, 'internal-token');
     const body = JSON.stringify({ chat: 'someone', turn: 1, text: 'injected' });
     expect((await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(401);
-    expect((await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'application/json', [internalTokenHeader]: token, origin }, body })).status).toBe(403);
+    expect(
+      (await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'application/json', [internalTokenHeader]: token, origin }, body })).status,
+    ).toBe(403);
     expect((await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'text/plain', [internalTokenHeader]: token }, body })).status).toBe(415);
-    expect((await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'application/json', [internalTokenHeader]: token }, body: '{"chat":' })).status).toBe(400);
-    expect((await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'application/json', [internalTokenHeader]: token }, body: '[1,2]' })).status).toBe(400);
-    expect((await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'application/json', [internalTokenHeader]: token }, body: 'x'.repeat(1024 * 1024) })).status).toBe(413);
+    expect(
+      (await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'application/json', [internalTokenHeader]: token }, body: '{"chat":' })).status,
+    ).toBe(400);
+    expect(
+      (await rawRequest(delta, { method: 'POST', headers: { 'content-type': 'application/json', [internalTokenHeader]: token }, body: '[1,2]' })).status,
+    ).toBe(400);
+    expect(
+      (
+        await rawRequest(delta, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [internalTokenHeader]: token },
+          body: 'x'.repeat(1024 * 1024),
+        })
+      ).status,
+    ).toBe(413);
 
     // Still the same process, still answering.
     expect(connector.child.exitCode).toBeNull();

@@ -15,7 +15,11 @@ describe('webhooks in (POST /hooks/<name>)', () => {
 
   /** A sender's call, with the hook's own token. */
   const call = (name: string, body: unknown, headers: Record<string, string> = {}) =>
-    rawRequest(`${hooksUrl}/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${hookToken(stack.config, name) ?? ''}`, ...headers }, body: JSON.stringify(body) });
+    rawRequest(`${hooksUrl}/${name}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${hookToken(stack.config, name) ?? ''}`, ...headers },
+      body: JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     await telegram.start();
@@ -44,13 +48,22 @@ describe('webhooks in (POST /hooks/<name>)', () => {
   it('turns a JSON body into one turn whose answer reaches the Telegram chat once, however often the sender retries', async () => {
     const body = { id: 'delivery-7', service: 'api', result: { status: 'green' } };
     // The body's id, twice, then the same key as an Idempotency-Key header (a sender that retries).
-    const answers = [await call('deploy', body), await call('deploy', body), await call('deploy', { ...body, id: 'other' }, { 'idempotency-key': 'delivery-7' })];
+    const answers = [
+      await call('deploy', body),
+      await call('deploy', body),
+      await call('deploy', { ...body, id: 'other' }, { 'idempotency-key': 'delivery-7' }),
+    ];
     expect(answers.map((a) => a.status)).toEqual([202, 202, 202]);
     expect(answers.map((a) => (JSON.parse(a.body) as { status: string }).status)).toEqual(['accepted', 'duplicate', 'duplicate']);
 
-    const toOwner = (): string[] => telegram.sent().filter((m) => String(m.chat_id) === ownerChat).map((m) => String(m.text));
+    const toOwner = (): string[] =>
+      telegram
+        .sent()
+        .filter((m) => String(m.chat_id) === ownerChat)
+        .map((m) => String(m.text));
     // The owner's template as written; the sender's fields marked as the sender's words, as a web page's are.
-    const told = 'Deploy of <<<UNTRUSTED WEB CONTENT from the webhook deploy (field service)>>>\napi\n<<<END UNTRUSTED WEB CONTENT>>> finished: <<<UNTRUSTED WEB CONTENT from the webhook deploy (field result.status)>>>\ngreen\n<<<END UNTRUSTED WEB CONTENT>>>';
+    const told =
+      'Deploy of <<<UNTRUSTED WEB CONTENT from the webhook deploy (field service)>>>\napi\n<<<END UNTRUSTED WEB CONTENT>>> finished: <<<UNTRUSTED WEB CONTENT from the webhook deploy (field result.status)>>>\ngreen\n<<<END UNTRUSTED WEB CONTENT>>>';
     await expect.poll(toOwner, { timeout: 30_000 }).toEqual([`reply to: ${told}`]);
     // The hook's turn is over (its workflow done, the only one the three calls started): nothing more can come of it.
     await stack.client.workflow.getHandle((JSON.parse(answers[0]!.body) as { workflowId: string }).workflowId).result();
@@ -58,7 +71,7 @@ describe('webhooks in (POST /hooks/<name>)', () => {
     expect(stack.model.lastUserMessages().filter((m) => m === told)).toHaveLength(1);
   });
 
-  it('wants the hook\'s own token: not the API\'s, not another hook\'s', async () => {
+  it("wants the hook's own token: not the API's, not another hook's", async () => {
     const before = stack.model.requests.length;
     expect((await call('deploy', { id: 'api-token' }, { authorization: `Bearer ${apiToken(stack.config)}` })).status).toBe(401);
     expect((await call('deploy', { id: 'other-hook' }, { authorization: `Bearer ${hookToken(stack.config, 'inbox')}` })).status).toBe(401);
@@ -76,7 +89,7 @@ describe('webhooks in (POST /hooks/<name>)', () => {
     expect(new Set(accepted.map((a) => a.sessionKey)).size).toBe(3);
   });
 
-  it('keeps a main-session hook\'s answer in the main session when it names no chat (not the owner\'s last chat)', async () => {
+  it("keeps a main-session hook's answer in the main session when it names no chat (not the owner's last chat)", async () => {
     // The owner talks in the main session from Telegram first: its last chat is theirs.
     await stack.send('main:main:main', 'hello from the owner', { route: { channel: 'telegram', chat: ownerChat } });
     await expect.poll(() => telegram.sent().filter((m) => String(m.chat_id) === ownerChat).length, { timeout: 30_000 }).toBeGreaterThan(1);
@@ -95,7 +108,9 @@ describe('webhooks in (POST /hooks/<name>)', () => {
     const { sessionKey } = JSON.parse(answer.body) as { sessionKey: string };
     expect(sessionKey).toMatch(/^main:hook:inbox-mail-1~[0-9a-f]{32}$/);
     const transcript = await stack.waitForTurns(sessionKey, 1);
-    expect(transcript.find((e) => e.role === 'user')?.text).toContain('<<<UNTRUSTED WEB CONTENT from the webhook inbox (its body)>>>\n{\n  "subject": "hello"\n}');
+    expect(transcript.find((e) => e.role === 'user')?.text).toContain(
+      '<<<UNTRUSTED WEB CONTENT from the webhook inbox (its body)>>>\n{\n  "subject": "hello"\n}',
+    );
   });
 
   it('refuses a wrong token, an unknown hook and a body that is not JSON, starting nothing', async () => {
@@ -110,7 +125,9 @@ describe('webhooks in (POST /hooks/<name>)', () => {
     expect(listed.status).toBe(404);
     expect(listed.body).toContain('hooks: deploy, inbox, mainline');
     const auth = { authorization: `Bearer ${hookToken(stack.config, 'deploy')}` };
-    expect((await rawRequest(`${hooksUrl}/deploy`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{not json' })).status).toBe(400);
+    expect(
+      (await rawRequest(`${hooksUrl}/deploy`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{not json' })).status,
+    ).toBe(400);
     expect((await rawRequest(`${hooksUrl}/deploy`, { method: 'POST', headers: { 'content-type': 'text/plain', ...auth }, body: '{}' })).status).toBe(415);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(stack.model.requests.length).toBe(before);

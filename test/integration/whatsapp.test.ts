@@ -53,7 +53,7 @@ describe('WhatsApp through Baileys, against a local fake of WhatsApp’s chat se
     await stack.startWorker();
     connector = await stack.startConnector();
     // Linked and logged in: the first test's messages come live, not queued.
-    for (const deadline = Date.now() + 30_000; !whatsapp.connected; ) {
+    for (const deadline = Date.now() + 30_000; !whatsapp.connected;) {
       if (Date.now() > deadline) throw new Error('the connector did not log in to the fake WhatsApp within 30 s');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -68,7 +68,10 @@ describe('WhatsApp through Baileys, against a local fake of WhatsApp’s chat se
   it('answers a direct message once, with its context, encrypted to the contact; a stranger gets a pairing code, not an answer', async () => {
     await whatsapp.message(owner, 'my name is Ada');
     expect(await repliesTo(owner, 1)).toEqual(['heard: my name is Ada']);
-    const next = await followUpAnswered((text) => whatsapp.message(owner, text), (text) => whatsapp.sentTo(owner).some((m) => m.text.endsWith(text)));
+    const next = await followUpAnswered(
+      (text) => whatsapp.message(owner, text),
+      (text) => whatsapp.sentTo(owner).some((m) => m.text.endsWith(text)),
+    );
     expect(await repliesTo(owner, 2)).toEqual(['heard: my name is Ada', `heard: my name is Ada | ${next}`]);
     expect(whatsapp.presence.some((p) => p.to.startsWith(owner))).toBe(true);
 
@@ -84,7 +87,10 @@ describe('WhatsApp through Baileys, against a local fake of WhatsApp’s chat se
     await whatsapp.message(owner, 'sent while ClawFlow was down');
     connector = await stack.startConnector();
     await expect.poll(() => whatsapp.sentTo(owner).filter((m) => m.text.endsWith('sent while ClawFlow was down')).length, { timeout: 30_000 }).toBe(1);
-    await followUpAnswered((text) => whatsapp.message(owner, text), (text) => whatsapp.sentTo(owner).some((m) => m.text.endsWith(text)));
+    await followUpAnswered(
+      (text) => whatsapp.message(owner, text),
+      (text) => whatsapp.sentTo(owner).some((m) => m.text.endsWith(text)),
+    );
     expect(whatsapp.sentTo(owner).filter((m) => m.text.endsWith('sent while ClawFlow was down'))).toHaveLength(1);
   });
 
@@ -98,7 +104,10 @@ describe('WhatsApp through Baileys, against a local fake of WhatsApp’s chat se
     server = await startDevServer(options);
     connector = await stack.startConnector();
     await expect.poll(() => whatsapp.sentTo(owner).filter((m) => m.text.endsWith('taken in while Temporal was down')).length, { timeout: 60_000 }).toBe(1);
-    await followUpAnswered((text) => whatsapp.message(owner, text), (text) => whatsapp.sentTo(owner).some((m) => m.text.endsWith(text)));
+    await followUpAnswered(
+      (text) => whatsapp.message(owner, text),
+      (text) => whatsapp.sentTo(owner).some((m) => m.text.endsWith(text)),
+    );
     expect(whatsapp.sentTo(owner).filter((m) => m.text.endsWith('taken in while Temporal was down'))).toHaveLength(1);
     expect(whatsapp.deliveries.get(id)).toBe(1);
   });

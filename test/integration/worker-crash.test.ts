@@ -61,6 +61,11 @@ describe('a worker killed mid-turn', () => {
     // Noticed by the session's workflow task timeout (3 s), not by the start-to-close timeout of the whole call (the
     // turn timeout, minutes): 60 s tells the two apart with room for a loaded machine.
     expect(performance.now() - started).toBeLessThan(60_000);
-    expect(stack.model.lastUserMessages().slice(requests).filter((m) => m === 'who answers?')).toHaveLength(2);
+    expect(
+      stack.model
+        .lastUserMessages()
+        .slice(requests)
+        .filter((m) => m === 'who answers?'),
+    ).toHaveLength(2);
   });
 });

@@ -6,7 +6,10 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const probe = fileURLToPath(new URL('../../src/workflows/lint-probe.ts', import.meta.url));
 /** Probe files that are not in the project (linted as text at these paths). */
 const probePaths = ['src/workflows/lint-probe.ts', 'src/stack/lint-probe.ts', 'src/connectors/lint-probe.ts'];
-const eslint = new ESLint({ cwd: root, overrideConfig: { languageOptions: { parserOptions: { projectService: { allowDefaultProject: probePaths }, tsconfigRootDir: root } } } });
+const eslint = new ESLint({
+  cwd: root,
+  overrideConfig: { languageOptions: { parserOptions: { projectService: { allowDefaultProject: probePaths }, tsconfigRootDir: root } } },
+});
 
 /** A workflow file that breaks every rule the boundary has, one per line. */
 const probeSource = `import { readFile } from 'node:fs/promises';
@@ -66,7 +69,10 @@ describe('lint keeps each channel to its folder (probe files at a channel manife
 
   it("refuses a platform's library outside its channel, a channel in the shared connector code, and anything but zod and contracts in a manifest", async () => {
     expect(
-      await lint('src/stack/lint-probe.ts', `import { Bot } from 'grammy';\nimport { Client } from 'discord.js';\nimport type { WAMessage } from 'baileys';\nexport const probe: unknown[] = [Bot, Client, {} as WAMessage, await import('baileys')];\n`),
+      await lint(
+        'src/stack/lint-probe.ts',
+        `import { Bot } from 'grammy';\nimport { Client } from 'discord.js';\nimport type { WAMessage } from 'baileys';\nexport const probe: unknown[] = [Bot, Client, {} as WAMessage, await import('baileys')];\n`,
+      ),
     ).toEqual([`1:${rule}`, `2:${rule}`, '4:no-restricted-syntax']);
     expect(
       await lint(

@@ -7,7 +7,10 @@ const now = new Date('2026-11-25T12:00:00Z');
 
 describe('job specs', () => {
   it('turns cron, every and at into Temporal schedule specs', () => {
-    expect(scheduleSpecFor({ cron: '0 9 * * 1-5' }, 'Europe/Berlin', now)).toEqual({ spec: { cronExpressions: ['0 9 * * 1-5'], timezone: 'Europe/Berlin' }, oneShot: false });
+    expect(scheduleSpecFor({ cron: '0 9 * * 1-5' }, 'Europe/Berlin', now)).toEqual({
+      spec: { cronExpressions: ['0 9 * * 1-5'], timezone: 'Europe/Berlin' },
+      oneShot: false,
+    });
     expect(scheduleSpecFor({ every: '1h30m' }, 'UTC', now)).toEqual({ spec: { intervals: [{ every: 5_400_000 }] }, oneShot: false });
     // 09:00 in Berlin in winter is 08:00 UTC.
     expect(scheduleSpecFor({ at: '2026-12-01T09:00' }, 'Europe/Berlin', now)).toEqual({

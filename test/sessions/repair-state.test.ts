@@ -3,7 +3,14 @@ import type { TranscriptEntry } from '../../src/contracts/session-records.js';
 import { repairedState, type RunRecord } from '../../src/sessions/repair.js';
 import { sessionSettingsSchema } from '../../src/workflows/messages.js';
 
-const settings = sessionSettingsSchema.parse({ historyTurns: 20, continueAsNewAfterTurns: 200, dedupeWindow: 1000, turnTimeoutSeconds: 300, heartbeatTimeoutSeconds: 15, retryForSeconds: 1800 });
+const settings = sessionSettingsSchema.parse({
+  historyTurns: 20,
+  continueAsNewAfterTurns: 200,
+  dedupeWindow: 1000,
+  turnTimeoutSeconds: 300,
+  heartbeatTimeoutSeconds: 15,
+  retryForSeconds: 1800,
+});
 const route = { channel: 'telegram', chat: '42' };
 const at = '2026-11-25T10:00:00.000Z';
 const entries = (turn: number, id: string, answer: string): TranscriptEntry[] => [

@@ -27,7 +27,11 @@ describe('finding the Temporal CLI', () => {
     const explicit = executable(join(root, 'explicit'), 'temporal');
     const onPath = executable(pathDir, 'temporal');
     const cached = executable(join(cachedCliPath(cacheDir), '..'), 'temporal');
-    expect(await resolveTemporalCli({ explicitPath: explicit, cacheDir, env: { PATH: pathDir } })).toEqual({ kind: 'binary', path: explicit, source: 'explicit' });
+    expect(await resolveTemporalCli({ explicitPath: explicit, cacheDir, env: { PATH: pathDir } })).toEqual({
+      kind: 'binary',
+      path: explicit,
+      source: 'explicit',
+    });
     expect(await resolveTemporalCli({ explicitPath: undefined, cacheDir, env: { PATH: pathDir } })).toEqual({ kind: 'binary', path: onPath, source: 'path' });
     expect(await resolveTemporalCli({ explicitPath: undefined, cacheDir, env: { PATH: emptyDir } })).toEqual({ kind: 'binary', path: cached, source: 'cache' });
   });
@@ -38,7 +42,12 @@ describe('finding the Temporal CLI', () => {
 
   it("falls back to @temporalio/testing's downloader when there is neither a binary nor Go", async () => {
     const progress: string[] = [];
-    const result = await resolveTemporalCli({ explicitPath: undefined, cacheDir: join(root, 'other-cache'), env: { PATH: emptyDir, CLAWFLOW_TEMPORAL_DOWNLOAD_URL: 'http://127.0.0.1:1' }, onProgress: (m) => progress.push(m) });
+    const result = await resolveTemporalCli({
+      explicitPath: undefined,
+      cacheDir: join(root, 'other-cache'),
+      env: { PATH: emptyDir, CLAWFLOW_TEMPORAL_DOWNLOAD_URL: 'http://127.0.0.1:1' },
+      onProgress: (m) => progress.push(m),
+    });
     expect(result).toEqual({ kind: 'download', downloadDir: join(root, 'other-cache', 'temporal-download') });
     expect(progress.join('\n')).toMatch(/will download/);
   });
@@ -51,7 +60,12 @@ describe('finding the Temporal CLI', () => {
     chmodSync(join(goDir, 'go'), 0o755);
     const progress: string[] = [];
     await expect(
-      resolveTemporalCli({ explicitPath: undefined, cacheDir: join(root, 'go-cache'), env: { PATH: goDir, CLAWFLOW_TEMPORAL_DOWNLOAD_URL: 'http://127.0.0.1:1' }, onProgress: (m) => progress.push(m) }),
+      resolveTemporalCli({
+        explicitPath: undefined,
+        cacheDir: join(root, 'go-cache'),
+        env: { PATH: goDir, CLAWFLOW_TEMPORAL_DOWNLOAD_URL: 'http://127.0.0.1:1' },
+        onProgress: (m) => progress.push(m),
+      }),
     ).rejects.toThrow(/go install github\.com\/temporalio\/cli\/cmd\/temporal@v1\.5\.1 failed \(exit 1\):\s+go: module lookup disabled/);
     // The release download is tried first; Go only when it fails.
     expect(progress[0]).toMatch(/^Could not download the Temporal CLI \(.*\); building it instead$/);
@@ -66,7 +80,8 @@ describe('finding the Temporal CLI', () => {
     const good = readFileSync(join(root, archive));
     let served = good;
     const server = createServer((req, res) => {
-      if (req.url === `/temporal_cli_${temporalCliVersion.slice(1)}_checksums.txt`) return void res.end(`${'0'.repeat(64)}  other.tar.gz\n${createHash('sha256').update(good).digest('hex')}  ${archive}\n`);
+      if (req.url === `/temporal_cli_${temporalCliVersion.slice(1)}_checksums.txt`)
+        return void res.end(`${'0'.repeat(64)}  other.tar.gz\n${createHash('sha256').update(good).digest('hex')}  ${archive}\n`);
       if (req.url === `/${archive}`) return void res.end(served);
       res.writeHead(404).end();
     });
@@ -80,7 +95,12 @@ describe('finding the Temporal CLI', () => {
 
       served = Buffer.concat([good.subarray(0, 100), Buffer.from('tampered'), good.subarray(108)]);
       const progress: string[] = [];
-      const refused = await resolveTemporalCli({ explicitPath: undefined, cacheDir: join(root, 'corrupt-cache'), env: { PATH: emptyDir, CLAWFLOW_TEMPORAL_DOWNLOAD_URL: url }, onProgress: (m) => progress.push(m) });
+      const refused = await resolveTemporalCli({
+        explicitPath: undefined,
+        cacheDir: join(root, 'corrupt-cache'),
+        env: { PATH: emptyDir, CLAWFLOW_TEMPORAL_DOWNLOAD_URL: url },
+        onProgress: (m) => progress.push(m),
+      });
       expect(refused.kind).toBe('download');
       expect(progress.join('\n')).toMatch(/does not match its published SHA-256 .*: not used/);
       expect(existsSync(cachedCliPath(join(root, 'corrupt-cache')))).toBe(false);

@@ -53,18 +53,35 @@ describe('encrypted history (AES-256-GCM payload codec)', () => {
     expect(defaultPayloadConverter.fromPayload(opened!)).toEqual({ text: phrase });
   });
 
-  it('decodes for a caller holding the install\'s key only (bearer or the cookie its link gives), from the UI\'s origin only, as JSON', async () => {
+  it("decodes for a caller holding the install's key only (bearer or the cookie its link gives), from the UI's origin only, as JSON", async () => {
     const codec = new HistoryCodec(historyKey(randomBytes(32)));
     const key = 'a-web-ui-key-of-this-install-0123456789';
-    const server = await startCodecServer({ host: '127.0.0.1', port: 0, codec, key, allowedOrigins: ['http://localhost:8233'], logger: pino({ level: 'silent' }) });
+    const server = await startCodecServer({
+      host: '127.0.0.1',
+      port: 0,
+      codec,
+      key,
+      allowedOrigins: ['http://localhost:8233'],
+      logger: pino({ level: 'silent' }),
+    });
     try {
       const [sealed] = await codec.encode([payload()]);
-      const wire = JSON.stringify({ payloads: [{ metadata: Object.fromEntries(Object.entries(sealed!.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(sealed!.data!).toString('base64') }] });
-      const post = (headers: Record<string, string>) => rawRequest(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: wire });
+      const wire = JSON.stringify({
+        payloads: [
+          {
+            metadata: Object.fromEntries(Object.entries(sealed!.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])),
+            data: Buffer.from(sealed!.data!).toString('base64'),
+          },
+        ],
+      });
+      const post = (headers: Record<string, string>) =>
+        rawRequest(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: wire });
       const opened = (body: string) => Buffer.from((JSON.parse(body) as { payloads: Array<{ data: string }> }).payloads[0]!.data, 'base64').toString();
 
       // Without the key, or with another one: nothing is opened (a curl from any local user, any page).
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { cookie: `clawflow_codec_${new URL(server.url).port}=forged` }] as Array<Record<string, string>>) {
+      for (const headers of [{}, { authorization: 'Bearer wrong' }, { cookie: `clawflow_codec_${new URL(server.url).port}=forged` }] as Array<
+        Record<string, string>
+      >) {
         const refused = await post(headers);
         expect(refused.status, JSON.stringify(headers)).toBe(401);
         expect(refused.body).not.toContain(phrase);
@@ -87,10 +104,24 @@ describe('encrypted history (AES-256-GCM payload codec)', () => {
 
       const foreign = await post({ cookie, origin: 'https://evil.example' });
       expect(foreign.status).toBe(403);
-      const preflight = await rawRequest(`${server.url}/decode`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      const preflight = await rawRequest(`${server.url}/decode`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+      });
       expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
-      expect((await rawRequest(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${key}` }, body: 'x' })).status).toBe(415);
-      expect((await rawRequest(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{"payloads": 3}' })).status).toBe(400);
+      expect(
+        (await rawRequest(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${key}` }, body: 'x' }))
+          .status,
+      ).toBe(415);
+      expect(
+        (
+          await rawRequest(`${server.url}/decode`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+            body: '{"payloads": 3}',
+          })
+        ).status,
+      ).toBe(400);
     } finally {
       await server.close();
     }

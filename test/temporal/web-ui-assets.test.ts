@@ -18,13 +18,19 @@ async function moduleZip(dir: string): Promise<string> {
   return file;
 }
 
-describe('the Temporal Web UI\'s files: from the module proxy, checked against the go.sum hash, then from the cache', () => {
+describe("the Temporal Web UI's files: from the module proxy, checked against the go.sum hash, then from the cache", () => {
   const dir = mkdtempSync(join(tmpdir(), 'clawflow-ui-assets-'));
   let proxy: Server;
   let proxyUrl: string;
   const asked: string[] = [];
   // A machine without Go and without Go's module cache: only the proxy can give the files.
-  const bareEnv = (): NodeJS.ProcessEnv => ({ PATH: '/usr/bin:/bin', HOME: join(dir, 'home'), GOPATH: join(dir, 'no-go'), GOMODCACHE: join(dir, 'no-go', 'mod'), GOPROXY: `${proxyUrl},direct` });
+  const bareEnv = (): NodeJS.ProcessEnv => ({
+    PATH: '/usr/bin:/bin',
+    HOME: join(dir, 'home'),
+    GOPATH: join(dir, 'no-go'),
+    GOMODCACHE: join(dir, 'no-go', 'mod'),
+    GOPROXY: `${proxyUrl},direct`,
+  });
 
   beforeAll(async () => {
     const zip = await moduleZip(dir);
@@ -44,7 +50,9 @@ describe('the Temporal Web UI\'s files: from the module proxy, checked against t
 
   it('refuses a module that does not match its hash, and keeps nothing of it', async () => {
     const cacheDir = join(dir, 'cache-tampered');
-    await expect(resolveWebUiAssets({ cacheDir, env: bareEnv(), moduleHash: 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' })).rejects.toThrow(/does not match its go\.sum hash/);
+    await expect(resolveWebUiAssets({ cacheDir, env: bareEnv(), moduleHash: 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' })).rejects.toThrow(
+      /does not match its go\.sum hash/,
+    );
     expect(existsSync(cachedWebUiDir(cacheDir))).toBe(false);
   });
 

@@ -6,7 +6,12 @@ import { BrowserProxy } from '../../src/tools/browser-proxy.js';
 /** A GET through the proxy as Chromium sends it: the absolute URL, signed in as one browser context. */
 function viaProxy(proxy: string, url: string, credentials: { username: string; password: string }): { answer: Promise<IncomingMessage>; abort(): void } {
   const { hostname, port } = new URL(proxy);
-  const req = request({ host: hostname, port, path: url, headers: { 'proxy-authorization': `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` } });
+  const req = request({
+    host: hostname,
+    port,
+    path: url,
+    headers: { 'proxy-authorization': `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` },
+  });
   const answer = new Promise<IncomingMessage>((resolve, reject) => {
     req.once('response', resolve);
     req.once('error', reject);
@@ -33,7 +38,7 @@ describe('the browser proxy', () => {
     return (server.address() as AddressInfo).port;
   }
 
-  it('lets go of the server\'s connection as soon as the browser stops reading (a closed page, a cancelled download)', async () => {
+  it("lets go of the server's connection as soon as the browser stops reading (a closed page, a cancelled download)", async () => {
     let upstreamClosed = false;
     const port = await upstream((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -45,7 +50,11 @@ describe('the browser proxy', () => {
     });
     const proxy = new BrowserProxy({ allowPrivateNetwork: [`127.0.0.1:${port}`], clawflowPorts: [] });
     proxies.push(proxy);
-    const request = viaProxy(await proxy.start(), `http://127.0.0.1:${port}/stream`, proxy.credentials(() => undefined));
+    const request = viaProxy(
+      await proxy.start(),
+      `http://127.0.0.1:${port}/stream`,
+      proxy.credentials(() => undefined),
+    );
     const answer = await request.answer;
     expect(answer.statusCode).toBe(200);
     await new Promise((resolve) => answer.once('data', resolve));
@@ -58,7 +67,11 @@ describe('the browser proxy', () => {
     const refusals: string[] = [];
     const proxy = new BrowserProxy({ allowPrivateNetwork: ['127.0.0.0/33'], clawflowPorts: [] });
     proxies.push(proxy);
-    const answer = await viaProxy(await proxy.start(), `http://127.0.0.1:${port}/`, proxy.credentials((refusal) => refusals.push(refusal.reason))).answer;
+    const answer = await viaProxy(
+      await proxy.start(),
+      `http://127.0.0.1:${port}/`,
+      proxy.credentials((refusal) => refusals.push(refusal.reason)),
+    ).answer;
     expect(answer.statusCode).toBe(403);
     expect(refusals[0]).toMatch(/private, loopback or link-local/);
   });

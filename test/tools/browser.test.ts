@@ -58,13 +58,17 @@ describe.skipIf(inject('machine').chromium)('browser (real Chromium through play
   });
 
   it('opens a page, reads it, types, clicks a button that changes it, and takes a screenshot', async () => {
-    expect(await browserTool.run({ action: 'open', url }, context)).toMatch(new RegExp(`^<<<UNTRUSTED WEB CONTENT from ${url}>>>\n# Counter\nHello from a page on 127\\.0\\.0\\.1\n\\s*Press me\n<<<END UNTRUSTED WEB CONTENT>>>$`));
+    expect(await browserTool.run({ action: 'open', url }, context)).toMatch(
+      new RegExp(`^<<<UNTRUSTED WEB CONTENT from ${url}>>>\n# Counter\nHello from a page on 127\\.0\\.0\\.1\n\\s*Press me\n<<<END UNTRUSTED WEB CONTENT>>>$`),
+    );
     expect(await browserTool.run({ action: 'snapshot', mode: 'aria' }, context)).toContain('button "Press me"');
     await browserTool.run({ action: 'type', selector: '#name', text: 'Ada' }, context);
     expect(await browserTool.run({ action: 'click', selector: 'text=Press me' }, context)).toContain('Clicked, Ada');
 
     const shot = (await browserTool.run({ action: 'screenshot' }, context)) as ToolOutput;
-    expect(shot.artifacts).toEqual([{ kind: 'image', mimeType: 'image/png', path: expect.stringMatching(/^media\/screenshots\/.+\.png$/), bytes: expect.any(Number) }]);
+    expect(shot.artifacts).toEqual([
+      { kind: 'image', mimeType: 'image/png', path: expect.stringMatching(/^media\/screenshots\/.+\.png$/), bytes: expect.any(Number) },
+    ]);
     expect(decodePng(readFileSync(join(context.workspace, shot.artifacts![0]!.path)))).toEqual({ width: 1280, height: 800 });
 
     expect(await browserTool.run({ action: 'close' }, context)).toBe('closed the page');

@@ -25,12 +25,15 @@ function memoryJobs(): AgentJobs & { added: Array<Parameters<AgentJobs['add']>[0
 describe('the cron tool: the agent schedules its own turns', () => {
   const contexts = toolContexts();
   afterAll(() => contexts.cleanup());
-  const call = (input: Record<string, unknown>, jobs: AgentJobs | null) => cronTool.run(cronTool.input.parse(input), { ...contexts.make(), jobs }) as Promise<string>;
+  const call = (input: Record<string, unknown>, jobs: AgentJobs | null) =>
+    cronTool.run(cronTool.input.parse(input), { ...contexts.make(), jobs }) as Promise<string>;
 
-  it('adds a reminder in the user\'s zone, answering in this conversation, and lists and removes it', async () => {
+  it("adds a reminder in the user's zone, answering in this conversation, and lists and removes it", async () => {
     const jobs = memoryJobs();
     const added = await call({ action: 'add', at: '2026-12-01T17:00', message: 'Remind the user to call Ana' }, jobs);
-    expect(added).toMatch(/^Scheduled "reminder-[0-9a-f]{6}": first at 2026-12-01T17:00:00\.000Z \(once\)\. When it fires, you get "Remind the user to call Ana" as a new turn/);
+    expect(added).toMatch(
+      /^Scheduled "reminder-[0-9a-f]{6}": first at 2026-12-01T17:00:00\.000Z \(once\)\. When it fires, you get "Remind the user to call Ana" as a new turn/,
+    );
     expect(jobs.added[0]).toMatchObject({ when: { at: '2026-12-01T17:00' }, timeZone: 'Europe/Lisbon', isolated: false });
     const name = jobs.added[0]!.name;
     expect(await call({ action: 'list' }, jobs)).toContain(`- ${name}: next 2026-12-01T17:00:00.000Z — Remind the user to call Ana`);
@@ -40,7 +43,9 @@ describe('the cron tool: the agent schedules its own turns', () => {
 
   it('says what is missing or wrong, and refuses to pile up jobs', async () => {
     const jobs = memoryJobs();
-    await expect(call({ action: 'add', message: 'x' }, jobs)).rejects.toThrow('add needs exactly one of at (once), every (repeatedly) or cron (a cron expression)');
+    await expect(call({ action: 'add', message: 'x' }, jobs)).rejects.toThrow(
+      'add needs exactly one of at (once), every (repeatedly) or cron (a cron expression)',
+    );
     await expect(call({ action: 'add', at: '2026-12-01T17:00', every: '1h', message: 'x' }, jobs)).rejects.toThrow(/exactly one of/);
     await expect(call({ action: 'add', every: '1h' }, jobs)).rejects.toThrow('add needs a message');
     await expect(call({ action: 'remove', name: 'nothing-here' }, jobs)).rejects.toThrow('no job of this conversation is called "nothing-here"');

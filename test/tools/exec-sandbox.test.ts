@@ -33,7 +33,9 @@ describe.skipIf(inject('machine').bubblewrap)('exec under bubblewrap (tools.exec
   });
 
   const run = async (context: ReturnType<typeof toolContext>, command: string): Promise<string> =>
-    String(await execTool.run({ command }, context).catch((error: unknown) => (error instanceof ToolError ? `refused: ${error.message}` : Promise.reject(error))));
+    String(
+      await execTool.run({ command }, context).catch((error: unknown) => (error instanceof ToolError ? `refused: ${error.message}` : Promise.reject(error))),
+    );
   const reach = `python3 -c "import socket; print(socket.create_connection(('127.0.0.1', ${0}), 2).recv(100).decode())"`;
   const connect = () => reach.replace('0)', `${port})`);
 
@@ -51,7 +53,9 @@ describe.skipIf(inject('machine').bubblewrap)('exec under bubblewrap (tools.exec
     expect(existsSync('/tmp/left-behind')).toBe(false);
     expect(await run(context, connect())).toMatch(/^exit code 1[\s\S]*(Network is unreachable|Connection refused)/);
     // The workspace is read-write, at its own path: a file written there is the user's.
-    expect(await run(context, 'pwd; echo made here > notes.txt; python3 --version')).toMatch(new RegExp(`^exit code 0\\n${context.workspace.replaceAll('.', '\\.')}\\nPython 3`));
+    expect(await run(context, 'pwd; echo made here > notes.txt; python3 --version')).toMatch(
+      new RegExp(`^exit code 0\\n${context.workspace.replaceAll('.', '\\.')}\\nPython 3`),
+    );
     expect(readFileSync(join(context.workspace, 'notes.txt'), 'utf8')).toBe('made here\n');
     // Its own processes only: the host's are not there to see or signal.
     expect(Number((await run(context, 'ls /proc | grep -c "^[0-9]"')).split('\n')[1])).toBeLessThan(10);
@@ -60,13 +64,17 @@ describe.skipIf(inject('machine').bubblewrap)('exec under bubblewrap (tools.exec
   it('ends everything a command started when the turn is stopped, or when the process that ran it dies', async () => {
     /** Host processes still running `sleep <seconds>` (a marker nothing else uses). */
     const sleeping = (seconds: string): number =>
-      readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && (() => {
-        try {
-          return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${seconds}\0`;
-        } catch {
-          return false;
-        }
-      })()).length;
+      readdirSync('/proc').filter(
+        (pid) =>
+          /^\d+$/.test(pid) &&
+          (() => {
+            try {
+              return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${seconds}\0`;
+            } catch {
+              return false;
+            }
+          })(),
+      ).length;
     const context = { ...contexts.make({ exec: { policy: 'full' } }), sandbox };
     const stop = new AbortController();
     const running = execTool.run({ command: 'sleep 37.1 & sleep 37.1 & wait' }, { ...context, signal: stop.signal }).catch((error: Error) => error.message);
@@ -76,14 +84,20 @@ describe.skipIf(inject('machine').bubblewrap)('exec under bubblewrap (tools.exec
     await expect.poll(() => sleeping('37.1'), { timeout: 10_000 }).toBe(0);
 
     // A tools worker killed outright: bubblewrap dies with it, and its PID namespace with everything in it.
-    const { file, args } = sandboxedCommand(sandbox, { workspace: context.workspace, cwd: context.workspace, home: undefined, protectedPaths: [], command: 'sleep 37.2 & wait' });
+    const { file, args } = sandboxedCommand(sandbox, {
+      workspace: context.workspace,
+      cwd: context.workspace,
+      home: undefined,
+      protectedPaths: [],
+      command: 'sleep 37.2 & wait',
+    });
     const parent = spawn('/bin/sh', ['-c', '"$@" & wait', 'sh', file, ...args], { stdio: 'ignore' });
     await expect.poll(() => sleeping('37.2'), { timeout: 10_000 }).toBe(1);
     parent.kill('SIGKILL');
     await expect.poll(() => sleeping('37.2'), { timeout: 10_000 }).toBe(0);
   });
 
-  it('keeps ClawFlow\'s own files out of reach even in a workspace that holds them', async () => {
+  it("keeps ClawFlow's own files out of reach even in a workspace that holds them", async () => {
     const context = { ...contexts.make({ exec: { policy: 'full' } }), sandbox };
     const secrets = join(context.workspace, 'secrets');
     mkdirSync(secrets);
@@ -121,6 +135,8 @@ describe.skipIf(inject('machine').bubblewrap)('exec under bubblewrap (tools.exec
     const auto = await resolveExecSandbox({ mode: 'auto', network: false, readOnlyPaths: [] }, noBwrap);
     expect(auto).toMatchObject({ sandbox: null, ok: false });
     expect(auto.summary).toMatch(/^NOT sandboxed \(bwrap is not installed\).*apt-get install bubblewrap/);
-    await expect(resolveExecSandbox({ mode: 'bwrap', network: false, readOnlyPaths: [] }, noBwrap)).rejects.toThrow(/tools\.exec\.sandbox is "bwrap", but bwrap is not installed/);
+    await expect(resolveExecSandbox({ mode: 'bwrap', network: false, readOnlyPaths: [] }, noBwrap)).rejects.toThrow(
+      /tools\.exec\.sandbox is "bwrap", but bwrap is not installed/,
+    );
   });
 });

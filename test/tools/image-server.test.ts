@@ -10,7 +10,7 @@ import { ImageLinks } from '../../src/tools/image-links.js';
 import { startImageServer, type RunningImageServer } from '../../src/tools/image-server.js';
 import { rawRequest } from '../helpers/raw-http.js';
 
-describe('the tools host\'s image server and the runtime that fetches from it', () => {
+describe("the tools host's image server and the runtime that fetches from it", () => {
   const dir = mkdtempSync(join(tmpdir(), 'clawflow-images-'));
   const workspace = join(dir, 'workspace');
   const key = 'k'.repeat(43);
@@ -20,12 +20,36 @@ describe('the tools host\'s image server and the runtime that fetches from it', 
   beforeAll(async () => {
     mkdirSync(join(workspace, 'media', 'inbound'), { recursive: true });
     // A tall transparent PNG, a wide JPEG, something that only calls itself an image, a secret outside the workspace.
-    writeFileSync(join(workspace, 'media', 'inbound', 'tall.png'), await sharp({ create: { width: 400, height: 4000, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.5 } } }).png().toBuffer());
-    writeFileSync(join(workspace, 'media', 'inbound', 'wide.jpg'), await sharp({ create: { width: 5000, height: 1000, channels: 3, background: '#336699' } }).jpeg().toBuffer());
+    writeFileSync(
+      join(workspace, 'media', 'inbound', 'tall.png'),
+      await sharp({ create: { width: 400, height: 4000, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.5 } } })
+        .png()
+        .toBuffer(),
+    );
+    writeFileSync(
+      join(workspace, 'media', 'inbound', 'wide.jpg'),
+      await sharp({ create: { width: 5000, height: 1000, channels: 3, background: '#336699' } })
+        .jpeg()
+        .toBuffer(),
+    );
     writeFileSync(join(workspace, 'media', 'inbound', 'fake.jpg'), 'not really a picture');
-    writeFileSync(join(dir, 'secret.png'), await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } }).png().toBuffer());
+    writeFileSync(
+      join(dir, 'secret.png'),
+      await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } })
+        .png()
+        .toBuffer(),
+    );
     symlinkSync(join(dir, 'secret.png'), join(workspace, 'media', 'inbound', 'link.png'));
-    server = await startImageServer({ host: '127.0.0.1', port: 0, workspaceDir: workspace, key, maxBytes: 5_000_000, protectedPaths: [], allowedHosts: [], logger: pino({ level: 'silent' }) });
+    server = await startImageServer({
+      host: '127.0.0.1',
+      port: 0,
+      workspaceDir: workspace,
+      key,
+      maxBytes: 5_000_000,
+      protectedPaths: [],
+      allowedHosts: [],
+      logger: pino({ level: 'silent' }),
+    });
     links = new ImageLinks(server.url, key);
   });
   afterAll(async () => {
@@ -81,7 +105,9 @@ describe('the tools host\'s image server and the runtime that fetches from it', 
     const loaded = await loadImages(invocation, new AbortController().signal);
     const message = withImages(invocation.messages[0]!, loaded);
     expect(message.images?.map((i) => i.mimeType)).toEqual(['image/jpeg']);
-    expect(message.content).toMatch(/^two pictures\n\[The image media\/inbound\/fake\.jpg could not be shown to you: the tools host answered HTTP 415: .*could not be read as an image/);
+    expect(message.content).toMatch(
+      /^two pictures\n\[The image media\/inbound\/fake\.jpg could not be shown to you: the tools host answered HTTP 415: .*could not be read as an image/,
+    );
     // A model without vision is not shown them at all.
     expect(withImages(invocation.messages[0]!, null)).toEqual({ role: 'user', content: 'two pictures' });
   });

@@ -28,18 +28,41 @@ describe('web_search through Brave, Tavily and SearXNG (local fakes of their API
           return json(200, {
             type: 'search',
             query: { original: url.searchParams.get('q') },
-            web: { type: 'search', results: [{ title: 'Tram 28 - <strong>Lisbon</strong>', url: 'https://example.org/tram-28', description: 'The <strong>oldest</strong> tram line.', language: 'en' }] },
+            web: {
+              type: 'search',
+              results: [
+                {
+                  title: 'Tram 28 - <strong>Lisbon</strong>',
+                  url: 'https://example.org/tram-28',
+                  description: 'The <strong>oldest</strong> tram line.',
+                  language: 'en',
+                },
+              ],
+            },
           });
         }
         if (url.pathname === '/search' && req.method === 'POST') {
           if (req.headers.authorization !== 'Bearer tvly-key') return json(401, { detail: { error: 'Unauthorized: missing or invalid API key.' } });
           const asked = JSON.parse(await body(req)) as { query: string; max_results: number };
           seen.push({ provider: 'tavily', query: asked.query, count: String(asked.max_results) });
-          return json(200, { query: asked.query, answer: null, results: [{ title: 'Fares in Lisbon', url: 'https://example.org/fares', content: 'A single ride costs 3.10 euros.', score: 0.9 }], response_time: 0.5 });
+          return json(200, {
+            query: asked.query,
+            answer: null,
+            results: [{ title: 'Fares in Lisbon', url: 'https://example.org/fares', content: 'A single ride costs 3.10 euros.', score: 0.9 }],
+            response_time: 0.5,
+          });
         }
         if (url.pathname === '/searx/search' && url.searchParams.get('format') === 'json') {
           seen.push({ provider: 'searxng', query: url.searchParams.get('q')!, count: '' });
-          return json(200, { query: url.searchParams.get('q'), results: Array.from({ length: 12 }, (_, i) => ({ title: `Result ${i + 1}`, url: `https://example.org/${i + 1}`, content: `Snippet ${i + 1}`, engine: 'duckduckgo' })) });
+          return json(200, {
+            query: url.searchParams.get('q'),
+            results: Array.from({ length: 12 }, (_, i) => ({
+              title: `Result ${i + 1}`,
+              url: `https://example.org/${i + 1}`,
+              content: `Snippet ${i + 1}`,
+              engine: 'duckduckgo',
+            })),
+          });
         }
         json(404, { error: 'not found' });
       })();
@@ -52,10 +75,14 @@ describe('web_search through Brave, Tavily and SearXNG (local fakes of their API
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const search = (web: Record<string, unknown>, input: Record<string, unknown>) => webSearchTool.run(webSearchTool.input.parse(input), contexts.make({ web })) as Promise<string>;
+  const search = (web: Record<string, unknown>, input: Record<string, unknown>) =>
+    webSearchTool.run(webSearchTool.input.parse(input), contexts.make({ web })) as Promise<string>;
 
   it('asks Brave with its subscription token and gives title, URL and snippet as text', async () => {
-    const text = await search({ searchProvider: 'brave', searchApiKey: 'brave-key', searchUrl: `${base}/res/v1/web/search` }, { query: 'lisbon tram', count: 3 });
+    const text = await search(
+      { searchProvider: 'brave', searchApiKey: 'brave-key', searchUrl: `${base}/res/v1/web/search` },
+      { query: 'lisbon tram', count: 3 },
+    );
     expect(seen.at(-1)).toEqual({ provider: 'brave', query: 'lisbon tram', count: '3' });
     expect(text).toContain('<<<UNTRUSTED WEB CONTENT from web search (brave) for "lisbon tram">>>');
     expect(text).toContain('1. Tram 28 - Lisbon\n   https://example.org/tram-28\n   The oldest tram line.');

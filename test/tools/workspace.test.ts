@@ -16,7 +16,7 @@ describe('the workspace', () => {
   };
   const day = new Date(2026, 10, 25, 12);
 
-  it('starts with OpenClaw\'s files, and never overwrites the user\'s own', () => {
+  it("starts with OpenClaw's files, and never overwrites the user's own", () => {
     const dir = fresh();
     writeFileSync(join(dir, 'SOUL.md'), 'my own soul');
     ensureWorkspace(dir, day);

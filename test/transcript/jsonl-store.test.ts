@@ -65,6 +65,13 @@ describe('JSONL transcript store', () => {
     appendFileSync(store.fileFor('main:cli:long'), `{"turn":3,"role":"user","text":"${'z'.repeat(100_000)}`);
     expect(await store.append('main:cli:long', long(2, 300_000))).toBe(0);
     expect(await store.append('main:cli:long', long(3, 10))).toBe(2);
-    expect((await store.read('main:cli:long'))!.map((e) => `${e.turn}${e.role}`)).toEqual(['1user', '1assistant', '2user', '2assistant', '3user', '3assistant']);
+    expect((await store.read('main:cli:long'))!.map((e) => `${e.turn}${e.role}`)).toEqual([
+      '1user',
+      '1assistant',
+      '2user',
+      '2assistant',
+      '3user',
+      '3assistant',
+    ]);
   });
 });

@@ -26,7 +26,12 @@ describe('run records: whether the last run stopped cleanly', () => {
 
     const claim = claimRun(dir);
     other.kill();
-    expect(claim.takeInterrupted().map((r) => r.identity).sort()).toEqual([`clawflow-${dead}-x@host`, 'reused@host']);
+    expect(
+      claim
+        .takeInterrupted()
+        .map((r) => r.identity)
+        .sort(),
+    ).toEqual([`clawflow-${dead}-x@host`, 'reused@host']);
     // Handed out once: the workers and the connectors of one process do not both resume them.
     expect(claim.takeInterrupted()).toEqual([]);
     expect(claim.identity).toMatch(new RegExp(`^clawflow-${process.pid}-`));

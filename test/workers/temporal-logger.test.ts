@@ -14,7 +14,11 @@ describe('the Temporal SDK log, in ClawFlow words', () => {
   it('tells a designed runtime-session rotation at info level, in words, and keeps real failures as warnings', () => {
     const { logger, lines } = recordingLogger();
     const sdk = temporalLoggerFrom(logger);
-    sdk.warn('Activity failed', { activityType: 'invokeAgent', workflowId: 'session:main:cli:me', error: ApplicationFailure.nonRetryable('lost', runtimeSessionLostType) });
+    sdk.warn('Activity failed', {
+      activityType: 'invokeAgent',
+      workflowId: 'session:main:cli:me',
+      error: ApplicationFailure.nonRetryable('lost', runtimeSessionLostType),
+    });
     sdk.warn('Activity failed', { activityType: 'invokeAgent', error: ApplicationFailure.retryable('model answered 500', 'ModelError') });
     expect(lines).toEqual([
       ['info', 'the agent runtime no longer held this conversation (after a restart or its idle timeout): sending it the full context'],

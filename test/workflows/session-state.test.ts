@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { TranscriptEntry } from '../../src/contracts/session-records.js';
 import { BoundedSet } from '../../src/contracts/bounded-set.js';
-import { admitToQueue, boundForCarrying, carriedBytes, droppedNote, freshRuntimeSession, utf8Bytes, pushBounded, rotationDue, trimWindow, windowToHistory } from '../../src/workflows/session-state.js';
+import {
+  admitToQueue,
+  boundForCarrying,
+  carriedBytes,
+  droppedNote,
+  freshRuntimeSession,
+  utf8Bytes,
+  pushBounded,
+  rotationDue,
+  trimWindow,
+  windowToHistory,
+} from '../../src/workflows/session-state.js';
 import { resetDue } from '../../src/workflows/reset-policy.js';
 
 const entry = (turn: number, role: TranscriptEntry['role'], text = `${role} ${turn}`): TranscriptEntry => ({ turn, role, text, at: '2026-01-01T00:00:00Z' });
@@ -24,8 +35,20 @@ describe('session state helpers', () => {
   it('gives the model only answered turns', () => {
     const window = [entry(1, 'user'), entry(1, 'assistant'), entry(2, 'user'), entry(2, 'error'), entry(3, 'user'), entry(3, 'assistant')];
     expect(windowToHistory(window)).toEqual([
-      { turn: 1, messages: [{ role: 'user', content: 'user 1' }, { role: 'assistant', content: 'assistant 1' }] },
-      { turn: 3, messages: [{ role: 'user', content: 'user 3' }, { role: 'assistant', content: 'assistant 3' }] },
+      {
+        turn: 1,
+        messages: [
+          { role: 'user', content: 'user 1' },
+          { role: 'assistant', content: 'assistant 1' },
+        ],
+      },
+      {
+        turn: 3,
+        messages: [
+          { role: 'user', content: 'user 3' },
+          { role: 'assistant', content: 'assistant 3' },
+        ],
+      },
     ]);
   });
 
@@ -63,10 +86,16 @@ describe('runtime session rotation', () => {
     const limits = { cap: 3, maxChars: 1000, drop: 'old' as const };
     expect(admitToQueue([queued('a'), queued('b')], { text: 'c' }, limits)).toEqual({ admitted: true, dropped: [] });
     expect(admitToQueue([queued('a', true), queued('b'), queued('c')], { text: 'd' }, limits)).toEqual({ admitted: true, dropped: [queued('b')] });
-    expect(admitToQueue([queued('a', true), queued('b', true), queued('c', true)], { text: 'd' }, limits)).toMatchObject({ admitted: false, reason: expect.stringMatching(/queue is full/) });
+    expect(admitToQueue([queued('a', true), queued('b', true), queued('c', true)], { text: 'd' }, limits)).toMatchObject({
+      admitted: false,
+      reason: expect.stringMatching(/queue is full/),
+    });
     expect(admitToQueue([queued('a'), queued('b'), queued('c')], { text: 'd' }, { ...limits, drop: 'new' })).toMatchObject({ admitted: false });
     // Characters count too: one long newcomer pushes out as many as it needs.
-    expect(admitToQueue([queued('x'.repeat(400)), queued('y'.repeat(400))], { text: 'z'.repeat(500) }, limits)).toEqual({ admitted: true, dropped: [queued('x'.repeat(400))] });
+    expect(admitToQueue([queued('x'.repeat(400)), queued('y'.repeat(400))], { text: 'z'.repeat(500) }, limits)).toEqual({
+      admitted: true,
+      dropped: [queued('x'.repeat(400))],
+    });
     expect(droppedNote({ text: `  hello\n  there ${'w'.repeat(300)}`, sender: 'Ada' })).toMatch(/^Ada: hello there w+…$/);
   });
 

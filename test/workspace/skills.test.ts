@@ -17,7 +17,10 @@ function skill(dir: string, name: string, text: string): string {
 }
 
 // As OpenClaw's skills are written (its github skill's shape): YAML frontmatter, metadata.openclaw as inline JSON.
-skill(join(workspace, 'skills'), 'github', `---
+skill(
+  join(workspace, 'skills'),
+  'github',
+  `---
 name: github
 description: "Interact with GitHub using the \`gh\` CLI: issues, PRs, CI runs."
 metadata: {"openclaw": {"emoji": "🐙", "requires": {"bins": ["gh-not-installed-here"]}, "install": [{"id": "brew", "kind": "brew", "formula": "gh"}]}}
@@ -25,8 +28,12 @@ metadata: {"openclaw": {"emoji": "🐙", "requires": {"bins": ["gh-not-installed
 
 # GitHub Skill
 Use \`gh issue list\`.
-`);
-skill(join(workspace, 'skills'), 'shell-notes', `---
+`,
+);
+skill(
+  join(workspace, 'skills'),
+  'shell-notes',
+  `---
 name: shell-notes
 description: Keep notes <with> & symbols using sh.
 metadata:
@@ -36,13 +43,18 @@ metadata:
       env: [NOTES_TOKEN]
 ---
 Body: run {baseDir}/notes.sh
-`);
-skill(join(workspace, 'skills'), 'weather', `---
+`,
+);
+skill(
+  join(workspace, 'skills'),
+  'weather',
+  `---
 name: weather
 description: Tell the weather from the workspace's weather.txt.
 ---
 Read weather.txt and answer in one line.
-`);
+`,
+);
 skill(join(workspace, 'skills'), 'broken', 'no frontmatter here');
 skill(managed, 'weather', '---\nname: weather\ndescription: an older weather skill\n---\nold\n');
 skill(managed, 'private', '---\nname: private\ndescription: only by hand\ndisable-model-invocation: true\n---\nx\n');
@@ -53,9 +65,14 @@ const roots = [
   { dir: managed, origin: 'managed' as const },
   { dir: bundledSkillsDir, origin: 'bundled' as const },
 ];
-const checks = (env: Record<string, string> = {}): SkillChecks => ({ env: { PATH: process.env.PATH, ...env }, entries: { off: { enabled: false } }, platform: 'linux', configSet: () => false });
+const checks = (env: Record<string, string> = {}): SkillChecks => ({
+  env: { PATH: process.env.PATH, ...env },
+  entries: { off: { enabled: false } },
+  platform: 'linux',
+  configSet: () => false,
+});
 
-describe('skills in OpenClaw\'s format', () => {
+describe("skills in OpenClaw's format", () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('finds workspace, managed and bundled skills; the workspace wins a name; what is missing is said, not guessed', async () => {
@@ -64,7 +81,9 @@ describe('skills in OpenClaw\'s format', () => {
     expect(Object.keys(byName).sort()).toEqual(['daily-notes', 'github', 'off', 'private', 'reminders', 'shell-notes', 'weather', 'web-research']);
     expect(byName.weather).toMatchObject({ origin: 'workspace', description: "Tell the weather from the workspace's weather.txt.", missing: [] });
     expect(byName.github).toMatchObject({ emoji: '🐙', missing: ['needs the program "gh-not-installed-here" on PATH'] });
-    expect(byName['shell-notes']!.missing).toEqual(["needs the environment variable NOTES_TOKEN in the agent's commands (set it, and name it in tools.exec.env)"]);
+    expect(byName['shell-notes']!.missing).toEqual([
+      "needs the environment variable NOTES_TOKEN in the agent's commands (set it, and name it in tools.exec.env)",
+    ]);
     expect(byName.off!.missing).toEqual(['turned off (skills.entries.off.enabled)']);
     expect(byName.private).toMatchObject({ hiddenFromModel: true, missing: [] });
     for (const bundled of ['reminders', 'web-research', 'daily-notes']) expect(byName[bundled]).toMatchObject({ origin: 'bundled', missing: [] });
@@ -80,7 +99,9 @@ describe('skills in OpenClaw\'s format', () => {
   it('lists only usable skills to the model: name, description and location, escaped, within the budget', async () => {
     const { skills } = await loadSkills(roots, checks());
     const prompt = skillsPrompt(skills, workspace, 20_000);
-    expect(prompt).toContain('<skill><name>weather</name><description>Tell the weather from the workspace\'s weather.txt.</description><location>skills/weather/SKILL.md</location></skill>');
+    expect(prompt).toContain(
+      "<skill><name>weather</name><description>Tell the weather from the workspace's weather.txt.</description><location>skills/weather/SKILL.md</location></skill>",
+    );
     expect(prompt).toContain(`<location>${join(bundledSkillsDir, 'reminders', 'SKILL.md')}</location>`);
     expect(prompt).not.toMatch(/<name>(github|private|off|shell-notes)</);
     expect(prompt).not.toContain('Read weather.txt and answer');
@@ -91,7 +112,7 @@ describe('skills in OpenClaw\'s format', () => {
     expect(small).toMatch(/\(\d+ more skills not listed: skills\.maxPromptChars\)$/);
   });
 
-  it('read takes a skill\'s file outside the workspace by its absolute path, and nothing else outside', async () => {
+  it("read takes a skill's file outside the workspace by its absolute path, and nothing else outside", async () => {
     const contexts = toolContexts();
     const context = { ...contexts.make(), skillDirs: [managed, bundledSkillsDir] };
     try {

@@ -15,7 +15,7 @@ import type { ClawflowConfig } from '../../config/load.js';
 export function runtimeEnvironment(model: ClawflowConfig['model'], apiKeySecretArn: string | undefined): Record<string, string> {
   if (model.apiKey && !apiKeySecretArn) {
     throw new Error(
-      'the model API key would go into the runtime\'s environment in plain text. Store it in AWS Secrets Manager and pass --api-key-secret-arn <arn> (or set model.apiKeySecretArn); the runtime\'s role needs secretsmanager:GetSecretValue on it',
+      "the model API key would go into the runtime's environment in plain text. Store it in AWS Secrets Manager and pass --api-key-secret-arn <arn> (or set model.apiKeySecretArn); the runtime's role needs secretsmanager:GetSecretValue on it",
     );
   }
   const entries: Array<[string, string | number | undefined]> = [
@@ -70,7 +70,11 @@ async function findByName(client: BedrockAgentCoreControlClient, name: string): 
 }
 
 /** Creates the agent runtime, or updates the one with that name to the new image, and waits until it is READY. */
-export async function deployAgentRuntime(client: BedrockAgentCoreControlClient, options: DeployOptions, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<DeployResult> {
+export async function deployAgentRuntime(
+  client: BedrockAgentCoreControlClient,
+  options: DeployOptions,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<DeployResult> {
   const spec = {
     agentRuntimeArtifact: { containerConfiguration: { containerUri: options.imageUri } },
     roleArn: options.roleArn,

@@ -140,10 +140,16 @@ export class AgentCoreEmulator {
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       const port = (this.server!.address() as AddressInfo).port;
-      const refused = guardRequest(req, { port, allowedHosts: [], allowedOrigins: [] }, req.method === 'POST' ? { accepted: ['application/json', 'application/octet-stream'] } : undefined);
+      const refused = guardRequest(
+        req,
+        { port, allowedHosts: [], allowedOrigins: [] },
+        req.method === 'POST' ? { accepted: ['application/json', 'application/octet-stream'] } : undefined,
+      );
       if (refused) {
         drain(req);
-        return void res.writeHead(refused.status, { 'content-type': 'application/json' }).end(JSON.stringify({ __type: refused.code, message: refused.message }));
+        return void res
+          .writeHead(refused.status, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ __type: refused.code, message: refused.message }));
       }
       this.route(req, res).catch((error: unknown) => {
         if (res.headersSent) return void res.destroy();
@@ -207,7 +213,12 @@ export class AgentCoreEmulator {
       return runtimePath[2] === 'invocations' ? this.invoke(sessionId, req, res) : this.stopSession(sessionId, req, res);
     }
     const memoryPath = /^\/memories\/([^/]+)\/(events|retrieve|actor\/([^/]+)\/sessions\/([^/]+))$/.exec(url.pathname);
-    if (req.method === 'POST' && memoryPath) return this.memoryOperation(memoryPath.slice(1).map((part) => (part === undefined ? '' : decodeURIComponent(part))), req, res);
+    if (req.method === 'POST' && memoryPath)
+      return this.memoryOperation(
+        memoryPath.slice(1).map((part) => (part === undefined ? '' : decodeURIComponent(part))),
+        req,
+        res,
+      );
     if (url.pathname.startsWith('/_emulator/')) return this.admin(url.pathname, req, res);
     throw new ServiceError('ResourceNotFoundException', `no operation at ${req.method} ${url.pathname}`);
   }
@@ -264,12 +275,19 @@ export class AgentCoreEmulator {
       }
       if (!response.ok) {
         await response.body?.cancel();
-        throw new ServiceError('RuntimeClientError', `Received error (${response.status}) from runtime. Please check your CloudWatch logs for more information.`);
+        throw new ServiceError(
+          'RuntimeClientError',
+          `Received error (${response.status}) from runtime. Please check your CloudWatch logs for more information.`,
+        );
       }
       res.writeHead(200, { 'content-type': response.headers.get('content-type') ?? 'application/octet-stream', [runtimeSessionHeader]: sessionId });
       if (response.body) {
         await new Promise<void>((resolve, reject) => {
-          Readable.fromWeb(response.body as import('node:stream/web').ReadableStream).on('error', reject).pipe(res).on('finish', resolve).on('error', reject);
+          Readable.fromWeb(response.body as import('node:stream/web').ReadableStream)
+            .on('error', reject)
+            .pipe(res)
+            .on('finish', resolve)
+            .on('error', reject);
         }).catch(() => res.destroy());
       } else res.end();
     } finally {
@@ -298,7 +316,10 @@ export class AgentCoreEmulator {
     }
     const records = /^\/_emulator\/memories\/([^/]+)\/records$/.exec(path);
     if (req.method === 'POST' && records) {
-      const record = z.object({ text: z.string().min(1), namespace: z.string().min(1), memoryStrategyId: z.string().optional() }).strict().safeParse(JSON.parse(body.toString('utf8') || '{}'));
+      const record = z
+        .object({ text: z.string().min(1), namespace: z.string().min(1), memoryStrategyId: z.string().optional() })
+        .strict()
+        .safeParse(JSON.parse(body.toString('utf8') || '{}'));
       if (!record.success) return json(400, { message: describeZodError(record.error, 'body') });
       return json(200, this.memory.addRecord(decodeURIComponent(records[1]!), record.data));
     }
@@ -313,7 +334,11 @@ export class AgentCoreEmulator {
     const cap = this.options.maxSessions ?? 8;
     while (this.sessions.size >= cap) {
       const idle = [...this.sessions.values()].filter((s) => s.inflight === 0).sort((a, b) => a.lastActivityAt - b.lastActivityAt)[0];
-      if (!idle) throw new ServiceError('ServiceQuotaExceededException', `${cap} runtime sessions are busy (maxSessions); runtime session ${sessionId} cannot start now`);
+      if (!idle)
+        throw new ServiceError(
+          'ServiceQuotaExceededException',
+          `${cap} runtime sessions are busy (maxSessions); runtime session ${sessionId} cannot start now`,
+        );
       await this.terminate(idle.id, `session cap (${cap}) reached: least recently used`);
     }
   }
@@ -325,10 +350,23 @@ export class AgentCoreEmulator {
     session.ready = (async () => {
       const port = await freePort(this.options.host);
       session.url = `http://${this.options.host}:${port}`;
-      const [command, ...args] = this.options.runtimeCommand?.(this.options.host, port) ?? [process.execPath, cliEntry, 'runtime', '--host', this.options.host, '--port', String(port)];
+      const [command, ...args] = this.options.runtimeCommand?.(this.options.host, port) ?? [
+        process.execPath,
+        cliEntry,
+        'runtime',
+        '--host',
+        this.options.host,
+        '--port',
+        String(port),
+      ];
       session.child = spawn(command!, args, {
         cwd: workDir,
-        env: { ...(this.options.runtimeEnv ?? process.env), CLAWFLOW_LOG_LEVEL: 'warn', CLAWFLOW_RUNTIME_AUTH: 'token', CLAWFLOW_RUNTIME_TOKEN: this.runtimeToken },
+        env: {
+          ...(this.options.runtimeEnv ?? process.env),
+          CLAWFLOW_LOG_LEVEL: 'warn',
+          CLAWFLOW_RUNTIME_AUTH: 'token',
+          CLAWFLOW_RUNTIME_TOKEN: this.runtimeToken,
+        },
         stdio: ['ignore', 'inherit', 'inherit'],
       });
       session.pid = session.child.pid!;
@@ -342,9 +380,13 @@ export class AgentCoreEmulator {
         if (session.child.exitCode !== null || session.child.signalCode !== null) {
           throw new ServiceError('RuntimeClientError', 'The runtime exited during initialization. Please check your CloudWatch logs for more information.');
         }
-        const ping = await fetch(`${session.url}/ping`).then((r) => r.json(), () => null);
+        const ping = await fetch(`${session.url}/ping`).then(
+          (r) => r.json(),
+          () => null,
+        );
         if (pingSchema.safeParse(ping).success) return;
-        if (Date.now() > deadline) throw new ServiceError('RuntimeClientError', 'Runtime initialization time exceeded. Please make sure that initialization completes in 30s.');
+        if (Date.now() > deadline)
+          throw new ServiceError('RuntimeClientError', 'Runtime initialization time exceeded. Please make sure that initialization completes in 30s.');
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
@@ -385,7 +427,12 @@ export class AgentCoreEmulator {
       }
       if (session.inflight > 0 || now - session.lastActivityAt < this.options.idleTimeoutSeconds * 1000) continue;
       // An idle session that reports HealthyBusy has background work: it stays.
-      const ping = pingSchema.safeParse(await fetch(`${session.url}/ping`).then((r) => r.json(), () => null));
+      const ping = pingSchema.safeParse(
+        await fetch(`${session.url}/ping`).then(
+          (r) => r.json(),
+          () => null,
+        ),
+      );
       if (ping.success && ping.data.status === 'HealthyBusy') session.lastActivityAt = Date.now();
       else await this.terminate(session.id, 'idle timeout');
     }

@@ -8,10 +8,22 @@ const sessionIdPattern = /^[a-zA-Z0-9][a-zA-Z0-9-_]*$/;
 const namespacePattern = /^[a-zA-Z0-9/*][a-zA-Z0-9-_/*]*(?::[a-zA-Z0-9-_/*]+)*[a-zA-Z0-9-_/*]*$/;
 
 /** An epoch-seconds timestamp, as the SDK sends it (a number with a fraction; a numeric string is read too). */
-const epochSeconds = z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/).transform(Number)]);
+const epochSeconds = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .transform(Number),
+]);
 
 const payloadSchema = z.union([
-  z.object({ conversational: z.object({ content: z.object({ text: z.string().min(1).max(100_000) }).strict(), role: z.enum(['USER', 'ASSISTANT', 'TOOL', 'OTHER']) }).strict() }).strict(),
+  z
+    .object({
+      conversational: z
+        .object({ content: z.object({ text: z.string().min(1).max(100_000) }).strict(), role: z.enum(['USER', 'ASSISTANT', 'TOOL', 'OTHER']) })
+        .strict(),
+    })
+    .strict(),
   z.object({ blob: z.unknown() }).strict(),
 ]);
 
@@ -30,7 +42,13 @@ const createEventSchema = z
 const retrieveSchema = z
   .object({
     namespace: z.string().min(1).max(1024).regex(namespacePattern),
-    searchCriteria: z.object({ searchQuery: z.string().min(1).max(10_000), memoryStrategyId: z.string().min(1).max(100).optional(), topK: z.number().int().min(1).max(100).default(10) }).loose(),
+    searchCriteria: z
+      .object({
+        searchQuery: z.string().min(1).max(10_000),
+        memoryStrategyId: z.string().min(1).max(100).optional(),
+        topK: z.number().int().min(1).max(100).default(10),
+      })
+      .loose(),
     maxResults: z.number().int().min(1).max(100).optional(),
     nextToken: z.string().optional(),
   })
@@ -78,7 +96,10 @@ export class EmulatedMemory {
     const earlier = tokenKey ? this.byToken.get(tokenKey) : undefined;
     if (earlier) {
       // The service: a repeated token is the same request, or it is refused.
-      const same = earlier.actorId === request.actorId && earlier.eventTimestamp === request.eventTimestamp && JSON.stringify(earlier.payload) === JSON.stringify(request.payload);
+      const same =
+        earlier.actorId === request.actorId &&
+        earlier.eventTimestamp === request.eventTimestamp &&
+        JSON.stringify(earlier.payload) === JSON.stringify(request.payload);
       if (!same) throw new MemoryValidationError('IdempotentParameterMismatchException: clientToken was used with other parameters');
       return { event: this.shown(earlier) };
     }

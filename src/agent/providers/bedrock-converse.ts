@@ -1,14 +1,17 @@
-import {
-  BedrockRuntimeClient,
-  ConverseCommand,
-  type ContentBlock,
-  type ImageFormat,
-  type Message,
-  type Tool,
-} from '@aws-sdk/client-bedrock-runtime';
+import { BedrockRuntimeClient, ConverseCommand, type ContentBlock, type ImageFormat, type Message, type Tool } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { DocumentType } from '@smithy/types';
-import { alternatingTurns, isRetryableStatus, ProviderError, type CompleteOptions, type Completion, type ModelImage, type ModelMessage, type ModelProvider, type ModelRequest } from './provider.js';
+import {
+  alternatingTurns,
+  isRetryableStatus,
+  ProviderError,
+  type CompleteOptions,
+  type Completion,
+  type ModelImage,
+  type ModelMessage,
+  type ModelProvider,
+  type ModelRequest,
+} from './provider.js';
 
 export interface BedrockConverseOptions {
   model: string;
@@ -28,12 +31,17 @@ const retryableErrors = new Set([
   'ServiceQuotaExceededException',
 ]);
 
-const imageFormats = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/gif': 'gif', 'image/webp': 'webp' } as const satisfies Record<ModelImage['mimeType'], ImageFormat>;
+const imageFormats = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/gif': 'gif', 'image/webp': 'webp' } as const satisfies Record<
+  ModelImage['mimeType'],
+  ImageFormat
+>;
 
 function blocksOf(m: ModelMessage): ContentBlock[] {
   if (m.role === 'tool') return [{ toolResult: { toolUseId: m.callId, content: [{ text: m.content }], status: m.isError ? 'error' : 'success' } }];
   return [
-    ...(m.role === 'user' ? (m.images ?? []).map((i): ContentBlock => ({ image: { format: imageFormats[i.mimeType], source: { bytes: Buffer.from(i.data, 'base64') } } })) : []),
+    ...(m.role === 'user'
+      ? (m.images ?? []).map((i): ContentBlock => ({ image: { format: imageFormats[i.mimeType], source: { bytes: Buffer.from(i.data, 'base64') } } }))
+      : []),
     ...(m.content ? [{ text: m.content }] : []),
     ...(m.role === 'assistant' ? (m.toolCalls ?? []).map((c) => ({ toolUse: { toolUseId: c.id, name: c.name, input: c.input as DocumentType } })) : []),
   ];
@@ -58,7 +66,9 @@ export class BedrockConverseProvider implements ModelProvider {
   }
 
   async complete(request: ModelRequest, { signal, onText }: CompleteOptions): Promise<Completion> {
-    const tools: Tool[] = request.tools.map((t) => ({ toolSpec: { name: t.name, description: t.description, inputSchema: { json: t.inputSchema as DocumentType } } }));
+    const tools: Tool[] = request.tools.map((t) => ({
+      toolSpec: { name: t.name, description: t.description, inputSchema: { json: t.inputSchema as DocumentType } },
+    }));
     // Converse has no "none" tool choice: on the last step the model is told in words to answer without tools.
     const system = request.toolsAllowed || !tools.length ? request.system : `${request.system}\n\nDo not call any tool now: answer with what you have.`;
     let output;

@@ -46,7 +46,9 @@ export class DemoProvider implements ModelProvider {
     // This turn's tool results so far, in order.
     const results = request.messages.slice(lastUser + 1).filter((m): m is Extract<ModelMessage, { role: 'tool' }> => m.role === 'tool');
     const call = (name: string, input: Record<string, unknown>): string | ToolCall =>
-      request.toolsAllowed && request.tools.some((t) => t.name === name) ? { id: `demo-${results.length + 1}`, name, input } : `(the ${name} tool is not available here)`;
+      request.toolsAllowed && request.tools.some((t) => t.name === name)
+        ? { id: `demo-${results.length + 1}`, name, input }
+        : `(the ${name} tool is not available here)`;
 
     if (/HEARTBEAT_OK/.test(said)) return 'HEARTBEAT_OK';
     const cue = cueOf(said);

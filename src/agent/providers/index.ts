@@ -27,7 +27,13 @@ export function providerFromConfig(model: ClawflowConfig['model'], env: NodeJS.P
     case 'bedrock': {
       const region = model.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
       if (!region) throw new Error('model.provider "bedrock" needs a region: set model.region (CLAWFLOW_MODEL_REGION) or AWS_REGION');
-      return new BedrockConverseProvider({ model: model.name!, region, maxTokens: model.maxTokens, requestTimeoutMs, ...(model.baseUrl ? { endpoint: model.baseUrl } : {}) });
+      return new BedrockConverseProvider({
+        model: model.name!,
+        region,
+        maxTokens: model.maxTokens,
+        requestTimeoutMs,
+        ...(model.baseUrl ? { endpoint: model.baseUrl } : {}),
+      });
     }
     case 'openai-compatible': {
       // Without an endpoint: the demo model when asked for by name (CLAWFLOW_MODEL=demo), else echo.

@@ -38,7 +38,13 @@ const chunkBody = z.object({
           .object({
             content: z.string().nullish(),
             tool_calls: z
-              .array(z.object({ index: z.number(), id: z.string().nullish(), function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish() }))
+              .array(
+                z.object({
+                  index: z.number(),
+                  id: z.string().nullish(),
+                  function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+                }),
+              )
               .nullish(),
           })
           .nullish(),
@@ -62,7 +68,13 @@ function toWire(system: string, messages: ModelMessage[]): unknown[] {
       }
       if (m.role === 'user' && m.images?.length) {
         // Vision: the words, then each image as a data URL (OpenAI's image_url part, which Ollama, vLLM and OpenRouter take too).
-        return { role: 'user', content: [{ type: 'text', text: m.content }, ...m.images.map((i) => ({ type: 'image_url', image_url: { url: `data:${i.mimeType};base64,${i.data}` } }))] };
+        return {
+          role: 'user',
+          content: [
+            { type: 'text', text: m.content },
+            ...m.images.map((i) => ({ type: 'image_url', image_url: { url: `data:${i.mimeType};base64,${i.data}` } })),
+          ],
+        };
       }
       return { role: m.role, content: m.content };
     }),

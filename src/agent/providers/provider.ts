@@ -54,7 +54,10 @@ export class ProviderError extends Error {
  * Anthropic and Bedrock Converse want user and assistant turns to alternate, with tool results inside a user
  * turn: consecutive messages of one role become one message of blocks.
  */
-export function alternatingTurns<Block>(messages: ModelMessage[], blocksOf: (message: ModelMessage) => Block[]): Array<{ role: 'user' | 'assistant'; content: Block[] }> {
+export function alternatingTurns<Block>(
+  messages: ModelMessage[],
+  blocksOf: (message: ModelMessage) => Block[],
+): Array<{ role: 'user' | 'assistant'; content: Block[] }> {
   const turns: Array<{ role: 'user' | 'assistant'; content: Block[] }> = [];
   for (const message of messages) {
     const role = message.role === 'assistant' ? 'assistant' : 'user';

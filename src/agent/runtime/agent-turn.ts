@@ -34,8 +34,13 @@ export function buildModelRequest(context: SessionContext, invocation: ParsedInv
 
 /** An earlier tool call or result as plain text, for a request without tools. */
 function inWords(message: ChatMessage): ModelMessage {
-  if (message.role === 'tool') return { role: 'user', content: `[Result of the earlier ${message.name} call${message.isError ? ' (failed)' : ''}: ${message.content}]` };
-  if ('toolCalls' in message) return { role: 'assistant', content: `${message.content}${message.content ? '\n' : ''}[Called ${message.toolCalls.map((c) => `${c.name} ${JSON.stringify(c.input)}`).join('; ')}]` };
+  if (message.role === 'tool')
+    return { role: 'user', content: `[Result of the earlier ${message.name} call${message.isError ? ' (failed)' : ''}: ${message.content}]` };
+  if ('toolCalls' in message)
+    return {
+      role: 'assistant',
+      content: `${message.content}${message.content ? '\n' : ''}[Called ${message.toolCalls.map((c) => `${c.name} ${JSON.stringify(c.input)}`).join('; ')}]`,
+    };
   return message;
 }
 
@@ -45,7 +50,8 @@ function contextFor(cache: SessionContextCache, sessionId: string, invocation: P
     return cache.load(sessionId, { systemPrompt: context.systemPrompt, summary: context.summary, keepTurns: context.keepTurns, turns: context.history });
   }
   const resumed = cache.resume(sessionId, context.throughTurn);
-  if (!resumed) throw new ContextMissingError(`runtime session ${sessionId} does not hold the conversation through turn ${context.throughTurn}; send the full context`);
+  if (!resumed)
+    throw new ContextMissingError(`runtime session ${sessionId} does not hold the conversation through turn ${context.throughTurn}; send the full context`);
   return resumed;
 }
 
@@ -70,11 +76,18 @@ export async function runAgentStep(
   const context = contextFor(cache, sessionId, invocation);
   // Earlier turns keep only the words: the images were seen once, and their paths stay named in the text.
   const images = options.vision ? await loadImages(invocation, options.signal) : null;
-  const completion = await inSpan('model.complete', { 'clawflow.provider': provider.name, 'clawflow.model': provider.model, 'clawflow.turn': invocation.turn }, async (span) => {
-    const answer = await provider.complete(buildModelRequest(context, invocation, images), options);
-    span.setAttributes({ 'clawflow.tool_calls': answer.toolCalls.length, ...(answer.usage ? { 'clawflow.input_tokens': answer.usage.inputTokens, 'clawflow.output_tokens': answer.usage.outputTokens } : {}) });
-    return answer;
-  });
+  const completion = await inSpan(
+    'model.complete',
+    { 'clawflow.provider': provider.name, 'clawflow.model': provider.model, 'clawflow.turn': invocation.turn },
+    async (span) => {
+      const answer = await provider.complete(buildModelRequest(context, invocation, images), options);
+      span.setAttributes({
+        'clawflow.tool_calls': answer.toolCalls.length,
+        ...(answer.usage ? { 'clawflow.input_tokens': answer.usage.inputTokens, 'clawflow.output_tokens': answer.usage.outputTokens } : {}),
+      });
+      return answer;
+    },
+  );
   const about = { provider: provider.name, model: provider.model, ...(completion.usage ? { usage: completion.usage } : {}) };
   if (completion.toolCalls.length > 0) return { kind: 'toolCalls', text: completion.text, toolCalls: completion.toolCalls, ...about };
   cache.record(sessionId, {
@@ -91,6 +104,9 @@ export async function runAgentStep(
 
 /** Answers a bare `{"prompt": "..."}` (the AgentCore console's test payload): one question, no history, no tools. */
 export async function answerPlainPrompt(provider: ModelProvider, prompt: string, options: TurnOptions): Promise<string> {
-  const completion = await provider.complete({ system: defaultSystemPrompt, messages: [{ role: 'user', content: prompt }], tools: [], toolsAllowed: false }, options);
+  const completion = await provider.complete(
+    { system: defaultSystemPrompt, messages: [{ role: 'user', content: prompt }], tools: [], toolsAllowed: false },
+    options,
+  );
   return completion.text;
 }

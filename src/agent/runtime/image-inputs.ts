@@ -84,5 +84,11 @@ export function toolImages(results: readonly ToolResult[], images: LoadedImages 
   if (!refs.length) return [];
   const names = refs.map((r) => `${r.image.path} (from ${r.tool})`).join(', ');
   if (!images) return [{ role: 'user', content: `[The tools returned images (${names}), but this model is not shown images (model.vision is off)]` }];
-  return [showing(`[Images the tools returned: ${names}]`, refs.map((r) => r.image), images)];
+  return [
+    showing(
+      `[Images the tools returned: ${names}]`,
+      refs.map((r) => r.image),
+      images,
+    ),
+  ];
 }

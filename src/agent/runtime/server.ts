@@ -118,7 +118,10 @@ export function invocationFailure(error: unknown): { status: number; body: Runti
   if (error instanceof HttpError) return { status: error.status, body: errorBody(error.type, error.message, false) };
   if (error instanceof ContextMissingError) return { status: runtimeErrorStatus.contextMissing, body: errorBody(error.name, error.message, false) };
   if (error instanceof ProviderError) {
-    return { status: error.retryable ? runtimeErrorStatus.modelUnavailable : runtimeErrorStatus.modelRefused, body: errorBody(error.name, error.message, error.retryable) };
+    return {
+      status: error.retryable ? runtimeErrorStatus.modelUnavailable : runtimeErrorStatus.modelRefused,
+      body: errorBody(error.name, error.message, error.retryable),
+    };
   }
   return { status: runtimeErrorStatus.internal, body: errorBody('RuntimeError', (error as Error).message, true) };
 }
@@ -143,7 +146,11 @@ class EventStream {
 }
 
 /** The runtime's invocations (the agent's turns, plain prompts, summaries) and health, apart from any transport. */
-export function createRuntimeInvocations({ provider, models, vision = true }: Pick<RuntimeServerOptions, 'provider' | 'models' | 'vision'>): RuntimeInvocations {
+export function createRuntimeInvocations({
+  provider,
+  models,
+  vision = true,
+}: Pick<RuntimeServerOptions, 'provider' | 'models' | 'vision'>): RuntimeInvocations {
   const health = new HealthState();
   const cache = new SessionContextCache();
 
@@ -153,7 +160,11 @@ export function createRuntimeInvocations({ provider, models, vision = true }: Pi
     const chosen = models?.get(model);
     if (chosen) return chosen;
     const offered = [provider.model, ...(models?.keys() ?? [])].join(', ');
-    throw new HttpError(400, 'model_not_offered', `this runtime does not offer the model "${model}" (it offers ${offered}: model.name and model.choices); choose another with /model`);
+    throw new HttpError(
+      400,
+      'model_not_offered',
+      `this runtime does not offer the model "${model}" (it offers ${offered}: model.name and model.choices); choose another with /model`,
+    );
   };
 
   /** What an invocation body asks for, checked; bad input is an HttpError (400) before any work starts. */
@@ -240,7 +251,11 @@ export function createRuntimeServer(options: RuntimeServerOptions, invocations =
     if (req.method === 'POST' && path === '/invocations') {
       if (!authorized(req)) {
         drain(req);
-        return sendJson(res, 401, errorBody('unauthorized', 'missing or wrong runtime token: the workers send runtime.token (or the state dir\'s secrets/runtime-token)', false));
+        return sendJson(
+          res,
+          401,
+          errorBody('unauthorized', "missing or wrong runtime token: the workers send runtime.token (or the state dir's secrets/runtime-token)", false),
+        );
       }
       inIncomingTrace(req.headers, () => invoke(req, res)).catch((error: unknown) => {
         if (res.headersSent || res.destroyed) return logger.debug({ err: (error as Error).message }, 'invocation abandoned by its caller');

@@ -1,8 +1,4 @@
-import {
-  BedrockAgentCoreClient,
-  InvokeAgentRuntimeCommand,
-  StopRuntimeSessionCommand,
-} from '@aws-sdk/client-bedrock-agentcore';
+import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand, StopRuntimeSessionCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { runtimeErrorStatus } from '../../contracts/agent-runtime.js';
 import { readEventStream } from './event-stream.js';
 import { TransportError, type AgentTransport, type TransportFailureKind } from './transport.js';

@@ -27,14 +27,21 @@ export function createHttpTransport(runtimeUrl: string, token: string | null): A
         });
       } catch (error) {
         if (signal.aborted) throw error;
-        throw new TransportError(`agent runtime at ${runtimeUrl} is unreachable: ${String((error as Error).cause ?? (error as Error).message)}`, 'retryable', 'RuntimeUnreachable');
+        throw new TransportError(
+          `agent runtime at ${runtimeUrl} is unreachable: ${String((error as Error).cause ?? (error as Error).message)}`,
+          'retryable',
+          'RuntimeUnreachable',
+        );
       }
-      if (response.ok && onText && response.body && response.headers.get('content-type')?.startsWith('text/event-stream')) return readEventStream(response.body, onText);
+      if (response.ok && onText && response.body && response.headers.get('content-type')?.startsWith('text/event-stream'))
+        return readEventStream(response.body, onText);
       const body: unknown = await response.json().catch(() => undefined);
       if (response.ok) return body;
       const failure = runtimeErrorSchema.safeParse(body);
       // An answer without the contract's error body (a proxy's page, say) is judged by its status alone.
-      const error = failure.success ? failure.data.error : { type: 'RuntimeError', message: `agent runtime answered HTTP ${response.status}`, retryable: response.status >= 500 || response.status === 429 };
+      const error = failure.success
+        ? failure.data.error
+        : { type: 'RuntimeError', message: `agent runtime answered HTTP ${response.status}`, retryable: response.status >= 500 || response.status === 429 };
       throw runtimeAnswerFailure(response.status, error);
     },
     // The local runtime keeps no per-session compute: there is nothing to stop.

@@ -3,7 +3,15 @@ import { basename } from 'node:path';
 import { Client, Events, GatewayIntentBits, MessageFlags, Partials, Routes, DiscordAPIError, type Attachment, type Message } from 'discord.js';
 import type { Logger } from '../../logger.js';
 import type { ReplyRoute } from '../../contracts/session-records.js';
-import { downloadFile, mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../connectors/channel.js';
+import {
+  downloadFile,
+  mediaKind,
+  safeExtension,
+  type ChannelAdapter,
+  type ChannelMessage,
+  type ChannelStatus,
+  type InboundMedia,
+} from '../../connectors/channel.js';
 import { ChannelSendError } from '../../connectors/send-error.js';
 
 export interface DiscordOptions {
@@ -18,7 +26,8 @@ const discordMessageLimit = 2000;
 
 /** What a failed send means: rate limits and server faults may pass, anything else Discord refused will not. */
 function sendError(error: unknown, what: string): ChannelSendError {
-  if (error instanceof DiscordAPIError) return new ChannelSendError(`Discord refused ${what} (${error.status}): ${error.message}`, error.status === 429 || error.status >= 500);
+  if (error instanceof DiscordAPIError)
+    return new ChannelSendError(`Discord refused ${what} (${error.status}): ${error.message}`, error.status === 429 || error.status >= 500);
   return new ChannelSendError(`sending ${what} to Discord failed: ${(error as Error).message}`, true);
 }
 
@@ -53,7 +62,9 @@ export class DiscordAdapter implements ChannelAdapter {
       this.current = { ...this.current, lastEventAt: new Date().toISOString() };
       // In arrival order, one at a time; a failure here means the connector is stopping.
       this.queue = this.queue.then(() =>
-        onMessage(normalized).catch((error: Error) => this.options.logger.error({ err: error.message, messageId: normalized.messageId }, 'a Discord message was not handed over')),
+        onMessage(normalized).catch((error: Error) =>
+          this.options.logger.error({ err: error.message, messageId: normalized.messageId }, 'a Discord message was not handed over'),
+        ),
       );
     });
     this.client.on(Events.ShardDisconnect, () => (this.current = { ...this.current, state: 'retrying', detail: 'gateway disconnected' }));
@@ -103,7 +114,10 @@ export class DiscordAdapter implements ChannelAdapter {
 
   async sendImage(route: ReplyRoute, file: string): Promise<void> {
     try {
-      await this.client.rest.post(Routes.channelMessages(route.thread ?? route.chat), { files: [{ name: basename(file), data: await readFile(file) }], body: {} });
+      await this.client.rest.post(Routes.channelMessages(route.thread ?? route.chat), {
+        files: [{ name: basename(file), data: await readFile(file) }],
+        body: {},
+      });
     } catch (error) {
       throw sendError(error, 'the image');
     }
@@ -146,7 +160,9 @@ export class DiscordAdapter implements ChannelAdapter {
       messageId: message.id,
       text: (mentionTag ? text.replace(mentionTag, '').trim() : text) || text,
       attachments: [...message.attachments.values()].map((a) => ({ kind: 'file', id: a.url })),
-      ...(message.attachments.size ? { media: [...message.attachments.values()].map((a) => this.mediaOf(a, message.flags.has(MessageFlags.IsVoiceMessage))) } : {}),
+      ...(message.attachments.size
+        ? { media: [...message.attachments.values()].map((a) => this.mediaOf(a, message.flags.has(MessageFlags.IsVoiceMessage))) }
+        : {}),
       addressedToBot: mentioned,
       ...(inThread ? { inThread: true } : {}),
       sentAt: message.createdAt.toISOString(),

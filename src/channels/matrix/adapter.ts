@@ -6,11 +6,29 @@ import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { sniffImageType } from '../../fs/image-type.js';
 import type { ReplyRoute } from '../../contracts/session-records.js';
 import type { Logger } from '../../logger.js';
-import { downloadFile, mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../connectors/channel.js';
+import {
+  downloadFile,
+  mediaKind,
+  safeExtension,
+  type ChannelAdapter,
+  type ChannelMessage,
+  type ChannelStatus,
+  type InboundMedia,
+} from '../../connectors/channel.js';
 import { PollBackoff } from '../../connectors/poll-backoff.js';
 import { HandoverAttempts } from '../../connectors/handover-attempts.js';
 import { ChannelSendError } from '../../connectors/send-error.js';
-import { backfillLimit, eventSchema, messageContent, syncFilter, syncSchema, withoutReplyFallback, type MessageContent, type RoomEvent, type Sync } from './wire.js';
+import {
+  backfillLimit,
+  eventSchema,
+  messageContent,
+  syncFilter,
+  syncSchema,
+  withoutReplyFallback,
+  type MessageContent,
+  type RoomEvent,
+  type Sync,
+} from './wire.js';
 
 export interface MatrixOptions {
   homeserverUrl: string;
@@ -62,7 +80,8 @@ export class MatrixAdapter implements ChannelAdapter {
     const me = await this.client.http.authedRequest<{ user_id: string }>(Method.Get, '/account/whoami').catch((error: Error) => {
       throw new Error(`Matrix: ${this.options.homeserverUrl} did not accept the access token (${error.message})`);
     });
-    if (me.user_id !== this.options.userId) throw new Error(`Matrix: the access token is ${me.user_id}'s, not ${this.options.userId}'s (channels.matrix.userId)`);
+    if (me.user_id !== this.options.userId)
+      throw new Error(`Matrix: the access token is ${me.user_id}'s, not ${this.options.userId}'s (channels.matrix.userId)`);
     // The first start ever marks where reading begins (what is older is history, not messages to answer), before the
     // connector says it is ready: a message sent once it is, is read.
     const since = (await this.readSince()) ?? (await this.markStart());
@@ -97,7 +116,12 @@ export class MatrixAdapter implements ChannelAdapter {
   async edit(route: ReplyRoute, messageId: string, text: string): Promise<void> {
     await this.sendEvent(
       { ...route, thread: undefined, replyTo: undefined },
-      { msgtype: 'm.text', body: `* ${text}`, 'm.new_content': { msgtype: 'm.text', body: text }, 'm.relates_to': { rel_type: 'm.replace', event_id: messageId } },
+      {
+        msgtype: 'm.text',
+        body: `* ${text}`,
+        'm.new_content': { msgtype: 'm.text', body: text },
+        'm.relates_to': { rel_type: 'm.replace', event_id: messageId },
+      },
     );
   }
 
@@ -113,7 +137,10 @@ export class MatrixAdapter implements ChannelAdapter {
   }
 
   async typing(route: ReplyRoute): Promise<void> {
-    await this.client.http.authedRequest(Method.Put, `/rooms/${encodeURIComponent(route.chat)}/typing/${encodeURIComponent(this.options.userId)}`, undefined, { typing: true, timeout: 30_000 });
+    await this.client.http.authedRequest(Method.Put, `/rooms/${encodeURIComponent(route.chat)}/typing/${encodeURIComponent(this.options.userId)}`, undefined, {
+      typing: true,
+      timeout: 30_000,
+    });
   }
 
   /** A message into the route's room: in its thread, answering the message it answers. Its event id. */
@@ -126,7 +153,12 @@ export class MatrixAdapter implements ChannelAdapter {
         ? { 'm.relates_to': inReplyTo }
         : {};
     try {
-      const sent = await this.client.http.authedRequest<{ event_id: string }>(Method.Put, `/rooms/${encodeURIComponent(route.chat)}/send/m.room.message/${randomUUID()}`, undefined, { ...relation, ...content });
+      const sent = await this.client.http.authedRequest<{ event_id: string }>(
+        Method.Put,
+        `/rooms/${encodeURIComponent(route.chat)}/send/m.room.message/${randomUUID()}`,
+        undefined,
+        { ...relation, ...content },
+      );
       return sent.event_id;
     } catch (error) {
       throw this.sendError(error);
@@ -136,7 +168,10 @@ export class MatrixAdapter implements ChannelAdapter {
   private sendError(error: unknown): ChannelSendError {
     if (error instanceof MatrixError) {
       const status = error.httpStatus ?? 0;
-      return new ChannelSendError(`Matrix refused the message (${status} ${error.errcode ?? ''}): ${error.data.error ?? error.message}`, status === 429 || status >= 500);
+      return new ChannelSendError(
+        `Matrix refused the message (${status} ${error.errcode ?? ''}): ${error.data.error ?? error.message}`,
+        status === 429 || status >= 500,
+      );
     }
     return new ChannelSendError(`the Matrix homeserver is unreachable: ${(error as Error).message}`, true);
   }
@@ -160,7 +195,11 @@ export class MatrixAdapter implements ChannelAdapter {
       let sync: Sync;
       try {
         const query: Record<string, string> = { filter: syncFilter, timeout: String(this.options.pollTimeoutSeconds * 1000), since };
-        const raw = await this.client.http.authedRequest(Method.Get, '/sync', query, undefined, { abortSignal: this.abort.signal, localTimeoutMs: (this.options.pollTimeoutSeconds + 30) * 1000, priority: 'auto' });
+        const raw = await this.client.http.authedRequest(Method.Get, '/sync', query, undefined, {
+          abortSignal: this.abort.signal,
+          localTimeoutMs: (this.options.pollTimeoutSeconds + 30) * 1000,
+          priority: 'auto',
+        });
         sync = syncSchema.parse(raw);
         this.current = { ...this.current, state: 'connected', detail: this.options.userId };
         backoff.reset();
@@ -206,7 +245,10 @@ export class MatrixAdapter implements ChannelAdapter {
         } catch (error) {
           // Stopping, or a passing failure: the sync is read again. One event that keeps failing is given up.
           if (this.abort.signal.aborted || !this.attempts.failed(event.data.event_id)) throw error;
-          this.options.logger.error({ roomId, eventId: event.data.event_id, err: (error as Error).message }, 'Matrix: gave up a message that could not be handed over five times');
+          this.options.logger.error(
+            { roomId, eventId: event.data.event_id, err: (error as Error).message },
+            'Matrix: gave up a message that could not be handed over five times',
+          );
         }
         this.attempts.succeeded(event.data.event_id);
         this.current = { ...this.current, lastEventAt: new Date().toISOString() };
@@ -221,20 +263,35 @@ export class MatrixAdapter implements ChannelAdapter {
     const filter = JSON.stringify({ types: ['m.room.message', 'm.room.encrypted'] });
     // An empty page is not the end (events may be filtered out of it): only a page without `end` is.
     for (let pages = 0; token && events.length < backfillLimit && pages < 200; pages++) {
-      const page: { chunk?: unknown[]; end?: string } = await this.client.http.authedRequest(Method.Get, `/rooms/${encodeURIComponent(roomId)}/messages`, { from: token, to: since, dir: 'b', limit: '100', filter });
+      const page: { chunk?: unknown[]; end?: string } = await this.client.http.authedRequest(Method.Get, `/rooms/${encodeURIComponent(roomId)}/messages`, {
+        from: token,
+        to: since,
+        dir: 'b',
+        limit: '100',
+        filter,
+      });
       events.push(...(page.chunk ?? []));
       token = page.end === token ? undefined : page.end;
     }
-    if (events.length >= backfillLimit) this.options.logger.warn({ roomId, read: events.length }, 'Matrix: read back the newest events this room had while the connector was away; older ones were left');
+    if (events.length >= backfillLimit)
+      this.options.logger.warn(
+        { roomId, read: events.length },
+        'Matrix: read back the newest events this room had while the connector was away; older ones were left',
+      );
     return events.reverse();
   }
 
   private async answerInvite(roomId: string, state: unknown[]): Promise<void> {
-    const invite = state.map((e) => eventSchema.safeParse(e)).find((e) => e.success && e.data.type === 'm.room.member' && e.data.state_key === this.options.userId)?.data;
+    const invite = state
+      .map((e) => eventSchema.safeParse(e))
+      .find((e) => e.success && e.data.type === 'm.room.member' && e.data.state_key === this.options.userId)?.data;
     if (!invite) return;
     const direct = invite.content.is_direct === true;
     if (!this.options.mayJoin({ roomId, inviter: invite.sender, direct })) {
-      this.options.logger.info({ roomId, inviter: invite.sender, direct }, 'Matrix: left an invitation unanswered (the inviter may not talk to the agent here)');
+      this.options.logger.info(
+        { roomId, inviter: invite.sender, direct },
+        'Matrix: left an invitation unanswered (the inviter may not talk to the agent here)',
+      );
       return;
     }
     await this.client.http.authedRequest(Method.Post, `/join/${encodeURIComponent(roomId)}`, undefined, {}).then(
@@ -257,7 +314,11 @@ export class MatrixAdapter implements ChannelAdapter {
   private async memberCount(roomId: string): Promise<number> {
     const known = this.knownMembers(roomId);
     if (known !== undefined) return known;
-    const { chunk } = await this.client.http.authedRequest<{ chunk?: Array<{ content?: { membership?: string } }> }>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/members`, { not_membership: 'leave' });
+    const { chunk } = await this.client.http.authedRequest<{ chunk?: Array<{ content?: { membership?: string } }> }>(
+      Method.Get,
+      `/rooms/${encodeURIComponent(roomId)}/members`,
+      { not_membership: 'leave' },
+    );
     const count = (membership: string): number => (chunk ?? []).filter((event) => event.content?.membership === membership).length;
     this.members.set(roomId, { joined: count('join'), invited: count('invite') });
     return count('join') + count('invite');
@@ -268,7 +329,10 @@ export class MatrixAdapter implements ChannelAdapter {
       if (!this.toldEncrypted.has(roomId)) {
         this.toldEncrypted.add(roomId);
         this.options.logger.warn({ roomId }, 'Matrix: an end-to-end-encrypted message came; ClawFlow cannot read encrypted rooms');
-        await this.send({ channel: 'matrix', chat: roomId }, "This room is end-to-end encrypted, and I can't read encrypted messages. Please talk to me in a room without encryption.").catch(() => undefined);
+        await this.send(
+          { channel: 'matrix', chat: roomId },
+          "This room is end-to-end encrypted, and I can't read encrypted messages. Please talk to me in a room without encryption.",
+        ).catch(() => undefined);
       }
       return null;
     }
@@ -309,7 +373,10 @@ export class MatrixAdapter implements ChannelAdapter {
 
   private async senderOf(roomId: string, eventId: string): Promise<string | null> {
     try {
-      const event = await this.client.http.authedRequest<{ sender?: string }>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`);
+      const event = await this.client.http.authedRequest<{ sender?: string }>(
+        Method.Get,
+        `/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`,
+      );
       return event.sender ?? null;
     } catch {
       return null;

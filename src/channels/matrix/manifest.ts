@@ -9,7 +9,10 @@ const config = z
     /** The homeserver's client-server API (https://matrix.example.org). Unset: no Matrix. */
     homeserverUrl: httpUrl().optional(),
     /** The bot account's user id (@clawflow:example.org). */
-    userId: z.string().regex(/^@[^:\s]+:\S+$/, 'a Matrix user id, e.g. @clawflow:example.org').optional(),
+    userId: z
+      .string()
+      .regex(/^@[^:\s]+:\S+$/, 'a Matrix user id, e.g. @clawflow:example.org')
+      .optional(),
     /** Its access token; better in CLAWFLOW_MATRIX_ACCESS_TOKEN than in this file. */
     accessToken: z.string().min(1).optional(),
     ...channelAccess,

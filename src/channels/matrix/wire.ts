@@ -38,7 +38,9 @@ export const syncSchema = z.looseObject({
           z.string(),
           z.looseObject({
             summary: z.looseObject({ 'm.joined_member_count': z.number().optional(), 'm.invited_member_count': z.number().optional() }).optional(),
-            timeline: z.looseObject({ events: z.array(z.unknown()).default([]), limited: z.boolean().optional(), prev_batch: z.string().optional() }).optional(),
+            timeline: z
+              .looseObject({ events: z.array(z.unknown()).default([]), limited: z.boolean().optional(), prev_batch: z.string().optional() })
+              .optional(),
           }),
         )
         .optional(),

@@ -36,7 +36,9 @@ const attachmentSchema = z.looseObject({ contentType: nullableString, filename: 
 const dataMessageSchema = z.looseObject({
   timestamp: z.number(),
   message: nullableString,
-  mentions: z.array(z.looseObject({ number: nullableString, uuid: nullableString, name: nullableString, start: z.number().int(), length: z.number().int() })).nullish(),
+  mentions: z
+    .array(z.looseObject({ number: nullableString, uuid: nullableString, name: nullableString, start: z.number().int(), length: z.number().int() }))
+    .nullish(),
   attachments: z.array(attachmentSchema).nullish(),
   quote: z.looseObject({ id: z.number().nullish(), authorNumber: nullableString, authorUuid: nullableString }).nullish(),
   groupInfo: z.looseObject({ groupId: z.string().min(1), type: nullableString }).nullish(),
@@ -91,7 +93,9 @@ export class SignalAdapter implements ChannelAdapter {
 
   async start(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void> {
     await this.rpc.check().catch((error: Error) => {
-      throw new Error(`Signal: signal-cli's daemon does not answer at ${this.options.url} (${error.message}); start it with: signal-cli -a ${this.options.account} daemon --http ${new URL(this.options.url).host} --receive-mode=manual`);
+      throw new Error(
+        `Signal: signal-cli's daemon does not answer at ${this.options.url} (${error.message}); start it with: signal-cli -a ${this.options.account} daemon --http ${new URL(this.options.url).host} --receive-mode=manual`,
+      );
     });
     const [self] = await this.rpc.call<Array<{ uuid?: string | null; isRegistered?: boolean }>>('getUserStatus', { recipient: [this.options.account] });
     this.ownUuid = self?.uuid ?? null;
@@ -145,12 +149,18 @@ export class SignalAdapter implements ChannelAdapter {
     for (;;) {
       const received = (Array.isArray(batch) ? batch : []).flatMap((item) => {
         const parsed = receivedSchema.safeParse(item);
-        if (!parsed.success) this.options.logger.warn({ item: JSON.stringify(item).slice(0, 300) }, 'Signal: ignored a message signal-cli described in a shape ClawFlow does not know');
+        if (!parsed.success)
+          this.options.logger.warn(
+            { item: JSON.stringify(item).slice(0, 300) },
+            'Signal: ignored a message signal-cli described in a shape ClawFlow does not know',
+          );
         return parsed.success ? [parsed.data] : [];
       });
       batch = [];
       try {
-        await this.spool.add(received.map((value) => ({ key: `${value.envelope.sourceUuid ?? value.envelope.sourceNumber}:${value.envelope.timestamp}`, value })));
+        await this.spool.add(
+          received.map((value) => ({ key: `${value.envelope.sourceUuid ?? value.envelope.sourceNumber}:${value.envelope.timestamp}`, value })),
+        );
         // What this receive gave, and first of all what a stopped connector left in the spool.
         await this.handOver(onMessage);
       } catch (error) {
@@ -163,13 +173,19 @@ export class SignalAdapter implements ChannelAdapter {
       try {
         // One message at a time: `receive` returns as soon as one came, instead of after a quiet `timeout`. Not
         // aborted on stop: signal-cli would take a message for the closed connection, and it would be lost.
-        batch = await this.rpc.call('receive', { timeout: this.options.pollTimeoutSeconds, maxMessages: 1 }, { timeoutMs: (this.options.pollTimeoutSeconds + 30) * 1000 });
+        batch = await this.rpc.call(
+          'receive',
+          { timeout: this.options.pollTimeoutSeconds, maxMessages: 1 },
+          { timeoutMs: (this.options.pollTimeoutSeconds + 30) * 1000 },
+        );
         this.current = { ...this.current, state: 'connected', detail: this.options.account };
         backoff.reset();
       } catch (error) {
         if (this.stopping.signal.aborted) return;
         const message = (error as Error).message;
-        const detail = /already being received/i.test(message) ? `signal-cli receives on its own: start its daemon with --receive-mode=manual (${message})` : message;
+        const detail = /already being received/i.test(message)
+          ? `signal-cli receives on its own: start its daemon with --receive-mode=manual (${message})`
+          : message;
         this.current = { ...this.current, state: 'retrying', detail };
         this.options.logger.warn({ err: detail, retryInMs: backoff.nextMs }, 'Signal receive failed');
         await backoff.wait(this.stopping.signal);

@@ -6,7 +6,10 @@ import type { ChannelManifest } from '../manifest.js';
 const config = z
   .object({
     /** The Signal account signal-cli runs, as its phone number (+15551234567). Unset: no Signal. */
-    account: z.string().regex(/^\+[1-9]\d{5,15}$/, 'a phone number in international form, e.g. +15551234567').optional(),
+    account: z
+      .string()
+      .regex(/^\+[1-9]\d{5,15}$/, 'a phone number in international form, e.g. +15551234567')
+      .optional(),
     /** signal-cli's JSON-RPC daemon over HTTP: `signal-cli -a <account> daemon --http 127.0.0.1:8080 --receive-mode=manual`. */
     url: httpUrl().default('http://127.0.0.1:8080'),
     ...channelAccess,

@@ -47,7 +47,11 @@ export class SignalRpc {
       signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
     });
     const text = await response.text();
-    if (response.status !== 200) throw new SignalRpcError(`signal-cli answered HTTP ${response.status} to ${method}${text ? `: ${text.slice(0, 200)}` : ''}`, response.status >= 500 ? -32603 : -32600);
+    if (response.status !== 200)
+      throw new SignalRpcError(
+        `signal-cli answered HTTP ${response.status} to ${method}${text ? `: ${text.slice(0, 200)}` : ''}`,
+        response.status >= 500 ? -32603 : -32600,
+      );
     let parsed;
     try {
       parsed = rpcResponse.parse(JSON.parse(text));

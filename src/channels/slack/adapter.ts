@@ -5,7 +5,15 @@ import { z } from 'zod';
 import { describeZodError } from '../../contracts/zod-issues.js';
 import type { Logger } from '../../logger.js';
 import type { ReplyRoute } from '../../contracts/session-records.js';
-import { downloadFile, mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../connectors/channel.js';
+import {
+  downloadFile,
+  mediaKind,
+  safeExtension,
+  type ChannelAdapter,
+  type ChannelMessage,
+  type ChannelStatus,
+  type InboundMedia,
+} from '../../connectors/channel.js';
 import { ChannelSendError } from '../../connectors/send-error.js';
 
 export interface SlackOptions {
@@ -33,7 +41,12 @@ class AckAfterProcessingReceiver implements Receiver {
     this.client = new SocketModeClient({ appToken, clientOptions: { slackApiUrl: apiUrl }, logLevel: LogLevel.ERROR });
     type Envelope = { ack: () => Promise<void>; body: ReceiverEvent['body']; retry_num?: number; retry_reason?: string };
     const handle = async ({ ack, body, retry_num, retry_reason }: Envelope): Promise<void> => {
-      const event: ReceiverEvent = { body, ack: () => Promise.resolve(), ...(retry_num !== undefined ? { retryNum: retry_num } : {}), ...(retry_reason ? { retryReason: retry_reason } : {}) };
+      const event: ReceiverEvent = {
+        body,
+        ack: () => Promise.resolve(),
+        ...(retry_num !== undefined ? { retryNum: retry_num } : {}),
+        ...(retry_reason ? { retryReason: retry_reason } : {}),
+      };
       try {
         await this.app!.processEvent(event);
         await ack();
@@ -157,9 +170,15 @@ export class SlackAdapter implements ChannelAdapter {
 
   constructor(private readonly options: SlackOptions) {
     // The HTTP response (the acknowledgement) waits until the event was handed over.
-    this.events = options.mode === 'http' ? new HTTPReceiver({ signingSecret: options.signingSecret!, processBeforeResponse: true, logLevel: LogLevel.ERROR }) : null;
+    this.events =
+      options.mode === 'http' ? new HTTPReceiver({ signingSecret: options.signingSecret!, processBeforeResponse: true, logLevel: LogLevel.ERROR }) : null;
     const receiver = this.events ?? new AckAfterProcessingReceiver(options.appToken!, options.apiUrl, options.logger);
-    this.app = new App({ token: options.botToken, receiver, clientOptions: { slackApiUrl: options.apiUrl, retryConfig: { retries: 0 } }, logLevel: LogLevel.ERROR });
+    this.app = new App({
+      token: options.botToken,
+      receiver,
+      clientOptions: { slackApiUrl: options.apiUrl, retryConfig: { retries: 0 } },
+      logLevel: LogLevel.ERROR,
+    });
     this.app.event('message', async ({ event, body }) => {
       const message = this.normalize(event as unknown as SlackMessageEvent, (body as { team_id?: string }).team_id ?? 'slack');
       if (message && this.onMessage) await this.onMessage(message);
@@ -176,7 +195,11 @@ export class SlackAdapter implements ChannelAdapter {
     this.botUserId = auth.user_id ?? '';
     if (this.events) this.server = await listenForEvents(this.events, this.options.httpPort);
     else await this.app.start();
-    this.current = { channel: 'slack', state: 'connected', detail: `${auth.user ?? this.botUserId} (${this.options.mode === 'socket' ? 'Socket Mode' : `Events API on :${this.options.httpPort}`})` };
+    this.current = {
+      channel: 'slack',
+      state: 'connected',
+      detail: `${auth.user ?? this.botUserId} (${this.options.mode === 'socket' ? 'Socket Mode' : `Events API on :${this.options.httpPort}`})`,
+    };
   }
 
   async stop(): Promise<void> {

@@ -101,7 +101,10 @@ export class TelegramAdapter implements ChannelAdapter {
       let updates: Update[];
       try {
         // Asking with `offset` confirms every update before it: only those already handed over.
-        updates = await this.bot.api.getUpdates({ ...(offset !== undefined ? { offset } : {}), timeout: this.options.pollTimeoutSeconds, allowed_updates: ['message'] }, this.abort.signal as Parameters<Bot['api']['getUpdates']>[1]);
+        updates = await this.bot.api.getUpdates(
+          { ...(offset !== undefined ? { offset } : {}), timeout: this.options.pollTimeoutSeconds, allowed_updates: ['message'] },
+          this.abort.signal as Parameters<Bot['api']['getUpdates']>[1],
+        );
         this.current = { ...this.current, state: 'connected' };
         backoff.reset();
       } catch (error) {
@@ -130,7 +133,11 @@ export class TelegramAdapter implements ChannelAdapter {
   /** The files a message carries, as ClawFlow saves them: a photo, a voice note, an audio file, a document. */
   private mediaOf(message: Message): InboundMedia[] {
     const photo = message.photo?.at(-1);
-    const file = (kind: InboundMedia['kind'], f: { file_id: string; mime_type?: string; file_name?: string; file_size?: number }, fallback: string): InboundMedia => ({
+    const file = (
+      kind: InboundMedia['kind'],
+      f: { file_id: string; mime_type?: string; file_name?: string; file_size?: number },
+      fallback: string,
+    ): InboundMedia => ({
       kind,
       extension: safeExtension(f.file_name, f.mime_type, fallback),
       ...(f.mime_type ? { mimeType: f.mime_type } : {}),
@@ -139,7 +146,17 @@ export class TelegramAdapter implements ChannelAdapter {
       download: () => this.download(f.file_id),
     });
     return [
-      ...(photo ? [{ kind: 'photo' as const, extension: 'jpg', mimeType: 'image/jpeg', ...(photo.file_size !== undefined ? { size: photo.file_size } : {}), download: () => this.download(photo.file_id) }] : []),
+      ...(photo
+        ? [
+            {
+              kind: 'photo' as const,
+              extension: 'jpg',
+              mimeType: 'image/jpeg',
+              ...(photo.file_size !== undefined ? { size: photo.file_size } : {}),
+              download: () => this.download(photo.file_id),
+            },
+          ]
+        : []),
       ...(message.voice ? [file('voice', { mime_type: 'audio/ogg', ...message.voice }, 'ogg')] : []),
       ...(message.audio ? [file('audio', message.audio, 'mp3')] : []),
       ...(message.document ? [file('document', message.document, 'bin')] : []),
@@ -151,7 +168,8 @@ export class TelegramAdapter implements ChannelAdapter {
   private static noteOf(message: Message): string | null {
     if (message.sticker) return `[The user sent a sticker${message.sticker.emoji ? ` (${message.sticker.emoji})` : ''}]`;
     if (message.location) return `[The user shared a location: latitude ${message.location.latitude}, longitude ${message.location.longitude}]`;
-    if (message.contact) return `[The user shared a contact: ${[message.contact.first_name, message.contact.last_name].filter(Boolean).join(' ')}, ${message.contact.phone_number}]`;
+    if (message.contact)
+      return `[The user shared a contact: ${[message.contact.first_name, message.contact.last_name].filter(Boolean).join(' ')}, ${message.contact.phone_number}]`;
     if (message.poll) return `[The user sent a poll: ${message.poll.question}]`;
     if (message.video_note) return '[The user sent a round video message, which ClawFlow cannot show the agent]';
     return null;
@@ -171,7 +189,10 @@ export class TelegramAdapter implements ChannelAdapter {
       account: String(me.id),
       chat: String(message.chat.id),
       chatType: message.chat.type === 'private' ? 'direct' : 'group',
-      sender: { id: String(message.from?.id ?? message.chat.id), ...(message.from ? { name: [message.from.first_name, message.from.last_name].filter(Boolean).join(' ') } : {}) },
+      sender: {
+        id: String(message.from?.id ?? message.chat.id),
+        ...(message.from ? { name: [message.from.first_name, message.from.last_name].filter(Boolean).join(' ') } : {}),
+      },
       ...(message.is_topic_message && message.message_thread_id ? { thread: String(message.message_thread_id) } : {}),
       messageId: String(message.message_id),
       text,

@@ -8,7 +8,8 @@ export async function checkTelegram(token: string, apiRoot?: string): Promise<Ch
     return { ok: true, detail: `the bot is @${me.username} (${me.first_name})` };
   } catch (error) {
     // Not reaching Telegram says nothing of the token: the network failed.
-    if (error instanceof HttpError) return { ok: false, detail: `could not reach Telegram (${(error as Error).message}): check this machine's network, or --telegram-api-root` };
+    if (error instanceof HttpError)
+      return { ok: false, detail: `could not reach Telegram (${(error as Error).message}): check this machine's network, or --telegram-api-root` };
     return { ok: false, detail: `Telegram refused the token: ${(error as Error).message} (make one with @BotFather: /newbot)` };
   }
 }

@@ -65,10 +65,16 @@ const clientMessageSchema = z
   .refine((m) => m.text.length > 0 || (m.files?.length ?? 0) > 0, { message: 'a message needs text or a file', path: ['text'] });
 const deltaSchema = z.object({ chat: z.string().min(1).max(256), turn: z.number().int(), text: z.string().max(maxDeltaBytes) }).strict();
 
-
 /** What the page needs to show an approval request as a card with its three buttons. */
 function approvalEvent(request: ApprovalRequest) {
-  return { type: 'approval', id: request.requestId, tool: request.tool, subject: request.subject, expiresAt: request.expiresAt, ...(request.ownerOnly ? { ownerOnly: true } : {}) };
+  return {
+    type: 'approval',
+    id: request.requestId,
+    tool: request.tool,
+    subject: request.subject,
+    expiresAt: request.expiresAt,
+    ...(request.ownerOnly ? { ownerOnly: true } : {}),
+  };
 }
 
 function parseJson(text: string): unknown {
@@ -217,18 +223,24 @@ export class WebChatAdapter implements ChannelAdapter {
       const nonce = randomBytes(16).toString('base64');
       const headers = pageHeaders(nonce);
       if (token !== null) {
-        if (!sameSecret(token, this.options.secret)) return void res.writeHead(401, headers).end(webChatLockedPage('That link carries the wrong key: it is not this install’s.'));
+        if (!sameSecret(token, this.options.secret))
+          return void res.writeHead(401, headers).end(webChatLockedPage('That link carries the wrong key: it is not this install’s.'));
         // The key becomes a cookie for this browser (its own conversation id, signed), and leaves the address bar.
         const browser = this.browserOf(req) ?? randomBytes(16).toString('hex');
         const cookie = `${cookieName}=${browser}.${this.signature(browser)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${400 * 86_400}`;
         return void res.writeHead(303, { location: '/', 'set-cookie': cookie, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).end();
       }
-      if (!this.browserOf(req)) return void res.writeHead(401, headers).end(webChatLockedPage('This page opens with the link ClawFlow printed when it started: it carries this install’s key.'));
+      if (!this.browserOf(req))
+        return void res
+          .writeHead(401, headers)
+          .end(webChatLockedPage('This page opens with the link ClawFlow printed when it started: it carries this install’s key.'));
       return void res.writeHead(200, headers).end(webChatPage(this.options.maxUploadBytes, nonce));
     }
     // The page's Markdown renderer (markdown-it's browser build), for the browser holding the cookie.
     if (req.method === 'GET' && url.pathname === '/assets/markdown-it.js' && this.browserOf(req)) {
-      return void res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'private, max-age=86400', 'x-content-type-options': 'nosniff' }).end(await markdownRendererFile());
+      return void res
+        .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'private, max-age=86400', 'x-content-type-options': 'nosniff' })
+        .end(await markdownRendererFile());
     }
     drain(req);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -236,7 +248,13 @@ export class WebChatAdapter implements ChannelAdapter {
 
   /** The text of a reply as the model writes it, from the agent worker on this machine. Never from a browser. */
   private async delta(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const delta = await readInternalPost(req, res, { policy: this.policy(), internalToken: this.options.internalToken, maxBytes: maxDeltaBytes, what: 'the delta', schema: deltaSchema });
+    const delta = await readInternalPost(req, res, {
+      policy: this.policy(),
+      internalToken: this.options.internalToken,
+      maxBytes: maxDeltaBytes,
+      what: 'the delta',
+      schema: deltaSchema,
+    });
     if (!delta) return;
     this.broadcast(delta.chat, { type: 'delta', turn: delta.turn, text: delta.text });
     res.writeHead(204).end();
@@ -257,7 +275,13 @@ export class WebChatAdapter implements ChannelAdapter {
       return { entries: [], unanswered: [], approvals: [] };
     });
     if (socket.readyState !== socket.OPEN) return;
-    socket.send(JSON.stringify({ type: 'history', entries: entries.filter((e) => e.role !== 'summary').map((e) => ({ role: e.role, text: e.text, at: e.at })), unanswered }));
+    socket.send(
+      JSON.stringify({
+        type: 'history',
+        entries: entries.filter((e) => e.role !== 'summary').map((e) => ({ role: e.role, text: e.text, at: e.at })),
+        unanswered,
+      }),
+    );
     for (const request of approvals) socket.send(JSON.stringify(approvalEvent(request)));
     if (this.notice) socket.send(JSON.stringify({ type: 'notice', notice: this.notice }));
   }
@@ -274,7 +298,14 @@ export class WebChatAdapter implements ChannelAdapter {
     const media = files.map((file): InboundMedia => {
       const bytes = Buffer.from(file.data, 'base64');
       const type = file.type || 'application/octet-stream';
-      return { kind: mediaKind(type), extension: safeExtension(file.name, type), mimeType: type, ...(file.name ? { fileName: file.name } : {}), size: bytes.length, download: () => Promise.resolve(bytes) };
+      return {
+        kind: mediaKind(type),
+        extension: safeExtension(file.name, type),
+        mimeType: type,
+        ...(file.name ? { fileName: file.name } : {}),
+        size: bytes.length,
+        download: () => Promise.resolve(bytes),
+      };
     });
     onMessage({
       channel: 'webchat',

@@ -8,7 +8,8 @@ import { WebChatAdapter } from './adapter.js';
 
 export const runtime: ChannelRuntime<ChannelSettings['webchat']> = {
   connect: (settings, { config, client, logger, secret, notices }) => {
-    const sessionOf = (chat: string): string => sessionKey(agentForMessage(config, { channel: 'webchat', account: 'local', chatType: 'direct', peerId: chat }), 'webchat', chat);
+    const sessionOf = (chat: string): string =>
+      sessionKey(agentForMessage(config, { channel: 'webchat', account: 'local', chatType: 'direct', peerId: chat }), 'webchat', chat);
     const adapter = new WebChatAdapter({
       // Localhost only: whoever can open the page is the machine's user.
       host: '127.0.0.1',
@@ -22,7 +23,9 @@ export const runtime: ChannelRuntime<ChannelSettings['webchat']> = {
         const view = await describeSession(client, config, sessionOf(chat), { storedIfUnreachable: true });
         // The session knows a message by `webchat:<chat>:<the page's id>` (Inbound's form); the page by its own id.
         const ours = `webchat:${chat}:`;
-        const unanswered = (view?.status?.unanswered ?? []).filter((m) => m.messageId.startsWith(ours)).map((m) => ({ id: m.messageId.slice(ours.length), text: m.text }));
+        const unanswered = (view?.status?.unanswered ?? [])
+          .filter((m) => m.messageId.startsWith(ours))
+          .map((m) => ({ id: m.messageId.slice(ours.length), text: m.text }));
         return { entries: view?.transcript ?? [], unanswered, approvals: view?.status?.pendingApprovals ?? [] };
       },
       approvals: (chat) => pendingApprovals(client, config, sessionOf(chat)),
@@ -34,7 +37,16 @@ export const runtime: ChannelRuntime<ChannelSettings['webchat']> = {
     return Promise.resolve({
       adapter,
       ownerOnly: true,
-      policy: { dmPolicy: 'open', allowFrom: [], owners: [everyoneOwns], dmScope: 'per-peer', groupPolicy: 'disabled', groups: [], groupAllowFrom: [], requireMention: false },
+      policy: {
+        dmPolicy: 'open',
+        allowFrom: [],
+        owners: [everyoneOwns],
+        dmScope: 'per-peer',
+        groupPolicy: 'disabled',
+        groups: [],
+        groupAllowFrom: [],
+        requireMention: false,
+      },
     });
   },
 };

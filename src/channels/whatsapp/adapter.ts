@@ -43,7 +43,11 @@ const whatsappMessageLimit = 4096;
 const recentIdsKept = 2000;
 const stableConnectionMs = 30_000;
 
-type ConnectionUpdate = { connection?: 'open' | 'connecting' | 'close'; qr?: string; lastDisconnect?: { error?: Error & { output?: { statusCode?: number } } } };
+type ConnectionUpdate = {
+  connection?: 'open' | 'connecting' | 'close';
+  qr?: string;
+  lastDisconnect?: { error?: Error & { output?: { statusCode?: number } } };
+};
 
 type WAContent = NonNullable<WAMessage['message']>;
 
@@ -62,7 +66,8 @@ function textOf(message: WAMessage): string {
 function noteOf(m: WAContent | null | undefined): string | null {
   if (m?.stickerMessage) return '[The user sent a sticker]';
   const place = m?.locationMessage ?? m?.liveLocationMessage;
-  if (place) return `[The user shared a location: latitude ${place.degreesLatitude ?? '?'}, longitude ${place.degreesLongitude ?? '?'}${m?.locationMessage?.name ? ` (${m.locationMessage.name})` : ''}]`;
+  if (place)
+    return `[The user shared a location: latitude ${place.degreesLatitude ?? '?'}, longitude ${place.degreesLongitude ?? '?'}${m?.locationMessage?.name ? ` (${m.locationMessage.name})` : ''}]`;
   if (m?.contactMessage) return `[The user shared a contact: ${m.contactMessage.displayName ?? 'unnamed'}]`;
   if (m?.contactsArrayMessage) return `[The user shared ${m.contactsArrayMessage.contacts?.length ?? 0} contacts]`;
   const poll = m?.pollCreationMessage ?? m?.pollCreationMessageV3;
@@ -139,7 +144,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
   }
 
   private async withSocket(send: (socket: WhatsAppSocket) => Promise<unknown>): Promise<void> {
-    if (!this.socket || this.current.state !== 'connected') throw new ChannelSendError(`WhatsApp is not connected (${this.current.detail ?? this.current.state})`, this.current.state !== 'stopped');
+    if (!this.socket || this.current.state !== 'connected')
+      throw new ChannelSendError(`WhatsApp is not connected (${this.current.detail ?? this.current.state})`, this.current.state !== 'stopped');
     try {
       await send(this.socket);
     } catch (error) {
@@ -151,7 +157,10 @@ export class WhatsAppAdapter implements ChannelAdapter {
     const { state, saveCreds } = await useAtomicAuthState(this.options.authDir);
     const socket = await this.options.socketFactory(state);
     this.socket = socket;
-    socket.ev.on('creds.update', () => void saveCreds().catch((error: Error) => this.options.logger.error({ err: error.message }, 'could not save the WhatsApp login state')));
+    socket.ev.on(
+      'creds.update',
+      () => void saveCreds().catch((error: Error) => this.options.logger.error({ err: error.message }, 'could not save the WhatsApp login state')),
+    );
     socket.ev.on('connection.update', (update: ConnectionUpdate) => this.onConnectionUpdate(socket, update));
     // `notify`: a message as it comes; `append`: one WhatsApp kept while this device was away, sent when it connects
     // (Baileys marks those so; the chat's history comes another way, and is not read).
@@ -186,7 +195,11 @@ export class WhatsAppAdapter implements ChannelAdapter {
     const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 1000, maxMs: 60_000 };
     const delay = Math.min(initialMs * 2 ** this.failures, maxMs);
     this.failures += 1;
-    this.current = { ...this.current, state: 'retrying', detail: `connection closed (${code ?? update.lastDisconnect?.error?.message ?? 'no reason'}); reconnecting in ${delay} ms` };
+    this.current = {
+      ...this.current,
+      state: 'retrying',
+      detail: `connection closed (${code ?? update.lastDisconnect?.error?.message ?? 'no reason'}); reconnecting in ${delay} ms`,
+    };
     this.options.logger.warn({ code, attempt: this.failures, retryInMs: delay }, 'WhatsApp connection closed; reconnecting with backoff');
     this.reconnectTimer = setTimeout(() => {
       this.connect().catch((error: Error) => {
@@ -205,7 +218,13 @@ export class WhatsAppAdapter implements ChannelAdapter {
   private mediaOf(message: WAMessage): InboundMedia[] {
     const m = message.message;
     const download = (): Promise<Buffer> => this.downloadMedia(message);
-    const file = (kind: InboundMedia['kind'], mimeType: string, fallback: string, length: Parameters<typeof sizeOf>[0], fileName?: string | null): InboundMedia[] => [
+    const file = (
+      kind: InboundMedia['kind'],
+      mimeType: string,
+      fallback: string,
+      length: Parameters<typeof sizeOf>[0],
+      fileName?: string | null,
+    ): InboundMedia[] => [
       { kind, extension: safeExtension(fileName ?? undefined, mimeType, fallback), mimeType, ...(fileName ? { fileName } : {}), ...sizeOf(length), download },
     ];
     if (m?.imageMessage) return file('image', m.imageMessage.mimetype ?? 'image/jpeg', 'jpg', m.imageMessage.fileLength);
@@ -237,7 +256,12 @@ export class WhatsAppAdapter implements ChannelAdapter {
     const group = jid.endsWith('@g.us');
     const me = socket.user?.id.replace(/:\d+@/, '@');
     const m = message.message;
-    const context = m?.extendedTextMessage?.contextInfo ?? m?.imageMessage?.contextInfo ?? m?.audioMessage?.contextInfo ?? documentOf(m)?.contextInfo ?? m?.videoMessage?.contextInfo;
+    const context =
+      m?.extendedTextMessage?.contextInfo ??
+      m?.imageMessage?.contextInfo ??
+      m?.audioMessage?.contextInfo ??
+      documentOf(m)?.contextInfo ??
+      m?.videoMessage?.contextInfo;
     const mentioned = Boolean(me && (context?.mentionedJid?.includes(me) || context?.participant === me));
     const sender = group ? (message.key.participant ?? jid) : jid;
     const normalized: ChannelMessage = {
@@ -257,24 +281,41 @@ export class WhatsAppAdapter implements ChannelAdapter {
     // Written at once (the spool takes one write at a time, in order); handed over in turn.
     const kept: Promise<boolean> = spooled
       ? Promise.resolve(true)
-      : this.spool.add([{ key: seenKey, value: proto.WebMessageInfo.toObject(proto.WebMessageInfo.fromObject(message), { bytes: String, longs: Number }) }]).then(
-          () => true,
-          (error: unknown) => {
-            this.options.logger.error({ err: (error as Error).message, messageId: id }, 'could not write a WhatsApp message to the spool; handing it over without');
-            return false;
-          },
-        );
+      : this.spool
+          .add([{ key: seenKey, value: proto.WebMessageInfo.toObject(proto.WebMessageInfo.fromObject(message), { bytes: String, longs: Number }) }])
+          .then(
+            () => true,
+            (error: unknown) => {
+              this.options.logger.error(
+                { err: (error as Error).message, messageId: id },
+                'could not write a WhatsApp message to the spool; handing it over without',
+              );
+              return false;
+            },
+          );
     this.queue = this.queue.then(async () => {
       const onDisk = await kept;
       try {
         await this.onMessage!(normalized);
       } catch (error) {
-        if (onDisk) return this.options.logger.error({ err: (error as Error).message, messageId: id }, 'a WhatsApp message was not handed over; it waits in the spool for the next start');
+        if (onDisk)
+          return this.options.logger.error(
+            { err: (error as Error).message, messageId: id },
+            'a WhatsApp message was not handed over; it waits in the spool for the next start',
+          );
         // Not on disk: taken again if WhatsApp sends it again.
         this.recentIds.delete(seenKey);
         return this.options.logger.error({ err: (error as Error).message, messageId: id }, 'a WhatsApp message was not handed over, and is not in the spool');
       }
-      if (onDisk) await this.spool.done(seenKey).catch((error: Error) => this.options.logger.warn({ err: error.message }, 'could not mark a WhatsApp message done in the spool; it is handed over again after a restart (the session drops the repeat)'));
+      if (onDisk)
+        await this.spool
+          .done(seenKey)
+          .catch((error: Error) =>
+            this.options.logger.warn(
+              { err: error.message },
+              'could not mark a WhatsApp message done in the spool; it is handed over again after a restart (the session drops the repeat)',
+            ),
+          );
       if (this.options.readReceipts) await socket.readMessages([message.key]).catch(() => undefined);
     });
   }

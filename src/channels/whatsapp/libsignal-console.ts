@@ -34,7 +34,8 @@ export function quietLibsignal(logger: Logger, target: ConsoleLike = console): v
     const original = target[level].bind(target);
     target[level] = (...args: unknown[]): void => {
       const [first] = args;
-      if (typeof first === 'string' && libsignalLines.some((line) => line.test(first))) return void logger.debug({ component: 'libsignal' }, first.split('\n', 1)[0]!);
+      if (typeof first === 'string' && libsignalLines.some((line) => line.test(first)))
+        return void logger.debug({ component: 'libsignal' }, first.split('\n', 1)[0]!);
       original(...args);
     };
   }

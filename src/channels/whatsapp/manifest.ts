@@ -17,7 +17,9 @@ const config = z
      */
     webSocketUrl: z
       .url({ protocol: /^wss?$/, error: 'must be a ws(s) URL' })
-      .refine((url) => url.startsWith('wss:') || ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname), { message: 'a ws:// URL must be on this machine (127.0.0.1): use wss:// elsewhere' })
+      .refine((url) => url.startsWith('wss:') || ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname), {
+        message: 'a ws:// URL must be on this machine (127.0.0.1): use wss:// elsewhere',
+      })
       .optional(),
   })
   .strict()

@@ -4,7 +4,12 @@ import { WhatsAppAdapter } from './adapter.js';
 import { baileysSocketFactory } from './baileys-socket.js';
 
 /** WhatsApp's adapter: its login state and its spool under the connector's files; `onQr` when it must be linked. */
-export function whatsAppAdapter(settings: ChannelSettings['whatsapp'], { logger, file }: Pick<ChannelContext, 'logger' | 'file'>, onQr: (qr: string) => void, onLinked?: () => void): WhatsAppAdapter {
+export function whatsAppAdapter(
+  settings: ChannelSettings['whatsapp'],
+  { logger, file }: Pick<ChannelContext, 'logger' | 'file'>,
+  onQr: (qr: string) => void,
+  onLinked?: () => void,
+): WhatsAppAdapter {
   return new WhatsAppAdapter({
     authDir: file('whatsapp-auth'),
     spoolFile: file('whatsapp-inbox.jsonl'),
@@ -38,7 +43,14 @@ export const runtime: ChannelRuntime<ChannelSettings['whatsapp']> = {
 
   async login(settings, context, out, timeoutMs) {
     const QRCode = await import('qrcode');
-    const adapter = whatsAppAdapter(settings, context, (qr) => void QRCode.toString(qr, { type: 'terminal', small: true }).then((art) => out.write(`\nScan with WhatsApp → Linked devices → Link a device:\n${art}\n`)));
+    const adapter = whatsAppAdapter(
+      settings,
+      context,
+      (qr) =>
+        void QRCode.toString(qr, { type: 'terminal', small: true }).then((art) =>
+          out.write(`\nScan with WhatsApp → Linked devices → Link a device:\n${art}\n`),
+        ),
+    );
     // Messages that arrive while linking wait in the connector's spool: it answers them when it starts.
     await adapter.start(() => Promise.reject(new Error('only linking now: the connector answers it when it starts')));
     const deadline = Date.now() + timeoutMs;

@@ -57,7 +57,7 @@ export function registerAgentCore(program: Command): void {
   agentcore
     .command('deploy')
     .description('create (or update) the AgentCore agent runtime from an ECR image, and wait until it is READY')
-    .requiredOption('--image <uri>', 'runtime image in ECR, built for linux/arm64 from this repository\'s Dockerfile')
+    .requiredOption('--image <uri>', "runtime image in ECR, built for linux/arm64 from this repository's Dockerfile")
     .requiredOption('--role-arn <arn>', 'IAM role the runtime runs as')
     .option('--name <name>', 'agent runtime name (letters, digits, underscores)', 'clawflow')
     .option('--region <region>', 'AWS region (default: AWS_REGION)')
@@ -67,7 +67,8 @@ export function registerAgentCore(program: Command): void {
       const config = loadConfig();
       const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
       if (!region) throw new Error('no AWS region: pass --region or set AWS_REGION');
-      if (!/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/.test(options.name)) throw new Error(`--name "${options.name}": use a letter, then letters, digits and underscores (at most 48)`);
+      if (!/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/.test(options.name))
+        throw new Error(`--name "${options.name}": use a letter, then letters, digits and underscores (at most 48)`);
       const { BedrockAgentCoreControlClient } = await import('@aws-sdk/client-bedrock-agentcore-control');
       const { deployAgentRuntime, runtimeEnvironment } = await import('../../agent/agentcore/deploy.js');
       const client = new BedrockAgentCoreControlClient({ region });

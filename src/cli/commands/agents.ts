@@ -9,14 +9,16 @@ type RawAgent = { id: string } & Raw;
 type RawBinding = { agentId: string; match: Raw } & Raw;
 
 const agentsListOf = (raw: Raw): RawAgent[] => {
-  const agents = ((raw.agents ??= {}) as Raw);
-  return ((agents.list ??= []) as RawAgent[]);
+  const agents = (raw.agents ??= {}) as Raw;
+  return (agents.list ??= []) as RawAgent[];
 };
-const bindingsOf = (raw: Raw): RawBinding[] => ((raw.bindings ??= []) as RawBinding[]);
+const bindingsOf = (raw: Raw): RawBinding[] => (raw.bindings ??= []) as RawBinding[];
 
 /** A binding in words: telegram, telegram account 123, telegram direct 42. */
 function describeMatch(match: { channel: string; accountId?: string; peer?: { kind: string; id: string } }): string {
-  return [match.channel, match.accountId ? `account ${match.accountId}` : '', match.peer ? `${match.peer.kind} ${match.peer.id}` : ''].filter(Boolean).join(' ');
+  return [match.channel, match.accountId ? `account ${match.accountId}` : '', match.peer ? `${match.peer.kind} ${match.peer.id}` : '']
+    .filter(Boolean)
+    .join(' ');
 }
 
 function saved(result: Parameters<typeof configWritten>[0]): string {
@@ -44,7 +46,15 @@ export function registerAgents(program: Command): void {
         };
       });
       if (options.json) return printJson(rows);
-      printTable(rows.map((r) => ({ id: r.default ? `${r.id} (default)` : r.id, model: r.model, workspace: r.workspace, bindings: r.bindings.join('; ') || (r.default ? '(everything not bound elsewhere)' : '') })), '');
+      printTable(
+        rows.map((r) => ({
+          id: r.default ? `${r.id} (default)` : r.id,
+          model: r.model,
+          workspace: r.workspace,
+          bindings: r.bindings.join('; ') || (r.default ? '(everything not bound elsewhere)' : ''),
+        })),
+        '',
+      );
     });
   agents
     .command('add')
@@ -53,15 +63,26 @@ export function registerAgents(program: Command): void {
     .option('--workspace <dir>', 'its workspace (default: <CLAWFLOW_HOME>/workspace-<id>)')
     .option('--model <name>', 'the model it answers with, one the configured provider serves (default: model.name)')
     .option('--name <name>', 'what it is called')
-    .option('--bind <channel>', 'route a channel to it, optionally one chat: telegram, telegram:direct:42, slack:group:C0123 (repeatable)', (value: string, all: string[]) => [...all, value], [])
+    .option(
+      '--bind <channel>',
+      'route a channel to it, optionally one chat: telegram, telegram:direct:42, slack:group:C0123 (repeatable)',
+      (value: string, all: string[]) => [...all, value],
+      [],
+    )
     .action(async (id: string, options: { workspace?: string; model?: string; name?: string; bind: string[] }) => {
       const config = loadConfig();
       if (agentIds(config).includes(id)) throw new Error(`there already is an agent "${id}" (clawflow agents list)`);
       const result = await updateConfigFile(process.env, (raw) => {
-        agentsListOf(raw).push({ id, ...(options.workspace ? { workspace: options.workspace } : {}), ...(options.model ? { model: options.model } : {}), ...(options.name ? { name: options.name } : {}) });
+        agentsListOf(raw).push({
+          id,
+          ...(options.workspace ? { workspace: options.workspace } : {}),
+          ...(options.model ? { model: options.model } : {}),
+          ...(options.name ? { name: options.name } : {}),
+        });
         for (const bind of options.bind) {
           const [channel, kind, ...peer] = bind.split(':');
-          if (kind && kind !== 'direct' && kind !== 'group') throw new Error(`--bind ${bind}: use <channel>, <channel>:direct:<sender id> or <channel>:group:<chat id>`);
+          if (kind && kind !== 'direct' && kind !== 'group')
+            throw new Error(`--bind ${bind}: use <channel>, <channel>:direct:<sender id> or <channel>:group:<chat id>`);
           bindingsOf(raw).push({ agentId: id, match: { channel, ...(kind ? { peer: { kind, id: peer.join(':') } } : {}) } });
         }
       });
@@ -73,7 +94,8 @@ export function registerAgents(program: Command): void {
     .argument('<id>')
     .action(async (id: string) => {
       const config = loadConfig();
-      if (!config.agents.list.some((a) => a.id === id)) throw new Error(`agents.list has no agent "${id}"${id === config.agent.id ? ' (the default agent, agent.id, cannot be removed)' : ''}`);
+      if (!config.agents.list.some((a) => a.id === id))
+        throw new Error(`agents.list has no agent "${id}"${id === config.agent.id ? ' (the default agent, agent.id, cannot be removed)' : ''}`);
       const result = await updateConfigFile(process.env, (raw) => {
         const agentsRaw = raw.agents as Raw;
         agentsRaw.list = agentsListOf(raw).filter((a) => a.id !== id);

@@ -12,12 +12,15 @@ export function registerConfig(program: Command): void {
     .description('print the effective configuration (file + environment), secrets hidden')
     .option('--json', 'print JSON (for scripts)')
     .option('--api-token', "print only the OpenAI-compatible API's bearer token (e.g. OPENAI_API_KEY=$(npx clawflow config --api-token))")
-    .option('--web-ui-link', 'print only the link that opens the Temporal Web UI (it carries this install\'s key)')
+    .option('--web-ui-link', "print only the link that opens the Temporal Web UI (it carries this install's key)")
     .option('--hook-token <name>', "print only the bearer token the webhook's sender sends (POST /hooks/<name>)")
     .action((options: { apiToken?: boolean; webUiLink?: boolean; hookToken?: string; json?: boolean }) => {
       const config = loadConfig();
       if (options.hookToken !== undefined) {
-        if (!Object.hasOwn(config.hooks, options.hookToken)) throw new Error(`no hook "${options.hookToken}" (hooks: ${Object.keys(config.hooks).join(', ') || 'none; configure one under hooks in clawflow.json'})`);
+        if (!Object.hasOwn(config.hooks, options.hookToken))
+          throw new Error(
+            `no hook "${options.hookToken}" (hooks: ${Object.keys(config.hooks).join(', ') || 'none; configure one under hooks in clawflow.json'})`,
+          );
         const token = hookToken(config, options.hookToken);
         if (!token) throw new Error('api.auth is "none": hooks take no token');
         return void process.stdout.write(`${token}\n`);
@@ -31,11 +34,18 @@ export function registerConfig(program: Command): void {
       const shown = {
         ...redactedConfig(config),
         secrets: {
-          apiToken: config.api.auth === 'none' ? 'none (api.auth "none")' : config.api.token ? 'api.token (hidden)' : `${secretFile(config.paths.home, 'api-token')} (${cliCommand()} config --api-token prints it)`,
+          apiToken:
+            config.api.auth === 'none'
+              ? 'none (api.auth "none")'
+              : config.api.token
+                ? 'api.token (hidden)'
+                : `${secretFile(config.paths.home, 'api-token')} (${cliCommand()} config --api-token prints it)`,
         },
       };
       if (options.json) return printJson(shown);
       // For reading: YAML, which says the same without the braces and quotes.
-      process.stdout.write(`# The effective configuration (${config.paths.configFile} and the environment), secrets hidden; --json for scripts.\n${stringify(shown)}`);
+      process.stdout.write(
+        `# The effective configuration (${config.paths.configFile} and the environment), secrets hidden; --json for scripts.\n${stringify(shown)}`,
+      );
     });
 }

@@ -25,34 +25,51 @@ export function registerCron(program: Command): void {
   cron
     .command('add')
     .description('add a job: a message the agent gets on a schedule')
-    .requiredOption('--name <name>', 'the job\'s name (lowercase letters, digits, - and _)')
+    .requiredOption('--name <name>', "the job's name (lowercase letters, digits, - and _)")
     .option('--cron <expression>', 'a five-field cron expression, e.g. "0 9 * * 1-5"')
     .option('--every <duration>', 'an interval, e.g. 30m, 2h')
     .option('--at <time>', 'once, at an ISO time, e.g. 2026-12-01T09:00')
-    .option('--tz <zone>', 'IANA time zone for --cron and --at (default: schedules.timeZone or this machine\'s)')
+    .option('--tz <zone>', "IANA time zone for --cron and --at (default: schedules.timeZone or this machine's)")
     .requiredOption('--message <text>', 'what the agent is told')
     .option('--session <kind>', '"main" (a turn in the main session) or "isolated" (a one-off session)', 'main')
     .option('--to <channel:chat>', 'where the answer goes, e.g. telegram:123456789')
     .option('--agent <id>', 'the agent whose job it is (default: the default agent)')
     .option('--json', 'print the job as JSON')
-    .action(async (options: { name: string; cron?: string; every?: string; at?: string; tz?: string; message: string; session: string; to?: string; agent?: string; json?: boolean }) => {
-      const whens = [options.cron ? { cron: options.cron } : null, options.every ? { every: options.every } : null, options.at ? { at: options.at } : null].filter((w) => w !== null);
-      if (whens.length !== 1) throw new Error('give exactly one of --cron, --every, --at');
-      if (options.session !== 'main' && options.session !== 'isolated') throw new Error(`--session must be "main" or "isolated", not "${options.session}"`);
-      const job = await withSchedules((schedules, config) =>
-        schedules.addCronJob({
-          name: options.name,
-          when: whens[0]!,
-          timeZone: zoneOf(config, options.tz),
-          message: options.message,
-          session: options.session as 'main' | 'isolated',
-          agentId: agentOption(config, options.agent),
-          ...(options.to ? { to: options.to } : {}),
-        }),
-      );
-      if (options.json) printJson(job);
-      else process.stdout.write(`Added ${job.name}; next run ${job.nextRuns[0] ?? '(none)'}.\n`);
-    });
+    .action(
+      async (options: {
+        name: string;
+        cron?: string;
+        every?: string;
+        at?: string;
+        tz?: string;
+        message: string;
+        session: string;
+        to?: string;
+        agent?: string;
+        json?: boolean;
+      }) => {
+        const whens = [
+          options.cron ? { cron: options.cron } : null,
+          options.every ? { every: options.every } : null,
+          options.at ? { at: options.at } : null,
+        ].filter((w) => w !== null);
+        if (whens.length !== 1) throw new Error('give exactly one of --cron, --every, --at');
+        if (options.session !== 'main' && options.session !== 'isolated') throw new Error(`--session must be "main" or "isolated", not "${options.session}"`);
+        const job = await withSchedules((schedules, config) =>
+          schedules.addCronJob({
+            name: options.name,
+            when: whens[0]!,
+            timeZone: zoneOf(config, options.tz),
+            message: options.message,
+            session: options.session as 'main' | 'isolated',
+            agentId: agentOption(config, options.agent),
+            ...(options.to ? { to: options.to } : {}),
+          }),
+        );
+        if (options.json) printJson(job);
+        else process.stdout.write(`Added ${job.name}; next run ${job.nextRuns[0] ?? '(none)'}.\n`);
+      },
+    );
   cron
     .command('list')
     .description('every job with its next runs')
@@ -67,7 +84,7 @@ export function registerCron(program: Command): void {
     cron
       .command(name)
       .description(description)
-      .argument('<name>', 'the job\'s name')
+      .argument('<name>', "the job's name")
       .option('--agent <id>', 'the agent whose job it is (default: the default agent)')
       .action(async (job: string, options: { agent?: string }) => {
         await withSchedules(async (schedules, config, mod) => {

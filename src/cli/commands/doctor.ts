@@ -7,7 +7,9 @@ const marks = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('checks Temporal, the workers, the runtime, the model, the channels and this machine; each ok, warn or fail with what to do (non-zero exit on a fail)')
+    .description(
+      'checks Temporal, the workers, the runtime, the model, the channels and this machine; each ok, warn or fail with what to do (non-zero exit on a fail)',
+    )
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       let config;

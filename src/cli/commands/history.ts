@@ -14,22 +14,39 @@ export function registerHistory(program: Command): void {
       const config = loadConfig();
       const { rotateHistoryKey } = await import('../../temporal/data-converter.js');
       const { retired, current } = rotateHistoryKey(config.paths.home);
-      process.stdout.write(`New history key ${current}; the old one (${retired}) is kept to read older payloads. Restart every ClawFlow process (clawflow stop, then start) so they all use it.\n`);
+      process.stdout.write(
+        `New history key ${current}; the old one (${retired}) is kept to read older payloads. Restart every ClawFlow process (clawflow stop, then start) so they all use it.\n`,
+      );
     });
   program
     .command('codec-server')
     .description('decodes encrypted history for a Temporal Web UI or CLI that ClawFlow does not serve (the one `clawflow start` serves decodes by itself)')
     .option('--port <port>', 'loopback port (default history.codecPort)', (v) => Number.parseInt(v, 10))
-    .option('--ui-origin <origin>', 'the Web UI\'s origin, e.g. http://localhost:8080 (repeatable; default http://127.0.0.1:8233 and http://localhost:8233)', (value: string, all: string[]) => [...all, value], [])
+    .option(
+      '--ui-origin <origin>',
+      "the Web UI's origin, e.g. http://localhost:8080 (repeatable; default http://127.0.0.1:8233 and http://localhost:8233)",
+      (value: string, all: string[]) => [...all, value],
+      [],
+    )
     .action(async (options: { port?: number; uiOrigin: string[] }) => {
       const config = loadConfig();
       if (!config.history.encrypt) throw new Error('history.encrypt is off: nothing to decode');
       const logger = createLogger(config.log.level, redactorFor(config));
       keepServingOnUncaughtErrors(logger);
-      const [{ startCodecServer }, { historyCodecFor }] = await Promise.all([import('../../temporal/codec-server.js'), import('../../temporal/data-converter.js')]);
+      const [{ startCodecServer }, { historyCodecFor }] = await Promise.all([
+        import('../../temporal/codec-server.js'),
+        import('../../temporal/data-converter.js'),
+      ]);
       const origins = options.uiOrigin.length ? options.uiOrigin : ['http://127.0.0.1:8233', 'http://localhost:8233'];
       const key = installSecret(config.paths.home, 'web-ui-token');
-      const server = await startCodecServer({ host: '127.0.0.1', port: options.port ?? config.history.codecPort, codec: historyCodecFor(config)!, key, allowedOrigins: origins, logger });
+      const server = await startCodecServer({
+        host: '127.0.0.1',
+        port: options.port ?? config.history.codecPort,
+        codec: historyCodecFor(config)!,
+        key,
+        allowedOrigins: origins,
+        logger,
+      });
       process.stdout.write(
         [
           `Codec server on ${server.url} for ${origins.join(', ')}. It wants this install's Web UI key (secrets/web-ui-token):`,

@@ -15,7 +15,12 @@ export function registerMcp(program: Command): void {
       const status = await probeMcpServers(config.tools.mcp, mcpServersDir(config.paths));
       if (status.some((s) => s.state === 'failed')) process.exitCode = 1;
       if (options.json) {
-        return printJson({ servers: status.map(({ tools, ...server }) => ({ ...server, tools: tools.map(({ name, tool, description, ask, trusted }) => ({ name, tool, description, ask, trusted })) })) });
+        return printJson({
+          servers: status.map(({ tools, ...server }) => ({
+            ...server,
+            tools: tools.map(({ name, tool, description, ask, trusted }) => ({ name, tool, description, ask, trusted })),
+          })),
+        });
       }
       printTable(
         status.map((s) => ({ server: s.name, state: s.state, tools: s.state === 'connected' ? s.tools.length : '-', target: s.target })),

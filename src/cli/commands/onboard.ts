@@ -54,7 +54,9 @@ const say = (text: string): void => void process.stdout.write(`${text}\n`);
 export function registerOnboard(program: Command): void {
   program
     .command('onboard')
-    .description('set ClawFlow up: the model, a first channel, what commands may run, the heartbeat — each checked live, written into clawflow.json, its comments kept')
+    .description(
+      'set ClawFlow up: the model, a first channel, what commands may run, the heartbeat — each checked live, written into clawflow.json, its comments kept',
+    )
     .option('--non-interactive', 'ask nothing: what a flag does not set stays as it is (for scripts)')
     .option('--model-provider <name>', `the model API (${providers.join(', ')})`, oneOf(providers))
     .option('--model-base-url <url>', 'the model endpoint, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 (Ollama)')
@@ -62,9 +64,9 @@ export function registerOnboard(program: Command): void {
     .option('--model-api-key <key>', 'the model API key (kept in clawflow.json, readable by you alone)')
     .option('--channel <name>', `a first channel (${channelChoices.join(', ')}; none leaves the channels as they are)`, oneOf(channelChoices))
     .option('--telegram-token <token>', 'the bot token @BotFather gave you')
-    .option('--telegram-api-root <url>', 'a self-hosted Bot API server (default: Telegram\'s)')
+    .option('--telegram-api-root <url>', "a self-hosted Bot API server (default: Telegram's)")
     .option('--exec-policy <policy>', `what commands the agent may run (${execPolicies.join(', ')})`, oneOf(execPolicies))
-    .option('--heartbeat <every|off>', 'the agent\'s periodic check-in, e.g. 30m (set on the running stack), or off')
+    .option('--heartbeat <every|off>', "the agent's periodic check-in, e.g. 30m (set on the running stack), or off")
     .action(async (options: OnboardOptions) => {
       const current = loadConfig();
       const prompter = options.nonInteractive ? null : new Prompter();
@@ -79,18 +81,39 @@ export function registerOnboard(program: Command): void {
 
         // 1. The model, asked for one word before anything is written.
         const provider = options.modelProvider ?? (prompter ? await prompter.choose('Model API', providers, current.model.provider) : undefined);
-        const baseUrl = options.modelBaseUrl ?? (prompter && provider !== 'bedrock' ? await prompter.ask('Model endpoint', current.model.baseUrl ?? (provider === 'anthropic' ? 'https://api.anthropic.com' : 'https://api.openai.com/v1')) : undefined);
-        const name = options.model ?? (prompter ? await prompter.ask('Model name', current.model.name ?? (provider === 'anthropic' ? 'claude-sonnet-4-5' : 'gpt-4o-mini')) : undefined);
-        const apiKey = options.modelApiKey ?? (prompter && provider !== 'bedrock' ? await prompter.secret('Model API key (empty for none, e.g. Ollama)', existing(['model', 'apiKey'])) : undefined);
+        const baseUrl =
+          options.modelBaseUrl ??
+          (prompter && provider !== 'bedrock'
+            ? await prompter.ask(
+                'Model endpoint',
+                current.model.baseUrl ?? (provider === 'anthropic' ? 'https://api.anthropic.com' : 'https://api.openai.com/v1'),
+              )
+            : undefined);
+        const name =
+          options.model ??
+          (prompter ? await prompter.ask('Model name', current.model.name ?? (provider === 'anthropic' ? 'claude-sonnet-4-5' : 'gpt-4o-mini')) : undefined);
+        const apiKey =
+          options.modelApiKey ??
+          (prompter && provider !== 'bedrock'
+            ? await prompter.secret('Model API key (empty for none, e.g. Ollama)', existing(['model', 'apiKey']))
+            : undefined);
         if (provider) answers.push([['model', 'provider'], provider]);
         if (baseUrl) answers.push([['model', 'baseUrl'], baseUrl]);
         if (name) answers.push([['model', 'name'], name]);
         if (apiKey) answers.push([['model', 'apiKey'], apiKey]);
 
         // 2. A first channel.
-        const channel = options.channel ?? (options.telegramToken ? 'telegram' : prompter ? await prompter.choose('A first channel — none: leave the channels as they are', channelChoices, 'webchat') : undefined);
+        const channel =
+          options.channel ??
+          (options.telegramToken
+            ? 'telegram'
+            : prompter
+              ? await prompter.choose('A first channel — none: leave the channels as they are', channelChoices, 'webchat')
+              : undefined);
         if (channel === 'telegram') {
-          const token = options.telegramToken ?? (prompter ? await prompter.secret('Telegram bot token (from @BotFather)', existing(['channels', 'telegram', 'botToken'])) : undefined);
+          const token =
+            options.telegramToken ??
+            (prompter ? await prompter.secret('Telegram bot token (from @BotFather)', existing(['channels', 'telegram', 'botToken'])) : undefined);
           if (!token) throw new Error('a Telegram channel needs the bot token: --telegram-token (make one with @BotFather: /newbot)');
           answers.push([['channels', 'telegram', 'botToken'], token]);
           if (options.telegramApiRoot) answers.push([['channels', 'telegram', 'apiRoot'], options.telegramApiRoot]);
@@ -98,7 +121,8 @@ export function registerOnboard(program: Command): void {
         if (channel === 'webchat') answers.push([['channels', 'webchat', 'enabled'], true]);
 
         // 3. What commands may run, 4. the heartbeat.
-        const policy = options.execPolicy ?? (prompter ? await prompter.choose('Commands the agent may run', execPolicies, current.tools.exec.policy) : undefined);
+        const policy =
+          options.execPolicy ?? (prompter ? await prompter.choose('Commands the agent may run', execPolicies, current.tools.exec.policy) : undefined);
         if (policy) answers.push([['tools', 'exec', 'policy'], policy]);
         const heartbeat = options.heartbeat ?? (prompter ? await prompter.ask('Heartbeat: check in every (e.g. 30m), or off', 'off') : undefined);
         if (heartbeat && heartbeat !== 'off') parseDuration(heartbeat);
@@ -132,7 +156,8 @@ export function registerOnboard(program: Command): void {
 
         say(`✓ ${configWritten(await updateConfigFile(process.env, change))}`);
         if (parsed.channels.webchat.enabled) say('- WebChat: `npm start` prints the link that opens it.');
-        if (parsed.channels.telegram.botToken) say('- Telegram: message your bot; you are asked to pair — `clawflow pairing approve telegram <code>` lets you in.');
+        if (parsed.channels.telegram.botToken)
+          say('- Telegram: message your bot; you are asked to pair — `clawflow pairing approve telegram <code>` lets you in.');
         say(`- Commands: ${parsed.tools.exec.policy}${parsed.tools.exec.policy === 'ask' ? ' (each new command waits for your approval)' : ''}.`);
 
         // The heartbeat is a Temporal Schedule: set (or turned off) on the running stack, or later by the command printed.
@@ -142,7 +167,8 @@ export function registerOnboard(program: Command): void {
           else say(`✓ Heartbeat: ${off ? 'turned off' : 'off'}`);
         } else if (heartbeat) {
           const set = await setHeartbeat(heartbeat).catch((error: Error) => error);
-          if (set instanceof Error) say(`- Heartbeat: not set now (${set.message.split('\n')[0]}); after \`npm start\`, run: clawflow heartbeat set --every ${heartbeat}`);
+          if (set instanceof Error)
+            say(`- Heartbeat: not set now (${set.message.split('\n')[0]}); after \`npm start\`, run: clawflow heartbeat set --every ${heartbeat}`);
           else say(`✓ Heartbeat: ${set}`);
         }
         // A stack already running read its configuration when it started: the new one needs a restart.

@@ -21,7 +21,12 @@ export function registerPairing(program: Command): void {
       printTable(
         Object.entries(all).flatMap(([channel, entry]) => [
           ...entry.approved.map((sender) => ({ channel, sender, status: 'approved', code: '' })),
-          ...entry.pending.map((p) => ({ channel, sender: `${p.senderId}${p.senderName ? ` (${p.senderName})` : ''}`, status: `pending since ${p.createdAt}`, code: p.code })),
+          ...entry.pending.map((p) => ({
+            channel,
+            sender: `${p.senderId}${p.senderName ? ` (${p.senderName})` : ''}`,
+            status: `pending since ${p.createdAt}`,
+            code: p.code,
+          })),
         ]),
         'Nobody has asked to pair yet.',
       );

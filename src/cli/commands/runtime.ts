@@ -29,7 +29,16 @@ export function registerRuntime(program: Command): void {
       // Bound beyond loopback (a container), the runtime is reached under names it cannot know.
       const loopback = ['127.0.0.1', 'localhost', '::1'].includes(options.host);
       const allowedHosts = config.runtime.allowedHosts.length || loopback ? config.runtime.allowedHosts : ['*'];
-      const runtime = await startRuntime({ host: options.host, port: options.port ?? config.runtime.port, provider, models: modelChoicesFromConfig({ ...modelConfig, choices: offeredModelNames(config) }), vision: modelConfig.vision, token, allowedHosts, logger });
+      const runtime = await startRuntime({
+        host: options.host,
+        port: options.port ?? config.runtime.port,
+        provider,
+        models: modelChoicesFromConfig({ ...modelConfig, choices: offeredModelNames(config) }),
+        vision: modelConfig.vision,
+        token,
+        allowedHosts,
+        logger,
+      });
       logger.info({ url: runtime.url, provider: provider.name, model: provider.model }, 'agent runtime listening');
       await untilStopped(() => runtime.close());
     });

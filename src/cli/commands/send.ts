@@ -22,28 +22,31 @@ export function registerSend(program: Command): void {
       const { pendingApprovals, sendMessage } = await import('../../sessions/session-client.js');
       const { withClient } = await import('../../temporal/connection.js');
       const reply = await withClient(config, async (client) => {
-      // While the turn runs, show any command the agent wants to run and how to answer (no chat channel here).
-      const shown = new Set<string>();
-      const watch = setInterval(() => {
-        pendingApprovals(client, config, keyText).then((requests) => {
-          for (const r of requests.filter((r) => !shown.has(r.requestId))) {
-            shown.add(r.requestId);
-            process.stderr.write(approvalText(keyText, r));
-          }
-        }, () => undefined);
-      }, 1000);
-      try {
-        return await sendMessage(client, config, keyText, {
-          text: words.join(' '),
-          // Whoever runs the CLI on this machine owns its sessions, and the agent.
-          fromOwner: true,
-          fromAgentOwner: true,
-          ...(options.messageId ? { messageId: options.messageId } : {}),
-          ...(options.sender ? { sender: options.sender } : {}),
-        });
-      } finally {
-        clearInterval(watch);
-      }
+        // While the turn runs, show any command the agent wants to run and how to answer (no chat channel here).
+        const shown = new Set<string>();
+        const watch = setInterval(() => {
+          pendingApprovals(client, config, keyText).then(
+            (requests) => {
+              for (const r of requests.filter((r) => !shown.has(r.requestId))) {
+                shown.add(r.requestId);
+                process.stderr.write(approvalText(keyText, r));
+              }
+            },
+            () => undefined,
+          );
+        }, 1000);
+        try {
+          return await sendMessage(client, config, keyText, {
+            text: words.join(' '),
+            // Whoever runs the CLI on this machine owns its sessions, and the agent.
+            fromOwner: true,
+            fromAgentOwner: true,
+            ...(options.messageId ? { messageId: options.messageId } : {}),
+            ...(options.sender ? { sender: options.sender } : {}),
+          });
+        } finally {
+          clearInterval(watch);
+        }
       });
       if (options.json) printJson(reply);
       else process.stdout.write(`${reply.text}\n`);

@@ -28,7 +28,9 @@ function platformOrFail(): 'linux' | 'darwin' {
 }
 
 export function registerService(program: Command): void {
-  const service = program.command('service').description('run the stack as a service at login, restarted when it fails (systemd user unit on Linux, launchd agent on macOS)');
+  const service = program
+    .command('service')
+    .description('run the stack as a service at login, restarted when it fails (systemd user unit on Linux, launchd agent on macOS)');
   service
     .command('install')
     .description('writes the service definition and starts it')
@@ -43,9 +45,13 @@ export function registerService(program: Command): void {
       const envFile = serviceEnvFile(config.paths.home);
       if (platform === 'linux' && !existsSync(envFile)) {
         mkdirSync(config.paths.home, { recursive: true, mode: 0o700 });
-        writeFileSync(envFile, '# Environment of the ClawFlow service (secrets such as CLAWFLOW_MODEL_API_KEY=…, CLAWFLOW_TELEGRAM_BOT_TOKEN=…).\n', { mode: 0o600 });
+        writeFileSync(envFile, '# Environment of the ClawFlow service (secrets such as CLAWFLOW_MODEL_API_KEY=…, CLAWFLOW_TELEGRAM_BOT_TOKEN=…).\n', {
+          mode: 0o600,
+        });
       }
-      process.stdout.write(`Wrote ${file}.${platform === 'linux' ? ` Put secrets in ${envFile} (0600) or the config file, never in the unit.` : ' Put secrets in the config file.'}\n`);
+      process.stdout.write(
+        `Wrote ${file}.${platform === 'linux' ? ` Put secrets in ${envFile} (0600) or the config file, never in the unit.` : ' Put secrets in the config file.'}\n`,
+      );
       if (!options.start) return;
       const problems =
         platform === 'linux'
@@ -53,9 +59,14 @@ export function registerService(program: Command): void {
           : [run('launchctl', ['load', '-w', file])];
       const failed = problems.filter((p): p is string => p !== null);
       if (failed.length) {
-        process.stdout.write(`Could not start it here (${failed.join('; ')}). Run it yourself: ${platform === 'linux' ? `systemctl --user daemon-reload && systemctl --user enable --now ${serviceName}` : `launchctl load -w ${file}`}\n`);
+        process.stdout.write(
+          `Could not start it here (${failed.join('; ')}). Run it yourself: ${platform === 'linux' ? `systemctl --user daemon-reload && systemctl --user enable --now ${serviceName}` : `launchctl load -w ${file}`}\n`,
+        );
         process.exitCode = 1;
-      } else process.stdout.write(`Started; it starts at every login and restarts when it fails. ${platform === 'linux' ? `Logs: journalctl --user -u ${serviceName}` : `Logs: ${config.paths.home}/clawflow.log`}\n`);
+      } else
+        process.stdout.write(
+          `Started; it starts at every login and restarts when it fails. ${platform === 'linux' ? `Logs: journalctl --user -u ${serviceName}` : `Logs: ${config.paths.home}/clawflow.log`}\n`,
+        );
     });
   service
     .command('uninstall')
@@ -79,9 +90,12 @@ export function registerService(program: Command): void {
       if (!existsSync(file)) return void process.stdout.write(`Not installed (clawflow service install).\n`);
       let state: string;
       try {
-        state = platform === 'linux'
-          ? execFileSync('systemctl', ['--user', 'is-active', serviceName], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
-          : execFileSync('launchctl', ['list'], { encoding: 'utf8' }).includes('dev.clawflow.agent') ? 'loaded' : 'not loaded';
+        state =
+          platform === 'linux'
+            ? execFileSync('systemctl', ['--user', 'is-active', serviceName], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
+            : execFileSync('launchctl', ['list'], { encoding: 'utf8' }).includes('dev.clawflow.agent')
+              ? 'loaded'
+              : 'not loaded';
       } catch (error) {
         state = ((error as { stdout?: string }).stdout ?? '').trim() || 'unknown (the service manager did not answer)';
       }

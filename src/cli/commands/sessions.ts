@@ -29,7 +29,9 @@ export function registerSessions(program: Command): void {
         `No sessions yet. Start one with: ${cliCommand()} send main:cli:me "hello"`,
       );
       for (const row of rows.filter((r) => r.problem)) {
-        process.stdout.write(`\n${row.sessionKey} is stuck: ${row.problem}\n  Move it onto this version with: ${cliCommand()} sessions repair ${row.sessionKey}\n`);
+        process.stdout.write(
+          `\n${row.sessionKey} is stuck: ${row.problem}\n  Move it onto this version with: ${cliCommand()} sessions repair ${row.sessionKey}\n`,
+        );
       }
     });
 
@@ -53,11 +55,16 @@ export function registerSessions(program: Command): void {
       if (!view) throw new Error(`No session ${sessionKey}. \`${cliCommand()} sessions list\` shows the sessions there are.`);
       if (options.json) return printJson(view);
       const { status, transcript } = view;
-      process.stdout.write(
-        `Session ${sessionKey}${status ? ` — ${status.status}, ${status.turns} turn(s), ${status.queued} queued` : ' — not running'}\n\n`,
-      );
+      process.stdout.write(`Session ${sessionKey}${status ? ` — ${status.status}, ${status.turns} turn(s), ${status.queued} queued` : ' — not running'}\n\n`);
       for (const entry of transcript) {
-        const who = entry.role === 'user' ? (entry.sender ?? 'user') : entry.role === 'assistant' ? 'agent' : entry.role === 'summary' ? `summary of turns through ${entry.throughTurn}` : 'error';
+        const who =
+          entry.role === 'user'
+            ? (entry.sender ?? 'user')
+            : entry.role === 'assistant'
+              ? 'agent'
+              : entry.role === 'summary'
+                ? `summary of turns through ${entry.throughTurn}`
+                : 'error';
         process.stdout.write(`[${entry.at}] #${entry.turn} ${who}: ${entry.text}\n`);
       }
       // What waits for an answer, and how to give it.

@@ -3,7 +3,7 @@ import { loadConfig } from '../../config/load.js';
 import { printJson, printTable } from '../output.js';
 
 export function registerSkills(program: Command): void {
-  const skills = program.command('skills').description('skills: instructions for particular tasks, in OpenClaw\'s SKILL.md format');
+  const skills = program.command('skills').description("skills: instructions for particular tasks, in OpenClaw's SKILL.md format");
   skills
     .command('list')
     .description('every skill found (workspace skills/, <home>/skills, the bundled ones, skills.extraDirs), and whether it can be used here')
@@ -22,7 +22,12 @@ export function registerSkills(program: Command): void {
       }));
       if (options.json) return printJson({ skills: rows, skipped });
       printTable(
-        rows.map((r) => ({ name: r.name, state: r.state, from: r.from, description: r.description.length > 70 ? `${r.description.slice(0, 69)}…` : r.description })),
+        rows.map((r) => ({
+          name: r.name,
+          state: r.state,
+          from: r.from,
+          description: r.description.length > 70 ? `${r.description.slice(0, 69)}…` : r.description,
+        })),
         `No skills. Put one in ${config.paths.workspaceDir}/skills/<name>/SKILL.md (YAML frontmatter with name and description, then instructions).`,
       );
       for (const s of skipped) process.stdout.write(`skipped ${s.file}: ${s.reason}\n`);

@@ -67,11 +67,17 @@ export function registerStart(program: Command): void {
         `  Commands          ${stack.commands}`,
         ...(stack.apiUrl ? [`  OpenAI API        ${stack.apiUrl}  (model "clawflow")`, `  API token         ${apiTokenLine(config)}`] : []),
         `  Channels          ${stack.channels.length ? stack.channels.join(', ') : 'none (set CLAWFLOW_TELEGRAM_BOT_TOKEN for Telegram; the WebChat is off: CLAWFLOW_WEBCHAT_ENABLED=true turns it on)'}`,
-        ...(config.channels.webchat.enabled ? [`  WebChat           ${webChatOpenUrl(config)}  (the link carries this install's key: open it, don't share it)`] : []),
+        ...(config.channels.webchat.enabled
+          ? [`  WebChat           ${webChatOpenUrl(config)}  (the link carries this install's key: open it, don't share it)`]
+          : []),
         `  State             ${config.paths.home}`,
         '',
         ...(stack.modelDescription === 'echo'
-          ? ['  No model is configured: replies come from the built-in echo provider.', '  Set CLAWFLOW_MODEL_BASE_URL and CLAWFLOW_MODEL (or model.* in the config file) for real answers.', '']
+          ? [
+              '  No model is configured: replies come from the built-in echo provider.',
+              '  Set CLAWFLOW_MODEL_BASE_URL and CLAWFLOW_MODEL (or model.* in the config file) for real answers.',
+              '',
+            ]
           : []),
         '  Talk to it from another terminal:',
         `    ${cliCommand()} send main:cli:me "hello"`,
@@ -81,7 +87,13 @@ export function registerStart(program: Command): void {
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
 
-      const signal = await Promise.race([stopSignal, stack.workersDone.then(() => null, (error: unknown) => error)]);
+      const signal = await Promise.race([
+        stopSignal,
+        stack.workersDone.then(
+          () => null,
+          (error: unknown) => error,
+        ),
+      ]);
       if (typeof signal !== 'string') {
         logger.error({ err: signal }, 'the workers stopped unexpectedly; stopping the stack');
         await stack.stop();

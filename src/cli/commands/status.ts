@@ -49,7 +49,10 @@ export function registerStatus(program: Command): void {
       const active = sessions.filter((s) => s.lastActivity?.startsWith(today));
       const waiting = sessions.filter((s) => s.status === 'awaiting-approval').map((s) => s.sessionKey);
       const stuck = sessions.filter((s) => s.status === 'stuck').map((s) => s.sessionKey);
-      const next = jobs.filter((j) => !j.paused && j.nextRuns[0]).sort((a, b) => a.nextRuns[0]!.localeCompare(b.nextRuns[0]!)).slice(0, 5);
+      const next = jobs
+        .filter((j) => !j.paused && j.nextRuns[0])
+        .sort((a, b) => a.nextRuns[0]!.localeCompare(b.nextRuns[0]!))
+        .slice(0, 5);
       // What each waiting session asks, with its id: the same quick read as `sessions show` (the first ten sessions).
       const requests = (
         await Promise.all(
@@ -59,7 +62,10 @@ export function registerStatus(program: Command): void {
             const pending = fast
               ? (fast.view?.status?.pendingApprovals ?? [])
               : await (async () => {
-                  const [{ pendingApprovals }, { withClient }] = await Promise.all([import('../../sessions/session-client.js'), import('../../temporal/connection.js')]);
+                  const [{ pendingApprovals }, { withClient }] = await Promise.all([
+                    import('../../sessions/session-client.js'),
+                    import('../../temporal/connection.js'),
+                  ]);
                   return withClient(config, (client) => pendingApprovals(client, config, key)).catch(() => []);
                 })();
             return pending.map((request) => ({ sessionKey: key, request }));
@@ -69,8 +75,20 @@ export function registerStatus(program: Command): void {
       const summary = {
         running: true,
         stack: findings.map(({ check, verdict, detail }) => ({ check, verdict, detail })),
-        sessions: { total: sessions.length, activeToday: active.length, running: sessions.filter((s) => s.status === 'running').length, stuck, awaitingApproval: waiting },
-        approvals: requests.map(({ sessionKey, request }) => ({ sessionKey, requestId: request.requestId, tool: request.tool, subject: request.subject, expiresAt: request.expiresAt })),
+        sessions: {
+          total: sessions.length,
+          activeToday: active.length,
+          running: sessions.filter((s) => s.status === 'running').length,
+          stuck,
+          awaitingApproval: waiting,
+        },
+        approvals: requests.map(({ sessionKey, request }) => ({
+          sessionKey,
+          requestId: request.requestId,
+          tool: request.tool,
+          subject: request.subject,
+          expiresAt: request.expiresAt,
+        })),
         nextFirings: next.map((j) => ({ name: j.name, kind: j.kind, at: j.nextRuns[0]!, note: j.note })),
       };
       if (options.json) return printJson(summary);

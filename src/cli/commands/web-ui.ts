@@ -5,7 +5,9 @@ import { serviceProcess, untilStopped } from '../service-process.js';
 export function registerWebUi(program: Command): void {
   program
     .command('web-ui')
-    .description('serve the Temporal Web UI behind ClawFlow\'s guard for a Temporal server of your own (for deployments; `clawflow start` serves it for its dev server)')
+    .description(
+      "serve the Temporal Web UI behind ClawFlow's guard for a Temporal server of your own (for deployments; `clawflow start` serves it for its dev server)",
+    )
     .option('--temporal-http <url>', "the Temporal server's HTTP API", 'http://127.0.0.1:7243')
     .option('--host-header <name>', 'the one Host name that API answers (its frontend.httpAllowedHosts)', 'clawflow-temporal-http')
     .option('--port <port>', 'loopback port (default temporal.uiPort)', (v) => Number.parseInt(v, 10))
@@ -16,7 +18,11 @@ export function registerWebUi(program: Command): void {
         import('../../temporal/web-ui.js'),
         import('../../temporal/data-converter.js'),
       ]);
-      const assets = await resolveWebUiAssets({ explicitDir: config.temporal.uiAssetsDir, cacheDir: config.paths.cacheDir, onProgress: (message) => logger.info(message) });
+      const assets = await resolveWebUiAssets({
+        explicitDir: config.temporal.uiAssetsDir,
+        cacheDir: config.paths.cacheDir,
+        onProgress: (message) => logger.info(message),
+      });
       const ui = await startWebUi({
         host: '127.0.0.1',
         port: options.port ?? config.temporal.uiPort,

@@ -6,7 +6,9 @@ import { scheduleTimeZone } from '../../config/time-zone.js';
 type ScheduleClientModule = typeof import('../../schedules/schedule-client.js');
 
 /** Runs `work` with a schedule client, closing the connection after. */
-export async function withSchedules<T>(work: (schedules: InstanceType<ScheduleClientModule['ScheduleClient']>, config: ClawflowConfig, mod: ScheduleClientModule) => Promise<T>): Promise<T> {
+export async function withSchedules<T>(
+  work: (schedules: InstanceType<ScheduleClientModule['ScheduleClient']>, config: ClawflowConfig, mod: ScheduleClientModule) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const [mod, { withClient }] = await Promise.all([import('../../schedules/schedule-client.js'), import('../../temporal/connection.js')]);
   try {
@@ -18,7 +20,6 @@ export async function withSchedules<T>(work: (schedules: InstanceType<ScheduleCl
 }
 
 export const zoneOf = (config: ClawflowConfig, option?: string): string => option ?? scheduleTimeZone(config);
-
 
 /** The agent an --agent option names (one this install has), or the default agent. */
 export function agentOption(config: ClawflowConfig, option?: string): string {

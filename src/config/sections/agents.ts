@@ -27,7 +27,7 @@ export const agent = z
   .strict()
   .prefault({});
 
-  /** More agents besides the default one (OpenClaw's agents.list): each with its own workspace, model and tools. */
+/** More agents besides the default one (OpenClaw's agents.list): each with its own workspace, model and tools. */
 export const agents = z
   .object({
     list: z
@@ -61,7 +61,7 @@ export const agents = z
   .strict()
   .prefault({});
 
-  /** Which agent answers which chats (OpenClaw's bindings): the most specific match wins, then the first listed. */
+/** Which agent answers which chats (OpenClaw's bindings): the most specific match wins, then the first listed. */
 export const bindings = z
   .array(
     z
@@ -73,7 +73,10 @@ export const bindings = z
             /** The bot or workspace account the message came to (Telegram bot id, Slack team, …). */
             accountId: z.string().min(1).optional(),
             /** One chat: a direct chat with a sender (their id), or a group (its chat id). */
-            peer: z.object({ kind: z.enum(['direct', 'group']), id: z.string().min(1) }).strict().optional(),
+            peer: z
+              .object({ kind: z.enum(['direct', 'group']), id: z.string().min(1) })
+              .strict()
+              .optional(),
           })
           .strict(),
       })

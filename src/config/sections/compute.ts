@@ -7,7 +7,10 @@ import { allowedHosts, httpUrl, port } from '../../contracts/config-fields.js';
 export const temporal = z
   .object({
     /** host:port of an existing Temporal server. Unset: `clawflow start` runs a dev server. */
-    address: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').optional(),
+    address: z
+      .string()
+      .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
+      .optional(),
     namespace: z.string().min(1).default('default'),
     /** Explicit path of the `temporal` CLI binary. */
     bin: z.string().min(1).optional(),
@@ -46,7 +49,10 @@ export const agentcore = z
     /** ARN of an AgentCore agent runtime. Set: turns run there through the AWS SDK. Unset: the local runtime answers. */
     runtimeArn: z
       .string()
-      .regex(/^arn:aws[a-z-]*:bedrock-agentcore:[a-z0-9-]+:\d{12}:runtime\/[A-Za-z0-9_-]+$/, 'must be an agent runtime ARN (arn:aws:bedrock-agentcore:<region>:<account>:runtime/<id>)')
+      .regex(
+        /^arn:aws[a-z-]*:bedrock-agentcore:[a-z0-9-]+:\d{12}:runtime\/[A-Za-z0-9_-]+$/,
+        'must be an agent runtime ARN (arn:aws:bedrock-agentcore:<region>:<account>:runtime/<id>)',
+      )
       .optional(),
     /** The runtime endpoint to invoke. */
     qualifier: z.string().min(1).default('DEFAULT'),
@@ -69,7 +75,10 @@ export const agentcore = z
          * agent's id) and {sessionId} put in: e.g. "/strategies/<strategyId>/actors/{actorId}". None: events are
          * recorded and nothing is recalled.
          */
-        namespaces: z.array(z.string().min(1).max(1024).regex(memoryNamespacePattern, 'letters, digits, "/", "-", "_", ":", "*" and {actorId} or {sessionId}')).max(5).default([]),
+        namespaces: z
+          .array(z.string().min(1).max(1024).regex(memoryNamespacePattern, 'letters, digits, "/", "-", "_", ":", "*" and {actorId} or {sessionId}'))
+          .max(5)
+          .default([]),
         /** Most records recalled for a turn, and most characters of them. */
         topK: z.number().int().min(1).max(20).default(5),
         maxChars: z.number().int().min(200).max(20_000).default(2_000),
@@ -82,5 +91,5 @@ export const agentcore = z
     message: 'must be shorter than idleTimeoutSeconds and maxLifetimeSeconds',
     path: ['rotationMarginSeconds'],
   })
-  .refine((a) => !a.memoryId || a.region || a.runtimeArn, { message: 'is needed for memoryId without a runtimeArn (the memory\'s region)', path: ['region'] })
+  .refine((a) => !a.memoryId || a.region || a.runtimeArn, { message: "is needed for memoryId without a runtimeArn (the memory's region)", path: ['region'] })
   .prefault({});

@@ -66,7 +66,12 @@ export const messages = z
 export const schedules = z
   .object({
     /** A firing missed while the workers were down runs once when they return, if it is at most this old. */
-    catchupWindowSeconds: z.number().int().min(60).max(30 * 86_400).default(3600),
+    catchupWindowSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(3600),
     /** A heartbeat answer that is only this token is not sent. */
     heartbeatSilentToken: z.string().min(2).default('HEARTBEAT_OK'),
     /** The zone cron expressions, `--at` times and active hours are read in (default: this machine's). */
@@ -75,10 +80,10 @@ export const schedules = z
   .strict()
   .prefault({});
 
-  /**
-   * Webhooks in: `POST /hooks/<name>` on the API port (the API's token) turns a JSON body into a turn of the agent,
-   * the answer optionally sent to a chat. One turn per idempotency key, however often the sender retries.
-   */
+/**
+ * Webhooks in: `POST /hooks/<name>` on the API port (the API's token) turns a JSON body into a turn of the agent,
+ * the answer optionally sent to a chat. One turn per idempotency key, however often the sender retries.
+ */
 export const hooks = z
   .record(
     z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a hook name: lowercase letters, digits, - and _'),
@@ -89,7 +94,10 @@ export const hooks = z
         /** `isolated`: a conversation of its own per call; `main`: the agent's main session. */
         session: z.enum(['isolated', 'main']).default('isolated'),
         /** Where the answer goes (`channel:chat`, e.g. telegram:123456789); unset: kept in the session only. */
-        to: z.string().regex(/^[a-z]+:.+$/, 'channel:chat, e.g. telegram:123456789').optional(),
+        to: z
+          .string()
+          .regex(/^[a-z]+:.+$/, 'channel:chat, e.g. telegram:123456789')
+          .optional(),
         /** The agent that answers (default: the default agent). */
         agent: z.string().min(1).optional(),
         /** The body field that identifies a delivery (`id`, `delivery.id`): a retried one runs no second turn. The Idempotency-Key header wins. */

@@ -21,9 +21,10 @@ function isCidr(entry: string): boolean {
   return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
-
 /** An MCP server's name: the prefix of its tools' names (`github__create_issue`). */
-const mcpServerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9-]{0,31}$/, 'letters, digits and "-" (at most 32; no "_", which separates it from the tool name)');
+const mcpServerName = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9-]{0,31}$/, 'letters, digits and "-" (at most 32; no "_", which separates it from the tool name)');
 /** Host variables named as ${NAME} in a value are put in when the server starts; the value itself never reaches the model. */
 const mcpValues = z.record(z.string().min(1), z.string());
 const mcpServerCommon = {
@@ -55,7 +56,8 @@ const mcpServer = z
   .superRefine((server, context) => {
     const problem = (message: string): void => void context.addIssue({ code: 'custom', message });
     if (!server.command === !server.url) problem('give either "command" (a program serving MCP on stdin and stdout) or "url" (a streamable-HTTP endpoint)');
-    else if (server.url && (server.args.length || Object.keys(server.env).length || server.cwd)) problem('"args", "env" and "cwd" are for a command; a server at a URL takes "headers"');
+    else if (server.url && (server.args.length || Object.keys(server.env).length || server.cwd))
+      problem('"args", "env" and "cwd" are for a command; a server at a URL takes "headers"');
     else if (server.command && Object.keys(server.headers).length) problem('"headers" are for a server at a URL; a command takes "env"');
   });
 
@@ -152,7 +154,10 @@ export const tools = z
       })
       .strict()
       .refine((web) => web.searchProvider !== 'searxng' || web.searchUrl, { message: 'is required for the searxng provider', path: ['searchUrl'] })
-      .refine((web) => !web.searchProvider || web.searchProvider === 'searxng' || web.searchApiKey, { message: 'is required for this provider', path: ['searchApiKey'] })
+      .refine((web) => !web.searchProvider || web.searchProvider === 'searxng' || web.searchApiKey, {
+        message: 'is required for this provider',
+        path: ['searchApiKey'],
+      })
       .prefault({}),
     browser: z
       .object({
@@ -166,7 +171,14 @@ export const tools = z
          * `host:port`, an address, or a CIDR block (`192.168.1.0/24`). ClawFlow's own ports never open.
          */
         allowPrivateNetwork: z
-          .array(z.string().min(1).refine((entry) => !entry.includes('/') || isCidr(entry), { message: 'a CIDR block is an address and a prefix length, like 192.168.1.0/24 or fd00::/8' }))
+          .array(
+            z
+              .string()
+              .min(1)
+              .refine((entry) => !entry.includes('/') || isCidr(entry), {
+                message: 'a CIDR block is an address and a prefix length, like 192.168.1.0/24 or fd00::/8',
+              }),
+          )
           .default([]),
         /** The largest download kept (in the workspace's downloads/). */
         maxDownloadBytes: z.number().int().min(1000).max(2_000_000_000).default(50_000_000),

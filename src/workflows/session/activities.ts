@@ -1,5 +1,12 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { AgentActivities, ConnectorActivities, MemoryActivities, SealActivities, ToolActivities, TranscriptActivities } from '../../contracts/activities.js';
+import type {
+  AgentActivities,
+  ConnectorActivities,
+  MemoryActivities,
+  SealActivities,
+  ToolActivities,
+  TranscriptActivities,
+} from '../../contracts/activities.js';
 import type { SessionSettings } from '../messages.js';
 import { taskQueues } from '../task-queues.js';
 import type { SessionFeatures } from './features.js';

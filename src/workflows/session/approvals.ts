@@ -31,7 +31,8 @@ export class Approvals {
     const request = this.pending.find((a) => a.requestId === requestId);
     if (!request) return `approval for unknown or expired request ${parsed.data.requestId}`;
     // A change to the agent's instructions is the agent owner's to allow, not the conversation owner's.
-    if (request.ownerOnly && !parsed.data.byAgentOwner && parsed.data.decision !== 'deny') return `approval for ${requestId} refused: only the agent's owner may allow it`;
+    if (request.ownerOnly && !parsed.data.byAgentOwner && parsed.data.decision !== 'deny')
+      return `approval for ${requestId} refused: only the agent's owner may allow it`;
     this.decisions.set(requestId, parsed.data.decision);
     return null;
   }

@@ -32,7 +32,8 @@ const commands = {
   },
   queue: {
     changesState: false,
-    about: 'what messages sent while I work do: /queue collect (one turn for them all), followup (a turn each), steer (into the running turn), interrupt (stop it and answer the newest), /queue reset',
+    about:
+      'what messages sent while I work do: /queue collect (one turn for them all), followup (a turn each), steer (into the running turn), interrupt (stop it and answer the newest), /queue reset',
     feature: 'queueModes',
   },
 } as const satisfies Record<string, { changesState: boolean; about: string; feature?: keyof SessionFeatures }>;
@@ -99,12 +100,17 @@ export class ChatCommands {
     if (commands[name].changesState && !message.fromOwner) return this.answer(message, onlyOwner);
     switch (name) {
       case 'help':
-        return this.answer(message, [
-          'Commands:',
-          ...Object.entries(commands).flatMap(([command, about]) => (parseChatCommand(`/${command}`, session.features) ? [`/${command} — ${about.about}`] : [])),
-          '/approve <id>, /always <id>, /deny <id> — answer my request to run a command',
-          'Anything else is a message to me.',
-        ].join('\n'));
+        return this.answer(
+          message,
+          [
+            'Commands:',
+            ...Object.entries(commands).flatMap(([command, about]) =>
+              parseChatCommand(`/${command}`, session.features) ? [`/${command} — ${about.about}`] : [],
+            ),
+            '/approve <id>, /always <id>, /deny <id> — answer my request to run a command',
+            'Anything else is a message to me.',
+          ].join('\n'),
+        );
       case 'whoami':
         return this.answer(
           message,
@@ -114,7 +120,10 @@ export class ChatCommands {
         return this.answer(message, this.status(message.fromOwner === true));
       case 'stop':
         if (!session.turnScope) return this.answer(message, 'Nothing is running.');
-        log.info("Stopping the running turn at the user's request (/stop)", { sessionKey: session.sessionKey, messageId: session.inFlight.map((m) => m.messageId) });
+        log.info("Stopping the running turn at the user's request (/stop)", {
+          sessionKey: session.sessionKey,
+          messageId: session.inFlight.map((m) => m.messageId),
+        });
         session.turnScope.cancel();
         return this.answer(message, 'Stopping the turn that was running.');
       case 'new':
@@ -135,7 +144,7 @@ export class ChatCommands {
 
   private modelLine(): string {
     const { session } = this;
-    const current = session.modelChoice ? `${session.modelChoice} (chosen for this conversation)` : `${session.lastModel ?? 'the runtime\'s'} (the default)`;
+    const current = session.modelChoice ? `${session.modelChoice} (chosen for this conversation)` : `${session.lastModel ?? "the runtime's"} (the default)`;
     const choices = session.settings.modelChoices;
     if (choices.length === 0) return `Model: ${current}. No other model is configured (model.choices).`;
     return `Model: ${current}. To switch: ${choices.map((name, i) => `${i + 1}. ${name}`).join(', ')} — /model <name or number>; /model default to go back.`;
@@ -153,9 +162,14 @@ export class ChatCommands {
     const byNumber = /^\d+$/.test(wanted) ? choices[Number(wanted) - 1] : undefined;
     const candidates = byNumber
       ? [byNumber]
-      : [choices.filter((n) => n.toLowerCase() === wanted), choices.filter((n) => n.toLowerCase().startsWith(wanted)), choices.filter((n) => n.toLowerCase().includes(wanted))].find((found) => found.length > 0) ?? [];
+      : ([
+          choices.filter((n) => n.toLowerCase() === wanted),
+          choices.filter((n) => n.toLowerCase().startsWith(wanted)),
+          choices.filter((n) => n.toLowerCase().includes(wanted)),
+        ].find((found) => found.length > 0) ?? []);
     if (candidates.length !== 1) {
-      const why = candidates.length > 1 ? `"${choice.slice(0, 60)}" could be ${candidates.join(' or ')}` : `no configured model matches "${choice.slice(0, 60)}"`;
+      const why =
+        candidates.length > 1 ? `"${choice.slice(0, 60)}" could be ${candidates.join(' or ')}` : `no configured model matches "${choice.slice(0, 60)}"`;
       return `${why}. ${choices.length ? `Choose one of: ${choices.join(', ')}.` : 'No other model is configured (model.choices).'}`;
     }
     session.modelChoice = candidates[0]!;
@@ -202,7 +216,10 @@ export class ChatCommands {
             `The context is now about ${outcome.tokensAfter.toLocaleString('en')} tokens of ${budget} (it was ${outcome.tokensBefore.toLocaleString('en')}).`,
         );
       case 'nothing':
-        return this.answer(message, `Nothing to compact: the context holds only recent turns (about ${this.compaction.estimate().toLocaleString('en')} tokens of ${budget}).`);
+        return this.answer(
+          message,
+          `Nothing to compact: the context holds only recent turns (about ${this.compaction.estimate().toLocaleString('en')} tokens of ${budget}).`,
+        );
       case 'failed':
         return this.answer(message, `Could not compact: ${outcome.reason}. The conversation goes on as it was; try again later, or /new to start afresh.`);
     }

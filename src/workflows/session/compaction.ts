@@ -35,7 +35,13 @@ function workspaceChars(workspace: WorkspaceContext): number {
 
 /** Characters an entry of the window puts in a model request: its text, and the tool rounds it keeps. */
 function entryChars(entry: TranscriptEntry): number {
-  return entry.text.length + (entry.steps ?? []).reduce((sum, step) => sum + step.text.length + step.calls.reduce((n, c) => n + c.output.length + JSON.stringify(c.input).length + c.name.length, 0), 0);
+  return (
+    entry.text.length +
+    (entry.steps ?? []).reduce(
+      (sum, step) => sum + step.text.length + step.calls.reduce((n, c) => n + c.output.length + JSON.stringify(c.input).length + c.name.length, 0),
+      0,
+    )
+  );
 }
 
 export type CompactionOutcome =
@@ -95,7 +101,6 @@ export class Compaction {
     }
     return true;
   }
-
 
   /** Folds the older turns of the window into the summary; the newest stay. Consumes a turn number (the transcript's summary line). */
   async run(trigger: 'auto' | 'command', instructions?: string): Promise<CompactionOutcome> {

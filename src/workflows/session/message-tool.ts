@@ -12,7 +12,7 @@ import type { SessionActivities } from './activities.js';
 export const messageToolSpec: ToolSpec = {
   name: 'message',
   description:
-    "Send a message now, before your answer: a progress note to the user in this chat (\"On it, this takes a minute\"), or a message to another chat the user allowed (to: \"channel:chat\", e.g. telegram:123456). Your final answer still comes as usual; don't repeat it here.",
+    'Send a message now, before your answer: a progress note to the user in this chat ("On it, this takes a minute"), or a message to another chat the user allowed (to: "channel:chat", e.g. telegram:123456). Your final answer still comes as usual; don\'t repeat it here.',
   inputSchema: {
     type: 'object',
     properties: {
@@ -24,7 +24,12 @@ export const messageToolSpec: ToolSpec = {
   },
 };
 
-const messageInput = z.object({ text: z.string().trim().min(1, 'text must not be empty').max(4_000, 'text is longer than 4,000 characters'), to: z.string().trim().min(1).optional() }).strict();
+const messageInput = z
+  .object({
+    text: z.string().trim().min(1, 'text must not be empty').max(4_000, 'text is longer than 4,000 characters'),
+    to: z.string().trim().min(1).optional(),
+  })
+  .strict();
 
 /** Sends one `message` call; the result says where it went, or why not. */
 export async function sendMessageTool(
@@ -39,7 +44,10 @@ export async function sendMessageTool(
   if (to !== undefined) {
     const target = parseChatTarget(to);
     if (!target || !context.allowedTargets.includes(to)) {
-      return result(`message to "${to}" refused: only this chat${context.allowedTargets.length ? ` and ${context.allowedTargets.join(', ')}` : ''} (tools.message.allowedTargets)`, true);
+      return result(
+        `message to "${to}" refused: only this chat${context.allowedTargets.length ? ` and ${context.allowedTargets.join(', ')}` : ''} (tools.message.allowedTargets)`,
+        true,
+      );
     }
     route = target;
   }

@@ -7,7 +7,9 @@ import type { Session } from './session.js';
 export function recordTurn(session: Session, outcome: 'answered' | 'error' | 'interrupted', milliseconds: number): void {
   const tags = { agent: session.key.agent, channel: session.key.channel, outcome };
   metricMeter.createCounter('clawflow_turns', 'turns', 'Turns finished').add(1, tags);
-  metricMeter.createHistogram('clawflow_turn_latency', 'int', 'ms', 'From a turn starting to its answer recorded').record(Math.max(0, Math.round(milliseconds)), tags);
+  metricMeter
+    .createHistogram('clawflow_turn_latency', 'int', 'ms', 'From a turn starting to its answer recorded')
+    .record(Math.max(0, Math.round(milliseconds)), tags);
 }
 
 /** A conversation moved to a fresh runtime session. */

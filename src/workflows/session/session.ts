@@ -4,9 +4,29 @@ import { BoundedSet } from '../../contracts/bounded-set.js';
 import { parseSessionKey } from '../../contracts/session-key.js';
 import type { QueueMode } from '../../contracts/queue-modes.js';
 import type { ReplyRoute, TranscriptEntry } from '../../contracts/session-records.js';
-import type { ApprovalRequest, CarriedState, InboundMessage, QueuedMessage, RuntimeSessionState, SessionSettings, SessionStatus, SessionStatusName, TurnReply, UsageToday } from '../messages.js';
+import type {
+  ApprovalRequest,
+  CarriedState,
+  InboundMessage,
+  QueuedMessage,
+  RuntimeSessionState,
+  SessionSettings,
+  SessionStatus,
+  SessionStatusName,
+  TurnReply,
+  UsageToday,
+} from '../messages.js';
 import { sessionSearchAttributes as sa } from '../search-attributes.js';
-import { admitToQueue, boundForCarrying, contextFromTranscript, droppedNote, freshRuntimeSession, pushBounded, trimWindow, type ConversationSummary } from '../session-state.js';
+import {
+  admitToQueue,
+  boundForCarrying,
+  contextFromTranscript,
+  droppedNote,
+  freshRuntimeSession,
+  pushBounded,
+  trimWindow,
+  type ConversationSummary,
+} from '../session-state.js';
 import type { SessionFeatures } from './features.js';
 
 export const recentRepliesKept = 50;
@@ -173,7 +193,10 @@ export class Session {
     this.seen.add(message.messageId);
     this.enqueue(message, awaited);
     if (this.queueMode === 'interrupt' && this.turnScope && !this.interrupting) {
-      log.info('A newer message interrupts the running turn (queue mode interrupt)', { sessionKey: this.sessionKey, messageIds: this.inFlight.map((m) => m.messageId) });
+      log.info('A newer message interrupts the running turn (queue mode interrupt)', {
+        sessionKey: this.sessionKey,
+        messageIds: this.inFlight.map((m) => m.messageId),
+      });
       this.interrupting = true;
       this.turnScope.cancel();
     }
@@ -268,7 +291,12 @@ export class Session {
     if (usage) {
       const day = answer.at.slice(0, 10);
       const today = this.usageToday?.day === day ? this.usageToday : { day, inputTokens: 0, outputTokens: 0, turns: 0 };
-      this.usageToday = { day, inputTokens: today.inputTokens + usage.inputTokens, outputTokens: today.outputTokens + usage.outputTokens, turns: today.turns + 1 };
+      this.usageToday = {
+        day,
+        inputTokens: today.inputTokens + usage.inputTokens,
+        outputTokens: today.outputTokens + usage.outputTokens,
+        turns: today.turns + 1,
+      };
     }
     this.inFlight = [];
     this.status = 'idle';

@@ -1,4 +1,12 @@
-import { CancellationScope, ChildWorkflowCancellationType, ChildWorkflowFailure, isCancellation, ParentClosePolicy, sleep, startChild } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  ChildWorkflowCancellationType,
+  ChildWorkflowFailure,
+  isCancellation,
+  ParentClosePolicy,
+  sleep,
+  startChild,
+} from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ToolCall, ToolResult, ToolSpec } from '../../contracts/agent-runtime.js';
 import { parseSessionKey, sessionWorkflowId, subagentKey } from '../../contracts/session-key.js';
@@ -48,7 +56,8 @@ function spawnRefusal(session: Session, spawnedThisTurn: { count: number }): str
   }
   const day = now().slice(0, 10);
   const today = session.spawnsToday?.day === day ? session.spawnsToday.count : 0;
-  if (today >= spawnsPerDay) return `sessions_spawn refused: this conversation has spawned ${today} sub-agents today, the most it may (tools.sessions.maxSpawnsPerDay)`;
+  if (today >= spawnsPerDay)
+    return `sessions_spawn refused: this conversation has spawned ${today} sub-agents today, the most it may (tools.sessions.maxSpawnsPerDay)`;
   spawnedThisTurn.count += 1;
   session.spawnsToday = { day, count: today + 1 };
   return null;

@@ -10,11 +10,39 @@ const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/clawflow-A
 function controlPlane(existing: boolean) {
   let polls = 0;
   return (request: RecordedRequest) => {
-    const summary = { agentRuntimeArn: arn, agentRuntimeId: 'clawflow-AbC123', agentRuntimeVersion: existing ? '2' : '1', agentRuntimeName: 'clawflow', description: '', lastUpdatedAt: '2026-11-25T12:00:00Z', status: 'READY' };
+    const summary = {
+      agentRuntimeArn: arn,
+      agentRuntimeId: 'clawflow-AbC123',
+      agentRuntimeVersion: existing ? '2' : '1',
+      agentRuntimeName: 'clawflow',
+      description: '',
+      lastUpdatedAt: '2026-11-25T12:00:00Z',
+      status: 'READY',
+    };
     if (request.method === 'POST' && request.path.startsWith('/runtimes')) return { body: { agentRuntimes: existing ? [summary] : [] } };
-    if (request.method === 'PUT') return { status: 202, body: { agentRuntimeArn: arn, agentRuntimeId: 'clawflow-AbC123', agentRuntimeVersion: summary.agentRuntimeVersion, createdAt: '2026-11-25T12:00:00Z', lastUpdatedAt: '2026-11-25T12:00:00Z', status: existing ? 'UPDATING' : 'CREATING' } };
+    if (request.method === 'PUT')
+      return {
+        status: 202,
+        body: {
+          agentRuntimeArn: arn,
+          agentRuntimeId: 'clawflow-AbC123',
+          agentRuntimeVersion: summary.agentRuntimeVersion,
+          createdAt: '2026-11-25T12:00:00Z',
+          lastUpdatedAt: '2026-11-25T12:00:00Z',
+          status: existing ? 'UPDATING' : 'CREATING',
+        },
+      };
     polls += 1;
-    return { body: { ...summary, createdAt: '2026-11-25T12:00:00Z', roleArn: 'arn:aws:iam::123456789012:role/r', agentRuntimeArtifact: { containerConfiguration: { containerUri: 'img' } }, networkConfiguration: { networkMode: 'PUBLIC' }, status: polls < 2 ? (existing ? 'UPDATING' : 'CREATING') : 'READY' } };
+    return {
+      body: {
+        ...summary,
+        createdAt: '2026-11-25T12:00:00Z',
+        roleArn: 'arn:aws:iam::123456789012:role/r',
+        agentRuntimeArtifact: { containerConfiguration: { containerUri: 'img' } },
+        networkConfiguration: { networkMode: 'PUBLIC' },
+        status: polls < 2 ? (existing ? 'UPDATING' : 'CREATING') : 'READY',
+      },
+    };
   };
 }
 
@@ -33,7 +61,11 @@ describe('clawflow agentcore deploy (against a local control plane, real AWS SDK
   let client: BedrockAgentCoreControlClient;
   beforeAll(async () => {
     await server.start();
-    client = new BedrockAgentCoreControlClient({ region: 'us-east-1', endpoint: server.url, credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+    client = new BedrockAgentCoreControlClient({
+      region: 'us-east-1',
+      endpoint: server.url,
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+    });
   });
   afterAll(() => server.stop());
 
@@ -62,8 +94,13 @@ describe('clawflow agentcore deploy (against a local control plane, real AWS SDK
     expect(server.requests.find((r) => r.method === 'PUT')!.path).toBe('/runtimes/clawflow-AbC123/');
   });
 
-  it('never puts the model API key in the runtime\'s environment: only the Secrets Manager secret that holds it', () => {
-    const model = { ...loadConfig({ CLAWFLOW_HOME: '/nonexistent' }).model, baseUrl: 'https://api.openai.com/v1', name: 'gpt-4o-mini', apiKey: 'sk-plain-text' };
+  it("never puts the model API key in the runtime's environment: only the Secrets Manager secret that holds it", () => {
+    const model = {
+      ...loadConfig({ CLAWFLOW_HOME: '/nonexistent' }).model,
+      baseUrl: 'https://api.openai.com/v1',
+      name: 'gpt-4o-mini',
+      apiKey: 'sk-plain-text',
+    };
     expect(() => runtimeEnvironment(model, undefined)).toThrow(/plain text.*--api-key-secret-arn/);
     const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:clawflow/model-key-AbCdEf';
     const environment = runtimeEnvironment({ ...model, apiKeySecretJsonKey: 'key' }, arn);
@@ -77,6 +114,9 @@ describe('clawflow agentcore deploy (against a local control plane, real AWS SDK
     });
     expect(JSON.stringify(environment)).not.toContain('sk-plain-text');
     // The models a session may switch to, and a text-only model, reach the runtime too.
-    expect(runtimeEnvironment({ ...model, choices: ['gpt-4o', 'o3-mini'], vision: false }, arn)).toMatchObject({ CLAWFLOW_MODEL_CHOICES: 'gpt-4o,o3-mini', CLAWFLOW_MODEL_VISION: 'false' });
+    expect(runtimeEnvironment({ ...model, choices: ['gpt-4o', 'o3-mini'], vision: false }, arn)).toMatchObject({
+      CLAWFLOW_MODEL_CHOICES: 'gpt-4o,o3-mini',
+      CLAWFLOW_MODEL_VISION: 'false',
+    });
   });
 });

@@ -24,7 +24,10 @@ const request: ModelRequest = {
 const options = () => ({ signal: new AbortController().signal });
 
 async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ProviderError);
   return error as ProviderError;
 }
@@ -93,7 +96,8 @@ describe('Bedrock Converse adapter, through the AWS SDK against a local server',
     process.env.AWS_SECRET_ACCESS_KEY = 'local-secret';
   });
   afterAll(() => server.stop());
-  const provider = () => new BedrockConverseProvider({ model: 'anthropic.claude-test-v1:0', region: 'us-east-1', endpoint: server.url, maxTokens: 256, requestTimeoutMs: 5000 });
+  const provider = () =>
+    new BedrockConverseProvider({ model: 'anthropic.claude-test-v1:0', region: 'us-east-1', endpoint: server.url, maxTokens: 256, requestTimeoutMs: 5000 });
 
   it('sends the Converse request and reads text and tool use back', async () => {
     server.setAnswer(() => ({
@@ -122,7 +126,12 @@ describe('Bedrock Converse adapter, through the AWS SDK against a local server',
     });
 
     server.setAnswer(() => ({
-      body: { output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: 't9', name: 'current_time', input: {} } }] } }, stopReason: 'tool_use', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, metrics: { latencyMs: 1 } },
+      body: {
+        output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: 't9', name: 'current_time', input: {} } }] } },
+        stopReason: 'tool_use',
+        usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+        metrics: { latencyMs: 1 },
+      },
     }));
     expect((await provider().complete(request, options())).toolCalls).toEqual([{ id: 't9', name: 'current_time', input: {} }]);
   });
@@ -150,15 +159,15 @@ describe('OpenAI-compatible adapter, streaming', () => {
     expect(asked.toolCalls).toEqual([{ id: expect.any(String), name: 'current_time', input: { timezone: 'Asia/Tokyo' } }]);
     expect(model.requests.at(-1)!.stream).toBe(true);
 
-    model.setReply(() => 'twelve o\'clock');
+    model.setReply(() => "twelve o'clock");
     const answered = await provider.complete(request, { ...options(), onText: (d) => deltas.push(d) });
-    expect(answered).toEqual({ text: 'twelve o\'clock', toolCalls: [], usage: { inputTokens: 10, outputTokens: 5 } });
+    expect(answered).toEqual({ text: "twelve o'clock", toolCalls: [], usage: { inputTokens: 10, outputTokens: 5 } });
     expect(deltas.length).toBeGreaterThan(1);
-    expect(deltas.join('')).toBe('twelve o\'clock');
+    expect(deltas.join('')).toBe("twelve o'clock");
   });
 });
 
-describe('images on each provider\'s wire (vision)', () => {
+describe("images on each provider's wire (vision)", () => {
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
   const seeing: ModelRequest = {
     system: 's',
@@ -178,13 +187,32 @@ describe('images on each provider\'s wire (vision)', () => {
     server.setAnswer(() => ({ body: { content: [{ type: 'text', text: 'a cat' }] } }));
     await new AnthropicProvider({ baseUrl: server.url, model: 'claude-test', apiKey: 'k', maxTokens: 64, requestTimeoutMs: 5000 }).complete(seeing, options());
     expect((server.requests.at(-1)!.body as { messages: unknown }).messages).toEqual([
-      { role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: png.toString('base64') } }, { type: 'text', text: 'what is in this picture?' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png.toString('base64') } },
+          { type: 'text', text: 'what is in this picture?' },
+        ],
+      },
     ]);
   });
 
   it('Bedrock Converse: an image block with its format and bytes', async () => {
-    server.setAnswer(() => ({ body: { output: { message: { role: 'assistant', content: [{ text: 'a cat' }] } }, stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, metrics: { latencyMs: 1 } } }));
-    await new BedrockConverseProvider({ model: 'anthropic.claude-test-v1:0', region: 'us-east-1', endpoint: server.url, maxTokens: 64, requestTimeoutMs: 5000 }).complete(seeing, options());
+    server.setAnswer(() => ({
+      body: {
+        output: { message: { role: 'assistant', content: [{ text: 'a cat' }] } },
+        stopReason: 'end_turn',
+        usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+        metrics: { latencyMs: 1 },
+      },
+    }));
+    await new BedrockConverseProvider({
+      model: 'anthropic.claude-test-v1:0',
+      region: 'us-east-1',
+      endpoint: server.url,
+      maxTokens: 64,
+      requestTimeoutMs: 5000,
+    }).complete(seeing, options());
     // The SDK sends the bytes base64-encoded in the JSON body.
     expect((server.requests.at(-1)!.body as { messages: unknown }).messages).toEqual([
       { role: 'user', content: [{ image: { format: 'png', source: { bytes: png.toString('base64') } } }, { text: 'what is in this picture?' }] },
@@ -196,7 +224,10 @@ describe('images on each provider\'s wire (vision)', () => {
     await new OpenAiCompatibleProvider({ baseUrl: server.url, model: 'm', requestTimeoutMs: 5000 }).complete(seeing, options());
     expect((server.requests.at(-1)!.body as { messages: unknown[] }).messages[1]).toEqual({
       role: 'user',
-      content: [{ type: 'text', text: 'what is in this picture?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } }],
+      content: [
+        { type: 'text', text: 'what is in this picture?' },
+        { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } },
+      ],
     });
   });
 });

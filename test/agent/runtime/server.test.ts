@@ -20,7 +20,11 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
   let runtime: RunningRuntime;
 
   const invoke = (body: unknown, headers: Record<string, string> = { [runtimeSessionHeader]: sessionId }): Promise<Response> =>
-    fetch(`${runtime.url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers }, body: JSON.stringify(body) });
+    fetch(`${runtime.url}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+      body: JSON.stringify(body),
+    });
   const ping = async () => pingSchema.strict().parse(await (await fetch(`${runtime.url}/ping`)).json());
 
   beforeAll(async () => {
@@ -29,7 +33,9 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
       host: '127.0.0.1',
       port: 0,
       provider: new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'scripted', apiKey: 'sk-x', requestTimeoutMs: 5000 }),
-      models: new Map([['scripted-large', new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'scripted-large', apiKey: 'sk-x', requestTimeoutMs: 5000 })]]),
+      models: new Map([
+        ['scripted-large', new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'scripted-large', apiKey: 'sk-x', requestTimeoutMs: 5000 })],
+      ]),
       token,
       logger: createLogger('silent'),
     });
@@ -75,13 +81,33 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
     const unknown = await invoke({ ...invocation, model: 'gpt-9' });
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({
-      error: { type: 'model_not_offered', message: 'this runtime does not offer the model "gpt-9" (it offers scripted, scripted-large: model.name and model.choices); choose another with /model', retryable: false },
+      error: {
+        type: 'model_not_offered',
+        message: 'this runtime does not offer the model "gpt-9" (it offers scripted, scripted-large: model.name and model.choices); choose another with /model',
+        retryable: false,
+      },
     });
   });
 
   it('folds turns into a summary when asked (compaction), with no tools and nothing kept', async () => {
     const before = model.requests.length;
-    const response = await invoke({ summarize: { sessionKey: 'main:cli:x', previousSummary: 'Ada lives in Lisbon.', history: [{ turn: 3, messages: [{ role: 'user', content: 'I moved to Porto' }, { role: 'assistant', content: 'noted' }] }], instructions: 'places only', maxChars: 200 } });
+    const response = await invoke({
+      summarize: {
+        sessionKey: 'main:cli:x',
+        previousSummary: 'Ada lives in Lisbon.',
+        history: [
+          {
+            turn: 3,
+            messages: [
+              { role: 'user', content: 'I moved to Porto' },
+              { role: 'assistant', content: 'noted' },
+            ],
+          },
+        ],
+        instructions: 'places only',
+        maxChars: 200,
+      },
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ kind: 'summary', summary: expect.stringMatching(/^hello, Summary so far:/), model: 'scripted' });
     const request = model.requests.at(-1)!;
@@ -91,7 +117,13 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
     expect(request.messages[1]!.content).toContain('User (turn 3): I moved to Porto');
     expect(request.messages[1]!.content).toContain('The user asks the summary to: places only');
     // The answer is cut to maxChars.
-    expect(((await (await invoke({ summarize: { sessionKey: 'main:cli:x', previousSummary: 'x'.repeat(5_000), history: [], maxChars: 200 } })).json()) as { summary: string }).summary.length).toBeLessThanOrEqual(200);
+    expect(
+      (
+        (await (await invoke({ summarize: { sessionKey: 'main:cli:x', previousSummary: 'x'.repeat(5_000), history: [], maxChars: 200 } })).json()) as {
+          summary: string;
+        }
+      ).summary.length,
+    ).toBeLessThanOrEqual(200);
     const bad = await invoke({ summarize: { sessionKey: 'main:cli:x', history: [], maxChars: 5 } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/previousSummary/);
@@ -100,12 +132,21 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
   it('continues a session from its cache, and says so when it does not hold the context', async () => {
     const id = 'clawflow-cache-0000000000000000000000000001';
     const history = [{ turn: 1, messages: [{ role: 'user', content: 'my name is Ada' } as const, { role: 'assistant', content: 'hi Ada' } as const] }];
-    expect((await invoke({ ...invocation, turn: 2, context: { ...full, history }, messages: [{ messageId: 'a', content: 'two' }] }, { [runtimeSessionHeader]: id })).status).toBe(200);
-    const third = await invoke({ ...invocation, turn: 3, context: { mode: 'cached', throughTurn: 2 }, messages: [{ messageId: 'b', content: 'three' }] }, { [runtimeSessionHeader]: id });
+    expect(
+      (await invoke({ ...invocation, turn: 2, context: { ...full, history }, messages: [{ messageId: 'a', content: 'two' }] }, { [runtimeSessionHeader]: id }))
+        .status,
+    ).toBe(200);
+    const third = await invoke(
+      { ...invocation, turn: 3, context: { mode: 'cached', throughTurn: 2 }, messages: [{ messageId: 'b', content: 'three' }] },
+      { [runtimeSessionHeader]: id },
+    );
     expect(third.status).toBe(200);
     expect(model.userMessagesOf(-1)).toEqual(['my name is Ada', 'two', 'three']);
 
-    const unknown = await invoke({ ...invocation, turn: 2, context: { mode: 'cached', throughTurn: 1 } }, { [runtimeSessionHeader]: 'clawflow-never-seen-000000000000000000000000' });
+    const unknown = await invoke(
+      { ...invocation, turn: 2, context: { mode: 'cached', throughTurn: 1 } },
+      { [runtimeSessionHeader]: 'clawflow-never-seen-000000000000000000000000' },
+    );
     expect(unknown.status).toBe(409);
     expect(await unknown.json()).toMatchObject({ error: { type: 'SessionContextMissing', retryable: false } });
   });
@@ -135,20 +176,28 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
   });
 
   it('hands tool calls back to the caller, and takes their results in the next step', async () => {
-    model.setReply((r) => (r.messages.some((m) => m.role === 'tool') ? 'it is noon' : { toolCalls: [{ name: 'current_time', arguments: { timezone: 'UTC' } }] }));
+    model.setReply((r) =>
+      r.messages.some((m) => m.role === 'tool') ? 'it is noon' : { toolCalls: [{ name: 'current_time', arguments: { timezone: 'UTC' } }] },
+    );
     try {
       const tools = [{ name: 'current_time', description: 'time', inputSchema: { type: 'object' } }];
       const first = await invoke({ ...invocation, tools });
       const asked = (await first.json()) as { kind: string; toolCalls: Array<{ id: string; name: string; input: unknown }> };
       expect(asked).toMatchObject({ kind: 'toolCalls', toolCalls: [{ name: 'current_time', input: { timezone: 'UTC' } }] });
-      expect(model.requests.at(-1)!.tools).toEqual([expect.objectContaining({ type: 'function', function: expect.objectContaining({ name: 'current_time' }) })]);
+      expect(model.requests.at(-1)!.tools).toEqual([
+        expect.objectContaining({ type: 'function', function: expect.objectContaining({ name: 'current_time' }) }),
+      ]);
 
       const call = asked.toolCalls[0]!;
       const steps = [{ text: '', toolCalls: [call], results: [{ callId: call.id, name: call.name, output: '12:00', isError: false }] }];
       const second = await invoke({ ...invocation, context: { mode: 'cached', throughTurn: 0 }, tools, steps });
       expect(await second.json()).toMatchObject({ kind: 'reply', reply: 'it is noon' });
       expect(model.requests.at(-1)!.messages.slice(-2)).toEqual([
-        { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: 'function', function: { name: 'current_time', arguments: '{"timezone":"UTC"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: call.id, type: 'function', function: { name: 'current_time', arguments: '{"timezone":"UTC"}' } }],
+        },
         { role: 'tool', tool_call_id: call.id, content: '12:00' },
       ]);
     } finally {
@@ -178,7 +227,9 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
   it('refuses an invocation without the session header, or with a bad body, saying why', async () => {
     const noHeader = await invoke(invocation, {});
     expect(noHeader.status).toBe(400);
-    expect(await noHeader.json()).toMatchObject({ error: { type: 'missing_session_id', message: expect.stringContaining(runtimeSessionHeader), retryable: false } });
+    expect(await noHeader.json()).toMatchObject({
+      error: { type: 'missing_session_id', message: expect.stringContaining(runtimeSessionHeader), retryable: false },
+    });
     const bad = await invoke({ ...invocation, messages: [] });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/messages: an invocation needs at least one new message/);
@@ -198,18 +249,30 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
     const refusingUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/v1`;
     const runtimes = await Promise.all(
       [nothingListens, refusingUrl].map((baseUrl) =>
-        startRuntime({ host: '127.0.0.1', port: 0, provider: new OpenAiCompatibleProvider({ baseUrl, model: 'm', requestTimeoutMs: 2000 }), token: null, logger: createLogger('silent') }),
+        startRuntime({
+          host: '127.0.0.1',
+          port: 0,
+          provider: new OpenAiCompatibleProvider({ baseUrl, model: 'm', requestTimeoutMs: 2000 }),
+          token: null,
+          logger: createLogger('silent'),
+        }),
       ),
     );
     try {
       const post = (url: string) =>
-        fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json', [runtimeSessionHeader]: sessionId }, body: JSON.stringify(invocation) });
+        fetch(`${url}/invocations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [runtimeSessionHeader]: sessionId },
+          body: JSON.stringify(invocation),
+        });
       const down = await post(runtimes[0]!.url);
       expect(down.status).toBe(502);
       expect(await down.json()).toMatchObject({ error: { type: 'ProviderError', retryable: true, message: expect.stringMatching(/unreachable/) } });
       const refused = await post(runtimes[1]!.url);
       expect(refused.status).toBe(422);
-      expect(await refused.json()).toMatchObject({ error: { type: 'ProviderError', retryable: false, message: expect.stringMatching(/HTTP 401: .*Incorrect API key/) } });
+      expect(await refused.json()).toMatchObject({
+        error: { type: 'ProviderError', retryable: false, message: expect.stringMatching(/HTTP 401: .*Incorrect API key/) },
+      });
     } finally {
       await Promise.all(runtimes.map((r) => r.close()));
       await new Promise((resolve) => refusing.close(resolve));

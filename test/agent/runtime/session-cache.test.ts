@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { SessionContextCache } from '../../../src/agent/runtime/session-cache.js';
 
-const turn = (n: number) => ({ turn: n, messages: [{ role: 'user' as const, content: `q${n}` }, { role: 'assistant' as const, content: `a${n}` }] });
+const turn = (n: number) => ({
+  turn: n,
+  messages: [
+    { role: 'user' as const, content: `q${n}` },
+    { role: 'assistant' as const, content: `a${n}` },
+  ],
+});
 
-describe('the runtime\'s session context cache', () => {
-  it('resumes what it holds, forgets an attempt the caller never saw, and keeps the caller\'s window', () => {
+describe("the runtime's session context cache", () => {
+  it("resumes what it holds, forgets an attempt the caller never saw, and keeps the caller's window", () => {
     const cache = new SessionContextCache();
     cache.load('s', { systemPrompt: null, summary: null, keepTurns: 2, turns: [turn(1)] });
     cache.record('s', turn(2));

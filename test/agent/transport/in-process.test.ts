@@ -11,7 +11,12 @@ import { freePort } from '../../helpers/ports.js';
 
 const token = 'runtime-test-token-0123456789';
 const full = { mode: 'full' as const, systemPrompt: null, summary: null, history: [] as HistoryTurn[], keepTurns: 20 };
-const invocation = (turn: number, content: string): Invocation => ({ sessionKey: 'main:cli:x', turn, context: full, messages: [{ messageId: `m${turn}`, content }] });
+const invocation = (turn: number, content: string): Invocation => ({
+  sessionKey: 'main:cli:x',
+  turn,
+  context: full,
+  messages: [{ messageId: `m${turn}`, content }],
+});
 const sessionId = (name: string): string => `clawflow-${name.padEnd(32, '0')}`;
 
 /** What a transport made of an invocation: its answer, or the kind, type and message of its TransportError. */
@@ -32,9 +37,15 @@ describe('the local runtime called in this process', () => {
   beforeAll(async () => {
     await model.start();
     const options = { host: '127.0.0.1', port: 0, token, logger: createLogger('silent') };
-    runtime = await startRuntime({ ...options, provider: new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'scripted', apiKey: 'sk-x', requestTimeoutMs: 5000 }) });
+    runtime = await startRuntime({
+      ...options,
+      provider: new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'scripted', apiKey: 'sk-x', requestTimeoutMs: 5000 }),
+    });
     const dead = `http://127.0.0.1:${await freePort()}/v1`;
-    unreachable = await startRuntime({ ...options, provider: new OpenAiCompatibleProvider({ baseUrl: dead, model: 'gone', apiKey: 'sk-x', requestTimeoutMs: 2000 }) });
+    unreachable = await startRuntime({
+      ...options,
+      provider: new OpenAiCompatibleProvider({ baseUrl: dead, model: 'gone', apiKey: 'sk-x', requestTimeoutMs: 2000 }),
+    });
   });
   afterAll(async () => {
     await runtime.close();
