@@ -14,36 +14,9 @@ import { pingSchema, runtimeSessionHeader, runtimeSessionIdLength } from '../../
 import { describeZodError } from '../../contracts/zod-issues.js';
 import { memoryIdPattern } from '../../contracts/agentcore-memory.js';
 import { EmulatedMemory, MemoryValidationError } from './memory-store.js';
+import { faultSchema, sendError, ServiceError, type Fault, type ServiceErrorName } from './service-errors.js';
 
 const cliEntry = fileURLToPath(new URL('../../../bin/clawflow.js', import.meta.url));
-
-/** The errors InvokeAgentRuntime can answer with, and their HTTP statuses (AWS REST-JSON protocol). */
-const serviceErrors = {
-  ValidationException: 400,
-  AccessDeniedException: 403,
-  ResourceNotFoundException: 404,
-  RetryableConflictException: 409,
-  ServiceQuotaExceededException: 402,
-  RuntimeClientError: 424,
-  ThrottlingException: 429,
-  InternalServerException: 500,
-  // AgentCore Memory's names for the same.
-  ThrottledException: 429,
-  ServiceException: 500,
-} as const;
-export type ServiceErrorName = keyof typeof serviceErrors;
-
-export const faultSchema = z
-  .object({
-    error: z.enum(Object.keys(serviceErrors) as [ServiceErrorName, ...ServiceErrorName[]]),
-    message: z.string().default('injected by the AgentCore emulator'),
-    /** How many of the next invocations answer with this error. */
-    count: z.number().int().min(1).default(1),
-    /** What answers with it: runtime invocations, or AgentCore Memory's operations. */
-    target: z.enum(['runtime', 'memory']).default('runtime'),
-  })
-  .strict();
-export type Fault = z.input<typeof faultSchema>;
 
 export interface EmulatorOptions {
   host: string;
@@ -81,15 +54,6 @@ interface LiveSession extends EmulatedSession {
   ready: Promise<void>;
 }
 
-class ServiceError extends Error {
-  constructor(
-    readonly code: ServiceErrorName,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 async function freePort(host: string): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, host, resolve));
@@ -103,12 +67,6 @@ async function bodyOf(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
   return Buffer.concat(chunks);
-}
-
-function sendError(res: ServerResponse, error: ServiceError): void {
-  const body = JSON.stringify({ __type: error.code, message: error.message });
-  res.writeHead(serviceErrors[error.code], { 'content-type': 'application/json', 'x-amzn-errortype': error.code, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }
 
 /**

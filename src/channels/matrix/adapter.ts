@@ -6,29 +6,12 @@ import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { sniffImageType } from '../../fs/image-type.js';
 import type { ReplyRoute } from '../../contracts/session-records.js';
 import type { Logger } from '../../logger.js';
-import {
-  downloadFile,
-  mediaKind,
-  safeExtension,
-  type ChannelAdapter,
-  type ChannelMessage,
-  type ChannelStatus,
-  type InboundMedia,
-} from '../../connectors/channel.js';
+import { type ChannelAdapter, type ChannelMessage, type ChannelStatus } from '../../connectors/channel.js';
 import { PollBackoff } from '../../connectors/poll-backoff.js';
 import { HandoverAttempts } from '../../connectors/handover-attempts.js';
 import { ChannelSendError } from '../../connectors/send-error.js';
-import {
-  backfillLimit,
-  eventSchema,
-  messageContent,
-  syncFilter,
-  syncSchema,
-  withoutReplyFallback,
-  type MessageContent,
-  type RoomEvent,
-  type Sync,
-} from './wire.js';
+import { backfillLimit, eventSchema, messageContent, syncFilter, syncSchema, withoutReplyFallback, type RoomEvent, type Sync } from './wire.js';
+import { matrixMedia } from './media.js';
 
 export interface MatrixOptions {
   homeserverUrl: string;
@@ -343,7 +326,7 @@ export class MatrixAdapter implements ChannelAdapter {
     const relation = content['m.relates_to'];
     const edited = relation?.rel_type === 'm.replace';
     const thread = relation?.rel_type === 'm.thread' ? relation.event_id : undefined;
-    const media = this.mediaOf(content);
+    const media = matrixMedia(this.client, this.options.accessToken, content);
     const ownText = withoutReplyFallback(content.body);
     let text = edited ? (content['m.new_content']?.body ?? '') : ownText;
     // A file's body is its name; a caption comes as the body beside a `filename`.
@@ -381,27 +364,5 @@ export class MatrixAdapter implements ChannelAdapter {
     } catch {
       return null;
     }
-  }
-
-  /** An image, a file, a recording or a video, fetched (authenticated media) only once the sender was admitted. */
-  private mediaOf(content: MessageContent): InboundMedia[] {
-    if (!['m.image', 'm.file', 'm.audio', 'm.video'].includes(content.msgtype) || !content.url?.startsWith('mxc://')) return [];
-    const mimeType = content.info?.mimetype ?? 'application/octet-stream';
-    const fileName = content.filename ?? content.body;
-    const kind = content.msgtype === 'm.image' ? 'image' : mediaKind(mimeType, 'org.matrix.msc3245.voice' in content);
-    const url = this.client.mxcUrlToHttp(content.url, undefined, undefined, undefined, false, true, true);
-    return [
-      {
-        kind,
-        extension: safeExtension(fileName, mimeType),
-        mimeType,
-        ...(fileName ? { fileName } : {}),
-        ...(content.info?.size !== undefined ? { size: content.info.size } : {}),
-        download: async () => {
-          if (!url) throw new Error(`not a media address: ${content.url}`);
-          return downloadFile(url, { authorization: `Bearer ${this.options.accessToken}` });
-        },
-      },
-    ];
   }
 }
