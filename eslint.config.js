@@ -38,6 +38,82 @@ const dynamicPlatformImport = {
   message: "A platform's library is loaded only in its channel's folder (src/channels/<id>/).",
 };
 
+/**
+ * src/'s folders from the top down, as the README's "Development" map has them: a file imports only from its own
+ * folder, a folder below it, or the files directly in src/ (logger, redaction, errors). A channel's manifest sits low
+ * although its folder sits high: the configuration reads it (and only it).
+ */
+const layers = [
+  'cli',
+  'stack',
+  'workers',
+  'channels',
+  'connectors',
+  'api',
+  'activities',
+  'sessions',
+  'schedules',
+  'workflows',
+  'agent',
+  'tools',
+  'workspace',
+  'transcript',
+  'temporal',
+  'config',
+  'http',
+  'telemetry',
+  'fs',
+  'contracts',
+];
+
+const platformPattern = {
+  group: platformLibraries,
+  message: "A platform's library is loaded only in its channel's folder (src/channels/<id>/).",
+  allowTypeImports: true,
+};
+
+/** One block per folder: nothing from a folder above it (types included: a type names what it depends on). */
+const layerBlocks = layers.map((layer, index) => {
+  const above = layers.slice(0, index).filter((name) => name !== 'channels');
+  const channelsAbove = layers.indexOf('channels') < index;
+  // What every channel shares (src/connectors/) knows no channel at all, not even its manifest.
+  const channelsRefused = layer === 'connectors' ? 'channels/' : String.raw`channels/(?!(manifests?|access)\.js$|[a-z]+/manifest\.js$)`;
+  const upward = [...(above.length ? [`(${above.join('|')})/`] : []), ...(channelsAbove ? [channelsRefused] : [])];
+  return {
+    files: [`src/${layer}/**/*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...(layer === 'channels' ? [] : [platformPattern]),
+            ...(upward.length
+              ? [
+                  {
+                    regex: String.raw`^(\.\./)+(${upward.join('|')})`,
+                    message: `src/${layer}/ imports only from itself and the folders below it (the README's "Development" map): this one is above it.`,
+                  },
+                ]
+              : []),
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        ...(layer === 'channels' ? [] : [dynamicPlatformImport]),
+        ...(upward.length
+          ? [
+              {
+                selector: `ImportExpression[source.value=/^(\\.\\.\\/)+(${upward.join('|').replaceAll('/', '\\/')})/]`,
+                message: `src/${layer}/ imports only from itself and the folders below it.`,
+              },
+            ]
+          : []),
+      ],
+    },
+  };
+});
+
 /** Every Node module, bare and `node:`-prefixed, with its subpaths (`fs/promises`, `node:stream/web`). */
 const nodeModules = [...new Set(builtinModules.map((name) => name.replace(/^node:/, '')))].flatMap((name) => [
   name,
@@ -66,49 +142,7 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
     },
   },
-  {
-    // A platform's library is a channel's own: only its folder in src/channels/ loads it.
-    files: ['src/**/*.ts'],
-    ignores: ['src/channels/*/**'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: platformLibraries, message: "A platform's library is loaded only in its channel's folder (src/channels/<id>/).", allowTypeImports: true },
-          ],
-        },
-      ],
-      'no-restricted-syntax': ['error', dynamicPlatformImport],
-    },
-  },
-  {
-    // What every channel shares never depends on one channel: a channel plugs into it, not the other way.
-    files: ['src/connectors/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: platformLibraries, message: "A platform's library is loaded only in its channel's folder (src/channels/<id>/).", allowTypeImports: true },
-            {
-              regex: String.raw`(^|/)channels/`,
-              message: 'src/connectors/ is what every channel shares: it imports no channel (a channel imports it).',
-              allowTypeImports: true,
-            },
-          ],
-        },
-      ],
-      'no-restricted-syntax': [
-        'error',
-        dynamicPlatformImport,
-        {
-          selector: String.raw`ImportExpression[source.value=/(^|\/)channels\//]`,
-          message: 'src/connectors/ is what every channel shares: it imports no channel (a channel imports it).',
-        },
-      ],
-    },
-  },
+  ...layerBlocks,
   {
     // A manifest is what the configuration reads of a channel: zod, the shared contracts and the channels' own
     // access fields, never the adapter, its runtime or the platform's library.

@@ -1,25 +1,6 @@
-import { createHmac } from 'node:crypto';
 import type { SealActivities } from '../contracts/activities.js';
 import { sameSecret } from '../http/same-secret.js';
-
-/** JSON with every object's keys in order and undefined left out: the same state gives the same text, however built. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
-}
-
-/**
- * The install's seal over the state a session is started with (`sessions repair`): only a holder of the install's
- * key can make it, and it holds for that workflow id only. A session's own continue-as-new needs none.
- */
-export function carriedSeal(key: string, workflowId: string, carried: unknown): string {
-  return createHmac('sha256', key)
-    .update(`${workflowId}\n${canonicalJson(carried)}`)
-    .digest('base64url');
-}
+import { carriedSeal } from '../sessions/carried-seal.js';
 
 /** The sessions worker's check of a seal (a local activity: the key never enters workflow history). */
 export function createSealActivities(key: string): SealActivities {

@@ -11,3 +11,15 @@ export const sessionSearchAttributeNames = {
   runtimeSession: 'ClawflowRuntimeSession',
   rotations: 'ClawflowRuntimeRotations',
 } as const;
+
+/** Names and server-side types, for registering them (`--search-attribute Name=Type` or the operator service). */
+export const searchAttributeRegistrations: ReadonlyArray<{ name: string; type: 'Keyword' | 'Int' | 'Datetime' }> = [
+  { name: sessionSearchAttributeNames.agent, type: 'Keyword' },
+  { name: sessionSearchAttributeNames.channel, type: 'Keyword' },
+  { name: sessionSearchAttributeNames.peer, type: 'Keyword' },
+  { name: sessionSearchAttributeNames.lastActivity, type: 'Datetime' },
+  { name: sessionSearchAttributeNames.turns, type: 'Int' },
+  { name: sessionSearchAttributeNames.status, type: 'Keyword' },
+  { name: sessionSearchAttributeNames.runtimeSession, type: 'Keyword' },
+  { name: sessionSearchAttributeNames.rotations, type: 'Int' },
+];

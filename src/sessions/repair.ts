@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type PayloadCodec } from '@temporalio/common';
 import { historyCodecFor } from '../temporal/data-converter.js';
-import { carriedSeal } from '../activities/carried-seal.js';
+import { carriedSeal } from './carried-seal.js';
 import { installSecret } from '../config/secrets.js';
 import type { temporal } from '@temporalio/proto';
 import type { ClawflowConfig } from '../config/load.js';

@@ -4,7 +4,7 @@ import protos from '@temporalio/proto';
 import type { ClawflowConfig } from '../config/load.js';
 import { temporalAddress } from './address.js';
 import { stackState } from '../config/running-stack.js';
-import { searchAttributeRegistrations } from '../workflows/search-attributes.js';
+import { searchAttributeRegistrations } from '../contracts/search-attribute-names.js';
 import { dataConverterFor } from './data-converter.js';
 
 const IndexedValueType = protos.temporal.api.enums.v1.IndexedValueType;

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { searchAttributeRegistrations, sessionSearchAttributes } from '../workflows/search-attributes.js';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { searchAttributeRegistrations } from '../contracts/search-attribute-names.js';
 import type { TemporalCli } from './cli-binary.js';
 import { waitForTemporal } from './connection.js';
 import { devServerHttpLock } from './http-api.js';
@@ -127,7 +128,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         ip,
         port,
         ui: false,
-        searchAttributes: Object.values(sessionSearchAttributes),
+        searchAttributes: searchAttributeRegistrations.map(({ name, type }) =>
+          defineSearchAttributeKey(name, { Keyword: SearchAttributeType.KEYWORD, Int: SearchAttributeType.INT, Datetime: SearchAttributeType.DATETIME }[type]),
+        ),
         extraArgs: ['--http-port', String(httpPort), ...devServerTuning, ...(options.namespaces ?? []).flatMap((ns) => ['--namespace', ns])],
       },
     });

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import { CappedOutput } from './capped-output.js';
-import { allowlisted, commandEnvironment, describeInvocation, riskyEnvironment } from './exec-policy.js';
+import { allowlisted, describeInvocation, riskyEnvironment } from './exec-policy.js';
+import { commandEnvironment } from '../workspace/command-environment.js';
 import { sandboxedCommand } from './exec-sandbox.js';
 import { ApprovalRequired, defineTool, ToolError, type ToolContext } from './tool.js';
 import { resolveInWorkspace } from './workspace-path.js';

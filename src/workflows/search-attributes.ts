@@ -12,15 +12,3 @@ export const sessionSearchAttributes = {
   runtimeSession: defineSearchAttributeKey(names.runtimeSession, SearchAttributeType.KEYWORD),
   rotations: defineSearchAttributeKey(names.rotations, SearchAttributeType.INT),
 } as const;
-
-/** Names and server-side types, for registering them (`--search-attribute Name=Type` or the operator service). */
-export const searchAttributeRegistrations: ReadonlyArray<{ name: string; type: 'Keyword' | 'Int' | 'Datetime' }> = [
-  { name: sessionSearchAttributes.agent.name, type: 'Keyword' },
-  { name: sessionSearchAttributes.channel.name, type: 'Keyword' },
-  { name: sessionSearchAttributes.peer.name, type: 'Keyword' },
-  { name: sessionSearchAttributes.lastActivity.name, type: 'Datetime' },
-  { name: sessionSearchAttributes.turns.name, type: 'Int' },
-  { name: sessionSearchAttributes.status.name, type: 'Keyword' },
-  { name: sessionSearchAttributes.runtimeSession.name, type: 'Keyword' },
-  { name: sessionSearchAttributes.rotations.name, type: 'Int' },
-];

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
-import { commandEnvironment } from '../tools/exec-policy.js';
+import { commandEnvironment } from './command-environment.js';
 
 /** Where skills come from, highest precedence first (OpenClaw's order): a skill of the same name in a later place is shadowed. */
 export type SkillOrigin = 'workspace' | 'managed' | 'bundled' | 'extra';

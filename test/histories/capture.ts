@@ -16,7 +16,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createConnectorActivities } from '../../src/connectors/deliver-activities.js';
 import { loadConfig, type ClawflowConfig } from '../../src/config/load.js';
 import { installSecret, runtimeToken } from '../../src/config/secrets.js';
-import { carriedSeal as sealOf } from '../../src/activities/carried-seal.js';
+import { carriedSeal as sealOf } from '../../src/sessions/carried-seal.js';
 import type { ChannelAdapter, ChannelStatus } from '../../src/connectors/channel.js';
 import { SentLog } from '../../src/connectors/sent-log.js';
 import { createLogger } from '../../src/logger.js';

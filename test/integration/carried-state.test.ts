@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { carriedSeal } from '../../src/activities/carried-seal.js';
+import { carriedSeal } from '../../src/sessions/carried-seal.js';
 import { installSecret } from '../../src/config/secrets.js';
 import { parseSessionKey, sessionWorkflowId } from '../../src/contracts/session-key.js';
 import { sessionSettingsFromConfig } from '../../src/sessions/session-client.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const probe = fileURLToPath(new URL('../../src/workflows/lint-probe.ts', import.meta.url));
 /** Probe files that are not in the project (linted as text at these paths). */
-const probePaths = ['src/workflows/lint-probe.ts', 'src/stack/lint-probe.ts', 'src/connectors/lint-probe.ts'];
+const probePaths = ['src/workflows/lint-probe.ts', 'src/stack/lint-probe.ts', 'src/connectors/lint-probe.ts', 'src/tools/lint-probe.ts'];
 const eslint = new ESLint({
   cwd: root,
   overrideConfig: { languageOptions: { parserOptions: { projectService: { allowDefaultProject: probePaths }, tsconfigRootDir: root } } },
@@ -58,7 +58,7 @@ describe('lint keeps the workflow boundary (a probe file that breaks each rule)'
   }, 120_000);
 });
 
-describe('lint keeps each channel to its folder (probe files at a channel manifest, the shared connector code and the stack)', () => {
+describe('lint keeps the folders in their order and each channel to its folder (probe files in tools, a channel manifest, the shared connector code and the stack)', () => {
   const lint = async (path: string, source: string): Promise<string[]> => {
     // Linted as text, never written; a path of the project's own (a real manifest) is in its tsconfig already. One
     // ESLint for every probe: TypeScript's project service is made once per process, with the first one's files.
@@ -79,12 +79,21 @@ describe('lint keeps each channel to its folder (probe files at a channel manife
         'src/connectors/lint-probe.ts',
         `import { runtime } from '../channels/telegram/runtime.js';\nimport { channelManifests } from '../channels/manifests.js';\nimport type { ChannelContext } from '../channels/plugin.js';\nexport const probe: unknown[] = [runtime, channelManifests, {} as ChannelContext, await import('../channels/runtimes.js')];\n`,
       ),
-    ).toEqual([`1:${rule}`, `2:${rule}`, '4:no-restricted-syntax']);
+    ).toEqual([`1:${rule}`, `2:${rule}`, `3:${rule}`, '4:no-restricted-syntax']);
     expect(
       await lint(
         'src/channels/telegram/manifest.ts',
         `import { z } from 'zod';\nimport { TelegramAdapter } from './adapter.js';\nimport { loadConfig } from '../../config/load.js';\nimport { port } from '../../contracts/config-fields.js';\nimport { channelAccess } from '../access.js';\nexport const probe: unknown[] = [z, TelegramAdapter, loadConfig, port, channelAccess];\n`,
       ),
     ).toEqual([`2:${rule}`, `3:${rule}`]);
+  }, 120_000);
+
+  it("refuses an import from a folder above the file's own in the README's map, types and import() too; a channel's manifest is below the configuration", async () => {
+    expect(
+      await lint(
+        'src/tools/lint-probe.ts',
+        `import { sendMessage } from '../sessions/session-client.js';\nimport type { ScheduleClient } from '../schedules/schedule-client.js';\nimport { channelManifests } from '../channels/manifests.js';\nimport { loadConfig } from '../config/load.js';\nexport const probe: unknown[] = [sendMessage, {} as ScheduleClient, channelManifests, loadConfig, await import('../cli/main.js')];\n`,
+      ),
+    ).toEqual([`1:${rule}`, `2:${rule}`, '5:no-restricted-syntax']);
   }, 120_000);
 });

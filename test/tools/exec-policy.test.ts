@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allowlisted, commandEnvironment, describeInvocation, riskyEnvironment, simpleCommands } from '../../src/tools/exec-policy.js';
+import { allowlisted, describeInvocation, riskyEnvironment, simpleCommands } from '../../src/tools/exec-policy.js';
+import { commandEnvironment } from '../../src/workspace/command-environment.js';
 
 describe('exec policy', () => {
   it('reads a command line as simple commands, and refuses to read what it cannot read for sure', () => {
