@@ -122,6 +122,60 @@ const nodeModules = [...new Set(builtinModules.map((name) => name.replace(/^node
   `node:${name}/*`,
 ]);
 
+/**
+ * Workflow code is replayed: it must stay deterministic. No Node API, no activity implementation, no I/O; values only
+ * from the workflow SDK, zod, the workflows themselves and the shared contracts (types from anywhere). `relative`: the
+ * paths up from `files` that reach workflow files and contracts, and nothing else of src/.
+ */
+const workflowBlock = (files, relative) => ({
+  files,
+  languageOptions: { globals: { console: 'readonly', URL: 'readonly' } },
+  rules: {
+    'no-restricted-imports': 'off',
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        paths: nodeModules
+          .filter((name) => !name.endsWith('/*'))
+          .map((name) => ({ name, message: 'Workflow code must not use Node APIs: do it in an activity.', allowTypeImports: true })),
+        patterns: [
+          {
+            group: nodeModules.filter((name) => name.endsWith('/*')),
+            message: 'Workflow code must not use Node APIs: do it in an activity.',
+            allowTypeImports: true,
+          },
+          {
+            regex: String.raw`^(?!(@temporalio/workflow|@temporalio/common|zod)$|\./|${relative})`,
+            message: 'Workflow code imports values only from @temporalio/workflow, zod, src/workflows and src/contracts (types may come from anywhere).',
+            allowTypeImports: true,
+          },
+        ],
+      },
+    ],
+    '@typescript-eslint/consistent-type-imports': 'error',
+    'no-restricted-globals': [
+      'error',
+      ...[
+        'process',
+        'setTimeout',
+        'setInterval',
+        'setImmediate',
+        'clearTimeout',
+        'clearInterval',
+        'fetch',
+        'Buffer',
+        'require',
+        '__dirname',
+        '__filename',
+        'queueMicrotask',
+      ].map((name) => ({
+        name,
+        message: 'Not in workflow code: use the workflow SDK (sleep, condition) or an activity.',
+      })),
+    ],
+  },
+});
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**'] },
   js.configs.recommended,
@@ -163,54 +217,7 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // Workflow code is replayed: it must stay deterministic. No Node API, no activity implementation, no I/O; values
-    // only from the workflow SDK, zod, the workflows themselves and the shared contracts (types from anywhere).
-    files: ['src/workflows/**/*.ts'],
-    languageOptions: { globals: { console: 'readonly', URL: 'readonly' } },
-    rules: {
-      'no-restricted-imports': 'off',
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: nodeModules
-            .filter((name) => !name.endsWith('/*'))
-            .map((name) => ({ name, message: 'Workflow code must not use Node APIs: do it in an activity.', allowTypeImports: true })),
-          patterns: [
-            {
-              group: nodeModules.filter((name) => name.endsWith('/*')),
-              message: 'Workflow code must not use Node APIs: do it in an activity.',
-              allowTypeImports: true,
-            },
-            {
-              regex: String.raw`^(?!(@temporalio/workflow|@temporalio/common|zod)$|\./|\.\./[^/]+\.js$|\.\./contracts/|\.\./\.\./contracts/)`,
-              message: 'Workflow code imports values only from @temporalio/workflow, zod, src/workflows and src/contracts (types may come from anywhere).',
-              allowTypeImports: true,
-            },
-          ],
-        },
-      ],
-      '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-globals': [
-        'error',
-        ...[
-          'process',
-          'setTimeout',
-          'setInterval',
-          'setImmediate',
-          'clearTimeout',
-          'clearInterval',
-          'fetch',
-          'Buffer',
-          'require',
-          '__dirname',
-          '__filename',
-          'queueMicrotask',
-        ].map((name) => ({
-          name,
-          message: 'Not in workflow code: use the workflow SDK (sleep, condition) or an activity.',
-        })),
-      ],
-    },
-  },
+  // Files in src/workflows/ (`../` is src/), and one folder down (`../x.js` is a workflow file there, never src/'s own).
+  workflowBlock(['src/workflows/*.ts'], String.raw`\.\./contracts/`),
+  workflowBlock(['src/workflows/*/**/*.ts'], String.raw`\.\./[a-z][^/]*\.js$|\.\./\.\./contracts/`),
 );

@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const probe = fileURLToPath(new URL('../../src/workflows/lint-probe.ts', import.meta.url));
 /** Probe files that are not in the project (linted as text at these paths). */
-const probePaths = ['src/workflows/lint-probe.ts', 'src/stack/lint-probe.ts', 'src/connectors/lint-probe.ts', 'src/tools/lint-probe.ts'];
+const probePaths = [
+  'src/workflows/lint-probe.ts',
+  'src/workflows/session/lint-probe.ts',
+  'src/stack/lint-probe.ts',
+  'src/connectors/lint-probe.ts',
+  'src/tools/lint-probe.ts',
+];
 const eslint = new ESLint({
   cwd: root,
   overrideConfig: { languageOptions: { parserOptions: { projectService: { allowDefaultProject: probePaths }, tsconfigRootDir: root } } },
@@ -95,5 +101,13 @@ describe('lint keeps the folders in their order and each channel to its folder (
         `import { sendMessage } from '../sessions/session-client.js';\nimport type { ScheduleClient } from '../schedules/schedule-client.js';\nimport { channelManifests } from '../channels/manifests.js';\nimport { loadConfig } from '../config/load.js';\nexport const probe: unknown[] = [sendMessage, {} as ScheduleClient, channelManifests, loadConfig, await import('../cli/main.js')];\n`,
       ),
     ).toEqual([`1:${rule}`, `2:${rule}`, '5:no-restricted-syntax']);
+    // Workflow code at every depth: src/'s own files (the logger, pino; the redactor) are not workflow files.
+    const workflowValues = (up: string): string =>
+      `import { createLogger } from '${up}logger.js';\nimport { redactDeep } from '${up}redaction.js';\nimport { sessionKey } from '${up}contracts/session-key.js';\nexport const probe: unknown[] = [createLogger, redactDeep, sessionKey];\n`;
+    expect(await lint('src/workflows/lint-probe.ts', workflowValues('../'))).toEqual([`1:${rule}`, `2:${rule}`]);
+    expect(await lint('src/workflows/session/lint-probe.ts', workflowValues('../../'))).toEqual([`1:${rule}`, `2:${rule}`]);
+    expect(
+      await lint('src/workflows/session/lint-probe.ts', `import { taskQueues } from '../task-queues.js';\nexport const probe: unknown[] = [taskQueues];\n`),
+    ).toEqual([]);
   }, 120_000);
 });
