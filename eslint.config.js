@@ -51,7 +51,7 @@ const layers = [
   'connectors',
   'api',
   'activities',
-  'sessions',
+  'session-client',
   'schedules',
   'workflows',
   'agent',

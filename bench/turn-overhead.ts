@@ -14,7 +14,7 @@ import { runtimeSessionHeader, type Invocation } from '../src/contracts/agent-ru
 import { OpenAiCompatibleProvider } from '../src/agent/providers/openai-compatible.js';
 import { runtimeToken } from '../src/config/secrets.js';
 import { startRuntime } from '../src/agent/runtime/server.js';
-import { sendMessage } from '../src/sessions/session-client.js';
+import { sendMessage } from '../src/session-client/session-client.js';
 import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
 import { connectClient } from '../src/temporal/connection.js';
 import { startDevServer } from '../src/temporal/dev-server.js';

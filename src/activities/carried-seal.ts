@@ -1,6 +1,6 @@
 import type { SealActivities } from '../contracts/activities.js';
 import { sameSecret } from '../http/same-secret.js';
-import { carriedSeal } from '../sessions/carried-seal.js';
+import { carriedSeal } from '../session-client/carried-seal.js';
 
 /** The sessions worker's check of a seal (a local activity: the key never enters workflow history). */
 export function createSealActivities(key: string): SealActivities {

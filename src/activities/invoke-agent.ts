@@ -1,24 +1,11 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { z } from 'zod';
 import { TransportError, type AgentTransport } from '../agent/transport/index.js';
-import type { ReplyRoute } from '../contracts/session-records.js';
-import type { AgentActivities } from '../contracts/activities.js';
+import type { AgentActivities, DeltaSink } from '../contracts/activities.js';
 import { invocationResultSchema, runtimeSessionLostType, summaryResultSchema, type ImageRef, type Invocation } from '../contracts/agent-runtime.js';
 import type { ImageLinks } from '../tools/image-links.js';
 import { parseSessionKey } from '../contracts/session-key.js';
 import { whileHeartbeating } from '../temporal/heartbeat.js';
-
-/**
- * Where the text of a reply goes while the model writes it: channels that can show a reply growing. Not
- * durable and need not be: the whole reply is delivered by the connector's `deliver` when the turn ends.
- */
-export interface DeltaSink {
-  accepts(route: ReplyRoute): boolean;
-  /** A writer for one attempt at a reply (the session's workflow id and turn name the reply); pieces arrive in order. */
-  open(route: ReplyRoute, reply: { workflowId: string; turn: number }): (text: string) => void;
-  /** A writer for one attempt at the reply an API caller waits for (`stream: true`), by message id; null without the API. */
-  openForCaller(messageId: string): ((text: string) => void) | null;
-}
 
 /** A transport failure as Temporal should treat it: retry, give up, or (lost session) let the workflow start afresh. */
 function toActivityFailure(error: unknown): unknown {

@@ -4,7 +4,7 @@ import type { ClawflowConfig } from '../config/load.js';
 import { agentIds, agentProfile, defaultAgentId, type AgentProfile } from '../config/agents.js';
 import { protectedStatePaths } from '../config/paths.js';
 import { formatSessionKey, parseSessionKey, subagentKeyPrefix } from '../contracts/session-key.js';
-import { describeSession, listSessions, sendMessage } from '../sessions/session-client.js';
+import { describeSession, listSessions, sendMessage } from '../session-client/session-client.js';
 import type { Client } from '@temporalio/client';
 import type { RunToolInput, RunToolOutcome, ToolActivities, WorkspaceContext } from '../contracts/activities.js';
 import { maxImagesPerMessage, type ToolResult, type ToolSpec } from '../contracts/agent-runtime.js';

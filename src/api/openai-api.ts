@@ -13,7 +13,7 @@ import { sameSecret } from '../http/same-secret.js';
 import { BodyError, readJsonBody } from '../http/read-json-body.js';
 import { applyCors, drain, guardRequest, type GuardPolicy } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
-import { InvalidMessageError, resolveKey, sendMessage } from '../sessions/session-client.js';
+import { InvalidMessageError, resolveKey, sendMessage } from '../session-client/session-client.js';
 import { formatSessionKey, sessionKey } from '../contracts/session-key.js';
 import { describeZodError } from '../contracts/zod-issues.js';
 import { agentIds, defaultAgentId } from '../config/agents.js';

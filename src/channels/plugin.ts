@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { ClawflowConfig } from '../config/load.js';
 import type { InstallSecret } from '../config/secrets.js';
-import type { ChannelAdapter } from '../connectors/channel.js';
-import type { ChannelPolicy } from '../connectors/inbound.js';
+import type { ChannelAdapter } from '../contracts/channel-adapter.js';
+import type { ChannelPolicy } from '../connectors/inbound/inbound.js';
 import type { Logger } from '../logger.js';
 
 /** Something the owner should see and act on, shown where they look (WhatsApp's QR code, on the WebChat page). */

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connectorFiles } from '../config/paths.js';
-import type { ChannelStatus } from './channel.js';
+import type { ChannelStatus } from '../contracts/channel-adapter.js';
 
 /** How the running connector's channels are, as it writes them every 2 s (connectors/status.json). */
 export interface ConnectorReport {

@@ -130,3 +130,15 @@ export interface AppendTranscriptInput {
   sessionKey: string;
   entries: TranscriptEntry[];
 }
+
+/**
+ * Where the text of a reply goes while the model writes it: channels that can show a reply growing. Not
+ * durable and need not be: the whole reply is delivered by the connector's `deliver` when the turn ends.
+ */
+export interface DeltaSink {
+  accepts(route: ReplyRoute): boolean;
+  /** A writer for one attempt at a reply (the session's workflow id and turn name the reply); pieces arrive in order. */
+  open(route: ReplyRoute, reply: { workflowId: string; turn: number }): (text: string) => void;
+  /** A writer for one attempt at the reply an API caller waits for (`stream: true`), by message id; null without the API. */
+  openForCaller(messageId: string): ((text: string) => void) | null;
+}

@@ -16,6 +16,7 @@ import {
 import { sessionActivities, type SessionActivities } from './session/activities.js';
 import { Approvals } from './session/approvals.js';
 import { ChatCommands, isQueuedCommand, parseChatCommand } from './session/commands.js';
+import { publishIdentity } from './session/publication.js';
 import { Session } from './session/session.js';
 import { Turn } from './session/turn.js';
 import { sessionFeatures } from './session/features.js';
@@ -32,9 +33,8 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
   if (!input.success) throw ApplicationFailure.nonRetryable(`Invalid session input: ${describeZodError(input.error)}`, 'InvalidSessionInput');
   const { sessionKey, settings, carried } = input.data;
   const features = sessionFeatures(!carried, settings);
-  const session = new Session(sessionKey, settings, carried, features);
   // A sub-agent works on its task and spawns none of its own.
-  session.subagent = input.data.task !== undefined;
+  const session = new Session(sessionKey, settings, carried, features, input.data.task !== undefined);
   const activities = sessionActivities(settings, features);
   await refuseForeignCarriedState(input.data, rawInput, activities);
   const approvals = new Approvals(session, activities);
@@ -42,7 +42,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
   const commands = new ChatCommands(session, activities, approvals);
   /** A chat command not seen before (a redelivered one is a duplicate like any message). */
   const newCommand = (message: InboundMessage) => {
-    if (!features.chatCommands || session.seen.has(message.messageId) || session.isPending(message.messageId)) return null;
+    if (!features.chatCommands || session.hasSeen(message.messageId) || session.isPending(message.messageId)) return null;
     return parseChatCommand(message.text, features);
   };
   /** A queued /new, /reset or /compact: handled on its own, never answered together with other messages. */
@@ -96,15 +96,14 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
   });
 
   setHandler(stopSignal, () => {
-    if (!session.turnScope) return log.info('Stop requested with no turn running', { sessionKey });
+    if (!session.turnScope.stop()) return log.info('Stop requested with no turn running', { sessionKey });
     log.info("Stopping the running turn at the user's request", { sessionKey, messageId: session.inFlight.map((m) => m.messageId) });
-    session.turnScope.cancel();
   });
 
-  setHandler(transcriptQuery, () => session.window);
+  setHandler(transcriptQuery, () => [...session.context.window]);
   setHandler(statusQuery, () => session.describe(approvals.pending));
 
-  if (!carried) session.publishIdentity();
+  if (!carried) publishIdentity(session.key);
   session.publish();
   if (features.resumeFromTranscript) session.resume(await activities.persistence.readTranscriptTail({ sessionKey, turns: settings.historyTurns }));
   // A repaired session first finishes the deliveries its stuck run did not: the keys make a repeat a no-op.
@@ -132,7 +131,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
     if (batch.length === 0) continue;
     if (separate(batch[0]!)) await commands.runQueued(batch[0]!);
     else {
-      const expired = features.resetPolicy ? resetDue(settings.reset, session.contextStartedAt, session.lastActivity, new Date()) : null;
+      const expired = features.resetPolicy ? resetDue(settings.reset, session.context.startedAt, session.lastActivity, new Date()) : null;
       if (expired) await commands.startAfresh(expired);
       await new Turn(session, activities, approvals, batch, separate).run();
     }

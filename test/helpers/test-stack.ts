@@ -9,7 +9,7 @@ import { runtimeToken } from '../../src/config/secrets.js';
 import { createLogger } from '../../src/logger.js';
 import { OpenAiCompatibleProvider } from '../../src/agent/providers/openai-compatible.js';
 import { startRuntime, type RunningRuntime } from '../../src/agent/runtime/server.js';
-import { describeSession, sendMessage, type OutgoingMessage } from '../../src/sessions/session-client.js';
+import { describeSession, sendMessage, type OutgoingMessage } from '../../src/session-client/session-client.js';
 import { connectClient } from '../../src/temporal/connection.js';
 import { JsonlTranscriptStore } from '../../src/transcript/jsonl-store.js';
 import type { TurnReply } from '../../src/workflows/messages.js';

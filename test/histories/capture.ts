@@ -13,12 +13,12 @@ import type { temporal } from '@temporalio/proto';
 import sharp from 'sharp';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createConnectorActivities } from '../../src/connectors/deliver-activities.js';
+import { createConnectorActivities } from '../../src/activities/deliver.js';
 import { loadConfig, type ClawflowConfig } from '../../src/config/load.js';
 import { installSecret, runtimeToken } from '../../src/config/secrets.js';
-import { carriedSeal as sealOf } from '../../src/sessions/carried-seal.js';
-import type { ChannelAdapter, ChannelStatus } from '../../src/connectors/channel.js';
-import { SentLog } from '../../src/connectors/sent-log.js';
+import { carriedSeal as sealOf } from '../../src/session-client/carried-seal.js';
+import type { ChannelAdapter, ChannelStatus } from '../../src/contracts/channel-adapter.js';
+import { SentLog } from '../../src/connectors/outbound/sent-log.js';
 import { createLogger } from '../../src/logger.js';
 import { AgentCoreEmulator } from '../../src/agent/emulator/emulator.js';
 import { OpenAiCompatibleProvider } from '../../src/agent/providers/openai-compatible.js';
@@ -31,7 +31,7 @@ import {
   sessionSettingsFromConfig,
   stopTurn,
   type OutgoingMessage,
-} from '../../src/sessions/session-client.js';
+} from '../../src/session-client/session-client.js';
 import { resolveTemporalCli } from '../../src/temporal/cli-binary.js';
 import { connectClient } from '../../src/temporal/connection.js';
 import { startDevServer } from '../../src/temporal/dev-server.js';

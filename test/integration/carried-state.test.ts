@@ -1,9 +1,9 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { carriedSeal } from '../../src/sessions/carried-seal.js';
+import { carriedSeal } from '../../src/session-client/carried-seal.js';
 import { installSecret } from '../../src/config/secrets.js';
 import { parseSessionKey, sessionWorkflowId } from '../../src/contracts/session-key.js';
-import { sessionSettingsFromConfig } from '../../src/sessions/session-client.js';
+import { sessionSettingsFromConfig } from '../../src/session-client/session-client.js';
 import { carriedStateSchema, type CarriedState, type SessionInput } from '../../src/workflows/messages.js';
 import { taskQueues } from '../../src/workflows/task-queues.js';
 import { namespaceForFile } from '../helpers/namespace.js';

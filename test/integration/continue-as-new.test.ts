@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summarizerPromptStart } from '../../src/agent/runtime/summarize.js';
-import { deliverInbound } from '../../src/sessions/session-client.js';
+import { deliverInbound } from '../../src/session-client/session-client.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import { parseSessionKey, sessionWorkflowId } from '../../src/contracts/session-key.js';
 import { namespaceForFile } from '../helpers/namespace.js';

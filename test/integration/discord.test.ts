@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { followUpAnswered } from '../helpers/barrier.js';
 import { discordBot, discordGuild, FakeDiscord } from '../helpers/fake-discord.js';
-import { noTranscriptionReply } from '../../src/connectors/inbound.js';
+import { noTranscriptionReply } from '../../src/connectors/inbound/inbound.js';
 import { heard } from '../helpers/fake-model.js';
 import { tinyPdf } from '../helpers/tiny-pdf.js';
 import { namespaceForFile } from '../helpers/namespace.js';

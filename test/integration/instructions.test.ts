@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerApproval, NotTheAgentOwnerError, pendingApprovals, sessionHandle } from '../../src/sessions/session-client.js';
+import { answerApproval, NotTheAgentOwnerError, pendingApprovals, sessionHandle } from '../../src/session-client/session-client.js';
 import { approvalSignal, statusQuery } from '../../src/workflows/messages.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { runCli } from '../helpers/processes.js';

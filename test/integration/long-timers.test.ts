@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { answerApproval, pendingApprovals } from '../../src/sessions/session-client.js';
+import { answerApproval, pendingApprovals } from '../../src/session-client/session-client.js';
 import type { ApprovalRequest, TurnReply } from '../../src/workflows/messages.js';
 import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
 import { TestStack } from '../helpers/test-stack.js';

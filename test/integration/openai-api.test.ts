@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../src/api/openai-api.js';
-import { listSessions } from '../../src/sessions/session-client.js';
+import { listSessions } from '../../src/session-client/session-client.js';
 import { apiToken } from '../../src/config/secrets.js';
 import { createLogger } from '../../src/logger.js';
 import { heard } from '../helpers/fake-model.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverInbound } from '../../src/sessions/session-client.js';
+import { deliverInbound } from '../../src/session-client/session-client.js';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import { cronScheduleId } from '../../src/schedules/schedule-ids.js';

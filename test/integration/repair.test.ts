@@ -5,7 +5,7 @@ import { createAgentActivities } from '../../src/activities/invoke-agent.js';
 import { createTranscriptActivities } from '../../src/activities/transcript.js';
 import { createHttpTransport } from '../../src/agent/transport/http.js';
 import { runtimeToken } from '../../src/config/secrets.js';
-import { deliverInbound } from '../../src/sessions/session-client.js';
+import { deliverInbound } from '../../src/session-client/session-client.js';
 import { JsonlTranscriptStore } from '../../src/transcript/jsonl-store.js';
 import { heard } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';

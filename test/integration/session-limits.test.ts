@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSessionKey, sessionWorkflowId } from '../../src/contracts/session-key.js';
-import { deliverInbound } from '../../src/sessions/session-client.js';
+import { deliverInbound } from '../../src/session-client/session-client.js';
 import { statusQuery } from '../../src/workflows/messages.js';
 import { heard } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';

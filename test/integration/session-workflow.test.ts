@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverInbound, listSessions } from '../../src/sessions/session-client.js';
+import { deliverInbound, listSessions } from '../../src/session-client/session-client.js';
 import { inboundSignal, sendUpdate, statusQuery } from '../../src/workflows/messages.js';
 import { sessionWorkflowId, parseSessionKey } from '../../src/contracts/session-key.js';
 import { namespaceForFile } from '../helpers/namespace.js';

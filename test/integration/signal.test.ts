@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { noTranscriptionReply } from '../../src/connectors/inbound.js';
+import { noTranscriptionReply } from '../../src/connectors/inbound/inbound.js';
 import { followUpAnswered } from '../helpers/barrier.js';
 import { heard } from '../helpers/fake-model.js';
 import { FakeSignal, signalBot, type SignalPerson } from '../helpers/fake-signal.js';

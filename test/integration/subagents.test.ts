@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { describeError } from '../../src/errors.js';
-import { stopTurn } from '../../src/sessions/session-client.js';
+import { stopTurn } from '../../src/session-client/session-client.js';
 import { TestStack } from '../helpers/test-stack.js';
 
 describe('sub-agents (sessions_spawn) as child workflows', () => {

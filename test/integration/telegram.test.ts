@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { noTranscriptionReply } from '../../src/connectors/inbound.js';
+import { noTranscriptionReply } from '../../src/connectors/inbound/inbound.js';
 import { followUpAnswered } from '../helpers/barrier.js';
 import { heard } from '../helpers/fake-model.js';
 import { decodedHistoryText } from '../helpers/history-text.js';

@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { describeSession, listSessions } from '../../src/sessions/session-client.js';
-import { describeSessionAt } from '../../src/sessions/session-show-http.js';
-import { listSessionsAt } from '../../src/sessions/session-list-http.js';
+import { describeSession, listSessions } from '../../src/session-client/session-client.js';
+import { describeSessionAt } from '../../src/session-client/session-show-http.js';
+import { listSessionsAt } from '../../src/session-client/session-list-http.js';
 import { devServerHttpHost } from '../../src/temporal/http-api.js';
 import { ScheduleClient } from '../../src/schedules/schedule-client.js';
 import { cronScheduleId } from '../../src/schedules/schedule-ids.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../../src/errors.js';
-import { answerApproval, pendingApprovals } from '../../src/sessions/session-client.js';
+import { answerApproval, pendingApprovals } from '../../src/session-client/session-client.js';
 import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { isAlive, runCli, spawnCli, type CliProcess } from '../helpers/processes.js';

@@ -98,7 +98,7 @@ describe('lint keeps the folders in their order and each channel to its folder (
     expect(
       await lint(
         'src/tools/lint-probe.ts',
-        `import { sendMessage } from '../sessions/session-client.js';\nimport type { ScheduleClient } from '../schedules/schedule-client.js';\nimport { channelManifests } from '../channels/manifests.js';\nimport { loadConfig } from '../config/load.js';\nexport const probe: unknown[] = [sendMessage, {} as ScheduleClient, channelManifests, loadConfig, await import('../cli/main.js')];\n`,
+        `import { sendMessage } from '../session-client/session-client.js';\nimport type { ScheduleClient } from '../schedules/schedule-client.js';\nimport { channelManifests } from '../channels/manifests.js';\nimport { loadConfig } from '../config/load.js';\nexport const probe: unknown[] = [sendMessage, {} as ScheduleClient, channelManifests, loadConfig, await import('../cli/main.js')];\n`,
       ),
     ).toEqual([`1:${rule}`, `2:${rule}`, '5:no-restricted-syntax']);
     // Workflow code at every depth: src/'s own files (the logger, pino; the redactor) are not workflow files.

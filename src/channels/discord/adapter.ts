@@ -3,16 +3,8 @@ import { basename } from 'node:path';
 import { Client, Events, GatewayIntentBits, MessageFlags, Partials, Routes, DiscordAPIError, type Attachment, type Message } from 'discord.js';
 import type { Logger } from '../../logger.js';
 import type { ReplyRoute } from '../../contracts/session-records.js';
-import {
-  downloadFile,
-  mediaKind,
-  safeExtension,
-  type ChannelAdapter,
-  type ChannelMessage,
-  type ChannelStatus,
-  type InboundMedia,
-} from '../../connectors/channel.js';
-import { ChannelSendError } from '../../connectors/send-error.js';
+import { downloadFile, mediaKind, safeExtension } from '../../connectors/inbound/media-download.js';
+import { ChannelSendError, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../contracts/channel-adapter.js';
 
 export interface DiscordOptions {
   botToken: string;

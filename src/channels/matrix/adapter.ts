@@ -6,10 +6,9 @@ import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { sniffImageType } from '../../fs/image-type.js';
 import type { ReplyRoute } from '../../contracts/session-records.js';
 import type { Logger } from '../../logger.js';
-import { type ChannelAdapter, type ChannelMessage, type ChannelStatus } from '../../connectors/channel.js';
-import { PollBackoff } from '../../connectors/poll-backoff.js';
-import { HandoverAttempts } from '../../connectors/handover-attempts.js';
-import { ChannelSendError } from '../../connectors/send-error.js';
+import { ChannelSendError, type ChannelAdapter, type ChannelMessage, type ChannelStatus } from '../../contracts/channel-adapter.js';
+import { PollBackoff } from '../../connectors/inbound/poll-backoff.js';
+import { HandoverAttempts } from '../../connectors/inbound/handover-attempts.js';
 import { backfillLimit, eventSchema, messageContent, syncFilter, syncSchema, withoutReplyFallback, type RoomEvent, type Sync } from './wire.js';
 import { matrixMedia } from './media.js';
 

@@ -1,5 +1,6 @@
 import type { MatrixClient } from 'matrix-js-sdk';
-import { downloadFile, mediaKind, safeExtension, type InboundMedia } from '../../connectors/channel.js';
+import { downloadFile, mediaKind, safeExtension } from '../../connectors/inbound/media-download.js';
+import { type InboundMedia } from '../../contracts/channel-adapter.js';
 import type { MessageContent } from './wire.js';
 
 /** An image, a file, a recording or a video, fetched (authenticated media) only once the sender was admitted. */

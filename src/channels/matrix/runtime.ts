@@ -1,4 +1,4 @@
-import { directAccess, groupAllowed } from '../../connectors/inbound.js';
+import { directAccess, groupAllowed } from '../../connectors/inbound/inbound.js';
 import type { ChannelSettings } from '../manifests.js';
 import type { ChannelRuntime } from '../plugin.js';
 import { MatrixAdapter } from './adapter.js';

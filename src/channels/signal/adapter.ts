@@ -3,12 +3,12 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import type { ReplyRoute } from '../../contracts/session-records.js';
 import type { Logger } from '../../logger.js';
-import { mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../connectors/channel.js';
+import { mediaKind, safeExtension } from '../../connectors/inbound/media-download.js';
+import { ChannelSendError, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../contracts/channel-adapter.js';
 import { sniffImageType } from '../../fs/image-type.js';
-import { HandoverAttempts } from '../../connectors/handover-attempts.js';
-import { InboxSpool } from '../../connectors/inbox-spool.js';
-import { PollBackoff } from '../../connectors/poll-backoff.js';
-import { ChannelSendError } from '../../connectors/send-error.js';
+import { HandoverAttempts } from '../../connectors/inbound/handover-attempts.js';
+import { InboxSpool } from '../../connectors/inbound/inbox-spool.js';
+import { PollBackoff } from '../../connectors/inbound/poll-backoff.js';
 import { SignalRpc, SignalRpcError } from './rpc.js';
 
 export interface SignalOptions {

@@ -5,16 +5,8 @@ import { z } from 'zod';
 import { describeZodError } from '../../contracts/zod-issues.js';
 import type { Logger } from '../../logger.js';
 import type { ReplyRoute } from '../../contracts/session-records.js';
-import {
-  downloadFile,
-  mediaKind,
-  safeExtension,
-  type ChannelAdapter,
-  type ChannelMessage,
-  type ChannelStatus,
-  type InboundMedia,
-} from '../../connectors/channel.js';
-import { ChannelSendError } from '../../connectors/send-error.js';
+import { downloadFile, mediaKind, safeExtension } from '../../connectors/inbound/media-download.js';
+import { ChannelSendError, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../contracts/channel-adapter.js';
 
 export interface SlackOptions {
   botToken: string;

@@ -2,9 +2,9 @@ import { Bot, GrammyError, HttpError, InputFile } from 'grammy';
 import type { Message, Update } from 'grammy/types';
 import type { Logger } from '../../logger.js';
 import type { ReplyRoute } from '../../contracts/session-records.js';
-import { downloadFile, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../connectors/channel.js';
-import { PollBackoff } from '../../connectors/poll-backoff.js';
-import { ChannelSendError } from '../../connectors/send-error.js';
+import { downloadFile, safeExtension } from '../../connectors/inbound/media-download.js';
+import { ChannelSendError, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../contracts/channel-adapter.js';
+import { PollBackoff } from '../../connectors/inbound/poll-backoff.js';
 
 export interface TelegramOptions {
   botToken: string;

@@ -9,7 +9,8 @@ import { drain, guardRequest, type GuardPolicy, type Refusal } from '../../http/
 import type { Logger } from '../../logger.js';
 import type { ReplyRoute, TranscriptEntry } from '../../contracts/session-records.js';
 import type { ApprovalRequest } from '../../workflows/messages.js';
-import { mediaKind, safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../connectors/channel.js';
+import { mediaKind, safeExtension } from '../../connectors/inbound/media-download.js';
+import { type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../contracts/channel-adapter.js';
 import { readInternalPost } from '../../http/internal-token.js';
 import { sameSecret } from '../../http/same-secret.js';
 import { markdownRendererFile, pageHeaders, webChatPage, webChatLockedPage } from './page.js';

@@ -1,7 +1,7 @@
 import { agentForMessage } from '../../config/agents.js';
 import { sessionKey } from '../../contracts/session-key.js';
-import { everyoneOwns } from '../../connectors/inbound.js';
-import { describeSession, pendingApprovals } from '../../sessions/session-client.js';
+import { everyoneOwns } from '../../connectors/inbound/inbound.js';
+import { describeSession, pendingApprovals } from '../../session-client/session-client.js';
 import type { ChannelSettings } from '../manifests.js';
 import type { ChannelRuntime } from '../plugin.js';
 import { WebChatAdapter } from './adapter.js';

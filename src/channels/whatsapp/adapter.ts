@@ -3,9 +3,9 @@ import { DisconnectReason, proto, type AuthenticationState, type WAMessage, type
 import { BoundedSet } from '../../contracts/bounded-set.js';
 import type { Logger } from '../../logger.js';
 import type { ReplyRoute } from '../../contracts/session-records.js';
-import { safeExtension, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../connectors/channel.js';
-import { InboxSpool } from '../../connectors/inbox-spool.js';
-import { ChannelSendError } from '../../connectors/send-error.js';
+import { safeExtension } from '../../connectors/inbound/media-download.js';
+import { ChannelSendError, type ChannelAdapter, type ChannelMessage, type ChannelStatus, type InboundMedia } from '../../contracts/channel-adapter.js';
+import { InboxSpool } from '../../connectors/inbound/inbox-spool.js';
 import { useAtomicAuthState } from './auth-store.js';
 
 /** The part of Baileys' socket the adapter uses; a test passes a fake with the same events. */

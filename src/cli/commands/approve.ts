@@ -15,7 +15,7 @@ export function registerApprove(program: Command): void {
       if (options.always && options.deny) throw new Error('choose one of --always and --deny');
       const decision = options.deny ? 'deny' : options.always ? 'always' : 'once';
       const config = loadConfig();
-      const { answerApproval } = await import('../../sessions/session-client.js');
+      const { answerApproval } = await import('../../session-client/session-client.js');
       const { withClient } = await import('../../temporal/connection.js');
       const request = await withClient(config, (client) => answerApproval(client, config, keyText, { requestId, decision, byAgentOwner: true }));
       if (options.json) printJson({ ...request, decision });

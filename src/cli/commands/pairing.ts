@@ -7,7 +7,7 @@ export function registerPairing(program: Command): void {
   const pairing = program.command('pairing').description('who may talk to the agent on channels with dmPolicy "pairing"');
   const store = async () => {
     const config = loadConfig();
-    const { PairingStore } = await import('../../connectors/pairing-store.js');
+    const { PairingStore } = await import('../../connectors/inbound/pairing-store.js');
     return new PairingStore(connectorFiles(config.paths.home).pairing, (message) => console.error(`warning: ${message}`));
   };
 

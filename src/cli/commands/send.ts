@@ -19,7 +19,7 @@ export function registerSend(program: Command): void {
       // A bare name under another agent: <agent>:cli:<name> (one this install has).
       if (options.agent) requireAgent(config, options.agent);
       if (options.agent && !keyText.includes(':')) keyText = `${options.agent}:cli:${keyText}`;
-      const { pendingApprovals, sendMessage } = await import('../../sessions/session-client.js');
+      const { pendingApprovals, sendMessage } = await import('../../session-client/session-client.js');
       const { withClient } = await import('../../temporal/connection.js');
       const reply = await withClient(config, async (client) => {
         // While the turn runs, show any command the agent wants to run and how to answer (no chat channel here).

@@ -15,12 +15,12 @@ export function registerSessions(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
-      const { listSessionsOverHttp } = await import('../../sessions/session-list-http.js');
+      const { listSessionsOverHttp } = await import('../../session-client/session-list-http.js');
       const rows =
         (await listSessionsOverHttp(config)) ??
         (await (async () => {
           const { withClient } = await import('../../temporal/connection.js');
-          const { listSessions } = await import('../../sessions/session-client.js');
+          const { listSessions } = await import('../../session-client/session-client.js');
           return withClient(config, (client) => listSessions(client));
         })());
       if (options.json) return printJson(rows);
@@ -42,13 +42,13 @@ export function registerSessions(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (keyText: string, options: { json?: boolean }) => {
       const config = loadConfig();
-      const { describeSessionOverHttp } = await import('../../sessions/session-show-http.js');
+      const { describeSessionOverHttp } = await import('../../session-client/session-show-http.js');
       const fast = await describeSessionOverHttp(config, keyText);
       const view = fast
         ? fast.view
         : await (async () => {
             const { withClient } = await import('../../temporal/connection.js');
-            const { describeSession } = await import('../../sessions/session-client.js');
+            const { describeSession } = await import('../../session-client/session-client.js');
             return withClient(config, (client) => describeSession(client, config, keyText));
           })();
       const sessionKey = formatSessionKey(parseSessionKey(keyText, defaultAgentId(config)));
@@ -80,7 +80,7 @@ export function registerSessions(program: Command): void {
     .action(async (keyText: string, options: { force?: boolean; json?: boolean }) => {
       const config = loadConfig();
       const { withClient } = await import('../../temporal/connection.js');
-      const { repairSession } = await import('../../sessions/repair.js');
+      const { repairSession } = await import('../../session-client/repair.js');
       const report = await withClient(config, (client) => repairSession(client, config, keyText, options.force ?? false));
       if (options.json) return printJson(report);
       process.stdout.write(

@@ -24,7 +24,7 @@ export function registerStatus(program: Command): void {
       }
       const [{ stackFindings }, { listSessionsOverHttp }, { listJobsOverHttp }] = await Promise.all([
         import('../../stack/doctor.js'),
-        import('../../sessions/session-list-http.js'),
+        import('../../session-client/session-list-http.js'),
         import('../../schedules/schedule-list-http.js'),
       ]);
       // The dev server's HTTP API when this state dir's stack runs one (read while the stack is checked); otherwise,
@@ -39,7 +39,7 @@ export function registerStatus(program: Command): void {
       };
       const readOverGrpc = async () => {
         const [{ listSessions }, { ScheduleClient }, { withClient }] = await Promise.all([
-          import('../../sessions/session-client.js'),
+          import('../../session-client/session-client.js'),
           import('../../schedules/schedule-client.js'),
           import('../../temporal/connection.js'),
         ]);
@@ -57,13 +57,13 @@ export function registerStatus(program: Command): void {
       const requests = (
         await Promise.all(
           waiting.slice(0, 10).map(async (key) => {
-            const { describeSessionOverHttp } = await import('../../sessions/session-show-http.js');
+            const { describeSessionOverHttp } = await import('../../session-client/session-show-http.js');
             const fast = await describeSessionOverHttp(config, key);
             const pending = fast
               ? (fast.view?.status?.pendingApprovals ?? [])
               : await (async () => {
                   const [{ pendingApprovals }, { withClient }] = await Promise.all([
-                    import('../../sessions/session-client.js'),
+                    import('../../session-client/session-client.js'),
                     import('../../temporal/connection.js'),
                   ]);
                   return withClient(config, (client) => pendingApprovals(client, config, key)).catch(() => []);

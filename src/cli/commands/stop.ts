@@ -8,7 +8,7 @@ export function registerStop(program: Command): void {
     .argument('<session-key>', 'the session')
     .action(async (keyText: string) => {
       const config = loadConfig();
-      const { stopTurn } = await import('../../sessions/session-client.js');
+      const { stopTurn } = await import('../../session-client/session-client.js');
       const { withClient } = await import('../../temporal/connection.js');
       const stopped = await withClient(config, (client) => stopTurn(client, config, keyText));
       process.stdout.write(stopped ? `Stopping the running turn of ${keyText}.\n` : `${keyText} is not running a turn; nothing to stop.\n`);

@@ -61,8 +61,7 @@ export class Approvals {
       expiresAt: new Date(requestedAt.getTime() + approvalTimeoutSeconds * 1000).toISOString(),
     };
     this.pending.push(request);
-    session.status = 'awaiting-approval';
-    session.publish();
+    session.awaitingApproval(true);
     log.info('Waiting for the user to approve a tool call', { sessionKey: session.sessionKey, tool, subject, requestId: request.requestId });
     if (route) await this.sendRequest(route, request);
     let answered: boolean;
@@ -74,8 +73,7 @@ export class Approvals {
     }
     const decision = answered ? this.decisions.get(request.requestId)! : 'timeout';
     this.decisions.delete(request.requestId);
-    session.status = 'running';
-    session.publish();
+    session.awaitingApproval(false);
     return decision;
   }
 

@@ -1,13 +1,12 @@
-import { log, uuid4, workflowInfo } from '@temporalio/workflow';
+import { log, workflowInfo } from '@temporalio/workflow';
 import type { TranscriptEntry } from '../../contracts/session-records.js';
 import { queueModes, type QueueMode } from '../../contracts/queue-modes.js';
 import type { InboundMessage } from '../messages.js';
-import { freshRuntimeSession, pushBounded } from '../session-state.js';
 import type { SessionActivities } from './activities.js';
 import type { Approvals } from './approvals.js';
 import { Compaction } from './compaction.js';
 import type { SessionFeatures } from './features.js';
-import { now, recentRepliesKept, type Session } from './session.js';
+import { now, type Session } from './session.js';
 
 /**
  * The chat commands a session answers itself, without the model (OpenClaw's names). `feature`: the session feature a
@@ -70,7 +69,7 @@ const queueModeMeaning: Record<QueueMode, string> = {
 
 /** Tokens used today (UTC), as the providers reported them. */
 function usageLine(session: Session, day: string): string {
-  const today = session.usageToday?.day === day ? session.usageToday : null;
+  const today = session.usage.today?.day === day ? session.usage.today : null;
   if (!today) return 'none reported';
   return `${today.inputTokens.toLocaleString('en')} tokens in, ${today.outputTokens.toLocaleString('en')} out, over ${today.turns} turn${today.turns === 1 ? '' : 's'}`;
 }
@@ -95,7 +94,7 @@ export class ChatCommands {
   /** Takes a command message: answers it now, or queues it for its turn (/new, /reset). */
   async take(message: InboundMessage, { name, args }: ChatCommand, awaited: boolean): Promise<void> {
     const { session } = this;
-    session.seen.add(message.messageId);
+    session.markSeen(message.messageId);
     const onlyOwner = `Only the owner of this conversation can use /${name}${args && !commands[name].changesState ? ` ${args.split(/\s/)[0]}` : ''}.`;
     if (commands[name].changesState && !message.fromOwner) return this.answer(message, onlyOwner);
     switch (name) {
@@ -119,12 +118,11 @@ export class ChatCommands {
       case 'status':
         return this.answer(message, this.status(message.fromOwner === true));
       case 'stop':
-        if (!session.turnScope) return this.answer(message, 'Nothing is running.');
+        if (!session.turnScope.stop()) return this.answer(message, 'Nothing is running.');
         log.info("Stopping the running turn at the user's request (/stop)", {
           sessionKey: session.sessionKey,
           messageId: session.inFlight.map((m) => m.messageId),
         });
-        session.turnScope.cancel();
         return this.answer(message, 'Stopping the turn that was running.');
       case 'new':
       case 'reset':
@@ -144,7 +142,9 @@ export class ChatCommands {
 
   private modelLine(): string {
     const { session } = this;
-    const current = session.modelChoice ? `${session.modelChoice} (chosen for this conversation)` : `${session.lastModel ?? "the runtime's"} (the default)`;
+    const current = session.choices.model
+      ? `${session.choices.model} (chosen for this conversation)`
+      : `${session.usage.lastModel ?? "the runtime's"} (the default)`;
     const choices = session.settings.modelChoices;
     if (choices.length === 0) return `Model: ${current}. No other model is configured (model.choices).`;
     return `Model: ${current}. To switch: ${choices.map((name, i) => `${i + 1}. ${name}`).join(', ')} — /model <name or number>; /model default to go back.`;
@@ -155,7 +155,7 @@ export class ChatCommands {
     const { session } = this;
     const wanted = choice.toLowerCase().replace(/^#/, '');
     if (wanted === 'default' || wanted === 'reset') {
-      session.modelChoice = undefined;
+      session.choices.chooseModel(undefined);
       return 'Back to the default model.';
     }
     const choices = session.settings.modelChoices;
@@ -172,14 +172,14 @@ export class ChatCommands {
         candidates.length > 1 ? `"${choice.slice(0, 60)}" could be ${candidates.join(' or ')}` : `no configured model matches "${choice.slice(0, 60)}"`;
       return `${why}. ${choices.length ? `Choose one of: ${choices.join(', ')}.` : 'No other model is configured (model.choices).'}`;
     }
-    session.modelChoice = candidates[0]!;
-    log.info('Model chosen for this conversation', { sessionKey: session.sessionKey, model: session.modelChoice });
-    return `From now on ${session.modelChoice} answers in this conversation.`;
+    session.choices.chooseModel(candidates[0]!);
+    log.info('Model chosen for this conversation', { sessionKey: session.sessionKey, model: session.choices.model });
+    return `From now on ${session.choices.model} answers in this conversation.`;
   }
 
   private queueLine(): string {
     const { session } = this;
-    const chosen = session.queueModeChoice ? 'chosen for this conversation' : 'the configured default';
+    const chosen = session.choices.queueMode ? 'chosen for this conversation' : 'the configured default';
     return `Queue mode: ${session.queueMode} (${chosen}); ${session.queue.length} message${session.queue.length === 1 ? '' : 's'} waiting.`;
   }
 
@@ -187,11 +187,11 @@ export class ChatCommands {
   private chooseQueueMode(choice: string): string {
     const { session } = this;
     if (choice === 'reset' || choice === 'default') {
-      session.queueModeChoice = undefined;
+      session.choices.chooseQueueMode(undefined);
       return `Queue mode back to the configured default: ${session.queueMode}.`;
     }
     if (!(queueModes as readonly string[]).includes(choice)) return `"${choice.slice(0, 40)}" is not a queue mode: use ${queueModes.join(', ')} or reset.`;
-    session.queueModeChoice = choice as QueueMode;
+    session.choices.chooseQueueMode(choice as QueueMode);
     log.info('Queue mode chosen for this conversation', { sessionKey: session.sessionKey, queueMode: choice });
     return `Queue mode: ${choice}. ${queueModeMeaning[choice as QueueMode]}`;
   }
@@ -212,7 +212,7 @@ export class ChatCommands {
       case 'compacted':
         return this.answer(
           message,
-          `Compacted: ${outcome.folded} older turn${outcome.folded === 1 ? '' : 's'} folded into the summary (compaction ${session.summary?.compactions ?? 1} of this conversation). ` +
+          `Compacted: ${outcome.folded} older turn${outcome.folded === 1 ? '' : 's'} folded into the summary (compaction ${session.context.summary?.compactions ?? 1} of this conversation). ` +
             `The context is now about ${outcome.tokensAfter.toLocaleString('en')} tokens of ${budget} (it was ${outcome.tokensBefore.toLocaleString('en')}).`,
         );
       case 'nothing':
@@ -237,15 +237,7 @@ export class ChatCommands {
    */
   async startAfresh(why: 'command' | 'daily' | 'idle', messageId?: string): Promise<void> {
     const { session } = this;
-    const left = session.runtime;
-    session.window = [];
-    if (session.features.compaction) session.summary = undefined;
-    session.runtime = freshRuntimeSession(`clawflow-${uuid4()}`, left.rotations + 1);
-    session.turns += 1;
-    session.lastActivity = now();
-    if (session.features.resetPolicy) session.contextStartedAt = session.lastActivity;
-    // The next turn builds the system prompt anew: what the user changed by hand (SOUL.md, a new skill) is in it.
-    if (session.features.freshWorkspace) session.workspaceChanged = true;
+    const { left, at } = session.startAfresh();
     const { atHour, idleMinutes } = session.settings.reset;
     const cause = { command: '/new', daily: `the daily reset at ${String(atHour).padStart(2, '0')}:00`, idle: `${idleMinutes} idle minutes` }[why];
     const marker: TranscriptEntry = {
@@ -253,7 +245,7 @@ export class ChatCommands {
       role: 'assistant',
       text: `[A fresh conversation starts here (${cause}): the turns above are no longer in the agent's context.]`,
       ...(messageId ? { messageId } : {}),
-      at: session.lastActivity,
+      at,
       reset: true,
     };
     await this.activities.persistence.appendTranscript({ sessionKey: session.sessionKey, entries: [marker] });
@@ -270,7 +262,7 @@ export class ChatCommands {
       `${session.sessionKey}: ${session.status}${session.inFlight.length ? ` (answering ${session.inFlight.length === 1 ? 'a message' : `${session.inFlight.length} messages`})` : ''}`,
       `Turns: ${session.turns}`,
       this.contextLine(),
-      `Model: ${session.modelChoice ? `${session.modelChoice} (chosen with /model; the last answer came from ${session.lastModel ?? 'none yet'})` : (session.lastModel ?? 'not asked yet')}`,
+      `Model: ${session.choices.model ? `${session.choices.model} (chosen with /model; the last answer came from ${session.usage.lastModel ?? 'none yet'})` : (session.usage.lastModel ?? 'not asked yet')}`,
       `Usage today: ${usageLine(session, now().slice(0, 10))}`,
       `Runtime session: ${session.runtime.id} (${session.runtime.rotations} rotation${session.runtime.rotations === 1 ? '' : 's'})`,
       ...(session.features.queueModes ? [`Queue: ${session.queue.length} waiting (mode ${session.queueMode})`] : [`Queue: ${session.queue.length} waiting`]),
@@ -283,9 +275,9 @@ export class ChatCommands {
   private contextLine(): string {
     const { session } = this;
     const tokens = this.compaction.estimate().toLocaleString('en');
-    const turns = new Set(session.window.map((e) => e.turn)).size;
-    const summary = session.summary
-      ? `; older turns (through ${session.summary.throughTurn}) as a summary, ${session.summary.compactions} compaction${session.summary.compactions === 1 ? '' : 's'}`
+    const turns = new Set(session.context.window.map((e) => e.turn)).size;
+    const summary = session.context.summary
+      ? `; older turns (through ${session.context.summary.throughTurn}) as a summary, ${session.context.summary.compactions} compaction${session.context.summary.compactions === 1 ? '' : 's'}`
       : '';
     const budget = session.features.compaction ? ` of ${session.settings.contextTokens.toLocaleString('en')}` : '';
     return `Context: about ${tokens} tokens${budget} with the system prompt and tools (${turns} turn${turns === 1 ? '' : 's'} word for word${summary})`;
@@ -294,7 +286,7 @@ export class ChatCommands {
   /** The answer to a command: to the caller waiting on it (`send`), and to the chat it came from. */
   private async answer(message: InboundMessage, text: string): Promise<void> {
     const { session } = this;
-    pushBounded(session.recentReplies, { messageId: message.messageId, turn: session.turns, text }, recentRepliesKept);
+    session.recordCommandReply(message.messageId, text);
     if (!message.route) return;
     await this.activities.connector
       .deliver({ route: message.route, text, idempotencyKey: `${workflowInfo().workflowId}:command:${message.messageId}` })

@@ -2,7 +2,7 @@ import { log } from '@temporalio/workflow';
 import type { WorkspaceContext } from '../../contracts/activities.js';
 import type { TranscriptEntry } from '../../contracts/session-records.js';
 import type { QueuedMessage } from '../messages.js';
-import { windowToHistory } from '../session-state.js';
+import { windowToHistory } from './context-window.js';
 import type { SessionActivities } from './activities.js';
 import { failedCall, failureReason } from './call-failures.js';
 import { now, type Session } from './session.js';
@@ -65,14 +65,15 @@ export class Compaction {
   /** Estimated tokens of the next model request's context: system prompt, tools, summary, window, and `extraChars` more. */
   estimate(extraChars = 0): number {
     const { session } = this;
-    const chars = this.fixedChars() + session.window.reduce((sum, e) => sum + entryChars(e), 0) + extraChars;
+    const chars = this.fixedChars() + session.context.window.reduce((sum, e) => sum + entryChars(e), 0) + extraChars;
     return Math.ceil(chars / session.settings.charsPerToken);
   }
 
   /** What every request carries whatever the window holds: system prompt, tool schemas, the summary. */
   private fixedChars(): number {
     const { session } = this;
-    return (session.workspace ? workspaceChars(session.workspace) : 0) + (session.summary?.text.length ?? 0);
+    const { workspace, context } = session;
+    return (workspace.current ? workspaceChars(workspace.current) : 0) + (context.summary?.text.length ?? 0);
   }
 
   private budgetChars(): number {
@@ -82,15 +83,14 @@ export class Compaction {
   /** Whether the next turn, answering `incoming`, should start with a compaction. */
   due(incoming: readonly QueuedMessage[]): boolean {
     const { session } = this;
-    if (!session.features.compaction || session.window.length === 0) return false;
-    const turns = new Set(session.window.map((e) => e.turn)).size;
+    if (!session.features.compaction || session.context.window.length === 0) return false;
+    const turns = new Set(session.context.window.map((e) => e.turn)).size;
     if (turns >= session.settings.historyTurns) return true;
     const incomingChars = incoming.reduce((sum, m) => sum + m.text.length, 0);
     if (this.estimate(incomingChars) <= session.settings.contextTokens * compactAtShare) return false;
     if (this.fixedChars() >= this.budgetChars() * fixedShareLimit) {
       // Folding turns would gain next to nothing and cost a model call every turn: the budget is too small.
-      if (!session.budgetWarned) {
-        session.budgetWarned = true;
+      if (session.context.firstBudgetWarning()) {
         log.warn('The system prompt, tools and summary alone nearly fill session.contextTokens: turns are no longer summarised for size (raise it)', {
           sessionKey: session.sessionKey,
           fixedTokens: Math.ceil(this.fixedChars() / session.settings.charsPerToken),
@@ -108,13 +108,13 @@ export class Compaction {
     const { settings } = session;
     // Asked for, it keeps only the last exchange word for word: the user wants the context small now.
     const firstKept = this.firstKeptTurn(trigger === 'command' ? 1 : Math.max(1, Math.floor(settings.historyTurns / 2)));
-    const older = session.window.filter((e) => e.turn < firstKept);
+    const older = session.context.window.filter((e) => e.turn < firstKept);
     if (older.length === 0) return { kind: 'nothing' };
     const tokensBefore = this.estimate();
     const throughTurn = older.at(-1)!.turn;
     const maxChars = Math.min(summaryMaxChars, Math.max(200, Math.floor(settings.contextTokens * settings.charsPerToken * summaryShare)));
     log.info('Compacting the conversation', { sessionKey: session.sessionKey, trigger, throughTurn, tokensBefore });
-    if (!session.runtime.startedAt) session.runtime = { ...session.runtime, startedAt: now() };
+    session.runtime.start(now());
     let result;
     try {
       result = await this.activities.agent.summarizeConversation({
@@ -122,7 +122,7 @@ export class Compaction {
         request: {
           summarize: {
             sessionKey: session.sessionKey,
-            previousSummary: session.summary?.text ?? null,
+            previousSummary: session.context.summary?.text ?? null,
             history: windowToHistory(older),
             ...(instructions ? { instructions: instructions.slice(0, 2_000) } : {}),
             maxChars,
@@ -136,9 +136,8 @@ export class Compaction {
       log.warn('Could not compact the conversation; the oldest turns leave the context unsummarised', { sessionKey: session.sessionKey, reason });
       return { kind: 'failed', reason };
     }
-    session.turns += 1;
     const entry: TranscriptEntry = {
-      turn: session.turns,
+      turn: session.takeTurnNumber(),
       role: 'summary',
       text: result.summary,
       throughTurn,
@@ -147,11 +146,8 @@ export class Compaction {
       ...(result.usage ? { usage: { inputTokens: result.usage.inputTokens ?? 0, outputTokens: result.usage.outputTokens ?? 0 } } : {}),
     };
     await this.activities.persistence.appendTranscript({ sessionKey: session.sessionKey, entries: [entry] });
-    session.summary = { text: result.summary, throughTurn, compactions: (session.summary?.compactions ?? 0) + 1 };
-    session.window = session.window.filter((e) => e.turn >= firstKept);
     // The runtime session holds the old context: it is sent the summary and the kept turns in full.
-    session.runtime = { ...session.runtime, lastUsedAt: now(), syncedThroughTurn: null };
-    session.publish();
+    session.compacted(result.summary, throughTurn, firstKept, now());
     const folded = new Set(older.map((e) => e.turn)).size;
     const tokensAfter = this.estimate();
     log.info('Compacted the conversation', { sessionKey: session.sessionKey, trigger, folded, throughTurn, tokensBefore, tokensAfter });
@@ -165,12 +161,12 @@ export class Compaction {
   private firstKeptTurn(keepTurns: number): number {
     const { session } = this;
     const keepChars = Math.max(0, Math.min(this.budgetChars() * keepRecentShare, this.budgetChars() * compactToShare - this.fixedChars()));
-    const turns = [...new Set(session.window.map((e) => e.turn))].reverse();
+    const turns = [...new Set(session.context.window.map((e) => e.turn))].reverse();
     let kept = 0;
     let chars = 0;
     let first = (turns[0] ?? 0) + 1;
     for (const turn of turns) {
-      const size = session.window.filter((e) => e.turn === turn).reduce((sum, e) => sum + entryChars(e), 0);
+      const size = session.context.window.filter((e) => e.turn === turn).reduce((sum, e) => sum + entryChars(e), 0);
       if (kept >= keepTurns || chars + size > keepChars) break;
       kept += 1;
       chars += size;

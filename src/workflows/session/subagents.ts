@@ -55,11 +55,11 @@ function spawnRefusal(session: Session, spawnedThisTurn: { count: number }): str
     return `sessions_spawn refused: at most ${spawnsPerTurn} sub-agents per turn (tools.sessions.maxSpawnsPerTurn); do the rest yourself, or in a later turn`;
   }
   const day = now().slice(0, 10);
-  const today = session.spawnsToday?.day === day ? session.spawnsToday.count : 0;
+  const today = session.choices.spawnedOn(day);
   if (today >= spawnsPerDay)
     return `sessions_spawn refused: this conversation has spawned ${today} sub-agents today, the most it may (tools.sessions.maxSpawnsPerDay)`;
   spawnedThisTurn.count += 1;
-  session.spawnsToday = { day, count: today + 1 };
+  session.choices.countSpawn(day);
   return null;
 }
 

@@ -1,25 +1,18 @@
-import { ActivityFailure, CancellationScope, isCancellation, log, sleep, uuid4, workflowInfo, type TemporalFailure } from '@temporalio/workflow';
-import type { RunToolOutcome } from '../../contracts/activities.js';
-import {
-  runtimeSessionLostType,
-  type InvocationResult,
-  type NewMessage,
-  type ToolCall,
-  type ToolResult,
-  type ToolSpec,
-  type ToolStep,
-} from '../../contracts/agent-runtime.js';
+import { isCancellation, log, sleep, workflowInfo, type TemporalFailure } from '@temporalio/workflow';
+import { runtimeSessionLostType, type InvocationResult, type NewMessage, type ToolSpec, type ToolStep } from '../../contracts/agent-runtime.js';
 import type { RotationReason, TranscriptEntry } from '../../contracts/session-records.js';
 import { pruneSteps } from '../../contracts/tool-pruning.js';
 import type { QueuedMessage } from '../messages.js';
-import { freshRuntimeSession, rotationDue, windowToHistory } from '../session-state.js';
+import { rotationDue } from './runtime-session.js';
+import { windowToHistory } from './context-window.js';
 import type { SessionActivities } from './activities.js';
 import type { Approvals } from './approvals.js';
 import { failedCall, failedWithType, failureReason } from './call-failures.js';
 import { Compaction } from './compaction.js';
-import { messageToolSpec, sendMessageTool } from './message-tool.js';
+import { messageToolSpec } from './message-tool.js';
 import { recordRotation, recordTurn } from './metrics.js';
-import { spawnSubagent, spawnToolSpec } from './subagents.js';
+import { spawnToolSpec } from './subagents.js';
+import { ToolCalls } from './tool-calls.js';
 import { now, type Session } from './session.js';
 
 /** A turn that cannot end with an answer; the user sees the message. */
@@ -43,8 +36,6 @@ function failureMessage(failure: TemporalFailure): string {
   return `The agent could not answer: ${failureReason(failure).message}`;
 }
 
-type ToolUse = NonNullable<TranscriptEntry['tools']>[number];
-
 /**
  * One turn: the message in, the model asked (and asked again after each round of tool calls, up to maxToolSteps),
  * the answer recorded, written to the transcript and delivered where the message came from. Every step is an
@@ -54,7 +45,6 @@ export class Turn {
   /** This turn's number: set when it starts (a compaction before it takes one). */
   private turn = 0;
   private readonly rotations: Array<{ from: string; reason: RotationReason }> = [];
-  private readonly used: ToolUse[] = [];
   /** Tokens the model calls of this turn used, and the model that answered (from the runtime's results). */
   private readonly usage = { inputTokens: 0, outputTokens: 0, reported: false };
   private model: string | undefined;
@@ -65,8 +55,8 @@ export class Turn {
   /** How many of the messages the turn started with (the rest were steered in at tool boundaries). */
   private readonly opening: number;
   private readonly activities: SessionActivities;
-  /** Sub-agents this turn has spawned (sessions_spawn), for the per-turn cap. */
-  private readonly spawned = { count: 0 };
+  /** This turn's tool calls, and what each was. */
+  private readonly toolCalls: ToolCalls;
 
   /**
    * @param messages what this turn answers, oldest first: one message, or a burst gathered by the queue mode; messages
@@ -75,43 +65,47 @@ export class Turn {
   constructor(
     private readonly session: Session,
     activities: SessionActivities,
-    private readonly approvals: Approvals,
+    approvals: Approvals,
     private readonly messages: QueuedMessage[],
     private readonly separate: (message: QueuedMessage) => boolean = () => false,
   ) {
     this.message = messages.at(-1)!;
     this.opening = messages.length;
+    this.toolCalls = new ToolCalls(session, activities, approvals, {
+      turn: () => this.turn,
+      route: () => this.message.route,
+      byAgentOwner: () => this.messages.every((message) => message.fromAgentOwner === true),
+    });
     // The run's last turn calls the runtime through the agent task queue even where the worker calls it itself: a
     // workflow task that ends a run fails when a message arrives meanwhile, and a call made inside that task would be
     // made again, and the message it answered taken in again (its caller told it failed). Through the queue, the
     // call's result and the message's acceptance are in history before the run ends.
     this.activities = session.features.agentInWorker && session.lastTurnOfRun() ? { ...activities, agent: activities.agentQueue } : activities;
     const gaveWay = session.takeDropped();
+    const interrupted = session.takeInterruptedNote();
     this.notes = [
       ...(gaveWay.length
         ? [
             `[While you were busy, ${gaveWay.length} earlier message(s) gave way to newer ones (the queue was full). They began:\n${gaveWay.map((line) => `- ${line}`).join('\n')}]`,
           ]
         : []),
-      ...session.takeInterruptedNote(),
+      ...(interrupted ? [interrupted] : []),
     ];
   }
 
   async run(): Promise<void> {
     const { session, activities } = this;
     const started = Date.now();
-    session.inFlight = [...this.messages];
-    session.status = 'running';
-    session.publish();
-    const due = rotationDue(session.runtime, session.settings, Date.now());
+    session.beginTurn(this.messages);
+    const due = rotationDue(session.runtime.state, session.settings, Date.now());
     if (due) this.rotate(due);
     await this.refreshWorkspace();
     const compaction = new Compaction(session, activities);
     if (compaction.due(this.messages)) await compaction.run('auto');
     this.turn = session.turns + 1;
     const route = this.message.route;
-    if (route) session.lastRoute = route;
     if (route) {
+      session.routeRepliesTo(route);
       void activities.typingIndicator.typing({ route }).catch(() => undefined);
       // A model call in the session worker holds the workflow task open, and the typing indicator would leave with the
       // answer: a task boundary sends it now. (Callers without a chat, such as the API, need none.)
@@ -125,10 +119,10 @@ export class Turn {
     } catch (error) {
       if (!(error instanceof TurnInterrupted)) throw error;
       // Nothing of this turn is recorded or sent: its messages are answered together with the newer ones.
-      session.noteInterrupted(this.used.map((t) => t.name));
-      session.giveBack(this.messages);
-      session.status = 'idle';
-      session.publish();
+      session.turnInterrupted(
+        this.messages,
+        this.toolCalls.used.map((t) => t.name),
+      );
       await this.stopLeftRuntimeSessions();
       return;
     }
@@ -145,7 +139,7 @@ export class Turn {
     const answer: TranscriptEntry = {
       ...said,
       runtime: { sessionId: session.runtime.id, ...(firstRotation ? { rotatedFrom: firstRotation.from, reason: this.rotations.at(-1)!.reason } : {}) },
-      ...(this.used.length ? { tools: this.used } : {}),
+      ...(this.toolCalls.used.length ? { tools: this.toolCalls.used } : {}),
       ...(this.model ? { model: this.model } : {}),
       ...(this.usage.reported ? { usage: { inputTokens: this.usage.inputTokens, outputTokens: this.usage.outputTokens } } : {}),
     };
@@ -191,22 +185,19 @@ export class Turn {
     this.rotations.push({ from: session.runtime.id, reason });
     recordRotation(session, reason);
     log.info('Moving to a fresh runtime session', { sessionKey: session.sessionKey, from: session.runtime.id, reason });
-    session.runtime = freshRuntimeSession(`clawflow-${uuid4()}`, session.runtime.rotations + 1);
+    session.rotateRuntime();
   }
 
   /** The tools and system prompt of the tools host: once a run, and again after the agent changed its files. */
   private async refreshWorkspace(): Promise<void> {
     const { session } = this;
-    if (session.workspace && !session.workspaceChanged) return;
+    if (!session.workspace.needed()) return;
     const refreshed = await this.activities.workspaceHost.describeWorkspace({ sessionKey: session.sessionKey }).catch((error: unknown) => {
       log.warn('The tools host did not describe its workspace; answering without tools this turn', { sessionKey: session.sessionKey, error: String(error) });
       return null;
     });
-    // A changed workspace means a changed system prompt: the runtime session gets the full context again.
-    if (refreshed && session.workspace && refreshed.systemPrompt !== session.workspace.systemPrompt)
-      session.runtime = { ...session.runtime, syncedThroughTurn: null };
-    session.workspace = refreshed;
-    session.workspaceChanged = !refreshed;
+    // A changed system prompt: the runtime session gets the full context again.
+    if (session.workspace.described(refreshed)) session.runtime.stale();
   }
 
   /** The model and the tools, round after round, until an answer in words (or a stop, or a failure the user reads). */
@@ -214,7 +205,7 @@ export class Turn {
     const { session, turn } = this;
     let answer: TranscriptEntry;
     try {
-      const scope = (session.turnScope = new CancellationScope());
+      const scope = session.turnScope.open();
       const steps: ToolStep[] = [];
       let result = await scope.run(() => this.invokeStep(steps, true));
       while (result.kind === 'toolCalls') {
@@ -222,14 +213,14 @@ export class Turn {
           throw new TurnAbandoned(`The agent could not answer: it still wanted tools after ${session.settings.maxToolSteps} rounds of tool calls.`);
         }
         const calls = result.toolCalls;
-        const results = await scope.run(() => Promise.all(calls.map((call) => this.callTool(call))));
+        const results = await scope.run(() => Promise.all(calls.map((call) => this.toolCalls.call(call))));
         const steered = this.takeSteered();
         steps.push({ text: result.text, toolCalls: calls, results, ...(steered.length ? { messages: steered.map(modelMessage) } : {}) });
         result = await scope.run(() => this.invokeStep(steps, steps.length < session.settings.maxToolSteps));
       }
       answer = { turn, role: 'assistant', text: result.reply, at: now(), ...(steps.length && session.features.compaction ? { steps: pruneSteps(steps) } : {}) };
     } catch (error) {
-      if (isCancellation(error) && session.interrupting) throw new TurnInterrupted();
+      if (isCancellation(error) && session.turnScope.interrupting) throw new TurnInterrupted();
       const failure = failedCall(error);
       if (isCancellation(error)) answer = { turn, role: 'error', text: 'Stopped at your request; what was running was cancelled.', at: now() };
       else if (error instanceof TurnAbandoned) answer = { turn, role: 'error', text: error.message, at: now() };
@@ -237,7 +228,7 @@ export class Turn {
       else throw error;
       log.error('Turn failed', { sessionKey: session.sessionKey, turn, error: answer.text });
     } finally {
-      session.turnScope = null;
+      session.turnScope.close();
     }
     return answer;
   }
@@ -245,19 +236,17 @@ export class Turn {
   /** The tools the model is offered: the tools host's, and the ones the session answers itself. */
   private tools(): ToolSpec[] {
     const { session } = this;
-    const host = session.workspace?.tools ?? [];
+    const host = session.workspace.current?.tools ?? [];
     return [...host, ...(session.features.messageTool ? [messageToolSpec] : []), ...(session.features.subagents && !session.subagent ? [spawnToolSpec] : [])];
   }
 
   /** Queue mode `steer`: messages from the same chat that came during this turn join it at its tool boundary. */
   private takeSteered(): QueuedMessage[] {
-    if (this.session.queueMode !== 'steer') return [];
-    const steered = this.session.takeFollowing(this.message, this.separate);
+    const steered = this.session.steerIn(this.message, this.separate);
     if (steered.length === 0) return [];
     log.info('Steering messages into the running turn', { sessionKey: this.session.sessionKey, turn: this.turn, messageIds: steered.map((m) => m.messageId) });
     this.messages.push(...steered);
     this.message = steered.at(-1)!;
-    this.session.inFlight.push(...steered);
     return steered;
   }
 
@@ -271,19 +260,19 @@ export class Turn {
     ];
     for (;;) {
       const fresh = session.runtime.syncedThroughTurn === null;
-      const history = fresh ? windowToHistory(session.window) : [];
+      const history = fresh ? windowToHistory(session.context.window) : [];
       const context = fresh
         ? ({
             mode: 'full',
-            systemPrompt: session.workspace?.systemPrompt ?? null,
-            summary: session.summary?.text ?? null,
+            systemPrompt: session.workspace.current?.systemPrompt ?? null,
+            summary: session.context.summary?.text ?? null,
             history,
             keepTurns: session.settings.historyTurns,
           } as const)
         : ({ mode: 'cached', throughTurn: session.runtime.syncedThroughTurn! } as const);
       // A runtime session sent the full context again (after a compaction, a changed system prompt) is no younger for
       // it: its lifetime runs from its first invocation. (Runs from before compaction restarted the clock; they keep to it.)
-      if (fresh && (!session.runtime.startedAt || !session.features.compaction)) session.runtime = { ...session.runtime, startedAt: now() };
+      if (fresh) session.runtime.start(now(), !session.features.compaction);
       try {
         const result = await this.activities.agent.invokeAgent({
           runtimeSessionId: session.runtime.id,
@@ -295,7 +284,7 @@ export class Turn {
             tools: this.tools(),
             steps,
             toolsAllowed,
-            ...(session.modelChoice ? { model: session.modelChoice } : {}),
+            ...(session.choices.model ? { model: session.choices.model } : {}),
           },
           ...(this.message.route ? { route: this.message.route } : this.message.stream ? { streamTo: this.message.messageId } : {}),
         });
@@ -306,73 +295,13 @@ export class Turn {
           this.usage.reported = true;
         }
         const synced = result.kind === 'reply' ? turn : fresh ? (history.at(-1)?.turn ?? 0) : session.runtime.syncedThroughTurn;
-        session.runtime = { ...session.runtime, lastUsedAt: now(), syncedThroughTurn: synced };
+        session.runtime.used(now(), synced);
         return result;
       } catch (error) {
         if (fresh || !failedWithType(error, runtimeSessionLostType)) throw error;
         this.rotate('lost');
       }
     }
-  }
-
-  /** Runs one tool call; asks the user first when the host's policy says so. */
-  private async callTool(call: ToolCall): Promise<ToolResult> {
-    const { session } = this;
-    if (session.features.subagents && !session.subagent && call.name === spawnToolSpec.name) {
-      const spawned = await spawnSubagent(call, { session, turn: this.turn, spawnedThisTurn: this.spawned });
-      this.used.push({ name: call.name, isError: spawned.isError });
-      return spawned;
-    }
-    if (session.features.messageTool && call.name === messageToolSpec.name) {
-      const sent = await sendMessageTool(call, {
-        turn: this.turn,
-        route: this.message.route,
-        allowedTargets: session.settings.messageTargets,
-        activities: this.activities,
-      });
-      this.used.push({ name: call.name, isError: sent.isError });
-      return sent;
-    }
-    const failed = (output: string): ToolResult => ({ callId: call.id, name: call.name, output, isError: true });
-    const attempt = (approved: boolean): Promise<RunToolOutcome> =>
-      this.activities.tools
-        .runTool({
-          sessionKey: session.sessionKey,
-          call,
-          approved,
-          byAgentOwner: this.byAgentOwner(),
-          ...(this.message.route ? { route: this.message.route } : {}),
-        })
-        .catch((error: unknown) => {
-          if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
-          const reason = error.cause instanceof Error ? error.cause.message : error.message;
-          return {
-            kind: 'result',
-            result: failed(`${call.name} did not finish (${reason}); it may or may not have taken effect — check before trying again`),
-            workspaceChanged: true,
-          };
-        });
-    let outcome = await attempt(false);
-    if (outcome.kind === 'approvalRequired') {
-      const subject = outcome.subject;
-      const decision = session.alwaysApproved.has(subject)
-        ? 'once'
-        : await this.approvals.ask(call.name, subject, this.message.route, outcome.ownerOnly === true);
-      // What someone other than the agent's owner asked for that only the owner may allow is allowed once at a time.
-      if (decision === 'always' && !(outcome.ownerOnly && !this.byAgentOwner())) session.alwaysApproved.add(subject);
-      if (decision === 'deny') return failed(`the user did not allow running: ${subject}`);
-      if (decision === 'timeout') return failed(`no answer from the user within ${session.settings.approvalTimeoutSeconds} s; not run: ${subject}`);
-      outcome = await attempt(true);
-      if (outcome.kind === 'approvalRequired') return failed(`the tools host still refuses: ${outcome.subject}`);
-    }
-    if (outcome.workspaceChanged) session.workspaceChanged = true;
-    this.used.push({ name: call.name, isError: outcome.result.isError, ...(outcome.artifacts ? { artifacts: outcome.artifacts } : {}) });
-    return outcome.result;
-  }
-
-  /** Every message this turn answers (steered ones too) came from the agent's owner. */
-  private byAgentOwner(): boolean {
-    return this.messages.every((message) => message.fromAgentOwner === true);
   }
 
   /** Into the session's state and the transcript store, in an order that lets the run end cleanly. */

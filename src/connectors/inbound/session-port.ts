@@ -1,8 +1,8 @@
 import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { ClawflowConfig } from '../config/load.js';
-import { answerApproval, deliverInbound, InvalidMessageError, sessionHandle, type OutgoingMessage } from '../sessions/session-client.js';
-import type { ApprovalDecision, ApprovalRequest } from '../workflows/messages.js';
-import { SessionKeyError } from '../contracts/session-key.js';
+import type { ClawflowConfig } from '../../config/load.js';
+import { answerApproval, deliverInbound, InvalidMessageError, sessionHandle, type OutgoingMessage } from '../../session-client/session-client.js';
+import type { ApprovalDecision, ApprovalRequest } from '../../workflows/messages.js';
+import { SessionKeyError } from '../../contracts/session-key.js';
 
 /** What the inbound path needs of the sessions: hand a message over, answer an approval, know whether a session exists. */
 export interface SessionPort {

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChannelAdapter, ChannelMessage } from '../../src/connectors/channel.js';
-import { Inbound, type ChannelPolicy } from '../../src/connectors/inbound.js';
-import { PairingStore } from '../../src/connectors/pairing-store.js';
-import { PermanentRefusal, type SessionPort } from '../../src/connectors/session-port.js';
-import type { OutgoingMessage } from '../../src/sessions/session-client.js';
-import type { ApprovalDecision } from '../../src/workflows/messages.js';
-import type { ReplyRoute } from '../../src/contracts/session-records.js';
+import type { ChannelAdapter, ChannelMessage } from '../../../src/contracts/channel-adapter.js';
+import { Inbound, type ChannelPolicy } from '../../../src/connectors/inbound/inbound.js';
+import { PairingStore } from '../../../src/connectors/inbound/pairing-store.js';
+import { PermanentRefusal, type SessionPort } from '../../../src/connectors/inbound/session-port.js';
+import type { OutgoingMessage } from '../../../src/session-client/session-client.js';
+import type { ApprovalDecision } from '../../../src/workflows/messages.js';
+import type { ReplyRoute } from '../../../src/contracts/session-records.js';
 
 const policy = (change: Partial<ChannelPolicy> = {}): ChannelPolicy => ({
   dmPolicy: 'pairing',

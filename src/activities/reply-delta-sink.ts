@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DeltaSink } from '../activities/invoke-agent.js';
+import type { DeltaSink } from '../contracts/activities.js';
 import { internalTokenHeader } from '../http/internal-token.js';
 
 export interface ReplyDeltaTargets {

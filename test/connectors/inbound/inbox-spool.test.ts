@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InboxSpool } from '../../src/connectors/inbox-spool.js';
+import { InboxSpool } from '../../../src/connectors/inbound/inbox-spool.js';
 
 describe('the inbox spool (messages a platform will not send again)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'clawflow-spool-'));

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { appendFile, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
 
 type SpoolLine<T> = { add: string; value: T } | { done: string };
 

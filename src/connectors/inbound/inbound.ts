@@ -1,10 +1,10 @@
 import { appendFile } from 'node:fs/promises';
-import type { Logger } from '../logger.js';
-import { mainSessionKey, sessionKey } from '../contracts/session-key.js';
-import type { ReplyRoute } from '../contracts/session-records.js';
-import type { MessageOrigin } from '../config/agents.js';
-import type { ChannelAdapter, ChannelMessage } from './channel.js';
-import { carriesSpeech, materializeInbound, type MediaOptions } from './inbound-store.js';
+import type { Logger } from '../../logger.js';
+import { mainSessionKey, sessionKey } from '../../contracts/session-key.js';
+import type { ReplyRoute } from '../../contracts/session-records.js';
+import type { MessageOrigin } from '../../config/agents.js';
+import type { ChannelAdapter, ChannelMessage } from '../../contracts/channel-adapter.js';
+import { carriesSpeech, materializeInbound, type MediaOptions } from './media-store.js';
 import type { PairingStore, PairingWelcome } from './pairing-store.js';
 import { PermanentRefusal, type SessionPort } from './session-port.js';
 

@@ -1,21 +1,32 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import type { ChannelAdapter } from './channel.js';
-import { ChannelSendError } from './send-error.js';
-import type { ReplyPreviews } from './reply-previews.js';
-import type { SentLog } from './sent-log.js';
+import { ChannelSendError, type ChannelAdapter } from '../contracts/channel-adapter.js';
 import { splitMessage } from './split-message.js';
 import type { ConnectorActivities } from '../contracts/activities.js';
 import type { ReplyRoute } from '../contracts/session-records.js';
 import { whileHeartbeating } from '../temporal/heartbeat.js';
 import { resolveInWorkspace } from '../tools/workspace-path.js';
 
+/** The message parts already sent, kept where a retried delivery finds them (the connector's sent log). */
+export interface SentParts {
+  has(key: string): boolean;
+  add(key: string): void;
+}
+
+/** Replies shown as they are written (the connector's previews): the message shown, edited into the reply. */
+export interface ShownReplies {
+  /** The platform id of the message shown for this reply, once its growing stopped; undefined when none was shown. */
+  finish(idempotencyKey: string): Promise<string | undefined>;
+  /** Every part of the reply is sent: the message shown is no longer needed on record. */
+  delivered(idempotencyKey: string): void;
+}
+
 export interface ConnectorActivityDeps {
   adapters: ReadonlyMap<string, ChannelAdapter>;
   /** The channels the configuration turns on: one not among them cannot be delivered to by any connector. */
   enabled: readonly string[];
-  sentLog: SentLog;
+  sentLog: SentParts;
   /** Replies shown as they are written: their delivery edits the message shown into the final text. */
-  previews?: ReplyPreviews;
+  previews?: ShownReplies;
   /** The default agent's workspace on this machine, where the images it produced are. */
   workspaceDir: string;
   /** Other agents' workspaces, by agent id. */

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
 
 /** A stranger's first message, kept (text only, cut short) to be answered once the owner lets them in. */
 const heldSchema = z.object({

@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ChannelAdapter, ChannelStatus } from '../../src/connectors/channel.js';
-import { approvalRequestIdOf, createConnectorActivities } from '../../src/connectors/deliver-activities.js';
-import { ReplyPreviews } from '../../src/connectors/reply-previews.js';
-import { ChannelSendError } from '../../src/connectors/send-error.js';
-import { SentLog } from '../../src/connectors/sent-log.js';
+import { ChannelSendError, type ChannelAdapter, type ChannelStatus } from '../../src/contracts/channel-adapter.js';
+import { approvalRequestIdOf, createConnectorActivities } from '../../src/activities/deliver.js';
+import { ReplyPreviews } from '../../src/connectors/outbound/reply-previews.js';
+import { SentLog } from '../../src/connectors/outbound/sent-log.js';
 import { createLogger } from '../../src/logger.js';
 import type { ReplyRoute } from '../../src/contracts/session-records.js';
 

@@ -1,9 +1,9 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BoundedSet } from '../contracts/bounded-set.js';
-import type { ReplyRoute } from '../contracts/session-records.js';
-import type { Logger } from '../logger.js';
-import type { ChannelAdapter } from './channel.js';
+import { BoundedSet } from '../../contracts/bounded-set.js';
+import type { ReplyRoute } from '../../contracts/session-records.js';
+import type { Logger } from '../../logger.js';
+import type { ChannelAdapter } from '../../contracts/channel-adapter.js';
 
 /** One edit a second at most: within what Telegram, Slack (chat.update) and Discord allow per chat. */
 const editIntervalMs = 1_000;

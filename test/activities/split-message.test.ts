@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitMessage } from '../../src/connectors/split-message.js';
+import { splitMessage } from '../../src/activities/split-message.js';
 
 describe("splitting a reply for a platform's limit", () => {
   it('leaves a short reply alone', () => {

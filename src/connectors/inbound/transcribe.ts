@@ -1,4 +1,4 @@
-import type { ClawflowConfig } from '../config/load.js';
+import type { ClawflowConfig } from '../../config/load.js';
 
 /** Turns a voice note or audio file into text. */
 export type Transcriber = (audio: Buffer, fileName: string, mimeType: string, signal?: AbortSignal) => Promise<string>;

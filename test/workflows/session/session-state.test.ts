@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { TranscriptEntry } from '../../src/contracts/session-records.js';
-import { BoundedSet } from '../../src/contracts/bounded-set.js';
-import {
-  admitToQueue,
-  boundForCarrying,
-  carriedBytes,
-  droppedNote,
-  freshRuntimeSession,
-  utf8Bytes,
-  pushBounded,
-  rotationDue,
-  trimWindow,
-  windowToHistory,
-} from '../../src/workflows/session-state.js';
-import { resetDue } from '../../src/workflows/reset-policy.js';
+import type { TranscriptEntry } from '../../../src/contracts/session-records.js';
+import { BoundedSet } from '../../../src/contracts/bounded-set.js';
+import { admitToQueue, droppedNote } from '../../../src/workflows/session/queue-admission.js';
+import { boundForCarrying, carriedBytes, utf8Bytes, pushBounded } from '../../../src/workflows/session/carried-state.js';
+import { freshRuntimeSession, rotationDue } from '../../../src/workflows/session/runtime-session.js';
+import { trimWindow, windowToHistory } from '../../../src/workflows/session/context-window.js';
+import { resetDue } from '../../../src/workflows/reset-policy.js';
 
 const entry = (turn: number, role: TranscriptEntry['role'], text = `${role} ${turn}`): TranscriptEntry => ({ turn, role, text, at: '2026-01-01T00:00:00Z' });
 

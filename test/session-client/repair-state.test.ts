@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TranscriptEntry } from '../../src/contracts/session-records.js';
-import { repairedState, type RunRecord } from '../../src/sessions/repair.js';
+import { repairedState, type RunRecord } from '../../src/session-client/repair.js';
 import { sessionSettingsSchema } from '../../src/workflows/messages.js';
 
 const settings = sessionSettingsSchema.parse({

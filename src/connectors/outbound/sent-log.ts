@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BoundedSet } from '../contracts/bounded-set.js';
+import { BoundedSet } from '../../contracts/bounded-set.js';
 
 /**
  * The keys of message parts already sent, on disk: a retried `deliver` (after a crash, or a timeout whose send went

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { maxImagesPerMessage, type ImageRef } from '../contracts/agent-runtime.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
-import { sniffImageType } from '../fs/image-type.js';
-import type { Logger } from '../logger.js';
-import type { ChannelMessage, InboundMedia } from './channel.js';
+import { maxImagesPerMessage, type ImageRef } from '../../contracts/agent-runtime.js';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
+import { sniffImageType } from '../../fs/image-type.js';
+import type { Logger } from '../../logger.js';
+import type { ChannelMessage, InboundMedia } from '../../contracts/channel-adapter.js';
 import { documentText } from './document-text.js';
 import type { Transcriber } from './transcribe.js';
 

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { safeExtension, type ChannelMessage, type InboundMedia } from '../../src/connectors/channel.js';
-import { materializeInbound } from '../../src/connectors/inbound-store.js';
-import { tinyPdf } from '../helpers/tiny-pdf.js';
+import { safeExtension } from '../../../src/connectors/inbound/media-download.js';
+import { type ChannelMessage, type InboundMedia } from '../../../src/contracts/channel-adapter.js';
+import { materializeInbound } from '../../../src/connectors/inbound/media-store.js';
+import { tinyPdf } from '../../helpers/tiny-pdf.js';
 
 const workspace = mkdtempSync(join(tmpdir(), 'clawflow-media-'));
 const logger = pino({ level: 'silent' });

@@ -17,7 +17,7 @@ import {
   type InboundMessage,
   type SessionInput,
 } from '../workflows/messages.js';
-import { contextFromTranscript } from '../workflows/session-state.js';
+import { contextFromTranscript } from '../workflows/session/context-window.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { resolveKey, sessionStartOptions } from './session-client.js';
 import { stuckSession } from './stuck.js';

@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { replyRouteSchema } from '../contracts/session-records.js';
-import { readInternalPost } from '../http/internal-token.js';
-import { listen, type ListeningServer } from '../http/listen.js';
-import { drain } from '../http/request-guard.js';
-import type { Logger } from '../logger.js';
+import { replyRouteSchema } from '../../contracts/session-records.js';
+import { readInternalPost } from '../../http/internal-token.js';
+import { listen, type ListeningServer } from '../../http/listen.js';
+import { drain } from '../../http/request-guard.js';
+import type { Logger } from '../../logger.js';
 import type { ReplyDelta } from './reply-previews.js';
 
 const maxDeltaBytes = 64 * 1024;
