@@ -4,7 +4,7 @@ import type { ClawflowConfig } from '../config/load.js';
 import { agentIds, agentProfile, defaultAgentId, type AgentProfile } from '../config/agents.js';
 import { protectedStatePaths } from '../config/paths.js';
 import { formatSessionKey, parseSessionKey, subagentKeyPrefix } from '../contracts/session-key.js';
-import { describeSession, listSessions, sendMessage } from '../session-client/session-client.js';
+import { describeSession, listSessions, sendMessage, type SessionClientConfig } from '../session-client/session-client.js';
 import type { Client } from '@temporalio/client';
 import type { RunToolInput, RunToolOutcome, ToolActivities, WorkspaceContext } from '../contracts/activities.js';
 import { maxImagesPerMessage, type ToolResult, type ToolSpec } from '../contracts/agent-runtime.js';
@@ -25,8 +25,12 @@ import { describeZodError } from '../contracts/zod-issues.js';
 import { whileHeartbeating } from '../temporal/heartbeat.js';
 import { scheduleTimeZone } from '../config/time-zone.js';
 
+/** What the tools host reads: the tools' and skills' settings, the workspace, and sessions (the session tools). */
+export type ToolsHostConfig = SessionClientConfig &
+  Pick<ClawflowConfig, 'paths' | 'skills' | 'tools' | 'workspace' | 'bindings' | 'api' | 'runtime' | 'channels'>;
+
 export interface ToolActivityDeps {
-  config: ClawflowConfig;
+  config: ToolsHostConfig;
   browsers: BrowserPool;
   /** The agent's cron jobs (Temporal Schedules); unset where the tools host has no Temporal client. */
   schedules?: ScheduleClient;
@@ -48,7 +52,7 @@ function isDenied(denied: readonly string[], name: string): boolean {
  * Another conversation's reminders (the owner's, from a group) and jobs made with the CLI are not the tool's to list,
  * run or remove.
  */
-function agentJobs(schedules: ScheduleClient, config: ClawflowConfig, agentId: string, sessionKey: string, route: ReplyRoute | undefined): AgentJobs {
+function agentJobs(schedules: ScheduleClient, config: ToolsHostConfig, agentId: string, sessionKey: string, route: ReplyRoute | undefined): AgentJobs {
   const prefix = cronScheduleId(agentId, '');
   const mine = async () => (await schedules.list()).filter((job) => job.id.startsWith(prefix) && job.createdBy === sessionKey);
   const own = async (name: string): Promise<string> => {
@@ -84,7 +88,7 @@ function agentJobs(schedules: ScheduleClient, config: ClawflowConfig, agentId: s
  * The session tools' view of the other sessions: a session's sub-agents (visibility "tree"), or every session of its
  * agent ("agent"); never another agent's, never itself.
  */
-function agentSessions(client: Client, config: ClawflowConfig, sessionKey: string): AgentSessions {
+function agentSessions(client: Client, config: ToolsHostConfig, sessionKey: string): AgentSessions {
   const own = parseSessionKey(sessionKey, defaultAgentId(config));
   const visibility = config.tools.sessions.visibility;
   const visible = (key: string): boolean => {

@@ -13,14 +13,14 @@ import { sameSecret } from '../http/same-secret.js';
 import { BodyError, readJsonBody } from '../http/read-json-body.js';
 import { applyCors, drain, guardRequest, type GuardPolicy } from '../http/request-guard.js';
 import type { Logger } from '../logger.js';
-import { InvalidMessageError, resolveKey, sendMessage } from '../session-client/session-client.js';
+import { InvalidMessageError, resolveKey, sendMessage, type SessionClientConfig } from '../session-client/session-client.js';
 import { formatSessionKey, sessionKey } from '../contracts/session-key.js';
 import { describeZodError } from '../contracts/zod-issues.js';
 import { agentIds, defaultAgentId } from '../config/agents.js';
 
 export interface ApiServerOptions {
   client: Client;
-  config: ClawflowConfig;
+  config: SessionClientConfig & Pick<ClawflowConfig, 'api' | 'hooks'>;
   logger: Logger;
   /** Overrides api.host / api.port (tests pick a free port). */
   host?: string;

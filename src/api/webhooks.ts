@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { defaultAgentId } from '../config/agents.js';
 import type { ClawflowConfig } from '../config/load.js';
+import type { SessionClientConfig } from '../session-client/session-client.js';
 import { mainSessionKey, sessionKey } from '../contracts/session-key.js';
 import { parseChatTarget } from '../contracts/session-records.js';
 import { untrusted } from '../contracts/untrusted.js';
@@ -56,7 +57,7 @@ export interface HookAccepted {
  */
 export async function startHookTurn(
   client: Client,
-  config: ClawflowConfig,
+  config: SessionClientConfig & Pick<ClawflowConfig, 'hooks'>,
   name: string,
   body: unknown,
   idempotencyHeader: string | undefined,

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { ClawflowConfig } from '../config/load.js';
+import type { SessionClientConfig } from '../session-client/session-client.js';
 import type { InstallSecret } from '../config/secrets.js';
 import type { ChannelAdapter } from '../contracts/channel-adapter.js';
 import type { ChannelPolicy } from '../connectors/inbound/inbound.js';
@@ -32,7 +33,8 @@ export type CheckResult = { ok: true; detail: string } | { ok: false; detail: st
 
 /** What the connector gives a channel to run with. */
 export interface ChannelContext {
-  config: ClawflowConfig;
+  /** What a channel may read beyond its own settings: sessions (the WebChat shows them), the agents, media limits. */
+  config: SessionClientConfig & Pick<ClawflowConfig, 'bindings' | 'media'>;
   /** The channel's own logger. */
   logger: Logger;
   /** Temporal, for a channel that shows sessions itself (the WebChat's history and approvals). */

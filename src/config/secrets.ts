@@ -69,30 +69,30 @@ export function installSecret(home: string, name: InstallSecret): string {
 }
 
 /** The bearer token the OpenAI-compatible API wants: api.token, or the install's own; null with api.auth "none". */
-export function apiToken(config: ClawflowConfig): string | null {
+export function apiToken(config: Pick<ClawflowConfig, 'api' | 'paths'>): string | null {
   if (config.api.auth === 'none') return null;
   return config.api.token ?? installSecret(config.paths.home, 'api-token');
 }
 
 /** The bearer token a webhook's sender sends: hooks.<name>.token, or the install's own for that hook; null with api.auth "none". */
-export function hookToken(config: ClawflowConfig, name: string): string | null {
+export function hookToken(config: Pick<ClawflowConfig, 'api' | 'hooks' | 'paths'>, name: string): string | null {
   if (config.api.auth === 'none') return null;
   return config.hooks[name]?.token ?? installSecret(config.paths.home, `hook-${name}`);
 }
 
 /** The secret the workers send the agent runtime: runtime.token, or the install's own; null with runtime.auth "none". */
-export function runtimeToken(config: ClawflowConfig): string | null {
+export function runtimeToken(config: Pick<ClawflowConfig, 'runtime' | 'paths'>): string | null {
   if (config.runtime.auth === 'none') return null;
   return config.runtime.token ?? installSecret(config.paths.home, 'runtime-token');
 }
 
 /** The link that opens the WebChat: it carries the install's WebChat key, which the page trades for a cookie. */
-export function webChatOpenUrl(config: ClawflowConfig): string {
+export function webChatOpenUrl(config: Pick<ClawflowConfig, 'channels' | 'paths'>): string {
   return `http://127.0.0.1:${config.channels.webchat.port}/?token=${installSecret(config.paths.home, 'webchat-token')}`;
 }
 
 /** The link that opens the Temporal Web UI ClawFlow serves: it carries the install's Web UI key, traded for a cookie. */
-export function webUiOpenUrl(config: ClawflowConfig, origin = `http://127.0.0.1:${config.temporal.uiPort}`): string {
+export function webUiOpenUrl(config: Pick<ClawflowConfig, 'temporal' | 'paths'>, origin = `http://127.0.0.1:${config.temporal.uiPort}`): string {
   return `${origin}/?token=${installSecret(config.paths.home, 'web-ui-token')}`;
 }
 

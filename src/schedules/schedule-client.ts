@@ -3,11 +3,15 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, t
 import { enabledChannels } from '../config/channels.js';
 import { defaultAgentId } from '../config/agents.js';
 import type { ClawflowConfig } from '../config/load.js';
+import type { SessionClientConfig } from '../session-client/session-client.js';
 import { parseChatTarget, type ReplyRoute } from '../contracts/session-records.js';
 import type { ScheduledTurnInput, ScheduledTurnWorkflow } from '../workflows/scheduled-turn-workflow.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { formatDuration, InvalidJobError, parseActiveHours, parseDuration, scheduleSpecFor, type When } from './job-spec.js';
 import { scheduleTimeZone } from '../config/time-zone.js';
+
+/** What the schedules' client reads: the schedules, and the settings of the sessions their firings start. */
+export type ScheduleClientConfig = SessionClientConfig & Pick<ClawflowConfig, 'channels'>;
 
 export interface CronJobRequest {
   name: string;
@@ -48,7 +52,7 @@ export interface JobSummary {
 export { cronScheduleId, heartbeatScheduleId };
 
 /** Where a job's answer goes; refuses a channel this configuration does not turn on (its deliveries could never land). */
-function parseTarget(to: string | undefined, config: ClawflowConfig): ReplyRoute | undefined {
+function parseTarget(to: string | undefined, config: ScheduleClientConfig): ReplyRoute | undefined {
   if (!to) return undefined;
   const target = parseChatTarget(to);
   if (!target) throw new InvalidJobError(`--to "${to}" must be channel:chat, e.g. telegram:123456789 or slack:C024BE91L`);
@@ -65,7 +69,7 @@ function parseTarget(to: string | undefined, config: ClawflowConfig): ReplyRoute
 export class ScheduleClient {
   constructor(
     private readonly client: Client,
-    private readonly config: ClawflowConfig,
+    private readonly config: ScheduleClientConfig,
   ) {}
 
   private policies() {

@@ -6,6 +6,8 @@ import { temporalHttpGet } from '../temporal/http-api.js';
 import { httpPayloadSchema, httpPayloadValue } from '../temporal/http-payloads.js';
 import { definitionMemo, isJobSchedule, jobOf } from './schedule-ids.js';
 import type { JobSummary } from './schedule-client.js';
+import type { TemporalPlace } from '../temporal/address.js';
+import type { HistoryCodecConfig } from '../temporal/data-converter.js';
 
 /** What `clawflow status` shows of a job. */
 export type JobGlance = Pick<JobSummary, 'id' | 'kind' | 'name' | 'paused' | 'note' | 'nextRuns'>;
@@ -27,13 +29,13 @@ const listSchema = z.object({
  * The cron jobs and heartbeats with their next firings, from the list the dev server's HTTP API gives (its memo
  * opened with the install's history keys), for `clawflow status`; null when this way cannot answer.
  */
-export async function listJobsOverHttp(config: ClawflowConfig): Promise<JobGlance[] | null> {
+export async function listJobsOverHttp(config: TemporalPlace & HistoryCodecConfig): Promise<JobGlance[] | null> {
   const port = devServerHttpPort(config);
   return port === null ? null : listJobsAt(port, config);
 }
 
 /** The same, from the dev server whose HTTP API is on `port`. */
-export async function listJobsAt(port: number, config: ClawflowConfig): Promise<JobGlance[] | null> {
+export async function listJobsAt(port: number, config: TemporalPlace & HistoryCodecConfig): Promise<JobGlance[] | null> {
   const codec = historyCodecFor(config);
   try {
     const jobs: JobGlance[] = [];

@@ -21,6 +21,7 @@ import { contextFromTranscript } from '../workflows/session/context-window.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { resolveKey, sessionStartOptions } from './session-client.js';
 import { stuckSession } from './stuck.js';
+import type { SessionClientConfig } from './session-client.js';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -157,7 +158,7 @@ export interface RepairReport {
  * starts a new run from the repaired state. No message is lost (unanswered ones are queued again) or answered twice
  * (answered ones are in the transcript, and their ids remembered).
  */
-export async function repairSession(client: Client, config: ClawflowConfig, keyText: string, force = false): Promise<RepairReport> {
+export async function repairSession(client: Client, config: SessionClientConfig, keyText: string, force = false): Promise<RepairReport> {
   const key = resolveKey(config, keyText);
   const sessionKey = formatSessionKey(key);
   const workflowId = sessionWorkflowId(key);

@@ -29,12 +29,17 @@ import { formatSessionKey, parseSessionKey, sessionKeyOfWorkflowId, sessionWorkf
 import { taskQueues } from '../workflows/task-queues.js';
 import { defaultAgentId, requireAgent } from '../config/agents.js';
 import { scheduleTimeZone } from '../config/time-zone.js';
+import type { TemporalClientConfig } from '../temporal/connection.js';
+
+/** What the client side of sessions reads: Temporal, and every setting a session starts with. */
+export type SessionClientConfig = TemporalClientConfig &
+  Pick<ClawflowConfig, 'agent' | 'agentcore' | 'messages' | 'model' | 'session' | 'tools' | 'agents' | 'schedules'>;
 
 export class InvalidMessageError extends Error {
   override name = 'InvalidMessageError';
 }
 
-export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettings {
+export function sessionSettingsFromConfig(config: SessionClientConfig): SessionSettings {
   return {
     historyTurns: config.session.historyTurns,
     continueAsNewAfterTurns: config.session.continueAsNewAfterTurns,
@@ -66,7 +71,7 @@ export function sessionSettingsFromConfig(config: ClawflowConfig): SessionSettin
 }
 
 /** How a session workflow is started when a message finds none running. */
-export function sessionStartOptions(config: ClawflowConfig, key: SessionKey, options: { oneOff?: boolean } = {}) {
+export function sessionStartOptions(config: SessionClientConfig, key: SessionKey, options: { oneOff?: boolean } = {}) {
   const sessionKey = formatSessionKey(key);
   const input: SessionInput = { sessionKey, settings: sessionSettingsFromConfig(config), ...(options.oneOff ? { oneOff: true } : {}) };
   return {
@@ -110,12 +115,12 @@ function validMessage(message: OutgoingMessage): InboundMessage {
   return parsed.data;
 }
 
-export function resolveKey(config: ClawflowConfig, keyText: string): SessionKey {
+export function resolveKey(config: SessionClientConfig, keyText: string): SessionKey {
   return parseSessionKey(keyText, defaultAgentId(config));
 }
 
 /** The workflow handle of a session, from its key as a person or caller writes it. */
-export function sessionHandle(client: Client, config: ClawflowConfig, keyText: string) {
+export function sessionHandle(client: Client, config: SessionClientConfig, keyText: string) {
   return client.workflow.getHandle(sessionWorkflowId(resolveKey(config, keyText)));
 }
 
@@ -125,7 +130,7 @@ export function sessionHandle(client: Client, config: ClawflowConfig, keyText: s
  * this message, which ends once it is answered (its transcript stays).
  */
 /** The key of a session a message may start: one of this install's agents (a typo must not make a stray agent). */
-function keyToStart(config: ClawflowConfig, keyText: string): SessionKey {
+function keyToStart(config: SessionClientConfig, keyText: string): SessionKey {
   const key = resolveKey(config, keyText);
   try {
     requireAgent(config, key.agent);
@@ -137,7 +142,7 @@ function keyToStart(config: ClawflowConfig, keyText: string): SessionKey {
 
 export async function sendMessage(
   client: Client,
-  config: ClawflowConfig,
+  config: SessionClientConfig,
   keyText: string,
   message: OutgoingMessage,
   options: { oneOff?: boolean } = {},
@@ -151,7 +156,7 @@ export async function sendMessage(
 }
 
 /** Hands a message to a session (starting it if needed) without waiting for the reply: what connectors do. */
-export async function deliverInbound(client: Client, config: ClawflowConfig, keyText: string, message: OutgoingMessage): Promise<void> {
+export async function deliverInbound(client: Client, config: SessionClientConfig, keyText: string, message: OutgoingMessage): Promise<void> {
   const key = keyToStart(config, keyText);
   await client.workflow.signalWithStart<typeof SessionWorkflow, [InboundMessage]>('SessionWorkflow', {
     ...sessionStartOptions(config, key),
@@ -226,7 +231,7 @@ export type { SessionView };
  */
 export async function describeSession(
   client: Client,
-  config: ClawflowConfig,
+  config: SessionClientConfig,
   keyText: string,
   options: { storedIfUnreachable?: boolean } = {},
 ): Promise<SessionView | null> {
@@ -258,7 +263,7 @@ export class NoSuchSessionError extends Error {
 }
 
 /** A session's status; a session that does not exist (never started, or ended) is a NoSuchSessionError. */
-async function runningStatus(client: Client, config: ClawflowConfig, keyText: string) {
+async function runningStatus(client: Client, config: SessionClientConfig, keyText: string) {
   try {
     return await sessionHandle(client, config, keyText).query(statusQuery);
   } catch (error) {
@@ -269,7 +274,7 @@ async function runningStatus(client: Client, config: ClawflowConfig, keyText: st
 }
 
 /** The tool calls a session is waiting for the user to approve. */
-export async function pendingApprovals(client: Client, config: ClawflowConfig, keyText: string): Promise<ApprovalRequest[]> {
+export async function pendingApprovals(client: Client, config: SessionClientConfig, keyText: string): Promise<ApprovalRequest[]> {
   return (await runningStatus(client, config, keyText)).pendingApprovals;
 }
 
@@ -279,7 +284,7 @@ export class NotTheAgentOwnerError extends Error {
 }
 
 /** Answers an approval request: run it once, always (in this session), or not at all. */
-export async function answerApproval(client: Client, config: ClawflowConfig, keyText: string, answer: ApprovalDecision): Promise<ApprovalRequest> {
+export async function answerApproval(client: Client, config: SessionClientConfig, keyText: string, answer: ApprovalDecision): Promise<ApprovalRequest> {
   const parsed = approvalDecisionSchema.safeParse(answer);
   if (!parsed.success) throw new InvalidMessageError(describeZodError(parsed.error));
   const pending = await pendingApprovals(client, config, keyText);
@@ -301,7 +306,7 @@ export async function answerApproval(client: Client, config: ClawflowConfig, key
 }
 
 /** Asks a session to stop its running turn; false when it was not running one. */
-export async function stopTurn(client: Client, config: ClawflowConfig, keyText: string): Promise<boolean> {
+export async function stopTurn(client: Client, config: SessionClientConfig, keyText: string): Promise<boolean> {
   const handle = sessionHandle(client, config, keyText);
   const { status } = await runningStatus(client, config, keyText);
   if (status === 'idle') return false;

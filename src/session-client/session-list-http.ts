@@ -6,6 +6,7 @@ import { devServerHttpPort } from '../temporal/address.js';
 import { pathSafeWorkflowId, temporalHttpGet } from '../temporal/http-api.js';
 import { httpPayloadSchema } from '../temporal/http-payloads.js';
 import type { SessionSummary } from './session-client.js';
+import type { TemporalPlace } from '../temporal/address.js';
 
 /**
  * `clawflow sessions list` through the dev server's HTTP API: the same rows as listSessions, without loading the
@@ -59,7 +60,7 @@ function summarize(info: ExecutionInfo): SessionSummary {
 }
 
 /** Every session, most recent activity first; null when this way cannot answer (the caller uses listSessions). */
-export async function listSessionsOverHttp(config: ClawflowConfig): Promise<SessionSummary[] | null> {
+export async function listSessionsOverHttp(config: TemporalPlace): Promise<SessionSummary[] | null> {
   const port = devServerHttpPort(config);
   return port === null ? null : listSessionsAt(port, config.temporal.namespace);
 }

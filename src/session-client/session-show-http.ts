@@ -9,6 +9,8 @@ import { pathSafeWorkflowId, temporalHttp } from '../temporal/http-api.js';
 import { httpPayloadSchema, httpPayloadValue } from '../temporal/http-payloads.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import { sessionView, type SessionView } from './session-view.js';
+import type { TemporalPlace } from '../temporal/address.js';
+import type { HistoryCodecConfig } from '../temporal/data-converter.js';
 
 /**
  * `clawflow sessions show` through the dev server's HTTP API: the same view as describeSession (sessionView), without
@@ -21,13 +23,20 @@ const queryAnswerSchema = z.object({ queryResult: z.object({ payloads: z.array(h
 const describeSchema = z.object({ workflowExecutionInfo: z.object({ status: z.string() }) });
 const statusSchema = z.looseObject({ status: z.string(), turns: z.number(), queued: z.number() });
 
-export async function describeSessionOverHttp(config: ClawflowConfig, keyText: string): Promise<{ view: SessionView | null } | null> {
+export async function describeSessionOverHttp(
+  config: TemporalPlace & HistoryCodecConfig & Pick<ClawflowConfig, 'agent' | 'agents'>,
+  keyText: string,
+): Promise<{ view: SessionView | null } | null> {
   const port = devServerHttpPort(config);
   return port === null ? null : describeSessionAt(port, config, keyText);
 }
 
 /** The same, from the dev server whose HTTP API is on `port`. */
-export async function describeSessionAt(port: number, config: ClawflowConfig, keyText: string): Promise<{ view: SessionView | null } | null> {
+export async function describeSessionAt(
+  port: number,
+  config: TemporalPlace & HistoryCodecConfig & Pick<ClawflowConfig, 'agent' | 'agents'>,
+  keyText: string,
+): Promise<{ view: SessionView | null } | null> {
   const key = parseSessionKey(keyText, defaultAgentId(config));
   const sessionKey = formatSessionKey(key);
   if (!pathSafeWorkflowId(sessionWorkflowId(key))) return null;

@@ -7,6 +7,9 @@ import { stackState } from '../config/running-stack.js';
 import { searchAttributeRegistrations } from '../contracts/search-attribute-names.js';
 import { dataConverterFor } from './data-converter.js';
 
+/** What a client of this install's Temporal needs: where it is, how payloads are sealed, where traces go. */
+export type TemporalClientConfig = Pick<ClawflowConfig, 'temporal' | 'paths' | 'tracing' | 'history'>;
+
 const IndexedValueType = protos.temporal.api.enums.v1.IndexedValueType;
 const indexedTypes = {
   Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
@@ -38,7 +41,7 @@ export class StackNotRunningError extends Error {
  * For a command of the local stack (no TEMPORAL_ADDRESS): refuses at once when the stack is down — its process gone
  * (a dev server left behind would take messages no worker answers) or nothing answering where Temporal would be.
  */
-export async function assertStackRunning(config: ClawflowConfig): Promise<void> {
+export async function assertStackRunning(config: TemporalClientConfig): Promise<void> {
   if (config.temporal.address) return;
   const found = stackState(config.paths.home);
   if (found.state === 'running') return;
@@ -57,7 +60,7 @@ export async function assertStackRunning(config: ClawflowConfig): Promise<void> 
 }
 
 /** Runs `work` with a connected client and closes the connection after, however it ends. */
-export async function withClient<T>(config: ClawflowConfig, work: (client: Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(config: TemporalClientConfig, work: (client: Client) => Promise<T>): Promise<T> {
   await assertStackRunning(config);
   const client = await connectClient(config);
   try {
@@ -68,7 +71,7 @@ export async function withClient<T>(config: ClawflowConfig, work: (client: Clien
 }
 
 /** Connects once; fails fast with an actionable message when nothing answers. */
-export async function connectClient(config: ClawflowConfig, timeoutMs = 5000): Promise<Client> {
+export async function connectClient(config: TemporalClientConfig, timeoutMs = 5000): Promise<Client> {
   const address = temporalAddress(config);
   let connection: Connection;
   try {

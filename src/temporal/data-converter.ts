@@ -5,6 +5,9 @@ import type { ClawflowConfig } from '../config/load.js';
 import { installSecret, secretFile } from '../config/secrets.js';
 import { HistoryCodec, historyKey, type HistoryKey } from './history-codec.js';
 
+/** What decides how payloads are sealed: history.encrypt, and the install's keys under paths.home. */
+export type HistoryCodecConfig = Pick<ClawflowConfig, 'history' | 'paths'>;
+
 /** Where keys that no longer seal new payloads are kept, to open the payloads they sealed. */
 export function retiredKeysDir(home: string): string {
   return join(home, 'secrets', 'history-keys');
@@ -37,14 +40,14 @@ export function rotateHistoryKey(home: string): { retired: string; current: stri
 }
 
 /** The codec this install seals payloads with (its keys, the retired ones too), or null when history.encrypt is off. */
-export function historyCodecFor(config: ClawflowConfig): HistoryCodec | null {
+export function historyCodecFor(config: HistoryCodecConfig): HistoryCodec | null {
   if (!config.history.encrypt) return null;
   const { current, retired } = historyKeys(config.paths.home);
   return new HistoryCodec(current, retired);
 }
 
 /** How this install's clients and workers write payloads: encrypted (history.encrypt, on by default) or as JSON. */
-export function dataConverterFor(config: ClawflowConfig): DataConverter {
+export function dataConverterFor(config: HistoryCodecConfig): DataConverter {
   const codec = historyCodecFor(config);
   return codec ? { payloadCodecs: [codec] } : {};
 }

@@ -27,7 +27,7 @@ export interface BrowserPolicy extends NetPolicy {
 }
 
 /** The browser's policy from the configuration: its private exceptions, and every port ClawFlow itself serves on. */
-export function browserPolicy(config: ClawflowConfig): BrowserPolicy {
+export function browserPolicy(config: Pick<ClawflowConfig, 'paths' | 'tools' | 'api' | 'runtime' | 'temporal' | 'channels'>): BrowserPolicy {
   const { api, runtime, temporal, channels, tools } = config;
   return {
     allowPrivateNetwork: tools.browser.allowPrivateNetwork,

@@ -5,13 +5,13 @@ import type { ClawflowConfig } from '../config/load.js';
 import { enabledChannels, streamingChannels } from '../config/channels.js';
 import { connectorFiles, protectedStatePaths, runDir } from '../config/paths.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
-import { Inbound } from '../connectors/inbound/inbound.js';
+import { Inbound, openDoorWarning } from '../connectors/inbound/inbound.js';
 import { PairingStore } from '../connectors/inbound/pairing-store.js';
 import { temporalSessionPort } from '../connectors/inbound/session-port.js';
 import { SentLog } from '../connectors/outbound/sent-log.js';
 import { transcriberFrom } from '../connectors/inbound/transcribe.js';
 import { ReplyPreviews } from '../connectors/outbound/reply-previews.js';
-import { startPreviewRelay } from '../connectors/outbound/preview-relay.js';
+import { startPreviewRelayIfFree } from '../connectors/outbound/preview-relay.js';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger.js';
 import { connectClient } from '../temporal/connection.js';
@@ -86,17 +86,11 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   const streaming = streamingChannels(config);
   const previews = new ReplyPreviews(adapters, streaming, files.previews, logger);
   const relay = streaming.length
-    ? await startPreviewRelay({
+    ? await startPreviewRelayIfFree({
         port: config.channels.previewPort,
         internalToken: installSecret(config.paths.home, 'internal-token'),
         logger,
         onDelta: (delta) => previews.delta(delta),
-      }).catch((error: Error) => {
-        logger.warn(
-          { err: error.message, port: config.channels.previewPort },
-          'replies will not show as they are written: the preview port is taken (channels.previewPort)',
-        );
-        return null;
       })
     : null;
 
@@ -129,32 +123,16 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     );
   };
   for (const { adapter, policy, ownerOnly } of channels) {
-    // The person in a direct chat answers their own session's approvals: under "open", that is anyone.
-    if (!ownerOnly && policy.dmPolicy === 'open' && (config.tools.exec.policy === 'ask' || config.tools.exec.policy === 'full')) {
-      logger.warn(
-        `${adapter.channel}: dmPolicy is "open" and tools.exec.policy is "${config.tools.exec.policy}": anyone who writes to the bot can have commands run on this machine`,
-      );
-    }
+    const warning = openDoorWarning(adapter.channel, policy, ownerOnly, config.tools.exec.policy);
+    if (warning) logger.warn(warning);
     await adapter.start((message) => inbound.handle(adapter, policy, message));
     logger.info({ channel: adapter.channel, status: adapter.status() }, 'channel connected');
   }
   writeStatus();
-  // Senders the owner let in (`clawflow pairing approve`, another process) are told so, and answered, within seconds.
-  let welcoming = false;
-  const welcomeApproved = async (): Promise<void> => {
-    if (welcoming || stopping) return;
-    welcoming = true;
-    try {
-      for (const { adapter, policy } of channels) await inbound.welcomeApproved(adapter, policy);
-    } catch (error) {
-      logger.warn({ err: (error as Error).message }, 'could not welcome the senders approved for pairing; trying again shortly');
-    } finally {
-      welcoming = false;
-    }
-  };
+  // Every 2 s: the status file `clawflow status` reads, and senders the owner let in welcomed.
   const statusTimer = setInterval(() => {
     writeStatus();
-    void welcomeApproved();
+    void inbound.welcomeAllApproved(channels);
   }, 2000);
 
   const done = running.then(async () => {

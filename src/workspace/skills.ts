@@ -198,7 +198,7 @@ export function skillRoots(options: { workspace: string; home: string; bundled: 
 
 /** An agent's skills (its workspace's, and the shared ones), checked against the environment the agent's commands get (exec). */
 export function installSkills(
-  config: ClawflowConfig,
+  config: Pick<ClawflowConfig, 'paths' | 'skills' | 'tools'>,
   workspace = config.paths.workspaceDir,
   hostEnv: NodeJS.ProcessEnv = process.env,
 ): Promise<{ skills: Skill[]; skipped: SkippedSkill[] }> {

@@ -1,6 +1,6 @@
+import { LoopbackServer } from './loopback-server.js';
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 export const discordBot = { id: '900000000000000001', username: 'clawflow', discriminator: '0', bot: true, global_name: null, avatar: null };
@@ -19,7 +19,7 @@ interface Dispatch {
  * gateway WebSocket (JSON, no compression) that says HELLO, takes IDENTIFY and RESUME, sends READY and dispatches,
  * answers heartbeats, and can drop the connection.
  */
-export class FakeDiscord {
+export class FakeDiscord extends LoopbackServer {
   readonly posted: Array<{ channelId: string; body: Record<string, unknown> }> = [];
   /** The bot's messages by id: an edit changes the posted entry's content, so `posted` shows what the user sees. */
   private readonly byId = new Map<string, { channelId: string; body: Record<string, unknown> }>();
@@ -27,7 +27,6 @@ export class FakeDiscord {
   readonly typing: string[] = [];
   identifies = 0;
   resumes = 0;
-  private server: Server | undefined;
   private wss: WebSocketServer | undefined;
   private socket: WebSocket | null = null;
   private seq = 0;
@@ -38,26 +37,17 @@ export class FakeDiscord {
   private readonly files = new Map<string, Buffer>();
 
   get apiUrl(): string {
-    return `${this.base('http')}/api`;
+    return `${this.url}/api`;
   }
 
-  private base(scheme: 'http' | 'ws'): string {
-    return `${scheme}://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.rest(req, res));
-    this.wss = new WebSocketServer({ server: this.server, path: '/gateway' });
+  protected override attach(server: Server): void {
+    this.wss = new WebSocketServer({ server, path: '/gateway' });
     this.wss.on('connection', (socket) => this.connect(socket));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
   }
 
-  async stop(): Promise<void> {
+  protected override beforeStop(): void {
     this.socket?.terminate();
     this.wss?.close();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
   connected(): boolean {
@@ -75,7 +65,7 @@ export class FakeDiscord {
     const attachments = files.map((file) => {
       const attachmentId = String(this.nextId++);
       this.files.set(attachmentId, file.bytes);
-      const url = `${this.base('http')}/attachments/${attachmentId}/${file.name}`;
+      const url = `${this.url}/attachments/${attachmentId}/${file.name}`;
       return {
         id: attachmentId,
         filename: file.name,
@@ -143,7 +133,7 @@ export class FakeDiscord {
           user: discordBot,
           guilds: [{ id: discordGuild.id, unavailable: true }],
           session_id: this.sessionId,
-          resume_gateway_url: `${this.base('ws')}/gateway`,
+          resume_gateway_url: `${this.wsUrl}/gateway`,
           application: { id: discordBot.id, flags: 0 },
         };
         this.dispatch('READY', ready);
@@ -202,7 +192,7 @@ export class FakeDiscord {
     });
   }
 
-  private async rest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
     const path = (req.url ?? '').split('?')[0]!.replace(/^\/api\/v\d+/, '');
@@ -214,7 +204,7 @@ export class FakeDiscord {
     }
     if (req.method === 'GET' && path === '/gateway/bot') {
       return json(200, {
-        url: `${this.base('ws')}/gateway`,
+        url: `${this.wsUrl}/gateway`,
         shards: 1,
         session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
       });

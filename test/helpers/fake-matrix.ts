@@ -1,6 +1,6 @@
+import { LoopbackServer } from './loopback-server.js';
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const matrixBot = { userId: '@clawflow:fake.test', accessToken: 'syt_fake_matrix_token' };
 
@@ -24,7 +24,7 @@ interface LoggedEvent {
  * transaction ids), typing, joined members, fetching one event, and media upload and authenticated download. Every
  * request needs the bot's access token. What the bot sends is recorded.
  */
-export class FakeMatrix {
+export class FakeMatrix extends LoopbackServer {
   readonly sent: Array<{ roomId: string; content: Record<string, unknown>; eventId: string }> = [];
   readonly typing: string[] = [];
   /** Requests this fake does not serve (a test that finds one here learns what the library asked). */
@@ -35,28 +35,9 @@ export class FakeMatrix {
   private readonly media = new Map<string, { bytes: Buffer; type: string }>();
   private readonly transactions = new Map<string, string>();
   private waiters: Array<() => void> = [];
-  private server: Server | undefined;
   private clock = Date.now();
   /** Media downloads wait while this is set (a test kills the connector meanwhile). */
   holdMedia: Promise<void> | null = null;
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer(
-      (req, res) => void this.handle(req, res).catch((error: Error) => this.json(res, 500, { errcode: 'M_UNKNOWN', error: error.message })),
-    );
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    for (const wake of this.waiters.splice(0)) wake();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
 
   /** A room with these people and the bot in it. */
   room(roomId: string, people: string[]): void {
@@ -139,7 +120,16 @@ export class FakeMatrix {
     return Buffer.concat(chunks);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Matrix's error shape, which the library reads. */
+  protected override failed(res: ServerResponse, error: unknown): void {
+    this.json(res, 500, { errcode: 'M_UNKNOWN', error: (error as Error).message });
+  }
+
+  protected override beforeStop(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname;
     if (req.headers.authorization !== `Bearer ${matrixBot.accessToken}`)

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LoopbackServer } from './loopback-server.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface ModelRequest {
   model: string;
@@ -22,9 +22,8 @@ export type ReplyFn = (request: ModelRequest) => ScriptedAnswer;
  * A scripted OpenAI-compatible chat-completions server on 127.0.0.1 that records every request. Answers can be held
  * back (`hold()`) to keep a turn "waiting on the model" for as long as a test needs.
  */
-export class FakeModel {
+export class FakeModel extends LoopbackServer {
   readonly requests: ModelRequest[] = [];
-  private server: Server | undefined;
   private held: Array<() => void> = [];
   private holding = false;
   private arrivals: Array<() => void> = [];
@@ -35,17 +34,12 @@ export class FakeModel {
   /** How long each answer takes before its first byte (ms, asked per request): a model that thinks. */
   latencyMs: () => number = () => 0;
 
-  constructor(private reply: ReplyFn = (r) => `reply to: ${r.messages.at(-1)?.content}`) {}
-
-  get baseUrl(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/v1`;
+  constructor(private reply: ReplyFn = (r) => `reply to: ${r.messages.at(-1)?.content}`) {
+    super();
   }
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
+  get baseUrl(): string {
+    return `${this.url}/v1`;
   }
 
   setReply(reply: ReplyFn): void {
@@ -90,13 +84,11 @@ export class FakeModel {
     return this.requests.at(index)!.messages.flatMap((m) => (m.role === 'user' && m.content ? [m.content] : []));
   }
 
-  async stop(): Promise<void> {
+  protected override beforeStop(): void {
     this.release();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private async handle(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {

@@ -1,6 +1,6 @@
+import { LoopbackServer } from './loopback-server.js';
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const signalBot = { number: '+15550000001', uuid: '9b5a3e3c-0000-4000-8000-0000000000b1' };
 
@@ -29,9 +29,8 @@ interface Waiter {
  * acknowledged it to Signal), `send`, `sendTyping`, `getUserStatus` and `getAttachment`, with JSON-RPC errors sent
  * with HTTP 200 and signal-cli's codes. Every call is recorded.
  */
-export class FakeSignal {
+export class FakeSignal extends LoopbackServer {
   readonly calls: SignalCall[] = [];
-  private server: Server | undefined;
   private readonly inbox: Array<Record<string, unknown>> = [];
   private readonly attachments = new Map<string, Buffer>();
   private waiters: Waiter[] = [];
@@ -42,22 +41,6 @@ export class FakeSignal {
   receivesOnItsOwn = false;
   /** getAttachment waits while this is set (a test kills the connector meanwhile). */
   holdAttachments: Promise<void> | null = null;
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    for (const waiter of this.waiters.splice(0)) waiter.respond();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
 
   /** The calls of one method that succeeded, their params. */
   sent(method = 'send'): Array<Record<string, unknown>> {
@@ -148,7 +131,11 @@ export class FakeSignal {
     for (const waiter of this.waiters.splice(0)) waiter.respond();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected override beforeStop(): void {
+    for (const waiter of this.waiters.splice(0)) waiter.respond();
+  }
+
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.url === '/api/v1/check' && req.method === 'GET') return void res.writeHead(200).end();
     if (req.url !== '/api/v1/rpc') return void res.writeHead(404).end();
     if (req.method !== 'POST') return void res.writeHead(405).end();

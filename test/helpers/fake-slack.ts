@@ -1,6 +1,6 @@
+import { LoopbackServer } from './loopback-server.js';
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 export const slackBot = { userId: 'UBOT0001', botId: 'BBOT0001', team: 'T0TEAM01', appId: 'A0APP001' };
@@ -9,24 +9,22 @@ export const slackBot = { userId: 'UBOT0001', botId: 'BBOT0001', team: 'T0TEAM01
  * Slack on 127.0.0.1 for Bolt: the Web API (`slackApiUrl`: auth.test, apps.connections.open, chat.postMessage,
  * recorded) and a Socket Mode WebSocket that sends event envelopes and records the acknowledgements.
  */
-export class FakeSlack {
+export class FakeSlack extends LoopbackServer {
   readonly posted: Array<Record<string, string>> = [];
   /** The bot's messages by ts: chat.update changes the posted entry's text, so `posted` shows what the user sees. */
   private readonly byTs = new Map<string, Record<string, string>>();
   updates = 0;
   readonly acks: string[] = [];
-  private server: Server | undefined;
   private wss: WebSocketServer | undefined;
   private sockets = new Set<WebSocket>();
   private ts = 1_700_000_000;
 
   get apiUrl(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/api/`;
+    return `http://127.0.0.1:${this.port}/api/`;
   }
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.api(req, res));
-    this.wss = new WebSocketServer({ server: this.server, path: '/link' });
+  protected override attach(server: Server): void {
+    this.wss = new WebSocketServer({ server, path: '/link' });
     this.wss.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -43,15 +41,11 @@ export class FakeSlack {
         }),
       );
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
   }
 
-  async stop(): Promise<void> {
+  protected override beforeStop(): void {
     for (const socket of this.sockets) socket.terminate();
     this.wss?.close();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
   connected(): boolean {
@@ -66,7 +60,7 @@ export class FakeSlack {
   sharedFile(name: string, mimetype: string, bytes: Buffer, extra: Record<string, unknown> = {}): Record<string, unknown> {
     const id = `F${randomUUID().slice(0, 8).toUpperCase()}`;
     this.files.set(id, bytes);
-    const url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/files/${id}/${encodeURIComponent(name)}`;
+    const url = `http://127.0.0.1:${this.port}/files/${id}/${encodeURIComponent(name)}`;
     return { id, name, mimetype, size: bytes.length, url_private: url, url_private_download: `${url}?download=1`, ...extra };
   }
 
@@ -102,7 +96,7 @@ export class FakeSlack {
     return envelopeId;
   }
 
-  private async api(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -123,7 +117,7 @@ export class FakeSlack {
       case 'auth.test':
         return ok({ url: 'https://fake.slack.com/', team: 'Fake', user: 'clawflow', team_id: slackBot.team, user_id: slackBot.userId, bot_id: slackBot.botId });
       case 'apps.connections.open':
-        return ok({ url: `ws://127.0.0.1:${(this.server!.address() as AddressInfo).port}/link` });
+        return ok({ url: `ws://127.0.0.1:${this.port}/link` });
       case 'chat.postMessage': {
         const ts = `${this.ts++}.000200`;
         this.posted.push(params);

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LoopbackServer } from './loopback-server.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface BotApiCall {
   method: string;
@@ -19,13 +19,12 @@ export const botUser = { id: 7000001, is_bot: true, first_name: 'Claw', username
  * A Telegram Bot API server on 127.0.0.1 for grammY (`apiRoot`): serves getUpdates from a script with real long
  * polling and offset confirmation, records every call, and answers sendMessage like Telegram.
  */
-export class FakeTelegram {
+export class FakeTelegram extends LoopbackServer {
   readonly calls: BotApiCall[] = [];
   /** The bot's messages by id: an edit changes the sendMessage call's text, so `sent()` shows what the user sees. */
   private readonly botMessages = new Map<number, Record<string, unknown>>();
   /** editMessageText calls that changed a message. */
   edits = 0;
-  private server: Server | undefined;
   private readonly updates: Array<Record<string, unknown> & { update_id: number }> = [];
   private nextUpdateId = 1000;
   private nextMessageId = 1;
@@ -36,19 +35,7 @@ export class FakeTelegram {
   onServe: ((updates: Array<Record<string, unknown>>) => void) | null = null;
 
   get apiRoot(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    for (const waiter of this.waiters.splice(0)) waiter.respond();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    return `http://127.0.0.1:${this.port}`;
   }
 
   /** A text message from a user, as Telegram would deliver it; returns its update id. */
@@ -176,7 +163,11 @@ export class FakeTelegram {
     return this.updates.filter((u) => u.update_id >= offset);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected override beforeStop(): void {
+    for (const waiter of this.waiters.splice(0)) waiter.respond();
+  }
+
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
     const download = /^\/file\/bot[^/]+\/files\/(\w+)$/.exec(req.url ?? '');

@@ -1,5 +1,6 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback-server.js';
 import { createCipheriv, createDecipheriv, createHash, hkdfSync } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import {
   Curve,
   decodeBinaryNode,
@@ -179,7 +180,7 @@ export interface WhatsAppSent {
  * 7.0.0-rc14 checks the serial, and its signature checks cannot fail (libsignal's verify returns false, and Baileys
  * counts only a throw as a failure). A Baileys that checks them would refuse this server: this test would say so.
  */
-export class FakeWhatsApp {
+export class FakeWhatsApp extends LoopbackServer {
   /** What the device sent, decrypted, in order. */
   readonly sent: WhatsAppSent[] = [];
   /** Typing indicators the device sent (to the chat's jid). */
@@ -188,19 +189,21 @@ export class FakeWhatsApp {
   readonly deliveries = new Map<string, number>();
   private readonly contacts = new Map<string, Contact>();
   private readonly undelivered: Undelivered[] = [];
-  private server: WebSocketServer | null = null;
+  private sockets: WebSocketServer | null = null;
   private device: { socket: WebSocket; send(node: BinaryNode): void } | null = null;
   private nextId = 1;
   private logins = 0;
 
   /** `creds`: the linked device's login state (its Signal identity and signed pre-key), as the connector has it on disk. */
   constructor(private readonly creds: AuthenticationCreds) {
+    super();
     // The contacts' own libsignal would print their sessions into the test's output.
     quietLibsignal(createLogger('silent'));
   }
 
-  get url(): string {
-    return `ws://127.0.0.1:${(this.server!.address() as AddressInfo).port}/ws/chat`;
+  /** Where the device connects (channels.whatsapp.webSocketUrl). */
+  get chatUrl(): string {
+    return `${this.wsUrl}/ws/chat`;
   }
 
   /** How many times a device logged in. */
@@ -213,16 +216,19 @@ export class FakeWhatsApp {
     return this.device !== null;
   }
 
-  async start(): Promise<this> {
-    this.server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    await new Promise<void>((resolve) => this.server!.once('listening', resolve));
-    this.server.on('connection', (socket) => this.serve(socket));
-    return this;
+  protected override attach(server: Server): void {
+    this.sockets = new WebSocketServer({ server, path: '/ws/chat' });
+    this.sockets.on('connection', (socket) => this.serve(socket));
   }
 
-  async stop(): Promise<void> {
-    for (const client of this.server?.clients ?? []) client.terminate();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  protected override beforeStop(): void {
+    for (const client of this.sockets?.clients ?? []) client.terminate();
+    this.sockets?.close();
+  }
+
+  /** WhatsApp's chat server speaks only WebSocket. */
+  protected async handle(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('upgrade to a WebSocket at /ws/chat');
   }
 
   /** A contact by phone number (digits), made on first use. */
@@ -323,7 +329,7 @@ export class FakeWhatsApp {
               if (String(login.username) !== this.me().phone) return void socket.terminate();
               await this.loggedIn(device);
             } else {
-              await this.handle(device, await decodeBinaryNode(noise.open(frame)));
+              await this.answerNode(device, await decodeBinaryNode(noise.open(frame)));
             }
           })
           .catch(() => socket.terminate());
@@ -377,7 +383,7 @@ export class FakeWhatsApp {
     });
   }
 
-  private async handle(device: NonNullable<FakeWhatsApp['device']>, node: BinaryNode): Promise<void> {
+  private async answerNode(device: NonNullable<FakeWhatsApp['device']>, node: BinaryNode): Promise<void> {
     const result = (content?: BinaryNode[]): void =>
       device.send({ tag: 'iq', attrs: { id: node.attrs.id!, type: 'result', from: 's.whatsapp.net' }, ...(content ? { content } : {}) });
     const child = Array.isArray(node.content) ? node.content[0] : undefined;

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback-server.js';
 
 export interface RecordedRequest {
   method: string;
@@ -15,39 +15,25 @@ export interface WireAnswer {
 }
 
 /** A local HTTP server that speaks whatever wire format the test scripts, and records what it was sent. */
-export class WireServer {
+export class WireServer extends LoopbackServer {
   readonly requests: RecordedRequest[] = [];
-  private server: Server | undefined;
 
-  constructor(private answer: (request: RecordedRequest) => WireAnswer) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  constructor(private answer: (request: RecordedRequest) => WireAnswer) {
+    super();
   }
 
   setAnswer(answer: (request: RecordedRequest) => WireAnswer): void {
     this.answer = answer;
   }
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: text ? (JSON.parse(text) as unknown) : undefined };
-        this.requests.push(request);
-        const answer = this.answer(request);
-        res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
-        res.end(JSON.stringify(answer.body));
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: text ? (JSON.parse(text) as unknown) : undefined };
+    this.requests.push(request);
+    const answer = this.answer(request);
+    res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
+    res.end(JSON.stringify(answer.body));
   }
 }

@@ -44,7 +44,7 @@ describe('WhatsApp through Baileys, against a local fake of WhatsApp’s chat se
     stack = await TestStack.start({
       namespace: 'default',
       temporalAddress: server.address,
-      config: { channels: { whatsapp: { enabled: true, webSocketUrl: whatsapp.url, allowFrom: [owner] } } },
+      config: { channels: { whatsapp: { enabled: true, webSocketUrl: whatsapp.chatUrl, allowFrom: [owner] } } },
     });
     const { state, saveCreds } = await useAtomicAuthState(join(connectorFiles(stack.home).dir, 'whatsapp-auth'));
     Object.assign(state.creds, creds);

@@ -13,7 +13,7 @@ export interface RuntimeLocation {
 }
 
 /** AgentCore when an agent runtime ARN is configured, else the local runtime: called directly when in this process. */
-export function transportFromConfig(config: ClawflowConfig, runtime: RuntimeLocation): AgentTransport {
+export function transportFromConfig(config: Pick<ClawflowConfig, 'agentcore' | 'runtime' | 'paths'>, runtime: RuntimeLocation): AgentTransport {
   const { runtimeArn, qualifier, region, endpoint } = config.agentcore;
   if (!runtimeArn) return runtime.inProcess ? createInProcessTransport(runtime.inProcess) : createHttpTransport(runtime.url, runtimeToken(config));
   return createAgentCoreTransport({ runtimeArn, qualifier, region: region ?? regionOfArn(runtimeArn)!, ...(endpoint ? { endpoint } : {}) });

@@ -70,6 +70,15 @@ export function directAccess(policy: Pick<ChannelPolicy, 'dmPolicy' | 'allowFrom
   return policy.dmPolicy === 'allowlist' ? 'refused' : 'pairing';
 }
 
+/**
+ * Why a channel's access policy is dangerous with the exec policy, or null: under dmPolicy "open" whoever writes to the
+ * bot is a conversation's owner, and answers its approvals (unless approvals are the agent owner's alone).
+ */
+export function openDoorWarning(channel: string, policy: Pick<ChannelPolicy, 'dmPolicy'>, ownerOnly: boolean | undefined, execPolicy: string): string | null {
+  if (ownerOnly || policy.dmPolicy !== 'open' || (execPolicy !== 'ask' && execPolicy !== 'full')) return null;
+  return `${channel}: dmPolicy is "open" and tools.exec.policy is "${execPolicy}": anyone who writes to the bot can have commands run on this machine`;
+}
+
 /** Whether the agent takes part in this group at all (before mentions and senders): groupPolicy and groups. */
 export function groupAllowed(policy: Pick<ChannelPolicy, 'groupPolicy' | 'groups'>, chat: string): boolean {
   if (policy.groupPolicy === 'disabled') return false;
@@ -102,6 +111,8 @@ export function isApprover(message: ChannelMessage, policy: ChannelPolicy): bool
 export class Inbound {
   /** Welcomes under way, by channel and sender: one at a time each. */
   private readonly welcoming = new Map<string, Promise<void>>();
+  /** A round of welcomes is under way (rounds do not overlap). */
+  private welcomingRound = false;
 
   constructor(private readonly deps: InboundDeps) {}
 
@@ -244,6 +255,22 @@ export class Inbound {
    */
   async welcomeApproved(adapter: ChannelAdapter, policy: ChannelPolicy): Promise<void> {
     for (const welcome of this.deps.pairing.welcomes(adapter.channel)) await this.welcome(adapter, policy, welcome);
+  }
+
+  /**
+   * One round over every channel: senders the owner let in (`clawflow pairing approve`, another process) are told so
+   * and answered. A failed round is logged; the next one tries again.
+   */
+  async welcomeAllApproved(channels: ReadonlyArray<{ adapter: ChannelAdapter; policy: ChannelPolicy }>): Promise<void> {
+    if (this.welcomingRound || this.deps.stopping()) return;
+    this.welcomingRound = true;
+    try {
+      for (const { adapter, policy } of channels) await this.welcomeApproved(adapter, policy);
+    } catch (error) {
+      this.deps.logger.warn({ err: (error as Error).message }, 'could not welcome the senders approved for pairing; trying again shortly');
+    } finally {
+      this.welcomingRound = false;
+    }
   }
 
   /** Welcomes one approved sender (once, whoever asks first: the periodic round or the sender's next message). */

@@ -3,6 +3,7 @@ import type { ClawflowConfig } from '../../config/load.js';
 import { answerApproval, deliverInbound, InvalidMessageError, sessionHandle, type OutgoingMessage } from '../../session-client/session-client.js';
 import type { ApprovalDecision, ApprovalRequest } from '../../workflows/messages.js';
 import { SessionKeyError } from '../../contracts/session-key.js';
+import type { SessionClientConfig } from '../../session-client/session-client.js';
 
 /** What the inbound path needs of the sessions: hand a message over, answer an approval, know whether a session exists. */
 export interface SessionPort {
@@ -30,7 +31,7 @@ const invalidArgument = 3;
 const resourceExhausted = 8;
 
 /** The sessions as Temporal workflows. */
-export function temporalSessionPort(client: Client, config: ClawflowConfig): SessionPort {
+export function temporalSessionPort(client: Client, config: SessionClientConfig): SessionPort {
   return {
     async deliver(sessionKey, message) {
       try {

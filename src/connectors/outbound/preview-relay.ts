@@ -52,3 +52,14 @@ export async function startPreviewRelay(options: {
   policy.port = (server.address() as AddressInfo).port;
   return relay;
 }
+
+/** The preview relay, or null (with a warning) when its port is taken: replies then come whole, as on other channels. */
+export async function startPreviewRelayIfFree(options: Parameters<typeof startPreviewRelay>[0]): Promise<RunningPreviewRelay | null> {
+  return startPreviewRelay(options).catch((error: Error) => {
+    options.logger.warn(
+      { err: error.message, port: options.port },
+      'replies will not show as they are written: the preview port is taken (channels.previewPort)',
+    );
+    return null;
+  });
+}

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChannelAdapter, ChannelMessage } from '../../../src/contracts/channel-adapter.js';
-import { Inbound, type ChannelPolicy } from '../../../src/connectors/inbound/inbound.js';
+import { Inbound, openDoorWarning, type ChannelPolicy } from '../../../src/connectors/inbound/inbound.js';
 import { PairingStore } from '../../../src/connectors/inbound/pairing-store.js';
 import { PermanentRefusal, type SessionPort } from '../../../src/connectors/inbound/session-port.js';
 import type { OutgoingMessage } from '../../../src/session-client/session-client.js';
@@ -304,5 +304,16 @@ describe('inbound messages: who reaches the agent, and what reaches the disk', (
     expect(readFileSync(join(dirname(file), damaged[0]!), 'utf8')).toBe('{"test":{"approved":["ada"]');
     expect(warnings[0]).toMatch(/could not be read; it was moved aside/);
     expect(store.list().test!.pending.map((p) => p.senderId)).toEqual(['stranger']);
+  });
+});
+
+describe('the warning a connector gives at start', () => {
+  it('warns when anyone who writes to the bot could approve commands, and only then', () => {
+    expect(openDoorWarning('telegram', { dmPolicy: 'open' }, false, 'ask')).toMatch(/telegram: dmPolicy is "open" and tools.exec.policy is "ask"/);
+    expect(openDoorWarning('telegram', { dmPolicy: 'open' }, false, 'full')).not.toBeNull();
+    expect(openDoorWarning('telegram', { dmPolicy: 'open' }, false, 'deny')).toBeNull();
+    expect(openDoorWarning('telegram', { dmPolicy: 'pairing' }, false, 'full')).toBeNull();
+    // Approvals that only the agent's owner may answer (the WebChat's key holder): no stranger can approve.
+    expect(openDoorWarning('webchat', { dmPolicy: 'open' }, true, 'full')).toBeNull();
   });
 });
