@@ -1,7 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { JsonLexer, JsonObjectNode, JsonParser, JsonTokenType } from '@croct/json5-parser';
 import JSON5 from 'json5';
-import type { RawObject } from './load.js';
+
+/** A configuration file's object as written, before the schema reads it. */
+export type RawObject = Record<string, unknown>;
 
 /**
  * The clawflow.json a first start (or the first `clawflow onboard`) writes: what each section is for and commented

@@ -9,7 +9,7 @@ import { closestName, keysAt } from './suggest.js';
 import { statePaths, type StatePaths } from './paths.js';
 import { configFileSchema, type ConfigFile } from './schema.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import { editConfigText, starterConfigText } from './config-file-text.js';
+import { editConfigText, starterConfigText, type RawObject } from './config-file-text.js';
 
 export interface ClawflowConfig extends ConfigFile {
   paths: StatePaths & {
@@ -22,8 +22,6 @@ export interface ClawflowConfig extends ConfigFile {
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
-
-export type RawObject = Record<string, unknown>;
 
 function readConfigFile(file: string): RawObject {
   if (!existsSync(file)) return {};
