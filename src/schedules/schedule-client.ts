@@ -3,7 +3,6 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, t
 import { enabledChannels } from '../config/channels.js';
 import { defaultAgentId } from '../config/agents.js';
 import type { ClawflowConfig } from '../config/load.js';
-import type { SessionClientConfig } from '../session-client/session-client.js';
 import { parseChatTarget, type ReplyRoute } from '../contracts/session-records.js';
 import type { ScheduledTurnInput, ScheduledTurnWorkflow } from '../workflows/scheduled-turn-workflow.js';
 import { taskQueues } from '../workflows/task-queues.js';
@@ -11,7 +10,7 @@ import { formatDuration, InvalidJobError, parseActiveHours, parseDuration, sched
 import { scheduleTimeZone } from '../config/time-zone.js';
 
 /** What the schedules' client reads: the schedules, and the settings of the sessions their firings start. */
-export type ScheduleClientConfig = SessionClientConfig & Pick<ClawflowConfig, 'channels'>;
+export type ScheduleClientConfig = Pick<ClawflowConfig, 'schedules' | 'channels' | 'agent' | 'agents'>;
 
 export interface CronJobRequest {
   name: string;

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ClawflowConfig } from '../config/load.js';
 import { devServerHttpPort } from '../temporal/address.js';
 import { historyCodecFor } from '../temporal/data-converter.js';
 import { temporalHttpGet } from '../temporal/http-api.js';

@@ -5,7 +5,6 @@ import { historyCodecFor } from '../temporal/data-converter.js';
 import { carriedSeal } from './carried-seal.js';
 import { installSecret } from '../config/secrets.js';
 import type { temporal } from '@temporalio/proto';
-import type { ClawflowConfig } from '../config/load.js';
 import { formatSessionKey, sessionWorkflowId } from '../contracts/session-key.js';
 import type { ReplyRoute, TranscriptEntry } from '../contracts/session-records.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ClawflowConfig } from '../config/load.js';
 import { sessionSearchAttributeNames as names } from '../contracts/search-attribute-names.js';
 import { sessionKeyOfWorkflowId } from '../contracts/session-key.js';
 import { devServerHttpPort } from '../temporal/address.js';

@@ -1,5 +1,4 @@
 import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { ClawflowConfig } from '../../config/load.js';
 import { answerApproval, deliverInbound, InvalidMessageError, sessionHandle, type OutgoingMessage } from '../../session-client/session-client.js';
 import type { ApprovalDecision, ApprovalRequest } from '../../workflows/messages.js';
 import { SessionKeyError } from '../../contracts/session-key.js';
