@@ -18,6 +18,12 @@ const extension = fromSources ? '.ts' : '.js';
 const workflowsPath = join(srcDir, 'workflows', `index${extension}`);
 const lockFile = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
 
+/**
+ * Modules loaded once for every session of the worker instead of once per session (the SDK's reusable V8 context
+ * keeps each workflow's modules apart, and freezes what it shares): zod, whose classes are most of a session's memory.
+ */
+const sharedModules = [join(srcDir, 'workflows', `shared-modules${extension}`)];
+
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(
@@ -48,6 +54,7 @@ export async function loadWorkflowBundle(cacheDir: string, logger: Logger, inter
   const { code } = await bundleWorkflowCode({
     workflowsPath,
     workflowInterceptorModules: [...interceptorModules],
+    preloadModules: [...sharedModules],
     logger: temporalLoggerFrom(logger.child({ component: 'bundler' }), 'warn'),
   });
   await mkdir(join(cacheDir, 'workflow-bundles'), { recursive: true });
