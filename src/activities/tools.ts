@@ -7,7 +7,8 @@ import { formatSessionKey, parseSessionKey, subagentKeyPrefix } from '../contrac
 import { describeSession, listSessions, sendMessage, type SessionClientConfig } from '../session-client/session-client.js';
 import type { Client } from '@temporalio/client';
 import type { RunToolInput, RunToolOutcome, ToolActivities, WorkspaceContext } from '../contracts/activities.js';
-import { maxImagesPerMessage, type ToolResult, type ToolSpec } from '../contracts/agent-runtime.js';
+import { maxImagesPerMessage } from '../contracts/image-ref.js';
+import { type ToolResult, type ToolSpec } from '../contracts/agent-runtime.js';
 import { browserPolicy, type BrowserPool } from '../tools/browser-pool.js';
 import { cronScheduleId, InvalidJobError, type ScheduleClient } from '../schedules/schedule-client.js';
 import { parseDuration } from '../schedules/job-spec.js';

@@ -1,6 +1,7 @@
 // The agent runtime's invocation contract (AgentCore Runtime: POST /invocations, GET /ping).
 // Workflow-safe: the session workflow imports its types, the activity and the runtime its schemas.
 import { z } from 'zod';
+import { imageRefSchema, maxImagesPerMessage } from './image-ref.js';
 
 export const runtimeSessionHeader = 'x-amzn-bedrock-agentcore-runtime-session-id';
 
@@ -16,28 +17,6 @@ export const toolSpecSchema = z
   })
   .strict();
 export type ToolSpec = z.infer<typeof toolSpecSchema>;
-
-/** Image types every vision provider takes (OpenAI-compatible, Anthropic, Bedrock Converse). */
-export const visionMimeTypes = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
-
-/** Most images one message shows the model; more are named in its text only. */
-export const maxImagesPerMessage = 8;
-
-/**
- * An image that came with a message, by reference: where it lies in the workspace on the tools host. The bytes never
- * travel through Temporal; the agent activity adds a short-lived `url` the runtime fetches them from.
- */
-export const imageRefSchema = z
-  .object({
-    path: z.string().min(1).max(500),
-    mimeType: z.enum(visionMimeTypes),
-    url: z
-      .url({ protocol: /^https?$/ })
-      .max(2_000)
-      .optional(),
-  })
-  .strict();
-export type ImageRef = z.infer<typeof imageRefSchema>;
 
 export const toolCallSchema = z
   .object({
@@ -205,9 +184,6 @@ export const runtimeErrorStatus = {
   modelUnavailable: 502,
   internal: 500,
 } as const;
-
-/** Failure type of `invokeAgent` when the runtime session lost its context: start a fresh one with the full context. */
-export const runtimeSessionLostType = 'RuntimeSessionLost';
 
 export const pingSchema = z.object({
   status: z.enum(['Healthy', 'HealthyBusy']),

@@ -1,4 +1,4 @@
-import type { visionMimeTypes } from '../contracts/agent-runtime.js';
+import type { visionMimeTypes } from '../contracts/image-ref.js';
 
 type VisionMimeType = (typeof visionMimeTypes)[number];
 

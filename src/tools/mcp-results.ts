@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { visionMimeTypes } from '../contracts/agent-runtime.js';
+import { visionMimeTypes } from '../contracts/image-ref.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { sniffImageType } from '../fs/image-type.js';
 import { CappedOutput } from './capped-output.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
-import type { ImageRef, ToolSpec } from '../contracts/agent-runtime.js';
+import type { ImageRef } from '../contracts/image-ref.js';
+import type { ToolSpec } from '../contracts/agent-runtime.js';
 import type { Artifact } from '../contracts/session-records.js';
 import type { BrowserPool } from './browser-pool.js';
 import type { ExecSandbox } from './exec-sandbox.js';

@@ -1,5 +1,5 @@
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
-import { runtimeSessionLostType } from '../contracts/agent-runtime.js';
+import { runtimeSessionLostType } from '../contracts/runtime-failures.js';
 import type { Logger } from '../logger.js';
 
 const levels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;

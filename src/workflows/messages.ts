@@ -2,7 +2,7 @@
 // Workflow-safe: no Node APIs, no I/O.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { imageRefSchema, maxImagesPerMessage } from '../contracts/agent-runtime.js';
+import { imageRefSchema, maxImagesPerMessage } from '../contracts/image-ref.js';
 import { queueModes, type QueueMode } from '../contracts/queue-modes.js';
 import { replyRouteSchema, transcriptEntrySchema, type ReplyRoute, type TranscriptEntry } from '../contracts/session-records.js';
 

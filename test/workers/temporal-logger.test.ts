@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { runtimeSessionLostType } from '../../src/contracts/agent-runtime.js';
+import { runtimeSessionLostType } from '../../src/contracts/runtime-failures.js';
 import type { Logger } from '../../src/logger.js';
 import { temporalLoggerFrom } from '../../src/workers/temporal-logger.js';
 

@@ -1,4 +1,5 @@
-import type { ImageRef, NewMessage, ParsedInvocation, ToolResult } from '../../contracts/agent-runtime.js';
+import type { ImageRef } from '../../contracts/image-ref.js';
+import type { NewMessage, ParsedInvocation, ToolResult } from '../../contracts/agent-runtime.js';
 import { sniffImageType } from '../../fs/image-type.js';
 import type { ModelImage } from '../providers/provider.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { maxImagesPerMessage, type ImageRef } from '../../contracts/agent-runtime.js';
+import { maxImagesPerMessage, type ImageRef } from '../../contracts/image-ref.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { sniffImageType } from '../../fs/image-type.js';
 import type { Logger } from '../../logger.js';

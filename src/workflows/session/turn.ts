@@ -1,5 +1,6 @@
 import { isCancellation, log, sleep, workflowInfo, type TemporalFailure } from '@temporalio/workflow';
-import { runtimeSessionLostType, type InvocationResult, type NewMessage, type ToolSpec, type ToolStep } from '../../contracts/agent-runtime.js';
+import { runtimeSessionLostType } from '../../contracts/runtime-failures.js';
+import { type InvocationResult, type NewMessage, type ToolSpec, type ToolStep } from '../../contracts/agent-runtime.js';
 import type { RotationReason, TranscriptEntry } from '../../contracts/session-records.js';
 import { pruneSteps } from '../../contracts/tool-pruning.js';
 import type { QueuedMessage } from '../messages.js';
