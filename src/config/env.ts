@@ -68,6 +68,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_SESSION_RESET', path: ['session', 'reset', 'mode'], kind: 'string' },
   { env: 'CLAWFLOW_SESSION_CONTINUE_AS_NEW_AFTER_TURNS', path: ['session', 'continueAsNewAfterTurns'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_DEDUPE_WINDOW', path: ['session', 'dedupeWindow'], kind: 'number' },
+  { env: 'CLAWFLOW_SESSION_CACHE_MEMORY_MB', path: ['session', 'cacheMemoryMb'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_MAX_CACHED', path: ['session', 'maxCached'], kind: 'number' },
   { env: 'CLAWFLOW_QUEUE_MODE', path: ['messages', 'queue', 'mode'], kind: 'string' },
   { env: 'CLAWFLOW_TRANSCRIPTION_BASE_URL', path: ['media', 'transcription', 'baseUrl'], kind: 'string' },

@@ -15,6 +15,7 @@ import { streamingChannels } from '../config/channels.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { mcpServersDir, protectedStatePaths, runDir } from '../config/paths.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
+import { sessionCacheSize } from '../config/session-cache.js';
 import type { Logger } from '../logger.js';
 import { connectClient, ensureSearchAttributes } from '../temporal/connection.js';
 import { temporalAddress } from '../temporal/address.js';
@@ -138,8 +139,9 @@ export async function startWorkers(
         },
         // After a worker dies, its sessions move to another worker this soon (histories are short, so replay is cheap).
         stickyQueueScheduleToStartTimeout: '3s',
-        // Memory stays flat however many sessions there are: the least recently used leave the cache (and replay later).
-        maxCachedWorkflows: config.session.maxCached,
+        // Memory stays flat however many sessions there are: as many as session.cacheMemoryMb holds are kept, the least
+        // recently used leave (and replay their short history when a message comes).
+        maxCachedWorkflows: sessionCacheSize(config.session),
         ...common,
       }),
     );

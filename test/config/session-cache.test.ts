@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { cachedSessionMb, defaultSessionCacheMb, sessionCacheSize } from '../../src/config/session-cache.js';
+
+const gb = 2 ** 30;
+
+describe('how many sessions a sessions worker keeps in memory', () => {
+  it('by default, as many as 5 % of the machine holds, within 64 and 256 MB: enough for 50 conversations at once anywhere', () => {
+    expect(defaultSessionCacheMb(1 * gb)).toBe(64);
+    expect(defaultSessionCacheMb(2 * gb)).toBe(102);
+    expect(defaultSessionCacheMb(24 * gb)).toBe(256);
+    expect(sessionCacheSize({ cacheMemoryMb: defaultSessionCacheMb(1 * gb) })).toBeGreaterThanOrEqual(50);
+    expect(sessionCacheSize({ cacheMemoryMb: 256 })).toBe(Math.floor(256 / cachedSessionMb));
+  });
+
+  it('a count set with session.maxCached wins, 0 included; the memory budget comes from the configuration or its variable', () => {
+    expect(sessionCacheSize({ maxCached: 0, cacheMemoryMb: 256 })).toBe(0);
+    expect(sessionCacheSize({ maxCached: 7, cacheMemoryMb: 256 })).toBe(7);
+    const config = loadConfig({ CLAWFLOW_HOME: '/nonexistent-clawflow-home', CLAWFLOW_SESSION_CACHE_MEMORY_MB: '100' });
+    expect(sessionCacheSize(config.session)).toBe(80);
+    expect(loadConfig({ CLAWFLOW_HOME: '/nonexistent-clawflow-home' }).session.cacheMemoryMb).toBe(defaultSessionCacheMb());
+  });
+});
