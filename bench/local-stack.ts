@@ -13,10 +13,14 @@ import { freePort } from '../test/helpers/ports.js';
 export const instantModel = {
   calls: 0,
   ms: 0,
+  /** The body of the last request it was sent. */
+  lastRequest: Buffer.alloc(0),
   server: createServer((req, res) => {
     const start = performance.now();
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      instantModel.lastRequest = Buffer.concat(chunks);
       const body = JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
       instantModel.calls += 1;

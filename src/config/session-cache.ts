@@ -6,9 +6,9 @@ import { totalmem } from 'node:os';
  */
 export const cachedSessionMb = 1.25;
 
-/** The memory the sessions worker keeps sessions in when none is configured: 5 % of this machine's, 64 to 256 MB. */
+/** The memory the sessions worker keeps sessions in when none is configured: 5 % of this machine's, 64 to 128 MB. */
 export function defaultSessionCacheMb(machineBytes = totalmem()): number {
-  return Math.round(Math.min(256, Math.max(64, (machineBytes / 2 ** 20) * 0.05)));
+  return Math.round(Math.min(128, Math.max(64, (machineBytes / 2 ** 20) * 0.05)));
 }
 
 /** How many sessions a sessions worker keeps in memory: `session.maxCached` when set, else what `cacheMemoryMb` holds. */

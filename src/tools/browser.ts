@@ -45,7 +45,7 @@ function refusedError(browsers: BrowserPool, sessionKey: string, url: string): T
 export const browserTool = defineTool({
   name: 'browser',
   description:
-    'Drive a headless browser (one page per conversation) on the public web. Actions: open (url), snapshot (the page as text, or as an accessibility tree with mode "aria"), click (selector), type (selector, text), upload (selector, path of a workspace file), screenshot (saved in the workspace), close. Downloads land in the workspace\'s downloads/. Private and local addresses are refused.',
+    'A headless browser on the public web, one page per conversation. Actions: open (url), snapshot (the page as text; mode "aria": its accessibility tree), click (selector), type (selector, text), upload (selector, path), screenshot, close. Screenshots and downloads land in the workspace.',
   input: z
     .object({
       action: z.enum(['open', 'snapshot', 'click', 'type', 'upload', 'screenshot', 'close']),

@@ -18,7 +18,7 @@ function describeJob(job: AgentJob): string {
 export const cronTool = defineTool({
   name: 'cron',
   description:
-    'Schedule a message to yourself for later: a reminder ("at"), or a recurring task ("every", "cron"). When it fires you get its message as a new turn in this conversation, and your answer goes to this chat. Actions: add (with at | every | cron, and message), list, remove (name), run (name, now): only the jobs set in this conversation. Times without an offset are read in tz (default: the user\'s zone).',
+    'Schedule a message to yourself: once ("at") or repeatedly ("every", "cron"). When it fires, its message comes to you as a new turn here and your answer goes to this chat. Actions: add (at, every or cron; message), list, remove (name), run (name): the jobs set in this conversation. Times without an offset are in tz (default: the user\'s).',
   input: z
     .object({
       action: z.enum(['add', 'list', 'remove', 'run']),

@@ -13,7 +13,7 @@ const lineChars = 2_000;
 export const sessionsListTool = defineTool({
   name: 'sessions_list',
   description:
-    'List the sessions you may look at: the sub-agents you spawned (sessions_spawn), with their status and last activity. Read one with sessions_history; message one with sessions_send.',
+    'List the sub-agents you spawned (sessions_spawn), with their status and last activity; read one with sessions_history, message one with sessions_send.',
   input: z.object({ limit: z.number().int().min(1).max(100).default(20).describe('how many, most recent first') }).strict(),
   async run({ limit }, context) {
     const sessions = sessionsOf(context);

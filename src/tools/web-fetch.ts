@@ -23,7 +23,7 @@ const isText = (type: string): boolean =>
 export const webFetchTool = defineTool({
   name: 'web_fetch',
   description:
-    'Fetch a web page (http or https GET) and get its readable text: the article as markdown (or plain text), without markup, scripts or navigation. Other text (JSON, plain text) comes as it is. For pages that need a browser (logins, scripts, clicking), use the browser tool. Only the public internet is reachable.',
+    'Fetch a public web page (http(s) GET) as readable text: the article as markdown or plain text, without markup or navigation; JSON and plain text as they are. Pages that need scripts, logins or clicks: use browser.',
   input: z
     .object({
       url: z.string().min(1).describe('the http(s) URL to fetch'),

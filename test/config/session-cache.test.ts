@@ -5,12 +5,12 @@ import { cachedSessionMb, defaultSessionCacheMb, sessionCacheSize } from '../../
 const gb = 2 ** 30;
 
 describe('how many sessions a sessions worker keeps in memory', () => {
-  it('by default, as many as 5 % of the machine holds, within 64 and 256 MB: enough for 50 conversations at once anywhere', () => {
+  it('by default, as many as 5 % of the machine holds, within 64 and 128 MB: enough for 50 conversations at once anywhere', () => {
     expect(defaultSessionCacheMb(1 * gb)).toBe(64);
     expect(defaultSessionCacheMb(2 * gb)).toBe(102);
-    expect(defaultSessionCacheMb(24 * gb)).toBe(256);
+    expect(defaultSessionCacheMb(24 * gb)).toBe(128);
     expect(sessionCacheSize({ cacheMemoryMb: defaultSessionCacheMb(1 * gb) })).toBeGreaterThanOrEqual(50);
-    expect(sessionCacheSize({ cacheMemoryMb: 256 })).toBe(Math.floor(256 / cachedSessionMb));
+    expect(sessionCacheSize({ cacheMemoryMb: 128 })).toBe(Math.floor(128 / cachedSessionMb));
   });
 
   it('a count set with session.maxCached wins, 0 included; the memory budget comes from the configuration or its variable', () => {

@@ -34,7 +34,7 @@ export const session = z
     /**
      * The memory a sessions worker keeps sessions in, in MB (each about 1.2 MB): as many as fit are kept, the least
      * recently used leave, and one not kept replays its short history when its next message comes (milliseconds).
-     * Default: 5 % of the machine's memory, 64 to 256 MB.
+     * Default: 5 % of the machine's memory, 64 to 128 MB.
      */
     cacheMemoryMb: z.number().int().min(0).max(1_000_000).default(() => defaultSessionCacheMb()),
     /** Sessions a sessions worker keeps in memory, whatever they take (0: none kept); unset: as many as cacheMemoryMb holds. */
