@@ -8,18 +8,26 @@ export const visionMimeTypes = ['image/jpeg', 'image/png', 'image/gif', 'image/w
 /** Most images one message shows the model; more are named in its text only. */
 export const maxImagesPerMessage = 8;
 
-/**
- * An image that came with a message, by reference: where it lies in the workspace on the tools host. The bytes never
- * travel through Temporal; the agent activity adds a short-lived `url` the runtime fetches them from.
- */
-export const imageRefSchema = z
-  .object({
-    path: z.string().min(1).max(500),
-    mimeType: z.enum(visionMimeTypes),
-    url: z
-      .url({ protocol: /^https?$/ })
-      .max(2_000)
-      .optional(),
-  })
-  .strict();
+/** The schemas of this file, built afresh with their own parts: the sessions' input checks own theirs (src/workflows/input-validation.ts). */
+export function buildImageRefSchemas() {
+  /**
+   * An image that came with a message, by reference: where it lies in the workspace on the tools host. The bytes never
+   * travel through Temporal; the agent activity adds a short-lived `url` the runtime fetches them from.
+   */
+  const imageRefSchema = z
+    .object({
+      path: z.string().min(1).max(500),
+      mimeType: z.enum(visionMimeTypes),
+      url: z
+        .url({ protocol: /^https?$/ })
+        .max(2_000)
+        .optional(),
+    })
+    .strict();
+  return { imageRefSchema };
+}
+
 export type ImageRef = z.infer<typeof imageRefSchema>;
+
+/** The schemas as every other module uses them (the sessions' input checks build their own: src/workflows/input-validation.ts). */
+export const { imageRefSchema } = buildImageRefSchemas();

@@ -2,10 +2,8 @@ import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, log,
 import { describeZodError } from '../contracts/zod-issues.js';
 import {
   approvalSignal,
-  inboundMessageSchema,
   inboundSignal,
   sendUpdate,
-  sessionInputSchema,
   statusQuery,
   stopSignal,
   transcriptQuery,
@@ -13,6 +11,7 @@ import {
   type SessionInput,
   type TurnReply,
 } from './messages.js';
+import { checkInboundMessage, checkSessionInput } from './input-validation.js';
 import { sessionActivities, type SessionActivities } from './session/activities.js';
 import { Approvals } from './session/approvals.js';
 import { ChatCommands, isQueuedCommand, parseChatCommand } from './session/commands.js';
@@ -29,7 +28,7 @@ import { resetDue } from './reset-policy.js';
  * message handlers and the main loop.
  */
 export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply | undefined> {
-  const input = sessionInputSchema.safeParse(rawInput);
+  const input = checkSessionInput(rawInput);
   if (!input.success) throw ApplicationFailure.nonRetryable(`Invalid session input: ${describeZodError(input.error)}`, 'InvalidSessionInput');
   const { sessionKey, settings, carried } = input.data;
   const features = sessionFeatures(!carried, settings);
@@ -49,7 +48,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
   const separate = (message: InboundMessage) => isQueuedCommand(message, features);
 
   setHandler(inboundSignal, async (raw) => {
-    const parsed = inboundMessageSchema.safeParse(raw);
+    const parsed = checkInboundMessage(raw);
     if (!parsed.success) return session.reject(`inbound signal refused: ${describeZodError(parsed.error)}`);
     const command = newCommand(parsed.data);
     if (command) return commands.take(parsed.data, command, false);
@@ -59,7 +58,10 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
   setHandler(
     sendUpdate,
     async (raw) => {
-      const message = inboundMessageSchema.parse(raw); // the validator has already refused anything that fails here
+      const checked = checkInboundMessage(raw);
+      // The validator has already refused anything that fails here.
+      if (!checked.success) throw ApplicationFailure.nonRetryable(`send refused: ${describeZodError(checked.error)}`, 'InvalidMessage');
+      const message = checked.data;
       const command = newCommand(message);
       if (command) {
         await commands.take(message, command, true);
@@ -81,7 +83,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
     },
     {
       validator: (message) => {
-        const parsed = inboundMessageSchema.safeParse(message);
+        const parsed = checkInboundMessage(message);
         if (parsed.success) return;
         const reason = `send refused: ${describeZodError(parsed.error)}`;
         log.warn('Rejected input', { sessionKey, reason });

@@ -1,7 +1,8 @@
 import { condition, log, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { ReplyRoute } from '../../contracts/session-records.js';
 import { describeZodError } from '../../contracts/zod-issues.js';
-import { approvalDecisionSchema, type ApprovalDecision, type ApprovalRequest } from '../messages.js';
+import { checkApprovalDecision } from '../input-validation.js';
+import type { ApprovalDecision, ApprovalRequest } from '../messages.js';
 import type { SessionActivities } from './activities.js';
 import type { Session } from './session.js';
 
@@ -24,7 +25,7 @@ export class Approvals {
 
   /** The `approval` signal: an answer to a pending request, or the reason it was refused. */
   answer(raw: unknown): string | null {
-    const parsed = approvalDecisionSchema.safeParse(raw);
+    const parsed = checkApprovalDecision(raw);
     if (!parsed.success) return `approval signal refused: ${describeZodError(parsed.error)}`;
     // Typed on a phone, an id may come capitalised: ids are lowercase.
     const requestId = parsed.data.requestId.toLowerCase();
