@@ -1,10 +1,11 @@
 import { totalmem } from 'node:os';
 
 /**
- * What one session kept in a sessions worker's memory costs, in MB of the process's resident memory: 1.2 measured
- * with `npm run bench:load -- --sessions 400 --env CLAWFLOW_SESSION_MAX_CACHED=400`, rounded up.
+ * What one session kept in a sessions worker's memory costs, in MB of the process's resident memory: 0.63 measured
+ * with `npm run bench:load -- --sessions 400 --env CLAWFLOW_SESSION_MAX_CACHED=400` (265 → 517 MB), rounded down a
+ * little (part of that growth is not the cache's).
  */
-export const cachedSessionMb = 1.25;
+export const cachedSessionMb = 0.6;
 
 /** The memory the sessions worker keeps sessions in when none is configured: 5 % of this machine's, 64 to 128 MB. */
 export function defaultSessionCacheMb(machineBytes = totalmem()): number {

@@ -17,7 +17,7 @@ describe('how many sessions a sessions worker keeps in memory', () => {
     expect(sessionCacheSize({ maxCached: 0, cacheMemoryMb: 256 })).toBe(0);
     expect(sessionCacheSize({ maxCached: 7, cacheMemoryMb: 256 })).toBe(7);
     const config = loadConfig({ CLAWFLOW_HOME: '/nonexistent-clawflow-home', CLAWFLOW_SESSION_CACHE_MEMORY_MB: '100' });
-    expect(sessionCacheSize(config.session)).toBe(80);
+    expect(sessionCacheSize(config.session)).toBe(166);
     expect(loadConfig({ CLAWFLOW_HOME: '/nonexistent-clawflow-home' }).session.cacheMemoryMb).toBe(defaultSessionCacheMb());
   });
 });

@@ -32,11 +32,16 @@ export const session = z
     /** How many recent message ids are remembered to drop redeliveries. */
     dedupeWindow: z.number().int().min(10).max(100_000).default(1000),
     /**
-     * The memory a sessions worker keeps sessions in, in MB (each about 1.2 MB): as many as fit are kept, the least
+     * The memory a sessions worker keeps sessions in, in MB (each about 0.6 MB): as many as fit are kept, the least
      * recently used leave, and one not kept replays its short history when its next message comes (milliseconds).
      * Default: 5 % of the machine's memory, 64 to 128 MB.
      */
-    cacheMemoryMb: z.number().int().min(0).max(1_000_000).default(() => defaultSessionCacheMb()),
+    cacheMemoryMb: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .default(() => defaultSessionCacheMb()),
     /** Sessions a sessions worker keeps in memory, whatever they take (0: none kept); unset: as many as cacheMemoryMb holds. */
     maxCached: z.number().int().min(0).max(100_000).optional(),
   })
