@@ -6,7 +6,8 @@ import type { SessionActivities } from './activities.js';
 import type { Approvals } from './approvals.js';
 import { Compaction } from './compaction.js';
 import type { SessionFeatures } from './features.js';
-import { now, type Session } from './session.js';
+import { now } from './clock.js';
+import type { Session } from './session.js';
 
 /**
  * The chat commands a session answers itself, without the model (OpenClaw's names). `feature`: the session feature a

@@ -5,7 +5,8 @@ import type { QueuedMessage } from '../messages.js';
 import { windowToHistory } from './context-window.js';
 import type { SessionActivities } from './activities.js';
 import { failedCall, failureReason } from './call-failures.js';
-import { now, type Session } from './session.js';
+import { now } from './clock.js';
+import type { Session } from './session.js';
 
 /** Past this share of the context budget, the older turns are summarised before the next turn. */
 const compactAtShare = 0.75;

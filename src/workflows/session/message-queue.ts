@@ -3,6 +3,7 @@ import { BoundedSet } from '../../contracts/bounded-set.js';
 import type { QueueMode } from '../../contracts/queue-modes.js';
 import type { CarriedState, InboundMessage, QueuedMessage, SessionSettings } from '../messages.js';
 import { pushBounded } from './carried-state.js';
+import { now } from './clock.js';
 import { admitToQueue, droppedNote } from './queue-admission.js';
 
 /** Notes of messages that gave way, kept for the next turn (each at most ~200 characters). */
@@ -75,7 +76,7 @@ export class MessageQueue {
 
   /** Puts a message in the queue and notes when it came (a burst gathers until it has been quiet). */
   enqueue(message: InboundMessage, awaited: boolean, turnRunning: boolean): void {
-    this.#items.push({ ...message, receivedAt: new Date().toISOString(), awaited });
+    this.#items.push({ ...message, receivedAt: now(), awaited });
     this.#lastArrivalMs = Date.now();
     if (turnRunning) this.#burst = true;
   }

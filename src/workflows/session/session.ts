@@ -15,6 +15,7 @@ import type {
   TurnReply,
 } from '../messages.js';
 import { boundForCarrying, pushBounded } from './carried-state.js';
+import { now } from './clock.js';
 import { ConversationChoices } from './choices.js';
 import { ConversationContext } from './context-window.js';
 import type { SessionFeatures } from './features.js';
@@ -375,9 +376,4 @@ export class Session {
       ...(this.#lastRoute ? { lastRoute: this.#lastRoute } : {}),
     };
   }
-}
-
-/** The workflow's clock (replayed from history). */
-export function now(): string {
-  return new Date().toISOString();
 }

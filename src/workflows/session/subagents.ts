@@ -13,7 +13,8 @@ import { parseSessionKey, sessionWorkflowId, subagentKey } from '../../contracts
 import { describeZodError } from '../../contracts/zod-issues.js';
 import { untrusted } from '../../contracts/untrusted.js';
 import type { SessionInput, TurnReply } from '../messages.js';
-import { now, type Session } from './session.js';
+import { now } from './clock.js';
+import type { Session } from './session.js';
 
 /**
  * OpenClaw's `sessions_spawn`, answered by the session itself: the task goes to a sub-agent — a session of the same

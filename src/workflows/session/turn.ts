@@ -14,7 +14,8 @@ import { messageToolSpec } from './message-tool.js';
 import { recordRotation, recordTurn } from './metrics.js';
 import { spawnToolSpec } from './subagents.js';
 import { ToolCalls } from './tool-calls.js';
-import { now, type Session } from './session.js';
+import { now } from './clock.js';
+import type { Session } from './session.js';
 
 /** A turn that cannot end with an answer; the user sees the message. */
 class TurnAbandoned extends Error {}
