@@ -18,6 +18,7 @@ import { loadConfig } from '../src/config/load.js';
 import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { freePort } from '../test/helpers/ports.js';
+import { quietLogger } from './engine-floor/quiet-logger.js';
 import { cpuMs, rssMb } from './local-stack.js';
 
 const { values } = parseArgs({
@@ -32,16 +33,7 @@ const conversations = Number(values.conversations);
 const turns = Number(values.turns);
 const sessions = Number(values.sessions);
 
-Runtime.install({
-  logger: {
-    log: () => undefined,
-    trace: () => undefined,
-    debug: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: (message) => console.error(message),
-  },
-});
+Runtime.install({ logger: quietLogger });
 const home = mkdtempSync(join(tmpdir(), 'clawflow-floor-'));
 const port = await freePort();
 // The Temporal CLI ClawFlow would use (config's temporal.bin, PATH, or the per-machine cache).

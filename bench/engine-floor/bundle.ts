@@ -2,16 +2,10 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { quietLogger } from './quiet-logger.js';
 
 const { code } = await bundleWorkflowCode({
   workflowsPath: fileURLToPath(new URL('./workflow.ts', import.meta.url)),
-  logger: {
-    log: () => undefined,
-    trace: () => undefined,
-    debug: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: (message) => console.error(message),
-  },
+  logger: quietLogger,
 });
 writeFileSync(process.argv[2]!, code);

@@ -227,17 +227,7 @@ export class FakeDiscord extends LoopbackServer {
       const id = String(this.nextId++);
       this.posted.push(entry);
       this.byId.set(id, entry);
-      return json(200, {
-        id,
-        channel_id: create[1],
-        author: discordBot,
-        content: body.content,
-        timestamp: new Date().toISOString(),
-        type: 0,
-        attachments: [],
-        embeds: [],
-        mentions: [],
-      });
+      return json(200, botMessage(id, create[1]!, body.content));
     }
     const edited = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path);
     if (req.method === 'PATCH' && edited) {
@@ -246,17 +236,7 @@ export class FakeDiscord extends LoopbackServer {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
       entry.body = { ...entry.body, content: body.content };
       this.edits += 1;
-      return json(200, {
-        id: edited[2],
-        channel_id: edited[1],
-        author: discordBot,
-        content: body.content,
-        timestamp: new Date().toISOString(),
-        type: 0,
-        attachments: [],
-        embeds: [],
-        mentions: [],
-      });
+      return json(200, botMessage(edited[2]!, edited[1]!, body.content));
     }
     const typing = /^\/channels\/(\d+)\/typing$/.exec(path);
     if (req.method === 'POST' && typing) {
@@ -265,4 +245,9 @@ export class FakeDiscord extends LoopbackServer {
     }
     json(404, { message: '404: Not Found', code: 0 });
   }
+}
+
+/** A message of the bot's as Discord's REST API returns it (after a create or an edit). */
+function botMessage(id: string, channelId: string, content: unknown): Record<string, unknown> {
+  return { id, channel_id: channelId, author: discordBot, content, timestamp: new Date().toISOString(), type: 0, attachments: [], embeds: [], mentions: [] };
 }
