@@ -134,7 +134,7 @@ export const webChatPage = (maxUploadBytes: number, nonce: string): string => `<
   const log = document.getElementById('log');
   const state = document.getElementById('state');
   window.__events = [];
-  let socket = null, streaming = null, retryMs = 500;
+  let socket = null, streaming = null, finishedTurn = null, retryMs = 500;
   /** Ids sent on the socket now open (a message not confirmed is sent again on the next one: the session keeps one of each id). */
   let sentHere = new Set();
 
@@ -293,13 +293,15 @@ export const webChatPage = (maxUploadBytes: number, nonce: string): string => `<
       } else if (data.type === 'typing') {
         state.textContent = 'typing…';
       } else if (data.type === 'delta') {
+        // A piece that comes after its reply was shown (the last of a stream can trail the reply) is already in it.
+        if (data.turn === finishedTurn) return;
         if (!streaming || streaming.turn !== data.turn) streaming = { turn: data.turn, text: '', node: bubble('assistant', '') };
         streaming.text += data.text;
         render(streaming.node, streaming.text);
         scroll();
       } else if (data.type === 'reply') {
         // The final words of the reply being streamed replace it; anything else (an approval's outcome) is a message of its own.
-        if (streaming && data.text.startsWith(streaming.text.trim().slice(0, 24))) { render(streaming.node, data.text); streaming = null; }
+        if (streaming && data.text.startsWith(streaming.text.trim().slice(0, 24))) { render(streaming.node, data.text); finishedTurn = streaming.turn; streaming = null; }
         else bubble('assistant', data.text);
         showState();
       } else if (data.type === 'approval') {
