@@ -59,12 +59,17 @@ export interface RunSessionTurnOutput {
 
 /** `clawflow-tools`: on the user's host, inside the agent's workspace. */
 export interface ToolActivities {
-  /** What this host offers the agent: its tools, and the system prompt built from the workspace files. */
   /** The session's agent's tools and system prompt (its session key names the agent; unset: the default agent). */
   describeWorkspace(input?: { sessionKey?: string }): Promise<WorkspaceContext>;
   /** The heartbeat's prompt, from HEARTBEAT.md. */
   heartbeatPrompt(input: { silentToken: string; sessionKey?: string }): Promise<string>;
   runTool(input: RunToolInput): Promise<RunToolOutcome>;
+}
+
+/** A local activity of the sessions worker: the tools host's description when that host is this same process. */
+export interface LocalWorkspaceActivities {
+  /** As `describeWorkspace`; null when this process is no tools host (the session asks the tools task queue). */
+  describeWorkspaceHere(input: { sessionKey: string }): Promise<WorkspaceContext | null>;
 }
 
 export interface WorkspaceContext {

@@ -123,6 +123,35 @@ export async function startWorkers(
           agentModel: (agentId) => config.agents.list.find((agent) => agent.id === agentId)?.model,
         })
       : null;
+  const browsers = serves('tools')
+    ? new BrowserPool(findChromium(config.tools.browser.executablePath), config.tools.browser.idleSeconds * 1000, browserPolicy(config))
+    : null;
+  // MCP servers run beside the tools (stdio ones as children of this process), started when first needed; the SDK is
+  // loaded only when some are configured.
+  const mcp =
+    browsers && Object.keys(config.tools.mcp.servers).length
+      ? new (await import('../tools/mcp-servers.js')).McpServers(config.tools.mcp, {
+          serversDir: mcpServersDir(config.paths),
+          logger: logger.child({ component: 'mcp' }),
+        })
+      : null;
+  // Each agent's commands under bubblewrap when its tools.exec.sandbox says so (and the host has it).
+  const sandboxes = browsers
+    ? new Map(await Promise.all(agentIds(config).map(async (id) => [id, await resolveExecSandbox(agentProfile(config, id).tools.exec.sandbox)] as const)))
+    : null;
+  const commands = sandboxes?.get(defaultAgentId(config)) ?? null;
+  if (commands && !commands.ok) logger.warn(`commands the agent runs are ${commands.summary}`);
+  const toolActivities =
+    browsers && sandboxes
+      ? createToolActivities({
+          config,
+          browsers,
+          schedules: new ScheduleClient(client, config),
+          client,
+          sandboxes: new Map([...sandboxes].map(([id, choice]) => [id, choice.sandbox])),
+          ...(mcp ? { mcp } : {}),
+        })
+      : null;
   if (serves('sessions')) {
     const workflowBundle = await loadWorkflowBundle(config.paths.cacheDir, logger, tracing ? [tracing.tracingWorkflowModule] : []);
     workers.push(
@@ -136,6 +165,8 @@ export async function startWorkers(
           ...createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir)),
           ...createSealActivities(installSecret(config.paths.home, 'session-seal-key')),
           ...agentActivities,
+          // This process may be the tools host too (clawflow start): then a session's workspace is described here.
+          describeWorkspaceHere: async ({ sessionKey }: { sessionKey: string }) => (toolActivities ? toolActivities.describeWorkspace({ sessionKey }) : null),
         },
         // After a worker dies, its sessions move to another worker this soon (histories are short, so replay is cheap).
         stickyQueueScheduleToStartTimeout: '3s',
@@ -166,41 +197,8 @@ export async function startWorkers(
       }),
     );
   }
-  const browsers = serves('tools')
-    ? new BrowserPool(findChromium(config.tools.browser.executablePath), config.tools.browser.idleSeconds * 1000, browserPolicy(config))
-    : null;
-  // MCP servers run beside the tools (stdio ones as children of this process), started when first needed; the SDK is
-  // loaded only when some are configured.
-  const mcp =
-    browsers && Object.keys(config.tools.mcp.servers).length
-      ? new (await import('../tools/mcp-servers.js')).McpServers(config.tools.mcp, {
-          serversDir: mcpServersDir(config.paths),
-          logger: logger.child({ component: 'mcp' }),
-        })
-      : null;
-  // Each agent's commands under bubblewrap when its tools.exec.sandbox says so (and the host has it).
-  const sandboxes = browsers
-    ? new Map(await Promise.all(agentIds(config).map(async (id) => [id, await resolveExecSandbox(agentProfile(config, id).tools.exec.sandbox)] as const)))
-    : null;
-  const commands = sandboxes?.get(defaultAgentId(config)) ?? null;
-  if (commands && !commands.ok) logger.warn(`commands the agent runs are ${commands.summary}`);
-  if (browsers && sandboxes) {
-    workers.push(
-      await Worker.create({
-        connection,
-        namespace,
-        taskQueue: taskQueues.tools,
-        activities: createToolActivities({
-          config,
-          browsers,
-          schedules: new ScheduleClient(client, config),
-          client,
-          sandboxes: new Map([...sandboxes].map(([id, choice]) => [id, choice.sandbox])),
-          ...(mcp ? { mcp } : {}),
-        }),
-        ...common,
-      }),
-    );
+  if (toolActivities) {
+    workers.push(await Worker.create({ connection, namespace, taskQueue: taskQueues.tools, activities: toolActivities, ...common }));
   }
   // With metrics served, the backlog of each task queue and the approvals waiting, read from Temporal.
   const stopGauges = config.metrics.port ? startQueueGauges(client, logger) : null;

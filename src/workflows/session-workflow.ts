@@ -15,7 +15,6 @@ import { checkInboundMessage, checkSessionInput } from './input-validation.js';
 import { sessionActivities, type SessionActivities } from './session/activities.js';
 import { Approvals } from './session/approvals.js';
 import { ChatCommands, isQueuedCommand, parseChatCommand } from './session/commands.js';
-import { publishIdentity } from './session/publication.js';
 import { Session } from './session/session.js';
 import { Turn } from './session/turn.js';
 import { sessionFeatures } from './session/features.js';
@@ -105,7 +104,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
   setHandler(transcriptQuery, () => [...session.context.window]);
   setHandler(statusQuery, () => session.describe(approvals.pending));
 
-  if (!carried) publishIdentity(session.key);
+  if (!carried) session.introduce();
   session.publish();
   if (features.resumeFromTranscript) session.resume(await activities.persistence.readTranscriptTail({ sessionKey, turns: settings.historyTurns }));
   // A repaired session first finishes the deliveries its stuck run did not: the keys make a repeat a no-op.

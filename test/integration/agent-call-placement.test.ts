@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { temporal } from '@temporalio/proto';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { TestStack } from '../helpers/test-stack.js';
+import { sessionSearchAttributes as sa } from '../../src/workflows/search-attributes.js';
 
 type Event = temporal.api.history.v1.IHistoryEvent;
 
@@ -39,6 +40,31 @@ describe('where a session calls the agent runtime (agent.callsInWorker)', () => 
     expect(turn.workflowTasks).toBe(1);
     // The model call and the transcript line, each recorded as a local activity.
     expect(turn.markers).toBe(2);
+  });
+
+  it('starts a new session in one workflow task when the worker is also the tools host, recording one version marker', async () => {
+    const key = 'main:test:new-in-worker';
+    stack.model.setReply(() => 'hello');
+    await stack.send(key, 'hi');
+    await stack.waitForTurns(key, 1);
+    const handle = stack.client.workflow.getHandle(`session:${key}`);
+    const events = (await handle.fetchHistory()).events!;
+    // The workspace is described by this worker (a local activity), not through the tools task queue.
+    expect(shape(events)).toMatchObject({ activities: [], workflowTasks: 1 });
+    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toHaveLength(1);
+    // The model was offered the tools host's tools and its system prompt.
+    const request = stack.model.requests.at(-1)!;
+    expect(request.tools?.map((tool) => tool.function.name)).toContain('exec');
+    expect(request.messages[0]).toMatchObject({ role: 'system' });
+    // What `sessions list` and the Web UI show: whose session it is, and its state after the turn.
+    const shown = (await handle.describe()).typedSearchAttributes;
+    expect([shown.get(sa.agent), shown.get(sa.channel), shown.get(sa.peer), shown.get(sa.status), shown.get(sa.turns)]).toEqual([
+      'main',
+      'test',
+      'new-in-worker',
+      'idle',
+      1,
+    ]);
   });
 
   it('still hears /stop during a long model call in the worker, within seconds', async () => {

@@ -2,6 +2,7 @@ import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type {
   AgentActivities,
   ConnectorActivities,
+  LocalWorkspaceActivities,
   MemoryActivities,
   SealActivities,
   ToolActivities,
@@ -47,6 +48,11 @@ export function sessionActivities(settings: SessionSettings, features: Pick<Sess
     workspaceHost: proxyActivities<ToolActivities>({
       taskQueue: taskQueues.tools,
       scheduleToStartTimeout: '5s',
+      startToCloseTimeout: '30s',
+      retry: { maximumAttempts: 2 },
+    }),
+    // The same, from the sessions worker itself when it is also the tools host (it answers null when it is not).
+    workspaceHere: proxyLocalActivities<LocalWorkspaceActivities>({
       startToCloseTimeout: '30s',
       retry: { maximumAttempts: 2 },
     }),

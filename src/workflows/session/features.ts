@@ -36,26 +36,48 @@ export interface SessionFeatures {
   agentcoreMemory: boolean;
   /** sessions_spawn is capped per turn and per conversation and day (v0.8.0). */
   subagentLimits: boolean;
+  /**
+   * What the session shows (search attributes) is written once per workflow task, with only what changed, and the
+   * identity with the first state (v0.10.0): a turn answered within one task (an instant model) is one visibility
+   * write, not three.
+   */
+  onePublicationPerTask: boolean;
+  /**
+   * The sessions worker describes the workspace itself (a local activity) when it is also the tools host, as in
+   * `clawflow start`: a new session or run takes one workflow task less and no trip through the tools queue (v0.10.0).
+   */
+  describedInWorker: boolean;
 }
 
+/**
+ * A run started by v0.10.0 or later: it has every feature above, recorded by this one marker instead of a marker per
+ * feature (each `patched()` marker also upserts TemporalChangeVersion, a visibility write per feature for a new
+ * session). A run started by older code replays without it and asks feature by feature, as it ran.
+ */
+export const releasePatch = 'session-v0.10';
+
 export function sessionFeatures(fresh: boolean, settings: SessionSettings): SessionFeatures {
+  const current = patched(releasePatch);
+  const has = (patchId: string): boolean => current || patched(patchId);
   return {
-    boundedQueue: patched('bounded-queue'),
+    boundedQueue: has('bounded-queue'),
     // Only a fresh run looks at the transcript; a continued one carries its state.
-    resumeFromTranscript: fresh && patched('resume-from-transcript'),
-    shortApprovalIds: patched('short-approval-ids'),
-    chatCommands: patched('chat-commands'),
-    queueModes: patched('queue-modes'),
-    compaction: patched('compaction'),
-    modelChoice: patched('model-choice'),
-    resetPolicy: patched('reset-policy'),
-    messageTool: patched('message-tool'),
-    subagents: patched('subagents'),
-    freshWorkspace: patched('fresh-workspace'),
+    resumeFromTranscript: fresh && has('resume-from-transcript'),
+    shortApprovalIds: has('short-approval-ids'),
+    chatCommands: has('chat-commands'),
+    queueModes: has('queue-modes'),
+    compaction: has('compaction'),
+    modelChoice: has('model-choice'),
+    resetPolicy: has('reset-policy'),
+    messageTool: has('message-tool'),
+    subagents: has('subagents'),
+    freshWorkspace: has('fresh-workspace'),
     // Only sessions configured for it record the marker; the others keep the agent task queue.
-    agentInWorker: settings.agentInWorker && patched('agent-in-worker'),
+    agentInWorker: settings.agentInWorker && has('agent-in-worker'),
     // Likewise: only sessions with a memory configured record this marker.
-    agentcoreMemory: settings.agentcoreMemory && patched('agentcore-memory'),
-    subagentLimits: patched('subagent-limits'),
+    agentcoreMemory: settings.agentcoreMemory && has('agentcore-memory'),
+    subagentLimits: has('subagent-limits'),
+    onePublicationPerTask: current,
+    describedInWorker: current,
   };
 }

@@ -22,7 +22,7 @@ import type { SessionFeatures } from './features.js';
 import { DescribedWorkspace } from './described-workspace.js';
 import { MessageQueue } from './message-queue.js';
 import { TurnScope } from './turn-scope.js';
-import { publishState } from './publication.js';
+import { Publication } from './publication.js';
 import { UsageMeter } from './usage.js';
 import { freshRuntimeSession, HeldRuntimeSession } from './runtime-session.js';
 
@@ -66,6 +66,8 @@ export class Session {
   #interruptedNote: string | null = null;
   /** Work a turn left running after its answer (recording it in AgentCore Memory): a run must not end before it. */
   readonly #background: Array<Promise<void>> = [];
+  /** Writes what the session shows (search attributes, the details line). */
+  readonly #publication: Publication;
 
   /** @param subagent this session is a sub-agent (a sessions_spawn task): it is not offered sessions_spawn itself. */
   constructor(
@@ -89,6 +91,7 @@ export class Session {
     this.#lastRoute = carried?.lastRoute;
     this.usage = new UsageMeter(carried);
     this.choices = new ConversationChoices(carried);
+    this.#publication = new Publication(features.onePublicationPerTask);
   }
 
   get turns(): number {
@@ -122,9 +125,14 @@ export class Session {
     this.publish();
   }
 
+  /** A new conversation shows whose it is (agent, channel, chat). */
+  introduce(): void {
+    this.#publication.introduce(this);
+  }
+
   /** Keeps the search attributes and the Web UI's details current. */
   publish(): void {
-    publishState(this);
+    this.#publication.changed(this);
   }
 
   /** Records an input the session refused, with the reason (shown by `status`). */

@@ -2,6 +2,7 @@ import { isCancellation, log, sleep, workflowInfo, type TemporalFailure } from '
 import { runtimeSessionLostType } from '../../contracts/runtime-failures.js';
 import { type InvocationResult, type NewMessage, type ToolSpec, type ToolStep } from '../../contracts/agent-runtime.js';
 import type { RotationReason, TranscriptEntry } from '../../contracts/session-records.js';
+import type { WorkspaceContext } from '../../contracts/activities.js';
 import { pruneSteps } from '../../contracts/tool-pruning.js';
 import type { QueuedMessage } from '../messages.js';
 import { rotationDue } from './runtime-session.js';
@@ -194,12 +195,19 @@ export class Turn {
   private async refreshWorkspace(): Promise<void> {
     const { session } = this;
     if (!session.workspace.needed()) return;
-    const refreshed = await this.activities.workspaceHost.describeWorkspace({ sessionKey: session.sessionKey }).catch((error: unknown) => {
+    const refreshed = await this.describeWorkspace().catch((error: unknown) => {
       log.warn('The tools host did not describe its workspace; answering without tools this turn', { sessionKey: session.sessionKey, error: String(error) });
       return null;
     });
     // A changed system prompt: the runtime session gets the full context again.
     if (session.workspace.described(refreshed)) session.runtime.stale();
+  }
+
+  /** The tools host's description: from this worker when it is the tools host, else through the tools task queue. */
+  private async describeWorkspace(): Promise<WorkspaceContext> {
+    const input = { sessionKey: this.session.sessionKey };
+    const here = this.session.features.describedInWorker ? await this.activities.workspaceHere.describeWorkspaceHere(input) : null;
+    return here ?? this.activities.workspaceHost.describeWorkspace(input);
   }
 
   /** The model and the tools, round after round, until an answer in words (or a stop, or a failure the user reads). */
