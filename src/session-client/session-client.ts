@@ -110,7 +110,12 @@ export interface OutgoingMessage {
 }
 
 function validMessage(message: OutgoingMessage): InboundMessage {
-  const parsed = inboundMessageSchema.safeParse({ ...message, messageId: message.messageId ?? randomUUID() });
+  // When it was sent orders it among messages that reach the session together (a platform's own time wins).
+  const parsed = inboundMessageSchema.safeParse({
+    ...message,
+    messageId: message.messageId ?? randomUUID(),
+    sentAt: message.sentAt ?? new Date().toISOString(),
+  });
   if (!parsed.success) throw new InvalidMessageError(describeZodError(parsed.error));
   return parsed.data;
 }

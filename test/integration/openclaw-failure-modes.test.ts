@@ -174,10 +174,17 @@ describe('what goes wrong for OpenClaw users, reproduced against ClawFlow', () =
     await stack.kill(worker, 'SIGKILL');
     worker = await stack.startWorker();
     stack.model.release();
-    expect(await first).toMatchObject({ turn: 1, text: 'noted: first, while the model thinks' });
-    // Queue mode collect: the two that waited are answered together in the next turn, each once.
-    const transcript = await stack.waitForTurns(key, 2);
+    // Its caller is answered. When the worker died before the turn's first workflow task was recorded (a model call
+    // in the worker keeps it open), Temporal hands the new worker the two signals before the earlier update: the
+    // three are then answered in one turn (queue mode collect), in the order they were sent, not the order handed over.
+    expect(await first).toMatchObject({ turn: 1, text: expect.stringMatching(/^noted: /) });
+    await expect.poll(async () => (await stack.storedTranscript(key)).filter((e) => e.role === 'user').length, { timeout: 60_000 }).toBe(3);
+    const transcript = await stack.storedTranscript(key);
     expect(transcript.filter((e) => e.role === 'user').map((e) => e.text)).toEqual(['first, while the model thinks', 'second, queued', 'third, queued']);
-    expect(transcript.filter((e) => e.role === 'assistant')).toHaveLength(2);
+    const answers = transcript.filter((e) => e.role === 'assistant');
+    // Each message once: answered in one turn or two (the second when the first turn was on record before the kill).
+    expect(answers.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(answers.map((e) => e.turn)).size).toBe(answers.length);
+    expect(answers.at(-1)!.text).toBe('noted: third, queued');
   });
 });

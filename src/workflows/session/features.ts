@@ -47,6 +47,11 @@ export interface SessionFeatures {
    * `clawflow start`: a new session or run takes one workflow task less and no trip through the tools queue (v0.10.0).
    */
   describedInWorker: boolean;
+  /**
+   * Messages that reach the session together are queued in the order they were sent (`sentAt`, which the session
+   * client stamps when the caller gives none), not the order Temporal hands them over (v0.10.0).
+   */
+  sentOrder: boolean;
 }
 
 /**
@@ -79,5 +84,6 @@ export function sessionFeatures(fresh: boolean, settings: SessionSettings): Sess
     subagentLimits: has('subagent-limits'),
     onePublicationPerTask: current,
     describedInWorker: current,
+    sentOrder: current,
   };
 }

@@ -28,6 +28,8 @@ export class MessageQueue {
     carried: Pick<CarriedState, 'queue' | 'seenMessageIds' | 'dropped'> | undefined,
     private readonly settings: SessionSettings,
     private readonly bounded: boolean,
+    /** Messages that come together are queued in the order they were sent (SessionFeatures.sentOrder). */
+    private readonly sentOrder = false,
   ) {
     this.#items = carried?.queue ?? [];
     this.#seen = new BoundedSet(carried?.seenMessageIds ?? [], settings.dedupeWindow);
@@ -76,9 +78,25 @@ export class MessageQueue {
 
   /** Puts a message in the queue and notes when it came (a burst gathers until it has been quiet). */
   enqueue(message: InboundMessage, awaited: boolean, turnRunning: boolean): void {
-    this.#items.push({ ...message, receivedAt: now(), awaited });
+    this.#items.splice(this.placeFor(message), 0, { ...message, receivedAt: now(), awaited });
     this.#lastArrivalMs = Date.now();
     if (turnRunning) this.#burst = true;
+  }
+
+  /**
+   * Where a new message goes: last, or (sentOrder) before the waiting messages that were sent after it. Temporal hands
+   * a session the signals that came while its workflow task was lost before an update that came earlier (a worker
+   * died mid-turn): the time each was sent puts them back in the user's order. Messages without one stay in place.
+   */
+  private placeFor(message: InboundMessage): number {
+    let at = this.#items.length;
+    if (!this.sentOrder || message.sentAt === undefined) return at;
+    const sent = Date.parse(message.sentAt);
+    for (; at > 0; at -= 1) {
+      const before = this.#items[at - 1]!.sentAt;
+      if (before === undefined || Date.parse(before) <= sent) break;
+    }
+    return at;
   }
 
   /**

@@ -84,7 +84,7 @@ export class Session {
     this.createdAt = carried?.createdAt ?? now();
     this.runtime = new HeldRuntimeSession(carried?.runtimeSession ?? freshRuntimeSession(`clawflow-${uuid4()}`, 0));
     this.context = new ConversationContext(carried, this.createdAt, settings.historyTurns);
-    this.#queue = new MessageQueue(carried, settings, features.boundedQueue);
+    this.#queue = new MessageQueue(carried, settings, features.boundedQueue, features.sentOrder);
     this.#recentReplies = carried?.recentReplies ?? [];
     this.#rejected = carried?.rejected ?? [];
     this.#alwaysApproved = new Set(carried?.alwaysApproved ?? []);
