@@ -8,7 +8,7 @@ import { SlowestFirst } from './test/helpers/slowest-first.js';
  * release's histories replayed, the Web UI's files fetched and checked.
  */
 const slow = [
-  ...['upgrade', 'chaos', 'fuzz', 'postgres-cluster', 'compaction'].map((name) => `test/integration/${name}.test.ts`),
+  ...['upgrade', 'chaos', 'fuzz', 'postgres-cluster', 'temporal-tls-cluster', 'compaction'].map((name) => `test/integration/${name}.test.ts`),
   'test/histories/replay.test.ts',
   'test/temporal/web-ui-assets.test.ts',
 ];

@@ -5,6 +5,7 @@ import JSON5 from 'json5';
 import { agentsProblems } from './agents.js';
 import type { z } from 'zod';
 import { envBindings, otherEnvVariables, secretPaths } from './env.js';
+import { TemporalProfileError, withTemporalProfile } from './temporal-profile.js';
 import { closestName, keysAt } from './suggest.js';
 import { statePaths, type StatePaths } from './paths.js';
 import { configFileSchema, type ConfigFile } from './schema.js';
@@ -121,7 +122,13 @@ function describeIssues(issues: z.core.$ZodIssue[], file: string, origins: Map<s
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ClawflowConfig {
   const paths = statePaths(env);
   const origins = new Map<string, string>();
-  const raw = applyEnv(readConfigFile(paths.configFile), env, origins);
+  let raw: RawObject;
+  try {
+    raw = withTemporalProfile(applyEnv(readConfigFile(paths.configFile), env, origins), origins, env);
+  } catch (error) {
+    if (error instanceof TemporalProfileError) throw new ConfigError(`Invalid configuration:\n- ${error.message}`);
+    throw error;
+  }
   const result = configFileSchema.safeParse(raw);
   if (!result.success) {
     throw new ConfigError(`Invalid configuration:\n${describeIssues(result.error.issues, paths.configFile, origins)}`);

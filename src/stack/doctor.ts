@@ -5,12 +5,14 @@ import { mcpServersDir } from '../config/paths.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { readConnectorReport } from '../connectors/connector-report.js';
 import { secretFile } from '../config/secrets.js';
-import { sessionSearchAttributeNames } from '../contracts/search-attribute-names.js';
+import { searchAttributeRegistrations, sessionSearchAttributeNames } from '../contracts/search-attribute-names.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { builtInModel, builtInModelNote } from '../agent/providers/built-in.js';
 import { findChromium } from '../tools/browser-pool.js';
 import { resolveExecSandbox } from '../tools/exec-sandbox.js';
 import { temporalAddress } from '../temporal/address.js';
+import { isTemporalCloud, temporalTls, TemporalTlsError } from '../temporal/connection-options.js';
+import { searchAttributeCommands } from '../temporal/search-attribute-commands.js';
 import { grpcReader, httpReader, type TemporalReader } from './temporal-readers.js';
 import { historyKeys } from '../temporal/data-converter.js';
 import { cachedCliPath, findOnPath } from '../temporal/cli-binary.js';
@@ -35,6 +37,14 @@ async function fetchWithin(url: string, init: RequestInit = {}, timeoutMs = 4000
 
 const reason = (error: unknown): string => String((error as Error).cause ?? (error as Error).message);
 
+/** How the connection is made, for the report: TLS, a client certificate, an API key. */
+function connectionKind(config: ClawflowConfig): string {
+  const tls = temporalTls(config);
+  if (!tls) return '';
+  const parts = ['TLS', ...(typeof tls === 'object' && tls.clientCertPair ? ['client certificate'] : []), ...(config.temporal.apiKey ? ['API key'] : [])];
+  return ` (${parts.join(', ')})`;
+}
+
 /** Temporal: reachable, the namespace there, ClawFlow's search attributes registered, workers polling each queue. */
 async function temporalFindings(config: ClawflowConfig): Promise<Finding[]> {
   const address = temporalAddress(config);
@@ -44,7 +54,14 @@ async function temporalFindings(config: ClawflowConfig): Promise<Finding[]> {
     // The dev server's HTTP API when `clawflow start` runs one (no gRPC client to load), else gRPC.
     reader = (await httpReader(config)) ?? (await grpcReader(config));
   } catch (error) {
-    return [fail('temporal', `not reachable at ${address} (${reason(error)}): start ClawFlow (npm start), or set TEMPORAL_ADDRESS to your server`)];
+    if (error instanceof TemporalTlsError) return [fail('temporal', error.message)];
+    const remote = config.temporal.address !== undefined;
+    return [
+      fail(
+        'temporal',
+        `not reachable at ${address}${connectionKind(config)} (${reason(error)}): ${remote ? 'check temporal.* in clawflow.json, TEMPORAL_* and the profile (temporal.profile)' : 'start ClawFlow (npm start), or set TEMPORAL_ADDRESS to your server'}`,
+      ),
+    ];
   }
   const findings: Finding[] = [];
   try {
@@ -56,12 +73,20 @@ async function temporalFindings(config: ClawflowConfig): Promise<Finding[]> {
         ),
       ];
     }
-    findings.push(ok('temporal', `${address}, namespace ${namespace}`));
+    findings.push(ok('temporal', `${address}${connectionKind(config)}, namespace ${namespace}`));
     const registered = new Set(await reader.searchAttributeNames());
     const missing = Object.values(sessionSearchAttributeNames).filter((name) => !registered.has(name));
     findings.push(
       missing.length
-        ? warn('search attributes', `missing ${missing.join(', ')}: the workers register them when they start`)
+        ? isTemporalCloud(address)
+          ? fail(
+              'search attributes',
+              `missing on Temporal Cloud, where ClawFlow cannot add them; add them once:\n${searchAttributeCommands(
+                namespace,
+                searchAttributeRegistrations.filter((sa) => missing.includes(sa.name as (typeof missing)[number])),
+              )}`,
+            )
+          : warn('search attributes', `missing ${missing.join(', ')}: the workers register them when they start`)
         : ok('search attributes', 'registered'),
     );
     const queues: Array<[string, string]> = [

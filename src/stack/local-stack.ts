@@ -12,6 +12,7 @@ import { startDevServer, devServerLogFile, stopLeftoverServer, type DevServer } 
 import { assertStackPortsFree } from './ports.js';
 import { connectClient, waitForTemporal } from '../temporal/connection.js';
 import { temporalAddress } from '../temporal/address.js';
+import { temporalConnectionOptions } from '../temporal/connection-options.js';
 import { readRunningStack, removeRunningStack, writeRunningStack } from '../config/running-stack.js';
 import { offeredModelNames } from '../config/agents.js';
 import { historyCodecFor } from '../temporal/data-converter.js';
@@ -97,8 +98,8 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
     const address = temporalAddress(config);
     if (config.temporal.address) {
       await step(`Connecting to Temporal at ${address} (TEMPORAL_ADDRESS)`, () =>
-        waitForTemporal(address, config.temporal.namespace, 10_000).catch((error: Error) => {
-          throw new Error(`TEMPORAL_ADDRESS=${address} is not reachable: ${error.message}`);
+        waitForTemporal(temporalConnectionOptions(config), config.temporal.namespace, 10_000).catch((error: Error) => {
+          throw new Error(`Temporal at ${address} (temporal.address or TEMPORAL_ADDRESS) is not reachable: ${error.message}`);
         }),
       );
     } else {

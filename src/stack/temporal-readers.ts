@@ -1,5 +1,6 @@
 import type { ClawflowConfig } from '../config/load.js';
 import { devServerHttpPort, temporalAddress } from '../temporal/address.js';
+import { temporalConnectionOptions } from '../temporal/connection-options.js';
 import { temporalHttp } from '../temporal/http-api.js';
 import { taskQueueKind } from '../workflows/task-queues.js';
 
@@ -22,9 +23,10 @@ export interface TemporalReader {
 export async function grpcReader(config: ClawflowConfig): Promise<TemporalReader> {
   const [{ Connection }, { default: proto }] = await Promise.all([import('@temporalio/client'), import('@temporalio/proto')]);
   const { TaskQueueType } = proto.temporal.api.enums.v1;
-  const address = temporalAddress(config);
+  const options = temporalConnectionOptions(config);
+  const address = options.address;
   const { namespace } = config.temporal;
-  const connection = await Connection.connect({ address, connectTimeout: 3000 });
+  const connection = await Connection.connect({ ...options, connectTimeout: 3000 });
   return {
     address,
     namespaceExists: () =>

@@ -85,7 +85,12 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Lis
   };
   const handle = async (req: IncomingMessage, res: ServerResponse, server: Server): Promise<void> => {
     // The Web UI's calls carry credentials (the cookie): an allowed origin's answers, preflights too, say they may.
-    if (req.headers.origin && options.allowedOrigins.includes(req.headers.origin)) res.setHeader('access-control-allow-credentials', 'true');
+    if (req.headers.origin && options.allowedOrigins.includes(req.headers.origin)) {
+      res.setHeader('access-control-allow-credentials', 'true');
+      // A public site's page (the Temporal Cloud UI) reaching this loopback server: the browser asks first (Private
+      // Network Access); an allowed origin is told it may.
+      if (req.headers['access-control-request-private-network'] === 'true') res.setHeader('access-control-allow-private-network', 'true');
+    }
     if (applyCors(req, res, policy(server), ['content-type', 'x-namespace', 'authorization'])) return;
     const url = new URL(req.url ?? '/', 'http://codec');
     const refused = guardRequest(req, policy(server), req.method === 'POST' ? { accepted: ['application/json'] } : undefined);

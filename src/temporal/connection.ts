@@ -3,8 +3,10 @@ import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import type { ClawflowConfig } from '../config/load.js';
 import { temporalAddress } from './address.js';
+import { temporalConnectionOptions, TemporalTlsError, type TemporalConnectionOptions } from './connection-options.js';
 import { stackState } from '../config/running-stack.js';
 import { searchAttributeRegistrations } from '../contracts/search-attribute-names.js';
+import { searchAttributeCommands } from './search-attribute-commands.js';
 import { dataConverterFor } from './data-converter.js';
 
 /** What a client of this install's Temporal needs: where it is, how payloads are sealed, where traces go. */
@@ -72,11 +74,15 @@ export async function withClient<T>(config: TemporalClientConfig, work: (client:
 
 /** Connects once; fails fast with an actionable message when nothing answers. */
 export async function connectClient(config: TemporalClientConfig, timeoutMs = 5000): Promise<Client> {
-  const address = temporalAddress(config);
+  const options = temporalConnectionOptions(config);
+  const address = options.address;
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    connection = await Connection.connect({ ...options, connectTimeout: timeoutMs });
   } catch (error) {
+    if (error instanceof TemporalTlsError) throw error;
+    if (config.temporal.address)
+      throw new Error(`Cannot reach Temporal at ${address} (${(error as Error).message}); check temporal.* (or TEMPORAL_*, or the profile).`);
     throw new Error(
       `Cannot reach Temporal at ${address} (${(error as Error).message}). Start the stack with \`npx clawflow start\`; if it runs from another state dir, set CLAWFLOW_HOME to that dir (this one is ${config.paths.home}); or set TEMPORAL_ADDRESS to a running server.`,
     );
@@ -93,13 +99,18 @@ export async function connectClient(config: TemporalClientConfig, timeoutMs = 50
 }
 
 /** Polls until the server answers and the namespace exists. */
-export async function waitForTemporal(address: string, namespace: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+export async function waitForTemporal(
+  server: TemporalConnectionOptions,
+  namespace: string,
+  timeoutMs: number,
+  isAlive: () => boolean = () => true,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (!isAlive()) throw new Error(`the Temporal server exited before it became ready`);
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      const connection = await Connection.connect({ ...server, connectTimeout: 1000 });
       try {
         await connection.workflowService.describeNamespace({ namespace });
         return;
@@ -112,7 +123,7 @@ export async function waitForTemporal(address: string, namespace: string, timeou
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-  throw new Error(`Temporal at ${address} was not ready within ${timeoutMs / 1000} s: ${(lastError as Error | undefined)?.message ?? 'no answer'}`);
+  throw new Error(`Temporal at ${server.address} was not ready within ${timeoutMs / 1000} s: ${(lastError as Error | undefined)?.message ?? 'no answer'}`);
 }
 
 /**
@@ -140,10 +151,50 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   }
   const missing = searchAttributeRegistrations.filter((sa) => !(sa.name in (existing.customAttributes ?? {})));
   if (missing.length === 0) return [];
-  await add(missing);
+  await add(missing).catch((error: unknown) => {
+    const code = grpcCodeOf(error);
+    if (code === grpcPermissionDenied || code === grpcUnimplemented) throw new SearchAttributesMissingError(namespace, missing, (error as Error).message);
+    throw error;
+  });
+  await untilUsable(connection, namespace, missing);
   return missing.map((sa) => sa.name);
+}
+
+/**
+ * A cluster takes a few seconds to map attributes it just added (each service refreshes its namespace cache): until
+ * then a session that starts is refused ("no mapping defined for search attribute"). Waits, at most `timeoutMs`, until
+ * a query naming them is accepted.
+ */
+async function untilUsable(connection: Connection, namespace: string, added: typeof searchAttributeRegistrations, timeoutMs = 30_000): Promise<void> {
+  const probe = { Keyword: '"clawflow-probe"', Int: '-1', Datetime: '"1970-01-01T00:00:00Z"' } as const;
+  const query = added.map((sa) => `${sa.name} = ${probe[sa.type]}`).join(' OR ');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await connection.workflowService.listWorkflowExecutions({ namespace, query, pageSize: 1 });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+/**
+ * The namespace lacks ClawFlow's search attributes and this client may not add them (Temporal Cloud adds them only
+ * through tcld, the Cloud UI or the Cloud Ops API; a cluster may refuse an API key without the admin role). Says the
+ * exact commands.
+ */
+export class SearchAttributesMissingError extends Error {
+  override name = 'SearchAttributesMissingError';
+  constructor(namespace: string, missing: typeof searchAttributeRegistrations, reason: string) {
+    super(
+      `The namespace ${namespace} lacks ClawFlow's search attributes (${missing.map((sa) => sa.name).join(', ')}) and this server did not let ClawFlow add them (${reason}). Add them once, then start again:\n${searchAttributeCommands(namespace, missing)}`,
+    );
+  }
 }
 
 const grpcAlreadyExists = 6;
 const grpcUnimplemented = 12;
+const grpcPermissionDenied = 7;
 const grpcCodeOf = (error: unknown): number | undefined => (isGrpcServiceError(error) ? error.code : undefined);

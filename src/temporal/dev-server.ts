@@ -166,8 +166,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   if (child.pid) writeFileSync(options.pidFile, String(child.pid));
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   try {
-    await Promise.race([waitForTemporal(address, 'default', readyTimeoutMs, alive), spawnError]);
-    for (const ns of options.namespaces ?? []) await waitForTemporal(address, ns, readyTimeoutMs, alive);
+    await Promise.race([waitForTemporal({ address }, 'default', readyTimeoutMs, alive), spawnError]);
+    for (const ns of options.namespaces ?? []) await waitForTemporal({ address }, ns, readyTimeoutMs, alive);
   } catch (error) {
     child.kill('SIGKILL');
     rmSync(options.pidFile, { force: true });

@@ -15,7 +15,7 @@ import { startPreviewRelayIfFree } from '../connectors/outbound/preview-relay.js
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger.js';
 import { connectClient } from '../temporal/connection.js';
-import { temporalAddress } from '../temporal/address.js';
+import { temporalConnectionOptions } from '../temporal/connection-options.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
 import { commonWorkerOptions } from './worker-options.js';
@@ -95,7 +95,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     : null;
 
   const run = claimRun(runDir(config.paths));
-  const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

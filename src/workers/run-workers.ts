@@ -18,7 +18,7 @@ import { installSecret, redactorFor } from '../config/secrets.js';
 import { sessionCacheSize } from '../config/session-cache.js';
 import type { Logger } from '../logger.js';
 import { connectClient, ensureSearchAttributes } from '../temporal/connection.js';
-import { temporalAddress } from '../temporal/address.js';
+import { temporalConnectionOptions } from '../temporal/connection-options.js';
 import { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import { taskQueues } from '../workflows/task-queues.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
@@ -55,10 +55,10 @@ export async function startWorkers(
 ): Promise<WorkerSet> {
   const serves = (role: WorkerRole): boolean => roles.includes(role);
   installTemporalRuntime(logger, config.metrics.port);
-  const address = temporalAddress(config);
+  const server = temporalConnectionOptions(config);
   const namespace = config.temporal.namespace;
 
-  const admin = await Connection.connect({ address });
+  const admin = await Connection.connect(server);
   try {
     const added = await ensureSearchAttributes(admin, namespace);
     if (added.length) logger.info({ added }, 'registered search attributes');
@@ -103,7 +103,7 @@ export async function startWorkers(
     identity: run.identity,
     dataConverter: dataConverterFor(config),
   };
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect(server);
   // Scheduled turns reach sessions through the client, as any caller does.
   const client = await connectClient(config);
   const workers: Worker[] = [];

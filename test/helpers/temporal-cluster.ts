@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
+import type { TestPki } from './test-certificates.js';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { freePort } from './ports.js';
 
@@ -148,9 +149,15 @@ export class TemporalServer {
     /** Its HTTP API, locked as docker-compose.yml locks it (deploy/temporal-dynamicconfig/clawflow.yaml). */
     readonly httpUrl: string,
     private readonly configFile: string,
+    /** How a client of this server connects (TLS with the test's client certificate, when the server wants it). */
+    readonly clientOptions: ConnectionOptions,
   ) {}
 
-  static async create(pg: Postgres, namespaces: string[]): Promise<TemporalServer> {
+  /**
+   * With `pki`, the frontend speaks TLS only and requires a client certificate signed by the test's CA (mutual TLS);
+   * the server's own system worker presents `pki.internal`.
+   */
+  static async create(pg: Postgres, namespaces: string[], pki?: TestPki): Promise<TemporalServer> {
     const sql = (database: string, ...args: string[]): void => {
       execFileSync(
         join(serverDir, 'sql'),
@@ -201,6 +208,17 @@ export class TemporalServer {
         membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' },
         pprof: { port: ports.pprof },
         metrics: { prometheus: { framework: 'tally', timerType: 'histogram', listenAddress: `127.0.0.1:${ports.metrics}` } },
+        ...(pki
+          ? {
+              tls: {
+                frontend: {
+                  server: { certFile: pki.server.cert, keyFile: pki.server.key, requireClientAuth: true, clientCaFiles: [pki.ca.cert] },
+                  client: { serverName: 'localhost', rootCaFiles: [pki.ca.cert] },
+                },
+                systemWorker: { certFile: pki.internal.cert, keyFile: pki.internal.key, client: { serverName: 'localhost', rootCaFiles: [pki.ca.cert] } },
+              },
+            }
+          : {}),
       },
       services: Object.fromEntries(Object.entries(services).map(([name, rpc]) => [name, { rpc: { ...rpc, bindOnLocalHost: true } }])),
       clusterMetadata: {
@@ -217,9 +235,20 @@ export class TemporalServer {
     // JSON is YAML: the server reads this file as its YAML config.
     const configFile = join(dir, 'config.yaml');
     writeFileSync(configFile, JSON.stringify(config, null, 2));
-    const server = new TemporalServer(`127.0.0.1:${ports.grpc}`, `http://127.0.0.1:${ports.http}`, configFile);
+    const address = `127.0.0.1:${ports.grpc}`;
+    const clientOptions: ConnectionOptions = pki
+      ? {
+          address,
+          tls: {
+            serverNameOverride: 'localhost',
+            serverRootCACertificate: readFileSync(pki.ca.cert),
+            clientCertPair: { crt: readFileSync(pki.client.cert), key: readFileSync(pki.client.key) },
+          },
+        }
+      : { address };
+    const server = new TemporalServer(address, `http://127.0.0.1:${ports.http}`, configFile, clientOptions);
     await server.start();
-    const connection = await Connection.connect({ address: server.address });
+    const connection = await Connection.connect(clientOptions);
     try {
       for (const namespace of namespaces) {
         await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
@@ -245,7 +274,7 @@ export class TemporalServer {
     await waitUntil(
       'the Temporal server',
       async () => {
-        const connection = await Connection.connect({ address: this.address, connectTimeout: 1000 });
+        const connection = await Connection.connect({ ...this.clientOptions, connectTimeout: 1000 });
         try {
           await connection.healthService.check({});
           return true;

@@ -23,8 +23,8 @@ export interface TestStackOptions {
   namespace: string;
   /** Written to the state dir's clawflow.json (read by the test's client and by the worker processes). */
   config?: Record<string, unknown>;
-  /** Another Temporal server than the shared one (the server-restart test runs its own). */
-  temporalAddress?: string;
+  /** Another Temporal server than the shared one (the server-restart test runs its own); null: none given (a profile says). */
+  temporalAddress?: string | null;
   /** More environment for the worker processes and the test's client. */
   env?: NodeJS.ProcessEnv;
 }
@@ -45,7 +45,7 @@ export class TestStack {
   private constructor(private readonly options: TestStackOptions) {
     this.env = {
       CLAWFLOW_HOME: this.home,
-      TEMPORAL_ADDRESS: options.temporalAddress ?? inject('temporalAddress'),
+      ...(options.temporalAddress === null ? {} : { TEMPORAL_ADDRESS: options.temporalAddress ?? inject('temporalAddress') }),
       TEMPORAL_NAMESPACE: options.namespace,
       CLAWFLOW_LOG_FORMAT: 'json',
       CLAWFLOW_LOG_LEVEL: 'info',

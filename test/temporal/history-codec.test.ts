@@ -61,7 +61,7 @@ describe('encrypted history (AES-256-GCM payload codec)', () => {
       port: 0,
       codec,
       key,
-      allowedOrigins: ['http://localhost:8233'],
+      allowedOrigins: ['http://localhost:8233', 'https://cloud.temporal.io'],
       logger: pino({ level: 'silent' }),
     });
     try {
@@ -109,6 +109,16 @@ describe('encrypted history (AES-256-GCM payload codec)', () => {
         headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
       });
       expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+      // The Temporal Cloud UI, a public page, asks before it reaches a loopback server (Private Network Access).
+      const privateNetwork = (origin: string) =>
+        rawRequest(`${server.url}/decode`, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-private-network': 'true' },
+        });
+      const cloud = await privateNetwork('https://cloud.temporal.io');
+      expect(cloud.headers['access-control-allow-origin']).toBe('https://cloud.temporal.io');
+      expect(cloud.headers['access-control-allow-private-network']).toBe('true');
+      expect((await privateNetwork('https://evil.example')).headers['access-control-allow-private-network']).toBeUndefined();
       expect(
         (await rawRequest(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${key}` }, body: 'x' }))
           .status,

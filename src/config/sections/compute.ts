@@ -4,6 +4,26 @@ import { allowedHosts, httpUrl, port } from '../../contracts/config-fields.js';
 
 // Where the work runs: Temporal, the agent runtime, AgentCore Runtime.
 
+/** TLS to a Temporal server: a CA of its own, a client certificate (mTLS), each a file or PEM text (a secret). */
+const temporalTls = z
+  .object({
+    enabled: z.boolean().optional(),
+    /** The name the server's certificate is checked against, when it is not the address's host. */
+    serverName: z.string().min(1).optional(),
+    /** The CA that signed the server's certificate (a file); unset: the system's CAs. */
+    serverCaCert: z.string().min(1).optional(),
+    serverCaCertData: z.string().min(1).optional(),
+    /** The client certificate and its key (mTLS), as files or as PEM text. */
+    clientCert: z.string().min(1).optional(),
+    clientCertData: z.string().min(1).optional(),
+    clientKey: z.string().min(1).optional(),
+    clientKeyData: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((tls) => !(tls.clientCert || tls.clientCertData) === !(tls.clientKey || tls.clientKeyData), {
+    message: 'a client certificate needs its key, and a key its certificate (clientCert and clientKey, or their Data forms)',
+  });
+
 export const temporal = z
   .object({
     /** host:port of an existing Temporal server. Unset: `clawflow start` runs a dev server. */
@@ -12,6 +32,19 @@ export const temporal = z
       .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
       .optional(),
     namespace: z.string().min(1).default('default'),
+    /**
+     * A profile of Temporal's own client configuration (temporal.toml, as the `temporal` CLI reads it): its address,
+     * namespace, API key and TLS fill in what is not set here. Unset (and no configFile): no file is read.
+     */
+    profile: z.string().min(1).optional(),
+    /** The temporal.toml to read the profile from. Unset: Temporal's default (~/.config/temporalio/temporal.toml). */
+    configFile: z.string().min(1).optional(),
+    /** An API key (Temporal Cloud): sent as a bearer token, over TLS. */
+    apiKey: z.string().min(1).optional(),
+    /** TLS to the server: on with any field below or an API key; `enabled: false` turns it off. */
+    tls: temporalTls.optional(),
+    /** gRPC headers sent with every call (a proxy's, a Cloud routing header). */
+    grpcMeta: z.record(z.string().regex(/^[a-z0-9-]+$/, 'must be a lower-case header name'), z.string()).optional(),
     /** Explicit path of the `temporal` CLI binary. */
     bin: z.string().min(1).optional(),
     /** gRPC port of the dev server that `clawflow start` runs. */
