@@ -1,7 +1,12 @@
 # The ClawFlow agent runtime as an Amazon Bedrock AgentCore Runtime container: only `clawflow runtime`, on 0.0.0.0:8080
-# (POST /invocations, GET /ping). AgentCore runs linux/arm64 images:
+# (POST /invocations, GET /ping). It builds for the platform asked for: the host's for `docker build` and
+# `agentcore dev`, linux/arm64 for AgentCore (which `agentcore deploy` builds on an ARM64 CodeBuild host; by hand:
 #   docker buildx build --platform linux/arm64 -t <account>.dkr.ecr.<region>.amazonaws.com/clawflow-runtime:latest --push .
-FROM --platform=linux/arm64 node:20-bookworm-slim AS build
+# ). Node from Amazon ECR Public's mirror of the official image: no Docker Hub rate limits in CodeBuild.
+ARG NODE_IMAGE=public.ecr.aws/docker/library/node:20-bookworm-slim
+
+# npm picks each package's native binaries (sharp's, Temporal's) for the platform it runs on: the target's.
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -10,7 +15,7 @@ COPY src ./src
 # Compiled JavaScript: a microVM that starts cold runs no TypeScript compiler.
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
-FROM --platform=linux/arm64 node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
     # Everything the runtime writes is a cache: AgentCore gives each session an empty, ephemeral filesystem.
     CLAWFLOW_HOME=/tmp/clawflow \

@@ -177,7 +177,7 @@ const workflowBlock = (files, relative) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'agentcore/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -25,6 +25,8 @@ const integrationElsewhere = [
   'test/tools/exec-sandbox.test.ts',
   'test/tools/browser-policy.test.ts',
   'test/workers/worker-roles.test.ts',
+  'test/deploy/agentcore-project.test.ts',
+  'test/logger.test.ts',
 ];
 
 export default defineConfig({

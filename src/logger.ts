@@ -39,5 +39,10 @@ export function createLogger(level: Level | 'silent' = 'info', redact?: Redactor
       pretty({ destination: 2, colorize: Boolean(process.stderr.isTTY), singleLine: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' }),
     );
   }
-  return pino(options, pino.destination({ fd: 2, sync: false }));
+  // JSON lines carry the level's name beside its number: log tools filter on the word (`agentcore logs --level error`
+  // asks CloudWatch for ERROR).
+  return pino(
+    { ...options, formatters: { level: (label, number) => ({ level: number, severity: label.toUpperCase() }) } },
+    pino.destination({ fd: 2, sync: false }),
+  );
 }

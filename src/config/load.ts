@@ -6,6 +6,7 @@ import { agentsProblems } from './agents.js';
 import type { z } from 'zod';
 import { envBindings, otherEnvVariables, secretPaths } from './env.js';
 import { TemporalProfileError, withTemporalProfile } from './temporal-profile.js';
+import { withOtelEnvironment } from './otel-env.js';
 import { closestName, keysAt } from './suggest.js';
 import { statePaths, type StatePaths } from './paths.js';
 import { configFileSchema, type ConfigFile } from './schema.js';
@@ -124,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ClawflowConfig
   const origins = new Map<string, string>();
   let raw: RawObject;
   try {
-    raw = withTemporalProfile(applyEnv(readConfigFile(paths.configFile), env, origins), origins, env);
+    raw = withOtelEnvironment(withTemporalProfile(applyEnv(readConfigFile(paths.configFile), env, origins), origins, env), env, origins);
   } catch (error) {
     if (error instanceof TemporalProfileError) throw new ConfigError(`Invalid configuration:\n- ${error.message}`);
     throw error;

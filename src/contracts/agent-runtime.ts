@@ -7,6 +7,11 @@ export const runtimeSessionHeader = 'x-amzn-bedrock-agentcore-runtime-session-id
 
 /** AgentCore's limits on `runtimeSessionId`. */
 export const runtimeSessionIdLength = { min: 33, max: 256 } as const;
+/**
+ * For a plain `{"prompt": …}` caller: AgentCore itself enforces 33+ before anything reaches the container, and
+ * `agentcore dev` sends the 17-character `local-dev-session`; ClawFlow's own invocations keep the strict rule.
+ */
+export const promptSessionIdLength = { min: 1, max: 256 } as const;
 
 /** A tool the model may call: name, description, JSON Schema of its input. */
 export const toolSpecSchema = z

@@ -29,6 +29,7 @@ class FakeCollector {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
+      if (req.method !== 'POST' || req.url !== '/v1/traces') return void res.writeHead(404).end();
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -101,7 +102,7 @@ describe('OpenTelemetry traces (tracing.otlpEndpoint)', () => {
   });
 });
 
-describe("OpenTelemetry traces under clawflow start (the runtime called in the workers' process)", () => {
+describe("OpenTelemetry traces under clawflow start (the runtime called in the workers' process), set by OTel's own OTEL_EXPORTER_OTLP_ENDPOINT", () => {
   const collector = new FakeCollector();
   const model = new FakeModel((r) => `reply to: ${r.messages.at(-1)?.content}`);
   const home = mkdtempSync(join(tmpdir(), 'clawflow-traced-start-'));
@@ -111,7 +112,12 @@ describe("OpenTelemetry traces under clawflow start (the runtime called in the w
   beforeAll(async () => {
     await collector.start();
     await model.start();
-    env = await ownStackEnv(home, { CLAWFLOW_MODEL_BASE_URL: model.baseUrl, CLAWFLOW_MODEL: 'scripted', CLAWFLOW_OTLP_ENDPOINT: collector.url });
+    // The variable `agentcore dev` and AgentCore's observability set: a base URL, traces under /v1/traces.
+    env = await ownStackEnv(home, {
+      CLAWFLOW_MODEL_BASE_URL: model.baseUrl,
+      CLAWFLOW_MODEL: 'scripted',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url.replace(/\/v1\/traces$/, ''),
+    });
     stack = spawnCli(['start'], env);
     await stack.waitFor(/Press Ctrl-C to stop/, 120_000);
   });

@@ -103,10 +103,7 @@ export async function runAgentStep(
 }
 
 /** Answers a bare `{"prompt": "..."}` (the AgentCore console's test payload): one question, no history, no tools. */
-export async function answerPlainPrompt(provider: ModelProvider, prompt: string, options: TurnOptions): Promise<string> {
-  const completion = await provider.complete(
-    { system: defaultSystemPrompt, messages: [{ role: 'user', content: prompt }], tools: [], toolsAllowed: false },
-    options,
-  );
+export async function answerPlainPrompt(provider: ModelProvider, messages: ModelMessage[], options: TurnOptions): Promise<string> {
+  const completion = await provider.complete({ system: defaultSystemPrompt, messages, tools: [], toolsAllowed: false }, options);
   return completion.text;
 }

@@ -14,12 +14,14 @@ import {
   summarizeRequestSchema,
   runtimeErrorStatus,
   runtimeSessionHeader,
+  promptSessionIdLength,
   runtimeSessionIdLength,
   type PingBody,
   type RuntimeErrorBody,
 } from '../../contracts/agent-runtime.js';
 import { ProviderError, type ModelProvider } from '../providers/provider.js';
 import { SessionContextCache } from './session-cache.js';
+import { PromptConversations } from './prompt-conversations.js';
 import { describeZodError } from '../../contracts/zod-issues.js';
 
 const maxBodyBytes = 10 * 1024 * 1024;
@@ -49,12 +51,15 @@ export interface RunningRuntime {
 }
 
 /** What the runtime does for one invocation, whoever carries it: HTTP here, or a call in the same process. */
+/** A checked invocation, ready to run; `plainPrompt`: a `{"prompt": …}` caller (the agentcore CLI), answered its way. */
+export type PreparedInvocation = ((options: TurnOptions) => Promise<unknown>) & { readonly plainPrompt: boolean };
+
 export interface RuntimeInvocations {
   /**
    * One invocation body for a runtime session, checked (bad input throws at once, before any work) and ready to run;
    * running it answers, or throws what `invocationFailure` describes.
    */
-  prepare(sessionId: unknown, body: unknown): (options: TurnOptions) => Promise<unknown>;
+  prepare(sessionId: unknown, body: unknown): PreparedInvocation;
   ping(): PingBody;
 }
 
@@ -153,6 +158,7 @@ export function createRuntimeInvocations({
 }: Pick<RuntimeServerOptions, 'provider' | 'models' | 'vision'>): RuntimeInvocations {
   const health = new HealthState();
   const cache = new SessionContextCache();
+  const prompts = new PromptConversations();
 
   /** The provider of a session's chosen model; one this runtime does not offer is refused (a stale /model choice, a typo). */
   const providerFor = (model: string | undefined): ModelProvider => {
@@ -168,19 +174,26 @@ export function createRuntimeInvocations({
   };
 
   /** What an invocation body asks for, checked; bad input is an HttpError (400) before any work starts. */
-  const planned = (sessionId: unknown, body: unknown): ((options: TurnOptions) => Promise<unknown>) => {
-    if (typeof sessionId !== 'string' || sessionId.length < runtimeSessionIdLength.min || sessionId.length > runtimeSessionIdLength.max) {
+  const planned = (sessionId: unknown, body: unknown): { run: (options: TurnOptions) => Promise<unknown>; plainPrompt: boolean } => {
+    const plain = plainPromptSchema.safeParse(body);
+    const length = plain.success ? promptSessionIdLength : runtimeSessionIdLength;
+    if (typeof sessionId !== 'string' || sessionId.length < length.min || sessionId.length > length.max) {
       throw new HttpError(
         400,
         'missing_session_id',
-        `header ${runtimeSessionHeader} is required (${runtimeSessionIdLength.min}-${runtimeSessionIdLength.max} characters); AgentCore sets it from runtimeSessionId`,
+        `header ${runtimeSessionHeader} is required (${length.min}-${length.max} characters); AgentCore sets it from runtimeSessionId`,
       );
     }
-    const plain = plainPromptSchema.safeParse(body);
     let run: (options: TurnOptions) => Promise<unknown>;
     const summarize = summarizeRequestSchema.safeParse(body);
     if (plain.success) {
-      run = async (options) => ({ response: await answerPlainPrompt(provider, plain.data.prompt, options) });
+      // The same runtime session id goes on with the same conversation (`agentcore invoke --session-id`).
+      const { prompt } = plain.data;
+      run = async (options) => {
+        const response = await answerPlainPrompt(provider, prompts.messages(sessionId, prompt), options);
+        prompts.answered(sessionId, prompt, response);
+        return { response };
+      };
     } else if (typeof body === 'object' && body !== null && 'summarize' in body) {
       if (!summarize.success) throw new HttpError(400, 'invalid_invocation', describeZodError(summarize.error, 'body'));
       const request = summarize.data.summarize;
@@ -194,14 +207,14 @@ export function createRuntimeInvocations({
       const chosen = providerFor(parsed.data.model);
       run = (options) => runAgentStep(chosen, cache, sessionId, parsed.data, { ...options, vision });
     }
-    return run;
+    return { run, plainPrompt: plain.success };
   };
 
   return {
     ping: () => health.ping(),
     prepare: (sessionId, body) => {
-      const run = planned(sessionId, body);
-      return async (options) => {
+      const { run, plainPrompt } = planned(sessionId, body);
+      const prepared = async (options: TurnOptions): Promise<unknown> => {
         health.enter();
         try {
           return await inSpan('clawflow.invocation', { 'clawflow.runtime_session': String(sessionId) }, () => run(options));
@@ -209,6 +222,7 @@ export function createRuntimeInvocations({
           health.leave();
         }
       };
+      return Object.assign(prepared, { plainPrompt });
     },
   };
 }
@@ -235,7 +249,9 @@ export function createRuntimeServer(options: RuntimeServerOptions, invocations =
       stream.send('result', await run({ signal: abort.signal, onText: (text) => stream.send('delta', { text }) }));
     } catch (error) {
       if (abort.signal.aborted) throw error;
-      stream.send('error', invocationFailure(error).body);
+      const { body } = invocationFailure(error);
+      // The agentcore CLI reads an error event's `error` as a string; ClawFlow's workers read the whole body.
+      stream.send('error', run.plainPrompt ? { error: body.error.message } : body);
     }
     stream.end();
   };

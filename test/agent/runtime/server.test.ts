@@ -157,6 +157,42 @@ describe('agent runtime over HTTP (AgentCore contract)', () => {
     expect(await response.json()).toEqual({ response: 'hello, are you there?' });
   });
 
+  it('answers `agentcore dev` (its 17-character session id) and keeps a conversation per runtime session id', async () => {
+    model.setReply(
+      (r) =>
+        `seen ${r.messages
+          .filter((m) => m.role === 'user')
+          .map((m) => m.content)
+          .join(' | ')}`,
+    );
+    try {
+      const say = async (id: string, prompt: string) => (await (await invoke({ prompt }, { [runtimeSessionHeader]: id })).json()) as unknown;
+      expect(await say('local-dev-session', 'the boat is called Wren')).toEqual({ response: 'seen the boat is called Wren' });
+      expect(await say('local-dev-session', 'what is it called?')).toEqual({ response: 'seen the boat is called Wren | what is it called?' });
+      // Another runtime session is another conversation.
+      expect(await say('another-session', 'what is it called?')).toEqual({ response: 'seen what is it called?' });
+      // ClawFlow's own invocations keep AgentCore's 33-character rule.
+      const short = await invoke(invocation, { [runtimeSessionHeader]: 'local-dev-session' });
+      expect(short.status).toBe(400);
+    } finally {
+      model.setReply((r) => `hello, ${r.messages.at(-1)?.content}`);
+    }
+  });
+
+  it('streams a failed {"prompt"} as the error string the agentcore CLI prints', async () => {
+    model.setReply(() => {
+      throw new Error('the model is down');
+    });
+    try {
+      const response = await invoke({ prompt: 'hello?' }, { [runtimeSessionHeader]: 'local-dev-session', accept: 'text/event-stream' });
+      const events: Array<{ event?: string; data: unknown }> = [];
+      for await (const event of sseEvents(response.body!)) events.push({ event: event.event, data: JSON.parse(event.data) });
+      expect(events.at(-1)).toEqual({ event: 'error', data: { error: expect.stringMatching(/500/) } });
+    } finally {
+      model.setReply((r) => `hello, ${r.messages.at(-1)?.content}`);
+    }
+  });
+
   it('streams text deltas and a final result as server-sent events when asked to', async () => {
     model.setReply(() => 'a streamed answer in pieces');
     try {
