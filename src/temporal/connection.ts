@@ -157,8 +157,14 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     throw error;
   });
   await untilUsable(connection, namespace, missing);
+  // The frontend maps them now; the history service, which checks a workflow's upserts, refreshes its namespace cache
+  // on its own clock (every 10 s by default): until it has, a session's first workflow task would fail.
+  await new Promise((resolve) => setTimeout(resolve, cacheRefreshMs));
   return missing.map((sa) => sa.name);
 }
+
+/** How often each service of a Temporal cluster reloads its namespaces (system.namespaceCacheRefreshInterval's default). */
+const cacheRefreshMs = 10_000;
 
 /**
  * A cluster takes a few seconds to map attributes it just added (each service refreshes its namespace cache): until

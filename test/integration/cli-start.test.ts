@@ -250,6 +250,6 @@ describe('npx clawflow start', () => {
     const port = await freePort();
     const result = await runCli(['start'], { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
     expect(result.code).toBe(1);
-    expect(result.output).toContain(`TEMPORAL_ADDRESS=127.0.0.1:${port} is not reachable`);
+    expect(result.output).toContain(`Temporal at 127.0.0.1:${port} (temporal.address or TEMPORAL_ADDRESS) is not reachable`);
   });
 });
