@@ -21,7 +21,9 @@ try {
   const system = request.messages.filter((m) => m.role === 'system');
   const conversation = request.messages.filter((m) => m.role !== 'system');
   const tools = (request.tools ?? []).map((tool) => ({ name: tool.function.name, bytes: bytes(tool) })).sort((a, b) => b.bytes - a.bytes);
-  console.log(`A warm turn's model request (turn ${values.turns} of one conversation, default tools): ${kb(instantModel.lastRequest.length)}`);
+  console.log(
+    `A warm turn's model request (turn ${values.turns} of one conversation, default tools): ${kb(instantModel.lastRequest.length)} (${instantModel.lastRequest.length} bytes)`,
+  );
   console.log(`  system prompt   ${kb(bytes(system))}`);
   console.log(`  tools           ${kb(bytes(request.tools))} (${tools.length}: ${tools.map((t) => `${t.name} ${t.bytes}`).join(', ')})`);
   console.log(`  conversation    ${kb(bytes(conversation))} (${conversation.length} messages)`);

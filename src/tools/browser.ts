@@ -45,7 +45,7 @@ function refusedError(browsers: BrowserPool, sessionKey: string, url: string): T
 export const browserTool = defineTool({
   name: 'browser',
   description:
-    'A headless browser on the public web, one page per conversation. Actions: open (url), snapshot (the page as text; mode "aria": its accessibility tree), click (selector), type (selector, text), upload (selector, path), screenshot, close. Screenshots and downloads land in the workspace.',
+    'A headless browser on the public web, one page per conversation. Actions: open (url), snapshot (page text; mode "aria": accessibility tree), click (selector), type (selector, text), upload (selector, path), screenshot, close. Files it saves land in the workspace.',
   input: z
     .object({
       action: z.enum(['open', 'snapshot', 'click', 'type', 'upload', 'screenshot', 'close']),

@@ -4,7 +4,7 @@ import { machineTimeZone } from '../config/time-zone.js';
 
 export const currentTimeTool = defineTool({
   name: 'current_time',
-  description: 'The current date and time on the user\'s machine, optionally in another IANA time zone (e.g. "Europe/Paris").',
+  description: 'The current date and time here, or in another IANA time zone (e.g. Europe/Paris).',
   input: z.object({ timezone: z.string().min(1).optional().describe("IANA time zone name; default: the machine's own") }).strict(),
   run({ timezone }) {
     const now = new Date();

@@ -52,7 +52,7 @@ export const sessionsHistoryTool = defineTool({
 export const sessionsSendTool = defineTool({
   name: 'sessions_send',
   description:
-    'Send a message into a session you may look at (e.g. a follow-up question to a sub-agent you spawned) and get its reply. timeoutSeconds 0 sends without waiting; the reply then comes to that session only.',
+    'Send a message to a session you may look at (e.g. a sub-agent you spawned) and get its reply; timeoutSeconds 0 sends without waiting (the reply stays in that session).',
   input: z
     .object({
       sessionKey: z.string().min(1).max(400).describe('the session, as sessions_list shows it'),

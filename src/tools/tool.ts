@@ -132,6 +132,24 @@ export interface Tool<Input = unknown> {
   run(input: Input, context: ToolContext): Promise<string | ToolOutput>;
 }
 
+/**
+ * The JSON Schema without what only costs the model's context: `additionalProperties: false` on every object, a
+ * `minLength` of 1 and an integer's `maximum` of 2^53-1 (what zod says by default). The input is checked against the
+ * zod schema anyway, and a call that breaks it is answered with what is wrong, so the model corrects it.
+ */
+function withoutNoise(schema: Record<string, unknown>): Record<string, unknown> {
+  const pruned: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'additionalProperties' && value === false) continue;
+    if (key === 'minLength' && value === 1) continue;
+    if (key === 'maximum' && value === Number.MAX_SAFE_INTEGER) continue;
+    if (Array.isArray(value))
+      pruned[key] = value.map((item: unknown) => (item && typeof item === 'object' ? withoutNoise(item as Record<string, unknown>) : item));
+    else pruned[key] = value && typeof value === 'object' ? withoutNoise(value as Record<string, unknown>) : value;
+  }
+  return pruned;
+}
+
 /** One tool: its name, what the model reads about it, its input schema (the JSON Schema is derived from it) and its code. */
 export function defineTool<Schema extends z.ZodType>(definition: {
   name: string;
@@ -141,7 +159,7 @@ export function defineTool<Schema extends z.ZodType>(definition: {
   mutatesWorkspace?: boolean;
   run(input: z.output<Schema>, context: ToolContext): Promise<string | ToolOutput>;
 }): Tool<z.output<Schema>> {
-  const inputSchema = z.toJSONSchema(definition.input, { io: 'input' }) as Record<string, unknown>;
+  const inputSchema = withoutNoise(z.toJSONSchema(definition.input, { io: 'input' }) as Record<string, unknown>);
   delete inputSchema.$schema;
   return {
     spec: { name: definition.name, description: definition.description, inputSchema },

@@ -170,7 +170,7 @@ export function skillsPrompt(skills: readonly Skill[], workspace: string, maxCha
   const usable = skills.filter((s) => !s.missing.length && !s.hiddenFromModel);
   if (!usable.length) return '';
   const head =
-    '## Skills\n\nSkills are instructions for particular tasks. When one below fits the request, first read its SKILL.md at its location (with read), then follow it; {baseDir} in a skill means the folder its SKILL.md is in. Read only the skills that apply.\n\n<available_skills>\n';
+    '## Skills\n\nWhen a skill below fits the request, first read its SKILL.md at its location (with read) and follow it; {baseDir} in a skill is its folder. Read only those that apply.\n\n<available_skills>\n';
   const tail = '</available_skills>';
   let text = head;
   let left = 0;
