@@ -13,7 +13,8 @@ import { resolveExecSandbox } from '../tools/exec-sandbox.js';
 import { temporalAddress } from '../temporal/address.js';
 import { isTemporalCloud, temporalTls, TemporalTlsError } from '../temporal/connection-options.js';
 import { searchAttributeCommands } from '../temporal/search-attribute-commands.js';
-import { grpcReader, httpReader, type TemporalReader } from './temporal-readers.js';
+import { grpcReader, httpReader, type Poller, type TemporalReader } from './temporal-readers.js';
+import { releaseOfWorker } from '../contracts/worker-identity.js';
 import { historyKeys } from '../temporal/data-converter.js';
 import { cachedCliPath, findOnPath } from '../temporal/cli-binary.js';
 import { resolveWebUiAssets, temporalUiVersion } from '../temporal/web-ui-assets.js';
@@ -43,6 +44,25 @@ function connectionKind(config: ClawflowConfig): string {
   if (!tls) return '';
   const parts = ['TLS', ...(typeof tls === 'object' && tls.clientCertPair ? ['client certificate'] : []), ...(config.temporal.apiKey ? ['API key'] : [])];
   return ` (${parts.join(', ')})`;
+}
+
+/**
+ * Workers of more than one release serving this namespace's queues: a rolling deploy under way, or an old worker
+ * left running — a session may land on the older code (it replays what the newer recorded only where patched()
+ * allows). Null when all are of one release.
+ */
+export function mixedReleases(pollers: readonly Poller[]): Finding | null {
+  const byRelease = new Map<string, Set<string>>();
+  for (const { identity } of pollers) {
+    const release = releaseOfWorker(identity) ?? 'older than 0.10.0, or not ClawFlow';
+    byRelease.set(release, (byRelease.get(release) ?? new Set()).add(identity));
+  }
+  if (byRelease.size < 2) return null;
+  const releases = [...byRelease].map(([release, workers]) => `${release} (${workers.size} process${workers.size === 1 ? '' : 'es'})`).join(', ');
+  return warn(
+    'worker releases',
+    `workers of more than one release poll ClawFlow's queues: ${releases}; finish the deploy: stop the older workers once the newer ones run`,
+  );
 }
 
 /** Temporal: reachable, the namespace there, ClawFlow's search attributes registered, workers polling each queue. */
@@ -95,15 +115,17 @@ async function temporalFindings(config: ClawflowConfig): Promise<Finding[]> {
       ['tools worker', taskQueues.tools],
       ...(enabledChannels(config).length ? [['connector', taskQueues.connector] as [string, string]] : []),
     ];
-    const polled = await Promise.all(queues.map(([, queue]) => reader.pollerTimes(queue)));
+    const polled = await Promise.all(queues.map(([, queue]) => reader.pollers(queue)));
     queues.forEach(([what, queue], index) => {
-      const recent = polled[index]!.filter((at) => Date.now() - at.getTime() < 120_000);
+      const recent = polled[index]!.filter((poller) => Date.now() - poller.at.getTime() < 120_000);
       findings.push(
         recent.length
           ? ok(what, `${recent.length} polling ${queue}`)
           : fail(what, `nothing polls ${queue}: start ClawFlow (npm start) or \`clawflow ${what === 'connector' ? 'connector' : 'worker'}\``),
       );
     });
+    const mixed = mixedReleases(polled.flat().filter((poller) => Date.now() - poller.at.getTime() < 120_000));
+    if (mixed) findings.push(mixed);
   } finally {
     await reader.close();
   }

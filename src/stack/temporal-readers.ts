@@ -9,13 +9,19 @@ import { taskQueueKind } from '../workflows/task-queues.js';
  * attributes, and which workers poll each queue. Over gRPC, or over the HTTP API of the dev server `clawflow start`
  * runs (no gRPC client to load: `clawflow status` in a third of the time).
  */
+/** A worker polling a task queue: its identity (ClawFlow's name the release: see workers/run-records.ts) and when it last polled. */
+export interface Poller {
+  identity: string;
+  at: Date;
+}
+
 export interface TemporalReader {
   /** Where it reads (for the findings' wording). */
   address: string;
   namespaceExists(): Promise<boolean>;
   searchAttributeNames(): Promise<string[]>;
-  /** When each worker polling `queue` (for its kind of task) last did. */
-  pollerTimes(queue: string): Promise<Date[]>;
+  /** Each worker polling `queue` (for its kind of task): who it is and when it last polled. */
+  pollers(queue: string): Promise<Poller[]>;
   close(): Promise<void>;
 }
 
@@ -35,10 +41,10 @@ export async function grpcReader(config: ClawflowConfig): Promise<TemporalReader
         () => false,
       ),
     searchAttributeNames: async () => Object.keys((await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {}),
-    pollerTimes: async (queue) => {
+    pollers: async (queue) => {
       const taskQueueType = taskQueueKind(queue) === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
       const { pollers } = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue }, taskQueueType });
-      return (pollers ?? []).map((p) => new Date(Number(p.lastAccessTime?.seconds ?? 0) * 1000));
+      return (pollers ?? []).map((p) => ({ identity: p.identity ?? '', at: new Date(Number(p.lastAccessTime?.seconds ?? 0) * 1000) }));
     },
     close: () => connection.close(),
   };
@@ -64,13 +70,13 @@ export async function httpReader(config: ClawflowConfig): Promise<TemporalReader
     // Asked once: the answer that showed the server is there.
     namespaceExists: () => Promise.resolve(namespace.status === 200),
     searchAttributeNames: async () => Object.keys((await get(`${base}/search-attributes`)).body.customAttributes ?? {}),
-    pollerTimes: async (queue) => {
+    pollers: async (queue) => {
       const { status, body } = await get(
         `${base}/task-queues/${encodeURIComponent(queue)}?taskQueueType=${taskQueueKind(queue) === 'workflow' ? 'TASK_QUEUE_TYPE_WORKFLOW' : 'TASK_QUEUE_TYPE_ACTIVITY'}`,
       );
       if (status !== 200) throw new Error(`Temporal's HTTP API answered ${status} for the ${queue} queue`);
-      const pollers = Array.isArray(body.pollers) ? (body.pollers as Array<{ lastAccessTime?: string }>) : [];
-      return pollers.map((p) => new Date(p.lastAccessTime ?? 0));
+      const pollers = Array.isArray(body.pollers) ? (body.pollers as Array<{ lastAccessTime?: string; identity?: string }>) : [];
+      return pollers.map((p) => ({ identity: p.identity ?? '', at: new Date(p.lastAccessTime ?? 0) }));
     },
     close: () => Promise.resolve(),
   };

@@ -4,6 +4,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { processAlive } from '../config/running-stack.js';
+import { workerIdentity } from '../contracts/worker-identity.js';
+import { clawflowVersion } from '../tools/user-agent.js';
 
 /**
  * Which worker processes of this state dir are running, so that a process starting after an unclean stop (kill -9,
@@ -59,7 +61,7 @@ export function claimRun(runDir: string): RunClaim {
     rmSync(taken, { force: true });
     interrupted.push(record);
   }
-  const identity = `clawflow-${process.pid}-${randomUUID().slice(0, 8)}@${hostname()}`;
+  const identity = workerIdentity(clawflowVersion, process.pid, randomUUID().slice(0, 8), hostname());
   const own = join(runDir, `${process.pid}.json`);
   writeFileSync(own, JSON.stringify({ pid: process.pid, identity, startedAt: new Date().toISOString() } satisfies RunRecord), { mode: 0o600 });
   const claim = { identity, takeInterrupted: () => interrupted.splice(0), release: () => rmSync(own, { force: true }) };

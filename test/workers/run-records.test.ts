@@ -34,7 +34,7 @@ describe('run records: whether the last run stopped cleanly', () => {
     ).toEqual([`clawflow-${dead}-x@host`, 'reused@host']);
     // Handed out once: the workers and the connectors of one process do not both resume them.
     expect(claim.takeInterrupted()).toEqual([]);
-    expect(claim.identity).toMatch(new RegExp(`^clawflow-${process.pid}-`));
+    expect(claim.identity).toMatch(new RegExp(`^clawflow-\\d+\\.\\d+\\.\\d+[^-]*-${process.pid}-`));
     expect(readdirSync(dir).sort()).toEqual([`${process.pid}.json`, `${other.pid}.json`].sort());
     // Once per process: the connectors and workers of one process share the claim.
     expect(claimRun(dir)).toBe(claim);
