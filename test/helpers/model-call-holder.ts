@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
+import { pidOfWorker } from '../../src/contracts/worker-identity.js';
 
 /**
- * The pid of the worker process whose model call a session waits on, from the identity Temporal knows it by (pid
- * first): the worker of its pending `invokeAgent` activity, or — when the session worker calls the runtime itself
+ * The pid of the worker process whose model call a session waits on, from the identity Temporal knows it by: the worker of its pending `invokeAgent` activity, or — when the session worker calls the runtime itself
  * (a local activity) — the worker holding its open workflow task.
  */
 export async function modelCallHolderPid(client: Client, workflowId: string): Promise<number> {
@@ -12,7 +12,7 @@ export async function modelCallHolderPid(client: Client, workflowId: string): Pr
   const identity =
     activity?.lastWorkerIdentity ??
     (await handle.fetchHistory()).events!.findLast((e) => e.workflowTaskStartedEventAttributes)?.workflowTaskStartedEventAttributes?.identity;
-  const pid = /^clawflow-(\d+)-/.exec(identity ?? '')?.[1];
-  if (!pid) throw new Error(`no worker holds a model call of ${workflowId} (identity ${identity})`);
-  return Number(pid);
+  const pid = pidOfWorker(identity ?? '');
+  if (pid === null) throw new Error(`no worker holds a model call of ${workflowId} (identity ${identity})`);
+  return pid;
 }
