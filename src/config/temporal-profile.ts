@@ -5,7 +5,7 @@ import { loadClientConfigProfile, type ClientConfigProfile, type ConfigDataSourc
 import type { RawObject } from './config-file-text.js';
 
 /** Temporal's default client configuration file, as the `temporal` CLI reads it. */
-export function defaultTemporalConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+function defaultTemporalConfigFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'temporalio', 'temporal.toml');
 }
 

@@ -3,7 +3,7 @@ import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import type { ClawflowConfig } from '../config/load.js';
 import { temporalAddress } from './address.js';
-import { temporalConnectionOptions, TemporalTlsError, type TemporalConnectionOptions } from './connection-options.js';
+import { temporalConnectionOptions, type TemporalConnectionOptions } from './connection-options.js';
 import { stackState } from '../config/running-stack.js';
 import { searchAttributeRegistrations } from '../contracts/search-attribute-names.js';
 import { searchAttributeCommands } from './search-attribute-commands.js';
@@ -80,7 +80,6 @@ export async function connectClient(config: TemporalClientConfig, timeoutMs = 50
   try {
     connection = await Connection.connect({ ...options, connectTimeout: timeoutMs });
   } catch (error) {
-    if (error instanceof TemporalTlsError) throw error;
     if (config.temporal.address)
       throw new Error(`Cannot reach Temporal at ${address} (${(error as Error).message}); check temporal.* (or TEMPORAL_*, or the profile).`);
     throw new Error(
