@@ -43,7 +43,11 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = {}, modelPort = 0
   await new Promise<void>((resolve) => instantModel.server.listen(modelPort, '127.0.0.1', resolve));
   const home = mkdtempSync(join(tmpdir(), 'clawflow-bench-'));
   const apiPort = await freePort();
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../bin/clawflow.js', import.meta.url)), 'start'], {
+  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": Node options for `clawflow start` only (flags such as
+  // --cpu-prof are refused in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const clawflow = fileURLToPath(new URL('../bin/clawflow.js', import.meta.url));
+  const child = spawn(process.execPath, [...nodeArgs, clawflow, 'start'], {
     env: {
       ...process.env,
       CLAWFLOW_HOME: home,
