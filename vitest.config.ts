@@ -4,11 +4,11 @@ import { statePaths } from './src/config/paths.js';
 import { SlowestFirst } from './test/helpers/slowest-first.js';
 
 /**
- * Files that take the longest: the upgrade from the previous release, chaos, fuzzing, the cluster, 300 turns, every
+ * Files that take the longest: the upgrade from the previous release, chaos, fuzzing, the clusters (and a rolling deploy on one), 300 turns, every
  * release's histories replayed, the Web UI's files fetched and checked.
  */
 const slow = [
-  ...['upgrade', 'chaos', 'fuzz', 'postgres-cluster', 'temporal-tls-cluster', 'compaction'].map((name) => `test/integration/${name}.test.ts`),
+  ...['upgrade', 'chaos', 'fuzz', 'postgres-cluster', 'temporal-tls-cluster', 'rolling-deploy', 'compaction'].map((name) => `test/integration/${name}.test.ts`),
   'test/histories/replay.test.ts',
   'test/temporal/web-ui-assets.test.ts',
 ];

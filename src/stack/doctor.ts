@@ -15,6 +15,8 @@ import { isTemporalCloud, temporalTls, TemporalTlsError } from '../temporal/conn
 import { searchAttributeCommands } from '../temporal/search-attribute-commands.js';
 import { grpcReader, httpReader, type Poller, type TemporalReader } from './temporal-readers.js';
 import { releaseOfWorker } from '../contracts/worker-identity.js';
+import { promoteCommand, sessionsDeployment } from '../temporal/worker-deployment.js';
+import { clawflowVersion } from '../tools/user-agent.js';
 import { historyKeys } from '../temporal/data-converter.js';
 import { cachedCliPath, findOnPath } from '../temporal/cli-binary.js';
 import { resolveWebUiAssets, temporalUiVersion } from '../temporal/web-ui-assets.js';
@@ -62,6 +64,37 @@ export function mixedReleases(pollers: readonly Poller[]): Finding | null {
   return warn(
     'worker releases',
     `workers of more than one release poll ClawFlow's queues: ${releases}; finish the deploy: stop the older workers once the newer ones run`,
+  );
+}
+
+/**
+ * Which build the namespace's Worker Deployment sends sessions to, against this install's: the same (ok), none yet
+ * (sessions wait for a sessions worker to start), another (a deploy under way, or this install's workers left out),
+ * or any while this install runs unversioned (its workers would get no session tasks).
+ */
+export async function deploymentFinding(config: ClawflowConfig, reader: Pick<TemporalReader, 'currentBuild'>): Promise<Finding> {
+  const { deploymentName } = config.temporal.workerVersioning;
+  const deployment = sessionsDeployment(config, clawflowVersion);
+  let current: string | null;
+  try {
+    current = await reader.currentBuild(deploymentName);
+  } catch (error) {
+    return deployment ? warn('worker deployment', `could not read the Worker Deployment ${deploymentName} (${reason(error)})`) : ok('worker deployment', 'off');
+  }
+  if (!deployment) {
+    return current
+      ? fail(
+          'worker deployment',
+          `sessions go only to workers of build ${current} (Worker Deployment ${deploymentName}), and this install's workers run unversioned (temporal.workerVersioning.mode off): turn versioning back on, or send sessions to unversioned workers: ${promoteCommand(config, '')}`,
+        )
+      : ok('worker deployment', 'off (unversioned workers)');
+  }
+  if (current === deployment.buildId) return ok('worker deployment', `${deploymentName}: build ${current} is current (this install's)`);
+  if (current === null)
+    return warn('worker deployment', `no build of ${deploymentName} is current: sessions wait until a sessions worker starts (it makes its build current)`);
+  return warn(
+    'worker deployment',
+    `${deploymentName}: build ${current} is current, this install is build ${deployment.buildId} — its sessions workers get no session tasks. A deploy under way: finish it; otherwise move sessions here: ${promoteCommand(config, deployment.buildId)}`,
   );
 }
 
@@ -126,6 +159,7 @@ async function temporalFindings(config: ClawflowConfig): Promise<Finding[]> {
     });
     const mixed = mixedReleases(polled.flat().filter((poller) => Date.now() - poller.at.getTime() < 120_000));
     if (mixed) findings.push(mixed);
+    findings.push(await deploymentFinding(config, reader));
   } finally {
     await reader.close();
   }

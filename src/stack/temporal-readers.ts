@@ -1,6 +1,7 @@
 import type { ClawflowConfig } from '../config/load.js';
 import { devServerHttpPort, temporalAddress } from '../temporal/address.js';
 import { temporalConnectionOptions } from '../temporal/connection-options.js';
+import { grpcCodeOf, grpcCodes } from '../temporal/grpc-codes.js';
 import { temporalHttp } from '../temporal/http-api.js';
 import { taskQueueKind } from '../workflows/task-queues.js';
 
@@ -22,6 +23,8 @@ export interface TemporalReader {
   searchAttributeNames(): Promise<string[]>;
   /** Each worker polling `queue` (for its kind of task): who it is and when it last polled. */
   pollers(queue: string): Promise<Poller[]>;
+  /** The build id current in Worker Deployment `name`: null when none is (or there is no such deployment yet). */
+  currentBuild(name: string): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,16 @@ export async function grpcReader(config: ClawflowConfig): Promise<TemporalReader
       const taskQueueType = taskQueueKind(queue) === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
       const { pollers } = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue }, taskQueueType });
       return (pollers ?? []).map((p) => ({ identity: p.identity ?? '', at: new Date(Number(p.lastAccessTime?.seconds ?? 0) * 1000) }));
+    },
+    currentBuild: async (deploymentName) => {
+      try {
+        const { workerDeploymentInfo } = await connection.workflowService.describeWorkerDeployment({ namespace, deploymentName });
+        return workerDeploymentInfo?.routingConfig?.currentDeploymentVersion?.buildId || null;
+      } catch (error) {
+        if (grpcCodeOf(error) === grpcCodes.notFound) return null;
+        if (grpcCodeOf(error) === grpcCodes.unimplemented) throw new Error('this server has no Worker Deployments (1.27 and later have them)');
+        throw error;
+      }
     },
     close: () => connection.close(),
   };
@@ -77,6 +90,13 @@ export async function httpReader(config: ClawflowConfig): Promise<TemporalReader
       if (status !== 200) throw new Error(`Temporal's HTTP API answered ${status} for the ${queue} queue`);
       const pollers = Array.isArray(body.pollers) ? (body.pollers as Array<{ lastAccessTime?: string; identity?: string }>) : [];
       return pollers.map((p) => ({ identity: p.identity ?? '', at: new Date(p.lastAccessTime ?? 0) }));
+    },
+    currentBuild: async (deploymentName) => {
+      const { status, body } = await get(`${base}/worker-deployments/${encodeURIComponent(deploymentName)}`);
+      if (status === 404) return null;
+      if (status !== 200) throw new Error(`Temporal's HTTP API answered ${status} for the worker deployment ${deploymentName}`);
+      const info = body.workerDeploymentInfo as { routingConfig?: { currentDeploymentVersion?: { buildId?: string } } } | undefined;
+      return info?.routingConfig?.currentDeploymentVersion?.buildId || null;
     },
     close: () => Promise.resolve(),
   };

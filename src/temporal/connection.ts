@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
-import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { grpcCodeOf, grpcCodes } from './grpc-codes.js';
 import protos from '@temporalio/proto';
 import type { ClawflowConfig } from '../config/load.js';
 import { temporalAddress } from './address.js';
@@ -133,7 +134,7 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   const add = (names: typeof searchAttributeRegistrations): Promise<unknown> =>
     connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(names.map((sa) => [sa.name, indexedTypes[sa.type]])) });
   const existing = await connection.operatorService.listSearchAttributes({ namespace }).catch((error: unknown) => {
-    if (grpcCodeOf(error) === grpcUnimplemented) return null;
+    if (grpcCodeOf(error) === grpcCodes.unimplemented) return null;
     throw error;
   });
   if (existing === null) {
@@ -142,7 +143,7 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
       await add([sa]).then(
         () => added.push(sa.name),
         (error: unknown) => {
-          if (grpcCodeOf(error) !== grpcAlreadyExists) throw error;
+          if (grpcCodeOf(error) !== grpcCodes.alreadyExists) throw error;
         },
       );
     }
@@ -152,7 +153,8 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   if (missing.length === 0) return [];
   await add(missing).catch((error: unknown) => {
     const code = grpcCodeOf(error);
-    if (code === grpcPermissionDenied || code === grpcUnimplemented) throw new SearchAttributesMissingError(namespace, missing, (error as Error).message);
+    if (code === grpcCodes.permissionDenied || code === grpcCodes.unimplemented)
+      throw new SearchAttributesMissingError(namespace, missing, (error as Error).message);
     throw error;
   });
   await untilUsable(connection, namespace, missing);
@@ -198,8 +200,3 @@ export class SearchAttributesMissingError extends Error {
     );
   }
 }
-
-const grpcAlreadyExists = 6;
-const grpcUnimplemented = 12;
-const grpcPermissionDenied = 7;
-const grpcCodeOf = (error: unknown): number | undefined => (isGrpcServiceError(error) ? error.code : undefined);

@@ -34,6 +34,7 @@ import { agentIds, agentProfile, defaultAgentId } from '../config/agents.js';
 import { ImageLinks } from '../tools/image-links.js';
 import { startImageServer } from '../tools/image-server.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
+import { deploymentOptions, sessionsVersioning, settleSessionsBuild } from './sessions-build.js';
 
 export interface WorkerSet {
   /** Resolves when every worker has stopped. */
@@ -152,6 +153,8 @@ export async function startWorkers(
           ...(mcp ? { mcp } : {}),
         })
       : null;
+  // The sessions worker names its build in the namespace's Worker Deployment (unless temporal.workerVersioning is off).
+  const deployment = serves('sessions') ? await sessionsVersioning(client.connection, config, logger) : null;
   if (serves('sessions')) {
     const workflowBundle = await loadWorkflowBundle(config.paths.cacheDir, logger, tracing ? [tracing.tracingWorkflowModule] : []);
     workers.push(
@@ -173,6 +176,7 @@ export async function startWorkers(
         // Memory stays flat however many sessions there are: as many as session.cacheMemoryMb holds are kept, the least
         // recently used leave (and replay their short history when a message comes).
         maxCachedWorkflows: sessionCacheSize(config.session),
+        ...(deployment ? { workerDeploymentOptions: deploymentOptions(deployment) } : {}),
         ...common,
       }),
     );
@@ -211,6 +215,8 @@ export async function startWorkers(
     await connection.close();
     await client.connection.close();
   });
+  // Polling now: this build becomes current if it should, before the process says it is running.
+  if (deployment) await settleSessionsBuild(client.connection, config, deployment, run.identity, logger);
   resumeAfterUncleanStop(client, run.takeInterrupted(), { deliveryRetrySeconds: config.agent.retryForSeconds, logger });
   return {
     done,

@@ -108,7 +108,8 @@ describe.skipIf(missing)('ClawFlow on a Temporal cluster that requires TLS and c
     const findings = JSON.parse(doctor.output.slice(doctor.output.indexOf('['))) as Array<{ check: string; verdict: string; detail: string }>;
     const finding = (check: string) => findings.find((f) => f.check === check);
     expect(finding('temporal')).toMatchObject({ verdict: 'ok', detail: `${server.address} (TLS, client certificate), namespace clawflow` });
-    for (const check of ['search attributes', 'sessions worker', 'agent worker', 'tools worker']) expect(finding(check)?.verdict, check).toBe('ok');
+    for (const check of ['search attributes', 'sessions worker', 'agent worker', 'tools worker', 'worker deployment'])
+      expect(finding(check)?.verdict, check).toBe('ok');
   });
 
   it('says which file is wrong when a profile names a key where its certificate belongs', async () => {

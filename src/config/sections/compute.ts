@@ -45,6 +45,27 @@ export const temporal = z
     tls: temporalTls.optional(),
     /** gRPC headers sent with every call (a proxy's, a Cloud routing header). */
     grpcMeta: z.record(z.string().regex(/^[a-z0-9-]+$/, 'must be a lower-case header name'), z.string()).optional(),
+    /**
+     * Temporal's Worker Deployments for the sessions workers, so that a rolling deploy never hands a session back to
+     * older code. `auto`: a starting worker makes its build current when it is a newer release than the current one;
+     * `manual`: workers register their build and the operator makes one current (`temporal worker deployment
+     * set-current-version`); `off`: unversioned workers, as before 0.11.
+     */
+    workerVersioning: z
+      .object({
+        mode: z.enum(['auto', 'manual', 'off']).default('auto'),
+        deploymentName: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, 'must be letters, digits, - and _ (no dots)')
+          .default('clawflow'),
+        /** This worker's build. Unset: the release (package.json's version), compared as semver by `auto`. */
+        buildId: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9.+_-]{0,99}$/, 'must be letters, digits, ., +, - and _')
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
     /** Explicit path of the `temporal` CLI binary. */
     bin: z.string().min(1).optional(),
     /** gRPC port of the dev server that `clawflow start` runs. */
