@@ -18,7 +18,17 @@ describe('clawflow doctor', () => {
     const findings = JSON.parse(healthy.output.slice(healthy.output.indexOf('['))) as Array<{ check: string; verdict: string; detail: string }>;
     const verdict = (check: string) => findings.find((f) => f.check === check)?.verdict;
     expect(findings.filter((f) => f.verdict === 'fail')).toEqual([]);
-    for (const check of ['config', 'temporal', 'search attributes', 'sessions worker', 'agent worker', 'tools worker', 'worker deployment', 'agent runtime', 'history key'])
+    for (const check of [
+      'config',
+      'temporal',
+      'search attributes',
+      'sessions worker',
+      'agent worker',
+      'tools worker',
+      'worker deployment',
+      'agent runtime',
+      'history key',
+    ])
       expect(verdict(check), check).toBe('ok');
 
     // One screen: the stack, today's sessions, what fires next.
