@@ -105,7 +105,9 @@ export function secretValues(config: ClawflowConfig): string[] {
     ['api-token', 'runtime-token', 'webchat-token', 'internal-token', 'image-link-key', 'history-key', 'session-seal-key', 'web-ui-token'] as const
   ).map((name) => installSecret(config.paths.home, name));
   const hooks = config.api.auth === 'none' ? [] : Object.keys(config.hooks).map((name) => hookToken(config, name));
-  return [...configured, ...own, ...hooks].filter((value): value is string => typeof value === 'string' && value.length > 0);
+  // Lists of keys (model.apiKeys), and the fallback models' keys.
+  const fallbacks = config.model.fallbacks.flatMap((f) => [f.apiKey, ...f.apiKeys]);
+  return [...configured.flat(), ...own, ...hooks, ...fallbacks].filter((value): value is string => typeof value === 'string' && value.length > 0);
 }
 
 /** The redactor for this install's secrets (logs, and every error that leaves an activity). */

@@ -103,6 +103,13 @@ export const invocationContextSchema = z.discriminatedUnion('mode', [
 ]);
 export type InvocationContext = z.input<typeof invocationContextSchema>;
 
+/**
+ * Models and keys that failed lately and are skipped until `until` (ms since the epoch): the runtime's view, carried
+ * by the session from one call to the next so that a restarted runtime does not try them again at once.
+ */
+export const modelCooldownsSchema = z.record(z.string().max(300), z.object({ until: z.number().int().min(0), failures: z.number().int().min(1) }).strict());
+export type ModelCooldowns = z.infer<typeof modelCooldownsSchema>;
+
 /** Everything one step of a turn needs; the runtime keeps nothing it cannot be given again. */
 export const invocationSchema = z
   .object({
@@ -117,6 +124,8 @@ export const invocationSchema = z
     toolsAllowed: z.boolean().default(true),
     /** One of the runtime's model choices (/model); unset: its default model. */
     model: z.string().min(1).max(200).optional(),
+    /** What the session knows of failed models (model.fallbacks): sent only when something is cooling. */
+    cooldowns: modelCooldownsSchema.optional(),
   })
   .strict();
 export type Invocation = z.input<typeof invocationSchema>;
@@ -158,9 +167,22 @@ export type SummaryResult = z.infer<typeof summaryResultSchema>;
 export const plainPromptSchema = z.object({ prompt: z.string().min(1, 'prompt must not be empty') }).strict();
 
 const usageSchema = z.object({ inputTokens: z.number().int(), outputTokens: z.number().int() }).partial();
+/**
+ * Models (or keys of one) that failed before `model` answered (model.fallbacks): which, and why (the endpoint's own
+ * words stay in the runtime: they may quote a key).
+ */
+const failoversSchema = z.array(z.object({ model: z.string(), kind: z.string() })).max(50);
 
 export const invocationResultSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('reply'), reply: z.string(), provider: z.string(), model: z.string(), usage: usageSchema.optional() }),
+  z.object({
+    kind: z.literal('reply'),
+    reply: z.string(),
+    provider: z.string(),
+    model: z.string(),
+    usage: usageSchema.optional(),
+    failovers: failoversSchema.optional(),
+    cooldowns: modelCooldownsSchema.optional(),
+  }),
   z.object({
     kind: z.literal('toolCalls'),
     text: z.string(),
@@ -168,6 +190,8 @@ export const invocationResultSchema = z.discriminatedUnion('kind', [
     provider: z.string(),
     model: z.string(),
     usage: usageSchema.optional(),
+    failovers: failoversSchema.optional(),
+    cooldowns: modelCooldownsSchema.optional(),
   }),
 ]);
 export type InvocationResult = z.infer<typeof invocationResultSchema>;

@@ -37,6 +37,8 @@ export function buildSessionRecordSchemas() {
     throughTurn: z.number().int().min(0).optional(),
     /** On answers: the model that gave it, and the tokens the turn's model calls used (all its steps together). */
     model: z.string().optional(),
+    /** On answers: the models that failed before `model` answered (model.fallbacks), and why. */
+    failovers: z.array(z.object({ model: z.string(), kind: z.string() })).optional(),
     usage: z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0) }).optional(),
     /** On answers: the runtime session that produced it, and the rotation that started it, if this turn did. */
     runtime: z

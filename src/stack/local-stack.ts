@@ -151,7 +151,9 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
     // Only a runtime of our own needs the model's key (read from Secrets Manager when model.apiKeySecretArn names one).
     const [{ withModelApiKey }, { modelChoicesFromConfig, providerFromConfig }, { startRuntime }] = await parts.model;
     const modelConfig = config.agentcore.runtimeArn || config.runtime.url ? config.model : await withModelApiKey(config.model, logger);
-    const provider = providerFromConfig(modelConfig);
+    const provider = providerFromConfig(modelConfig, process.env, (failover) =>
+      logger.warn({ model: failover.model, kind: failover.kind, err: failover.message }, 'a model failed; the next one is asked'),
+    );
     if (config.agentcore.runtimeArn) {
       // Turns run on AgentCore: no local runtime is needed.
     } else if (config.runtime.url) {

@@ -143,6 +143,8 @@ export function buildMessageSchemas() {
     /** The model that answered last, and the tokens used on the current (UTC) day. */
     lastModel: z.string().optional(),
     usageToday: usageTodaySchema.optional(),
+    /** Models and keys that failed lately (model.fallbacks), as the runtime last reported them: skipped until `until`. */
+    modelCooldowns: z.record(z.string(), z.object({ until: z.number(), failures: z.number() })).optional(),
     /** The model's summary of the turns compaction took out of the window (v0.1.0 carried an empty slot: null). */
     summary: z
       .object({ text: z.string(), throughTurn: z.number().int().min(0), compactions: z.number().int().min(0) })

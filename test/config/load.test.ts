@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { envBindings } from '../../src/config/env.js';
 import JSON5 from 'json5';
 import { ConfigError, ensureStateDir, loadConfig, redactedConfig } from '../../src/config/load.js';
+import { redactorFor } from '../../src/config/secrets.js';
 
 function homeWith(config?: string): string {
   const home = mkdtempSync(join(tmpdir(), 'clawflow-config-'));
@@ -54,6 +55,41 @@ describe('configuration', () => {
     expect(() => whatsapp('ws://127.0.0.1:x@relay.example/ws/chat')).toThrow(/a ws:\/\/ URL must be on this machine/);
     expect(whatsapp('ws://localhost')).toBe('ws://localhost');
     expect(() => whatsapp('https://web.whatsapp.com')).toThrow(/channels\.whatsapp\.webSocketUrl: must be a ws\(s\) URL/);
+  });
+
+  it("never shows the API keys: the model's, its other keys, its fallbacks'", () => {
+    const home = homeWith(
+      JSON.stringify({
+        model: {
+          provider: 'groq',
+          name: 'llama',
+          apiKeys: ['sk-second', 'sk-third'],
+          fallbacks: [
+            { provider: 'openrouter', name: 'x/y', apiKey: 'sk-fallback' },
+            { provider: 'ollama', name: 'qwen3:8b' },
+          ],
+        },
+      }),
+    );
+    const config = loadConfig({ CLAWFLOW_HOME: home, CLAWFLOW_MODEL_API_KEY: 'sk-first' });
+    const shown = JSON.stringify(redactedConfig(config));
+    for (const key of ['sk-first', 'sk-second', 'sk-third', 'sk-fallback']) {
+      expect(shown).not.toContain(key);
+      expect(redactorFor(config)(`the endpoint said: bad key ${key}`)).not.toContain(key);
+    }
+    // The presets are the endpoints they name.
+    expect(config.model).toMatchObject({ provider: 'openai-compatible', baseUrl: 'https://api.groq.com/openai/v1' });
+    expect(config.model.fallbacks.map((f) => f.baseUrl)).toEqual(['https://openrouter.ai/api/v1', 'http://127.0.0.1:11434/v1']);
+  });
+
+  it('says what a fallback lacks, and which providers there are', () => {
+    expect(() =>
+      loadConfig({ CLAWFLOW_HOME: homeWith(JSON.stringify({ model: { baseUrl: 'http://x/v1', name: 'm', fallbacks: [{ name: 'other' }] } })) }),
+    ).toThrow(/model\.fallbacks\.0\.baseUrl: is required for a fallback \(or a preset provider\)/);
+    expect(() => loadConfig({ CLAWFLOW_HOME: homeWith(), CLAWFLOW_MODEL_PROVIDER: 'gorq' })).toThrow(/must be one of .*groq/);
+    expect(() => loadConfig({ CLAWFLOW_HOME: homeWith(JSON.stringify({ model: { fallbacks: [{ provider: 'ollama', name: 'q' }] } })) })).toThrow(
+      /fallbacks need a configured model first/,
+    );
   });
 
   it('never shows the API key', () => {

@@ -33,6 +33,8 @@ export class FakeModel extends LoopbackServer {
   holdWhen: ((request: ModelRequest) => boolean) | null = null;
   /** How long each answer takes before its first byte (ms, asked per request): a model that thinks. */
   latencyMs: () => number = () => 0;
+  /** An HTTP status to refuse a request with (asked per request; null: answer it): a model that is down, limited, or refuses a key. */
+  refuseWith: (request: ModelRequest) => number | null = () => null;
 
   constructor(private reply: ReplyFn = (r) => `reply to: ${r.messages.at(-1)?.content}`) {
     super();
@@ -116,6 +118,11 @@ export class FakeModel extends LoopbackServer {
     const latency = this.latencyMs();
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     if (res.destroyed) return;
+    const refusal = this.refuseWith(request);
+    if (refusal !== null) {
+      res.writeHead(refusal, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `refused with ${refusal}` } }));
+      return;
+    }
     const answer = this.reply(request);
     const n = this.requests.length;
     const toolCalls =

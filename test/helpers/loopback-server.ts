@@ -38,10 +38,11 @@ export abstract class LoopbackServer {
     return `ws://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<this> {
+  /** Listens on `port` (0: any free one; a server stopped and started again keeps its address with its old port). */
+  async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res).catch((error: unknown) => this.failed(res, error)));
     this.attach(this.server);
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     return this;
   }
 

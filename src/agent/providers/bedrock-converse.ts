@@ -4,7 +4,9 @@ import type { DocumentType } from '@smithy/types';
 import {
   alternatingTurns,
   isRetryableStatus,
+  failureKindOf,
   ProviderError,
+  type ModelFailureKind,
   type CompleteOptions,
   type Completion,
   type ModelImage,
@@ -88,7 +90,7 @@ export class BedrockConverseProvider implements ModelProvider {
       const e = error as Error & { $metadata?: { httpStatusCode?: number } };
       const status = e.$metadata?.httpStatusCode;
       const retryable = retryableErrors.has(e.name) || (status === undefined ? true : isRetryableStatus(status));
-      throw new ProviderError(`Bedrock Converse failed (${e.name}): ${e.message}`, retryable);
+      throw new ProviderError(`Bedrock Converse failed (${e.name}): ${e.message}`, retryable, bedrockFailureKind(e.name, status, e.message));
     }
     const content = output.output?.message?.content ?? [];
     const text = content.flatMap((b) => (b.text !== undefined ? [b.text] : [])).join('');
@@ -101,4 +103,13 @@ export class BedrockConverseProvider implements ModelProvider {
       ...(output.usage ? { usage: { inputTokens: output.usage.inputTokens, outputTokens: output.usage.outputTokens } } : {}),
     };
   }
+}
+
+/** Bedrock's exceptions as failure kinds (see ModelFailureKind). */
+function bedrockFailureKind(name: string, status: number | undefined, message: string): ModelFailureKind {
+  if (name === 'ThrottlingException' || name === 'ServiceQuotaExceededException') return 'rateLimited';
+  if (name === 'AccessDeniedException' || name === 'UnrecognizedClientException' || name === 'ExpiredTokenException') return 'auth';
+  if (name === 'ModelTimeoutException' || name === 'TimeoutError') return 'timeout';
+  if (status === undefined) return 'unreachable';
+  return failureKindOf(status, message);
 }

@@ -24,6 +24,17 @@ export interface Completion {
   text: string;
   toolCalls: ToolCall[];
   usage?: { inputTokens?: number; outputTokens?: number };
+  /** The model that answered, when a chain of them was tried (model.fallbacks); unset: the provider's own. */
+  model?: string;
+  /** The models (or keys) that failed first, in order. */
+  failovers?: Failover[];
+}
+
+/** A model (or one key of it) that failed during a call, before another answered. */
+export interface Failover {
+  model: string;
+  kind: ModelFailureKind;
+  message: string;
 }
 
 export interface CompleteOptions {
@@ -39,15 +50,35 @@ export interface ModelProvider {
   complete(request: ModelRequest, options: CompleteOptions): Promise<Completion>;
 }
 
-/** A model call that failed; `retryable` says whether the same call may succeed later. */
+/**
+ * Why a model call failed, as far as another model or key could fix it: `unreachable`, `timeout`, `server` (5xx, a
+ * garbled answer) and `contextLength` (the conversation is too long for this model) another model may answer;
+ * `rateLimited` (429) and `auth` (401/403) another key of the same model may; `request` (a request of ours the
+ * endpoint refuses) none would.
+ */
+export type ModelFailureKind = 'unreachable' | 'timeout' | 'server' | 'rateLimited' | 'auth' | 'contextLength' | 'request';
+
+/** A model call that failed; `retryable` says whether the same call may succeed later, `kind` why it failed. */
 export class ProviderError extends Error {
   override name = 'ProviderError';
   constructor(
     message: string,
     readonly retryable: boolean,
+    readonly kind: ModelFailureKind = retryable ? 'server' : 'request',
   ) {
     super(message);
   }
+}
+
+const contextLengthWords = /context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long|input is too long|reduce the length/i;
+
+/** The failure kind of an HTTP answer's status (and, for a 400, its words: a context-length refusal). */
+export function failureKindOf(status: number, body = ''): ModelFailureKind {
+  if (status === 429) return 'rateLimited';
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 408) return 'timeout';
+  if ((status === 400 || status === 413) && contextLengthWords.test(body)) return 'contextLength';
+  return status >= 500 || status === 409 ? 'server' : 'request';
 }
 
 /**
@@ -95,8 +126,9 @@ export async function postJson(url: string, headers: Record<string, string>, bod
     });
   } catch (error) {
     if (signal.aborted) throw error;
-    const cause = (error as Error).name === 'TimeoutError' ? 'timed out' : `is unreachable: ${String((error as Error).cause ?? (error as Error).message)}`;
-    throw new ProviderError(`model endpoint ${url} ${cause}`, true);
+    const timedOut = (error as Error).name === 'TimeoutError';
+    const cause = timedOut ? 'timed out' : `is unreachable: ${String((error as Error).cause ?? (error as Error).message)}`;
+    throw new ProviderError(`model endpoint ${url} ${cause}`, true, timedOut ? 'timeout' : 'unreachable');
   }
 }
 
@@ -104,5 +136,9 @@ export async function postJson(url: string, headers: Record<string, string>, bod
 export async function failOnHttpError(response: Response, what: string): Promise<void> {
   if (response.ok) return;
   const text = await response.text().catch(() => '');
-  throw new ProviderError(`${what} answered HTTP ${response.status}: ${text.slice(0, 500)}`, isRetryableStatus(response.status));
+  throw new ProviderError(
+    `${what} answered HTTP ${response.status}: ${text.slice(0, 500)}`,
+    isRetryableStatus(response.status),
+    failureKindOf(response.status, text),
+  );
 }

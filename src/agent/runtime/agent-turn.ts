@@ -1,6 +1,7 @@
 import type { ChatMessage, InvocationResult, ParsedInvocation } from '../../contracts/agent-runtime.js';
 import { inSpan } from '../../telemetry/spans.js';
 import { pruneSteps, stepMessages } from '../../contracts/tool-pruning.js';
+import { FailoverProvider } from '../providers/failover.js';
 import type { ModelMessage, ModelProvider, ModelRequest } from '../providers/provider.js';
 import { loadImages, toolImages, withImages, type LoadedImages } from './image-inputs.js';
 import type { SessionContext, SessionContextCache } from './session-cache.js';
@@ -88,7 +89,14 @@ export async function runAgentStep(
       return answer;
     },
   );
-  const about = { provider: provider.name, model: provider.model, ...(completion.usage ? { usage: completion.usage } : {}) };
+  const about = {
+    provider: provider.name,
+    model: completion.model ?? provider.model,
+    ...(completion.usage ? { usage: completion.usage } : {}),
+    ...(completion.failovers?.length ? { failovers: completion.failovers.map(({ model, kind }) => ({ model, kind })) } : {}),
+    // What the chain knows of failed models now, for the session to carry (empty once they all answer again).
+    ...(provider instanceof FailoverProvider ? { cooldowns: provider.cooldowns.snapshot() } : {}),
+  };
   if (completion.toolCalls.length > 0) return { kind: 'toolCalls', text: completion.text, toolCalls: completion.toolCalls, ...about };
   cache.record(sessionId, {
     turn: invocation.turn,

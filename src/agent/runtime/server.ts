@@ -19,6 +19,7 @@ import {
   type PingBody,
   type RuntimeErrorBody,
 } from '../../contracts/agent-runtime.js';
+import { FailoverProvider } from '../providers/failover.js';
 import { ProviderError, type ModelProvider } from '../providers/provider.js';
 import { SessionContextCache } from './session-cache.js';
 import { PromptConversations } from './prompt-conversations.js';
@@ -206,6 +207,8 @@ export function createRuntimeInvocations({
       }
       const chosen = providerFor(parsed.data.model);
       run = (options) => runAgentStep(chosen, cache, sessionId, parsed.data, { ...options, vision });
+      // A failover chain learns what the session knew of failed models (a restarted runtime would have forgotten).
+      if (chosen instanceof FailoverProvider) chosen.cooldowns.merge(parsed.data.cooldowns);
     }
     return { run, plainPrompt: plain.success };
   };

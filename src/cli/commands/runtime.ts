@@ -23,7 +23,9 @@ export function registerRuntime(program: Command): void {
       // Invocations continue the trace the workers send (traceparent), with a span for each model call.
       if (config.tracing.otlpEndpoint) (await import('../../telemetry/tracing.js')).startTracing(config.tracing.otlpEndpoint);
       const modelConfig = await withModelApiKey(config.model, logger);
-      const provider = providerFromConfig(modelConfig);
+      const provider = providerFromConfig(modelConfig, process.env, (failover) =>
+        logger.warn({ model: failover.model, kind: failover.kind, err: failover.message }, 'a model failed; the next one is asked'),
+      );
       const token = runtimeToken(config);
       if (!token) logger.warn('runtime.auth is "none": /invocations answers anyone who reaches this port (meant for the AgentCore container only)');
       // Bound beyond loopback (a container), the runtime is reached under names it cannot know.

@@ -5,6 +5,7 @@ import { defaultAgentId } from '../../config/agents.js';
 import { formatSessionKey, parseSessionKey } from '../../contracts/session-key.js';
 import { approvalText } from '../approval-text.js';
 import { printJson, printTable } from '../output.js';
+import { failoverNote } from '../../contracts/failover-words.js';
 
 export function registerSessions(program: Command): void {
   const sessions = program.command('sessions').description('list and read sessions');
@@ -61,7 +62,9 @@ export function registerSessions(program: Command): void {
           entry.role === 'user'
             ? (entry.sender ?? 'user')
             : entry.role === 'assistant'
-              ? 'agent'
+              ? entry.failovers?.length
+                ? `agent (${failoverNote(entry.model ?? 'another model', entry.failovers)})`
+                : 'agent'
               : entry.role === 'summary'
                 ? `summary of turns through ${entry.throughTurn}`
                 : 'error';

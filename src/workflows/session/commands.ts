@@ -8,6 +8,7 @@ import { Compaction } from './compaction.js';
 import type { SessionFeatures } from './features.js';
 import { now } from './clock.js';
 import type { Session } from './session.js';
+import { failoverNote } from '../../contracts/failover-words.js';
 
 /**
  * The chat commands a session answers itself, without the model (OpenClaw's names). `feature`: the session feature a
@@ -263,7 +264,7 @@ export class ChatCommands {
       `${session.sessionKey}: ${session.status}${session.inFlight.length ? ` (answering ${session.inFlight.length === 1 ? 'a message' : `${session.inFlight.length} messages`})` : ''}`,
       `Turns: ${session.turns}`,
       this.contextLine(),
-      `Model: ${session.choices.model ? `${session.choices.model} (chosen with /model; the last answer came from ${session.usage.lastModel ?? 'none yet'})` : (session.usage.lastModel ?? 'not asked yet')}`,
+      `Model: ${session.choices.model ? `${session.choices.model} (chosen with /model; the last answer came from ${session.usage.lastModel ?? 'none yet'})` : session.usage.lastModel ? failoverNote(session.usage.lastModel, session.usage.lastFailovers) : 'not asked yet'}`,
       `Usage today: ${usageLine(session, now().slice(0, 10))}`,
       `Runtime session: ${session.runtime.id} (${session.runtime.rotations} rotation${session.runtime.rotations === 1 ? '' : 's'})`,
       ...(session.features.queueModes ? [`Queue: ${session.queue.length} waiting (mode ${session.queueMode})`] : [`Queue: ${session.queue.length} waiting`]),

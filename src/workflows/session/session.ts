@@ -358,6 +358,7 @@ export class Session {
       dropped: queue.dropped,
       ...(this.usage.lastModel ? { lastModel: this.usage.lastModel } : {}),
       ...(this.usage.today ? { usageToday: { ...this.usage.today } } : {}),
+      ...(this.usage.cooldowns ? { modelCooldowns: { ...this.usage.cooldowns } } : {}),
       ...(this.choices.queueMode ? { queueMode: this.choices.queueMode } : {}),
       ...(this.context.summary ? { summary: { ...this.context.summary } } : {}),
       ...(this.choices.model ? { model: this.choices.model } : {}),

@@ -51,6 +51,8 @@ export class Turn {
   /** Tokens the model calls of this turn used, and the model that answered (from the runtime's results). */
   private readonly usage = { inputTokens: 0, outputTokens: 0, reported: false };
   private model: string | undefined;
+  /** The models that failed before another answered, over the turn's steps (model.fallbacks). */
+  private readonly failovers: Array<{ model: string; kind: string }> = [];
   /** What the model is told besides the messages: those that gave way to a full queue, and what an interrupted turn did. */
   private readonly notes: string[];
   /** The newest message: the answer goes where it came from. */
@@ -144,6 +146,7 @@ export class Turn {
       runtime: { sessionId: session.runtime.id, ...(firstRotation ? { rotatedFrom: firstRotation.from, reason: this.rotations.at(-1)!.reason } : {}) },
       ...(this.toolCalls.used.length ? { tools: this.toolCalls.used } : {}),
       ...(this.model ? { model: this.model } : {}),
+      ...(this.failovers.length ? { failovers: this.failovers } : {}),
       ...(this.usage.reported ? { usage: { inputTokens: this.usage.inputTokens, outputTokens: this.usage.outputTokens } } : {}),
     };
     await this.record(userEntries, answer);
@@ -295,10 +298,13 @@ export class Turn {
             steps,
             toolsAllowed,
             ...(session.choices.model ? { model: session.choices.model } : {}),
+            ...(session.usage.cooldowns ? { cooldowns: session.usage.cooldowns } : {}),
           },
           ...(this.message.route ? { route: this.message.route } : this.message.stream ? { streamTo: this.message.messageId } : {}),
         });
         this.model = result.model;
+        for (const { model, kind } of result.failovers ?? []) this.failovers.push({ model, kind });
+        session.usage.cooled(result.cooldowns);
         if (result.usage) {
           this.usage.inputTokens += result.usage.inputTokens ?? 0;
           this.usage.outputTokens += result.usage.outputTokens ?? 0;
