@@ -87,11 +87,11 @@ export function createConnectorActivities({
       // (the preview's message stays on record until every part is sent).
       const shown = await previews?.finish(idempotencyKey);
       const edit = adapter.edit?.bind(adapter);
-      const sendFirst = (part: string) => async (): Promise<void> => {
-        if (!shown || !edit) return adapter.send(route, part);
+      const sendFirst = (part: string, key: string) => async (): Promise<void> => {
+        if (!shown || !edit) return adapter.send(route, part, key);
         await edit(route, shown, part).catch(async (error: unknown) => {
           // The message shown is gone (deleted by the user): the reply is sent as a new one.
-          if (error instanceof ChannelSendError && !error.retryable) return adapter.send(route, part);
+          if (error instanceof ChannelSendError && !error.retryable) return adapter.send(route, part, key);
           throw error;
         });
       };
@@ -100,11 +100,18 @@ export function createConnectorActivities({
       const approvalId = approvalRequestIdOf(idempotencyKey);
       const sendApproval = approvalId ? adapter.sendApproval?.bind(adapter) : undefined;
       const parts: Array<{ key: string; send: () => Promise<void> }> = [
-        ...splitMessage(body, adapter.messageLimit).map((part, index, all) => ({
-          key: `${idempotencyKey}#${index + 1}/${all.length}`,
-          send:
-            sendApproval && all.length === 1 ? () => sendApproval(route, part, approvalId!) : index === 0 ? sendFirst(part) : () => adapter.send(route, part),
-        })),
+        ...splitMessage(body, adapter.messageLimit).map((part, index, all) => {
+          const key = `${idempotencyKey}#${index + 1}/${all.length}`;
+          return {
+            key,
+            send:
+              sendApproval && all.length === 1
+                ? () => sendApproval(route, part, approvalId!)
+                : index === 0
+                  ? sendFirst(part, key)
+                  : () => adapter.send(route, part, key),
+          };
+        }),
         ...(sendImage ? files.map(({ file }, index) => ({ key: `${idempotencyKey}#image${index + 1}`, send: () => sendImage(route, file) })) : []),
       ];
       let skipped = 0;

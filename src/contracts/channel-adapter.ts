@@ -55,7 +55,12 @@ export interface ChannelAdapter {
   start(onMessage: (message: ChannelMessage) => Promise<void>): Promise<void>;
   stop(): Promise<void>;
   status(): ChannelStatus;
-  send(route: ReplyRoute, text: string): Promise<void>;
+  /**
+   * Sends one part of a reply. `key` names the part, the same on every retry of its delivery: a retried delivery that
+   * cannot know whether the part went out (a connector killed between sending it and noting it sent) sends it again,
+   * and a channel whose receiver can tell a repeat by its key (WebChat's page) sends the key along.
+   */
+  send(route: ReplyRoute, text: string, key?: string): Promise<void>;
   /** Posts a message that can be edited later (a reply shown as it is written) and returns its platform id. */
   post?(route: ReplyRoute, text: string): Promise<string>;
   /** Replaces the text of a message `post` sent. */

@@ -25,6 +25,8 @@ export class WebChatUser {
   private cookie = '';
   private closed = false;
   private readonly unaccepted = new Map<string, string>();
+  /** The ids of the reply parts shown, as the page keeps them. */
+  private readonly shownReplies = new Set<string>();
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -105,7 +107,10 @@ export class WebChatUser {
     socket.on('message', (data) => {
       const frame = JSON.parse(String(data)) as { type: string; id?: string; text?: string; entries?: HistoryEntry[] };
       if (frame.type === 'accepted' && frame.id) this.unaccepted.delete(frame.id);
-      if (frame.type === 'reply' && typeof frame.text === 'string') {
+      // As the page does: a reply part is shown once, whatever a retried delivery sends again under its id.
+      const repeated = frame.type === 'reply' && frame.id !== undefined && this.shownReplies.has(frame.id);
+      if (frame.type === 'reply' && frame.id) this.shownReplies.add(frame.id);
+      if (frame.type === 'reply' && typeof frame.text === 'string' && !repeated) {
         this.replies.push(frame.text);
         this.replyTimes.push(Date.now());
       }

@@ -14,6 +14,8 @@ import { rawRequest } from '../helpers/raw-http.js';
 import { TestStack } from '../helpers/test-stack.js';
 import type { CliProcess } from '../helpers/processes.js';
 import { pageForTest } from '../helpers/page-for-test.js';
+import { WebChatAdapter } from '../../src/channels/webchat/adapter.js';
+import { createLogger } from '../../src/logger.js';
 
 /** A socket opened as a script would (any headers it likes), collecting the frames it receives from the start. */
 interface TestSocket {
@@ -342,6 +344,37 @@ describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
     expect(await openSocket(ws, { origin, cookie: `clawflow_webchat=${id}.forged` })).toBe(401);
     expect(await openSocket(ws, { origin: `http://evil.example:${port}`, host: `evil.example:${port}`, cookie })).toBe(421);
     expect(stack.model.requests.length).toBe(before);
+  });
+
+  it('shows a reply part once when a retried delivery sends it again (a connector killed before it noted the part sent)', async () => {
+    // The adapter as the connector runs it, in this process, so the test can be the retried delivery.
+    const adapter = new WebChatAdapter({
+      host: '127.0.0.1',
+      port: 0,
+      logger: createLogger('silent'),
+      secret: 'retried-delivery-test-key',
+      internalToken: 'retried-delivery-internal-token',
+      allowedOrigins: [],
+      allowedHosts: [],
+      conversation: () => Promise.resolve({ entries: [], unanswered: [], approvals: [] }),
+      approvals: () => Promise.resolve([]),
+      maxUploadBytes: 1000,
+    });
+    await adapter.start(() => Promise.resolve());
+    try {
+      const page = await pageForTest(browser);
+      await page.goto(adapter.openUrl);
+      await expect.poll(() => page.locator('#state').textContent()).toBe('connected');
+      const chat = (await page.context().cookies()).find((c) => c.name === 'clawflow_webchat')!.value.split('.')[0]!;
+      const route = { channel: 'webchat', chat };
+      await adapter.send(route, 'the answer, once', 'session:main:webchat:x:message:m1#1/1');
+      await adapter.send(route, 'the answer, once', 'session:main:webchat:x:message:m1#1/1');
+      await adapter.send(route, 'another answer', 'session:main:webchat:x:message:m2#1/1');
+      await expect.poll(() => page.locator('.msg.assistant').allTextContents()).toEqual(['the answer, once', 'another answer']);
+      await page.close();
+    } finally {
+      await adapter.stop();
+    }
   });
 
   it('keeps each browser to its own conversation', async () => {

@@ -156,8 +156,9 @@ export class WebChatAdapter implements ChannelAdapter {
     for (const set of this.sockets.values()) for (const socket of set) socket.send(event);
   }
 
-  send(route: ReplyRoute, text: string): Promise<void> {
-    this.broadcast(route.chat, { type: 'reply', text });
+  send(route: ReplyRoute, text: string, key?: string): Promise<void> {
+    // The part's key goes along: the page shows a part once, however many times a retried delivery sends it.
+    this.broadcast(route.chat, { type: 'reply', text, ...(key ? { id: key } : {}) });
     return Promise.resolve();
   }
 

@@ -135,6 +135,8 @@ export const webChatPage = (maxUploadBytes: number, nonce: string): string => `<
   const state = document.getElementById('state');
   window.__events = [];
   let socket = null, streaming = null, finishedTurn = null, retryMs = 500;
+  // The ids of the reply parts shown (the newest 500).
+  const shownReplies = [];
   /** Ids sent on the socket now open (a message not confirmed is sent again on the next one: the session keeps one of each id). */
   let sentHere = new Set();
 
@@ -300,6 +302,8 @@ export const webChatPage = (maxUploadBytes: number, nonce: string): string => `<
         render(streaming.node, streaming.text);
         scroll();
       } else if (data.type === 'reply') {
+        // A part of a reply is shown once: a delivery retried after a crash may send it again, under the same id.
+        if (data.id) { if (shownReplies.includes(data.id)) return; shownReplies.push(data.id); if (shownReplies.length > 500) shownReplies.shift(); }
         // The final words of the reply being streamed replace it; anything else (an approval's outcome) is a message of its own.
         if (streaming && data.text.startsWith(streaming.text.trim().slice(0, 24))) { render(streaming.node, data.text); finishedTurn = streaming.turn; streaming = null; }
         else bubble('assistant', data.text);
