@@ -58,6 +58,7 @@ const layers = [
   'tools',
   'workspace',
   'transcript',
+  'usage',
   'temporal',
   'config',
   'http',

@@ -6,7 +6,8 @@ import { invocationResultSchema, summaryResultSchema, type Invocation } from '..
 import { runtimeSessionLostType } from '../contracts/runtime-failures.js';
 import { type ImageRef } from '../contracts/image-ref.js';
 import type { ImageLinks } from '../tools/image-links.js';
-import { parseSessionKey } from '../contracts/session-key.js';
+import { mainSessionKey, parseSessionKey } from '../contracts/session-key.js';
+import type { BudgetGate } from '../usage/budget-gate.js';
 import { whileHeartbeating } from '../temporal/heartbeat.js';
 
 /** A transport failure as Temporal should treat it: retry, give up, or (lost session) let the workflow start afresh. */
@@ -23,7 +24,12 @@ export interface AgentActivityDeps {
   imageLinks: ImageLinks | null;
   /** The model an agent answers with when its session chose none (agents.list[].model); undefined: the runtime's default. */
   agentModel?: (agentId: string) => string | undefined;
+  /** The budgets a model call is held to (budget, agents.list[].budget); unset: none. */
+  budget?: Pick<BudgetGate, 'spent' | 'warnings'>;
 }
+
+/** The failure type of a turn refused because a budget is spent (its message says which, and when it resets). */
+export const budgetSpentType = 'BudgetSpent';
 
 /** The invocation as the runtime gets it: each image reference with a fresh link to it (links never enter history). */
 function withImageLinks(invocation: Invocation, links: ImageLinks | null): Invocation {
@@ -46,7 +52,7 @@ function withImageLinks(invocation: Invocation, links: ImageLinks | null): Invoc
 }
 
 /** The activities of the `clawflow-agent` task queue that talk to the agent runtime. */
-export function createAgentActivities({ transport, deltas, imageLinks, agentModel }: AgentActivityDeps): AgentActivities {
+export function createAgentActivities({ transport, deltas, imageLinks, agentModel, budget }: AgentActivityDeps): AgentActivities {
   /** One request to the runtime, heartbeating while it runs, its answer checked against what `what` must look like. */
   const ask = async <T>(runtimeSessionId: string, payload: unknown, schema: z.ZodType<T>, what: string, onText?: (text: string) => void): Promise<T> => {
     const context = Context.current();
@@ -73,8 +79,11 @@ export function createAgentActivities({ transport, deltas, imageLinks, agentMode
         : streamTo
           ? (deltas.openForCaller(streamTo) ?? undefined)
           : undefined;
-      // A session's /model choice, else its agent's own model.
       const agent = parseSessionKey(invocation.sessionKey).agent;
+      // Before every model call, from what the ledger holds: a spent budget answers without one.
+      const spent = budget?.spent(agent);
+      if (spent) throw ApplicationFailure.nonRetryable(spent, budgetSpentType);
+      // A session's /model choice, else its agent's own model.
       const model = invocation.model ?? agentModel?.(agent);
       const started = performance.now();
       const result = await ask(
@@ -92,6 +101,11 @@ export function createAgentActivities({ transport, deltas, imageLinks, agentMode
           'One step of a turn on the agent runtime (the model call and what surrounds it)',
         )
         .record(Math.round(performance.now() - started), { agent, model: result.model, kind: result.kind });
+      // A budget nearly spent is told to the owner once, with an answer in their main conversation.
+      if (result.kind === 'reply' && budget && invocation.sessionKey === mainSessionKey(agent)) {
+        const warnings = budget.warnings(agent);
+        if (warnings.length) return { ...result, reply: `${result.reply}\n\n(${warnings.join(' ')})` };
+      }
       return result;
     },
 

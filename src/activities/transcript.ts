@@ -1,10 +1,19 @@
 import type { TranscriptActivities } from '../contracts/activities.js';
+import { parseSessionKey } from '../contracts/session-key.js';
 import type { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
+import type { UsageLedger } from '../usage/usage-ledger.js';
 
-export function createTranscriptActivities(store: JsonlTranscriptStore): TranscriptActivities {
+/** The transcript store's activities; each answer newly written is counted in the usage ledger (when there is one). */
+export function createTranscriptActivities(store: JsonlTranscriptStore, ledger?: UsageLedger): TranscriptActivities {
   return {
     async appendTranscript(input) {
-      await store.append(input.sessionKey, input.entries);
+      const written = await store.append(input.sessionKey, input.entries);
+      if (!ledger || !written) return;
+      const { agent } = parseSessionKey(input.sessionKey);
+      for (const entry of input.entries) {
+        if (entry.role !== 'assistant' || !entry.usage) continue;
+        ledger.record({ sessionKey: input.sessionKey, turn: entry.turn, agent, at: entry.at, model: entry.model, ...entry.usage });
+      }
     },
 
     async readTranscriptTail({ sessionKey, turns }) {

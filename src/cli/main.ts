@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<(program: Command) => void>> = {
   skills: () => import('./commands/skills.js').then((m) => m.registerSkills),
   mcp: () => import('./commands/mcp.js').then((m) => m.registerMcp),
   agents: () => import('./commands/agents.js').then((m) => m.registerAgents),
+  usage: () => import('./commands/usage.js').then((m) => m.registerUsage),
   history: () => import('./commands/history.js').then((m) => m.registerHistory),
   doctor: () => import('./commands/doctor.js').then((m) => m.registerDoctor),
   service: () => import('./commands/service.js').then((m) => m.registerService),

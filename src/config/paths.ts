@@ -36,6 +36,11 @@ export function mcpServersDir(paths: Pick<StatePaths, 'home'>): string {
   return join(paths.home, 'mcp');
 }
 
+/** The usage ledger: what each answered turn used, and the budget notices given (src/usage/usage-ledger.ts). */
+export function usageLedgerFile(paths: Pick<StatePaths, 'home'>): string {
+  return join(paths.home, 'usage', 'ledger.jsonl');
+}
+
 /** What no tool may read or write, even inside a workspace configured to include the state dir. */
 export function protectedStatePaths(paths: StatePaths): string[] {
   return [

@@ -5,6 +5,7 @@ import { agent, agents, bindings } from './sections/agents.js';
 import { agentcore, runtime, temporal } from './sections/compute.js';
 import { hooks, messages, schedules, session } from './sections/conversations.js';
 import { model } from './sections/model.js';
+import { budgetLimits } from './sections/budget.js';
 import { api, history, log, media, metrics, tracing } from './sections/surfaces.js';
 import { skills, tools, workspace } from './sections/tools.js';
 
@@ -15,6 +16,8 @@ export const configFileSchema = z
     agents,
     bindings,
     model,
+    /** What the agents may spend together (agents.list[].budget: one agent's own). */
+    budget: budgetLimits,
     temporal,
     runtime,
     agentcore,

@@ -13,7 +13,7 @@ import { transportFromConfig, type RuntimeLocation } from '../agent/transport/in
 import { replyDeltaSink } from '../activities/reply-delta-sink.js';
 import { streamingChannels } from '../config/channels.js';
 import type { ClawflowConfig } from '../config/load.js';
-import { mcpServersDir, protectedStatePaths, runDir } from '../config/paths.js';
+import { mcpServersDir, protectedStatePaths, runDir, usageLedgerFile } from '../config/paths.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
 import { sessionCacheSize } from '../config/session-cache.js';
 import type { Logger } from '../logger.js';
@@ -34,6 +34,9 @@ import { agentIds, agentProfile, defaultAgentId } from '../config/agents.js';
 import { ImageLinks } from '../tools/image-links.js';
 import { startImageServer } from '../tools/image-server.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
+import { scheduleTimeZone } from '../config/time-zone.js';
+import { BudgetGate } from '../usage/budget-gate.js';
+import { UsageLedger } from '../usage/usage-ledger.js';
 import { deploymentOptions, sessionsVersioning, settleSessionsBuild } from './sessions-build.js';
 
 export interface WorkerSet {
@@ -108,6 +111,9 @@ export async function startWorkers(
   // Scheduled turns reach sessions through the client, as any caller does.
   const client = await connectClient(config);
   const workers: Worker[] = [];
+  // What the agents used, turn by turn (written with the transcripts), and the budgets every model call is held to.
+  const ledger = serves('sessions') || serves('agent') ? new UsageLedger(usageLedgerFile(config.paths), scheduleTimeZone(config), config.model.pricing) : null;
+  const budget = ledger ? new BudgetGate(ledger, config) : undefined;
   // The runtime's callers: the session worker's own (agent.callsInWorker) and the agent task queue's.
   const agentActivities =
     serves('sessions') || serves('agent')
@@ -122,6 +128,7 @@ export async function startWorkers(
           }),
           imageLinks,
           agentModel: (agentId) => config.agents.list.find((agent) => agent.id === agentId)?.model,
+          ...(budget ? { budget } : {}),
         })
       : null;
   const browsers = serves('tools')
@@ -165,7 +172,7 @@ export async function startWorkers(
         workflowBundle,
         // Local activities of the session workflow: the transcript store is on this machine, and the runtime's caller.
         activities: {
-          ...createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir)),
+          ...createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir), ledger ?? undefined),
           ...createSealActivities(installSecret(config.paths.home, 'session-seal-key')),
           ...agentActivities,
           // This process may be the tools host too (clawflow start): then a session's workspace is described here.
@@ -195,6 +202,7 @@ export async function startWorkers(
             sendMessage: (sessionKey, message) => sendMessage(client, config, sessionKey, message),
             lastRoute: async (sessionKey) => (await sessionHandle(client, config, sessionKey).query(statusQuery)).lastRoute,
             deleteSchedule: (scheduleId) => deleteSchedule(client, scheduleId),
+            ...(budget ? { budget } : {}),
           }),
         },
         ...common,

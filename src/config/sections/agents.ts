@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { budgetLimits } from './budget.js';
 
 // The agents, and which chats go to which (OpenClaw's agents.list and bindings).
 
@@ -43,6 +44,8 @@ export const agents = z
             workspace: z.string().min(1).optional(),
             /** The model it answers with, one the configured provider serves. Unset: model.name. */
             model: z.string().min(1).max(200).optional(),
+            /** What this agent may spend, besides the install's `budget`. */
+            budget: budgetLimits.optional(),
             tools: z
               .object({
                 /** Tools this agent is not offered (e.g. ["exec", "browser"]; "github__*" for every tool of the MCP server "github"). */

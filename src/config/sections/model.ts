@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpUrl } from '../../contracts/config-fields.js';
+import { pricing } from './budget.js';
 
 // The model that answers, the models that answer when it cannot, and the endpoints users name by their service.
 
@@ -93,6 +94,8 @@ export const model = z.preprocess(
       fallbacks: z.array(fallback).max(10).default([]),
       /** How long a model (or key) that failed is skipped; doubled for each failure in a row, up to an hour. */
       cooldownSeconds: z.number().int().min(1).max(3600).default(60),
+      /** Dollars per million tokens by model name (input, output, cachedInput), over the built-in prices (src/usage/pricing.ts). */
+      pricing,
     })
     .strict()
     .refine((m) => m.provider !== 'openai-compatible' || !m.baseUrl || m.name, { message: 'is required when model.baseUrl is set', path: ['name'] })

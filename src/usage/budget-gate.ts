@@ -1,0 +1,49 @@
+import type { ClawflowConfig } from '../config/load.js';
+import { budgetStanding, hasLimits, type BudgetScope } from './budget.js';
+import type { UsageLedger } from './usage-ledger.js';
+
+/**
+ * The budgets a model call is held to: the install's (`budget`) and its agent's (`agents.list[].budget`), read from
+ * the ledger before every call, so a restart never resets them.
+ */
+export class BudgetGate {
+  constructor(
+    private readonly ledger: UsageLedger,
+    private readonly config: Pick<ClawflowConfig, 'budget' | 'agents'>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private scopes(agent: string): BudgetScope[] {
+    const own = this.config.agents.list.find((a) => a.id === agent)?.budget;
+    return [
+      { limits: this.config.budget, agent: null, setting: 'budget' },
+      ...(own ? [{ limits: own, agent, setting: `agents.list[${agent}].budget` }] : []),
+    ].filter((scope) => hasLimits(scope.limits));
+  }
+
+  /** Why `agent` may not call a model now (a budget it is held to is spent); null when it may. */
+  spent(agent: string): string | null {
+    for (const scope of this.scopes(agent)) {
+      const { spent } = budgetStanding(this.ledger, scope, this.now());
+      if (spent) return spent;
+    }
+    return null;
+  }
+
+  /** The spent budget's message the first time it is asked in its period (for the owner's main channel); null after. */
+  spentNotice(agent: string): string | null {
+    const message = this.spent(agent);
+    if (!message) return null;
+    // The message names the limit and when it resets: the same message is the same period.
+    return this.ledger.firstNotice(`spent:${message.replace(/\(.*? used\)/, '')}`, this.now()) ? message : null;
+  }
+
+  /** Warnings (`warnAt` reached) not given yet, each once per period; marks them given. */
+  warnings(agent: string): string[] {
+    return this.scopes(agent).flatMap((scope) =>
+      budgetStanding(this.ledger, scope, this.now())
+        .warnings.filter((warning) => this.ledger.firstNotice(`warn:${warning.period}`, this.now()))
+        .map((warning) => warning.message),
+    );
+  }
+}
