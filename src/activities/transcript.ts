@@ -1,10 +1,12 @@
 import type { TranscriptActivities } from '../contracts/activities.js';
 import { parseSessionKey } from '../contracts/session-key.js';
 import type { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
+import type { BudgetGate } from '../usage/budget-gate.js';
 import type { UsageLedger } from '../usage/usage-ledger.js';
 
 /** The transcript store's activities; each answer newly written is counted in the usage ledger (when there is one). */
-export function createTranscriptActivities(store: JsonlTranscriptStore, ledger?: UsageLedger): TranscriptActivities {
+export function createTranscriptActivities(store: JsonlTranscriptStore, usage?: { ledger: UsageLedger; budget: BudgetGate }): TranscriptActivities {
+  const ledger = usage?.ledger;
   return {
     async appendTranscript(input) {
       const written = await store.append(input.sessionKey, input.entries);
@@ -14,6 +16,10 @@ export function createTranscriptActivities(store: JsonlTranscriptStore, ledger?:
         if (entry.role !== 'assistant' || !entry.usage) continue;
         ledger.record({ sessionKey: input.sessionKey, turn: entry.turn, agent, at: entry.at, model: entry.model, ...entry.usage });
       }
+    },
+
+    usageReport({ agent }) {
+      return Promise.resolve(usage ? usage.budget.report(agent) : ['This worker keeps no usage ledger.']);
     },
 
     async readTranscriptTail({ sessionKey, turns }) {

@@ -124,6 +124,8 @@ export interface TranscriptActivities {
   appendTranscript(input: AppendTranscriptInput): Promise<void>;
   /** The last turn number in a session's transcript, and the entries of its last `turns` turns (0 and none without one). */
   readTranscriptTail(input: { sessionKey: string; turns: number }): Promise<TranscriptTail>;
+  /** `/usage`: what the install used today and this month, and where the budgets `agent` is held to stand, in lines. */
+  usageReport(input: { agent: string }): Promise<string[]>;
 }
 
 export interface TranscriptTail {

@@ -1,6 +1,6 @@
 import type { ClawflowConfig } from '../config/load.js';
-import { budgetStanding, hasLimits, type BudgetScope } from './budget.js';
-import type { UsageLedger } from './usage-ledger.js';
+import { budgetLines, budgetStanding, hasLimits, type BudgetScope } from './budget.js';
+import { dayIn, type UsageLedger, type UsageTotals } from './usage-ledger.js';
 
 /**
  * The budgets a model call is held to: the install's (`budget`) and its agent's (`agents.list[].budget`), read from
@@ -45,5 +45,21 @@ export class BudgetGate {
         .warnings.filter((warning) => this.ledger.firstNotice(`warn:${warning.period}`, this.now()))
         .map((warning) => warning.message),
     );
+  }
+
+  /** What `/usage` says of the install's use (today, this month) and of the budgets `agent` is held to. */
+  report(agent: string): string[] {
+    const now = this.now();
+    const today = dayIn(this.ledger.timeZone, now);
+    const spentLine = (label: string, t: UsageTotals): string =>
+      `${label}: ${t.turns} turn${t.turns === 1 ? '' : 's'}, ${(t.inputTokens + t.outputTokens).toLocaleString('en-US')} tokens, $${t.usd.toFixed(4)}${t.unpriced ? ` (+${t.unpriced} unpriced)` : ''}`;
+    const scopes = this.scopes(agent);
+    return [
+      spentLine(`Today (${this.ledger.timeZone}, all agents)`, this.ledger.totals(null, today, today)),
+      spentLine('This month', this.ledger.totals(null, `${today.slice(0, 7)}-01`, today)),
+      ...(scopes.length
+        ? scopes.map((scope) => `Budget${scope.agent ? ` of agent ${scope.agent}` : ''}: ${budgetLines(this.ledger, scope, now).join('; ')}`)
+        : ['No budget set (budget.dailyTokens, monthlyTokens, dailyUsd, monthlyUsd).']),
+    ];
   }
 }

@@ -68,3 +68,19 @@ export function budgetStanding(ledger: UsageLedger, scope: BudgetScope, now: Dat
 export function hasLimits(limits: BudgetLimits | undefined): boolean {
   return Boolean(limits && (limits.dailyTokens ?? limits.monthlyTokens ?? limits.dailyUsd ?? limits.monthlyUsd) !== undefined);
 }
+
+/** Where each limit of `scope` stands, in words: "today 45,000 of 100,000 tokens (45%)". */
+export function budgetLines(ledger: UsageLedger, scope: BudgetScope, now: Date): string[] {
+  const standing = budgetStanding(ledger, scope, now);
+  const limits = [
+    ['today', scope.limits.dailyTokens, tokensOf(standing.today), false],
+    ['today', scope.limits.dailyUsd, standing.today.usd, true],
+    ['this month', scope.limits.monthlyTokens, tokensOf(standing.month), false],
+    ['this month', scope.limits.monthlyUsd, standing.month.usd, true],
+  ] as const;
+  return limits.flatMap(([when, limit, value, usd]) =>
+    limit === undefined
+      ? []
+      : [`${when} ${usd ? `$${value.toFixed(2)}` : value.toLocaleString('en-US')} of ${amount(limit, usd)} (${Math.floor((value / limit) * 100)}%)`],
+  );
+}

@@ -172,7 +172,7 @@ export async function startWorkers(
         workflowBundle,
         // Local activities of the session workflow: the transcript store is on this machine, and the runtime's caller.
         activities: {
-          ...createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir), ledger ?? undefined),
+          ...createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir), ledger && budget ? { ledger, budget } : undefined),
           ...createSealActivities(installSecret(config.paths.home, 'session-seal-key')),
           ...agentActivities,
           // This process may be the tools host too (clawflow start): then a session's workspace is described here.

@@ -85,6 +85,15 @@ describe('usage and budgets', () => {
     expect(usage.today.usd).toBeCloseTo(0.06);
     expect(usage.budgets[0]!.spent).toContain('is spent');
     expect(await cli('usage')).toMatch(/This month: 3 turn\(s\), 45 tokens, \$0\.0600/);
+    // The same in the chat, answered by the session without the model.
+    const inChat = (await stack.send(key, '/usage')).text;
+    expect(inChat.split('\n')).toEqual([
+      'This conversation today (UTC): 10 tokens in, 5 out, over 1 turn',
+      'Today (UTC, all agents): 3 turns, 45 tokens, $0.0600',
+      'This month: 3 turns, 45 tokens, $0.0600',
+      'Budget: today 45 of 45 tokens (100%)',
+    ]);
+    expect(stack.model.requests.length).toBe(asked);
   });
 
   it('skips heartbeats over budget, telling the owner once', async () => {

@@ -31,6 +31,11 @@ const commands = {
     about: 'fold the older turns into the summary now (/compact <what to focus on>)',
     feature: 'compaction',
   },
+  usage: {
+    changesState: false,
+    about: 'what this conversation, the agents today and this month used and cost, against the budgets',
+    feature: 'usageCommand',
+  },
   queue: {
     changesState: false,
     about:
@@ -119,6 +124,14 @@ export class ChatCommands {
         );
       case 'status':
         return this.answer(message, this.status(message.fromOwner === true));
+      case 'usage':
+        return this.answer(
+          message,
+          [
+            `This conversation today (UTC): ${usageLine(session, now().slice(0, 10))}`,
+            ...(await this.activities.persistence.usageReport({ agent: session.key.agent })),
+          ].join('\n'),
+        );
       case 'stop':
         if (!session.turnScope.stop()) return this.answer(message, 'Nothing is running.');
         log.info("Stopping the running turn at the user's request (/stop)", {

@@ -52,6 +52,12 @@ export interface SessionFeatures {
    * client stamps when the caller gives none), not the order Temporal hands them over (v0.10.0).
    */
   sentOrder: boolean;
+  /**
+   * `/usage` is a chat command (after v0.10.0). Asked when a message could be it (a `/usage`, a `/help`), not at the
+   * start of every run: the marker is recorded only where the command is used, and a run of older code, which sent
+   * `/usage` to the model, replays without it.
+   */
+  readonly usageCommand: boolean;
 }
 
 /**
@@ -85,5 +91,8 @@ export function sessionFeatures(fresh: boolean, settings: SessionSettings): Sess
     onePublicationPerTask: current,
     describedInWorker: current,
     sentOrder: current,
+    get usageCommand() {
+      return patched('usage-command');
+    },
   };
 }
