@@ -1,4 +1,9 @@
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSessionKey, sessionWorkflowId } from '../../src/contracts/session-key.js';
+import { createLogger } from '../../src/logger.js';
+import { dataConverterFor } from '../../src/temporal/data-converter.js';
+import { loadWorkflowBundle } from '../../src/workers/workflow-bundle.js';
 import { heartbeatScheduleId } from '../../src/schedules/schedule-ids.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { namespaceForFile } from '../helpers/namespace.js';
@@ -94,6 +99,11 @@ describe('usage and budgets', () => {
       'Budget: today 45 of 45 tokens (100%)',
     ]);
     expect(stack.model.requests.length).toBe(asked);
+    // The session as it ran (its /usage patch marker and local activity among it) replays on this code.
+    const workflowId = sessionWorkflowId(parseSessionKey(key));
+    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+    const workflowBundle = await loadWorkflowBundle(stack.config.paths.cacheDir, createLogger('silent'));
+    await Worker.runReplayHistory({ workflowBundle, dataConverter: dataConverterFor(stack.config) }, history, workflowId);
   });
 
   it('skips heartbeats over budget, telling the owner once', async () => {
