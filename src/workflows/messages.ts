@@ -156,6 +156,8 @@ export function buildMessageSchemas() {
     model: z.string().optional(),
     /** The queue mode this session chose with /queue (else the settings' queueMode). */
     queueMode: z.enum(queueModes).optional(),
+    /** /verbose on: the chat sees each round of tool calls as it starts. */
+    verbose: z.literal(true).optional(),
     /** Sub-agents spawned on the current (UTC) day: the daily cap holds across continue-as-new. */
     spawnsToday: z.object({ day: z.string(), count: z.number().int().min(0) }).optional(),
   });

@@ -374,6 +374,36 @@ describe('Telegram through grammY, against a local Bot API server', () => {
     }
   });
 
+  it('/verbose on shows each round of tool calls in the chat as it starts, before the answer; /verbose off stops it', async () => {
+    stack.model.setReply((request) => {
+      const last = request.messages.at(-1)!;
+      if (last.role === 'user' && String(last.content).startsWith('look around')) return { toolCalls: [{ name: 'ls', arguments: { path: '.' } }] };
+      if (last.role === 'tool') return 'Looked.';
+      return heard(request);
+    });
+    const texts = (from: number): string[] =>
+      telegram
+        .sent()
+        .slice(from)
+        .filter((m) => Number(m.chat_id) === owner.id)
+        .map((m) => String(m.text));
+    try {
+      let before = telegram.sent().length;
+      telegram.userMessage(owner, '/verbose on');
+      await expect.poll(() => texts(before), { timeout: 30_000 }).toEqual(['From now on each round of tool calls is shown here as it starts.']);
+      before = telegram.sent().length;
+      telegram.userMessage(owner, 'look around');
+      await expect.poll(() => texts(before), { timeout: 30_000 }).toEqual(['🔧 ls {"path":"."}', 'Looked.']);
+      telegram.userMessage(owner, '/verbose off');
+      await expect.poll(() => texts(before).at(-1), { timeout: 30_000 }).toBe('Tool calls are no longer shown here.');
+      before = telegram.sent().length;
+      telegram.userMessage(owner, 'look around again');
+      await expect.poll(() => texts(before), { timeout: 30_000 }).toEqual(['Looked.']);
+    } finally {
+      stack.model.setReply(heard);
+    }
+  });
+
   it("hears voice notes and reads documents: told what to set without transcription, a transcript with it, a PDF's text, a sticker named", async () => {
     const sentSince = (before: number) =>
       telegram

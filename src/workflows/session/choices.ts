@@ -1,16 +1,27 @@
 import type { QueueMode } from '../../contracts/queue-modes.js';
 import type { CarriedState } from '../messages.js';
 
-/** What the conversation's owner chose for it (/model, /queue), and what it has spent of its daily sub-agents. */
+/** What the conversation's owner chose for it (/model, /queue, /verbose), and what it has spent of its daily sub-agents. */
 export class ConversationChoices {
   #model: string | undefined;
   #queueMode: QueueMode | undefined;
   #spawnsToday: { day: string; count: number } | undefined;
+  #verbose: boolean;
 
-  constructor(carried: Pick<CarriedState, 'model' | 'queueMode' | 'spawnsToday'> | undefined) {
+  constructor(carried: Pick<CarriedState, 'model' | 'queueMode' | 'spawnsToday' | 'verbose'> | undefined) {
     this.#model = carried?.model;
     this.#queueMode = carried?.queueMode;
     this.#spawnsToday = carried?.spawnsToday;
+    this.#verbose = carried?.verbose === true;
+  }
+
+  /** /verbose on: the chat is shown each round of tool calls as it starts. */
+  get verbose(): boolean {
+    return this.#verbose;
+  }
+
+  chooseVerbose(on: boolean): void {
+    this.#verbose = on;
   }
 
   /** The model chosen with /model; unset: the agent's default. */

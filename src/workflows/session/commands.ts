@@ -36,6 +36,11 @@ const commands = {
     about: 'what this conversation, the agents today and this month used and cost, against the budgets',
     feature: 'usageCommand',
   },
+  verbose: {
+    changesState: false,
+    about: 'show each round of tool calls here as it starts (name and short arguments): /verbose on, /verbose off',
+    feature: 'verboseCommand',
+  },
   queue: {
     changesState: false,
     about:
@@ -124,6 +129,18 @@ export class ChatCommands {
         );
       case 'status':
         return this.answer(message, this.status(message.fromOwner === true));
+      case 'verbose': {
+        const wanted = args.toLowerCase();
+        if (!wanted)
+          return this.answer(message, `Tool calls are ${session.choices.verbose ? '' : 'not '}shown here as they happen (/verbose on, /verbose off).`);
+        if (!message.fromOwner) return this.answer(message, onlyOwner);
+        if (wanted !== 'on' && wanted !== 'off') return this.answer(message, 'Say /verbose on or /verbose off.');
+        session.choices.chooseVerbose(wanted === 'on');
+        return this.answer(
+          message,
+          wanted === 'on' ? 'From now on each round of tool calls is shown here as it starts.' : 'Tool calls are no longer shown here.',
+        );
+      }
       case 'usage':
         return this.answer(
           message,

@@ -58,6 +58,8 @@ export interface SessionFeatures {
    * `/usage` to the model, replays without it.
    */
   readonly usageCommand: boolean;
+  /** `/verbose on|off` is a chat command (after v0.10.0); asked lazily, as `usageCommand`. */
+  readonly verboseCommand: boolean;
 }
 
 /**
@@ -93,6 +95,9 @@ export function sessionFeatures(fresh: boolean, settings: SessionSettings): Sess
     sentOrder: current,
     get usageCommand() {
       return patched('usage-command');
+    },
+    get verboseCommand() {
+      return patched('verbose-command');
     },
   };
 }

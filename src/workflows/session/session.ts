@@ -360,6 +360,7 @@ export class Session {
       ...(this.usage.today ? { usageToday: { ...this.usage.today } } : {}),
       ...(this.usage.cooldowns ? { modelCooldowns: { ...this.usage.cooldowns } } : {}),
       ...(this.choices.queueMode ? { queueMode: this.choices.queueMode } : {}),
+      ...(this.choices.verbose ? { verbose: true as const } : {}),
       ...(this.context.summary ? { summary: { ...this.context.summary } } : {}),
       ...(this.choices.model ? { model: this.choices.model } : {}),
       ...(this.choices.spawnsToday ? { spawnsToday: { ...this.choices.spawnsToday } } : {}),

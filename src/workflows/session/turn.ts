@@ -1,6 +1,6 @@
 import { isCancellation, log, sleep, workflowInfo, type TemporalFailure } from '@temporalio/workflow';
 import { runtimeSessionLostType } from '../../contracts/runtime-failures.js';
-import { type InvocationResult, type NewMessage, type ToolSpec, type ToolStep } from '../../contracts/agent-runtime.js';
+import { type InvocationResult, type NewMessage, type ToolCall, type ToolSpec, type ToolStep } from '../../contracts/agent-runtime.js';
 import type { RotationReason, TranscriptEntry } from '../../contracts/session-records.js';
 import type { WorkspaceContext } from '../../contracts/activities.js';
 import { pruneSteps } from '../../contracts/tool-pruning.js';
@@ -226,6 +226,9 @@ export class Turn {
           throw new TurnAbandoned(`The agent could not answer: it still wanted tools after ${session.settings.maxToolSteps} rounds of tool calls.`);
         }
         const calls = result.toolCalls;
+        // /verbose on: the chat sees the round as it starts; its delivery neither holds the turn up nor fails it (the run
+        // waits for it before it continues as new).
+        if (session.choices.verbose) session.track(this.showToolCalls(calls, steps.length + 1));
         const results = await scope.run(() => Promise.all(calls.map((call) => this.toolCalls.call(call))));
         const steered = this.takeSteered();
         steps.push({ text: result.text, toolCalls: calls, results, ...(steered.length ? { messages: steered.map(modelMessage) } : {}) });
@@ -357,6 +360,16 @@ export class Turn {
       });
   }
 
+  /** One round of tool calls in words (`🔧 read {"path":"notes.txt"}`), delivered where the message came from. */
+  private async showToolCalls(calls: readonly ToolCall[], round: number): Promise<void> {
+    const route = this.message.route;
+    if (!route) return;
+    const text = calls.map((call) => `🔧 ${call.name} ${shortened(JSON.stringify(call.input), 160)}`).join('\n');
+    await this.activities.connector
+      .deliver({ route, text, idempotencyKey: `${workflowInfo().workflowId}:${this.turn}:tools-${round}` })
+      .catch((error: unknown) => log.warn('Could not show the tool calls in the chat', { sessionKey: this.session.sessionKey, error: String(error) }));
+  }
+
   /** A runtime session left before its limits still holds a microVM until it idles out: end it now. A lost one is gone. */
   private async stopLeftRuntimeSessions(): Promise<void> {
     for (const { from, reason } of this.rotations) {
@@ -370,4 +383,9 @@ export class Turn {
       });
     }
   }
+}
+
+/** `text` cut to `max` characters, with an ellipsis when cut. */
+function shortened(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
