@@ -30,6 +30,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_MODEL_REQUEST_TIMEOUT_SECONDS', path: ['model', 'requestTimeoutSeconds'], kind: 'number' },
   { env: 'CLAWFLOW_MODEL_VISION', path: ['model', 'vision'], kind: 'boolean' },
   { env: 'CLAWFLOW_MODEL_COOLDOWN_SECONDS', path: ['model', 'cooldownSeconds'], kind: 'number' },
+  { env: 'CLAWFLOW_MODEL_THINKING', path: ['model', 'thinking'], kind: 'string' },
   { env: 'CLAWFLOW_BUDGET_DAILY_TOKENS', path: ['budget', 'dailyTokens'], kind: 'number' },
   { env: 'CLAWFLOW_BUDGET_MONTHLY_TOKENS', path: ['budget', 'monthlyTokens'], kind: 'number' },
   { env: 'CLAWFLOW_BUDGET_DAILY_USD', path: ['budget', 'dailyUsd'], kind: 'number' },

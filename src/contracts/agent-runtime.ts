@@ -2,6 +2,7 @@
 // Workflow-safe: the session workflow imports its types, the activity and the runtime its schemas.
 import { z } from 'zod';
 import { imageRefSchema, maxImagesPerMessage } from './image-ref.js';
+import { thinkingLevels } from './thinking-levels.js';
 
 export const runtimeSessionHeader = 'x-amzn-bedrock-agentcore-runtime-session-id';
 
@@ -126,6 +127,8 @@ export const invocationSchema = z
     model: z.string().min(1).max(200).optional(),
     /** What the session knows of failed models (model.fallbacks): sent only when something is cooling. */
     cooldowns: modelCooldownsSchema.optional(),
+    /** How hard the model thinks (/think); unset: the runtime's default (model.thinking). */
+    thinking: z.enum(thinkingLevels).optional(),
   })
   .strict();
 export type Invocation = z.input<typeof invocationSchema>;

@@ -166,6 +166,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
           provider,
           models: modelChoicesFromConfig({ ...modelConfig, choices: offeredModelNames(config) }),
           vision: modelConfig.vision,
+          ...(modelConfig.thinking ? { thinking: modelConfig.thinking } : {}),
           token: runtimeToken(config),
           allowedHosts: config.runtime.allowedHosts,
           logger: logger.child({ component: 'runtime' }),

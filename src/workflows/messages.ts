@@ -4,6 +4,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { buildImageRefSchemas, maxImagesPerMessage } from '../contracts/image-ref.js';
 import { queueModes, type QueueMode } from '../contracts/queue-modes.js';
+import { thinkingLevels } from '../contracts/thinking-levels.js';
 import { buildSessionRecordSchemas, type ReplyRoute, type TranscriptEntry } from '../contracts/session-records.js';
 
 /**
@@ -158,6 +159,8 @@ export function buildMessageSchemas() {
     queueMode: z.enum(queueModes).optional(),
     /** /verbose on: the chat sees each round of tool calls as it starts. */
     verbose: z.literal(true).optional(),
+    /** How hard the model thinks in this conversation (/think); unset: the runtime's default. */
+    thinking: z.enum(thinkingLevels).optional(),
     /** Sub-agents spawned on the current (UTC) day: the daily cap holds across continue-as-new. */
     spawnsToday: z.object({ day: z.string(), count: z.number().int().min(0) }).optional(),
   });

@@ -33,8 +33,11 @@ export class FakeModel extends LoopbackServer {
   holdWhen: ((request: ModelRequest) => boolean) | null = null;
   /** How long each answer takes before its first byte (ms, asked per request): a model that thinks. */
   latencyMs: () => number = () => 0;
-  /** An HTTP status to refuse a request with (asked per request; null: answer it): a model that is down, limited, or refuses a key. */
-  refuseWith: (request: ModelRequest) => number | null = () => null;
+  /**
+   * An HTTP status (and the error's words) to refuse a request with, asked per request; null: answer it. A model that
+   * is down, limited, refuses a key or a parameter.
+   */
+  refuseWith: (request: ModelRequest) => number | { status: number; message: string } | null = () => null;
 
   constructor(private reply: ReplyFn = (r) => `reply to: ${r.messages.at(-1)?.content}`) {
     super();
@@ -120,7 +123,8 @@ export class FakeModel extends LoopbackServer {
     if (res.destroyed) return;
     const refusal = this.refuseWith(request);
     if (refusal !== null) {
-      res.writeHead(refusal, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `refused with ${refusal}` } }));
+      const { status, message } = typeof refusal === 'number' ? { status: refusal, message: `refused with ${refusal}` } : refusal;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message } }));
       return;
     }
     const answer = this.reply(request);

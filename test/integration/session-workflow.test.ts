@@ -39,6 +39,23 @@ describe('a session on a real Temporal server', () => {
     expect(transcript.map((e) => `${e.turn}:${e.role}`)).toEqual(['1:user', '1:assistant', '2:user', '2:assistant', '3:user', '3:assistant']);
   });
 
+  it('/think sets how hard the model thinks in this conversation: sent with every call until /think default', async () => {
+    const key = 'main:test:think';
+    stack.model.setReply(() => 'thought about it');
+    const effort = () => (stack.model.requests.at(-1) as unknown as Record<string, unknown>).reasoning_effort;
+    await stack.send(key, 'before');
+    expect(effort()).toBeUndefined();
+    expect((await stack.send(key, '/think high')).text).toBe('Only the owner of this conversation can use /think high.');
+    expect((await stack.send(key, '/think high', { fromOwner: true })).text).toMatch(/^Thinking: high\. It goes to the model as reasoning_effort/);
+    await stack.send(key, 'a hard question');
+    expect(effort()).toBe('high');
+    expect((await stack.send(key, '/think')).text).toBe('Thinking: high (chosen with /think). /think off, low, medium or high; /think default.');
+    expect((await stack.send(key, '/think sideways', { fromOwner: true })).text).toBe('Say /think off, low, medium or high, or /think default.');
+    await stack.send(key, '/think default', { fromOwner: true });
+    await stack.send(key, 'an easy one');
+    expect(effort()).toBeUndefined();
+  });
+
   it('drops a redelivered message id: one turn, one model call', async () => {
     const key = 'main:test:duplicates';
     stack.model.setReply(() => 'only once');

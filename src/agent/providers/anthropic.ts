@@ -4,6 +4,7 @@ import {
   failOnHttpError,
   postJson,
   ProviderError,
+  thinkingBudgetFor,
   type CompleteOptions,
   type Completion,
   type ModelMessage,
@@ -56,9 +57,12 @@ export class AnthropicProvider implements ModelProvider {
   }
 
   async complete(request: ModelRequest, { signal, onText }: CompleteOptions): Promise<Completion> {
+    const budget = thinkingBudgetFor(request);
     const body = {
       model: this.model,
-      max_tokens: this.options.maxTokens,
+      // The thinking budget is part of max_tokens: the answer keeps its own.
+      max_tokens: this.options.maxTokens + (budget ?? 0),
+      ...(budget ? { thinking: { type: 'enabled', budget_tokens: budget } } : {}),
       system: request.system,
       messages: alternatingTurns(request.messages, blocksOf),
       ...(request.tools.length

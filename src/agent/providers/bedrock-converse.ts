@@ -6,6 +6,7 @@ import {
   isRetryableStatus,
   failureKindOf,
   ProviderError,
+  thinkingBudgetFor,
   type ModelFailureKind,
   type CompleteOptions,
   type Completion,
@@ -73,6 +74,7 @@ export class BedrockConverseProvider implements ModelProvider {
     }));
     // Converse has no "none" tool choice: on the last step the model is told in words to answer without tools.
     const system = request.toolsAllowed || !tools.length ? request.system : `${request.system}\n\nDo not call any tool now: answer with what you have.`;
+    const budget = /claude/i.test(this.model) ? thinkingBudgetFor(request) : null;
     let output;
     try {
       output = await this.client.send(
@@ -80,7 +82,9 @@ export class BedrockConverseProvider implements ModelProvider {
           modelId: this.model,
           system: [{ text: system }],
           messages: alternatingTurns(request.messages, blocksOf) as Message[],
-          inferenceConfig: { maxTokens: this.options.maxTokens },
+          inferenceConfig: { maxTokens: this.options.maxTokens + (budget ?? 0) },
+          // Claude on Bedrock thinks through Anthropic's own field; other models have no such setting and get none.
+          ...(budget ? { additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: budget } } } : {}),
           ...(tools.length ? { toolConfig: { tools } } : {}),
         }),
         { abortSignal: AbortSignal.any([signal, AbortSignal.timeout(this.options.requestTimeoutMs)]) },

@@ -96,10 +96,26 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     this.url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   }
 
-  async complete(request: ModelRequest, { signal, onText }: CompleteOptions): Promise<Completion> {
+  /** Set once the endpoint refused `reasoning_effort`: this model takes no thinking setting, and gets none. */
+  private reasoningRefused = false;
+
+  async complete(request: ModelRequest, options: CompleteOptions): Promise<Completion> {
+    const effort = request.thinking && request.thinking !== 'off' && !this.reasoningRefused ? request.thinking : null;
+    try {
+      return await this.completeWith(request, effort, options);
+    } catch (error) {
+      // A model without a reasoning setting refuses the parameter: it is asked again without, from now on.
+      if (!effort || !(error instanceof ProviderError) || error.kind !== 'request' || !/reasoning/i.test(error.message)) throw error;
+      this.reasoningRefused = true;
+      return this.completeWith(request, null, options);
+    }
+  }
+
+  private async completeWith(request: ModelRequest, effort: string | null, { signal, onText }: CompleteOptions): Promise<Completion> {
     const stream = onText !== undefined;
     const body = {
       model: this.model,
+      ...(effort ? { reasoning_effort: effort } : {}),
       messages: toWire(request.system, request.messages),
       ...(request.tools.length
         ? {

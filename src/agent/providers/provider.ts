@@ -1,3 +1,4 @@
+import type { ThinkingLevel } from '../../contracts/thinking-levels.js';
 import type { ToolCall, ToolSpec } from '../../contracts/agent-runtime.js';
 
 /** An image the model is shown with a user message: fetched and downscaled by the runtime, base64-encoded. */
@@ -12,12 +13,29 @@ export type ModelMessage =
   | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
   | { role: 'tool'; callId: string; name: string; content: string; isError: boolean };
 
+export type { ThinkingLevel };
+
+/** Anthropic's (and Bedrock's Claude's) thinking budget for each level, in tokens. */
+export const thinkingBudgets = { low: 2048, medium: 8192, high: 24576 } as const;
+
 export interface ModelRequest {
   system: string;
   messages: ModelMessage[];
   tools: ToolSpec[];
   /** False when the model must answer in words (the turn's last allowed step). */
   toolsAllowed: boolean;
+  thinking?: ThinkingLevel;
+}
+
+/**
+ * The thinking budget a Messages-style request (Anthropic, Bedrock's Claude) gets: none when thinking is off or unset,
+ * and none for a request that goes on after tool results — those APIs want that round's thinking blocks sent back,
+ * which ClawFlow does not keep, so a turn thinks at its first step.
+ */
+export function thinkingBudgetFor(request: ModelRequest): number | null {
+  if (!request.thinking || request.thinking === 'off') return null;
+  if (request.messages.at(-1)?.role === 'tool') return null;
+  return thinkingBudgets[request.thinking];
 }
 
 export interface Completion {

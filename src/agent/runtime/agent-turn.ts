@@ -2,7 +2,7 @@ import type { ChatMessage, InvocationResult, ParsedInvocation } from '../../cont
 import { inSpan } from '../../telemetry/spans.js';
 import { pruneSteps, stepMessages } from '../../contracts/tool-pruning.js';
 import { FailoverProvider } from '../providers/failover.js';
-import type { ModelMessage, ModelProvider, ModelRequest } from '../providers/provider.js';
+import type { ModelMessage, ModelProvider, ModelRequest, ThinkingLevel } from '../providers/provider.js';
 import { loadImages, toolImages, withImages, type LoadedImages } from './image-inputs.js';
 import type { SessionContext, SessionContextCache } from './session-cache.js';
 
@@ -64,6 +64,8 @@ export interface TurnOptions {
 export interface StepOptions extends TurnOptions {
   /** Show the messages' images to the model (a vision model: model.vision); false: it reads only that they came. */
   vision: boolean;
+  /** The thinking level when the invocation names none (model.thinking). */
+  thinking?: ThinkingLevel;
 }
 
 /** Runs one step of the agent loop: the model answers in words, or asks for tools. */
@@ -81,7 +83,8 @@ export async function runAgentStep(
     'model.complete',
     { 'clawflow.provider': provider.name, 'clawflow.model': provider.model, 'clawflow.turn': invocation.turn },
     async (span) => {
-      const answer = await provider.complete(buildModelRequest(context, invocation, images), options);
+      const thinking = invocation.thinking ?? options.thinking;
+      const answer = await provider.complete({ ...buildModelRequest(context, invocation, images), ...(thinking ? { thinking } : {}) }, options);
       span.setAttributes({
         'clawflow.tool_calls': answer.toolCalls.length,
         ...(answer.usage ? { 'clawflow.input_tokens': answer.usage.inputTokens, 'clawflow.output_tokens': answer.usage.outputTokens } : {}),

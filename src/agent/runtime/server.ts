@@ -20,7 +20,7 @@ import {
   type RuntimeErrorBody,
 } from '../../contracts/agent-runtime.js';
 import { FailoverProvider } from '../providers/failover.js';
-import { ProviderError, type ModelProvider } from '../providers/provider.js';
+import { ProviderError, type ModelProvider, type ThinkingLevel } from '../providers/provider.js';
 import { SessionContextCache } from './session-cache.js';
 import { PromptConversations } from './prompt-conversations.js';
 import { describeZodError } from '../../contracts/zod-issues.js';
@@ -38,6 +38,8 @@ export interface RuntimeServerOptions {
   allowedHosts?: readonly string[];
   /** The models see images (model.vision, on by default); false: a message's images are only named to them. */
   vision?: boolean;
+  /** How hard the models think when a session chose nothing with /think (model.thinking); unset: their own default. */
+  thinking?: ThinkingLevel;
 }
 
 /** The bodies /invocations reads: JSON, or what AgentCore sends when the caller set no content type. */
@@ -156,7 +158,8 @@ export function createRuntimeInvocations({
   provider,
   models,
   vision = true,
-}: Pick<RuntimeServerOptions, 'provider' | 'models' | 'vision'>): RuntimeInvocations {
+  thinking,
+}: Pick<RuntimeServerOptions, 'provider' | 'models' | 'vision' | 'thinking'>): RuntimeInvocations {
   const health = new HealthState();
   const cache = new SessionContextCache();
   const prompts = new PromptConversations();
@@ -206,7 +209,7 @@ export function createRuntimeInvocations({
         throw new HttpError(400, 'invalid_invocation', `${detail} (send a ClawFlow invocation, or {"prompt": "..."} to test by hand)`);
       }
       const chosen = providerFor(parsed.data.model);
-      run = (options) => runAgentStep(chosen, cache, sessionId, parsed.data, { ...options, vision });
+      run = (options) => runAgentStep(chosen, cache, sessionId, parsed.data, { ...options, vision, ...(thinking ? { thinking } : {}) });
       // A failover chain learns what the session knew of failed models (a restarted runtime would have forgotten).
       if (chosen instanceof FailoverProvider) chosen.cooldowns.merge(parsed.data.cooldowns);
     }

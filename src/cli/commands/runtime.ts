@@ -37,6 +37,7 @@ export function registerRuntime(program: Command): void {
         provider,
         models: modelChoicesFromConfig({ ...modelConfig, choices: offeredModelNames(config) }),
         vision: modelConfig.vision,
+        ...(modelConfig.thinking ? { thinking: modelConfig.thinking } : {}),
         token,
         allowedHosts,
         logger,

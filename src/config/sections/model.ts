@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { httpUrl } from '../../contracts/config-fields.js';
 import { pricing } from './budget.js';
+import { thinkingLevels } from '../../contracts/thinking-levels.js';
 
 // The model that answers, the models that answer when it cannot, and the endpoints users name by their service.
 
@@ -94,6 +95,8 @@ export const model = z.preprocess(
       fallbacks: z.array(fallback).max(10).default([]),
       /** How long a model (or key) that failed is skipped; doubled for each failure in a row, up to an hour. */
       cooldownSeconds: z.number().int().min(1).max(3600).default(60),
+      /** How hard the model thinks before answering, unless a conversation chose with /think; unset: the model's default. */
+      thinking: z.enum(thinkingLevels).optional(),
       /** Dollars per million tokens by model name (input, output, cachedInput), over the built-in prices (src/usage/pricing.ts). */
       pricing,
     })

@@ -1,14 +1,17 @@
 import type { QueueMode } from '../../contracts/queue-modes.js';
+import type { ThinkingLevel } from '../../contracts/thinking-levels.js';
 import type { CarriedState } from '../messages.js';
 
-/** What the conversation's owner chose for it (/model, /queue, /verbose), and what it has spent of its daily sub-agents. */
+/** What the conversation's owner chose for it (/model, /queue, /verbose, /think), and what it has spent of its daily sub-agents. */
 export class ConversationChoices {
   #model: string | undefined;
   #queueMode: QueueMode | undefined;
   #spawnsToday: { day: string; count: number } | undefined;
   #verbose: boolean;
+  #thinking: ThinkingLevel | undefined;
 
-  constructor(carried: Pick<CarriedState, 'model' | 'queueMode' | 'spawnsToday' | 'verbose'> | undefined) {
+  constructor(carried: Pick<CarriedState, 'model' | 'queueMode' | 'spawnsToday' | 'verbose' | 'thinking'> | undefined) {
+    this.#thinking = carried?.thinking;
     this.#model = carried?.model;
     this.#queueMode = carried?.queueMode;
     this.#spawnsToday = carried?.spawnsToday;
@@ -22,6 +25,15 @@ export class ConversationChoices {
 
   chooseVerbose(on: boolean): void {
     this.#verbose = on;
+  }
+
+  /** The thinking level chosen with /think; unset: the runtime's default (model.thinking). */
+  get thinking(): ThinkingLevel | undefined {
+    return this.#thinking;
+  }
+
+  chooseThinking(level: ThinkingLevel | undefined): void {
+    this.#thinking = level;
   }
 
   /** The model chosen with /model; unset: the agent's default. */

@@ -9,6 +9,7 @@ import type { SessionFeatures } from './features.js';
 import { now } from './clock.js';
 import type { Session } from './session.js';
 import { failoverNote } from '../../contracts/failover-words.js';
+import { thinkingLevels, type ThinkingLevel } from '../../contracts/thinking-levels.js';
 
 /**
  * The chat commands a session answers itself, without the model (OpenClaw's names). `feature`: the session feature a
@@ -35,6 +36,11 @@ const commands = {
     changesState: false,
     about: 'what this conversation, the agents today and this month used and cost, against the budgets',
     feature: 'usageCommand',
+  },
+  think: {
+    changesState: false,
+    about: 'how hard the model thinks before answering here: /think off, low, medium or high, /think default',
+    feature: 'thinkCommand',
   },
   verbose: {
     changesState: false,
@@ -129,6 +135,22 @@ export class ChatCommands {
         );
       case 'status':
         return this.answer(message, this.status(message.fromOwner === true));
+      case 'think': {
+        const wanted = args.toLowerCase();
+        const current = session.choices.thinking ? `${session.choices.thinking} (chosen with /think)` : 'the default (model.thinking)';
+        if (!wanted) return this.answer(message, `Thinking: ${current}. /think off, low, medium or high; /think default.`);
+        if (!message.fromOwner) return this.answer(message, onlyOwner);
+        if (wanted === 'default') {
+          session.choices.chooseThinking(undefined);
+          return this.answer(message, 'Thinking is back to the default (model.thinking).');
+        }
+        if (!(thinkingLevels as readonly string[]).includes(wanted)) return this.answer(message, 'Say /think off, low, medium or high, or /think default.');
+        session.choices.chooseThinking(wanted as ThinkingLevel);
+        return this.answer(
+          message,
+          `Thinking: ${wanted}. It goes to the model as reasoning_effort (OpenAI-compatible endpoints) or a thinking budget (Anthropic, Claude on Bedrock), at the first step of each turn for the latter; a model without such a setting ignores it.`,
+        );
+      }
       case 'verbose': {
         const wanted = args.toLowerCase();
         if (!wanted)

@@ -60,6 +60,8 @@ export interface SessionFeatures {
   readonly usageCommand: boolean;
   /** `/verbose on|off` is a chat command (after v0.10.0); asked lazily, as `usageCommand`. */
   readonly verboseCommand: boolean;
+  /** `/think off|low|medium|high` is a chat command (after v0.10.0); asked lazily, as `usageCommand`. */
+  readonly thinkCommand: boolean;
 }
 
 /**
@@ -98,6 +100,9 @@ export function sessionFeatures(fresh: boolean, settings: SessionSettings): Sess
     },
     get verboseCommand() {
       return patched('verbose-command');
+    },
+    get thinkCommand() {
+      return patched('think-command');
     },
   };
 }

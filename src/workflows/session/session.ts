@@ -361,6 +361,7 @@ export class Session {
       ...(this.usage.cooldowns ? { modelCooldowns: { ...this.usage.cooldowns } } : {}),
       ...(this.choices.queueMode ? { queueMode: this.choices.queueMode } : {}),
       ...(this.choices.verbose ? { verbose: true as const } : {}),
+      ...(this.choices.thinking ? { thinking: this.choices.thinking } : {}),
       ...(this.context.summary ? { summary: { ...this.context.summary } } : {}),
       ...(this.choices.model ? { model: this.choices.model } : {}),
       ...(this.choices.spawnsToday ? { spawnsToday: { ...this.choices.spawnsToday } } : {}),

@@ -302,6 +302,7 @@ export class Turn {
             toolsAllowed,
             ...(session.choices.model ? { model: session.choices.model } : {}),
             ...(session.usage.cooldowns ? { cooldowns: session.usage.cooldowns } : {}),
+            ...(session.choices.thinking ? { thinking: session.choices.thinking } : {}),
           },
           ...(this.message.route ? { route: this.message.route } : this.message.stream ? { streamTo: this.message.messageId } : {}),
         });

@@ -231,3 +231,72 @@ describe("images on each provider's wire (vision)", () => {
     });
   });
 });
+
+describe('thinking (/think, model.thinking) on each provider', () => {
+  const firstStep: ModelRequest = { ...request, messages: request.messages.slice(0, 3), thinking: 'medium' };
+  const afterTools: ModelRequest = { ...request, thinking: 'medium' };
+  const server = new WireServer(() => ({ body: {} }));
+  const model = new FakeModel((r) => `reply to: ${String(r.messages.at(-1)?.content)}`);
+  beforeAll(async () => {
+    await Promise.all([server.start(), model.start()]);
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDLOCAL';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local-secret';
+  });
+  afterAll(async () => {
+    await Promise.all([server.stop(), model.stop()]);
+  });
+
+  it("Anthropic: a thinking budget on top of max_tokens at a turn's first step, none after tool results, none when off", async () => {
+    server.setAnswer(() => ({
+      body: { id: 'm', type: 'message', role: 'assistant', content: [{ type: 'text', text: 'ok' }], usage: { input_tokens: 1, output_tokens: 1 } },
+    }));
+    const anthropic = new AnthropicProvider({ baseUrl: server.url, model: 'claude-test', apiKey: 'k', maxTokens: 512, requestTimeoutMs: 5000 });
+    await anthropic.complete(firstStep, options());
+    expect(server.requests.at(-1)!.body).toMatchObject({ max_tokens: 512 + 8192, thinking: { type: 'enabled', budget_tokens: 8192 } });
+    await anthropic.complete(afterTools, options());
+    expect(server.requests.at(-1)!.body).toMatchObject({ max_tokens: 512 });
+    expect(server.requests.at(-1)!.body).not.toHaveProperty('thinking');
+    await anthropic.complete({ ...firstStep, thinking: 'off' }, options());
+    expect(server.requests.at(-1)!.body).not.toHaveProperty('thinking');
+  });
+
+  it("Bedrock: Claude gets Anthropic's thinking field; another model gets nothing it would refuse", async () => {
+    server.setAnswer(() => ({
+      body: {
+        output: { message: { role: 'assistant', content: [{ text: 'ok' }] } },
+        stopReason: 'end_turn',
+        usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+        metrics: { latencyMs: 1 },
+      },
+    }));
+    const bedrock = (model: string) =>
+      new BedrockConverseProvider({ model, region: 'us-east-1', endpoint: server.url, maxTokens: 256, requestTimeoutMs: 5000 });
+    await bedrock('anthropic.claude-test-v1:0').complete({ ...firstStep, thinking: 'low' }, options());
+    expect(server.requests.at(-1)!.body).toMatchObject({
+      inferenceConfig: { maxTokens: 256 + 2048 },
+      additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 2048 } },
+    });
+    await bedrock('amazon.nova-pro-v1:0').complete({ ...firstStep, thinking: 'low' }, options());
+    expect(server.requests.at(-1)!.body).not.toHaveProperty('additionalModelRequestFields');
+  });
+
+  it('OpenAI-compatible: reasoning_effort; a model that refuses it is asked again without, and from then on', async () => {
+    const provider = new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'o-test', requestTimeoutMs: 5000 });
+    await provider.complete({ ...firstStep, thinking: 'high' }, options());
+    expect(model.requests.at(-1)).toMatchObject({ reasoning_effort: 'high' });
+    const plain = new OpenAiCompatibleProvider({ baseUrl: model.baseUrl, model: 'plain-test', requestTimeoutMs: 5000 });
+    // OpenAI's words for a model without the setting.
+    model.refuseWith = (r) =>
+      (r as unknown as Record<string, unknown>).reasoning_effort
+        ? { status: 400, message: "Unsupported parameter: 'reasoning_effort' is not supported with this model." }
+        : null;
+    try {
+      const before = model.requests.length;
+      expect((await plain.complete({ ...firstStep, thinking: 'low' }, options())).text).toBe('reply to: what time is it?');
+      await plain.complete({ ...firstStep, thinking: 'low' }, options());
+      expect(model.requests.slice(before).map((r) => (r as unknown as Record<string, unknown>).reasoning_effort)).toEqual(['low', undefined, undefined]);
+    } finally {
+      model.refuseWith = () => null;
+    }
+  });
+});
