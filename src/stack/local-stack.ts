@@ -149,10 +149,14 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
 
     let runtime: RunningRuntime | null = null;
     // Only a runtime of our own needs the model's key (read from Secrets Manager when model.apiKeySecretArn names one).
-    const [{ withModelApiKey }, { modelChoicesFromConfig, providerFromConfig }, { startRuntime }] = await parts.model;
+    const [{ withModelApiKey }, { modelProvidersFromConfig }, { startRuntime }] = await parts.model;
     const modelConfig = config.agentcore.runtimeArn || config.runtime.url ? config.model : await withModelApiKey(config.model, logger);
-    const provider = providerFromConfig(modelConfig, process.env, (failover) =>
-      logger.warn({ model: failover.model, kind: failover.kind, err: failover.message }, 'a model failed; the next one is asked'),
+    // The agents' own models and the /model choices too, each followed by the same fallbacks.
+    const { provider, models } = modelProvidersFromConfig(
+      { ...modelConfig, choices: offeredModelNames(config) },
+      {
+        onFailover: (failover) => logger.warn({ model: failover.model, kind: failover.kind, err: failover.message }, 'a model failed; the next one is asked'),
+      },
     );
     if (config.agentcore.runtimeArn) {
       // Turns run on AgentCore: no local runtime is needed.
@@ -164,7 +168,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
           host: '127.0.0.1',
           port: config.runtime.port,
           provider,
-          models: modelChoicesFromConfig({ ...modelConfig, choices: offeredModelNames(config) }),
+          models,
           vision: modelConfig.vision,
           ...(modelConfig.thinking ? { thinking: modelConfig.thinking } : {}),
           token: runtimeToken(config),

@@ -10,11 +10,6 @@ import { Cooldowns } from './cooldowns.js';
 import { FailoverProvider } from './failover.js';
 import type { Failover, ModelProvider } from './provider.js';
 
-/** The providers of the other models a session may choose with /model (model.choices), by name. */
-export function modelChoicesFromConfig(model: ClawflowConfig['model'], env: NodeJS.ProcessEnv = process.env): Map<string, ModelProvider> {
-  return new Map(model.choices.filter((name) => name !== model.name).map((name) => [name, providerFromConfig({ ...model, name, fallbacks: [] }, env)]));
-}
-
 type Endpoint = Omit<FallbackModel, 'apiKeys'> & { apiKeys?: string[] };
 
 /** One endpoint's provider, with one of its keys. */
@@ -51,23 +46,50 @@ function keysOf(endpoint: Endpoint): Array<string | undefined> {
   return keys.length ? keys : [undefined];
 }
 
+export interface ModelProviders {
+  /** The configured model (with its fallbacks and keys, a failover chain). */
+  provider: ModelProvider;
+  /** The other models a session may use (model.choices, the agents' own), by name: each followed by the same fallbacks. */
+  models: Map<string, ModelProvider>;
+}
+
 /**
- * The provider the configuration names; the demo or echo provider when no endpoint is configured. With fallbacks or
- * several keys, a failover chain over them (cooling down what fails).
+ * The providers the configuration names; the demo or echo provider when no endpoint is configured. With fallbacks or
+ * several keys, each model is a failover chain: itself, then `model.fallbacks`, all sharing one record of what failed
+ * (a fallback that is down is skipped whichever model a conversation uses).
  */
-export function providerFromConfig(
+export function modelProvidersFromConfig(
   model: ClawflowConfig['model'],
-  env: NodeJS.ProcessEnv = process.env,
-  onFailover?: (failover: Failover) => void,
-): ModelProvider {
+  { env = process.env, onFailover }: { env?: NodeJS.ProcessEnv; onFailover?: (failover: Failover) => void } = {},
+): ModelProviders {
   // Without an endpoint: the demo model when asked for by name (CLAWFLOW_MODEL=demo), else echo.
-  const builtIn = model.provider === 'openai-compatible' ? builtInModel(model) : null;
-  if (builtIn) return builtIn === 'demo' ? new DemoProvider() : new EchoProvider();
-  const endpoints: Endpoint[] = [model, ...model.fallbacks];
-  const chain = endpoints.map((endpoint) => ({
+  const builtInFor = (name: string | undefined): ModelProvider | null => {
+    const builtIn = model.provider === 'openai-compatible' ? builtInModel({ ...model, name }) : null;
+    return builtIn ? (builtIn === 'demo' ? new DemoProvider() : new EchoProvider()) : null;
+  };
+  const builtIn = builtInFor(model.name);
+  if (builtIn) {
+    const others = model.choices.filter((name) => name !== model.name);
+    return { provider: builtIn, models: new Map(others.map((name) => [name, builtInFor(name) ?? new EchoProvider()])) };
+  }
+  const cooldowns = new Cooldowns({ baseMs: model.cooldownSeconds * 1000, maxMs: 3_600_000 });
+  const candidate = (endpoint: Endpoint) => ({
     model: endpoint.name ?? endpoint.provider,
     keys: keysOf(endpoint).map((key) => endpointProvider(endpoint, key, env)),
-  }));
-  if (chain.length === 1 && chain[0]!.keys.length === 1) return chain[0]!.keys[0]!;
-  return new FailoverProvider(chain, new Cooldowns({ baseMs: model.cooldownSeconds * 1000, maxMs: 3_600_000 }), onFailover);
+  });
+  const fallbacks = model.fallbacks.map(candidate);
+  const chainFrom = (endpoint: Endpoint): ModelProvider => {
+    const first = candidate(endpoint);
+    if (!fallbacks.length && first.keys.length === 1) return first.keys[0]!;
+    return new FailoverProvider([first, ...fallbacks], cooldowns, onFailover);
+  };
+  return {
+    provider: chainFrom(model),
+    models: new Map(model.choices.filter((name) => name !== model.name).map((name) => [name, chainFrom({ ...model, name })])),
+  };
+}
+
+/** The configured model's provider alone (see modelProvidersFromConfig). */
+export function providerFromConfig(model: ClawflowConfig['model'], env: NodeJS.ProcessEnv = process.env): ModelProvider {
+  return modelProvidersFromConfig(model, { env }).provider;
 }

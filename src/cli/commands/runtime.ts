@@ -17,14 +17,18 @@ export function registerRuntime(program: Command): void {
       const logger = createLogger(config.log.level, redactorFor(config));
       keepServingOnUncaughtErrors(logger);
       // Loaded here, not with the CLI: every other command would pay for the model providers' SDKs.
-      const { modelChoicesFromConfig, providerFromConfig } = await import('../../agent/providers/index.js');
+      const { modelProvidersFromConfig } = await import('../../agent/providers/index.js');
       const { withModelApiKey } = await import('../../agent/runtime/model-secret.js');
       const { startRuntime } = await import('../../agent/runtime/server.js');
       // Invocations continue the trace the workers send (traceparent), with a span for each model call.
       if (config.tracing.otlpEndpoint) (await import('../../telemetry/tracing.js')).startTracing(config.tracing.otlpEndpoint);
       const modelConfig = await withModelApiKey(config.model, logger);
-      const provider = providerFromConfig(modelConfig, process.env, (failover) =>
-        logger.warn({ model: failover.model, kind: failover.kind, err: failover.message }, 'a model failed; the next one is asked'),
+      // The agents' own models and the /model choices too, each followed by the same fallbacks.
+      const { provider, models } = modelProvidersFromConfig(
+        { ...modelConfig, choices: offeredModelNames(config) },
+        {
+          onFailover: (failover) => logger.warn({ model: failover.model, kind: failover.kind, err: failover.message }, 'a model failed; the next one is asked'),
+        },
       );
       const token = runtimeToken(config);
       if (!token) logger.warn('runtime.auth is "none": /invocations answers anyone who reaches this port (meant for the AgentCore container only)');
@@ -35,7 +39,7 @@ export function registerRuntime(program: Command): void {
         host: options.host,
         port: options.port ?? config.runtime.port,
         provider,
-        models: modelChoicesFromConfig({ ...modelConfig, choices: offeredModelNames(config) }),
+        models,
         vision: modelConfig.vision,
         ...(modelConfig.thinking ? { thinking: modelConfig.thinking } : {}),
         token,

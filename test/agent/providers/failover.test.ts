@@ -142,3 +142,25 @@ describe('cooldowns carried by a session', () => {
     expect(here.cooling('model:b')).toBe(false);
   });
 });
+
+describe('failover chains from the configuration', () => {
+  it("follows every model a conversation may use (the /model choices, the agents' own) with the same fallbacks, sharing what failed", async () => {
+    const { loadConfig } = await import('../../../src/config/load.js');
+    const { modelProvidersFromConfig } = await import('../../../src/agent/providers/index.js');
+    const config = loadConfig({ CLAWFLOW_HOME: '/tmp/clawflow-chains-test', CLAWFLOW_MODEL_BASE_URL: 'http://127.0.0.1:9/v1', CLAWFLOW_MODEL: 'main-model' });
+    const { provider, models } = modelProvidersFromConfig({
+      ...config.model,
+      choices: ['other-model'],
+      fallbacks: [{ ...config.model, name: 'backup-model', apiKeys: [] }],
+    });
+    const other = models.get('other-model');
+    expect(provider).toBeInstanceOf(FailoverProvider);
+    expect(other).toBeInstanceOf(FailoverProvider);
+    expect((other as FailoverProvider).model).toBe('other-model');
+    expect((other as FailoverProvider).cooldowns).toBe((provider as FailoverProvider).cooldowns);
+    // Without fallbacks or keys to rotate, a model is its plain provider.
+    const plain = modelProvidersFromConfig({ ...config.model, choices: ['other-model'] });
+    expect(plain.provider).not.toBeInstanceOf(FailoverProvider);
+    expect(plain.models.get('other-model')?.model).toBe('other-model');
+  });
+});
