@@ -169,7 +169,7 @@ export type SummaryResult = z.infer<typeof summaryResultSchema>;
 /** What the AgentCore console and CLI send when a person tests an agent by hand. */
 export const plainPromptSchema = z.object({ prompt: z.string().min(1, 'prompt must not be empty') }).strict();
 
-const usageSchema = z.object({ inputTokens: z.number().int(), outputTokens: z.number().int() }).partial();
+const usageSchema = z.object({ inputTokens: z.number().int(), outputTokens: z.number().int(), cachedTokens: z.number().int() }).partial();
 /**
  * Models (or keys of one) that failed before `model` answered (model.fallbacks): which, and why (the endpoint's own
  * words stay in the runtime: they may quote a key).

@@ -39,7 +39,9 @@ export function buildSessionRecordSchemas() {
     model: z.string().optional(),
     /** On answers: the models that failed before `model` answered (model.fallbacks), and why. */
     failovers: z.array(z.object({ model: z.string(), kind: z.string() })).optional(),
-    usage: z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0) }).optional(),
+    usage: z
+      .object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0), cachedTokens: z.number().int().min(0).optional() })
+      .optional(),
     /** On answers: the runtime session that produced it, and the rotation that started it, if this turn did. */
     runtime: z
       .object({

@@ -16,6 +16,8 @@ const usageLineSchema = z.object({
   model: z.string().optional(),
   inputTokens: z.number(),
   outputTokens: z.number(),
+  /** Of the input, read from the provider's prompt cache. */
+  cachedTokens: z.number().optional(),
   /** What it cost by the prices known then; null for a model without a price. */
   usd: z.number().nullable(),
 });
@@ -109,7 +111,16 @@ export class UsageLedger {
   }
 
   /** Counts one answered turn (once: a repeat of its key is ignored). */
-  record(entry: { sessionKey: string; turn: number; agent: string; at: string; model?: string | undefined; inputTokens: number; outputTokens: number }): void {
+  record(entry: {
+    sessionKey: string;
+    turn: number;
+    agent: string;
+    at: string;
+    model?: string | undefined;
+    inputTokens: number;
+    outputTokens: number;
+    cachedTokens?: number | undefined;
+  }): void {
     this.catchUp();
     const key = `${entry.sessionKey}#${entry.turn}`;
     if (this.counted.has(key)) return;
@@ -122,7 +133,8 @@ export class UsageLedger {
       ...(entry.model ? { model: entry.model } : {}),
       inputTokens: entry.inputTokens,
       outputTokens: entry.outputTokens,
-      usd: price ? costOf(entry, price) : null,
+      ...(entry.cachedTokens ? { cachedTokens: entry.cachedTokens } : {}),
+      usd: price ? costOf({ ...entry, cachedTokens: entry.cachedTokens ?? 0 }, price) : null,
     };
     appendFileSync(this.file, `${JSON.stringify(line)}\n`);
     // Counted now; the next read meets the line again (after what others appended meanwhile) and skips its key.

@@ -30,7 +30,15 @@ const messageBody = z.object({
       z.object({ type: z.literal('redacted_thinking') }).loose(),
     ]),
   ),
-  usage: z.object({ input_tokens: z.number().optional(), output_tokens: z.number().optional() }).optional(),
+  usage: z
+    .object({
+      input_tokens: z.number().optional(),
+      output_tokens: z.number().optional(),
+      /** Prompt tokens read from, and written to, the prompt cache: not counted in input_tokens. */
+      cache_read_input_tokens: z.number().nullish(),
+      cache_creation_input_tokens: z.number().nullish(),
+    })
+    .optional(),
 });
 
 type Block = Record<string, unknown>;
@@ -86,7 +94,14 @@ export class AnthropicProvider implements ModelProvider {
     return {
       text,
       toolCalls: parsed.data.content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, name: b.name, input: b.input }] : [])),
-      ...(usage ? { usage: { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens } } : {}),
+      ...(usage ? { usage: usageOf(usage) } : {}),
     };
   }
+}
+
+/** Anthropic's usage as ClawFlow counts it: every prompt token is input, those read from the cache also cached. */
+function usageOf(usage: NonNullable<z.infer<typeof messageBody>['usage']>): NonNullable<Completion['usage']> {
+  const read = usage.cache_read_input_tokens ?? 0;
+  const input = (usage.input_tokens ?? 0) + read + (usage.cache_creation_input_tokens ?? 0);
+  return { inputTokens: input, outputTokens: usage.output_tokens, ...(read ? { cachedTokens: read } : {}) };
 }

@@ -104,7 +104,15 @@ export class BedrockConverseProvider implements ModelProvider {
       toolCalls: content.flatMap((b) =>
         b.toolUse ? [{ id: b.toolUse.toolUseId ?? '', name: b.toolUse.name ?? '', input: (b.toolUse.input ?? {}) as Record<string, unknown> }] : [],
       ),
-      ...(output.usage ? { usage: { inputTokens: output.usage.inputTokens, outputTokens: output.usage.outputTokens } } : {}),
+      ...(output.usage
+        ? {
+            usage: {
+              inputTokens: output.usage.inputTokens,
+              outputTokens: output.usage.outputTokens,
+              ...(output.usage.cacheReadInputTokens ? { cachedTokens: output.usage.cacheReadInputTokens } : {}),
+            },
+          }
+        : {}),
     };
   }
 }

@@ -27,7 +27,14 @@ const toolCallBody = z.object({
 
 const completionBody = z.object({
   choices: z.array(z.object({ message: z.object({ content: z.string().nullish(), tool_calls: z.array(toolCallBody).nullish() }) })).min(1),
-  usage: z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish(),
+  usage: z
+    .object({
+      prompt_tokens: z.number().optional(),
+      completion_tokens: z.number().optional(),
+      /** The part of the prompt read from the provider's cache (OpenAI, and servers that follow it). */
+      prompt_tokens_details: z.object({ cached_tokens: z.number().optional() }).nullish(),
+    })
+    .nullish(),
 });
 
 const chunkBody = z.object({
@@ -82,7 +89,9 @@ function toWire(system: string, messages: ModelMessage[]): unknown[] {
 }
 
 function usageOf(usage: z.infer<typeof completionBody>['usage']): Pick<Completion, 'usage'> {
-  return usage ? { usage: { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } } : {};
+  if (!usage) return {};
+  const cached = usage.prompt_tokens_details?.cached_tokens;
+  return { usage: { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens, ...(cached ? { cachedTokens: cached } : {}) } };
 }
 
 /** Chat Completions over HTTP: OpenAI, Ollama, vLLM, OpenRouter, LM Studio… Streams when asked for text deltas. */

@@ -41,7 +41,8 @@ export function thinkingBudgetFor(request: ModelRequest): number | null {
 export interface Completion {
   text: string;
   toolCalls: ToolCall[];
-  usage?: { inputTokens?: number; outputTokens?: number };
+  /** Tokens in (all of the prompt), out, and of the prompt those read from the provider's cache (cheaper). */
+  usage?: { inputTokens?: number; outputTokens?: number; cachedTokens?: number };
   /** The model that answered, when a chain of them was tried (model.fallbacks); unset: the provider's own. */
   model?: string;
   /** The models (or keys) that failed first, in order. */

@@ -49,7 +49,7 @@ export class Turn {
   private turn = 0;
   private readonly rotations: Array<{ from: string; reason: RotationReason }> = [];
   /** Tokens the model calls of this turn used, and the model that answered (from the runtime's results). */
-  private readonly usage = { inputTokens: 0, outputTokens: 0, reported: false };
+  private readonly usage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reported: false };
   private model: string | undefined;
   /** The models that failed before another answered, over the turn's steps (model.fallbacks). */
   private readonly failovers: Array<{ model: string; kind: string }> = [];
@@ -147,7 +147,15 @@ export class Turn {
       ...(this.toolCalls.used.length ? { tools: this.toolCalls.used } : {}),
       ...(this.model ? { model: this.model } : {}),
       ...(this.failovers.length ? { failovers: this.failovers } : {}),
-      ...(this.usage.reported ? { usage: { inputTokens: this.usage.inputTokens, outputTokens: this.usage.outputTokens } } : {}),
+      ...(this.usage.reported
+        ? {
+            usage: {
+              inputTokens: this.usage.inputTokens,
+              outputTokens: this.usage.outputTokens,
+              ...(this.usage.cachedTokens ? { cachedTokens: this.usage.cachedTokens } : {}),
+            },
+          }
+        : {}),
     };
     await this.record(userEntries, answer);
     recordTurn(session, answer.role === 'error' ? 'error' : 'answered', Date.now() - started);
@@ -312,6 +320,7 @@ export class Turn {
         if (result.usage) {
           this.usage.inputTokens += result.usage.inputTokens ?? 0;
           this.usage.outputTokens += result.usage.outputTokens ?? 0;
+          this.usage.cachedTokens += result.usage.cachedTokens ?? 0;
           this.usage.reported = true;
         }
         const synced = result.kind === 'reply' ? turn : fresh ? (history.at(-1)?.turn ?? 0) : session.runtime.syncedThroughTurn;

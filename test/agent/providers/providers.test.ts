@@ -300,3 +300,34 @@ describe('thinking (/think, model.thinking) on each provider', () => {
     }
   });
 });
+
+describe("tokens read from the provider's prompt cache", () => {
+  const server = new WireServer(() => ({ body: {} }));
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+
+  it('Anthropic: every prompt token counts as input, those read from the cache also as cached', async () => {
+    server.setAnswer(() => ({
+      body: {
+        id: 'm',
+        type: 'message',
+        role: 'assistant',
+        content: [{ type: 'text', text: 'ok' }],
+        usage: { input_tokens: 10, output_tokens: 3, cache_read_input_tokens: 900, cache_creation_input_tokens: 90 },
+      },
+    }));
+    const anthropic = new AnthropicProvider({ baseUrl: server.url, model: 'claude-test', apiKey: 'k', maxTokens: 512, requestTimeoutMs: 5000 });
+    expect((await anthropic.complete(request, options())).usage).toEqual({ inputTokens: 1000, outputTokens: 3, cachedTokens: 900 });
+  });
+
+  it('OpenAI-compatible: prompt_tokens_details.cached_tokens', async () => {
+    server.setAnswer(() => ({
+      body: {
+        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 1200, completion_tokens: 4, prompt_tokens_details: { cached_tokens: 1024 } },
+      },
+    }));
+    const openai = new OpenAiCompatibleProvider({ baseUrl: `${server.url}/v1`, model: 'gpt-4o-mini', requestTimeoutMs: 5000 });
+    expect((await openai.complete(request, options())).usage).toEqual({ inputTokens: 1200, outputTokens: 4, cachedTokens: 1024 });
+  });
+});
