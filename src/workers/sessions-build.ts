@@ -36,7 +36,12 @@ export async function sessionsVersioning(connection: ConnectionLike, config: Cla
       );
     return null;
   }
-  if ((await readDeployment(connection, namespace, deployment)) !== 'unsupported') return deployment;
+  const state = await readDeployment(connection, namespace, deployment).catch((error: Error) => {
+    // Not readable now (a key without the right, say): the worker stays versioned and says what it could not read.
+    logger.warn({ err: error.message }, 'could not read the Worker Deployment; the sessions worker runs versioned all the same');
+    return null;
+  });
+  if (state !== 'unsupported') return deployment;
   logger.warn('this Temporal server has no Worker Deployments (1.27 and later have them): the sessions worker runs unversioned');
   return null;
 }

@@ -1,4 +1,7 @@
 import { Worker } from '@temporalio/worker';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSessionKey, sessionWorkflowId } from '../../src/contracts/session-key.js';
 import { createLogger } from '../../src/logger.js';
@@ -7,7 +10,9 @@ import { loadWorkflowBundle } from '../../src/workers/workflow-bundle.js';
 import { heartbeatScheduleId } from '../../src/schedules/schedule-ids.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { namespaceForFile } from '../helpers/namespace.js';
-import { runCli, type CliProcess } from '../helpers/processes.js';
+import { FakeModel } from '../helpers/fake-model.js';
+import { ownStackEnv } from '../helpers/own-stack-env.js';
+import { runCli, spawnCli, stopStack, type CliProcess } from '../helpers/processes.js';
 import { scheduleFirings } from '../helpers/schedule-firings.js';
 import { TestStack } from '../helpers/test-stack.js';
 
@@ -121,5 +126,44 @@ describe('usage and budgets', () => {
     expect(sent.map((m) => m.text)).toEqual([expect.stringMatching(/^The scheduled turn "heartbeat" was skipped: Today's budget of 45 tokens is spent/)]);
     expect(stack.model.requests.length).toBe(asked);
     await cli('heartbeat', 'off');
+  });
+});
+
+describe('a spent budget across a restart of the whole stack (`clawflow start`: Temporal, workers, runtime)', () => {
+  const model = new FakeModel((r) => `noted: ${String(r.messages.at(-1)?.content)}`);
+  const work = mkdtempSync(join(tmpdir(), 'clawflow-budget-restart-'));
+  let env: NodeJS.ProcessEnv;
+  let running: CliProcess | undefined;
+
+  beforeAll(async () => {
+    await model.start();
+    env = await ownStackEnv(join(work, 'home'), {
+      CLAWFLOW_MODEL_BASE_URL: model.baseUrl,
+      CLAWFLOW_MODEL: 'scripted',
+      CLAWFLOW_BUDGET_DAILY_TOKENS: '30',
+      CLAWFLOW_TIMEZONE: 'UTC',
+    });
+  });
+  afterAll(async () => {
+    await stopStack(running, join(work, 'home'));
+    await model.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const start = async (): Promise<CliProcess> => {
+    const stack = spawnCli(['start'], env);
+    await stack.waitFor(/Press Ctrl-C to stop/, 120_000);
+    return stack;
+  };
+
+  it('refuses the next model call after the stack is stopped and started again', async () => {
+    running = await start();
+    for (const text of ['one', 'two']) expect((await runCli(['send', 'main:cli:restart', text], env)).output).toContain(`noted: ${text}`);
+    await stopStack(running, join(work, 'home'));
+    running = await start();
+    const asked = model.requests.length;
+    const refused = await runCli(['send', 'main:cli:restart', 'three'], env);
+    expect(refused.output).toContain("Today's budget of 30 tokens is spent (30 tokens used)");
+    expect(model.requests.length).toBe(asked);
   });
 });
