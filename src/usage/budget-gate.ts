@@ -2,6 +2,15 @@ import type { ClawflowConfig } from '../config/load.js';
 import { budgetLines, budgetStanding, hasLimits, type BudgetScope } from './budget.js';
 import { dayIn, type UsageLedger, type UsageTotals } from './usage-ledger.js';
 
+/** The budgets with limits that `agent` is held to: the install's, and (an agent named) its own. */
+export function budgetScopes(config: Pick<ClawflowConfig, 'budget' | 'agents'>, agent: string | null): BudgetScope[] {
+  const own = agent ? config.agents.list.find((a) => a.id === agent)?.budget : undefined;
+  return [
+    { limits: config.budget, agent: null, setting: 'budget' },
+    ...(own && agent ? [{ limits: own, agent, setting: `agents.list[${agent}].budget` }] : []),
+  ].filter((scope) => hasLimits(scope.limits));
+}
+
 /**
  * The budgets a model call is held to: the install's (`budget`) and its agent's (`agents.list[].budget`), read from
  * the ledger before every call, so a restart never resets them.
@@ -14,11 +23,7 @@ export class BudgetGate {
   ) {}
 
   private scopes(agent: string): BudgetScope[] {
-    const own = this.config.agents.list.find((a) => a.id === agent)?.budget;
-    return [
-      { limits: this.config.budget, agent: null, setting: 'budget' },
-      ...(own ? [{ limits: own, agent, setting: `agents.list[${agent}].budget` }] : []),
-    ].filter((scope) => hasLimits(scope.limits));
+    return budgetScopes(this.config, agent);
   }
 
   /** Why `agent` may not call a model now (a budget it is held to is spent); null when it may. */

@@ -1,9 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { agentIds } from '../../config/agents.js';
-import { loadConfig, type ClawflowConfig } from '../../config/load.js';
+import { loadConfig } from '../../config/load.js';
 import { usageLedgerFile } from '../../config/paths.js';
 import { scheduleTimeZone } from '../../config/time-zone.js';
-import { budgetStanding, hasLimits, type BudgetScope } from '../../usage/budget.js';
+import { budgetStanding } from '../../usage/budget.js';
+import { budgetScopes } from '../../usage/budget-gate.js';
 import { dayIn, UsageLedger, type UsageTotals } from '../../usage/usage-ledger.js';
 import { printJson, printTable } from '../output.js';
 
@@ -14,15 +15,6 @@ const positive = (value: string): number => {
 };
 
 const dollars = (t: UsageTotals): string => `$${t.usd.toFixed(4)}${t.unpriced ? ` (+${t.unpriced} turn${t.unpriced === 1 ? '' : 's'} unpriced)` : ''}`;
-
-/** The budgets `agent` (or, null, the whole install) is held to. */
-function scopesOf(config: ClawflowConfig, agent: string | null): BudgetScope[] {
-  const own = agent ? config.agents.list.find((a) => a.id === agent)?.budget : undefined;
-  return [
-    ...(agent === null ? [{ limits: config.budget, agent: null, setting: 'budget' }] : []),
-    ...(own ? [{ limits: own, agent, setting: `agents.list[${agent}].budget` }] : []),
-  ].filter((scope) => hasLimits(scope.limits));
-}
 
 export function registerUsage(program: Command): void {
   program
@@ -42,7 +34,7 @@ export function registerUsage(program: Command): void {
       const agent = options.agent ?? null;
       const days = ledger.byDay(agent, from, today);
       const month = ledger.totals(agent, `${today.slice(0, 7)}-01`, today);
-      const budgets = scopesOf(config, agent).map((scope) => ({
+      const budgets = budgetScopes(config, agent).map((scope) => ({
         setting: scope.setting,
         limits: scope.limits,
         spent: budgetStanding(ledger, scope, now).spent,
