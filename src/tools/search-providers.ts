@@ -1,3 +1,4 @@
+import { deadlineSignal, rejectOnAbort } from '../http/deadline.js';
 import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
 import { ToolError } from './tool.js';
@@ -37,7 +38,8 @@ const plain = (text: string | undefined): string =>
 async function call(provider: string, url: string, init: RequestInit, signal: AbortSignal): Promise<unknown> {
   let response: Response;
   try {
-    response = await fetch(url, { ...init, signal: AbortSignal.any([signal, AbortSignal.timeout(20_000)]) });
+    const deadline = deadlineSignal(signal, 20_000);
+    response = await Promise.race([fetch(url, { ...init, signal: deadline }), rejectOnAbort(deadline)]);
   } catch (error) {
     if (signal.aborted) throw error;
     throw new ToolError(

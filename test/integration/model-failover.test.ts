@@ -98,9 +98,12 @@ describe('a turn whose model fails goes on to the next model at once, and says s
     await primaryAnswersAgain(key);
 
     primary.latencyMs = () => 3000;
-    expect(await stack.send(key, 'still there?')).toMatchObject({ text: 'backup heard: still there?' });
-    expect(await answerOf(key, 3)).toMatchObject({ failovers: [{ model: 'primary-model', kind: 'timeout' }] });
-    primary.latencyMs = () => 0;
+    try {
+      expect(await stack.send(key, 'still there?')).toMatchObject({ text: 'backup heard: still there?' });
+      expect(await answerOf(key, 3)).toMatchObject({ failovers: [{ model: 'primary-model', kind: 'timeout' }] });
+    } finally {
+      primary.latencyMs = () => 0;
+    }
     await primaryAnswersAgain(key);
   });
 

@@ -1,3 +1,4 @@
+import { deadlineSignal } from '../../http/deadline.js';
 import { BedrockRuntimeClient, ConverseCommand, type ContentBlock, type ImageFormat, type Message, type Tool } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { DocumentType } from '@smithy/types';
@@ -87,7 +88,7 @@ export class BedrockConverseProvider implements ModelProvider {
           ...(budget ? { additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: budget } } } : {}),
           ...(tools.length ? { toolConfig: { tools } } : {}),
         }),
-        { abortSignal: AbortSignal.any([signal, AbortSignal.timeout(this.options.requestTimeoutMs)]) },
+        { abortSignal: deadlineSignal(signal, this.options.requestTimeoutMs) },
       );
     } catch (error) {
       if (signal.aborted) throw error;

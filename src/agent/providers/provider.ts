@@ -1,3 +1,4 @@
+import { deadlineSignal, rejectOnAbort } from '../../http/deadline.js';
 import type { ThinkingLevel } from '../../contracts/thinking-levels.js';
 import type { ToolCall, ToolSpec } from '../../contracts/agent-runtime.js';
 
@@ -134,15 +135,18 @@ export function parseToolArguments(text: string): Record<string, unknown> {
   }
 }
 
-/** POSTs JSON to a model endpoint; network failures and timeouts become retryable provider errors. */
+/**
+ * POSTs JSON to a model endpoint; network failures and timeouts become retryable provider errors. The deadline covers
+ * the answer's headers for certain (raced: fetch itself may miss an abort under memory pressure) and its body as far as
+ * fetch follows the signal.
+ */
 export async function postJson(url: string, headers: Record<string, string>, body: unknown, signal: AbortSignal, timeoutMs: number): Promise<Response> {
+  const deadline = deadlineSignal(signal, timeoutMs);
   try {
-    return await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-    });
+    return await Promise.race([
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: deadline }),
+      rejectOnAbort(deadline),
+    ]);
   } catch (error) {
     if (signal.aborted) throw error;
     const timedOut = (error as Error).name === 'TimeoutError';

@@ -331,3 +331,22 @@ describe("tokens read from the provider's prompt cache", () => {
     expect((await openai.complete(request, options())).usage).toEqual({ inputTokens: 1200, outputTokens: 4, cachedTokens: 1024 });
   });
 });
+
+describe('the request deadline', () => {
+  it('ends a call to an endpoint that takes the connection and never answers, as a timeout', async () => {
+    const { createServer } = await import('node:http');
+    const hanging = createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = hanging.address() as { port: number };
+      const provider = new OpenAiCompatibleProvider({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm', requestTimeoutMs: 300 });
+      const started = Date.now();
+      const failure = await failureOf(provider.complete(request, options()));
+      expect(failure).toMatchObject({ kind: 'timeout', retryable: true });
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
+  });
+});
