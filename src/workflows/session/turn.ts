@@ -17,6 +17,7 @@ import { spawnToolSpec } from './subagents.js';
 import { ToolCalls } from './tool-calls.js';
 import { now } from './clock.js';
 import type { Session } from './session.js';
+import { oneLine } from '../../contracts/untrusted.js';
 
 /** A turn that cannot end with an answer; the user sees the message. */
 class TurnAbandoned extends Error {}
@@ -374,7 +375,7 @@ export class Turn {
   private async showToolCalls(calls: readonly ToolCall[], round: number): Promise<void> {
     const route = this.message.route;
     if (!route) return;
-    const text = calls.map((call) => `🔧 ${call.name} ${shortened(JSON.stringify(call.input), 160)}`).join('\n');
+    const text = calls.map((call) => `🔧 ${call.name} ${oneLine(JSON.stringify(call.input), 160)}`).join('\n');
     await this.activities.connector
       .deliver({ route, text, idempotencyKey: `${workflowInfo().workflowId}:${this.turn}:tools-${round}` })
       .catch((error: unknown) => log.warn('Could not show the tool calls in the chat', { sessionKey: this.session.sessionKey, error: String(error) }));
@@ -393,9 +394,4 @@ export class Turn {
       });
     }
   }
-}
-
-/** `text` cut to `max` characters, with an ellipsis when cut. */
-function shortened(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
