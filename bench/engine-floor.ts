@@ -5,6 +5,7 @@
 // (`npm run bench:api`, `npm run bench:load`) are measured against.
 //   npm run bench:floor                                  (10 × 20 turns, then 10,000 new conversations)
 //   npm run bench:floor -- --sessions 2000 --conversations 10 --turns 20
+//   npm run bench:floor -- --sessions 0 --upserts 1       (each turn also writes its search attributes once)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -27,6 +28,8 @@ const { values } = parseArgs({
     turns: { type: 'string', default: '20' },
     sessions: { type: 'string', default: '10000' },
     'max-cached': { type: 'string', default: '25' },
+    // Search-attribute writes per turn (0, 1 or 2; see engine-floor/workflow.ts): what visibility costs the engine.
+    upserts: { type: 'string', default: '0' },
   },
 });
 const conversations = Number(values.conversations);
@@ -70,6 +73,7 @@ async function turn(conversation: string, text: string): Promise<number> {
   await client.workflow.executeUpdateWithStart('send', {
     args: [text],
     startWorkflowOperation: new WithStartWorkflowOperation('floorConversation', {
+      args: [Number(values.upserts)],
       workflowId: conversation,
       taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',
