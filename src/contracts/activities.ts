@@ -3,6 +3,7 @@
 // exactly one of these interfaces. Workflow-safe.
 import type { Invocation, InvocationResult, SummarizeRequest, SummaryResult, ToolCall, ToolResult, ToolSpec } from './agent-runtime.js';
 import type { Artifact, ReplyRoute, TranscriptEntry } from './session-records.js';
+import type { AnswerDraft } from './turn-answer.js';
 
 /** `clawflow-agent`: a step of a turn on the agent runtime, and ending a runtime session left behind. */
 export interface AgentActivities {
@@ -20,6 +21,14 @@ export interface InvokeAgentInput {
   route?: ReplyRoute;
   /** A message without a route whose caller reads the reply as it is written (the API): its id. */
   streamTo?: string;
+}
+
+/**
+ * The sessions worker's own (a local activity): a model call that, when it gives the turn's answer, writes the turn's
+ * transcript lines too, and says when (the answer's time). A line it could not write is left to `appendTranscript`.
+ */
+export interface RecordingAgentActivities {
+  invokeAgentAndRecord(input: InvokeAgentInput & { record: AnswerDraft }): Promise<InvocationResult & { recordedAt?: string }>;
 }
 
 /** `clawflow-agent`: AgentCore Memory (agentcore.memoryId): long-term records recalled for a turn, and each turn recorded. */

@@ -1,6 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createAgentActivities } from '../activities/invoke-agent.js';
+import { createRecordingAgentActivities } from '../activities/invoke-and-record.js';
 import { createMemoryActivities } from '../activities/agentcore-memory.js';
 import { createScheduleActivities } from '../activities/scheduled-turns.js';
 import { createToolActivities } from '../activities/tools.js';
@@ -163,6 +164,7 @@ export async function startWorkers(
   // The sessions worker names its build in the namespace's Worker Deployment (unless temporal.workerVersioning is off).
   const deployment = serves('sessions') ? await sessionsVersioning(client.connection, config, logger) : null;
   if (serves('sessions')) {
+    const transcripts = createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir), ledger && budget ? { ledger, budget } : undefined);
     const workflowBundle = await loadWorkflowBundle(config.paths.cacheDir, logger, tracing ? [tracing.tracingWorkflowModule] : []);
     workers.push(
       await Worker.create({
@@ -172,9 +174,10 @@ export async function startWorkers(
         workflowBundle,
         // Local activities of the session workflow: the transcript store is on this machine, and the runtime's caller.
         activities: {
-          ...createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir), ledger && budget ? { ledger, budget } : undefined),
+          ...transcripts,
           ...createSealActivities(installSecret(config.paths.home, 'session-seal-key')),
           ...agentActivities,
+          ...(agentActivities ? createRecordingAgentActivities(agentActivities, transcripts) : {}),
           // This process may be the tools host too (clawflow start): then a session's workspace is described here.
           describeWorkspaceHere: async ({ sessionKey }: { sessionKey: string }) => (toolActivities ? toolActivities.describeWorkspace({ sessionKey }) : null),
         },

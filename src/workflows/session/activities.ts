@@ -4,6 +4,7 @@ import type {
   ConnectorActivities,
   LocalWorkspaceActivities,
   MemoryActivities,
+  RecordingAgentActivities,
   SealActivities,
   ToolActivities,
   TranscriptActivities,
@@ -24,16 +25,17 @@ export function sessionActivities(settings: SessionSettings, features: Pick<Sess
     scheduleToCloseTimeout: settings.retryForSeconds * 1000,
     retry: retryWithBackoff,
   });
+  const inWorker = {
+    startToCloseTimeout: settings.turnTimeoutSeconds * 1000,
+    scheduleToCloseTimeout: settings.retryForSeconds * 1000,
+    retry: retryWithBackoff,
+  };
   return {
     // In the session worker, the call keeps the workflow task open (heartbeating it, so a message that comes meanwhile
     // waits at most 80% of the session's workflow task timeout) and a worker that dies is replaced after that timeout.
-    agent: features.agentInWorker
-      ? proxyLocalActivities<AgentActivities>({
-          startToCloseTimeout: settings.turnTimeoutSeconds * 1000,
-          scheduleToCloseTimeout: settings.retryForSeconds * 1000,
-          retry: retryWithBackoff,
-        })
-      : agentQueue,
+    agent: features.agentInWorker ? proxyLocalActivities<AgentActivities>(inWorker) : agentQueue,
+    /** The same call in the session worker, writing the turn's transcript lines when it gives the answer. */
+    agentRecording: proxyLocalActivities<RecordingAgentActivities>(inWorker),
     /** The agent through its task queue, whatever agentInWorker says (a run's last turn). */
     agentQueue,
     // A tool call runs once: a command that may have half run is reported to the model, never silently repeated.

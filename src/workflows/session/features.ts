@@ -53,6 +53,11 @@ export interface SessionFeatures {
    */
   sentOrder: boolean;
   /**
+   * The model call that gives a turn's answer writes the turn's transcript lines in the same local activity (after
+   * v0.10.0): a turn is one step shorter. For sessions whose worker calls the model (agentInWorker).
+   */
+  transcriptInModelCall: boolean;
+  /**
    * `/usage` is a chat command (after v0.10.0). Asked when a message could be it (a `/usage`, a `/help`), not at the
    * start of every run: the marker is recorded only where the command is used, and a run of older code, which sent
    * `/usage` to the model, replays without it.
@@ -65,14 +70,17 @@ export interface SessionFeatures {
 }
 
 /**
- * A run started by v0.10.0 or later: it has every feature above, recorded by this one marker instead of a marker per
- * feature (each `patched()` marker also upserts TemporalChangeVersion, a visibility write per feature for a new
- * session). A run started by older code replays without it and asks feature by feature, as it ran.
+ * A run started by this release's code: it has every feature above, recorded by this one marker instead of a marker
+ * per feature (each `patched()` marker also upserts TemporalChangeVersion, a visibility write per feature for a new
+ * session). A run started by older code replays without it and asks as it did: runs of v0.10.0 carry `session-v0.10`
+ * (every feature up to `sentOrder`) and ask for the later ones by their own markers; older runs ask feature by feature.
  */
-export const releasePatch = 'session-v0.10';
+export const releasePatch = 'session-v0.11';
+const v010ReleasePatch = 'session-v0.10';
 
 export function sessionFeatures(fresh: boolean, settings: SessionSettings): SessionFeatures {
-  const current = patched(releasePatch);
+  const v011 = patched(releasePatch);
+  const current = v011 || patched(v010ReleasePatch);
   const has = (patchId: string): boolean => current || patched(patchId);
   return {
     boundedQueue: has('bounded-queue'),
@@ -95,14 +103,15 @@ export function sessionFeatures(fresh: boolean, settings: SessionSettings): Sess
     onePublicationPerTask: current,
     describedInWorker: current,
     sentOrder: current,
+    transcriptInModelCall: settings.agentInWorker && v011,
     get usageCommand() {
-      return patched('usage-command');
+      return v011 || patched('usage-command');
     },
     get verboseCommand() {
-      return patched('verbose-command');
+      return v011 || patched('verbose-command');
     },
     get thinkCommand() {
-      return patched('think-command');
+      return v011 || patched('think-command');
     },
   };
 }
