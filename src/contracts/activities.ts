@@ -25,7 +25,7 @@ export interface InvokeAgentInput {
 
 /**
  * The sessions worker's own (a local activity): a model call that, when it gives the turn's answer, writes the turn's
- * transcript lines too, and says when (the answer's time). A line it could not write is left to `appendTranscript`.
+ * transcript lines too, and says when (`recordedAt`). A line it could not write is left to `appendTranscript`.
  */
 export interface RecordingAgentActivities {
   invokeAgentAndRecord(input: InvokeAgentInput & { record: AnswerDraft }): Promise<InvocationResult & { recordedAt?: string }>;

@@ -55,7 +55,7 @@ export function answerEntry(said: SaidEntry, { runtime, tools, tally }: AnswerPa
 
 /**
  * Sent with a model call that may give the turn's answer: if it does, the sessions worker writes the turn's transcript
- * lines (the user's messages, then the answer) before returning, and says when (`recordedAt`, the answer's time).
+ * lines (the user's messages, then the answer, timed by the worker's clock) before returning, and says when (`recordedAt`).
  */
 export interface AnswerDraft extends AnswerParts {
   userEntries: TranscriptEntry[];

@@ -219,7 +219,9 @@ export class Turn {
         result = await scope.run(() => this.invokeStep(steps, steps.length < session.settings.maxToolSteps));
       }
       this.recorded = result.recordedAt !== undefined;
-      answer = { turn, role: 'assistant', text: result.reply, at: result.recordedAt ?? now(), ...this.keptSteps(steps) };
+      // The session keeps its own clock (its reset policy and last activity run on workflow time); the line written
+      // by the call has the worker's, milliseconds apart.
+      answer = { turn, role: 'assistant', text: result.reply, at: now(), ...this.keptSteps(steps) };
     } catch (error) {
       if (isCancellation(error) && session.turnScope.interrupting) throw new TurnInterrupted();
       const failure = failedCall(error);
