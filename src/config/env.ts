@@ -85,6 +85,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_API_AUTH', path: ['api', 'auth'], kind: 'string' },
   { env: 'CLAWFLOW_API_TOKEN', path: ['api', 'token'], kind: 'string', secret: true },
   { env: 'CLAWFLOW_SESSION_HISTORY_TURNS', path: ['session', 'historyTurns'], kind: 'number' },
+  { env: 'CLAWFLOW_SESSION_LIST_REFRESH_SECONDS', path: ['session', 'listRefreshSeconds'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_CONTEXT_TOKENS', path: ['session', 'contextTokens'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_RESET', path: ['session', 'reset', 'mode'], kind: 'string' },
   { env: 'CLAWFLOW_SESSION_CONTINUE_AS_NEW_AFTER_TURNS', path: ['session', 'continueAsNewAfterTurns'], kind: 'number' },

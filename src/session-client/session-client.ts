@@ -67,6 +67,7 @@ export function sessionSettingsFromConfig(config: SessionClientConfig): SessionS
     reset: { ...config.session.reset, timeZone: scheduleTimeZone(config) },
     queueMode: config.messages.queue.mode,
     queueDebounceMs: config.messages.queue.debounceMs,
+    listRefreshSeconds: config.session.listRefreshSeconds,
   };
 }
 

@@ -86,6 +86,8 @@ export function buildMessageSchemas() {
       /** Sub-agents a turn, and a conversation in a day, may spawn (tools.sessions.maxSpawnsPer*); absent before v0.8.0. */
       spawnsPerTurn: z.number().int().min(0).max(50).default(5),
       spawnsPerDay: z.number().int().min(0).max(10_000).default(50),
+      /** What `sessions list` shows of a busy session may be this far behind (session.listRefreshSeconds); absent before v0.11.0. */
+      listRefreshSeconds: z.number().int().min(0).max(3600).optional(),
     })
     .strict();
   /** What a finished turn answered to one message; `error` is set when the agent could not answer. */

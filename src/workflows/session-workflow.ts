@@ -142,6 +142,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
       await condition(allHandlersFinished);
       if (session.queue.length === 0) {
         log.info('One-off session answered; ending it', { sessionKey });
+        session.publishNow();
         // A sub-agent's answer goes back to its parent (sessions_spawn); other one-off sessions return nothing.
         return task ? session.replyFor(task.messageId) : undefined;
       }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { temporal } from '@temporalio/proto';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { TestStack } from '../helpers/test-stack.js';
+import { statusQuery } from '../../src/workflows/messages.js';
 import { sessionSearchAttributes as sa } from '../../src/workflows/search-attributes.js';
 
 type Event = temporal.api.history.v1.IHistoryEvent;
@@ -65,6 +66,30 @@ describe('where a session calls the agent runtime (agent.callsInWorker)', () => 
       'idle',
       1,
     ]);
+  });
+
+  it('writes what sessions list shows of a busy session at most once per session.listRefreshSeconds, and catches up', async () => {
+    const key = 'main:test:busy';
+    stack.config.session.listRefreshSeconds = 5;
+    try {
+      stack.model.setReply(() => 'ok');
+      await stack.send(key, 'first');
+      const handle = stack.client.workflow.getHandle(`session:${key}`);
+      const before = (await handle.fetchHistory()).events!.length;
+      for (let turn = 2; turn <= 6; turn += 1) await stack.send(key, `message ${turn}`);
+      const shown = async () => (await handle.describe()).typedSearchAttributes;
+      // The ended turns never show as running, and the five turns wrote at most twice (once if they took less than
+      // the interval), where each used to write twice (running, then idle).
+      expect((await shown()).get(sa.status)).toBe('idle');
+      const writes = (await handle.fetchHistory()).events!.slice(before).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
+      expect(writes.length).toBeLessThanOrEqual(2);
+      // Within the interval, the count and the last activity catch up (a timer writes what was left).
+      await expect.poll(async () => (await shown()).get(sa.turns), { timeout: 15_000, interval: 250 }).toBe(6);
+      const { lastActivity } = await handle.query(statusQuery);
+      expect((await shown()).get(sa.lastActivity)?.toISOString()).toBe(lastActivity);
+    } finally {
+      stack.config.session.listRefreshSeconds = 15;
+    }
   });
 
   it('still hears /stop during a long model call in the worker, within seconds', async () => {

@@ -278,7 +278,8 @@ describe('a session on a real Temporal server', () => {
   it('lists and shows sessions through the CLI, with --json', async () => {
     const key = 'main:test:cli';
     stack.model.setReply(() => 'from the CLI');
-    const sent = await runCli(['send', key, 'hello', 'from', 'cli', '--json'], stack.env);
+    // Every turn shown at once (session.listRefreshSeconds 0; the default lets a busy session's count lag a little).
+    const sent = await runCli(['send', key, 'hello', 'from', 'cli', '--json'], { ...stack.env, CLAWFLOW_SESSION_LIST_REFRESH_SECONDS: '0' });
     expect(sent.code).toBe(0);
     expect(JSON.parse(sent.output)).toMatchObject({ turn: 1, text: 'from the CLI' });
 

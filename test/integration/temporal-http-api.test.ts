@@ -17,7 +17,8 @@ describe("the dev server's HTTP API", () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await TestStack.start({ namespace });
+    // Every turn shown at once (session.listRefreshSeconds 0): the two lists are compared right after the turns.
+    stack = await TestStack.start({ namespace, config: { session: { listRefreshSeconds: 0 } } });
     await stack.startWorker();
   });
   afterAll(() => stack?.stop());

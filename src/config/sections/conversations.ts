@@ -27,6 +27,12 @@ export const session = z
       .strict()
       .refine((reset) => reset.mode !== 'idle' || reset.idleMinutes > 0, { message: 'mode "idle" needs idleMinutes', path: ['idleMinutes'] })
       .prefault({}),
+    /**
+     * How far behind a busy session `sessions list` (and the Temporal Web UI's columns) may be, in seconds: a session
+     * writes its turn count and last activity at most this often (each write costs the server a visibility update); a
+     * turn waiting for approval, or ended, shows at once, and `sessions show` is always current. 0: after every change.
+     */
+    listRefreshSeconds: z.number().int().min(0).max(3600).default(15),
     /** A session's workflow continues as new after this many turns in one run. */
     continueAsNewAfterTurns: z.number().int().min(1).max(10_000).default(200),
     /** How many recent message ids are remembered to drop redeliveries. */

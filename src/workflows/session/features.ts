@@ -58,6 +58,12 @@ export interface SessionFeatures {
    */
   transcriptInModelCall: boolean;
   /**
+   * What the session shows (search attributes) is written at most once per session.listRefreshSeconds, but at once
+   * when a turn waits for approval or a turn shown running has ended (after v0.10.0): a busy session's turns cost no
+   * visibility write each.
+   */
+  publicationInterval: boolean;
+  /**
    * `/usage` is a chat command (after v0.10.0). Asked when a message could be it (a `/usage`, a `/help`), not at the
    * start of every run: the marker is recorded only where the command is used, and a run of older code, which sent
    * `/usage` to the model, replays without it.
@@ -104,6 +110,7 @@ export function sessionFeatures(fresh: boolean, settings: SessionSettings): Sess
     describedInWorker: current,
     sentOrder: current,
     transcriptInModelCall: settings.agentInWorker && v011,
+    publicationInterval: v011,
     get usageCommand() {
       return v011 || patched('usage-command');
     },

@@ -1,5 +1,5 @@
 import type { SearchAttributePair } from '@temporalio/common';
-import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { setCurrentDetails, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { parseSessionKey } from '../../contracts/session-key.js';
 import type { SessionStatusName } from '../messages.js';
 import { sessionSearchAttributes as sa } from '../search-attributes.js';
@@ -19,12 +19,21 @@ export interface PublishedState {
 /**
  * Keeps the search attributes and the Web UI's details current. Runs started before v0.10.0 write every change at
  * once, the identity on its own (they replay as they ran); newer runs write once per workflow task, after its last
- * change, and only the attributes that changed: a turn answered within one task is one visibility write.
+ * change, and only the attributes that changed. Runs of v0.11.0 and later also write at most once per `intervalMs`
+ * (session.listRefreshSeconds): a busy session's turn count and last activity catch up within it (a timer writes what
+ * is left), while what needs someone — a turn waiting for approval, a turn shown running that has ended — is written at
+ * once. Each write is a visibility write on the server, its largest cost in a warm turn.
  */
 export class Publication {
   #due = false;
+  /** When this run last wrote (workflow time), and whether a timer will write what is left. */
+  #lastWrite: { at: number; task: number } | null = null;
+  #catchingUp = false;
 
-  constructor(private readonly oncePerTask: boolean) {}
+  constructor(
+    private readonly oncePerTask: boolean,
+    private readonly intervalMs = 0,
+  ) {}
 
   /** A new session's identity: agent, channel, chat (they never change). */
   introduce(session: PublishedState): void {
@@ -44,11 +53,41 @@ export class Publication {
     // A workflow task ends once its microtasks have run: this one sees the state the task leaves.
     void Promise.resolve().then(() => {
       this.#due = false;
-      const changed = [...identityAttributes(session.key), ...stateAttributes(session)].filter((pair) => !alreadyShown(pair));
-      if (changed.length) upsertSearchAttributes(changed);
+      this.#write(session, false);
       setCurrentDetails(detailsLine(session));
     });
   }
+
+  /** Writes what has not been shown yet, now (a run that ends). Runs without an interval have nothing waiting. */
+  flush(session: PublishedState): void {
+    if (this.oncePerTask && this.intervalMs > 0) this.#write(session, true);
+  }
+
+  #write(session: PublishedState, force: boolean): void {
+    const changed = [...identityAttributes(session.key), ...stateAttributes(session)].filter((pair) => !alreadyShown(pair));
+    if (!changed.length) return;
+    const at = Date.now();
+    // A write in a workflow task that already wrote costs the server little more (the task's history length names it).
+    const task = workflowInfo().historyLength;
+    const last = this.#lastWrite;
+    if (force || this.intervalMs === 0 || !last || task === last.task || at - last.at >= this.intervalMs || changed.some(isUrgent)) {
+      upsertSearchAttributes(changed);
+      this.#lastWrite = { at, task };
+      return;
+    }
+    if (this.#catchingUp) return;
+    this.#catchingUp = true;
+    void sleep(last.at + this.intervalMs - at).then(() => {
+      this.#catchingUp = false;
+      this.#write(session, true);
+    });
+  }
+}
+
+/** Written at once whatever the interval: whose session it is, and a status other than `running` (a turn that waits for someone, or has ended). */
+function isUrgent(pair: SearchAttributePair): boolean {
+  if (pair.key.name === sa.status.name) return pair.value !== 'running';
+  return pair.key.name === sa.agent.name || pair.key.name === sa.channel.name || pair.key.name === sa.peer.name;
 }
 
 function stateAttributes(session: PublishedState): SearchAttributePair[] {

@@ -91,7 +91,7 @@ export class Session {
     this.#lastRoute = carried?.lastRoute;
     this.usage = new UsageMeter(carried);
     this.choices = new ConversationChoices(carried);
-    this.#publication = new Publication(features.onePublicationPerTask);
+    this.#publication = new Publication(features.onePublicationPerTask, features.publicationInterval ? (settings.listRefreshSeconds ?? 15) * 1000 : 0);
   }
 
   get turns(): number {
@@ -133,6 +133,11 @@ export class Session {
   /** Keeps the search attributes and the Web UI's details current. */
   publish(): void {
     this.#publication.changed(this);
+  }
+
+  /** Shows what is left to show now, not after session.listRefreshSeconds (the run ends). */
+  publishNow(): void {
+    this.#publication.flush(this);
   }
 
   /** Records an input the session refused, with the reason (shown by `status`). */
