@@ -4,7 +4,10 @@ import type { JsonlTranscriptStore } from '../transcript/jsonl-store.js';
 import type { BudgetGate } from '../usage/budget-gate.js';
 import type { UsageLedger } from '../usage/usage-ledger.js';
 
-/** The transcript store's activities; each answer newly written is counted in the usage ledger (when there is one). */
+/**
+ * The transcript store's activities; each answer or summary (compaction's own model call) newly written is counted in
+ * the usage ledger (when there is one).
+ */
 export function createTranscriptActivities(store: JsonlTranscriptStore, usage?: { ledger: UsageLedger; budget: BudgetGate }): TranscriptActivities {
   const ledger = usage?.ledger;
   return {
@@ -13,7 +16,7 @@ export function createTranscriptActivities(store: JsonlTranscriptStore, usage?: 
       if (!ledger || !written) return;
       const { agent } = parseSessionKey(input.sessionKey);
       for (const entry of input.entries) {
-        if (entry.role !== 'assistant' || !entry.usage) continue;
+        if ((entry.role !== 'assistant' && entry.role !== 'summary') || !entry.usage) continue;
         ledger.record({ sessionKey: input.sessionKey, turn: entry.turn, agent, at: entry.at, model: entry.model, ...entry.usage });
       }
     },

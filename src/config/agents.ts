@@ -88,13 +88,17 @@ export function agentForMessage(config: Pick<ConfigFile, 'agent' | 'agents' | 'b
 }
 
 /** Problems with agents and bindings a schema cannot see: duplicate ids, two defaults, bindings or hooks to no agent. */
-export function agentsProblems(config: Pick<ConfigFile, 'agent' | 'agents' | 'bindings'> & Partial<Pick<ConfigFile, 'hooks'>>): string[] {
+export function agentsProblems(config: Pick<ConfigFile, 'agent' | 'agents' | 'bindings'> & Partial<Pick<ConfigFile, 'hooks' | 'model'>>): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
-  for (const agent of config.agents.list) {
+  config.agents.list.forEach((agent, index) => {
     if (seen.has(agent.id)) problems.push(`agents.list: the id "${agent.id}" is listed twice`);
     seen.add(agent.id);
-  }
+    // Without an endpoint the built-in model answers, and it has nothing to fail over from.
+    if (agent.fallbacks?.length && config.model?.provider === 'openai-compatible' && !config.model.baseUrl) {
+      problems.push(`agents.list[${index}].fallbacks: fallbacks need a configured model first (model.baseUrl and model.name)`);
+    }
+  });
   const defaults = config.agents.list.filter((a) => a.default).map((a) => a.id);
   if (defaults.length > 1) problems.push(`agents.list: only one agent can be the default (${defaults.join(', ')} say default: true)`);
   const known = new Set(agentIds(config));

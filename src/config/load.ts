@@ -202,7 +202,8 @@ export function redactedConfig(config: ClawflowConfig): Record<string, unknown> 
     for (const part of parts.slice(0, -1)) holder = holder?.[part] as RawObject | undefined;
     if (holder && holder[parts.at(-1)!] !== undefined) holder[parts.at(-1)!] = '(set, hidden)';
   }
-  for (const fallback of ((copy.model as RawObject).fallbacks ?? []) as RawObject[]) {
+  const agentFallbacks = (((copy.agents as RawObject).list ?? []) as RawObject[]).flatMap((agent) => (agent.fallbacks ?? []) as RawObject[]);
+  for (const fallback of [...(((copy.model as RawObject).fallbacks ?? []) as RawObject[]), ...agentFallbacks]) {
     if (fallback.apiKey !== undefined) fallback.apiKey = '(set, hidden)';
     if (Array.isArray(fallback.apiKeys) && fallback.apiKeys.length) fallback.apiKeys = '(set, hidden)';
   }

@@ -105,8 +105,8 @@ export function secretValues(config: ClawflowConfig): string[] {
     ['api-token', 'runtime-token', 'webchat-token', 'internal-token', 'image-link-key', 'history-key', 'session-seal-key', 'web-ui-token'] as const
   ).map((name) => installSecret(config.paths.home, name));
   const hooks = config.api.auth === 'none' ? [] : Object.keys(config.hooks).map((name) => hookToken(config, name));
-  // Lists of keys (model.apiKeys), and the fallback models' keys.
-  const fallbacks = config.model.fallbacks.flatMap((f) => [f.apiKey, ...f.apiKeys]);
+  // Lists of keys (model.apiKeys), and the fallback models' keys (the install's and the agents' own).
+  const fallbacks = [...config.model.fallbacks, ...config.agents.list.flatMap((agent) => agent.fallbacks ?? [])].flatMap((f) => [f.apiKey, ...f.apiKeys]);
   return [...configured.flat(), ...own, ...hooks, ...fallbacks].filter((value): value is string => typeof value === 'string' && value.length > 0);
 }
 

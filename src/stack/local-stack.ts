@@ -14,7 +14,6 @@ import { connectClient, waitForTemporal } from '../temporal/connection.js';
 import { temporalAddress } from '../temporal/address.js';
 import { temporalConnectionOptions } from '../temporal/connection-options.js';
 import { readRunningStack, removeRunningStack, writeRunningStack } from '../config/running-stack.js';
-import { offeredModelNames } from '../config/agents.js';
 import { historyCodecFor } from '../temporal/data-converter.js';
 import { devServerHttpHost } from '../temporal/http-api.js';
 import { resolveWebUiAssets } from '../temporal/web-ui-assets.js';
@@ -149,15 +148,9 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
 
     let runtime: RunningRuntime | null = null;
     // Only a runtime of our own needs the model's key (read from Secrets Manager when model.apiKeySecretArn names one).
-    const [{ withModelApiKey }, { modelProvidersFromConfig }, { startRuntime }] = await parts.model;
+    const [{ withModelApiKey }, { runtimeModelsFromConfig }, { startRuntime }] = await parts.model;
     const modelConfig = config.agentcore.runtimeArn || config.runtime.url ? config.model : await withModelApiKey(config.model, logger);
-    // The agents' own models and the /model choices too, each followed by the same fallbacks.
-    const { provider, models } = modelProvidersFromConfig(
-      { ...modelConfig, choices: offeredModelNames(config) },
-      {
-        onFailover: (failover) => logger.warn({ model: failover.model, kind: failover.kind, err: failover.message }, 'a model failed; the next one is asked'),
-      },
-    );
+    const { provider, models, agentModels } = runtimeModelsFromConfig(config, modelConfig, logger);
     if (config.agentcore.runtimeArn) {
       // Turns run on AgentCore: no local runtime is needed.
     } else if (config.runtime.url) {
@@ -169,6 +162,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
           port: config.runtime.port,
           provider,
           models,
+          agentModels,
           vision: modelConfig.vision,
           ...(modelConfig.thinking ? { thinking: modelConfig.thinking } : {}),
           token: runtimeToken(config),

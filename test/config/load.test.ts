@@ -57,7 +57,7 @@ describe('configuration', () => {
     expect(() => whatsapp('https://web.whatsapp.com')).toThrow(/channels\.whatsapp\.webSocketUrl: must be a ws\(s\) URL/);
   });
 
-  it("never shows the API keys: the model's, its other keys, its fallbacks'", () => {
+  it("never shows the API keys: the model's, its other keys, its fallbacks', an agent's own fallbacks'", () => {
     const home = homeWith(
       JSON.stringify({
         model: {
@@ -69,11 +69,12 @@ describe('configuration', () => {
             { provider: 'ollama', name: 'qwen3:8b' },
           ],
         },
+        agents: { list: [{ id: 'ops', fallbacks: [{ provider: 'mistral', name: 'mistral-small-latest', apiKeys: ['sk-agent-one', 'sk-agent-two'] }] }] },
       }),
     );
     const config = loadConfig({ CLAWFLOW_HOME: home, CLAWFLOW_MODEL_API_KEY: 'sk-first' });
     const shown = JSON.stringify(redactedConfig(config));
-    for (const key of ['sk-first', 'sk-second', 'sk-third', 'sk-fallback']) {
+    for (const key of ['sk-first', 'sk-second', 'sk-third', 'sk-fallback', 'sk-agent-one', 'sk-agent-two']) {
       expect(shown).not.toContain(key);
       expect(redactorFor(config)(`the endpoint said: bad key ${key}`)).not.toContain(key);
     }
@@ -90,6 +91,9 @@ describe('configuration', () => {
     expect(() => loadConfig({ CLAWFLOW_HOME: homeWith(JSON.stringify({ model: { fallbacks: [{ provider: 'ollama', name: 'q' }] } })) })).toThrow(
       /fallbacks need a configured model first/,
     );
+    expect(() =>
+      loadConfig({ CLAWFLOW_HOME: homeWith(JSON.stringify({ agents: { list: [{ id: 'ops', fallbacks: [{ provider: 'ollama', name: 'q' }] }] } })) }),
+    ).toThrow(/agents\.list\[0\]\.fallbacks: fallbacks need a configured model first/);
   });
 
   it('never shows the API key', () => {

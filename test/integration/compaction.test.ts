@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summarizerPromptStart } from '../../src/agent/runtime/summarize.js';
+import { usageLedgerFile } from '../../src/config/paths.js';
 import { parseSessionKey, sessionWorkflowId } from '../../src/contracts/session-key.js';
 import type { ModelRequest } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
@@ -116,6 +117,13 @@ describe('a context that does not fade: compaction', () => {
     );
     const summarized = stack.model.requests.filter(isSummaryRequest).at(-1)!;
     expect(summarized.messages.at(-1)?.content).toContain('The user asks the summary to: pets only');
+    // The summary's model call is counted in the usage ledger, as the answers are (the fake model reports 10 and 5).
+    const summary = (await stack.storedTranscript(key)).find((e) => e.role === 'summary')!;
+    const ledger = readFileSync(usageLedgerFile(stack.config.paths), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { key?: string; inputTokens?: number; outputTokens?: number });
+    expect(ledger.find((line) => line.key === `${key}#${summary.turn}`)).toMatchObject({ inputTokens: 10, outputTokens: 5 });
     await stack.send(key, 'What are the pets called?');
     const system = String(stack.model.requests.at(-1)!.messages[0]?.content);
     expect(system).toContain('FACT: the cat is called Miso');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { providerFromConfig } from '../../src/agent/providers/index.js';
+import { modelProvidersFromConfig } from '../../src/agent/providers/index.js';
 import { startRuntime, type RunningRuntime } from '../../src/agent/runtime/server.js';
 import { loadConfig } from '../../src/config/load.js';
 import { runtimeToken } from '../../src/config/secrets.js';
@@ -17,6 +17,8 @@ import { TestStack } from '../helpers/test-stack.js';
 describe('a turn whose model fails goes on to the next model at once, and says so', () => {
   const primary = new FakeModel((r) => `primary heard: ${String(r.messages.at(-1)?.content)}`);
   const backup = new FakeModel((r) => `backup heard: ${String(r.messages.at(-1)?.content)}`);
+  // The agent "ops" answers with its own model on the primary's endpoint, and has a fallback of its own.
+  const opsBackup = new FakeModel((r) => `ops backup heard: ${String(r.messages.at(-1)?.content)}`);
   let stack: TestStack;
   let runtime: RunningRuntime;
   let primaryPort: number;
@@ -35,19 +37,25 @@ describe('a turn whose model fails goes on to the next model at once, and says s
       cooldownSeconds: 4,
       fallbacks: [{ ...config.model, name: 'backup-model', baseUrl: backup.baseUrl, apiKeys: [], requestTimeoutSeconds: 5 }],
     };
+    const { provider, models, agents } = modelProvidersFromConfig(
+      { ...model, choices: ['ops-model'] },
+      { agents: [{ id: 'ops', model: 'ops-model', fallbacks: [{ ...model.fallbacks[0]!, name: 'ops-backup-model', baseUrl: opsBackup.baseUrl }] }] },
+    );
     return startRuntime({
       host: '127.0.0.1',
       port,
       token: runtimeToken(stack.config),
-      provider: providerFromConfig(model),
+      provider,
+      models,
+      agentModels: agents,
       logger: createLogger('silent'),
     });
   }
 
   beforeAll(async () => {
-    await Promise.all([primary.start(), backup.start()]);
+    await Promise.all([primary.start(), backup.start(), opsBackup.start()]);
     primaryPort = primary.port;
-    stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url) });
+    stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url), config: { agents: { list: [{ id: 'ops', model: 'ops-model' }] } } });
     runtime = await startFailoverRuntime();
     stack.env.CLAWFLOW_RUNTIME_URL = runtime.url;
     await stack.startWorker();
@@ -56,7 +64,7 @@ describe('a turn whose model fails goes on to the next model at once, and says s
   afterAll(async () => {
     await stack?.stop();
     await runtime?.close();
-    await Promise.all([primary.stop(), backup.stop()]);
+    await Promise.all([primary.stop(), backup.stop(), opsBackup.stop()]);
   });
 
   const answerOf = async (key: string, turn: number): Promise<{ text: string; model?: string; failovers?: unknown }> =>
@@ -87,6 +95,19 @@ describe('a turn whose model fails goes on to the next model at once, and says s
     expect(reply.text).toContain(`Model: backup-model, after primary-model ${words}`);
     primary.refuseWith = () => null;
     await primaryAnswersAgain(key);
+  });
+
+  it("fails an agent's own model over to the agent's own fallbacks, and the others to the install's", async () => {
+    primary.refuseWith = () => 500;
+    try {
+      expect(await stack.send('ops:test:own-fallbacks', 'hello')).toMatchObject({ text: 'ops backup heard: hello' });
+      expect(await answerOf('ops:test:own-fallbacks', 1)).toMatchObject({ model: 'ops-backup-model', failovers: [{ model: 'ops-model' }] });
+      expect(await stack.send('main:test:install-fallbacks', 'hello')).toMatchObject({ text: 'backup heard: hello' });
+      expect(opsBackup.requests.filter((r) => r.messages.at(-1)?.content === 'hello')).toHaveLength(1);
+    } finally {
+      primary.refuseWith = () => null;
+    }
+    await primaryAnswersAgain('main:test:install-fallbacks');
   });
 
   it('fails over when the primary refuses connections, and when it times out', async () => {

@@ -1,4 +1,6 @@
+import { offeredModelNames } from '../../config/agents.js';
 import type { ClawflowConfig } from '../../config/load.js';
+import type { Logger } from '../../logger.js';
 import { AnthropicProvider } from './anthropic.js';
 import { BedrockConverseProvider } from './bedrock-converse.js';
 import { builtInModel } from './built-in.js';
@@ -51,7 +53,12 @@ export interface ModelProviders {
   provider: ModelProvider;
   /** The other models a session may use (model.choices, the agents' own), by name: each followed by the same fallbacks. */
   models: Map<string, ModelProvider>;
+  /** By agent id, the agents with fallbacks of their own (agents.list[].fallbacks): their model, then those. */
+  agents: Map<string, ModelProvider>;
 }
+
+/** An agent as the runtime needs it: its model and its own fallbacks. */
+export type AgentModels = Pick<ClawflowConfig['agents']['list'][number], 'id' | 'model' | 'fallbacks'>;
 
 /**
  * The providers the configuration names; the demo or echo provider when no endpoint is configured. With fallbacks or
@@ -60,7 +67,7 @@ export interface ModelProviders {
  */
 export function modelProvidersFromConfig(
   model: ClawflowConfig['model'],
-  { env = process.env, onFailover }: { env?: NodeJS.ProcessEnv; onFailover?: (failover: Failover) => void } = {},
+  { env = process.env, onFailover, agents = [] }: { env?: NodeJS.ProcessEnv; onFailover?: (failover: Failover) => void; agents?: readonly AgentModels[] } = {},
 ): ModelProviders {
   // Without an endpoint: the demo model when asked for by name (CLAWFLOW_MODEL=demo), else echo.
   const builtInFor = (name: string | undefined): ModelProvider | null => {
@@ -70,7 +77,7 @@ export function modelProvidersFromConfig(
   const builtIn = builtInFor(model.name);
   if (builtIn) {
     const others = model.choices.filter((name) => name !== model.name);
-    return { provider: builtIn, models: new Map(others.map((name) => [name, builtInFor(name) ?? new EchoProvider()])) };
+    return { provider: builtIn, models: new Map(others.map((name) => [name, builtInFor(name) ?? new EchoProvider()])), agents: new Map() };
   }
   const cooldowns = new Cooldowns({ baseMs: model.cooldownSeconds * 1000, maxMs: 3_600_000 });
   const candidate = (endpoint: Endpoint) => ({
@@ -78,15 +85,39 @@ export function modelProvidersFromConfig(
     keys: keysOf(endpoint).map((key) => endpointProvider(endpoint, key, env)),
   });
   const fallbacks = model.fallbacks.map(candidate);
-  const chainFrom = (endpoint: Endpoint): ModelProvider => {
+  const chainFrom = (endpoint: Endpoint, then = fallbacks): ModelProvider => {
     const first = candidate(endpoint);
-    if (!fallbacks.length && first.keys.length === 1) return first.keys[0]!;
-    return new FailoverProvider([first, ...fallbacks], cooldowns, onFailover);
+    if (!then.length && first.keys.length === 1) return first.keys[0]!;
+    return new FailoverProvider([first, ...then], cooldowns, onFailover);
   };
   return {
     provider: chainFrom(model),
     models: new Map(model.choices.filter((name) => name !== model.name).map((name) => [name, chainFrom({ ...model, name })])),
+    agents: new Map(
+      agents.flatMap((agent) =>
+        agent.fallbacks?.length ? [[agent.id, chainFrom({ ...model, name: agent.model ?? model.name }, agent.fallbacks.map(candidate))] as const] : [],
+      ),
+    ),
   };
+}
+
+/**
+ * What a runtime answers with, as `clawflow start` and `clawflow runtime` build it: the configured model, every model
+ * a session may use (/model choices, the agents' own), the agents' own fallbacks; failovers logged as warnings.
+ */
+export function runtimeModelsFromConfig(
+  config: Pick<ClawflowConfig, 'agents'>,
+  model: ClawflowConfig['model'],
+  logger: Pick<Logger, 'warn'>,
+): { provider: ModelProvider; models: Map<string, ModelProvider>; agentModels: Map<string, ModelProvider> } {
+  const { provider, models, agents } = modelProvidersFromConfig(
+    { ...model, choices: offeredModelNames({ model, agents: config.agents }) },
+    {
+      agents: config.agents.list,
+      onFailover: (failover) => logger.warn({ model: failover.model, kind: failover.kind, err: failover.message }, 'a model failed; the next one is asked'),
+    },
+  );
+  return { provider, models, agentModels: agents };
 }
 
 /** The configured model's provider alone (see modelProvidersFromConfig). */

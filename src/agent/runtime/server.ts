@@ -31,6 +31,8 @@ export interface RuntimeServerOptions {
   provider: ModelProvider;
   /** The other models a session may choose (/model), by name: model.choices. */
   models?: ReadonlyMap<string, ModelProvider>;
+  /** By agent id, the agents with fallbacks of their own (agents.list[].fallbacks): answered by that chain unless a session chose another model. */
+  agentModels?: ReadonlyMap<string, ModelProvider>;
   logger: Logger;
   /** The secret callers must send (`Authorization: Bearer …`); null: none asked (inside AgentCore, which authenticates callers). */
   token: string | null;
@@ -157,15 +159,21 @@ class EventStream {
 export function createRuntimeInvocations({
   provider,
   models,
+  agentModels,
   vision = true,
   thinking,
-}: Pick<RuntimeServerOptions, 'provider' | 'models' | 'vision' | 'thinking'>): RuntimeInvocations {
+}: Pick<RuntimeServerOptions, 'provider' | 'models' | 'agentModels' | 'vision' | 'thinking'>): RuntimeInvocations {
   const health = new HealthState();
   const cache = new SessionContextCache();
   const prompts = new PromptConversations();
 
-  /** The provider of a session's chosen model; one this runtime does not offer is refused (a stale /model choice, a typo). */
-  const providerFor = (model: string | undefined): ModelProvider => {
+  /**
+   * The provider of a session's model: its agent's own chain (agents.list[].fallbacks) for the agent's model, else the
+   * chosen model's; one this runtime does not offer is refused (a stale /model choice, a typo).
+   */
+  const providerFor = (model: string | undefined, sessionKey: string): ModelProvider => {
+    const agentOwn = agentModels?.get(sessionKey.split(':')[0]!);
+    if (agentOwn && (!model || model === agentOwn.model)) return agentOwn;
     if (!model || model === provider.model) return provider;
     const chosen = models?.get(model);
     if (chosen) return chosen;
@@ -208,7 +216,7 @@ export function createRuntimeInvocations({
         const detail = describeZodError(parsed.error, 'body');
         throw new HttpError(400, 'invalid_invocation', `${detail} (send a ClawFlow invocation, or {"prompt": "..."} to test by hand)`);
       }
-      const chosen = providerFor(parsed.data.model);
+      const chosen = providerFor(parsed.data.model, parsed.data.sessionKey);
       run = (options) => runAgentStep(chosen, cache, sessionId, parsed.data, { ...options, vision, ...(thinking ? { thinking } : {}) });
       // A failover chain learns what the session knew of failed models (a restarted runtime would have forgotten).
       if (chosen instanceof FailoverProvider) chosen.cooldowns.merge(parsed.data.cooldowns);

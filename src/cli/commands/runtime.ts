@@ -4,7 +4,6 @@ import { runtimeToken, redactorFor } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 import { untilStopped } from '../service-process.js';
-import { offeredModelNames } from '../../config/agents.js';
 
 export function registerRuntime(program: Command): void {
   program
@@ -17,19 +16,13 @@ export function registerRuntime(program: Command): void {
       const logger = createLogger(config.log.level, redactorFor(config));
       keepServingOnUncaughtErrors(logger);
       // Loaded here, not with the CLI: every other command would pay for the model providers' SDKs.
-      const { modelProvidersFromConfig } = await import('../../agent/providers/index.js');
+      const { runtimeModelsFromConfig } = await import('../../agent/providers/index.js');
       const { withModelApiKey } = await import('../../agent/runtime/model-secret.js');
       const { startRuntime } = await import('../../agent/runtime/server.js');
       // Invocations continue the trace the workers send (traceparent), with a span for each model call.
       if (config.tracing.otlpEndpoint) (await import('../../telemetry/tracing.js')).startTracing(config.tracing.otlpEndpoint);
       const modelConfig = await withModelApiKey(config.model, logger);
-      // The agents' own models and the /model choices too, each followed by the same fallbacks.
-      const { provider, models } = modelProvidersFromConfig(
-        { ...modelConfig, choices: offeredModelNames(config) },
-        {
-          onFailover: (failover) => logger.warn({ model: failover.model, kind: failover.kind, err: failover.message }, 'a model failed; the next one is asked'),
-        },
-      );
+      const { provider, models, agentModels } = runtimeModelsFromConfig(config, modelConfig, logger);
       const token = runtimeToken(config);
       if (!token) logger.warn('runtime.auth is "none": /invocations answers anyone who reaches this port (meant for the AgentCore container only)');
       // Bound beyond loopback (a container), the runtime is reached under names it cannot know.
@@ -40,6 +33,7 @@ export function registerRuntime(program: Command): void {
         port: options.port ?? config.runtime.port,
         provider,
         models,
+        agentModels,
         vision: modelConfig.vision,
         ...(modelConfig.thinking ? { thinking: modelConfig.thinking } : {}),
         token,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { budgetLimits } from './budget.js';
+import { fallback } from './model.js';
 
 // The agents, and which chats go to which (OpenClaw's agents.list and bindings).
 
@@ -44,6 +45,8 @@ export const agents = z
             workspace: z.string().min(1).optional(),
             /** The model it answers with, one the configured provider serves. Unset: model.name. */
             model: z.string().min(1).max(200).optional(),
+            /** Models that answer, in order, when its model cannot (the fields of model.fallbacks); unset: model.fallbacks. */
+            fallbacks: z.array(fallback).max(10).optional(),
             /** What this agent may spend, besides the install's `budget`. */
             budget: budgetLimits.optional(),
             tools: z

@@ -61,7 +61,7 @@ const keyNeeded = (m: Endpoint & { apiKeySecretArn?: string | undefined }): bool
   m.provider === 'anthropic' && !m.apiKey && !m.apiKeys.length && !m.apiKeySecretArn;
 
 /** A model that answers when the one before it in the chain cannot: the same fields as `model`. */
-const fallback = z.preprocess(
+export const fallback = z.preprocess(
   withoutPreset,
   z
     .object(endpointFields)
