@@ -4,8 +4,8 @@ import { channelManifestList } from '../channels/manifests.js';
 export interface EnvBinding {
   env: string;
   path: readonly [string, string, ...string[]];
-  /** `list`: comma-separated. */
-  kind: 'string' | 'number' | 'boolean' | 'list';
+  /** `list`: comma-separated; `json`: a JSON value (a list of objects, where a container has no config file). */
+  kind: 'string' | 'number' | 'boolean' | 'list' | 'json';
   secret?: boolean;
 }
 
@@ -29,6 +29,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_MODEL_MAX_TOKENS', path: ['model', 'maxTokens'], kind: 'number' },
   { env: 'CLAWFLOW_MODEL_REQUEST_TIMEOUT_SECONDS', path: ['model', 'requestTimeoutSeconds'], kind: 'number' },
   { env: 'CLAWFLOW_MODEL_VISION', path: ['model', 'vision'], kind: 'boolean' },
+  { env: 'CLAWFLOW_MODEL_FALLBACKS', path: ['model', 'fallbacks'], kind: 'json' },
   { env: 'CLAWFLOW_MODEL_COOLDOWN_SECONDS', path: ['model', 'cooldownSeconds'], kind: 'number' },
   { env: 'CLAWFLOW_MODEL_THINKING', path: ['model', 'thinking'], kind: 'string' },
   { env: 'CLAWFLOW_BUDGET_DAILY_TOKENS', path: ['budget', 'dailyTokens'], kind: 'number' },

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import JSON5 from 'json5';
 import { agentsProblems } from './agents.js';
 import type { z } from 'zod';
-import { envBindings, otherEnvVariables, secretPaths } from './env.js';
+import { envBindings, otherEnvVariables, secretPaths, type EnvBinding } from './env.js';
 import { TemporalProfileError, withTemporalProfile } from './temporal-profile.js';
 import { withOtelEnvironment } from './otel-env.js';
 import { closestName, keysAt } from './suggest.js';
@@ -72,7 +72,14 @@ export function changedConfigFile(env: NodeJS.ProcessEnv, change: (raw: RawObjec
 }
 
 /** An environment value as its key wants it; one that does not fit is left as text, for the schema to name. */
-function fromEnv(kind: 'string' | 'number' | 'boolean' | 'list', value: string): unknown {
+function fromEnv({ kind, env }: EnvBinding, value: string): unknown {
+  if (kind === 'json') {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration:\n- ${env} is not JSON: ${(error as Error).message}`);
+    }
+  }
   if (kind === 'list')
     return value
       .split(',')
@@ -94,7 +101,7 @@ function applyEnv(raw: RawObject, env: NodeJS.ProcessEnv, origins: Map<string, s
       const next = holder[part];
       holder = holder[part] = next !== null && typeof next === 'object' && !Array.isArray(next) ? (next as RawObject) : {};
     }
-    holder[binding.path.at(-1)!] = fromEnv(binding.kind, value);
+    holder[binding.path.at(-1)!] = fromEnv(binding, value);
     origins.set(binding.path.join('.'), binding.env);
   }
   return merged;

@@ -83,6 +83,14 @@ describe('configuration', () => {
     expect(config.model.fallbacks.map((f) => f.baseUrl)).toEqual(['https://openrouter.ai/api/v1', 'http://127.0.0.1:11434/v1']);
   });
 
+  it('takes the fallbacks from the environment as JSON (a container without a config file), and says when they are not', () => {
+    const env = { CLAWFLOW_HOME: homeWith(), CLAWFLOW_MODEL_BASE_URL: 'http://x/v1', CLAWFLOW_MODEL: 'm' };
+    const config = loadConfig({ ...env, CLAWFLOW_MODEL_FALLBACKS: JSON.stringify([{ provider: 'groq', name: 'llama', apiKey: 'gsk-env' }]) });
+    expect(config.model.fallbacks).toMatchObject([{ baseUrl: 'https://api.groq.com/openai/v1', name: 'llama', apiKey: 'gsk-env' }]);
+    expect(JSON.stringify(redactedConfig(config))).not.toContain('gsk-env');
+    expect(() => loadConfig({ ...env, CLAWFLOW_MODEL_FALLBACKS: '[{provider: groq' })).toThrow(/CLAWFLOW_MODEL_FALLBACKS is not JSON/);
+  });
+
   it('says what a fallback lacks, and which providers there are', () => {
     expect(() =>
       loadConfig({ CLAWFLOW_HOME: homeWith(JSON.stringify({ model: { baseUrl: 'http://x/v1', name: 'm', fallbacks: [{ name: 'other' }] } })) }),
