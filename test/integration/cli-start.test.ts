@@ -112,8 +112,9 @@ describe('npx clawflow start', () => {
     await second.waitFor(/Press Ctrl-C to stop/, 120_000);
     const again = await runCli(['send', 'main:cli:me', 'two'], env);
     expect(again).toMatchObject({ code: 0, output: 'heard one + two\n' });
-    const list = await runCli(['sessions', 'list', '--json'], env);
-    expect(JSON.parse(list.output)).toEqual([expect.objectContaining({ sessionKey: 'main:cli:me', turns: 2, status: 'idle' })]);
+    // The list may be up to session.listRefreshSeconds (15 s) behind a session that wrote what it shows just before.
+    const listed = async (): Promise<unknown> => JSON.parse((await runCli(['sessions', 'list', '--json'], env)).output);
+    await expect.poll(listed, { timeout: 30_000, interval: 1000 }).toEqual([expect.objectContaining({ sessionKey: 'main:cli:me', turns: 2, status: 'idle' })]);
 
     second.child.kill('SIGTERM');
     expect(await second.exited, second.output()).toBe(0);
