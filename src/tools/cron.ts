@@ -18,7 +18,7 @@ function describeJob(job: AgentJob): string {
 export const cronTool = defineTool({
   name: 'cron',
   description:
-    'Schedule a message to yourself, once (at) or repeatedly (every, cron): it comes to you as a new turn here, and your answer goes to this chat. Actions: add (one of at/every/cron, and message), list, remove (name), run (name).',
+    'Schedule a message to yourself, once (at) or repeatedly (every, cron); it comes as a new turn here and your answer goes to this chat. add needs at, every or cron, and message.',
   input: z
     .object({
       action: z.enum(['add', 'list', 'remove', 'run']),
@@ -27,12 +27,12 @@ export const cronTool = defineTool({
         .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'use lowercase letters, digits, "-" and "_"')
         .optional()
         .describe("the job's name (add: optional; remove, run: required)"),
-      at: z.string().optional().describe('once, at this ISO 8601 time, e.g. 2026-12-01T17:00 (in tz without an offset)'),
+      at: z.string().optional().describe('once, at this ISO 8601 time, e.g. 2026-12-01T17:00 (in tz)'),
       every: z.string().optional().describe('repeatedly, every this long: 30m, 2h, 1d (at least 1m)'),
       cron: z.string().optional().describe('on a five-field cron expression, e.g. "0 9 * * 1-5"'),
       tz: z.string().optional().describe("IANA time zone for at and cron (default: the user's)"),
-      message: z.string().trim().min(1).max(2_000).optional().describe('what you will be told when it fires, e.g. "Remind the user to call Ana"'),
-      session: z.enum(['this', 'isolated']).default('this').describe('this conversation (default), or a fresh one-off session each time'),
+      message: z.string().trim().min(1).max(2_000).optional().describe('what you are told when it fires'),
+      session: z.enum(['this', 'isolated']).default('this').describe('this conversation, or a fresh one-off session each time'),
     })
     .strict(),
   async run(input, { jobs }) {

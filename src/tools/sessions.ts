@@ -51,8 +51,7 @@ export const sessionsHistoryTool = defineTool({
 /** OpenClaw's `sessions_send`: a message into a session this one may see, and its reply. */
 export const sessionsSendTool = defineTool({
   name: 'sessions_send',
-  description:
-    'Send a message to a session you may look at (e.g. a sub-agent you spawned) and get its reply; timeoutSeconds 0 sends without waiting (the reply stays in that session).',
+  description: 'Send a message to a session you may look at (e.g. a sub-agent you spawned) and get its reply; timeoutSeconds 0: send without waiting.',
   input: z
     .object({
       sessionKey: z.string().min(1).max(400).describe('the session, as sessions_list shows it'),

@@ -23,7 +23,7 @@ const isText = (type: string): boolean =>
 export const webFetchTool = defineTool({
   name: 'web_fetch',
   description:
-    'Fetch a public web page (http(s) GET) as readable text (the article as markdown, without navigation; JSON and text as they are). For pages that need scripts, logins or clicks, use browser.',
+    'Fetch a public web page (http(s) GET) as readable text: the article as markdown, without navigation; JSON and text as they are. For pages needing scripts, logins or clicks, use browser.',
   input: z
     .object({
       url: z.string().min(1).describe('the http(s) URL to fetch'),

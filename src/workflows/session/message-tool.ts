@@ -12,12 +12,12 @@ import type { SessionActivities } from './activities.js';
 export const messageToolSpec: ToolSpec = {
   name: 'message',
   description:
-    'Send a message now, before your answer: a progress note to the user in this chat ("On it, this takes a minute"), or a message to another chat the user allowed (to: "channel:chat", e.g. telegram:123456). Your final answer still comes as usual; don\'t repeat it here.',
+    'Send a message now, before your answer: a progress note in this chat, or a message to another chat the user allowed (to). Your answer still comes as usual; do not repeat it here.',
   inputSchema: {
     type: 'object',
     properties: {
       text: { type: 'string', description: 'the message' },
-      to: { type: 'string', description: 'another chat, as channel:chat; only chats in tools.message.allowedTargets. Omit for this chat.' },
+      to: { type: 'string', description: 'another chat, as channel:chat (e.g. telegram:123456), one the user allowed; omit for this chat' },
     },
     required: ['text'],
     additionalProperties: false,

@@ -25,7 +25,7 @@ import type { Session } from './session.js';
 export const spawnToolSpec: ToolSpec = {
   name: 'sessions_spawn',
   description:
-    'Delegate a self-contained task to a sub-agent: a fresh agent with your tools (but no memory of this conversation) works on it and its answer comes back to you as the result. Give it everything it needs in the task. Use it for long research or work that would clutter this conversation.',
+    'Delegate a self-contained task to a sub-agent: a fresh agent with your tools but none of this conversation; its answer comes back as the result. Put all it needs in the task. For long research or work that would clutter this conversation.',
   inputSchema: {
     type: 'object',
     properties: {
