@@ -53,25 +53,25 @@ export interface SessionFeatures {
    */
   sentOrder: boolean;
   /**
-   * The model call that gives a turn's answer writes the turn's transcript lines in the same local activity (after
-   * v0.10.0): a turn is one step shorter. For sessions whose worker calls the model (agentInWorker).
+   * The model call that gives a turn's answer writes the turn's transcript lines in the same local activity
+   * (v0.11.0): a turn is one step shorter. For sessions whose worker calls the model (agentInWorker).
    */
   transcriptInModelCall: boolean;
   /**
    * What the session shows (search attributes) is written at most once per session.listRefreshSeconds, but at once
-   * when a turn waits for approval or a turn shown running has ended (after v0.10.0): a busy session's turns cost no
+   * when a turn waits for approval or a turn shown running has ended (v0.11.0): a busy session's turns cost no
    * visibility write each.
    */
   publicationInterval: boolean;
   /**
-   * `/usage` is a chat command (after v0.10.0). Asked when a message could be it (a `/usage`, a `/help`), not at the
-   * start of every run: the marker is recorded only where the command is used, and a run of older code, which sent
-   * `/usage` to the model, replays without it.
+   * `/usage` is a chat command (v0.11.0). A run of v0.11.0 has it with its release marker; a run started by code
+   * between v0.10.0 and v0.11.0 asked for it when a message could be it (a `/usage`, a `/help`), by its own marker
+   * `usage-command`, and a run of older code, which sent `/usage` to the model, replays without either.
    */
   readonly usageCommand: boolean;
-  /** `/verbose on|off` is a chat command (after v0.10.0); asked lazily, as `usageCommand`. */
+  /** `/verbose on|off` is a chat command (v0.11.0); asked lazily, as `usageCommand`. */
   readonly verboseCommand: boolean;
-  /** `/think off|low|medium|high` is a chat command (after v0.10.0); asked lazily, as `usageCommand`. */
+  /** `/think off|low|medium|high` is a chat command (v0.11.0); asked lazily, as `usageCommand`. */
   readonly thinkCommand: boolean;
 }
 
