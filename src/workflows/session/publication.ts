@@ -26,8 +26,8 @@ export interface PublishedState {
  */
 export class Publication {
   #due = false;
-  /** When this run last wrote (workflow time), and whether a timer will write what is left. */
-  #lastWrite: { at: number; task: number } | null = null;
+  /** When this run last wrote a turn's count (workflow time), and whether a timer will write what is left. */
+  #lastTurnWrite: number | null = null;
   #catchingUp = false;
 
   constructor(
@@ -66,18 +66,18 @@ export class Publication {
   #write(session: PublishedState, force: boolean): void {
     const changed = [...identityAttributes(session.key), ...stateAttributes(session)].filter((pair) => !alreadyShown(pair));
     if (!changed.length) return;
+    // Workflow time only (the same on replay): the interval runs from the last write of a turn's count, so a session's
+    // first turn, and a turn after a quiet while, are shown at once.
     const at = Date.now();
-    // A write in a workflow task that already wrote costs the server little more (the task's history length names it).
-    const task = workflowInfo().historyLength;
-    const last = this.#lastWrite;
-    if (force || this.intervalMs === 0 || !last || task === last.task || at - last.at >= this.intervalMs || changed.some(isUrgent)) {
+    const last = this.#lastTurnWrite;
+    if (force || this.intervalMs === 0 || last === null || at - last >= this.intervalMs || changed.some(isUrgent)) {
       upsertSearchAttributes(changed);
-      this.#lastWrite = { at, task };
+      if (changed.some((pair) => pair.key.name === sa.turns.name)) this.#lastTurnWrite = at;
       return;
     }
     if (this.#catchingUp) return;
     this.#catchingUp = true;
-    void sleep(last.at + this.intervalMs - at).then(() => {
+    void sleep(last + this.intervalMs - at).then(() => {
       this.#catchingUp = false;
       this.#write(session, true);
     });
