@@ -13,6 +13,7 @@ import type { temporal } from '@temporalio/proto';
 import sharp from 'sharp';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { sessionSearchAttributes } from '../../src/workflows/search-attributes.js';
 import { createConnectorActivities } from '../../src/activities/deliver.js';
 import { loadConfig, type ClawflowConfig } from '../../src/config/load.js';
 import { installSecret, runtimeToken } from '../../src/config/secrets.js';
@@ -162,6 +163,24 @@ const scenarios: Scenario[] = [
       model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
       await sendMessage(client, config, 'main:cli:plain', message('hello', { messageId: 'p1' }));
       await sendMessage(client, config, 'main:cli:plain', message('again', { messageId: 'p2' }));
+    },
+  },
+  {
+    name: 'busy-turns',
+    description:
+      'four quick turns with session.listRefreshSeconds 2: the first shown at once, the rest held back, then written by the catch-up timer (since v0.11.0)',
+    sessions: ['main:cli:busy'],
+    async run({ client, withSettings, model }) {
+      const config = withSettings((c) => (c.session.listRefreshSeconds = 2));
+      model.setReply((r) => `reply to: ${r.messages.at(-1)?.content}`);
+      for (let i = 1; i <= 4; i += 1) await sendMessage(client, config, 'main:cli:busy', message(`busy ${i}`, { messageId: `b${i}` }));
+      // The catch-up timer fires and writes the count the quick turns left.
+      const handle = sessionHandle(client, config, 'main:cli:busy');
+      for (let waited = 0; waited < 10_000; waited += 200) {
+        if ((await handle.describe()).typedSearchAttributes.get(sessionSearchAttributes.turns) === 4) return;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      throw new Error('the catch-up write of busy-turns never came');
     },
   },
   {
