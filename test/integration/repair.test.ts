@@ -90,9 +90,10 @@ describe('a session stuck on a workflow-task failure is shown and repaired, noth
     // Answered with the context of the turns the old code answered.
     expect(transcript.at(-1)!.text).toBe('heard: my name is Ada | I live in Lyon | where do I live?');
     expect(stack.model.requests.filter((r) => r.messages.at(-1)?.content === 'where do I live?')).toHaveLength(1);
-    const after = JSON.parse((await runCli(['sessions', 'list', '--json'], stack.env)).output) as typeof listed;
-    expect(after.find((s) => s.sessionKey === key)).toMatchObject({ status: 'idle', turns: 3 });
-    expect(after.find((s) => s.sessionKey === key)!.problem).toBeUndefined();
+    // The list catches up within session.listRefreshSeconds (the new run showed turn 2 as it began, moments before).
+    const shown = async () => (JSON.parse((await runCli(['sessions', 'list', '--json'], stack.env)).output) as typeof listed).find((s) => s.sessionKey === key);
+    await expect.poll(shown, { timeout: 30_000, interval: 1000 }).toMatchObject({ status: 'idle', turns: 3 });
+    expect((await shown())!.problem).toBeUndefined();
 
     // And it keeps going, once per message.
     expect((await stack.send(key, 'thanks', { messageId: 'legacy-4' })).turn).toBe(4);
