@@ -39,5 +39,5 @@ export function temporalLoggerFrom(logger: Logger, quietBelow: keyof typeof rank
 /** The SDK's "Activity failed" for a runtime session that lost the conversation: a designed recovery, not a fault. */
 function isDesignedRotation(meta: LogMetadata | undefined): boolean {
   const error = meta?.error as { type?: unknown } | undefined;
-  return meta?.activityType === 'invokeAgent' && error?.type === runtimeSessionLostType;
+  return (meta?.activityType === 'invokeAgent' || meta?.activityType === 'invokeAgentAndRecord') && error?.type === runtimeSessionLostType;
 }

@@ -19,9 +19,13 @@ describe('the Temporal SDK log, in ClawFlow words', () => {
       workflowId: 'session:main:cli:me',
       error: ApplicationFailure.nonRetryable('lost', runtimeSessionLostType),
     });
+    // The same from the call that also writes the transcript (the sessions worker's, since v0.11.0).
+    sdk.warn('Activity failed', { activityType: 'invokeAgentAndRecord', error: ApplicationFailure.nonRetryable('lost', runtimeSessionLostType) });
     sdk.warn('Activity failed', { activityType: 'invokeAgent', error: ApplicationFailure.retryable('model answered 500', 'ModelError') });
+    const rotation = 'the agent runtime no longer held this conversation (after a restart or its idle timeout): sending it the full context';
     expect(lines).toEqual([
-      ['info', 'the agent runtime no longer held this conversation (after a restart or its idle timeout): sending it the full context'],
+      ['info', rotation],
+      ['info', rotation],
       ['warn', 'Activity failed'],
     ]);
   });
