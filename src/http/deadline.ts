@@ -22,3 +22,12 @@ export function rejectOnAbort(signal: AbortSignal): Promise<never> {
   aborted.catch(() => undefined);
   return aborted;
 }
+
+/**
+ * `fetch` held to a deadline: `timeoutMs`, or `signal` aborting. The answer's headers are raced against the deadline
+ * (fetch itself may miss an abort under memory pressure); its body is cut as far as fetch follows the signal.
+ */
+export function fetchWithin(url: string | URL, init: RequestInit, timeoutMs: number, signal: AbortSignal = new AbortController().signal): Promise<Response> {
+  const deadline = deadlineSignal(signal, timeoutMs);
+  return Promise.race([fetch(url, { ...init, signal: deadline }), rejectOnAbort(deadline)]);
+}

@@ -1,4 +1,4 @@
-import { deadlineSignal, rejectOnAbort } from '../http/deadline.js';
+import { fetchWithin } from '../http/deadline.js';
 import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
 import { ToolError } from './tool.js';
@@ -38,8 +38,7 @@ const plain = (text: string | undefined): string =>
 async function call(provider: string, url: string, init: RequestInit, signal: AbortSignal): Promise<unknown> {
   let response: Response;
   try {
-    const deadline = deadlineSignal(signal, 20_000);
-    response = await Promise.race([fetch(url, { ...init, signal: deadline }), rejectOnAbort(deadline)]);
+    response = await fetchWithin(url, init, 20_000, signal);
   } catch (error) {
     if (signal.aborted) throw error;
     throw new ToolError(

@@ -1,4 +1,4 @@
-import { deadlineSignal, rejectOnAbort } from '../../http/deadline.js';
+import { fetchWithin } from '../../http/deadline.js';
 import type { ThinkingLevel } from '../../contracts/thinking-levels.js';
 import type { ToolCall, ToolSpec } from '../../contracts/agent-runtime.js';
 
@@ -136,17 +136,17 @@ export function parseToolArguments(text: string): Record<string, unknown> {
 }
 
 /**
- * POSTs JSON to a model endpoint; network failures and timeouts become retryable provider errors. The deadline covers
- * the answer's headers for certain (raced: fetch itself may miss an abort under memory pressure) and its body as far as
- * fetch follows the signal.
+ * POSTs JSON to a model endpoint, held to its deadline (see fetchWithin); network failures and timeouts become
+ * retryable provider errors.
  */
 export async function postJson(url: string, headers: Record<string, string>, body: unknown, signal: AbortSignal, timeoutMs: number): Promise<Response> {
-  const deadline = deadlineSignal(signal, timeoutMs);
   try {
-    return await Promise.race([
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: deadline }),
-      rejectOnAbort(deadline),
-    ]);
+    return await fetchWithin(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) },
+      timeoutMs,
+      signal,
+    );
   } catch (error) {
     if (signal.aborted) throw error;
     const timedOut = (error as Error).name === 'TimeoutError';

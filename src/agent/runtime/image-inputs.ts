@@ -1,4 +1,4 @@
-import { deadlineSignal, rejectOnAbort } from '../../http/deadline.js';
+import { fetchWithin } from '../../http/deadline.js';
 import type { ImageRef } from '../../contracts/image-ref.js';
 import type { NewMessage, ParsedInvocation, ToolResult } from '../../contracts/agent-runtime.js';
 import { sniffImageType } from '../../fs/image-type.js';
@@ -14,8 +14,7 @@ export type LoadedImages = ReadonlyMap<string, ModelImage | { failed: string }>;
 async function fetchImage(url: string, signal: AbortSignal): Promise<ModelImage> {
   let response: Response;
   try {
-    const deadline = deadlineSignal(signal, fetchTimeoutMs);
-    response = await Promise.race([fetch(url, { signal: deadline, redirect: 'error' }), rejectOnAbort(deadline)]);
+    response = await fetchWithin(url, { redirect: 'error' }, fetchTimeoutMs, signal);
   } catch (error) {
     if (signal.aborted) throw error;
     throw new Error(`the tools host could not be reached for it (${String((error as Error).cause ?? (error as Error).message)})`);

@@ -1,4 +1,4 @@
-import { deadlineSignal, rejectOnAbort } from '../../http/deadline.js';
+import { fetchWithin } from '../../http/deadline.js';
 import { z } from 'zod';
 
 /** A JSON-RPC error signal-cli answered with: its code says what went wrong (-1 user error, -3 I/O, -5 rate limit). */
@@ -40,16 +40,12 @@ export class SignalRpc {
   /** Calls a method; a JSON-RPC error becomes a SignalRpcError (signal-cli sends those with HTTP 200). */
   async call<T = unknown>(method: string, params: Record<string, unknown>, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
     const id = this.nextId++;
-    const deadline = deadlineSignal(options.signal ?? new AbortController().signal, options.timeoutMs ?? 60_000);
-    const response = await Promise.race([
-      fetch(new URL('/api/v1/rpc', this.url), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', method, params, id }),
-        signal: deadline,
-      }),
-      rejectOnAbort(deadline),
-    ]);
+    const response = await fetchWithin(
+      new URL('/api/v1/rpc', this.url),
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method, params, id }) },
+      options.timeoutMs ?? 60_000,
+      options.signal,
+    );
     const text = await response.text();
     if (response.status !== 200)
       throw new SignalRpcError(

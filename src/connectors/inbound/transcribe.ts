@@ -1,4 +1,4 @@
-import { deadlineSignal, rejectOnAbort } from '../../http/deadline.js';
+import { fetchWithin } from '../../http/deadline.js';
 import type { ClawflowConfig } from '../../config/load.js';
 
 /** Turns a voice note or audio file into text. */
@@ -18,11 +18,7 @@ export function transcriberFrom(config: ClawflowConfig['media']['transcription']
     form.set('file', new Blob([new Uint8Array(audio)], { type: mimeType }), fileName);
     form.set('model', model);
     form.set('response_format', 'json');
-    const deadline = deadlineSignal(signal ?? new AbortController().signal, 120_000);
-    const response = await Promise.race([
-      fetch(url, { method: 'POST', body: form, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {}, signal: deadline }),
-      rejectOnAbort(deadline),
-    ]);
+    const response = await fetchWithin(url, { method: 'POST', body: form, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} }, 120_000, signal);
     if (!response.ok) throw new Error(`the transcription endpoint answered HTTP ${response.status}: ${(await response.text().catch(() => '')).slice(0, 200)}`);
     const body = (await response.json()) as { text?: unknown };
     if (typeof body.text !== 'string') throw new Error('the transcription endpoint answered without a text');
