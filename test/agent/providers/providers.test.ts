@@ -23,6 +23,18 @@ const request: ModelRequest = {
 };
 const options = () => ({ signal: new AbortController().signal });
 
+/** Bedrock's Converse answer: the assistant's content blocks, why it stopped, the tokens it reports. */
+function converseAnswer(content: unknown[], usage = { inputTokens: 1, outputTokens: 1 }, stopReason = 'end_turn') {
+  return {
+    body: {
+      output: { message: { role: 'assistant', content } },
+      stopReason,
+      usage: { ...usage, totalTokens: usage.inputTokens + usage.outputTokens },
+      metrics: { latencyMs: 1 },
+    },
+  };
+}
+
 async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
   const error = await promise.then(
     () => null,
@@ -100,14 +112,7 @@ describe('Bedrock Converse adapter, through the AWS SDK against a local server',
     new BedrockConverseProvider({ model: 'anthropic.claude-test-v1:0', region: 'us-east-1', endpoint: server.url, maxTokens: 256, requestTimeoutMs: 5000 });
 
   it('sends the Converse request and reads text and tool use back', async () => {
-    server.setAnswer(() => ({
-      body: {
-        output: { message: { role: 'assistant', content: [{ text: 'It is noon.' }] } },
-        stopReason: 'end_turn',
-        usage: { inputTokens: 30, outputTokens: 4, totalTokens: 34 },
-        metrics: { latencyMs: 5 },
-      },
-    }));
+    server.setAnswer(() => converseAnswer([{ text: 'It is noon.' }], { inputTokens: 30, outputTokens: 4 }));
     expect(await provider().complete(request, options())).toEqual({ text: 'It is noon.', toolCalls: [], usage: { inputTokens: 30, outputTokens: 4 } });
     const sent = server.requests.at(-1)!;
     expect(sent.path).toBe(`/model/${encodeURIComponent('anthropic.claude-test-v1:0')}/converse`);
@@ -125,14 +130,7 @@ describe('Bedrock Converse adapter, through the AWS SDK against a local server',
       toolConfig: { tools: [{ toolSpec: { name: 'current_time', description: 'the time', inputSchema: { json: tool.inputSchema } } }] },
     });
 
-    server.setAnswer(() => ({
-      body: {
-        output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: 't9', name: 'current_time', input: {} } }] } },
-        stopReason: 'tool_use',
-        usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
-        metrics: { latencyMs: 1 },
-      },
-    }));
+    server.setAnswer(() => converseAnswer([{ toolUse: { toolUseId: 't9', name: 'current_time', input: {} } }], undefined, 'tool_use'));
     expect((await provider().complete(request, options())).toolCalls).toEqual([{ id: 't9', name: 'current_time', input: {} }]);
   });
 
@@ -198,14 +196,7 @@ describe("images on each provider's wire (vision)", () => {
   });
 
   it('Bedrock Converse: an image block with its format and bytes', async () => {
-    server.setAnswer(() => ({
-      body: {
-        output: { message: { role: 'assistant', content: [{ text: 'a cat' }] } },
-        stopReason: 'end_turn',
-        usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
-        metrics: { latencyMs: 1 },
-      },
-    }));
+    server.setAnswer(() => converseAnswer([{ text: 'a cat' }]));
     await new BedrockConverseProvider({
       model: 'anthropic.claude-test-v1:0',
       region: 'us-east-1',
@@ -261,14 +252,7 @@ describe('thinking (/think, model.thinking) on each provider', () => {
   });
 
   it("Bedrock: Claude gets Anthropic's thinking field; another model gets nothing it would refuse", async () => {
-    server.setAnswer(() => ({
-      body: {
-        output: { message: { role: 'assistant', content: [{ text: 'ok' }] } },
-        stopReason: 'end_turn',
-        usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
-        metrics: { latencyMs: 1 },
-      },
-    }));
+    server.setAnswer(() => converseAnswer([{ text: 'ok' }]));
     const bedrock = (model: string) =>
       new BedrockConverseProvider({ model, region: 'us-east-1', endpoint: server.url, maxTokens: 256, requestTimeoutMs: 5000 });
     await bedrock('anthropic.claude-test-v1:0').complete({ ...firstStep, thinking: 'low' }, options());
