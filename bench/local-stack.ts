@@ -54,6 +54,7 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = {}, modelPort = 0
       TEMPORAL_ADDRESS: '',
       CLAWFLOW_TEMPORAL_PORT: String(await freePort()),
       CLAWFLOW_TEMPORAL_UI_PORT: String(await freePort()),
+      CLAWFLOW_TEMPORAL_HTTP_PORT: String(await freePort()),
       CLAWFLOW_RUNTIME_PORT: String(await freePort()),
       CLAWFLOW_API_PORT: String(apiPort),
       CLAWFLOW_WEBCHAT_PORT: String(await freePort()),

@@ -34,7 +34,7 @@ const ok = (check: string, detail: string): Finding => ({ check, verdict: 'ok', 
 const warn = (check: string, detail: string): Finding => ({ check, verdict: 'warn', detail });
 const fail = (check: string, detail: string): Finding => ({ check, verdict: 'fail', detail });
 
-async function fetchWithin(url: string, init: RequestInit = {}, timeoutMs = 4000): Promise<Response> {
+async function probe(url: string, init: RequestInit = {}, timeoutMs = 4000): Promise<Response> {
   return fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
 }
 
@@ -171,7 +171,7 @@ async function runtimeFinding(config: ClawflowConfig): Promise<Finding> {
   if (config.agentcore.runtimeArn) return ok('agent runtime', `AgentCore ${config.agentcore.runtimeArn}`);
   const url = config.runtime.url ?? `http://127.0.0.1:${config.runtime.port}`;
   try {
-    const response = await fetchWithin(`${url.replace(/\/+$/, '')}/ping`);
+    const response = await probe(`${url.replace(/\/+$/, '')}/ping`);
     const body = (await response.json().catch(() => null)) as { status?: string } | null;
     if (response.ok && body?.status) return ok('agent runtime', `${url}: ${body.status}`);
     return fail('agent runtime', `${url}/ping answered HTTP ${response.status}: is that ClawFlow's runtime?`);
@@ -189,7 +189,7 @@ async function modelFinding(config: ClawflowConfig): Promise<Finding> {
     return warn('model', `${builtInModelNote[builtIn ?? 'echo']}. Set CLAWFLOW_MODEL_BASE_URL and CLAWFLOW_MODEL for a real model`);
   if (config.agentcore.runtimeArn || config.runtime.url) return ok('model', `${model.name} at ${model.baseUrl} (called by the runtime)`);
   try {
-    const response = await fetchWithin(`${model.baseUrl.replace(/\/+$/, '')}/models`, {
+    const response = await probe(`${model.baseUrl.replace(/\/+$/, '')}/models`, {
       headers: model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {},
     });
     if (response.status === 401 || response.status === 403)

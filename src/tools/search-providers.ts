@@ -1,4 +1,4 @@
-import { fetchWithin } from '../http/deadline.js';
+import { FetchFailed, fetchWithin } from '../http/deadline.js';
 import { z } from 'zod';
 import type { ClawflowConfig } from '../config/load.js';
 import { ToolError } from './tool.js';
@@ -36,29 +36,27 @@ const plain = (text: string | undefined): string =>
     .trim();
 
 async function call(provider: string, url: string, init: RequestInit, signal: AbortSignal): Promise<unknown> {
-  let response: Response;
   try {
-    response = await fetchWithin(url, init, 20_000, signal);
+    return await fetchWithin(url, init, 20_000, signal, async (response) => {
+      if (!response.ok) {
+        const body = (await response.text().catch(() => '')).slice(0, 300);
+        const hint =
+          response.status === 401 || response.status === 403
+            ? ' (check tools.web.searchApiKey, CLAWFLOW_WEB_SEARCH_API_KEY)'
+            : response.status === 429
+              ? ' (rate limited: try again later)'
+              : '';
+        throw new ToolError(`${provider} search answered HTTP ${response.status}${hint}: ${body}`);
+      }
+      try {
+        return (await response.json()) as unknown;
+      } catch {
+        throw new ToolError(`${provider} search answered something that is not JSON`);
+      }
+    });
   } catch (error) {
-    if (signal.aborted) throw error;
-    throw new ToolError(
-      `${provider} search is unreachable: ${(error as Error).name === 'TimeoutError' ? 'no answer within 20 s' : String((error as Error).cause ?? (error as Error).message)}`,
-    );
-  }
-  if (!response.ok) {
-    const body = (await response.text().catch(() => '')).slice(0, 300);
-    const hint =
-      response.status === 401 || response.status === 403
-        ? ' (check tools.web.searchApiKey, CLAWFLOW_WEB_SEARCH_API_KEY)'
-        : response.status === 429
-          ? ' (rate limited: try again later)'
-          : '';
-    throw new ToolError(`${provider} search answered HTTP ${response.status}${hint}: ${body}`);
-  }
-  try {
-    return await response.json();
-  } catch {
-    throw new ToolError(`${provider} search answered something that is not JSON`);
+    if (!(error instanceof FetchFailed)) throw error;
+    throw new ToolError(`${provider} search is unreachable: ${error.detail}`);
   }
 }
 

@@ -81,21 +81,22 @@ export class AnthropicProvider implements ModelProvider {
         : {}),
     };
     const headers = { 'x-api-key': this.options.apiKey, 'anthropic-version': '2023-06-01' };
-    const response = await postJson(this.url, headers, body, signal, this.options.requestTimeoutMs);
-    await failOnHttpError(response, 'Anthropic API');
-    const json: unknown = await response.json().catch(() => {
-      throw new ProviderError('Anthropic API answered with invalid JSON', true);
+    return postJson(this.url, headers, body, signal, this.options.requestTimeoutMs, async (response) => {
+      await failOnHttpError(response, 'Anthropic API');
+      const json: unknown = await response.json().catch(() => {
+        throw new ProviderError('Anthropic API answered with invalid JSON', true);
+      });
+      const parsed = messageBody.safeParse(json);
+      if (!parsed.success) throw new ProviderError(`Anthropic API answered without a message: ${JSON.stringify(json).slice(0, 200)}`, false);
+      const text = parsed.data.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
+      if (onText && text) onText(text);
+      const usage = parsed.data.usage;
+      return {
+        text,
+        toolCalls: parsed.data.content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, name: b.name, input: b.input }] : [])),
+        ...(usage ? { usage: usageOf(usage) } : {}),
+      };
     });
-    const parsed = messageBody.safeParse(json);
-    if (!parsed.success) throw new ProviderError(`Anthropic API answered without a message: ${JSON.stringify(json).slice(0, 200)}`, false);
-    const text = parsed.data.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
-    if (onText && text) onText(text);
-    const usage = parsed.data.usage;
-    return {
-      text,
-      toolCalls: parsed.data.content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, name: b.name, input: b.input }] : [])),
-      ...(usage ? { usage: usageOf(usage) } : {}),
-    };
   }
 }
 

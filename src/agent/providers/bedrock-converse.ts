@@ -1,4 +1,4 @@
-import { deadlineSignal } from '../../http/deadline.js';
+import { withinDeadline } from '../../http/deadline.js';
 import { BedrockRuntimeClient, ConverseCommand, type ContentBlock, type ImageFormat, type Message, type Tool } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { DocumentType } from '@smithy/types';
@@ -78,18 +78,16 @@ export class BedrockConverseProvider implements ModelProvider {
     const budget = /claude/i.test(this.model) ? thinkingBudgetFor(request) : null;
     let output;
     try {
-      output = await this.client.send(
-        new ConverseCommand({
-          modelId: this.model,
-          system: [{ text: system }],
-          messages: alternatingTurns(request.messages, blocksOf) as Message[],
-          inferenceConfig: { maxTokens: this.options.maxTokens + (budget ?? 0) },
-          // Claude on Bedrock thinks through Anthropic's own field; other models have no such setting and get none.
-          ...(budget ? { additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: budget } } } : {}),
-          ...(tools.length ? { toolConfig: { tools } } : {}),
-        }),
-        { abortSignal: deadlineSignal(signal, this.options.requestTimeoutMs) },
-      );
+      const command = new ConverseCommand({
+        modelId: this.model,
+        system: [{ text: system }],
+        messages: alternatingTurns(request.messages, blocksOf) as Message[],
+        inferenceConfig: { maxTokens: this.options.maxTokens + (budget ?? 0) },
+        // Claude on Bedrock thinks through Anthropic's own field; other models have no such setting and get none.
+        ...(budget ? { additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: budget } } } : {}),
+        ...(tools.length ? { toolConfig: { tools } } : {}),
+      });
+      output = await withinDeadline(this.options.requestTimeoutMs, signal, (deadline) => this.client.send(command, { abortSignal: deadline }));
     } catch (error) {
       if (signal.aborted) throw error;
       const e = error as Error & { $metadata?: { httpStatusCode?: number } };

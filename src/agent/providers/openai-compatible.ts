@@ -135,27 +135,28 @@ export class OpenAiCompatibleProvider implements ModelProvider {
       ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
     };
     const headers: Record<string, string> = this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {};
-    const response = await postJson(this.url, headers, body, signal, this.options.requestTimeoutMs);
-    await failOnHttpError(response, 'model endpoint');
-    if (stream && response.headers.get('content-type')?.includes('text/event-stream') && response.body) return this.readStream(response.body, onText);
+    return postJson(this.url, headers, body, signal, this.options.requestTimeoutMs, async (response) => {
+      await failOnHttpError(response, 'model endpoint');
+      if (stream && response.headers.get('content-type')?.includes('text/event-stream') && response.body) return this.readStream(response.body, onText);
 
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new ProviderError(`model endpoint answered with invalid JSON: ${text.slice(0, 200)}`, true);
-    }
-    const parsed = completionBody.safeParse(json);
-    if (!parsed.success) throw new ProviderError(`model endpoint answered without a chat completion: ${text.slice(0, 200)}`, false);
-    const message = parsed.data.choices[0]!.message;
-    const completion: Completion = {
-      text: message.content ?? '',
-      toolCalls: (message.tool_calls ?? []).map((c) => ({ id: c.id, name: c.function.name, input: parseToolArguments(c.function.arguments) })),
-      ...usageOf(parsed.data.usage),
-    };
-    if (onText && completion.text) onText(completion.text);
-    return completion;
+      const text = await response.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new ProviderError(`model endpoint answered with invalid JSON: ${text.slice(0, 200)}`, true);
+      }
+      const parsed = completionBody.safeParse(json);
+      if (!parsed.success) throw new ProviderError(`model endpoint answered without a chat completion: ${text.slice(0, 200)}`, false);
+      const message = parsed.data.choices[0]!.message;
+      const completion: Completion = {
+        text: message.content ?? '',
+        toolCalls: (message.tool_calls ?? []).map((c) => ({ id: c.id, name: c.function.name, input: parseToolArguments(c.function.arguments) })),
+        ...usageOf(parsed.data.usage),
+      };
+      if (onText && completion.text) onText(completion.text);
+      return completion;
+    });
   }
 
   private async readStream(body: ReadableStream<Uint8Array>, onText: (delta: string) => void): Promise<Completion> {

@@ -1,4 +1,4 @@
-import { fetchWithin } from '../../http/deadline.js';
+import { FetchFailed, fetchWithin } from '../../http/deadline.js';
 import type { ThinkingLevel } from '../../contracts/thinking-levels.js';
 import type { ToolCall, ToolSpec } from '../../contracts/agent-runtime.js';
 
@@ -136,22 +136,33 @@ export function parseToolArguments(text: string): Record<string, unknown> {
 }
 
 /**
- * POSTs JSON to a model endpoint, held to its deadline (see fetchWithin); network failures and timeouts become
- * retryable provider errors.
+ * POSTs JSON to a model endpoint and reads its answer with `read`, the two held to one deadline (see fetchWithin): an
+ * endpoint that cannot be reached or does not answer in time is a retryable provider error; what `read` throws
+ * passes through.
  */
-export async function postJson(url: string, headers: Record<string, string>, body: unknown, signal: AbortSignal, timeoutMs: number): Promise<Response> {
+export async function postJson<T>(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  signal: AbortSignal,
+  timeoutMs: number,
+  read: (response: Response) => Promise<T>,
+): Promise<T> {
   try {
     return await fetchWithin(
       url,
       { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) },
       timeoutMs,
       signal,
+      read,
     );
   } catch (error) {
-    if (signal.aborted) throw error;
-    const timedOut = (error as Error).name === 'TimeoutError';
-    const cause = timedOut ? 'timed out' : `is unreachable: ${String((error as Error).cause ?? (error as Error).message)}`;
-    throw new ProviderError(`model endpoint ${url} ${cause}`, true, timedOut ? 'timeout' : 'unreachable');
+    if (!(error instanceof FetchFailed)) throw error;
+    throw new ProviderError(
+      `model endpoint ${url} ${error.timedOut ? 'timed out' : `is unreachable: ${error.detail}`}`,
+      true,
+      error.timedOut ? 'timeout' : 'unreachable',
+    );
   }
 }
 

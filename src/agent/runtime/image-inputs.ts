@@ -1,4 +1,4 @@
-import { fetchWithin } from '../../http/deadline.js';
+import { FetchFailed, fetchWithin } from '../../http/deadline.js';
 import type { ImageRef } from '../../contracts/image-ref.js';
 import type { NewMessage, ParsedInvocation, ToolResult } from '../../contracts/agent-runtime.js';
 import { sniffImageType } from '../../fs/image-type.js';
@@ -12,24 +12,24 @@ const fetchTimeoutMs = 30_000;
 export type LoadedImages = ReadonlyMap<string, ModelImage | { failed: string }>;
 
 async function fetchImage(url: string, signal: AbortSignal): Promise<ModelImage> {
-  let response: Response;
   try {
-    response = await fetchWithin(url, { redirect: 'error' }, fetchTimeoutMs, signal);
+    return await fetchWithin(url, { redirect: 'error' }, fetchTimeoutMs, signal, async (response) => {
+      if (!response.ok) {
+        const detail = (await response.text().catch(() => '')).slice(0, 200);
+        throw new Error(`the tools host answered HTTP ${response.status}${detail ? `: ${detail}` : ''}`);
+      }
+      const declared = Number(response.headers.get('content-length') ?? 0);
+      if (declared > maxImageBytes) throw new Error(`it is larger than ${maxImageBytes} bytes`);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      if (bytes.length > maxImageBytes) throw new Error(`it is larger than ${maxImageBytes} bytes`);
+      const mimeType = sniffImageType(bytes);
+      if (!mimeType) throw new Error('what came back is not an image');
+      return { mimeType, data: bytes.toString('base64') };
+    });
   } catch (error) {
-    if (signal.aborted) throw error;
-    throw new Error(`the tools host could not be reached for it (${String((error as Error).cause ?? (error as Error).message)})`);
+    if (!(error instanceof FetchFailed)) throw error;
+    throw new Error(`the tools host could not be reached for it (${error.detail})`);
   }
-  if (!response.ok) {
-    const detail = (await response.text().catch(() => '')).slice(0, 200);
-    throw new Error(`the tools host answered HTTP ${response.status}${detail ? `: ${detail}` : ''}`);
-  }
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > maxImageBytes) throw new Error(`it is larger than ${maxImageBytes} bytes`);
-  const bytes = Buffer.from(await response.arrayBuffer());
-  if (bytes.length > maxImageBytes) throw new Error(`it is larger than ${maxImageBytes} bytes`);
-  const mimeType = sniffImageType(bytes);
-  if (!mimeType) throw new Error('what came back is not an image');
-  return { mimeType, data: bytes.toString('base64') };
 }
 
 /** Every image an invocation shows the model: with the new messages, the tools' results, and messages that came meanwhile. */

@@ -40,24 +40,27 @@ export class SignalRpc {
   /** Calls a method; a JSON-RPC error becomes a SignalRpcError (signal-cli sends those with HTTP 200). */
   async call<T = unknown>(method: string, params: Record<string, unknown>, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
     const id = this.nextId++;
-    const response = await fetchWithin(
+    const parsed = await fetchWithin(
       new URL('/api/v1/rpc', this.url),
       { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method, params, id }) },
       options.timeoutMs ?? 60_000,
       options.signal,
+      async (response) => {
+        const text = await response.text();
+        if (response.status !== 200)
+          throw new SignalRpcError(
+            `signal-cli answered HTTP ${response.status} to ${method}${text ? `: ${text.slice(0, 200)}` : ''}`,
+            response.status >= 500 ? -32603 : -32600,
+          );
+        let parsed;
+        try {
+          parsed = rpcResponse.parse(JSON.parse(text));
+        } catch {
+          throw new SignalRpcError(`signal-cli's answer to ${method} is not a JSON-RPC response: ${text.slice(0, 200)}`, -32603);
+        }
+        return parsed;
+      },
     );
-    const text = await response.text();
-    if (response.status !== 200)
-      throw new SignalRpcError(
-        `signal-cli answered HTTP ${response.status} to ${method}${text ? `: ${text.slice(0, 200)}` : ''}`,
-        response.status >= 500 ? -32603 : -32600,
-      );
-    let parsed;
-    try {
-      parsed = rpcResponse.parse(JSON.parse(text));
-    } catch {
-      throw new SignalRpcError(`signal-cli's answer to ${method} is not a JSON-RPC response: ${text.slice(0, 200)}`, -32603);
-    }
     if (parsed.error) throw new SignalRpcError(`signal-cli: ${parsed.error.message} (${method}, code ${parsed.error.code})`, parsed.error.code);
     return parsed.result as T;
   }

@@ -18,10 +18,12 @@ export function transcriberFrom(config: ClawflowConfig['media']['transcription']
     form.set('file', new Blob([new Uint8Array(audio)], { type: mimeType }), fileName);
     form.set('model', model);
     form.set('response_format', 'json');
-    const response = await fetchWithin(url, { method: 'POST', body: form, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} }, 120_000, signal);
-    if (!response.ok) throw new Error(`the transcription endpoint answered HTTP ${response.status}: ${(await response.text().catch(() => '')).slice(0, 200)}`);
-    const body = (await response.json()) as { text?: unknown };
-    if (typeof body.text !== 'string') throw new Error('the transcription endpoint answered without a text');
-    return body.text.trim();
+    return fetchWithin(url, { method: 'POST', body: form, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} }, 120_000, signal, async (response) => {
+      if (!response.ok)
+        throw new Error(`the transcription endpoint answered HTTP ${response.status}: ${(await response.text().catch(() => '')).slice(0, 200)}`);
+      const body = (await response.json()) as { text?: unknown };
+      if (typeof body.text !== 'string') throw new Error('the transcription endpoint answered without a text');
+      return body.text.trim();
+    });
   };
 }
