@@ -93,6 +93,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_SESSION_DEDUPE_WINDOW', path: ['session', 'dedupeWindow'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_CACHE_MEMORY_MB', path: ['session', 'cacheMemoryMb'], kind: 'number' },
   { env: 'CLAWFLOW_SESSION_MAX_CACHED', path: ['session', 'maxCached'], kind: 'number' },
+  { env: 'CLAWFLOW_HEAP_GROWTH_PERCENT', path: ['memory', 'heapGrowthPercent'], kind: 'number' },
   { env: 'CLAWFLOW_QUEUE_MODE', path: ['messages', 'queue', 'mode'], kind: 'string' },
   { env: 'CLAWFLOW_TRANSCRIPTION_BASE_URL', path: ['media', 'transcription', 'baseUrl'], kind: 'string' },
   { env: 'CLAWFLOW_TRANSCRIPTION_API_KEY', path: ['media', 'transcription', 'apiKey'], kind: 'string', secret: true },

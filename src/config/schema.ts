@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { port } from '../contracts/config-fields.js';
 import { channelConfigShape } from '../channels/manifests.js';
 import { agent, agents, bindings } from './sections/agents.js';
-import { agentcore, runtime, temporal } from './sections/compute.js';
+import { agentcore, memory, runtime, temporal } from './sections/compute.js';
 import { hooks, messages, schedules, session } from './sections/conversations.js';
 import { model } from './sections/model.js';
 import { budgetLimits } from './sections/budget.js';
@@ -35,6 +35,7 @@ export const configFileSchema = z
     hooks,
     api,
     session,
+    memory,
     messages,
     media,
     metrics,

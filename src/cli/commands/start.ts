@@ -3,6 +3,7 @@ import { cliCommand } from '../cli-command.js';
 import { loadConfig, type ClawflowConfig } from '../../config/load.js';
 import { apiToken, webChatOpenUrl, redactorFor } from '../../config/secrets.js';
 import { createLogger } from '../../logger.js';
+import { holdHeapGrowth } from '../heap-growth.js';
 import { keepServingOnUncaughtErrors } from '../keep-serving.js';
 import { step, warn } from '../progress.js';
 
@@ -51,6 +52,7 @@ export function registerStart(program: Command): void {
       // Its output is read by a person, on a terminal or in a file: readable log lines unless CLAWFLOW_LOG_FORMAT=json.
       const logger = createLogger(config.log.level, redactorFor(config), 'clawflow', true);
       keepServingOnUncaughtErrors(logger);
+      holdHeapGrowth(config.memory.heapGrowthPercent);
       // Whoever read our output may be gone (a stopped `npm start`): stopping must not fail on a closed pipe.
       process.stdout.on('error', () => undefined);
       const stopSignal = watchStopSignals();
