@@ -38,9 +38,9 @@ export const session = z
     /** How many recent message ids are remembered to drop redeliveries. */
     dedupeWindow: z.number().int().min(10).max(100_000).default(1000),
     /**
-     * The memory a sessions worker keeps sessions in, in MB (each about 0.6 MB): as many as fit are kept, the least
+     * The memory a sessions worker keeps sessions in, in MB (each about 0.3 MB): as many as fit are kept, the least
      * recently used leave, and one not kept replays its short history when its next message comes (milliseconds).
-     * Default: 5 % of the machine's memory, 64 to 128 MB.
+     * Default: 5 % of the machine's memory, 32 to 64 MB.
      */
     cacheMemoryMb: z
       .number()
