@@ -49,6 +49,7 @@ const layers = [
   'workers',
   'channels',
   'connectors',
+  'console',
   'api',
   'activities',
   'session-client',

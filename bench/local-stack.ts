@@ -57,6 +57,7 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = {}, modelPort = 0
       CLAWFLOW_TEMPORAL_HTTP_PORT: String(await freePort()),
       CLAWFLOW_RUNTIME_PORT: String(await freePort()),
       CLAWFLOW_API_PORT: String(apiPort),
+      CLAWFLOW_CONSOLE_PORT: String(await freePort()),
       CLAWFLOW_WEBCHAT_PORT: String(await freePort()),
       CLAWFLOW_CODEC_PORT: String(await freePort()),
       CLAWFLOW_MODEL_BASE_URL: `http://127.0.0.1:${(instantModel.server.address() as AddressInfo).port}/v1`,

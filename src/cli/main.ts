@@ -38,6 +38,7 @@ const commands: Record<string, () => Promise<(program: Command) => void>> = {
   config: () => import('./commands/config.js').then((m) => m.registerConfig),
   setup: () => import('./commands/setup.js').then((m) => m.registerSetup),
   'web-ui': () => import('./commands/web-ui.js').then((m) => m.registerWebUi),
+  console: () => import('./commands/console.js').then((m) => m.registerConsole),
   onboard: () => import('./commands/onboard.js').then((m) => m.registerOnboard),
   agentcore: () => import('./commands/agentcore.js').then((m) => m.registerAgentCore),
 };

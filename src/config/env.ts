@@ -81,6 +81,8 @@ export const envBindings: readonly EnvBinding[] = [
   ),
   { env: 'CLAWFLOW_PREVIEW_PORT', path: ['channels', 'previewPort'], kind: 'number' },
   { env: 'CLAWFLOW_TIMEZONE', path: ['schedules', 'timeZone'], kind: 'string' },
+  { env: 'CLAWFLOW_CONSOLE_ENABLED', path: ['console', 'enabled'], kind: 'boolean' },
+  { env: 'CLAWFLOW_CONSOLE_PORT', path: ['console', 'port'], kind: 'number' },
   { env: 'CLAWFLOW_API_PORT', path: ['api', 'port'], kind: 'number' },
   { env: 'CLAWFLOW_API_HOST', path: ['api', 'host'], kind: 'string' },
   { env: 'CLAWFLOW_API_AUTH', path: ['api', 'auth'], kind: 'string' },

@@ -13,6 +13,8 @@ const runningStackSchema = z.object({
   temporalHttpPort: z.number().int().positive().nullable().optional(),
   apiUrl: z.string().nullable(),
   webUiUrl: z.string().nullable(),
+  /** The console's origin (absent: written by an older version, or the console is off). */
+  consoleUrl: z.string().nullable().optional(),
 });
 export type RunningStack = z.infer<typeof runningStackSchema>;
 

@@ -6,7 +6,7 @@ import { agentcore, memory, runtime, temporal } from './sections/compute.js';
 import { hooks, messages, schedules, session } from './sections/conversations.js';
 import { model } from './sections/model.js';
 import { budgetLimits } from './sections/budget.js';
-import { api, history, log, media, metrics, tracing } from './sections/surfaces.js';
+import { api, consolePage, history, log, media, metrics, tracing } from './sections/surfaces.js';
 import { skills, tools, workspace } from './sections/tools.js';
 
 /** The whole configuration file. Every object is strict so that a misspelt key is reported by name. */
@@ -34,6 +34,7 @@ export const configFileSchema = z
     schedules,
     hooks,
     api,
+    console: consolePage,
     session,
     memory,
     messages,

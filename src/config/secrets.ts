@@ -15,7 +15,8 @@ export type InstallSecret =
   | 'image-link-key'
   | 'history-key'
   | 'session-seal-key'
-  | 'web-ui-token';
+  | 'web-ui-token'
+  | 'console-token';
 
 export function secretFile(home: string, name: InstallSecret): string {
   return join(home, 'secrets', name);
@@ -96,13 +97,28 @@ export function webUiOpenUrl(config: Pick<ClawflowConfig, 'temporal' | 'paths'>,
   return `${origin}/?token=${installSecret(config.paths.home, 'web-ui-token')}`;
 }
 
+/** The console's link: it carries the install's console key, which the page trades for a cookie at once. */
+export function consoleOpenUrl(config: Pick<ClawflowConfig, 'console' | 'paths'>, origin = `http://127.0.0.1:${config.console.port}`): string {
+  return `${origin}/?token=${installSecret(config.paths.home, 'console-token')}`;
+}
+
 /** Every secret value this install knows: configured ones and the install's own (made now if they do not exist yet). */
 export function secretValues(config: ClawflowConfig): string[] {
   const configured = secretPaths.map((path) =>
     path.split('.').reduce<unknown>((holder, part) => (holder as Record<string, unknown> | undefined)?.[part], config),
   );
   const own = (
-    ['api-token', 'runtime-token', 'webchat-token', 'internal-token', 'image-link-key', 'history-key', 'session-seal-key', 'web-ui-token'] as const
+    [
+      'api-token',
+      'runtime-token',
+      'webchat-token',
+      'internal-token',
+      'image-link-key',
+      'history-key',
+      'session-seal-key',
+      'web-ui-token',
+      'console-token',
+    ] as const
   ).map((name) => installSecret(config.paths.home, name));
   const hooks = config.api.auth === 'none' ? [] : Object.keys(config.hooks).map((name) => hookToken(config, name));
   // Lists of keys (model.apiKeys), and the fallback models' keys (the install's and the agents' own).

@@ -184,7 +184,8 @@ export interface SessionSummary {
   problem?: string;
 }
 
-function summarize(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'status' | 'typedSearchAttributes'>): SessionSummary {
+/** A session as Temporal's index has it (its search attributes). */
+export function summarize(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'status' | 'typedSearchAttributes'>): SessionSummary {
   const attrs = info.typedSearchAttributes;
   const live = info.status.name === 'RUNNING';
   const sessionKey = sessionKeyOfWorkflowId(info.workflowId);

@@ -1,5 +1,5 @@
 import { ensureStateDir, warnIfRepaired, warnUnknownEnv, type ClawflowConfig } from '../config/load.js';
-import { installSecret, runtimeToken, webUiOpenUrl } from '../config/secrets.js';
+import { consoleOpenUrl, installSecret, runtimeToken, webUiOpenUrl } from '../config/secrets.js';
 import type { Logger } from '../logger.js';
 import { pingSchema } from '../contracts/agent-runtime.js';
 import type { ModelProvider } from '../agent/providers/provider.js';
@@ -30,6 +30,8 @@ export interface LocalStack {
   modelDescription: string;
   /** Base URL of the OpenAI-compatible API (null when switched off). */
   apiUrl: string | null;
+  /** The link that opens the owner's console (it carries the install's console key); null when switched off. */
+  consoleUrl: string | null;
   /** The chat channels connected (empty when none is configured). */
   channels: string[];
   /** How the agent's commands run: sandboxed, or not and how to fix it. */
@@ -194,6 +196,19 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
       apiUrl = api.url;
     }
 
+    let consoleUrl: string | null = null;
+    if (config.console.enabled) {
+      const client = await connectClient(config);
+      stops.push(() => client.connection.close());
+      const page = await step(`Serving the console on 127.0.0.1:${config.console.port}`, () =>
+        import('../console/console.js').then(({ startConsole }) =>
+          startConsole({ config, client, logger: logger.child({ component: 'console' }), webUiOrigin: webUiUrl ? new URL(webUiUrl).origin : null }),
+        ),
+      );
+      stops.push(() => page.close());
+      consoleUrl = consoleOpenUrl(config, page.url);
+    }
+
     let channels: string[] = [];
     if (parts.connectors) {
       const { startConnectors } = await parts.connectors;
@@ -209,6 +224,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
       temporalHttpPort: devServer ? config.temporal.httpPort : null,
       apiUrl,
       webUiUrl: webUiUrl ? new URL(webUiUrl).origin : null,
+      consoleUrl: consoleUrl ? new URL(consoleUrl).origin : null,
     });
     stops.unshift(async () => removeRunningStack(config.paths.home));
     return {
@@ -222,6 +238,7 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
       channels,
       commands: workers.commands?.summary ?? 'run by the tools worker',
       apiUrl,
+      consoleUrl,
       workersDone: workers.done,
       stop,
     };

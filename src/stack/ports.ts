@@ -31,6 +31,7 @@ export function stackPorts(config: ClawflowConfig): StackPort[] {
   if (!config.agentcore.runtimeArn && !config.runtime.url)
     ports.push({ what: 'agent runtime', host: '127.0.0.1', port: config.runtime.port, key: 'runtime.port' });
   if (config.api.enabled) ports.push({ what: 'OpenAI-compatible API', host: config.api.host, port: config.api.port, key: 'api.port' });
+  if (config.console.enabled) ports.push({ what: 'console', host: '127.0.0.1', port: config.console.port, key: 'console.port' });
   for (const channel of channelPorts(config, { enabledOnly: true })) ports.push({ ...channel, host: '127.0.0.1' });
   if (config.metrics.port) ports.push({ what: 'Prometheus metrics', host: '127.0.0.1', port: config.metrics.port, key: 'metrics.port' });
   return ports;

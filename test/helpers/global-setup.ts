@@ -62,6 +62,8 @@ async function startRun(): Promise<SharedRun> {
   // Every process the tests start carries this run's id: the teardown finds any still alive by it.
   const runId = randomUUID();
   process.env[testRunVariable] = runId;
+  // Every `clawflow start` a test runs would serve the console on the same default port: a test that wants it says so.
+  process.env.CLAWFLOW_CONSOLE_ENABLED ??= 'false';
   // Outside CI, tests that need what npm install cannot bring skip (named at the end); in CI their absence fails.
   const machine = await machineNeeds();
   const missing = (Object.keys(machine) as Array<keyof MachineNeeds>).filter((need) => machine[need] !== null);

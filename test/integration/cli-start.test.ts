@@ -33,7 +33,14 @@ describe('npx clawflow start', () => {
 
   beforeAll(async () => {
     await model.start();
-    env = await ownStackEnv(home, { CLAWFLOW_MODEL_BASE_URL: model.baseUrl, CLAWFLOW_MODEL: 'scripted', CLAWFLOW_MODEL_API_KEY: 'sk-test-secret-value' });
+    env = await ownStackEnv(home, {
+      CLAWFLOW_MODEL_BASE_URL: model.baseUrl,
+      CLAWFLOW_MODEL: 'scripted',
+      CLAWFLOW_MODEL_API_KEY: 'sk-test-secret-value',
+      // The console, as a user's start serves it (the test run turns it off elsewhere: its default port is shared).
+      CLAWFLOW_CONSOLE_ENABLED: 'true',
+      CLAWFLOW_CONSOLE_PORT: String(await freePort()),
+    });
     const port = (name: string): number => Number(env[name]);
     ports = {
       temporal: port('CLAWFLOW_TEMPORAL_PORT'),
@@ -70,6 +77,11 @@ describe('npx clawflow start', () => {
     expect(first.output()).toContain('scripted (openai-compatible at');
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(401);
     expect(first.output()).toContain(`OpenAI API        http://127.0.0.1:${ports.api}/v1`);
+    // The console too: on loopback, opened only by the link start prints (the same clawflow config --console-link prints).
+    const consoleLink = new RegExp(`Console           (http://127\\.0\\.0\\.1:${env.CLAWFLOW_CONSOLE_PORT}/\\?token=\\S+)`).exec(first.output())![1]!;
+    expect((await fetch(new URL('/', consoleLink))).status).toBe(401);
+    expect((await fetch(consoleLink, { redirect: 'manual' })).status).toBe(303);
+    expect((await runCli(['config', '--console-link'], { CLAWFLOW_HOME: home })).output.trim()).toBe(consoleLink);
     // The WebChat is on by default, on loopback, and opens only with the link start prints.
     expect(first.output()).toMatch(new RegExp(`WebChat           http://127\\.0\\.0\\.1:${ports.webchat}/\\S*`));
     expect((await fetch(`http://127.0.0.1:${ports.webchat}/`)).status).toBe(401);

@@ -3,7 +3,7 @@ import { cliCommand } from '../cli-command.js';
 import { stringify } from 'yaml';
 import { loadConfig, redactedConfig } from '../../config/load.js';
 import { readRunningStack } from '../../config/running-stack.js';
-import { apiToken, hookToken, secretFile, webUiOpenUrl } from '../../config/secrets.js';
+import { apiToken, consoleOpenUrl, hookToken, secretFile, webUiOpenUrl } from '../../config/secrets.js';
 import { printJson } from '../output.js';
 
 export function registerConfig(program: Command): void {
@@ -13,8 +13,9 @@ export function registerConfig(program: Command): void {
     .option('--json', 'print JSON (for scripts)')
     .option('--api-token', "print only the OpenAI-compatible API's bearer token (e.g. OPENAI_API_KEY=$(npx clawflow config --api-token))")
     .option('--web-ui-link', "print only the link that opens the Temporal Web UI (it carries this install's key)")
+    .option('--console-link', "print only the link that opens the console (it carries this install's console key)")
     .option('--hook-token <name>', "print only the bearer token the webhook's sender sends (POST /hooks/<name>)")
-    .action((options: { apiToken?: boolean; webUiLink?: boolean; hookToken?: string; json?: boolean }) => {
+    .action((options: { apiToken?: boolean; webUiLink?: boolean; consoleLink?: boolean; hookToken?: string; json?: boolean }) => {
       const config = loadConfig();
       if (options.hookToken !== undefined) {
         if (!Object.hasOwn(config.hooks, options.hookToken))
@@ -26,6 +27,7 @@ export function registerConfig(program: Command): void {
         return void process.stdout.write(`${token}\n`);
       }
       if (options.webUiLink) return void process.stdout.write(`${webUiOpenUrl(config, readRunningStack(config.paths.home)?.webUiUrl ?? undefined)}\n`);
+      if (options.consoleLink) return void process.stdout.write(`${consoleOpenUrl(config, readRunningStack(config.paths.home)?.consoleUrl ?? undefined)}\n`);
       if (options.apiToken) {
         const token = apiToken(config);
         if (!token) throw new Error('api.auth is "none": the API takes no token');

@@ -67,6 +67,7 @@ export function registerStart(program: Command): void {
         `  Agent runtime     ${stack.runtimeDescription}`,
         `  Model             ${stack.modelDescription}`,
         `  Commands          ${stack.commands}`,
+        ...(stack.consoleUrl ? [`  Console           ${stack.consoleUrl}`] : []),
         ...(stack.apiUrl ? [`  OpenAI API        ${stack.apiUrl}  (model "clawflow")`, `  API token         ${apiTokenLine(config)}`] : []),
         `  Channels          ${stack.channels.length ? stack.channels.join(', ') : 'none (set CLAWFLOW_TELEGRAM_BOT_TOKEN for Telegram; the WebChat is off: CLAWFLOW_WEBCHAT_ENABLED=true turns it on)'}`,
         ...(config.channels.webchat.enabled

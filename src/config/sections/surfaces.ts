@@ -25,6 +25,20 @@ export const api = z
   })
   .prefault({});
 
+/** The owner's console: one page for sessions and approvals, served by `clawflow start` (and `clawflow console`). */
+export const consolePage = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Its loopback port; the link `clawflow start` prints carries the install's console key. */
+    port: port.default(18795),
+    /** Host names it answers to besides loopback (a proxy's, e.g. Tailscale Serve's). */
+    allowedHosts,
+    /** Origins its pages may be served from besides its own (the proxied origin). */
+    allowedOrigins,
+  })
+  .strict()
+  .prefault({});
+
 export const media = z
   .object({
     /**

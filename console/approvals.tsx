@@ -1,0 +1,61 @@
+import { useState } from 'preact/hooks';
+import type { ConsoleApproval, ConsoleDecision, ConsoleFeed } from '../src/contracts/console-feed.js';
+import { act } from './feed.js';
+import { ago } from './time.js';
+
+const decisions: Array<{ decision: ConsoleDecision; label: string }> = [
+  { decision: 'once', label: 'Allow once' },
+  { decision: 'always', label: 'Always' },
+  { decision: 'deny', label: 'Deny' },
+];
+
+function ApprovalCard({ approval, now }: { approval: ConsoleApproval; now: string }) {
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+  const answer = async (decision: ConsoleDecision): Promise<void> => {
+    setBusy(true);
+    const result = await act('/api/approvals/answer', { sessionKey: approval.sessionKey, requestId: approval.requestId, decision });
+    setOutcome(result.ok ? { ok: true, text: result.message } : { ok: false, text: result.error });
+    setBusy(false);
+  };
+  return (
+    <li class="card" data-request={approval.requestId}>
+      <div class="card-head">
+        <code class="key">{approval.sessionKey}</code>
+        <span class="when">{ago(approval.requestedAt, now)}</span>
+      </div>
+      <p>
+        <strong>{approval.tool}</strong> asks to run:
+      </p>
+      <pre class="subject">{approval.subject}</pre>
+      {approval.ownerOnly ? <p class="note">It changes the agent's instructions: only you, its owner, may allow it.</p> : null}
+      <div class="actions">
+        {decisions.map(({ decision, label }) => (
+          <button type="button" class={`decision-${decision}`} disabled={busy || outcome?.ok === true} onClick={() => void answer(decision)}>
+            {label}
+          </button>
+        ))}
+      </div>
+      {outcome ? (
+        <p class={outcome.ok ? 'outcome' : 'error'} role="status">
+          {outcome.text}
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
+/** Every request waiting for the owner's answer: whose, which tool, exactly what. */
+export function ApprovalsPage({ feed }: { feed: ConsoleFeed }) {
+  return (
+    <section aria-labelledby="approvals-title">
+      <h1 id="approvals-title">Approvals</h1>
+      {feed.approvals.length === 0 ? <p class="empty">Nothing is waiting for your answer.</p> : null}
+      <ul class="cards" aria-label="Waiting approvals">
+        {feed.approvals.map((approval) => (
+          <ApprovalCard key={`${approval.sessionKey}/${approval.requestId}`} approval={approval} now={new Date().toISOString()} />
+        ))}
+      </ul>
+    </section>
+  );
+}

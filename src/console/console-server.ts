@@ -1,0 +1,169 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { ConsoleActionResult, ConsoleApprovalAnswer } from '../contracts/console-feed.js';
+import { describeZodError } from '../contracts/zod-issues.js';
+import { answerJson } from '../http/answer-json.js';
+import { cookieOf } from '../http/cookies.js';
+import { listen, type ListeningServer } from '../http/listen.js';
+import { BodyError, readJsonBody } from '../http/read-json-body.js';
+import { drain, guardRequest, type GuardPolicy } from '../http/request-guard.js';
+import { sameSecret } from '../http/same-secret.js';
+import type { Logger } from '../logger.js';
+import type { ConsoleAssets } from './console-assets.js';
+import type { ConsoleFeedHub } from './console-feed.js';
+
+/** What the console does on the owner's behalf (the session client's own calls, bound to this install). */
+export interface ConsoleActions {
+  answerApproval(answer: ConsoleApprovalAnswer): Promise<string>;
+}
+
+export interface ConsoleServerOptions {
+  host: string;
+  port: number;
+  /** The install's console key: the link carries it once, the browser keeps a cookie derived from it. */
+  key: string;
+  allowedHosts: readonly string[];
+  allowedOrigins: readonly string[];
+  assets: ConsoleAssets;
+  feed: ConsoleFeedHub;
+  actions: ConsoleActions;
+  logger: Logger;
+}
+
+const cookieName = 'clawflow_console';
+const maxActionBytes = 4096;
+const heartbeatMs = 15_000;
+
+const approvalAnswer = z
+  .object({
+    sessionKey: z.string().min(1).max(500),
+    requestId: z.string().min(1).max(100),
+    decision: z.enum(['once', 'always', 'deny']),
+  })
+  .strict();
+
+/** Every answer the console gives: never cached, never framed, nothing but its own scripts and styles. */
+const pageHeaders = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+};
+
+const shell = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ClawFlow console</title>
+<link rel="stylesheet" href="/app.css">
+<script type="module" src="/app.js"></script>
+</head>
+<body><div id="app"></div></body>
+</html>
+`;
+
+const lockedPage = (why: string): string => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>ClawFlow console</title></head>
+<body><h1>ClawFlow console</h1><p>${why}</p><p>The link is printed by <code>clawflow start</code> (the line that begins with Console) and by <code>clawflow config --console-link</code>.</p></body></html>
+`;
+
+/**
+ * The owner's console: the page, its live feed (server-sent events) and its actions. Closed like every local surface:
+ * loopback, Host and Origin checked, the install's key traded once for an HttpOnly SameSite=Strict cookie, actions
+ * only as JSON bodies of a few KB, validated; anything else is refused with a reason.
+ */
+export async function startConsoleServer(options: ConsoleServerOptions): Promise<ListeningServer> {
+  const policy: GuardPolicy = { port: options.port, allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins };
+  // The port it listens on (asked as 0 in tests: then the one it was given), which a Host header must name.
+  let boundPort = options.port;
+  const pass = createHmac('sha256', options.key).update('clawflow console cookie').digest('base64url');
+  const signedIn = (req: IncomingMessage): boolean => sameSecret(cookieOf(req, cookieName) ?? '', pass);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://console.invalid');
+    const isAction = req.method === 'POST';
+    const refusal = guardRequest(req, { ...policy, port: boundPort }, isAction ? { accepted: ['application/json'] } : undefined);
+    if (refusal) {
+      drain(req);
+      return answerJson(res, refusal.status, { ok: false, error: refusal.message }, pageHeaders);
+    }
+    if (req.method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) {
+      if (!sameSecret(url.searchParams.get('token') ?? '', options.key))
+        return void res
+          .writeHead(401, { ...pageHeaders, 'content-type': 'text/html; charset=utf-8' })
+          .end(lockedPage('That link carries the wrong key: it is not this install’s.'));
+      const cookie = `${cookieName}=${pass}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${30 * 86_400}`;
+      return void res.writeHead(303, { ...pageHeaders, location: '/', 'set-cookie': cookie }).end();
+    }
+    if (!signedIn(req)) {
+      drain(req);
+      if (url.pathname === '/')
+        return void res
+          .writeHead(401, { ...pageHeaders, 'content-type': 'text/html; charset=utf-8' })
+          .end(lockedPage('This page opens with the link that carries this install’s console key.'));
+      return answerJson(res, 401, { ok: false, error: 'open the console with its link first (clawflow config --console-link)' }, pageHeaders);
+    }
+    if (req.method === 'GET' && url.pathname === '/') return void res.writeHead(200, { ...pageHeaders, 'content-type': 'text/html; charset=utf-8' }).end(shell);
+    if (req.method === 'GET' && url.pathname === '/app.js')
+      return void res.writeHead(200, { ...pageHeaders, 'content-type': 'text/javascript; charset=utf-8' }).end(options.assets.script);
+    if (req.method === 'GET' && url.pathname === '/app.css')
+      return void res.writeHead(200, { ...pageHeaders, 'content-type': 'text/css; charset=utf-8' }).end(options.assets.style);
+    if (req.method === 'GET' && url.pathname === '/api/feed') return streamFeed(res);
+    if (isAction && url.pathname === '/api/approvals/answer') return answerApproval(req, res);
+    drain(req);
+    return answerJson(res, 404, { ok: false, error: `no ${req.method} ${url.pathname} here` }, pageHeaders);
+  };
+
+  const streamFeed = (res: ServerResponse): void => {
+    res.writeHead(200, { ...pageHeaders, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
+    res.write(': live\n\n');
+    const stopListening = options.feed.listen((json) => res.write(`event: feed\ndata: ${json}\n\n`));
+    const heartbeat = setInterval(() => res.write(': still here\n\n'), heartbeatMs);
+    const close = (): void => {
+      clearInterval(heartbeat);
+      stopListening();
+    };
+    // The response closes when the page goes (or the connection drops): then nothing more is read for it.
+    res.once('close', close);
+  };
+
+  const answerApproval = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let body: unknown;
+    try {
+      body = await readJsonBody(req, maxActionBytes, 'the answer');
+    } catch (error) {
+      const status = error instanceof BodyError && error.reason === 'too_large' ? 413 : 400;
+      return answerJson(res, status, { ok: false, error: (error as Error).message } satisfies ConsoleActionResult, pageHeaders);
+    }
+    const parsed = approvalAnswer.safeParse(body);
+    if (!parsed.success)
+      return answerJson(res, 400, { ok: false, error: `the answer is not one: ${describeZodError(parsed.error)}` } satisfies ConsoleActionResult, pageHeaders);
+    try {
+      const message = await options.actions.answerApproval(parsed.data);
+      void options.feed.refresh();
+      return answerJson(res, 200, { ok: true, message } satisfies ConsoleActionResult, pageHeaders);
+    } catch (error) {
+      const known = ['NoSuchApprovalError', 'NoSuchSessionError', 'NotTheAgentOwnerError', 'InvalidMessageError'].includes((error as Error).name);
+      if (!known) options.logger.warn({ err: error }, 'the console could not answer an approval');
+      return answerJson(res, known ? 409 : 502, { ok: false, error: (error as Error).message } satisfies ConsoleActionResult, pageHeaders);
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      options.logger.error({ err: error }, 'the console failed to answer a request');
+      if (!res.headersSent) answerJson(res, 500, { ok: false, error: 'the console failed; its log says why' }, pageHeaders);
+      else res.destroy();
+    });
+  });
+  // A request's head and body come within these, or the connection is dropped (the event stream's answer may last).
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  const listening = await listen(server, options.host, options.port);
+  boundPort = Number(new URL(listening.url).port);
+  return listening;
+}

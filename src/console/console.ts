@@ -1,0 +1,65 @@
+import type { Client } from '@temporalio/client';
+import type { ClawflowConfig } from '../config/load.js';
+import { installSecret } from '../config/secrets.js';
+import { sessionWorkflowIdPrefix } from '../contracts/session-key.js';
+import type { ListeningServer } from '../http/listen.js';
+import type { Logger } from '../logger.js';
+import { answerApproval } from '../session-client/session-client.js';
+import { indexedSessions, waitingApprovals } from '../session-client/session-index.js';
+import { consoleAssets } from './console-assets.js';
+import { ConsoleFeedHub } from './console-feed.js';
+import { startConsoleServer } from './console-server.js';
+
+/** How often the console reads the sessions while a page is open. */
+const feedIntervalMs = 2000;
+
+const answered = { once: 'Allowed once', always: 'Allowed from now on in this session', deny: 'Denied' } as const;
+
+/**
+ * The owner's console for this install: its page, a live feed of the sessions and what waits for an answer, and the
+ * owner's actions, through `client`. `webUiOrigin`: the Temporal Web UI this stack serves, for links to workflows.
+ */
+export async function startConsole(options: {
+  config: ClawflowConfig;
+  client: Client;
+  logger: Logger;
+  webUiOrigin: string | null;
+  port?: number;
+}): Promise<ListeningServer> {
+  const { config, client, logger } = options;
+  const workflowLinkPrefix = options.webUiOrigin
+    ? `${options.webUiOrigin}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(sessionWorkflowIdPrefix)}`
+    : null;
+  const feed = new ConsoleFeedHub(
+    async () => {
+      const [sessions, approvals] = await Promise.all([indexedSessions(client), waitingApprovals(client, config)]);
+      return { sessions, approvals, workflowLinkPrefix };
+    },
+    feedIntervalMs,
+    logger,
+  );
+  const server = await startConsoleServer({
+    host: '127.0.0.1',
+    port: options.port ?? config.console.port,
+    key: installSecret(config.paths.home, 'console-token'),
+    allowedHosts: config.console.allowedHosts,
+    allowedOrigins: config.console.allowedOrigins,
+    assets: await consoleAssets(),
+    feed,
+    actions: {
+      answerApproval: async (answer) => {
+        // The console is the owner's: what only the agent's owner may allow, they may.
+        const request = await answerApproval(client, config, answer.sessionKey, { requestId: answer.requestId, decision: answer.decision, byAgentOwner: true });
+        return `${answered[answer.decision]}: ${request.subject}`;
+      },
+    },
+    logger,
+  });
+  return {
+    url: server.url,
+    close: async () => {
+      feed.stop();
+      await server.close();
+    },
+  };
+}

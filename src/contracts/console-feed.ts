@@ -1,0 +1,44 @@
+// What the console's server sends its page (JSON over server-sent events) and what the page sends back: types only,
+// read by the server (src/console/) and by the page (console/).
+
+export interface ConsoleSession {
+  sessionKey: string;
+  agent: string;
+  channel: string;
+  peer: string;
+  lastActivity: string | null;
+  turns: number;
+  /** idle, running, awaiting-approval, stuck (with `problem`), or how its workflow ended. */
+  status: string;
+  problem?: string;
+}
+
+export interface ConsoleApproval {
+  sessionKey: string;
+  requestId: string;
+  tool: string;
+  /** Exactly what would run, e.g. the command line. */
+  subject: string;
+  ownerOnly?: boolean;
+  requestedAt: string;
+}
+
+/** One snapshot of everything the console shows; a new one comes whenever something changed. */
+export interface ConsoleFeed {
+  sessions: ConsoleSession[];
+  approvals: ConsoleApproval[];
+  /** Where a session's workflow opens in the Temporal Web UI: this, then its key (URI-encoded); null without the Web UI. */
+  workflowLinkPrefix: string | null;
+  at: string;
+}
+
+export type ConsoleDecision = 'once' | 'always' | 'deny';
+
+export interface ConsoleApprovalAnswer {
+  sessionKey: string;
+  requestId: string;
+  decision: ConsoleDecision;
+}
+
+/** What the server answers to an action: done, or why not, in words for the owner. */
+export type ConsoleActionResult = { ok: true; message: string } | { ok: false; error: string };

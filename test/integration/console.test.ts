@@ -1,0 +1,171 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startConsole } from '../../src/console/console.js';
+import { consoleOpenUrl, installSecret } from '../../src/config/secrets.js';
+import type { ListeningServer } from '../../src/http/listen.js';
+import { createLogger } from '../../src/logger.js';
+import { findChromium } from '../../src/tools/browser-pool.js';
+import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
+import { namespaceForFile } from '../helpers/namespace.js';
+import { pageForTest } from '../helpers/page-for-test.js';
+import { freePort } from '../helpers/ports.js';
+import { runCli, spawnCli } from '../helpers/processes.js';
+import { TestStack } from '../helpers/test-stack.js';
+
+/** The model runs one command, then answers with what it printed. */
+function runThenReport(command: string) {
+  return (request: ModelRequest): ScriptedAnswer => {
+    const asked = request.messages.findLastIndex((m) => m.role === 'user');
+    const result = request.messages.slice(asked).findLast((m) => m.role === 'tool');
+    return result ? `tool said: ${result.content}` : { toolCalls: [{ name: 'exec', arguments: { command } }] };
+  };
+}
+
+describe('the owner console (a real stack, the page in Chromium)', () => {
+  let stack: TestStack;
+  let console_: ListeningServer;
+  let origin: string;
+
+  beforeAll(async () => {
+    stack = await TestStack.start({
+      namespace: namespaceForFile(import.meta.url),
+      config: { tools: { exec: { policy: 'ask', sandbox: 'none', approvalTimeoutSeconds: 120 } } },
+    });
+    await stack.startWorker();
+    console_ = await startConsole({ config: stack.config, client: stack.client, logger: createLogger('silent'), webUiOrigin: null, port: 0 });
+    origin = console_.url;
+  });
+  afterAll(async () => {
+    await console_?.close();
+    await stack?.stop();
+  });
+
+  it('is closed to whoever lacks the key, to other sites, to other Host names and to garbage', async () => {
+    const locked = await fetch(`${origin}/`);
+    expect(locked.status).toBe(401);
+    expect(await locked.text()).toContain('clawflow config --console-link');
+    expect((await fetch(`${origin}/api/feed`)).status).toBe(401);
+    expect((await fetch(`${origin}/app.js`)).status).toBe(401);
+    expect((await fetch(`${origin}/?token=not-the-key`, { redirect: 'manual' })).status).toBe(401);
+
+    // With the key, the browser gets a cookie; with the cookie, what a foreign page or a rebinding name sends is refused.
+    const opened = await fetch(consoleOpenUrl(stack.config, origin), { redirect: 'manual' });
+    expect(opened.status).toBe(303);
+    const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
+    expect(opened.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
+    expect((await fetch(`${origin}/`, { headers: { cookie } })).status).toBe(200);
+    const answer = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${origin}/api/approvals/answer`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...headers }, body });
+    expect((await answer('{}', { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await answer('{}', { 'content-type': 'text/plain' })).status).toBe(415);
+    const garbage = await answer('{"sessionKey": 1, "decision": "maybe"');
+    expect(garbage.status).toBe(400);
+    expect(((await garbage.json()) as { error: string }).error).toMatch(/not valid JSON/);
+    const wrong = await answer(JSON.stringify({ sessionKey: 'main:test:none', requestId: 'abcdef', decision: 'maybe' }));
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { error: string }).error).toMatch(/decision/);
+    expect((await answer(JSON.stringify({ sessionKey: 'x', requestId: 'y', decision: 'once', padding: 'z'.repeat(10_000) }))).status).toBe(413);
+    const none = await answer(JSON.stringify({ sessionKey: 'main:test:nobody', requestId: 'abcdef', decision: 'once' }));
+    expect(none.status).toBe(409);
+    expect(((await none.json()) as { error: string }).error).toMatch(/no session/);
+    // fetch will not send another Host: a DNS-rebinding page's request, as it arrives, through node:http.
+    const { port } = new URL(origin);
+    const rebound = await new Promise<number>((resolve, reject) =>
+      request({ host: '127.0.0.1', port, path: '/', headers: { cookie, host: `attacker.example:${port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end(),
+    );
+    expect(rebound).toBe(421);
+    // The key never reaches the page: it stays in the cookie, and the page's script does not carry it.
+    const script = await (await fetch(`${origin}/app.js`, { headers: { cookie } })).text();
+    expect(script).not.toContain(installSecret(stack.config.paths.home, 'console-token'));
+  });
+
+  it('runs alone for deployments (clawflow console), with the link clawflow config --console-link prints', async () => {
+    const port = await freePort();
+    const alone = spawnCli(['console', '--port', String(port)], stack.env);
+    try {
+      await alone.waitFor(/Console {2}(http\S+)\n/, 30_000);
+      const link = /Console {2}(http\S+)\n/.exec(alone.output())![1]!;
+      expect(link).toBe(consoleOpenUrl(stack.config, `http://127.0.0.1:${port}`));
+      const printed = await runCli(['config', '--console-link'], stack.env);
+      expect(new URL(printed.output.trim()).searchParams.get('token')).toBe(new URL(link).searchParams.get('token'));
+      const opened = await fetch(link, { redirect: 'manual' });
+      expect(opened.status).toBe(303);
+      const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
+      expect(await (await fetch(`http://127.0.0.1:${port}/`, { headers: { cookie } })).text()).toContain('<div id="app">');
+    } finally {
+      alone.child.kill('SIGTERM');
+      await alone.exited;
+    }
+  });
+
+  describe.skipIf(inject('machine').chromium)('in Chromium', () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await chromium.launch({
+        executablePath: findChromium(undefined),
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+    });
+    afterAll(() => browser?.close());
+
+    it('shows a waiting command live, and a click on Allow once runs it: the answer reaches the one who asked', async () => {
+      const page = await pageForTest(browser);
+      await page.goto(consoleOpenUrl(stack.config, origin));
+      expect(page.url()).toBe(`${origin}/`);
+      await expect.poll(() => page.locator('.live').textContent()).toBe('live');
+      await page.click('nav a[href="#/approvals"]');
+      await expect.poll(() => page.locator('.empty').textContent()).toBe('Nothing is waiting for your answer.');
+
+      const key = 'main:test:console-approve';
+      stack.model.setReply(runThenReport('echo clicked > proof.txt && echo done'));
+      const send = spawnCli(['send', key, 'please run it'], stack.env);
+      // It appears without a reload: the page follows the server's feed.
+      const card = page.locator('li.card', { hasText: 'echo clicked > proof.txt' });
+      await card.waitFor({ timeout: 30_000 });
+      expect(await card.locator('.key').textContent()).toBe(key);
+      expect(await page.locator('nav .badge').textContent()).toBe('1');
+      await card.getByRole('button', { name: 'Allow once' }).click();
+      await expect.poll(() => card.locator('.outcome').textContent()).toBe('Allowed once: echo clicked > proof.txt && echo done');
+
+      expect(await send.exited, send.output()).toBe(0);
+      expect(send.output()).toContain('tool said:');
+      const proof = join(stack.config.paths.workspaceDir, 'proof.txt');
+      expect(existsSync(proof)).toBe(true);
+      expect(readFileSync(proof, 'utf8')).toBe('clicked\n');
+      // Answered, it leaves the list; the session shows on the sessions page, idle again.
+      await expect.poll(() => page.locator('li.card').count(), { timeout: 20_000 }).toBe(0);
+      await page.click('nav a[href="#/sessions"]');
+      const row = page.locator(`li.card[data-session="${key}"]`);
+      await expect.poll(() => row.locator('.status').textContent(), { timeout: 30_000 }).toBe('idle');
+      await page.close();
+    });
+
+    it('denies from a phone-sized screen: the command never runs and the agent is told', async () => {
+      const page = await pageForTest(browser);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(consoleOpenUrl(stack.config, origin));
+      await page.click('nav a[href="#/approvals"]');
+      stack.model.setReply(runThenReport('echo denied > never.txt'));
+      const send = spawnCli(['send', 'main:test:console-deny', 'please run it'], stack.env);
+      const card = page.locator('li.card', { hasText: 'echo denied > never.txt' });
+      await card.waitFor({ timeout: 30_000 });
+      // The card fits the phone's width: nothing to scroll sideways.
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      await card.getByRole('button', { name: 'Deny' }).click();
+      await expect.poll(() => card.locator('.outcome').textContent()).toBe('Denied: echo denied > never.txt');
+      expect(await send.exited, send.output()).toBe(0);
+      expect(send.output()).toMatch(/tool said: .*deni/i);
+      expect(existsSync(join(stack.config.paths.workspaceDir, 'never.txt'))).toBe(false);
+      await page.close();
+    });
+  });
+});
