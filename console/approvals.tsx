@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { ConsoleApproval, ConsoleDecision, ConsoleFeed } from '../src/contracts/console-feed.js';
-import { act } from './feed.js';
+import { actAndReport, type Report } from './feed.js';
 import { ago } from './time.js';
 
 const decisions: Array<{ decision: ConsoleDecision; label: string }> = [
@@ -9,13 +9,12 @@ const decisions: Array<{ decision: ConsoleDecision; label: string }> = [
   { decision: 'deny', label: 'Deny' },
 ];
 
-function ApprovalCard({ approval, now }: { approval: ConsoleApproval; now: string }) {
+function ApprovalCard({ approval, now, report }: { approval: ConsoleApproval; now: string; report: Report }) {
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+  const [done, setDone] = useState(false);
   const answer = async (decision: ConsoleDecision): Promise<void> => {
     setBusy(true);
-    const result = await act('/api/approvals/answer', { sessionKey: approval.sessionKey, requestId: approval.requestId, decision });
-    setOutcome(result.ok ? { ok: true, text: result.message } : { ok: false, text: result.error });
+    setDone(await actAndReport('/api/approvals/answer', { sessionKey: approval.sessionKey, requestId: approval.requestId, decision }, report));
     setBusy(false);
   };
   return (
@@ -31,29 +30,24 @@ function ApprovalCard({ approval, now }: { approval: ConsoleApproval; now: strin
       {approval.ownerOnly ? <p class="note">It changes the agent's instructions: only you, its owner, may allow it.</p> : null}
       <div class="actions">
         {decisions.map(({ decision, label }) => (
-          <button type="button" class={`decision-${decision}`} disabled={busy || outcome?.ok === true} onClick={() => void answer(decision)}>
+          <button type="button" class={`decision-${decision}`} disabled={busy || done} onClick={() => void answer(decision)}>
             {label}
           </button>
         ))}
       </div>
-      {outcome ? (
-        <p class={outcome.ok ? 'outcome' : 'error'} role="status">
-          {outcome.text}
-        </p>
-      ) : null}
     </li>
   );
 }
 
 /** Every request waiting for the owner's answer: whose, which tool, exactly what. */
-export function ApprovalsPage({ feed }: { feed: ConsoleFeed }) {
+export function ApprovalsPage({ feed, report }: { feed: ConsoleFeed; report: Report }) {
   return (
     <section aria-labelledby="approvals-title">
       <h1 id="approvals-title">Approvals</h1>
       {feed.approvals.length === 0 ? <p class="empty">Nothing is waiting for your answer.</p> : null}
       <ul class="cards" aria-label="Waiting approvals">
         {feed.approvals.map((approval) => (
-          <ApprovalCard key={`${approval.sessionKey}/${approval.requestId}`} approval={approval} now={new Date().toISOString()} />
+          <ApprovalCard key={`${approval.sessionKey}/${approval.requestId}`} approval={approval} now={new Date().toISOString()} report={report} />
         ))}
       </ul>
     </section>

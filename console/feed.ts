@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ConsoleActionResult, ConsoleApprovalAnswer, ConsoleFeed } from '../src/contracts/console-feed.js';
+import type { ConsoleActionResult, ConsoleApprovalAnswer, ConsoleFeed, ConsolePairingAnswer } from '../src/contracts/console-feed.js';
 
 export type FeedState = { feed: ConsoleFeed | null; connected: boolean };
 
@@ -16,11 +16,26 @@ export function useFeed(): FeedState {
 }
 
 /** Posts an action; the answer says what happened, or why not. */
-export async function act(path: string, body: ConsoleApprovalAnswer): Promise<ConsoleActionResult> {
+export async function act(path: string, body: ConsoleApprovalAnswer | ConsolePairingAnswer): Promise<ConsoleActionResult> {
   try {
     const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return (await response.json()) as ConsoleActionResult;
   } catch (error) {
     return { ok: false, error: `the console could not be reached (${(error as Error).message})` };
   }
+}
+
+/** What became of an action, shown at the top of the page (the card it came from may be gone by then). */
+export interface Outcome {
+  ok: boolean;
+  text: string;
+}
+
+export type Report = (outcome: Outcome) => void;
+
+/** Posts an action and reports its outcome; resolves true when it was done. */
+export async function actAndReport(path: string, body: ConsoleApprovalAnswer | ConsolePairingAnswer, report: Report): Promise<boolean> {
+  const result = await act(path, body);
+  report(result.ok ? { ok: true, text: result.message } : { ok: false, text: result.error });
+  return result.ok;
 }

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { ConsoleActionResult, ConsoleApprovalAnswer } from '../contracts/console-feed.js';
+import type { ConsoleActionResult, ConsoleApprovalAnswer, ConsolePairingAnswer } from '../contracts/console-feed.js';
 import { describeZodError } from '../contracts/zod-issues.js';
 import { answerJson } from '../http/answer-json.js';
 import { cookieOf } from '../http/cookies.js';
@@ -16,6 +16,12 @@ import type { ConsoleFeedHub } from './console-feed.js';
 /** What the console does on the owner's behalf (the session client's own calls, bound to this install). */
 export interface ConsoleActions {
   answerApproval(answer: ConsoleApprovalAnswer): Promise<string>;
+  answerPairing(answer: ConsolePairingAnswer): Promise<string>;
+}
+
+/** An action refused for a reason the owner should read (no such request, not allowed): 409 with its words. */
+export class ConsoleActionRefused extends Error {
+  override name = 'ConsoleActionRefused';
 }
 
 export interface ConsoleServerOptions {
@@ -42,6 +48,17 @@ const approvalAnswer = z
     decision: z.enum(['once', 'always', 'deny']),
   })
   .strict();
+
+const pairingAnswer = z
+  .object({
+    channel: z.string().min(1).max(100),
+    code: z.string().min(1).max(20),
+    decision: z.enum(['approve', 'reject']),
+  })
+  .strict();
+
+/** The session client's refusals, said in the owner's words: a 409, not a failure of the console. */
+const refusals = new Set(['ConsoleActionRefused', 'NoSuchApprovalError', 'NoSuchSessionError', 'NotTheAgentOwnerError', 'InvalidMessageError']);
 
 /** Every answer the console gives: never cached, never framed, nothing but its own scripts and styles. */
 const pageHeaders = {
@@ -113,7 +130,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     if (req.method === 'GET' && url.pathname === '/app.css')
       return void res.writeHead(200, { ...pageHeaders, 'content-type': 'text/css; charset=utf-8' }).end(options.assets.style);
     if (req.method === 'GET' && url.pathname === '/api/feed') return streamFeed(res);
-    if (isAction && url.pathname === '/api/approvals/answer') return answerApproval(req, res);
+    if (isAction && Object.hasOwn(actions, url.pathname)) return actions[url.pathname]!(req, res);
     drain(req);
     return answerJson(res, 404, { ok: false, error: `no ${req.method} ${url.pathname} here` }, pageHeaders);
   };
@@ -131,26 +148,32 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     res.once('close', close);
   };
 
-  const answerApproval = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  /** An action: a JSON body of a few KB, checked against its schema, done, and the feed read again at once. */
+  const act = async <T>(req: IncomingMessage, res: ServerResponse, schema: z.ZodType<T>, run: (input: T) => Promise<string>): Promise<void> => {
     let body: unknown;
     try {
-      body = await readJsonBody(req, maxActionBytes, 'the answer');
+      body = await readJsonBody(req, maxActionBytes, 'the request');
     } catch (error) {
       const status = error instanceof BodyError && error.reason === 'too_large' ? 413 : 400;
       return answerJson(res, status, { ok: false, error: (error as Error).message } satisfies ConsoleActionResult, pageHeaders);
     }
-    const parsed = approvalAnswer.safeParse(body);
+    const parsed = schema.safeParse(body);
     if (!parsed.success)
-      return answerJson(res, 400, { ok: false, error: `the answer is not one: ${describeZodError(parsed.error)}` } satisfies ConsoleActionResult, pageHeaders);
+      return answerJson(res, 400, { ok: false, error: `the request is not one: ${describeZodError(parsed.error)}` } satisfies ConsoleActionResult, pageHeaders);
     try {
-      const message = await options.actions.answerApproval(parsed.data);
+      const message = await run(parsed.data);
       void options.feed.refresh();
       return answerJson(res, 200, { ok: true, message } satisfies ConsoleActionResult, pageHeaders);
     } catch (error) {
-      const known = ['NoSuchApprovalError', 'NoSuchSessionError', 'NotTheAgentOwnerError', 'InvalidMessageError'].includes((error as Error).name);
-      if (!known) options.logger.warn({ err: error }, 'the console could not answer an approval');
-      return answerJson(res, known ? 409 : 502, { ok: false, error: (error as Error).message } satisfies ConsoleActionResult, pageHeaders);
+      const refused = refusals.has((error as Error).name);
+      if (!refused) options.logger.warn({ err: error }, 'a console action failed');
+      return answerJson(res, refused ? 409 : 502, { ok: false, error: (error as Error).message } satisfies ConsoleActionResult, pageHeaders);
     }
+  };
+
+  const actions: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
+    '/api/approvals/answer': (req, res) => act(req, res, approvalAnswer, (answer) => options.actions.answerApproval(answer)),
+    '/api/pairing/answer': (req, res) => act(req, res, pairingAnswer, (answer) => options.actions.answerPairing(answer)),
   };
 
   const server = createServer((req, res) => {

@@ -6,7 +6,10 @@ import type { ListeningServer } from '../http/listen.js';
 import type { Logger } from '../logger.js';
 import { answerApproval } from '../session-client/session-client.js';
 import { indexedSessions, waitingApprovals } from '../session-client/session-index.js';
+import { connectorFiles } from '../config/paths.js';
+import { PairingStore } from '../connectors/inbound/pairing-store.js';
 import { consoleAssets } from './console-assets.js';
+import { answerPairing, waitingStrangers } from './console-pairing.js';
 import { ConsoleFeedHub } from './console-feed.js';
 import { startConsoleServer } from './console-server.js';
 
@@ -30,10 +33,12 @@ export async function startConsole(options: {
   const workflowLinkPrefix = options.webUiOrigin
     ? `${options.webUiOrigin}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(sessionWorkflowIdPrefix)}`
     : null;
+  // Strangers who asked to pair: the connector's store, on this machine.
+  const pairing = new PairingStore(connectorFiles(config.paths.home).pairing, (message) => logger.warn(message));
   const feed = new ConsoleFeedHub(
     async () => {
       const [sessions, approvals] = await Promise.all([indexedSessions(client), waitingApprovals(client, config)]);
-      return { sessions, approvals, workflowLinkPrefix };
+      return { sessions, approvals, pairing: waitingStrangers(pairing), workflowLinkPrefix };
     },
     feedIntervalMs,
     logger,
@@ -52,6 +57,7 @@ export async function startConsole(options: {
         const request = await answerApproval(client, config, answer.sessionKey, { requestId: answer.requestId, decision: answer.decision, byAgentOwner: true });
         return `${answered[answer.decision]}: ${request.subject}`;
       },
+      answerPairing: (answer) => answerPairing(pairing, answer),
     },
     logger,
   });

@@ -23,10 +23,22 @@ export interface ConsoleApproval {
   requestedAt: string;
 }
 
+/** A stranger who asked to talk to the agent on a channel with dmPolicy "pairing", waiting for the owner. */
+export interface ConsolePairing {
+  channel: string;
+  code: string;
+  senderId: string;
+  senderName?: string;
+  createdAt: string;
+  /** The start of the message they sent, held until they are let in. */
+  heldText?: string;
+}
+
 /** One snapshot of everything the console shows; a new one comes whenever something changed. */
 export interface ConsoleFeed {
   sessions: ConsoleSession[];
   approvals: ConsoleApproval[];
+  pairing: ConsolePairing[];
   /** Where a session's workflow opens in the Temporal Web UI: this, then its key (URI-encoded); null without the Web UI. */
   workflowLinkPrefix: string | null;
   at: string;
@@ -38,6 +50,12 @@ export interface ConsoleApprovalAnswer {
   sessionKey: string;
   requestId: string;
   decision: ConsoleDecision;
+}
+
+export interface ConsolePairingAnswer {
+  channel: string;
+  code: string;
+  decision: 'approve' | 'reject';
 }
 
 /** What the server answers to an action: done, or why not, in words for the owner. */

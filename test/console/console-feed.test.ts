@@ -5,6 +5,7 @@ import { createLogger } from '../../src/logger.js';
 const snapshot = (turns: number) => ({
   sessions: [{ sessionKey: 'main:cli:me', agent: 'main', channel: 'cli', peer: 'me', lastActivity: null, turns, status: 'idle' }],
   approvals: [],
+  pairing: [],
   workflowLinkPrefix: null,
 });
 

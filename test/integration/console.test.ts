@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startConsole } from '../../src/console/console.js';
+import { connectorFiles } from '../../src/config/paths.js';
+import { PairingStore } from '../../src/connectors/inbound/pairing-store.js';
 import { consoleOpenUrl, installSecret } from '../../src/config/secrets.js';
 import type { ListeningServer } from '../../src/http/listen.js';
 import { createLogger } from '../../src/logger.js';
@@ -134,7 +136,7 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
       expect(await card.locator('.key').textContent()).toBe(key);
       expect(await page.locator('nav .badge').textContent()).toBe('1');
       await card.getByRole('button', { name: 'Allow once' }).click();
-      await expect.poll(() => card.locator('.outcome').textContent()).toBe('Allowed once: echo clicked > proof.txt && echo done');
+      await expect.poll(() => page.locator('#outcomes li').first().textContent()).toBe('Allowed once: echo clicked > proof.txt && echo done');
 
       expect(await send.exited, send.output()).toBe(0);
       expect(send.output()).toContain('tool said:');
@@ -146,6 +148,38 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
       await page.click('nav a[href="#/sessions"]');
       const row = page.locator(`li.card[data-session="${key}"]`);
       await expect.poll(() => row.locator('.status').textContent(), { timeout: 30_000 }).toBe('idle');
+      await page.close();
+    });
+
+    it('lets a stranger in with a click on Approve (the connector then welcomes them), and keeps another out with Reject', async () => {
+      const store = new PairingStore(connectorFiles(stack.config.paths.home).pairing);
+      const route = { channel: 'telegram', chat: '4242' };
+      const { code } = await store.codeFor('telegram', { id: '4242', name: 'Ada' }, { messageId: 'm1', route, text: 'hello, may I talk to your agent?' });
+      const { code: other } = await store.codeFor('telegram', { id: '777', name: 'Mallory' });
+      const page = await pageForTest(browser);
+      await page.goto(consoleOpenUrl(stack.config, origin));
+      await page.click('nav a[href="#/pairing"]');
+      const ada = page.locator(`li.card[data-code="${code}"]`);
+      await ada.waitFor({ timeout: 15_000 });
+      expect(await ada.locator('.held').textContent()).toBe('hello, may I talk to your agent?');
+      await ada.getByRole('button', { name: 'Approve' }).click();
+      await expect.poll(() => page.locator('#outcomes li.outcome').first().textContent()).toBe('Let in Ada (4242) on telegram');
+      expect(store.isApproved('telegram', '4242')).toBe(true);
+      expect(store.welcomes('telegram')).toEqual([
+        expect.objectContaining({ senderId: '4242', held: expect.objectContaining({ text: 'hello, may I talk to your agent?' }) }),
+      ]);
+
+      const mallory = page.locator(`li.card[data-code="${other}"]`);
+      await mallory.getByRole('button', { name: 'Reject' }).click();
+      await expect.poll(() => page.locator('#outcomes li.outcome').first().textContent()).toBe('Refused Mallory (777) on telegram');
+      expect(store.isApproved('telegram', '777')).toBe(false);
+      expect(store.list().telegram?.pending ?? []).toEqual([]);
+      // Both answered, the page has nobody waiting; the same code again is refused with a reason.
+      await expect.poll(() => page.locator('.empty').textContent(), { timeout: 15_000 }).toBe('Nobody is waiting to be let in.');
+      const again = await page.evaluate(
+        `fetch('/api/pairing/answer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'telegram', code: '${code}', decision: 'approve' }) }).then((r) => r.json())`,
+      );
+      expect(again).toEqual({ ok: false, error: expect.stringMatching(/no pending pairing code/) });
       await page.close();
     });
 
@@ -161,7 +195,7 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
       // The card fits the phone's width: nothing to scroll sideways.
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
       await card.getByRole('button', { name: 'Deny' }).click();
-      await expect.poll(() => card.locator('.outcome').textContent()).toBe('Denied: echo denied > never.txt');
+      await expect.poll(() => page.locator('#outcomes li.outcome').first().textContent()).toBe('Denied: echo denied > never.txt');
       expect(await send.exited, send.output()).toBe(0);
       expect(send.output()).toMatch(/tool said: .*deni/i);
       expect(existsSync(join(stack.config.paths.workspaceDir, 'never.txt'))).toBe(false);

@@ -42,4 +42,15 @@ export function registerPairing(program: Command): void {
       if (!approved) throw new Error(`no pending pairing code ${code} on ${channel} (codes expire after an hour; \`clawflow pairing list\` shows them)`);
       process.stdout.write(`Approved ${approved.senderName ?? approved.senderId} (${channel} ${approved.senderId}).\n`);
     });
+
+  pairing
+    .command('reject')
+    .description('refuse the sender who was given this code (their held message is dropped; they may ask again later)')
+    .argument('<channel>', 'e.g. telegram')
+    .argument('<code>', 'the code the sender received')
+    .action(async (channel: string, code: string) => {
+      const rejected = await (await store()).reject(channel, code);
+      if (!rejected) throw new Error(`no pending pairing code ${code} on ${channel} (\`clawflow pairing list\` shows them)`);
+      process.stdout.write(`Refused ${rejected.senderName ?? rejected.senderId} (${channel} ${rejected.senderId}).\n`);
+    });
 }

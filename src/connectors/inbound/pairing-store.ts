@@ -148,6 +148,20 @@ export class PairingStore {
     });
   }
 
+  /**
+   * Refuses the sender with this code: the request and the message it held are dropped and they are not let in (a
+   * later message of theirs asks again, with a new code). Null when no such code is pending.
+   */
+  async reject(channel: string, code: string): Promise<PendingPairing | null> {
+    return this.update((store) => {
+      const entry = store[channel];
+      const pending = entry?.pending.find((p) => p.code === code.trim().toUpperCase());
+      if (!entry || !pending) return { result: null, changed: false };
+      entry.pending = entry.pending.filter((p) => p !== pending);
+      return { result: pending, changed: true };
+    });
+  }
+
   /** The senders approved and not yet welcomed by the connector. */
   welcomes(channel: string): PairingWelcome[] {
     return this.load()[channel]?.welcome ?? [];
