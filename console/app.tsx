@@ -4,17 +4,23 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApprovalsPage } from './approvals.js';
 import { useFeed, type Outcome, type Report } from './feed.js';
 import { PairingPage } from './pairing.js';
+import { SessionPage } from './session.js';
 import { SessionsPage } from './sessions.js';
 
 const pages = { sessions: 'Sessions', approvals: 'Approvals', pairing: 'Pairing' } as const;
 type Page = keyof typeof pages;
+/** Where the page is: one of the lists, or one session (#/session/<its key>). */
+type Place = { page: Page; sessionKey?: string };
 
-function pageOf(hash: string): Page {
-  const name = hash.replace(/^#\/?/, '');
-  return name in pages ? (name as Page) : 'sessions';
+function placeOf(hash: string): Place {
+  const path = hash.replace(/^#\/?/, '');
+  if (path.startsWith('session/')) return { page: 'sessions', sessionKey: decodeURIComponent(path.slice('session/'.length)) };
+  return { page: path in pages ? (path as Page) : 'sessions' };
 }
 
-function Shown({ page, feed, report }: { page: Page; feed: ConsoleFeed; report: Report }) {
+function Shown({ place, feed, report }: { place: Place; feed: ConsoleFeed; report: Report }) {
+  const { page } = place;
+  if (place.sessionKey !== undefined) return <SessionPage sessionKey={place.sessionKey} />;
   if (page === 'approvals') return <ApprovalsPage feed={feed} report={report} />;
   if (page === 'pairing') return <PairingPage feed={feed} report={report} />;
   return <SessionsPage feed={feed} />;
@@ -22,12 +28,12 @@ function Shown({ page, feed, report }: { page: Page; feed: ConsoleFeed; report: 
 
 function App() {
   const { feed, connected } = useFeed();
-  const [page, setPage] = useState<Page>(pageOf(location.hash));
+  const [place, setPlace] = useState<Place>(placeOf(location.hash));
   // What the owner's last actions did, newest first (a card answered leaves its page with the next snapshot).
   const [outcomes, setOutcomes] = useState<Array<Outcome & { id: number }>>([]);
   const report: Report = (outcome) => setOutcomes((previous) => [{ ...outcome, id: Date.now() + Math.random() }, ...previous].slice(0, 5));
   useEffect(() => {
-    const follow = (): void => setPage(pageOf(location.hash));
+    const follow = (): void => setPlace(placeOf(location.hash));
     addEventListener('hashchange', follow);
     return () => removeEventListener('hashchange', follow);
   }, []);
@@ -38,7 +44,7 @@ function App() {
         <span class="brand">ClawFlow</span>
         <nav>
           {(Object.keys(pages) as Page[]).map((name) => (
-            <a href={`#/${name}`} aria-current={page === name ? 'page' : undefined}>
+            <a href={`#/${name}`} aria-current={place.page === name ? 'page' : undefined}>
               {pages[name]}
               {waiting[name] ? <span class="badge">{waiting[name]}</span> : null}
             </a>
@@ -54,7 +60,7 @@ function App() {
             </li>
           ))}
         </ul>
-        {!feed ? <p class="empty">Loading…</p> : <Shown page={page} feed={feed} report={report} />}
+        {!feed ? <p class="empty">Loading…</p> : <Shown place={place} feed={feed} report={report} />}
       </main>
     </>
   );

@@ -1,19 +1,24 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ConsoleActionResult, ConsoleApprovalAnswer, ConsoleFeed, ConsolePairingAnswer } from '../src/contracts/console-feed.js';
 
-export type FeedState = { feed: ConsoleFeed | null; connected: boolean };
+/** A feed's latest snapshot (undefined until the first comes) and whether it is connected. */
+export type FeedState<T> = { feed: T | undefined; connected: boolean };
 
-/** The server's snapshots, as they come (server-sent events; the browser reconnects by itself). */
-export function useFeed(): FeedState {
-  const [state, setState] = useState<FeedState>({ feed: null, connected: false });
+/** The server's snapshots from `url`, as they come (server-sent events; the browser reconnects by itself). */
+export function useEventFeed<T>(url: string): FeedState<T> {
+  const [state, setState] = useState<FeedState<T>>({ feed: undefined, connected: false });
   useEffect(() => {
-    const source = new EventSource('/api/feed');
-    source.addEventListener('feed', (event) => setState({ feed: JSON.parse((event as MessageEvent<string>).data) as ConsoleFeed, connected: true }));
+    setState({ feed: undefined, connected: false });
+    const source = new EventSource(url);
+    source.addEventListener('feed', (event) => setState({ feed: JSON.parse((event as MessageEvent<string>).data) as T, connected: true }));
     source.onerror = () => setState((previous) => ({ ...previous, connected: false }));
     return () => source.close();
-  }, []);
+  }, [url]);
   return state;
 }
+
+/** Everything the pages list. */
+export const useFeed = (): FeedState<ConsoleFeed> => useEventFeed<ConsoleFeed>('/api/feed');
 
 /** Posts an action; the answer says what happened, or why not. */
 export async function act(path: string, body: ConsoleApprovalAnswer | ConsolePairingAnswer): Promise<ConsoleActionResult> {

@@ -51,7 +51,9 @@ export function SessionsPage({ feed }: { feed: ConsoleFeed }) {
           return (
             <li class="card" key={session.sessionKey} data-session={session.sessionKey}>
               <div class="card-head">
-                <code class="key">{session.sessionKey}</code>
+                <a class="key" href={`#/session/${encodeURIComponent(session.sessionKey)}`}>
+                  <code>{session.sessionKey}</code>
+                </a>
                 <span class={`status status-${session.status}`}>{statusLabels[session.status] ?? session.status}</span>
               </div>
               <dl class="facts">

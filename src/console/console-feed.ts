@@ -1,25 +1,25 @@
-import type { ConsoleFeed } from '../contracts/console-feed.js';
 import type { Logger } from '../logger.js';
 
 /** Whoever wants the feed: called with each new snapshot (as the JSON text sent). */
 type Listener = (json: string) => void;
 
 /**
- * The console's live feed: while at least one page listens, a snapshot every `intervalMs`, sent on only when it
- * changed. Nothing is read while nobody looks.
+ * One live feed of the console (everything the pages list, or one session): while at least one page listens, a
+ * snapshot every `intervalMs`, sent on only when it changed. Nothing is read while nobody looks.
  */
-export class ConsoleFeedHub {
+export class ConsoleFeedHub<T> {
   readonly #listeners = new Set<Listener>();
-  /** The last snapshot sent (with its time), and the same without the time, to tell a change. */
+  /** The last snapshot sent, as JSON. */
   #last: string | null = null;
-  #lastComparable: string | null = null;
   #timer: NodeJS.Timeout | null = null;
   #reading = false;
 
   constructor(
-    private readonly read: () => Promise<Omit<ConsoleFeed, 'at'>>,
+    private readonly read: () => Promise<T>,
     private readonly intervalMs: number,
     private readonly logger: Logger,
+    /** Called when the last listener has gone (and reading stopped). */
+    private readonly onIdle: () => void = () => undefined,
   ) {}
 
   /** Adds a listener; it gets the latest snapshot at once (if there is one). Returns how to stop listening. */
@@ -32,7 +32,10 @@ export class ConsoleFeedHub {
     }
     return () => {
       this.#listeners.delete(listener);
-      if (this.#listeners.size === 0) this.stop();
+      if (this.#listeners.size === 0) {
+        this.stop();
+        this.onIdle();
+      }
     };
   }
 
@@ -41,12 +44,10 @@ export class ConsoleFeedHub {
     if (this.#reading) return;
     this.#reading = true;
     try {
-      const snapshot = await this.read();
-      const comparable = JSON.stringify(snapshot);
-      if (comparable === this.#lastComparable) return;
-      this.#lastComparable = comparable;
-      this.#last = JSON.stringify({ ...snapshot, at: new Date().toISOString() } satisfies ConsoleFeed);
-      for (const listener of this.#listeners) listener(this.#last);
+      const json = JSON.stringify(await this.read());
+      if (json === this.#last) return;
+      this.#last = json;
+      for (const listener of this.#listeners) listener(json);
     } catch (error) {
       this.logger.warn({ err: error }, 'the console could not read the sessions (will try again)');
     } finally {
@@ -58,6 +59,5 @@ export class ConsoleFeedHub {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     this.#last = null;
-    this.#lastComparable = null;
   }
 }

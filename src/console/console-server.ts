@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { ConsoleActionResult, ConsoleApprovalAnswer, ConsolePairingAnswer } from '../contracts/console-feed.js';
+import type { ConsoleActionResult, ConsoleApprovalAnswer, ConsoleFeed, ConsolePairingAnswer, ConsoleSessionDetail } from '../contracts/console-feed.js';
 import { describeZodError } from '../contracts/zod-issues.js';
 import { answerJson } from '../http/answer-json.js';
 import { cookieOf } from '../http/cookies.js';
@@ -32,7 +32,9 @@ export interface ConsoleServerOptions {
   allowedHosts: readonly string[];
   allowedOrigins: readonly string[];
   assets: ConsoleAssets;
-  feed: ConsoleFeedHub;
+  feed: ConsoleFeedHub<ConsoleFeed>;
+  /** The live feed of one session (its transcript and status); null when there is no such session. */
+  sessionFeed(sessionKey: string): ConsoleFeedHub<ConsoleSessionDetail | null>;
   actions: ConsoleActions;
   logger: Logger;
 }
@@ -129,16 +131,21 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       return void res.writeHead(200, { ...pageHeaders, 'content-type': 'text/javascript; charset=utf-8' }).end(options.assets.script);
     if (req.method === 'GET' && url.pathname === '/app.css')
       return void res.writeHead(200, { ...pageHeaders, 'content-type': 'text/css; charset=utf-8' }).end(options.assets.style);
-    if (req.method === 'GET' && url.pathname === '/api/feed') return streamFeed(res);
+    if (req.method === 'GET' && url.pathname === '/api/feed') return streamFeed(res, options.feed);
+    if (req.method === 'GET' && url.pathname === '/api/session-feed') {
+      const key = url.searchParams.get('key') ?? '';
+      if (!key || key.length > 500) return answerJson(res, 400, { ok: false, error: 'name the session: /api/session-feed?key=<session key>' }, pageHeaders);
+      return streamFeed(res, options.sessionFeed(key));
+    }
     if (isAction && Object.hasOwn(actions, url.pathname)) return actions[url.pathname]!(req, res);
     drain(req);
     return answerJson(res, 404, { ok: false, error: `no ${req.method} ${url.pathname} here` }, pageHeaders);
   };
 
-  const streamFeed = (res: ServerResponse): void => {
+  const streamFeed = <T>(res: ServerResponse, feed: ConsoleFeedHub<T>): void => {
     res.writeHead(200, { ...pageHeaders, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
     res.write(': live\n\n');
-    const stopListening = options.feed.listen((json) => res.write(`event: feed\ndata: ${json}\n\n`));
+    const stopListening = feed.listen((json) => res.write(`event: feed\ndata: ${json}\n\n`));
     const heartbeat = setInterval(() => res.write(': still here\n\n'), heartbeatMs);
     const close = (): void => {
       clearInterval(heartbeat);

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { ClawflowConfig } from '../config/load.js';
 import { installSecret } from '../config/secrets.js';
-import { sessionWorkflowIdPrefix } from '../contracts/session-key.js';
+import { SessionKeyError, sessionWorkflowIdPrefix } from '../contracts/session-key.js';
 import type { ListeningServer } from '../http/listen.js';
 import type { Logger } from '../logger.js';
 import { answerApproval } from '../session-client/session-client.js';
@@ -11,6 +11,8 @@ import { PairingStore } from '../connectors/inbound/pairing-store.js';
 import { consoleAssets } from './console-assets.js';
 import { answerPairing, waitingStrangers } from './console-pairing.js';
 import { ConsoleFeedHub } from './console-feed.js';
+import { sessionDetail } from './console-session.js';
+import type { ConsoleFeed, ConsoleSessionDetail } from '../contracts/console-feed.js';
 import { startConsoleServer } from './console-server.js';
 
 /** How often the console reads the sessions while a page is open. */
@@ -35,7 +37,7 @@ export async function startConsole(options: {
     : null;
   // Strangers who asked to pair: the connector's store, on this machine.
   const pairing = new PairingStore(connectorFiles(config.paths.home).pairing, (message) => logger.warn(message));
-  const feed = new ConsoleFeedHub(
+  const feed = new ConsoleFeedHub<ConsoleFeed>(
     async () => {
       const [sessions, approvals] = await Promise.all([indexedSessions(client), waitingApprovals(client, config)]);
       return { sessions, approvals, pairing: waitingStrangers(pairing), workflowLinkPrefix };
@@ -43,6 +45,26 @@ export async function startConsole(options: {
     feedIntervalMs,
     logger,
   );
+  // One feed per session open in a page, gone when its last page is.
+  const sessionFeeds = new Map<string, ConsoleFeedHub<ConsoleSessionDetail | null>>();
+  const sessionFeed = (sessionKey: string): ConsoleFeedHub<ConsoleSessionDetail | null> => {
+    let hub = sessionFeeds.get(sessionKey);
+    if (!hub) {
+      hub = new ConsoleFeedHub(
+        () =>
+          sessionDetail(client, config, sessionKey).catch((error: unknown) => {
+            // A key that is not one is no session: the page says so.
+            if (error instanceof SessionKeyError) return null;
+            throw error;
+          }),
+        feedIntervalMs,
+        logger,
+        () => sessionFeeds.delete(sessionKey),
+      );
+      sessionFeeds.set(sessionKey, hub);
+    }
+    return hub;
+  };
   const server = await startConsoleServer({
     host: '127.0.0.1',
     port: options.port ?? config.console.port,
@@ -51,6 +73,7 @@ export async function startConsole(options: {
     allowedOrigins: config.console.allowedOrigins,
     assets: await consoleAssets(),
     feed,
+    sessionFeed,
     actions: {
       answerApproval: async (answer) => {
         // The console is the owner's: what only the agent's owner may allow, they may.
@@ -65,6 +88,7 @@ export async function startConsole(options: {
     url: server.url,
     close: async () => {
       feed.stop();
+      for (const hub of sessionFeeds.values()) hub.stop();
       await server.close();
     },
   };

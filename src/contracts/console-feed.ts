@@ -41,7 +41,31 @@ export interface ConsoleFeed {
   pairing: ConsolePairing[];
   /** Where a session's workflow opens in the Temporal Web UI: this, then its key (URI-encoded); null without the Web UI. */
   workflowLinkPrefix: string | null;
+}
+
+/** One line of a session's transcript, as the console shows it: tool calls folded under the answer they led to. */
+export interface ConsoleTranscriptEntry {
+  turn: number;
+  role: 'user' | 'assistant' | 'error' | 'summary';
+  text: string;
   at: string;
+  sender?: string;
+  model?: string;
+  usage?: { inputTokens: number; outputTokens: number };
+  /** The tool calls before this answer: each with its input (JSON) and what it returned, cut short. */
+  calls?: Array<{ name: string; input: string; output: string; isError: boolean }>;
+  /** A `/new` or `/reset` started here. */
+  reset?: boolean;
+}
+
+/** One session, open in the console: its live status and its transcript (the latest entries). */
+export interface ConsoleSessionDetail {
+  sessionKey: string;
+  /** idle, running, awaiting-approval; null when its workflow is not running. */
+  status: string | null;
+  transcript: ConsoleTranscriptEntry[];
+  /** How many older entries are not shown. */
+  earlier: number;
 }
 
 export type ConsoleDecision = 'once' | 'always' | 'deny';

@@ -148,6 +148,18 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
       await page.click('nav a[href="#/sessions"]');
       const row = page.locator(`li.card[data-session="${key}"]`);
       await expect.poll(() => row.locator('.status').textContent(), { timeout: 30_000 }).toBe('idle');
+
+      // Opened, it shows what the session did: the message, the command it ran (folded), the answer.
+      await row.locator('a.key').click();
+      const user = page.locator('.entry-user').last();
+      await expect.poll(() => user.locator('.text').textContent(), { timeout: 15_000 }).toBe('please run it');
+      const answer = page.locator('.entry-assistant').last();
+      await expect.poll(() => answer.locator('.text').textContent()).toContain('tool said:');
+      const call = answer.locator('details.call');
+      expect(await call.locator('summary').textContent()).toBe('exec');
+      expect(await call.locator('.call-input').isVisible()).toBe(false);
+      await call.locator('summary').click();
+      expect(await call.locator('.call-input').textContent()).toContain('echo clicked > proof.txt && echo done');
       await page.close();
     });
 
@@ -180,6 +192,28 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
         `fetch('/api/pairing/answer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'telegram', code: '${code}', decision: 'approve' }) }).then((r) => r.json())`,
       );
       expect(again).toEqual({ ok: false, error: expect.stringMatching(/no pending pairing code/) });
+      await page.close();
+    });
+
+    it('shows a session as it grows, its Markdown rendered and the HTML in a message kept as text', async () => {
+      const key = 'main:test:console-markdown';
+      stack.model.setReply(() => 'Here is **bold**, a [link](https://example.com) and <img src=x onerror="document.title=\'owned\'">');
+      await stack.send(key, 'first');
+      const page = await pageForTest(browser);
+      await page.goto(consoleOpenUrl(stack.config, origin));
+      await page.goto(`${origin}/#/session/${encodeURIComponent(key)}`);
+      const answer = page.locator('.entry-assistant').first();
+      await expect.poll(() => answer.locator('strong').textContent(), { timeout: 15_000 }).toBe('bold');
+      expect(await answer.locator('a').getAttribute('rel')).toBe('noopener noreferrer');
+      expect(await answer.locator('img').count()).toBe(0);
+      expect(await answer.textContent()).toContain('<img src=x');
+      expect(await page.title()).toBe('ClawFlow console');
+      // A second turn appears without a reload.
+      stack.model.setReply(() => 'second answer');
+      await stack.send(key, 'second');
+      await expect.poll(() => page.locator('.entry-assistant').count(), { timeout: 15_000 }).toBe(2);
+      await page.goto(`${origin}/#/session/${encodeURIComponent('main:test:nobody-here')}`);
+      await expect.poll(() => page.locator('.empty').textContent(), { timeout: 15_000 }).toBe('There is no session main:test:nobody-here.');
       await page.close();
     });
 
