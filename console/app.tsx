@@ -20,7 +20,7 @@ function placeOf(hash: string): Place {
 
 function Shown({ place, feed, report }: { place: Place; feed: ConsoleFeed; report: Report }) {
   const { page } = place;
-  if (place.sessionKey !== undefined) return <SessionPage sessionKey={place.sessionKey} />;
+  if (place.sessionKey !== undefined) return <SessionPage sessionKey={place.sessionKey} report={report} />;
   if (page === 'approvals') return <ApprovalsPage feed={feed} report={report} />;
   if (page === 'pairing') return <PairingPage feed={feed} report={report} />;
   return <SessionsPage feed={feed} />;
@@ -35,6 +35,8 @@ function App() {
   useEffect(() => {
     const follow = (): void => setPlace(placeOf(location.hash));
     addEventListener('hashchange', follow);
+    // The address may have changed between the first render and now.
+    follow();
     return () => removeEventListener('hashchange', follow);
   }, []);
   const waiting: Record<Page, number> = { sessions: 0, approvals: feed?.approvals.length ?? 0, pairing: feed?.pairing.length ?? 0 };

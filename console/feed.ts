@@ -1,5 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ConsoleActionResult, ConsoleApprovalAnswer, ConsoleFeed, ConsolePairingAnswer } from '../src/contracts/console-feed.js';
+import type {
+  ConsoleActionResult,
+  ConsoleApprovalAnswer,
+  ConsoleFeed,
+  ConsoleOwnerMessage,
+  ConsolePairingAnswer,
+  ConsoleStopTurn,
+} from '../src/contracts/console-feed.js';
+
+/** What an action sends. */
+type ActionBody = ConsoleApprovalAnswer | ConsolePairingAnswer | ConsoleOwnerMessage | ConsoleStopTurn;
 
 /** A feed's latest snapshot (undefined until the first comes) and whether it is connected. */
 export type FeedState<T> = { feed: T | undefined; connected: boolean };
@@ -21,7 +31,7 @@ export function useEventFeed<T>(url: string): FeedState<T> {
 export const useFeed = (): FeedState<ConsoleFeed> => useEventFeed<ConsoleFeed>('/api/feed');
 
 /** Posts an action; the answer says what happened, or why not. */
-export async function act(path: string, body: ConsoleApprovalAnswer | ConsolePairingAnswer): Promise<ConsoleActionResult> {
+export async function act(path: string, body: ActionBody): Promise<ConsoleActionResult> {
   try {
     const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return (await response.json()) as ConsoleActionResult;
@@ -39,7 +49,7 @@ export interface Outcome {
 export type Report = (outcome: Outcome) => void;
 
 /** Posts an action and reports its outcome; resolves true when it was done. */
-export async function actAndReport(path: string, body: ConsoleApprovalAnswer | ConsolePairingAnswer, report: Report): Promise<boolean> {
+export async function actAndReport(path: string, body: ActionBody, report: Report): Promise<boolean> {
   const result = await act(path, body);
   report(result.ok ? { ok: true, text: result.message } : { ok: false, text: result.error });
   return result.ok;

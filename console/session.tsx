@@ -1,5 +1,6 @@
 import type { ConsoleSessionDetail, ConsoleTranscriptEntry } from '../src/contracts/console-feed.js';
-import { useEventFeed } from './feed.js';
+import { useState } from 'preact/hooks';
+import { actAndReport, useEventFeed, type Report } from './feed.js';
 import { renderMarkdown } from './markdown.js';
 
 const roleLabels: Record<ConsoleTranscriptEntry['role'], string> = { user: 'user', assistant: 'agent', error: 'error', summary: 'summary' };
@@ -36,8 +37,57 @@ function Entry({ entry }: { entry: ConsoleTranscriptEntry }) {
   );
 }
 
-/** One session: its status and what it did, live. */
-export function SessionPage({ sessionKey }: { sessionKey: string }) {
+/** What the owner does in a session: write to it (as its owner: /new and the like work), stop its turn, start afresh. */
+function OwnerControls({ sessionKey, busyTurn, report }: { sessionKey: string; busyTurn: boolean; report: Report }) {
+  const [text, setText] = useState('');
+  const [sending, setSending] = useState(false);
+  const send = async (message: string): Promise<void> => {
+    setSending(true);
+    if (await actAndReport('/api/sessions/send', { sessionKey, text: message }, report)) setText('');
+    setSending(false);
+  };
+  return (
+    <form
+      class="composer"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void send(text);
+      }}
+    >
+      <textarea
+        value={text}
+        placeholder="Write to this session as its owner (Ctrl+Enter sends)"
+        aria-label="Message"
+        rows={3}
+        onInput={(event) => setText(event.currentTarget.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+            event.preventDefault();
+            void send(text);
+          }
+        }}
+      />
+      <div class="actions">
+        <button type="submit" disabled={sending || !text.trim()}>
+          Send
+        </button>
+        <button type="button" class="decision-deny" disabled={!busyTurn} onClick={() => void actAndReport('/api/sessions/stop', { sessionKey }, report)}>
+          Stop the turn
+        </button>
+        <button
+          type="button"
+          disabled={sending}
+          onClick={() => confirm('Start a new conversation? The agent forgets this one (it stays here).') && void send('/new')}
+        >
+          New conversation
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** One session: its status and what it did, live, and what its owner can do in it. */
+export function SessionPage({ sessionKey, report }: { sessionKey: string; report: Report }) {
   const { feed } = useEventFeed<ConsoleSessionDetail | null>(`/api/session-feed?key=${encodeURIComponent(sessionKey)}`);
   return (
     <section aria-labelledby="session-title">
@@ -58,6 +108,7 @@ export function SessionPage({ sessionKey }: { sessionKey: string }) {
               <Entry key={`${entry.turn}-${index}`} entry={entry} />
             ))}
           </ol>
+          <OwnerControls sessionKey={feed.sessionKey} busyTurn={feed.status === 'running' || feed.status === 'awaiting-approval'} report={report} />
         </>
       ) : null}
     </section>

@@ -1,7 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { ConsoleActionResult, ConsoleApprovalAnswer, ConsoleFeed, ConsolePairingAnswer, ConsoleSessionDetail } from '../contracts/console-feed.js';
+import type {
+  ConsoleActionResult,
+  ConsoleApprovalAnswer,
+  ConsoleFeed,
+  ConsoleOwnerMessage,
+  ConsolePairingAnswer,
+  ConsoleSessionDetail,
+  ConsoleStopTurn,
+} from '../contracts/console-feed.js';
 import { describeZodError } from '../contracts/zod-issues.js';
 import { answerJson } from '../http/answer-json.js';
 import { cookieOf } from '../http/cookies.js';
@@ -17,6 +25,8 @@ import type { ConsoleFeedHub } from './console-feed.js';
 export interface ConsoleActions {
   answerApproval(answer: ConsoleApprovalAnswer): Promise<string>;
   answerPairing(answer: ConsolePairingAnswer): Promise<string>;
+  sendAsOwner(message: ConsoleOwnerMessage): Promise<string>;
+  stopTurn(stop: ConsoleStopTurn): Promise<string>;
 }
 
 /** An action refused for a reason the owner should read (no such request, not allowed): 409 with its words. */
@@ -40,7 +50,8 @@ export interface ConsoleServerOptions {
 }
 
 const cookieName = 'clawflow_console';
-const maxActionBytes = 4096;
+/** An action's body: a message of 20,000 characters, with room for its JSON. */
+const maxActionBytes = 100_000;
 const heartbeatMs = 15_000;
 
 const approvalAnswer = z
@@ -59,8 +70,19 @@ const pairingAnswer = z
   })
   .strict();
 
+const sessionKeyField = z.string().min(1).max(500);
+const ownerMessage = z.object({ sessionKey: sessionKeyField, text: z.string().trim().min(1, 'write something first').max(20_000) }).strict();
+const stopTurn = z.object({ sessionKey: sessionKeyField }).strict();
+
 /** The session client's refusals, said in the owner's words: a 409, not a failure of the console. */
-const refusals = new Set(['ConsoleActionRefused', 'NoSuchApprovalError', 'NoSuchSessionError', 'NotTheAgentOwnerError', 'InvalidMessageError']);
+const refusals = new Set([
+  'ConsoleActionRefused',
+  'SessionKeyError',
+  'NoSuchApprovalError',
+  'NoSuchSessionError',
+  'NotTheAgentOwnerError',
+  'InvalidMessageError',
+]);
 
 /** Every answer the console gives: never cached, never framed, nothing but its own scripts and styles. */
 const pageHeaders = {
@@ -181,6 +203,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const actions: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
     '/api/approvals/answer': (req, res) => act(req, res, approvalAnswer, (answer) => options.actions.answerApproval(answer)),
     '/api/pairing/answer': (req, res) => act(req, res, pairingAnswer, (answer) => options.actions.answerPairing(answer)),
+    '/api/sessions/send': (req, res) => act(req, res, ownerMessage, (message) => options.actions.sendAsOwner(message)),
+    '/api/sessions/stop': (req, res) => act(req, res, stopTurn, (stop) => options.actions.stopTurn(stop)),
   };
 
   const server = createServer((req, res) => {

@@ -4,7 +4,7 @@ import { installSecret } from '../config/secrets.js';
 import { SessionKeyError, sessionWorkflowIdPrefix } from '../contracts/session-key.js';
 import type { ListeningServer } from '../http/listen.js';
 import type { Logger } from '../logger.js';
-import { answerApproval } from '../session-client/session-client.js';
+import { answerApproval, deliverInbound, stopTurn } from '../session-client/session-client.js';
 import { indexedSessions, waitingApprovals } from '../session-client/session-index.js';
 import { connectorFiles } from '../config/paths.js';
 import { PairingStore } from '../connectors/inbound/pairing-store.js';
@@ -81,6 +81,14 @@ export async function startConsole(options: {
         return `${answered[answer.decision]}: ${request.subject}`;
       },
       answerPairing: (answer) => answerPairing(pairing, answer),
+      sendAsOwner: async ({ sessionKey, text }) => {
+        // The owner's own message: it may run the chat commands (/new, /stop) and change the agent's instructions.
+        await deliverInbound(client, config, sessionKey, { text, sender: 'owner (console)', fromOwner: true, fromAgentOwner: true });
+        void sessionFeeds.get(sessionKey)?.refresh();
+        return `Sent to ${sessionKey}`;
+      },
+      stopTurn: async ({ sessionKey }) =>
+        (await stopTurn(client, config, sessionKey)) ? `Stopped the turn ${sessionKey} was running` : `${sessionKey} was not running a turn`,
     },
     logger,
   });

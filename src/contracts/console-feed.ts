@@ -82,5 +82,16 @@ export interface ConsolePairingAnswer {
   decision: 'approve' | 'reject';
 }
 
+/** A message from the owner into a session (its answer is recorded in the transcript, not sent anywhere). */
+export interface ConsoleOwnerMessage {
+  sessionKey: string;
+  text: string;
+}
+
+/** Stop the turn a session is running. */
+export interface ConsoleStopTurn {
+  sessionKey: string;
+}
+
 /** What the server answers to an action: done, or why not, in words for the owner. */
 export type ConsoleActionResult = { ok: true; message: string } | { ok: false; error: string };

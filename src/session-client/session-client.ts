@@ -130,11 +130,6 @@ export function sessionHandle(client: Client, config: SessionClientConfig, keyTe
   return client.workflow.getHandle(sessionWorkflowId(resolveKey(config, keyText)));
 }
 
-/** Delivers a message into a session (starting it if needed) and waits for the reply of its turn. */
-/**
- * Runs a turn in a session (starting it if needed) and resolves with the reply. `oneOff`: a session of its own for
- * this message, which ends once it is answered (its transcript stays).
- */
 /** The key of a session a message may start: one of this install's agents (a typo must not make a stray agent). */
 function keyToStart(config: SessionClientConfig, keyText: string): SessionKey {
   const key = resolveKey(config, keyText);
@@ -146,6 +141,10 @@ function keyToStart(config: SessionClientConfig, keyText: string): SessionKey {
   return key;
 }
 
+/**
+ * Runs a turn in a session (starting it if needed) and resolves with the reply. `oneOff`: a session of its own for
+ * this message, which ends once it is answered (its transcript stays).
+ */
 export async function sendMessage(
   client: Client,
   config: SessionClientConfig,

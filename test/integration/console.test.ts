@@ -69,7 +69,7 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
     const wrong = await answer(JSON.stringify({ sessionKey: 'main:test:none', requestId: 'abcdef', decision: 'maybe' }));
     expect(wrong.status).toBe(400);
     expect(((await wrong.json()) as { error: string }).error).toMatch(/decision/);
-    expect((await answer(JSON.stringify({ sessionKey: 'x', requestId: 'y', decision: 'once', padding: 'z'.repeat(10_000) }))).status).toBe(413);
+    expect((await answer(JSON.stringify({ sessionKey: 'x', requestId: 'y', decision: 'once', padding: 'z'.repeat(200_000) }))).status).toBe(413);
     const none = await answer(JSON.stringify({ sessionKey: 'main:test:nobody', requestId: 'abcdef', decision: 'once' }));
     expect(none.status).toBe(409);
     expect(((await none.json()) as { error: string }).error).toMatch(/no session/);
@@ -212,8 +212,33 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
       stack.model.setReply(() => 'second answer');
       await stack.send(key, 'second');
       await expect.poll(() => page.locator('.entry-assistant').count(), { timeout: 15_000 }).toBe(2);
+      // The owner writes to it from the page: the message and its answer join the transcript.
+      stack.model.setReply(() => 'heard the owner');
+      await page.fill('.composer textarea', 'a word from the console');
+      await page.click('.composer button[type="submit"]');
+      await expect.poll(() => page.locator('#outcomes li.outcome').first().textContent()).toBe(`Sent to ${key}`);
+      await expect.poll(() => page.locator('.entry-assistant').count(), { timeout: 20_000 }).toBe(3);
+      expect(await page.locator('.entry-user').last().locator('.text').textContent()).toBe('a word from the console');
+      expect(await page.locator('.entry-user').last().locator('.role').textContent()).toBe('owner (console)');
+      expect(await page.locator('.entry-assistant').last().locator('.text').textContent()).toContain('heard the owner');
       await page.goto(`${origin}/#/session/${encodeURIComponent('main:test:nobody-here')}`);
       await expect.poll(() => page.locator('.empty').textContent(), { timeout: 15_000 }).toBe('There is no session main:test:nobody-here.');
+      await page.close();
+    });
+
+    it('stops a turn that waits for an answer with a click: the command never runs and the session is idle again', async () => {
+      const key = 'main:test:console-stop';
+      stack.model.setReply(runThenReport('echo stopped > stopped.txt'));
+      const send = spawnCli(['send', key, 'please run it'], stack.env);
+      const page = await pageForTest(browser);
+      await page.goto(consoleOpenUrl(stack.config, origin));
+      await page.goto(`${origin}/#/session/${encodeURIComponent(key)}`);
+      await expect.poll(() => page.locator('.count .status').textContent(), { timeout: 30_000 }).toBe('awaiting-approval');
+      await page.getByRole('button', { name: 'Stop the turn' }).click();
+      await expect.poll(() => page.locator('#outcomes li.outcome').first().textContent()).toBe(`Stopped the turn ${key} was running`);
+      await expect.poll(() => page.locator('.count .status').textContent(), { timeout: 20_000 }).toBe('idle');
+      await send.exited;
+      expect(existsSync(join(stack.config.paths.workspaceDir, 'stopped.txt'))).toBe(false);
       await page.close();
     });
 
