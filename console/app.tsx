@@ -4,10 +4,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApprovalsPage } from './approvals.js';
 import { useFeed, type Outcome, type Report } from './feed.js';
 import { PairingPage } from './pairing.js';
+import { SchedulesPage } from './schedules.js';
 import { SessionPage } from './session.js';
 import { SessionsPage } from './sessions.js';
 
-const pages = { sessions: 'Sessions', approvals: 'Approvals', pairing: 'Pairing' } as const;
+const pages = { sessions: 'Sessions', approvals: 'Approvals', pairing: 'Pairing', schedules: 'Schedules' } as const;
 type Page = keyof typeof pages;
 /** Where the page is: one of the lists, or one session (#/session/<its key>). */
 type Place = { page: Page; sessionKey?: string };
@@ -23,6 +24,7 @@ function Shown({ place, feed, report }: { place: Place; feed: ConsoleFeed; repor
   if (place.sessionKey !== undefined) return <SessionPage sessionKey={place.sessionKey} report={report} />;
   if (page === 'approvals') return <ApprovalsPage feed={feed} report={report} />;
   if (page === 'pairing') return <PairingPage feed={feed} report={report} />;
+  if (page === 'schedules') return <SchedulesPage report={report} />;
   return <SessionsPage feed={feed} />;
 }
 
@@ -39,7 +41,7 @@ function App() {
     follow();
     return () => removeEventListener('hashchange', follow);
   }, []);
-  const waiting: Record<Page, number> = { sessions: 0, approvals: feed?.approvals.length ?? 0, pairing: feed?.pairing.length ?? 0 };
+  const waiting: Record<Page, number> = { sessions: 0, approvals: feed?.approvals.length ?? 0, pairing: feed?.pairing.length ?? 0, schedules: 0 };
   return (
     <>
       <header>

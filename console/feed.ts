@@ -3,13 +3,15 @@ import type {
   ConsoleActionResult,
   ConsoleApprovalAnswer,
   ConsoleFeed,
+  ConsoleJobChange,
+  ConsoleNewJob,
   ConsoleOwnerMessage,
   ConsolePairingAnswer,
   ConsoleStopTurn,
 } from '../src/contracts/console-feed.js';
 
 /** What an action sends. */
-type ActionBody = ConsoleApprovalAnswer | ConsolePairingAnswer | ConsoleOwnerMessage | ConsoleStopTurn;
+type ActionBody = ConsoleApprovalAnswer | ConsolePairingAnswer | ConsoleOwnerMessage | ConsoleStopTurn | ConsoleNewJob | ConsoleJobChange;
 
 /** A feed's latest snapshot (undefined until the first comes) and whether it is connected. */
 export type FeedState<T> = { feed: T | undefined; connected: boolean };

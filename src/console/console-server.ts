@@ -5,8 +5,11 @@ import type {
   ConsoleActionResult,
   ConsoleApprovalAnswer,
   ConsoleFeed,
+  ConsoleJobChange,
+  ConsoleNewJob,
   ConsoleOwnerMessage,
   ConsolePairingAnswer,
+  ConsoleSchedules,
   ConsoleSessionDetail,
   ConsoleStopTurn,
 } from '../contracts/console-feed.js';
@@ -27,6 +30,8 @@ export interface ConsoleActions {
   answerPairing(answer: ConsolePairingAnswer): Promise<string>;
   sendAsOwner(message: ConsoleOwnerMessage): Promise<string>;
   stopTurn(stop: ConsoleStopTurn): Promise<string>;
+  addJob(job: ConsoleNewJob): Promise<string>;
+  changeJob(change: ConsoleJobChange): Promise<string>;
 }
 
 /** An action refused for a reason the owner should read (no such request, not allowed): 409 with its words. */
@@ -45,6 +50,8 @@ export interface ConsoleServerOptions {
   feed: ConsoleFeedHub<ConsoleFeed>;
   /** The live feed of one session (its transcript and status); null when there is no such session. */
   sessionFeed(sessionKey: string): ConsoleFeedHub<ConsoleSessionDetail | null>;
+  /** The live feed of the cron jobs and heartbeats (read only while the schedules page is open). */
+  schedulesFeed: ConsoleFeedHub<ConsoleSchedules>;
   actions: ConsoleActions;
   logger: Logger;
 }
@@ -73,6 +80,16 @@ const pairingAnswer = z
 const sessionKeyField = z.string().min(1).max(500);
 const ownerMessage = z.object({ sessionKey: sessionKeyField, text: z.string().trim().min(1, 'write something first').max(20_000) }).strict();
 const stopTurn = z.object({ sessionKey: sessionKeyField }).strict();
+const newJob = z
+  .object({
+    name: z.string().min(1).max(64),
+    fires: z.enum(['every', 'at', 'cron']),
+    when: z.string().trim().min(1, 'say when it fires').max(200),
+    message: z.string().trim().min(1, 'say what it sends').max(20_000),
+    session: z.enum(['main', 'isolated']),
+  })
+  .strict();
+const jobChange = z.object({ id: z.string().min(1).max(300), change: z.enum(['pause', 'resume', 'run', 'remove']) }).strict();
 
 /** The session client's refusals, said in the owner's words: a 409, not a failure of the console. */
 const refusals = new Set([
@@ -154,6 +171,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     if (req.method === 'GET' && url.pathname === '/app.css')
       return void res.writeHead(200, { ...pageHeaders, 'content-type': 'text/css; charset=utf-8' }).end(options.assets.style);
     if (req.method === 'GET' && url.pathname === '/api/feed') return streamFeed(res, options.feed);
+    if (req.method === 'GET' && url.pathname === '/api/schedules-feed') return streamFeed(res, options.schedulesFeed);
     if (req.method === 'GET' && url.pathname === '/api/session-feed') {
       const key = url.searchParams.get('key') ?? '';
       if (!key || key.length > 500) return answerJson(res, 400, { ok: false, error: 'name the session: /api/session-feed?key=<session key>' }, pageHeaders);
@@ -205,6 +223,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     '/api/pairing/answer': (req, res) => act(req, res, pairingAnswer, (answer) => options.actions.answerPairing(answer)),
     '/api/sessions/send': (req, res) => act(req, res, ownerMessage, (message) => options.actions.sendAsOwner(message)),
     '/api/sessions/stop': (req, res) => act(req, res, stopTurn, (stop) => options.actions.stopTurn(stop)),
+    '/api/schedules/add': (req, res) => act(req, res, newJob, (job) => options.actions.addJob(job)),
+    '/api/schedules/change': (req, res) => act(req, res, jobChange, (change) => options.actions.changeJob(change)),
   };
 
   const server = createServer((req, res) => {

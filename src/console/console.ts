@@ -10,9 +10,12 @@ import { connectorFiles } from '../config/paths.js';
 import { PairingStore } from '../connectors/inbound/pairing-store.js';
 import { consoleAssets } from './console-assets.js';
 import { answerPairing, waitingStrangers } from './console-pairing.js';
+import { addJob, changeJob, consoleSchedules } from './console-schedules.js';
+import { ScheduleClient } from '../schedules/schedule-client.js';
+import { scheduleTimeZone } from '../config/time-zone.js';
 import { ConsoleFeedHub } from './console-feed.js';
 import { sessionDetail } from './console-session.js';
-import type { ConsoleFeed, ConsoleSessionDetail } from '../contracts/console-feed.js';
+import type { ConsoleFeed, ConsoleSchedules, ConsoleSessionDetail } from '../contracts/console-feed.js';
 import { startConsoleServer } from './console-server.js';
 
 /** How often the console reads the sessions while a page is open. */
@@ -45,6 +48,9 @@ export async function startConsole(options: {
     feedIntervalMs,
     logger,
   );
+  const schedules = new ScheduleClient(client, config);
+  const timeZone = scheduleTimeZone(config);
+  const schedulesFeed = new ConsoleFeedHub<ConsoleSchedules>(() => consoleSchedules(schedules, timeZone), feedIntervalMs, logger);
   // One feed per session open in a page, gone when its last page is.
   const sessionFeeds = new Map<string, ConsoleFeedHub<ConsoleSessionDetail | null>>();
   const sessionFeed = (sessionKey: string): ConsoleFeedHub<ConsoleSessionDetail | null> => {
@@ -74,6 +80,7 @@ export async function startConsole(options: {
     assets: await consoleAssets(),
     feed,
     sessionFeed,
+    schedulesFeed,
     actions: {
       answerApproval: async (answer) => {
         // The console is the owner's: what only the agent's owner may allow, they may.
@@ -87,6 +94,16 @@ export async function startConsole(options: {
         void sessionFeeds.get(sessionKey)?.refresh();
         return `Sent to ${sessionKey}`;
       },
+      addJob: async (job) => {
+        const message = await addJob(schedules, job, timeZone);
+        void schedulesFeed.refresh();
+        return message;
+      },
+      changeJob: async (change) => {
+        const message = await changeJob(schedules, change);
+        void schedulesFeed.refresh();
+        return message;
+      },
       stopTurn: async ({ sessionKey }) =>
         (await stopTurn(client, config, sessionKey)) ? `Stopped the turn ${sessionKey} was running` : `${sessionKey} was not running a turn`,
     },
@@ -96,6 +113,7 @@ export async function startConsole(options: {
     url: server.url,
     close: async () => {
       feed.stop();
+      schedulesFeed.stop();
       for (const hub of sessionFeeds.values()) hub.stop();
       await server.close();
     },

@@ -93,5 +93,41 @@ export interface ConsoleStopTurn {
   sessionKey: string;
 }
 
+/** A cron job or heartbeat, as the schedules page shows it. */
+export interface ConsoleJob {
+  id: string;
+  kind: 'cron' | 'heartbeat';
+  name: string;
+  paused: boolean;
+  /** What it sends, and where its answer goes. */
+  note: string;
+  fires: 'every' | 'at' | 'cron';
+  nextRuns: string[];
+  lastRun: string | null;
+  lastOutcome: { status: string; detail: string } | null;
+}
+
+export interface ConsoleSchedules {
+  jobs: ConsoleJob[];
+  /** The zone cron expressions and times are read in (schedules.timeZone, or the machine's). */
+  timeZone: string;
+}
+
+/** A new cron job, as the page's form sends it. */
+export interface ConsoleNewJob {
+  name: string;
+  fires: 'every' | 'at' | 'cron';
+  /** `2h`, `0 9 * * 1-5` or `2026-12-01T09:00`, as `fires` says. */
+  when: string;
+  message: string;
+  session: 'main' | 'isolated';
+}
+
+/** Pause, resume, run now or remove a job. */
+export interface ConsoleJobChange {
+  id: string;
+  change: 'pause' | 'resume' | 'run' | 'remove';
+}
+
 /** What the server answers to an action: done, or why not, in words for the owner. */
 export type ConsoleActionResult = { ok: true; message: string } | { ok: false; error: string };

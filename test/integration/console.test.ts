@@ -242,6 +242,49 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
       await page.close();
     });
 
+    it('adds a job in the page that fires, pauses and removes it; a job it cannot make is refused with the reason, nothing saved', async () => {
+      const page = await pageForTest(browser);
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.goto(consoleOpenUrl(stack.config, origin));
+      await page.click('nav a[href="#/schedules"]');
+      await expect.poll(() => page.locator('section .empty').textContent(), { timeout: 15_000 }).toBe('No cron jobs or heartbeat yet.');
+
+      await page.fill('.new-job input[name="name"]', 'bad-job');
+      await page.fill('.new-job input[name="when"]', 'banana');
+      await page.fill('.new-job textarea[name="message"]', 'never sent');
+      await page.click('.new-job button[type="submit"]');
+      await expect.poll(() => page.locator('#outcomes li.error').first().textContent()).toMatch(/banana/);
+      expect(await page.locator('li.card[data-job]').count()).toBe(0);
+
+      stack.model.setReply(() => 'the schedule fired');
+      await page.fill('.new-job input[name="name"]', 'console-brief');
+      await page.fill('.new-job input[name="when"]', '6h');
+      await page.fill('.new-job textarea[name="message"]', 'brief me from the console job');
+      await page.click('.new-job button[type="submit"]');
+      await expect.poll(() => page.locator('#outcomes li.outcome').first().textContent()).toMatch(/^Added console-brief: first at /);
+      const job = page.locator('li.card[data-job]', { hasText: 'console-brief' });
+      await job.waitFor({ timeout: 15_000 });
+      expect(await job.locator('.note').textContent()).toBe('brief me from the console job');
+
+      // Run now: it fires, the agent is asked, and the card says how it went.
+      const asked = stack.model.requests.length;
+      await job.getByRole('button', { name: 'Run now' }).click();
+      await expect
+        .poll(() => stack.model.requests.slice(asked).some((r) => r.messages.some((m) => m.content?.includes('brief me from the console job'))), {
+          timeout: 30_000,
+        })
+        .toBe(true);
+      await expect.poll(() => job.locator('.last').textContent(), { timeout: 30_000 }).not.toBe('never fired');
+
+      await job.getByRole('button', { name: 'Pause' }).click();
+      await expect.poll(() => job.locator('.status').textContent(), { timeout: 15_000 }).toBe('paused');
+      await job.getByRole('button', { name: 'Resume' }).click();
+      await expect.poll(() => job.locator('.status').textContent(), { timeout: 15_000 }).toBe('on');
+      await job.getByRole('button', { name: 'Remove' }).click();
+      await expect.poll(() => page.locator('li.card[data-job]').count(), { timeout: 15_000 }).toBe(0);
+      await page.close();
+    });
+
     it('denies from a phone-sized screen: the command never runs and the agent is told', async () => {
       const page = await pageForTest(browser);
       await page.setViewportSize({ width: 390, height: 844 });
