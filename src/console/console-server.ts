@@ -12,6 +12,7 @@ import type {
   ConsoleSchedules,
   ConsoleSessionDetail,
   ConsoleStopTurn,
+  ConsoleUsage,
 } from '../contracts/console-feed.js';
 import { describeZodError } from '../contracts/zod-issues.js';
 import { answerJson } from '../http/answer-json.js';
@@ -52,6 +53,8 @@ export interface ConsoleServerOptions {
   sessionFeed(sessionKey: string): ConsoleFeedHub<ConsoleSessionDetail | null>;
   /** The live feed of the cron jobs and heartbeats (read only while the schedules page is open). */
   schedulesFeed: ConsoleFeedHub<ConsoleSchedules>;
+  /** The live feed of what the agents used (read only while the usage page is open). */
+  usageFeed: ConsoleFeedHub<ConsoleUsage>;
   actions: ConsoleActions;
   logger: Logger;
 }
@@ -172,6 +175,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       return void res.writeHead(200, { ...pageHeaders, 'content-type': 'text/css; charset=utf-8' }).end(options.assets.style);
     if (req.method === 'GET' && url.pathname === '/api/feed') return streamFeed(res, options.feed);
     if (req.method === 'GET' && url.pathname === '/api/schedules-feed') return streamFeed(res, options.schedulesFeed);
+    if (req.method === 'GET' && url.pathname === '/api/usage-feed') return streamFeed(res, options.usageFeed);
     if (req.method === 'GET' && url.pathname === '/api/session-feed') {
       const key = url.searchParams.get('key') ?? '';
       if (!key || key.length > 500) return answerJson(res, 400, { ok: false, error: 'name the session: /api/session-feed?key=<session key>' }, pageHeaders);

@@ -13,9 +13,12 @@ import { answerPairing, waitingStrangers } from './console-pairing.js';
 import { addJob, changeJob, consoleSchedules } from './console-schedules.js';
 import { ScheduleClient } from '../schedules/schedule-client.js';
 import { scheduleTimeZone } from '../config/time-zone.js';
+import { usageLedgerFile } from '../config/paths.js';
+import { UsageLedger } from '../usage/usage-ledger.js';
+import { consoleUsage } from './console-usage.js';
 import { ConsoleFeedHub } from './console-feed.js';
 import { sessionDetail } from './console-session.js';
-import type { ConsoleFeed, ConsoleSchedules, ConsoleSessionDetail } from '../contracts/console-feed.js';
+import type { ConsoleFeed, ConsoleSchedules, ConsoleSessionDetail, ConsoleUsage } from '../contracts/console-feed.js';
 import { startConsoleServer } from './console-server.js';
 
 /** How often the console reads the sessions while a page is open. */
@@ -51,6 +54,9 @@ export async function startConsole(options: {
   const schedules = new ScheduleClient(client, config);
   const timeZone = scheduleTimeZone(config);
   const schedulesFeed = new ConsoleFeedHub<ConsoleSchedules>(() => consoleSchedules(schedules, timeZone), feedIntervalMs, logger);
+  // What the agents used: the ledger the workers write on this machine.
+  const ledger = new UsageLedger(usageLedgerFile(config.paths), timeZone, config.model.pricing);
+  const usageFeed = new ConsoleFeedHub<ConsoleUsage>(async () => consoleUsage(ledger, config), feedIntervalMs, logger);
   // One feed per session open in a page, gone when its last page is.
   const sessionFeeds = new Map<string, ConsoleFeedHub<ConsoleSessionDetail | null>>();
   const sessionFeed = (sessionKey: string): ConsoleFeedHub<ConsoleSessionDetail | null> => {
@@ -81,6 +87,7 @@ export async function startConsole(options: {
     feed,
     sessionFeed,
     schedulesFeed,
+    usageFeed,
     actions: {
       answerApproval: async (answer) => {
         // The console is the owner's: what only the agent's owner may allow, they may.
@@ -114,6 +121,7 @@ export async function startConsole(options: {
     close: async () => {
       feed.stop();
       schedulesFeed.stop();
+      usageFeed.stop();
       for (const hub of sessionFeeds.values()) hub.stop();
       await server.close();
     },

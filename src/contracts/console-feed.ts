@@ -129,5 +129,24 @@ export interface ConsoleJobChange {
   change: 'pause' | 'resume' | 'run' | 'remove';
 }
 
+/** One day of one agent's use. */
+export interface ConsoleUsageDay {
+  day: string;
+  agent: string;
+  turns: number;
+  inputTokens: number;
+  outputTokens: number;
+  usd: number;
+  /** Turns whose model has no price (model.pricing): their cost is not in `usd`. */
+  unpriced: number;
+}
+
+/** What the agents used over the last 30 days, day by day (days in `timeZone`). */
+export interface ConsoleUsage {
+  timeZone: string;
+  days: ConsoleUsageDay[];
+  agents: string[];
+}
+
 /** What the server answers to an action: done, or why not, in words for the owner. */
 export type ConsoleActionResult = { ok: true; message: string } | { ok: false; error: string };

@@ -285,6 +285,23 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
       await page.close();
     });
 
+    it('shows what the agents used, day by day, and a new turn counts at once', async () => {
+      const page = await pageForTest(browser);
+      await page.goto(consoleOpenUrl(stack.config, origin));
+      await page.click('nav a[href="#/usage"]');
+      const turns = async (): Promise<number> => Number(await page.locator('.total-turns').textContent());
+      await expect.poll(turns, { timeout: 15_000 }).toBeGreaterThan(0);
+      const before = await turns();
+      expect(await page.locator('.chart rect').count()).toBeGreaterThan(0);
+      expect(await page.locator('table.usage tbody tr td:nth-child(2)').first().textContent()).toBe('main');
+      stack.model.setReply(() => 'counted');
+      await stack.send('main:test:console-usage', 'count me');
+      await expect.poll(turns, { timeout: 20_000 }).toBe(before + 1);
+      // The fake model reports 10 input and 5 output tokens a call.
+      expect(Number(await page.locator('.total-tokens').textContent())).toBeGreaterThanOrEqual(15 * (before + 1));
+      await page.close();
+    });
+
     it('denies from a phone-sized screen: the command never runs and the agent is told', async () => {
       const page = await pageForTest(browser);
       await page.setViewportSize({ width: 390, height: 844 });
