@@ -5,11 +5,12 @@ import { ApprovalsPage } from './approvals.js';
 import { useFeed, type Outcome, type Report } from './feed.js';
 import { PairingPage } from './pairing.js';
 import { SchedulesPage } from './schedules.js';
+import { StatusPage } from './status.js';
 import { UsagePage } from './usage.js';
 import { SessionPage } from './session.js';
 import { SessionsPage } from './sessions.js';
 
-const pages = { sessions: 'Sessions', approvals: 'Approvals', pairing: 'Pairing', schedules: 'Schedules', usage: 'Usage' } as const;
+const pages = { sessions: 'Sessions', approvals: 'Approvals', pairing: 'Pairing', schedules: 'Schedules', usage: 'Usage', status: 'Status' } as const;
 type Page = keyof typeof pages;
 /** Where the page is: one of the lists, or one session (#/session/<its key>). */
 type Place = { page: Page; sessionKey?: string };
@@ -27,6 +28,7 @@ function Shown({ place, feed, report }: { place: Place; feed: ConsoleFeed; repor
   if (page === 'pairing') return <PairingPage feed={feed} report={report} />;
   if (page === 'schedules') return <SchedulesPage report={report} />;
   if (page === 'usage') return <UsagePage />;
+  if (page === 'status') return <StatusPage />;
   return <SessionsPage feed={feed} />;
 }
 
@@ -43,7 +45,14 @@ function App() {
     follow();
     return () => removeEventListener('hashchange', follow);
   }, []);
-  const waiting: Record<Page, number> = { sessions: 0, approvals: feed?.approvals.length ?? 0, pairing: feed?.pairing.length ?? 0, schedules: 0, usage: 0 };
+  const waiting: Record<Page, number> = {
+    sessions: 0,
+    approvals: feed?.approvals.length ?? 0,
+    pairing: feed?.pairing.length ?? 0,
+    schedules: 0,
+    usage: 0,
+    status: 0,
+  };
   return (
     <>
       <header>

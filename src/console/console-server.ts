@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type {
   ConsoleActionResult,
   ConsoleApprovalAnswer,
+  ConsoleCheck,
   ConsoleFeed,
   ConsoleJobChange,
   ConsoleNewJob,
@@ -55,6 +56,8 @@ export interface ConsoleServerOptions {
   schedulesFeed: ConsoleFeedHub<ConsoleSchedules>;
   /** The live feed of what the agents used (read only while the usage page is open). */
   usageFeed: ConsoleFeedHub<ConsoleUsage>;
+  /** The live feed of the stack's checks (Temporal, the workers, the runtime, the channels). */
+  statusFeed: ConsoleFeedHub<ConsoleCheck[]>;
   actions: ConsoleActions;
   logger: Logger;
 }
@@ -176,6 +179,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     if (req.method === 'GET' && url.pathname === '/api/feed') return streamFeed(res, options.feed);
     if (req.method === 'GET' && url.pathname === '/api/schedules-feed') return streamFeed(res, options.schedulesFeed);
     if (req.method === 'GET' && url.pathname === '/api/usage-feed') return streamFeed(res, options.usageFeed);
+    if (req.method === 'GET' && url.pathname === '/api/status-feed') return streamFeed(res, options.statusFeed);
     if (req.method === 'GET' && url.pathname === '/api/session-feed') {
       const key = url.searchParams.get('key') ?? '';
       if (!key || key.length > 500) return answerJson(res, 400, { ok: false, error: 'name the session: /api/session-feed?key=<session key>' }, pageHeaders);

@@ -18,11 +18,13 @@ import { UsageLedger } from '../usage/usage-ledger.js';
 import { consoleUsage } from './console-usage.js';
 import { ConsoleFeedHub } from './console-feed.js';
 import { sessionDetail } from './console-session.js';
-import type { ConsoleFeed, ConsoleSchedules, ConsoleSessionDetail, ConsoleUsage } from '../contracts/console-feed.js';
+import type { ConsoleCheck, ConsoleFeed, ConsoleSchedules, ConsoleSessionDetail, ConsoleUsage } from '../contracts/console-feed.js';
 import { startConsoleServer } from './console-server.js';
 
 /** How often the console reads the sessions while a page is open. */
 const feedIntervalMs = 2000;
+/** How often it checks the stack while the status page is open (each check may wait seconds for an answer). */
+const statusIntervalMs = 10_000;
 
 const answered = { once: 'Allowed once', always: 'Allowed from now on in this session', deny: 'Denied' } as const;
 
@@ -35,6 +37,8 @@ export async function startConsole(options: {
   client: Client;
   logger: Logger;
   webUiOrigin: string | null;
+  /** The stack's checks, as `clawflow status` makes them (given by whoever runs the console: they know the stack). */
+  checkStack: () => Promise<ConsoleCheck[]>;
   port?: number;
 }): Promise<ListeningServer> {
   const { config, client, logger } = options;
@@ -57,6 +61,7 @@ export async function startConsole(options: {
   // What the agents used: the ledger the workers write on this machine.
   const ledger = new UsageLedger(usageLedgerFile(config.paths), timeZone, config.model.pricing);
   const usageFeed = new ConsoleFeedHub<ConsoleUsage>(async () => consoleUsage(ledger, config), feedIntervalMs, logger);
+  const statusFeed = new ConsoleFeedHub<ConsoleCheck[]>(options.checkStack, statusIntervalMs, logger);
   // One feed per session open in a page, gone when its last page is.
   const sessionFeeds = new Map<string, ConsoleFeedHub<ConsoleSessionDetail | null>>();
   const sessionFeed = (sessionKey: string): ConsoleFeedHub<ConsoleSessionDetail | null> => {
@@ -88,6 +93,7 @@ export async function startConsole(options: {
     sessionFeed,
     schedulesFeed,
     usageFeed,
+    statusFeed,
     actions: {
       answerApproval: async (answer) => {
         // The console is the owner's: what only the agent's owner may allow, they may.
@@ -122,6 +128,7 @@ export async function startConsole(options: {
       feed.stop();
       schedulesFeed.stop();
       usageFeed.stop();
+      statusFeed.stop();
       for (const hub of sessionFeeds.values()) hub.stop();
       await server.close();
     },

@@ -148,5 +148,12 @@ export interface ConsoleUsage {
   agents: string[];
 }
 
+/** One thing the stack's check looked at (what `clawflow status` shows): how it is, and what to do when it is not ok. */
+export interface ConsoleCheck {
+  check: string;
+  verdict: 'ok' | 'warn' | 'fail';
+  detail: string;
+}
+
 /** What the server answers to an action: done, or why not, in words for the owner. */
 export type ConsoleActionResult = { ok: true; message: string } | { ok: false; error: string };

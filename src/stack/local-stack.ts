@@ -202,7 +202,13 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
       stops.push(() => client.connection.close());
       const page = await step(`Serving the console on 127.0.0.1:${config.console.port}`, () =>
         import('../console/console.js').then(({ startConsole }) =>
-          startConsole({ config, client, logger: logger.child({ component: 'console' }), webUiOrigin: webUiUrl ? new URL(webUiUrl).origin : null }),
+          startConsole({
+            config,
+            client,
+            logger: logger.child({ component: 'console' }),
+            webUiOrigin: webUiUrl ? new URL(webUiUrl).origin : null,
+            checkStack: () => import('./doctor.js').then(({ stackFindings }) => stackFindings(config)),
+          }),
         ),
       );
       stops.push(() => page.close());

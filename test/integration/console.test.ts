@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startConsole } from '../../src/console/console.js';
+import { stackFindings } from '../../src/stack/doctor.js';
 import { connectorFiles } from '../../src/config/paths.js';
 import { PairingStore } from '../../src/connectors/inbound/pairing-store.js';
 import { consoleOpenUrl, installSecret } from '../../src/config/secrets.js';
@@ -37,7 +38,14 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
       config: { tools: { exec: { policy: 'ask', sandbox: 'none', approvalTimeoutSeconds: 120 } } },
     });
     await stack.startWorker();
-    console_ = await startConsole({ config: stack.config, client: stack.client, logger: createLogger('silent'), webUiOrigin: null, port: 0 });
+    console_ = await startConsole({
+      config: stack.config,
+      client: stack.client,
+      logger: createLogger('silent'),
+      webUiOrigin: null,
+      checkStack: () => stackFindings(stack.config),
+      port: 0,
+    });
     origin = console_.url;
   });
   afterAll(async () => {
@@ -299,6 +307,17 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
       await expect.poll(turns, { timeout: 20_000 }).toBe(before + 1);
       // The fake model reports 10 input and 5 output tokens a call.
       expect(Number(await page.locator('.total-tokens').textContent())).toBeGreaterThanOrEqual(15 * (before + 1));
+      await page.close();
+    });
+
+    it('shows the stack as clawflow status checks it: Temporal, the workers, the runtime', async () => {
+      const page = await pageForTest(browser);
+      await page.goto(consoleOpenUrl(stack.config, origin));
+      await page.click('nav a[href="#/status"]');
+      const temporal = page.locator('li.check[data-check="temporal"]');
+      await temporal.waitFor({ timeout: 20_000 });
+      expect(await temporal.getAttribute('data-verdict')).toBe('ok');
+      expect(await page.locator('li.check').count()).toBeGreaterThan(2);
       await page.close();
     });
 

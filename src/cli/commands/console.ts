@@ -17,6 +17,7 @@ export function registerConsole(program: Command): void {
         client,
         logger: logger.child({ component: 'console' }),
         webUiOrigin: options.webUi ? new URL(options.webUi).origin : null,
+        checkStack: () => import('../../stack/doctor.js').then(({ stackFindings }) => stackFindings(config)),
         ...(options.port !== undefined ? { port: options.port } : {}),
       });
       logger.info({ url: page.url }, 'console running: open the link `clawflow config --console-link` prints');
