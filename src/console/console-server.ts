@@ -101,6 +101,8 @@ const jobChange = z.object({ id: z.string().min(1).max(300), change: z.enum(['pa
 const refusals = new Set([
   'ConsoleActionRefused',
   'SessionKeyError',
+  'InvalidJobError',
+  'ScheduleNotFoundError',
   'NoSuchApprovalError',
   'NoSuchSessionError',
   'NotTheAgentOwnerError',
@@ -138,7 +140,7 @@ const lockedPage = (why: string): string => `<!doctype html>
 /**
  * The owner's console: the page, its live feed (server-sent events) and its actions. Closed like every local surface:
  * loopback, Host and Origin checked, the install's key traded once for an HttpOnly SameSite=Strict cookie, actions
- * only as JSON bodies of a few KB, validated; anything else is refused with a reason.
+ * only as JSON bodies of at most 100 KB, validated; anything else is refused with a reason.
  */
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ListeningServer> {
   const policy: GuardPolicy = { port: options.port, allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins };

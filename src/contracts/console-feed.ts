@@ -1,17 +1,9 @@
 // What the console's server sends its page (JSON over server-sent events) and what the page sends back: types only,
 // read by the server (src/console/) and by the page (console/).
+import type { SessionSummary } from './session-summary.js';
 
-export interface ConsoleSession {
-  sessionKey: string;
-  agent: string;
-  channel: string;
-  peer: string;
-  lastActivity: string | null;
-  turns: number;
-  /** idle, running, awaiting-approval, stuck (with `problem`), or how its workflow ended. */
-  status: string;
-  problem?: string;
-}
+/** A session in the console's list: what the session client's list says of it. */
+export type ConsoleSession = SessionSummary;
 
 export interface ConsoleApproval {
   sessionKey: string;

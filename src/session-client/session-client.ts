@@ -24,6 +24,7 @@ import {
 } from '../workflows/messages.js';
 import { describeZodError } from '../contracts/zod-issues.js';
 import { type TranscriptEntry } from '../contracts/session-records.js';
+import type { SessionSummary } from '../contracts/session-summary.js';
 import { sessionSearchAttributes as sa } from '../workflows/search-attributes.js';
 import { formatSessionKey, parseSessionKey, sessionKeyOfWorkflowId, sessionWorkflowId, type SessionKey } from '../contracts/session-key.js';
 import { taskQueues } from '../workflows/task-queues.js';
@@ -170,18 +171,7 @@ export async function deliverInbound(client: Client, config: SessionClientConfig
   });
 }
 
-export interface SessionSummary {
-  sessionKey: string;
-  agent: string;
-  channel: string;
-  peer: string;
-  lastActivity: string | null;
-  turns: number;
-  /** idle / running / awaiting-approval for a live session, `stuck` when its workflow task keeps failing; the execution status (failed, terminated…) otherwise. */
-  status: string;
-  /** Why a stuck session is stuck (and `clawflow sessions repair` moves it onto today's code). */
-  problem?: string;
-}
+export type { SessionSummary };
 
 /** A session as Temporal's index has it (its search attributes). */
 export function summarize(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'status' | 'typedSearchAttributes'>): SessionSummary {

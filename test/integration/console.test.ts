@@ -78,6 +78,21 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
     expect(wrong.status).toBe(400);
     expect(((await wrong.json()) as { error: string }).error).toMatch(/decision/);
     expect((await answer(JSON.stringify({ sessionKey: 'x', requestId: 'y', decision: 'once', padding: 'z'.repeat(200_000) }))).status).toBe(413);
+    const badJob = await fetch(`${origin}/api/schedules/add`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bad', fires: 'every', when: 'banana', message: 'x', session: 'main' }),
+    });
+    expect(badJob.status).toBe(409);
+    expect(
+      (
+        await fetch(`${origin}/api/schedules/change`, {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/json' },
+          body: JSON.stringify({ id: 'cron-main-nope', change: 'run' }),
+        })
+      ).status,
+    ).toBe(409);
     const none = await answer(JSON.stringify({ sessionKey: 'main:test:nobody', requestId: 'abcdef', decision: 'once' }));
     expect(none.status).toBe(409);
     expect(((await none.json()) as { error: string }).error).toMatch(/no session/);
