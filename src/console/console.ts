@@ -1,25 +1,24 @@
 import type { Client } from '@temporalio/client';
 import type { ClawflowConfig } from '../config/load.js';
+import { connectorFiles, usageLedgerFile } from '../config/paths.js';
 import { installSecret } from '../config/secrets.js';
+import { scheduleTimeZone } from '../config/time-zone.js';
+import { PairingStore } from '../connectors/inbound/pairing-store.js';
+import type { ConsoleCheck, ConsoleFeed, ConsoleSchedules, ConsoleSessionDetail, ConsoleUsage } from '../contracts/console-feed.js';
 import { SessionKeyError, sessionWorkflowIdPrefix } from '../contracts/session-key.js';
 import type { ListeningServer } from '../http/listen.js';
 import type { Logger } from '../logger.js';
+import { ScheduleClient } from '../schedules/schedule-client.js';
 import { answerApproval, deliverInbound, stopTurn } from '../session-client/session-client.js';
 import { indexedSessions, waitingApprovals } from '../session-client/session-index.js';
-import { connectorFiles } from '../config/paths.js';
-import { PairingStore } from '../connectors/inbound/pairing-store.js';
+import { UsageLedger } from '../usage/usage-ledger.js';
 import { consoleAssets } from './console-assets.js';
+import { ConsoleFeedHub } from './console-feed.js';
 import { answerPairing, waitingStrangers } from './console-pairing.js';
 import { addJob, changeJob, consoleSchedules } from './console-schedules.js';
-import { ScheduleClient } from '../schedules/schedule-client.js';
-import { scheduleTimeZone } from '../config/time-zone.js';
-import { usageLedgerFile } from '../config/paths.js';
-import { UsageLedger } from '../usage/usage-ledger.js';
-import { consoleUsage } from './console-usage.js';
-import { ConsoleFeedHub } from './console-feed.js';
-import { sessionDetail } from './console-session.js';
-import type { ConsoleCheck, ConsoleFeed, ConsoleSchedules, ConsoleSessionDetail, ConsoleUsage } from '../contracts/console-feed.js';
 import { startConsoleServer } from './console-server.js';
+import { sessionDetail } from './console-session.js';
+import { consoleUsage } from './console-usage.js';
 
 /** How often the console reads the sessions while a page is open. */
 const feedIntervalMs = 2000;
