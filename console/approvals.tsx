@@ -1,6 +1,5 @@
-import { useState } from 'preact/hooks';
 import type { ConsoleApproval, ConsoleDecision, ConsoleFeed } from '../src/contracts/console-feed.js';
-import { actAndReport, type Report } from './feed.js';
+import { useAction, type Report } from './feed.js';
 import { ago } from './time.js';
 
 const decisions: Array<{ decision: ConsoleDecision; label: string }> = [
@@ -10,13 +9,8 @@ const decisions: Array<{ decision: ConsoleDecision; label: string }> = [
 ];
 
 function ApprovalCard({ approval, now, report }: { approval: ConsoleApproval; now: string; report: Report }) {
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
-  const answer = async (decision: ConsoleDecision): Promise<void> => {
-    setBusy(true);
-    setDone(await actAndReport('/api/approvals/answer', { sessionKey: approval.sessionKey, requestId: approval.requestId, decision }, report));
-    setBusy(false);
-  };
+  const { busy, done, run } = useAction(report);
+  const answer = (decision: ConsoleDecision) => run('/api/approvals/answer', { sessionKey: approval.sessionKey, requestId: approval.requestId, decision });
   return (
     <li class="card" data-request={approval.requestId}>
       <div class="card-head">

@@ -56,3 +56,17 @@ export async function actAndReport(path: string, body: ActionBody, report: Repor
   report(result.ok ? { ok: true, text: result.message } : { ok: false, text: result.error });
   return result.ok;
 }
+
+/** An action a control takes: `busy` while one runs, `done` once one succeeded (a card then offers no more). */
+export function useAction(report: Report): { busy: boolean; done: boolean; run: (path: string, body: ActionBody) => Promise<boolean> } {
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+  const run = async (path: string, body: ActionBody): Promise<boolean> => {
+    setBusy(true);
+    const ok = await actAndReport(path, body, report);
+    if (ok) setDone(true);
+    setBusy(false);
+    return ok;
+  };
+  return { busy, done, run };
+}

@@ -1,16 +1,10 @@
-import { useState } from 'preact/hooks';
 import type { ConsoleFeed, ConsolePairing, ConsolePairingAnswer } from '../src/contracts/console-feed.js';
-import { actAndReport, type Report } from './feed.js';
+import { useAction, type Report } from './feed.js';
 import { ago } from './time.js';
 
 function StrangerCard({ stranger, report }: { stranger: ConsolePairing; report: Report }) {
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
-  const answer = async (decision: ConsolePairingAnswer['decision']): Promise<void> => {
-    setBusy(true);
-    setDone(await actAndReport('/api/pairing/answer', { channel: stranger.channel, code: stranger.code, decision }, report));
-    setBusy(false);
-  };
+  const { busy, done, run } = useAction(report);
+  const answer = (decision: ConsolePairingAnswer['decision']) => run('/api/pairing/answer', { channel: stranger.channel, code: stranger.code, decision });
   return (
     <li class="card" data-code={stranger.code}>
       <div class="card-head">

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { ConsoleJob, ConsoleNewJob, ConsoleSchedules } from '../src/contracts/console-feed.js';
-import { actAndReport, useEventFeed, type Report } from './feed.js';
+import { actAndReport, useAction, useEventFeed, type Report } from './feed.js';
 
 const whenHints: Record<ConsoleNewJob['fires'], string> = {
   every: 'an interval: 30m, 2h, 1d',
@@ -52,18 +52,14 @@ function JobCard({ job, report }: { job: ConsoleJob; report: Report }) {
 function NewJobForm({ report, timeZone }: { report: Report; timeZone: string }) {
   const empty: ConsoleNewJob = { name: '', fires: 'every', when: '', message: '', session: 'main' };
   const [job, setJob] = useState<ConsoleNewJob>(empty);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useAction(report);
   const set = (field: keyof ConsoleNewJob) => (event: Event) => setJob({ ...job, [field]: (event.currentTarget as HTMLInputElement).value });
   return (
     <form
       class="card new-job"
       onSubmit={(event) => {
         event.preventDefault();
-        setBusy(true);
-        void actAndReport('/api/schedules/add', job, report).then((ok) => {
-          if (ok) setJob(empty);
-          setBusy(false);
-        });
+        void run('/api/schedules/add', job).then((ok) => ok && setJob(empty));
       }}
     >
       <h2>New job</h2>

@@ -1,6 +1,6 @@
 import type { ConsoleSessionDetail, ConsoleTranscriptEntry } from '../src/contracts/console-feed.js';
 import { useState } from 'preact/hooks';
-import { actAndReport, useEventFeed, type Report } from './feed.js';
+import { actAndReport, useAction, useEventFeed, type Report } from './feed.js';
 import { renderMarkdown } from './markdown.js';
 
 const roleLabels: Record<ConsoleTranscriptEntry['role'], string> = { user: 'user', assistant: 'agent', error: 'error', summary: 'summary' };
@@ -40,11 +40,9 @@ function Entry({ entry }: { entry: ConsoleTranscriptEntry }) {
 /** What the owner does in a session: write to it (as its owner: /new and the like work), stop its turn, start afresh. */
 function OwnerControls({ sessionKey, busyTurn, report }: { sessionKey: string; busyTurn: boolean; report: Report }) {
   const [text, setText] = useState('');
-  const [sending, setSending] = useState(false);
+  const { busy: sending, run } = useAction(report);
   const send = async (message: string): Promise<void> => {
-    setSending(true);
-    if (await actAndReport('/api/sessions/send', { sessionKey, text: message }, report)) setText('');
-    setSending(false);
+    if (await run('/api/sessions/send', { sessionKey, text: message })) setText('');
   };
   return (
     <form
