@@ -12,6 +12,9 @@ export const sessionSearchAttributeNames = {
   rotations: 'ClawflowRuntimeRotations',
 } as const;
 
+/** The visibility query for the running sessions that wait for the owner's answer to a request. */
+export const awaitingApprovalQuery = `WorkflowType = 'SessionWorkflow' AND ExecutionStatus = 'Running' AND ${sessionSearchAttributeNames.status} = 'awaiting-approval'`;
+
 /** Names and server-side types, for registering them (`--search-attribute Name=Type` or the operator service). */
 export const searchAttributeRegistrations: ReadonlyArray<{ name: string; type: 'Keyword' | 'Int' | 'Datetime' }> = [
   { name: sessionSearchAttributeNames.agent, type: 'Keyword' },

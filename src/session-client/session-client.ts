@@ -189,17 +189,27 @@ export function summarize(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'stat
   };
 }
 
-/** Every session in the namespace, most recent activity first (one row per session, not per run). */
-export async function listSessions(client: Client): Promise<SessionSummary[]> {
+/** The latest run of each session in Temporal's index (one per session, not per run): at most `limit` sessions. */
+export async function latestSessionRuns(client: Client, limit = Number.POSITIVE_INFINITY): Promise<WorkflowExecutionInfo[]> {
   const latest = new Map<string, WorkflowExecutionInfo>();
-  for await (const info of client.workflow.list({ query: `WorkflowType = 'SessionWorkflow'` })) {
+  for await (const info of client.workflow.list({ query: `WorkflowType = 'SessionWorkflow'`, pageSize: 1000 })) {
     const seen = latest.get(info.workflowId);
     if (!seen || info.startTime > seen.startTime) latest.set(info.workflowId, info);
+    if (latest.size >= limit) break;
   }
+  return [...latest.values()];
+}
+
+/** The order sessions are listed in: most recent activity first, then by key. */
+export const byRecentActivity = (a: SessionSummary, b: SessionSummary): number =>
+  (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '') || a.sessionKey.localeCompare(b.sessionKey);
+
+/** Every session in the namespace, most recent activity first (one row per session, not per run). */
+export async function listSessions(client: Client): Promise<SessionSummary[]> {
   // The list is Temporal's index, which may lag a turn that just ended; each running session is described (its own
   // state, current to the last event) — which also tells whether it is stuck (its workflow task failing).
   const summaries: SessionSummary[] = [];
-  const entries = [...latest.values()];
+  const entries = await latestSessionRuns(client);
   for (let i = 0; i < entries.length; i += 16) {
     summaries.push(
       ...(await Promise.all(
@@ -216,7 +226,7 @@ export async function listSessions(client: Client): Promise<SessionSummary[]> {
       )),
     );
   }
-  return summaries.sort((a, b) => (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '') || a.sessionKey.localeCompare(b.sessionKey));
+  return summaries.sort(byRecentActivity);
 }
 
 export type { SessionView };

@@ -1,8 +1,8 @@
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { sessionSearchAttributeNames as names } from '../contracts/search-attribute-names.js';
+import type { Client } from '@temporalio/client';
+import { awaitingApprovalQuery } from '../contracts/search-attribute-names.js';
 import { sessionKeyOfWorkflowId } from '../contracts/session-key.js';
 import type { ApprovalRequest } from '../workflows/messages.js';
-import { pendingApprovals, summarize, type SessionClientConfig, type SessionSummary } from './session-client.js';
+import { byRecentActivity, latestSessionRuns, pendingApprovals, summarize, type SessionClientConfig, type SessionSummary } from './session-client.js';
 
 /** A waiting request to run something, with the session it belongs to. */
 export interface WaitingApproval extends ApprovalRequest {
@@ -16,22 +16,13 @@ export interface WaitingApproval extends ApprovalRequest {
  * approval shows at once.
  */
 export async function indexedSessions(client: Client, limit = 2000): Promise<SessionSummary[]> {
-  const latest = new Map<string, WorkflowExecutionInfo>();
-  for await (const info of client.workflow.list({ query: `WorkflowType = 'SessionWorkflow'`, pageSize: 1000 })) {
-    const seen = latest.get(info.workflowId);
-    if (!seen || info.startTime > seen.startTime) latest.set(info.workflowId, info);
-    if (latest.size >= limit) break;
-  }
-  return [...latest.values()]
-    .map(summarize)
-    .sort((a, b) => (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '') || a.sessionKey.localeCompare(b.sessionKey));
+  return (await latestSessionRuns(client, limit)).map(summarize).sort(byRecentActivity);
 }
 
 /** Every request waiting for an answer, in every session that waits (the index finds them; each session says what it waits for). */
 export async function waitingApprovals(client: Client, config: SessionClientConfig): Promise<WaitingApproval[]> {
   const waiting: string[] = [];
-  const query = `WorkflowType = 'SessionWorkflow' AND ExecutionStatus = 'Running' AND ${names.status} = 'awaiting-approval'`;
-  for await (const info of client.workflow.list({ query })) waiting.push(sessionKeyOfWorkflowId(info.workflowId));
+  for await (const info of client.workflow.list({ query: awaitingApprovalQuery })) waiting.push(sessionKeyOfWorkflowId(info.workflowId));
   const perSession = await Promise.all(
     waiting.map(async (sessionKey) =>
       (await pendingApprovals(client, config, sessionKey).catch(() => [] as ApprovalRequest[])).map((request) => ({ ...request, sessionKey })),

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { Runtime } from '@temporalio/worker';
 import type { Logger } from '../logger.js';
-import { sessionSearchAttributeNames } from '../contracts/search-attribute-names.js';
+import { awaitingApprovalQuery } from '../contracts/search-attribute-names.js';
 import { taskQueueKind, taskQueues } from '../workflows/task-queues.js';
 
 const { TaskQueueType } = protos.temporal.api.enums.v1;
@@ -26,7 +26,7 @@ export function startQueueGauges(client: Client, logger: Logger, everyMs = 5000)
       }
       const waiting = await client.workflowService.countWorkflowExecutions({
         namespace,
-        query: `WorkflowType = 'SessionWorkflow' AND ExecutionStatus = 'Running' AND ${sessionSearchAttributeNames.status} = 'awaiting-approval'`,
+        query: awaitingApprovalQuery,
       });
       approvals.set(Number(waiting.count ?? 0));
     } catch (error) {
