@@ -7,13 +7,13 @@
  * the answer's stream, the activity that made it) until it fires, minutes later; at 30 turns a second that was
  * hundreds of MB.
  */
-export interface Deadline {
+interface Deadline {
   readonly signal: AbortSignal;
   /** The exchange is over: the timer stops and `signal` is let go of. */
   end(): void;
 }
 
-export function startDeadline(signal: AbortSignal | undefined, timeoutMs: number): Deadline {
+function startDeadline(signal: AbortSignal | undefined, timeoutMs: number): Deadline {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
   timer.unref();
@@ -30,7 +30,7 @@ export function startDeadline(signal: AbortSignal | undefined, timeoutMs: number
 }
 
 /** Rejects with the signal's reason once it aborts (never resolves): raced against work that may not notice the abort. */
-export function rejectOnAbort(signal: AbortSignal): Promise<never> {
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
   const aborted = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason as Error);
     else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });

@@ -182,24 +182,22 @@ export async function startLocalStack(config: ClawflowConfig, logger: Logger, { 
     );
     stops.push(() => workers.shutdown());
 
+    // The API and the console reach the sessions through one client connection (closed after both).
+    const client = config.api.enabled || config.console.enabled ? await connectClient(config) : null;
+    if (client) stops.push(() => client.connection.close());
+
     let apiUrl: string | null = null;
-    if (config.api.enabled) {
+    if (config.api.enabled && client) {
       if (config.api.auth === 'none') warn('api.auth is "none": any program on this machine can use the OpenAI-compatible API without a token');
-      const client = await connectClient(config);
       const api = await step(`Starting the OpenAI-compatible API on ${config.api.host}:${config.api.port}`, () =>
         parts.api!.then(({ startApiServer }) => startApiServer({ client, config, logger: logger.child({ component: 'api' }) })),
       );
-      stops.push(async () => {
-        await api.close();
-        await client.connection.close();
-      });
+      stops.push(() => api.close());
       apiUrl = api.url;
     }
 
     let consoleUrl: string | null = null;
-    if (config.console.enabled) {
-      const client = await connectClient(config);
-      stops.push(() => client.connection.close());
+    if (config.console.enabled && client) {
       const page = await step(`Serving the console on 127.0.0.1:${config.console.port}`, () =>
         import('../console/console.js').then(({ startConsole }) =>
           startConsole({
