@@ -16,7 +16,9 @@ describe('sessions on AgentCore (emulated service, real AWS SDK client)', () => 
   const emulator = new AgentCoreEmulator({
     host: '127.0.0.1',
     port: 0,
-    idleTimeoutSeconds: 2,
+    // Idle 3 s with a 1 s margin: steady traffic 300 ms apart stays well inside it on a loaded machine (at 2 s, a turn
+    // delivered 600 ms late under CI load read as idle).
+    idleTimeoutSeconds: 3,
     maxLifetimeSeconds: 10,
     runtimeEnv,
     logger: createLogger('warn'),
@@ -29,7 +31,7 @@ describe('sessions on AgentCore (emulated service, real AWS SDK client)', () => 
       namespace: namespaceForFile(import.meta.url),
       config: {
         agent: { heartbeatTimeoutSeconds: 3 },
-        agentcore: { runtimeArn, endpoint: emulator.url, idleTimeoutSeconds: 2, maxLifetimeSeconds: 10, rotationMarginSeconds: 1 },
+        agentcore: { runtimeArn, endpoint: emulator.url, idleTimeoutSeconds: 3, maxLifetimeSeconds: 10, rotationMarginSeconds: 1 },
       },
       // The SDK signs every request; the emulator does not check signatures.
       env: { AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'local-secret', AWS_EC2_METADATA_DISABLED: 'true' },
@@ -76,7 +78,7 @@ describe('sessions on AgentCore (emulated service, real AWS SDK client)', () => 
       const reply = await stack.send(key, `message ${turn}`);
       // Each answer was produced with the turn before it in view.
       expect(reply.text).toContain(turn > 1 ? `message ${turn - 1} | message ${turn}` : 'message 1');
-      await sleep(400);
+      await sleep(300);
     }
     const answers = (await stack.waitForTurns(key, turn)).filter((e) => e.role === 'assistant');
     const rotations = answers.filter((a) => a.runtime?.rotatedFrom);
