@@ -2,7 +2,10 @@ import { render } from 'preact';
 import type { ConsoleFeed } from '../src/contracts/console-feed.js';
 import { useEffect, useState } from 'preact/hooks';
 import { ApprovalsPage } from './approvals.js';
+import { ChannelsPage } from './channels.js';
+import { ConfigPage } from './config.js';
 import { useFeed, type Outcome, type Report } from './feed.js';
+import { LogsPage } from './logs.js';
 import { PairingPage } from './pairing.js';
 import { SchedulesPage } from './schedules.js';
 import { StatusPage } from './status.js';
@@ -10,7 +13,17 @@ import { UsagePage } from './usage.js';
 import { SessionPage } from './session.js';
 import { SessionsPage } from './sessions.js';
 
-const pages = { sessions: 'Sessions', approvals: 'Approvals', pairing: 'Pairing', schedules: 'Schedules', usage: 'Usage', status: 'Status' } as const;
+const pages = {
+  sessions: 'Sessions',
+  approvals: 'Approvals',
+  pairing: 'Pairing',
+  schedules: 'Schedules',
+  channels: 'Channels',
+  usage: 'Usage',
+  logs: 'Logs',
+  config: 'Config',
+  status: 'Status',
+} as const;
 type Page = keyof typeof pages;
 /** Where the page is: one of the lists, or one session (#/session/<its key>). */
 type Place = { page: Page; sessionKey?: string };
@@ -27,7 +40,10 @@ function Shown({ place, feed, report }: { place: Place; feed: ConsoleFeed; repor
   if (page === 'approvals') return <ApprovalsPage feed={feed} report={report} />;
   if (page === 'pairing') return <PairingPage feed={feed} report={report} />;
   if (page === 'schedules') return <SchedulesPage report={report} />;
+  if (page === 'channels') return <ChannelsPage />;
   if (page === 'usage') return <UsagePage />;
+  if (page === 'logs') return <LogsPage />;
+  if (page === 'config') return <ConfigPage report={report} />;
   if (page === 'status') return <StatusPage />;
   return <SessionsPage feed={feed} />;
 }
@@ -45,12 +61,17 @@ function App() {
     follow();
     return () => removeEventListener('hashchange', follow);
   }, []);
+  // On a phone the pages are one row to swipe along: the open one is brought into view.
+  useEffect(() => document.querySelector('nav a[aria-current="page"]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' }), [place.page]);
   const waiting: Record<Page, number> = {
     sessions: 0,
     approvals: feed?.approvals.length ?? 0,
     pairing: feed?.pairing.length ?? 0,
     schedules: 0,
+    channels: 0,
     usage: 0,
+    logs: 0,
+    config: 0,
     status: 0,
   };
   return (

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type {
   ConsoleActionResult,
   ConsoleApprovalAnswer,
+  ConsoleConfigSave,
   ConsoleFeed,
   ConsoleJobChange,
   ConsoleNewJob,
@@ -11,7 +12,7 @@ import type {
 } from '../src/contracts/console-feed.js';
 
 /** What an action sends. */
-type ActionBody = ConsoleApprovalAnswer | ConsolePairingAnswer | ConsoleOwnerMessage | ConsoleStopTurn | ConsoleNewJob | ConsoleJobChange;
+type ActionBody = ConsoleApprovalAnswer | ConsolePairingAnswer | ConsoleOwnerMessage | ConsoleStopTurn | ConsoleNewJob | ConsoleJobChange | ConsoleConfigSave;
 
 /** A feed's latest snapshot (undefined until the first comes) and whether it is connected. */
 export type FeedState<T> = { feed: T | undefined; connected: boolean };

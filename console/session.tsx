@@ -37,8 +37,11 @@ function Entry({ entry }: { entry: ConsoleTranscriptEntry }) {
   );
 }
 
-/** What the owner does in a session: write to it (as its owner: /new and the like work), stop its turn, start afresh. */
-function OwnerControls({ sessionKey, busyTurn, report }: { sessionKey: string; busyTurn: boolean; report: Report }) {
+/**
+ * What the owner does in a session: write to it (as its owner: /new and the like work), stop its turn, compact it,
+ * start afresh; and repair it when it is stuck.
+ */
+function OwnerControls({ sessionKey, busyTurn, stuck, report }: { sessionKey: string; busyTurn: boolean; stuck: boolean; report: Report }) {
   const [text, setText] = useState('');
   const { busy: sending, run } = useAction(report);
   const send = async (message: string): Promise<void> => {
@@ -79,6 +82,21 @@ function OwnerControls({ sessionKey, busyTurn, report }: { sessionKey: string; b
         >
           New conversation
         </button>
+        <button type="button" disabled={sending} title="Fold the older turns into the summary now (/compact)" onClick={() => void send('/compact')}>
+          Compact
+        </button>
+        {stuck ? (
+          <button
+            type="button"
+            class="decision-always"
+            onClick={() =>
+              confirm('Repair this session? Its stuck run ends and a new one goes on from its transcript; unanswered messages are queued again.') &&
+              void actAndReport('/api/sessions/repair', { sessionKey }, report)
+            }
+          >
+            Repair
+          </button>
+        ) : null}
       </div>
     </form>
   );
@@ -98,15 +116,24 @@ export function SessionPage({ sessionKey, report }: { sessionKey: string; report
       {feed ? (
         <>
           <p class="count">
-            <span class={`status status-${feed.status ?? 'ended'}`}>{feed.status ?? 'not running'}</span> · {feed.transcript.length} entries
+            <span class={`status status-${feed.stuck ? 'stuck' : (feed.status ?? 'ended')}`}>{feed.stuck ? 'stuck' : (feed.status ?? 'not running')}</span> ·{' '}
+            {feed.transcript.length} entries
             {feed.earlier ? ` (and ${feed.earlier} earlier: clawflow sessions show prints them all)` : ''}
           </p>
+          {feed.stuck ? (
+            <p class="error stuck-why">Stuck: {feed.stuck}. No message of it is answered until it is repaired (Repair, below, or clawflow sessions repair).</p>
+          ) : null}
           <ol class="transcript" aria-label="Transcript">
             {feed.transcript.map((entry, index) => (
               <Entry key={`${entry.turn}-${index}`} entry={entry} />
             ))}
           </ol>
-          <OwnerControls sessionKey={feed.sessionKey} busyTurn={feed.status === 'running' || feed.status === 'awaiting-approval'} report={report} />
+          <OwnerControls
+            sessionKey={feed.sessionKey}
+            busyTurn={feed.status === 'running' || feed.status === 'awaiting-approval'}
+            stuck={feed.stuck !== null}
+            report={report}
+          />
         </>
       ) : null}
     </section>

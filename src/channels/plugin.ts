@@ -2,15 +2,11 @@ import type { Client } from '@temporalio/client';
 import type { ClawflowConfig } from '../config/load.js';
 import type { SessionClientConfig } from '../session-client/session-client.js';
 import type { InstallSecret } from '../config/secrets.js';
-import type { ChannelAdapter } from '../contracts/channel-adapter.js';
+import type { ChannelAdapter, OwnerNotice } from '../contracts/channel-adapter.js';
 import type { ChannelPolicy } from '../connectors/inbound/inbound.js';
 import type { Logger } from '../logger.js';
 
-/** Something the owner should see and act on, shown where they look (WhatsApp's QR code, on the WebChat page). */
-export interface OwnerNotice {
-  title: string;
-  svg: string;
-}
+export type { OwnerNotice };
 
 /** Notices one channel raises and another shows; the latest is kept for a channel that starts listening later. */
 export class NoticeBoard {
@@ -25,6 +21,11 @@ export class NoticeBoard {
   listen(listener: (notice: OwnerNotice | null) => void): void {
     this.listeners.push(listener);
     if (this.latest) listener(this.latest);
+  }
+
+  /** The notice shown now, if any. */
+  current(): OwnerNotice | null {
+    return this.latest;
   }
 }
 

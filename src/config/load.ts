@@ -26,10 +26,14 @@ export class ConfigError extends Error {
 }
 
 function readConfigFile(file: string): RawObject {
-  if (!existsSync(file)) return {};
+  return existsSync(file) ? parseConfigText(readFileSync(file, 'utf8'), file) : {};
+}
+
+/** A configuration file's text as an object (JSON5); `file` names it in the message when it is not one. */
+function parseConfigText(text: string, file: string): RawObject {
   let parsed: unknown;
   try {
-    parsed = JSON5.parse(readFileSync(file, 'utf8'));
+    parsed = JSON5.parse(text);
   } catch (error) {
     throw new ConfigError(`${file} is not valid JSON5: ${(error as Error).message}`);
   }
@@ -50,11 +54,17 @@ export async function updateConfigFile(
 ): Promise<{ file: string; backup: string | null; commentsKept: boolean }> {
   const { file: configFile, raw } = changedConfigFile(env, change);
   const existing = existsSync(configFile) ? readFileSync(configFile, 'utf8') : null;
-  const backup = existing === null ? null : `${configFile}.bak`;
-  if (backup) await writeFileAtomic(backup, existing!, 0o600);
   const { text, commentsKept } = editConfigText(existing ?? starterConfigText, raw);
-  await writeFileAtomic(configFile, text, 0o600);
-  return { file: configFile, backup, commentsKept };
+  return { ...(await replaceConfigFile(configFile, text)), commentsKept };
+}
+
+/** Writes the configuration file's new text atomically (0600), the old file kept beside it as `clawflow.json.bak`. */
+export async function replaceConfigFile(file: string, text: string): Promise<{ file: string; backup: string | null }> {
+  const existing = existsSync(file) ? readFileSync(file, 'utf8') : null;
+  const backup = existing === null ? null : `${file}.bak`;
+  if (backup) await writeFileAtomic(backup, existing!, 0o600);
+  await writeFileAtomic(file, text, 0o600);
+  return { file, backup };
 }
 
 /** The configuration file with `change` applied, checked as a whole configuration (environment aside); nothing is written. */
@@ -129,10 +139,23 @@ function describeIssues(issues: z.core.$ZodIssue[], file: string, origins: Map<s
 /** Reads the config file under the state dir, applies environment overrides, and validates the result. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ClawflowConfig {
   const paths = statePaths(env);
+  return configFrom(readConfigFile(paths.configFile), paths, env);
+}
+
+/**
+ * The configuration `text` would make as the configuration file, with the environment's overrides: checked exactly as
+ * `loadConfig` checks the file, with the same messages. Nothing is written.
+ */
+export function configFromText(text: string, env: NodeJS.ProcessEnv = process.env): ClawflowConfig {
+  const paths = statePaths(env);
+  return configFrom(parseConfigText(text, paths.configFile), paths, env);
+}
+
+function configFrom(file: RawObject, paths: StatePaths, env: NodeJS.ProcessEnv): ClawflowConfig {
   const origins = new Map<string, string>();
   let raw: RawObject;
   try {
-    raw = withOtelEnvironment(withTemporalProfile(applyEnv(readConfigFile(paths.configFile), env, origins), origins, env), env, origins);
+    raw = withOtelEnvironment(withTemporalProfile(applyEnv(file, env, origins), origins, env), env, origins);
   } catch (error) {
     if (error instanceof TemporalProfileError) throw new ConfigError(`Invalid configuration:\n- ${error.message}`);
     throw error;

@@ -49,7 +49,7 @@ export class ConsoleFeedHub<T> {
       this.#last = json;
       for (const listener of this.#listeners) listener(json);
     } catch (error) {
-      this.logger.warn({ err: error }, 'the console could not read the sessions (will try again)');
+      this.logger.warn({ err: error }, 'the console could not read what a page shows (will try again)');
     } finally {
       this.#reading = false;
     }

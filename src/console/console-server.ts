@@ -4,9 +4,13 @@ import { z } from 'zod';
 import type {
   ConsoleActionResult,
   ConsoleApprovalAnswer,
+  ConsoleChannel,
   ConsoleCheck,
+  ConsoleConfig,
+  ConsoleConfigSave,
   ConsoleFeed,
   ConsoleJobChange,
+  ConsoleLogs,
   ConsoleNewJob,
   ConsoleOwnerMessage,
   ConsolePairingAnswer,
@@ -22,6 +26,7 @@ import { listen, type ListeningServer } from '../http/listen.js';
 import { BodyError, readJsonBody } from '../http/read-json-body.js';
 import { drain, guardRequest, type GuardPolicy } from '../http/request-guard.js';
 import { sameSecret } from '../http/same-secret.js';
+import type { LogRing } from '../log-ring.js';
 import type { Logger } from '../logger.js';
 import type { ConsoleAssets } from './console-assets.js';
 import type { ConsoleFeedHub } from './console-feed.js';
@@ -32,6 +37,8 @@ export interface ConsoleActions {
   answerPairing(answer: ConsolePairingAnswer): Promise<string>;
   sendAsOwner(message: ConsoleOwnerMessage): Promise<string>;
   stopTurn(stop: ConsoleStopTurn): Promise<string>;
+  repairSession(session: ConsoleStopTurn): Promise<string>;
+  saveConfig(save: ConsoleConfigSave): Promise<string>;
   addJob(job: ConsoleNewJob): Promise<string>;
   changeJob(change: ConsoleJobChange): Promise<string>;
 }
@@ -58,6 +65,12 @@ export interface ConsoleServerOptions {
   usageFeed: ConsoleFeedHub<ConsoleUsage>;
   /** The live feed of the stack's checks (Temporal, the workers, the runtime, the channels). */
   statusFeed: ConsoleFeedHub<ConsoleCheck[]>;
+  /** The live feed of the chat channels (on, off, connected, and what to do). */
+  channelsFeed: ConsoleFeedHub<ConsoleChannel[]>;
+  /** The live feed of the configuration file (its text with secrets hidden, what is in effect). */
+  configFeed: ConsoleFeedHub<ConsoleConfig>;
+  /** The log of this process (its latest records), and the level it is written at. */
+  log: { ring: LogRing; level: string };
   actions: ConsoleActions;
   logger: Logger;
 }
@@ -65,7 +78,11 @@ export interface ConsoleServerOptions {
 const cookieName = 'clawflow_console';
 /** An action's body: a message of 20,000 characters, with room for its JSON. */
 const maxActionBytes = 100_000;
+/** A configuration file's new text: larger than any configuration, small enough to read whole. */
+const maxConfigBytes = 512_000;
 const heartbeatMs = 15_000;
+/** How often the logs page is sent what was logged since. */
+const logIntervalMs = 1000;
 
 const approvalAnswer = z
   .object({
@@ -95,6 +112,7 @@ const newJob = z
     session: z.enum(['main', 'isolated']),
   })
   .strict();
+const configSave = z.object({ text: z.string().max(maxConfigBytes), base: z.string().regex(/^[0-9a-f]{16}$/, 'the version the page read') }).strict();
 const jobChange = z.object({ id: z.string().min(1).max(300), change: z.enum(['pause', 'resume', 'run', 'remove']) }).strict();
 
 /** The session client's refusals, said in the owner's words: a 409, not a failure of the console. */
@@ -107,6 +125,9 @@ const refusals = new Set([
   'NoSuchSessionError',
   'NotTheAgentOwnerError',
   'InvalidMessageError',
+  'ConfigError',
+  'ConfigSaveRefused',
+  'SessionNotStuckError',
 ]);
 
 /** Every answer the console gives: never cached, never framed, nothing but its own scripts and styles. */
@@ -182,6 +203,9 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     if (req.method === 'GET' && url.pathname === '/api/schedules-feed') return streamFeed(res, options.schedulesFeed);
     if (req.method === 'GET' && url.pathname === '/api/usage-feed') return streamFeed(res, options.usageFeed);
     if (req.method === 'GET' && url.pathname === '/api/status-feed') return streamFeed(res, options.statusFeed);
+    if (req.method === 'GET' && url.pathname === '/api/channels-feed') return streamFeed(res, options.channelsFeed);
+    if (req.method === 'GET' && url.pathname === '/api/config-feed') return streamFeed(res, options.configFeed);
+    if (req.method === 'GET' && url.pathname === '/api/logs-feed') return streamLog(res);
     if (req.method === 'GET' && url.pathname === '/api/session-feed') {
       const key = url.searchParams.get('key') ?? '';
       if (!key || key.length > 500) return answerJson(res, 400, { ok: false, error: 'name the session: /api/session-feed?key=<session key>' }, pageHeaders);
@@ -192,24 +216,46 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     return answerJson(res, 404, { ok: false, error: `no ${req.method} ${url.pathname} here` }, pageHeaders);
   };
 
-  const streamFeed = <T>(res: ServerResponse, feed: ConsoleFeedHub<T>): void => {
+  /** An event stream: `follow` sends through `send` until the page goes, and returns how to stop. */
+  const stream = (res: ServerResponse, follow: (send: (json: string) => void) => () => void): void => {
     res.writeHead(200, { ...pageHeaders, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
     res.write(': live\n\n');
-    const stopListening = feed.listen((json) => res.write(`event: feed\ndata: ${json}\n\n`));
+    const stopFollowing = follow((json) => res.write(`event: feed\ndata: ${json}\n\n`));
     const heartbeat = setInterval(() => res.write(': still here\n\n'), heartbeatMs);
-    const close = (): void => {
-      clearInterval(heartbeat);
-      stopListening();
-    };
     // The response closes when the page goes (or the connection drops): then nothing more is read for it.
-    res.once('close', close);
+    res.once('close', () => {
+      clearInterval(heartbeat);
+      stopFollowing();
+    });
   };
+  const streamFeed = <T>(res: ServerResponse, feed: ConsoleFeedHub<T>): void => stream(res, (send) => feed.listen(send));
+  /** The log: the latest records it holds, then each second those written since. */
+  const streamLog = (res: ServerResponse): void =>
+    stream(res, (send) => {
+      const { ring, level } = options.log;
+      const first = ring.since(0);
+      let last = first.lines.at(-1)?.seq ?? first.earlier;
+      send(JSON.stringify({ fresh: true, level, ...first } satisfies ConsoleLogs));
+      const timer = setInterval(() => {
+        const more = ring.since(last);
+        if (!more.lines.length) return;
+        last = more.lines.at(-1)!.seq;
+        send(JSON.stringify({ fresh: false, level, ...more } satisfies ConsoleLogs));
+      }, logIntervalMs);
+      return () => clearInterval(timer);
+    });
 
   /** An action: a JSON body of a few KB, checked against its schema, done, and the feed read again at once. */
-  const act = async <T>(req: IncomingMessage, res: ServerResponse, schema: z.ZodType<T>, run: (input: T) => Promise<string>): Promise<void> => {
+  const act = async <T>(
+    req: IncomingMessage,
+    res: ServerResponse,
+    schema: z.ZodType<T>,
+    run: (input: T) => Promise<string>,
+    maxBytes = maxActionBytes,
+  ): Promise<void> => {
     let body: unknown;
     try {
-      body = await readJsonBody(req, maxActionBytes, 'the request');
+      body = await readJsonBody(req, maxBytes, 'the request');
     } catch (error) {
       const status = error instanceof BodyError && error.reason === 'too_large' ? 413 : 400;
       return answerJson(res, status, { ok: false, error: (error as Error).message } satisfies ConsoleActionResult, pageHeaders);
@@ -233,6 +279,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     '/api/pairing/answer': (req, res) => act(req, res, pairingAnswer, (answer) => options.actions.answerPairing(answer)),
     '/api/sessions/send': (req, res) => act(req, res, ownerMessage, (message) => options.actions.sendAsOwner(message)),
     '/api/sessions/stop': (req, res) => act(req, res, stopTurn, (stop) => options.actions.stopTurn(stop)),
+    '/api/sessions/repair': (req, res) => act(req, res, stopTurn, (session) => options.actions.repairSession(session)),
+    '/api/config/save': (req, res) => act(req, res, configSave, (save) => options.actions.saveConfig(save), maxConfigBytes + 10_000),
     '/api/schedules/add': (req, res) => act(req, res, newJob, (job) => options.actions.addJob(job)),
     '/api/schedules/change': (req, res) => act(req, res, jobChange, (change) => options.actions.changeJob(change)),
   };

@@ -2,7 +2,9 @@ import type { Client } from '@temporalio/client';
 import type { ClawflowConfig } from '../config/load.js';
 import type { ConsoleSessionDetail, ConsoleTranscriptEntry } from '../contracts/console-feed.js';
 import type { TranscriptEntry } from '../contracts/session-records.js';
-import { describeSession } from '../session-client/session-client.js';
+import { sessionWorkflowId } from '../contracts/session-key.js';
+import { describeSession, resolveKey } from '../session-client/session-client.js';
+import { stuckSession } from '../session-client/stuck.js';
 
 /** The latest entries a session page shows (older ones stay in `clawflow sessions show`). */
 const shownEntries = 200;
@@ -37,5 +39,13 @@ export async function sessionDetail(client: Client, config: ClawflowConfig, sess
   const view = await describeSession(client, config, sessionKey, { storedIfUnreachable: true });
   if (!view) return null;
   const latest = view.transcript.slice(-shownEntries);
-  return { sessionKey: view.sessionKey, status: view.status?.status ?? null, transcript: latest.map(shown), earlier: view.transcript.length - latest.length };
+  // A session that did not answer may be stuck (its workflow task failing): the page offers to repair it.
+  const stuck = view.status ? null : await stuckSession(client, sessionWorkflowId(resolveKey(config, sessionKey))).catch(() => null);
+  return {
+    sessionKey: view.sessionKey,
+    status: view.status?.status ?? null,
+    stuck: stuck?.reason ?? null,
+    transcript: latest.map(shown),
+    earlier: view.transcript.length - latest.length,
+  };
 }

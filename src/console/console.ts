@@ -4,15 +4,27 @@ import { connectorFiles, usageLedgerFile } from '../config/paths.js';
 import { installSecret } from '../config/secrets.js';
 import { scheduleTimeZone } from '../config/time-zone.js';
 import { PairingStore } from '../connectors/inbound/pairing-store.js';
-import type { ConsoleCheck, ConsoleFeed, ConsoleSchedules, ConsoleSessionDetail, ConsoleUsage } from '../contracts/console-feed.js';
+import type {
+  ConsoleChannel,
+  ConsoleCheck,
+  ConsoleConfig,
+  ConsoleFeed,
+  ConsoleSchedules,
+  ConsoleSessionDetail,
+  ConsoleUsage,
+} from '../contracts/console-feed.js';
 import { SessionKeyError, sessionWorkflowIdPrefix } from '../contracts/session-key.js';
 import type { ListeningServer } from '../http/listen.js';
+import { processLog } from '../log-ring.js';
 import type { Logger } from '../logger.js';
 import { ScheduleClient } from '../schedules/schedule-client.js';
-import { answerApproval, deliverInbound, stopTurn } from '../session-client/session-client.js';
+import { repairSession } from '../session-client/repair.js';
+import { answerApproval, deliverInbound, sendMessage, stopTurn } from '../session-client/session-client.js';
 import { indexedSessions, waitingApprovals } from '../session-client/session-index.js';
 import { UsageLedger } from '../usage/usage-ledger.js';
 import { consoleAssets } from './console-assets.js';
+import { consoleChannels } from './console-channels.js';
+import { ConsoleConfigFile } from './console-config.js';
 import { ConsoleFeedHub } from './console-feed.js';
 import { answerPairing, waitingStrangers } from './console-pairing.js';
 import { addJob, changeJob, consoleSchedules } from './console-schedules.js';
@@ -39,6 +51,8 @@ export async function startConsole(options: {
   /** The stack's checks, as `clawflow status` makes them (given by whoever runs the console: they know the stack). */
   checkStack: () => Promise<ConsoleCheck[]>;
   port?: number;
+  /** The environment `config` was loaded with (its settings win over the file's). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<ListeningServer> {
   const { config, client, logger } = options;
   const workflowLinkPrefix = options.webUiOrigin
@@ -52,15 +66,20 @@ export async function startConsole(options: {
       return { sessions, approvals, pairing: waitingStrangers(pairing), workflowLinkPrefix };
     },
     feedIntervalMs,
-    logger,
+    logger.child({ feed: 'sessions' }),
   );
   const schedules = new ScheduleClient(client, config);
   const timeZone = scheduleTimeZone(config);
-  const schedulesFeed = new ConsoleFeedHub<ConsoleSchedules>(() => consoleSchedules(schedules, timeZone), feedIntervalMs, logger);
+  const schedulesFeed = new ConsoleFeedHub<ConsoleSchedules>(() => consoleSchedules(schedules, timeZone), feedIntervalMs, logger.child({ feed: 'schedules' }));
   // What the agents used: the ledger the workers write on this machine.
   const ledger = new UsageLedger(usageLedgerFile(config.paths), timeZone, config.model.pricing);
-  const usageFeed = new ConsoleFeedHub<ConsoleUsage>(async () => consoleUsage(ledger, config), feedIntervalMs, logger);
-  const statusFeed = new ConsoleFeedHub<ConsoleCheck[]>(options.checkStack, statusIntervalMs, logger);
+  const usageFeed = new ConsoleFeedHub<ConsoleUsage>(async () => consoleUsage(ledger, config), feedIntervalMs, logger.child({ feed: 'usage' }));
+  const statusFeed = new ConsoleFeedHub<ConsoleCheck[]>(options.checkStack, statusIntervalMs, logger.child({ feed: 'status' }));
+  // The channels as the connector on this machine reports them (connectors/status.json, written every 2 s).
+  const channelsFeed = new ConsoleFeedHub<ConsoleChannel[]>(async () => consoleChannels(config), feedIntervalMs, logger.child({ feed: 'channels' }));
+  // The configuration file, against the configuration this console (and the stack it runs in) started with.
+  const configFile = new ConsoleConfigFile(config, options.env);
+  const configFeed = new ConsoleFeedHub<ConsoleConfig>(async () => configFile.view(), feedIntervalMs, logger.child({ feed: 'config' }));
   // One feed per session open in a page, gone when its last page is.
   const sessionFeeds = new Map<string, ConsoleFeedHub<ConsoleSessionDetail | null>>();
   const sessionFeed = (sessionKey: string): ConsoleFeedHub<ConsoleSessionDetail | null> => {
@@ -74,7 +93,7 @@ export async function startConsole(options: {
             throw error;
           }),
         feedIntervalMs,
-        logger,
+        logger.child({ feed: 'session' }),
         () => sessionFeeds.delete(sessionKey),
       );
       sessionFeeds.set(sessionKey, hub);
@@ -93,6 +112,9 @@ export async function startConsole(options: {
     schedulesFeed,
     usageFeed,
     statusFeed,
+    channelsFeed,
+    configFeed,
+    log: { ring: processLog, level: config.log.level },
     actions: {
       answerApproval: async (answer) => {
         // The console is the owner's: what only the agent's owner may allow, they may.
@@ -102,7 +124,14 @@ export async function startConsole(options: {
       answerPairing: (answer) => answerPairing(pairing, answer),
       sendAsOwner: async ({ sessionKey, text }) => {
         // The owner's own message: it may run the chat commands (/new, /stop) and change the agent's instructions.
-        await deliverInbound(client, config, sessionKey, { text, sender: 'owner (console)', fromOwner: true, fromAgentOwner: true });
+        const message = { text, sender: 'owner (console)', fromOwner: true, fromAgentOwner: true };
+        if (text.trimStart().startsWith('/')) {
+          // A chat command's answer is no turn of the transcript (a chat sends it back): here it is the outcome.
+          const reply = await sendMessage(client, config, sessionKey, message);
+          void sessionFeeds.get(sessionKey)?.refresh();
+          return `${text.trim().split(/\s/)[0]}: ${reply.text}`;
+        }
+        await deliverInbound(client, config, sessionKey, message);
         void sessionFeeds.get(sessionKey)?.refresh();
         return `Sent to ${sessionKey}`;
       },
@@ -118,6 +147,18 @@ export async function startConsole(options: {
       },
       stopTurn: async ({ sessionKey }) =>
         (await stopTurn(client, config, sessionKey)) ? `Stopped the turn ${sessionKey} was running` : `${sessionKey} was not running a turn`,
+      repairSession: async ({ sessionKey }) => {
+        const report = await repairSession(client, config, sessionKey);
+        void sessionFeeds.get(sessionKey)?.refresh();
+        return `Repaired ${report.sessionKey} (it was stuck: ${report.reason}): it goes on from turn ${report.lastTurn}, ${report.requeued} unanswered message(s) queued again`;
+      },
+      saveConfig: async (save) => {
+        try {
+          return await configFile.save(save);
+        } finally {
+          void configFeed.refresh();
+        }
+      },
     },
     logger,
   });
@@ -128,6 +169,8 @@ export async function startConsole(options: {
       schedulesFeed.stop();
       usageFeed.stop();
       statusFeed.stop();
+      channelsFeed.stop();
+      configFeed.stop();
       for (const hub of sessionFeeds.values()) hub.stop();
       await server.close();
     },

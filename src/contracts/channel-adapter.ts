@@ -39,6 +39,13 @@ export interface InboundMedia {
   download(): Promise<Buffer>;
 }
 
+/** Something the owner should see and act on, shown where they look (WhatsApp's QR code: the WebChat page, the console). */
+export interface OwnerNotice {
+  title: string;
+  /** An image, as SVG text made by ClawFlow (the QR code), shown as an image: never as markup. */
+  svg: string;
+}
+
 export interface ChannelStatus {
   channel: string;
   state: 'starting' | 'connected' | 'retrying' | 'stopped';

@@ -53,8 +53,10 @@ export interface ConsoleTranscriptEntry {
 /** One session, open in the console: its live status and its transcript (the latest entries). */
 export interface ConsoleSessionDetail {
   sessionKey: string;
-  /** idle, running, awaiting-approval; null when its workflow is not running. */
+  /** idle, running, awaiting-approval; null when its workflow is not running (or cannot answer). */
   status: string | null;
+  /** Why it is stuck (its workflow task keeps failing: a repair moves it on), or null. */
+  stuck: string | null;
   transcript: ConsoleTranscriptEntry[];
   /** How many older entries are not shown. */
   earlier: number;
@@ -80,7 +82,7 @@ export interface ConsoleOwnerMessage {
   text: string;
 }
 
-/** Stop the turn a session is running. */
+/** Stop the turn a session is running; or repair a stuck one. */
 export interface ConsoleStopTurn {
   sessionKey: string;
 }
@@ -149,3 +151,69 @@ export interface ConsoleCheck {
 
 /** What the server answers to an action: done, or why not, in words for the owner. */
 export type ConsoleActionResult = { ok: true; message: string } | { ok: false; error: string };
+
+export type ConsoleLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** One record of the log, as the logs page shows it (secrets already redacted by the logger). */
+export interface ConsoleLogLine {
+  /** Its place in the log, counting from the process's start. */
+  seq: number;
+  at: string;
+  level: ConsoleLogLevel;
+  /** Which part wrote it: worker, runtime, api, console, a channel (`channel telegram`), or clawflow. */
+  component: string;
+  message: string;
+  /** Its other fields (an error's message and stack, the session), as compact JSON, cut short. */
+  detail?: string;
+}
+
+/**
+ * Records of the log of the process serving the console, oldest first: on connecting, the latest it holds (`fresh`:
+ * the page starts its list again), then each second what was written since.
+ */
+export interface ConsoleLogs {
+  fresh: boolean;
+  lines: ConsoleLogLine[];
+  /** The level below which nothing is logged (log.level). */
+  level: string;
+  /** Records written before the oldest one here (the page holds the latest only; the full log is where stderr goes). */
+  earlier: number;
+}
+
+/** The configuration file as the config page shows it: its text with every secret in it hidden, and what is in effect. */
+export interface ConsoleConfig {
+  file: string;
+  /** The file's text, each secret value in it replaced by `(hidden secret N)` (kept as it is when saved). */
+  text: string;
+  /** Names this version of the file: a save made from another version is refused (someone else changed it). */
+  base: string;
+  /** Why the file as it is cannot be used (ClawFlow would not start with it); null when it can. */
+  problem: string | null;
+  /** The effective configuration (file and environment), secrets hidden, as YAML; null when the file cannot be used. */
+  effective: string | null;
+  /** Settings the environment sets: they win over the file. */
+  fromEnvironment: Array<{ path: string; env: string }>;
+  /** Settings saved in the file that the running stack does not use yet: they take effect when it restarts. */
+  notInEffect: string[];
+}
+
+/** A new text for the configuration file, made from the version `base`. */
+export interface ConsoleConfigSave {
+  text: string;
+  base: string;
+}
+
+/** A chat channel as the channels page shows it: on or off, how its connection is, and what to do when it is not well. */
+export interface ConsoleChannel {
+  id: string;
+  title: string;
+  enabled: boolean;
+  /** The connection as the running connector reports it; `not running`: no connector reports; `off`: not configured. */
+  state: 'connected' | 'starting' | 'retrying' | 'stopped' | 'not running' | 'off';
+  detail: string | null;
+  lastEventAt: string | null;
+  /** What to do about it (how to turn it on, start the connector, check a token); null when all is well. */
+  advice: string | null;
+  /** A QR code to scan to link it (WhatsApp), as SVG text shown as an image. */
+  qr?: { title: string; svg: string };
+}

@@ -152,6 +152,11 @@ export interface RepairReport {
   lastTurn: number;
 }
 
+/** A repair asked of a session that is not stuck: said to the one who asked (nothing was changed). */
+export class SessionNotStuckError extends Error {
+  override name = 'SessionNotStuckError';
+}
+
 /**
  * Moves a stuck session onto today's code: reads the stuck run's history and the transcript, ends the stuck run, and
  * starts a new run from the repaired state. No message is lost (unanswered ones are queued again) or answered twice
@@ -163,7 +168,7 @@ export async function repairSession(client: Client, config: SessionClientConfig,
   const workflowId = sessionWorkflowId(key);
   const stuck = await stuckSession(client, workflowId);
   if (!stuck && !force)
-    throw new Error(`session ${sessionKey} is not stuck (its workflow tasks are not failing); nothing to repair (--force repairs it anyway)`);
+    throw new SessionNotStuckError(`session ${sessionKey} is not stuck (its workflow tasks are not failing); nothing to repair (--force repairs it anyway)`);
   const handle = client.workflow.getHandle(workflowId);
   const runId = stuck?.runId ?? (await handle.describe()).runId;
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();

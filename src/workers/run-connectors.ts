@@ -36,8 +36,7 @@ export interface ConnectorSet {
 }
 
 /** The channels the configuration turns on, each with its access policy, in the manifests' order. */
-async function configuredChannels(config: ClawflowConfig, logger: Logger, client: Client): Promise<ConnectedChannel[]> {
-  const notices = new NoticeBoard();
+async function configuredChannels(config: ClawflowConfig, logger: Logger, client: Client, notices: NoticeBoard): Promise<ConnectedChannel[]> {
   const dir = connectorFiles(config.paths.home).dir;
   const channels: ConnectedChannel[] = [];
   for (const id of enabledChannels(config) as ChannelId[]) {
@@ -69,7 +68,9 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
   // Where each agent's files are: what users send lands there, and the images it produced are sent from there.
   const workspaces = new Map(agentIds(config).map((id) => [id, agentProfile(config, id).workspaceDir]));
   const client = await connectClient(config);
-  const channels = await configuredChannels(config, logger, client);
+  // What a channel needs its owner to act on (WhatsApp's QR code): shown on the WebChat page and in the console.
+  const notices = new NoticeBoard();
+  const channels = await configuredChannels(config, logger, client, notices);
   let stopping = false;
   const inbound = new Inbound({
     sessions: temporalSessionPort(client, config),
@@ -120,6 +121,7 @@ export async function startConnectors(config: ClawflowConfig, logger: Logger): P
     writeConnectorReport(
       config.paths.home,
       channels.map(({ adapter }) => adapter.status()),
+      notices.current(),
     );
   };
   for (const { adapter, policy, ownerOnly } of channels) {

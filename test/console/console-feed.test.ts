@@ -64,7 +64,7 @@ describe('the console feed', () => {
     const stop = hub.listen((json) => seen.push(json));
     await vi.advanceTimersByTimeAsync(0);
     expect(seen).toEqual([]);
-    expect(warnings).toEqual(['the console could not read the sessions (will try again)']);
+    expect(warnings).toEqual(['the console could not read what a page shows (will try again)']);
     fail = false;
     await vi.advanceTimersByTimeAsync(2000);
     expect(seen).toHaveLength(1);

@@ -191,6 +191,8 @@ export class FakeWhatsApp extends LoopbackServer {
   private readonly undelivered: Undelivered[] = [];
   private sockets: WebSocketServer | null = null;
   private device: { socket: WebSocket; send(node: BinaryNode): void } | null = null;
+  /** How many devices not linked yet were offered a QR code. */
+  pairingOffers = 0;
   private nextId = 1;
   private logins = 0;
 
@@ -325,7 +327,17 @@ export class FakeWhatsApp extends LoopbackServer {
               const login = proto.ClientPayload.decode(noise.decrypt(clientFinish!.payload!));
               noise.finish();
               stage = 'transport';
-              // Only the device linked before logs in here (no QR code pairing).
+              // A device not linked yet asks to be: WhatsApp offers it codes to show as a QR code (scanning is not faked).
+              if (login.devicePairingData && !login.username) {
+                this.pairingOffers += 1;
+                const refs = [1, 2, 3].map((n) => ({ tag: 'ref', attrs: {}, content: Buffer.from(`2@fake-pairing-ref-${this.pairingOffers}-${n}`) }));
+                return void device.send({
+                  tag: 'iq',
+                  attrs: { id: `pair-device-${this.pairingOffers}`, type: 'set', from: 's.whatsapp.net' },
+                  content: [{ tag: 'pair-device', attrs: {}, content: refs }],
+                });
+              }
+              // Only the device linked before logs in here.
               if (String(login.username) !== this.me().phone) return void socket.terminate();
               await this.loggedIn(device);
             } else {
@@ -387,6 +399,8 @@ export class FakeWhatsApp extends LoopbackServer {
     const result = (content?: BinaryNode[]): void =>
       device.send({ tag: 'iq', attrs: { id: node.attrs.id!, type: 'result', from: 's.whatsapp.net' }, ...(content ? { content } : {}) });
     const child = Array.isArray(node.content) ? node.content[0] : undefined;
+    // A device's answer to WhatsApp's own request (the pair-device offer): nothing to say back.
+    if (node.tag === 'iq' && node.attrs.type === 'result') return;
     if (node.tag === 'iq') {
       if (node.attrs.xmlns === 'encrypt' && child?.tag === 'count') return result([{ tag: 'count', attrs: { value: '50' } }]);
       if (node.attrs.xmlns === 'encrypt' && child?.tag === 'digest') return result([{ tag: 'digest', attrs: {} }]);

@@ -5,10 +5,16 @@ import { createAgentActivities } from '../../src/activities/invoke-agent.js';
 import { createTranscriptActivities } from '../../src/activities/transcript.js';
 import { createHttpTransport } from '../../src/agent/transport/http.js';
 import { runtimeToken } from '../../src/config/secrets.js';
+import { chromium } from 'playwright-core';
+import { startConsole } from '../../src/console/console.js';
+import { consoleOpenUrl } from '../../src/config/secrets.js';
+import { createLogger } from '../../src/logger.js';
 import { deliverInbound } from '../../src/session-client/session-client.js';
+import { findChromium } from '../../src/tools/browser-pool.js';
 import { JsonlTranscriptStore } from '../../src/transcript/jsonl-store.js';
 import { heard } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
+import { pageForTest } from '../helpers/page-for-test.js';
 import { runCli } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
 import { dataConverterFor } from '../../src/temporal/data-converter.js';
@@ -18,6 +24,8 @@ const quiet = { log: () => undefined, trace: () => undefined, debug: () => undef
 describe('a session stuck on a workflow-task failure is shown and repaired, nothing lost or answered twice', () => {
   let stack: TestStack;
   const key = 'main:test:legacy';
+  /** Another session of the old code, repaired from the console. */
+  const other = 'main:test:legacy-other';
 
   beforeAll(async () => {
     stack = await TestStack.start({ namespace: namespaceForFile(import.meta.url) });
@@ -57,7 +65,9 @@ describe('a session stuck on a workflow-task failure is shown and repaired, noth
     const running = Promise.all([legacy.run(), legacyActivities.run()]);
     await deliverInbound(stack.client, stack.config, key, { text: 'my name is Ada', messageId: 'legacy-1' });
     await deliverInbound(stack.client, stack.config, key, { text: 'I live in Lyon', messageId: 'legacy-2' });
+    await deliverInbound(stack.client, stack.config, other, { text: 'my name is Grace', messageId: 'legacy-other-1' });
     await stack.waitForTurns(key, 2);
+    await stack.waitForTurns(other, 1);
     legacy.shutdown();
     legacyActivities.shutdown();
     await running;
@@ -65,6 +75,7 @@ describe('a session stuck on a workflow-task failure is shown and repaired, noth
 
     // The upgrade: a message arrives, and today's worker cannot replay the session.
     await deliverInbound(stack.client, stack.config, key, { text: 'where do I live?', messageId: 'legacy-3' });
+    await deliverInbound(stack.client, stack.config, other, { text: 'what is my name?', messageId: 'legacy-other-2' });
     await stack.startWorker();
     let listed: Array<{ sessionKey: string; status: string; problem?: string }> = [];
     await expect
@@ -97,5 +108,41 @@ describe('a session stuck on a workflow-task failure is shown and repaired, noth
 
     // And it keeps going, once per message.
     expect((await stack.send(key, 'thanks', { messageId: 'legacy-4' })).turn).toBe(4);
-  }, 180_000);
+
+    // The other one, from the console: its page says it is stuck and why, and a click on Repair moves it on.
+    if (inject('machine').chromium) return;
+    const console_ = await startConsole({
+      config: stack.config,
+      client: stack.client,
+      logger: createLogger('silent'),
+      webUiOrigin: null,
+      checkStack: async () => [],
+      port: 0,
+      env: stack.env,
+    });
+    const browser = await chromium.launch({
+      executablePath: findChromium(undefined),
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await pageForTest(browser);
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.goto(consoleOpenUrl(stack.config, console_.url));
+      await page.goto(`${console_.url}/#/session/${encodeURIComponent(other)}`);
+      await expect.poll(() => page.locator('.count .status').textContent(), { timeout: 30_000 }).toBe('stuck');
+      expect(await page.locator('.stuck-why').textContent()).toMatch(/Nondeterminism|TMPRL1100/);
+      await page.getByRole('button', { name: 'Repair' }).click();
+      await expect
+        .poll(() => page.locator('#outcomes li.outcome').first().textContent(), { timeout: 30_000 })
+        .toMatch(new RegExp(`^Repaired ${other} .*it goes on from turn 1, 1 unanswered`));
+      const answered = await stack.waitForTurns(other, 2);
+      expect(answered.at(-1)!.text).toBe('heard: my name is Grace | what is my name?');
+      await expect.poll(() => page.locator('.count .status').textContent(), { timeout: 30_000 }).toBe('idle');
+      await page.close();
+    } finally {
+      await browser.close();
+      await console_.close();
+    }
+  }, 240_000);
 });

@@ -33,7 +33,9 @@ export const runtime: ChannelRuntime<ChannelSettings['whatsapp']> = {
         settings,
         context,
         (qr) => {
-          context.logger.warn('WhatsApp is not linked: run `clawflow channels login whatsapp`, or scan the QR code on the WebChat page');
+          context.logger.warn(
+            'WhatsApp is not linked: run `clawflow channels login whatsapp`, or scan its QR code in the console (Channels) or on the WebChat page',
+          );
           void toQrSvg(qr).then((svg) => context.notices.show({ title: 'Link WhatsApp: WhatsApp → Linked devices → Link a device', svg }));
         },
         () => context.notices.show(null),
