@@ -7,6 +7,7 @@ import { envBindings } from '../config/env.js';
 import { configFromText, redactedConfig, replaceConfigFile, type ClawflowConfig } from '../config/load.js';
 import { secretValues } from '../config/secrets.js';
 import type { ConsoleConfig, ConsoleConfigSave } from '../contracts/console-feed.js';
+import { createRedactor } from '../redaction.js';
 
 /** Settings whose value is a secret wherever they appear (an MCP server's GITHUB_TOKEN, a header's Authorization). */
 const secretName = /(key|keys|token|secret|password|authorization|credentials?)$/i;
@@ -20,9 +21,12 @@ export class ConfigSaveRefused extends Error {
   override name = 'ConfigSaveRefused';
 }
 
-/** Strings in a parsed configuration that sit under a secret's name. */
+/** Token shapes alone (a key in a URL, a Bearer header): what the log's redactor recognises without knowing the value. */
+const shapedLikeToken = createRedactor([]);
+
+/** Strings in a parsed configuration that sit under a secret's name, or hold something shaped like a token. */
 function namedSecrets(value: unknown, name = ''): string[] {
-  if (typeof value === 'string') return secretName.test(name) && !notSecret.test(name) && value ? [value] : [];
+  if (typeof value === 'string') return value && ((secretName.test(name) && !notSecret.test(name)) || shapedLikeToken(value) !== value) ? [value] : [];
   if (Array.isArray(value)) return value.flatMap((item) => namedSecrets(item, name));
   if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => namedSecrets(item, key));
   return [];

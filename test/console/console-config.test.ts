@@ -12,6 +12,7 @@ const fileText = `// My ClawFlow
     mcp: {
       servers: {
         github: { command: 'npx', env: { GITHUB_TOKEN: "ghp_secretvalue_987654321" } },
+        search: { url: 'https://mcp.example/sse', headers: { 'X-Relay': 'Bearer relaytoken12345678' } },
       },
     },
   },
@@ -35,11 +36,11 @@ describe('the configuration as the console shows and saves it', () => {
   it('hides every secret of the file, comments and layout kept, and puts each back when saved', async () => {
     const { file, configFile } = setUp();
     const view = configFile.view();
-    expect(view.text).not.toMatch(/sk-live|ghp_secret/);
+    expect(view.text).not.toMatch(/sk-live|ghp_secret|relaytoken/);
     expect(view.text).toContain("apiKey: '(hidden secret");
     expect(view.text).toContain('GITHUB_TOKEN: "(hidden secret');
     expect(view.text).toContain('// My ClawFlow');
-    expect(view.effective).not.toMatch(/sk-live|ghp_secret/);
+    expect(view.effective).not.toMatch(/sk-live|ghp_secret|relaytoken/);
     expect(view.problem).toBeNull();
     expect(view.notInEffect).toEqual([]);
 
