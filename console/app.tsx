@@ -11,7 +11,7 @@ import { SchedulesPage } from './schedules.js';
 import { StatusPage } from './status.js';
 import { UsagePage } from './usage.js';
 import { SessionPage } from './session.js';
-import { SessionsPage } from './sessions.js';
+import { SessionsPage, workflowLink } from './sessions.js';
 
 const pages = {
   sessions: 'Sessions',
@@ -36,7 +36,7 @@ function placeOf(hash: string): Place {
 
 function Shown({ place, feed, report }: { place: Place; feed: ConsoleFeed; report: Report }) {
   const { page } = place;
-  if (place.sessionKey !== undefined) return <SessionPage sessionKey={place.sessionKey} report={report} />;
+  if (place.sessionKey !== undefined) return <SessionPage sessionKey={place.sessionKey} workflowLink={workflowLink(feed, place.sessionKey)} report={report} />;
   if (page === 'approvals') return <ApprovalsPage feed={feed} report={report} />;
   if (page === 'pairing') return <PairingPage feed={feed} report={report} />;
   if (page === 'schedules') return <SchedulesPage report={report} />;

@@ -3,6 +3,9 @@ import { useState } from 'preact/hooks';
 import { actAndReport, useAction, useEventFeed, type Report } from './feed.js';
 import { renderMarkdown } from './markdown.js';
 
+const dollars = (usd: number): string => `$${usd.toFixed(4)}`;
+const answers = (count: number): string => `${count} answer${count === 1 ? '' : 's'}`;
+
 const roleLabels: Record<ConsoleTranscriptEntry['role'], string> = { user: 'user', assistant: 'agent', error: 'error', summary: 'summary' };
 
 function Entry({ entry }: { entry: ConsoleTranscriptEntry }) {
@@ -15,6 +18,7 @@ function Entry({ entry }: { entry: ConsoleTranscriptEntry }) {
           turn {entry.turn} · {new Date(entry.at).toLocaleString()}
           {entry.model ? ` · ${entry.model}` : ''}
           {entry.usage ? ` · ${entry.usage.inputTokens} in / ${entry.usage.outputTokens} out tokens` : ''}
+          {typeof entry.usd === 'number' ? ` · ${dollars(entry.usd)}` : ''}
         </span>
       </div>
       {(entry.calls ?? []).map((call) => (
@@ -103,7 +107,7 @@ function OwnerControls({ sessionKey, busyTurn, stuck, report }: { sessionKey: st
 }
 
 /** One session: its status and what it did, live, and what its owner can do in it. */
-export function SessionPage({ sessionKey, report }: { sessionKey: string; report: Report }) {
+export function SessionPage({ sessionKey, workflowLink, report }: { sessionKey: string; workflowLink: string | null; report: Report }) {
   const { feed } = useEventFeed<ConsoleSessionDetail | null>(`/api/session-feed?key=${encodeURIComponent(sessionKey)}`);
   return (
     <section aria-labelledby="session-title">
@@ -111,6 +115,11 @@ export function SessionPage({ sessionKey, report }: { sessionKey: string; report
       <h1 id="session-title">
         <code>{sessionKey}</code>
       </h1>
+      {workflowLink ? (
+        <a class="workflow-link" href={workflowLink} target="_blank" rel="noreferrer">
+          its workflow in the Temporal Web UI
+        </a>
+      ) : null}
       {feed === undefined ? <p class="empty">Loading…</p> : null}
       {feed === null ? <p class="empty">There is no session {sessionKey}.</p> : null}
       {feed ? (
@@ -119,6 +128,12 @@ export function SessionPage({ sessionKey, report }: { sessionKey: string; report
             <span class={`status status-${feed.stuck ? 'stuck' : (feed.status ?? 'ended')}`}>{feed.stuck ? 'stuck' : (feed.status ?? 'not running')}</span> ·{' '}
             {feed.transcript.length} entries
             {feed.earlier ? ` (and ${feed.earlier} earlier: clawflow sessions show prints them all)` : ''}
+          </p>
+          <p class="count used">
+            Used: <span class="used-tokens">{(feed.used.inputTokens + feed.used.outputTokens).toLocaleString('en')}</span> tokens (
+            {feed.used.inputTokens.toLocaleString('en')} in, {feed.used.outputTokens.toLocaleString('en')} out) in {answers(feed.used.answers)}, costing{' '}
+            <span class="used-cost">{dollars(feed.used.usd)}</span>
+            {feed.used.unpriced ? ` and ${answers(feed.used.unpriced)} of a model without a price (model.pricing)` : ''}
           </p>
           {feed.stuck ? (
             <p class="error stuck-why">Stuck: {feed.stuck}. No message of it is answered until it is repaired (Repair, below, or clawflow sessions repair).</p>

@@ -15,7 +15,8 @@ function matches(session: ConsoleSession, text: string, status: string): boolean
   return !needle || [session.sessionKey, session.agent, session.channel, session.peer].some((field) => field.toLowerCase().includes(needle));
 }
 
-function workflowLink(feed: ConsoleFeed, sessionKey: string): string | null {
+/** Where a session's workflow opens in the Temporal Web UI (null when this stack does not serve it). */
+export function workflowLink(feed: ConsoleFeed, sessionKey: string): string | null {
   return feed.workflowLinkPrefix === null ? null : `${feed.workflowLinkPrefix}${encodeURIComponent(sessionKey)}`;
 }
 

@@ -81,8 +81,9 @@ export class ConsoleConfigFile {
     return this.running.paths.configFile;
   }
 
-  private read(): { text: string; exists: boolean } {
-    return existsSync(this.file) ? { text: readFileSync(this.file, 'utf8'), exists: true } : { text: starterConfigText, exists: false };
+  /** The file's text; the starter's while there is no file yet (a save writes it). */
+  private read(): string {
+    return existsSync(this.file) ? readFileSync(this.file, 'utf8') : starterConfigText;
   }
 
   /** Every secret the text may hold: the running stack's, the file's own, and those under a secret's name. */
@@ -117,7 +118,7 @@ export class ConsoleConfigFile {
   }
 
   view(): ConsoleConfig {
-    const { text } = this.read();
+    const text = this.read();
     let current: ClawflowConfig | null = null;
     let problem: string | null = null;
     try {
@@ -140,7 +141,7 @@ export class ConsoleConfigFile {
 
   /** Saves the page's text: its secrets put back, checked as ClawFlow checks the file at start, the old file kept. */
   async save({ text: edited, base }: ConsoleConfigSave): Promise<string> {
-    const { text: before } = this.read();
+    const before = this.read();
     if (versionOf(before) !== base)
       throw new ConfigSaveRefused('the file changed since the page read it (someone else edited it): nothing was saved; the page now shows it as it is');
     let previous: ClawflowConfig | null = null;

@@ -5,6 +5,7 @@ import type { TranscriptEntry } from '../contracts/session-records.js';
 import { sessionWorkflowId } from '../contracts/session-key.js';
 import { describeSession, resolveKey } from '../session-client/session-client.js';
 import { stuckSession } from '../session-client/stuck.js';
+import { costOf, priceOf } from '../usage/pricing.js';
 
 /** The latest entries a session page shows (older ones stay in `clawflow sessions show`). */
 const shownEntries = 200;
@@ -13,7 +14,13 @@ const shownChars = 4000;
 
 const cut = (text: string): string => (text.length > shownChars ? `${text.slice(0, shownChars)}… (${text.length - shownChars} more characters)` : text);
 
-function shown(entry: TranscriptEntry): ConsoleTranscriptEntry {
+/** What an answer cost by these prices; null when its model has none. */
+function costOfAnswer(entry: TranscriptEntry, pricing: ClawflowConfig['model']['pricing']): number | null {
+  const price = entry.model ? priceOf(entry.model, pricing) : null;
+  return price && entry.usage ? costOf(entry.usage, price) : null;
+}
+
+function shown(entry: TranscriptEntry, pricing: ClawflowConfig['model']['pricing']): ConsoleTranscriptEntry {
   const calls = (entry.steps ?? []).flatMap((step) =>
     step.calls.map((call) => ({ name: call.name, input: cut(JSON.stringify(call.input, null, 2)), output: cut(call.output), isError: call.isError })),
   );
@@ -24,7 +31,7 @@ function shown(entry: TranscriptEntry): ConsoleTranscriptEntry {
     at: entry.at,
     ...(entry.sender ? { sender: entry.sender } : {}),
     ...(entry.model ? { model: entry.model } : {}),
-    ...(entry.usage ? { usage: { inputTokens: entry.usage.inputTokens, outputTokens: entry.usage.outputTokens } } : {}),
+    ...(entry.usage ? { usage: { inputTokens: entry.usage.inputTokens, outputTokens: entry.usage.outputTokens }, usd: costOfAnswer(entry, pricing) } : {}),
     ...(calls.length ? { calls } : {}),
     ...(entry.reset ? { reset: true } : {}),
   };
@@ -40,12 +47,23 @@ export async function sessionDetail(client: Client, config: ClawflowConfig, sess
   if (!view) return null;
   const latest = view.transcript.slice(-shownEntries);
   // A session that did not answer may be stuck (its workflow task failing): the page offers to repair it.
+  const used = { answers: 0, inputTokens: 0, outputTokens: 0, usd: 0, unpriced: 0 };
+  for (const entry of view.transcript) {
+    if (!entry.usage) continue;
+    const usd = costOfAnswer(entry, config.model.pricing);
+    used.answers += 1;
+    used.inputTokens += entry.usage.inputTokens;
+    used.outputTokens += entry.usage.outputTokens;
+    if (usd === null) used.unpriced += 1;
+    else used.usd += usd;
+  }
   const stuck = view.status ? null : await stuckSession(client, sessionWorkflowId(resolveKey(config, sessionKey))).catch(() => null);
   return {
     sessionKey: view.sessionKey,
     status: view.status?.status ?? null,
     stuck: stuck?.reason ?? null,
-    transcript: latest.map(shown),
+    transcript: latest.map((entry) => shown(entry, config.model.pricing)),
     earlier: view.transcript.length - latest.length,
+    used,
   };
 }

@@ -44,6 +44,8 @@ export interface ConsoleTranscriptEntry {
   sender?: string;
   model?: string;
   usage?: { inputTokens: number; outputTokens: number };
+  /** What the answer cost by model.pricing (or the prices ClawFlow knows); null: its model has no price. */
+  usd?: number | null;
   /** The tool calls before this answer: each with its input (JSON) and what it returned, cut short. */
   calls?: Array<{ name: string; input: string; output: string; isError: boolean }>;
   /** A `/new` or `/reset` started here. */
@@ -60,6 +62,8 @@ export interface ConsoleSessionDetail {
   transcript: ConsoleTranscriptEntry[];
   /** How many older entries are not shown. */
   earlier: number;
+  /** What all its answers used and cost (`unpriced`: answers of a model without a price, not in `usd`). */
+  used: { answers: number; inputTokens: number; outputTokens: number; usd: number; unpriced: number };
 }
 
 export type ConsoleDecision = 'once' | 'always' | 'deny';

@@ -51,7 +51,8 @@ describe.skipIf(inject('machine').chromium)('the console: channels, logs and the
     stack = await TestStack.start({
       namespace: namespaceForFile(import.meta.url),
       config: {
-        model: { apiKey: modelKey },
+        // The fake model's answers priced: 10 input and 5 output tokens each cost $0.105.
+        model: { apiKey: modelKey, pricing: { scripted: { input: 3000, output: 15_000 } } },
         tools: { exec: { policy: 'ask', sandbox: 'none', approvalTimeoutSeconds: 300 } },
         channels: { whatsapp: { enabled: true, webSocketUrl: whatsapp.chatUrl } },
       },
@@ -225,6 +226,10 @@ describe.skipIf(inject('machine').chromium)('the console: channels, logs and the
     }
     await page.goto(`${origin}/#/session/${encodeURIComponent('main:test:planning')}`);
     await page.locator('.entry-assistant').first().waitFor({ timeout: 15_000 });
+    // What it did, and what it cost.
+    expect(await page.locator('.used-tokens').textContent()).toBe('15');
+    expect(await page.locator('.used-cost').textContent()).toBe('$0.1050');
+    expect(await page.locator('.entry-assistant .when').first().textContent()).toMatch(/10 in \/ 5 out tokens · \$0\.1050$/);
     await picture(page, 'session');
     // Compact, from the page: the session does what /compact does (a conversation this short has nothing to fold), and
     // its answer shows at the top.

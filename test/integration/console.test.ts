@@ -131,6 +131,45 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
     }
   });
 
+  it('answers through a proxy the owner names (Tailscale Serve, a tunnel): its Host and Origin, and nobody else’s', async () => {
+    const proxied = 'box.tailnet.ts.net';
+    const behindProxy = await startConsole({
+      config: { ...stack.config, console: { ...stack.config.console, allowedHosts: [proxied], allowedOrigins: [`https://${proxied}`] } },
+      client: stack.client,
+      logger: createLogger('silent'),
+      webUiOrigin: null,
+      checkStack: async () => [],
+      port: 0,
+    });
+    try {
+      const { port } = new URL(behindProxy.url);
+      // As the proxy forwards it: the name the phone used, the page's origin; fetch cannot set Host, so node:http does.
+      const send = (path: string, headers: Record<string, string>, body?: string) =>
+        new Promise<{ status: number; headers: Record<string, string | string[] | undefined> }>((resolve, reject) =>
+          request({ host: '127.0.0.1', port, path, method: body === undefined ? 'GET' : 'POST', headers }, (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, headers: res.headers });
+          })
+            .on('error', reject)
+            .end(body),
+        );
+      const token = new URL(consoleOpenUrl(stack.config, behindProxy.url)).searchParams.get('token')!;
+      const opened = await send(`/?token=${token}`, { host: proxied });
+      expect(opened.status).toBe(303);
+      const cookie = String(opened.headers['set-cookie']).split(';')[0]!;
+      expect((await send('/', { host: proxied, cookie })).status).toBe(200);
+      const action = JSON.stringify({ sessionKey: 'main:test:nobody', requestId: 'abcdef', decision: 'once' });
+      const json = { 'content-type': 'application/json', cookie };
+      // The proxied page's action is taken (and refused only for what it asks: there is no such session).
+      expect((await send('/api/approvals/answer', { ...json, host: proxied, origin: `https://${proxied}` }, action)).status).toBe(409);
+      // Another tailnet machine's page, or another name, is not.
+      expect((await send('/api/approvals/answer', { ...json, host: proxied, origin: 'https://other.tailnet.ts.net' }, action)).status).toBe(403);
+      expect((await send('/', { host: 'other.tailnet.ts.net', cookie })).status).toBe(421);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   describe.skipIf(inject('machine').chromium)('in Chromium', () => {
     let browser: Browser;
     beforeAll(async () => {
