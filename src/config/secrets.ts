@@ -3,6 +3,7 @@ import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFil
 import { join } from 'node:path';
 import { createRedactor, type Redactor } from '../redaction.js';
 import { secretPaths } from './env.js';
+import { namedSecretValues } from './secret-names.js';
 import type { ClawflowConfig } from './load.js';
 
 /** Secrets ClawFlow makes for itself on first use, one file each under `<home>/secrets/` (0700, files 0600). */
@@ -123,7 +124,10 @@ export function secretValues(config: ClawflowConfig): string[] {
   const hooks = config.api.auth === 'none' ? [] : Object.keys(config.hooks).map((name) => hookToken(config, name));
   // Lists of keys (model.apiKeys), and the fallback models' keys (the install's and the agents' own).
   const fallbacks = [...config.model.fallbacks, ...config.agents.list.flatMap((agent) => agent.fallbacks ?? [])].flatMap((f) => [f.apiKey, ...f.apiKeys]);
-  return [...configured.flat(), ...own, ...hooks, ...fallbacks].filter((value): value is string => typeof value === 'string' && value.length > 0);
+  // And whatever sits under a secret's name elsewhere (an MCP server's env and headers).
+  return [...configured.flat(), ...own, ...hooks, ...fallbacks, ...namedSecretValues(config)].filter(
+    (value): value is string => typeof value === 'string' && value.length > 0,
+  );
 }
 
 /** The redactor for this install's secrets (logs, and every error that leaves an activity). */

@@ -13,10 +13,9 @@ function howToTurnOn(channel: (typeof channelManifestList)[number]): string {
 }
 
 /** What to do about a connection that is not well. */
-function adviceFor(state: ConsoleChannel['state'], id: string): string | null {
+function adviceFor(state: ConsoleChannel['state'], id: string, qr: boolean): string | null {
   if (state === 'connected') return null;
-  if (state === 'starting')
-    return id === 'whatsapp' ? 'scan the QR code below with WhatsApp (Linked devices → Link a device)' : 'connecting: wait a few seconds';
+  if (state === 'starting') return qr ? 'scan the QR code below with WhatsApp (Linked devices → Link a device)' : 'connecting: wait a few seconds';
   if (state === 'retrying')
     return `it cannot reach the platform or the platform refuses it: check channels.${id} in the configuration (its token), then clawflow doctor`;
   return 'the connector stopped it: its log (the Logs page) says why; restart ClawFlow to try again';
@@ -34,6 +33,7 @@ export function consoleChannels(config: ClawflowConfig): ConsoleChannel[] {
       const why = read ? `the connector is not running (its last report: ${read.report.updatedAt})` : 'no connector has reported yet';
       return { ...base, enabled: true, state: 'not running', advice: `${why}: start ClawFlow (npm start), or clawflow connector where the channels run` };
     }
+    // A QR code is shown while the device waits to be linked (a linked one reconnecting is "starting" too, without one).
     const qr = channel.id === 'whatsapp' && status.state === 'starting' && read?.report.notice ? { qr: read.report.notice } : {};
     return {
       ...base,
@@ -41,7 +41,7 @@ export function consoleChannels(config: ClawflowConfig): ConsoleChannel[] {
       state: status.state,
       detail: status.detail ?? null,
       lastEventAt: status.lastEventAt ?? null,
-      advice: adviceFor(status.state, channel.id),
+      advice: adviceFor(status.state, channel.id, 'qr' in qr),
       ...qr,
     };
   });

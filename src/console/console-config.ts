@@ -4,17 +4,16 @@ import JSON5 from 'json5';
 import { stringify } from 'yaml';
 import { starterConfigText } from '../config/config-file-text.js';
 import { envBindings } from '../config/env.js';
-import { configFromText, redactedConfig, replaceConfigFile, type ClawflowConfig } from '../config/load.js';
+import { ConfigError, configFromText, redactedConfig, replaceConfigFile, type ClawflowConfig } from '../config/load.js';
+import { isSecretName, namedSecretValues } from '../config/secret-names.js';
 import { secretValues } from '../config/secrets.js';
 import type { ConsoleConfig, ConsoleConfigSave } from '../contracts/console-feed.js';
-import { createRedactor } from '../redaction.js';
+import { createRedactor, type Redactor } from '../redaction.js';
 
-/** Settings whose value is a secret wherever they appear (an MCP server's GITHUB_TOKEN, a header's Authorization). */
-const secretName = /(key|keys|token|secret|password|authorization|credentials?)$/i;
-/** Names that end like a secret's but are not one. */
-const notSecret = /^(heartbeatSilentToken|apiKeySecretJsonKey|.*sessionKey)$/i;
 const hidden = '(set, hidden)';
 const placeholder = /\(hidden secret (\d+)\)/g;
+/** Secrets shorter than this are hidden only as a whole quoted value (anywhere in the text they could be a word). */
+const hiddenAnywhereFrom = 8;
 
 /** A configuration change the console would not save, and why: said to the owner (a 409). */
 export class ConfigSaveRefused extends Error {
@@ -25,16 +24,21 @@ export class ConfigSaveRefused extends Error {
 const shapedLikeToken = createRedactor([]);
 
 /** Strings in a parsed configuration that sit under a secret's name, or hold something shaped like a token. */
-function namedSecrets(value: unknown, name = ''): string[] {
-  if (typeof value === 'string') return value && ((secretName.test(name) && !notSecret.test(name)) || shapedLikeToken(value) !== value) ? [value] : [];
-  if (Array.isArray(value)) return value.flatMap((item) => namedSecrets(item, name));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => namedSecrets(item, key));
-  return [];
+function secretsIn(value: unknown): string[] {
+  const shaped = (v: unknown): string[] =>
+    typeof v === 'string' ? (shapedLikeToken(v) !== v ? [v] : []) : v && typeof v === 'object' ? Object.values(v).flatMap(shaped) : [];
+  return [...namedSecretValues(value), ...shaped(value)];
+}
+
+/** `name: "value"` pairs under a secret's name in a text that may not parse (a file broken by hand). */
+function secretsWritten(text: string): string[] {
+  const pairs = text.matchAll(/["']?([A-Za-z_$][\w$-]*)["']?\s*:\s*(["'])((?:\\.|(?!\2)[^\\\n])*)\2/g);
+  return [...pairs].filter(([, name, , value]) => value && isSecretName(name!)).map(([, , , value]) => value!);
 }
 
 /** A copy with every secret hidden: strings that are one, and strings under a secret's name. */
 function hideSecrets(value: unknown, secrets: ReadonlySet<string>, name = ''): unknown {
-  if (typeof value === 'string') return secrets.has(value) || (secretName.test(name) && !notSecret.test(name) && value) ? hidden : value;
+  if (typeof value === 'string') return secrets.has(value) || (value && isSecretName(name)) ? hidden : value;
   if (Array.isArray(value)) return value.map((item) => hideSecrets(item, secrets, name));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, hideSecrets(item, secrets, key)]));
   return value;
@@ -71,6 +75,8 @@ const quotedForms = (value: string): string[] => [...new Set([value, JSON.string
  */
 export class ConsoleConfigFile {
   #runningSecrets: string[] | null = null;
+  /** The save under way, if any (saves wait for each other). */
+  #saving: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly running: ClawflowConfig,
@@ -86,76 +92,96 @@ export class ConsoleConfigFile {
     return existsSync(this.file) ? readFileSync(this.file, 'utf8') : starterConfigText;
   }
 
-  /** Every secret the text may hold: the running stack's, the file's own, and those under a secret's name. */
-  private secretsOf(text: string, current: ClawflowConfig | null): string[] {
-    let raw: unknown = null;
-    try {
-      raw = JSON5.parse(text);
-    } catch {
-      // A file that is not JSON5: hidden by the values the stack knows.
-    }
+  /**
+   * Every secret the text may hold: the running stack's, those under a secret's name or shaped like a token (read
+   * from the text even when it does not parse), longest first so that one containing another is hidden whole.
+   */
+  private secretsOf(text: string): string[] {
     this.#runningSecrets ??= secretValues(this.running);
-    const values = [...this.#runningSecrets, ...(current ? secretValues(current) : []), ...namedSecrets(raw)];
-    // Longest first: a secret that contains another is hidden whole.
-    return [...new Set(values)].sort((a, b) => b.length - a.length);
+    let parsed: string[] = [];
+    try {
+      parsed = secretsIn(JSON5.parse(text));
+    } catch {
+      // Not JSON5: what is written under a secret's name still counts.
+    }
+    return [...new Set([...this.#runningSecrets, ...parsed, ...secretsWritten(text)])].filter(Boolean).sort((a, b) => b.length - a.length);
   }
 
-  /** The text with each quoted secret replaced by `(hidden secret N)`, and the literal each N stands for. */
+  /**
+   * The text with each secret replaced by `(hidden secret N)` — wherever it is (inside a longer value, in a comment),
+   * a short one only as a whole quoted value — and the text each N stands for.
+   */
   private masked(text: string, secrets: readonly string[]): { text: string; literals: string[] } {
     const literals: string[] = [];
     let out = text;
     for (const secret of secrets) {
       for (const form of quotedForms(secret)) {
-        for (const quote of ['"', "'"]) {
-          const literal = `${quote}${form}${quote}`;
-          if (!out.includes(literal)) continue;
+        const anywhere = form.length >= hiddenAnywhereFrom;
+        for (const found of anywhere ? [form] : [`"${form}"`, `'${form}'`]) {
+          if (!out.includes(found)) continue;
           literals.push(form);
-          out = out.split(literal).join(`${quote}(hidden secret ${literals.length})${quote}`);
+          const mark = `(hidden secret ${literals.length})`;
+          out = out.split(found).join(anywhere ? mark : `${found[0]}${mark}${found[0]}`);
         }
       }
     }
     return { text: out, literals };
   }
 
+  /** What is said to the page about this text (a reason it fails may quote it): with every secret redacted. */
+  private redactorFor(text: string): Redactor {
+    return createRedactor(this.secretsOf(text));
+  }
+
   view(): ConsoleConfig {
     const text = this.read();
+    const secrets = this.secretsOf(text);
     let current: ClawflowConfig | null = null;
     let problem: string | null = null;
     try {
       current = configFromText(text, this.env);
     } catch (error) {
-      problem = (error as Error).message;
+      problem = createRedactor(secrets)((error as Error).message);
     }
-    const secrets = this.secretsOf(text, current);
     const shown = (config: ClawflowConfig): unknown => hideSecrets(redactedConfig(config), new Set(secrets));
     return {
       file: this.file,
       text: this.masked(text, secrets).text,
       base: versionOf(text),
       problem,
-      effective: current ? stringify(shown(current)) : null,
+      // Hidden by setting, then by value wherever one still shows (inside a longer value: a command's argument).
+      effective: current ? createRedactor(secrets)(stringify(shown(current))) : null,
       fromEnvironment: envBindings.filter((b) => this.env[b.env]).map((b) => ({ path: b.path.join('.'), env: b.env })),
-      notInEffect: current ? changedSettings(shown(this.running), shown(current)).filter((path) => !path.startsWith('paths.')) : [],
+      // Names only leave here: a secret rotated in the file shows as waiting for the restart too.
+      notInEffect: current ? changedSettings(this.running, current).filter((path) => !path.startsWith('paths.')) : [],
     };
   }
 
-  /** Saves the page's text: its secrets put back, checked as ClawFlow checks the file at start, the old file kept. */
-  async save({ text: edited, base }: ConsoleConfigSave): Promise<string> {
+  /**
+   * Saves the page's text: its secrets put back, checked as ClawFlow checks the file at start, the old file kept. One
+   * save at a time: a second made from the same version is refused, not written over the first.
+   */
+  save(input: ConsoleConfigSave): Promise<string> {
+    const saved = this.#saving.then(() => this.saveNow(input));
+    this.#saving = saved.catch(() => undefined);
+    return saved;
+  }
+
+  private async saveNow({ text: edited, base }: ConsoleConfigSave): Promise<string> {
     const before = this.read();
     if (versionOf(before) !== base)
       throw new ConfigSaveRefused('the file changed since the page read it (someone else edited it): nothing was saved; the page now shows it as it is');
-    let previous: ClawflowConfig | null = null;
-    try {
-      previous = configFromText(before, this.env);
-    } catch {
-      // The file did not load before this edit: hidden by the values the stack knows.
-    }
-    const { literals } = this.masked(before, this.secretsOf(before, previous));
+    const { literals } = this.masked(before, this.secretsOf(before));
     const unknown = [...edited.matchAll(placeholder)].find((match) => !literals[Number(match[1]) - 1]);
     if (unknown) throw new ConfigSaveRefused(`"${unknown[0]}" stands for no secret of the file: write the value itself, or keep a placeholder the page showed`);
     const text = edited.replace(placeholder, (_, n: string) => literals[Number(n) - 1]!);
-    // Checked as a start would check it, with the same messages: a text that fails is not written.
-    configFromText(text, this.env);
+    // Checked as a start would check it, with the same messages (a secret they quote redacted): a text that fails is not written.
+    try {
+      configFromText(text, this.env);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new ConfigError(this.redactorFor(text)(error.message));
+      throw error;
+    }
     const saved = await replaceConfigFile(this.file, text);
     const kept = saved.backup ? ` (the old file kept as ${saved.backup})` : '';
     // What the owner changed in the file (names only: no value is said).

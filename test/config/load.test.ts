@@ -83,6 +83,27 @@ describe('configuration', () => {
     expect(config.model.fallbacks.map((f) => f.baseUrl)).toEqual(['https://openrouter.ai/api/v1', 'http://127.0.0.1:11434/v1']);
   });
 
+  it('keeps an MCP server’s tokens out of the log: whatever sits under a secret’s name', () => {
+    const config = loadConfig({
+      CLAWFLOW_HOME: homeWith(
+        JSON.stringify({
+          tools: {
+            mcp: {
+              servers: {
+                github: { command: 'npx', env: { GITHUB_TOKEN: 'ghp_from_the_file_12345', NODE_ENV: 'production' } },
+                search: { url: 'https://mcp.example/mcp', headers: { Authorization: 'Token relay-secret-67890' } },
+              },
+            },
+          },
+        }),
+      ),
+    });
+    const redact = redactorFor(config);
+    expect(redact('spawned with ghp_from_the_file_12345 and Token relay-secret-67890 in production')).toBe(
+      'spawned with [redacted] and [redacted] in production',
+    );
+  });
+
   it('takes the fallbacks from the environment as JSON (a container without a config file), and says when they are not', () => {
     const env = { CLAWFLOW_HOME: homeWith(), CLAWFLOW_MODEL_BASE_URL: 'http://x/v1', CLAWFLOW_MODEL: 'm' };
     const config = loadConfig({ ...env, CLAWFLOW_MODEL_FALLBACKS: JSON.stringify([{ provider: 'groq', name: 'llama', apiKey: 'gsk-env' }]) });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { changedSettings, ConsoleConfigFile } from '../../src/console/console-config.js';
 
-const fileText = `// My ClawFlow
+const fileText = `// My ClawFlow (the old key was sk-live-0123456789abcdef)
 {
   model: { apiKey: 'sk-live-0123456789abcdef', name: 'gpt-test' },
   tools: {
@@ -13,6 +13,7 @@ const fileText = `// My ClawFlow
       servers: {
         github: { command: 'npx', env: { GITHUB_TOKEN: "ghp_secretvalue_987654321" } },
         search: { url: 'https://mcp.example/sse', headers: { 'X-Relay': 'Bearer relaytoken12345678' } },
+        files: { command: 'npx', args: ['--api-key=ghp_secretvalue_987654321'] },
       },
     },
   },
@@ -39,7 +40,8 @@ describe('the configuration as the console shows and saves it', () => {
     expect(view.text).not.toMatch(/sk-live|ghp_secret|relaytoken/);
     expect(view.text).toContain("apiKey: '(hidden secret");
     expect(view.text).toContain('GITHUB_TOKEN: "(hidden secret');
-    expect(view.text).toContain('// My ClawFlow');
+    expect(view.text).toMatch(/^\/\/ My ClawFlow \(the old key was \(hidden secret \d+\)\)/);
+    expect(view.text).toContain("'--api-key=(hidden secret");
     expect(view.effective).not.toMatch(/sk-live|ghp_secret|relaytoken/);
     expect(view.problem).toBeNull();
     expect(view.notInEffect).toEqual([]);
@@ -50,6 +52,10 @@ describe('the configuration as the console shows and saves it', () => {
     expect(saved).toBe(fileText.replace("'gpt-test'", "'gpt-other'"));
     expect(readFileSync(`${file}.bak`, 'utf8')).toBe(fileText);
     expect(configFile.view().notInEffect).toEqual(['model.name']);
+    // A secret rotated in the file waits for the restart too (by name: no value is said).
+    const next = configFile.view();
+    await configFile.save({ text: next.text.replace(/apiKey: '\(hidden secret \d+\)'/, "apiKey: 'sk-live-rotated-0000000000'"), base: next.base });
+    expect(configFile.view().notInEffect.sort()).toEqual(['model.apiKey', 'model.name']);
   });
 
   it('saves nothing when the text fails the checks a start makes, or names a placeholder it never showed', async () => {
@@ -81,6 +87,31 @@ describe('the configuration as the console shows and saves it', () => {
     expect(view.problem).toMatch(/unknown key "model\.temperatur"/);
     expect(view.effective).toBeNull();
     expect(view.text).not.toMatch(/sk-live|ghp_secret/);
+    // Broken by hand so that it does not even parse: what sits under a secret's name is still hidden.
+    writeFileSync(file, `{ model: { apiKey: 'sk-other-key-only-in-the-file' }, oops }`);
+    const broken = configFile.view();
+    expect(broken.problem).toMatch(/not valid JSON5/);
+    expect(broken.text).not.toContain('sk-other-key');
+  });
+
+  it('keeps a secret out of the reason a save is refused', async () => {
+    const { configFile } = setUp();
+    const { text, base } = configFile.view();
+    // A secret put where a number belongs: the message names the setting, not the value.
+    await expect(configFile.save({ text: text.replace('{', "{ agent: { maxToolSteps: 'sk-typed-into-the-wrong-place-123456' },"), base })).rejects.toThrow(
+      /^(?![\s\S]*sk-typed)[\s\S]*agent\.maxToolSteps/,
+    );
+  });
+
+  it('saves one edit at a time: a second made from the same version is refused', async () => {
+    const { file, configFile } = setUp();
+    const { text, base } = configFile.view();
+    const results = await Promise.allSettled([
+      configFile.save({ text: text.replace("'gpt-test'", "'first'"), base }),
+      configFile.save({ text: text.replace("'gpt-test'", "'second'"), base }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect(readFileSync(file, 'utf8')).toContain("'first'");
   });
 
   it('names the settings that differ, a list as one setting', () => {
