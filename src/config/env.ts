@@ -55,6 +55,7 @@ export const envBindings: readonly EnvBinding[] = [
   { env: 'CLAWFLOW_TEMPORAL_BIN', path: ['temporal', 'bin'], kind: 'string' },
   { env: 'CLAWFLOW_TEMPORAL_PORT', path: ['temporal', 'port'], kind: 'number' },
   { env: 'CLAWFLOW_TEMPORAL_UI_PORT', path: ['temporal', 'uiPort'], kind: 'number' },
+  { env: 'CLAWFLOW_TEMPORAL_WORKFLOW_STACK_TRACES', path: ['temporal', 'workflowStackTraces'], kind: 'boolean' },
   { env: 'CLAWFLOW_TEMPORAL_UI_ASSETS', path: ['temporal', 'uiAssetsDir'], kind: 'string' },
   { env: 'CLAWFLOW_TEMPORAL_HTTP_PORT', path: ['temporal', 'httpPort'], kind: 'number' },
   { env: 'CLAWFLOW_RUNTIME_PORT', path: ['runtime', 'port'], kind: 'number' },

@@ -25,6 +25,7 @@ import { taskQueues } from '../workflows/task-queues.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
 import { startQueueGauges } from './queue-gauges.js';
 import { commonWorkerOptions } from './worker-options.js';
+import { withoutWorkflowStackTraces } from './workflow-stack-traces.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
 import { workerRoles, type WorkerRole } from './worker-roles.js';
 import { resumeAfterUncleanStop } from './interrupted-steps.js';
@@ -166,6 +167,8 @@ export async function startWorkers(
   if (serves('sessions')) {
     const transcripts = createTranscriptActivities(new JsonlTranscriptStore(config.paths.transcriptsDir), ledger && budget ? { ledger, budget } : undefined);
     const workflowBundle = await loadWorkflowBundle(config.paths.cacheDir, logger, tracing ? [tracing.tracingWorkflowModule] : []);
+    // The SDK's per-promise stack capture, for the stack-trace query only: a fifth of a warm turn (unless asked for).
+    if (!config.temporal.workflowStackTraces) withoutWorkflowStackTraces();
     workers.push(
       await Worker.create({
         connection,

@@ -46,6 +46,12 @@ export const temporal = z
     /** gRPC headers sent with every call (a proxy's, a Cloud routing header). */
     grpcMeta: z.record(z.string().regex(/^[a-z0-9-]+$/, 'must be a lower-case header name'), z.string()).optional(),
     /**
+     * Stack traces of waiting workflows (the Web UI's Stack Trace tab, `temporal workflow stack`). Off by default: to
+     * answer that query the SDK records a stack for every promise a workflow makes, which cost a fifth of a warm turn's
+     * throughput here (bench:api 63–65 → 81 turns/s). Turn it on to see where a session waits.
+     */
+    workflowStackTraces: z.boolean().default(false),
+    /**
      * Temporal's Worker Deployments for the sessions workers, so that a rolling deploy never hands a session back to
      * older code. `auto`: a starting worker makes its build current when it is a newer release than the current one;
      * `manual`: workers register their build and the operator makes one current (`temporal worker deployment
