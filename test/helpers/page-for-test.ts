@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect, onTestFailed } from 'vitest';
+import { findChromium } from '../../src/tools/browser-pool.js';
 
 /** Where a failed browser test leaves its screenshot (kept out of git; CI prints the path). */
 export const screenshotsDir = resolve('test-results', 'screenshots');
@@ -23,4 +24,13 @@ export async function pageForTest(owner: Browser | BrowserContext): Promise<Page
     );
   });
   return page;
+}
+
+/** The machine's Chromium, headless, with the flags a browser test runs it with here. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: findChromium(undefined),
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initAuthCreds } from 'baileys';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startConsole } from '../../src/console/console.js';
 import { connectorFiles } from '../../src/config/paths.js';
@@ -11,10 +11,9 @@ import { consoleOpenUrl, redactorFor } from '../../src/config/secrets.js';
 import type { ListeningServer } from '../../src/http/listen.js';
 import { createLogger } from '../../src/logger.js';
 import { stackFindings } from '../../src/stack/doctor.js';
-import { findChromium } from '../../src/tools/browser-pool.js';
 import { FakeWhatsApp } from '../helpers/fake-whatsapp.js';
 import { namespaceForFile } from '../helpers/namespace.js';
-import { pageForTest } from '../helpers/page-for-test.js';
+import { launchChromium, pageForTest } from '../helpers/page-for-test.js';
 import { runCli, spawnCli } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
 
@@ -69,11 +68,7 @@ describe.skipIf(inject('machine').chromium)('the console: channels, logs and the
       env: stack.env,
     });
     origin = console_.url;
-    browser = await chromium.launch({
-      executablePath: findChromium(undefined),
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startConsole } from '../../src/console/console.js';
 import { stackFindings } from '../../src/stack/doctor.js';
@@ -10,10 +10,9 @@ import { PairingStore } from '../../src/connectors/inbound/pairing-store.js';
 import { consoleOpenUrl, installSecret } from '../../src/config/secrets.js';
 import type { ListeningServer } from '../../src/http/listen.js';
 import { createLogger } from '../../src/logger.js';
-import { findChromium } from '../../src/tools/browser-pool.js';
 import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
-import { pageForTest } from '../helpers/page-for-test.js';
+import { launchChromium, pageForTest } from '../helpers/page-for-test.js';
 import { freePort } from '../helpers/ports.js';
 import { runCli, spawnCli } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
@@ -173,11 +172,7 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
   describe.skipIf(inject('machine').chromium)('in Chromium', () => {
     let browser: Browser;
     beforeAll(async () => {
-      browser = await chromium.launch({
-        executablePath: findChromium(undefined),
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      });
+      browser = await launchChromium();
     });
     afterAll(() => browser?.close());
 

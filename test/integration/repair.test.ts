@@ -5,16 +5,14 @@ import { createAgentActivities } from '../../src/activities/invoke-agent.js';
 import { createTranscriptActivities } from '../../src/activities/transcript.js';
 import { createHttpTransport } from '../../src/agent/transport/http.js';
 import { runtimeToken } from '../../src/config/secrets.js';
-import { chromium } from 'playwright-core';
 import { startConsole } from '../../src/console/console.js';
 import { consoleOpenUrl } from '../../src/config/secrets.js';
 import { createLogger } from '../../src/logger.js';
 import { deliverInbound } from '../../src/session-client/session-client.js';
-import { findChromium } from '../../src/tools/browser-pool.js';
 import { JsonlTranscriptStore } from '../../src/transcript/jsonl-store.js';
 import { heard } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
-import { pageForTest } from '../helpers/page-for-test.js';
+import { launchChromium, pageForTest } from '../helpers/page-for-test.js';
 import { runCli } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
 import { dataConverterFor } from '../../src/temporal/data-converter.js';
@@ -120,11 +118,7 @@ describe('a session stuck on a workflow-task failure is shown and repaired, noth
       port: 0,
       env: stack.env,
     });
-    const browser = await chromium.launch({
-      executablePath: findChromium(undefined),
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await pageForTest(browser);
       page.on('dialog', (dialog) => void dialog.accept());

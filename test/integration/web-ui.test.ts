@@ -1,11 +1,11 @@
 import { readFileSync, readdirSync, readlinkSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { findChromium } from '../../src/tools/browser-pool.js';
 import { FakeModel } from '../helpers/fake-model.js';
 import { ownStackEnv } from '../helpers/own-stack-env.js';
+import { launchChromium } from '../helpers/page-for-test.js';
 import { killAll, runCli, spawnCli, stopStack, type CliProcess } from '../helpers/processes.js';
 import { freePort } from '../helpers/ports.js';
 import { rawRequest } from '../helpers/raw-http.js';
@@ -115,11 +115,7 @@ describe("the Temporal Web UI of `clawflow start`: served behind the guard, decr
   });
 
   it.skipIf(inject('machine').chromium)('shows the session in a real browser from its own address, decrypted, and survives garbage', async () => {
-    browser = await chromium.launch({
-      executablePath: findChromium(undefined),
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.goto(link);
     await page.waitForURL(`${ui}/**`);

@@ -1,19 +1,18 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { WebSocket } from 'ws';
 import { installSecret, webChatOpenUrl } from '../../src/config/secrets.js';
 import { internalTokenHeader } from '../../src/http/internal-token.js';
-import { findChromium } from '../../src/tools/browser-pool.js';
 import { heard } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { freePort } from '../helpers/ports.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { TestStack } from '../helpers/test-stack.js';
 import type { CliProcess } from '../helpers/processes.js';
-import { pageForTest } from '../helpers/page-for-test.js';
+import { launchChromium, pageForTest } from '../helpers/page-for-test.js';
 import { WebChatAdapter } from '../../src/channels/webchat/adapter.js';
 import { createLogger } from '../../src/logger.js';
 
@@ -79,11 +78,7 @@ describe.skipIf(inject('machine').chromium)('WebChat in a real browser', () => {
     stack.model.setReply(heard);
     worker = await stack.startWorker();
     connector = await stack.startConnector();
-    browser = await chromium.launch({
-      executablePath: findChromium(undefined),
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
