@@ -131,7 +131,7 @@ export function SessionPage({ sessionKey, workflowLink, report }: { sessionKey: 
           </p>
           <p class="count used">
             Used: <span class="used-tokens">{(feed.used.inputTokens + feed.used.outputTokens).toLocaleString('en')}</span> tokens (
-            {feed.used.inputTokens.toLocaleString('en')} in, {feed.used.outputTokens.toLocaleString('en')} out) in {answers(feed.used.answers)}, costing{' '}
+            {feed.used.inputTokens.toLocaleString('en')} in, {feed.used.outputTokens.toLocaleString('en')} out) in {answers(feed.used.turns)}, costing{' '}
             <span class="used-cost">{dollars(feed.used.usd)}</span>
             {feed.used.unpriced ? ` and ${answers(feed.used.unpriced)} of a model without a price (model.pricing)` : ''}
           </p>

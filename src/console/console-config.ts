@@ -8,7 +8,7 @@ import { ConfigError, configFromText, redactedConfig, replaceConfigFile, type Cl
 import { isSecretName, namedSecretValues } from '../config/secret-names.js';
 import { secretValues } from '../config/secrets.js';
 import type { ConsoleConfig, ConsoleConfigSave } from '../contracts/console-feed.js';
-import { createRedactor, type Redactor } from '../redaction.js';
+import { createRedactor } from '../redaction.js';
 
 const hidden = '(set, hidden)';
 const placeholder = /\(hidden secret (\d+)\)/g;
@@ -54,7 +54,7 @@ export function changedSettings(before: unknown, after: unknown, path = ''): str
   return JSON.stringify(before) === JSON.stringify(after) ? [] : [path || '(all)'];
 }
 
-/** A text's settings, or nothing when it is not JSON5 (then every setting it has counts as changed). */
+/** A text's settings, or nothing when it is not JSON5 (then it holds no setting to compare, and no secret by its name). */
 function parsedOrNothing(text: string): unknown {
   try {
     return JSON5.parse(text);
@@ -98,13 +98,9 @@ export class ConsoleConfigFile {
    */
   private secretsOf(text: string): string[] {
     this.#runningSecrets ??= secretValues(this.running);
-    let parsed: string[] = [];
-    try {
-      parsed = secretsIn(JSON5.parse(text));
-    } catch {
-      // Not JSON5: what is written under a secret's name still counts.
-    }
-    return [...new Set([...this.#runningSecrets, ...parsed, ...secretsWritten(text)])].filter(Boolean).sort((a, b) => b.length - a.length);
+    // Not JSON5: what is written under a secret's name still counts.
+    const found = [...this.#runningSecrets, ...secretsIn(parsedOrNothing(text)), ...secretsWritten(text)];
+    return [...new Set(found)].filter(Boolean).sort((a, b) => b.length - a.length);
   }
 
   /**
@@ -128,20 +124,17 @@ export class ConsoleConfigFile {
     return { text: out, literals };
   }
 
-  /** What is said to the page about this text (a reason it fails may quote it): with every secret redacted. */
-  private redactorFor(text: string): Redactor {
-    return createRedactor(this.secretsOf(text));
-  }
-
   view(): ConsoleConfig {
     const text = this.read();
     const secrets = this.secretsOf(text);
+    // What is said to the page about the text (a reason it fails may quote it) is redacted.
+    const redact = createRedactor(secrets);
     let current: ClawflowConfig | null = null;
     let problem: string | null = null;
     try {
       current = configFromText(text, this.env);
     } catch (error) {
-      problem = createRedactor(secrets)((error as Error).message);
+      problem = redact((error as Error).message);
     }
     const shown = (config: ClawflowConfig): unknown => hideSecrets(redactedConfig(config), new Set(secrets));
     return {
@@ -150,7 +143,7 @@ export class ConsoleConfigFile {
       base: versionOf(text),
       problem,
       // Hidden by setting, then by value wherever one still shows (inside a longer value: a command's argument).
-      effective: current ? createRedactor(secrets)(stringify(shown(current))) : null,
+      effective: current ? redact(stringify(shown(current))) : null,
       fromEnvironment: envBindings.filter((b) => this.env[b.env]).map((b) => ({ path: b.path.join('.'), env: b.env })),
       // Names only leave here: a secret rotated in the file shows as waiting for the restart too.
       notInEffect: current ? changedSettings(this.running, current).filter((path) => !path.startsWith('paths.')) : [],
@@ -179,7 +172,7 @@ export class ConsoleConfigFile {
     try {
       configFromText(text, this.env);
     } catch (error) {
-      if (error instanceof ConfigError) throw new ConfigError(this.redactorFor(text)(error.message));
+      if (error instanceof ConfigError) throw new ConfigError(createRedactor(this.secretsOf(text))(error.message));
       throw error;
     }
     const saved = await replaceConfigFile(this.file, text);

@@ -6,6 +6,7 @@ import { sessionWorkflowId } from '../contracts/session-key.js';
 import { describeSession, resolveKey } from '../session-client/session-client.js';
 import { stuckSession } from '../session-client/stuck.js';
 import { costOf, priceOf } from '../usage/pricing.js';
+import { addUsage, noUsage } from '../usage/usage-ledger.js';
 
 /** The latest entries a session page shows (older ones stay in `clawflow sessions show`). */
 const shownEntries = 200;
@@ -47,16 +48,8 @@ export async function sessionDetail(client: Client, config: ClawflowConfig, sess
   if (!view) return null;
   const latest = view.transcript.slice(-shownEntries);
   // A session that did not answer may be stuck (its workflow task failing): the page offers to repair it.
-  const used = { answers: 0, inputTokens: 0, outputTokens: 0, usd: 0, unpriced: 0 };
-  for (const entry of view.transcript) {
-    if (!entry.usage) continue;
-    const usd = costOfAnswer(entry, config.model.pricing);
-    used.answers += 1;
-    used.inputTokens += entry.usage.inputTokens;
-    used.outputTokens += entry.usage.outputTokens;
-    if (usd === null) used.unpriced += 1;
-    else used.usd += usd;
-  }
+  const used = noUsage();
+  for (const entry of view.transcript) if (entry.usage) addUsage(used, { ...entry.usage, usd: costOfAnswer(entry, config.model.pricing) });
   const stuck = view.status ? null : await stuckSession(client, sessionWorkflowId(resolveKey(config, sessionKey))).catch(() => null);
   return {
     sessionKey: view.sessionKey,

@@ -62,8 +62,8 @@ export interface ConsoleSessionDetail {
   transcript: ConsoleTranscriptEntry[];
   /** How many older entries are not shown. */
   earlier: number;
-  /** What all its answers used and cost (`unpriced`: answers of a model without a price, not in `usd`). */
-  used: { answers: number; inputTokens: number; outputTokens: number; usd: number; unpriced: number };
+  /** What all its answers used and cost, a turn each (`unpriced`: answers of a model without a price, not in `usd`). */
+  used: { turns: number; inputTokens: number; outputTokens: number; usd: number; unpriced: number };
 }
 
 export type ConsoleDecision = 'once' | 'always' | 'deny';

@@ -36,7 +36,8 @@ export interface UsageTotals {
 
 export const noUsage = (): UsageTotals => ({ turns: 0, inputTokens: 0, outputTokens: 0, usd: 0, unpriced: 0 });
 
-function add(totals: UsageTotals, line: UsageLine): void {
+/** Adds one answered turn's use to `totals`. */
+export function addUsage(totals: UsageTotals, line: Pick<UsageLine, 'inputTokens' | 'outputTokens' | 'usd'>): void {
   totals.turns += 1;
   totals.inputTokens += line.inputTokens;
   totals.outputTokens += line.outputTokens;
@@ -107,7 +108,7 @@ export class UsageLedger {
     this.days.set(line.day, agents);
     const totals = agents.get(line.agent) ?? noUsage();
     agents.set(line.agent, totals);
-    add(totals, line);
+    addUsage(totals, line);
   }
 
   /** Counts one answered turn (once: a repeat of its key is ignored). */
