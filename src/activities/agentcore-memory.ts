@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { BedrockAgentCoreClient, CreateEventCommand, RetrieveMemoryRecordsCommand } from '@aws-sdk/client-bedrock-agentcore';
+import type { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ClawflowConfig } from '../config/load.js';
 import type { MemoryActivities } from '../contracts/activities.js';
 import { parseSessionKey } from '../contracts/session-key.js';
-import { regionOfArn } from '../agent/transport/agentcore.js';
+import { regionOfArn } from '../agent/transport/arn.js';
 
 /** Errors trying again cannot mend: the request or the setup is wrong. */
 const permanent = new Set([
@@ -31,22 +31,31 @@ export function memorySessionId(sessionKey: string): string {
  */
 export function createMemoryActivities(config: Pick<ClawflowConfig, 'agentcore' | 'agent'>): MemoryActivities {
   const { memoryId, memory, region, runtimeArn, endpoint } = config.agentcore;
-  const client = memoryId
-    ? new BedrockAgentCoreClient({ region: region ?? regionOfArn(runtimeArn ?? '') ?? 'us-east-1', maxAttempts: 2, ...(endpoint ? { endpoint } : {}) })
-    : null;
+  // The AWS SDK is loaded with the first memory call: a worker without a memory never loads it.
+  type Sdk = typeof import('@aws-sdk/client-bedrock-agentcore');
+  let client: Promise<{ sdk: Sdk; memories: BedrockAgentCoreClient }> | null = null;
+  const connect = () =>
+    import('@aws-sdk/client-bedrock-agentcore').then((sdk) => ({
+      sdk,
+      memories: new sdk.BedrockAgentCoreClient({
+        region: region ?? regionOfArn(runtimeArn ?? '') ?? 'us-east-1',
+        maxAttempts: 2,
+        ...(endpoint ? { endpoint } : {}),
+      }),
+    }));
   const where = (sessionKey: string) => ({ actorId: parseSessionKey(sessionKey, config.agent.id).agent, sessionId: memorySessionId(sessionKey) });
   const failure = (error: unknown): Error => {
     const name = (error as Error).name;
     return permanent.has(name) ? ApplicationFailure.nonRetryable(`AgentCore Memory: ${(error as Error).message}`, name) : (error as Error);
   };
-  const configured = (): BedrockAgentCoreClient => {
-    if (!client) throw ApplicationFailure.nonRetryable('agentcore.memoryId is not set on this worker', 'MemoryNotConfigured');
-    return client;
+  const configured = (): Promise<{ sdk: Sdk; memories: BedrockAgentCoreClient }> => {
+    if (!memoryId) throw ApplicationFailure.nonRetryable('agentcore.memoryId is not set on this worker', 'MemoryNotConfigured');
+    return (client ??= connect());
   };
 
   return {
     async recallMemories({ sessionKey, query }) {
-      const memories = configured();
+      const { sdk, memories } = await configured();
       if (!memory.namespaces.length || !query.trim()) return [];
       const { actorId, sessionId } = where(sessionKey);
       const found = new Map<string, { text: string; score: number }>();
@@ -54,7 +63,7 @@ export function createMemoryActivities(config: Pick<ClawflowConfig, 'agentcore' 
         for (const template of memory.namespaces) {
           const namespace = template.replaceAll('{actorId}', actorId).replaceAll('{sessionId}', sessionId);
           const answer = await memories.send(
-            new RetrieveMemoryRecordsCommand({
+            new sdk.RetrieveMemoryRecordsCommand({
               memoryId,
               namespace,
               searchCriteria: { searchQuery: query.slice(0, 10_000), topK: memory.topK },
@@ -80,7 +89,7 @@ export function createMemoryActivities(config: Pick<ClawflowConfig, 'agentcore' 
     },
 
     async recordMemoryEvent({ sessionKey, turn, messageIds, said }) {
-      const memories = configured();
+      const { sdk, memories } = await configured();
       const payload = said
         .filter((part) => part.text.trim())
         .map((part) => ({ conversational: { role: part.role, content: { text: part.text.slice(0, 100_000) } } }));
@@ -93,7 +102,7 @@ export function createMemoryActivities(config: Pick<ClawflowConfig, 'agentcore' 
       try {
         // The same time on every attempt: a repeated token with other parameters is refused by the service.
         const eventTimestamp = new Date(Context.current().info.scheduledTimestampMs);
-        await memories.send(new CreateEventCommand({ memoryId, ...where(sessionKey), eventTimestamp, payload, clientToken }));
+        await memories.send(new sdk.CreateEventCommand({ memoryId, ...where(sessionKey), eventTimestamp, payload, clientToken }));
       } catch (error) {
         throw failure(error);
       }

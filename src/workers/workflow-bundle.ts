@@ -1,11 +1,12 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import type { Logger } from '../logger.js';
-import { temporalLoggerFrom } from './temporal-logger.js';
 
 /**
  * The workflow code is bundled from the TypeScript sources wherever they are (a checkout, whether it runs them
@@ -16,6 +17,7 @@ const fromSources = existsSync(join(sourcesDir, 'workflows', 'index.ts'));
 const srcDir = fromSources ? sourcesDir : fileURLToPath(new URL('..', import.meta.url));
 const extension = fromSources ? '.ts' : '.js';
 const workflowsPath = join(srcDir, 'workflows', `index${extension}`);
+const execFileAsync = promisify(execFile);
 const lockFile = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
 
 /**
@@ -51,16 +53,27 @@ export async function loadWorkflowBundle(cacheDir: string, logger: Logger, inter
   const file = join(cacheDir, 'workflow-bundles', `${await bundleKey(interceptorModules)}.js`);
   if (existsSync(file)) return { code: await readFile(file, 'utf8') };
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({
-    workflowsPath,
-    workflowInterceptorModules: [...interceptorModules],
-    preloadModules: [...sharedModules],
-    logger: temporalLoggerFrom(logger.child({ component: 'bundler' }), 'warn'),
-  });
   await mkdir(join(cacheDir, 'workflow-bundles'), { recursive: true });
-  const partial = `${file}.${process.pid}.tmp`;
-  await writeFile(partial, code);
-  await rename(partial, file);
+  await bundleInChildProcess({ workflowsPath, interceptorModules: [...interceptorModules], preloadModules: [...sharedModules], outputFile: file }, logger);
   logger.debug({ ms: Date.now() - started, file }, 'bundled workflow code');
-  return { code };
+  return { code: await readFile(file, 'utf8') };
+}
+
+/**
+ * webpack runs in a process of its own (workflow-bundler-process): what it allocates (≈ 100 MB) goes with that
+ * process instead of staying in this long-running one. From the sources it runs through tsx, as this process does.
+ */
+async function bundleInChildProcess(request: Record<string, unknown>, logger: Logger): Promise<void> {
+  const fromTypeScript = import.meta.url.endsWith('.ts');
+  const script = fileURLToPath(new URL(`./workflow-bundler-process${fromTypeScript ? '.ts' : '.js'}`, import.meta.url));
+  // tsx by its file's URL: a bare `--import tsx` would be looked up from the working directory.
+  const loader = fromTypeScript ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
+  const log = logger.child({ component: 'bundler' });
+  try {
+    const { stderr } = await execFileAsync(process.execPath, [...loader, script, JSON.stringify(request)], { maxBuffer: 16 * 1024 * 1024 });
+    for (const line of stderr.split('\n').filter((l) => l.trim())) log.warn(line);
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`could not bundle the workflow code: ${stderr.split('\n').at(-1) || (error as Error).message}`);
+  }
 }

@@ -2,7 +2,6 @@ import { offeredModelNames } from '../../config/agents.js';
 import type { ClawflowConfig } from '../../config/load.js';
 import type { Logger } from '../../logger.js';
 import { AnthropicProvider } from './anthropic.js';
-import { BedrockConverseProvider } from './bedrock-converse.js';
 import { builtInModel } from './built-in.js';
 import { DemoProvider } from './demo.js';
 import { EchoProvider } from './echo.js';
@@ -10,6 +9,7 @@ import { OpenAiCompatibleProvider } from './openai-compatible.js';
 import type { FallbackModel } from '../../config/sections/model.js';
 import { Cooldowns } from './cooldowns.js';
 import { FailoverProvider } from './failover.js';
+import { lazyProvider } from './lazy.js';
 import type { Failover, ModelProvider } from './provider.js';
 
 type Endpoint = Omit<FallbackModel, 'apiKeys'> & { apiKeys?: string[] };
@@ -29,13 +29,14 @@ function endpointProvider(endpoint: Endpoint, apiKey: string | undefined, env: N
     case 'bedrock': {
       const region = endpoint.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
       if (!region) throw new Error('model.provider "bedrock" needs a region: set model.region (CLAWFLOW_MODEL_REGION) or AWS_REGION');
-      return new BedrockConverseProvider({
+      const options = {
         model: endpoint.name!,
         region,
         maxTokens: endpoint.maxTokens,
         requestTimeoutMs,
         ...(endpoint.baseUrl ? { endpoint: endpoint.baseUrl } : {}),
-      });
+      };
+      return lazyProvider('bedrock', options.model, () => import('./bedrock-converse.js').then((m) => new m.BedrockConverseProvider(options)));
     }
     case 'openai-compatible':
       return new OpenAiCompatibleProvider({ baseUrl: endpoint.baseUrl!, model: endpoint.name!, requestTimeoutMs, ...(apiKey ? { apiKey } : {}) });

@@ -1,5 +1,6 @@
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand, StopRuntimeSessionCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { runtimeErrorStatus } from '../../contracts/agent-runtime.js';
+import { agentCoreDescription } from './arn.js';
 import { readEventStream } from './event-stream.js';
 import { TransportError, type AgentTransport, type TransportFailureKind } from './transport.js';
 
@@ -9,11 +10,6 @@ export interface AgentCoreTransportOptions {
   region: string;
   /** The data plane's endpoint when it is not the region's own (the local emulator). */
   endpoint?: string;
-}
-
-/** The region an agent runtime ARN names: arn:aws:bedrock-agentcore:<region>:<account>:runtime/<id>. */
-export function regionOfArn(arn: string): string | undefined {
-  return arn.split(':')[3] || undefined;
 }
 
 const retryableErrors = new Set(['ThrottlingException', 'ServiceQuotaExceededException', 'InternalServerException', 'RetryableConflictException']);
@@ -43,7 +39,7 @@ export function createAgentCoreTransport(options: AgentCoreTransportOptions): Ag
     return new TransportError(`AgentCore ${e.name}: ${e.message}`, classifyAgentCoreError(e), e.name);
   };
   return {
-    description: `AgentCore runtime ${options.runtimeArn} (${options.qualifier})`,
+    description: agentCoreDescription(options),
     async invoke(runtimeSessionId, payload, signal, onText) {
       let text: string;
       try {
