@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<(program: Command) => void>> = {
   send: () => import('./commands/send.js').then((m) => m.registerSend),
   sessions: () => import('./commands/sessions.js').then((m) => m.registerSessions),
   approve: () => import('./commands/approve.js').then((m) => m.registerApprove),
+  approvals: () => import('./commands/approvals.js').then((m) => m.registerApprovals),
   skills: () => import('./commands/skills.js').then((m) => m.registerSkills),
   mcp: () => import('./commands/mcp.js').then((m) => m.registerMcp),
   agents: () => import('./commands/agents.js').then((m) => m.registerAgents),

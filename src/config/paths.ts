@@ -41,6 +41,11 @@ export function usageLedgerFile(paths: Pick<StatePaths, 'home'>): string {
   return join(paths.home, 'usage', 'ledger.jsonl');
 }
 
+/** The approvals audit log: every approval request's end, who decided it and how (clawflow approvals log). */
+export function approvalAuditFile(paths: Pick<StatePaths, 'home'>): string {
+  return join(paths.home, 'approvals', 'audit.jsonl');
+}
+
 /** What no tool may read or write, even inside a workspace configured to include the state dir. */
 export function protectedStatePaths(paths: StatePaths): string[] {
   return [
@@ -51,6 +56,8 @@ export function protectedStatePaths(paths: StatePaths): string[] {
     dirname(paths.temporalDb),
     paths.transcriptsDir,
     mcpServersDir(paths),
+    dirname(approvalAuditFile(paths)),
+    dirname(usageLedgerFile(paths)),
   ];
 }
 

@@ -7,7 +7,7 @@ import { hooks, messages, schedules, session } from './sections/conversations.js
 import { model } from './sections/model.js';
 import { budgetLimits } from './sections/budget.js';
 import { api, consolePage, history, log, media, metrics, tracing } from './sections/surfaces.js';
-import { skills, tools, workspace } from './sections/tools.js';
+import { approvals, skills, tools, workspace } from './sections/tools.js';
 
 /** The whole configuration file. Every object is strict so that a misspelt key is reported by name. */
 export const configFileSchema = z
@@ -23,6 +23,7 @@ export const configFileSchema = z
     agentcore,
     workspace,
     tools,
+    approvals,
     channels: z
       .object({
         ...channelConfigShape,

@@ -118,7 +118,13 @@ export async function startConsole(options: {
     actions: {
       answerApproval: async (answer) => {
         // The console is the owner's: what only the agent's owner may allow, they may.
-        const request = await answerApproval(client, config, answer.sessionKey, { requestId: answer.requestId, decision: answer.decision, byAgentOwner: true });
+        const request = await answerApproval(client, config, answer.sessionKey, {
+          requestId: answer.requestId,
+          decision: answer.decision,
+          byAgentOwner: true,
+          by: 'console',
+          via: 'console',
+        });
         return `${answered[answer.decision]}: ${request.subject}`;
       },
       answerPairing: (answer) => answerPairing(pairing, answer),

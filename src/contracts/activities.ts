@@ -75,6 +75,11 @@ export interface ToolActivities {
   runTool(input: RunToolInput): Promise<RunToolOutcome>;
 }
 
+/** A local activity of the sessions worker: whether any tools host polls the tools task queue now. */
+export interface ToolsHostActivities {
+  toolsHostPresent(): Promise<boolean>;
+}
+
 /** A local activity of the sessions worker: the tools host's description when that host is this same process. */
 export interface LocalWorkspaceActivities {
   /** As `describeWorkspace`; null when this process is no tools host (the session asks the tools task queue). */

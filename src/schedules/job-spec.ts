@@ -1,5 +1,6 @@
 import type { ScheduleSpec } from '@temporalio/client';
 import { CronExpressionParser } from 'cron-parser';
+import { formatDuration, parseDuration as readDuration } from '../contracts/duration.js';
 
 /** When a job runs: a cron expression, a fixed interval, or once at a time. */
 export type When = { cron: string } | { every: string } | { at: string };
@@ -8,36 +9,16 @@ export class InvalidJobError extends Error {
   override name = 'InvalidJobError';
 }
 
-const durationUnits: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "30s", "15m", "2h", "1d" (combinations like "1h30m" too) in milliseconds. */
+/** "30s", "15m", "2h", "1d" (combinations like "1h30m" too) in milliseconds; a job's error when it is not one. */
 export function parseDuration(text: string): number {
-  const parts = [...text.trim().matchAll(/(\d+)\s*([smhd])/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== text.trim().replace(/\s+/g, '')) {
-    throw new InvalidJobError(`"${text}" is not a duration: use a number and a unit, e.g. 30s, 15m, 2h, 1d (or 1h30m)`);
+  try {
+    return readDuration(text);
+  } catch (error) {
+    throw new InvalidJobError((error as Error).message);
   }
-  const ms = parts.reduce((sum, [, n, unit]) => sum + Number(n) * durationUnits[unit!]!, 0);
-  if (ms < 1000) throw new InvalidJobError(`"${text}" is shorter than a second`);
-  return ms;
 }
 
-/** A duration as parseDuration reads it, shortest first: 2h, 1h30m, 45s. */
-export function formatDuration(ms: number): string {
-  let rest = Math.round(ms / 1000);
-  const parts: string[] = [];
-  for (const [unit, seconds] of [
-    ['d', 86_400],
-    ['h', 3600],
-    ['m', 60],
-    ['s', 1],
-  ] as const) {
-    if (rest >= seconds) {
-      parts.push(`${Math.floor(rest / seconds)}${unit}`);
-      rest %= seconds;
-    }
-  }
-  return parts.join('') || '0s';
-}
+export { formatDuration };
 
 export function assertTimeZone(zone: string): void {
   try {

@@ -31,10 +31,11 @@ import { taskQueues } from '../workflows/task-queues.js';
 import { defaultAgentId, requireAgent } from '../config/agents.js';
 import { scheduleTimeZone } from '../config/time-zone.js';
 import type { TemporalClientConfig } from '../temporal/connection.js';
+import { parseDuration } from '../contracts/duration.js';
 
 /** What the client side of sessions reads: Temporal, and every setting a session starts with. */
 export type SessionClientConfig = TemporalClientConfig &
-  Pick<ClawflowConfig, 'agent' | 'agentcore' | 'messages' | 'model' | 'session' | 'tools' | 'agents' | 'schedules'>;
+  Pick<ClawflowConfig, 'agent' | 'agentcore' | 'approvals' | 'messages' | 'model' | 'session' | 'tools' | 'agents' | 'schedules'>;
 
 export class InvalidMessageError extends Error {
   override name = 'InvalidMessageError';
@@ -54,7 +55,12 @@ export function sessionSettingsFromConfig(config: SessionClientConfig): SessionS
     runtimeIdleSeconds: config.agentcore.idleTimeoutSeconds,
     runtimeMaxLifetimeSeconds: config.agentcore.maxLifetimeSeconds,
     runtimeRotationMarginSeconds: config.agentcore.rotationMarginSeconds,
-    approvalTimeoutSeconds: config.tools.exec.approvalTimeoutSeconds,
+    approvalTimeoutSeconds: config.tools.exec.approvalTimeoutSeconds ?? parseDuration(config.tools.exec.approvalTtl) / 1000,
+    approvalRemindSeconds: config.approvals.remindEvery === 'off' ? 0 : parseDuration(config.approvals.remindEvery) / 1000,
+    approvalEscalateTo: config.approvals.escalateTo,
+    approvalEscalateAfterSeconds: parseDuration(config.approvals.escalateAfter) / 1000,
+    toolHostWaitSeconds: parseDuration(config.tools.hostWait) / 1000,
+    toolHostWaitPerTool: Object.fromEntries(Object.entries(config.tools.hostWaitPerTool).map(([tool, wait]) => [tool, parseDuration(wait) / 1000])),
     queueCap: config.messages.queue.cap,
     queueMaxChars: config.messages.queue.maxChars,
     queueDrop: config.messages.queue.drop,

@@ -149,12 +149,15 @@ async function temporalFindings(config: ClawflowConfig): Promise<Finding[]> {
       ...(enabledChannels(config).length ? [['connector', taskQueues.connector] as [string, string]] : []),
     ];
     const polled = await Promise.all(queues.map(([, queue]) => reader.pollers(queue)));
+    // Tool calls waiting for their host (a laptop asleep): they run once a tools worker polls again.
+    const toolCallsWaiting = await reader.backlog(taskQueues.tools).catch(() => 0);
     queues.forEach(([what, queue], index) => {
       const recent = polled[index]!.filter((poller) => Date.now() - poller.at.getTime() < 120_000);
+      const waiting = queue === taskQueues.tools && toolCallsWaiting ? `; ${toolCallsWaiting} tool call(s) waiting for a tools host` : '';
       findings.push(
         recent.length
-          ? ok(what, `${recent.length} polling ${queue}`)
-          : fail(what, `nothing polls ${queue}: start ClawFlow (npm start) or \`clawflow ${what === 'connector' ? 'connector' : 'worker'}\``),
+          ? ok(what, `${recent.length} polling ${queue}${waiting}`)
+          : fail(what, `nothing polls ${queue}${waiting}: start ClawFlow (npm start) or \`clawflow ${what === 'connector' ? 'connector' : 'worker'}\``),
       );
     });
     const mixed = mixedReleases(polled.flat().filter((poller) => Date.now() - poller.at.getTime() < 120_000));

@@ -23,6 +23,8 @@ export interface TemporalReader {
   searchAttributeNames(): Promise<string[]>;
   /** Each worker polling `queue` (for its kind of task): who it is and when it last polled. */
   pollers(queue: string): Promise<Poller[]>;
+  /** Tasks waiting on `queue` for a worker to take them (Temporal's approximate count): tool calls, on the tools queue. */
+  backlog(queue: string): Promise<number>;
   /** The build id current in Worker Deployment `name`: null when none is (or there is no such deployment yet). */
   currentBuild(name: string): Promise<string | null>;
   close(): Promise<void>;
@@ -48,6 +50,11 @@ export async function grpcReader(config: ClawflowConfig): Promise<TemporalReader
       const taskQueueType = taskQueueKind(queue) === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
       const { pollers } = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue }, taskQueueType });
       return (pollers ?? []).map((p) => ({ identity: p.identity ?? '', at: new Date(Number(p.lastAccessTime?.seconds ?? 0) * 1000) }));
+    },
+    backlog: async (queue) => {
+      const taskQueueType = taskQueueKind(queue) === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
+      const { stats } = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue }, taskQueueType, reportStats: true });
+      return Number(stats?.approximateBacklogCount ?? 0);
     },
     currentBuild: async (deploymentName) => {
       try {
@@ -90,6 +97,12 @@ export async function httpReader(config: ClawflowConfig): Promise<TemporalReader
       if (status !== 200) throw new Error(`Temporal's HTTP API answered ${status} for the ${queue} queue`);
       const pollers = Array.isArray(body.pollers) ? (body.pollers as Array<{ lastAccessTime?: string; identity?: string }>) : [];
       return pollers.map((p) => ({ identity: p.identity ?? '', at: new Date(p.lastAccessTime ?? 0) }));
+    },
+    backlog: async (queue) => {
+      const kind = taskQueueKind(queue) === 'workflow' ? 'TASK_QUEUE_TYPE_WORKFLOW' : 'TASK_QUEUE_TYPE_ACTIVITY';
+      const { status, body } = await get(`${base}/task-queues/${encodeURIComponent(queue)}?taskQueueType=${kind}&reportStats=true`);
+      if (status !== 200) throw new Error(`Temporal's HTTP API answered ${status} for the ${queue} queue`);
+      return Number((body.stats as { approximateBacklogCount?: string | number } | undefined)?.approximateBacklogCount ?? 0);
     },
     currentBuild: async (deploymentName) => {
       const { status, body } = await get(`${base}/worker-deployments/${encodeURIComponent(deploymentName)}`);

@@ -14,7 +14,7 @@ import { transportFromConfig, type RuntimeLocation } from '../agent/transport/in
 import { replyDeltaSink } from '../activities/reply-delta-sink.js';
 import { streamingChannels } from '../config/channels.js';
 import type { ClawflowConfig } from '../config/load.js';
-import { mcpServersDir, protectedStatePaths, runDir, usageLedgerFile } from '../config/paths.js';
+import { approvalAuditFile, mcpServersDir, protectedStatePaths, runDir, usageLedgerFile } from '../config/paths.js';
 import { installSecret, redactorFor } from '../config/secrets.js';
 import { sessionCacheSize } from '../config/session-cache.js';
 import type { Logger } from '../logger.js';
@@ -40,6 +40,8 @@ import { scheduleTimeZone } from '../config/time-zone.js';
 import { BudgetGate } from '../usage/budget-gate.js';
 import { UsageLedger } from '../usage/usage-ledger.js';
 import { deploymentOptions, sessionsVersioning, settleSessionsBuild } from './sessions-build.js';
+import { createApprovalAuditActivities } from '../activities/approval-audit.js';
+import { createToolsHostActivities } from '../activities/tools-host-presence.js';
 
 export interface WorkerSet {
   /** Resolves when every worker has stopped. */
@@ -179,6 +181,8 @@ export async function startWorkers(
         activities: {
           ...transcripts,
           ...createSealActivities(installSecret(config.paths.home, 'session-seal-key')),
+          ...createApprovalAuditActivities(approvalAuditFile(config.paths)),
+          ...createToolsHostActivities(client),
           ...agentActivities,
           ...(agentActivities ? createRecordingAgentActivities(agentActivities, transcripts) : {}),
           // This process may be the tools host too (clawflow start): then a session's workspace is described here.

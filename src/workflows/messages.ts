@@ -53,6 +53,13 @@ export function buildMessageSchemas() {
       runtimeMaxLifetimeSeconds: z.number().int().min(1).default(28_800),
       runtimeRotationMarginSeconds: z.number().int().min(0).default(60),
       approvalTimeoutSeconds: z.number().int().min(1).default(600),
+      /** While an approval waits: remind this often (0: never), and tell these chats ("channel:chat") after this long; absent before v0.12. */
+      approvalRemindSeconds: z.number().int().min(0).optional(),
+      approvalEscalateTo: z.array(z.string().max(300)).max(20).optional(),
+      approvalEscalateAfterSeconds: z.number().int().min(1).optional(),
+      /** How long a tool call waits for the tools host to take it, and per tool (tools.hostWait*); absent before v0.12. */
+      toolHostWaitSeconds: z.number().int().min(1).optional(),
+      toolHostWaitPerTool: z.record(z.string(), z.number().int().min(1)).optional(),
       /** Messages waiting behind a turn (OpenClaw's messages.queue.cap), their characters together, and what gives way. */
       queueCap: z.number().int().min(1).max(1000).default(20),
       queueMaxChars: z.number().int().min(1000).max(300_000).default(100_000),
@@ -180,6 +187,19 @@ export function buildMessageSchemas() {
         .object({ messageId: z.string().min(1).max(256), text: z.string().min(1).max(100_000) })
         .strict()
         .optional(),
+      /**
+       * A sub-agent in the background (sessions_spawn with wait: false): its answer goes to this session as a message
+       * (to be answered on `route`), and it is stopped past `timeoutSeconds`.
+       */
+      reportTo: z
+        .object({
+          workflowId: z.string().min(1).max(1000),
+          route: replyRouteSchema.optional(),
+          label: z.string().max(40).optional(),
+          timeoutSeconds: z.number().int().min(10).max(86_400),
+        })
+        .strict()
+        .optional(),
     })
     .strict();
   const approvalDecisionSchema = z
@@ -188,6 +208,9 @@ export function buildMessageSchemas() {
       decision: z.enum(['once', 'always', 'deny']),
       /** The answer comes from the agent's owner (needed for a request only they may answer). */
       byAgentOwner: z.boolean().optional(),
+      /** Who answered ("telegram:12345", the CLI's user) and through what, for the audit log (approvals log). */
+      by: z.string().max(256).optional(),
+      via: z.enum(['chat', 'cli', 'console', 'api']).optional(),
     })
     .strict();
   return {
@@ -231,6 +254,8 @@ export interface ApprovalRequest {
   ownerOnly?: boolean;
   requestedAt: string;
   expiresAt: string;
+  /** The owner's other chats were told of it (approvals.escalateTo). */
+  escalated?: boolean;
 }
 
 export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;

@@ -16,6 +16,7 @@ import { sessionActivities, type SessionActivities } from './session/activities.
 import { Approvals } from './session/approvals.js';
 import { ChatCommands, isQueuedCommand, parseChatCommand } from './session/commands.js';
 import { Session } from './session/session.js';
+import { backgroundDeadline, reportToParent } from './session/subagent-report.js';
 import { Turn } from './session/turn.js';
 import { sessionFeatures } from './session/features.js';
 import { resetDue } from './reset-policy.js';
@@ -32,7 +33,7 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
   const { sessionKey, settings, carried } = input.data;
   const features = sessionFeatures(!carried, settings);
   // A sub-agent works on its task and spawns none of its own.
-  const session = new Session(sessionKey, settings, carried, features, input.data.task !== undefined);
+  const session = new Session(sessionKey, settings, carried, features, input.data.task !== undefined, input.data.oneOff === true);
   const activities = sessionActivities(settings, features);
   await refuseForeignCarriedState(input.data, rawInput, activities);
   const approvals = new Approvals(session, activities);
@@ -116,6 +117,9 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
 
   const task = input.data.task;
   if (task && !carried) session.accept({ messageId: task.messageId, text: task.text }, true);
+  // A sub-agent in the background keeps its own deadline and hands its answer to its parent (sessions_spawn wait: false).
+  const { reportTo } = input.data;
+  const deadline = reportTo && task && !carried ? backgroundDeadline(session, reportTo.timeoutSeconds) : null;
 
   for (;;) {
     await condition(() => session.queue.length > 0 || session.rollOverDue());
@@ -144,7 +148,9 @@ export async function SessionWorkflow(rawInput: SessionInput): Promise<TurnReply
         log.info('One-off session answered; ending it', { sessionKey });
         session.publishNow();
         // A sub-agent's answer goes back to its parent (sessions_spawn); other one-off sessions return nothing.
-        return task ? session.replyFor(task.messageId) : undefined;
+        const reply = task ? session.replyFor(task.messageId) : undefined;
+        if (reportTo) await reportToParent(reportTo, sessionKey, reply, deadline?.passed ?? false);
+        return reply;
       }
     }
   }

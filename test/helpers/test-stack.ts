@@ -116,6 +116,11 @@ export class TestStack {
     return child;
   }
 
+  /** Kills every process this stack started (a power cut of the ClawFlow side; Temporal keeps running). */
+  async killAll(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await Promise.all([...this.workers].map((w) => this.kill(w, signal)));
+  }
+
   async kill(worker: CliProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     worker.child.kill(signal);
     // A graceful stop that hangs is a bug worth seeing in the output, but must not hang the test run.

@@ -700,6 +700,45 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'background-subagent',
+    description:
+      'sessions_spawn with wait: false: the parent answers at once, the sub-agent hands its answer back as a message, the parent answers it (after v0.11.0)',
+    sessions: ['main:fake:background'],
+    async run({ client, config, model, channel }) {
+      const key = 'main:fake:background';
+      const task = 'Name a fruit.';
+      model.setReply((r) => {
+        const last = r.messages.at(-1)!;
+        if (last.content === task) return 'plum';
+        if (last.role === 'tool') return 'a helper is on it';
+        if (String(last.content).includes('[Background task done]')) return 'the helper says plum';
+        return { toolCalls: [{ name: 'sessions_spawn', arguments: { task, label: 'fruit', wait: false } }] };
+      });
+      await deliverInbound(client, config, key, message('ask a helper for a fruit', { messageId: 'bg1', route: route('background') }));
+      await until('both answers', async () => channel.sent.filter((s) => s.chat === 'background').length >= 2 || undefined);
+      for await (const child of client.workflow.list({
+        query: `WorkflowType = 'SessionWorkflow' AND WorkflowId STARTS_WITH 'session:main:subagent:fake-background-t'`,
+      }))
+        this.sessions!.push(child.workflowId.slice('session:'.length));
+    },
+  },
+  {
+    name: 'approval-reminded-expired',
+    description: 'an exec nobody answers: reminded, escalated to another chat, denied at its end with both chats told, audited (after v0.11.0)',
+    sessions: ['main:fake:reminded'],
+    async run({ client, withSettings, model, channel }) {
+      model.setReply(toolThenReport('exec', { command: 'echo reminded' }));
+      const config = withSettings((c) => {
+        c.tools.exec.approvalTimeoutSeconds = 5;
+        c.approvals.remindEvery = '2s';
+        c.approvals.escalateAfter = '3s';
+        c.approvals.escalateTo = ['fake:deputy'];
+      });
+      await deliverInbound(client, config, 'main:fake:reminded', message('run it', { messageId: 'rm1', route: route('reminded') }));
+      await until('the answer', async () => channel.sent.some((s) => s.chat === 'reminded' && s.text.startsWith('tool said:')) || undefined);
+    },
+  },
+  {
     name: 'approval-owner-only',
     description: "a turn someone other than the agent's owner started writes MEMORY.md: asked, their own yes refused, the owner's taken (since v0.8.0)",
     sessions: ['main:fake:stranger'],

@@ -9,11 +9,12 @@ import { TestStack } from '../helpers/test-stack.js';
 import { startTimeSkipping } from '../helpers/time-skipping.js';
 
 const minute = 60_000;
+const hour = 60 * minute;
 /** A message from the agent's owner, as the CLI sends it. */
 const asOwner = { fromOwner: true, fromAgentOwner: true };
 
 /**
- * Timers as users meet them — ten minutes for an approval, a day's turn at 04:00, two idle hours — at their real
+ * Timers as users meet them — a day for an approval, a day's turn at 04:00, two idle hours — at their real
  * lengths, on Temporal's time-skipping test server: real `clawflow worker` processes, and time moved on by the test
  * (`env.sleep`) while the session waits. Each is checked on both sides of its moment.
  */
@@ -23,7 +24,7 @@ describe.skipIf(inject('machine').timeSkipping)('timers of minutes to days, at t
 
   beforeAll(async () => {
     env = await startTimeSkipping();
-    // The defaults, except what a test names: the approval's ten minutes, the daily reset at 04:00 (UTC here).
+    // The defaults, except what a test names: the approval's day, the daily reset at 04:00 (UTC here).
     stack = await TestStack.start({
       namespace: 'default',
       temporalAddress: env.address,
@@ -53,20 +54,20 @@ describe.skipIf(inject('machine').timeSkipping)('timers of minutes to days, at t
     return { reply, request: pending[0]! };
   };
 
-  it('an approval waits its whole ten minutes: answered at minute nine the command runs; unanswered, it is refused at minute ten', async () => {
+  it('an approval waits its whole day (tools.exec.approvalTtl): answered at hour 23 the command runs; unanswered, it is denied at hour 24', async () => {
     const workspace = stack.config.paths.workspaceDir;
     const late = await askToRun('main:timers:approve-late', 'echo late > late.txt');
-    expect(Date.parse(late.request.expiresAt) - Date.parse(late.request.requestedAt)).toBe(10 * minute);
-    await env.sleep(9 * minute);
+    expect(Date.parse(late.request.expiresAt) - Date.parse(late.request.requestedAt)).toBe(24 * hour);
+    await env.sleep(23 * hour);
     await answerApproval(stack.client, stack.config, 'main:timers:approve-late', { requestId: late.request.requestId, decision: 'once', byAgentOwner: true });
     expect((await late.reply).text).toMatch(/^tool said: exit code 0/);
     expect(existsSync(join(workspace, 'late.txt'))).toBe(true);
 
     const never = await askToRun('main:timers:unanswered', 'echo never > never.txt');
-    await env.sleep(9 * minute);
+    await env.sleep(23 * hour + 59 * minute);
     expect(await pendingApprovals(stack.client, stack.config, 'main:timers:unanswered')).toHaveLength(1);
     await env.sleep(1 * minute + 1000);
-    expect((await never.reply).text).toBe('tool said: Error: no answer from the user within 600 s; not run: echo never > never.txt');
+    expect((await never.reply).text).toBe('tool said: Error: no answer from the user within 1d: the request expired, denied; not run: echo never > never.txt');
     expect(existsSync(join(workspace, 'never.txt'))).toBe(false);
     expect(await pendingApprovals(stack.client, stack.config, 'main:timers:unanswered')).toEqual([]);
   });

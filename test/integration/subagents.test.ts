@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { describeError } from '../../src/errors.js';
-import { stopTurn } from '../../src/session-client/session-client.js';
+import { sendMessage, stopTurn } from '../../src/session-client/session-client.js';
 import { TestStack } from '../helpers/test-stack.js';
 
 describe('sub-agents (sessions_spawn) as child workflows', () => {
@@ -171,5 +171,58 @@ describe('sub-agents (sessions_spawn) as child workflows', () => {
     );
     calls.push({ name: 'sessions_send', arguments: { sessionKey: parent, message: 'hi me' } });
     expect((await stack.send(parent, 'talk to yourself')).text).toBe('tool: Error: that is this conversation: answer here instead');
+  });
+  it("runs a sub-agent in the background (wait: false): the parent answers at once, and the sub-agent's answer comes back as a message the parent answers — once, across a SIGKILL of every worker", async () => {
+    const key = 'main:test:background';
+    const task = 'How many moons has Mars? Answer with the number only.';
+    const isReport = (content: unknown) => String(content).includes('[Background task done]');
+    stack.model.setReply((r) => {
+      const last = r.messages.at(-1)!;
+      if (last.role === 'user' && last.content === task) return '2';
+      if (last.role === 'tool') return 'A helper is on it; I will tell you when it answers.';
+      // The report: the sub-agent's answer marked as its words, then what to do.
+      if (last.role === 'user' && isReport(last.content)) return `The helper found: ${String(last.content).split('\n').at(-3)}`;
+      return { toolCalls: [{ name: 'sessions_spawn', arguments: { task, label: 'moons', wait: false } }] };
+    });
+    await stack.startWorker();
+    // The sub-agent's model call is held: the parent's turn ends without it.
+    stack.model.holdWhen = (request) => request.messages.at(-1)?.content === task;
+    const first = await stack.send(key, 'ask a helper how many moons Mars has, and go on');
+    expect(first.text).toBe('A helper is on it; I will tell you when it answers.');
+    await expect.poll(() => stack.model.requests.filter((r) => r.messages.at(-1)?.content === task).length, { timeout: 30_000 }).toBe(1);
+
+    // Every worker dies while the sub-agent thinks; new ones take over, and its answer still reaches the parent.
+    await stack.killAll('SIGKILL');
+    stack.model.release();
+    await stack.startWorker();
+    const entries = await stack.waitForTurns(key, 2, 90_000);
+    const report = entries.find((e) => e.role === 'user' && isReport(e.text));
+    expect(report?.text).toMatch(
+      /^\[Background task done\] the sub-agent main:subagent:test-background-t1-\S+ \(moons\), which you started earlier, answered:\n<<<UNTRUSTED WEB CONTENT from the sub-agent /,
+    );
+    expect(entries.filter((e) => e.role === 'assistant').map((e) => e.text)).toEqual([
+      'A helper is on it; I will tell you when it answers.',
+      'The helper found: 2',
+    ]);
+    // Answered once: no further turn comes of it.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(new Set((await stack.storedTranscript(key)).map((e) => e.turn)).size).toBe(2);
+    const children = [];
+    for await (const w of stack.client.workflow.list({
+      query: `WorkflowType = 'SessionWorkflow' AND WorkflowId STARTS_WITH 'session:main:subagent:test-background-t'`,
+    }))
+      children.push(w);
+    expect(children.map((c) => c.status.name)).toEqual(['COMPLETED']);
+  });
+
+  it('refuses a background sub-agent in a conversation that ends with its answer (a one-off API request)', async () => {
+    stack.model.setReply((r) => {
+      const last = r.messages.at(-1)!;
+      if (last.role === 'tool') return `tool: ${String(last.content)}`;
+      return { toolCalls: [{ name: 'sessions_spawn', arguments: { task: 'anything', wait: false } }] };
+    });
+    await stack.startWorker();
+    const reply = await sendMessage(stack.client, stack.config, 'main:api:one-off-background', { text: 'start a helper' }, { oneOff: true });
+    expect(reply.text).toMatch(/^tool: Error: sessions_spawn with wait: false refused: this conversation ends with your answer/);
   });
 });

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { printJson } from '../output.js';
@@ -17,7 +18,9 @@ export function registerApprove(program: Command): void {
       const config = loadConfig();
       const { answerApproval } = await import('../../session-client/session-client.js');
       const { withClient } = await import('../../temporal/connection.js');
-      const request = await withClient(config, (client) => answerApproval(client, config, keyText, { requestId, decision, byAgentOwner: true }));
+      const request = await withClient(config, (client) =>
+        answerApproval(client, config, keyText, { requestId, decision, byAgentOwner: true, by: `cli:${userInfo().username}`, via: 'cli' }),
+      );
       if (options.json) printJson({ ...request, decision });
       else process.stdout.write(`${decision === 'deny' ? 'Denied' : decision === 'always' ? 'Allowed from now on' : 'Allowed once'}: ${request.subject}\n`);
     });

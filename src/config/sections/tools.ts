@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isDuration, parseDuration } from '../../contracts/duration.js';
 import { httpUrl } from '../../contracts/config-fields.js';
 
 // The agent's workspace, its tools and its skills.
@@ -89,8 +90,16 @@ export const tools = z
         maxTimeoutSeconds: z.number().int().min(1).max(86_400).default(1800),
         /** Most bytes of output returned (head and tail kept). */
         outputCapBytes: z.number().int().min(1000).max(10_000_000).default(32_000),
-        /** How long the session waits for the user's answer to an approval request. */
-        approvalTimeoutSeconds: z.number().int().min(1).max(86_400).default(600),
+        /**
+         * How long an approval request stays open (then it is denied, and the conversation told): a duration, "24h"
+         * by default (the older `approvalTimeoutSeconds`, in seconds, wins when it is set). See `approvals` for reminders.
+         */
+        approvalTtl: z
+          .string()
+          .refine(isDuration, 'a duration: 30m, 24h, 2d')
+          .refine((text) => !isDuration(text) || parseDuration(text) <= maxApprovalTtlMs, 'at most 30d')
+          .default('24h'),
+        approvalTimeoutSeconds: z.number().int().min(1).max(2_592_000).optional(),
         /**
          * Where commands run: `bwrap` under bubblewrap (the workspace read-write, the system's programs read-only,
          * nothing else of the filesystem, no network, its own PIDs), `none` on the host, `auto` (the default) bwrap
@@ -133,6 +142,12 @@ export const tools = z
       })
       .strict()
       .prefault({}),
+    /**
+     * How long a tool call waits for its host (a `clawflow worker --queues tools` that is asleep or offline) before
+     * the model is told it did not run: a duration; `hostWaitPerTool` sets it for single tools (`{"exec": "8h"}`).
+     */
+    hostWait: z.string().refine(isDuration, 'a duration: 10m, 1h, 1d').default('1h'),
+    hostWaitPerTool: z.record(z.string().min(1), z.string().refine(isDuration, 'a duration: 10m, 1h, 1d')).default({}),
     message: z
       .object({
         /** Chats besides the conversation's own the agent's `message` tool may write to: "channel:chat", e.g. "telegram:123456". */
@@ -215,6 +230,21 @@ export const skills = z
     maxPromptChars: z.number().int().min(0).max(200_000).default(20_000),
     /** Per skill (by name): `enabled: false` turns one off. */
     entries: z.record(z.string(), z.object({ enabled: z.boolean().optional() }).strict()).default({}),
+  })
+  .strict()
+  .prefault({});
+
+const maxApprovalTtlMs = 30 * 86_400_000;
+const durationOrOff = z.string().refine((text) => text === 'off' || isDuration(text), 'a duration (30m, 4h, 1d) or "off"');
+
+/** What happens while an approval request waits (its lifetime is tools.exec.approvalTtl). */
+export const approvals = z
+  .object({
+    /** Remind the chat that asked (and, once escalated, the escalation chats) this often while it waits; "off": never. */
+    remindEvery: durationOrOff.default('4h'),
+    /** Chats ("channel:chat", e.g. "telegram:123456") told of a request still open after `escalateAfter`; their owner may answer it. */
+    escalateTo: z.array(z.string().regex(/^[a-z]+:.+$/, 'a chat as channel:chat, e.g. telegram:123456')).default([]),
+    escalateAfter: z.string().refine(isDuration, 'a duration: 30m, 1h, 1d').default('1h'),
   })
   .strict()
   .prefault({});

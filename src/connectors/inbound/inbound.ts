@@ -42,7 +42,8 @@ export interface InboundDeps {
 export const noTranscriptionReply =
   "I got your voice message, but I can't listen to it yet: voice messages need a transcription endpoint. My owner can set one (media.transcription.baseUrl, e.g. CLAWFLOW_TRANSCRIPTION_BASE_URL=https://api.openai.com/v1 with CLAWFLOW_TRANSCRIPTION_API_KEY, or a local whisper server). Meanwhile, please write it.";
 
-const approvalCommand = /^\/(approve|always|deny)\s+(\S+)\s*$/i;
+/** `/approve <id>`, or from another chat (an escalated request) `/approve <id> <session-key>`; `/always`, `/deny` alike. */
+const approvalCommand = /^\/(approve|always|deny)\s+(\S+)(?:\s+(\S+))?\s*$/i;
 
 /** The session a channel message belongs to: a person's direct chat, a group, or a thread in a group. */
 export function sessionKeyFor(message: ChannelMessage, agentId: string, policy: Pick<ChannelPolicy, 'dmScope'>): string {
@@ -130,7 +131,17 @@ export class Inbound {
         logger.warn({ channel: message.channel, sender: message.sender.id, sessionKey }, 'refused an approval from someone who is not the session owner');
         return this.say(adapter, route, 'Only the owner of this conversation can answer approval requests.');
       }
-      return this.answerApproval(adapter, route, sessionKey, approval[1]!.toLowerCase(), approval[2]!, isAgentOwner(message, policy));
+      // Another session's request (escalated here, approvals.escalateTo) is the agent owner's to answer, as with `clawflow approve`.
+      const named = approval[3];
+      if (named && named !== sessionKey && !isAgentOwner(message, policy)) {
+        logger.warn(
+          { channel: message.channel, sender: message.sender.id, named },
+          "refused an answer to another session's approval from someone who is not the agent's owner",
+        );
+        return this.say(adapter, route, "Only the agent's owner can answer another conversation's approval requests.");
+      }
+      const by = `${message.channel}:${message.sender.id}`;
+      return this.answerApproval(adapter, route, named ?? sessionKey, approval[1]!.toLowerCase(), approval[2]!, isAgentOwner(message, policy), by);
     }
 
     if (!this.deps.media?.transcribe && carriesSpeech(message) && !message.text.trim()) {
@@ -237,11 +248,12 @@ export class Inbound {
     verb: string,
     requestId: string,
     byAgentOwner: boolean,
+    by: string,
   ): Promise<void> {
     const decision = verb === 'approve' ? 'once' : verb === 'always' ? 'always' : 'deny';
     let reply: string;
     try {
-      const request = await this.deps.sessions.answerApproval(sessionKey, { requestId, decision, byAgentOwner });
+      const request = await this.deps.sessions.answerApproval(sessionKey, { requestId, decision, byAgentOwner, by, via: 'chat' });
       reply = `${decision === 'deny' ? 'Denied' : decision === 'always' ? 'Allowed from now on' : 'Allowed once'}: ${request.subject}`;
     } catch (error) {
       reply = `Could not answer: ${(error as Error).message}`;

@@ -1,4 +1,5 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { ApprovalAuditActivities } from '../../contracts/approval-audit.js';
 import type {
   AgentActivities,
   ConnectorActivities,
@@ -7,6 +8,7 @@ import type {
   RecordingAgentActivities,
   SealActivities,
   ToolActivities,
+  ToolsHostActivities,
   TranscriptActivities,
 } from '../../contracts/activities.js';
 import type { SessionSettings } from '../messages.js';
@@ -46,6 +48,21 @@ export function sessionActivities(settings: SessionSettings, features: Pick<Sess
       scheduleToCloseTimeout: settings.retryForSeconds * 1000 + 2 * 3600 * 1000,
       retry: { maximumAttempts: 1 },
     }),
+    // The same call, waiting in the tools queue at most `seconds` for its host (asleep, offline) to take it; then it did not run.
+    toolsWaitingFor: (seconds: number) =>
+      proxyActivities<ToolActivities>({
+        taskQueue: taskQueues.tools,
+        scheduleToStartTimeout: seconds * 1000,
+        startToCloseTimeout: '2h',
+        heartbeatTimeout: settings.heartbeatTimeoutSeconds * 1000,
+        scheduleToCloseTimeout: seconds * 1000 + 2 * 3600 * 1000,
+        retry: { maximumAttempts: 1 },
+      }),
+    // Whether a tools host polls its queue now (asked of Temporal by the sessions worker).
+    toolsHost: proxyLocalActivities<ToolsHostActivities>({
+      startToCloseTimeout: '10s',
+      retry: { maximumAttempts: 2 },
+    }),
     // The tools host may be asleep: do not hold a turn long for its workspace, answer without it and try again later.
     workspaceHost: proxyActivities<ToolActivities>({
       taskQueue: taskQueues.tools,
@@ -83,6 +100,11 @@ export function sessionActivities(settings: SessionSettings, features: Pick<Sess
     // worker writes the line itself, without a round trip through the server's queues.
     persistence: proxyLocalActivities<TranscriptActivities>({
       startToCloseTimeout: '30s',
+      retry: retryWithBackoff,
+    }),
+    // The approvals audit log is kept where the sessions run; a retried line is dropped by its reader.
+    audit: proxyLocalActivities<ApprovalAuditActivities>({
+      startToCloseTimeout: '10s',
       retry: retryWithBackoff,
     }),
     // The sessions worker holds the install's key: a seal is checked there, and the key never enters history.

@@ -73,6 +73,21 @@ export interface SessionFeatures {
   readonly verboseCommand: boolean;
   /** `/think off|low|medium|high` is a chat command (v0.11.0); asked lazily, as `usageCommand`. */
   readonly thinkCommand: boolean;
+  /**
+   * `sessions_spawn` with `wait: false`: the sub-agent runs in the background and its answer comes back as a message
+   * (after v0.11.0). Asked lazily, when a turn first asks for one: sessions that never do record no marker.
+   */
+  readonly backgroundSubagents: boolean;
+  /**
+   * Approval requests remind, escalate, end at tools.exec.approvalTtl with the chat told, and are recorded in the
+   * audit log (after v0.11.0). Asked lazily, when a request is made.
+   */
+  readonly approvalsThatWait: boolean;
+  /**
+   * A tool call waits for its host at most tools.hostWait, and the chat is told at once when no host is there (after
+   * v0.11.0). Asked lazily, at a turn's first call to the tools host.
+   */
+  readonly toolsWaitForHost: boolean;
 }
 
 /**
@@ -119,6 +134,15 @@ export function sessionFeatures(fresh: boolean, settings: SessionSettings): Sess
     },
     get thinkCommand() {
       return v011 || patched('think-command');
+    },
+    get backgroundSubagents() {
+      return patched('background-subagents');
+    },
+    get approvalsThatWait() {
+      return patched('approvals-that-wait');
+    },
+    get toolsWaitForHost() {
+      return patched('tools-wait-for-host');
     },
   };
 }

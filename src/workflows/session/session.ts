@@ -69,13 +69,17 @@ export class Session {
   /** Writes what the session shows (search attributes, the details line). */
   readonly #publication: Publication;
 
-  /** @param subagent this session is a sub-agent (a sessions_spawn task): it is not offered sessions_spawn itself. */
+  /**
+   * @param subagent this session is a sub-agent (a sessions_spawn task): it is not offered sessions_spawn itself.
+   * @param oneOff it ends once its message is answered (nothing can come back to it later).
+   */
   constructor(
     readonly sessionKey: string,
     readonly settings: SessionSettings,
     carried: CarriedState | undefined,
     readonly features: SessionFeatures,
     readonly subagent = false,
+    readonly oneOff = false,
   ) {
     this.key = parseSessionKey(sessionKey);
     this.#turns = carried?.turns ?? 0;

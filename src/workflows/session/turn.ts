@@ -83,6 +83,7 @@ export class Turn {
       turn: () => this.turn,
       route: () => this.message.route,
       byAgentOwner: () => this.messages.every((message) => message.fromAgentOwner === true),
+      sender: () => this.message.sender,
     });
     // The run's last turn calls the runtime through the agent task queue even where the worker calls it itself: a
     // workflow task that ends a run fails when a message arrives meanwhile, and a call made inside that task would be

@@ -201,8 +201,24 @@ describe('inbound messages: who reaches the agent, and what reaches the disk', (
     await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ text: '/deny def' }));
     await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open', dmScope: 'main' }), t.message({ text: '/approve ghi' }));
     expect(t.approvals).toEqual([
-      { sessionKey: 'main:test:G1', answer: { requestId: 'abc', decision: 'always', byAgentOwner: true } },
-      { sessionKey: 'main:test:ada', answer: { requestId: 'def', decision: 'deny', byAgentOwner: false } },
+      { sessionKey: 'main:test:G1', answer: { requestId: 'abc', decision: 'always', byAgentOwner: true, by: 'test:boss', via: 'chat' } },
+      { sessionKey: 'main:test:ada', answer: { requestId: 'def', decision: 'deny', byAgentOwner: false, by: 'test:ada', via: 'chat' } },
+    ]);
+  });
+
+  it("takes an answer to another session's request (escalated: /approve <id> <session-key>) from the agent's owner only", async () => {
+    const t = make();
+    // A direct chat's peer owns their own session, not others'.
+    await t.inbound.handle(t.adapter, policy({ dmPolicy: 'open' }), t.message({ text: '/approve k7m2qx main:test:boss' }));
+    expect(t.approvals).toEqual([]);
+    expect(t.sent.at(-1)!.text).toBe("Only the agent's owner can answer another conversation's approval requests.");
+    await t.inbound.handle(
+      t.adapter,
+      policy({ dmPolicy: 'open', owners: ['boss'] }),
+      t.message({ sender: { id: 'boss' }, chat: 'boss', text: '/deny k7m2qx main:test:ada' }),
+    );
+    expect(t.approvals).toEqual([
+      { sessionKey: 'main:test:ada', answer: { requestId: 'k7m2qx', decision: 'deny', byAgentOwner: true, by: 'test:boss', via: 'chat' } },
     ]);
   });
 
