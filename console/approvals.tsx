@@ -1,4 +1,4 @@
-import type { ConsoleApproval, ConsoleDecision, ConsoleFeed } from '../src/contracts/console-feed.js';
+import type { ConsoleApproval, ConsoleApprovalEnded, ConsoleDecision, ConsoleFeed } from '../src/contracts/console-feed.js';
 import { useAction, type Report } from './feed.js';
 import { ago } from './time.js';
 
@@ -22,6 +22,11 @@ function ApprovalCard({ approval, now, report }: { approval: ConsoleApproval; no
       </p>
       <pre class="subject">{approval.subject}</pre>
       {approval.ownerOnly ? <p class="note">It changes the agent's instructions: only you, its owner, may allow it.</p> : null}
+      {approval.expiresAt ? (
+        <p class="note">
+          Denied {until(approval.expiresAt, now)} without an answer{approval.escalated ? '; your other chats were told of it' : ''}.
+        </p>
+      ) : null}
       <div class="actions">
         {decisions.map(({ decision, label }) => (
           <button type="button" class={`decision-${decision}`} disabled={busy || done} onClick={() => void answer(decision)}>
@@ -29,6 +34,49 @@ function ApprovalCard({ approval, now, report }: { approval: ConsoleApproval; no
           </button>
         ))}
       </div>
+    </li>
+  );
+}
+
+/** "in 3 h" / "any moment": how long until `at`. */
+function until(at: string, now: string): string {
+  const minutes = Math.round((Date.parse(at) - Date.parse(now)) / 60_000);
+  if (minutes < 1) return 'any moment';
+  if (minutes < 90) return `in ${minutes} min`;
+  return `in ${Math.round(minutes / 60)} h`;
+}
+
+const endings: Record<ConsoleApprovalEnded['decision'], string> = {
+  once: 'allowed once',
+  always: 'allowed always',
+  deny: 'denied',
+  expired: 'expired (denied)',
+  withdrawn: 'withdrawn (the turn was stopped)',
+};
+
+/** A request that ended: what, how, by whom and through what (the audit log's line). */
+function EndedRow({ ended, now }: { ended: ConsoleApprovalEnded; now: string }) {
+  const who = ended.decidedBy
+    ? ended.decidedBy === ended.via
+      ? ended.decidedBy
+      : `${ended.decidedBy} (${ended.via})`
+    : ended.via === 'deadline'
+      ? 'its deadline'
+      : 'a stop';
+  return (
+    <li class="ended" data-request={ended.requestId}>
+      <div class="card-head">
+        <code class="key">{ended.sessionKey}</code>
+        <span class="when">{ago(ended.at, now)}</span>
+      </div>
+      <p>
+        <strong>{ended.tool}</strong>: <code>{ended.subject.length > 120 ? `${ended.subject.slice(0, 119)}…` : ended.subject}</code>
+      </p>
+      <p class="note">
+        {endings[ended.decision]} by {who}
+        {ended.reminders ? `, after ${ended.reminders} reminder${ended.reminders === 1 ? '' : 's'}` : ''}
+        {ended.escalatedTo?.length ? `, escalated to ${ended.escalatedTo.join(', ')}` : ''}
+      </p>
     </li>
   );
 }
@@ -44,6 +92,19 @@ export function ApprovalsPage({ feed, report }: { feed: ConsoleFeed; report: Rep
           <ApprovalCard key={`${approval.sessionKey}/${approval.requestId}`} approval={approval} now={new Date().toISOString()} report={report} />
         ))}
       </ul>
+      {feed.decided.length ? (
+        <>
+          <h2>Decided lately</h2>
+          <ul class="cards" aria-label="Decided approvals">
+            {feed.decided.map((ended) => (
+              <EndedRow key={`${ended.sessionKey}/${ended.requestId}/${ended.requestedAt}`} ended={ended} now={new Date().toISOString()} />
+            ))}
+          </ul>
+          <p class="note">
+            All of them: <code>clawflow approvals log</code>.
+          </p>
+        </>
+      ) : null}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { ClawflowConfig } from '../config/load.js';
-import { connectorFiles, usageLedgerFile } from '../config/paths.js';
+import { approvalAuditFile, connectorFiles, usageLedgerFile } from '../config/paths.js';
 import { installSecret } from '../config/secrets.js';
 import { scheduleTimeZone } from '../config/time-zone.js';
 import { PairingStore } from '../connectors/inbound/pairing-store.js';
@@ -22,6 +22,7 @@ import { repairSession } from '../session-client/repair.js';
 import { answerApproval, deliverInbound, sendMessage, stopTurn } from '../session-client/session-client.js';
 import { indexedSessions, waitingApprovals } from '../session-client/session-index.js';
 import { UsageLedger } from '../usage/usage-ledger.js';
+import { readApprovalAudit } from '../activities/approval-audit.js';
 import { consoleAssets } from './console-assets.js';
 import { consoleChannels } from './console-channels.js';
 import { ConsoleConfigFile } from './console-config.js';
@@ -32,6 +33,8 @@ import { startConsoleServer } from './console-server.js';
 import { sessionDetail } from './console-session.js';
 import { consoleUsage } from './console-usage.js';
 
+/** How many ended approval requests the Approvals page shows (the audit log keeps them all). */
+const recentDecisions = 20;
 /** How often the console reads the sessions while a page is open. */
 const feedIntervalMs = 2000;
 /** How often it checks the stack while the status page is open (each check may wait seconds for an answer). */
@@ -62,8 +65,13 @@ export async function startConsole(options: {
   const pairing = new PairingStore(connectorFiles(config.paths.home).pairing, (message) => logger.warn(message));
   const feed = new ConsoleFeedHub<ConsoleFeed>(
     async () => {
-      const [sessions, approvals] = await Promise.all([indexedSessions(client), waitingApprovals(client, config)]);
-      return { sessions, approvals, pairing: waitingStrangers(pairing), workflowLinkPrefix };
+      const [sessions, approvals, audit] = await Promise.all([
+        indexedSessions(client),
+        waitingApprovals(client, config),
+        readApprovalAudit(approvalAuditFile(config.paths)),
+      ]);
+      const decided = audit.records.slice(-recentDecisions).reverse();
+      return { sessions, approvals, decided, pairing: waitingStrangers(pairing), workflowLinkPrefix };
     },
     feedIntervalMs,
     logger.child({ feed: 'sessions' }),

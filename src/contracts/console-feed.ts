@@ -1,5 +1,6 @@
 // What the console's server sends its page (JSON over server-sent events) and what the page sends back: types only,
 // read by the server (src/console/) and by the page (console/).
+import type { ApprovalAuditRecord } from './approval-audit.js';
 import type { SessionSummary } from './session-summary.js';
 
 /** A session in the console's list: what the session client's list says of it. */
@@ -13,7 +14,14 @@ export interface ConsoleApproval {
   subject: string;
   ownerOnly?: boolean;
   requestedAt: string;
+  /** When it is denied without an answer (tools.exec.approvalTtl). */
+  expiresAt?: string;
+  /** The owner's other chats were told of it (approvals.escalateTo). */
+  escalated?: boolean;
 }
+
+/** A request that ended, as the approvals audit log keeps it (`clawflow approvals log`). */
+export type ConsoleApprovalEnded = ApprovalAuditRecord;
 
 /** A stranger who asked to talk to the agent on a channel with dmPolicy "pairing", waiting for the owner. */
 export interface ConsolePairing {
@@ -30,6 +38,8 @@ export interface ConsolePairing {
 export interface ConsoleFeed {
   sessions: ConsoleSession[];
   approvals: ConsoleApproval[];
+  /** The latest requests that ended, newest first. */
+  decided: ConsoleApprovalEnded[];
   pairing: ConsolePairing[];
   /** Where a session's workflow opens in the Temporal Web UI: this, then its key (URI-encoded); null without the Web UI. */
   workflowLinkPrefix: string | null;

@@ -149,11 +149,12 @@ async function temporalFindings(config: ClawflowConfig): Promise<Finding[]> {
       ...(enabledChannels(config).length ? [['connector', taskQueues.connector] as [string, string]] : []),
     ];
     const polled = await Promise.all(queues.map(([, queue]) => reader.pollers(queue)));
-    // Tool calls waiting for their host (a laptop asleep): they run once a tools worker polls again.
+    // Tool calls (and workspace reads) waiting for their host, a laptop asleep: they run once a tools worker polls again.
+    // Temporal's count is approximate.
     const toolCallsWaiting = await reader.backlog(taskQueues.tools).catch(() => 0);
     queues.forEach(([what, queue], index) => {
       const recent = polled[index]!.filter((poller) => Date.now() - poller.at.getTime() < 120_000);
-      const waiting = queue === taskQueues.tools && toolCallsWaiting ? `; ${toolCallsWaiting} tool call(s) waiting for a tools host` : '';
+      const waiting = queue === taskQueues.tools && toolCallsWaiting ? `; about ${toolCallsWaiting} call(s) waiting for a tools host` : '';
       findings.push(
         recent.length
           ? ok(what, `${recent.length} polling ${queue}${waiting}`)

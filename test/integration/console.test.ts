@@ -192,6 +192,8 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
       await card.waitFor({ timeout: 30_000 });
       expect(await card.locator('.key').textContent()).toBe(key);
       expect(await page.locator('nav .badge').textContent()).toBe('1');
+      // When it ends unanswered (tools.exec.approvalTimeoutSeconds: 120 here).
+      expect(await card.locator('.note').last().textContent()).toBe('Denied in 2 min without an answer.');
       await card.getByRole('button', { name: 'Allow once' }).click();
       await expect.poll(() => page.locator('#outcomes li').first().textContent()).toBe('Allowed once: echo clicked > proof.txt && echo done');
 
@@ -200,8 +202,10 @@ describe('the owner console (a real stack, the page in Chromium)', () => {
       const proof = join(stack.config.paths.workspaceDir, 'proof.txt');
       expect(existsSync(proof)).toBe(true);
       expect(readFileSync(proof, 'utf8')).toBe('clicked\n');
-      // Answered, it leaves the list; the session shows on the sessions page, idle again.
+      // Answered, it leaves the list for the decided ones (the audit log's), saying who decided and through what.
       await expect.poll(() => page.locator('li.card').count(), { timeout: 20_000 }).toBe(0);
+      const ended = page.locator('li.ended', { hasText: 'echo clicked > proof.txt' });
+      await expect.poll(() => ended.locator('.note').textContent(), { timeout: 20_000 }).toBe('allowed once by console');
       await page.click('nav a[href="#/sessions"]');
       const row = page.locator(`li.card[data-session="${key}"]`);
       await expect.poll(() => row.locator('.status').textContent(), { timeout: 30_000 }).toBe('idle');
