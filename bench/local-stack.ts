@@ -49,6 +49,8 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = {}, modelPort = 0
   const clawflow = fileURLToPath(new URL('../bin/clawflow.js', import.meta.url));
   const child = spawn(process.execPath, [...nodeArgs, clawflow, 'start'], {
     env: {
+      // As `npm start` runs it (package.json): two malloc arenas, unless the caller names its own.
+      MALLOC_ARENA_MAX: '2',
       ...process.env,
       CLAWFLOW_HOME: home,
       TEMPORAL_ADDRESS: '',

@@ -21,6 +21,9 @@ RUN apt-get update \
 ENV NODE_ENV=production \
     CLAWFLOW_HOME=/data \
     CLAWFLOW_LOG_FORMAT=json \
+    # Two malloc arenas instead of one per thread: the workers' threads (V8's, the Temporal SDK's Rust core) otherwise
+    # each keep an arena's slack (≈ 30 MB less at 10,000 sessions, the same speed; README, Performance).
+    MALLOC_ARENA_MAX=2 \
     CLAWFLOW_BROWSER_EXECUTABLE=/usr/bin/chromium \
     CLAWFLOW_TEMPORAL_UI_ASSETS=/app/temporal-ui
 WORKDIR /app

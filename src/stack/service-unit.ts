@@ -50,6 +50,7 @@ Type=simple
 WorkingDirectory=${literal(spec.workingDir)}
 Environment=${quoted(`CLAWFLOW_HOME=${spec.home}`)}
 Environment=CLAWFLOW_LOG_FORMAT=json
+Environment=MALLOC_ARENA_MAX=2
 EnvironmentFile=-${literal(serviceEnvFile(spec.home))}
 ExecStart=${quoted(spec.node)} ${quoted(spec.entry)} start
 Restart=on-failure
