@@ -18,6 +18,14 @@ export interface ModelRequest {
 export type ScriptedAnswer = string | { toolCalls: Array<{ name: string; arguments: Record<string, unknown> }> };
 export type ReplyFn = (request: ModelRequest) => ScriptedAnswer;
 
+/** The model calls one tool, then answers with what the tool said in this turn (earlier turns' results are history). */
+export function toolThenReport(name: string, args: Record<string, unknown>): ReplyFn {
+  return (request) => {
+    const result = request.messages.slice(request.messages.findLastIndex((m) => m.role === 'user')).findLast((m) => m.role === 'tool');
+    return result ? `tool said: ${result.content}` : { toolCalls: [{ name, arguments: args }] };
+  };
+}
+
 /**
  * A scripted OpenAI-compatible chat-completions server on 127.0.0.1 that records every request. Answers can be held
  * back (`hold()`) to keep a turn "waiting on the model" for as long as a test needs.

@@ -145,6 +145,13 @@ export class FakeTelegram extends LoopbackServer {
     return this.calls.filter((c) => c.method === method).map((c) => c.params);
   }
 
+  /** The texts the bot sent one chat, in order (as the user sees them, edits applied). */
+  textsTo(chatId: number): string[] {
+    return this.sent()
+      .filter((m) => Number(m.chat_id) === chatId)
+      .map((m) => String(m.text));
+  }
+
   private readonly delivered = new Map<number, Record<string, unknown> & { update_id: number }>();
 
   private push(body: Record<string, unknown>): number {

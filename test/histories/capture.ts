@@ -43,7 +43,7 @@ import { type ReplyRoute } from '../../src/contracts/session-records.js';
 import type { ScheduledTurnInput } from '../../src/workflows/scheduled-turn-workflow.js';
 import { parseSessionKey, sessionWorkflowId } from '../../src/contracts/session-key.js';
 import { taskQueues } from '../../src/workflows/task-queues.js';
-import { FakeModel, type ModelRequest, type ScriptedAnswer } from '../helpers/fake-model.js';
+import { FakeModel, toolThenReport } from '../helpers/fake-model.js';
 import { freePort } from '../helpers/ports.js';
 import { historyFixtureSchema, type HistoryFixture } from './fixtures.js';
 
@@ -103,14 +103,6 @@ async function untilHistoryHas(
 const workflowIdOf = (key: string): string => sessionWorkflowId(parseSessionKey(key));
 
 /** The model calls one tool, then answers with what the tool said. */
-function toolThenReport(name: string, args: Record<string, unknown>) {
-  return (request: ModelRequest): ScriptedAnswer => {
-    // This turn's result only: earlier turns' tool calls stay in the context (since v0.3.0).
-    const result = request.messages.slice(request.messages.findLastIndex((m) => m.role === 'user')).findLast((m) => m.role === 'tool');
-    return result ? `tool said: ${result.content}` : { toolCalls: [{ name, arguments: args }] };
-  };
-}
-
 interface Scenario {
   name: string;
   description: string;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalAuditRecord } from '../../src/contracts/approval-audit.js';
-import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
+import { toolThenReport } from '../helpers/fake-model.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { runCli } from '../helpers/processes.js';
@@ -12,12 +12,7 @@ const owner = { id: 42, first_name: 'Ada' };
 const deputy = { id: 43, first_name: 'Grace' };
 
 /** The model asks to run `command`, then answers with what the tool said. */
-const runThenReport =
-  (command: string) =>
-  (request: ModelRequest): ScriptedAnswer => {
-    const result = request.messages.slice(request.messages.findLastIndex((m) => m.role === 'user')).findLast((m) => m.role === 'tool');
-    return result ? `tool said: ${result.content}` : { toolCalls: [{ name: 'exec', arguments: { command } }] };
-  };
+const runThenReport = (command: string) => toolThenReport('exec', { command });
 
 /**
  * Approvals that wait for their owner (on seconds here, hours by default): the request is reminded in its chat,
@@ -28,12 +23,6 @@ describe('approvals that remind, escalate, expire and are audited', () => {
   const telegram = new FakeTelegram();
   let stack: TestStack;
   let workspace: string;
-
-  const textsTo = (chatId: number): string[] =>
-    telegram
-      .sent()
-      .filter((m) => Number(m.chat_id) === chatId)
-      .map((m) => String(m.text));
 
   beforeAll(async () => {
     await telegram.start();
@@ -64,12 +53,14 @@ describe('approvals that remind, escalate, expire and are audited', () => {
   it('reminds the chat, escalates to the deputy, and denies at its end with both told; the model hears it expired', { timeout: 90_000 }, async () => {
     stack.model.setReply(runThenReport('echo never > never.txt'));
     telegram.userMessage(owner, 'please write never.txt');
-    await expect.poll(() => textsTo(owner.id).some((t) => t.startsWith("I'd like to run (exec):\necho never > never.txt")), { timeout: 30_000 }).toBe(true);
-    const requestId = /\/approve (\S+) to allow/.exec(textsTo(owner.id).find((t) => t.startsWith("I'd like to run"))!)![1]!;
+    await expect
+      .poll(() => telegram.textsTo(owner.id).some((t) => t.startsWith("I'd like to run (exec):\necho never > never.txt")), { timeout: 30_000 })
+      .toBe(true);
+    const requestId = /\/approve (\S+) to allow/.exec(telegram.textsTo(owner.id).find((t) => t.startsWith("I'd like to run"))!)![1]!;
     // The end: the expiry notice in both chats, then the model's answer (it was told the request expired).
-    await expect.poll(() => textsTo(owner.id).some((t) => t.startsWith('tool said:')), { timeout: 40_000 }).toBe(true);
-    const toOwner = textsTo(owner.id);
-    const toDeputy = textsTo(deputy.id);
+    await expect.poll(() => telegram.textsTo(owner.id).some((t) => t.startsWith('tool said:')), { timeout: 40_000 }).toBe(true);
+    const toOwner = telegram.textsTo(owner.id);
+    const toDeputy = telegram.textsTo(deputy.id);
     expect(toOwner.filter((t) => t.startsWith('Still waiting for your answer (exec):\necho never > never.txt'))).toHaveLength(2);
     expect(toOwner.find((t) => t.startsWith('Still waiting'))).toContain(`Reply /approve ${requestId} to allow it once`);
     expect(toDeputy[0]).toMatch(new RegExp(`^main:telegram:${owner.id} has waited \\d+s for an approval \\(exec\\):\\necho never > never.txt\\n`));
@@ -95,25 +86,27 @@ describe('approvals that remind, escalate, expire and are audited', () => {
 
   it('lets the deputy answer an escalated request from their own chat, and logs who answered and through what', { timeout: 90_000 }, async () => {
     stack.model.setReply(runThenReport('echo yes > yes.txt'));
-    const before = textsTo(deputy.id).length;
+    const before = telegram.textsTo(deputy.id).length;
     telegram.userMessage(owner, 'please write yes.txt');
     await expect
       .poll(
         () =>
-          textsTo(deputy.id)
+          telegram
+            .textsTo(deputy.id)
             .slice(before)
             .some((t) => t.includes('has waited')),
         { timeout: 30_000 },
       )
       .toBe(true);
-    const escalation = textsTo(deputy.id)
+    const escalation = telegram
+      .textsTo(deputy.id)
       .slice(before)
       .find((t) => t.includes('has waited'))!;
     const answer = /(\/approve \S+ \S+) to allow/.exec(escalation)![1]!;
     telegram.userMessage(deputy, answer);
-    await expect.poll(() => textsTo(owner.id).some((t) => t.startsWith('tool said: exit code 0')), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => telegram.textsTo(owner.id).some((t) => t.startsWith('tool said: exit code 0')), { timeout: 30_000 }).toBe(true);
     expect(existsSync(join(workspace, 'yes.txt'))).toBe(true);
-    expect(textsTo(deputy.id).at(-1)).toBe('Allowed once: echo yes > yes.txt');
+    expect(telegram.textsTo(deputy.id).at(-1)).toBe('Allowed once: echo yes > yes.txt');
     const requestId = answer.split(' ')[1]!;
     expect((await auditLog()).find((r) => r.requestId === requestId)).toMatchObject({
       decision: 'once',
@@ -124,8 +117,10 @@ describe('approvals that remind, escalate, expire and are audited', () => {
     // Answered through the CLI, the log says so.
     stack.model.setReply(runThenReport('echo cli > cli.txt'));
     telegram.userMessage(owner, 'please write cli.txt');
-    await expect.poll(() => textsTo(owner.id).some((t) => t.startsWith("I'd like to run (exec):\necho cli > cli.txt")), { timeout: 30_000 }).toBe(true);
-    const cliId = /\/approve (\S+) to allow/.exec(textsTo(owner.id).findLast((t) => t.startsWith("I'd like to run"))!)![1]!;
+    await expect
+      .poll(() => telegram.textsTo(owner.id).some((t) => t.startsWith("I'd like to run (exec):\necho cli > cli.txt")), { timeout: 30_000 })
+      .toBe(true);
+    const cliId = /\/approve (\S+) to allow/.exec(telegram.textsTo(owner.id).findLast((t) => t.startsWith("I'd like to run"))!)![1]!;
     const denied = await runCli(['approve', `main:telegram:${owner.id}`, cliId, '--deny'], stack.env);
     expect(denied.code, denied.output).toBe(0);
     await expect

@@ -10,7 +10,7 @@ import { PairingStore } from '../../src/connectors/inbound/pairing-store.js';
 import { consoleOpenUrl, installSecret } from '../../src/config/secrets.js';
 import type { ListeningServer } from '../../src/http/listen.js';
 import { createLogger } from '../../src/logger.js';
-import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
+import { toolThenReport } from '../helpers/fake-model.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { launchChromium, pageForTest } from '../helpers/page-for-test.js';
 import { freePort } from '../helpers/ports.js';
@@ -19,11 +19,7 @@ import { TestStack } from '../helpers/test-stack.js';
 
 /** The model runs one command, then answers with what it printed. */
 function runThenReport(command: string) {
-  return (request: ModelRequest): ScriptedAnswer => {
-    const asked = request.messages.findLastIndex((m) => m.role === 'user');
-    const result = request.messages.slice(asked).findLast((m) => m.role === 'tool');
-    return result ? `tool said: ${result.content}` : { toolCalls: [{ name: 'exec', arguments: { command } }] };
-  };
+  return toolThenReport('exec', { command });
 }
 
 describe('the owner console (a real stack, the page in Chromium)', () => {

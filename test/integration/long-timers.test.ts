@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { answerApproval, pendingApprovals } from '../../src/session-client/session-client.js';
 import type { ApprovalRequest, TurnReply } from '../../src/workflows/messages.js';
-import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
+import { toolThenReport } from '../helpers/fake-model.js';
 import { TestStack } from '../helpers/test-stack.js';
 import { startTimeSkipping } from '../helpers/time-skipping.js';
 
@@ -38,12 +38,7 @@ describe.skipIf(inject('machine').timeSkipping)('timers of minutes to days, at t
   });
 
   /** The model asks to run `command`, then answers with what the tool said. */
-  const runThenReport =
-    (command: string) =>
-    (request: ModelRequest): ScriptedAnswer => {
-      const result = request.messages.slice(request.messages.findLastIndex((m) => m.role === 'user')).findLast((m) => m.role === 'tool');
-      return result ? `tool said: ${result.content}` : { toolCalls: [{ name: 'exec', arguments: { command } }] };
-    };
+  const runThenReport = (command: string) => toolThenReport('exec', { command });
 
   /** Sends a message whose command waits for an approval; resolves with the turn's reply and the waiting request. */
   const askToRun = async (key: string, command: string): Promise<{ reply: Promise<TurnReply>; request: ApprovalRequest }> => {

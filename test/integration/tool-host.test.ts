@@ -1,21 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelRequest, ScriptedAnswer } from '../helpers/fake-model.js';
+import { toolThenReport } from '../helpers/fake-model.js';
 import { FakeTelegram } from '../helpers/fake-telegram.js';
 import { namespaceForFile } from '../helpers/namespace.js';
 import { runCli } from '../helpers/processes.js';
 import { TestStack } from '../helpers/test-stack.js';
 
 const owner = { id: 42, first_name: 'Ada' };
-
-/** The model calls one tool, then answers with what the tool said. */
-const toolThenReport =
-  (name: string, args: Record<string, unknown>) =>
-  (request: ModelRequest): ScriptedAnswer => {
-    const result = request.messages.slice(request.messages.findLastIndex((m) => m.role === 'user')).findLast((m) => m.role === 'tool');
-    return result ? `tool said: ${result.content}` : { toolCalls: [{ name, arguments: args }] };
-  };
 
 /**
  * Tools that wait for their host: the tools run in a worker of their own (a laptop with `clawflow worker --queues
@@ -25,12 +17,6 @@ const toolThenReport =
 describe('tool calls that wait for their host', () => {
   const telegram = new FakeTelegram();
   let stack: TestStack;
-
-  const textsTo = (chatId: number): string[] =>
-    telegram
-      .sent()
-      .filter((m) => Number(m.chat_id) === chatId)
-      .map((m) => String(m.text));
 
   beforeAll(async () => {
     await telegram.start();
@@ -55,7 +41,7 @@ describe('tool calls that wait for their host', () => {
     stack.model.setReply(toolThenReport('exec', { command: 'echo ran >> runs.txt' }));
     telegram.userMessage(owner, 'note that it ran');
     await expect
-      .poll(() => textsTo(owner.id).find((t) => t.startsWith('The machine that runs my tools is not connected right now.')), { timeout: 30_000 })
+      .poll(() => telegram.textsTo(owner.id).find((t) => t.startsWith('The machine that runs my tools is not connected right now.')), { timeout: 30_000 })
       .toBe('The machine that runs my tools is not connected right now. exec will run as soon as it is back (I wait up to 1h), and then I answer.');
     await expect
       .poll(async () => (await runCli(['status'], stack.env)).output, { timeout: 30_000 })
@@ -65,7 +51,7 @@ describe('tool calls that wait for their host', () => {
 
     // The host wakes up: the call runs, once, and the answer follows.
     const tools = await stack.startWorker('tools');
-    await expect.poll(() => textsTo(owner.id).some((t) => t.startsWith('tool said: exit code 0')), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => telegram.textsTo(owner.id).some((t) => t.startsWith('tool said: exit code 0')), { timeout: 30_000 }).toBe(true);
     expect(readFileSync(join(workspace, 'runs.txt'), 'utf8')).toBe('ran\n');
     await stack.kill(tools, 'SIGTERM');
   });
@@ -73,12 +59,13 @@ describe('tool calls that wait for their host', () => {
   it("tells the model the call did not run once the tool's wait is over (tools.hostWaitPerTool)", { timeout: 120_000 }, async () => {
     // (The chat is not told this time: the host stopped a moment ago, and one seen polling in the last minute counts as there.)
     stack.model.setReply(toolThenReport('read', { path: 'USER.md' }));
-    const before = textsTo(owner.id).length;
+    const before = telegram.textsTo(owner.id).length;
     telegram.userMessage(owner, 'what do you know of me?');
     await expect
       .poll(
         () =>
-          textsTo(owner.id)
+          telegram
+            .textsTo(owner.id)
             .slice(before)
             .find((t) => t.startsWith('tool said:')),
         { timeout: 40_000 },
