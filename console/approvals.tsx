@@ -1,3 +1,4 @@
+import { approvalEndingWords } from '../src/contracts/approval-endings.js';
 import type { ConsoleApproval, ConsoleApprovalEnded, ConsoleDecision, ConsoleFeed } from '../src/contracts/console-feed.js';
 import { useAction, type Report } from './feed.js';
 import { ago } from './time.js';
@@ -46,14 +47,6 @@ function until(at: string, now: string): string {
   return `in ${Math.round(minutes / 60)} h`;
 }
 
-const endings: Record<ConsoleApprovalEnded['decision'], string> = {
-  once: 'allowed once',
-  always: 'allowed always',
-  deny: 'denied',
-  expired: 'expired (denied)',
-  withdrawn: 'withdrawn (the turn was stopped)',
-};
-
 /** A request that ended: what, how, by whom and through what (the audit log's line). */
 function EndedRow({ ended, now }: { ended: ConsoleApprovalEnded; now: string }) {
   const who = ended.decidedBy
@@ -73,7 +66,7 @@ function EndedRow({ ended, now }: { ended: ConsoleApprovalEnded; now: string }) 
         <strong>{ended.tool}</strong>: <code>{ended.subject.length > 120 ? `${ended.subject.slice(0, 119)}…` : ended.subject}</code>
       </p>
       <p class="note">
-        {endings[ended.decision]} by {who}
+        {approvalEndingWords[ended.decision]} by {who}
         {ended.reminders ? `, after ${ended.reminders} reminder${ended.reminders === 1 ? '' : 's'}` : ''}
         {ended.escalatedTo?.length ? `, escalated to ${ended.escalatedTo.join(', ')}` : ''}
       </p>

@@ -1,4 +1,4 @@
-import { appendFile, chmod, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { approvalAuditRecordSchema, type ApprovalAuditActivities, type ApprovalAuditRecord } from '../contracts/approval-audit.js';
 
@@ -13,6 +13,22 @@ export function createApprovalAuditActivities(file: string): ApprovalAuditActivi
       await appendFile(file, `${JSON.stringify(approvalAuditRecordSchema.parse(record))}\n`, { mode: 0o600 });
       await chmod(file, 0o600);
     },
+  };
+}
+
+/** The log as `readApprovalAudit` reads it, read again only when the file changed (a page asking every few seconds). */
+export function approvalAuditReader(file: string): () => Promise<{ records: ApprovalAuditRecord[]; unreadable: number }> {
+  let last: { version: string; read: Promise<{ records: ApprovalAuditRecord[]; unreadable: number }> } | null = null;
+  return async () => {
+    const stats = await stat(file).catch(() => null);
+    const version = stats ? `${stats.size}:${stats.mtimeMs}` : 'none';
+    if (last?.version !== version) {
+      const read = readApprovalAudit(file);
+      // A read that failed is tried again next time, not kept.
+      read.catch(() => (last?.read === read ? (last = null) : undefined));
+      last = { version, read };
+    }
+    return last.read;
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { approvalAuditReader } from '../activities/approval-audit.js';
 import type { ClawflowConfig } from '../config/load.js';
 import { approvalAuditFile, connectorFiles, usageLedgerFile } from '../config/paths.js';
 import { installSecret } from '../config/secrets.js';
@@ -22,7 +23,6 @@ import { repairSession } from '../session-client/repair.js';
 import { answerApproval, deliverInbound, sendMessage, stopTurn } from '../session-client/session-client.js';
 import { indexedSessions, waitingApprovals } from '../session-client/session-index.js';
 import { UsageLedger } from '../usage/usage-ledger.js';
-import { readApprovalAudit } from '../activities/approval-audit.js';
 import { consoleAssets } from './console-assets.js';
 import { consoleChannels } from './console-channels.js';
 import { ConsoleConfigFile } from './console-config.js';
@@ -63,13 +63,11 @@ export async function startConsole(options: {
     : null;
   // Strangers who asked to pair: the connector's store, on this machine.
   const pairing = new PairingStore(connectorFiles(config.paths.home).pairing, (message) => logger.warn(message));
+  // The approvals audit log, read again only when it changed.
+  const readAudit = approvalAuditReader(approvalAuditFile(config.paths));
   const feed = new ConsoleFeedHub<ConsoleFeed>(
     async () => {
-      const [sessions, approvals, audit] = await Promise.all([
-        indexedSessions(client),
-        waitingApprovals(client, config),
-        readApprovalAudit(approvalAuditFile(config.paths)),
-      ]);
+      const [sessions, approvals, audit] = await Promise.all([indexedSessions(client), waitingApprovals(client, config), readAudit()]);
       const decided = audit.records.slice(-recentDecisions).reverse();
       return { sessions, approvals, decided, pairing: waitingStrangers(pairing), workflowLinkPrefix };
     },

@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { readApprovalAudit } from '../../activities/approval-audit.js';
 import { loadConfig } from '../../config/load.js';
 import { approvalAuditFile } from '../../config/paths.js';
+import { approvalEndingWords } from '../../contracts/approval-endings.js';
 import { printJson, printTable } from '../output.js';
 
 const count = (value: string): number => {
@@ -9,9 +10,6 @@ const count = (value: string): number => {
   if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new InvalidArgumentError('a whole number, 1 to 100000');
   return n;
 };
-
-/** How a request ended, in words. */
-const endings = { once: 'allowed once', always: 'allowed always', deny: 'denied', expired: 'expired (denied)', withdrawn: 'withdrawn (turn stopped)' } as const;
 
 export function registerApprovals(program: Command): void {
   const approvals = program.command('approvals').description('approval requests: how each ended, who decided, when, and through what');
@@ -36,7 +34,7 @@ export function registerApprovals(program: Command): void {
           request: r.requestId,
           asked: r.requestedBy ?? '-',
           what: `${r.tool}: ${r.subject.length > 60 ? `${r.subject.slice(0, 59)}…` : r.subject}`,
-          decision: endings[r.decision],
+          decision: approvalEndingWords[r.decision],
           by: r.decidedBy ?? '-',
           via: r.via,
           reminded: r.reminders,
